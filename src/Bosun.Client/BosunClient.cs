@@ -1,0 +1,408 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
+
+namespace Bosun.Client;
+
+/// <summary>
+/// The typed client of the Bosun REST API, used by the CLI, workers, the SDK and the tests. Transient failures
+/// (no connection, 502, 503, 504) are retried with exponential backoff; API errors become <see cref="BosunApiException"/>.
+/// </summary>
+public sealed class BosunClient : IDisposable
+{
+    private static readonly BosunJsonContext Json = BosunJsonContext.Default;
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly BosunClientOptions _options;
+
+    /// <summary>Creates a client for <paramref name="options"/> with its own HttpClient.</summary>
+    public BosunClient(BosunClientOptions options)
+        : this(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }), options, ownsHttpClient: true)
+    {
+    }
+
+    /// <summary>Creates a client for the API at <paramref name="apiUrl"/>.</summary>
+    public BosunClient(Uri apiUrl) : this(new BosunClientOptions { ApiUrl = BosunClientOptions.NormalizeApiUrl(apiUrl?.ToString() ?? "") })
+    {
+    }
+
+    /// <summary>Creates a client over an existing HttpClient (its BaseAddress is set to the API address).</summary>
+    public BosunClient(HttpClient httpClient, BosunClientOptions options, bool ownsHttpClient = false)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        _http = httpClient;
+        _ownsHttp = ownsHttpClient;
+        _options = options;
+        _http.BaseAddress = options.ApiUrl;
+        _http.Timeout = Timeout.InfiniteTimeSpan;
+        if (options.ApiKey is { } key)
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+    }
+
+    /// <summary>The API address.</summary>
+    public Uri ApiUrl => _options.ApiUrl;
+
+    // Health
+
+    /// <summary>The server's health, version and store kind.</summary>
+    public Task<HealthResponse> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.Health, null, Json.HealthResponse, cancellationToken);
+
+    // Work pools
+
+    /// <summary>Creates a work pool (with its default queue).</summary>
+    public Task<WorkPool> CreateWorkPoolAsync(WorkPoolCreate request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.WorkPools, Body(request, Json.WorkPoolCreate), Json.WorkPool, cancellationToken);
+
+    /// <summary>Reads a work pool.</summary>
+    public Task<WorkPool> GetWorkPoolAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Pool(name), null, Json.WorkPool, cancellationToken);
+
+    /// <summary>Lists work pools, optionally of one type.</summary>
+    public Task<Page<WorkPool>> ListWorkPoolsAsync(string? type = null, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.WorkPools + Query(("type", type), ("offset", offset), ("limit", limit)), null, Json.PageWorkPool, cancellationToken);
+
+    /// <summary>Changes a pool's description or base job template.</summary>
+    public Task<WorkPool> UpdateWorkPoolAsync(string name, WorkPoolUpdate update, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Patch, Pool(name), Body(update, Json.WorkPoolUpdate), Json.WorkPool, cancellationToken);
+
+    /// <summary>Deletes a pool; with <paramref name="force"/> even while runs are in flight.</summary>
+    public Task DeleteWorkPoolAsync(string name, bool force = false, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, Pool(name) + Query(("force", force ? "true" : null)), null, cancellationToken);
+
+    /// <summary>Pauses a pool: it delivers nothing until resumed.</summary>
+    public Task<WorkPool> PauseWorkPoolAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Pool(name) + "/pause", null, Json.WorkPool, cancellationToken);
+
+    /// <summary>Resumes a paused pool.</summary>
+    public Task<WorkPool> ResumeWorkPoolAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Pool(name) + "/resume", null, Json.WorkPool, cancellationToken);
+
+    /// <summary>Sets (or with null clears) a pool's concurrency limit.</summary>
+    public Task<WorkPool> SetWorkPoolConcurrencyLimitAsync(string name, int? limit, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, Pool(name) + "/concurrency_limit", Body(new ConcurrencyLimitUpdate(limit), Json.ConcurrencyLimitUpdate), Json.WorkPool, cancellationToken);
+
+    /// <summary>The default base job template of a pool type.</summary>
+    public Task<JsonObject> GetDefaultBaseJobTemplateAsync(string type, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.DefaultTemplates}/{Escape(type)}/base_job_template", null, Json.JsonObject, cancellationToken);
+
+    // Work queues
+
+    /// <summary>Creates a queue in a pool.</summary>
+    public Task<WorkQueue> CreateWorkQueueAsync(string pool, WorkQueueCreate request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Pool(pool) + "/queues", Body(request, Json.WorkQueueCreate), Json.WorkQueue, cancellationToken);
+
+    /// <summary>Reads a queue.</summary>
+    public Task<WorkQueue> GetWorkQueueAsync(string pool, string queue, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Queue(pool, queue), null, Json.WorkQueue, cancellationToken);
+
+    /// <summary>Lists a pool's queues in priority order.</summary>
+    public Task<IReadOnlyList<WorkQueue>> ListWorkQueuesAsync(string pool, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Pool(pool) + "/queues", null, Json.IReadOnlyListWorkQueue, cancellationToken);
+
+    /// <summary>Changes a queue's description or priority.</summary>
+    public Task<WorkQueue> UpdateWorkQueueAsync(string pool, string queue, WorkQueueUpdate update, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Patch, Queue(pool, queue), Body(update, Json.WorkQueueUpdate), Json.WorkQueue, cancellationToken);
+
+    /// <summary>Deletes a queue; its waiting runs move to the default queue.</summary>
+    public Task DeleteWorkQueueAsync(string pool, string queue, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, Queue(pool, queue), null, cancellationToken);
+
+    /// <summary>Pauses a queue.</summary>
+    public Task<WorkQueue> PauseWorkQueueAsync(string pool, string queue, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Queue(pool, queue) + "/pause", null, Json.WorkQueue, cancellationToken);
+
+    /// <summary>Resumes a queue.</summary>
+    public Task<WorkQueue> ResumeWorkQueueAsync(string pool, string queue, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Queue(pool, queue) + "/resume", null, Json.WorkQueue, cancellationToken);
+
+    /// <summary>Sets (or with null clears) a queue's concurrency limit.</summary>
+    public Task<WorkQueue> SetWorkQueueConcurrencyLimitAsync(string pool, string queue, int? limit, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, Queue(pool, queue) + "/concurrency_limit", Body(new ConcurrencyLimitUpdate(limit), Json.ConcurrencyLimitUpdate), Json.WorkQueue, cancellationToken);
+
+    // Workers and the claim
+
+    /// <summary>Records a worker's heartbeat (creating the worker).</summary>
+    public Task SendWorkerHeartbeatAsync(string pool, WorkerHeartbeat heartbeat, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Pool(pool) + "/workers/heartbeat", Body(heartbeat, Json.WorkerHeartbeat), cancellationToken);
+
+    /// <summary>Lists a pool's workers with their status.</summary>
+    public Task<IReadOnlyList<Worker>> ListWorkersAsync(string pool, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Pool(pool) + "/workers", null, Json.IReadOnlyListWorker, cancellationToken);
+
+    /// <summary>Removes a worker record.</summary>
+    public Task DeleteWorkerAsync(string pool, string worker, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"{Pool(pool)}/workers/{Escape(worker)}", null, cancellationToken);
+
+    /// <summary>Claims due runs of a pool; they come back PENDING and owned by the worker. With a wait, holds until one is eligible.</summary>
+    public Task<ClaimResponse> ClaimFlowRunsAsync(string pool, ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SendAsync(HttpMethod.Post, Pool(pool) + "/claim", Body(request, Json.ClaimRequest), Json.ClaimResponse, cancellationToken,
+            extraTimeout: TimeSpan.FromSeconds(request.WaitSeconds ?? 0));
+    }
+
+    // Flows and deployments
+
+    /// <summary>Lists flows.</summary>
+    public Task<Page<Flow>> ListFlowsAsync(int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.Flows + Query(("offset", offset), ("limit", limit)), null, Json.PageFlow, cancellationToken);
+
+    /// <summary>Creates or updates the deployment (flow, name).</summary>
+    public Task<Deployment> UpsertDeploymentAsync(DeploymentUpsert request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, ApiRoutes.Deployments, Body(request, Json.DeploymentUpsert), Json.Deployment, cancellationToken);
+
+    /// <summary>Reads a deployment by id.</summary>
+    public Task<Deployment> GetDeploymentAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.Deployments}/{id}", null, Json.Deployment, cancellationToken);
+
+    /// <summary>Reads a deployment by its address <c>flow/deployment</c>.</summary>
+    public Task<Deployment> GetDeploymentByNameAsync(string fullName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fullName);
+        var slash = fullName.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == fullName.Length - 1)
+        {
+            throw new ArgumentException($"'{fullName}' is not a deployment address; write it as flow-name/deployment-name.", nameof(fullName));
+        }
+
+        return SendAsync(HttpMethod.Get, $"{ApiRoutes.Deployments}/name/{Escape(fullName[..slash])}/{Escape(fullName[(slash + 1)..])}", null, Json.Deployment, cancellationToken);
+    }
+
+    /// <summary>Lists deployments, optionally of one flow or pool.</summary>
+    public Task<Page<Deployment>> ListDeploymentsAsync(string? flow = null, string? workPool = null, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.Deployments + Query(("flow", flow), ("workPool", workPool), ("offset", offset), ("limit", limit)), null, Json.PageDeployment, cancellationToken);
+
+    /// <summary>Deletes a deployment and its runs that have not started.</summary>
+    public Task DeleteDeploymentAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"{ApiRoutes.Deployments}/{id}", null, cancellationToken);
+
+    /// <summary>Pauses a deployment.</summary>
+    public Task<Deployment> PauseDeploymentAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{id}/pause", null, Json.Deployment, cancellationToken);
+
+    /// <summary>Resumes a deployment.</summary>
+    public Task<Deployment> ResumeDeploymentAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{id}/resume", null, Json.Deployment, cancellationToken);
+
+    /// <summary>Creates a run of a deployment.</summary>
+    public Task<FlowRun> CreateFlowRunAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/create_flow_run", Body(request, Json.FlowRunCreate), Json.FlowRun, cancellationToken);
+
+    // Flow runs
+
+    /// <summary>Reads a run, with its waiting reason.</summary>
+    public Task<FlowRun> GetFlowRunAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Run(id), null, Json.FlowRun, cancellationToken);
+
+    /// <summary>Lists runs matching a filter, newest first.</summary>
+    public Task<Page<FlowRunSummary>> ListFlowRunsAsync(FlowRunFilter? filter = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.FlowRuns + "/filter", Body(filter ?? new FlowRunFilter(), Json.FlowRunFilter), Json.PageFlowRunSummary, cancellationToken);
+
+    /// <summary>A run's full state history, oldest first.</summary>
+    public Task<IReadOnlyList<FlowRunState>> GetFlowRunStatesAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Run(id) + "/states", null, Json.IReadOnlyListFlowRunState, cancellationToken);
+
+    /// <summary>Proposes a state; the answer says ACCEPT, REJECT, WAIT or ABORT and why.</summary>
+    public Task<SetStateResult> SetFlowRunStateAsync(Guid id, StateProposal proposal, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Run(id) + "/set_state", Body(proposal, Json.StateProposal), Json.SetStateResult, cancellationToken);
+
+    /// <summary>Cancels a run.</summary>
+    public Task<SetStateResult> CancelFlowRunAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Run(id) + "/cancel", null, Json.SetStateResult, cancellationToken);
+
+    /// <summary>Records the infrastructure (process id, container id, job name) of a run.</summary>
+    public Task<FlowRun> SetFlowRunInfrastructureAsync(Guid id, string infrastructureId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, Run(id) + "/infrastructure", Body(new InfrastructureUpdate(infrastructureId), Json.InfrastructureUpdate), Json.FlowRun, cancellationToken);
+
+    /// <summary>Tells the server the flow-run process is alive.</summary>
+    public Task SendFlowRunHeartbeatAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Run(id) + "/heartbeat", null, cancellationToken);
+
+    /// <summary>Deletes a run and its logs.</summary>
+    public Task DeleteFlowRunAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, Run(id), null, cancellationToken);
+
+    // Logs
+
+    /// <summary>Writes log lines (of one or more runs) in one request.</summary>
+    public Task WriteLogsAsync(IReadOnlyList<LogCreate> lines, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.Logs, Body(lines, Json.IReadOnlyListLogCreate), cancellationToken);
+
+    /// <summary>Reads a run's log lines after the id <paramref name="after"/>.</summary>
+    public Task<Page<LogEntry>> ReadLogsAsync(Guid runId, long after = 0, int limit = 500, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Run(runId) + "/logs" + Query(("after", after), ("limit", limit)), null, Json.PageLogEntry, cancellationToken);
+
+    /// <summary>Streams a run's log lines as they are written, until the run has finished and every line was sent.</summary>
+    public async IAsyncEnumerable<LogEntry> FollowLogsAsync(Guid runId, long after = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Run(runId) + "/logs/follow" + Query(("after", after)));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseHeadersRead, null, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var streamScope = stream.ConfigureAwait(false);
+        await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (item.EventType == "log" && JsonSerializer.Deserialize(item.Data, Json.LogEntry) is { } entry)
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private static string Escape(string value) => Uri.EscapeDataString(value);
+
+    private static string Pool(string name) => $"{ApiRoutes.WorkPools}/{Escape(name)}";
+
+    private static string Queue(string pool, string queue) => $"{Pool(pool)}/queues/{Escape(queue)}";
+
+    private static string Run(Guid id) => $"{ApiRoutes.FlowRuns}/{id}";
+
+    private static string Query(params (string Name, object? Value)[] parameters)
+    {
+        var builder = new StringBuilder();
+        foreach (var (name, value) in parameters)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            builder.Append(builder.Length == 0 ? '?' : '&').Append(name).Append('=')
+                .Append(Escape(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
+        }
+
+        return builder.ToString();
+    }
+
+    private static Func<HttpContent> Body<T>(T value, JsonTypeInfo<T> typeInfo) => () => JsonContent.Create(value, typeInfo);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, Func<HttpContent>? body, JsonTypeInfo<T> responseType,
+        CancellationToken cancellationToken, TimeSpan extraTimeout = default)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, cancellationToken, extraTimeout).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false)
+            ?? throw new BosunApiException(response.StatusCode, "Empty response", $"{method} {path} answered with no body.");
+    }
+
+    private async Task SendAsync(HttpMethod method, string path, Func<HttpContent>? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendWithRetryAsync(HttpRequestMessage template, HttpCompletionOption completion, Func<HttpContent>? body,
+        CancellationToken cancellationToken, TimeSpan extraTimeout = default)
+    {
+        var delay = _options.RetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            // A request message can be sent once; each attempt sends a fresh copy.
+            using var request = new HttpRequestMessage(template.Method, template.RequestUri) { Content = body?.Invoke() };
+            foreach (var header in template.Headers)
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (completion == HttpCompletionOption.ResponseContentRead)
+            {
+                timeout.CancelAfter(_options.RequestTimeout + extraTimeout);
+            }
+
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await _http.SendAsync(request, completion, timeout.Token).ConfigureAwait(false);
+                if (!IsTransient(response.StatusCode) || attempt >= _options.MaxAttempts)
+                {
+                    return response;
+                }
+
+                response.Dispose();
+            }
+            catch (HttpRequestException ex) when (IsConnectionFailure(ex))
+            {
+                response?.Dispose();
+                if (attempt >= _options.MaxAttempts)
+                {
+                    throw new BosunServerUnreachableException(_options.ApiUrl, ex);
+                }
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                response?.Dispose();
+                throw new BosunServerUnreachableException(_options.ApiUrl, new TimeoutException($"no answer within {_options.RequestTimeout + extraTimeout}", ex));
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay *= 2;
+        }
+    }
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    private static bool IsConnectionFailure(HttpRequestException ex) =>
+        ex.InnerException is SocketException or IOException || ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError;
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        string? title = null, detail = null;
+        Dictionary<string, string[]>? errors = null;
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrWhiteSpace(text) && JsonNode.Parse(text) is JsonObject problem)
+            {
+                title = problem["title"]?.GetValue<string>();
+                detail = problem["detail"]?.GetValue<string>();
+                if (problem["errors"] is JsonObject fieldErrors)
+                {
+                    errors = fieldErrors.ToDictionary(pair => pair.Key,
+                        pair => pair.Value is JsonArray messages ? messages.Select(m => m?.ToString() ?? "").ToArray() : [pair.Value?.ToString() ?? ""]);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a ProblemDetails body (a proxy's error page); the status alone must do.
+        }
+
+        throw new BosunApiException(response.StatusCode, title, detail, errors);
+    }
+}

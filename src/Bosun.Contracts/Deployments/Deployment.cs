@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using Bosun.Contracts.WorkPools;
+
+namespace Bosun.Contracts.Deployments;
+
+/// <summary>A deployment as the API returns it.</summary>
+/// <param name="Id">Server id.</param>
+/// <param name="FlowId">Its flow's id.</param>
+/// <param name="FlowName">Its flow's name.</param>
+/// <param name="Name">Its name, unique per flow; addressed as <c>flow/name</c>.</param>
+/// <param name="Entrypoint">How a flow-run process finds the flow.</param>
+/// <param name="Parameters">Default parameter values.</param>
+/// <param name="ParameterSchema">JSON Schema of the parameters.</param>
+/// <param name="WorkPoolName">Its pool, or null when served.</param>
+/// <param name="WorkQueueName">Its queue, or null when served.</param>
+/// <param name="JobVariables">Overrides of the pool's job variable defaults.</param>
+/// <param name="Tags">Tags.</param>
+/// <param name="Description">Free text.</param>
+/// <param name="Version">Code version.</param>
+/// <param name="Paused">Paused or not.</param>
+/// <param name="ConcurrencyLimit">Most runs in flight, or null.</param>
+/// <param name="CollisionStrategy">ENQUEUE or CANCEL_NEW.</param>
+/// <param name="Status">READY when its queue or serving process polled within 60 s.</param>
+/// <param name="LastPolled">When its queue or serving process last polled.</param>
+/// <param name="Created">Creation time.</param>
+/// <param name="Updated">Last change.</param>
+public sealed record Deployment(
+    Guid Id,
+    Guid FlowId,
+    string FlowName,
+    string Name,
+    string? Entrypoint,
+    JsonObject Parameters,
+    JsonObject? ParameterSchema,
+    string? WorkPoolName,
+    string? WorkQueueName,
+    JsonObject JobVariables,
+    IReadOnlyList<string> Tags,
+    string? Description,
+    string? Version,
+    bool Paused,
+    int? ConcurrencyLimit,
+    CollisionStrategy CollisionStrategy,
+    ReadinessStatus Status,
+    DateTimeOffset? LastPolled,
+    DateTimeOffset Created,
+    DateTimeOffset Updated)
+{
+    /// <summary>The address <c>flow-name/deployment-name</c>.</summary>
+    public string FullName => $"{FlowName}/{Name}";
+}

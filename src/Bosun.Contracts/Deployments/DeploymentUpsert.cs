@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+
+namespace Bosun.Contracts.Deployments;
+
+/// <summary>Creates or updates the deployment (flow name, name).</summary>
+/// <param name="FlowName">The flow; created when new.</param>
+/// <param name="Name">Deployment name, unique per flow.</param>
+/// <param name="Entrypoint">How a flow-run process finds the flow (assembly and flow name, or a command).</param>
+/// <param name="Parameters">Default parameter values.</param>
+/// <param name="ParameterSchema">JSON Schema of the parameters; run parameters are validated against it.</param>
+/// <param name="WorkPoolName">The pool its runs go to; null for a served deployment.</param>
+/// <param name="WorkQueueName">The queue within the pool; the pool's default queue when null.</param>
+/// <param name="JobVariables">Overrides of the pool's job variable defaults.</param>
+/// <param name="Tags">Tags copied onto its runs.</param>
+/// <param name="Description">Free text.</param>
+/// <param name="Version">The version of the code deployed.</param>
+/// <param name="Paused">Paused deployments get no scheduled runs.</param>
+/// <param name="ConcurrencyLimit">Most of its runs in flight at once, or null.</param>
+/// <param name="CollisionStrategy">What happens to a run over the limit.</param>
+public sealed record DeploymentUpsert(
+    string FlowName,
+    string Name,
+    string? Entrypoint = null,
+    JsonObject? Parameters = null,
+    JsonObject? ParameterSchema = null,
+    string? WorkPoolName = null,
+    string? WorkQueueName = null,
+    JsonObject? JobVariables = null,
+    IReadOnlyList<string>? Tags = null,
+    string? Description = null,
+    string? Version = null,
+    bool Paused = false,
+    int? ConcurrencyLimit = null,
+    CollisionStrategy CollisionStrategy = CollisionStrategy.Enqueue);

@@ -1,0 +1,21 @@
+namespace Bosun.Contracts.States;
+
+/// <summary>The well-known state names (sub-states).</summary>
+public static class StateNames
+{
+    /// <summary>The default name of a SCHEDULED state.</summary>
+    public const string Scheduled = "Scheduled";
+    /// <summary>A SCHEDULED run still waiting 15 s after its time.</summary>
+    public const string Late = "Late";
+    /// <summary>A SCHEDULED run waiting to be retried by its own process; workers never claim it.</summary>
+    public const string AwaitingRetry = "AwaitingRetry";
+    /// <summary>A SCHEDULED run waiting for a deployment concurrency slot.</summary>
+    public const string AwaitingConcurrencySlot = "AwaitingConcurrencySlot";
+    /// <summary>The default name of a PENDING state.</summary>
+    public const string Pending = "Pending";
+    /// <summary>A PENDING run whose worker is creating its infrastructure.</summary>
+    public const string Submitting = "Submitting";
+
+    /// <summary>The default name of a state type: its type in title case (RUNNING → Running).</summary>
+    public static string Default(StateType type) => type.ToString();
+}

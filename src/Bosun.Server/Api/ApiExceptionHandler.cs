@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bosun.Server.Api;
+
+/// <summary>
+/// Turns every failure into ProblemDetails: domain problems keep their status and message; malformed requests
+/// (bad JSON, wrong types, oversized bodies) become 4xx naming what to fix. Only real faults answer 500.
+/// </summary>
+internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            ApiProblemException api => new ProblemDetails { Status = api.Status, Title = api.Title, Detail = api.Message },
+            BadHttpRequestException bad => new ProblemDetails
+            {
+                Status = bad.StatusCode,
+                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
+                Detail = DescribeBadRequest(bad),
+            },
+            JsonException json => new ProblemDetails { Status = 400, Title = "Malformed JSON", Detail = json.Message },
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
+                new ProblemDetails { Status = 499, Title = "Client closed request" },
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            Log.UnhandledRequestError(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
+            problem = new ProblemDetails
+            {
+                Status = 500,
+                Title = "Internal server error",
+                Detail = "The server failed while handling this request; the error is in the server's log.",
+            };
+        }
+
+        if (exception is ApiProblemException { Errors: { } errors })
+        {
+            problem.Extensions["errors"] = errors;
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? 500;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    private static string DescribeBadRequest(BadHttpRequestException bad)
+    {
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return "The request body is larger than the server accepts (BOSUN_MAX_REQUEST_BODY_BYTES); send less data per request.";
+        }
+
+        // Binding failures wrap the JsonException that names the path and position of the mistake.
+        return bad.InnerException is JsonException json ? $"{bad.Message} {json.Message}" : bad.Message;
+    }
+}

@@ -1,0 +1,43 @@
+using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Server.Api.FlowRuns;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Bosun.Server.Api.Deployments;
+
+/// <summary>/api/flows and /api/deployments.</summary>
+internal static class DeploymentEndpoints
+{
+    public static void MapDeployments(this IEndpointRouteBuilder api)
+    {
+        api.MapGet(ApiRoutes.Flows, (DeploymentService service, int? offset, int? limit, CancellationToken ct) =>
+            service.ListFlowsAsync(Paging.Offset(offset), Paging.Limit(limit), ct)).WithTags("Flows").WithName("ListFlows");
+
+        var deployments = api.MapGroup(ApiRoutes.Deployments).WithTags("Deployments");
+        deployments.MapPut("", async Task<Results<Created<Deployment>, Ok<Deployment>>> (DeploymentUpsert request, DeploymentService service, CancellationToken ct) =>
+        {
+            var (deployment, created) = await service.UpsertAsync(request, ct);
+            return created
+                ? TypedResults.Created($"/api/{ApiRoutes.Deployments}/{deployment.Id}", deployment)
+                : TypedResults.Ok(deployment);
+        }).WithName("UpsertDeployment").WithSummary("Create the deployment (flow, name), or update it when it exists.");
+        deployments.MapGet("", (DeploymentService service, string? flow, string? workPool, int? offset, int? limit, CancellationToken ct) =>
+            service.ListAsync(flow, workPool, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListDeployments");
+        deployments.MapGet("{id:guid}", (Guid id, DeploymentService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetDeployment");
+        deployments.MapGet("name/{flow}/{name}", (string flow, string name, DeploymentService service, CancellationToken ct) =>
+            service.GetByNameAsync(flow, name, ct)).WithName("GetDeploymentByName").WithSummary("Read a deployment by its address flow/deployment.");
+        deployments.MapDelete("{id:guid}", async Task<NoContent> (Guid id, DeploymentService service, CancellationToken ct) =>
+        {
+            await service.DeleteAsync(id, ct);
+            return TypedResults.NoContent();
+        }).WithName("DeleteDeployment");
+        deployments.MapPost("{id:guid}/pause", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, true, ct)).WithName("PauseDeployment");
+        deployments.MapPost("{id:guid}/resume", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, false, ct)).WithName("ResumeDeployment");
+        deployments.MapPost("{id:guid}/create_flow_run", async Task<Results<Created<FlowRun>, Ok<FlowRun>>> (Guid id, FlowRunCreate request, FlowRunService service, CancellationToken ct) =>
+        {
+            var (run, created) = await service.CreateAsync(id, request, ct);
+            return created ? TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run) : TypedResults.Ok(run);
+        }).WithName("CreateFlowRun").WithSummary("Create a run of the deployment; an existing idempotency key returns the existing run (200).");
+    }
+}

@@ -1,0 +1,106 @@
+using Bosun.Contracts.FlowRuns;
+using Bosun.Server.Orchestration;
+using Bosun.Server.Storage;
+using Bosun.Server.Validation;
+using Microsoft.Extensions.Options;
+
+namespace Bosun.Server.Api.FlowRuns;
+
+/// <summary>
+/// The claim with its optional long-poll (spec §3, Bosun): when nothing is eligible the request waits for a
+/// <see cref="ClaimSignal"/> or for the next run to come due, then claims again, so a new run starts in
+/// milliseconds rather than at the next poll.
+/// </summary>
+internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options)
+{
+    public async Task<ClaimResponse> ClaimAsync(string poolName, ClaimRequest request, CancellationToken cancellationToken)
+    {
+        var problem = NameRules.Check(request.WorkerName, "Worker");
+        if (problem is not null)
+        {
+            throw ApiProblemException.Invalid("worker_name", [problem]);
+        }
+
+        if (request.MaxRuns is < 0 or > 1000)
+        {
+            throw ApiProblemException.Invalid("max_runs", ["must be between 0 and 1000"]);
+        }
+
+        if (request.PrefetchSeconds is < 0 or > 86_400 || request.WaitSeconds is < 0)
+        {
+            throw ApiProblemException.Invalid("prefetch_seconds", ["prefetch_seconds must be 0 to 86400 and wait_seconds 0 or more"]);
+        }
+
+        var settings = options.Value;
+        var prefetch = request.PrefetchSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultPrefetch;
+        var wait = TimeSpan.FromSeconds(Math.Min(request.WaitSeconds ?? 0, settings.MaxClaimWait.TotalSeconds));
+        var deadline = timeProvider.GetUtcNow() + wait;
+        while (true)
+        {
+            // Take the signal before claiming: a run created while we claim then still wakes us.
+            var signalled = claimSignal.NextAsync();
+            var now = timeProvider.GetUtcNow();
+            var outcome = await database.WriteAsync(
+                scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch, cancellationToken), cancellationToken);
+            if (outcome.WakesClaims)
+            {
+                claimSignal.Notify();
+            }
+
+            var remaining = deadline - timeProvider.GetUtcNow();
+            if (outcome.ClaimedRunIds.Count > 0 || remaining <= TimeSpan.Zero)
+            {
+                return await ReadClaimAsync(poolName, outcome.ClaimedRunIds, cancellationToken);
+            }
+
+            var nextDue = await database.ReadAsync(
+                connection => ClaimStore.NextDueAsync(connection, outcome.PoolId, now + prefetch, cancellationToken), cancellationToken);
+            if (nextDue is { } dueMs)
+            {
+                var untilDue = StoredValues.Time(dueMs) - prefetch - timeProvider.GetUtcNow();
+                remaining = untilDue < remaining ? untilDue : remaining;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1), timeProvider, timeout.Token);
+            await Task.WhenAny(signalled, delay);
+            await timeout.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async Task<ClaimResponse> ReadClaimAsync(string poolName, IReadOnlyList<Guid> runIds, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        return await database.ReadAsync(async connection =>
+        {
+            var pool = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken)
+                ?? throw Api.WorkPools.WorkPoolService.PoolNotFound(poolName);
+            var runs = new List<ClaimedFlowRun>(runIds.Count);
+            var deployments = new Dictionary<Guid, Contracts.Deployments.Deployment>();
+            foreach (var id in runIds)
+            {
+                var run = await FlowRunStore.GetAsync(connection, id, cancellationToken);
+                if (run?.DeploymentId is not { } deploymentId)
+                {
+                    continue;
+                }
+
+                if (!deployments.TryGetValue(deploymentId, out var deployment))
+                {
+                    var row = await DeploymentStore.GetAsync(connection, deploymentId, cancellationToken);
+                    if (row is null)
+                    {
+                        continue;
+                    }
+
+                    deployment = deployments[deploymentId] = row.ToContract(now);
+                }
+
+                runs.Add(new ClaimedFlowRun(run.ToContract(null), deployment));
+            }
+
+            return new ClaimResponse(pool.ToContract(), runs);
+        }, cancellationToken);
+    }
+}

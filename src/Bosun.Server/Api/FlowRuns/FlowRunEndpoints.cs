@@ -1,0 +1,70 @@
+using Bosun.Contracts;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Bosun.Server.Api.FlowRuns;
+
+/// <summary>/api/flow_runs: read, filter, state changes, cancel, infrastructure id, heartbeat, delete.</summary>
+internal static class FlowRunEndpoints
+{
+    public static void MapFlowRuns(this IEndpointRouteBuilder api)
+    {
+        var runs = api.MapGroup(ApiRoutes.FlowRuns).WithTags("Flow runs");
+        runs.MapPost("filter", (FlowRunFilter filter, FlowRunService service, CancellationToken ct) =>
+        {
+            Paging.Offset(filter.Offset);
+            Paging.Limit(filter.Limit);
+            return service.ListAsync(filter, ct);
+        }).WithName("FilterFlowRuns").WithSummary("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
+        runs.MapGet("", (FlowRunService service, string? state, Guid? deploymentId, string? flow, string? workPool, string? workQueue,
+            string? search, int? offset, int? limit, CancellationToken ct) =>
+        {
+            var states = ParseStates(state);
+            return service.ListAsync(new FlowRunFilter(states, deploymentId, flow, workPool, workQueue, null, null, search,
+                Paging.Offset(offset), Paging.Limit(limit)), ct);
+        }).WithName("ListFlowRuns").WithSummary("List runs; state takes a comma-separated list such as RUNNING,PENDING.");
+        runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun");
+        runs.MapDelete("{id:guid}", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
+        {
+            await service.DeleteAsync(id, ct);
+            return TypedResults.NoContent();
+        }).WithName("DeleteFlowRun");
+        runs.MapGet("{id:guid}/states", (Guid id, FlowRunService service, CancellationToken ct) => service.HistoryAsync(id, ct))
+            .WithName("GetFlowRunStateHistory");
+        runs.MapPost("{id:guid}/set_state", (Guid id, StateProposal proposal, FlowRunService service, CancellationToken ct) =>
+            service.SetStateAsync(id, proposal, ct))
+            .WithName("SetFlowRunState").WithSummary("Propose a state; the rules answer ACCEPT, REJECT, WAIT or ABORT with a reason.");
+        runs.MapPost("{id:guid}/cancel", (Guid id, FlowRunService service, CancellationToken ct) => service.CancelAsync(id, ct))
+            .WithName("CancelFlowRun").WithSummary("Cancel: a run that has not started is CANCELLED at once, else CANCELLING until its worker stops it.");
+        runs.MapPut("{id:guid}/infrastructure", (Guid id, InfrastructureUpdate update, FlowRunService service, CancellationToken ct) =>
+            service.SetInfrastructureAsync(id, update, ct)).WithName("SetFlowRunInfrastructure");
+        runs.MapPost("{id:guid}/heartbeat", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
+        {
+            await service.HeartbeatAsync(id, ct);
+            return TypedResults.NoContent();
+        }).WithName("FlowRunHeartbeat").WithSummary("The flow-run process is alive; RUNNING runs that stop heartbeating become CRASHED.");
+    }
+
+    private static List<StateType>? ParseStates(string? states)
+    {
+        if (string.IsNullOrWhiteSpace(states))
+        {
+            return null;
+        }
+
+        var parsed = new List<StateType>();
+        foreach (var name in states.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!StateTypeExtensions.TryParseWireName(name, out var type))
+            {
+                throw ApiProblemException.Invalid("state",
+                    [$"unknown state '{name}'; use any of {string.Join(", ", Enum.GetValues<StateType>().Select(t => t.ToWireName()))}"]);
+            }
+
+            parsed.Add(type);
+        }
+
+        return parsed;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Bosun.Server.Api;
+
+/// <summary>Offset/limit checks shared by every listing.</summary>
+internal static class Paging
+{
+    public const int MaxLimit = 500;
+
+    public static int Offset(int? offset) => offset is < 0
+        ? throw ApiProblemException.Invalid("offset", ["must be 0 or more"])
+        : offset ?? 0;
+
+    public static int Limit(int? limit) => limit switch
+    {
+        null => 100,
+        < 1 or > MaxLimit => throw ApiProblemException.Invalid("limit", [$"must be between 1 and {MaxLimit}"]),
+        _ => limit.Value,
+    };
+}

@@ -1,0 +1,151 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bosun.Contracts;
+using Bosun.Server.Api;
+using Bosun.Server.Api.Deployments;
+using Bosun.Server.Api.FlowRuns;
+using Bosun.Server.Api.Logs;
+using Bosun.Server.Api.WorkPools;
+using Bosun.Server.Orchestration;
+using Bosun.Server.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+namespace Bosun.Server;
+
+/// <summary>Builds and runs a Bosun server: the REST API under /api, its OpenAPI document, and the background services.</summary>
+public sealed class BosunServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private BosunServer(WebApplication app) => _app = app;
+
+    /// <summary>The server's version.</summary>
+    public static string Version { get; } =
+        typeof(BosunServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>The application's services (for tests and hosts).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The address the server listens on, e.g. http://127.0.0.1:4200 (known after <see cref="StartAsync"/>).</summary>
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>The API's base address: <see cref="BaseAddress"/> + /api/.</summary>
+    public Uri ApiAddress => new(BaseAddress, "api/");
+
+    /// <summary>Builds a server from options; <paramref name="configure"/> may replace services (a TimeProvider in tests).</summary>
+    public static BosunServer Create(BosunServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(BosunServer).Assembly.GetName().Name });
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.UseKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
+        builder.Services.AddBosunServer(options);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        var api = app.MapGroup("/api");
+        api.MapGet(ApiRoutes.Health, (BosunDatabase database, StoreState state) =>
+            TypedResults.Ok(new HealthResponse("ok", Version, database.Dialect.Kind, state.SchemaVersion))).WithTags("Health").WithName("Health");
+        api.MapWorkPools();
+        api.MapDeployments();
+        api.MapFlowRuns();
+        api.MapLogs();
+        api.MapFallback(() => TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No API route matches this path and method; see /api/docs."));
+        app.MapOpenApi("/api/openapi.json");
+        app.MapScalarApiReference("/api/docs", scalar => scalar.WithOpenApiRoutePattern("/api/openapi.json").WithTitle("Bosun API"));
+        return new BosunServer(app);
+    }
+
+    /// <summary>Migrates the store, then starts listening.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await InitializeStoreAsync(_app.Services, cancellationToken);
+        await _app.StartAsync(cancellationToken);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+    }
+
+    /// <summary>Waits until the host is asked to stop (Ctrl-C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops listening and the background services.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+    }
+
+    private static async Task InitializeStoreAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var database = services.GetRequiredService<BosunDatabase>();
+        var version = await new SchemaMigrator(database.Dialect, services.GetRequiredService<TimeProvider>()).MigrateAsync(cancellationToken);
+        services.GetRequiredService<StoreState>().SchemaVersion = version;
+        var location = database.Dialect is SqliteDialect sqlite ? sqlite.DatabasePath : database.Dialect.Kind;
+        var logger = services.GetRequiredService<ILogger<BosunServer>>();
+        Log.StoreReady(logger, database.Dialect.Kind, version, location);
+    }
+
+    private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+}
+
+/// <summary>Registration of the server's services.</summary>
+public static class BosunServerServiceCollectionExtensions
+{
+    /// <summary>Adds the Bosun server's services with <paramref name="options"/>, storing in the SQLite file they name.</summary>
+    public static IServiceCollection AddBosunServer(this IServiceCollection services, BosunServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        DapperSetup.EnsureConfigured();
+        services.AddSingleton<IValidateOptions<BosunServerOptions>, BosunServerOptionsValidator>();
+        services.AddOptions<BosunServerOptions>().Configure(target =>
+        {
+            foreach (var property in typeof(BosunServerOptions).GetProperties())
+            {
+                property.SetValue(target, property.GetValue(options));
+            }
+        }).ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => new BosunDatabase(new SqliteDialect(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database)));
+        services.AddSingleton<StoreState>();
+        services.AddSingleton<ClaimSignal>();
+        services.AddSingleton<LogSignal>();
+        services.AddSingleton<WorkPoolService>();
+        services.AddSingleton<DeploymentService>();
+        services.AddSingleton<FlowRunService>();
+        services.AddSingleton<ClaimService>();
+        services.AddSingleton<LogService>();
+        services.AddHostedService<LateRunService>();
+        services.AddHostedService<ZombieRunService>();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddProblemDetails();
+        services.Configure<RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, BosunJsonContext.Default);
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Bosun API";
+            document.Info.Version = BosunServer.Version;
+            document.Info.Description = "Workflow orchestration for .NET: work pools, workers, deployments and flow runs.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+}

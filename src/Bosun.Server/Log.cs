@@ -1,0 +1,20 @@
+namespace Bosun.Server;
+
+/// <summary>The server's log messages, with stable event ids.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
+    public static partial void UnhandledRequestError(ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Store {Store} ready at schema version {Version} ({Location})")]
+    public static partial void StoreReady(ILogger logger, string store, int version, string location);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Marked {Count} flow runs Late")]
+    public static partial void MarkedLate(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Flow run {FlowRunId} stopped heartbeating; marked CRASHED")]
+    public static partial void MarkedZombie(ILogger logger, Guid flowRunId);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Background service {Service} failed; retrying in {Delay}")]
+    public static partial void BackgroundServiceFailed(ILogger logger, string service, TimeSpan delay, Exception exception);
+}

@@ -1,0 +1,41 @@
+using Bosun.Contracts.States;
+using Bosun.Server.Storage;
+using Dapper;
+using Microsoft.Extensions.Options;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Orchestration;
+
+/// <summary>Renames SCHEDULED runs still waiting <see cref="BosunServerOptions.LateRunThreshold"/> after their time to Late (still deliverable).</summary>
+internal sealed class LateRunService(BosunDatabase database, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<LateRunService> logger)
+    : PeriodicStoreService(timeProvider, options, logger)
+{
+    public override async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = TimeProvider.GetUtcNow();
+        var marked = await database.WriteAsync(async scope =>
+        {
+            var late = (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition("""
+                SELECT id, next_scheduled_start_time FROM flow_runs
+                WHERE state_type = 'SCHEDULED' AND state_name = 'Scheduled' AND next_scheduled_start_time < @threshold
+                LIMIT 500
+                """, new { threshold = Ms(now - Options.LateRunThreshold) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+            var count = 0;
+            foreach (var (id, due) in late)
+            {
+                var outcome = await FlowRunStore.TryTransitionAsync(scope, id,
+                    new StateProposal(StateType.Scheduled, StateNames.Late, "run is late: no worker claimed it in time", ScheduledTime: Time(due)),
+                    now, cancellationToken, expectedType: StateType.Scheduled);
+                count += outcome?.Result.Status == SetStateStatus.Accept ? 1 : 0;
+            }
+
+            return count;
+        }, cancellationToken);
+        if (marked > 0)
+        {
+            Log.MarkedLate(Logger, marked);
+        }
+
+        return marked;
+    }
+}

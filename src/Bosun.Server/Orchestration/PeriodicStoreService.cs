@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+
+namespace Bosun.Server.Orchestration;
+
+/// <summary>
+/// A store-sweeping loop: runs <see cref="SweepAsync"/> every <see cref="BosunServerOptions.ServiceInterval"/> on the
+/// server's clock, backs off after errors and stops cleanly with the host.
+/// </summary>
+internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger logger) : BackgroundService
+{
+    protected TimeProvider TimeProvider { get; } = timeProvider;
+
+    protected BosunServerOptions Options { get; } = options.Value;
+
+    protected ILogger Logger { get; } = logger;
+
+    /// <summary>One pass; returns how many runs it changed.</summary>
+    public abstract Task<int> SweepAsync(CancellationToken cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        using var scope = Logger.BeginScope(GetType().Name);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delay = Options.ServiceInterval;
+            try
+            {
+                await SweepAsync(stoppingToken);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                delay = TimeSpan.FromSeconds(Math.Min(60, Options.ServiceInterval.TotalSeconds * Math.Pow(2, Math.Min(failures, 6))));
+                Log.BackgroundServiceFailed(Logger, GetType().Name, delay, ex);
+            }
+
+            try
+            {
+                await Task.Delay(delay, TimeProvider, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

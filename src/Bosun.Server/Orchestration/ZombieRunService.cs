@@ -1,0 +1,57 @@
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
+using Bosun.Server.Storage;
+using Dapper;
+using Microsoft.Extensions.Options;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Orchestration;
+
+/// <summary>
+/// Zombie detection (spec §6, Bosun): a RUNNING run whose flow-run process stopped heartbeating — its worker or
+/// machine died — becomes CRASHED, through the rules, so retries and slots work as for any crash. Runs that never
+/// heartbeat (plain commands) are left alone: their worker reports their exit.
+/// </summary>
+internal sealed class ZombieRunService(
+    BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<ZombieRunService> logger)
+    : PeriodicStoreService(timeProvider, options, logger)
+{
+    public override async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = TimeProvider.GetUtcNow();
+        var timeout = Options.RunHeartbeatTimeout;
+        var crashed = await database.WriteAsync(async scope =>
+        {
+            var zombies = (await scope.Connection.QueryAsync<Guid>(new CommandDefinition("""
+                SELECT id FROM flow_runs
+                WHERE state_type = 'RUNNING' AND last_heartbeat IS NOT NULL AND last_heartbeat < @threshold
+                LIMIT 500
+                """, new { threshold = Ms(now - timeout) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+            var changed = new List<Guid>();
+            foreach (var id in zombies)
+            {
+                var message = $"the flow-run process stopped heartbeating for more than {timeout.TotalSeconds:0} s (its worker or machine died)";
+                var outcome = await FlowRunStore.TryTransitionAsync(scope, id, new StateProposal(StateType.Crashed, Message: message),
+                    now, cancellationToken, expectedType: StateType.Running);
+                if (outcome?.Result.Status == SetStateStatus.Accept)
+                {
+                    await LogStore.InsertAsync(scope, [new LogCreate(id, now, RunLogLevel.Error, $"Run marked CRASHED: {message}.", LogSource.Server)], cancellationToken);
+                    changed.Add(id);
+                }
+            }
+
+            return changed;
+        }, cancellationToken);
+        foreach (var id in crashed)
+        {
+            Log.MarkedZombie(Logger, id);
+        }
+
+        if (crashed.Count > 0)
+        {
+            claimSignal.Notify();
+        }
+
+        return crashed.Count;
+    }
+}

@@ -1,0 +1,23 @@
+using System.Data.Common;
+
+namespace Bosun.Server.Storage;
+
+/// <summary>The store's entry point: read and write units of work over the configured dialect.</summary>
+internal sealed class BosunDatabase(SqlDialect dialect)
+{
+    public SqlDialect Dialect { get; } = dialect;
+
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await Dialect.OpenReadConnectionAsync(cancellationToken);
+        return await work(connection);
+    }
+
+    public async Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var scope = await Dialect.BeginWriteAsync(cancellationToken);
+        var result = await work(scope);
+        await scope.CommitAsync(cancellationToken);
+        return result;
+    }
+}

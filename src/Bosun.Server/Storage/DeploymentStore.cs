@@ -1,0 +1,97 @@
+using System.Data.Common;
+using Dapper;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Storage;
+
+/// <summary>Flows and deployments.</summary>
+internal static class DeploymentStore
+{
+    public const string SelectDeployment = """
+        SELECT d.*, f.name AS flow_name, p.name AS work_pool_name, q.name AS work_queue_name, q.last_polled AS queue_last_polled
+        FROM deployments d
+        JOIN flows f ON f.id = d.flow_id
+        LEFT JOIN work_pools p ON p.id = d.work_pool_id
+        LEFT JOIN work_queues q ON q.id = d.work_queue_id
+        """;
+
+    public static async Task<Guid> EnsureFlowAsync(WriteScope scope, string name, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var existing = await scope.Connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "SELECT id FROM flows WHERE name = @name", new { name }, scope.Transaction, cancellationToken: cancellationToken));
+        if (existing is { } id)
+        {
+            return id;
+        }
+
+        id = Guid.NewGuid();
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO flows (id, name, created) VALUES (@id, @name, @now)", new { id, name, now = Ms(now) },
+            scope.Transaction, cancellationToken: cancellationToken));
+        return id;
+    }
+
+    public static async Task<IReadOnlyList<(Guid Id, string Name, long Created)>> ListFlowsAsync(DbConnection connection, int offset, int limit, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<(Guid, string, long)>(new CommandDefinition(
+            "SELECT id, name, created FROM flows ORDER BY name LIMIT @limit OFFSET @offset", new { offset, limit }, cancellationToken: cancellationToken))).ToList();
+
+    public static Task<int> CountFlowsAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM flows", cancellationToken: cancellationToken));
+
+    public static Task<DeploymentRow?> GetAsync(DbConnection connection, Guid id, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+        connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
+            SelectDeployment + " WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+
+    public static Task<DeploymentRow?> GetByNameAsync(DbConnection connection, string flowName, string name, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+        connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
+            SelectDeployment + " WHERE f.name = @flowName AND d.name = @name", new { flowName, name }, transaction, cancellationToken: cancellationToken));
+
+    public static async Task<IReadOnlyList<DeploymentRow>> ListAsync(
+        DbConnection connection, string? flowName, string? workPoolName, int offset, int limit, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<DeploymentRow>(new CommandDefinition(
+            SelectDeployment + " WHERE (@flowName IS NULL OR f.name = @flowName) AND (@workPoolName IS NULL OR p.name = @workPoolName) ORDER BY f.name, d.name LIMIT @limit OFFSET @offset",
+            new { flowName, workPoolName, offset, limit }, cancellationToken: cancellationToken))).ToList();
+
+    public static Task<int> CountAsync(DbConnection connection, string? flowName, string? workPoolName, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT COUNT(*) FROM deployments d JOIN flows f ON f.id = d.flow_id LEFT JOIN work_pools p ON p.id = d.work_pool_id
+            WHERE (@flowName IS NULL OR f.name = @flowName) AND (@workPoolName IS NULL OR p.name = @workPoolName)
+            """, new { flowName, workPoolName }, cancellationToken: cancellationToken));
+
+    public static Task UpsertAsync(WriteScope scope, DeploymentRow row, bool exists, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(exists
+            ? """
+              UPDATE deployments SET entrypoint = @Entrypoint, parameters = @Parameters, parameter_schema = @ParameterSchema,
+                  work_pool_id = @WorkPoolId, work_queue_id = @WorkQueueId, job_variables = @JobVariables, tags = @Tags,
+                  description = @Description, version = @Version, paused = @Paused, concurrency_limit = @ConcurrencyLimit,
+                  collision_strategy = @CollisionStrategy, updated = @Updated
+              WHERE id = @Id
+              """
+            : """
+              INSERT INTO deployments (id, flow_id, name, entrypoint, parameters, parameter_schema, work_pool_id, work_queue_id,
+                  job_variables, tags, description, version, paused, concurrency_limit, collision_strategy, created, updated)
+              VALUES (@Id, @FlowId, @Name, @Entrypoint, @Parameters, @ParameterSchema, @WorkPoolId, @WorkQueueId,
+                  @JobVariables, @Tags, @Description, @Version, @Paused, @ConcurrencyLimit, @CollisionStrategy, @Created, @Updated)
+              """, row, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static Task<int> SetPausedAsync(WriteScope scope, Guid id, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deployments SET paused = @paused, updated = @now WHERE id = @id", new { id, paused, now = Ms(now) },
+            scope.Transaction, cancellationToken: cancellationToken));
+
+    public static Task<int> TouchPolledAsync(WriteScope scope, IReadOnlyList<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deployments SET last_polled = @now WHERE id IN @ids", new { ids, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static async Task<int> DeleteAsync(WriteScope scope, Guid id, CancellationToken cancellationToken)
+    {
+        // Scheduled runs of a deleted deployment could never start; finished runs keep their history.
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM logs WHERE flow_run_id IN (SELECT id FROM flow_runs WHERE deployment_id = @id AND state_type = 'SCHEDULED')",
+            new { id }, scope.Transaction, cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM flow_runs WHERE deployment_id = @id AND state_type = 'SCHEDULED'", new { id }, scope.Transaction, cancellationToken: cancellationToken));
+        return await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM deployments WHERE id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken));
+    }
+}

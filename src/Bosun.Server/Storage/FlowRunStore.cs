@@ -1,0 +1,244 @@
+using System.Data.Common;
+using System.Text;
+using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Server.Orchestration;
+using Dapper;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Storage;
+
+/// <summary>Flow runs: rows, the guarded state transition, and the run-level bookkeeping.</summary>
+internal static class FlowRunStore
+{
+    public const string SelectRun = """
+        SELECT r.*, f.name AS flow_name, d.name AS deployment_name, p.name AS work_pool_name, q.name AS work_queue_name
+        FROM flow_runs r
+        JOIN flows f ON f.id = r.flow_id
+        LEFT JOIN deployments d ON d.id = r.deployment_id
+        LEFT JOIN work_pools p ON p.id = r.work_pool_id
+        LEFT JOIN work_queues q ON q.id = r.work_queue_id
+        """;
+
+    private const string ActiveStates = "('PENDING','RUNNING','CANCELLING')";
+
+    public static async Task<FlowRunRow?> GetAsync(DbConnection connection, Guid id, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+        await connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
+            SelectRun + " WHERE r.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+
+    public static async Task<FlowRunRow?> FindByIdempotencyKeyAsync(WriteScope scope, Guid flowId, string key, CancellationToken cancellationToken) =>
+        await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
+            SelectRun + " WHERE r.flow_id = @flowId AND r.idempotency_key = @key", new { flowId, key }, scope.Transaction,
+            cancellationToken: cancellationToken));
+
+    public static async Task InsertAsync(WriteScope scope, FlowRunRow row, CancellationToken cancellationToken)
+    {
+        await scope.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
+                state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
+                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, created, updated)
+            VALUES (@Id, @Name, @FlowId, @DeploymentId, @WorkPoolId, @WorkQueueId, @Parameters, @JobVariables, @Tags,
+                @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
+                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @Created, @Updated)
+            """, row, scope.Transaction, cancellationToken: cancellationToken));
+        await InsertStateAsync(scope, row.Id, row.State, cancellationToken);
+    }
+
+    public static async Task<Page<FlowRunSummary>> ListAsync(DbConnection connection, FlowRunFilter filter, CancellationToken cancellationToken)
+    {
+        var where = new StringBuilder(" WHERE 1 = 1");
+        var parameters = new DynamicParameters();
+        if (filter.States is { Count: > 0 } states)
+        {
+            where.Append(" AND r.state_type IN @states");
+            parameters.Add("states", states.Select(state => state.ToWireName()).ToArray());
+        }
+
+        if (filter.DeploymentId is { } deploymentId)
+        {
+            where.Append(" AND r.deployment_id = @deploymentId");
+            parameters.Add("deploymentId", deploymentId);
+        }
+
+        if (!string.IsNullOrEmpty(filter.FlowName))
+        {
+            where.Append(" AND f.name = @flowName");
+            parameters.Add("flowName", filter.FlowName);
+        }
+
+        if (!string.IsNullOrEmpty(filter.WorkPoolName))
+        {
+            where.Append(" AND p.name = @poolName");
+            parameters.Add("poolName", filter.WorkPoolName);
+        }
+
+        if (!string.IsNullOrEmpty(filter.WorkQueueName))
+        {
+            where.Append(" AND q.name = @queueName");
+            parameters.Add("queueName", filter.WorkQueueName);
+        }
+
+        if (filter.ExpectedStartAfter is { } after)
+        {
+            where.Append(" AND r.expected_start_time >= @after");
+            parameters.Add("after", Ms(after));
+        }
+
+        if (filter.ExpectedStartBefore is { } before)
+        {
+            where.Append(" AND r.expected_start_time < @before");
+            parameters.Add("before", Ms(before));
+        }
+
+        if (!string.IsNullOrEmpty(filter.Search))
+        {
+            where.Append(" AND r.name LIKE @search ESCAPE '\\'");
+            parameters.Add("search", "%" + filter.Search.Replace("\\", "\\\\", StringComparison.Ordinal)
+                .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
+        }
+
+        parameters.Add("limit", filter.Limit);
+        parameters.Add("offset", filter.Offset);
+        var rows = await connection.QueryAsync<FlowRunRow>(new CommandDefinition(
+            SelectRun + where + " ORDER BY r.expected_start_time DESC, r.id LIMIT @limit OFFSET @offset", parameters,
+            cancellationToken: cancellationToken));
+        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT COUNT(*) FROM flow_runs r
+            JOIN flows f ON f.id = r.flow_id
+            LEFT JOIN work_pools p ON p.id = r.work_pool_id
+            LEFT JOIN work_queues q ON q.id = r.work_queue_id
+            """ + where, parameters, cancellationToken: cancellationToken));
+        return new Page<FlowRunSummary>(rows.Select(row => row.ToSummary()).ToList(), total, filter.Offset, filter.Limit);
+    }
+
+    public static async Task<IReadOnlyList<FlowRunState>> HistoryAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<StateRow>(new CommandDefinition(
+            "SELECT id, type, name, message, timestamp, scheduled_time FROM flow_run_states WHERE flow_run_id = @runId ORDER BY seq",
+            new { runId }, cancellationToken: cancellationToken));
+        return rows.Select(row => row.ToContract()).ToList();
+    }
+
+    /// <summary>
+    /// The one guarded state change (CONVENTIONS): reads the run inside the caller's write transaction, asks
+    /// <see cref="StateRules"/>, and writes the verdict with its bookkeeping, conditioned on the state read.
+    /// </summary>
+    public static async Task<TransitionOutcome?> TryTransitionAsync(
+        WriteScope scope, Guid runId, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
+        string? claimingWorker = null, StateType? expectedType = null)
+    {
+        var row = await GetAsync(scope.Connection, runId, cancellationToken, scope.Transaction);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var current = row.State;
+        if (expectedType is { } expected && current.Type != expected)
+        {
+            return new TransitionOutcome(row,
+                new SetStateResult(SetStateStatus.Abort, current, $"run is {current.Type.ToWireName()}, not {expected.ToWireName()}"),
+                false);
+        }
+
+        var snapshot = new RunSnapshot(current, row.DeploymentId is not null, row.InfrastructureId, row.RunCount, row.Retries, row.RetryDelaySeconds);
+        if (proposal.Type == StateType.Pending && !proposal.Force && row.DeploymentId is { } deploymentId && !current.Type.HoldsSlot())
+        {
+            var limits = await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy)>(new CommandDefinition(
+                "SELECT concurrency_limit, collision_strategy FROM deployments WHERE id = @deploymentId",
+                new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
+            if (limits.Limit is { } limit)
+            {
+                var inUse = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                    $"SELECT COUNT(*) FROM flow_runs WHERE deployment_id = @deploymentId AND state_type IN {ActiveStates}",
+                    new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
+                snapshot = snapshot with
+                {
+                    DeploymentConcurrencyLimit = limit,
+                    CollisionStrategy = limits.Strategy == "CANCEL_NEW" ? CollisionStrategy.CancelNew : CollisionStrategy.Enqueue,
+                    DeploymentSlotsInUse = inUse,
+                };
+            }
+        }
+
+        var decision = StateRules.Decide(snapshot, proposal, now);
+        if (decision.StateToWrite is not { } next)
+        {
+            return new TransitionOutcome(row, new SetStateResult(decision.Status, current, decision.Reason, decision.RetryAfterSeconds), false);
+        }
+
+        var update = new
+        {
+            id = runId,
+            expectedStateId = current.Id,
+            stateId = next.Id,
+            type = next.Type.ToWireName(),
+            name = next.Name,
+            message = next.Message,
+            timestamp = Ms(next.Timestamp),
+            scheduled = Ms(next.ScheduledTime),
+            nextScheduled = next.Type == StateType.Scheduled ? Ms(next.ScheduledTime ?? now) : (long?)null,
+            startTime = next.Type == StateType.Running ? row.StartTime ?? Ms(now) : row.StartTime,
+            endTime = next.Type.IsTerminal() ? Ms(now) : (long?)null,
+            totalRunTimeMs = row.TotalRunTimeMs + (current.Type == StateType.Running ? Math.Max(0, Ms(now) - row.StateTimestamp) : 0),
+            runCount = row.RunCount + (next.Type == StateType.Running && current.Type != StateType.Running ? 1 : 0),
+            workerName = next.Type == StateType.Pending && current.Type != StateType.Pending ? claimingWorker ?? row.WorkerName : row.WorkerName,
+            // A run scheduled again (retry by hand) gets new infrastructure; the old id would be misleading.
+            infrastructureId = next.Type == StateType.Scheduled && current.Type.IsTerminal() ? null : row.InfrastructureId,
+        };
+        var changed = await scope.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE flow_runs SET state_id = @stateId, state_type = @type, state_name = @name, state_message = @message,
+                state_timestamp = @timestamp, state_scheduled_time = @scheduled, next_scheduled_start_time = @nextScheduled,
+                start_time = @startTime, end_time = @endTime, total_run_time_ms = @totalRunTimeMs, run_count = @runCount,
+                worker_name = @workerName, infrastructure_id = @infrastructureId, updated = @timestamp
+            WHERE id = @id AND state_id = @expectedStateId
+            """, update, scope.Transaction, cancellationToken: cancellationToken));
+        if (changed == 0)
+        {
+            // Another writer moved the run between our read and write (only possible on a multi-writer store).
+            var latest = await GetAsync(scope.Connection, runId, cancellationToken, scope.Transaction);
+            return new TransitionOutcome(latest ?? row,
+                new SetStateResult(SetStateStatus.Abort, (latest ?? row).State, "the run's state changed concurrently; read it and propose again"),
+                false);
+        }
+
+        await InsertStateAsync(scope, runId, next, cancellationToken);
+        var wakesClaims = next.Type == StateType.Scheduled || (current.Type.HoldsSlot() && !next.Type.HoldsSlot());
+        return new TransitionOutcome(row, new SetStateResult(decision.Status, next, decision.Reason), wakesClaims);
+    }
+
+    public static async Task<int> SetInfrastructureAsync(WriteScope scope, Guid runId, string infrastructureId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET infrastructure_id = @infrastructureId, updated = @now WHERE id = @runId",
+            new { runId, infrastructureId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static async Task<int> HeartbeatAsync(WriteScope scope, Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET last_heartbeat = @now WHERE id = @runId",
+            new { runId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static async Task<int> DeleteAsync(WriteScope scope, Guid runId, CancellationToken cancellationToken)
+    {
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM logs WHERE flow_run_id = @runId", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
+        return await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM flow_runs WHERE id = @runId", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
+    }
+
+    private static async Task InsertStateAsync(WriteScope scope, Guid runId, FlowRunState state, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time) VALUES (@id, @runId, @type, @name, @message, @timestamp, @scheduled)",
+            new
+            {
+                id = state.Id,
+                runId,
+                type = state.Type.ToWireName(),
+                name = state.Name,
+                message = state.Message,
+                timestamp = Ms(state.Timestamp),
+                scheduled = Ms(state.ScheduledTime),
+            },
+            scope.Transaction, cancellationToken: cancellationToken));
+}

@@ -1,0 +1,164 @@
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
+using Bosun.Server.Orchestration;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Storage;
+
+// Rows as Dapper reads them (snake_case columns), each with its mapping to the contract type.
+#pragma warning disable CA1812, CA1819
+
+internal sealed class WorkPoolRow
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    public string Type { get; set; } = "";
+    public string? Description { get; set; }
+    public string BaseJobTemplate { get; set; } = "{}";
+    public bool Paused { get; set; }
+    public int? ConcurrencyLimit { get; set; }
+    public long Created { get; set; }
+    public long Updated { get; set; }
+    public int SlotsInUse { get; set; }
+    public int QueueCount { get; set; }
+    public int OnlineWorkers { get; set; }
+
+    public WorkPool ToContract() => new(
+        Id, Name, Type, Description, Object(BaseJobTemplate), Paused, ConcurrencyLimit,
+        Paused ? ReadinessStatus.Paused : OnlineWorkers > 0 ? ReadinessStatus.Ready : ReadinessStatus.NotReady,
+        SlotsInUse, QueueCount, OnlineWorkers, Time(Created), Time(Updated));
+}
+
+internal sealed class WorkQueueRow
+{
+    public Guid Id { get; set; }
+    public Guid WorkPoolId { get; set; }
+    public string WorkPoolName { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    public int Priority { get; set; }
+    public int? ConcurrencyLimit { get; set; }
+    public bool Paused { get; set; }
+    public long? LastPolled { get; set; }
+    public int SlotsInUse { get; set; }
+    public int LateRuns { get; set; }
+
+    public WorkQueue ToContract(DateTimeOffset now) => new(
+        Id, WorkPoolName, Name, Description, Priority, ConcurrencyLimit, Paused, Time(LastPolled),
+        Statuses.QueueStatus(Paused, Time(LastPolled), now), SlotsInUse, LateRuns);
+}
+
+internal sealed class WorkerRow
+{
+    public Guid Id { get; set; }
+    public string WorkPoolName { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Type { get; set; }
+    public long LastHeartbeat { get; set; }
+    public int HeartbeatIntervalSeconds { get; set; }
+    public long Created { get; set; }
+
+    public Worker ToContract(DateTimeOffset now) => new(
+        Id, WorkPoolName, Name, Type, Time(LastHeartbeat), HeartbeatIntervalSeconds,
+        Statuses.WorkerStatus(Time(LastHeartbeat), HeartbeatIntervalSeconds, now), Time(Created));
+}
+
+internal sealed class DeploymentRow
+{
+    public Guid Id { get; set; }
+    public Guid FlowId { get; set; }
+    public string FlowName { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Entrypoint { get; set; }
+    public string Parameters { get; set; } = "{}";
+    public string? ParameterSchema { get; set; }
+    public Guid? WorkPoolId { get; set; }
+    public string? WorkPoolName { get; set; }
+    public Guid? WorkQueueId { get; set; }
+    public string? WorkQueueName { get; set; }
+    public string JobVariables { get; set; } = "{}";
+    public string Tags { get; set; } = "[]";
+    public string? Description { get; set; }
+    public string? Version { get; set; }
+    public bool Paused { get; set; }
+    public int? ConcurrencyLimit { get; set; }
+    public string CollisionStrategy { get; set; } = "ENQUEUE";
+    public long? LastPolled { get; set; }
+    public long? QueueLastPolled { get; set; }
+    public long Created { get; set; }
+    public long Updated { get; set; }
+
+    public CollisionStrategy Strategy =>
+        CollisionStrategy == "CANCEL_NEW" ? Contracts.Deployments.CollisionStrategy.CancelNew : Contracts.Deployments.CollisionStrategy.Enqueue;
+
+    public DateTimeOffset? EffectiveLastPolled => Time(Math.Max(LastPolled ?? 0, QueueLastPolled ?? 0) is var ms && ms > 0 ? ms : null);
+
+    public Deployment ToContract(DateTimeOffset now) => new(
+        Id, FlowId, FlowName, Name, Entrypoint, Object(Parameters), ObjectOrNull(ParameterSchema), WorkPoolName,
+        WorkQueueName, Object(JobVariables), TagList(Tags), Description, Version, Paused, ConcurrencyLimit, Strategy,
+        Statuses.DeploymentStatus(EffectiveLastPolled, now), EffectiveLastPolled, Time(Created), Time(Updated));
+}
+
+internal sealed class FlowRunRow
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    public Guid FlowId { get; set; }
+    public string FlowName { get; set; } = "";
+    public Guid? DeploymentId { get; set; }
+    public string? DeploymentName { get; set; }
+    public Guid? WorkPoolId { get; set; }
+    public string? WorkPoolName { get; set; }
+    public Guid? WorkQueueId { get; set; }
+    public string? WorkQueueName { get; set; }
+    public string Parameters { get; set; } = "{}";
+    public string JobVariables { get; set; } = "{}";
+    public string Tags { get; set; } = "[]";
+    public Guid StateId { get; set; }
+    public string StateType { get; set; } = "";
+    public string StateName { get; set; } = "";
+    public string? StateMessage { get; set; }
+    public long StateTimestamp { get; set; }
+    public long? StateScheduledTime { get; set; }
+    public long ExpectedStartTime { get; set; }
+    public long? NextScheduledStartTime { get; set; }
+    public long? StartTime { get; set; }
+    public long? EndTime { get; set; }
+    public long TotalRunTimeMs { get; set; }
+    public int RunCount { get; set; }
+    public string? InfrastructureId { get; set; }
+    public string? WorkerName { get; set; }
+    public string? IdempotencyKey { get; set; }
+    public int Retries { get; set; }
+    public int RetryDelaySeconds { get; set; }
+    public long? LastHeartbeat { get; set; }
+    public long Created { get; set; }
+    public long Updated { get; set; }
+
+    public FlowRunState State => new(
+        StateId, StoredValues.State(StateType), StateName, StateMessage, Time(StateTimestamp), Time(StateScheduledTime));
+
+    public FlowRun ToContract(string? waitingReason) => new(
+        Id, Name, FlowName, DeploymentId, DeploymentName, WorkPoolName, WorkQueueName, Object(Parameters),
+        Object(JobVariables), TagList(Tags), State, Time(ExpectedStartTime), Time(NextScheduledStartTime),
+        Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, RunCount, InfrastructureId, WorkerName,
+        IdempotencyKey, Retries, RetryDelaySeconds, Time(LastHeartbeat), waitingReason, Time(Created), Time(Updated));
+
+    public FlowRunSummary ToSummary() => new(
+        Id, Name, FlowName, DeploymentName, WorkPoolName, WorkQueueName, State, Time(ExpectedStartTime),
+        Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, WorkerName, TagList(Tags));
+}
+
+internal sealed class StateRow
+{
+    public Guid Id { get; set; }
+    public string Type { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Message { get; set; }
+    public long Timestamp { get; set; }
+    public long? ScheduledTime { get; set; }
+
+    public FlowRunState ToContract() => new(Id, StoredValues.State(Type), Name, Message, Time(Timestamp), Time(ScheduledTime));
+}

@@ -1,0 +1,30 @@
+using System.Data.Common;
+
+namespace Bosun.Server.Storage;
+
+/// <summary>
+/// What differs between the SQL stores. Callers only see <see cref="BosunDatabase"/>; a new store (PostgreSQL)
+/// is a new subclass plus its migration folder.
+/// </summary>
+internal abstract class SqlDialect : IAsyncDisposable
+{
+    /// <summary>The store kind reported by /api/health: sqlite or postgresql.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Folder name of this dialect's numbered migration scripts.</summary>
+    public abstract string MigrationFolder { get; }
+
+    /// <summary>Opens a connection for reading.</summary>
+    public abstract Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Begins a write transaction; disposing the returned scope rolls back unless committed.</summary>
+    public abstract Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="migrate"/> while holding the dialect's migration lock.</summary>
+    public abstract Task RunMigrationsLockedAsync(Func<DbConnection, Task> migrate, CancellationToken cancellationToken);
+
+    /// <summary>Appended to the claim's candidate query to lock rows (PostgreSQL: FOR UPDATE SKIP LOCKED).</summary>
+    public virtual string ClaimLockClause => string.Empty;
+
+    public abstract ValueTask DisposeAsync();
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bosun.Contracts;
+using Bosun.Contracts.States;
+
+namespace Bosun.Server.Storage;
+
+/// <summary>How values are kept in the store: times as Unix milliseconds, JSON as text, states by wire name.</summary>
+internal static class StoredValues
+{
+    public static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    public static long? Ms(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
+
+    public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    public static DateTimeOffset? Time(long? ms) => ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
+
+    public static string JsonText(JsonNode? node) => node?.ToJsonString() ?? "{}";
+
+    public static string Tags(IReadOnlyList<string>? tags) =>
+        JsonSerializer.Serialize(tags ?? [], BosunJsonContext.Default.IReadOnlyListString);
+
+    public static JsonObject Object(string? text) =>
+        string.IsNullOrEmpty(text) ? [] : JsonNode.Parse(text) as JsonObject ?? [];
+
+    public static JsonObject? ObjectOrNull(string? text) =>
+        string.IsNullOrEmpty(text) ? null : JsonNode.Parse(text) as JsonObject;
+
+    public static IReadOnlyList<string> TagList(string? text) =>
+        string.IsNullOrEmpty(text) ? [] : JsonSerializer.Deserialize(text, BosunJsonContext.Default.IReadOnlyListString) ?? [];
+
+    public static StateType State(string wireName) =>
+        StateTypeExtensions.TryParseWireName(wireName, out var type)
+            ? type
+            : throw new InvalidOperationException($"Unknown state type '{wireName}' in the store.");
+}

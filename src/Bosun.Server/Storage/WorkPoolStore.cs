@@ -1,0 +1,155 @@
+using System.Data.Common;
+using Bosun.Contracts.WorkPools;
+using Bosun.Server.Orchestration;
+using Dapper;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Storage;
+
+/// <summary>Work pools, their queues and their workers.</summary>
+internal static class WorkPoolStore
+{
+    private const string SelectPool = $"""
+        SELECT p.*,
+            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_pool_id = p.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING')) AS slots_in_use,
+            (SELECT COUNT(*) FROM work_queues q WHERE q.work_pool_id = p.id) AS queue_count,
+            (SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = p.id AND {Statuses.WorkerOnlineSql}) AS online_workers
+        FROM work_pools p
+        """;
+
+    private const string SelectQueue = """
+        SELECT q.*, p.name AS work_pool_name,
+            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING')) AS slots_in_use,
+            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type = 'SCHEDULED' AND r.state_name = 'Late') AS late_runs
+        FROM work_queues q JOIN work_pools p ON p.id = q.work_pool_id
+        """;
+
+    public static Task<WorkPoolRow?> GetPoolAsync(DbConnection connection, string name, DateTimeOffset now, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+        connection.QuerySingleOrDefaultAsync<WorkPoolRow?>(new CommandDefinition(
+            SelectPool + " WHERE p.name = @name", new { name, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
+
+    public static async Task<IReadOnlyList<WorkPoolRow>> ListPoolsAsync(DbConnection connection, string? type, int offset, int limit, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<WorkPoolRow>(new CommandDefinition(
+            SelectPool + " WHERE (@type IS NULL OR p.type = @type) ORDER BY p.name LIMIT @limit OFFSET @offset",
+            new { type, limit, offset, now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
+
+    public static Task<int> CountPoolsAsync(DbConnection connection, string? type, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM work_pools p WHERE (@type IS NULL OR p.type = @type)", new { type }, cancellationToken: cancellationToken));
+
+    public static Task InsertPoolAsync(WriteScope scope, WorkPoolRow row, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO work_pools (id, name, type, description, base_job_template, paused, concurrency_limit, created, updated)
+            VALUES (@Id, @Name, @Type, @Description, @BaseJobTemplate, @Paused, @ConcurrencyLimit, @Created, @Updated)
+            """, row, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static Task<int> UpdatePoolAsync(WriteScope scope, WorkPoolRow row, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE work_pools SET description = @Description, base_job_template = @BaseJobTemplate, paused = @Paused,
+                concurrency_limit = @ConcurrencyLimit, updated = @Updated
+            WHERE id = @Id
+            """, row, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static async Task DeletePoolAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken)
+    {
+        // Runs keep their history; they only lose the pool they were delivered from.
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET work_pool_id = NULL, work_queue_id = NULL WHERE work_pool_id = @poolId",
+            new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM work_pools WHERE id = @poolId", new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+    }
+
+    public static Task<int> ActiveRunsInPoolAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM flow_runs WHERE work_pool_id = @poolId AND state_type IN ('PENDING','RUNNING','CANCELLING')",
+            new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static async Task<IReadOnlyList<WorkQueueRow>> ListQueuesAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+        (await connection.QueryAsync<WorkQueueRow>(new CommandDefinition(
+            SelectQueue + " WHERE q.work_pool_id = @poolId ORDER BY q.priority", new { poolId }, transaction, cancellationToken: cancellationToken))).ToList();
+
+    public static Task<WorkQueueRow?> GetQueueAsync(DbConnection connection, Guid poolId, string name, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+        connection.QuerySingleOrDefaultAsync<WorkQueueRow?>(new CommandDefinition(
+            SelectQueue + " WHERE q.work_pool_id = @poolId AND q.name = @name", new { poolId, name }, transaction, cancellationToken: cancellationToken));
+
+    public static Task InsertQueueAsync(WriteScope scope, WorkQueueRow row, DateTimeOffset now, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO work_queues (id, work_pool_id, name, description, priority, concurrency_limit, paused, last_polled, created, updated)
+            VALUES (@Id, @WorkPoolId, @Name, @Description, @Priority, @ConcurrencyLimit, @Paused, NULL, @now, @now)
+            """, new { row.Id, row.WorkPoolId, row.Name, row.Description, row.Priority, row.ConcurrencyLimit, row.Paused, now = Ms(now) },
+            scope.Transaction, cancellationToken: cancellationToken));
+
+    public static Task<int> UpdateQueueAsync(WriteScope scope, WorkQueueRow row, DateTimeOffset now, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE work_queues SET description = @Description, priority = @Priority, concurrency_limit = @ConcurrencyLimit,
+                paused = @Paused, updated = @now
+            WHERE id = @Id
+            """, new { row.Id, row.Description, row.Priority, row.ConcurrencyLimit, row.Paused, now = Ms(now) },
+            scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Makes room at <paramref name="priority"/> by moving that queue and the ones below it down by one.</summary>
+    public static async Task ShiftPrioritiesAsync(WriteScope scope, Guid poolId, int priority, Guid? exceptQueueId, CancellationToken cancellationToken)
+    {
+        var taken = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM work_queues WHERE work_pool_id = @poolId AND priority = @priority AND (@exceptQueueId IS NULL OR id <> @exceptQueueId)",
+            new { poolId, priority, exceptQueueId }, scope.Transaction, cancellationToken: cancellationToken));
+        if (taken == 0)
+        {
+            return;
+        }
+
+        // Two steps keep a UNIQUE(pool, priority) index (if one is ever added) satisfied: move out of the way, then back.
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE work_queues SET priority = -(priority + 1) WHERE work_pool_id = @poolId AND priority >= @priority AND (@exceptQueueId IS NULL OR id <> @exceptQueueId)",
+            new { poolId, priority, exceptQueueId }, scope.Transaction, cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE work_queues SET priority = -priority WHERE work_pool_id = @poolId AND priority < 0",
+            new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+    }
+
+    public static Task<int> FirstFreePriorityAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT COALESCE(MIN(q.priority + 1), 1) FROM work_queues q
+            WHERE q.work_pool_id = @poolId
+              AND NOT EXISTS (SELECT 1 FROM work_queues n WHERE n.work_pool_id = q.work_pool_id AND n.priority = q.priority + 1)
+              AND EXISTS (SELECT 1 FROM work_queues o WHERE o.work_pool_id = @poolId AND o.priority = 1)
+            """, new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static async Task DeleteQueueAsync(WriteScope scope, Guid queueId, Guid defaultQueueId, CancellationToken cancellationToken)
+    {
+        // Waiting runs move to the default queue so that nothing scheduled is stranded.
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET work_queue_id = @defaultQueueId WHERE work_queue_id = @queueId",
+            new { queueId, defaultQueueId }, scope.Transaction, cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deployments SET work_queue_id = @defaultQueueId WHERE work_queue_id = @queueId",
+            new { queueId, defaultQueueId }, scope.Transaction, cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM work_queues WHERE id = @queueId", new { queueId }, scope.Transaction, cancellationToken: cancellationToken));
+    }
+
+    public static async Task UpsertWorkerAsync(WriteScope scope, Guid poolId, string name, string? type, int intervalSeconds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var updated = await scope.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE workers SET last_heartbeat = @now, heartbeat_interval_seconds = @intervalSeconds, type = COALESCE(@type, type)
+            WHERE work_pool_id = @poolId AND name = @name
+            """, new { poolId, name, type, intervalSeconds, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+        if (updated == 0)
+        {
+            await scope.Connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO workers (id, work_pool_id, name, type, last_heartbeat, heartbeat_interval_seconds, created)
+                VALUES (@id, @poolId, @name, @type, @now, @intervalSeconds, @now)
+                """, new { id = Guid.NewGuid(), poolId, name, type, intervalSeconds, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+        }
+    }
+
+    public static async Task<IReadOnlyList<WorkerRow>> ListWorkersAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<WorkerRow>(new CommandDefinition(
+            "SELECT w.*, p.name AS work_pool_name FROM workers w JOIN work_pools p ON p.id = w.work_pool_id WHERE w.work_pool_id = @poolId ORDER BY w.last_heartbeat DESC",
+            new { poolId }, cancellationToken: cancellationToken))).ToList();
+
+    public static Task<int> DeleteWorkerAsync(WriteScope scope, Guid poolId, string name, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM workers WHERE work_pool_id = @poolId AND name = @name", new { poolId, name }, scope.Transaction, cancellationToken: cancellationToken));
+}
