@@ -9,9 +9,6 @@ namespace Bosun.Server.Orchestration;
 /// </summary>
 internal static class StateRules
 {
-    /// <summary>How long a run refused a deployment slot waits before it is offered again.</summary>
-    public static readonly TimeSpan ConcurrencySlotRetry = TimeSpan.FromSeconds(5);
-
     public static StateDecision Decide(RunSnapshot run, StateProposal proposal, DateTimeOffset now)
     {
         var current = run.Current;
@@ -108,8 +105,9 @@ internal static class StateRules
                         $"deployment concurrency limit {limit} reached (collision strategy CANCEL_NEW)", now),
                     $"deployment limit {limit} reached: run cancelled (CANCEL_NEW)")
                 : new(SetStateStatus.Reject,
+                    // The run keeps its due time: it is claimable again (in its original order) as soon as a slot frees.
                     new FlowRunState(Guid.NewGuid(), StateType.Scheduled, StateNames.AwaitingConcurrencySlot,
-                        $"deployment concurrency limit {limit} reached", now, now + ConcurrencySlotRetry),
+                        $"deployment concurrency limit {limit} reached", now, current.ScheduledTime ?? now),
                     $"deployment limit {limit} reached: run waits for a slot");
         }
 

@@ -32,6 +32,13 @@ internal static class WaitingReasons
             return $"awaiting retry at {state.ScheduledTime:u}; the flow's own process retries it";
         }
 
+        if (state.Name == StateNames.AwaitingConcurrencySlot && run.DeploymentId is { } waitingOn)
+        {
+            var limit = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+                "SELECT concurrency_limit FROM deployments WHERE id = @waitingOn", new { waitingOn }, cancellationToken: cancellationToken));
+            return $"deployment limit {limit} reached{HeldBy(await HoldersAsync(connection, "deployment_id", waitingOn, cancellationToken))}";
+        }
+
         if (run.NextScheduledStartTime is { } due && Time(due) > now)
         {
             return $"scheduled for {Time(due):u}";

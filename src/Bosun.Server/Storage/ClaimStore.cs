@@ -39,7 +39,7 @@ internal static class ClaimStore
 
         var queueIds = queues.Select(queue => queue.Id).ToList();
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE work_queues SET last_polled = @now WHERE id IN @queueIds", new { queueIds, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+            "UPDATE work_queues SET last_polled = @now WHERE id IN @queueIds", new { queueIds = Ids(queueIds), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
         var claimed = new List<Guid>();
         var wakes = false;

@@ -81,7 +81,7 @@ internal static class DeploymentStore
 
     public static Task<int> TouchPolledAsync(WriteScope scope, IReadOnlyList<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE deployments SET last_polled = @now WHERE id IN @ids", new { ids, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+            "UPDATE deployments SET last_polled = @now WHERE id IN @ids", new { ids = Ids(ids), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<int> DeleteAsync(WriteScope scope, Guid id, CancellationToken cancellationToken)
     {

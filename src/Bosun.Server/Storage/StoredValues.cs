@@ -16,6 +16,9 @@ internal static class StoredValues
 
     public static DateTimeOffset? Time(long? ms) => ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
 
+    /// <summary>Ids for an <c>IN @list</c>: Dapper expands lists without type handlers, so they go as text explicitly.</summary>
+    public static string[] Ids(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
+
     public static string JsonText(JsonNode? node) => node?.ToJsonString() ?? "{}";
 
     public static string Tags(IReadOnlyList<string>? tags) =>

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Bosun.Server;
+using Bosun.Server.Orchestration;
+using Bosun.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Bosun.Cli.Commands.Server;
+
+/// <summary>`bosun server start`: the API (and UI) on an embedded SQLite file by default.</summary>
+internal static class ServerStartCommand
+{
+    public static Command Create()
+    {
+        var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => Env("BOSUN_SERVER_HOST") ?? "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => int.TryParse(Env("BOSUN_SERVER_PORT"), out var p) ? p : 4200 };
+        var database = new Option<string>("--database")
+        {
+            Description = "SQLite file path (default ~/.bosun/bosun.db; BOSUN_DATABASE).",
+            DefaultValueFactory = _ => Env("BOSUN_DATABASE") ?? BosunServerOptions.DefaultDatabasePath(),
+        };
+        var command = new Command("start", "Start the Bosun server: REST API under /api, API docs at /api/docs.")
+        {
+            host, port, database,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new BosunServerOptions
+            {
+                Host = parse.GetValue(host)!,
+                Port = parse.GetValue(port),
+                Database = parse.GetValue(database)!,
+            };
+            await using var server = BosunServer.Create(options);
+            try
+            {
+                await server.StartAsync(cancellationToken);
+            }
+            catch (OptionsValidationException ex)
+            {
+                throw new CliException(string.Join(" ", ex.Failures));
+            }
+            catch (SchemaTooNewException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+            catch (IOException ex) when (ex.InnerException is SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CliException($"Cannot listen on {options.Host}:{options.Port}: {ex.Message}. Is another server running? Pick another port with --port.");
+            }
+
+            Console.WriteLine($"Bosun server {BosunServer.Version} is running at {server.BaseAddress}");
+            Console.WriteLine($"  API:      {server.ApiAddress}   (export BOSUN_API_URL={server.ApiAddress.ToString().TrimEnd('/')})");
+            Console.WriteLine($"  API docs: {server.ApiAddress}docs");
+            Console.WriteLine($"  Store:    SQLite {Path.GetFullPath(options.Database)}");
+            Console.WriteLine("Press Ctrl+C to stop.");
+            await server.WaitForShutdownAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+}

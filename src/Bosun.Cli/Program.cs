@@ -1,0 +1,3 @@
+using Bosun.Cli;
+
+return await BosunCli.RunAsync(args);

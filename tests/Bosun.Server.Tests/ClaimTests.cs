@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
+using Bosun.Testing;
+
+namespace Bosun.Server.Tests;
+
+/// <summary>The claim of spec §3 through the real API: order, pauses, prefetch, limits, long-poll.</summary>
+public sealed class ClaimTests
+{
+    [Fact]
+    public async Task Claim_PriorityBeatsLateness_HighPriorityQueueFirst()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        await client.CreateWorkQueueAsync("p", new WorkQueueCreate("urgent", Priority: 1));
+        var deployment = await client.DeploymentAsync("p");
+        var dayLate = await client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddDays(-1), queue: "default");
+        var urgent = await client.RunAsync(deployment, queue: "urgent");
+
+        var first = await client.ClaimAsync("p", max: 1);
+        var second = await client.ClaimAsync("p", max: 1);
+
+        Assert.Equal(urgent.Id, Assert.Single(first.Runs).FlowRun.Id);
+        Assert.Equal(dayLate.Id, Assert.Single(second.Runs).FlowRun.Id);
+        Assert.Equal(StateType.Pending, first.Runs[0].FlowRun.State.Type);
+        Assert.Equal("w1", first.Runs[0].FlowRun.WorkerName);
+    }
+
+    [Fact]
+    public async Task Claim_WithinQueue_OldestScheduledTimeFirst()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var now = TimeProvider.System.GetUtcNow();
+        var later = await client.RunAsync(deployment, now.AddSeconds(-1));
+        var earlier = await client.RunAsync(deployment, now.AddMinutes(-5));
+
+        var claim = await client.ClaimAsync("p", max: 2);
+
+        Assert.Equal([earlier.Id, later.Id], claim.Runs.Select(r => r.FlowRun.Id));
+        Assert.Equal(deployment.Id, claim.Runs[0].Deployment.Id);
+        Assert.Equal("p", claim.WorkPool.Name);
+    }
+
+    [Fact]
+    public async Task Claim_PausedPoolOrQueue_DeliversNothingUntilResumed()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        await client.RunAsync(deployment);
+
+        await client.PauseWorkPoolAsync("p");
+        Assert.Empty((await client.ClaimAsync("p")).Runs);
+        await client.ResumeWorkPoolAsync("p");
+        await client.PauseWorkQueueAsync("p", "default");
+        Assert.Empty((await client.ClaimAsync("p")).Runs);
+        await client.ResumeWorkQueueAsync("p", "default");
+        Assert.Single((await client.ClaimAsync("p")).Runs);
+    }
+
+    [Fact]
+    public async Task Claim_PrefetchWindow_OnlyRunsDueWithinIt()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var now = TimeProvider.System.GetUtcNow();
+        var soon = await client.RunAsync(deployment, now.AddSeconds(5));
+        await client.RunAsync(deployment, now.AddMinutes(10));
+
+        Assert.Empty((await client.ClaimAsync("p", prefetchSeconds: 0)).Runs);
+        var claim = await client.ClaimAsync("p", prefetchSeconds: 10);
+
+        Assert.Equal(soon.Id, Assert.Single(claim.Runs).FlowRun.Id);
+        var wait = await client.SetFlowRunStateAsync(soon.Id, new StateProposal(StateType.Running));
+        Assert.Equal(SetStateStatus.Wait, wait.Status);
+        Assert.InRange(wait.RetryAfterSeconds!.Value, 0.1, 5.1);
+    }
+
+    [Fact]
+    public async Task Claim_AwaitingRetryRuns_AreNeverClaimed()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var run = await client.CreateFlowRunAsync(deployment.Id, new Contracts.FlowRuns.FlowRunCreate(Retries: 1));
+        Assert.Single((await client.ClaimAsync("p")).Runs);
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+
+        var failed = await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Failed, Message: "boom"));
+
+        Assert.Equal(SetStateStatus.Reject, failed.Status);
+        Assert.Equal(StateNames.AwaitingRetry, failed.State.Name);
+        Assert.Empty((await client.ClaimAsync("p", prefetchSeconds: 3600)).Runs);
+    }
+
+    [Theory]
+    [InlineData("pool")]
+    [InlineData("queue")]
+    [InlineData("deployment")]
+    public async Task Claim_Limit_NeverExceededAndFreedOnCompletion(string limited)
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p", limit: limited == "pool" ? 2 : null);
+        if (limited == "queue")
+        {
+            await client.SetWorkQueueConcurrencyLimitAsync("p", "default", 2);
+        }
+
+        var deployment = await client.DeploymentAsync("p", limit: limited == "deployment" ? 2 : null);
+        for (var i = 0; i < 5; i++)
+        {
+            await client.RunAsync(deployment);
+        }
+
+        var first = await client.ClaimAsync("p", max: 10);
+        Assert.Equal(2, first.Runs.Count);
+        Assert.Empty((await client.ClaimAsync("p", max: 10, worker: "w2")).Runs);
+
+        var waiting = (await client.ListFlowRunsAsync(new(States: [StateType.Scheduled]))).Items[0];
+        var reason = (await client.GetFlowRunAsync(waiting.Id)).WaitingReason;
+        Assert.Contains("limit 2", reason, StringComparison.Ordinal);
+        Assert.Contains(first.Runs[0].FlowRun.Name, reason, StringComparison.Ordinal);
+
+        await client.CompleteAsync(first.Runs[0].FlowRun.Id);
+        Assert.Single((await client.ClaimAsync("p", max: 10)).Runs);
+    }
+
+    [Fact]
+    public async Task Claim_PoolLimitZero_DeliversNothing()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p", limit: 0);
+        await client.RunAsync(await client.DeploymentAsync("p"));
+
+        Assert.Empty((await client.ClaimAsync("p")).Runs);
+    }
+
+    [Fact]
+    public async Task Claim_DeploymentCancelNew_CancelsSurplusRuns()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p", limit: 1, strategy: CollisionStrategy.CancelNew);
+        var runs = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            runs.Add((await client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddSeconds(-10 + i))).Id);
+        }
+
+        var claim = await client.ClaimAsync("p", max: 3);
+
+        Assert.Equal(runs[0], Assert.Single(claim.Runs).FlowRun.Id);
+        Assert.Equal(StateType.Cancelled, (await client.GetFlowRunAsync(runs[1])).State.Type);
+        Assert.Equal(StateType.Cancelled, (await client.GetFlowRunAsync(runs[2])).State.Type);
+    }
+
+    [Fact]
+    public async Task Claim_OnlyNamedQueues_AreServed()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        await client.CreateWorkQueueAsync("p", new WorkQueueCreate("other"));
+        var deployment = await client.DeploymentAsync("p");
+        await client.RunAsync(deployment, queue: "default");
+        var onOther = await client.RunAsync(deployment, queue: "other");
+
+        var claim = await client.ClaimAsync("p", queues: ["other"]);
+
+        Assert.Equal(onOther.Id, Assert.Single(claim.Runs).FlowRun.Id);
+        await ApiAssert.FailsAsync(System.Net.HttpStatusCode.NotFound, () => client.ClaimAsync("p", queues: ["nope"]), "nope", "default");
+    }
+
+    [Fact]
+    public async Task Claim_CountsAsPoll_WorkerOnlineQueueAndDeploymentReady()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        Assert.Equal(ReadinessStatus.NotReady, (await client.GetWorkPoolAsync("p")).Status);
+        Assert.Equal(ReadinessStatus.NotReady, (await client.GetDeploymentAsync(deployment.Id)).Status);
+
+        await client.ClaimAsync("p", worker: "poller");
+
+        Assert.Equal(ReadinessStatus.Ready, (await client.GetWorkPoolAsync("p")).Status);
+        Assert.Equal(ReadinessStatus.Ready, (await client.GetWorkQueueAsync("p", "default")).Status);
+        Assert.Equal(ReadinessStatus.Ready, (await client.GetDeploymentAsync(deployment.Id)).Status);
+        var worker = Assert.Single(await client.ListWorkersAsync("p"));
+        Assert.Equal("poller", worker.Name);
+        Assert.Equal(WorkerStatus.Online, worker.Status);
+    }
+
+    [Fact]
+    public async Task Claim_LongPoll_WakesWhenARunIsCreated()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        using var other = server.NewClient();
+
+        var stopwatch = Stopwatch.StartNew();
+        var waiting = other.ClaimAsync("p", waitSeconds: 30);
+        await Eventually.WaitUntilAsync(async () => (await client.GetWorkQueueAsync("p", "default")).LastPolled is not null, "the claim has polled");
+        Assert.False(waiting.IsCompleted);
+        var run = await client.RunAsync(deployment);
+        var claim = await waiting;
+
+        Assert.Equal(run.Id, Assert.Single(claim.Runs).FlowRun.Id);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(25), $"the claim waited {stopwatch.Elapsed} instead of waking");
+    }
+
+    [Fact]
+    public async Task Claim_LongPoll_WakesWhenAFutureRunComesDue()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var run = await client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddSeconds(2));
+
+        var claim = await client.ClaimAsync("p", prefetchSeconds: 0, waitSeconds: 20);
+
+        Assert.Equal(run.Id, Assert.Single(claim.Runs).FlowRun.Id);
+    }
+
+    [Fact]
+    public async Task Claim_LongPoll_AnswersEmptyAtItsDeadline()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("p");
+
+        var claim = await server.Client.ClaimAsync("p", waitSeconds: 0.3);
+
+        Assert.Empty(claim.Runs);
+    }
+}

@@ -1,0 +1,59 @@
+using Bosun.Client;
+using Bosun.Server;
+using Bosun.Server.Orchestration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Bosun.Testing;
+
+/// <summary>A real Bosun server on 127.0.0.1 (a free port) with a SQLite file in a temporary folder, and a client for it.</summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private TestServer(BosunServer server, BosunClient client, string directory)
+    {
+        Server = server;
+        Client = client;
+        Directory = directory;
+    }
+
+    public BosunServer Server { get; }
+
+    public BosunClient Client { get; }
+
+    /// <summary>The temporary folder holding the database.</summary>
+    public string Directory { get; }
+
+    public string DatabasePath => Path.Combine(Directory, "bosun.db");
+
+    public Uri ApiUrl => Server.ApiAddress;
+
+    public static async Task<TestServer> StartAsync(TimeProvider? timeProvider = null, Action<BosunServerOptions>? configure = null, string? directory = null)
+    {
+        directory ??= TempDirectory.Create("bosun-server");
+        var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = Path.Combine(directory, "bosun.db") };
+        configure?.Invoke(options);
+        var server = BosunServer.Create(options, builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (timeProvider is not null)
+            {
+                builder.Services.AddSingleton(timeProvider);
+            }
+        });
+        await server.StartAsync();
+        var client = new BosunClient(new BosunClientOptions { ApiUrl = server.ApiAddress, MaxAttempts = 1 });
+        return new TestServer(server, client, directory);
+    }
+
+    /// <summary>A second client for the same server (e.g. one per concurrent worker).</summary>
+    public BosunClient NewClient() => new(new BosunClientOptions { ApiUrl = Server.ApiAddress, MaxAttempts = 1 });
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Server.StopAsync();
+        await Server.DisposeAsync();
+        TempDirectory.Delete(Directory);
+    }
+}
