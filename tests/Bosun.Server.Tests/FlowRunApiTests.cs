@@ -1,0 +1,186 @@
+using System.Net;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Testing;
+
+namespace Bosun.Server.Tests;
+
+/// <summary>Flow runs through the API: states with bookkeeping, history, cancel, infrastructure, filters, waiting reasons.</summary>
+public sealed class FlowRunApiTests
+{
+    [Fact]
+    public async Task SetState_FullLifecycle_KeepsBookkeepingAndHistory()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var run = await client.RunAsync(await client.DeploymentAsync("p"));
+        await client.ClaimAsync("p");
+        Assert.Equal(SetStateStatus.Accept, (await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Pending, StateNames.Submitting))).Status);
+        await client.SetFlowRunInfrastructureAsync(run.Id, "pid-42");
+
+        await client.CompleteAsync(run.Id);
+
+        var done = await client.GetFlowRunAsync(run.Id);
+        Assert.Equal(StateType.Completed, done.State.Type);
+        Assert.Equal(1, done.RunCount);
+        Assert.NotNull(done.StartTime);
+        Assert.NotNull(done.EndTime);
+        Assert.True(done.EndTime >= done.StartTime);
+        Assert.Null(done.NextScheduledStartTime);
+        Assert.Equal("pid-42", done.InfrastructureId);
+        Assert.Null(done.WaitingReason);
+        var history = await client.GetFlowRunStatesAsync(run.Id);
+        Assert.Equal(["Scheduled", "Pending", "Submitting", "Running", "Completed"], history.Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task SetState_SameTransitionIdTwice_IsIdempotent()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var run = await client.RunAsync(await client.DeploymentAsync("p"));
+        await client.ClaimAsync("p");
+        var running = await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+
+        var again = await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running, TransitionId: running.State.Id));
+
+        Assert.Equal(SetStateStatus.Accept, again.Status);
+        Assert.Equal(running.State.Id, again.State.Id);
+        Assert.Equal(1, (await client.GetFlowRunAsync(run.Id)).RunCount);
+    }
+
+    [Fact]
+    public async Task SetState_Retries_ThreeAttemptsInHistory()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(Retries: 2));
+        await client.ClaimAsync("p");
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            Assert.Equal(SetStateStatus.Accept, (await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running))).Status);
+            var failed = await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Failed, Message: $"attempt {attempt}"));
+            Assert.Equal(attempt < 3 ? StateNames.AwaitingRetry : "Failed", failed.State.Name);
+        }
+
+        var final = await client.GetFlowRunAsync(run.Id);
+        Assert.Equal((StateType.Failed, 3), (final.State.Type, final.RunCount));
+        Assert.Equal(3, (await client.GetFlowRunStatesAsync(run.Id)).Count(s => s.Type == StateType.Running));
+    }
+
+    [Fact]
+    public async Task Cancel_ScheduledRun_CancelledAtOnce()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("p");
+        var run = await server.Client.RunAsync(await server.Client.DeploymentAsync("p"));
+
+        var result = await server.Client.CancelFlowRunAsync(run.Id);
+
+        Assert.Equal(StateType.Cancelled, result.State.Type);
+        Assert.Empty((await server.Client.ClaimAsync("p")).Runs);
+    }
+
+    [Fact]
+    public async Task Cancel_RunningRun_CancellingUntilWorkerConfirms()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var run = await client.RunAsync(await client.DeploymentAsync("p"));
+        await client.ClaimAsync("p");
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+
+        Assert.Equal(StateType.Cancelling, (await client.CancelFlowRunAsync(run.Id)).State.Type);
+        Assert.Equal(SetStateStatus.Abort, (await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Completed))).Status);
+        Assert.Equal(StateType.Cancelled, (await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Cancelled))).State.Type);
+    }
+
+    [Fact]
+    public async Task ManualRetry_OfFailedRun_IsClaimableAgain()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var run = await client.RunAsync(await client.DeploymentAsync("p"));
+        await client.ClaimAsync("p");
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Crashed, Message: "exit 137"));
+
+        var retried = await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Scheduled));
+
+        Assert.Equal(SetStateStatus.Accept, retried.Status);
+        Assert.Equal(run.Id, Assert.Single((await client.ClaimAsync("p")).Runs).FlowRun.Id);
+    }
+
+    [Fact]
+    public async Task ListFlowRuns_Filters_ByStateFlowPoolAndSearch()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        await client.PoolAsync("q");
+        var a = await client.DeploymentAsync("p", flow: "flow-a");
+        var b = await client.DeploymentAsync("q", flow: "flow-b");
+        await client.RunAsync(a, name: "alpha-one");
+        await client.RunAsync(a, name: "alpha-two");
+        var beta = await client.RunAsync(b, name: "beta-one");
+        await client.CancelFlowRunAsync(beta.Id);
+
+        Assert.Equal(2, (await client.ListFlowRunsAsync(new FlowRunFilter(FlowName: "flow-a"))).Total);
+        Assert.Equal("beta-one", Assert.Single((await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Cancelled]))).Items).Name);
+        Assert.Equal(1, (await client.ListFlowRunsAsync(new FlowRunFilter(WorkPoolName: "q"))).Total);
+        Assert.Equal(2, (await client.ListFlowRunsAsync(new FlowRunFilter(Search: "alpha"))).Total);
+        Assert.Single((await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: a.Id, Limit: 1))).Items);
+        Assert.Equal(0, (await client.ListFlowRunsAsync(new FlowRunFilter(ExpectedStartAfter: TimeProvider.System.GetUtcNow().AddHours(1)))).Total);
+    }
+
+    [Fact]
+    public async Task WaitingReason_PausedPoolThenNoWorker()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var run = await client.RunAsync(await client.DeploymentAsync("p"));
+
+        Assert.Contains("no worker online for pool 'p'", (await client.GetFlowRunAsync(run.Id)).WaitingReason, StringComparison.Ordinal);
+        await client.PauseWorkPoolAsync("p");
+        Assert.Contains("pool 'p' is paused", (await client.GetFlowRunAsync(run.Id)).WaitingReason, StringComparison.Ordinal);
+        await client.ResumeWorkPoolAsync("p");
+        await client.PauseWorkQueueAsync("p", "default");
+        Assert.Contains("queue 'default' of pool 'p' is paused", (await client.GetFlowRunAsync(run.Id)).WaitingReason, StringComparison.Ordinal);
+        var future = await client.RunAsync(await client.DeploymentAsync("p"), TimeProvider.System.GetUtcNow().AddHours(2));
+        Assert.StartsWith("scheduled for", (await client.GetFlowRunAsync(future.Id)).WaitingReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeleteFlowRun_RemovesRunAndLogs()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("p");
+        var run = await server.Client.RunAsync(await server.Client.DeploymentAsync("p"));
+
+        await server.Client.DeleteFlowRunAsync(run.Id);
+
+        await ApiAssert.FailsAsync(HttpStatusCode.NotFound, () => server.Client.GetFlowRunAsync(run.Id), "does not exist");
+        await ApiAssert.FailsAsync(HttpStatusCode.NotFound, () => server.Client.ReadLogsAsync(run.Id));
+    }
+
+    [Fact]
+    public async Task Heartbeat_RecordedOnRun()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("p");
+        var run = await server.Client.RunAsync(await server.Client.DeploymentAsync("p"));
+
+        await server.Client.SendFlowRunHeartbeatAsync(run.Id);
+
+        Assert.NotNull((await server.Client.GetFlowRunAsync(run.Id)).LastHeartbeat);
+        await ApiAssert.FailsAsync(HttpStatusCode.NotFound, () => server.Client.SendFlowRunHeartbeatAsync(Guid.NewGuid()));
+    }
+}
