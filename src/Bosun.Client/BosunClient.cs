@@ -187,7 +187,7 @@ public sealed class BosunClient : IDisposable
 
     /// <summary>Lists deployments, optionally of one flow or pool.</summary>
     public Task<Page<Deployment>> ListDeploymentsAsync(string? flow = null, string? workPool = null, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, ApiRoutes.Deployments + Query(("flow", flow), ("workPool", workPool), ("offset", offset), ("limit", limit)), null, Json.PageDeployment, cancellationToken);
+        SendAsync(HttpMethod.Get, ApiRoutes.Deployments + Query(("flow", flow), ("work_pool", workPool), ("offset", offset), ("limit", limit)), null, Json.PageDeployment, cancellationToken);
 
     /// <summary>Deletes a deployment and its runs that have not started.</summary>
     public Task DeleteDeploymentAsync(Guid id, CancellationToken cancellationToken = default) =>

@@ -131,7 +131,18 @@ public static class BosunServerServiceCollectionExtensions
         services.AddHostedService<LateRunService>();
         services.AddHostedService<ZombieRunService>();
         services.AddExceptionHandler<ApiExceptionHandler>();
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            // Responses that never reached a handler (413 from the body reader, 405, 415) still say what to fix.
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status413PayloadTooLarge => $"The request body is larger than the server accepts ({options.MaxRequestBodyBytes:N0} bytes); send less data per request.",
+                StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}; see /api/docs for the methods it takes.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with Content-Type: application/json.",
+                StatusCodes.Status404NotFound => "No API route matches this path and method; see /api/docs.",
+                _ => null,
+            };
+        });
         services.Configure<RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(json =>
         {

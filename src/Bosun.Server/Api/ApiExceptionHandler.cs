@@ -56,7 +56,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
     {
         if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return "The request body is larger than the server accepts (BOSUN_MAX_REQUEST_BODY_BYTES); send less data per request.";
+            return "The request body is larger than the server accepts; send less data per request.";
         }
 
         // Binding failures wrap the JsonException that names the path and position of the mistake.

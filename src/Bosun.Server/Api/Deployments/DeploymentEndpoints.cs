@@ -3,6 +3,7 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Server.Api.FlowRuns;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api.Deployments;
 
@@ -22,7 +23,7 @@ internal static class DeploymentEndpoints
                 ? TypedResults.Created($"/api/{ApiRoutes.Deployments}/{deployment.Id}", deployment)
                 : TypedResults.Ok(deployment);
         }).WithName("UpsertDeployment").WithSummary("Create the deployment (flow, name), or update it when it exists.");
-        deployments.MapGet("", (DeploymentService service, string? flow, string? workPool, int? offset, int? limit, CancellationToken ct) =>
+        deployments.MapGet("", (DeploymentService service, string? flow, [FromQuery(Name = "work_pool")] string? workPool, int? offset, int? limit, CancellationToken ct) =>
             service.ListAsync(flow, workPool, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListDeployments");
         deployments.MapGet("{id:guid}", (Guid id, DeploymentService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetDeployment");
         deployments.MapGet("name/{flow}/{name}", (string flow, string name, DeploymentService service, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api.FlowRuns;
 
@@ -17,7 +18,8 @@ internal static class FlowRunEndpoints
             Paging.Limit(filter.Limit);
             return service.ListAsync(filter, ct);
         }).WithName("FilterFlowRuns").WithSummary("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
-        runs.MapGet("", (FlowRunService service, string? state, Guid? deploymentId, string? flow, string? workPool, string? workQueue,
+        runs.MapGet("", (FlowRunService service, string? state, [FromQuery(Name = "deployment_id")] Guid? deploymentId, string? flow,
+            [FromQuery(Name = "work_pool")] string? workPool, [FromQuery(Name = "work_queue")] string? workQueue,
             string? search, int? offset, int? limit, CancellationToken ct) =>
         {
             var states = ParseStates(state);

@@ -1,0 +1,34 @@
+namespace Bosun.Testing;
+
+/// <summary>Where the repository and the built `bosun` CLI are, from a test's point of view.</summary>
+public static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>Debug or Release: the configuration the tests were built with (the CLI is built with the same one).</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    /// <summary>The built CLI, run with `dotnet bosun.dll ...`.</summary>
+    public static string CliDll
+    {
+        get
+        {
+            var path = Path.Combine(Root, "src", "Bosun.Cli", "bin", Configuration, "net10.0", "bosun.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"The bosun CLI is not built at {path}; build the solution first.");
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Bosun.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No Bosun.slnx above {AppContext.BaseDirectory}.");
+    }
+}
