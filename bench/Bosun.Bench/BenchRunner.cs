@@ -1,0 +1,28 @@
+namespace Bosun.Bench;
+
+/// <summary>`dotnet run -c Release --project bench/Bosun.Bench -- [name...]`; no names runs them all.</summary>
+internal static class BenchRunner
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var benchmarks = new Dictionary<string, Func<Task<string>>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["claim-throughput"] = () => ServerBenchmarks.ClaimThroughputAsync(runs: 5000, clients: 8),
+            ["claim-latency"] = () => ServerBenchmarks.ClaimLatencyAsync(stored: 100_000, samples: 2000),
+            ["wake-latency"] = () => ServerBenchmarks.WakeUpLatencyAsync(samples: 200),
+        };
+        var selected = args.Length == 0 ? benchmarks.Keys.ToList() : args.ToList();
+        foreach (var name in selected)
+        {
+            if (!benchmarks.TryGetValue(name, out var run))
+            {
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{name}'; choose from {string.Join(", ", benchmarks.Keys)}.");
+                return 1;
+            }
+
+            Console.WriteLine($"{name}: {await run()}");
+        }
+
+        return 0;
+    }
+}

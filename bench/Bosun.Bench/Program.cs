@@ -1,0 +1,3 @@
+using Bosun.Bench;
+
+return await BenchRunner.RunAsync(args);

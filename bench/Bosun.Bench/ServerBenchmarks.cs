@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using Bosun.Client;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
+using Bosun.Server.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Bench;
+
+/// <summary>The server issue's benchmarks, all through the HTTP API on 127.0.0.1.</summary>
+internal static class ServerBenchmarks
+{
+    /// <summary>8 clients each loop: claim one run, RUNNING, COMPLETED. Runs/s over the whole batch.</summary>
+    public static async Task<string> ClaimThroughputAsync(int runs, int clients)
+    {
+        await using var server = await BenchServer.StartAsync();
+        using var client = server.NewClient();
+        var deployment = await SetUpAsync(client);
+        await SeedScheduledAsync(server, deployment, runs);
+
+        var done = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async index =>
+        {
+            using var own = server.NewClient();
+            while (Volatile.Read(ref done) < runs)
+            {
+                var claim = await own.ClaimFlowRunsAsync("bench", new ClaimRequest($"w{index}", 1));
+                foreach (var run in claim.Runs)
+                {
+                    await own.SetFlowRunStateAsync(run.FlowRun.Id, new StateProposal(StateType.Running));
+                    await own.SetFlowRunStateAsync(run.FlowRun.Id, new StateProposal(StateType.Completed));
+                    Interlocked.Increment(ref done);
+                }
+
+                if (claim.Runs.Count == 0)
+                {
+                    break;
+                }
+            }
+        }));
+        stopwatch.Stop();
+        return $"claim-and-complete throughput: {done / stopwatch.Elapsed.TotalSeconds:0} runs/s ({done} runs, {clients} clients, {stopwatch.Elapsed.TotalSeconds:0.0} s; 3 API calls per run)";
+    }
+
+    /// <summary>Claim latency (one claim of one run) with <paramref name="stored"/> runs in the store, most of them finished.</summary>
+    public static async Task<string> ClaimLatencyAsync(int stored, int samples)
+    {
+        await using var server = await BenchServer.StartAsync();
+        using var client = server.NewClient();
+        var deployment = await SetUpAsync(client);
+        await SeedFinishedAsync(server, deployment, stored - samples);
+        await SeedScheduledAsync(server, deployment, samples);
+
+        var latencies = new List<double>(samples);
+        for (var i = 0; i < samples; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var claim = await client.ClaimFlowRunsAsync("bench", new ClaimRequest("w", 1));
+            latencies.Add(stopwatch.Elapsed.TotalMilliseconds);
+            var id = claim.Runs.Single().FlowRun.Id;
+            await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running));
+            await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Completed));
+        }
+
+        return $"claim latency with {stored:N0} runs stored: {new Stats(latencies)}";
+    }
+
+    /// <summary>A claim long-polls; another client creates a run; time from the create call to the claim's answer.</summary>
+    public static async Task<string> WakeUpLatencyAsync(int samples)
+    {
+        await using var server = await BenchServer.StartAsync();
+        using var creator = server.NewClient();
+        using var worker = server.NewClient();
+        var deployment = await SetUpAsync(creator);
+        var latencies = new List<double>(samples);
+        for (var i = 0; i < samples; i++)
+        {
+            var claim = worker.ClaimFlowRunsAsync("bench", new ClaimRequest("w", 1, WaitSeconds: 30));
+            // Let the claim reach the server and start waiting: its poll time is recorded by the first attempt.
+            while ((await creator.GetWorkQueueAsync("bench", "default")).LastPolled is not { } polled || polled < TimeProvider.System.GetUtcNow().AddMilliseconds(-500))
+            {
+                await Task.Delay(1);
+            }
+
+            await Task.Delay(5);
+            var stopwatch = Stopwatch.StartNew();
+            await creator.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+            var answer = await claim;
+            latencies.Add(stopwatch.Elapsed.TotalMilliseconds);
+            var id = answer.Runs.Single().FlowRun.Id;
+            await creator.SetFlowRunStateAsync(id, new StateProposal(StateType.Running));
+            await creator.SetFlowRunStateAsync(id, new StateProposal(StateType.Completed));
+        }
+
+        return $"long-poll wake-up (run created -> claim answered): {new Stats(latencies)}";
+    }
+
+    private static async Task<Deployment> SetUpAsync(BosunClient client)
+    {
+        await client.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
+        return await client.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));
+    }
+
+    private static Task SeedScheduledAsync(BenchServer server, Deployment deployment, int count) =>
+        SeedAsync(server, deployment, count, StateType.Scheduled);
+
+    private static Task SeedFinishedAsync(BenchServer server, Deployment deployment, int count) =>
+        SeedAsync(server, deployment, count, StateType.Completed);
+
+    /// <summary>Bulk-inserts runs through the store (not the API), so that seeding 100,000 runs takes seconds.</summary>
+    private static async Task SeedAsync(BenchServer server, Deployment deployment, int count, StateType state)
+    {
+        var database = server.Server.Services.GetRequiredService<BosunDatabase>();
+        var flowId = deployment.FlowId;
+        var (poolId, queueId) = await database.ReadAsync(async connection =>
+        {
+            var pool = await WorkPoolStore.GetPoolAsync(connection, "bench", TimeProvider.System.GetUtcNow(), CancellationToken.None);
+            var queue = await WorkPoolStore.GetQueueAsync(connection, pool!.Id, "default", CancellationToken.None);
+            return (pool.Id, queue!.Id);
+        }, CancellationToken.None);
+        var now = TimeProvider.System.GetUtcNow().AddMinutes(-1);
+        for (var start = 0; start < count; start += 5000)
+        {
+            var batch = Math.Min(5000, count - start);
+            await database.WriteAsync(async scope =>
+            {
+                for (var i = 0; i < batch; i++)
+                {
+                    var time = Ms(now.AddMilliseconds(start + i));
+                    await FlowRunStore.InsertAsync(scope, new FlowRunRow
+                    {
+                        Id = Guid.NewGuid(),
+                        Name = $"seed-{start + i}",
+                        FlowId = flowId,
+                        DeploymentId = deployment.Id,
+                        WorkPoolId = poolId,
+                        WorkQueueId = queueId,
+                        Parameters = "{}",
+                        JobVariables = "{}",
+                        Tags = "[]",
+                        StateId = Guid.NewGuid(),
+                        StateType = state.ToWireName(),
+                        StateName = StateNames.Default(state),
+                        StateTimestamp = time,
+                        StateScheduledTime = state == StateType.Scheduled ? time : null,
+                        ExpectedStartTime = time,
+                        NextScheduledStartTime = state == StateType.Scheduled ? time : null,
+                        Created = time,
+                        Updated = time,
+                    }, CancellationToken.None);
+                }
+
+                return 0;
+            }, CancellationToken.None);
+        }
+
+    }
+}
