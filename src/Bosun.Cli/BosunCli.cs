@@ -12,6 +12,7 @@ internal static class BosunCli
         var server = new Command("server", "Run the Bosun server (API and web UI).");
         server.Subcommands.Add(ServerStartCommand.Create());
         root.Subcommands.Add(server);
+        root.Subcommands.Add(Commands.Worker.WorkerCommand.Create());
         return root;
     }
 

@@ -201,6 +201,10 @@ public sealed class BosunClient : IDisposable
     public Task<Deployment> ResumeDeploymentAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{id}/resume", null, Json.Deployment, cancellationToken);
 
+    /// <summary>The job configuration a run of the deployment would get, secrets masked; nothing runs.</summary>
+    public Task<JobPreview> PreviewJobAsync(Guid deploymentId, JobPreviewRequest? request = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/preview_job", Body(request ?? new JobPreviewRequest(), Json.JobPreviewRequest), Json.JobPreview, cancellationToken);
+
     /// <summary>Creates a run of a deployment.</summary>
     public Task<FlowRun> CreateFlowRunAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/create_flow_run", Body(request, Json.FlowRunCreate), Json.FlowRun, cancellationToken);

@@ -19,6 +19,8 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Flow))]
 [JsonSerializable(typeof(Page<Flow>))]
 [JsonSerializable(typeof(DeploymentUpsert))]
+[JsonSerializable(typeof(JobPreviewRequest))]
+[JsonSerializable(typeof(JobPreview))]
 [JsonSerializable(typeof(Deployment))]
 [JsonSerializable(typeof(Page<Deployment>))]
 [JsonSerializable(typeof(WorkPoolCreate))]

@@ -165,4 +165,27 @@ public sealed class DeploymentApiTests
         Assert.Null(run.WorkPoolName);
         Assert.Contains("served", (await server.Client.GetFlowRunAsync(run.Id)).WaitingReason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task PreviewJob_MergesLayersMasksSecretsAndKeepsEnvPlaceholders()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("p", type: "docker");
+        var deployment = await server.Client.UpsertDeploymentAsync(new DeploymentUpsert("f", "d", WorkPoolName: "p",
+            JobVariables: JsonNode.Parse("""{"image": "app:1", "image_pull_policy": "Never", "env": {"A": "1", "HOME_DIR": "{{ $HOME }}"}}""")!.AsObject()));
+
+        var preview = await server.Client.PreviewJobAsync(deployment.Id, new JobPreviewRequest(JsonNode.Parse(
+            """{"env.B": "2", "registry_credentials": {"username": "me", "password": "hunter2"}}""")!.AsObject()));
+
+        var configuration = preview.Configuration;
+        Assert.Equal("app:1", configuration["image"]!.GetValue<string>());
+        Assert.Equal("Never", configuration["image_pull_policy"]!.GetValue<string>());
+        Assert.Equal("1", configuration["env"]!["A"]!.GetValue<string>());
+        Assert.Equal("2", configuration["env"]!["B"]!.GetValue<string>());
+        Assert.Equal("me", configuration["registry_credentials"]!["username"]!.GetValue<string>());
+        Assert.Equal("********", configuration["registry_credentials"]!["password"]!.GetValue<string>());
+        Assert.DoesNotContain("hunter2", preview.Configuration.ToJsonString() + preview.Variables.ToJsonString(), StringComparison.Ordinal);
+        Assert.False(configuration.ContainsKey("mem_limit"));
+        Assert.False(configuration["privileged"]!.GetValue<bool>());
+    }
 }

@@ -35,6 +35,9 @@ internal static class DeploymentEndpoints
         }).WithName("DeleteDeployment");
         deployments.MapPost("{id:guid}/pause", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, true, ct)).WithName("PauseDeployment");
         deployments.MapPost("{id:guid}/resume", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, false, ct)).WithName("ResumeDeployment");
+        deployments.MapPost("{id:guid}/preview_job", (Guid id, JobPreviewRequest request, DeploymentService service, CancellationToken ct) =>
+            service.PreviewJobAsync(id, request, ct))
+            .WithName("PreviewDeploymentJob").WithSummary("The job configuration a run would get (merged job variables, rendered template), secrets masked; nothing runs.");
         deployments.MapPost("{id:guid}/create_flow_run", async Task<Results<Created<FlowRun>, Ok<FlowRun>>> (Guid id, FlowRunCreate request, FlowRunService service, CancellationToken ct) =>
         {
             var (run, created) = await service.CreateAsync(id, request, ct);

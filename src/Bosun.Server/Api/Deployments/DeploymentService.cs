@@ -1,5 +1,7 @@
 using Bosun.Contracts;
+using System.Text.Json.Nodes;
 using Bosun.Contracts.Deployments;
+using Bosun.Contracts.Templates;
 using Bosun.Server.Api.WorkPools;
 using Bosun.Server.Storage;
 using Bosun.Server.Validation;
@@ -118,6 +120,33 @@ internal sealed class DeploymentService(BosunDatabase database, TimeProvider tim
         {
             throw ApiProblemException.NotFound($"Deployment {id} does not exist.");
         }
+    }
+
+    /// <summary>
+    /// Renders the job a run of the deployment would get (spec §5, Bosun: preview-job), with secrets masked and the
+    /// worker-environment placeholders left visible, since the worker's environment is not known here.
+    /// </summary>
+    public async Task<JobPreview> PreviewJobAsync(Guid id, JobPreviewRequest request, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var (deployment, pool) = await database.ReadAsync(async connection =>
+        {
+            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken) ?? throw ApiProblemException.NotFound($"Deployment {id} does not exist.");
+            if (row.WorkPoolName is not { } poolName)
+            {
+                throw ApiProblemException.Invalid("deployment", [$"deployment '{row.FlowName}/{row.Name}' is served, not on a work pool: it has no job to preview"]);
+            }
+
+            var poolRow = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken) ?? throw WorkPoolService.PoolNotFound(poolName);
+            return (row, poolRow);
+        }, cancellationToken);
+
+        var template = Object(pool.BaseJobTemplate);
+        var variablesSchema = template["variables"] as JsonObject;
+        JobTemplateValidator.ValidateJobVariables(template, Object(deployment.JobVariables), request.JobVariables, enforceRequired: false, "job_variables");
+        var values = SecretMask.Apply(JobTemplateRenderer.MergeVariables(variablesSchema, Object(deployment.JobVariables), request.JobVariables), variablesSchema);
+        var configuration = JobTemplateRenderer.Render(template, values, name => $"{{{{ ${name} }}}}");
+        return new JobPreview(pool.Name, pool.Type, values, configuration);
     }
 
     public static ApiProblemException NotFound(string flowName, string name) =>

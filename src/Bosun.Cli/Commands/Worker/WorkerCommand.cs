@@ -1,0 +1,9 @@
+using System.CommandLine;
+
+namespace Bosun.Cli.Commands.Worker;
+
+/// <summary>`bosun worker ...`.</summary>
+internal static class WorkerCommand
+{
+    public static Command Create() => new("worker", "Start a worker that runs a work pool's flow runs.");
+}
