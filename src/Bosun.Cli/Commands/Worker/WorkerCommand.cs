@@ -5,5 +5,10 @@ namespace Bosun.Cli.Commands.Worker;
 /// <summary>`bosun worker ...`.</summary>
 internal static class WorkerCommand
 {
-    public static Command Create() => new("worker", "Start a worker that runs a work pool's flow runs.");
+    public static Command Create()
+    {
+        var worker = new Command("worker", "Start a worker that runs a work pool's flow runs.");
+        worker.Subcommands.Add(WorkerStartCommand.Create());
+        return worker;
+    }
 }

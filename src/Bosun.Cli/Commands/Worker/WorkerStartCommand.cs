@@ -1,0 +1,119 @@
+using System.CommandLine;
+using Bosun.Client;
+using Bosun.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bosun.Cli.Commands.Worker;
+
+/// <summary>`bosun worker start --pool P`: a long-lived worker that claims the pool's runs and creates their infrastructure.</summary>
+internal static class WorkerStartCommand
+{
+    public static Command Create()
+    {
+        var pool = new Option<string>("--pool", "-p") { Description = "The work pool to poll (created with the worker's type when missing).", Required = true };
+        var queues = new Option<string[]>("--work-queue", "-q") { Description = "Only these queues of the pool (repeatable); all when omitted.", AllowMultipleArgumentsPerToken = false };
+        var type = new Option<string?>("--type", "-t") { Description = "Worker type: process, docker or kubernetes (default: the pool's type)." };
+        var name = new Option<string?>("--name", "-n") { Description = "Worker name, unique in the pool (default: host name and process id)." };
+        var limit = new Option<int?>("--limit", "-l") { Description = "Most flow runs (live infrastructure) at once." };
+        var prefetch = new Option<double>("--prefetch-seconds") { Description = "Claim runs due within this many seconds.", DefaultValueFactory = _ => 10 };
+        var runOnce = new Option<bool>("--run-once") { Description = "Claim once, wait for the runs started, then exit." };
+        var healthcheck = new Option<bool>("--with-healthcheck") { Description = "Serve GET /health (200 while polling normally, 503 when stale)." };
+        var healthPort = new Option<int>("--healthcheck-port") { Description = "Port of the health check.", DefaultValueFactory = _ => 8080 };
+        var template = new Option<string?>("--base-job-template") { Description = "A JSON base job template for a pool the worker creates." };
+        var heartbeat = new Option<double>("--heartbeat-seconds") { Description = "Heartbeat interval.", DefaultValueFactory = _ => 30 };
+        var drain = new Option<double>("--drain-seconds") { Description = "On Ctrl+C/SIGTERM, how long running runs may finish before they are stopped and marked CRASHED.", DefaultValueFactory = _ => 30 };
+        var apiUrl = new Option<string?>("--api-url") { Description = "The Bosun API (default: BOSUN_API_URL, else http://127.0.0.1:4200/api)." };
+        var command = new Command("start", """
+            Start a worker for a work pool. It polls the pool, claims due flow runs and creates their infrastructure.
+
+            Example:
+              bosun worker start --pool my-docker-pool
+              bosun worker start --pool nightly --work-queue high --limit 4 --with-healthcheck
+            """)
+        {
+            pool, queues, type, name, limit, prefetch, runOnce, healthcheck, healthPort, template, heartbeat, drain, apiUrl,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new WorkerOptions
+            {
+                PoolName = parse.GetValue(pool)!,
+                Type = parse.GetValue(type),
+                Name = parse.GetValue(name),
+                Limit = parse.GetValue(limit),
+                Prefetch = TimeSpan.FromSeconds(parse.GetValue(prefetch)),
+                RunOnce = parse.GetValue(runOnce),
+                WithHealthCheck = parse.GetValue(healthcheck),
+                HealthCheckPort = parse.GetValue(healthPort),
+                BaseJobTemplatePath = parse.GetValue(template),
+                HeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
+                DrainGracePeriod = TimeSpan.FromSeconds(parse.GetValue(drain)),
+            };
+            foreach (var queue in parse.GetValue(queues) ?? [])
+            {
+                options.WorkQueues.Add(queue);
+            }
+
+            var problems = options.Validate();
+            if (problems.Count > 0)
+            {
+                throw new CliException(string.Join(" ", problems));
+            }
+
+            var clientOptions = BosunClientOptions.FromEnvironment();
+            if (parse.GetValue(apiUrl) is { } url)
+            {
+                try
+                {
+                    clientOptions.ApiUrl = BosunClientOptions.NormalizeApiUrl(url);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new CliException(ex.Message);
+                }
+            }
+
+            using var client = new BosunClient(clientOptions);
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
+            var workPool = await PrepareAsync(client, options, loggerFactory.CreateLogger("Bosun.Worker"), cancellationToken);
+            builder.Services.AddBosunWorker(options, workPool, client);
+            using var host = builder.Build();
+            try
+            {
+                await host.StartAsync(cancellationToken);
+            }
+            catch (OptionsValidationException ex)
+            {
+                throw new CliException(string.Join(" ", ex.Failures));
+            }
+
+            Console.WriteLine($"Worker '{options.EffectiveName}' started! Polling work pool '{workPool.Name}' ({workPool.Type}) at {client.ApiUrl}");
+            await host.WaitForShutdownAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<Contracts.WorkPools.WorkPool> PrepareAsync(BosunClient client, WorkerOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WorkerBootstrap.PreparePoolAsync(client, options, logger, TimeProvider.System, cancellationToken);
+        }
+        catch (WorkerStartupException ex)
+        {
+            throw new CliException(ex.Message, ex);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Bosun.Worker.Infrastructure;
+
+/// <summary>How an infrastructure ended. <see cref="Code"/> is null when it could not be known (removed before inspection).</summary>
+internal sealed record ExitStatus(int? Code)
+{
+    public static ExitStatus Unknown { get; } = new((int?)null);
+
+    /// <summary>A sentence for the run's CRASHED message (spec §6: 137 killed/OOM, 143 SIGTERM, 125/126/127).</summary>
+    public string Explain() => Code switch
+    {
+        null => "Flow run infrastructure ended with an unknown exit status (it was removed before its exit code could be read)",
+        0 => "Flow run infrastructure exited with code 0 without reporting a final state",
+        137 => "Flow run infrastructure was killed (exit code 137: SIGKILL, often the out-of-memory killer)",
+        143 => "Flow run infrastructure was terminated (exit code 143: SIGTERM)",
+        125 => "Flow run container could not be run (exit code 125: the container runtime failed)",
+        126 => "Flow run command could not be executed (exit code 126: not executable or permission denied)",
+        127 => "Flow run command was not found (exit code 127)",
+        _ => $"Flow run infrastructure exited with non-zero exit code {Code}",
+    };
+
+    public override string ToString() => Code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
+}

@@ -1,0 +1,16 @@
+namespace Bosun.Worker.Infrastructure;
+
+/// <summary>One started infrastructure (a process, a container, a job) that the worker watches and can stop.</summary>
+internal abstract class InfrastructureHandle : IAsyncDisposable
+{
+    /// <summary>Process id, container id or job name; recorded on the run.</summary>
+    public abstract string Id { get; }
+
+    /// <summary>Completes when the infrastructure has ended and its output has been read.</summary>
+    public abstract Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stops it politely (SIGTERM, docker stop), then kills it after <paramref name="grace"/>.</summary>
+    public abstract Task StopAsync(TimeSpan grace, CancellationToken cancellationToken);
+
+    public abstract ValueTask DisposeAsync();
+}

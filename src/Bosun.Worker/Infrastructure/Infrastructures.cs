@@ -1,0 +1,14 @@
+using Bosun.Contracts.WorkPools;
+
+namespace Bosun.Worker.Infrastructure;
+
+/// <summary>The infrastructure for each pool type this worker build supports.</summary>
+internal static class Infrastructures
+{
+    public static FlowRunInfrastructure For(string poolType) => poolType switch
+    {
+        WorkPoolTypes.Process => new ProcessInfrastructure(),
+        _ => throw new WorkerStartupException(
+            $"This worker cannot run work pools of type '{poolType}' yet; supported: {WorkPoolTypes.Process}."),
+    };
+}

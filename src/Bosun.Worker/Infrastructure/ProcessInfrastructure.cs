@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bosun.Contracts.WorkPools;
+
+namespace Bosun.Worker.Infrastructure;
+
+/// <summary>
+/// The process work pool: each run is a child process of the worker, started in its own session (setsid) so that
+/// cancelling signals the whole process group — the flow and everything it spawned.
+/// </summary>
+internal sealed class ProcessInfrastructure : FlowRunInfrastructure
+{
+    private const string SetSid = "/usr/bin/setsid";
+
+    public override string Type => WorkPoolTypes.Process;
+
+    public override Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        var command = job.Text("command") ?? job.Claim.Deployment.Entrypoint
+            ?? throw new SubmissionException($"deployment '{job.Claim.Deployment.FullName}' has no entrypoint and the job sets no command: nothing to start");
+        var arguments = CommandLine.Split(command);
+        if (arguments.Count == 0)
+        {
+            throw new SubmissionException("the command is empty");
+        }
+
+        var environment = job.MergedEnvironment();
+        var pathVariable = environment.TryGetValue("PATH", out var path) ? path : System.Environment.GetEnvironmentVariable("PATH");
+        var program = CommandLine.Resolve(arguments[0], pathVariable)
+            ?? throw new SubmissionException($"command '{arguments[0]}' was not found (PATH={pathVariable})");
+
+        var ownDirectory = job.Text("working_dir") is null;
+        var workingDirectory = job.Text("working_dir") ?? Path.Combine(Path.GetTempPath(), $"bosun-run-{job.Claim.FlowRun.Id:N}");
+        if (ownDirectory)
+        {
+            Directory.CreateDirectory(workingDirectory);
+        }
+        else if (!Directory.Exists(workingDirectory))
+        {
+            throw new SubmissionException($"working_dir '{workingDirectory}' does not exist");
+        }
+
+        var useSession = File.Exists(SetSid);
+        var info = new ProcessStartInfo(useSession ? SetSid : program)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = workingDirectory,
+        };
+        if (useSession)
+        {
+            info.ArgumentList.Add(program);
+        }
+
+        foreach (var argument in arguments.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var stream = job.StreamOutput;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && stream)
+            {
+                job.Output(e.Data, false);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && stream)
+            {
+                job.Output(e.Data, true);
+            }
+        };
+        try
+        {
+            process.Start();
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            process.Dispose();
+            throw new SubmissionException($"could not start '{command}': {ex.Message}", ex);
+        }
+
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return Task.FromResult<InfrastructureHandle>(new ProcessHandle(process, useSession, ownDirectory ? workingDirectory : null));
+    }
+
+    private sealed class ProcessHandle(Process process, bool ownGroup, string? temporaryDirectory) : InfrastructureHandle
+    {
+        public override string Id { get; } = process.Id.ToString(CultureInfo.InvariantCulture);
+
+        public override async Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken)
+        {
+            // WaitForExitAsync also waits for the end of the redirected output, which a left-over background child
+            // could hold open forever; so wait for the exit alone, clean up the group, then drain the output.
+            var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.Exited += (_, _) => exited.TrySetResult();
+            if (process.HasExited)
+            {
+                exited.TrySetResult();
+            }
+
+            await exited.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (ownGroup)
+            {
+                PosixSignals.SignalGroup(process.Id, PosixSignals.SigKill);
+            }
+
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return new ExitStatus(process.ExitCode);
+        }
+
+        public override async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+
+            Signal(PosixSignals.SigTerm);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(grace);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                Signal(PosixSignals.SigKill);
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                Signal(PosixSignals.SigKill);
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
+            if (temporaryDirectory is not null)
+            {
+                try
+                {
+                    Directory.Delete(temporaryDirectory, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Best effort: a file still open by a dying child; the OS temp cleaner takes it later.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // As above.
+                }
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        private void Signal(int signal)
+        {
+            if (ownGroup)
+            {
+                PosixSignals.SignalGroup(process.Id, signal);
+            }
+            else if (signal == PosixSignals.SigKill)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            else
+            {
+                // Without setsid there is no group to signal; SIGTERM the process itself.
+                PosixSignals.SignalProcess(process.Id, signal);
+            }
+        }
+    }
+}
