@@ -38,8 +38,10 @@ internal sealed class BosunWorker(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["WorkPool"] = pool.Name, ["Worker"] = _options.EffectiveName });
         Log.WorkerStarted(logger, _options.EffectiveName, pool.Name, pool.Type, client.ApiUrl);
         logs.Start();
-        var heartbeat = HeartbeatLoopAsync(stoppingToken);
-        var cancellations = CancellationLoopAsync(stoppingToken);
+        // Heartbeats and cancellation checks go on through the drain; they stop when the worker is done.
+        using var loops = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var heartbeat = HeartbeatLoopAsync(loops.Token);
+        var cancellations = CancellationLoopAsync(loops.Token);
         try
         {
             await ClaimLoopAsync(stoppingToken).ConfigureAwait(false);
@@ -50,8 +52,9 @@ internal sealed class BosunWorker(
         }
 
         await DrainAsync().ConfigureAwait(false);
+        await loops.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(heartbeat, cancellations).ConfigureAwait(false);
-        await logs.DisposeAsync().ConfigureAwait(false);
+        await logs.StopAsync().ConfigureAwait(false);
         Log.WorkerStopped(logger);
         if (_options.RunOnce)
         {

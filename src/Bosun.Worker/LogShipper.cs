@@ -19,6 +19,7 @@ internal sealed class LogShipper(BosunClient client, TimeProvider timeProvider, 
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private int _dropped;
+    private int _stopped;
 
     public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
 
@@ -103,8 +104,14 @@ internal sealed class LogShipper(BosunClient client, TimeProvider timeProvider, 
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the background loop and sends what is left (once).</summary>
+    public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
@@ -112,6 +119,11 @@ internal sealed class LogShipper(BosunClient client, TimeProvider timeProvider, 
         }
 
         await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
         _stop.Dispose();
         _flushGate.Dispose();
     }

@@ -1,0 +1,193 @@
+using System.Text.Json.Nodes;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
+using Bosun.Testing;
+
+namespace Bosun.Worker.Tests;
+
+/// <summary>A real worker (in this process) running real child processes for a process pool.</summary>
+public sealed class ProcessRunTests
+{
+    [Theory]
+    [InlineData("exit 0", "exited with code 0 without reporting a final state")]
+    [InlineData("exit 3", "non-zero exit code 3")]
+    [InlineData("kill -9 $$", "killed (exit code 137")]
+    public async Task ProcessRun_ExitWithoutFinalState_CrashedWithExplainedExitCode(string ending, string message)
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var deployment = await client.CommandDeploymentAsync("proc", FakeFlow.Shell($"echo out-line; echo err-line >&2; {ending}"));
+        await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.Contains(message, done.State.Message, StringComparison.Ordinal);
+        Assert.NotNull(done.InfrastructureId);
+        var logs = await client.FinalLogsAsync(run.Id);
+        Assert.Contains(logs, l => l is { Message: "out-line", Source: LogSource.Infrastructure, Level: RunLogLevel.Info });
+        Assert.Contains(logs, l => l is { Message: "err-line", Source: LogSource.Infrastructure, Level: RunLogLevel.Error });
+        Assert.Contains(logs, l => l.Source == LogSource.Worker && l.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ProcessRun_FlowReportsCompleted_RunCompleted()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var deployment = await client.CommandDeploymentAsync("proc", FakeFlow.Shell($"{FakeFlow.Propose("RUNNING")}; echo working; {FakeFlow.Propose("COMPLETED")}"));
+        await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Completed, done.State.Type);
+        var logs = await client.FinalLogsAsync(run.Id);
+        Assert.Contains(logs, l => l.Message == "working");
+        Assert.Contains(logs, l => l.Message.Contains("exited with code 0; the run is COMPLETED", StringComparison.Ordinal));
+        var names = (await client.GetFlowRunStatesAsync(run.Id)).Select(s => s.Name).ToList();
+        Assert.Equal(["Scheduled", "Pending", "Submitting", "Running", "Completed"], names);
+    }
+
+    [Fact]
+    public async Task ProcessRun_Environment_StandardVariablesThenRenderedEnv()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        Environment.SetEnvironmentVariable("BOSUN_TEST_WORKER_ONLY", "from-worker");
+        var deployment = await client.CommandDeploymentAsync("proc",
+            FakeFlow.Shell("echo run=$BOSUN_FLOW_RUN_ID pool=$BOSUN_WORK_POOL_NAME greeting=$GREETING extra=$EXTRA worker=$BOSUN_TEST_WORKER_ONLY removed=${REMOVED:-unset}"),
+            jobVariables: JsonNode.Parse("""{"env": {"GREETING": "hello", "REMOVED": "set by the deployment"}}""")!.AsObject());
+        await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(JobVariables: JsonNode.Parse("""{"env.EXTRA": "more", "env": {"REMOVED": null}}""")!.AsObject()));
+        await client.WaitForTerminalAsync(run.Id);
+
+        var logs = await client.FinalLogsAsync(run.Id);
+        Assert.Contains(logs, l => l.Message == $"run={run.Id} pool=proc greeting=hello extra=more worker=from-worker removed=unset");
+    }
+
+    [Fact]
+    public async Task ProcessRun_WorkingDirUnset_FreshTemporaryFolderRemovedAfterwards()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var deployment = await client.CommandDeploymentAsync("proc", FakeFlow.Shell("pwd"));
+        await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await client.WaitForTerminalAsync(run.Id);
+
+        var logs = await client.FinalLogsAsync(run.Id);
+        var directory = logs.Single(l => l.Source == LogSource.Infrastructure).Message;
+        Assert.Contains(run.Id.ToString("N"), directory, StringComparison.Ordinal);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(!Directory.Exists(directory)), "the run's temporary folder is removed");
+    }
+
+    [Fact]
+    public async Task ProcessRun_WorkingDirSet_RunsThereAndKeepsIt()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var folder = TempDirectory.Create("bosun-workdir");
+        var deployment = await client.CommandDeploymentAsync("proc", FakeFlow.Shell("pwd"), jobVariables: new JsonObject { ["working_dir"] = folder });
+        await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await client.WaitForTerminalAsync(run.Id);
+
+        Assert.Contains(await client.FinalLogsAsync(run.Id), l => l.Message == folder);
+        Assert.True(Directory.Exists(folder));
+        TempDirectory.Delete(folder);
+    }
+
+    [Fact]
+    public async Task ProcessRun_StreamOutputFalse_OutputNotShipped()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var deployment = await client.CommandDeploymentAsync("proc", FakeFlow.Shell("echo secret-output"), jobVariables: new JsonObject { ["stream_output"] = false });
+        await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await client.WaitForTerminalAsync(run.Id);
+
+        var logs = await client.FinalLogsAsync(run.Id);
+        Assert.DoesNotContain(logs, l => l.Source == LogSource.Infrastructure);
+    }
+
+    [Fact]
+    public async Task ProcessRun_CommandNotFound_CrashedFailedToSubmitWithReasonInLogs()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var deployment = await client.CommandDeploymentAsync("proc", "no-such-program-bosun --flag");
+        await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.StartsWith("failed to submit: command 'no-such-program-bosun' was not found", done.State.Message, StringComparison.Ordinal);
+        Assert.Null(done.InfrastructureId);
+        var logs = await Eventually.ValueAsync(() => client.LogsAsync(run.Id), l => l.Any(x => x.Level == RunLogLevel.Error), "the error reached the logs");
+        Assert.Contains(logs, l => l.Message.Contains("no-such-program-bosun", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cancel_LongRunningProcess_WholeTreeKilledThenCancelled()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var marker = Random.Shared.Next(100_000, 999_999);
+        var deployment = await client.CommandDeploymentAsync("proc", FakeFlow.Shell($"{FakeFlow.Propose("RUNNING")}; sleep {marker}1 & sleep {marker}2 & wait"));
+        await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await client.WaitForStateAsync(run.Id, s => s.Type == StateType.Running, "the run is RUNNING");
+        await Eventually.WaitUntilAsync(() => Task.FromResult(ProcessesWith($"sleep {marker}1") == 2 && ProcessesWith($"sleep {marker}2") == 2), "the shell and both children are running");
+
+        Assert.Equal(StateType.Cancelling, (await client.CancelFlowRunAsync(run.Id)).State.Type);
+        var done = await client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Cancelled, done.State.Type);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(ProcessesWith($"sleep {marker}") == 0), "no process of the run is left");
+    }
+
+    private static int ProcessesWith(string fragment)
+    {
+        var count = 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
+                var state = File.ReadAllText(Path.Combine(directory, "stat"));
+                // A zombie (state Z) has already exited; it only waits for its parent to read its status.
+                if (commandLine.Contains(fragment, StringComparison.Ordinal) && !state.Contains(") Z ", StringComparison.Ordinal))
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours.
+            }
+        }
+
+        return count;
+    }
+}
