@@ -158,6 +158,14 @@ public sealed class BosunClient : IDisposable
             extraTimeout: TimeSpan.FromSeconds(request.WaitSeconds ?? 0));
     }
 
+    /// <summary>A serving process claims due runs of its own deployments; with a wait, holds until one is eligible.</summary>
+    public Task<ServedClaimResponse> ClaimServedFlowRunsAsync(ServedClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SendAsync(HttpMethod.Post, ApiRoutes.Deployments + "/claim", Body(request, Json.ServedClaimRequest), Json.ServedClaimResponse, cancellationToken,
+            extraTimeout: TimeSpan.FromSeconds(request.WaitSeconds ?? 0));
+    }
+
     // Flows and deployments
 
     /// <summary>Lists flows.</summary>

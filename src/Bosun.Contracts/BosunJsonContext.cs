@@ -43,6 +43,8 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(InfrastructureUpdate))]
 [JsonSerializable(typeof(ClaimRequest))]
 [JsonSerializable(typeof(ClaimResponse))]
+[JsonSerializable(typeof(ServedClaimRequest))]
+[JsonSerializable(typeof(ServedClaimResponse))]
 [JsonSerializable(typeof(StateProposal))]
 [JsonSerializable(typeof(SetStateResult))]
 [JsonSerializable(typeof(IReadOnlyList<FlowRunState>))]

@@ -22,6 +22,8 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="CollisionStrategy">ENQUEUE or CANCEL_NEW.</param>
 /// <param name="Status">READY when its queue or serving process polled within 60 s.</param>
 /// <param name="LastPolled">When its queue or serving process last polled.</param>
+/// <param name="Retries">Retries of a failed run.</param>
+/// <param name="RetryDelaySeconds">Seconds between retries.</param>
 /// <param name="Created">Creation time.</param>
 /// <param name="Updated">Last change.</param>
 public sealed record Deployment(
@@ -43,6 +45,8 @@ public sealed record Deployment(
     CollisionStrategy CollisionStrategy,
     ReadinessStatus Status,
     DateTimeOffset? LastPolled,
+    int Retries,
+    int RetryDelaySeconds,
     DateTimeOffset Created,
     DateTimeOffset Updated)
 {

@@ -17,6 +17,8 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="Paused">Paused deployments get no scheduled runs.</param>
 /// <param name="ConcurrencyLimit">Most of its runs in flight at once, or null.</param>
 /// <param name="CollisionStrategy">What happens to a run over the limit.</param>
+/// <param name="Retries">How many times a failed run is retried (runs may override).</param>
+/// <param name="RetryDelaySeconds">Seconds between retries.</param>
 public sealed record DeploymentUpsert(
     string FlowName,
     string Name,
@@ -31,4 +33,6 @@ public sealed record DeploymentUpsert(
     string? Version = null,
     bool Paused = false,
     int? ConcurrencyLimit = null,
-    CollisionStrategy CollisionStrategy = CollisionStrategy.Enqueue);
+    CollisionStrategy CollisionStrategy = CollisionStrategy.Enqueue,
+    int Retries = 0,
+    int RetryDelaySeconds = 0);

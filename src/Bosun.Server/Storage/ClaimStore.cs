@@ -16,6 +16,8 @@ internal static class ClaimStore
 {
     private const int CandidateBatch = 64;
 
+    private const string Eligible = "state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time <= @cutoff";
+
     public static async Task<ClaimOutcome> ClaimAsync(
         WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken)
     {
@@ -37,21 +39,17 @@ internal static class ClaimStore
             queues = queues.Where(queue => names.Contains(queue.Name)).ToList();
         }
 
-        var queueIds = queues.Select(queue => queue.Id).ToList();
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE work_queues SET last_polled = @now WHERE id IN @queueIds", new { queueIds = Ids(queueIds), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+            "UPDATE work_queues SET last_polled = @now WHERE id IN @queueIds",
+            new { queueIds = Ids(queues.Select(queue => queue.Id)), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
-        var claimed = new List<Guid>();
-        var wakes = false;
+        var claim = new CandidateClaim(scope, request.WorkerName, now, cancellationToken);
         if (pool.Paused || request.MaxRuns <= 0)
         {
-            return new ClaimOutcome(pool.Id, claimed, wakes);
+            return new ClaimOutcome(pool.Id, [], false);
         }
 
         var want = Math.Min(request.MaxRuns, pool.ConcurrencyLimit is { } poolLimit ? Math.Max(0, poolLimit - pool.SlotsInUse) : int.MaxValue);
-        var cutoff = Ms(now + prefetch);
-        var deploymentSlots = new Dictionary<Guid, (int? Limit, int InUse)>();
-
         foreach (var queue in queues.Where(queue => !queue.Paused))
         {
             if (want <= 0)
@@ -60,91 +58,142 @@ internal static class ClaimStore
             }
 
             var take = Math.Min(want, queue.ConcurrencyLimit is { } queueLimit ? Math.Max(0, queueLimit - queue.SlotsInUse) : int.MaxValue);
-            long afterTime = long.MinValue;
-            var afterId = Guid.Empty;
-            while (take > 0)
-            {
-                var candidates = (await scope.Connection.QueryAsync<(Guid Id, Guid? DeploymentId, long Due)>(new CommandDefinition(
-                    $"""
-                    SELECT id, deployment_id, next_scheduled_start_time FROM flow_runs
-                    WHERE work_queue_id = @queueId AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry'
-                      AND next_scheduled_start_time <= @cutoff
-                      AND (next_scheduled_start_time > @afterTime OR (next_scheduled_start_time = @afterTime AND id > @afterId))
-                    ORDER BY next_scheduled_start_time, id LIMIT @batch {dialect.ClaimLockClause}
-                    """,
-                    new { queueId = queue.Id, cutoff, afterTime, afterId, batch = Math.Max(take, CandidateBatch) },
-                    scope.Transaction, cancellationToken: cancellationToken))).ToList();
-                if (candidates.Count == 0)
-                {
-                    break;
-                }
+            want -= await claim.TakeAsync(take, (afterTime, afterId, batch) => scope.Connection.QueryAsync<Candidate>(new CommandDefinition(
+                $"""
+                SELECT id, deployment_id, next_scheduled_start_time AS due FROM flow_runs
+                WHERE work_queue_id = @queueId AND {Eligible}
+                  AND (next_scheduled_start_time > @afterTime OR (next_scheduled_start_time = @afterTime AND id > @afterId))
+                ORDER BY next_scheduled_start_time, id LIMIT @batch {dialect.ClaimLockClause}
+                """,
+                new { queueId = queue.Id, cutoff = Ms(now + prefetch), afterTime, afterId, batch },
+                scope.Transaction, cancellationToken: cancellationToken)));
+        }
 
+        return new ClaimOutcome(pool.Id, claim.Claimed, claim.WakesClaims);
+    }
+
+    /// <summary>The claim of a serving process: due runs of its own deployments, which are on no work pool.</summary>
+    public static async Task<ClaimOutcome> ClaimServedAsync(
+        WriteScope scope, SqlDialect dialect, ServedClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken)
+    {
+        var ids = Ids(request.DeploymentIds.Distinct());
+        var found = (await scope.Connection.QueryAsync<(Guid Id, Guid? PoolId)>(new CommandDefinition(
+            "SELECT id, work_pool_id FROM deployments WHERE id IN @ids", new { ids }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+        var missing = request.DeploymentIds.Where(id => found.All(f => f.Id != id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw ApiProblemException.NotFound($"Deployment {missing[0]} does not exist.");
+        }
+
+        if (found.FirstOrDefault(f => f.PoolId is not null) is { PoolId: not null } pooled)
+        {
+            throw ApiProblemException.Invalid("deployment_ids", [$"deployment {pooled.Id} is on a work pool: a worker of that pool runs it, not a serving process"]);
+        }
+
+        await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);
+        var claim = new CandidateClaim(scope, request.ProcessName, now, cancellationToken);
+        await claim.TakeAsync(request.MaxRuns, (afterTime, afterId, batch) => scope.Connection.QueryAsync<Candidate>(new CommandDefinition(
+            $"""
+            SELECT id, deployment_id, next_scheduled_start_time AS due FROM flow_runs
+            WHERE deployment_id IN @ids AND work_pool_id IS NULL AND {Eligible}
+              AND (next_scheduled_start_time > @afterTime OR (next_scheduled_start_time = @afterTime AND id > @afterId))
+            ORDER BY next_scheduled_start_time, id LIMIT @batch {dialect.ClaimLockClause}
+            """,
+            new { ids, cutoff = Ms(now + prefetch), afterTime, afterId, batch }, scope.Transaction, cancellationToken: cancellationToken)));
+        return new ClaimOutcome(Guid.Empty, claim.Claimed, claim.WakesClaims);
+    }
+
+    /// <summary>The earliest due time after <paramref name="cutoff"/> of a run a waiting claim could take; null when none.</summary>
+    public static Task<long?> NextDueAsync(System.Data.Common.DbConnection connection, Guid? poolId, IReadOnlyList<Guid>? deploymentIds, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            poolId is not null
+                ? "SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE work_pool_id = @poolId AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff"
+                : "SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE deployment_id IN @ids AND work_pool_id IS NULL AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff",
+            new { poolId, ids = Ids(deploymentIds ?? []), cutoff = Ms(cutoff) }, cancellationToken: cancellationToken));
+
+    private sealed record Candidate(Guid Id, Guid? DeploymentId, long Due);
+
+    /// <summary>Walks candidates in order, respecting deployment limits, moving each to PENDING for one claimant.</summary>
+    private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        private readonly Dictionary<Guid, (int? Limit, int InUse)> _deploymentSlots = [];
+
+        public List<Guid> Claimed { get; } = [];
+
+        public bool WakesClaims { get; private set; }
+
+        /// <summary>Claims up to <paramref name="take"/> runs from the candidate pages <paramref name="page"/> yields; returns how many.</summary>
+        public async Task<int> TakeAsync(int take, Func<long, Guid, int, Task<IEnumerable<Candidate>>> page)
+        {
+            var taken = 0;
+            var (afterTime, afterId) = (long.MinValue, Guid.Empty);
+            while (taken < take)
+            {
+                var batch = Math.Max(take - taken, CandidateBatch);
+                var candidates = (await page(afterTime, afterId, batch)).ToList();
                 foreach (var candidate in candidates)
                 {
                     (afterTime, afterId) = (candidate.Due, candidate.Id);
-                    if (take <= 0)
+                    if (taken < take && await TryClaimAsync(candidate))
                     {
-                        break;
-                    }
-
-                    if (candidate.DeploymentId is { } deploymentId)
-                    {
-                        if (!deploymentSlots.TryGetValue(deploymentId, out var slots))
-                        {
-                            slots = await scope.Connection.QuerySingleAsync<(int?, int)>(new CommandDefinition("""
-                                SELECT d.concurrency_limit,
-                                    (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING'))
-                                FROM deployments d WHERE d.id = @deploymentId
-                                """, new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
-                            deploymentSlots[deploymentId] = slots;
-                        }
-
-                        if (slots.Limit is { } deploymentLimit && slots.InUse >= deploymentLimit)
-                        {
-                            // Let the rules answer (ENQUEUE: AwaitingConcurrencySlot; CANCEL_NEW: CANCELLED), but only
-                            // once per run: a run already waiting for a slot just stays where it is.
-                            var waiting = await scope.Connection.ExecuteScalarAsync<string>(new CommandDefinition(
-                                "SELECT state_name FROM flow_runs WHERE id = @id", new { id = candidate.Id }, scope.Transaction, cancellationToken: cancellationToken));
-                            if (waiting != StateNames.AwaitingConcurrencySlot)
-                            {
-                                var refused = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, new StateProposal(StateType.Pending), now,
-                                    cancellationToken, request.WorkerName, StateType.Scheduled);
-                                wakes |= refused?.WakesClaims ?? false;
-                            }
-
-                            continue;
-                        }
-                    }
-
-                    var outcome = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, new StateProposal(StateType.Pending), now,
-                        cancellationToken, request.WorkerName, StateType.Scheduled);
-                    if (outcome is { Result.Status: SetStateStatus.Accept })
-                    {
-                        claimed.Add(candidate.Id);
-                        take--;
-                        want--;
-                        if (candidate.DeploymentId is { } id && deploymentSlots.TryGetValue(id, out var held))
-                        {
-                            deploymentSlots[id] = (held.Limit, held.InUse + 1);
-                        }
+                        taken++;
                     }
                 }
 
-                if (candidates.Count < Math.Max(take, CandidateBatch))
+                if (candidates.Count < batch)
                 {
                     break;
                 }
             }
+
+            return taken;
         }
 
-        return new ClaimOutcome(pool.Id, claimed, wakes);
-    }
+        private async Task<bool> TryClaimAsync(Candidate candidate)
+        {
+            if (candidate.DeploymentId is { } deploymentId)
+            {
+                if (!_deploymentSlots.TryGetValue(deploymentId, out var slots))
+                {
+                    slots = await scope.Connection.QuerySingleAsync<(int?, int)>(new CommandDefinition("""
+                        SELECT d.concurrency_limit,
+                            (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING'))
+                        FROM deployments d WHERE d.id = @deploymentId
+                        """, new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
+                    _deploymentSlots[deploymentId] = slots;
+                }
 
-    /// <summary>The earliest due time of a run this claim could have taken but for the prefetch window; null when none.</summary>
-    public static Task<long?> NextDueAsync(System.Data.Common.DbConnection connection, Guid poolId, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
-            SELECT MIN(r.next_scheduled_start_time) FROM flow_runs r
-            WHERE r.work_pool_id = @poolId AND r.state_type = 'SCHEDULED' AND r.state_name <> 'AwaitingRetry'
-              AND r.next_scheduled_start_time > @cutoff
-            """, new { poolId, cutoff = Ms(cutoff) }, cancellationToken: cancellationToken));
+                if (slots.Limit is { } limit && slots.InUse >= limit)
+                {
+                    // Let the rules answer (ENQUEUE: AwaitingConcurrencySlot; CANCEL_NEW: CANCELLED), but only once per
+                    // run: a run already waiting for a slot just stays where it is.
+                    var name = await scope.Connection.ExecuteScalarAsync<string>(new CommandDefinition(
+                        "SELECT state_name FROM flow_runs WHERE id = @id", new { id = candidate.Id }, scope.Transaction, cancellationToken: cancellationToken));
+                    if (name != StateNames.AwaitingConcurrencySlot)
+                    {
+                        var refused = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, new StateProposal(StateType.Pending), now,
+                            cancellationToken, claimant, StateType.Scheduled);
+                        WakesClaims |= refused?.WakesClaims ?? false;
+                    }
+
+                    return false;
+                }
+            }
+
+            var outcome = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, new StateProposal(StateType.Pending), now,
+                cancellationToken, claimant, StateType.Scheduled);
+            if (outcome is not { Result.Status: SetStateStatus.Accept })
+            {
+                return false;
+            }
+
+            Claimed.Add(candidate.Id);
+            if (candidate.DeploymentId is { } id && _deploymentSlots.TryGetValue(id, out var held))
+            {
+                _deploymentSlots[id] = (held.Limit, held.InUse + 1);
+            }
+
+            return true;
+        }
+    }
 }

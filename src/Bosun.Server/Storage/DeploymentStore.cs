@@ -64,14 +64,14 @@ internal static class DeploymentStore
               UPDATE deployments SET entrypoint = @Entrypoint, parameters = @Parameters, parameter_schema = @ParameterSchema,
                   work_pool_id = @WorkPoolId, work_queue_id = @WorkQueueId, job_variables = @JobVariables, tags = @Tags,
                   description = @Description, version = @Version, paused = @Paused, concurrency_limit = @ConcurrencyLimit,
-                  collision_strategy = @CollisionStrategy, updated = @Updated
+                  collision_strategy = @CollisionStrategy, retries = @Retries, retry_delay_seconds = @RetryDelaySeconds, updated = @Updated
               WHERE id = @Id
               """
             : """
               INSERT INTO deployments (id, flow_id, name, entrypoint, parameters, parameter_schema, work_pool_id, work_queue_id,
-                  job_variables, tags, description, version, paused, concurrency_limit, collision_strategy, created, updated)
+                  job_variables, tags, description, version, paused, concurrency_limit, collision_strategy, retries, retry_delay_seconds, created, updated)
               VALUES (@Id, @FlowId, @Name, @Entrypoint, @Parameters, @ParameterSchema, @WorkPoolId, @WorkQueueId,
-                  @JobVariables, @Tags, @Description, @Version, @Paused, @ConcurrencyLimit, @CollisionStrategy, @Created, @Updated)
+                  @JobVariables, @Tags, @Description, @Version, @Paused, @ConcurrencyLimit, @CollisionStrategy, @Retries, @RetryDelaySeconds, @Created, @Updated)
               """, row, scope.Transaction, cancellationToken: cancellationToken));
 
     public static Task<int> SetPausedAsync(WriteScope scope, Guid id, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>

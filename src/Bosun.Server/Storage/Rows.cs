@@ -87,6 +87,8 @@ internal sealed class DeploymentRow
     public string CollisionStrategy { get; set; } = "ENQUEUE";
     public long? LastPolled { get; set; }
     public long? QueueLastPolled { get; set; }
+    public int Retries { get; set; }
+    public int RetryDelaySeconds { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
 
@@ -98,7 +100,7 @@ internal sealed class DeploymentRow
     public Deployment ToContract(DateTimeOffset now) => new(
         Id, FlowId, FlowName, Name, Entrypoint, Object(Parameters), ObjectOrNull(ParameterSchema), WorkPoolName,
         WorkQueueName, Object(JobVariables), TagList(Tags), Description, Version, Paused, ConcurrencyLimit, Strategy,
-        Statuses.DeploymentStatus(EffectiveLastPolled, now), EffectiveLastPolled, Time(Created), Time(Updated));
+        Statuses.DeploymentStatus(EffectiveLastPolled, now), EffectiveLastPolled, Retries, RetryDelaySeconds, Time(Created), Time(Updated));
 }
 
 internal sealed class FlowRunRow

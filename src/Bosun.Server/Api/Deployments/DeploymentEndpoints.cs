@@ -25,6 +25,9 @@ internal static class DeploymentEndpoints
         }).WithName("UpsertDeployment").WithSummary("Create the deployment (flow, name), or update it when it exists.");
         deployments.MapGet("", (DeploymentService service, string? flow, [FromQuery(Name = "work_pool")] string? workPool, int? offset, int? limit, CancellationToken ct) =>
             service.ListAsync(flow, workPool, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListDeployments");
+        deployments.MapPost("claim", (ServedClaimRequest request, ClaimService service, CancellationToken ct) => service.ClaimServedAsync(request, ct))
+            .WithName("ClaimServedFlowRuns")
+            .WithSummary("A serving process claims due runs of its own (pool-less) deployments; they come back PENDING. Optionally waits for one.");
         deployments.MapGet("{id:guid}", (Guid id, DeploymentService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetDeployment");
         deployments.MapGet("name/{flow}/{name}", (string flow, string name, DeploymentService service, CancellationToken ct) =>
             service.GetByNameAsync(flow, name, ct)).WithName("GetDeploymentByName").WithSummary("Read a deployment by its address flow/deployment.");

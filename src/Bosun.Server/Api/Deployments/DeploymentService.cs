@@ -21,6 +21,11 @@ internal sealed class DeploymentService(BosunDatabase database, TimeProvider tim
             throw ApiProblemException.Invalid("concurrency_limit", ["must be 0 or more, or null for no limit"]);
         }
 
+        if (request.Retries < 0 || request.RetryDelaySeconds < 0)
+        {
+            throw ApiProblemException.Invalid("retries", ["retries and retry_delay_seconds must be 0 or more"]);
+        }
+
         if (request.WorkPoolName is null && request.WorkQueueName is not null)
         {
             throw ApiProblemException.Invalid("work_queue_name", ["a work queue needs a work_pool_name"]);
@@ -65,6 +70,8 @@ internal sealed class DeploymentService(BosunDatabase database, TimeProvider tim
                 Paused = request.Paused,
                 ConcurrencyLimit = request.ConcurrencyLimit,
                 CollisionStrategy = request.CollisionStrategy == CollisionStrategy.CancelNew ? "CANCEL_NEW" : "ENQUEUE",
+                Retries = request.Retries,
+                RetryDelaySeconds = request.RetryDelaySeconds,
                 Created = existing?.Created ?? Ms(now),
                 Updated = Ms(now),
             };

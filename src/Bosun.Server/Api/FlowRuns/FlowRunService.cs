@@ -84,8 +84,8 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
                 ExpectedStartTime = Ms(scheduled),
                 NextScheduledStartTime = Ms(scheduled),
                 IdempotencyKey = request.IdempotencyKey,
-                Retries = request.Retries ?? 0,
-                RetryDelaySeconds = request.RetryDelaySeconds ?? 0,
+                Retries = request.Retries ?? deployment.Retries,
+                RetryDelaySeconds = request.RetryDelaySeconds ?? deployment.RetryDelaySeconds,
                 Created = Ms(now),
                 Updated = Ms(now),
             };
