@@ -117,7 +117,7 @@ internal sealed class FlowRunExecution(
         return JobTemplateRenderer.Render(template, values, Environment.GetEnvironmentVariable);
     }
 
-    private async Task ReportExitAsync(ExitStatus status, CancellationToken cancellationToken)
+    private async Task ReportExitAsync(InfrastructureExit status, CancellationToken cancellationToken)
     {
         var run = await client.GetFlowRunAsync(RunId, cancellationToken).ConfigureAwait(false);
         var state = run.State.Type;

@@ -44,12 +44,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "Worker stopped")]
     public static partial void WorkerStopped(ILogger logger);
 
-    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Log shipping for flow run {RunId} failed; {Count} line(s) kept for the next try")]
-    public static partial void LogShippingFailed(ILogger logger, Guid runId, int count, Exception exception);
-
-    [LoggerMessage(EventId = 131, Level = LogLevel.Error, Message = "The server has not accepted logs for a while: {Dropped} line(s) dropped so far (buffer limit {Limit})")]
-    public static partial void LogLinesDropped(ILogger logger, int dropped, int limit);
-
     [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Health check listening on {Prefix}health")]
     public static partial void HealthListening(ILogger logger, string prefix);
 }

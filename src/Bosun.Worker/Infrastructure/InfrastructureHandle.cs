@@ -1,3 +1,5 @@
+using Bosun.Contracts.States;
+
 namespace Bosun.Worker.Infrastructure;
 
 /// <summary>One started infrastructure (a process, a container, a job) that the worker watches and can stop.</summary>
@@ -7,7 +9,7 @@ internal abstract class InfrastructureHandle : IAsyncDisposable
     public abstract string Id { get; }
 
     /// <summary>Completes when the infrastructure has ended and its output has been read.</summary>
-    public abstract Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken);
+    public abstract Task<InfrastructureExit> WaitForExitAsync(CancellationToken cancellationToken);
 
     /// <summary>Stops it politely (SIGTERM, docker stop), then kills it after <paramref name="grace"/>.</summary>
     public abstract Task StopAsync(TimeSpan grace, CancellationToken cancellationToken);

@@ -1,3 +1,4 @@
+using Bosun.Contracts.States;
 using System.Diagnostics;
 using System.Globalization;
 using Bosun.Contracts.WorkPools;
@@ -107,7 +108,7 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
     {
         public override string Id { get; } = process.Id.ToString(CultureInfo.InvariantCulture);
 
-        public override async Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken)
+        public override async Task<InfrastructureExit> WaitForExitAsync(CancellationToken cancellationToken)
         {
             // WaitForExitAsync also waits for the end of the redirected output, which a left-over background child
             // could hold open forever; so wait for the exit alone, clean up the group, then drain the output.
@@ -125,7 +126,7 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
             }
 
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            return new ExitStatus(process.ExitCode);
+            return new InfrastructureExit(process.ExitCode);
         }
 
         public override async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)

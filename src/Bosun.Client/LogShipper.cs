@@ -1,16 +1,18 @@
-using Bosun.Client;
 using Bosun.Contracts.Logs;
 using Microsoft.Extensions.Logging;
 
-namespace Bosun.Worker;
+namespace Bosun.Client;
 
 /// <summary>
 /// Ships run log lines to the API in batches (many runs per request). Lines that fail to send stay buffered and go
 /// with the next batch, so a server restart loses nothing; past <see cref="MaxBuffered"/> the oldest are dropped, loudly.
 /// </summary>
-internal sealed class LogShipper(BosunClient client, TimeProvider timeProvider, ILogger<LogShipper> logger) : IAsyncDisposable
+public sealed class LogShipper(BosunClient client, TimeProvider timeProvider, ILogger<LogShipper> logger) : IAsyncDisposable
 {
+    /// <summary>Most lines per request.</summary>
     public const int MaxBatch = 1000;
+
+    /// <summary>Most lines kept while the server does not take them.</summary>
     public const int MaxBuffered = 100_000;
 
     private readonly Lock _lock = new();
@@ -21,8 +23,10 @@ internal sealed class LogShipper(BosunClient client, TimeProvider timeProvider, 
     private int _dropped;
     private int _stopped;
 
+    /// <summary>Starts the background loop that sends every 200 ms.</summary>
     public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
 
+    /// <summary>Queues one line for <paramref name="runId"/>.</summary>
     public void Add(Guid runId, RunLogLevel level, string message, LogSource source)
     {
         lock (_lock)
@@ -121,6 +125,7 @@ internal sealed class LogShipper(BosunClient client, TimeProvider timeProvider, 
         await FlushAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);

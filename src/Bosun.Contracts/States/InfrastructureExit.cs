@@ -1,9 +1,13 @@
-namespace Bosun.Worker.Infrastructure;
+using System.Globalization;
 
-/// <summary>How an infrastructure ended. <see cref="Code"/> is null when it could not be known (removed before inspection).</summary>
-internal sealed record ExitStatus(int? Code)
+namespace Bosun.Contracts.States;
+
+/// <summary>How a flow run's infrastructure (process, container, job) ended. <see cref="Code"/> is null when it could not be known.</summary>
+/// <param name="Code">The exit code, or null when the infrastructure was removed before it could be read.</param>
+public sealed record InfrastructureExit(int? Code)
 {
-    public static ExitStatus Unknown { get; } = new((int?)null);
+    /// <summary>An exit whose code could not be read.</summary>
+    public static InfrastructureExit Unknown { get; } = new((int?)null);
 
     /// <summary>A sentence for the run's CRASHED message (spec §6: 137 killed/OOM, 143 SIGTERM, 125/126/127).</summary>
     public string Explain() => Code switch
@@ -18,5 +22,6 @@ internal sealed record ExitStatus(int? Code)
         _ => $"Flow run infrastructure exited with non-zero exit code {Code}",
     };
 
-    public override string ToString() => Code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
+    /// <summary>The code as text, or "unknown".</summary>
+    public override string ToString() => Code?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
 }

@@ -1,0 +1,31 @@
+namespace Bosun.Sdk;
+
+/// <summary>
+/// The image a deployment runs in: built from the project on deploy (a generated Dockerfile, or
+/// <paramref name="Dockerfile"/>), and recorded as the deployment's <c>image</c> job variable.
+/// A string such as <c>"my-image:tutorial"</c> converts to one.
+/// </summary>
+/// <param name="Name">Repository name, including a registry host to push to (e.g. 127.0.0.1:5000/my-image).</param>
+/// <param name="Tag">Tag; "latest" when omitted.</param>
+/// <param name="Dockerfile">A Dockerfile of the project to build with instead of the generated one (path relative to the project).</param>
+public sealed record DeploymentImage(string Name, string? Tag = null, string? Dockerfile = null)
+{
+    /// <summary>name:tag.</summary>
+    public string Reference => $"{Name}:{Tag ?? "latest"}";
+
+    /// <summary>Parses "name[:tag]".</summary>
+    public static DeploymentImage Parse(string reference)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        var colon = reference.LastIndexOf(':');
+        return colon > reference.LastIndexOf('/') && colon > 0
+            ? new DeploymentImage(reference[..colon], reference[(colon + 1)..])
+            : new DeploymentImage(reference);
+    }
+
+    /// <summary>"name:tag" → an image built with the generated Dockerfile.</summary>
+    public static implicit operator DeploymentImage(string reference) => Parse(reference);
+
+    /// <summary>The reference.</summary>
+    public override string ToString() => Reference;
+}

@@ -1,0 +1,25 @@
+namespace Bosun.Sdk;
+
+/// <summary>Marks a static method as a Bosun flow. Its parameters become the flow's parameters (with a JSON Schema).</summary>
+/// <param name="name">The flow's name, e.g. "get-repo-info"; deployments are addressed as <c>name/deployment</c>.</param>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class FlowAttribute(string name) : Attribute
+{
+    /// <summary>The flow's name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>Capture what the flow writes to the console as the run's logs (Prefect's log_prints).</summary>
+    public bool LogPrints { get; set; }
+
+    /// <summary>How many times a failed run is retried, by the same process.</summary>
+    public int Retries { get; set; }
+
+    /// <summary>Seconds between retries.</summary>
+    public int RetryDelaySeconds { get; set; }
+
+    /// <summary>What the flow does; shown on its deployments.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The version of the flow's code; recorded on deployments.</summary>
+    public string? Version { get; set; }
+}
