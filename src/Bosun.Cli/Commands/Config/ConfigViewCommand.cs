@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Bosun.Cli.Configuration;
 using Bosun.Cli.Output;
-using Spectre.Console;
 
 namespace Bosun.Cli.Commands.Config;
 
