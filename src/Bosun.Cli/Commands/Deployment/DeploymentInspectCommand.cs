@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Globalization;
+using Bosun.Cli.Output;
+using Bosun.Contracts;
+using Spectre.Console;
+
+namespace Bosun.Cli.Commands.Deployment;
+
+/// <summary>`bosun deployment inspect 'flow/name'`.</summary>
+internal static class DeploymentInspectCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var name = DeploymentCommand.NameArgument();
+        var output = OutputOption.Create();
+        var command = new BosunCommand("inspect",
+            "Show a deployment: where its runs go, its parameters and job variables.",
+            "bosun deployment inspect 'get-repo-info/my-first-deployment'", "bosun deployment inspect 'get-repo-info/my-first-deployment' -o json")
+        {
+            name, output,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = context.CreateClient(parse);
+            var deployment = await DeploymentCommand.GetAsync(client, parse.GetValue(name)!, cancellationToken);
+            if (parse.IsJson(output))
+            {
+                JsonOutput.Write(context.Output, deployment, BosunJsonContext.Default.Deployment);
+                return 0;
+            }
+
+            var now = context.Time.GetUtcNow();
+            var known = deployment.ParameterSchema?["properties"]?.AsObject().Select(pair => pair.Key) ?? [];
+            new DetailsGrid()
+                .Add("Name", new Text(deployment.FullName, new Style(Color.Aqua)))
+                .Add("Id", deployment.Id.ToString())
+                .Add("Status", deployment.Paused ? new Text("Paused", new Style(Color.Grey)) : StateStyles.Status(deployment.Status))
+                .Add("Work pool", deployment.WorkPoolName ?? "(served: no work pool)")
+                .Add("Work queue", deployment.WorkQueueName)
+                .Add("Entrypoint", deployment.Entrypoint)
+                .Add("Parameters", JsonOutput.Format(deployment.Parameters))
+                .Add("Parameter names", string.Join(", ", known))
+                .Add("Job variables", JsonOutput.Format(deployment.JobVariables))
+                .Add("Tags", string.Join(", ", deployment.Tags))
+                .Add("Concurrency limit", deployment.ConcurrencyLimit is { } limit
+                    ? $"{limit.ToString(CultureInfo.InvariantCulture)} ({deployment.CollisionStrategy})"
+                    : "none")
+                .Add("Version", deployment.Version)
+                .Add("Description", deployment.Description)
+                .Add("Last polled", RelativeTime.Format(deployment.LastPolled, now))
+                .Add("Updated", RelativeTime.Format(deployment.Updated, now))
+                .WriteTo(context.Console);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Globalization;
+using Bosun.Cli.Output;
+using Bosun.Contracts;
+using Spectre.Console;
+
+namespace Bosun.Cli.Commands.FlowRun;
+
+/// <summary>`bosun flow-run inspect ID`.</summary>
+internal static class FlowRunInspectCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var id = FlowRunReference.Argument();
+        var output = OutputOption.Create();
+        var command = new BosunCommand("inspect",
+            "Show a flow run: its state, why it waits, its parameters, worker and infrastructure.",
+            "bosun flow-run inspect crimson-fox", "bosun flow-run inspect 3f2c0e8a-5b1d-4c7e-9a0f-1d2e3f4a5b6c --output json")
+        {
+            id, output,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = context.CreateClient(parse);
+            var run = await client.GetFlowRunAsync(await FlowRunReference.ResolveAsync(client, parse.GetValue(id)!, cancellationToken), cancellationToken);
+            if (parse.IsJson(output))
+            {
+                JsonOutput.Write(context.Output, run, BosunJsonContext.Default.FlowRun);
+                return 0;
+            }
+
+            var now = context.Time.GetUtcNow();
+            var zone = context.Time.LocalTimeZone;
+            var state = string.IsNullOrWhiteSpace(run.State.Message)
+                ? (Spectre.Console.Rendering.IRenderable)StateStyles.State(run.State)
+                : new Markup($"[{StateStyles.For(run.State.Type).ToMarkup()}]{run.State.Name.EscapeMarkup()}[/] [grey]{run.State.Message.EscapeMarkup()}[/]");
+            new DetailsGrid()
+                .Add("Name", new Text(run.Name, new Style(Color.Aqua)))
+                .Add("Id", run.Id.ToString())
+                .Add("Deployment", run.DeploymentName is null ? run.FlowName : $"{run.FlowName}/{run.DeploymentName}")
+                .Add("State", state)
+                .Add("Waiting", run.WaitingReason)
+                .Add("Work pool", run.WorkPoolName is null ? null : $"{run.WorkPoolName} (queue {run.WorkQueueName})")
+                .Add("Expected start", RelativeTime.WithClock(run.ExpectedStartTime, now, zone))
+                .Add("Next scheduled", run.NextScheduledStartTime is null ? null : RelativeTime.WithClock(run.NextScheduledStartTime, now, zone))
+                .Add("Started", RelativeTime.WithClock(run.StartTime, now, zone))
+                .Add("Ended", RelativeTime.WithClock(run.EndTime, now, zone))
+                .Add("Run time", RelativeTime.Duration(run.TotalRunTimeSeconds))
+                .Add("Run count", run.RunCount.ToString(CultureInfo.InvariantCulture))
+                .Add("Worker", run.WorkerName)
+                .Add("Infrastructure", run.InfrastructureId)
+                .Add("Parameters", JsonOutput.Format(run.Parameters))
+                .Add("Job variables", run.JobVariables.Count == 0 ? null : JsonOutput.Format(run.JobVariables))
+                .Add("Tags", string.Join(", ", run.Tags))
+                .WriteTo(context.Console);
+            return 0;
+        });
+        return command;
+    }
+}

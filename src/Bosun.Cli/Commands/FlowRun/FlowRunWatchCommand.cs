@@ -1,0 +1,27 @@
+using System.CommandLine;
+
+namespace Bosun.Cli.Commands.FlowRun;
+
+/// <summary>`bosun flow-run watch ID`: state changes until the run is over; exit 0 when it completed, 1 otherwise.</summary>
+internal static class FlowRunWatchCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var id = FlowRunReference.Argument();
+        var logs = new Option<bool>("--logs") { Description = "Print the run's log lines as they arrive, too." };
+        var command = new BosunCommand("watch",
+            "Follow a flow run's state changes until it finishes; exit code 0 when it completed, 1 otherwise.",
+            "bosun flow-run watch crimson-fox --logs")
+        {
+            id, logs,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = context.CreateClient(parse);
+            var runId = await FlowRunReference.ResolveAsync(client, parse.GetValue(id)!, cancellationToken);
+            var run = await RunWatcher.WatchAsync(context, client, runId, parse.GetValue(logs), cancellationToken);
+            return RunWatcher.Conclude(context, run);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Bosun.Cli.Output;
+using Bosun.Contracts;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Spectre.Console;
+
+namespace Bosun.Cli.Commands.WorkPool;
+
+/// <summary>`bosun work-pool preview NAME [--hours H]`: the scheduled runs the pool will deliver soon.</summary>
+internal static class WorkPoolPreviewCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var name = WorkPoolCommand.NameArgument();
+        var hours = HoursOption();
+        var output = OutputOption.Create();
+        var command = new BosunCommand("preview",
+            "Show the scheduled runs of a work pool due within the next hours (late runs included).",
+            "bosun work-pool preview my-docker-pool --hours 12")
+        {
+            name, hours, output,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var poolName = parse.GetValue(name)!;
+            var window = Hours(parse, hours);
+            using var client = context.CreateClient(parse);
+            // Reading the pool first turns a misspelt name into "does not exist" instead of an empty preview.
+            await client.GetWorkPoolAsync(poolName, cancellationToken);
+            var filter = new FlowRunFilter(States: [StateType.Scheduled], WorkPoolName: poolName,
+                ExpectedStartBefore: context.Time.GetUtcNow().AddHours(window), Limit: 500);
+            await WriteAsync(context, client, filter, parse.IsJson(output), $"work pool '{poolName}'", window, cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Option<double> HoursOption() => new("--hours") { Description = "How far ahead to look, in hours.", DefaultValueFactory = _ => 1 };
+
+    public static double Hours(ParseResult parse, Option<double> option) => parse.GetValue(option) is var hours and > 0 and <= 24 * 366
+        ? hours
+        : throw new CliException("--hours must be more than 0 and at most a year (8784).");
+
+    /// <summary>Shared with `work-queue preview`: the upcoming runs, soonest first.</summary>
+    public static async Task WriteAsync(CliContext context, Client.BosunClient client, FlowRunFilter filter, bool json, string what, double hours,
+        CancellationToken cancellationToken)
+    {
+        var page = await client.ListFlowRunsAsync(filter, cancellationToken);
+        var runs = page.Items.OrderBy(run => run.State.ScheduledTime ?? run.ExpectedStartTime).ToList();
+        if (json)
+        {
+            JsonOutput.WriteList(context.Output, runs, BosunJsonContext.Default.FlowRunSummary);
+            return;
+        }
+
+        if (runs.Count == 0)
+        {
+            context.Console.WriteLine($"No runs of {what} are scheduled in the next {hours:0.##} hour(s).");
+            return;
+        }
+
+        var now = context.Time.GetUtcNow();
+        var table = new Table().Title($"Scheduled runs of {what.EscapeMarkup()}")
+            .AddColumns("Scheduled start", "Run", "Id", "Deployment", "Queue", "State");
+        foreach (var run in runs)
+        {
+            table.AddRow(new Text(RelativeTime.WithClock(run.State.ScheduledTime ?? run.ExpectedStartTime, now, context.Time.LocalTimeZone)),
+                new Text(run.Name), new Text(run.Id.ToString()), new Text($"{run.FlowName}/{run.DeploymentName}"),
+                new Text(run.WorkQueueName ?? "-"), StateStyles.State(run.State));
+        }
+
+        context.Console.Write(table);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Bosun.Cli.Input;
+
+/// <summary>JSON objects the user types (<c>--params</c>) or points at (<c>--base-job-template FILE</c>), with errors that say where.</summary>
+internal static class JsonInput
+{
+    public static JsonObject ParseObject(string text, string what)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(text);
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"{what} is not valid JSON: {ex.Message}", ex);
+        }
+
+        return node as JsonObject ?? throw new CliException($"{what} must be a JSON object ({{...}}), not {Describe(node)}.");
+    }
+
+    public static JsonObject ReadObjectFile(string path, string optionName)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot read {optionName} file '{path}': {ex.Message}", ex);
+        }
+
+        return ParseObject(text, $"The {optionName} file '{path}'");
+    }
+
+    private static string Describe(JsonNode? node) => node?.GetValueKind() switch
+    {
+        null or JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        _ => "a boolean",
+    };
+}

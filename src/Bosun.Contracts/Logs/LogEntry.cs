@@ -1,0 +1,10 @@
+namespace Bosun.Contracts.Logs;
+
+/// <summary>A stored log line.</summary>
+/// <param name="Id">Increasing sequence number; pass the last one seen as <c>after</c> to read on.</param>
+/// <param name="FlowRunId">The run.</param>
+/// <param name="Timestamp">When it was written.</param>
+/// <param name="Level">Severity.</param>
+/// <param name="Message">The text.</param>
+/// <param name="Source">Who wrote it.</param>
+public sealed record LogEntry(long Id, Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source);
