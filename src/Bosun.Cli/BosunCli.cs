@@ -23,7 +23,7 @@ internal static class BosunCli
         root.Subcommands.Add(server);
         root.Subcommands.Add(WorkPoolCommand.Create(context));
         root.Subcommands.Add(WorkQueueCommand.Create(context));
-        root.Subcommands.Add(Commands.Worker.WorkerCommand.Create());
+        root.Subcommands.Add(Commands.Worker.WorkerCommand.Create(context));
         root.Subcommands.Add(DeploymentCommand.Create(context));
         root.Subcommands.Add(FlowRunCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));

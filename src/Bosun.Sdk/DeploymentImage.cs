@@ -23,8 +23,9 @@ public sealed record DeploymentImage(string Name, string? Tag = null, string? Do
             : new DeploymentImage(reference);
     }
 
-    /// <summary>"name:tag" → an image built with the generated Dockerfile.</summary>
-    public static implicit operator DeploymentImage(string reference) => Parse(reference);
+    /// <summary>"name:tag" → an image built with the generated Dockerfile (null stays null).</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(reference))]
+    public static implicit operator DeploymentImage?(string? reference) => reference is null ? null : Parse(reference);
 
     /// <summary>The reference.</summary>
     public override string ToString() => Reference;

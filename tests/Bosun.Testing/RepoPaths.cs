@@ -19,6 +19,13 @@ public static class RepoPaths
         }
     }
 
+    /// <summary>A built executable of this repository: <paramref name="projectFolder"/> relative to the root, e.g. examples/RepoInfo.</summary>
+    public static string BuiltDll(string projectFolder, string assemblyName)
+    {
+        var path = Path.Combine(Root, projectFolder, "bin", Configuration, "net10.0", assemblyName + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{assemblyName} is not built at {path}; build the solution first.");
+    }
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -176,7 +176,7 @@ public sealed class WorkerProcessTests
     [Fact]
     public async Task ServerUnreachable_WorkerSaysSoAndRetriesWithoutStackTrace()
     {
-        var port = FreePort();
+        var port = StubHttpServer.FreePort();
         await using var worker = ChildProcess.StartCli(["worker", "start", "--pool", "p"], new Dictionary<string, string?> { ["BOSUN_API_URL"] = $"http://127.0.0.1:{port}/api" });
 
         var line = await worker.WaitForLineAsync("Cannot reach the Bosun server");
@@ -191,7 +191,7 @@ public sealed class WorkerProcessTests
     {
         var server = await TestServer.StartAsync();
         await server.Client.PoolAsync("proc");
-        var port = FreePort();
+        var port = StubHttpServer.FreePort();
         var options = WorkerScenario.Options("proc");
         options.WithHealthCheck = true;
         options.HealthCheckPort = port;
@@ -217,12 +217,5 @@ public sealed class WorkerProcessTests
         {
             return null;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

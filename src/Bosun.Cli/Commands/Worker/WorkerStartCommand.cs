@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Bosun.Cli.Configuration;
 using Bosun.Client;
 using Bosun.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ namespace Bosun.Cli.Commands.Worker;
 /// <summary>`bosun worker start --pool P`: a long-lived worker that claims the pool's runs and creates their infrastructure.</summary>
 internal static class WorkerStartCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var pool = new Option<string>("--pool", "-p") { Description = "The work pool to poll (created with the worker's type when missing).", Required = true };
         var queues = new Option<string[]>("--work-queue", "-q") { Description = "Only these queues of the pool (repeatable); all when omitted.", AllowMultipleArgumentsPerToken = false };
@@ -25,16 +26,12 @@ internal static class WorkerStartCommand
         var template = new Option<string?>("--base-job-template") { Description = "A JSON base job template for a pool the worker creates." };
         var heartbeat = new Option<double>("--heartbeat-seconds") { Description = "Heartbeat interval.", DefaultValueFactory = _ => 30 };
         var drain = new Option<double>("--drain-seconds") { Description = "On Ctrl+C/SIGTERM, how long running runs may finish before they are stopped and marked CRASHED.", DefaultValueFactory = _ => 30 };
-        var apiUrl = new Option<string?>("--api-url") { Description = "The Bosun API (default: BOSUN_API_URL, else http://127.0.0.1:4200/api)." };
-        var command = new Command("start", """
-            Start a worker for a work pool. It polls the pool, claims due flow runs and creates their infrastructure.
-
-            Example:
-              bosun worker start --pool my-docker-pool
-              bosun worker start --pool nightly --work-queue high --limit 4 --with-healthcheck
-            """)
+        var command = new BosunCommand("start",
+            "Start a worker for a work pool: it polls the pool, claims due flow runs and creates their infrastructure.",
+            "bosun worker start --pool my-docker-pool",
+            "bosun worker start --pool nightly --work-queue high --limit 4 --with-healthcheck")
         {
-            pool, queues, type, name, limit, prefetch, runOnce, healthcheck, healthPort, template, heartbeat, drain, apiUrl,
+            pool, queues, type, name, limit, prefetch, runOnce, healthcheck, healthPort, template, heartbeat, drain,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -63,20 +60,9 @@ internal static class WorkerStartCommand
                 throw new CliException(string.Join(" ", problems));
             }
 
-            var clientOptions = BosunClientOptions.FromEnvironment();
-            if (parse.GetValue(apiUrl) is { } url)
-            {
-                try
-                {
-                    clientOptions.ApiUrl = BosunClientOptions.NormalizeApiUrl(url);
-                }
-                catch (ArgumentException ex)
-                {
-                    throw new CliException(ex.Message);
-                }
-            }
-
-            using var client = new BosunClient(clientOptions);
+            // A worker is long-lived: the client retries transient failures itself, and the loops back off beyond that.
+            var settings = ApiSettings.Resolve(parse, context);
+            using var client = new BosunClient(new BosunClientOptions { ApiUrl = settings.ApiUrl, ApiKey = settings.ApiKey });
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(console =>
@@ -98,7 +84,7 @@ internal static class WorkerStartCommand
                 throw new CliException(string.Join(" ", ex.Failures));
             }
 
-            Console.WriteLine($"Worker '{options.EffectiveName}' started! Polling work pool '{workPool.Name}' ({workPool.Type}) at {client.ApiUrl}");
+            await context.Output.WriteLineAsync($"Worker '{options.EffectiveName}' started! Polling work pool '{workPool.Name}' ({workPool.Type}) at {client.ApiUrl}");
             await host.WaitForShutdownAsync(CancellationToken.None);
             return 0;
         });

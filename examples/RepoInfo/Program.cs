@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Bosun.Sdk;
+using RepoInfo;
+
+// Started by a worker or a serving process (BOSUN_FLOW_RUN_ID is set): run that flow run and exit.
+if (await FlowRunEntryPoint.TryRunAsync() is { } exitCode)
+{
+    return exitCode;
+}
+
+var flow = Flows.Get(RepoInfoFlows.GetRepoInfo);
+var command = args.FirstOrDefault() ?? "help";
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+
+try
+{
+    switch (command)
+    {
+        case "deploy":
+            // dotnet run -- deploy --pool my-docker-pool [--image my-first-deployment-image:tutorial [--dockerfile Dockerfile] [--push]] [--pull-policy Never]
+            var jobVariables = new JsonObject();
+            if (Option("--pull-policy") is { } policy)
+            {
+                jobVariables["image_pull_policy"] = policy;
+            }
+
+            DeploymentImage? image = Option("--image") is { } reference
+                ? DeploymentImage.Parse(reference) with { Dockerfile = Option("--dockerfile") }
+                : null;
+            await flow.DeployAsync(
+                name: Option("--name") ?? "my-first-deployment",
+                workPool: Option("--pool") ?? "my-docker-pool",
+                image: image,
+                push: args.Contains("--push"),
+                jobVariables: jobVariables);
+            return 0;
+
+        case "serve":
+            // dotnet run -- serve [--name my-first-deployment] [--in-process]
+            await flow.ServeAsync(Option("--name") ?? "my-first-deployment", new ServeOptions { InProcess = args.Contains("--in-process") });
+            return 0;
+
+        case "run":
+            // dotnet run -- run [--repo-name dotnet/runtime]: calls the flow method directly, no server needed.
+            await RepoInfoFlows.GetRepoInfo(Option("--repo-name") ?? "PrefectHQ/prefect", Option("--api-url") ?? "https://api.github.com");
+            return 0;
+
+        default:
+            Console.WriteLine("usage: RepoInfo deploy --pool POOL [--name NAME] [--image NAME:TAG [--dockerfile FILE] [--push]] [--pull-policy Never]");
+            Console.WriteLine("       RepoInfo serve [--name NAME] [--in-process]");
+            Console.WriteLine("       RepoInfo run [--repo-name OWNER/NAME] [--api-url URL]");
+            return command == "help" ? 0 : 2;
+    }
+}
+catch (DeploymentException ex)
+{
+    Console.Error.WriteLine($"Error: {ex.Message}");
+    return 1;
+}

@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Testing;
+
+namespace Bosun.Sdk.Tests;
+
+/// <summary>Serving: a long-lived process of the user's executable polls for its deployment's runs, no pool or worker.</summary>
+public sealed class ServeTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Serve_RunsItsDeploymentsRuns(bool inProcess)
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        string[] mode = inProcess ? ["--in-process"] : [];
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "echo", "--name", "served", .. mode], SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var deployment = await client.GetDeploymentByNameAsync("echo/served");
+        Assert.Null(deployment.WorkPoolName);
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new JsonObject { ["name"] = "served-world" }));
+        var done = await client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Completed, done.State.Type);
+        await client.LogsContainingAsync(run.Id, "hello served-world #1");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Serve_Stopped_PausesDeploymentAndLeavesNothingRunning(bool inProcess)
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        string[] mode = inProcess ? ["--in-process"] : [];
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "slow", "--name", "served", .. mode], SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var deployment = await client.GetDeploymentByNameAsync("slow/served");
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await client.WaitForStateAsync(run.Id, s => s.Type == StateType.Running, "the run is RUNNING");
+
+        serving.Terminate();
+
+        Assert.Equal(0, await serving.WaitForExitAsync());
+        Assert.True((await client.GetDeploymentAsync(deployment.Id)).Paused);
+        var after = await client.GetFlowRunAsync(run.Id);
+        Assert.True(after.State.Type.IsTerminal(), $"the run was left {after.State.Type}");
+        Assert.Equal(0, (await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Running, StateType.Pending]))).Total);
+    }
+
+    [Fact]
+    public async Task Serve_CancelRun_StopsItAndCancels()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "slow", "--name", "served"], SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("slow/served")).Id, new FlowRunCreate());
+        await client.LogsContainingAsync(run.Id, "slow flow started");
+
+        await client.CancelFlowRunAsync(run.Id);
+
+        Assert.Equal(StateType.Cancelled, (await client.WaitForTerminalAsync(run.Id)).State.Type);
+    }
+}
