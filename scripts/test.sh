@@ -8,6 +8,19 @@ configuration="${BOSUN_TEST_CONFIGURATION:-Release}"
 results="${BOSUN_TEST_RESULTS:-$(pwd)/artifacts/test-results}"
 rm -rf "$results" && mkdir -p "$results"
 
+# Machine set-up: each script installs/starts one service the tests need (idempotent; skipped with BOSUN_SKIP_SETUP=1).
+if [ "${BOSUN_SKIP_SETUP:-0}" != "1" ]; then
+  for setup in scripts/ci-setup/*.sh; do
+    [ -e "$setup" ] || continue
+    echo "== setup: $setup"
+    if ! bash "$setup"; then
+      echo "setup step $setup failed"
+      echo "0 passed, 1 failed"
+      exit 1
+    fi
+  done
+fi
+
 echo "== build ($configuration)"
 if ! dotnet build Bosun.slnx -c "$configuration" -nologo -v quiet; then
   echo "build failed"
