@@ -10,6 +10,10 @@ internal static class BenchRunner
             ["claim-throughput"] = () => ServerBenchmarks.ClaimThroughputAsync(runs: 5000, clients: 8),
             ["claim-latency"] = () => ServerBenchmarks.ClaimLatencyAsync(stored: 100_000, samples: 2000),
             ["wake-latency"] = () => ServerBenchmarks.WakeUpLatencyAsync(samples: 200),
+            ["process-overhead"] = () => RunBenchmarks.ProcessOverheadAsync(samples: 30),
+            ["process-run"] = () => RunBenchmarks.ProcessRunLatencyAsync(samples: 30),
+            ["worker-memory"] = RunBenchmarks.WorkerMemoryAsync,
+            ["serve-throughput"] = () => RunBenchmarks.ServeThroughputAsync(runs: 2000),
         };
         var selected = args.Length == 0 ? benchmarks.Keys.ToList() : args.ToList();
         foreach (var name in selected)
