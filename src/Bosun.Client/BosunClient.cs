@@ -12,6 +12,7 @@ using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
+using Bosun.Contracts.Schedules;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
 
@@ -212,6 +213,26 @@ public sealed class BosunClient : IDisposable
     /// <summary>The job configuration a run of the deployment would get, secrets masked; nothing runs.</summary>
     public Task<JobPreview> PreviewJobAsync(Guid deploymentId, JobPreviewRequest? request = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/preview_job", Body(request ?? new JobPreviewRequest(), Json.JobPreviewRequest), Json.JobPreview, cancellationToken);
+
+    /// <summary>Adds a schedule to a deployment.</summary>
+    public Task<DeploymentSchedule> AddScheduleAsync(Guid deploymentId, ScheduleSpec schedule, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/schedules", Body(schedule, Json.ScheduleSpec), Json.DeploymentSchedule, cancellationToken);
+
+    /// <summary>A deployment's schedules.</summary>
+    public Task<IReadOnlyList<DeploymentSchedule>> ListSchedulesAsync(Guid deploymentId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.Deployments}/{deploymentId}/schedules", null, Json.IReadOnlyListDeploymentSchedule, cancellationToken);
+
+    /// <summary>Pauses (false) or resumes (true) a schedule.</summary>
+    public Task<DeploymentSchedule> SetScheduleActiveAsync(Guid deploymentId, Guid scheduleId, bool active, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Patch, $"{ApiRoutes.Deployments}/{deploymentId}/schedules/{scheduleId}", Body(new ScheduleUpdate(active), Json.ScheduleUpdate), Json.DeploymentSchedule, cancellationToken);
+
+    /// <summary>Deletes a schedule and the future runs it created.</summary>
+    public Task DeleteScheduleAsync(Guid deploymentId, Guid scheduleId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"{ApiRoutes.Deployments}/{deploymentId}/schedules/{scheduleId}", null, cancellationToken);
+
+    /// <summary>The next times a deployment's schedules fire.</summary>
+    public Task<IReadOnlyList<UpcomingRun>> GetUpcomingRunsAsync(Guid deploymentId, int count = 10, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.Deployments}/{deploymentId}/upcoming?count={count}", null, Json.IReadOnlyListUpcomingRun, cancellationToken);
 
     /// <summary>Creates a run of a deployment.</summary>
     public Task<FlowRun> CreateFlowRunAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken = default) =>

@@ -123,6 +123,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<StoreState>();
         services.AddSingleton<ClaimSignal>();
         services.AddSingleton<LogSignal>();
+        services.AddSingleton<SchedulerSignal>();
         services.AddSingleton<WorkPoolService>();
         services.AddSingleton<DeploymentService>();
         services.AddSingleton<FlowRunService>();
@@ -130,6 +131,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<LogService>();
         services.AddHostedService<LateRunService>();
         services.AddHostedService<ZombieRunService>();
+        services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {

@@ -15,6 +15,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Flow run {FlowRunId} stopped heartbeating; marked CRASHED")]
     public static partial void MarkedZombie(ILogger logger, Guid flowRunId);
 
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Scheduled {Count} flow runs")]
+    public static partial void ScheduledRuns(ILogger logger, int count);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Background service {Service} failed; retrying in {Delay}")]
     public static partial void BackgroundServiceFailed(ILogger logger, string service, TimeSpan delay, Exception exception);
 }

@@ -24,6 +24,10 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="LastPolled">When its queue or serving process last polled.</param>
 /// <param name="Retries">Retries of a failed run.</param>
 /// <param name="RetryDelaySeconds">Seconds between retries.</param>
+/// <param name="Schedules">Its schedules.</param>
+/// <param name="CatchUp">What happens to runs missed during downtime.</param>
+/// <param name="SkippedRuns">Scheduled runs skipped by the catch-up policy so far.</param>
+/// <param name="LastSkippedTime">When runs were last skipped.</param>
 /// <param name="Created">Creation time.</param>
 /// <param name="Updated">Last change.</param>
 public sealed record Deployment(
@@ -47,6 +51,10 @@ public sealed record Deployment(
     DateTimeOffset? LastPolled,
     int Retries,
     int RetryDelaySeconds,
+    IReadOnlyList<Schedules.DeploymentSchedule> Schedules,
+    Schedules.CatchUpPolicy CatchUp,
+    int SkippedRuns,
+    DateTimeOffset? LastSkippedTime,
     DateTimeOffset Created,
     DateTimeOffset Updated)
 {

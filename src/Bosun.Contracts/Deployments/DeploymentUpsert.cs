@@ -19,6 +19,8 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="CollisionStrategy">What happens to a run over the limit.</param>
 /// <param name="Retries">How many times a failed run is retried (runs may override).</param>
 /// <param name="RetryDelaySeconds">Seconds between retries.</param>
+/// <param name="Schedules">The deployment's schedules; replaces the existing ones (and their future runs) when given, keeps them when null.</param>
+/// <param name="CatchUp">What happens to scheduled runs missed during downtime.</param>
 public sealed record DeploymentUpsert(
     string FlowName,
     string Name,
@@ -35,4 +37,6 @@ public sealed record DeploymentUpsert(
     int? ConcurrencyLimit = null,
     CollisionStrategy CollisionStrategy = CollisionStrategy.Enqueue,
     int Retries = 0,
-    int RetryDelaySeconds = 0);
+    int RetryDelaySeconds = 0,
+    IReadOnlyList<Schedules.ScheduleSpec>? Schedules = null,
+    Schedules.CatchUpPolicy CatchUp = Schedules.CatchUpPolicy.All);

@@ -24,6 +24,9 @@ public sealed class BosunServerOptions
     /// <summary>A RUNNING run whose heartbeat is older than this is CRASHED.</summary>
     public TimeSpan RunHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>A scheduled run still waiting this long after its time counts as missed for the catch-up policies LATEST and SKIP.</summary>
+    public TimeSpan MissedRunGrace { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Default prefetch window of a claim.</summary>
     public TimeSpan DefaultPrefetch { get; set; } = TimeSpan.FromSeconds(10);
 

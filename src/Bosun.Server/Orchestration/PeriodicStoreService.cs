@@ -17,6 +17,9 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
     /// <summary>One pass; returns how many runs it changed.</summary>
     public abstract Task<int> SweepAsync(CancellationToken cancellationToken);
 
+    /// <summary>Waits before the next pass; a subclass may also wake on a signal.</summary>
+    protected virtual Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken) => Task.Delay(delay, TimeProvider, cancellationToken);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
@@ -42,7 +45,7 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
 
             try
             {
-                await Task.Delay(delay, TimeProvider, stoppingToken);
+                await WaitAsync(delay, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -15,6 +15,14 @@ internal static class DeploymentStore
         LEFT JOIN work_queues q ON q.id = d.work_queue_id
         """;
 
+    /// <summary>Maps rows to contracts with their schedules (one query for all of them).</summary>
+    public static async Task<IReadOnlyList<Contracts.Deployments.Deployment>> ToContractsAsync(
+        DbConnection connection, IReadOnlyList<DeploymentRow> rows, DateTimeOffset now, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    {
+        var schedules = await ScheduleStore.ListForAsync(connection, rows.Select(row => row.Id).ToList(), cancellationToken, transaction);
+        return rows.Select(row => row.ToContract(now, schedules[row.Id])).ToList();
+    }
+
     public static async Task<Guid> EnsureFlowAsync(WriteScope scope, string name, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var existing = await scope.Connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
@@ -64,14 +72,14 @@ internal static class DeploymentStore
               UPDATE deployments SET entrypoint = @Entrypoint, parameters = @Parameters, parameter_schema = @ParameterSchema,
                   work_pool_id = @WorkPoolId, work_queue_id = @WorkQueueId, job_variables = @JobVariables, tags = @Tags,
                   description = @Description, version = @Version, paused = @Paused, concurrency_limit = @ConcurrencyLimit,
-                  collision_strategy = @CollisionStrategy, retries = @Retries, retry_delay_seconds = @RetryDelaySeconds, updated = @Updated
+                  collision_strategy = @CollisionStrategy, retries = @Retries, retry_delay_seconds = @RetryDelaySeconds, catch_up = @CatchUp, updated = @Updated
               WHERE id = @Id
               """
             : """
               INSERT INTO deployments (id, flow_id, name, entrypoint, parameters, parameter_schema, work_pool_id, work_queue_id,
-                  job_variables, tags, description, version, paused, concurrency_limit, collision_strategy, retries, retry_delay_seconds, created, updated)
+                  job_variables, tags, description, version, paused, concurrency_limit, collision_strategy, retries, retry_delay_seconds, catch_up, created, updated)
               VALUES (@Id, @FlowId, @Name, @Entrypoint, @Parameters, @ParameterSchema, @WorkPoolId, @WorkQueueId,
-                  @JobVariables, @Tags, @Description, @Version, @Paused, @ConcurrencyLimit, @CollisionStrategy, @Retries, @RetryDelaySeconds, @Created, @Updated)
+                  @JobVariables, @Tags, @Description, @Version, @Paused, @ConcurrencyLimit, @CollisionStrategy, @Retries, @RetryDelaySeconds, @CatchUp, @Created, @Updated)
               """, row, scope.Transaction, cancellationToken: cancellationToken));
 
     public static Task<int> SetPausedAsync(WriteScope scope, Guid id, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -82,6 +90,11 @@ internal static class DeploymentStore
     public static Task<int> TouchPolledAsync(WriteScope scope, IReadOnlyList<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE deployments SET last_polled = @now WHERE id IN @ids", new { ids = Ids(ids), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static Task<int> RecordSkippedAsync(WriteScope scope, Guid id, int count, DateTimeOffset now, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deployments SET skipped_runs = skipped_runs + @count, last_skipped_time = @now WHERE id = @id",
+            new { id, count, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<int> DeleteAsync(WriteScope scope, Guid id, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using System.Text.Json.Nodes;
 using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
@@ -38,12 +39,45 @@ internal static class FlowRunStore
         await scope.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                 state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
-                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, created, updated)
+                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, created, updated)
             VALUES (@Id, @Name, @FlowId, @DeploymentId, @WorkPoolId, @WorkQueueId, @Parameters, @JobVariables, @Tags,
                 @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
-                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @Created, @Updated)
+                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @Created, @Updated)
             """, row, scope.Transaction, cancellationToken: cancellationToken));
         await InsertStateAsync(scope, row.Id, row.State, cancellationToken);
+    }
+
+    /// <summary>A new SCHEDULED run of <paramref name="deployment"/> due at <paramref name="scheduled"/> (not yet inserted).</summary>
+    public static FlowRunRow NewScheduledRun(
+        DeploymentRow deployment, JsonObject parameters, JsonObject? jobVariables, IEnumerable<string> tags, DateTimeOffset scheduled, DateTimeOffset now,
+        string? name = null, string? idempotencyKey = null, int? retries = null, int? retryDelaySeconds = null, Guid? queueId = null, Guid? scheduleId = null)
+    {
+        var stateId = Guid.NewGuid();
+        return new FlowRunRow
+        {
+            Id = Guid.NewGuid(),
+            Name = string.IsNullOrWhiteSpace(name) ? Orchestration.RunNames.Next() : name,
+            FlowId = deployment.FlowId,
+            DeploymentId = deployment.Id,
+            WorkPoolId = deployment.WorkPoolId,
+            WorkQueueId = queueId ?? deployment.WorkQueueId,
+            Parameters = JsonText(parameters),
+            JobVariables = JsonText(jobVariables),
+            Tags = StoredValues.Tags(TagList(deployment.Tags).Concat(tags).Distinct(StringComparer.Ordinal).ToList()),
+            StateId = stateId,
+            StateType = StateType.Scheduled.ToWireName(),
+            StateName = StateNames.Scheduled,
+            StateTimestamp = Ms(now),
+            StateScheduledTime = Ms(scheduled),
+            ExpectedStartTime = Ms(scheduled),
+            NextScheduledStartTime = Ms(scheduled),
+            IdempotencyKey = idempotencyKey,
+            Retries = retries ?? deployment.Retries,
+            RetryDelaySeconds = retryDelaySeconds ?? deployment.RetryDelaySeconds,
+            ScheduleId = scheduleId,
+            Created = Ms(now),
+            Updated = Ms(now),
+        };
     }
 
     public static async Task<Page<FlowRunSummary>> ListAsync(DbConnection connection, FlowRunFilter filter, CancellationToken cancellationToken)

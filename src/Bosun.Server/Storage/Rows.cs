@@ -89,18 +89,29 @@ internal sealed class DeploymentRow
     public long? QueueLastPolled { get; set; }
     public int Retries { get; set; }
     public int RetryDelaySeconds { get; set; }
+    public string CatchUp { get; set; } = "ALL";
+    public int SkippedRuns { get; set; }
+    public long? LastSkippedTime { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
+
+    public Contracts.Schedules.CatchUpPolicy CatchUpPolicy => CatchUp switch
+    {
+        "LATEST" => Contracts.Schedules.CatchUpPolicy.Latest,
+        "SKIP" => Contracts.Schedules.CatchUpPolicy.Skip,
+        _ => Contracts.Schedules.CatchUpPolicy.All,
+    };
 
     public CollisionStrategy Strategy =>
         CollisionStrategy == "CANCEL_NEW" ? Contracts.Deployments.CollisionStrategy.CancelNew : Contracts.Deployments.CollisionStrategy.Enqueue;
 
     public DateTimeOffset? EffectiveLastPolled => Time(Math.Max(LastPolled ?? 0, QueueLastPolled ?? 0) is var ms && ms > 0 ? ms : null);
 
-    public Deployment ToContract(DateTimeOffset now) => new(
+    public Deployment ToContract(DateTimeOffset now, IReadOnlyList<Contracts.Schedules.DeploymentSchedule> schedules) => new(
         Id, FlowId, FlowName, Name, Entrypoint, Object(Parameters), ObjectOrNull(ParameterSchema), WorkPoolName,
         WorkQueueName, Object(JobVariables), TagList(Tags), Description, Version, Paused, ConcurrencyLimit, Strategy,
-        Statuses.DeploymentStatus(EffectiveLastPolled, now), EffectiveLastPolled, Retries, RetryDelaySeconds, Time(Created), Time(Updated));
+        Statuses.DeploymentStatus(EffectiveLastPolled, now), EffectiveLastPolled, Retries, RetryDelaySeconds, schedules, CatchUpPolicy,
+        SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated));
 }
 
 internal sealed class FlowRunRow
@@ -135,6 +146,7 @@ internal sealed class FlowRunRow
     public string? IdempotencyKey { get; set; }
     public int Retries { get; set; }
     public int RetryDelaySeconds { get; set; }
+    public Guid? ScheduleId { get; set; }
     public long? LastHeartbeat { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
@@ -163,4 +175,27 @@ internal sealed class StateRow
     public long? ScheduledTime { get; set; }
 
     public FlowRunState ToContract() => new(Id, StoredValues.State(Type), Name, Message, Time(Timestamp), Time(ScheduledTime));
+}
+
+internal sealed class ScheduleRow
+{
+    public Guid Id { get; set; }
+    public Guid DeploymentId { get; set; }
+    public string Kind { get; set; } = "";
+    public string? Cron { get; set; }
+    public double? IntervalSeconds { get; set; }
+    public long? Anchor { get; set; }
+    public string? Rrule { get; set; }
+    public string Timezone { get; set; } = "UTC";
+    public bool Active { get; set; }
+    public string Parameters { get; set; } = "{}";
+    public long? LastScheduledTime { get; set; }
+    public long Created { get; set; }
+    public long Updated { get; set; }
+
+    public Orchestration.Scheduling.ScheduleDefinition Definition =>
+        new(Id, Kind, Cron, IntervalSeconds, Time(Anchor ?? Created), Rrule, Timezone);
+
+    public Contracts.Schedules.DeploymentSchedule ToContract() => new(
+        Id, DeploymentId, Kind, Cron, IntervalSeconds, Time(Anchor), Rrule, Timezone, Active, Object(Parameters), Time(Created), Time(Updated));
 }

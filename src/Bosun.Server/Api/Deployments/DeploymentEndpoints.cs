@@ -1,6 +1,7 @@
 using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Schedules;
 using Bosun.Server.Api.FlowRuns;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -41,6 +42,23 @@ internal static class DeploymentEndpoints
         deployments.MapPost("{id:guid}/preview_job", (Guid id, JobPreviewRequest request, DeploymentService service, CancellationToken ct) =>
             service.PreviewJobAsync(id, request, ct))
             .WithName("PreviewDeploymentJob").WithSummary("The job configuration a run would get (merged job variables, rendered template), secrets masked; nothing runs.");
+        var schedules = deployments.MapGroup("{id:guid}/schedules").WithTags("Schedules");
+        schedules.MapGet("", (Guid id, DeploymentService service, CancellationToken ct) => service.ListSchedulesAsync(id, ct)).WithName("ListSchedules");
+        schedules.MapPost("", async Task<Created<DeploymentSchedule>> (Guid id, ScheduleSpec spec, DeploymentService service, CancellationToken ct) =>
+        {
+            var schedule = await service.AddScheduleAsync(id, spec, ct);
+            return TypedResults.Created($"/api/{ApiRoutes.Deployments}/{id}/schedules/{schedule.Id}", schedule);
+        }).WithName("AddSchedule").WithSummary("Add a cron, interval or rrule schedule; 422 names a bad expression, interval or time zone.");
+        schedules.MapPatch("{scheduleId:guid}", (Guid id, Guid scheduleId, ScheduleUpdate update, DeploymentService service, CancellationToken ct) =>
+            service.SetScheduleActiveAsync(id, scheduleId, update.Active, ct)).WithName("UpdateSchedule").WithSummary("Pause (active=false) or resume a schedule.");
+        schedules.MapDelete("{scheduleId:guid}", async Task<NoContent> (Guid id, Guid scheduleId, DeploymentService service, CancellationToken ct) =>
+        {
+            await service.DeleteScheduleAsync(id, scheduleId, ct);
+            return TypedResults.NoContent();
+        }).WithName("DeleteSchedule");
+        deployments.MapGet("{id:guid}/upcoming", (Guid id, int? count, DeploymentService service, CancellationToken ct) =>
+            service.UpcomingAsync(id, count ?? 10, ct))
+            .WithTags("Schedules").WithName("UpcomingRuns").WithSummary("The next times the deployment's schedules fire, marking those across a DST change.");
         deployments.MapPost("{id:guid}/create_flow_run", async Task<Results<Created<FlowRun>, Ok<FlowRun>>> (Guid id, FlowRunCreate request, FlowRunService service, CancellationToken ct) =>
         {
             var (run, created) = await service.CreateAsync(id, request, ct);

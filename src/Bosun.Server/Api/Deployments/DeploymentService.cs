@@ -1,6 +1,9 @@
 using Bosun.Contracts;
 using System.Text.Json.Nodes;
 using Bosun.Contracts.Deployments;
+using Bosun.Contracts.Schedules;
+using Bosun.Server.Orchestration;
+using Bosun.Server.Orchestration.Scheduling;
 using Bosun.Contracts.Templates;
 using Bosun.Server.Api.WorkPools;
 using Bosun.Server.Storage;
@@ -10,7 +13,7 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Api.Deployments;
 
 /// <summary>Flows and deployments: the upsert with its validation, reads and listing.</summary>
-internal sealed class DeploymentService(BosunDatabase database, TimeProvider timeProvider)
+internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal schedulerSignal, TimeProvider timeProvider)
 {
     public async Task<(Deployment Deployment, bool Created)> UpsertAsync(DeploymentUpsert request, CancellationToken cancellationToken)
     {
@@ -36,6 +39,8 @@ internal sealed class DeploymentService(BosunDatabase database, TimeProvider tim
         ParameterValidator.Validate(request.ParameterSchema, parameters, enforceRequired: false);
 
         var now = timeProvider.GetUtcNow();
+        // Schedules are checked before anything is written: a bad one refuses the whole upsert.
+        var schedules = request.Schedules?.Select((spec, i) => (Spec: spec, Definition: ValidateSchedule(spec, request.ParameterSchema, parameters, $"schedules[{i}]", now))).ToList();
         var (id, created) = await database.WriteAsync(async scope =>
         {
             Guid? poolId = null;
@@ -72,27 +77,50 @@ internal sealed class DeploymentService(BosunDatabase database, TimeProvider tim
                 CollisionStrategy = request.CollisionStrategy == CollisionStrategy.CancelNew ? "CANCEL_NEW" : "ENQUEUE",
                 Retries = request.Retries,
                 RetryDelaySeconds = request.RetryDelaySeconds,
+                CatchUp = request.CatchUp.ToString().ToUpperInvariant(),
                 Created = existing?.Created ?? Ms(now),
                 Updated = Ms(now),
             };
             await DeploymentStore.UpsertAsync(scope, row, existing is not null, cancellationToken);
+            if (existing is not null)
+            {
+                // A changed deployment gets fresh auto-scheduled runs (spec §1: upsert replaces future scheduled runs).
+                await ScheduleStore.DeleteFutureRunsAsync(scope, row.Id, now, cancellationToken);
+            }
+
+            if (schedules is not null)
+            {
+                await ScheduleStore.DeleteAllOfAsync(scope, row.Id, cancellationToken);
+                foreach (var (spec, definition) in schedules)
+                {
+                    await ScheduleStore.InsertAsync(scope, row.Id, definition, spec, now, cancellationToken);
+                }
+            }
+
             return (row.Id, existing is null);
         }, cancellationToken);
+        schedulerSignal.Notify();
         return (await GetAsync(id, cancellationToken), created);
     }
 
     public async Task<Deployment> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var row = await database.ReadAsync(connection => DeploymentStore.GetAsync(connection, id, cancellationToken), cancellationToken);
-        return (row ?? throw ApiProblemException.NotFound($"Deployment {id} does not exist.")).ToContract(now);
+        return await database.ReadAsync(async connection =>
+        {
+            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken) ?? throw ApiProblemException.NotFound($"Deployment {id} does not exist.");
+            return (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken))[0];
+        }, cancellationToken);
     }
 
     public async Task<Deployment> GetByNameAsync(string flowName, string name, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var row = await database.ReadAsync(connection => DeploymentStore.GetByNameAsync(connection, flowName, name, cancellationToken), cancellationToken);
-        return (row ?? throw NotFound(flowName, name)).ToContract(now);
+        return await database.ReadAsync(async connection =>
+        {
+            var row = await DeploymentStore.GetByNameAsync(connection, flowName, name, cancellationToken) ?? throw NotFound(flowName, name);
+            return (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken))[0];
+        }, cancellationToken);
     }
 
     public async Task<Page<Deployment>> ListAsync(string? flowName, string? workPoolName, int offset, int limit, CancellationToken cancellationToken)
@@ -102,7 +130,7 @@ internal sealed class DeploymentService(BosunDatabase database, TimeProvider tim
         {
             var rows = await DeploymentStore.ListAsync(connection, flowName, workPoolName, offset, limit, cancellationToken);
             var total = await DeploymentStore.CountAsync(connection, flowName, workPoolName, cancellationToken);
-            return new Page<Deployment>(rows.Select(row => row.ToContract(now)).ToList(), total, offset, limit);
+            return new Page<Deployment>(await DeploymentStore.ToContractsAsync(connection, rows, now, cancellationToken), total, offset, limit);
         }, cancellationToken);
     }
 
@@ -116,9 +144,122 @@ internal sealed class DeploymentService(BosunDatabase database, TimeProvider tim
 
     public async Task<Deployment> SetPausedAsync(Guid id, bool paused, CancellationToken cancellationToken)
     {
-        var changed = await database.WriteAsync(scope => DeploymentStore.SetPausedAsync(scope, id, paused, timeProvider.GetUtcNow(), cancellationToken), cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var changed = await database.WriteAsync(async scope =>
+        {
+            var count = await DeploymentStore.SetPausedAsync(scope, id, paused, now, cancellationToken);
+            if (count > 0 && paused)
+            {
+                // Nothing is scheduled for a paused deployment: its future auto-scheduled runs go.
+                await ScheduleStore.DeleteFutureRunsAsync(scope, id, now, cancellationToken);
+            }
+
+            return count;
+        }, cancellationToken);
+        schedulerSignal.Notify();
         return changed == 0 ? throw ApiProblemException.NotFound($"Deployment {id} does not exist.") : await GetAsync(id, cancellationToken);
     }
+
+    public async Task<DeploymentSchedule> AddScheduleAsync(Guid deploymentId, ScheduleSpec spec, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var scheduleId = await database.WriteAsync(async scope =>
+        {
+            var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, cancellationToken, scope.Transaction)
+                ?? throw ApiProblemException.NotFound($"Deployment {deploymentId} does not exist.");
+            var definition = ValidateSchedule(spec, ObjectOrNull(deployment.ParameterSchema), Object(deployment.Parameters), "schedule", now);
+            await ScheduleStore.InsertAsync(scope, deploymentId, definition, spec, now, cancellationToken);
+            return definition.Id;
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return (await ListSchedulesAsync(deploymentId, cancellationToken)).Single(s => s.Id == scheduleId);
+    }
+
+    public async Task<IReadOnlyList<DeploymentSchedule>> ListSchedulesAsync(Guid deploymentId, CancellationToken cancellationToken) =>
+        (await GetAsync(deploymentId, cancellationToken)).Schedules;
+
+    public async Task<DeploymentSchedule> SetScheduleActiveAsync(Guid deploymentId, Guid scheduleId, bool active, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, cancellationToken, scope.Transaction) ?? throw ScheduleNotFound(deploymentId, scheduleId);
+            await ScheduleStore.SetActiveAsync(scope, scheduleId, active, now, cancellationToken);
+            if (!active)
+            {
+                await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, cancellationToken, scheduleId);
+            }
+
+            return 0;
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return (await ListSchedulesAsync(deploymentId, cancellationToken)).Single(s => s.Id == scheduleId);
+    }
+
+    public async Task DeleteScheduleAsync(Guid deploymentId, Guid scheduleId, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, cancellationToken, scope.Transaction) ?? throw ScheduleNotFound(deploymentId, scheduleId);
+            await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, cancellationToken, scheduleId);
+            return await ScheduleStore.DeleteAsync(scope, scheduleId, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>The next runs the deployment's active schedules will create, each marked when it falls across a DST change.</summary>
+    public async Task<IReadOnlyList<UpcomingRun>> UpcomingAsync(Guid deploymentId, int count, CancellationToken cancellationToken)
+    {
+        if (count is < 1 or > 500)
+        {
+            throw ApiProblemException.Invalid("count", ["must be between 1 and 500"]);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var rows = await database.ReadAsync(async connection =>
+        {
+            _ = await DeploymentStore.GetAsync(connection, deploymentId, cancellationToken) ?? throw ApiProblemException.NotFound($"Deployment {deploymentId} does not exist.");
+            return (await Dapper.SqlMapper.QueryAsync<ScheduleRow>(connection, new Dapper.CommandDefinition(
+                "SELECT * FROM deployment_schedules WHERE deployment_id = @deploymentId AND active = 1", new { deploymentId }, cancellationToken: cancellationToken))).ToList();
+        }, cancellationToken);
+        var upcoming = new List<UpcomingRun>();
+        foreach (var schedule in rows)
+        {
+            var definition = schedule.Definition;
+            var zone = definition.Zone;
+            TimeSpan? previousOffset = zone.GetUtcOffset(now);
+            foreach (var time in ScheduleCalculator.Occurrences(definition, now).Take(count))
+            {
+                var offset = zone.GetUtcOffset(time);
+                var local = TimeZoneInfo.ConvertTime(time, zone);
+                upcoming.Add(new UpcomingRun(time, local.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture),
+                    schedule.Id, definition.Timezone, previousOffset is { } previous && previous != offset));
+                previousOffset = offset;
+            }
+        }
+
+        return upcoming.OrderBy(u => u.ScheduledTime).Take(count).ToList();
+    }
+
+    private static ScheduleDefinition ValidateSchedule(ScheduleSpec spec, JsonObject? parameterSchema, JsonObject deploymentParameters, string field, DateTimeOffset now)
+    {
+        var definition = ScheduleCalculator.Validate(spec, Guid.NewGuid(), now, field);
+        if (spec.Parameters is { Count: > 0 } scheduleParameters)
+        {
+            var merged = (JsonObject)deploymentParameters.DeepClone();
+            foreach (var (key, value) in scheduleParameters)
+            {
+                merged[key] = value?.DeepClone();
+            }
+
+            ParameterValidator.Validate(parameterSchema, merged, enforceRequired: false);
+        }
+
+        return definition;
+    }
+
+    private static ApiProblemException ScheduleNotFound(Guid deploymentId, Guid scheduleId) =>
+        ApiProblemException.NotFound($"Deployment {deploymentId} has no schedule {scheduleId}.");
 
     public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
     {

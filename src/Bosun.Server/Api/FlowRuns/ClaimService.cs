@@ -149,7 +149,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
                     continue;
                 }
 
-                deployment = deployments[deploymentId] = row.ToContract(now);
+                deployment = deployments[deploymentId] = (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken))[0];
             }
 
             runs.Add(new ClaimedFlowRun(run.ToContract(null), deployment));

@@ -62,33 +62,8 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
                     [$"deployment '{deployment.FlowName}/{deployment.Name}' is served, not on a work pool: it takes no job variables or work queue"]);
             }
 
-            var scheduled = request.ScheduledStartTime ?? now;
-            var state = new FlowRunState(Guid.NewGuid(), StateType.Scheduled, StateNames.Scheduled, null, now, scheduled);
-            var tags = StoredValues.TagList(deployment.Tags).Concat(request.Tags ?? []).Distinct(StringComparer.Ordinal).ToList();
-            var row = new FlowRunRow
-            {
-                Id = Guid.NewGuid(),
-                Name = string.IsNullOrWhiteSpace(request.Name) ? RunNames.Next() : request.Name,
-                FlowId = deployment.FlowId,
-                DeploymentId = deployment.Id,
-                WorkPoolId = deployment.WorkPoolId,
-                WorkQueueId = queueId,
-                Parameters = JsonText(parameters),
-                JobVariables = JsonText(request.JobVariables),
-                Tags = Tags(tags),
-                StateId = state.Id,
-                StateType = state.Type.ToWireName(),
-                StateName = state.Name,
-                StateTimestamp = Ms(now),
-                StateScheduledTime = Ms(scheduled),
-                ExpectedStartTime = Ms(scheduled),
-                NextScheduledStartTime = Ms(scheduled),
-                IdempotencyKey = request.IdempotencyKey,
-                Retries = request.Retries ?? deployment.Retries,
-                RetryDelaySeconds = request.RetryDelaySeconds ?? deployment.RetryDelaySeconds,
-                Created = Ms(now),
-                Updated = Ms(now),
-            };
+            var row = FlowRunStore.NewScheduledRun(deployment, parameters, request.JobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
+                request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId);
             await FlowRunStore.InsertAsync(scope, row, cancellationToken);
             return (row.Id, true);
         }, cancellationToken);
