@@ -67,5 +67,7 @@ public sealed class DurabilityTests
             var lines = (await restarted.Client.ReadLogsAsync(group.Key)).Items.Select(l => l.Message).ToHashSet();
             Assert.Superset(group.Select(l => l.Message).ToHashSet(), lines);
         }
+
+        TempDirectory.Delete(directory);
     }
 }

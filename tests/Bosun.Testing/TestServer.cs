@@ -10,18 +10,21 @@ namespace Bosun.Testing;
 /// <summary>A real Bosun server on 127.0.0.1 (a free port) with a SQLite file in a temporary folder, and a client for it.</summary>
 public sealed class TestServer : IAsyncDisposable
 {
-    private TestServer(BosunServer server, BosunClient client, string directory)
+    private readonly bool _ownsDirectory;
+
+    private TestServer(BosunServer server, BosunClient client, string directory, bool ownsDirectory)
     {
         Server = server;
         Client = client;
         Directory = directory;
+        _ownsDirectory = ownsDirectory;
     }
 
     public BosunServer Server { get; }
 
     public BosunClient Client { get; }
 
-    /// <summary>The temporary folder holding the database.</summary>
+    /// <summary>The folder holding the database; removed on dispose unless the caller passed it in.</summary>
     public string Directory { get; }
 
     public string DatabasePath => Path.Combine(Directory, "bosun.db");
@@ -30,6 +33,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public static async Task<TestServer> StartAsync(TimeProvider? timeProvider = null, Action<BosunServerOptions>? configure = null, string? directory = null)
     {
+        var ownsDirectory = directory is null;
         directory ??= TempDirectory.Create("bosun-server");
         var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = Path.Combine(directory, "bosun.db") };
         configure?.Invoke(options);
@@ -43,7 +47,7 @@ public sealed class TestServer : IAsyncDisposable
         });
         await server.StartAsync();
         var client = new BosunClient(new BosunClientOptions { ApiUrl = server.ApiAddress, MaxAttempts = 1 });
-        return new TestServer(server, client, directory);
+        return new TestServer(server, client, directory, ownsDirectory);
     }
 
     /// <summary>A second client for the same server (e.g. one per concurrent worker).</summary>
@@ -54,6 +58,9 @@ public sealed class TestServer : IAsyncDisposable
         Client.Dispose();
         await Server.StopAsync();
         await Server.DisposeAsync();
-        TempDirectory.Delete(Directory);
+        if (_ownsDirectory)
+        {
+            TempDirectory.Delete(Directory);
+        }
     }
 }

@@ -101,16 +101,20 @@ internal sealed class SchedulerService(
         return created;
     }
 
-    /// <summary>Runs a schedule created that are overdue by more than the grace period and still waiting (workers were down).</summary>
+    /// <summary>
+    /// Runs a schedule created that are overdue by more than the grace period and still waiting (workers were down):
+    /// SKIP cancels them all; LATEST cancels all but the most recent run that is due.
+    /// </summary>
     private async Task SkipOverdueAsync(WriteScope scope, DeploymentRow deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var overdue = (await scope.Connection.QueryAsync<Guid>(new CommandDefinition("""
-            SELECT id FROM flow_runs
+        var due = (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition("""
+            SELECT id, next_scheduled_start_time FROM flow_runs
             WHERE deployment_id = @deploymentId AND schedule_id IS NOT NULL AND state_type = 'SCHEDULED'
-              AND next_scheduled_start_time < @threshold
+              AND next_scheduled_start_time <= @now
             ORDER BY next_scheduled_start_time
-            """, new { deploymentId = deployment.Id, threshold = Ms(now - Options.MissedRunGrace) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
-        var skip = deployment.CatchUpPolicy == CatchUpPolicy.Latest ? overdue.SkipLast(1).ToList() : overdue;
+            """, new { deploymentId = deployment.Id, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+        var candidates = deployment.CatchUpPolicy == CatchUpPolicy.Latest ? due.SkipLast(1) : due;
+        var skip = candidates.Where(run => Time(run.Due) < now - Options.MissedRunGrace).Select(run => run.Id).ToList();
         var skipped = 0;
         foreach (var id in skip)
         {
