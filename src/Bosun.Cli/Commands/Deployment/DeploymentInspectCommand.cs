@@ -49,7 +49,15 @@ internal static class DeploymentInspectCommand
                 .Add("Description", deployment.Description)
                 .Add("Last polled", RelativeTime.Format(deployment.LastPolled, now))
                 .Add("Updated", RelativeTime.Format(deployment.Updated, now))
+                .Add("Schedules", deployment.Schedules.Count == 0 ? "none" : string.Join("; ", deployment.Schedules.Select(s =>
+                    $"{Schedule.ScheduleCommand.Describe(s)}{(s.Active ? "" : " [paused]")}")))
+                .Add("Catch-up", $"{deployment.CatchUp}{(deployment.SkippedRuns > 0 ? $" ({deployment.SkippedRuns} runs skipped, last {RelativeTime.Format(deployment.LastSkippedTime, now)})" : "")}")
                 .WriteTo(context.Console);
+            if (deployment.Schedules.Any(s => s.Active))
+            {
+                context.Console.Write(Schedule.ScheduleCommand.UpcomingTable(await client.GetUpcomingRunsAsync(deployment.Id, 5, cancellationToken)));
+            }
+
             return 0;
         });
         return command;

@@ -1,0 +1,66 @@
+using Bosun.Contracts.Deployments;
+using Bosun.Testing;
+
+namespace Bosun.Cli.Tests;
+
+/// <summary>`bosun deployment schedule ...` and the schedules in `deployment inspect`.</summary>
+public sealed class ScheduleCommandTests(ServerFixture fixture) : IClassFixture<ServerFixture>, IDisposable
+{
+    private readonly CliRunner _cli = fixture.NewCli();
+
+    public void Dispose() => _cli.Dispose();
+
+    private async Task<Deployment> DeploymentAsync()
+    {
+        var pool = ServerFixture.Unique("pool");
+        await fixture.Client.PoolAsync(pool);
+        return await fixture.Client.UpsertDeploymentAsync(new DeploymentUpsert(ServerFixture.Unique("etl"), "nightly", "cmd", WorkPoolName: pool));
+    }
+
+    [Fact]
+    public async Task AddLsPauseResumeDelete_RoundTrip()
+    {
+        var deployment = await DeploymentAsync();
+
+        var added = (await _cli.RunAsync("deployment", "schedule", "add", deployment.FullName, "--cron", "0 2 * * *", "--timezone", "Europe/Berlin")).Succeeded();
+        Assert.Contains("Next runs", added.Out, StringComparison.Ordinal);
+        var schedule = Assert.Single(await fixture.Client.ListSchedulesAsync(deployment.Id));
+        Assert.Equal(("cron", "0 2 * * *", "Europe/Berlin"), (schedule.Kind, schedule.Cron, schedule.Timezone));
+
+        var json = (await _cli.RunAsync("deployment", "schedule", "ls", deployment.FullName, "--output", "json")).Json();
+        Assert.Equal(schedule.Id, Assert.Single(json.EnumerateArray()).GetProperty("id").GetGuid());
+
+        (await _cli.RunAsync("deployment", "schedule", "pause", deployment.FullName, schedule.Id.ToString())).Succeeded();
+        Assert.False(Assert.Single(await fixture.Client.ListSchedulesAsync(deployment.Id)).Active);
+        (await _cli.RunAsync("deployment", "schedule", "resume", deployment.FullName, schedule.Id.ToString())).Succeeded();
+        Assert.True(Assert.Single(await fixture.Client.ListSchedulesAsync(deployment.Id)).Active);
+
+        var inspect = (await _cli.RunAsync("deployment", "inspect", deployment.FullName)).Succeeded();
+        Assert.Contains("cron 0 2 * * * (Europe/Berlin)", inspect.Out, StringComparison.Ordinal);
+
+        (await _cli.RunAsync("deployment", "schedule", "delete", deployment.FullName, schedule.Id.ToString())).Succeeded();
+        Assert.Empty(await fixture.Client.ListSchedulesAsync(deployment.Id));
+    }
+
+    [Fact]
+    public async Task Add_IntervalAsDuration_StoredInSeconds()
+    {
+        var deployment = await DeploymentAsync();
+
+        (await _cli.RunAsync("deployment", "schedule", "add", deployment.FullName, "--interval", "15m")).Succeeded();
+
+        Assert.Equal(900, Assert.Single(await fixture.Client.ListSchedulesAsync(deployment.Id)).IntervalSeconds);
+    }
+
+    [Fact]
+    public async Task Add_BadCron_OneLineErrorNamingTheField()
+    {
+        var deployment = await DeploymentAsync();
+
+        var result = await _cli.RunAsync("deployment", "schedule", "add", deployment.FullName, "--cron", "every day");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("schedule.cron", result.Err, StringComparison.Ordinal);
+        Assert.Single(result.Err.Trim().Split('\n'));
+    }
+}
