@@ -34,6 +34,21 @@ public sealed class BosunServer : IAsyncDisposable
     /// <summary>The address the server listens on, e.g. http://127.0.0.1:4200 (known after <see cref="StartAsync"/>).</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
+    /// <summary>The store, for people: "SQLite /path/bosun.db" or "PostgreSQL host:port/database" (never a password).</summary>
+    public string StoreDescription
+    {
+        get
+        {
+            var dialect = _app.Services.GetRequiredService<BosunDatabase>().Dialect;
+            return dialect switch
+            {
+                SqliteDialect sqlite => $"SQLite {sqlite.DatabasePath}",
+                PostgresDialect postgres => $"PostgreSQL {postgres.Endpoint}/{postgres.DatabaseName}",
+                _ => dialect.Kind,
+            };
+        }
+    }
+
     /// <summary>The API's base address: <see cref="BaseAddress"/> + /api/.</summary>
     public Uri ApiAddress => new(BaseAddress, "api/");
 
@@ -94,7 +109,12 @@ public sealed class BosunServer : IAsyncDisposable
         var database = services.GetRequiredService<BosunDatabase>();
         var version = await new SchemaMigrator(database.Dialect, services.GetRequiredService<TimeProvider>()).MigrateAsync(cancellationToken);
         services.GetRequiredService<StoreState>().SchemaVersion = version;
-        var location = database.Dialect is SqliteDialect sqlite ? sqlite.DatabasePath : database.Dialect.Kind;
+        var location = database.Dialect switch
+        {
+            SqliteDialect sqlite => sqlite.DatabasePath,
+            PostgresDialect postgres => postgres.Endpoint,
+            _ => database.Dialect.Kind,
+        };
         var logger = services.GetRequiredService<ILogger<BosunServer>>();
         Log.StoreReady(logger, database.Dialect.Kind, version, location);
     }
@@ -119,7 +139,7 @@ public static class BosunServerServiceCollectionExtensions
             }
         }).ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(provider => new BosunDatabase(new SqliteDialect(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database)));
+        services.AddSingleton(provider => new BosunDatabase(SqlDialect.For(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database)));
         services.AddSingleton<StoreState>();
         services.AddSingleton<ClaimSignal>();
         services.AddSingleton<LogSignal>();

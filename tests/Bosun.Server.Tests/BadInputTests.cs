@@ -147,6 +147,7 @@ public sealed class BadInputTests : IAsyncLifetime, IDisposable
 
     private static string Fill(string path) => path
         .Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{scheduleId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{name}", "missing-pool", StringComparison.Ordinal)
         .Replace("{pool}", "missing-pool", StringComparison.Ordinal)
         .Replace("{queue}", "missing-queue", StringComparison.Ordinal)

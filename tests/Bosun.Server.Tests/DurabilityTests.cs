@@ -13,7 +13,7 @@ public sealed class DurabilityTests
     public async Task Server_KilledDuringWrites_KeepsEveryAcknowledgedWrite()
     {
         var directory = TempDirectory.Create("bosun-durability");
-        var database = Path.Combine(directory, "bosun.db");
+        var database = await TestDatabases.ForDirectoryAsync(directory);
         var acknowledgedRuns = new ConcurrentBag<Guid>();
         var acknowledgedLogs = new ConcurrentBag<(Guid Run, string Message)>();
         Guid deploymentId;
@@ -56,7 +56,7 @@ public sealed class DurabilityTests
 
         await using var restarted = await TestServer.StartAsync(directory: directory);
         var stored = await restarted.Client.ListFlowRunsAsync(new FlowRunFilter(Limit: 1));
-        Assert.True(stored.Total >= acknowledgedRuns.Count, $"{acknowledgedRuns.Count} runs acknowledged, {stored.Total} stored");
+        Assert.True(stored.Total >= acknowledgedRuns.Count, $"{acknowledgedRuns.Count} runs acknowledged, {stored.Total} stored in {database}");
         foreach (var id in acknowledgedRuns)
         {
             Assert.Equal(id, (await restarted.Client.GetFlowRunAsync(id)).Id);
@@ -68,6 +68,6 @@ public sealed class DurabilityTests
             Assert.Superset(group.Select(l => l.Message).ToHashSet(), lines);
         }
 
-        TempDirectory.Delete(directory);
+        await TestDatabases.DeleteDirectoryAsync(directory);
     }
 }

@@ -56,7 +56,7 @@ public sealed class SchedulerTests
             Assert.Equal(4, (await RunsAsync(again)).Count);
         }
 
-        TempDirectory.Delete(directory);
+        await TestDatabases.DeleteDirectoryAsync(directory);
     }
 
     [Fact]

@@ -35,7 +35,9 @@ public sealed class TestServer : IAsyncDisposable
     {
         var ownsDirectory = directory is null;
         directory ??= TempDirectory.Create("bosun-server");
-        var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = Path.Combine(directory, "bosun.db") };
+        // The same folder means the same database: a restarted test server finds its data again (SQLite file or PostgreSQL database).
+        var database = await TestDatabases.ForDirectoryAsync(directory);
+        var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = database };
         configure?.Invoke(options);
         var server = BosunServer.Create(options, builder =>
         {
@@ -60,7 +62,7 @@ public sealed class TestServer : IAsyncDisposable
         await Server.DisposeAsync();
         if (_ownsDirectory)
         {
-            TempDirectory.Delete(Directory);
+            await TestDatabases.DeleteDirectoryAsync(Directory);
         }
     }
 }

@@ -21,6 +21,10 @@ internal static class ClaimStore
     public static async Task<ClaimOutcome> ClaimAsync(
         WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken)
     {
+        // Claims of one pool serialize on its row (PostgreSQL; SQLite has one writer anyway): the slot counts read
+        // below stay true until this transaction commits, also across server replicas.
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM work_pools WHERE name = @poolName {dialect.RowLockClause}", new { poolName }, scope.Transaction, cancellationToken: cancellationToken));
         var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction)
             ?? throw ApiProblemException.NotFound($"Work pool '{poolName}' does not exist. Create it with `bosun work-pool create {poolName} --type TYPE`.");
         await WorkPoolStore.UpsertWorkerAsync(scope, pool.Id, request.WorkerName, request.WorkerType,
@@ -40,7 +44,7 @@ internal static class ClaimStore
         }
 
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE work_queues SET last_polled = @now WHERE id IN @queueIds",
+            $"UPDATE work_queues SET last_polled = @now WHERE {In(scope.Connection, "id", "queueIds")}",
             new { queueIds = Ids(queues.Select(queue => queue.Id)), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
         var claim = new CandidateClaim(scope, request.WorkerName, now, cancellationToken);
@@ -78,7 +82,7 @@ internal static class ClaimStore
     {
         var ids = Ids(request.DeploymentIds.Distinct());
         var found = (await scope.Connection.QueryAsync<(Guid Id, Guid? PoolId)>(new CommandDefinition(
-            "SELECT id, work_pool_id FROM deployments WHERE id IN @ids", new { ids }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+            $"SELECT id, work_pool_id FROM deployments WHERE {In(scope.Connection, "id", "ids")}", new { ids }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
         var missing = request.DeploymentIds.Where(id => found.All(f => f.Id != id)).ToList();
         if (missing.Count > 0)
         {
@@ -95,7 +99,7 @@ internal static class ClaimStore
         await claim.TakeAsync(request.MaxRuns, (afterTime, afterId, batch) => scope.Connection.QueryAsync<Candidate>(new CommandDefinition(
             $"""
             SELECT id, deployment_id, next_scheduled_start_time AS due FROM flow_runs
-            WHERE deployment_id IN @ids AND work_pool_id IS NULL AND {Eligible}
+            WHERE {In(scope.Connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND {Eligible}
               AND (next_scheduled_start_time > @afterTime OR (next_scheduled_start_time = @afterTime AND id > @afterId))
             ORDER BY next_scheduled_start_time, id LIMIT @batch {dialect.ClaimLockClause}
             """,
@@ -108,7 +112,7 @@ internal static class ClaimStore
         connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             poolId is not null
                 ? "SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE work_pool_id = @poolId AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff"
-                : "SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE deployment_id IN @ids AND work_pool_id IS NULL AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff",
+                : $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE {In(connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff",
             new { poolId, ids = Ids(deploymentIds ?? []), cutoff = Ms(cutoff) }, cancellationToken: cancellationToken));
 
     private sealed record Candidate(Guid Id, Guid? DeploymentId, long Due);
@@ -155,6 +159,9 @@ internal static class ClaimStore
             {
                 if (!_deploymentSlots.TryGetValue(deploymentId, out var slots))
                 {
+                    // The deployment's row is the lock of its limit, across pools, serving processes and replicas.
+                    await scope.Connection.ExecuteAsync(new CommandDefinition(
+                        $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}", new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
                     slots = await scope.Connection.QuerySingleAsync<(int?, int)>(new CommandDefinition("""
                         SELECT d.concurrency_limit,
                             (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING'))

@@ -57,13 +57,13 @@ internal static class DeploymentStore
     public static async Task<IReadOnlyList<DeploymentRow>> ListAsync(
         DbConnection connection, string? flowName, string? workPoolName, int offset, int limit, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<DeploymentRow>(new CommandDefinition(
-            SelectDeployment + " WHERE (@flowName IS NULL OR f.name = @flowName) AND (@workPoolName IS NULL OR p.name = @workPoolName) ORDER BY f.name, d.name LIMIT @limit OFFSET @offset",
+            SelectDeployment + " WHERE (CAST(@flowName AS TEXT) IS NULL OR f.name = @flowName) AND (CAST(@workPoolName AS TEXT) IS NULL OR p.name = @workPoolName) ORDER BY f.name, d.name LIMIT @limit OFFSET @offset",
             new { flowName, workPoolName, offset, limit }, cancellationToken: cancellationToken))).ToList();
 
     public static Task<int> CountAsync(DbConnection connection, string? flowName, string? workPoolName, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition("""
             SELECT COUNT(*) FROM deployments d JOIN flows f ON f.id = d.flow_id LEFT JOIN work_pools p ON p.id = d.work_pool_id
-            WHERE (@flowName IS NULL OR f.name = @flowName) AND (@workPoolName IS NULL OR p.name = @workPoolName)
+            WHERE (CAST(@flowName AS TEXT) IS NULL OR f.name = @flowName) AND (CAST(@workPoolName AS TEXT) IS NULL OR p.name = @workPoolName)
             """, new { flowName, workPoolName }, cancellationToken: cancellationToken));
 
     public static Task UpsertAsync(WriteScope scope, DeploymentRow row, bool exists, CancellationToken cancellationToken) =>
@@ -89,7 +89,7 @@ internal static class DeploymentStore
 
     public static Task<int> TouchPolledAsync(WriteScope scope, IReadOnlyList<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE deployments SET last_polled = @now WHERE id IN @ids", new { ids = Ids(ids), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+            $"UPDATE deployments SET last_polled = @now WHERE {In(scope.Connection, "id", "ids")}", new { ids = Ids(ids), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static Task<int> RecordSkippedAsync(WriteScope scope, Guid id, int count, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(

@@ -34,17 +34,25 @@ internal static class FlowRunStore
             SelectRun + " WHERE r.flow_id = @flowId AND r.idempotency_key = @key", new { flowId, key }, scope.Transaction,
             cancellationToken: cancellationToken));
 
-    public static async Task InsertAsync(WriteScope scope, FlowRunRow row, CancellationToken cancellationToken)
+    /// <summary>Inserts the run; with an idempotency key already taken (a concurrent insert), inserts nothing and returns false.</summary>
+    public static async Task<bool> InsertAsync(WriteScope scope, FlowRunRow row, CancellationToken cancellationToken)
     {
-        await scope.Connection.ExecuteAsync(new CommandDefinition("""
+        var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                 state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
                 next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, created, updated)
             VALUES (@Id, @Name, @FlowId, @DeploymentId, @WorkPoolId, @WorkQueueId, @Parameters, @JobVariables, @Tags,
                 @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
                 @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @Created, @Updated)
+            ON CONFLICT DO NOTHING
             """, row, scope.Transaction, cancellationToken: cancellationToken));
+        if (inserted == 0)
+        {
+            return false;
+        }
+
         await InsertStateAsync(scope, row.Id, row.State, cancellationToken);
+        return true;
     }
 
     /// <summary>A new SCHEDULED run of <paramref name="deployment"/> due at <paramref name="scheduled"/> (not yet inserted).</summary>
@@ -86,7 +94,7 @@ internal static class FlowRunStore
         var parameters = new DynamicParameters();
         if (filter.States is { Count: > 0 } states)
         {
-            where.Append(" AND r.state_type IN @states");
+            where.Append($" AND {In(connection, "r.state_type", "states")}");
             parameters.Add("states", states.Select(state => state.ToWireName()).ToArray());
         }
 
@@ -163,6 +171,12 @@ internal static class FlowRunStore
         WriteScope scope, Guid runId, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
         string? claimingWorker = null, StateType? expectedType = null)
     {
+        if (scope.Dialect.RowLockClause.Length > 0)
+        {
+            await scope.Connection.ExecuteAsync(new CommandDefinition(
+                $"SELECT id FROM flow_runs WHERE id = @runId {scope.Dialect.RowLockClause}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
+        }
+
         var row = await GetAsync(scope.Connection, runId, cancellationToken, scope.Transaction);
         if (row is null)
         {
@@ -181,7 +195,7 @@ internal static class FlowRunStore
         if (proposal.Type == StateType.Pending && !proposal.Force && row.DeploymentId is { } deploymentId && !current.Type.HoldsSlot())
         {
             var limits = await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy)>(new CommandDefinition(
-                "SELECT concurrency_limit, collision_strategy FROM deployments WHERE id = @deploymentId",
+                $"SELECT concurrency_limit, collision_strategy FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}",
                 new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
             if (limits.Limit is { } limit)
             {

@@ -18,7 +18,7 @@ internal static class ScheduleStore
         }
 
         var rows = await connection.QueryAsync<ScheduleRow>(new CommandDefinition(
-            "SELECT * FROM deployment_schedules WHERE deployment_id IN @ids ORDER BY created, id",
+            $"SELECT * FROM deployment_schedules WHERE {In(connection, "deployment_id", "ids")} ORDER BY created, id",
             new { ids = Ids(result.Keys) }, transaction, cancellationToken: cancellationToken));
         foreach (var row in rows)
         {
@@ -40,7 +40,7 @@ internal static class ScheduleStore
             SELECT s.*, d.*, f.name AS flow_name FROM deployment_schedules s
             JOIN deployments d ON d.id = s.deployment_id
             JOIN flows f ON f.id = d.flow_id
-            WHERE s.active = 1 AND d.paused = 0
+            WHERE s.active = TRUE AND d.paused = FALSE
             ORDER BY s.deployment_id, s.id
             """, transaction: transaction, cancellationToken: cancellationToken), (s, d) => (s, d), splitOn: "id");
         return rows.ToList();
@@ -90,7 +90,7 @@ internal static class ScheduleStore
     public static async Task<int> DeleteFutureRunsAsync(WriteScope scope, Guid deploymentId, DateTimeOffset now, CancellationToken cancellationToken, Guid? scheduleId = null)
     {
         var filter = """
-            deployment_id = @deploymentId AND schedule_id IS NOT NULL AND (@scheduleId IS NULL OR schedule_id = @scheduleId)
+            deployment_id = @deploymentId AND schedule_id IS NOT NULL AND (CAST(@scheduleId AS TEXT) IS NULL OR schedule_id = @scheduleId)
               AND state_type = 'SCHEDULED' AND next_scheduled_start_time > @now
             """;
         var parameters = new { deploymentId, scheduleId, now = Ms(now) };
@@ -99,7 +99,7 @@ internal static class ScheduleStore
         var deleted = await scope.Connection.ExecuteAsync(new CommandDefinition(
             $"DELETE FROM flow_runs WHERE {filter}", parameters, scope.Transaction, cancellationToken: cancellationToken));
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE deployment_schedules SET last_scheduled_time = NULL WHERE deployment_id = @deploymentId AND (@scheduleId IS NULL OR id = @scheduleId)",
+            "UPDATE deployment_schedules SET last_scheduled_time = NULL WHERE deployment_id = @deploymentId AND (CAST(@scheduleId AS TEXT) IS NULL OR id = @scheduleId)",
             new { deploymentId, scheduleId }, scope.Transaction, cancellationToken: cancellationToken));
         return deleted;
     }

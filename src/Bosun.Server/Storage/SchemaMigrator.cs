@@ -30,7 +30,7 @@ internal sealed class SchemaMigrator(SqlDialect dialect, TimeProvider timeProvid
         await dialect.RunMigrationsLockedAsync(async connection =>
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, applied INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, applied BIGINT NOT NULL)",
                 cancellationToken: cancellationToken));
             var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
                 "SELECT MAX(version) FROM schema_version", cancellationToken: cancellationToken)) ?? 0;

@@ -26,5 +26,12 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Appended to the claim's candidate query to lock rows (PostgreSQL: FOR UPDATE SKIP LOCKED).</summary>
     public virtual string ClaimLockClause => string.Empty;
 
+    /// <summary>Appended to a select that must lock its row until the transaction ends (PostgreSQL: FOR UPDATE). SQLite's one writer needs none.</summary>
+    public virtual string RowLockClause => string.Empty;
+
+    /// <summary>The dialect for a database setting: a PostgreSQL URI or connection string, else a SQLite file path.</summary>
+    public static SqlDialect For(string database) =>
+        PostgresDialect.IsPostgres(database) ? new PostgresDialect(database) : new SqliteDialect(database);
+
     public abstract ValueTask DisposeAsync();
 }

@@ -55,7 +55,7 @@ internal sealed class SqliteDialect : SqlDialect
             var writer = await GetWriterAsync(cancellationToken);
             // deferred: false is BEGIN IMMEDIATE: the write lock is taken up front, so no transaction fails half-way on SQLITE_BUSY.
             var transaction = writer.BeginTransaction(deferred: false);
-            return new WriteScope(writer, transaction, () =>
+            return new WriteScope(this, writer, transaction, () =>
             {
                 _writerGate.Release();
                 return ValueTask.CompletedTask;

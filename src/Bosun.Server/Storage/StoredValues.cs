@@ -16,6 +16,13 @@ internal static class StoredValues
 
     public static DateTimeOffset? Time(long? ms) => ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
 
+    /// <summary>
+    /// "column is one of @parameter" for a list parameter: Dapper expands <c>IN @list</c> for SQLite but passes a list to
+    /// Npgsql as one array parameter, which PostgreSQL compares with <c>= ANY</c>.
+    /// </summary>
+    public static string In(System.Data.Common.DbConnection connection, string column, string parameter) =>
+        connection is Npgsql.NpgsqlConnection ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
     /// <summary>Ids for an <c>IN @list</c>: Dapper expands lists without type handlers, so they go as text explicitly.</summary>
     public static string[] Ids(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
 

@@ -30,12 +30,12 @@ internal static class WorkPoolStore
 
     public static async Task<IReadOnlyList<WorkPoolRow>> ListPoolsAsync(DbConnection connection, string? type, int offset, int limit, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<WorkPoolRow>(new CommandDefinition(
-            SelectPool + " WHERE (@type IS NULL OR p.type = @type) ORDER BY p.name LIMIT @limit OFFSET @offset",
+            SelectPool + " WHERE (CAST(@type AS TEXT) IS NULL OR p.type = @type) ORDER BY p.name LIMIT @limit OFFSET @offset",
             new { type, limit, offset, now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
 
     public static Task<int> CountPoolsAsync(DbConnection connection, string? type, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM work_pools p WHERE (@type IS NULL OR p.type = @type)", new { type }, cancellationToken: cancellationToken));
+            "SELECT COUNT(*) FROM work_pools p WHERE (CAST(@type AS TEXT) IS NULL OR p.type = @type)", new { type }, cancellationToken: cancellationToken));
 
     public static Task InsertPoolAsync(WriteScope scope, WorkPoolRow row, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""
@@ -92,7 +92,7 @@ internal static class WorkPoolStore
     public static async Task ShiftPrioritiesAsync(WriteScope scope, Guid poolId, int priority, Guid? exceptQueueId, CancellationToken cancellationToken)
     {
         var taken = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM work_queues WHERE work_pool_id = @poolId AND priority = @priority AND (@exceptQueueId IS NULL OR id <> @exceptQueueId)",
+            "SELECT COUNT(*) FROM work_queues WHERE work_pool_id = @poolId AND priority = @priority AND (CAST(@exceptQueueId AS TEXT) IS NULL OR id <> @exceptQueueId)",
             new { poolId, priority, exceptQueueId }, scope.Transaction, cancellationToken: cancellationToken));
         if (taken == 0)
         {
@@ -101,7 +101,7 @@ internal static class WorkPoolStore
 
         // Two steps keep a UNIQUE(pool, priority) index (if one is ever added) satisfied: move out of the way, then back.
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE work_queues SET priority = -(priority + 1) WHERE work_pool_id = @poolId AND priority >= @priority AND (@exceptQueueId IS NULL OR id <> @exceptQueueId)",
+            "UPDATE work_queues SET priority = -(priority + 1) WHERE work_pool_id = @poolId AND priority >= @priority AND (CAST(@exceptQueueId AS TEXT) IS NULL OR id <> @exceptQueueId)",
             new { poolId, priority, exceptQueueId }, scope.Transaction, cancellationToken: cancellationToken));
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE work_queues SET priority = -priority WHERE work_pool_id = @poolId AND priority < 0",

@@ -3,9 +3,11 @@ using System.Data.Common;
 namespace Bosun.Server.Storage;
 
 /// <summary>An open write transaction. Dispose without <see cref="CommitAsync"/> rolls back.</summary>
-internal sealed class WriteScope(DbConnection connection, DbTransaction transaction, Func<ValueTask> release) : IAsyncDisposable
+internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, DbTransaction transaction, Func<ValueTask> release) : IAsyncDisposable
 {
     private bool _completed;
+
+    public SqlDialect Dialect { get; } = dialect;
 
     public DbConnection Connection { get; } = connection;
 

@@ -16,7 +16,7 @@ internal static class ServerStartCommand
         var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => int.TryParse(Env("BOSUN_SERVER_PORT"), out var p) ? p : 4200 };
         var database = new Option<string>("--database")
         {
-            Description = "SQLite file path (default ~/.bosun/bosun.db; BOSUN_DATABASE).",
+            Description = "SQLite file path (default ~/.bosun/bosun.db), or a PostgreSQL URI / connection string such as postgresql://user:password@host:5432/bosun (BOSUN_DATABASE).",
             DefaultValueFactory = _ => Env("BOSUN_DATABASE") ?? BosunServerOptions.DefaultDatabasePath(),
         };
         var command = new Command("start", "Start the Bosun server: REST API under /api, API docs at /api/docs.")
@@ -44,6 +44,10 @@ internal static class ServerStartCommand
             {
                 throw new CliException(ex.Message);
             }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or System.Net.Sockets.SocketException && server.StoreDescription is { } store)
+            {
+                throw new CliException($"Cannot reach the database at {store}: {ex.Message}. Is PostgreSQL running and does the connection string name the right host, port and credentials?");
+            }
             catch (IOException ex) when (ex.InnerException is SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
                 throw new CliException($"Cannot listen on {options.Host}:{options.Port}: {ex.Message}. Is another server running? Pick another port with --port.");
@@ -52,7 +56,7 @@ internal static class ServerStartCommand
             Console.WriteLine($"Bosun server {BosunServer.Version} is running at {server.BaseAddress}");
             Console.WriteLine($"  API:      {server.ApiAddress}   (export BOSUN_API_URL={server.ApiAddress.ToString().TrimEnd('/')})");
             Console.WriteLine($"  API docs: {server.ApiAddress}docs");
-            Console.WriteLine($"  Store:    SQLite {Path.GetFullPath(options.Database)}");
+            Console.WriteLine($"  Store:    {server.StoreDescription}");
             Console.WriteLine("Press Ctrl+C to stop.");
             await server.WaitForShutdownAsync(cancellationToken);
             return 0;

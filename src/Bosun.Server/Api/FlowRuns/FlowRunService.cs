@@ -64,7 +64,13 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
             var row = FlowRunStore.NewScheduledRun(deployment, parameters, request.JobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
                 request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId);
-            await FlowRunStore.InsertAsync(scope, row, cancellationToken);
+            if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
+            {
+                // The same idempotency key was used by a request that committed meanwhile (another replica).
+                var winner = await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, request.IdempotencyKey!, cancellationToken);
+                return (winner!.Id, false);
+            }
+
             return (row.Id, true);
         }, cancellationToken);
         if (created)

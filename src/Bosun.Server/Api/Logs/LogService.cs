@@ -42,7 +42,7 @@ internal sealed class LogService(BosunDatabase database, LogSignal logSignal)
         await database.WriteAsync(async scope =>
         {
             var known = (await scope.Connection.QueryAsync<Guid>(new CommandDefinition(
-                "SELECT id FROM flow_runs WHERE id IN @runIds", new { runIds = StoredValues.Ids(runIds) }, scope.Transaction, cancellationToken: cancellationToken))).ToHashSet();
+                $"SELECT id FROM flow_runs WHERE {StoredValues.In(scope.Connection, "id", "runIds")}", new { runIds = StoredValues.Ids(runIds) }, scope.Transaction, cancellationToken: cancellationToken))).ToHashSet();
             var unknown = runIds.Where(id => !known.Contains(id)).ToList();
             if (unknown.Count > 0)
             {

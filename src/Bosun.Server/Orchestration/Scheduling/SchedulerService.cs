@@ -89,8 +89,7 @@ internal sealed class SchedulerService(
             }
 
             var run = FlowRunStore.NewScheduledRun(deployment, parameters, null, ["auto-scheduled"], time, now, idempotencyKey: key, scheduleId: schedule.Id);
-            await FlowRunStore.InsertAsync(scope, run, cancellationToken);
-            created++;
+            created += await FlowRunStore.InsertAsync(scope, run, cancellationToken) ? 1 : 0;
         }
 
         if (times.Count > 0)

@@ -1,0 +1,125 @@
+using System.Data;
+using System.Data.Common;
+using Npgsql;
+
+namespace Bosun.Server.Storage;
+
+/// <summary>
+/// PostgreSQL through Npgsql: pooled connections, READ COMMITTED write transactions (claims lock the pool row, so
+/// concurrent claims of one pool serialize across replicas), an advisory lock around migrations.
+/// </summary>
+internal sealed class PostgresDialect : SqlDialect
+{
+    /// <summary>The advisory lock taken while migrating ("bosun" in ASCII).</summary>
+    private const long MigrationLockKey = 0x626f73756e;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDialect(string connectionString)
+    {
+        ConnectionString = ToKeywords(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        Endpoint = $"{builder.Host}:{builder.Port}";
+        DatabaseName = builder.Database ?? "";
+        _dataSource = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>host:port, for error messages.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>The database's name.</summary>
+    public string DatabaseName { get; }
+
+    public override string Kind => "postgresql";
+
+    public override string MigrationFolder => "Postgres";
+
+    public override string ClaimLockClause => "FOR UPDATE SKIP LOCKED";
+
+    public override string RowLockClause => "FOR UPDATE";
+
+    public override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+            return new WriteScope(this, connection, transaction, connection.DisposeAsync);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public override async Task RunMigrationsLockedAsync(Func<DbConnection, Task> migrate, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", connection))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            await migrate(connection);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", connection);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>A connection outside the pool's transactions: for LISTEN and for holding the leader lock.</summary>
+    public NpgsqlConnection CreateDedicatedConnection() => new(ConnectionString);
+
+    public override async ValueTask DisposeAsync() => await _dataSource.DisposeAsync();
+
+    /// <summary>Accepts a keyword connection string or a postgresql:// URI.</summary>
+    public static string ToKeywords(string connectionString)
+    {
+        if (!connectionString.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) &&
+            !connectionString.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            return connectionString;
+        }
+
+        var uri = new Uri(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } database ? database : "bosun",
+        };
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            builder.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length > 1)
+            {
+                builder.Password = Uri.UnescapeDataString(parts[1]);
+            }
+        }
+
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            builder[Uri.UnescapeDataString(kv[0])] = kv.Length > 1 ? Uri.UnescapeDataString(kv[1]) : "";
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>True when <paramref name="database"/> names a PostgreSQL database rather than a SQLite file.</summary>
+    public static bool IsPostgres(string database) =>
+        database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
+        database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) ||
+        database.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+}
