@@ -33,6 +33,12 @@ dotnet test Bosun.slnx -c "$configuration" --no-build -nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
+# The same server suite again on PostgreSQL (the storage and API suite runs on both stores).
+echo "== test (server suite on PostgreSQL)"
+BOSUN_TEST_STORE=postgresql dotnet test tests/Bosun.Server.Tests -c "$configuration" --no-build -nologo \
+  --logger "trx;LogFileName=server-postgresql.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
+[ $? -eq 0 ] || status=1
+
 # Sum the counters of every TRX file: <Counters total=".." executed=".." passed=".." failed=".." ... notExecuted="..">
 passed=0; failed=0; skipped=0; files=0
 for trx in "$results"/*.trx; do

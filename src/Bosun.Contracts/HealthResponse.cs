@@ -5,4 +5,5 @@ namespace Bosun.Contracts;
 /// <param name="Version">Server version.</param>
 /// <param name="Store">The store kind: sqlite or postgresql.</param>
 /// <param name="SchemaVersion">The applied migration number.</param>
-public sealed record HealthResponse(string Status, string Version, string Store, int SchemaVersion);
+/// <param name="Leader">Whether this replica runs the scheduler, late-run and zombie services (always true on SQLite).</param>
+public sealed record HealthResponse(string Status, string Version, string Store, int SchemaVersion, bool Leader = true);

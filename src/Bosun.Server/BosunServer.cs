@@ -72,8 +72,8 @@ public sealed class BosunServer : IAsyncDisposable
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         var api = app.MapGroup("/api");
-        api.MapGet(ApiRoutes.Health, (BosunDatabase database, StoreState state) =>
-            TypedResults.Ok(new HealthResponse("ok", Version, database.Dialect.Kind, state.SchemaVersion))).WithTags("Health").WithName("Health");
+        api.MapGet(ApiRoutes.Health, (BosunDatabase database, StoreState state, Leadership leadership) =>
+            TypedResults.Ok(new HealthResponse("ok", Version, database.Dialect.Kind, state.SchemaVersion, leadership.IsHeld))).WithTags("Health").WithName("Health");
         api.MapWorkPools();
         api.MapDeployments();
         api.MapFlowRuns();
@@ -141,6 +141,8 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new BosunDatabase(SqlDialect.For(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database)));
         services.AddSingleton<StoreState>();
+        services.AddSingleton<Leadership>();
+        services.AddHostedService<ReplicaNotifications>();
         services.AddSingleton<ClaimSignal>();
         services.AddSingleton<LogSignal>();
         services.AddSingleton<SchedulerSignal>();

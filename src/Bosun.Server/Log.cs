@@ -18,6 +18,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Scheduled {Count} flow runs")]
     public static partial void ScheduledRuns(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Lost the PostgreSQL notification listener; reconnecting in {Delay}")]
+    public static partial void ReplicaListenerLost(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Could not notify the other replicas through {Endpoint}")]
+    public static partial void ReplicaNotifyFailed(ILogger logger, string endpoint, Exception exception);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Background service {Service} failed; retrying in {Delay}")]
     public static partial void BackgroundServiceFailed(ILogger logger, string service, TimeSpan delay, Exception exception);
 }

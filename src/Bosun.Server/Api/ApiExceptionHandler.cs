@@ -22,6 +22,12 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
                 Detail = DescribeBadRequest(bad),
             },
             JsonException json => new ProblemDetails { Status = 400, Title = "Malformed JSON", Detail = json.Message },
+            _ when Storage.StoreFaults.IsUnavailable(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Database unavailable",
+                Detail = "The server cannot reach its database right now; nothing was changed by this request. Retry shortly.",
+            },
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
                 new ProblemDetails { Status = 499, Title = "Client closed request" },
             _ => null,

@@ -4,9 +4,9 @@ namespace Bosun.Server.Orchestration;
 
 /// <summary>
 /// A store-sweeping loop: runs <see cref="SweepAsync"/> every <see cref="BosunServerOptions.ServiceInterval"/> on the
-/// server's clock, backs off after errors and stops cleanly with the host.
+/// server's clock on the leader replica only, backs off after errors and stops cleanly with the host.
 /// </summary>
-internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger logger) : BackgroundService
+internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger logger, Leadership leadership) : BackgroundService
 {
     protected TimeProvider TimeProvider { get; } = timeProvider;
 
@@ -29,7 +29,12 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
             var delay = Options.ServiceInterval;
             try
             {
-                await SweepAsync(stoppingToken);
+                // With several replicas only the leader sweeps; the others keep trying to become it.
+                if (await leadership.IsLeaderAsync(stoppingToken))
+                {
+                    await SweepAsync(stoppingToken);
+                }
+
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -13,8 +13,8 @@ namespace Bosun.Server.Orchestration;
 /// heartbeat (plain commands) are left alone: their worker reports their exit.
 /// </summary>
 internal sealed class ZombieRunService(
-    BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<ZombieRunService> logger)
-    : PeriodicStoreService(timeProvider, options, logger)
+    BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<ZombieRunService> logger, Leadership leadership)
+    : PeriodicStoreService(timeProvider, options, logger, leadership)
 {
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {

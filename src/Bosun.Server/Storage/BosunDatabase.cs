@@ -13,11 +13,22 @@ internal sealed class BosunDatabase(SqlDialect dialect)
         return await work(connection);
     }
 
+    /// <summary>Runs <paramref name="work"/> in a write transaction; a deadlock or serialization failure runs it again (3 tries).</summary>
     public async Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var scope = await Dialect.BeginWriteAsync(cancellationToken);
-        var result = await work(scope);
-        await scope.CommitAsync(cancellationToken);
-        return result;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var scope = await Dialect.BeginWriteAsync(cancellationToken);
+                var result = await work(scope);
+                await scope.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (Exception ex) when (attempt < 3 && StoreFaults.IsRetryableConflict(ex))
+            {
+                // Nothing was written: the transaction was rolled back as a whole.
+            }
+        }
     }
 }

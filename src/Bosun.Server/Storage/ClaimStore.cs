@@ -172,25 +172,31 @@ internal static class ClaimStore
 
                 if (slots.Limit is { } limit && slots.InUse >= limit)
                 {
-                    // Let the rules answer (ENQUEUE: AwaitingConcurrencySlot; CANCEL_NEW: CANCELLED), but only once per
-                    // run: a run already waiting for a slot just stays where it is.
+                    // A run already waiting for a slot stays where it is, without a new state each claim. Any other
+                    // run goes to the rules below, which count the slots afresh and answer (ENQUEUE:
+                    // AwaitingConcurrencySlot; CANCEL_NEW: CANCELLED) — or accept, when another replica freed a slot
+                    // since our count.
                     var name = await scope.Connection.ExecuteScalarAsync<string>(new CommandDefinition(
                         "SELECT state_name FROM flow_runs WHERE id = @id", new { id = candidate.Id }, scope.Transaction, cancellationToken: cancellationToken));
-                    if (name != StateNames.AwaitingConcurrencySlot)
+                    if (name == StateNames.AwaitingConcurrencySlot)
                     {
-                        var refused = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, new StateProposal(StateType.Pending), now,
-                            cancellationToken, claimant, StateType.Scheduled);
-                        WakesClaims |= refused?.WakesClaims ?? false;
+                        return false;
                     }
-
-                    return false;
                 }
             }
 
+            // The rules decide, and whatever they accept is this claimant's: a PENDING run is never left unreturned.
             var outcome = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, new StateProposal(StateType.Pending), now,
                 cancellationToken, claimant, StateType.Scheduled);
+            WakesClaims |= outcome?.WakesClaims ?? false;
             if (outcome is not { Result.Status: SetStateStatus.Accept })
             {
+                if (outcome is { Result.Status: SetStateStatus.Reject } && candidate.DeploymentId is { } full
+                    && _deploymentSlots.TryGetValue(full, out var refused) && refused.Limit is { } refusedLimit)
+                {
+                    _deploymentSlots[full] = (refusedLimit, Math.Max(refused.InUse, refusedLimit));
+                }
+
                 return false;
             }
 

@@ -14,8 +14,8 @@ namespace Bosun.Server.Orchestration.Scheduling;
 /// </summary>
 internal sealed class SchedulerService(
     BosunDatabase database, ClaimSignal claimSignal, SchedulerSignal schedulerSignal, TimeProvider timeProvider,
-    IOptions<BosunServerOptions> options, ILogger<SchedulerService> logger)
-    : PeriodicStoreService(timeProvider, options, logger)
+    IOptions<BosunServerOptions> options, ILogger<SchedulerService> logger, Leadership leadership)
+    : PeriodicStoreService(timeProvider, options, logger, leadership)
 {
     /// <summary>Most missed runs created at once for one schedule under catch-up policy ALL.</summary>
     public const int MaxCatchUpRuns = 1000;

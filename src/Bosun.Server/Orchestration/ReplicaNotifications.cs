@@ -1,0 +1,126 @@
+using System.Threading.Channels;
+using Bosun.Server.Storage;
+using Npgsql;
+
+namespace Bosun.Server.Orchestration;
+
+/// <summary>
+/// With PostgreSQL, several server replicas share one database: a run created through one must wake a long-polling
+/// claim held by another. Each local signal is sent as NOTIFY on one channel; each replica LISTENs and wakes its own
+/// waiters. The listener reconnects by itself after a database restart and then wakes everyone, so nothing waits on a
+/// notification it missed. With SQLite (one server) this service does nothing.
+/// </summary>
+internal sealed class ReplicaNotifications(
+    BosunDatabase database, ClaimSignal claims, LogSignal logs, SchedulerSignal scheduler, ILogger<ReplicaNotifications> logger) : BackgroundService
+{
+    private const string Channel = "bosun_signals";
+    private readonly Channel<string> _outgoing = System.Threading.Channels.Channel.CreateBounded<string>(
+        new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (database.Dialect is not PostgresDialect postgres)
+        {
+            return;
+        }
+
+        void Send(string what) => _outgoing.Writer.TryWrite(what);
+        void OnClaims() => Send("claims");
+        void OnLogs() => Send("logs");
+        void OnScheduler() => Send("scheduler");
+        claims.Notified += OnClaims;
+        logs.Notified += OnLogs;
+        scheduler.Notified += OnScheduler;
+        try
+        {
+            await Task.WhenAll(ListenAsync(postgres, stoppingToken), SendAsync(postgres, stoppingToken));
+        }
+        finally
+        {
+            claims.Notified -= OnClaims;
+            logs.Notified -= OnLogs;
+            scheduler.Notified -= OnScheduler;
+        }
+    }
+
+    private async Task ListenAsync(PostgresDialect postgres, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = postgres.CreateDedicatedConnection();
+                await connection.OpenAsync(stoppingToken);
+                connection.Notification += (_, e) => Wake(e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                // Whatever happened while we were not listening: look again.
+                Wake("claims");
+                Wake("logs");
+                Wake("scheduler");
+                delay = TimeSpan.FromMilliseconds(250);
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or InvalidOperationException or IOException)
+            {
+                Log.ReplicaListenerLost(logger, delay, ex);
+                await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                delay = TimeSpan.FromSeconds(Math.Min(10, delay.TotalSeconds * 2));
+            }
+        }
+    }
+
+    private async Task SendAsync(PostgresDialect postgres, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var what in _outgoing.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await using var connection = await database.Dialect.OpenReadConnectionAsync(stoppingToken);
+                    await using var notify = new NpgsqlCommand($"SELECT pg_notify('{Channel}', @what)", (NpgsqlConnection)connection);
+                    notify.Parameters.AddWithValue("what", what);
+                    await notify.ExecuteNonQueryAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException)
+                {
+                    // The other replicas miss this one; their listeners wake everything when they reconnect, and
+                    // long-polls wake at their deadline in any case.
+                    Log.ReplicaNotifyFailed(logger, postgres.Endpoint, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private void Wake(string what)
+    {
+        switch (what)
+        {
+            case "claims":
+                claims.NotifyLocal();
+                break;
+            case "logs":
+                logs.NotifyLocal();
+                break;
+            case "scheduler":
+                scheduler.NotifyLocal();
+                break;
+        }
+    }
+}
