@@ -26,9 +26,15 @@ internal static class SchemaText
         };
     }
 
-    public static string Describe(JsonObject? property)
+    /// <summary>"Title: description"; a title that only repeats the property's <paramref name="name"/> is left out.</summary>
+    public static string Describe(JsonObject? property, string? name = null)
     {
         var title = property?["title"]?.ToString();
+        if (string.Equals(title, name, StringComparison.OrdinalIgnoreCase))
+        {
+            title = null;
+        }
+
         var description = property?["description"]?.ToString();
         return (title, description) switch
         {
