@@ -77,11 +77,12 @@ public sealed class UiSession : IAsyncDisposable
         return new UiSession(server, context, page, output);
     }
 
-    /// <summary>Opens a UI address (relative, e.g. "work-pools") and waits for the page's heading, rendered by the circuit.</summary>
+    /// <summary>Opens a UI address (relative, e.g. "work-pools") and waits for the page's heading and its first data, rendered by the circuit.</summary>
     public async Task OpenAsync(string path, string heading)
     {
         await Page.GotoAsync(path);
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = heading })).ToBeVisibleAsync();
+        await Assertions.Expect(Page.Locator("[aria-busy=true]")).ToHaveCountAsync(0);
     }
 
     /// <summary>Marks the loaded document; <see cref="AssertNotReloadedAsync"/> fails if the page was reloaded since.</summary>
