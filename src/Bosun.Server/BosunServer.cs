@@ -9,6 +9,7 @@ using Bosun.Server.Api.Logs;
 using Bosun.Server.Api.WorkPools;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Storage;
+using Bosun.Server.Ui;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -66,6 +67,7 @@ public sealed class BosunServer : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
         builder.Services.AddBosunServer(options);
+        builder.Services.AddBosunUi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -81,6 +83,7 @@ public sealed class BosunServer : IAsyncDisposable
         api.MapFallback(() => TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No API route matches this path and method; see /api/docs."));
         app.MapOpenApi("/api/openapi.json");
         app.MapScalarApiReference("/api/docs", scalar => scalar.WithOpenApiRoutePattern("/api/openapi.json").WithTitle("Bosun API"));
+        app.MapBosunUi();
         return new BosunServer(app);
     }
 

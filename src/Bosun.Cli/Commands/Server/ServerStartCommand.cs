@@ -19,7 +19,7 @@ internal static class ServerStartCommand
             Description = "SQLite file path (default ~/.bosun/bosun.db), or a PostgreSQL URI / connection string such as postgresql://user:password@host:5432/bosun (BOSUN_DATABASE).",
             DefaultValueFactory = _ => Env("BOSUN_DATABASE") ?? BosunServerOptions.DefaultDatabasePath(),
         };
-        var command = new Command("start", "Start the Bosun server: REST API under /api, API docs at /api/docs.")
+        var command = new Command("start", "Start the Bosun server: web UI at /, REST API under /api, API docs at /api/docs.")
         {
             host, port, database,
         };
@@ -54,6 +54,7 @@ internal static class ServerStartCommand
             }
 
             Console.WriteLine($"Bosun server {BosunServer.Version} is running at {server.BaseAddress}");
+            Console.WriteLine($"  Web UI:   {server.BaseAddress}");
             Console.WriteLine($"  API:      {server.ApiAddress}   (export BOSUN_API_URL={server.ApiAddress.ToString().TrimEnd('/')})");
             Console.WriteLine($"  API docs: {server.ApiAddress}docs");
             Console.WriteLine($"  Store:    {server.StoreDescription}");

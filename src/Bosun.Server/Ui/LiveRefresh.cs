@@ -1,0 +1,90 @@
+using Bosun.Server.Orchestration;
+
+namespace Bosun.Server.Ui;
+
+/// <summary>
+/// Keeps a page current without reloading: re-reads through <c>refresh</c> once a second, sooner when one of the
+/// server's change signals fires (new log lines, a run created or rescheduled), but never more than four times a second.
+/// The loop runs on the circuit's synchronization context, so <c>refresh</c> may change state and re-render.
+/// </summary>
+internal sealed class LiveRefresh : IAsyncDisposable
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MinimumGap = TimeSpan.FromMilliseconds(250);
+
+    private readonly TimeProvider _timeProvider;
+    private readonly Func<CancellationToken, Task> _refresh;
+    private readonly Action<Exception> _failed;
+    private readonly ChangeSignal[] _wakeUps;
+    private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _poke = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _loop = Task.CompletedTask;
+
+    public LiveRefresh(TimeProvider timeProvider, Func<CancellationToken, Task> refresh, Action<Exception> failed, params ChangeSignal[] wakeUps)
+    {
+        _timeProvider = timeProvider;
+        _refresh = refresh;
+        _failed = failed;
+        _wakeUps = wakeUps;
+    }
+
+    /// <summary>Starts the loop; call from the component's OnInitialized.</summary>
+    public void Start() => _loop = RunAsync(_stop.Token);
+
+    /// <summary>Refresh now (after a user action or a change of route parameters), without waiting for the timer.</summary>
+    public void Poke() => _poke.TrySetResult();
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (_poke.Task.IsCompleted)
+            {
+                _poke = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            // Taken before reading, so a change that lands during the read still wakes the next one.
+            var woken = _wakeUps.Select(signal => signal.NextAsync()).Append(_poke.Task).ToList();
+            try
+            {
+                await _refresh(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A failed read is shown on the page and retried at the next tick; it must not end live updates.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _failed(ex);
+            }
+
+            try
+            {
+                await Task.Delay(MinimumGap, _timeProvider, cancellationToken);
+                woken.Add(Task.Delay(Interval - MinimumGap, _timeProvider, cancellationToken));
+                await Task.WhenAny(woken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+            // The loop ends by cancellation.
+        }
+
+        _stop.Dispose();
+    }
+}
