@@ -10,6 +10,8 @@ internal static class BenchRunner
             ["claim-throughput"] = () => ServerBenchmarks.ClaimThroughputAsync(runs: 5000, clients: 8),
             ["claim-latency"] = () => ServerBenchmarks.ClaimLatencyAsync(stored: 100_000, samples: 2000),
             ["wake-latency"] = () => ServerBenchmarks.WakeUpLatencyAsync(samples: 200),
+            ["docker-run-overhead"] = () => DockerBenchmarks.RunOverheadAsync(runs: 30),
+            ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
         };
         var selected = args.Length == 0 ? benchmarks.Keys.ToList() : args.ToList();
         foreach (var name in selected)

@@ -348,6 +348,36 @@ public sealed class DockerVariableTests
         Assert.Empty(await docker.ContainersAsync());
     }
 
+    [Fact]
+    public async Task DockerHost_NothingListening_CrashedSayingTheDaemonCannotBeReached()
+    {
+        var socket = Path.Combine(Path.GetTempPath(), $"bosun-no-daemon-{Guid.NewGuid():N}.sock");
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync(Pool, "docker");
+        var deployment = await client.UpsertDeploymentAsync(new Bosun.Contracts.Deployments.DeploymentUpsert("shell", "dep", "unused", WorkPoolName: Pool,
+            JobVariables: new JsonObject { ["image"] = DockerTestEnvironment.BaseImage }));
+        var old = Environment.GetEnvironmentVariable("DOCKER_HOST");
+        Environment.SetEnvironmentVariable("DOCKER_HOST", $"unix://{socket}");
+        TestWorker worker;
+        try
+        {
+            // The worker reads DOCKER_HOST when it starts.
+            worker = await TestWorker.StartAsync(server, DockerTest.WorkerOptions(Pool));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DOCKER_HOST", old);
+        }
+
+        await using var _ = worker;
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.StartsWith($"failed to submit: cannot reach the Docker daemon at unix://{socket}", done.State.Message, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public async Task MemLimit_NotASize_CrashedNamingTheVariable()
     {
