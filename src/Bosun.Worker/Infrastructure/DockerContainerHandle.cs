@@ -45,7 +45,14 @@ internal sealed class DockerContainerHandle : InfrastructureHandle
 
         _exited = true;
         // The attach stream ends with the container; the last lines are shipped before the exit is reported.
-        await _pump.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _pump.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The daemon kept the stream open after the exit: report the exit anyway; DisposeAsync closes the stream.
+        }
         return code is { } exitCode ? new InfrastructureExit(exitCode) : InfrastructureExit.Unknown;
     }
 

@@ -36,11 +36,6 @@ internal sealed class DockerInfrastructure : FlowRunInfrastructure
     {
         ArgumentNullException.ThrowIfNull(job);
         var settings = DockerJobSettings.From(job);
-        if (settings.NetworkMode is not null && settings.Networks.Count > 0 && job.Text("network_mode") is not null)
-        {
-            throw new SubmissionException("set either network_mode or networks, not both");
-        }
-
         try
         {
             await EnsureImageAsync(settings, job, cancellationToken).ConfigureAwait(false);

@@ -43,6 +43,11 @@ internal sealed partial record DockerJobSettings(
         }
 
         var networks = Strings(configuration, "networks");
+        if (networks.Count > 0 && job.Text("network_mode") is not null)
+        {
+            throw new SubmissionException("set either network_mode or networks, not both");
+        }
+
         var apiUrl = environment.GetValueOrDefault("BOSUN_API_URL");
         return new DockerJobSettings(
             image,
