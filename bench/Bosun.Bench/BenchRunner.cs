@@ -14,6 +14,8 @@ internal static class BenchRunner
             ["process-run"] = () => RunBenchmarks.ProcessRunLatencyAsync(samples: 30),
             ["worker-memory"] = RunBenchmarks.WorkerMemoryAsync,
             ["serve-throughput"] = () => RunBenchmarks.ServeThroughputAsync(runs: 2000),
+            ["docker-run-overhead"] = () => DockerBenchmarks.RunOverheadAsync(runs: 30),
+            ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
         };
         var selected = args.Length == 0 ? benchmarks.Keys.ToList() : args.ToList();
         foreach (var name in selected)

@@ -13,6 +13,17 @@ public sealed record DeploymentImage(string Name, string? Tag = null, string? Do
     /// <summary>name:tag.</summary>
     public string Reference => $"{Name}:{Tag ?? "latest"}";
 
+    /// <summary>The registry the image is pushed to: the first part of <see cref="Name"/> when it is a host (has a dot or a port, or is localhost); null for Docker Hub.</summary>
+    public string? Registry
+    {
+        get
+        {
+            var slash = Name.IndexOf('/', StringComparison.Ordinal);
+            var first = slash < 0 ? null : Name[..slash];
+            return first is not null && (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost") ? first : null;
+        }
+    }
+
     /// <summary>Parses "name[:tag]".</summary>
     public static DeploymentImage Parse(string reference)
     {

@@ -8,7 +8,8 @@ internal static class Infrastructures
     public static FlowRunInfrastructure For(string poolType) => poolType switch
     {
         WorkPoolTypes.Process => new ProcessInfrastructure(),
+        WorkPoolTypes.Docker => new DockerInfrastructure(),
         _ => throw new WorkerStartupException(
-            $"This worker cannot run work pools of type '{poolType}' yet; supported: {WorkPoolTypes.Process}."),
+            $"This worker cannot run work pools of type '{poolType}' yet; supported: {WorkPoolTypes.Process}, {WorkPoolTypes.Docker}."),
     };
 }
