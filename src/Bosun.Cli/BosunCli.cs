@@ -27,6 +27,8 @@ internal static class BosunCli
         root.Subcommands.Add(DeploymentCommand.Create(context));
         root.Subcommands.Add(FlowRunCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
+        root.Subcommands.Add(Commands.ApiKey.ApiKeyCommand.Create(context));
+        root.Subcommands.Add(Commands.Secret.SecretCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));
         CommandHelp.AddExamplesTo(root);
         return root;

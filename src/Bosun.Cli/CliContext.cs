@@ -35,6 +35,9 @@ internal sealed class CliContext
     /// <summary>Standard error: the one-line "Error: ..." messages.</summary>
     public TextWriter Error { get; }
 
+    /// <summary>Standard input (secret values are read from it, never from the command line).</summary>
+    public TextReader Input { get; init; } = TextReader.Null;
+
     /// <summary>Spectre console over <see cref="Output"/>.</summary>
     public IAnsiConsole Console { get; }
 
@@ -55,7 +58,10 @@ internal sealed class CliContext
         var redirected = System.Console.IsOutputRedirected;
         // A pipe has no width; 80 columns would wrap ids and names in the middle, which breaks grep and cut.
         return new CliContext(System.Console.Out, System.Console.Error, System.Environment.GetEnvironmentVariable, TimeProvider.System,
-            interactive: !redirected, width: redirected ? 200 : null);
+            interactive: !redirected, width: redirected ? 200 : null)
+        {
+            Input = System.Console.In,
+        };
     }
 
     public string? Env(string name) => Environment(name) is { Length: > 0 } value ? value : null;

@@ -13,6 +13,7 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.Schedules;
+using Bosun.Contracts.Security;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
 
@@ -271,6 +272,40 @@ public sealed class BosunClient : IDisposable
     /// <summary>Deletes a run and its logs.</summary>
     public Task DeleteFlowRunAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, Run(id), null, cancellationToken);
+
+    // Security
+
+    /// <summary>Creates an API key (admin); the key is in the answer only.</summary>
+    public Task<ApiKeyCreated> CreateApiKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api_keys", Body(request, Json.ApiKeyCreate), Json.ApiKeyCreated, cancellationToken);
+
+    /// <summary>Lists API keys (never the keys themselves).</summary>
+    public Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api_keys", null, Json.IReadOnlyListApiKey, cancellationToken);
+
+    /// <summary>Revokes an API key.</summary>
+    public Task RevokeApiKeyAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"api_keys/{id}", null, cancellationToken);
+
+    /// <summary>Stores a secret (encrypted at rest); job variables refer to it as <c>{{ secret.NAME }}</c>.</summary>
+    public Task SetSecretAsync(string name, string value, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"secrets/{Escape(name)}", Body(new SecretValue(value), Json.SecretValue), cancellationToken);
+
+    /// <summary>Secret names (values are never returned).</summary>
+    public Task<IReadOnlyList<SecretInfo>> ListSecretsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "secrets", null, Json.IReadOnlyListSecretInfo, cancellationToken);
+
+    /// <summary>Deletes a secret.</summary>
+    public Task DeleteSecretAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"secrets/{Escape(name)}", null, cancellationToken);
+
+    /// <summary>A worker resolves the secrets a claimed run's job refers to.</summary>
+    public Task<Dictionary<string, string>> ResolveSecretsAsync(SecretResolveRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "secrets/resolve", Body(request, Json.SecretResolveRequest), Json.DictionaryStringString, cancellationToken);
+
+    /// <summary>A token scoped to one run, for its flow-run process.</summary>
+    public Task<RunToken> IssueRunTokenAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{Run(runId)}/token", null, Json.RunToken, cancellationToken);
 
     // Logs
 

@@ -176,6 +176,16 @@ internal sealed partial class FlowServer : IAsyncDisposable
         }
 
         info.Environment[FlowRunEntryPoint.RunIdVariable] = run.Id.ToString();
+        // The child gets a token scoped to its run (when the server requires keys), not this process's key.
+        if ((await _client.IssueRunTokenAsync(run.Id).ConfigureAwait(false)).Token is { } token)
+        {
+            info.Environment["BOSUN_API_KEY"] = token;
+        }
+        else
+        {
+            info.Environment.Remove("BOSUN_API_KEY");
+        }
+
         info.Environment["BOSUN_API_URL"] = _client.ApiUrl.ToString().TrimEnd('/');
         using var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Ship(run.Id, e.Data, RunLogLevel.Info);

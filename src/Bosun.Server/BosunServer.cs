@@ -7,7 +7,10 @@ using Bosun.Server.Api.Deployments;
 using Bosun.Server.Api.FlowRuns;
 using Bosun.Server.Api.Logs;
 using Bosun.Server.Api.WorkPools;
+using Bosun.Contracts.Security;
+using Bosun.Server.Api.Security;
 using Bosun.Server.Orchestration;
+using Bosun.Server.Security;
 using Bosun.Server.Storage;
 using Bosun.Server.Ui;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -73,24 +76,40 @@ public sealed class BosunServer : IAsyncDisposable
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<ApiAuthentication>();
         var api = app.MapGroup("/api");
         api.MapGet(ApiRoutes.Health, (BosunDatabase database, StoreState state, Leadership leadership) =>
-            TypedResults.Ok(new HealthResponse("ok", Version, database.Dialect.Kind, state.SchemaVersion, leadership.IsHeld))).WithTags("Health").WithName("Health");
+            TypedResults.Ok(new HealthResponse("ok", Version, database.Dialect.Kind, state.SchemaVersion, leadership.IsHeld)))
+            .WithTags("Health").WithName("Health").Requires(Permission.Anonymous);
         api.MapWorkPools();
         api.MapDeployments();
         api.MapFlowRuns();
         api.MapLogs();
-        api.MapFallback(() => TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No API route matches this path and method; see /api/docs."));
-        app.MapOpenApi("/api/openapi.json");
-        app.MapScalarApiReference("/api/docs", scalar => scalar.WithOpenApiRoutePattern("/api/openapi.json").WithTitle("Bosun API"));
+        api.MapSecurity();
+        api.MapFallback(() => TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No API route matches this path and method; see /api/docs."))
+            .Requires(Permission.Anonymous);
+        app.MapOpenApi("/api/openapi.json").Requires(Permission.Read);
+        app.MapScalarApiReference("/api/docs", scalar => scalar.WithOpenApiRoutePattern("/api/openapi.json").WithTitle("Bosun API")).Requires(Permission.Read);
         app.MapBosunUi();
         return new BosunServer(app);
     }
 
-    /// <summary>Migrates the store, then starts listening.</summary>
+    /// <summary>Migrates the store, refuses to serve a non-loopback address without authentication, then starts listening.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await InitializeStoreAsync(_app.Services, cancellationToken);
+        var options = _app.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value;
+        if (!IsLoopback(options.Host) && !options.AllowAnonymous)
+        {
+            var database = _app.Services.GetRequiredService<BosunDatabase>();
+            var admins = await database.ReadAsync(
+                connection => SecurityStore.CountActiveKeysAsync(connection, TimeProvider.System.GetUtcNow(), adminsOnly: true, cancellationToken), cancellationToken);
+            if (admins == 0)
+            {
+                throw new InsecureBindException(options.Host);
+            }
+        }
+
         await _app.StartAsync(cancellationToken);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
@@ -122,6 +141,25 @@ public sealed class BosunServer : IAsyncDisposable
         Log.StoreReady(logger, database.Dialect.Kind, version, location);
     }
 
+    /// <summary>
+    /// Creates an API key directly in the store named by <paramref name="options"/> (migrating it first): the way to get
+    /// the first admin key of a server that must not run without one.
+    /// </summary>
+    public static async Task<(ApiKey ApiKey, string Key)> BootstrapApiKeyAsync(BosunServerOptions options, ApiKeyCreate request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(request);
+        DapperSetup.EnsureConfigured();
+        await using var dialect = SqlDialect.For(options.Database);
+        await new SchemaMigrator(dialect, TimeProvider.System).MigrateAsync(cancellationToken);
+        var database = new BosunDatabase(dialect);
+        var (row, key) = await database.WriteAsync(scope => SecurityService.InsertKeyAsync(scope, request, TimeProvider.System.GetUtcNow(), cancellationToken), cancellationToken);
+        return (row.ToContract(), key);
+    }
+
+    private static bool IsLoopback(string host) =>
+        host is "localhost" || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
+
     private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
 }
 
@@ -136,7 +174,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<BosunServerOptions>, BosunServerOptionsValidator>();
         services.AddOptions<BosunServerOptions>().Configure(target =>
         {
-            foreach (var property in typeof(BosunServerOptions).GetProperties())
+            foreach (var property in typeof(BosunServerOptions).GetProperties().Where(p => p.CanWrite))
             {
                 property.SetValue(target, property.GetValue(options));
             }
@@ -144,6 +182,11 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new BosunDatabase(SqlDialect.For(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database)));
         services.AddSingleton<StoreState>();
+        services.AddSingleton(provider => new ServerKey(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.EffectiveKeyFile));
+        services.AddSingleton<RunTokens>();
+        services.AddSingleton<SecretRedactor>();
+        services.AddSingleton<SecurityService>();
+        services.AddSingleton<AuthFailureLimiter>();
         services.AddSingleton<Leadership>();
         services.AddHostedService<ReplicaNotifications>();
         services.AddSingleton<ClaimSignal>();
@@ -177,7 +220,15 @@ public static class BosunServerServiceCollectionExtensions
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
-        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(openApi => openApi.AddOperationTransformer((operation, context, _) =>
+        {
+            // Each operation says what it needs, so clients (and the permission tests) can read it from the document.
+            var requires = context.Description.ActionDescriptor.EndpointMetadata.OfType<Requires>().LastOrDefault() ?? new Requires(Permission.Admin);
+            operation.Extensions ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiExtension>();
+            operation.Extensions["x-bosun-permissions"] = new Microsoft.OpenApi.JsonNodeExtension(
+                new System.Text.Json.Nodes.JsonArray(requires.AnyOf.Select(p => (System.Text.Json.Nodes.JsonNode?)p.ToString().ToLowerInvariant()).ToArray()));
+            return Task.CompletedTask;
+        }).AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Bosun API";
             document.Info.Version = BosunServer.Version;

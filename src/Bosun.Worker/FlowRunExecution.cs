@@ -60,8 +60,11 @@ internal sealed class FlowRunExecution(
                 return;
             }
 
+            configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
+            // The flow-run process gets a token scoped to its own run, never this worker's key.
+            var runToken = await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false);
             WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' is creating {pool.Type} infrastructure for this run.");
-            var job = new JobContext(claim, configuration, StandardEnvironment(), StandardLabels(),
+            var job = new JobContext(claim, configuration, StandardEnvironment(runToken.Token), StandardLabels(),
                 (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
                 line => WorkerLog(RunLogLevel.Info, line));
             handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
@@ -159,8 +162,10 @@ internal sealed class FlowRunExecution(
 
     private void WorkerLog(RunLogLevel level, string message) => logs.Add(RunId, level, message, LogSource.Worker);
 
-    private Dictionary<string, string> StandardEnvironment() => new(StringComparer.Ordinal)
+    private Dictionary<string, string?> StandardEnvironment(string? runToken) => new(StringComparer.Ordinal)
     {
+        // Null removes a BOSUN_API_KEY inherited from the worker's own environment.
+        ["BOSUN_API_KEY"] = runToken,
         ["BOSUN_API_URL"] = client.ApiUrl.ToString().TrimEnd('/'),
         ["BOSUN_FLOW_RUN_ID"] = RunId.ToString(),
         ["BOSUN_FLOW_RUN_NAME"] = RunName,

@@ -52,8 +52,8 @@ public sealed class TestServer : IAsyncDisposable
         return new TestServer(server, client, directory, ownsDirectory);
     }
 
-    /// <summary>A second client for the same server (e.g. one per concurrent worker).</summary>
-    public BosunClient NewClient() => new(new BosunClientOptions { ApiUrl = Server.ApiAddress, MaxAttempts = 1 });
+    /// <summary>A second client for the same server (e.g. one per concurrent worker), optionally with an API key.</summary>
+    public BosunClient NewClient(string? apiKey = null) => new(new BosunClientOptions { ApiUrl = Server.ApiAddress, MaxAttempts = 1, ApiKey = apiKey });
 
     public async ValueTask DisposeAsync()
     {

@@ -21,11 +21,11 @@ public sealed class TestWorker : IAsyncDisposable
 
     public WorkerOptions Options { get; }
 
-    public static async Task<TestWorker> StartAsync(TestServer server, WorkerOptions options)
+    public static async Task<TestWorker> StartAsync(TestServer server, WorkerOptions options, string? apiKey = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(options);
-        var client = new BosunClient(new BosunClientOptions { ApiUrl = server.ApiUrl, MaxAttempts = 2 });
+        var client = new BosunClient(new BosunClientOptions { ApiUrl = server.ApiUrl, MaxAttempts = 2, ApiKey = apiKey });
         using var loggers = LoggerFactory.Create(_ => { });
         var pool = await WorkerBootstrap.PreparePoolAsync(client, options, loggers.CreateLogger("bootstrap"), TimeProvider.System);
         var builder = Host.CreateApplicationBuilder();

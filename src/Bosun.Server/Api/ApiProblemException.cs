@@ -12,6 +12,8 @@ internal sealed class ApiProblemException(int status, string title, string detai
 
     public static ApiProblemException NotFound(string detail) => new(StatusCodes.Status404NotFound, "Not found", detail);
 
+    public static ApiProblemException Forbidden(string detail) => new(StatusCodes.Status403Forbidden, "Not allowed", detail);
+
     public static ApiProblemException Conflict(string detail) => new(StatusCodes.Status409Conflict, "Conflict", detail);
 
     public static ApiProblemException BadRequest(string detail) => new(StatusCodes.Status400BadRequest, "Bad request", detail);

@@ -33,6 +33,24 @@ public sealed class BosunServerOptions
     /// <summary>Longest long-poll wait a claim may ask for.</summary>
     public TimeSpan MaxClaimWait { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The server's key file (encrypts secrets, signs run tokens), created on first start. Default: beside the SQLite
+    /// file, or ~/.bosun/bosun.key for PostgreSQL. Replicas must share it.
+    /// </summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>Serve a non-loopback address with no API key configured (anyone who reaches it can run code on workers).</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>How long a run token (the flow-run process's credential) stays valid.</summary>
+    public TimeSpan RunTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The key file in force: <see cref="KeyFile"/> or its default.</summary>
+    public string EffectiveKeyFile => KeyFile
+        ?? (Storage.PostgresDialect.IsPostgres(Database)
+            ? Path.Combine(Path.GetDirectoryName(DefaultDatabasePath())!, "bosun.key")
+            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Database))!, "bosun.key"));
+
     /// <summary>~/.bosun/bosun.db, or $BOSUN_HOME/bosun.db.</summary>
     public static string DefaultDatabasePath()
     {

@@ -199,3 +199,20 @@ internal sealed class ScheduleRow
     public Contracts.Schedules.DeploymentSchedule ToContract() => new(
         Id, DeploymentId, Kind, Cron, IntervalSeconds, Time(Anchor), Rrule, Timezone, Active, Object(Parameters), Time(Created), Time(Updated));
 }
+
+internal sealed class ApiKeyRow
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string Prefix { get; set; } = "";
+    public string Hash { get; set; } = "";
+    public bool Revoked { get; set; }
+    public long? Expires { get; set; }
+    public long? LastUsed { get; set; }
+    public long Created { get; set; }
+
+    public Contracts.Security.ApiKeyRole ParsedRole => Enum.Parse<Contracts.Security.ApiKeyRole>(Role, ignoreCase: true);
+
+    public Contracts.Security.ApiKey ToContract() => new(Id, Name, ParsedRole, Prefix, Revoked, Time(Expires), Time(LastUsed), Time(Created));
+}

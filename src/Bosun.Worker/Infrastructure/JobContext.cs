@@ -13,7 +13,7 @@ namespace Bosun.Worker.Infrastructure;
 internal sealed record JobContext(
     ClaimedFlowRun Claim,
     JsonObject Configuration,
-    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyDictionary<string, string?> Environment,
     IReadOnlyDictionary<string, string> Labels,
     Action<string, bool> Output,
     Action<string> WorkerLog)

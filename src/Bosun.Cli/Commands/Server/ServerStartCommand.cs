@@ -19,9 +19,11 @@ internal static class ServerStartCommand
             Description = "SQLite file path (default ~/.bosun/bosun.db), or a PostgreSQL URI / connection string such as postgresql://user:password@host:5432/bosun (BOSUN_DATABASE).",
             DefaultValueFactory = _ => Env("BOSUN_DATABASE") ?? BosunServerOptions.DefaultDatabasePath(),
         };
+        var insecure = new Option<bool>("--insecure-allow-anonymous") { Description = "Listen beyond loopback without any API key (anyone reaching it can run code on workers)." };
+        var keyFile = new Option<string?>("--key-file") { Description = "The server key file (encrypts secrets, signs run tokens); default beside the SQLite file or ~/.bosun/bosun.key (BOSUN_KEY_FILE)." };
         var command = new Command("start", "Start the Bosun server: web UI at /, REST API under /api, API docs at /api/docs.")
         {
-            host, port, database,
+            host, port, database, insecure, keyFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -30,6 +32,8 @@ internal static class ServerStartCommand
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
                 Database = parse.GetValue(database)!,
+                AllowAnonymous = parse.GetValue(insecure),
+                KeyFile = parse.GetValue(keyFile) ?? Env("BOSUN_KEY_FILE"),
             };
             await using var server = BosunServer.Create(options);
             try
@@ -41,6 +45,10 @@ internal static class ServerStartCommand
                 throw new CliException(string.Join(" ", ex.Failures));
             }
             catch (SchemaTooNewException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+            catch (Bosun.Server.Security.InsecureBindException ex)
             {
                 throw new CliException(ex.Message);
             }

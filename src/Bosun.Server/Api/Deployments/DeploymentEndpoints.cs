@@ -3,6 +3,7 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Schedules;
 using Bosun.Server.Api.FlowRuns;
+using Bosun.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -14,9 +15,9 @@ internal static class DeploymentEndpoints
     public static void MapDeployments(this IEndpointRouteBuilder api)
     {
         api.MapGet(ApiRoutes.Flows, (DeploymentService service, int? offset, int? limit, CancellationToken ct) =>
-            service.ListFlowsAsync(Paging.Offset(offset), Paging.Limit(limit), ct)).WithTags("Flows").WithName("ListFlows");
+            service.ListFlowsAsync(Paging.Offset(offset), Paging.Limit(limit), ct)).WithTags("Flows").WithName("ListFlows").Requires(Permission.Read);
 
-        var deployments = api.MapGroup(ApiRoutes.Deployments).WithTags("Deployments");
+        var deployments = api.MapGroup(ApiRoutes.Deployments).WithTags("Deployments").Requires(Permission.Deploy);
         deployments.MapPut("", async Task<Results<Created<Deployment>, Ok<Deployment>>> (DeploymentUpsert request, DeploymentService service, CancellationToken ct) =>
         {
             var (deployment, created) = await service.UpsertAsync(request, ct);
@@ -25,13 +26,13 @@ internal static class DeploymentEndpoints
                 : TypedResults.Ok(deployment);
         }).WithName("UpsertDeployment").WithSummary("Create the deployment (flow, name), or update it when it exists.");
         deployments.MapGet("", (DeploymentService service, string? flow, [FromQuery(Name = "work_pool")] string? workPool, int? offset, int? limit, CancellationToken ct) =>
-            service.ListAsync(flow, workPool, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListDeployments");
+            service.ListAsync(flow, workPool, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListDeployments").Requires(Permission.Read);
         deployments.MapPost("claim", (ServedClaimRequest request, ClaimService service, CancellationToken ct) => service.ClaimServedAsync(request, ct))
-            .WithName("ClaimServedFlowRuns")
+            .WithName("ClaimServedFlowRuns").Requires(Permission.Deploy, Permission.Work)
             .WithSummary("A serving process claims due runs of its own (pool-less) deployments; they come back PENDING. Optionally waits for one.");
-        deployments.MapGet("{id:guid}", (Guid id, DeploymentService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetDeployment");
+        deployments.MapGet("{id:guid}", (Guid id, DeploymentService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetDeployment").Requires(Permission.Read);
         deployments.MapGet("name/{flow}/{name}", (string flow, string name, DeploymentService service, CancellationToken ct) =>
-            service.GetByNameAsync(flow, name, ct)).WithName("GetDeploymentByName").WithSummary("Read a deployment by its address flow/deployment.");
+            service.GetByNameAsync(flow, name, ct)).WithName("GetDeploymentByName").Requires(Permission.Read).WithSummary("Read a deployment by its address flow/deployment.");
         deployments.MapDelete("{id:guid}", async Task<NoContent> (Guid id, DeploymentService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(id, ct);
@@ -41,9 +42,9 @@ internal static class DeploymentEndpoints
         deployments.MapPost("{id:guid}/resume", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, false, ct)).WithName("ResumeDeployment");
         deployments.MapPost("{id:guid}/preview_job", (Guid id, JobPreviewRequest request, DeploymentService service, CancellationToken ct) =>
             service.PreviewJobAsync(id, request, ct))
-            .WithName("PreviewDeploymentJob").WithSummary("The job configuration a run would get (merged job variables, rendered template), secrets masked; nothing runs.");
+            .WithName("PreviewDeploymentJob").Requires(Permission.Read).WithSummary("The job configuration a run would get (merged job variables, rendered template), secrets masked; nothing runs.");
         var schedules = deployments.MapGroup("{id:guid}/schedules").WithTags("Schedules");
-        schedules.MapGet("", (Guid id, DeploymentService service, CancellationToken ct) => service.ListSchedulesAsync(id, ct)).WithName("ListSchedules");
+        schedules.MapGet("", (Guid id, DeploymentService service, CancellationToken ct) => service.ListSchedulesAsync(id, ct)).WithName("ListSchedules").Requires(Permission.Read);
         schedules.MapPost("", async Task<Created<DeploymentSchedule>> (Guid id, ScheduleSpec spec, DeploymentService service, CancellationToken ct) =>
         {
             var schedule = await service.AddScheduleAsync(id, spec, ct);
@@ -58,7 +59,7 @@ internal static class DeploymentEndpoints
         }).WithName("DeleteSchedule");
         deployments.MapGet("{id:guid}/upcoming", (Guid id, int? count, DeploymentService service, CancellationToken ct) =>
             service.UpcomingAsync(id, count ?? 10, ct))
-            .WithTags("Schedules").WithName("UpcomingRuns").WithSummary("The next times the deployment's schedules fire, marking those across a DST change.");
+            .WithTags("Schedules").WithName("UpcomingRuns").Requires(Permission.Read).WithSummary("The next times the deployment's schedules fire, marking those across a DST change.");
         deployments.MapPost("{id:guid}/create_flow_run", async Task<Results<Created<FlowRun>, Ok<FlowRun>>> (Guid id, FlowRunCreate request, FlowRunService service, CancellationToken ct) =>
         {
             var (run, created) = await service.CreateAsync(id, request, ct);

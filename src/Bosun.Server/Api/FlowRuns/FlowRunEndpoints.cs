@@ -1,6 +1,7 @@
 using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
+using Bosun.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -11,7 +12,7 @@ internal static class FlowRunEndpoints
 {
     public static void MapFlowRuns(this IEndpointRouteBuilder api)
     {
-        var runs = api.MapGroup(ApiRoutes.FlowRuns).WithTags("Flow runs");
+        var runs = api.MapGroup(ApiRoutes.FlowRuns).WithTags("Flow runs").Requires(Permission.Read);
         runs.MapPost("filter", (FlowRunFilter filter, FlowRunService service, CancellationToken ct) =>
         {
             Paging.Offset(filter.Offset);
@@ -31,21 +32,21 @@ internal static class FlowRunEndpoints
         {
             await service.DeleteAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithName("DeleteFlowRun");
+        }).WithName("DeleteFlowRun").Requires(Permission.Deploy);
         runs.MapGet("{id:guid}/states", (Guid id, FlowRunService service, CancellationToken ct) => service.HistoryAsync(id, ct))
             .WithName("GetFlowRunStateHistory");
         runs.MapPost("{id:guid}/set_state", (Guid id, StateProposal proposal, FlowRunService service, CancellationToken ct) =>
             service.SetStateAsync(id, proposal, ct))
-            .WithName("SetFlowRunState").WithSummary("Propose a state; the rules answer ACCEPT, REJECT, WAIT or ABORT with a reason.");
+            .WithName("SetFlowRunState").Requires(Permission.RunReport, Permission.Deploy).WithSummary("Propose a state; the rules answer ACCEPT, REJECT, WAIT or ABORT with a reason.");
         runs.MapPost("{id:guid}/cancel", (Guid id, FlowRunService service, CancellationToken ct) => service.CancelAsync(id, ct))
-            .WithName("CancelFlowRun").WithSummary("Cancel: a run that has not started is CANCELLED at once, else CANCELLING until its worker stops it.");
+            .WithName("CancelFlowRun").Requires(Permission.Deploy).WithSummary("Cancel: a run that has not started is CANCELLED at once, else CANCELLING until its worker stops it.");
         runs.MapPut("{id:guid}/infrastructure", (Guid id, InfrastructureUpdate update, FlowRunService service, CancellationToken ct) =>
-            service.SetInfrastructureAsync(id, update, ct)).WithName("SetFlowRunInfrastructure");
+            service.SetInfrastructureAsync(id, update, ct)).WithName("SetFlowRunInfrastructure").Requires(Permission.Work);
         runs.MapPost("{id:guid}/heartbeat", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.HeartbeatAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithName("FlowRunHeartbeat").WithSummary("The flow-run process is alive; RUNNING runs that stop heartbeating become CRASHED.");
+        }).WithName("FlowRunHeartbeat").Requires(Permission.RunReport).WithSummary("The flow-run process is alive; RUNNING runs that stop heartbeating become CRASHED.");
     }
 
     private static List<StateType>? ParseStates(string? states)

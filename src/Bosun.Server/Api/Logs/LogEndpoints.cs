@@ -4,6 +4,7 @@ using Bosun.Contracts;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
 using Bosun.Server.Api.FlowRuns;
+using Bosun.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bosun.Server.Api.Logs;
@@ -13,15 +14,15 @@ internal static class LogEndpoints
 {
     public static void MapLogs(this IEndpointRouteBuilder api)
     {
-        api.MapPost(ApiRoutes.Logs, async Task<NoContent> (IReadOnlyList<LogCreate> lines, LogService service, CancellationToken ct) =>
+        api.MapPost(ApiRoutes.Logs, async Task<NoContent> (IReadOnlyList<LogCreate> lines, LogService service, HttpContext http, CancellationToken ct) =>
         {
-            await service.WriteAsync(lines, ct);
+            await service.WriteAsync(lines, BosunCaller.From(http), ct);
             return TypedResults.NoContent();
-        }).WithTags("Logs").WithName("WriteLogs").WithSummary($"Write up to {LogService.MaxBatch} log lines of one or more runs.");
+        }).WithTags("Logs").WithName("WriteLogs").Requires(Permission.RunReport).WithSummary($"Write up to {LogService.MaxBatch} log lines of one or more runs.");
 
         api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs", (Guid id, long? after, int? limit, LogService service, CancellationToken ct) =>
             service.ReadAsync(id, after ?? 0, Paging.Limit(limit), ct))
-            .WithTags("Logs").WithName("ReadFlowRunLogs").WithSummary("Log lines in order; pass the last id seen as 'after' to read on.");
+            .WithTags("Logs").WithName("ReadFlowRunLogs").Requires(Permission.Read).WithSummary("Log lines in order; pass the last id seen as 'after' to read on.");
 
         api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs/follow", async (Guid id, long? after, LogService service, FlowRunService runs, CancellationToken ct) =>
         {
@@ -33,7 +34,7 @@ internal static class LogEndpoints
                     EventId = entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 });
             return TypedResults.ServerSentEvents(events);
-        }).WithTags("Logs").WithName("FollowFlowRunLogs")
+        }).WithTags("Logs").WithName("FollowFlowRunLogs").Requires(Permission.Read)
             .WithSummary("Server-sent events, one 'log' event per line, until the run is finished and every line was sent.");
     }
 }

@@ -8,16 +8,21 @@ using Dapper;
 namespace Bosun.Server.Api.Logs;
 
 /// <summary>Batched log writes, paged reads and the live follow.</summary>
-internal sealed class LogService(BosunDatabase database, LogSignal logSignal)
+internal sealed class LogService(BosunDatabase database, LogSignal logSignal, Server.Security.SecretRedactor redactor)
 {
     public const int MaxBatch = 5_000;
     public const int MaxMessageLength = 64 * 1024;
 
-    public async Task WriteAsync(IReadOnlyList<LogCreate> lines, CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyList<LogCreate> lines, Server.Security.BosunCaller caller, CancellationToken cancellationToken)
     {
         if (lines.Count == 0)
         {
             return;
+        }
+
+        if (caller.RunId is { } ownRun && lines.Any(line => line.FlowRunId != ownRun))
+        {
+            throw ApiProblemException.Forbidden($"A token for flow run {ownRun} may write that run's logs only.");
         }
 
         if (lines.Count > MaxBatch)
@@ -49,7 +54,9 @@ internal sealed class LogService(BosunDatabase database, LogSignal logSignal)
                 throw FlowRunService.NotFound(unknown[0]);
             }
 
-            await LogStore.InsertAsync(scope, lines, cancellationToken);
+            // Secret values never reach the store, whoever printed them.
+            var redact = await redactor.RedactorAsync(cancellationToken);
+            await LogStore.InsertAsync(scope, lines.Select(line => line with { Message = redact(line.Message) }).ToList(), cancellationToken);
             return 0;
         }, cancellationToken);
         logSignal.Notify();

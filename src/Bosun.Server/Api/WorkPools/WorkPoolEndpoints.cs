@@ -2,6 +2,7 @@ using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.WorkPools;
 using Bosun.Server.Api.FlowRuns;
+using Bosun.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bosun.Server.Api.WorkPools;
@@ -12,18 +13,18 @@ internal static class WorkPoolEndpoints
     public static void MapWorkPools(this IEndpointRouteBuilder api)
     {
         api.MapGet($"{ApiRoutes.DefaultTemplates}/{{type}}/base_job_template", (string type) => TypedResults.Ok(WorkPoolService.DefaultTemplate(type)))
-            .WithTags("Work pools").WithName("GetDefaultBaseJobTemplate")
+            .WithTags("Work pools").WithName("GetDefaultBaseJobTemplate").Requires(Permission.Read)
             .WithSummary("The default base job template of a work pool type (process, docker, kubernetes).");
 
-        var pools = api.MapGroup(ApiRoutes.WorkPools).WithTags("Work pools");
+        var pools = api.MapGroup(ApiRoutes.WorkPools).WithTags("Work pools").Requires(Permission.Admin);
         pools.MapPost("", async Task<Created<WorkPool>> (WorkPoolCreate request, WorkPoolService service, CancellationToken ct) =>
         {
             var pool = await service.CreatePoolAsync(request, ct);
             return TypedResults.Created($"/api/{ApiRoutes.WorkPools}/{Uri.EscapeDataString(pool.Name)}", pool);
         }).WithName("CreateWorkPool").WithSummary("Create a work pool with its default queue.");
         pools.MapGet("", (WorkPoolService service, string? type, int? offset, int? limit, CancellationToken ct) =>
-            service.ListPoolsAsync(type, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListWorkPools");
-        pools.MapGet("{name}", (string name, WorkPoolService service, CancellationToken ct) => service.GetPoolAsync(name, ct)).WithName("GetWorkPool");
+            service.ListPoolsAsync(type, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListWorkPools").Requires(Permission.Read);
+        pools.MapGet("{name}", (string name, WorkPoolService service, CancellationToken ct) => service.GetPoolAsync(name, ct)).WithName("GetWorkPool").Requires(Permission.Read);
         pools.MapPatch("{name}", (string name, WorkPoolUpdate update, WorkPoolService service, CancellationToken ct) =>
             service.UpdatePoolAsync(name, update, ct)).WithName("UpdateWorkPool");
         pools.MapDelete("{name}", async Task<NoContent> (string name, bool? force, WorkPoolService service, CancellationToken ct) =>
@@ -38,7 +39,7 @@ internal static class WorkPoolEndpoints
 
         pools.MapPost("{name}/claim", (string name, ClaimRequest request, ClaimService service, CancellationToken ct) =>
             service.ClaimAsync(name, request, ct))
-            .WithName("ClaimFlowRuns")
+            .WithName("ClaimFlowRuns").Requires(Permission.Work)
             .WithSummary("Atomically claim due runs (they come back PENDING and owned by the worker); optionally wait for one.");
 
         var queues = pools.MapGroup("{pool}/queues").WithTags("Work queues");
@@ -47,9 +48,9 @@ internal static class WorkPoolEndpoints
             var queue = await service.CreateQueueAsync(pool, request, ct);
             return TypedResults.Created($"/api/{ApiRoutes.WorkPools}/{Uri.EscapeDataString(pool)}/queues/{Uri.EscapeDataString(queue.Name)}", queue);
         }).WithName("CreateWorkQueue");
-        queues.MapGet("", (string pool, WorkPoolService service, CancellationToken ct) => service.ListQueuesAsync(pool, ct)).WithName("ListWorkQueues");
+        queues.MapGet("", (string pool, WorkPoolService service, CancellationToken ct) => service.ListQueuesAsync(pool, ct)).WithName("ListWorkQueues").Requires(Permission.Read);
         queues.MapGet("{queue}", (string pool, string queue, WorkPoolService service, CancellationToken ct) =>
-            service.GetQueueAsync(pool, queue, ct)).WithName("GetWorkQueue");
+            service.GetQueueAsync(pool, queue, ct)).WithName("GetWorkQueue").Requires(Permission.Read);
         queues.MapPatch("{queue}", (string pool, string queue, WorkQueueUpdate update, WorkPoolService service, CancellationToken ct) =>
             service.UpdateQueueAsync(pool, queue, update, ct)).WithName("UpdateWorkQueue");
         queues.MapDelete("{queue}", async Task<NoContent> (string pool, string queue, WorkPoolService service, CancellationToken ct) =>
@@ -69,8 +70,8 @@ internal static class WorkPoolEndpoints
         {
             await service.HeartbeatAsync(pool, heartbeat, ct);
             return TypedResults.NoContent();
-        }).WithName("WorkerHeartbeat").WithSummary("Record a worker's heartbeat; creates the worker on first call.");
-        workers.MapGet("", (string pool, WorkPoolService service, CancellationToken ct) => service.ListWorkersAsync(pool, ct)).WithName("ListWorkers");
+        }).WithName("WorkerHeartbeat").Requires(Permission.Work).WithSummary("Record a worker's heartbeat; creates the worker on first call.");
+        workers.MapGet("", (string pool, WorkPoolService service, CancellationToken ct) => service.ListWorkersAsync(pool, ct)).WithName("ListWorkers").Requires(Permission.Read);
         workers.MapDelete("{worker}", async Task<NoContent> (string pool, string worker, WorkPoolService service, CancellationToken ct) =>
         {
             await service.DeleteWorkerAsync(pool, worker, ct);

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using Bosun.Cli.Output;
+using Bosun.Contracts;
+using Bosun.Contracts.Security;
+using Bosun.Server;
+using Bosun.Server.Orchestration;
+using Spectre.Console;
+
+namespace Bosun.Cli.Commands.ApiKey;
+
+/// <summary>`bosun api-key create|ls|revoke`.</summary>
+internal static class ApiKeyCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new BosunCommand("api-key", "Create, list and revoke API keys (roles: admin, developer, worker, viewer).",
+            "bosun api-key create --name ci --role developer", "bosun api-key create --name admin --role admin --bootstrap");
+        command.Subcommands.Add(CreateCommand(context));
+        command.Subcommands.Add(LsCommand(context));
+        command.Subcommands.Add(RevokeCommand(context));
+        return command;
+    }
+
+    private static BosunCommand CreateCommand(CliContext context)
+    {
+        var name = new Option<string>("--name") { Description = "Whose key it is, or what it is for.", Required = true };
+        var role = new Option<string>("--role") { Description = "admin, developer, worker or viewer.", Required = true };
+        var expires = new Option<int?>("--expires-in-days") { Description = "Days until it stops working (default: never)." };
+        var bootstrap = new Option<bool>("--bootstrap") { Description = "Write the key straight into the server's database (for the first admin key, before the server starts)." };
+        var database = new Option<string?>("--database") { Description = "With --bootstrap: the server's database (default BOSUN_DATABASE, else ~/.bosun/bosun.db)." };
+        var output = OutputOption.Create();
+        var command = new BosunCommand("create", "Create an API key. The key is printed once; store it now.",
+            "bosun api-key create --name worker-1 --role worker",
+            "bosun api-key create --name admin --role admin --bootstrap --database postgresql://bosun:pw@db:5432/bosun")
+        {
+            name, role, expires, bootstrap, database, output,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!Enum.TryParse<ApiKeyRole>(parse.GetValue(role), ignoreCase: true, out var parsedRole) || !Enum.IsDefined(parsedRole))
+            {
+                throw new CliException($"'{parse.GetValue(role)}' is not a role; use admin, developer, worker or viewer.");
+            }
+
+            var request = new ApiKeyCreate(parse.GetValue(name)!, parsedRole, parse.GetValue(expires));
+            ApiKeyCreated created;
+            if (parse.GetValue(bootstrap))
+            {
+                var options = new BosunServerOptions { Database = parse.GetValue(database) ?? context.Env("BOSUN_DATABASE") ?? BosunServerOptions.DefaultDatabasePath() };
+                var (apiKey, key) = await BosunServer.BootstrapApiKeyAsync(options, request, cancellationToken);
+                created = new ApiKeyCreated(apiKey, key);
+            }
+            else
+            {
+                using var client = context.CreateClient(parse);
+                created = await client.CreateApiKeyAsync(request, cancellationToken);
+            }
+
+            if (parse.IsJson(output))
+            {
+                JsonOutput.Write(context.Output, created, BosunJsonContext.Default.ApiKeyCreated);
+                return 0;
+            }
+
+            context.Console.MarkupLineInterpolated($"Created {created.ApiKey.Role.ToString().ToLowerInvariant()} key '{created.ApiKey.Name}' ({created.ApiKey.Id}). This is the only time it is shown:");
+            await context.Output.WriteLineAsync(created.Key);
+            return 0;
+        });
+        return command;
+    }
+
+    private static BosunCommand LsCommand(CliContext context)
+    {
+        var output = OutputOption.Create();
+        var command = new BosunCommand("ls", "List API keys: name, role, prefix, status (never the keys).", "bosun api-key ls") { output };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = context.CreateClient(parse);
+            var keys = await client.ListApiKeysAsync(cancellationToken);
+            if (parse.IsJson(output))
+            {
+                JsonOutput.WriteList(context.Output, keys, BosunJsonContext.Default.ApiKey);
+                return 0;
+            }
+
+            var now = context.Time.GetUtcNow();
+            var table = new Table().Title("API keys").AddColumns("Id", "Name", "Role", "Prefix", "Status", "Last used");
+            foreach (var key in keys)
+            {
+                var status = key.Revoked ? "revoked" : key.Expires is { } when && when <= now ? "expired" : "active";
+                table.AddRow(key.Id.ToString(), key.Name, key.Role.ToString().ToLowerInvariant(), key.Prefix + "…", status, RelativeTime.Format(key.LastUsed, now));
+            }
+
+            context.Console.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static BosunCommand RevokeCommand(CliContext context)
+    {
+        var id = new Argument<string>("id") { Description = "The key's id (see `bosun api-key ls`)." };
+        var command = new BosunCommand("revoke", "Revoke an API key: it is refused from the next request on.", "bosun api-key revoke 3f2b9c1e-...") { id };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!Guid.TryParse(parse.GetValue(id), out var keyId))
+            {
+                throw new CliException($"'{parse.GetValue(id)}' is not a key id; list them with `bosun api-key ls`.");
+            }
+
+            using var client = context.CreateClient(parse);
+            await client.RevokeApiKeyAsync(keyId, cancellationToken);
+            await context.Output.WriteLineAsync($"Revoked API key {keyId}.");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,7 @@
+namespace Bosun.Contracts.Security;
+
+/// <summary>Creates an API key.</summary>
+/// <param name="Name">A name saying whose or what it is for.</param>
+/// <param name="Role">What it may do.</param>
+/// <param name="ExpiresInDays">Days until it stops working; never when null.</param>
+public sealed record ApiKeyCreate(string Name, ApiKeyRole Role, int? ExpiresInDays = null);

@@ -1,0 +1,44 @@
+using Bosun.Contracts.Security;
+using Bosun.Server.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Bosun.Server.Api.Security;
+
+/// <summary>/api/api_keys, /api/secrets and run tokens.</summary>
+internal static class SecurityEndpoints
+{
+    public static void MapSecurity(this IEndpointRouteBuilder api)
+    {
+        var keys = api.MapGroup("api_keys").WithTags("Security").Requires(Permission.Admin);
+        keys.MapPost("", async Task<Created<ApiKeyCreated>> (ApiKeyCreate request, SecurityService service, CancellationToken ct) =>
+        {
+            var created = await service.CreateKeyAsync(request, ct);
+            return TypedResults.Created($"/api/api_keys/{created.ApiKey.Id}", created);
+        }).WithName("CreateApiKey").WithSummary("Create an API key; the key is in this answer only.");
+        keys.MapGet("", (SecurityService service, CancellationToken ct) => service.ListKeysAsync(ct)).WithName("ListApiKeys");
+        keys.MapDelete("{keyId:guid}", async Task<NoContent> (Guid keyId, SecurityService service, CancellationToken ct) =>
+        {
+            await service.RevokeKeyAsync(keyId, ct);
+            return TypedResults.NoContent();
+        }).WithName("RevokeApiKey").WithSummary("Revoke a key: it is refused from the next request on.");
+
+        var secrets = api.MapGroup("secrets").WithTags("Security").Requires(Permission.Admin);
+        secrets.MapGet("", (SecurityService service, CancellationToken ct) => service.ListSecretsAsync(ct)).WithName("ListSecrets").WithSummary("Secret names; values are never returned.");
+        secrets.MapPut("{name}", async Task<NoContent> (string name, SecretValue value, SecurityService service, CancellationToken ct) =>
+        {
+            await service.SetSecretAsync(name, value, ct);
+            return TypedResults.NoContent();
+        }).WithName("SetSecret").WithSummary("Store a secret, encrypted at rest; job variables refer to it as {{ secret.NAME }}.");
+        secrets.MapDelete("{name}", async Task<NoContent> (string name, SecurityService service, CancellationToken ct) =>
+        {
+            await service.DeleteSecretAsync(name, ct);
+            return TypedResults.NoContent();
+        }).WithName("DeleteSecret");
+        secrets.MapPost("resolve", (SecretResolveRequest request, SecurityService service, CancellationToken ct) => service.ResolveAsync(request, ct))
+            .Requires(Permission.Work).WithName("ResolveSecrets").WithSummary("A worker resolves the secrets of a run it claimed, at render time.");
+
+        api.MapPost("flow_runs/{id:guid}/token", (Guid id, SecurityService service, CancellationToken ct) => service.IssueRunTokenAsync(id, ct))
+            .Requires(Permission.Work, Permission.Deploy).WithTags("Security").WithName("IssueRunToken")
+            .WithSummary("A token scoped to this run, for its flow-run process (null when the server runs without authentication).");
+    }
+}

@@ -1,0 +1,272 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.Security;
+using Bosun.Contracts.States;
+using Bosun.Server.Orchestration;
+using Bosun.Server.Security;
+using Bosun.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bosun.Server.Tests;
+
+/// <summary>API keys and roles, run tokens, the refusal to be open, and the permission of every route.</summary>
+public sealed class SecurityTests
+{
+    private static readonly string[] Callers = ["none", "viewer", "developer", "worker", "admin"];
+
+    private static async Task<Dictionary<string, string>> KeysAsync(TestServer server)
+    {
+        var admin = (await server.Client.CreateApiKeyAsync(new ApiKeyCreate("admin", ApiKeyRole.Admin))).Key;
+        using var asAdmin = server.NewClient(admin);
+        var keys = new Dictionary<string, string> { ["admin"] = admin };
+        foreach (var role in new[] { ApiKeyRole.Viewer, ApiKeyRole.Developer, ApiKeyRole.Worker })
+        {
+            keys[role.ToString().ToLowerInvariant()] = (await asAdmin.CreateApiKeyAsync(new ApiKeyCreate(role.ToString(), role))).Key;
+        }
+
+        return keys;
+    }
+
+    [Fact]
+    public async Task EveryRoute_EachCaller_AllowedOrRefusedAsItsPermissionDeclares()
+    {
+        await using var server = await TestServer.StartAsync();
+        var keys = await KeysAsync(server);
+        using var http = new HttpClient { BaseAddress = server.Server.BaseAddress };
+        using var docRequest = new HttpRequestMessage(HttpMethod.Get, "api/openapi.json");
+        docRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys["viewer"]);
+        using var docResponse = await http.SendAsync(docRequest);
+        var document = JsonNode.Parse(await docResponse.Content.ReadAsStringAsync())!;
+        var checkedRoutes = 0;
+
+        foreach (var (path, operations) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in operations!.AsObject())
+            {
+                var permissions = operation!["x-bosun-permissions"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
+                foreach (var caller in Callers)
+                {
+                    using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), Fill(path).TrimStart('/'));
+                    if (operation["requestBody"] is not null)
+                    {
+                        request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                    }
+
+                    if (caller != "none")
+                    {
+                        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys[caller]);
+                    }
+
+                    using var response = await http.SendAsync(request);
+                    var status = response.StatusCode;
+                    var expected = Allowed(caller, permissions) ? "allowed" : caller == "none" ? "401" : "403";
+                    var actual = status switch
+                    {
+                        HttpStatusCode.Unauthorized => "401",
+                        HttpStatusCode.Forbidden => "403",
+                        _ => "allowed",
+                    };
+                    Assert.True(expected == actual, $"{method.ToUpperInvariant()} {path} as {caller} (needs {string.Join("|", permissions)}): expected {expected}, got {(int)status}");
+                }
+
+                checkedRoutes++;
+            }
+        }
+
+        Assert.True(checkedRoutes >= 50, $"only {checkedRoutes} routes checked");
+    }
+
+    private static bool Allowed(string caller, IReadOnlyList<string> permissions) => permissions.Any(permission => permission switch
+    {
+        "anonymous" => true,
+        "read" => caller != "none",
+        "deploy" => caller is "developer" or "admin",
+        "work" => caller is "worker" or "admin",
+        "runreport" => caller is "worker" or "developer" or "admin",
+        "admin" => caller == "admin",
+        _ => throw new InvalidOperationException($"unknown permission {permission}"),
+    });
+
+    private static string Fill(string path) => path
+        .Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{scheduleId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{name}", "missing", StringComparison.Ordinal)
+        .Replace("{pool}", "missing", StringComparison.Ordinal)
+        .Replace("{queue}", "missing", StringComparison.Ordinal)
+        .Replace("{worker}", "missing", StringComparison.Ordinal)
+        .Replace("{flow}", "missing", StringComparison.Ordinal)
+        .Replace("{type}", "process", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task AuthOn_OnlyHealthAnswersAnonymously()
+    {
+        await using var server = await TestServer.StartAsync();
+        await KeysAsync(server);
+
+        Assert.Equal("ok", (await server.Client.GetHealthAsync()).Status);
+        await ApiAssert.FailsAsync(HttpStatusCode.Unauthorized, () => server.Client.ListWorkPoolsAsync(), "requires an API key");
+        await ApiAssert.FailsAsync(HttpStatusCode.Unauthorized, () => server.NewClient("bosun_wrong").ListWorkPoolsAsync(), "not valid");
+    }
+
+    [Fact]
+    public async Task RevokedKey_RefusedAtOnce()
+    {
+        await using var server = await TestServer.StartAsync();
+        var keys = await KeysAsync(server);
+        using var admin = server.NewClient(keys["admin"]);
+        using var developer = server.NewClient(keys["developer"]);
+        await developer.ListWorkPoolsAsync();
+
+        var id = (await admin.ListApiKeysAsync()).Single(k => k.Role == ApiKeyRole.Developer).Id;
+        await admin.RevokeApiKeyAsync(id);
+
+        await ApiAssert.FailsAsync(HttpStatusCode.Unauthorized, () => developer.ListWorkPoolsAsync(), "revoked");
+        Assert.True((await admin.ListApiKeysAsync()).Single(k => k.Id == id).Revoked);
+    }
+
+    [Fact]
+    public async Task ExpiredKey_Refused()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(clock);
+        var keys = await KeysAsync(server);
+        using var admin = server.NewClient(keys["admin"]);
+        var shortLived = (await admin.CreateApiKeyAsync(new ApiKeyCreate("temp", ApiKeyRole.Viewer, ExpiresInDays: 1))).Key;
+        using var temp = server.NewClient(shortLived);
+        await temp.ListWorkPoolsAsync();
+
+        clock.Advance(TimeSpan.FromDays(2));
+
+        await ApiAssert.FailsAsync(HttpStatusCode.Unauthorized, () => temp.ListWorkPoolsAsync(), "expired");
+    }
+
+    [Fact]
+    public async Task WrongKeys_RateLimitedWith429()
+    {
+        await using var server = await TestServer.StartAsync();
+        await KeysAsync(server);
+        using var guesser = server.NewClient("bosun_guess");
+
+        for (var i = 0; i < AuthFailureLimiter.MaxFailures; i++)
+        {
+            await ApiAssert.FailsAsync(HttpStatusCode.Unauthorized, () => guesser.ListWorkPoolsAsync());
+        }
+
+        await ApiAssert.FailsAsync(HttpStatusCode.TooManyRequests, () => guesser.ListWorkPoolsAsync(), "try again");
+    }
+
+    [Fact]
+    public async Task RunToken_OnlyItsOwnRunAndDeployment_NoSecrets()
+    {
+        await using var server = await TestServer.StartAsync();
+        var keys = await KeysAsync(server);
+        using var admin = server.NewClient(keys["admin"]);
+        using var worker = server.NewClient(keys["worker"]);
+        await admin.PoolAsync("p");
+        var deployment = await admin.DeploymentAsync("p");
+        var other = await admin.DeploymentAsync("p", name: "other");
+        var mine = await admin.RunAsync(deployment);
+        var theirs = await admin.RunAsync(other);
+        await admin.SetSecretAsync("db-password", "hunter2-hunter2");
+        await worker.ClaimAsync("p", max: 2);
+        var token = (await worker.IssueRunTokenAsync(mine.Id)).Token!;
+        Assert.StartsWith("bosunrun.", token, StringComparison.Ordinal);
+        using var run = server.NewClient(token);
+
+        Assert.Equal(SetStateStatus.Accept, (await run.SetFlowRunStateAsync(mine.Id, new StateProposal(StateType.Running))).Status);
+        await run.SendFlowRunHeartbeatAsync(mine.Id);
+        await run.WriteLogsAsync([new LogCreate(mine.Id, TimeProvider.System.GetUtcNow(), RunLogLevel.Info, "mine")]);
+        Assert.Equal(deployment.Id, (await run.GetDeploymentAsync(deployment.Id)).Id);
+        Assert.Equal(mine.Id, (await run.GetFlowRunAsync(mine.Id)).Id);
+
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.SetFlowRunStateAsync(theirs.Id, new StateProposal(StateType.Running)));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetFlowRunAsync(theirs.Id));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetDeploymentAsync(other.Id));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.WriteLogsAsync([new LogCreate(theirs.Id, TimeProvider.System.GetUtcNow(), RunLogLevel.Info, "x")]));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.ListSecretsAsync());
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.ResolveSecretsAsync(new SecretResolveRequest(mine.Id, ["db-password"])));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.ListFlowRunsAsync());
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.IssueRunTokenAsync(mine.Id));
+        await ApiAssert.FailsAsync(HttpStatusCode.Unauthorized, () => server.NewClient(token[..^2] + "00").GetFlowRunAsync(mine.Id));
+    }
+
+    [Fact]
+    public async Task Secrets_NeverReturnedAndResolvedOnlyForClaimedRuns()
+    {
+        await using var server = await TestServer.StartAsync();
+        var keys = await KeysAsync(server);
+        using var admin = server.NewClient(keys["admin"]);
+        using var worker = server.NewClient(keys["worker"]);
+        await admin.PoolAsync("p");
+        var run = await admin.RunAsync(await admin.DeploymentAsync("p"));
+        await admin.SetSecretAsync("api-token", "tok-123456789");
+
+        Assert.Equal("api-token", Assert.Single(await admin.ListSecretsAsync()).Name);
+        await ApiAssert.FailsAsync(HttpStatusCode.Conflict, () => worker.ResolveSecretsAsync(new SecretResolveRequest(run.Id, ["api-token"])), "claimed");
+        await worker.ClaimAsync("p");
+        Assert.Equal("tok-123456789", (await worker.ResolveSecretsAsync(new SecretResolveRequest(run.Id, ["api-token"])))["api-token"]);
+        await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity, () => worker.ResolveSecretsAsync(new SecretResolveRequest(run.Id, ["nope"])), "'nope'");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ListSecretsAsync());
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => server.NewClient(keys["developer"]).SetSecretAsync("x", "y"));
+    }
+
+    [Fact]
+    public async Task StoredSecrets_AreEncryptedAtRest()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.SetSecretAsync("plain-check", "very-recognisable-value");
+
+        if (!TestDatabases.UsePostgres)
+        {
+            var bytes = await File.ReadAllBytesAsync(server.DatabasePath);
+            var wal = File.Exists(server.DatabasePath + "-wal") ? await File.ReadAllBytesAsync(server.DatabasePath + "-wal") : [];
+            Assert.DoesNotContain("very-recognisable-value", Encoding.UTF8.GetString(bytes) + Encoding.UTF8.GetString(wal), StringComparison.Ordinal);
+        }
+
+        Assert.True(File.Exists(Path.Combine(server.Directory, "bosun.key")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(server.Directory, "bosun.key")));
+    }
+
+    [Fact]
+    public async Task NonLoopbackWithoutAdminKey_RefusesToStartThenBootstrapLetsIt()
+    {
+        var directory = TempDirectory.Create("bosun-bind");
+        var options = new BosunServerOptions { Host = "0.0.0.0", Port = 0, Database = await TestDatabases.ForDirectoryAsync(directory) };
+
+        await using (var open = BosunServer.Create(options))
+        {
+            var refusal = await Assert.ThrowsAsync<InsecureBindException>(() => open.StartAsync());
+            Assert.Contains("--bootstrap", refusal.Message, StringComparison.Ordinal);
+        }
+
+        var (_, key) = await BosunServer.BootstrapApiKeyAsync(options, new ApiKeyCreate("first-admin", ApiKeyRole.Admin));
+        await using var secured = BosunServer.Create(options);
+        await secured.StartAsync();
+        var api = new Uri($"http://127.0.0.1:{secured.BaseAddress.Port}/api/");
+        using var anonymous = new BosunClient(new BosunClientOptions { ApiUrl = api, MaxAttempts = 1 });
+        using var withKey = new BosunClient(new BosunClientOptions { ApiUrl = api, MaxAttempts = 1, ApiKey = key });
+
+        await ApiAssert.FailsAsync(HttpStatusCode.Unauthorized, () => anonymous.ListWorkPoolsAsync());
+        Assert.Empty((await withKey.ListWorkPoolsAsync()).Items);
+        await secured.StopAsync();
+        await TestDatabases.DeleteDirectoryAsync(directory);
+    }
+
+    [Fact]
+    public async Task CliServerStart_OnAllInterfacesWithoutKey_OneLineSayingHowToBootstrap()
+    {
+        var directory = TempDirectory.Create("bosun-bind-cli");
+        await using var process = ChildProcess.StartCli(["server", "start", "--host", "0.0.0.0", "--port", "0", "--database", Path.Combine(directory, "bosun.db")]);
+
+        Assert.Equal(1, await process.WaitForExitAsync());
+        var error = Assert.Single(process.Output, l => l.StartsWith("Error:", StringComparison.Ordinal));
+        Assert.Contains("bosun api-key create --name admin --role admin --bootstrap", error, StringComparison.Ordinal);
+        TempDirectory.Delete(directory);
+    }
+}
