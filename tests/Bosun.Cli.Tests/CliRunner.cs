@@ -21,6 +21,9 @@ public sealed class CliRunner : IDisposable
     /// <summary>The process environment the CLI sees: only these variables.</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>What the command reads on standard input.</summary>
+    public string StandardInput { get; set; } = "";
+
     /// <summary>BOSUN_HOME: where profiles.json goes.</summary>
     public string Home { get; }
 
@@ -34,6 +37,7 @@ public sealed class CliRunner : IDisposable
         var context = new CliContext(output, error, name => Environment.GetValueOrDefault(name), TimeProvider.System, interactive: false, width: 250)
         {
             WatchPollInterval = TimeSpan.FromMilliseconds(20),
+            Input = new StringReader(StandardInput),
         };
         return new RunningCli(output, RunAsync(args, context, output, error));
     }
