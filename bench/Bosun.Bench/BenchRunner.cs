@@ -14,6 +14,9 @@ internal static class BenchRunner
             ["process-run"] = () => RunBenchmarks.ProcessRunLatencyAsync(samples: 30),
             ["worker-memory"] = RunBenchmarks.WorkerMemoryAsync,
             ["serve-throughput"] = () => RunBenchmarks.ServeThroughputAsync(runs: 2000),
+            ["pg-throughput-1"] = () => PostgresBenchmarks.ThroughputAsync(replicas: 1, runs: 5000, clients: 8),
+            ["pg-throughput-2"] = () => PostgresBenchmarks.ThroughputAsync(replicas: 2, runs: 5000, clients: 8),
+            ["pg-claim-latency"] = () => PostgresBenchmarks.ClaimLatencyAsync(stored: 1_000_000, samples: 2000),
             ["docker-run-overhead"] = () => DockerBenchmarks.RunOverheadAsync(runs: 30),
             ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
         };

@@ -16,15 +16,19 @@ internal static class ClaimStore
 {
     private const int CandidateBatch = 64;
 
-    private const string Eligible = "state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time <= @cutoff";
+    private const string EligibleRun = "r.state_type = 'SCHEDULED' AND r.state_name <> 'AwaitingRetry' AND r.next_scheduled_start_time <= @cutoff";
 
     public static async Task<ClaimOutcome> ClaimAsync(
         WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken)
     {
-        // Claims of one pool serialize on its row (PostgreSQL; SQLite has one writer anyway): the slot counts read
-        // below stay true until this transaction commits, also across server replicas.
+        // A pool with a limit serializes its claims on its row (PostgreSQL; SQLite has one writer anyway), so that the
+        // slot counts read below stay true until this transaction commits, also across replicas. Without a limit,
+        // claims share the row (a limit being set waits for them) and run side by side: SKIP LOCKED keeps them apart.
+        var poolLimit = await scope.Connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+            "SELECT concurrency_limit FROM work_pools WHERE name = @poolName", new { poolName }, scope.Transaction, cancellationToken: cancellationToken));
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"SELECT id FROM work_pools WHERE name = @poolName {dialect.RowLockClause}", new { poolName }, scope.Transaction, cancellationToken: cancellationToken));
+            $"SELECT id FROM work_pools WHERE name = @poolName {(poolLimit is null ? dialect.RowShareClause : dialect.RowLockClause)}",
+            new { poolName }, scope.Transaction, cancellationToken: cancellationToken));
         var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction)
             ?? throw ApiProblemException.NotFound($"Work pool '{poolName}' does not exist. Create it with `bosun work-pool create {poolName} --type TYPE`.");
         await WorkPoolStore.UpsertWorkerAsync(scope, pool.Id, request.WorkerName, request.WorkerType,
@@ -43,8 +47,9 @@ internal static class ClaimStore
             queues = queues.Where(queue => names.Contains(queue.Name)).ToList();
         }
 
+        // Recording the poll at most once a second keeps busy claimers from queueing on the queue rows' write locks.
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE work_queues SET last_polled = @now WHERE {In(scope.Connection, "id", "queueIds")}",
+            $"UPDATE work_queues SET last_polled = @now WHERE {In(scope.Connection, "id", "queueIds")} AND (last_polled IS NULL OR last_polled < @now - 1000)",
             new { queueIds = Ids(queues.Select(queue => queue.Id)), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
         var claim = new CandidateClaim(scope, request.WorkerName, now, cancellationToken);
@@ -53,7 +58,7 @@ internal static class ClaimStore
             return new ClaimOutcome(pool.Id, [], false);
         }
 
-        var want = Math.Min(request.MaxRuns, pool.ConcurrencyLimit is { } poolLimit ? Math.Max(0, poolLimit - pool.SlotsInUse) : int.MaxValue);
+        var want = Math.Min(request.MaxRuns, pool.ConcurrencyLimit is { } limit ? Math.Max(0, limit - pool.SlotsInUse) : int.MaxValue);
         foreach (var queue in queues.Where(queue => !queue.Paused))
         {
             if (want <= 0)
@@ -61,13 +66,25 @@ internal static class ClaimStore
                 break;
             }
 
-            var take = Math.Min(want, queue.ConcurrencyLimit is { } queueLimit ? Math.Max(0, queueLimit - queue.SlotsInUse) : int.MaxValue);
+            var take = want;
+            if (queue.ConcurrencyLimit is { } queueLimit)
+            {
+                // A limited queue serializes its claims on its row, and counts its slots under that lock.
+                await scope.Connection.ExecuteAsync(new CommandDefinition(
+                    $"SELECT id FROM work_queues WHERE id = @queueId {dialect.RowLockClause}", new { queueId = queue.Id }, scope.Transaction, cancellationToken: cancellationToken));
+                var inUse = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                    "SELECT COUNT(*) FROM flow_runs WHERE work_queue_id = @queueId AND state_type IN ('PENDING','RUNNING','CANCELLING')",
+                    new { queueId = queue.Id }, scope.Transaction, cancellationToken: cancellationToken));
+                take = Math.Min(want, Math.Max(0, queueLimit - inUse));
+            }
+
             want -= await claim.TakeAsync(take, (afterTime, afterId, batch) => scope.Connection.QueryAsync<Candidate>(new CommandDefinition(
                 $"""
-                SELECT id, deployment_id, next_scheduled_start_time AS due FROM flow_runs
-                WHERE work_queue_id = @queueId AND {Eligible}
-                  AND (next_scheduled_start_time > @afterTime OR (next_scheduled_start_time = @afterTime AND id > @afterId))
-                ORDER BY next_scheduled_start_time, id LIMIT @batch {dialect.ClaimLockClause}
+                SELECT r.id, r.deployment_id, r.next_scheduled_start_time AS due, d.concurrency_limit AS deployment_limit FROM flow_runs r
+                LEFT JOIN deployments d ON d.id = r.deployment_id
+                WHERE r.work_queue_id = @queueId AND {EligibleRun}
+                  AND (r.next_scheduled_start_time > @afterTime OR (r.next_scheduled_start_time = @afterTime AND r.id > @afterId))
+                ORDER BY r.next_scheduled_start_time, r.id LIMIT @batch {dialect.ClaimLockClause}
                 """,
                 new { queueId = queue.Id, cutoff = Ms(now + prefetch), afterTime, afterId, batch },
                 scope.Transaction, cancellationToken: cancellationToken)));
@@ -98,10 +115,11 @@ internal static class ClaimStore
         var claim = new CandidateClaim(scope, request.ProcessName, now, cancellationToken);
         await claim.TakeAsync(request.MaxRuns, (afterTime, afterId, batch) => scope.Connection.QueryAsync<Candidate>(new CommandDefinition(
             $"""
-            SELECT id, deployment_id, next_scheduled_start_time AS due FROM flow_runs
-            WHERE {In(scope.Connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND {Eligible}
-              AND (next_scheduled_start_time > @afterTime OR (next_scheduled_start_time = @afterTime AND id > @afterId))
-            ORDER BY next_scheduled_start_time, id LIMIT @batch {dialect.ClaimLockClause}
+            SELECT r.id, r.deployment_id, r.next_scheduled_start_time AS due, d.concurrency_limit AS deployment_limit FROM flow_runs r
+            LEFT JOIN deployments d ON d.id = r.deployment_id
+            WHERE {In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL AND {EligibleRun}
+              AND (r.next_scheduled_start_time > @afterTime OR (r.next_scheduled_start_time = @afterTime AND r.id > @afterId))
+            ORDER BY r.next_scheduled_start_time, r.id LIMIT @batch {dialect.ClaimLockClause}
             """,
             new { ids, cutoff = Ms(now + prefetch), afterTime, afterId, batch }, scope.Transaction, cancellationToken: cancellationToken)));
         return new ClaimOutcome(Guid.Empty, claim.Claimed, claim.WakesClaims);
@@ -115,7 +133,7 @@ internal static class ClaimStore
                 : $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE {In(connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff",
             new { poolId, ids = Ids(deploymentIds ?? []), cutoff = Ms(cutoff) }, cancellationToken: cancellationToken));
 
-    private sealed record Candidate(Guid Id, Guid? DeploymentId, long Due);
+    private sealed record Candidate(Guid Id, Guid? DeploymentId, long Due, int? DeploymentLimit);
 
     /// <summary>Walks candidates in order, respecting deployment limits, moving each to PENDING for one claimant.</summary>
     private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, CancellationToken cancellationToken)
@@ -133,7 +151,9 @@ internal static class ClaimStore
             var (afterTime, afterId) = (long.MinValue, Guid.Empty);
             while (taken < take)
             {
-                var batch = Math.Max(take - taken, CandidateBatch);
+                // Where the candidate select locks its rows (PostgreSQL), take only as many as wanted: every row it returns
+                // is locked until commit and skipped by the other claimers. Unlocked (SQLite), read ahead a little.
+                var batch = scope.Dialect.ClaimLockClause.Length > 0 ? take - taken : Math.Max(take - taken, CandidateBatch);
                 var candidates = (await page(afterTime, afterId, batch)).ToList();
                 foreach (var candidate in candidates)
                 {
@@ -155,7 +175,7 @@ internal static class ClaimStore
 
         private async Task<bool> TryClaimAsync(Candidate candidate)
         {
-            if (candidate.DeploymentId is { } deploymentId)
+            if (candidate is { DeploymentId: { } deploymentId, DeploymentLimit: not null })
             {
                 if (!_deploymentSlots.TryGetValue(deploymentId, out var slots))
                 {
@@ -187,7 +207,7 @@ internal static class ClaimStore
 
             // The rules decide, and whatever they accept is this claimant's: a PENDING run is never left unreturned.
             var outcome = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, new StateProposal(StateType.Pending), now,
-                cancellationToken, claimant, StateType.Scheduled);
+                cancellationToken, claimant, StateType.Scheduled, runLocked: true);
             WakesClaims |= outcome?.WakesClaims ?? false;
             if (outcome is not { Result.Status: SetStateStatus.Accept })
             {

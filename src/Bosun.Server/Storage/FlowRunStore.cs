@@ -169,9 +169,9 @@ internal static class FlowRunStore
     /// </summary>
     public static async Task<TransitionOutcome?> TryTransitionAsync(
         WriteScope scope, Guid runId, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
-        string? claimingWorker = null, StateType? expectedType = null)
+        string? claimingWorker = null, StateType? expectedType = null, bool runLocked = false)
     {
-        if (scope.Dialect.RowLockClause.Length > 0)
+        if (!runLocked && scope.Dialect.RowLockClause.Length > 0)
         {
             await scope.Connection.ExecuteAsync(new CommandDefinition(
                 $"SELECT id FROM flow_runs WHERE id = @runId {scope.Dialect.RowLockClause}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
@@ -195,10 +195,13 @@ internal static class FlowRunStore
         if (proposal.Type == StateType.Pending && !proposal.Force && row.DeploymentId is { } deploymentId && !current.Type.HoldsSlot())
         {
             var limits = await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy)>(new CommandDefinition(
-                $"SELECT concurrency_limit, collision_strategy FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}",
+                "SELECT concurrency_limit, collision_strategy FROM deployments WHERE id = @deploymentId",
                 new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
             if (limits.Limit is { } limit)
             {
+                // Only a limited deployment's row serializes the moves to PENDING of its runs.
+                await scope.Connection.ExecuteAsync(new CommandDefinition(
+                    $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}", new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
                 var inUse = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
                     $"SELECT COUNT(*) FROM flow_runs WHERE deployment_id = @deploymentId AND state_type IN {ActiveStates}",
                     new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));

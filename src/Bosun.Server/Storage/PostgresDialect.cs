@@ -36,7 +36,9 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string MigrationFolder => "Postgres";
 
-    public override string ClaimLockClause => "FOR UPDATE SKIP LOCKED";
+    public override string ClaimLockClause => "FOR UPDATE OF r SKIP LOCKED";
+
+    public override string RowShareClause => "FOR SHARE";
 
     public override string RowLockClause => "FOR UPDATE";
 

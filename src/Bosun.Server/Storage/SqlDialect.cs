@@ -29,6 +29,9 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Appended to a select that must lock its row until the transaction ends (PostgreSQL: FOR UPDATE). SQLite's one writer needs none.</summary>
     public virtual string RowLockClause => string.Empty;
 
+    /// <summary>Appended to a select that must keep its row from changing (but not from being read or shared) until the transaction ends.</summary>
+    public virtual string RowShareClause => string.Empty;
+
     /// <summary>The dialect for a database setting: a PostgreSQL URI or connection string, else a SQLite file path.</summary>
     public static SqlDialect For(string database) =>
         PostgresDialect.IsPostgres(database) ? new PostgresDialect(database) : new SqliteDialect(database);

@@ -129,20 +129,19 @@ internal static class WorkPoolStore
             "DELETE FROM work_queues WHERE id = @queueId", new { queueId }, scope.Transaction, cancellationToken: cancellationToken));
     }
 
-    public static async Task UpsertWorkerAsync(WriteScope scope, Guid poolId, string name, string? type, int intervalSeconds, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var updated = await scope.Connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE workers SET last_heartbeat = @now, heartbeat_interval_seconds = @intervalSeconds, type = COALESCE(@type, type)
-            WHERE work_pool_id = @poolId AND name = @name
-            """, new { poolId, name, type, intervalSeconds, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
-        if (updated == 0)
-        {
-            await scope.Connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO workers (id, work_pool_id, name, type, last_heartbeat, heartbeat_interval_seconds, created)
-                VALUES (@id, @poolId, @name, @type, @now, @intervalSeconds, @now)
-                """, new { id = Guid.NewGuid(), poolId, name, type, intervalSeconds, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
-        }
-    }
+    /// <summary>Records a worker's heartbeat (creating the worker); at most once a second per worker, which is plenty for statuses.</summary>
+    public static Task UpsertWorkerAsync(WriteScope scope, Guid poolId, string name, string? type, int intervalSeconds, DateTimeOffset now, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO workers (id, work_pool_id, name, type, last_heartbeat, heartbeat_interval_seconds, created)
+            VALUES (@id, @poolId, @name, @type, @now, @intervalSeconds, @now)
+            ON CONFLICT (work_pool_id, name) DO UPDATE SET
+                last_heartbeat = excluded.last_heartbeat,
+                heartbeat_interval_seconds = excluded.heartbeat_interval_seconds,
+                type = COALESCE(excluded.type, workers.type)
+            WHERE workers.last_heartbeat < excluded.last_heartbeat - 1000
+               OR workers.heartbeat_interval_seconds <> excluded.heartbeat_interval_seconds
+               OR (excluded.type IS NOT NULL AND (workers.type IS NULL OR workers.type <> excluded.type))
+            """, new { id = Guid.NewGuid(), poolId, name, type, intervalSeconds, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<IReadOnlyList<WorkerRow>> ListWorkersAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<WorkerRow>(new CommandDefinition(

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using Bosun.Client;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
+using Bosun.Server;
+using Bosun.Server.Orchestration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Bosun.Bench;
+
+/// <summary>The server benchmarks on PostgreSQL: claim-and-complete throughput with 1 and 2 replicas, claim latency with 1,000,000 runs.</summary>
+internal static class PostgresBenchmarks
+{
+    private static string Admin =>
+        Environment.GetEnvironmentVariable("BOSUN_BENCH_POSTGRES")
+        ?? File.ReadLines("/tmp/bosun-ci/postgres.env").First(l => l.StartsWith("BOSUN_TEST_POSTGRES=", StringComparison.Ordinal))["BOSUN_TEST_POSTGRES=".Length..];
+
+    public static async Task<string> ThroughputAsync(int replicas, int runs, int clients)
+    {
+        var database = await CreateDatabaseAsync();
+        var servers = new List<BosunServer>();
+        try
+        {
+            for (var i = 0; i < replicas; i++)
+            {
+                servers.Add(await StartAsync(database));
+            }
+
+            using var setup = Client(servers[0]);
+            await setup.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
+            var deployment = await setup.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));
+            var past = TimeProvider.System.GetUtcNow().AddMinutes(-1);
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(async part =>
+            {
+                using var client = Client(servers[part % servers.Count]);
+                for (var i = part; i < runs; i += 8)
+                {
+                    await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(ScheduledStartTime: past));
+                }
+            }));
+
+            var done = 0;
+            var stopwatch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(async index =>
+            {
+                using var client = Client(servers[index % servers.Count]);
+                while (Volatile.Read(ref done) < runs)
+                {
+                    var claim = await client.ClaimFlowRunsAsync("bench", new ClaimRequest($"w{index}", 1));
+                    if (claim.Runs.Count == 0)
+                    {
+                        break;
+                    }
+
+                    foreach (var run in claim.Runs)
+                    {
+                        await client.SetFlowRunStateAsync(run.FlowRun.Id, new StateProposal(StateType.Running));
+                        await client.SetFlowRunStateAsync(run.FlowRun.Id, new StateProposal(StateType.Completed));
+                        Interlocked.Increment(ref done);
+                    }
+                }
+            }));
+            stopwatch.Stop();
+            return $"PostgreSQL, {replicas} replica(s): {done / stopwatch.Elapsed.TotalSeconds:0} runs/s claimed and completed ({done} runs, {clients} clients, {stopwatch.Elapsed.TotalSeconds:0.0} s)";
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.StopAsync();
+                await server.DisposeAsync();
+            }
+
+            await DropDatabaseAsync(database);
+        }
+    }
+
+    public static async Task<string> ClaimLatencyAsync(int stored, int samples)
+    {
+        var database = await CreateDatabaseAsync();
+        var server = await StartAsync(database);
+        try
+        {
+            using var client = Client(server);
+            await client.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
+            var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));
+            for (var i = 0; i < samples; i++)
+            {
+                await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(ScheduledStartTime: TimeProvider.System.GetUtcNow().AddMinutes(-1)));
+            }
+
+            var seeding = Stopwatch.StartNew();
+            await SeedFinishedRunsAsync(database, deployment, stored - samples);
+            seeding.Stop();
+            var latencies = new List<double>(samples);
+            for (var i = 0; i < samples; i++)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                var claim = await client.ClaimFlowRunsAsync("bench", new ClaimRequest("w", 1));
+                latencies.Add(stopwatch.Elapsed.TotalMilliseconds);
+                var id = claim.Runs.Single().FlowRun.Id;
+                await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running));
+                await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Completed));
+            }
+
+            return $"PostgreSQL claim latency with {stored:N0} runs stored: {new Stats(latencies)} (seeded in {seeding.Elapsed.TotalSeconds:0} s)";
+        }
+        finally
+        {
+            await server.StopAsync();
+            await server.DisposeAsync();
+            await DropDatabaseAsync(database);
+        }
+    }
+
+    /// <summary>Finished runs in bulk, written by PostgreSQL itself (generate_series): a million rows in seconds.</summary>
+    private static async Task SeedFinishedRunsAsync(string database, Deployment deployment, int count)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
+                state_id, state_type, state_name, state_timestamp, expected_start_time, end_time, run_count, worker_name, created, updated)
+            SELECT gen_random_uuid()::text, 'seed-' || g, d.flow_id, d.id, d.work_pool_id, d.work_queue_id, '{}', '{}', '[]',
+                gen_random_uuid()::text, 'COMPLETED', 'Completed', @now - g, @now - g - 1000, @now - g, 1, 'seed', @now - g, @now - g
+            FROM generate_series(1, @count) AS g, deployments d WHERE d.id = @deployment
+            """, connection);
+        command.CommandTimeout = 600;
+        command.Parameters.AddWithValue("now", TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("count", count);
+        command.Parameters.AddWithValue("deployment", deployment.Id.ToString());
+        await command.ExecuteNonQueryAsync();
+        await using var analyze = new NpgsqlCommand("ANALYZE flow_runs", connection);
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    private static BosunClient Client(BosunServer server) => new(new BosunClientOptions { ApiUrl = server.ApiAddress });
+
+    private static async Task<BosunServer> StartAsync(string database)
+    {
+        var server = BosunServer.Create(new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = database, KeyFile = Path.Combine(Path.GetTempPath(), "bosun-bench.key") },
+            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        await server.StartAsync();
+        return server;
+    }
+
+    private static async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"bosun_bench_{Guid.NewGuid():N}";
+        await using var connection = new NpgsqlConnection(Admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await command.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(Admin) { Database = name, MaxPoolSize = 50 }.ConnectionString;
+    }
+
+    private static async Task DropDatabaseAsync(string database)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(Admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {new NpgsqlConnectionStringBuilder(database).Database} WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
