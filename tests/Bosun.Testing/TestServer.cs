@@ -37,7 +37,7 @@ public sealed class TestServer : IAsyncDisposable
         directory ??= TempDirectory.Create("bosun-server");
         // The same folder means the same database: a restarted test server finds its data again (SQLite file or PostgreSQL database).
         var database = await TestDatabases.ForDirectoryAsync(directory);
-        var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = database };
+        var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = database, KeyFile = Path.Combine(directory, "bosun.key") };
         configure?.Invoke(options);
         var server = BosunServer.Create(options, builder =>
         {

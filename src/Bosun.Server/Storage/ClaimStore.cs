@@ -133,7 +133,17 @@ internal static class ClaimStore
                 : $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE {In(connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff",
             new { poolId, ids = Ids(deploymentIds ?? []), cutoff = Ms(cutoff) }, cancellationToken: cancellationToken));
 
-    private sealed record Candidate(Guid Id, Guid? DeploymentId, long Due, int? DeploymentLimit);
+    /// <summary>A claimable run as the candidate select reads it (a class: Dapper converts SQLite's 64-bit integers for properties).</summary>
+    private sealed class Candidate
+    {
+        public Guid Id { get; set; }
+
+        public Guid? DeploymentId { get; set; }
+
+        public long Due { get; set; }
+
+        public int? DeploymentLimit { get; set; }
+    }
 
     /// <summary>Walks candidates in order, respecting deployment limits, moving each to PENDING for one claimant.</summary>
     private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, CancellationToken cancellationToken)
