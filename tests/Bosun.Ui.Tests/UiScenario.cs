@@ -21,6 +21,7 @@ internal static class UiScenario
     };
 
     /// <summary>A process-pool deployment whose flow is the shell <paramref name="command"/>.</summary>
-    public static Task<Deployment> CommandDeploymentAsync(this BosunClient client, string pool, string name, string command, JsonObject? parameterSchema = null) =>
-        client.UpsertDeploymentAsync(new DeploymentUpsert("shell", name, command, ParameterSchema: parameterSchema, WorkPoolName: pool));
+    public static Task<Deployment> CommandDeploymentAsync(this BosunClient client, string pool, string name, string command, JsonObject? parameterSchema = null,
+        JsonObject? jobVariables = null) =>
+        client.UpsertDeploymentAsync(new DeploymentUpsert("shell", name, command, ParameterSchema: parameterSchema, WorkPoolName: pool, JobVariables: jobVariables));
 }

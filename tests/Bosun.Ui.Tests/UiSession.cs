@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Bosun.Client;
+using Bosun.Contracts.Security;
 using Bosun.Server.Orchestration;
 using Bosun.Testing;
 using Microsoft.Playwright;
@@ -16,8 +17,12 @@ public sealed class UiSession : IAsyncDisposable
 {
     public static readonly string ScreenshotFolder = Path.Combine(RepoPaths.Root, "artifacts", "ui-screenshots");
 
+    /// <summary>The session cookie's name (Bosun.Server's UiSessions.CookieName).</summary>
+    public const string SessionCookie = "bosun_session";
+
     private readonly List<string> _browserErrors = [];
     private readonly ITestOutputHelper _output;
+    private BosunClient? _admin;
 
     private UiSession(TestServer server, IBrowserContext context, IPage page, ITestOutputHelper output)
     {
@@ -51,6 +56,36 @@ public sealed class UiSession : IAsyncDisposable
     public IBrowserContext Context { get; }
 
     public IPage Page { get; }
+
+    /// <summary>A client with the admin key, after <see cref="EnableAuthAsync"/>.</summary>
+    public BosunClient Admin => _admin ?? throw new InvalidOperationException("Call EnableAuthAsync first.");
+
+    /// <summary>The admin key, after <see cref="EnableAuthAsync"/>.</summary>
+    public string AdminKey { get; private set; } = "";
+
+    /// <summary>Creates the first API key, an admin's: from then on the server (API and UI) requires keys.</summary>
+    public async Task<BosunClient> EnableAuthAsync()
+    {
+        var created = await Client.CreateApiKeyAsync(new ApiKeyCreate("admin", ApiKeyRole.Admin));
+        AdminKey = created.Key;
+        _admin = Server.NewClient(created.Key);
+        return _admin;
+    }
+
+    /// <summary>A new key of <paramref name="role"/>, created by the admin.</summary>
+    public Task<ApiKeyCreated> CreateKeyAsync(string name, ApiKeyRole role) => Admin.CreateApiKeyAsync(new ApiKeyCreate(name, role));
+
+    /// <summary>On the sign-in page: pastes <paramref name="key"/> and submits.</summary>
+    public async Task SubmitKeyAsync(string key)
+    {
+        await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Sign in" })).ToBeVisibleAsync();
+        await Page.GetByLabel("API key").FillAsync(key);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>The session cookie the browser holds for the server, or null.</summary>
+    public async Task<BrowserContextCookiesResult?> SessionCookieAsync() =>
+        (await Context.CookiesAsync([Server.Server.BaseAddress.ToString()])).SingleOrDefault(cookie => cookie.Name == SessionCookie);
 
     /// <summary>Starts a server and opens a page, or returns null (printing why) when Chromium is missing outside CI.</summary>
     public static async Task<UiSession?> StartAsync(BrowserFixture browser, ITestOutputHelper output,
@@ -117,6 +152,7 @@ public sealed class UiSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Context.CloseAsync();
+        _admin?.Dispose();
         await Server.DisposeAsync();
     }
 }

@@ -2,8 +2,11 @@ using Bosun.Contracts.Security;
 
 namespace Bosun.Server.Security;
 
-/// <summary>Who is calling: an API key's role, or a run token scoped to one run (and its deployment).</summary>
-internal sealed record BosunCaller(string Name, ApiKeyRole? Role, Guid? RunId = null, Guid? DeploymentId = null)
+/// <summary>
+/// Who is calling: an API key's role (and the key's id, which a web UI session keeps instead of the key), or a run token
+/// scoped to one run (and its deployment).
+/// </summary>
+internal sealed record BosunCaller(string Name, ApiKeyRole? Role, Guid? RunId = null, Guid? DeploymentId = null, Guid? KeyId = null)
 {
     /// <summary>Everyone, when the server runs without authentication (loopback, no keys).</summary>
     public static BosunCaller Anonymous { get; } = new("anonymous", ApiKeyRole.Admin);

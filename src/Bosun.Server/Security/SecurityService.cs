@@ -38,6 +38,21 @@ internal sealed partial class SecurityService(
         }
 
         var row = await database.ReadAsync(connection => SecurityStore.FindKeyByHashAsync(connection, ApiKeySecrets.Hash(token), cancellationToken), cancellationToken);
+        return await WorkingKeyAsync(row, cancellationToken);
+    }
+
+    /// <summary>
+    /// The caller a web UI session stands for: the key with this id, while it still works (not revoked, not expired).
+    /// The session holds the key's id, never the key, so it is checked again by id.
+    /// </summary>
+    public async Task<BosunCaller?> FindWorkingKeyAsync(Guid keyId, CancellationToken cancellationToken)
+    {
+        var row = await database.ReadAsync(connection => SecurityStore.FindKeyByIdAsync(connection, keyId, cancellationToken), cancellationToken);
+        return await WorkingKeyAsync(row, cancellationToken);
+    }
+
+    private async Task<BosunCaller?> WorkingKeyAsync(ApiKeyRow? row, CancellationToken cancellationToken)
+    {
         var now = timeProvider.GetUtcNow();
         if (row is null || row.Revoked || (row.Expires is { } expires && Time(expires) <= now))
         {
@@ -49,7 +64,7 @@ internal sealed partial class SecurityService(
             await database.WriteAsync(scope => SecurityStore.TouchKeyAsync(scope, row.Id, now, cancellationToken), cancellationToken);
         }
 
-        return new BosunCaller(row.Name, row.ParsedRole);
+        return new BosunCaller(row.Name, row.ParsedRole, KeyId: row.Id);
     }
 
     public async Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken)

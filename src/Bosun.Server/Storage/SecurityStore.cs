@@ -20,6 +20,10 @@ internal static class SecurityStore
         connection.QuerySingleOrDefaultAsync<ApiKeyRow?>(new CommandDefinition(
             "SELECT * FROM api_keys WHERE hash = @hash", new { hash }, cancellationToken: cancellationToken));
 
+    public static Task<ApiKeyRow?> FindKeyByIdAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<ApiKeyRow?>(new CommandDefinition(
+            "SELECT * FROM api_keys WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+
     public static Task<int> RevokeKeyAsync(WriteScope scope, Guid id, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE api_keys SET revoked = TRUE WHERE id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken));

@@ -6,7 +6,8 @@ namespace Bosun.Server.Ui.Components;
 
 /// <summary>
 /// A page that stays current without reloading: <see cref="LoadAsync"/> runs when the page opens, then about once a
-/// second (sooner on the server's change signals the page names), on the circuit, re-rendering after each read.
+/// second (sooner on the server's change signals the page names), on the circuit, re-rendering after each read. Each
+/// refresh first checks that the session still works (<see cref="UiAccess"/>).
 /// </summary>
 public abstract class LivePage : ComponentBase, IAsyncDisposable
 {
@@ -14,6 +15,10 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
 
     [Inject]
     private TimeProvider Clock { get; set; } = default!;
+
+    /// <summary>Who is signed in, and what they may do: pages show controls only when <see cref="UiAccess.Can"/> allows them.</summary>
+    [Inject]
+    private protected UiAccess Access { get; set; } = default!;
 
     /// <summary>The clock reading of the last refresh: "12 seconds ago" is computed against it.</summary>
     protected DateTimeOffset Now { get; private set; }
@@ -43,6 +48,12 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         Now = Clock.GetUtcNow();
+        // An open page notices a revoked key within seconds: nothing more is read, and the layout sends it to sign in.
+        if (await Access.CheckAsync(cancellationToken: cancellationToken) is null)
+        {
+            return;
+        }
+
         await LoadAsync(cancellationToken);
         LoadError = null;
         Loaded = true;

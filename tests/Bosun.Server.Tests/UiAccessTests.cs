@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using Bosun.Contracts.Security;
+using Bosun.Server.Security;
+using Bosun.Server.Ui;
+using Bosun.Testing;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bosun.Server.Tests;
+
+/// <summary>
+/// The check every web UI action handler makes before calling a service (UiAccess): each role may do in the UI what its
+/// API permission allows, re-read from the store at every action, so a revoked key is refused at once.
+/// </summary>
+public sealed class UiAccessTests
+{
+    private sealed class FixedAuthentication(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+
+    private static readonly ClaimsPrincipal Nobody = new(new ClaimsIdentity());
+
+    [Fact]
+    public async Task AuthOff_AnonymousTab_MayDoEverythingAndSeesNoSignIn()
+    {
+        await using var server = await TestServer.StartAsync();
+        var access = new UiAccess(new FixedAuthentication(Nobody), Security(server), TimeProvider.System);
+
+        Assert.Same(BosunCaller.Anonymous, await access.CheckAsync());
+        Assert.False(access.SignInRequired);
+        foreach (var permission in new[] { Permission.Read, Permission.Deploy, Permission.Admin })
+        {
+            Assert.True(access.Can(permission));
+            Assert.Null(await access.RefusalAsync(permission, "do it"));
+        }
+    }
+
+    [Theory]
+    [InlineData(ApiKeyRole.Viewer, false, false)]
+    [InlineData(ApiKeyRole.Worker, false, false)]
+    [InlineData(ApiKeyRole.Developer, true, false)]
+    [InlineData(ApiKeyRole.Admin, true, true)]
+    public async Task EachRole_RunsAndPoolAdministration_AllowedOrRefusedWithAReason(ApiKeyRole role, bool runs, bool pools)
+    {
+        await using var server = await TestServer.StartAsync();
+        var security = Security(server);
+        await security.CreateKeyAsync(new ApiKeyCreate("first-admin", ApiKeyRole.Admin), default);
+        var access = await SignedInAsync(security, "someone", role);
+
+        Assert.Null(await access.RefusalAsync(Permission.Read, "read"));
+        Assert.True(access.SignInRequired);
+        Assert.Equal(runs, access.Can(Permission.Deploy));
+        Assert.Equal(pools, access.Can(Permission.Admin));
+        var runRefusal = await access.RefusalAsync(Permission.Deploy, "cancel a run");
+        var poolRefusal = await access.RefusalAsync(Permission.Admin, "pause a work pool");
+        var name = role.ToString().ToLowerInvariant();
+        Assert.Equal(runs ? null : $"Not allowed: only a developer or admin key can cancel a run; you are signed in as 'someone', a {name} key.", runRefusal);
+        Assert.Equal(pools ? null : $"Not allowed: only an admin key can pause a work pool; you are signed in as 'someone', a {name} key.", poolRefusal);
+    }
+
+    [Fact]
+    public async Task RevokedKey_NextActionRefusedAndSessionEndedOnce()
+    {
+        await using var server = await TestServer.StartAsync();
+        var security = Security(server);
+        // Another key stays, so authentication stays on (with no working key left, the UI would be open again).
+        await security.CreateKeyAsync(new ApiKeyCreate("first-admin", ApiKeyRole.Admin), default);
+        var (access, keyId) = await SignedInWithIdAsync(security, "dev", ApiKeyRole.Developer);
+        var ended = 0;
+        access.SessionEnded += () => ended++;
+        Assert.Null(await access.RefusalAsync(Permission.Deploy, "start runs"));
+
+        await security.RevokeKeyAsync(keyId, default);
+        // Still within the refresh loops' 5 s: a cached check would say yes; an action always reads the store again.
+        Assert.True(access.Can(Permission.Deploy));
+        Assert.StartsWith("Not done: your session has ended", await access.RefusalAsync(Permission.Deploy, "start runs"), StringComparison.Ordinal);
+        Assert.False(access.Can(Permission.Read));
+        Assert.Null(await access.CheckAsync(fresh: true));
+        Assert.Equal(1, ended);
+    }
+
+    [Fact]
+    public async Task AuthSwitchedOnUnderAnAnonymousTab_SessionEnded()
+    {
+        await using var server = await TestServer.StartAsync();
+        var security = Security(server);
+        var access = new UiAccess(new FixedAuthentication(Nobody), security, TimeProvider.System);
+        var ended = false;
+        access.SessionEnded += () => ended = true;
+        Assert.Null(await access.RefusalAsync(Permission.Admin, "create work pools"));
+
+        await security.CreateKeyAsync(new ApiKeyCreate("admin", ApiKeyRole.Admin), default);
+        Assert.NotNull(await access.RefusalAsync(Permission.Admin, "create work pools"));
+        Assert.True(ended);
+        Assert.True(access.SignInRequired);
+    }
+
+    private static SecurityService Security(TestServer server) => server.Server.Services.GetRequiredService<SecurityService>();
+
+    private static async Task<UiAccess> SignedInAsync(SecurityService security, string name, ApiKeyRole role) =>
+        (await SignedInWithIdAsync(security, name, role)).Access;
+
+    private static async Task<(UiAccess Access, Guid KeyId)> SignedInWithIdAsync(SecurityService security, string name, ApiKeyRole role)
+    {
+        var created = await security.CreateKeyAsync(new ApiKeyCreate(name, role), default);
+        var caller = await security.AuthenticateAsync(created.Key, default);
+        Assert.NotNull(caller);
+        Assert.Equal(created.ApiKey.Id, caller.KeyId);
+        return (new UiAccess(new FixedAuthentication(UiSessions.Principal(created.ApiKey.Id, caller)), security, TimeProvider.System), created.ApiKey.Id);
+    }
+}
