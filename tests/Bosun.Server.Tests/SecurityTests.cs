@@ -269,4 +269,20 @@ public sealed class SecurityTests
         Assert.Contains("bosun api-key create --name admin --role admin --bootstrap", error, StringComparison.Ordinal);
         TempDirectory.Delete(directory);
     }
+
+    [Fact]
+    public async Task SecretInAStateMessage_IsMasked()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.SetSecretAsync("token", "tok-abcdef-123");
+        await server.Client.PoolAsync("p");
+        var run = await server.Client.RunAsync(await server.Client.DeploymentAsync("p"));
+        await server.Client.ClaimAsync("p");
+        await server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+
+        var failed = await server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Failed, Message: "login failed with tok-abcdef-123"));
+
+        Assert.Equal("login failed with ********", failed.State.Message);
+        Assert.DoesNotContain("tok-abcdef-123", string.Join(" ", (await server.Client.GetFlowRunStatesAsync(run.Id)).Select(s => s.Message)), StringComparison.Ordinal);
+    }
 }

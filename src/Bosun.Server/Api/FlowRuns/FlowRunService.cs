@@ -11,7 +11,7 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Api.FlowRuns;
 
 /// <summary>Flow runs: creation with validation, reads with the waiting reason, and state changes through the rules.</summary>
-internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSignal, LogSignal logSignal, TimeProvider timeProvider)
+internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSignal, LogSignal logSignal, Security.SecretRedactor redactor, TimeProvider timeProvider)
 {
     public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken)
     {
@@ -106,6 +106,12 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         if (proposal.Message is { Length: > 10_000 })
         {
             throw ApiProblemException.Invalid("message", ["must be at most 10,000 characters"]);
+        }
+
+        if (proposal.Message is { } message)
+        {
+            // A flow that fails with a secret in its exception message must not publish it through its state.
+            proposal = proposal with { Message = (await redactor.RedactorAsync(cancellationToken))(message) };
         }
 
         var now = timeProvider.GetUtcNow();
