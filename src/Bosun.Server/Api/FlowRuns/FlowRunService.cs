@@ -11,7 +11,7 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Api.FlowRuns;
 
 /// <summary>Flow runs: creation with validation, reads with the waiting reason, and state changes through the rules.</summary>
-internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSignal, LogSignal logSignal, Security.SecretRedactor redactor, TimeProvider timeProvider)
+internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSignal, LogSignal logSignal, Server.Security.SecretRedactor redactor, TimeProvider timeProvider)
 {
     public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken)
     {
