@@ -82,6 +82,11 @@ internal static class DeploymentStore
                   @JobVariables, @Tags, @Description, @Version, @Paused, @ConcurrencyLimit, @CollisionStrategy, @Retries, @RetryDelaySeconds, @CatchUp, @Created, @Updated)
               """, row, scope.Transaction, cancellationToken: cancellationToken));
 
+    /// <summary>Holds the deployment's row for update until the transaction ends (PostgreSQL): the scheduler waits for the change.</summary>
+    public static Task LockAsync(WriteScope scope, Guid id, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM deployments WHERE id = @id {scope.Dialect.RowLockClause}", new { id }, scope.Transaction, cancellationToken: cancellationToken));
+
     public static Task<int> SetPausedAsync(WriteScope scope, Guid id, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE deployments SET paused = @paused, updated = @now WHERE id = @id", new { id, paused, now = Ms(now) },

@@ -22,7 +22,7 @@ internal static class SecretCommand
     {
         var name = new Argument<string>("name") { Description = "The secret's name (letters, digits, - _ .)." };
         var command = new BosunCommand("set", "Store a secret; its value is read from standard input (never from the command line).",
-            "printf '%s' \"$TOKEN\" | bosun secret set registry-token") { name };
+            "bosun secret set registry-token < ./token.txt") { name };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var value = (await context.Input.ReadToEndAsync(cancellationToken)).TrimEnd('\r', '\n');

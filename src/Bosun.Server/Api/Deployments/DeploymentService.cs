@@ -165,6 +165,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var now = timeProvider.GetUtcNow();
         var scheduleId = await database.WriteAsync(async scope =>
         {
+            await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
             var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, cancellationToken, scope.Transaction)
                 ?? throw ApiProblemException.NotFound($"Deployment {deploymentId} does not exist.");
             var definition = ValidateSchedule(spec, ObjectOrNull(deployment.ParameterSchema), Object(deployment.Parameters), "schedule", now);
@@ -183,6 +184,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
+            await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
             _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, cancellationToken, scope.Transaction) ?? throw ScheduleNotFound(deploymentId, scheduleId);
             await ScheduleStore.SetActiveAsync(scope, scheduleId, active, now, cancellationToken);
             if (!active)
@@ -201,6 +203,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
+            await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
             _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, cancellationToken, scope.Transaction) ?? throw ScheduleNotFound(deploymentId, scheduleId);
             await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, cancellationToken, scheduleId);
             return await ScheduleStore.DeleteAsync(scope, scheduleId, cancellationToken);

@@ -53,6 +53,20 @@ internal sealed class SchedulerService(
 
     private static async Task<int> StockAsync(WriteScope scope, ScheduleRow schedule, DeploymentRow deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // A change of the deployment (upsert, pause, schedule edits) holds its row for update and then removes future
+        // runs. Sharing the row here makes the two wait for each other (PostgreSQL; SQLite has one writer), and the
+        // schedule is looked at again under the lock, so no run of a removed or paused schedule outlives the change.
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowShareClause}", new { deploymentId = deployment.Id }, scope.Transaction, cancellationToken: cancellationToken));
+        var stillActive = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT COUNT(*) FROM deployment_schedules s JOIN deployments d ON d.id = s.deployment_id
+            WHERE s.id = @scheduleId AND s.active = TRUE AND d.paused = FALSE
+            """, new { scheduleId = schedule.Id }, scope.Transaction, cancellationToken: cancellationToken));
+        if (stillActive == 0)
+        {
+            return 0;
+        }
+
         var definition = schedule.Definition;
         var times = new List<DateTimeOffset>();
         if (schedule.LastScheduledTime is { } lastMs && Time(lastMs) < now)
