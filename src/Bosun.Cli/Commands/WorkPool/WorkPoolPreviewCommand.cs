@@ -60,14 +60,31 @@ internal static class WorkPoolPreviewCommand
             return;
         }
 
+        // Runs that a schedule creates across a daylight-saving change are marked, as `deployment inspect` marks them.
+        var acrossDst = new HashSet<DateTimeOffset>();
+        foreach (var deploymentName in runs.Where(r => r.DeploymentName is not null && r.Tags.Contains("auto-scheduled"))
+                     .Select(r => $"{r.FlowName}/{r.DeploymentName}").Distinct())
+        {
+            var deployment = await client.GetDeploymentByNameAsync(deploymentName, cancellationToken);
+            foreach (var upcoming in await client.GetUpcomingRunsAsync(deployment.Id, 500, cancellationToken))
+            {
+                if (upcoming.DstChange)
+                {
+                    acrossDst.Add(upcoming.ScheduledTime);
+                }
+            }
+        }
+
         var now = context.Time.GetUtcNow();
         var table = new Table().Title($"Scheduled runs of {what.EscapeMarkup()}")
-            .AddColumns("Scheduled start", "Run", "Id", "Deployment", "Queue", "State");
+            .AddColumns("Scheduled start", "Run", "Id", "Deployment", "Queue", "State", "Note");
         foreach (var run in runs)
         {
-            table.AddRow(new Text(RelativeTime.WithClock(run.State.ScheduledTime ?? run.ExpectedStartTime, now, context.Time.LocalTimeZone)),
+            var when = run.State.ScheduledTime ?? run.ExpectedStartTime;
+            table.AddRow(new Text(RelativeTime.WithClock(when, now, context.Time.LocalTimeZone)),
                 new Text(run.Name), new Text(run.Id.ToString()), new Text($"{run.FlowName}/{run.DeploymentName}"),
-                new Text(run.WorkQueueName ?? "-"), StateStyles.State(run.State));
+                new Text(run.WorkQueueName ?? "-"), StateStyles.State(run.State),
+                acrossDst.Contains(when) ? new Text("DST change", new Style(Color.Yellow)) : new Text(""));
         }
 
         context.Console.Write(table);
