@@ -46,6 +46,12 @@ internal static class ScheduleStore
         return rows.ToList();
     }
 
+    /// <summary>The active schedules of one deployment.</summary>
+    public static async Task<IReadOnlyList<ScheduleRow>> ActiveOfAsync(DbConnection connection, Guid deploymentId, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<ScheduleRow>(new CommandDefinition(
+            "SELECT * FROM deployment_schedules WHERE deployment_id = @deploymentId AND active = TRUE ORDER BY created, id",
+            new { deploymentId }, cancellationToken: cancellationToken))).ToList();
+
     public static Task InsertAsync(WriteScope scope, Guid deploymentId, ScheduleDefinition definition, ScheduleSpec spec, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO deployment_schedules (id, deployment_id, kind, cron, interval_seconds, anchor, rrule, timezone, active, parameters, last_scheduled_time, created, updated)

@@ -222,8 +222,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var rows = await database.ReadAsync(async connection =>
         {
             _ = await DeploymentStore.GetAsync(connection, deploymentId, cancellationToken) ?? throw ApiProblemException.NotFound($"Deployment {deploymentId} does not exist.");
-            return (await Dapper.SqlMapper.QueryAsync<ScheduleRow>(connection, new Dapper.CommandDefinition(
-                "SELECT * FROM deployment_schedules WHERE deployment_id = @deploymentId AND active = TRUE", new { deploymentId }, cancellationToken: cancellationToken))).ToList();
+            return await ScheduleStore.ActiveOfAsync(connection, deploymentId, cancellationToken);
         }, cancellationToken);
         var upcoming = new List<UpcomingRun>();
         foreach (var schedule in rows)
