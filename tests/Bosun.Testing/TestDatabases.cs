@@ -88,6 +88,14 @@ public static class TestDatabases
         await using var connection = new NpgsqlConnection(admin);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        try
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException ex) when (ex.SqlState is "42501" or "55006")
+        {
+            // A server process of another role (autovacuum) was in the database and cannot be terminated by the test
+            // role: the database is left behind in the throwaway test cluster rather than failing the test that used it.
+        }
     }
 }

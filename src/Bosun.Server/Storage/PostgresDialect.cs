@@ -17,7 +17,15 @@ internal sealed class PostgresDialect : SqlDialect
 
     public PostgresDialect(string connectionString)
     {
-        ConnectionString = ToKeywords(connectionString);
+        // The same few dozen statements run all the time: let Npgsql prepare them (parse and plan once per connection).
+        var prepared = new NpgsqlConnectionStringBuilder(ToKeywords(connectionString));
+        if (prepared.MaxAutoPrepare == 0)
+        {
+            prepared.MaxAutoPrepare = 64;
+            prepared.AutoPrepareMinUsages = 2;
+        }
+
+        ConnectionString = prepared.ConnectionString;
         var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
         Endpoint = $"{builder.Host}:{builder.Port}";
         DatabaseName = builder.Database ?? "";
