@@ -43,29 +43,8 @@ internal static class PostgresBenchmarks
                 }
             }));
 
-            var done = 0;
-            var stopwatch = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, clients).Select(async index =>
-            {
-                using var client = Client(servers[index % servers.Count]);
-                while (Volatile.Read(ref done) < runs)
-                {
-                    var claim = await client.ClaimFlowRunsAsync("bench", new ClaimRequest($"w{index}", 1));
-                    if (claim.Runs.Count == 0)
-                    {
-                        break;
-                    }
-
-                    foreach (var run in claim.Runs)
-                    {
-                        await client.SetFlowRunStateAsync(run.FlowRun.Id, new StateProposal(StateType.Running));
-                        await client.SetFlowRunStateAsync(run.FlowRun.Id, new StateProposal(StateType.Completed));
-                        Interlocked.Increment(ref done);
-                    }
-                }
-            }));
-            stopwatch.Stop();
-            return $"PostgreSQL, {replicas} replica(s): {done / stopwatch.Elapsed.TotalSeconds:0} runs/s claimed and completed ({done} runs, {clients} clients, {stopwatch.Elapsed.TotalSeconds:0.0} s)";
+            var (done, elapsed) = await ServerBenchmarks.ClaimAndCompleteAsync(runs, clients, index => Client(servers[index % servers.Count]));
+            return $"PostgreSQL, {replicas} replica(s): {done / elapsed.TotalSeconds:0} runs/s claimed and completed ({done} runs, {clients} clients, {elapsed.TotalSeconds:0.0} s)";
         }
         finally
         {
@@ -96,18 +75,8 @@ internal static class PostgresBenchmarks
             var seeding = Stopwatch.StartNew();
             await SeedFinishedRunsAsync(database, deployment, stored - samples);
             seeding.Stop();
-            var latencies = new List<double>(samples);
-            for (var i = 0; i < samples; i++)
-            {
-                var stopwatch = Stopwatch.StartNew();
-                var claim = await client.ClaimFlowRunsAsync("bench", new ClaimRequest("w", 1));
-                latencies.Add(stopwatch.Elapsed.TotalMilliseconds);
-                var id = claim.Runs.Single().FlowRun.Id;
-                await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running));
-                await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Completed));
-            }
-
-            return $"PostgreSQL claim latency with {stored:N0} runs stored: {new Stats(latencies)} (seeded in {seeding.Elapsed.TotalSeconds:0} s)";
+            var latencies = await ServerBenchmarks.MeasureClaimsAsync(client, samples);
+            return $"PostgreSQL claim latency with {stored:N0} runs stored: {latencies} (seeded in {seeding.Elapsed.TotalSeconds:0} s)";
         }
         finally
         {

@@ -21,29 +21,8 @@ internal static class ServerBenchmarks
         var deployment = await SetUpAsync(client);
         await SeedScheduledAsync(server, deployment, runs);
 
-        var done = 0;
-        var stopwatch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async index =>
-        {
-            using var own = server.NewClient();
-            while (Volatile.Read(ref done) < runs)
-            {
-                var claim = await own.ClaimFlowRunsAsync("bench", new ClaimRequest($"w{index}", 1));
-                foreach (var run in claim.Runs)
-                {
-                    await own.SetFlowRunStateAsync(run.FlowRun.Id, new StateProposal(StateType.Running));
-                    await own.SetFlowRunStateAsync(run.FlowRun.Id, new StateProposal(StateType.Completed));
-                    Interlocked.Increment(ref done);
-                }
-
-                if (claim.Runs.Count == 0)
-                {
-                    break;
-                }
-            }
-        }));
-        stopwatch.Stop();
-        return $"claim-and-complete throughput: {done / stopwatch.Elapsed.TotalSeconds:0} runs/s ({done} runs, {clients} clients, {stopwatch.Elapsed.TotalSeconds:0.0} s; 3 API calls per run)";
+        var (done, elapsed) = await ClaimAndCompleteAsync(runs, clients, _ => server.NewClient());
+        return $"claim-and-complete throughput: {done / elapsed.TotalSeconds:0} runs/s ({done} runs, {clients} clients, {elapsed.TotalSeconds:0.0} s; 3 API calls per run)";
     }
 
     /// <summary>Claim latency (one claim of one run) with <paramref name="stored"/> runs in the store, most of them finished.</summary>
@@ -55,18 +34,7 @@ internal static class ServerBenchmarks
         await SeedFinishedAsync(server, deployment, stored - samples);
         await SeedScheduledAsync(server, deployment, samples);
 
-        var latencies = new List<double>(samples);
-        for (var i = 0; i < samples; i++)
-        {
-            var stopwatch = Stopwatch.StartNew();
-            var claim = await client.ClaimFlowRunsAsync("bench", new ClaimRequest("w", 1));
-            latencies.Add(stopwatch.Elapsed.TotalMilliseconds);
-            var id = claim.Runs.Single().FlowRun.Id;
-            await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running));
-            await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Completed));
-        }
-
-        return $"claim latency with {stored:N0} runs stored: {new Stats(latencies)}";
+        return $"claim latency with {stored:N0} runs stored: {await MeasureClaimsAsync(client, samples)}";
     }
 
     /// <summary>A claim long-polls; another client creates a run; time from the create call to the claim's answer.</summary>
@@ -91,12 +59,60 @@ internal static class ServerBenchmarks
             await creator.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
             var answer = await claim;
             latencies.Add(stopwatch.Elapsed.TotalMilliseconds);
-            var id = answer.Runs.Single().FlowRun.Id;
-            await creator.SetFlowRunStateAsync(id, new StateProposal(StateType.Running));
-            await creator.SetFlowRunStateAsync(id, new StateProposal(StateType.Completed));
+            await CompleteAsync(creator, answer.Runs.Single().FlowRun.Id);
         }
 
         return $"long-poll wake-up (run created -> claim answered): {new Stats(latencies)}";
+    }
+
+    /// <summary>
+    /// <paramref name="clients"/> clients, each made by <paramref name="clientFor"/> from its index, loop until
+    /// <paramref name="runs"/> runs are done or the pool is empty: claim one run, RUNNING, COMPLETED.
+    /// </summary>
+    internal static async Task<(int Done, TimeSpan Elapsed)> ClaimAndCompleteAsync(int runs, int clients, Func<int, BosunClient> clientFor)
+    {
+        var done = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async index =>
+        {
+            using var client = clientFor(index);
+            while (Volatile.Read(ref done) < runs)
+            {
+                var claim = await client.ClaimFlowRunsAsync("bench", new ClaimRequest($"w{index}", 1));
+                if (claim.Runs.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var run in claim.Runs)
+                {
+                    await CompleteAsync(client, run.FlowRun.Id);
+                    Interlocked.Increment(ref done);
+                }
+            }
+        }));
+        return (done, stopwatch.Elapsed);
+    }
+
+    /// <summary>The latency of <paramref name="samples"/> claims of one due run each, completing every run claimed.</summary>
+    internal static async Task<Stats> MeasureClaimsAsync(BosunClient client, int samples)
+    {
+        var latencies = new List<double>(samples);
+        for (var i = 0; i < samples; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var claim = await client.ClaimFlowRunsAsync("bench", new ClaimRequest("w", 1));
+            latencies.Add(stopwatch.Elapsed.TotalMilliseconds);
+            await CompleteAsync(client, claim.Runs.Single().FlowRun.Id);
+        }
+
+        return new Stats(latencies);
+    }
+
+    private static async Task CompleteAsync(BosunClient client, Guid runId)
+    {
+        await client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Running));
+        await client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Completed));
     }
 
     private static async Task<Deployment> SetUpAsync(BosunClient client)
