@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.InteropServices;
 using Bosun.Client;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
@@ -39,16 +38,7 @@ public static class FlowRunEntryPoint
         assemblies ??= [Assembly.GetEntryAssembly() ?? throw new InvalidOperationException("No entry assembly: pass the assemblies that hold the flows.")];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // A worker stops a run's process with SIGTERM (cancellation, shutdown): let the flow see its token fire.
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
+        using var signals = new StopSignals(stop);
         using var client = new BosunClient(BosunClientOptions.FromEnvironment());
         var logs = new LogShipper(client, TimeProvider.System, NullLogger<LogShipper>.Instance);
         await using (logs.ConfigureAwait(false))

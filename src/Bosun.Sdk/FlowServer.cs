@@ -42,16 +42,7 @@ internal sealed partial class FlowServer : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        });
+        using var signals = new StopSignals(stopping);
 
         var parameters = _flow.DefaultParameters();
         foreach (var (key, value) in _options.Parameters ?? [])
