@@ -51,7 +51,7 @@ internal sealed class DockerTest : IAsyncDisposable
         var problem = await DaemonProblem.Value ?? (needsRegistry ? await RegistryProblem.Value : null);
         if (problem is not null)
         {
-            if (DockerTestEnvironment.InCi)
+            if (TestEnvironment.InCi)
             {
                 Assert.Fail($"{problem} Under CI=true a missing service is a failure: scripts/ci-setup/20-docker.sh should have prepared it.");
             }

@@ -18,7 +18,7 @@ internal static class PostgresRequired
             return true;
         }
 
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        if (TestEnvironment.InCi)
         {
             Assert.Fail($"PostgreSQL is required under CI: {missing}.");
         }

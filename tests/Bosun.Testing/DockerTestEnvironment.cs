@@ -20,7 +20,4 @@ public static class DockerTestEnvironment
 
     /// <summary>...and this one with the test's own id, by which it is cleaned up; nothing else is ever removed.</summary>
     public const string TestIdLabel = "io.bosun.test.id";
-
-    /// <summary>True under CI=true, where a missing service fails a test instead of skipping it.</summary>
-    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 }

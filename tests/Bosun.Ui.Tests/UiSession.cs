@@ -93,7 +93,7 @@ public sealed class UiSession : IAsyncDisposable
     {
         if (browser.Browser is null)
         {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            if (TestEnvironment.InCi)
             {
                 throw new Xunit.Sdk.XunitException($"UI test cannot run under CI=true: {browser.MissingReason}");
             }
