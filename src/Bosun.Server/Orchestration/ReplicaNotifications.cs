@@ -14,8 +14,21 @@ internal sealed class ReplicaNotifications(
     BosunDatabase database, ClaimSignal claims, LogSignal logs, SchedulerSignal scheduler, ILogger<ReplicaNotifications> logger) : BackgroundService
 {
     private const string Channel = "bosun_signals";
-    private readonly Channel<string> _outgoing = System.Threading.Channels.Channel.CreateBounded<string>(
-        new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    /// <summary>
+    /// After a NOTIFY, the next waits this long, gathering what was signalled meanwhile into one: a busy server sends at
+    /// most a couple of hundred a second instead of one per state change, and a quiet one still sends at once.
+    /// </summary>
+    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(5);
+
+    private static readonly string[] Kinds = ["claims", "logs", "scheduler"];
+
+    /// <summary>Rings when <see cref="_pending"/> gained a kind; capacity one, so rings while one is queued merge.</summary>
+    private readonly Channel<bool> _doorbell = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    /// <summary>The kinds signalled since the last NOTIFY, one bit each (index in <see cref="Kinds"/>).</summary>
+    private int _pending;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,10 +37,15 @@ internal sealed class ReplicaNotifications(
             return;
         }
 
-        void Send(string what) => _outgoing.Writer.TryWrite(what);
-        void OnClaims() => Send("claims");
-        void OnLogs() => Send("logs");
-        void OnScheduler() => Send("scheduler");
+        void Send(int bit)
+        {
+            Interlocked.Or(ref _pending, bit);
+            _doorbell.Writer.TryWrite(true);
+        }
+
+        void OnClaims() => Send(1);
+        void OnLogs() => Send(2);
+        void OnScheduler() => Send(4);
         claims.Notified += OnClaims;
         logs.Notified += OnLogs;
         scheduler.Notified += OnScheduler;
@@ -52,7 +70,13 @@ internal sealed class ReplicaNotifications(
             {
                 await using var connection = postgres.CreateDedicatedConnection();
                 await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) => Wake(e.Payload);
+                connection.Notification += (_, e) =>
+                {
+                    foreach (var what in e.Payload.Split(','))
+                    {
+                        Wake(what);
+                    }
+                };
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
@@ -85,8 +109,15 @@ internal sealed class ReplicaNotifications(
     {
         try
         {
-            await foreach (var what in _outgoing.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var _ in _doorbell.Reader.ReadAllAsync(stoppingToken))
             {
+                var pending = Interlocked.Exchange(ref _pending, 0);
+                if (pending == 0)
+                {
+                    continue;
+                }
+
+                var what = string.Join(',', Kinds.Where((_, index) => (pending & (1 << index)) != 0));
                 try
                 {
                     await using var connection = await database.Dialect.OpenReadConnectionAsync(stoppingToken);
@@ -100,6 +131,8 @@ internal sealed class ReplicaNotifications(
                     // long-polls wake at their deadline in any case.
                     Log.ReplicaNotifyFailed(logger, postgres.Endpoint, ex);
                 }
+
+                await Task.Delay(CoalesceWindow, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,5 +1,7 @@
 namespace Bosun.Server.Storage;
 
-/// <summary>What a claim transaction did: the runs it moved to PENDING, and whether it freed or rescheduled others.</summary>
-internal sealed record ClaimOutcome(Guid PoolId, IReadOnlyList<Guid> ClaimedRunIds, bool WakesClaims);
-
+/// <summary>
+/// What a claim transaction did: the pool as it left it (null for a serving process's claim), the runs it moved to
+/// PENDING as they now stand, and whether it freed or rescheduled others.
+/// </summary>
+internal sealed record ClaimOutcome(WorkPoolRow? Pool, IReadOnlyList<FlowRunRow> Claimed, bool WakesClaims);

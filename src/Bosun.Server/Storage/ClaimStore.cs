@@ -21,21 +21,45 @@ internal static class ClaimStore
     public static async Task<ClaimOutcome> ClaimAsync(
         WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken)
     {
-        // A pool with a limit serializes its claims on its row (PostgreSQL; SQLite has one writer anyway), so that the
-        // slot counts read below stay true until this transaction commits, also across replicas. Without a limit,
-        // claims share the row (a limit being set waits for them) and run side by side: SKIP LOCKED keeps them apart.
-        var poolLimit = await scope.Connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
-            "SELECT concurrency_limit FROM work_pools WHERE name = @poolName", new { poolName }, scope.Transaction, cancellationToken: cancellationToken));
-        await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"SELECT id FROM work_pools WHERE name = @poolName {(poolLimit is null ? dialect.RowShareClause : dialect.RowLockClause)}",
-            new { poolName }, scope.Transaction, cancellationToken: cancellationToken));
-        var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction)
-            ?? throw ApiProblemException.NotFound($"Work pool '{poolName}' does not exist. Create it with `bosun work-pool create {poolName} --type TYPE`.");
-        await WorkPoolStore.UpsertWorkerAsync(scope, pool.Id, request.WorkerName, request.WorkerType,
-            request.HeartbeatIntervalSeconds ?? Orchestration.Statuses.DefaultHeartbeatIntervalSeconds, now, cancellationToken);
+        var found = await scope.Connection.QuerySingleOrDefaultAsync<(Guid Id, int? Limit)?>(new CommandDefinition(
+            "SELECT id, concurrency_limit FROM work_pools WHERE name = @poolName", new { poolName }, scope.Transaction, cancellationToken: cancellationToken));
+        if (found is not { Id: var poolId, Limit: var poolLimit })
+        {
+            throw PoolNotFound(poolName);
+        }
 
-        var queues = (await WorkPoolStore.ListQueuesAsync(scope.Connection, pool.Id, cancellationToken, scope.Transaction)).ToList();
-        if (request.WorkQueueNames is { Count: > 0 } names)
+        // One round trip for the bookkeeping. A pool with a limit serializes its claims on its row (PostgreSQL; SQLite
+        // has one writer anyway), so that the slot counts read after the lock stay true until this transaction commits,
+        // also across replicas. Without a limit, claims share the row (a limit being set waits for them) and run side by
+        // side: SKIP LOCKED keeps them apart. Then the worker's heartbeat, the poll (recorded at most once a second, which
+        // keeps busy claimers from queueing on the queue rows' write locks; a queue row another claim is recording is passed over), and the pool and its queues read after the lock.
+        var names = request.WorkQueueNames is { Count: > 0 } named ? named : null;
+        using var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            SELECT id FROM work_pools WHERE id = @poolId {(poolLimit is null ? dialect.RowShareClause : dialect.RowLockClause)};
+            {WorkPoolStore.UpsertWorkerSql};
+            UPDATE work_queues SET last_polled = @now WHERE id IN (
+                SELECT q.id FROM work_queues q
+                WHERE q.work_pool_id = @poolId {(names is null ? "" : $"AND {In(scope.Connection, "q.name", "names")}")} AND (q.last_polled IS NULL OR q.last_polled < @now - 1000)
+                {dialect.SkipLockedOf("q")});
+            {WorkPoolStore.SelectPool} WHERE p.id = @poolId;
+            SELECT id, name, priority, concurrency_limit, paused FROM work_queues WHERE work_pool_id = @poolId ORDER BY priority
+            """,
+            new
+            {
+                poolId,
+                id = Guid.NewGuid(),
+                name = request.WorkerName,
+                type = request.WorkerType,
+                intervalSeconds = request.HeartbeatIntervalSeconds ?? Orchestration.Statuses.DefaultHeartbeatIntervalSeconds,
+                names = names?.ToArray(),
+                now = Ms(now),
+            },
+            scope.Transaction, cancellationToken: cancellationToken));
+        _ = await batch.ReadAsync<Guid>();
+        var pool = await batch.ReadSingleOrDefaultAsync<WorkPoolRow>() ?? throw PoolNotFound(poolName);
+        var queues = (await batch.ReadAsync<WorkQueueRow>()).ToList();
+        if (names is not null)
         {
             var unknown = names.Where(name => queues.All(queue => queue.Name != name)).ToList();
             if (unknown.Count > 0)
@@ -47,15 +71,10 @@ internal static class ClaimStore
             queues = queues.Where(queue => names.Contains(queue.Name)).ToList();
         }
 
-        // Recording the poll at most once a second keeps busy claimers from queueing on the queue rows' write locks.
-        await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE work_queues SET last_polled = @now WHERE {In(scope.Connection, "id", "queueIds")} AND (last_polled IS NULL OR last_polled < @now - 1000)",
-            new { queueIds = Ids(queues.Select(queue => queue.Id)), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
-
         var claim = new CandidateClaim(scope, request.WorkerName, now, cancellationToken);
         if (pool.Paused || request.MaxRuns <= 0)
         {
-            return new ClaimOutcome(pool.Id, [], false);
+            return new ClaimOutcome(pool, [], false);
         }
 
         var want = Math.Min(request.MaxRuns, pool.ConcurrencyLimit is { } limit ? Math.Max(0, limit - pool.SlotsInUse) : int.MaxValue);
@@ -78,20 +97,24 @@ internal static class ClaimStore
                 take = Math.Min(want, Math.Max(0, queueLimit - inUse));
             }
 
-            want -= await claim.TakeAsync(take, (afterTime, afterId, batch) => scope.Connection.QueryAsync<Candidate>(new CommandDefinition(
+            want -= await claim.TakeAsync(take, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
                 $"""
-                SELECT r.id, r.deployment_id, r.next_scheduled_start_time AS due, d.concurrency_limit AS deployment_limit FROM flow_runs r
-                LEFT JOIN deployments d ON d.id = r.deployment_id
+                {FlowRunStore.SelectRun}
                 WHERE r.work_queue_id = @queueId AND {EligibleRun}
-                  AND (r.next_scheduled_start_time > @afterTime OR (r.next_scheduled_start_time = @afterTime AND r.id > @afterId))
+                  AND (r.next_scheduled_start_time, r.id) > (@afterTime, @afterId)
                 ORDER BY r.next_scheduled_start_time, r.id LIMIT @batch {dialect.ClaimLockClause}
                 """,
                 new { queueId = queue.Id, cutoff = Ms(now + prefetch), afterTime, afterId, batch },
                 scope.Transaction, cancellationToken: cancellationToken)));
         }
 
-        return new ClaimOutcome(pool.Id, claim.Claimed, claim.WakesClaims);
+        // The pool as this claim leaves it: its own runs now hold slots too.
+        pool.SlotsInUse += claim.Claimed.Count;
+        return new ClaimOutcome(pool, claim.Claimed, claim.WakesClaims);
     }
+
+    private static ApiProblemException PoolNotFound(string poolName) =>
+        ApiProblemException.NotFound($"Work pool '{poolName}' does not exist. Create it with `bosun work-pool create {poolName} --type TYPE`.");
 
     /// <summary>The claim of a serving process: due runs of its own deployments, which are on no work pool.</summary>
     public static async Task<ClaimOutcome> ClaimServedAsync(
@@ -113,16 +136,15 @@ internal static class ClaimStore
 
         await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);
         var claim = new CandidateClaim(scope, request.ProcessName, now, cancellationToken);
-        await claim.TakeAsync(request.MaxRuns, (afterTime, afterId, batch) => scope.Connection.QueryAsync<Candidate>(new CommandDefinition(
+        await claim.TakeAsync(request.MaxRuns, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
             $"""
-            SELECT r.id, r.deployment_id, r.next_scheduled_start_time AS due, d.concurrency_limit AS deployment_limit FROM flow_runs r
-            LEFT JOIN deployments d ON d.id = r.deployment_id
+            {FlowRunStore.SelectRun}
             WHERE {In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL AND {EligibleRun}
-              AND (r.next_scheduled_start_time > @afterTime OR (r.next_scheduled_start_time = @afterTime AND r.id > @afterId))
+              AND (r.next_scheduled_start_time, r.id) > (@afterTime, @afterId)
             ORDER BY r.next_scheduled_start_time, r.id LIMIT @batch {dialect.ClaimLockClause}
             """,
             new { ids, cutoff = Ms(now + prefetch), afterTime, afterId, batch }, scope.Transaction, cancellationToken: cancellationToken)));
-        return new ClaimOutcome(Guid.Empty, claim.Claimed, claim.WakesClaims);
+        return new ClaimOutcome(null, claim.Claimed, claim.WakesClaims);
     }
 
     /// <summary>The earliest due time after <paramref name="cutoff"/> of a run a waiting claim could take; null when none.</summary>
@@ -133,29 +155,17 @@ internal static class ClaimStore
                 : $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE {In(connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff",
             new { poolId, ids = Ids(deploymentIds ?? []), cutoff = Ms(cutoff) }, cancellationToken: cancellationToken));
 
-    /// <summary>A claimable run as the candidate select reads it (a class: Dapper converts SQLite's 64-bit integers for properties).</summary>
-    private sealed class Candidate
-    {
-        public Guid Id { get; set; }
-
-        public Guid? DeploymentId { get; set; }
-
-        public long Due { get; set; }
-
-        public int? DeploymentLimit { get; set; }
-    }
-
     /// <summary>Walks candidates in order, respecting deployment limits, moving each to PENDING for one claimant.</summary>
     private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, CancellationToken cancellationToken)
     {
         private readonly Dictionary<Guid, (int? Limit, int InUse)> _deploymentSlots = [];
 
-        public List<Guid> Claimed { get; } = [];
+        public List<FlowRunRow> Claimed { get; } = [];
 
         public bool WakesClaims { get; private set; }
 
         /// <summary>Claims up to <paramref name="take"/> runs from the candidate pages <paramref name="page"/> yields; returns how many.</summary>
-        public async Task<int> TakeAsync(int take, Func<long, Guid, int, Task<IEnumerable<Candidate>>> page)
+        public async Task<int> TakeAsync(int take, Func<long, Guid, int, Task<IEnumerable<FlowRunRow>>> page)
         {
             var taken = 0;
             var (afterTime, afterId) = (long.MinValue, Guid.Empty);
@@ -167,7 +177,7 @@ internal static class ClaimStore
                 var candidates = (await page(afterTime, afterId, batch)).ToList();
                 foreach (var candidate in candidates)
                 {
-                    (afterTime, afterId) = (candidate.Due, candidate.Id);
+                    (afterTime, afterId) = (candidate.NextScheduledStartTime ?? long.MinValue, candidate.Id);
                     if (taken < take && await TryClaimAsync(candidate))
                     {
                         taken++;
@@ -183,9 +193,9 @@ internal static class ClaimStore
             return taken;
         }
 
-        private async Task<bool> TryClaimAsync(Candidate candidate)
+        private async Task<bool> TryClaimAsync(FlowRunRow candidate)
         {
-            if (candidate is { DeploymentId: { } deploymentId, DeploymentLimit: not null })
+            if (candidate is { DeploymentId: { } deploymentId, DeploymentConcurrencyLimit: not null })
             {
                 if (!_deploymentSlots.TryGetValue(deploymentId, out var slots))
                 {
@@ -206,9 +216,7 @@ internal static class ClaimStore
                     // run goes to the rules below, which count the slots afresh and answer (ENQUEUE:
                     // AwaitingConcurrencySlot; CANCEL_NEW: CANCELLED) — or accept, when another replica freed a slot
                     // since our count.
-                    var name = await scope.Connection.ExecuteScalarAsync<string>(new CommandDefinition(
-                        "SELECT state_name FROM flow_runs WHERE id = @id", new { id = candidate.Id }, scope.Transaction, cancellationToken: cancellationToken));
-                    if (name == StateNames.AwaitingConcurrencySlot)
+                    if (candidate.StateName == StateNames.AwaitingConcurrencySlot)
                     {
                         return false;
                     }
@@ -216,9 +224,9 @@ internal static class ClaimStore
             }
 
             // The rules decide, and whatever they accept is this claimant's: a PENDING run is never left unreturned.
-            var outcome = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, new StateProposal(StateType.Pending), now,
-                cancellationToken, claimant, StateType.Scheduled, runLocked: true);
-            WakesClaims |= outcome?.WakesClaims ?? false;
+            var outcome = await FlowRunStore.TransitionAsync(scope, candidate, new StateProposal(StateType.Pending), now,
+                cancellationToken, claimant, StateType.Scheduled);
+            WakesClaims |= outcome.WakesClaims;
             if (outcome is not { Result.Status: SetStateStatus.Accept })
             {
                 if (outcome is { Result.Status: SetStateStatus.Reject } && candidate.DeploymentId is { } full
@@ -230,7 +238,7 @@ internal static class ClaimStore
                 return false;
             }
 
-            Claimed.Add(candidate.Id);
+            Claimed.Add(outcome.Run);
             if (candidate.DeploymentId is { } id && _deploymentSlots.TryGetValue(id, out var held))
             {
                 _deploymentSlots[id] = (held.Limit, held.InUse + 1);

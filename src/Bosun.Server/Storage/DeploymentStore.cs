@@ -50,6 +50,10 @@ internal static class DeploymentStore
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             SelectDeployment + " WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
+    public static async Task<IReadOnlyList<DeploymentRow>> GetManyAsync(DbConnection connection, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
+        ids.Count == 0 ? [] : (await connection.QueryAsync<DeploymentRow>(new CommandDefinition(
+            $"{SelectDeployment} WHERE {In(connection, "d.id", "ids")}", new { ids = Ids(ids) }, cancellationToken: cancellationToken))).ToList();
+
     public static Task<DeploymentRow?> GetByNameAsync(DbConnection connection, string flowName, string name, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             SelectDeployment + " WHERE f.name = @flowName AND d.name = @name", new { flowName, name }, transaction, cancellationToken: cancellationToken));

@@ -15,7 +15,8 @@ namespace Bosun.Server.Storage;
 internal static class FlowRunStore
 {
     public const string SelectRun = """
-        SELECT r.*, f.name AS flow_name, d.name AS deployment_name, p.name AS work_pool_name, q.name AS work_queue_name
+        SELECT r.*, f.name AS flow_name, d.name AS deployment_name, d.concurrency_limit AS deployment_concurrency_limit,
+            d.collision_strategy AS deployment_collision_strategy, p.name AS work_pool_name, q.name AS work_queue_name
         FROM flow_runs r
         JOIN flows f ON f.id = r.flow_id
         LEFT JOIN deployments d ON d.id = r.deployment_id
@@ -164,25 +165,27 @@ internal static class FlowRunStore
     }
 
     /// <summary>
-    /// The one guarded state change (CONVENTIONS): reads the run inside the caller's write transaction, asks
-    /// <see cref="StateRules"/>, and writes the verdict with its bookkeeping, conditioned on the state read.
+    /// The one guarded state change (CONVENTIONS): reads and locks the run inside the caller's write transaction, then
+    /// <see cref="TransitionAsync"/>. Null when the run does not exist.
     /// </summary>
     public static async Task<TransitionOutcome?> TryTransitionAsync(
         WriteScope scope, Guid runId, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
-        string? claimingWorker = null, StateType? expectedType = null, bool runLocked = false)
+        string? claimingWorker = null, StateType? expectedType = null)
     {
-        if (!runLocked && scope.Dialect.RowLockClause.Length > 0)
-        {
-            await scope.Connection.ExecuteAsync(new CommandDefinition(
-                $"SELECT id FROM flow_runs WHERE id = @runId {scope.Dialect.RowLockClause}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
-        }
+        var row = await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
+            $"{SelectRun} WHERE r.id = @runId {scope.Dialect.RowLockOf("r")}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
+        return row is null ? null : await TransitionAsync(scope, row, proposal, now, cancellationToken, claimingWorker, expectedType);
+    }
 
-        var row = await GetAsync(scope.Connection, runId, cancellationToken, scope.Transaction);
-        if (row is null)
-        {
-            return null;
-        }
-
+    /// <summary>
+    /// Asks <see cref="StateRules"/> about <paramref name="row"/> (read with <see cref="SelectRun"/> and locked in this
+    /// transaction) and writes the verdict with its bookkeeping, conditioned on the state read. On success the row
+    /// object is brought up to date with what was written.
+    /// </summary>
+    public static async Task<TransitionOutcome> TransitionAsync(
+        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
+        string? claimingWorker = null, StateType? expectedType = null)
+    {
         var current = row.State;
         if (expectedType is { } expected && current.Type != expected)
         {
@@ -192,24 +195,27 @@ internal static class FlowRunStore
         }
 
         var snapshot = new RunSnapshot(current, row.DeploymentId is not null, row.InfrastructureId, row.RunCount, row.Retries, row.RetryDelaySeconds);
-        if (proposal.Type == StateType.Pending && !proposal.Force && row.DeploymentId is { } deploymentId && !current.Type.HoldsSlot())
+        if (proposal.Type == StateType.Pending && !proposal.Force && row is { DeploymentId: { } deploymentId, DeploymentConcurrencyLimit: not null }
+            && !current.Type.HoldsSlot())
         {
-            var limits = await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy)>(new CommandDefinition(
-                "SELECT concurrency_limit, collision_strategy FROM deployments WHERE id = @deploymentId",
+            // Only a limited deployment's row serializes the moves to PENDING of its runs: lock it, then read the limit
+            // and count the slots afresh (a statement after the lock sees every move committed before it).
+            await scope.Connection.ExecuteAsync(new CommandDefinition(
+                $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}", new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
+            var limits = await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy, int InUse)>(new CommandDefinition(
+                $"""
+                SELECT d.concurrency_limit, d.collision_strategy,
+                    (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN {ActiveStates})
+                FROM deployments d WHERE d.id = @deploymentId
+                """,
                 new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
             if (limits.Limit is { } limit)
             {
-                // Only a limited deployment's row serializes the moves to PENDING of its runs.
-                await scope.Connection.ExecuteAsync(new CommandDefinition(
-                    $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}", new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
-                var inUse = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                    $"SELECT COUNT(*) FROM flow_runs WHERE deployment_id = @deploymentId AND state_type IN {ActiveStates}",
-                    new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
                 snapshot = snapshot with
                 {
                     DeploymentConcurrencyLimit = limit,
                     CollisionStrategy = limits.Strategy == "CANCEL_NEW" ? CollisionStrategy.CancelNew : CollisionStrategy.Enqueue,
-                    DeploymentSlotsInUse = inUse,
+                    DeploymentSlotsInUse = limits.InUse,
                 };
             }
         }
@@ -222,7 +228,7 @@ internal static class FlowRunStore
 
         var update = new
         {
-            id = runId,
+            id = row.Id,
             expectedStateId = current.Id,
             stateId = next.Id,
             type = next.Type.ToWireName(),
@@ -239,23 +245,32 @@ internal static class FlowRunStore
             // A run scheduled again (retry by hand) gets new infrastructure; the old id would be misleading.
             infrastructureId = next.Type == StateType.Scheduled && current.Type.IsTerminal() ? null : row.InfrastructureId,
         };
+
+        // One round trip: the guarded update, and the history row only when the update took (then the run has the new
+        // state's id). Rows affected: 2, or 0 when another writer moved the run since it was read.
         var changed = await scope.Connection.ExecuteAsync(new CommandDefinition("""
             UPDATE flow_runs SET state_id = @stateId, state_type = @type, state_name = @name, state_message = @message,
                 state_timestamp = @timestamp, state_scheduled_time = @scheduled, next_scheduled_start_time = @nextScheduled,
                 start_time = @startTime, end_time = @endTime, total_run_time_ms = @totalRunTimeMs, run_count = @runCount,
                 worker_name = @workerName, infrastructure_id = @infrastructureId, updated = @timestamp
-            WHERE id = @id AND state_id = @expectedStateId
+            WHERE id = @id AND state_id = @expectedStateId;
+            INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
+            SELECT @stateId, @id, @type, @name, @message, @timestamp, @scheduled
+            WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @id AND state_id = @stateId)
             """, update, scope.Transaction, cancellationToken: cancellationToken));
         if (changed == 0)
         {
             // Another writer moved the run between our read and write (only possible on a multi-writer store).
-            var latest = await GetAsync(scope.Connection, runId, cancellationToken, scope.Transaction);
+            var latest = await GetAsync(scope.Connection, row.Id, cancellationToken, scope.Transaction);
             return new TransitionOutcome(latest ?? row,
                 new SetStateResult(SetStateStatus.Abort, (latest ?? row).State, "the run's state changed concurrently; read it and propose again"),
                 false);
         }
 
-        await InsertStateAsync(scope, runId, next, cancellationToken);
+        (row.StateId, row.StateType, row.StateName, row.StateMessage, row.StateTimestamp, row.StateScheduledTime) =
+            (update.stateId, update.type, update.name, update.message, update.timestamp, update.scheduled);
+        (row.NextScheduledStartTime, row.StartTime, row.EndTime, row.TotalRunTimeMs, row.RunCount, row.WorkerName, row.InfrastructureId, row.Updated) =
+            (update.nextScheduled, update.startTime, update.endTime, update.totalRunTimeMs, update.runCount, update.workerName, update.infrastructureId, update.timestamp);
         var wakesClaims = next.Type == StateType.Scheduled || (current.Type.HoldsSlot() && !next.Type.HoldsSlot());
         return new TransitionOutcome(row, new SetStateResult(decision.Status, next, decision.Reason), wakesClaims);
     }

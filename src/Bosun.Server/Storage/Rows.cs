@@ -122,6 +122,8 @@ internal sealed class FlowRunRow
     public string FlowName { get; set; } = "";
     public Guid? DeploymentId { get; set; }
     public string? DeploymentName { get; set; }
+    public int? DeploymentConcurrencyLimit { get; set; }
+    public string? DeploymentCollisionStrategy { get; set; }
     public Guid? WorkPoolId { get; set; }
     public string? WorkPoolName { get; set; }
     public Guid? WorkQueueId { get; set; }

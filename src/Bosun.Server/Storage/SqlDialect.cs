@@ -23,11 +23,17 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Runs <paramref name="migrate"/> while holding the dialect's migration lock.</summary>
     public abstract Task RunMigrationsLockedAsync(Func<DbConnection, Task> migrate, CancellationToken cancellationToken);
 
-    /// <summary>Appended to the claim's candidate query to lock rows (PostgreSQL: FOR UPDATE SKIP LOCKED).</summary>
-    public virtual string ClaimLockClause => string.Empty;
+    /// <summary>Appended to the claim's candidate query (rows of flow_runs r) to lock rows (PostgreSQL: FOR UPDATE OF r SKIP LOCKED).</summary>
+    public string ClaimLockClause => SkipLockedOf("r");
+
+    /// <summary>Appended to a select that locks the rows of <paramref name="alias"/> it returns, passing over rows others hold (PostgreSQL: FOR UPDATE OF alias SKIP LOCKED).</summary>
+    public virtual string SkipLockedOf(string alias) => string.Empty;
 
     /// <summary>Appended to a select that must lock its row until the transaction ends (PostgreSQL: FOR UPDATE). SQLite's one writer needs none.</summary>
     public virtual string RowLockClause => string.Empty;
+
+    /// <summary>Appended to a select over joined tables that must lock the rows of <paramref name="alias"/> only (PostgreSQL: FOR UPDATE OF alias).</summary>
+    public virtual string RowLockOf(string alias) => string.Empty;
 
     /// <summary>Appended to a select that must keep its row from changing (but not from being read or shared) until the transaction ends.</summary>
     public virtual string RowShareClause => string.Empty;

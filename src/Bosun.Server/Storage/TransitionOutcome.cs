@@ -2,5 +2,8 @@ using Bosun.Contracts.States;
 
 namespace Bosun.Server.Storage;
 
-/// <summary>The result of a guarded transition: the run as it was read, the answer, and whether waiting claims should look again.</summary>
-internal sealed record TransitionOutcome(FlowRunRow Before, SetStateResult Result, bool WakesClaims);
+/// <summary>
+/// The result of a guarded transition: the run as it now stands (as read, when nothing was written), the answer, and
+/// whether waiting claims should look again.
+/// </summary>
+internal sealed record TransitionOutcome(FlowRunRow Run, SetStateResult Result, bool WakesClaims);

@@ -9,7 +9,7 @@ namespace Bosun.Server.Storage;
 /// <summary>Work pools, their queues and their workers.</summary>
 internal static class WorkPoolStore
 {
-    private const string SelectPool = $"""
+    public const string SelectPool = $"""
         SELECT p.*,
             (SELECT COUNT(*) FROM flow_runs r WHERE r.work_pool_id = p.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING')) AS slots_in_use,
             (SELECT COUNT(*) FROM work_queues q WHERE q.work_pool_id = p.id) AS queue_count,
@@ -129,19 +129,26 @@ internal static class WorkPoolStore
             "DELETE FROM work_queues WHERE id = @queueId", new { queueId }, scope.Transaction, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Records a worker's heartbeat (creating the worker); at most once a second per worker, which is plenty for statuses.</summary>
+    /// <summary>
+    /// Records a worker's heartbeat (creating the worker); at most once a second per worker, which is plenty for
+    /// statuses. Parameters: id (for a new worker), poolId, name, type, intervalSeconds, now.
+    /// </summary>
+    public const string UpsertWorkerSql = """
+        INSERT INTO workers (id, work_pool_id, name, type, last_heartbeat, heartbeat_interval_seconds, created)
+        VALUES (@id, @poolId, @name, @type, @now, @intervalSeconds, @now)
+        ON CONFLICT (work_pool_id, name) DO UPDATE SET
+            last_heartbeat = excluded.last_heartbeat,
+            heartbeat_interval_seconds = excluded.heartbeat_interval_seconds,
+            type = COALESCE(excluded.type, workers.type)
+        WHERE workers.last_heartbeat < excluded.last_heartbeat - 1000
+           OR workers.heartbeat_interval_seconds <> excluded.heartbeat_interval_seconds
+           OR (excluded.type IS NOT NULL AND (workers.type IS NULL OR workers.type <> excluded.type))
+        """;
+
+    /// <summary>Records a worker's heartbeat (<see cref="UpsertWorkerSql"/>).</summary>
     public static Task UpsertWorkerAsync(WriteScope scope, Guid poolId, string name, string? type, int intervalSeconds, DateTimeOffset now, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO workers (id, work_pool_id, name, type, last_heartbeat, heartbeat_interval_seconds, created)
-            VALUES (@id, @poolId, @name, @type, @now, @intervalSeconds, @now)
-            ON CONFLICT (work_pool_id, name) DO UPDATE SET
-                last_heartbeat = excluded.last_heartbeat,
-                heartbeat_interval_seconds = excluded.heartbeat_interval_seconds,
-                type = COALESCE(excluded.type, workers.type)
-            WHERE workers.last_heartbeat < excluded.last_heartbeat - 1000
-               OR workers.heartbeat_interval_seconds <> excluded.heartbeat_interval_seconds
-               OR (excluded.type IS NOT NULL AND (workers.type IS NULL OR workers.type <> excluded.type))
-            """, new { id = Guid.NewGuid(), poolId, name, type, intervalSeconds, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            UpsertWorkerSql, new { id = Guid.NewGuid(), poolId, name, type, intervalSeconds, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<IReadOnlyList<WorkerRow>> ListWorkersAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<WorkerRow>(new CommandDefinition(

@@ -27,16 +27,15 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
         }
 
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
-        Guid? poolId = null;
-        var claimed = await LongPollAsync(wait, async now =>
-        {
-            var outcome = await database.WriteAsync(
-                scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch, cancellationToken), cancellationToken);
-            poolId = outcome.PoolId;
-            return outcome;
-        }, prefetch, cutoff => database.ReadAsync(
-            connection => ClaimStore.NextDueAsync(connection, poolId, null, cutoff, cancellationToken), cancellationToken), cancellationToken);
-        return await ReadClaimAsync(poolName, claimed, cancellationToken);
+        var claimed = await LongPollAsync(wait,
+            now => database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch, cancellationToken), cancellationToken),
+            prefetch,
+            (outcome, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, outcome.Pool!.Id, null, cutoff, cancellationToken), cancellationToken),
+            cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        return await database.ReadAsync(
+            async connection => new ClaimResponse(claimed.Pool!.ToContract(), await ToClaimedRunsAsync(connection, claimed.Claimed, now, cancellationToken)),
+            cancellationToken);
     }
 
     public async Task<ServedClaimResponse> ClaimServedAsync(ServedClaimRequest request, CancellationToken cancellationToken)
@@ -61,10 +60,11 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
         var claimed = await LongPollAsync(wait,
             now => database.WriteAsync(scope => ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, cancellationToken), cancellationToken),
             prefetch,
-            cutoff => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
+            (_, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
             cancellationToken);
         var now = timeProvider.GetUtcNow();
-        return await database.ReadAsync(async connection => new ServedClaimResponse(await ReadRunsAsync(connection, claimed, now, cancellationToken)), cancellationToken);
+        return await database.ReadAsync(
+            async connection => new ServedClaimResponse(await ToClaimedRunsAsync(connection, claimed.Claimed, now, cancellationToken)), cancellationToken);
     }
 
     private (TimeSpan Prefetch, TimeSpan Wait) Windows(double? prefetchSeconds, double? waitSeconds)
@@ -83,8 +83,8 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
     /// Claims; when nothing was claimed and the caller may wait, sleeps until a <see cref="ClaimSignal"/>, the next run
     /// coming due, or the deadline, and claims again.
     /// </summary>
-    private async Task<IReadOnlyList<Guid>> LongPollAsync(
-        TimeSpan wait, Func<DateTimeOffset, Task<ClaimOutcome>> claim, TimeSpan prefetch, Func<DateTimeOffset, Task<long?>> nextDue, CancellationToken cancellationToken)
+    private async Task<ClaimOutcome> LongPollAsync(
+        TimeSpan wait, Func<DateTimeOffset, Task<ClaimOutcome>> claim, TimeSpan prefetch, Func<ClaimOutcome, DateTimeOffset, Task<long?>> nextDue, CancellationToken cancellationToken)
     {
         var deadline = timeProvider.GetUtcNow() + wait;
         while (true)
@@ -99,12 +99,12 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
             }
 
             var remaining = deadline - timeProvider.GetUtcNow();
-            if (outcome.ClaimedRunIds.Count > 0 || remaining <= TimeSpan.Zero)
+            if (outcome.Claimed.Count > 0 || remaining <= TimeSpan.Zero)
             {
-                return outcome.ClaimedRunIds;
+                return outcome;
             }
 
-            if (await nextDue(now + prefetch) is { } dueMs)
+            if (await nextDue(outcome, now + prefetch) is { } dueMs)
             {
                 var untilDue = StoredValues.Time(dueMs) - prefetch - timeProvider.GetUtcNow();
                 remaining = untilDue < remaining ? untilDue : remaining;
@@ -118,43 +118,21 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
         }
     }
 
-    private async Task<ClaimResponse> ReadClaimAsync(string poolName, IReadOnlyList<Guid> runIds, CancellationToken cancellationToken)
+    /// <summary>The claimed runs as the claim wrote them, each with its deployment (read once per deployment, with its schedules).</summary>
+    private static async Task<IReadOnlyList<ClaimedFlowRun>> ToClaimedRunsAsync(
+        System.Data.Common.DbConnection connection, IReadOnlyList<FlowRunRow> claimed, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
-        return await database.ReadAsync(async connection =>
+        if (claimed.Count == 0)
         {
-            var pool = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken)
-                ?? throw Api.WorkPools.WorkPoolService.PoolNotFound(poolName);
-            return new ClaimResponse(pool.ToContract(), await ReadRunsAsync(connection, runIds, now, cancellationToken));
-        }, cancellationToken);
-    }
-
-    private static async Task<IReadOnlyList<ClaimedFlowRun>> ReadRunsAsync(System.Data.Common.DbConnection connection, IReadOnlyList<Guid> runIds, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var runs = new List<ClaimedFlowRun>(runIds.Count);
-        var deployments = new Dictionary<Guid, Contracts.Deployments.Deployment>();
-        foreach (var id in runIds)
-        {
-            var run = await FlowRunStore.GetAsync(connection, id, cancellationToken);
-            if (run?.DeploymentId is not { } deploymentId)
-            {
-                continue;
-            }
-
-            if (!deployments.TryGetValue(deploymentId, out var deployment))
-            {
-                var row = await DeploymentStore.GetAsync(connection, deploymentId, cancellationToken);
-                if (row is null)
-                {
-                    continue;
-                }
-
-                deployment = deployments[deploymentId] = (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken))[0];
-            }
-
-            runs.Add(new ClaimedFlowRun(run.ToContract(null), deployment));
+            return [];
         }
 
-        return runs;
+        var ids = claimed.Select(run => run.DeploymentId).OfType<Guid>().Distinct().ToList();
+        var rows = await DeploymentStore.GetManyAsync(connection, ids, cancellationToken);
+        var deployments = (await DeploymentStore.ToContractsAsync(connection, rows, now, cancellationToken)).ToDictionary(deployment => deployment.Id);
+        return claimed
+            .Where(run => run.DeploymentId is { } id && deployments.ContainsKey(id))
+            .Select(run => new ClaimedFlowRun(run.ToContract(null), deployments[run.DeploymentId!.Value]))
+            .ToList();
     }
 }
