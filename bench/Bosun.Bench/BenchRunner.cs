@@ -7,15 +7,15 @@ internal static class BenchRunner
     {
         var benchmarks = new Dictionary<string, Func<Task<string>>>(StringComparer.OrdinalIgnoreCase)
         {
-            ["claim-throughput"] = () => ServerBenchmarks.ClaimThroughputAsync(runs: 5000, clients: 8),
+            ["claim-throughput"] = () => ServerBenchmarks.ClaimThroughputAsync(runs: 10_000, clients: 8),
             ["claim-latency"] = () => ServerBenchmarks.ClaimLatencyAsync(stored: 100_000, samples: 2000),
             ["wake-latency"] = () => ServerBenchmarks.WakeUpLatencyAsync(samples: 200),
             ["process-overhead"] = () => RunBenchmarks.ProcessOverheadAsync(samples: 30),
             ["process-run"] = () => RunBenchmarks.ProcessRunLatencyAsync(samples: 30),
             ["worker-memory"] = RunBenchmarks.WorkerMemoryAsync,
             ["serve-throughput"] = () => RunBenchmarks.ServeThroughputAsync(runs: 2000),
-            ["pg-throughput-1"] = () => PostgresBenchmarks.ThroughputAsync(replicas: 1, runs: 5000, clients: 8),
-            ["pg-throughput-2"] = () => PostgresBenchmarks.ThroughputAsync(replicas: 2, runs: 5000, clients: 8),
+            ["pg-throughput-1"] = () => PostgresBenchmarks.ThroughputAsync(replicas: 1, runs: 10_000, clients: 8),
+            ["pg-throughput-2"] = () => PostgresBenchmarks.ThroughputAsync(replicas: 2, runs: 10_000, clients: 8),
             ["pg-claim-latency"] = () => PostgresBenchmarks.ClaimLatencyAsync(stored: 1_000_000, samples: 2000),
             ["docker-run-overhead"] = () => DockerBenchmarks.RunOverheadAsync(runs: 30),
             ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),

@@ -37,14 +37,16 @@ internal static class PostgresBenchmarks
             await Task.WhenAll(Enumerable.Range(0, 8).Select(async part =>
             {
                 using var client = Client(servers[part % servers.Count]);
-                for (var i = part; i < runs; i += 8)
+                for (var i = part; i < ServerBenchmarks.WarmUpRuns + runs + clients; i += 8)
                 {
                     await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(ScheduledStartTime: past));
                 }
             }));
 
+            await ServerBenchmarks.ClaimAndCompleteAsync(ServerBenchmarks.WarmUpRuns, clients, index => Client(servers[index % servers.Count]));
+            var cpu = MachineCpu.Now();
             var (done, elapsed) = await ServerBenchmarks.ClaimAndCompleteAsync(runs, clients, index => Client(servers[index % servers.Count]));
-            return $"PostgreSQL, {replicas} replica(s): {done / elapsed.TotalSeconds:0} runs/s claimed and completed ({done} runs, {clients} clients, {elapsed.TotalSeconds:0.0} s)";
+            return $"PostgreSQL, {replicas} replica(s): {done / elapsed.TotalSeconds:0} runs/s claimed and completed ({done} runs after {ServerBenchmarks.WarmUpRuns} warm-up runs, {clients} clients, {elapsed.TotalSeconds:0.0} s; {MachineCpu.PerRun(cpu, done, elapsed)})";
         }
         finally
         {

@@ -137,6 +137,50 @@ public sealed class ClaimTests
     }
 
     [Fact]
+    public async Task Claim_LimitSetAfterEarlierClaims_IsRespectedAtOnce()
+    {
+        // The server remembers a pool as unlimited from earlier claims; the claim must notice the new limit all the same.
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        for (var i = 0; i < 4; i++)
+        {
+            await client.RunAsync(deployment);
+        }
+
+        Assert.Single((await client.ClaimAsync("p", max: 1)).Runs);
+        await client.SetWorkPoolConcurrencyLimitAsync("p", 2);
+
+        Assert.Single((await client.ClaimAsync("p", max: 10)).Runs);
+        Assert.Empty((await client.ClaimAsync("p", max: 10, worker: "w2")).Runs);
+    }
+
+    [Fact]
+    public async Task Claim_PoolDeletedAndCreatedAgain_ClaimsFromTheNewPool()
+    {
+        // The server remembers the pool's id from the first claim; the pool of that name is a different one afterwards.
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        Assert.Empty((await client.ClaimAsync("p")).Runs);
+        var first = (await client.GetWorkPoolAsync("p")).Id;
+
+        await client.DeleteWorkPoolAsync("p");
+        await client.PoolAsync("p");
+        var run = await client.RunAsync(await client.DeploymentAsync("p", name: "again"));
+
+        var claim = await client.ClaimAsync("p");
+        Assert.NotEqual(first, claim.WorkPool.Id);
+        Assert.Equal(run.Id, Assert.Single(claim.Runs).FlowRun.Id);
+        Assert.Contains(await client.ListWorkersAsync("p"), worker => worker.Name == "w1");
+
+        await client.DeleteWorkPoolAsync("p", force: true);
+        var gone = await Assert.ThrowsAsync<Bosun.Client.BosunApiException>(() => client.ClaimAsync("p"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task Claim_PoolLimitZero_DeliversNothing()
     {
         await using var server = await TestServer.StartAsync();

@@ -52,6 +52,30 @@ public sealed class FlowRunApiTests
     }
 
     [Fact]
+    public async Task SetState_ConcurrentFinalStates_ExactlyOneWinsAndIsRecordedOnce()
+    {
+        // Proposals are decided on the state read and written only if it is still the state: the losers of a race read
+        // again and are judged against the winner's state.
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var run = await client.RunAsync(await client.DeploymentAsync("p"));
+        await client.ClaimAsync("p");
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            client.SetFlowRunStateAsync(run.Id, new StateProposal(i % 2 == 0 ? StateType.Completed : StateType.Failed, Message: $"proposal {i}"))));
+
+        var winner = Assert.Single(answers, answer => answer.Status == SetStateStatus.Accept);
+        var final = await client.GetFlowRunAsync(run.Id);
+        Assert.Equal(winner.State.Id, final.State.Id);
+        Assert.Equal(1, final.RunCount);
+        var history = await client.GetFlowRunStatesAsync(run.Id);
+        Assert.Equal([StateType.Scheduled, StateType.Pending, StateType.Running, winner.State.Type], history.Select(state => state.Type));
+        Assert.All(answers.Where(answer => answer != winner), answer => Assert.Equal(winner.State.Id, answer.State.Id));
+    }
+
+    [Fact]
     public async Task SetState_Retries_ThreeAttemptsInHistory()
     {
         await using var server = await TestServer.StartAsync();

@@ -13,6 +13,22 @@ internal sealed class BosunDatabase(SqlDialect dialect)
         return await work(connection);
     }
 
+    /// <summary>Runs a batch of statements as one atomic unit (<see cref="SqlDialect.ExecuteAtomicAsync"/>), again on a deadlock (3 tries).</summary>
+    public async Task<int> ExecuteAtomicAsync(string batch, object parameters, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Dialect.ExecuteAtomicAsync(batch, parameters, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < 3 && StoreFaults.IsRetryableConflict(ex))
+            {
+                // Nothing was written: the batch was rolled back as a whole.
+            }
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> in a write transaction; a deadlock or serialization failure runs it again (3 tries).</summary>
     public async Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken cancellationToken)
     {

@@ -18,25 +18,35 @@ internal static class ClaimStore
 
     private const string EligibleRun = "r.state_type = 'SCHEDULED' AND r.state_name <> 'AwaitingRetry' AND r.next_scheduled_start_time <= @cutoff";
 
+    /// <summary>
+    /// The claim of a worker of <paramref name="poolName"/>. With <paramref name="known"/> (the pool's id, and whether it
+    /// had a limit, as an earlier claim saw them) it skips reading them first; when that pool is gone (deleted, perhaps
+    /// created again) it reads them afresh, and when the limit changed the locks adapt.
+    /// </summary>
     public static async Task<ClaimOutcome> ClaimAsync(
-        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken)
+        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken,
+        (Guid Id, bool Limited)? known = null)
     {
-        var found = await scope.Connection.QuerySingleOrDefaultAsync<(Guid Id, int? Limit)?>(new CommandDefinition(
-            "SELECT id, concurrency_limit FROM work_pools WHERE name = @poolName", new { poolName }, scope.Transaction, cancellationToken: cancellationToken));
-        if (found is not { Id: var poolId, Limit: var poolLimit })
+        var (poolId, limited) = known ?? await scope.Connection.QuerySingleOrDefaultAsync<(Guid, int?)?>(new CommandDefinition(
+            "SELECT id, concurrency_limit FROM work_pools WHERE name = @poolName", new { poolName }, scope.Transaction, cancellationToken: cancellationToken)) switch
         {
-            throw PoolNotFound(poolName);
-        }
+            { } found => (found.Item1, found.Item2 is not null),
+            null => throw PoolNotFound(poolName),
+        };
 
-        // One round trip for the bookkeeping. A pool with a limit serializes its claims on its row (PostgreSQL; SQLite
-        // has one writer anyway), so that the slot counts read after the lock stay true until this transaction commits,
-        // also across replicas. Without a limit, claims share the row (a limit being set waits for them) and run side by
+        // One round trip for the bookkeeping. A pool with a limit serializes its claims on the pool's lock (PostgreSQL;
+        // SQLite has one writer anyway), so that the slot counts read after it stay true until this transaction commits,
+        // also across replicas. Without a limit, claims share the lock (a limit being set waits for them) and run side by
         // side: SKIP LOCKED keeps them apart. Then the worker's heartbeat, the poll (recorded at most once a second, which
-        // keeps busy claimers from queueing on the queue rows' write locks; a queue row another claim is recording is passed over), and the pool and its queues read after the lock.
+        // keeps busy claimers from queueing on the queue rows' write locks; a queue row another claim is recording is
+        // passed over), and the pool and its queues as they are once the lock is held.
         var names = request.WorkQueueNames is { Count: > 0 } named ? named : null;
-        using var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(
+        var lockStatement = dialect.PoolLockStatement(exclusive: limited);
+        WorkPoolRow? pool;
+        List<WorkQueueRow> queues;
+        using (var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(
             $"""
-            SELECT id FROM work_pools WHERE id = @poolId {(poolLimit is null ? dialect.RowShareClause : dialect.RowLockClause)};
+            {(lockStatement.Length > 0 ? lockStatement + ";" : "")}
             {WorkPoolStore.UpsertWorkerSql};
             UPDATE work_queues SET last_polled = @now WHERE id IN (
                 SELECT q.id FROM work_queues q
@@ -55,10 +65,33 @@ internal static class ClaimStore
                 names = names?.ToArray(),
                 now = Ms(now),
             },
-            scope.Transaction, cancellationToken: cancellationToken));
-        _ = await batch.ReadAsync<Guid>();
-        var pool = await batch.ReadSingleOrDefaultAsync<WorkPoolRow>() ?? throw PoolNotFound(poolName);
-        var queues = (await batch.ReadAsync<WorkQueueRow>()).ToList();
+            scope.Transaction, cancellationToken: cancellationToken)))
+        {
+            if (lockStatement.Length > 0)
+            {
+                _ = await batch.ReadAsync();
+            }
+
+            pool = await batch.ReadSingleOrDefaultAsync<WorkPoolRow>();
+            queues = (await batch.ReadAsync<WorkQueueRow>()).ToList();
+        }
+
+        if (pool is null || pool.Name != poolName)
+        {
+            // Gone since the id was known (nothing above wrote for it): look the name up.
+            return known is not null
+                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, cancellationToken)
+                : throw PoolNotFound(poolName);
+        }
+
+        if (pool.ConcurrencyLimit is not null && !limited && lockStatement.Length > 0)
+        {
+            // A limit was set between the first read and the shared lock: count under the exclusive lock after all.
+            await scope.Connection.ExecuteAsync(new CommandDefinition(
+                dialect.PoolLockStatement(exclusive: true), new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+            pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(poolName);
+        }
+
         if (names is not null)
         {
             var unknown = names.Where(name => queues.All(queue => queue.Name != name)).ToList();

@@ -7,13 +7,19 @@ namespace Bosun.Server.Storage;
 /// <summary>Flows and deployments.</summary>
 internal static class DeploymentStore
 {
+    /// <summary>A deployment with the names it refers to, from scalar subqueries (cheap to plan; see <see cref="FlowRunStore.SelectRun"/>).</summary>
     public const string SelectDeployment = """
-        SELECT d.*, f.name AS flow_name, p.name AS work_pool_name, q.name AS work_queue_name, q.last_polled AS queue_last_polled
+        SELECT d.*,
+            (SELECT f.name FROM flows f WHERE f.id = d.flow_id) AS flow_name,
+            (SELECT p.name FROM work_pools p WHERE p.id = d.work_pool_id) AS work_pool_name,
+            (SELECT q.name FROM work_queues q WHERE q.id = d.work_queue_id) AS work_queue_name,
+            (SELECT q.last_polled FROM work_queues q WHERE q.id = d.work_queue_id) AS queue_last_polled
         FROM deployments d
-        JOIN flows f ON f.id = d.flow_id
-        LEFT JOIN work_pools p ON p.id = d.work_pool_id
-        LEFT JOIN work_queues q ON q.id = d.work_queue_id
         """;
+
+    private const string FlowNamed = "d.flow_id IN (SELECT id FROM flows WHERE name = @flowName)";
+
+    private const string PoolNamed = "d.work_pool_id IN (SELECT id FROM work_pools WHERE name = @workPoolName)";
 
     /// <summary>Maps rows to contracts with their schedules (one query for all of them).</summary>
     public static async Task<IReadOnlyList<Contracts.Deployments.Deployment>> ToContractsAsync(
@@ -50,25 +56,37 @@ internal static class DeploymentStore
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             SelectDeployment + " WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
-    public static async Task<IReadOnlyList<DeploymentRow>> GetManyAsync(DbConnection connection, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
-        ids.Count == 0 ? [] : (await connection.QueryAsync<DeploymentRow>(new CommandDefinition(
-            $"{SelectDeployment} WHERE {In(connection, "d.id", "ids")}", new { ids = Ids(ids) }, cancellationToken: cancellationToken))).ToList();
+    /// <summary>The deployments with these ids, with their schedules, in one round trip.</summary>
+    public static async Task<IReadOnlyList<Contracts.Deployments.Deployment>> GetManyAsync(
+        DbConnection connection, IReadOnlyCollection<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        using var batch = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"{SelectDeployment} WHERE {In(connection, "d.id", "ids")};\n{ScheduleStore.SelectForDeployments(connection)}",
+            new { ids = Ids(ids) }, cancellationToken: cancellationToken));
+        var rows = (await batch.ReadAsync<DeploymentRow>()).ToList();
+        var schedules = ScheduleStore.GroupByDeployment(ids, await batch.ReadAsync<ScheduleRow>());
+        return rows.Select(row => row.ToContract(now, schedules[row.Id])).ToList();
+    }
 
     public static Task<DeploymentRow?> GetByNameAsync(DbConnection connection, string flowName, string name, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
-            SelectDeployment + " WHERE f.name = @flowName AND d.name = @name", new { flowName, name }, transaction, cancellationToken: cancellationToken));
+            $"{SelectDeployment} WHERE {FlowNamed} AND d.name = @name", new { flowName, name }, transaction, cancellationToken: cancellationToken));
 
     public static async Task<IReadOnlyList<DeploymentRow>> ListAsync(
         DbConnection connection, string? flowName, string? workPoolName, int offset, int limit, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<DeploymentRow>(new CommandDefinition(
-            SelectDeployment + " WHERE (CAST(@flowName AS TEXT) IS NULL OR f.name = @flowName) AND (CAST(@workPoolName AS TEXT) IS NULL OR p.name = @workPoolName) ORDER BY f.name, d.name LIMIT @limit OFFSET @offset",
+            $"{SelectDeployment} WHERE (CAST(@flowName AS TEXT) IS NULL OR {FlowNamed}) AND (CAST(@workPoolName AS TEXT) IS NULL OR {PoolNamed}) ORDER BY flow_name, d.name LIMIT @limit OFFSET @offset",
             new { flowName, workPoolName, offset, limit }, cancellationToken: cancellationToken))).ToList();
 
     public static Task<int> CountAsync(DbConnection connection, string? flowName, string? workPoolName, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT COUNT(*) FROM deployments d JOIN flows f ON f.id = d.flow_id LEFT JOIN work_pools p ON p.id = d.work_pool_id
-            WHERE (CAST(@flowName AS TEXT) IS NULL OR f.name = @flowName) AND (CAST(@workPoolName AS TEXT) IS NULL OR p.name = @workPoolName)
-            """, new { flowName, workPoolName }, cancellationToken: cancellationToken));
+        connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM deployments d WHERE (CAST(@flowName AS TEXT) IS NULL OR {FlowNamed}) AND (CAST(@workPoolName AS TEXT) IS NULL OR {PoolNamed})",
+            new { flowName, workPoolName }, cancellationToken: cancellationToken));
 
     public static Task UpsertAsync(WriteScope scope, DeploymentRow row, bool exists, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(exists

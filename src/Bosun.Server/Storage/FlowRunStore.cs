@@ -14,14 +14,17 @@ namespace Bosun.Server.Storage;
 /// <summary>Flow runs: rows, the guarded state transition, and the run-level bookkeeping.</summary>
 internal static class FlowRunStore
 {
+    /// <summary>
+    /// A run with the names it refers to. The names come from scalar subqueries rather than joins: PostgreSQL plans a
+    /// join of five tables anew for many executions of a prepared statement, and that planning cost more than the query.
+    /// </summary>
     public const string SelectRun = """
-        SELECT r.*, f.name AS flow_name, d.name AS deployment_name, d.concurrency_limit AS deployment_concurrency_limit,
-            d.collision_strategy AS deployment_collision_strategy, p.name AS work_pool_name, q.name AS work_queue_name
+        SELECT r.*, d.name AS deployment_name, d.concurrency_limit AS deployment_concurrency_limit, d.collision_strategy AS deployment_collision_strategy,
+            (SELECT f.name FROM flows f WHERE f.id = r.flow_id) AS flow_name,
+            (SELECT p.name FROM work_pools p WHERE p.id = r.work_pool_id) AS work_pool_name,
+            (SELECT q.name FROM work_queues q WHERE q.id = r.work_queue_id) AS work_queue_name
         FROM flow_runs r
-        JOIN flows f ON f.id = r.flow_id
         LEFT JOIN deployments d ON d.id = r.deployment_id
-        LEFT JOIN work_pools p ON p.id = r.work_pool_id
-        LEFT JOIN work_queues q ON q.id = r.work_queue_id
         """;
 
     private const string ActiveStates = "('PENDING','RUNNING','CANCELLING')";
@@ -107,19 +110,19 @@ internal static class FlowRunStore
 
         if (!string.IsNullOrEmpty(filter.FlowName))
         {
-            where.Append(" AND f.name = @flowName");
+            where.Append(" AND r.flow_id IN (SELECT id FROM flows WHERE name = @flowName)");
             parameters.Add("flowName", filter.FlowName);
         }
 
         if (!string.IsNullOrEmpty(filter.WorkPoolName))
         {
-            where.Append(" AND p.name = @poolName");
+            where.Append(" AND r.work_pool_id IN (SELECT id FROM work_pools WHERE name = @poolName)");
             parameters.Add("poolName", filter.WorkPoolName);
         }
 
         if (!string.IsNullOrEmpty(filter.WorkQueueName))
         {
-            where.Append(" AND q.name = @queueName");
+            where.Append(" AND r.work_queue_id IN (SELECT id FROM work_queues WHERE name = @queueName)");
             parameters.Add("queueName", filter.WorkQueueName);
         }
 
@@ -147,12 +150,8 @@ internal static class FlowRunStore
         var rows = await connection.QueryAsync<FlowRunRow>(new CommandDefinition(
             SelectRun + where + " ORDER BY r.expected_start_time DESC, r.id LIMIT @limit OFFSET @offset", parameters,
             cancellationToken: cancellationToken));
-        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT COUNT(*) FROM flow_runs r
-            JOIN flows f ON f.id = r.flow_id
-            LEFT JOIN work_pools p ON p.id = r.work_pool_id
-            LEFT JOIN work_queues q ON q.id = r.work_queue_id
-            """ + where, parameters, cancellationToken: cancellationToken));
+        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM flow_runs r" + where, parameters, cancellationToken: cancellationToken));
         return new Page<FlowRunSummary>(rows.Select(row => row.ToSummary()).ToList(), total, filter.Offset, filter.Limit);
     }
 
@@ -165,7 +164,62 @@ internal static class FlowRunStore
     }
 
     /// <summary>
-    /// The one guarded state change (CONVENTIONS): reads and locks the run inside the caller's write transaction, then
+    /// The guarded UPDATE and, only when it took (the run then has the new state's id), the history row: one round trip,
+    /// one atomic unit. Rows affected: 2, or 0 when another writer moved the run since it was read.
+    /// </summary>
+    private const string WriteTransitionSql = """
+        UPDATE flow_runs SET state_id = @StateId, state_type = @Type, state_name = @Name, state_message = @Message,
+            state_timestamp = @Timestamp, state_scheduled_time = @Scheduled, next_scheduled_start_time = @NextScheduled,
+            start_time = @StartTime, end_time = @EndTime, total_run_time_ms = @TotalRunTimeMs, run_count = @RunCount,
+            worker_name = @WorkerName, infrastructure_id = @InfrastructureId, updated = @Timestamp
+        WHERE id = @Id AND state_id = @ExpectedStateId;
+        INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
+        SELECT @StateId, @Id, @Type, @Name, @Message, @Timestamp, @Scheduled
+        WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId)
+        """;
+
+    /// <summary>How often <see cref="SetStateAsync"/> reads, decides and writes again after losing a race, before it locks.</summary>
+    private const int OptimisticAttempts = 3;
+
+    /// <summary>
+    /// The one guarded state change (CONVENTIONS) for a proposal from outside: reads the run, asks
+    /// <see cref="StateRules"/>, and writes the verdict conditioned on the state read, in two round trips and without
+    /// holding a lock in between. A writer that moved the run meanwhile makes it read and decide again; a move to
+    /// PENDING under a deployment limit, or a run that keeps moving, goes through the locking <see cref="TryTransitionAsync"/>.
+    /// Null when the run does not exist.
+    /// </summary>
+    public static async Task<TransitionOutcome?> SetStateAsync(BosunDatabase database, Guid runId, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= OptimisticAttempts; attempt++)
+        {
+            var row = await database.ReadAsync(connection => GetAsync(connection, runId, cancellationToken), cancellationToken);
+            if (row is null)
+            {
+                return null;
+            }
+
+            if (CountsDeploymentSlots(row, proposal))
+            {
+                break;
+            }
+
+            var plan = Plan(row, proposal, RunSnapshotOf(row), now, claimingWorker: null, expectedType: null);
+            if (plan.Write is not { } write)
+            {
+                return plan.Outcome;
+            }
+
+            if (await database.ExecuteAtomicAsync(WriteTransitionSql, write, cancellationToken) > 0)
+            {
+                return Applied(row, write, plan.Outcome);
+            }
+        }
+
+        return await database.WriteAsync(scope => TryTransitionAsync(scope, runId, proposal, now, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// The one guarded state change inside the caller's write transaction: reads and locks the run, then
     /// <see cref="TransitionAsync"/>. Null when the run does not exist.
     /// </summary>
     public static async Task<TransitionOutcome?> TryTransitionAsync(
@@ -186,20 +240,12 @@ internal static class FlowRunStore
         WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
         string? claimingWorker = null, StateType? expectedType = null)
     {
-        var current = row.State;
-        if (expectedType is { } expected && current.Type != expected)
-        {
-            return new TransitionOutcome(row,
-                new SetStateResult(SetStateStatus.Abort, current, $"run is {current.Type.ToWireName()}, not {expected.ToWireName()}"),
-                false);
-        }
-
-        var snapshot = new RunSnapshot(current, row.DeploymentId is not null, row.InfrastructureId, row.RunCount, row.Retries, row.RetryDelaySeconds);
-        if (proposal.Type == StateType.Pending && !proposal.Force && row is { DeploymentId: { } deploymentId, DeploymentConcurrencyLimit: not null }
-            && !current.Type.HoldsSlot())
+        var snapshot = RunSnapshotOf(row);
+        if (CountsDeploymentSlots(row, proposal))
         {
             // Only a limited deployment's row serializes the moves to PENDING of its runs: lock it, then read the limit
             // and count the slots afresh (a statement after the lock sees every move committed before it).
+            var deploymentId = row.DeploymentId!.Value;
             await scope.Connection.ExecuteAsync(new CommandDefinition(
                 $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}", new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
             var limits = await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy, int InUse)>(new CommandDefinition(
@@ -220,45 +266,13 @@ internal static class FlowRunStore
             }
         }
 
-        var decision = StateRules.Decide(snapshot, proposal, now);
-        if (decision.StateToWrite is not { } next)
+        var plan = Plan(row, proposal, snapshot, now, claimingWorker, expectedType);
+        if (plan.Write is not { } write)
         {
-            return new TransitionOutcome(row, new SetStateResult(decision.Status, current, decision.Reason, decision.RetryAfterSeconds), false);
+            return plan.Outcome;
         }
 
-        var update = new
-        {
-            id = row.Id,
-            expectedStateId = current.Id,
-            stateId = next.Id,
-            type = next.Type.ToWireName(),
-            name = next.Name,
-            message = next.Message,
-            timestamp = Ms(next.Timestamp),
-            scheduled = Ms(next.ScheduledTime),
-            nextScheduled = next.Type == StateType.Scheduled ? Ms(next.ScheduledTime ?? now) : (long?)null,
-            startTime = next.Type == StateType.Running ? row.StartTime ?? Ms(now) : row.StartTime,
-            endTime = next.Type.IsTerminal() ? Ms(now) : (long?)null,
-            totalRunTimeMs = row.TotalRunTimeMs + (current.Type == StateType.Running ? Math.Max(0, Ms(now) - row.StateTimestamp) : 0),
-            runCount = row.RunCount + (next.Type == StateType.Running && current.Type != StateType.Running ? 1 : 0),
-            workerName = next.Type == StateType.Pending && current.Type != StateType.Pending ? claimingWorker ?? row.WorkerName : row.WorkerName,
-            // A run scheduled again (retry by hand) gets new infrastructure; the old id would be misleading.
-            infrastructureId = next.Type == StateType.Scheduled && current.Type.IsTerminal() ? null : row.InfrastructureId,
-        };
-
-        // One round trip: the guarded update, and the history row only when the update took (then the run has the new
-        // state's id). Rows affected: 2, or 0 when another writer moved the run since it was read.
-        var changed = await scope.Connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE flow_runs SET state_id = @stateId, state_type = @type, state_name = @name, state_message = @message,
-                state_timestamp = @timestamp, state_scheduled_time = @scheduled, next_scheduled_start_time = @nextScheduled,
-                start_time = @startTime, end_time = @endTime, total_run_time_ms = @totalRunTimeMs, run_count = @runCount,
-                worker_name = @workerName, infrastructure_id = @infrastructureId, updated = @timestamp
-            WHERE id = @id AND state_id = @expectedStateId;
-            INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
-            SELECT @stateId, @id, @type, @name, @message, @timestamp, @scheduled
-            WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @id AND state_id = @stateId)
-            """, update, scope.Transaction, cancellationToken: cancellationToken));
-        if (changed == 0)
+        if (await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, write, scope.Transaction, cancellationToken: cancellationToken)) == 0)
         {
             // Another writer moved the run between our read and write (only possible on a multi-writer store).
             var latest = await GetAsync(scope.Connection, row.Id, cancellationToken, scope.Transaction);
@@ -267,12 +281,86 @@ internal static class FlowRunStore
                 false);
         }
 
-        (row.StateId, row.StateType, row.StateName, row.StateMessage, row.StateTimestamp, row.StateScheduledTime) =
-            (update.stateId, update.type, update.name, update.message, update.timestamp, update.scheduled);
-        (row.NextScheduledStartTime, row.StartTime, row.EndTime, row.TotalRunTimeMs, row.RunCount, row.WorkerName, row.InfrastructureId, row.Updated) =
-            (update.nextScheduled, update.startTime, update.endTime, update.totalRunTimeMs, update.runCount, update.workerName, update.infrastructureId, update.timestamp);
+        return Applied(row, write, plan.Outcome);
+    }
+
+    /// <summary>A move to PENDING that a deployment limit governs: its slots must be counted under the deployment's lock.</summary>
+    private static bool CountsDeploymentSlots(FlowRunRow row, StateProposal proposal) =>
+        proposal is { Type: StateType.Pending, Force: false } && row is { DeploymentId: not null, DeploymentConcurrencyLimit: not null }
+        && !row.State.Type.HoldsSlot();
+
+    private static RunSnapshot RunSnapshotOf(FlowRunRow row) =>
+        new(row.State, row.DeploymentId is not null, row.InfrastructureId, row.RunCount, row.Retries, row.RetryDelaySeconds);
+
+    /// <summary>The rules' verdict on <paramref name="row"/>, and the write it needs (null: nothing to write).</summary>
+    private static (TransitionOutcome Outcome, TransitionWrite? Write) Plan(
+        FlowRunRow row, StateProposal proposal, RunSnapshot snapshot, DateTimeOffset now, string? claimingWorker, StateType? expectedType)
+    {
+        var current = row.State;
+        if (expectedType is { } expected && current.Type != expected)
+        {
+            return (new TransitionOutcome(row,
+                new SetStateResult(SetStateStatus.Abort, current, $"run is {current.Type.ToWireName()}, not {expected.ToWireName()}"),
+                false), null);
+        }
+
+        var decision = StateRules.Decide(snapshot, proposal, now);
+        if (decision.StateToWrite is not { } next)
+        {
+            return (new TransitionOutcome(row, new SetStateResult(decision.Status, current, decision.Reason, decision.RetryAfterSeconds), false), null);
+        }
+
+        var write = new TransitionWrite
+        {
+            Id = row.Id,
+            ExpectedStateId = current.Id,
+            StateId = next.Id,
+            Type = next.Type.ToWireName(),
+            Name = next.Name,
+            Message = next.Message,
+            Timestamp = Ms(next.Timestamp),
+            Scheduled = Ms(next.ScheduledTime),
+            NextScheduled = next.Type == StateType.Scheduled ? Ms(next.ScheduledTime ?? now) : null,
+            StartTime = next.Type == StateType.Running ? row.StartTime ?? Ms(now) : row.StartTime,
+            EndTime = next.Type.IsTerminal() ? Ms(now) : null,
+            TotalRunTimeMs = row.TotalRunTimeMs + (current.Type == StateType.Running ? Math.Max(0, Ms(now) - row.StateTimestamp) : 0),
+            RunCount = row.RunCount + (next.Type == StateType.Running && current.Type != StateType.Running ? 1 : 0),
+            WorkerName = next.Type == StateType.Pending && current.Type != StateType.Pending ? claimingWorker ?? row.WorkerName : row.WorkerName,
+            // A run scheduled again (retry by hand) gets new infrastructure; the old id would be misleading.
+            InfrastructureId = next.Type == StateType.Scheduled && current.Type.IsTerminal() ? null : row.InfrastructureId,
+        };
         var wakesClaims = next.Type == StateType.Scheduled || (current.Type.HoldsSlot() && !next.Type.HoldsSlot());
-        return new TransitionOutcome(row, new SetStateResult(decision.Status, next, decision.Reason), wakesClaims);
+        return (new TransitionOutcome(row, new SetStateResult(decision.Status, next, decision.Reason), wakesClaims), write);
+    }
+
+    /// <summary>Brings <paramref name="row"/> up to date with the write that took.</summary>
+    private static TransitionOutcome Applied(FlowRunRow row, TransitionWrite write, TransitionOutcome outcome)
+    {
+        (row.StateId, row.StateType, row.StateName, row.StateMessage, row.StateTimestamp, row.StateScheduledTime) =
+            (write.StateId, write.Type, write.Name, write.Message, write.Timestamp, write.Scheduled);
+        (row.NextScheduledStartTime, row.StartTime, row.EndTime, row.TotalRunTimeMs, row.RunCount, row.WorkerName, row.InfrastructureId, row.Updated) =
+            (write.NextScheduled, write.StartTime, write.EndTime, write.TotalRunTimeMs, write.RunCount, write.WorkerName, write.InfrastructureId, write.Timestamp);
+        return outcome;
+    }
+
+    /// <summary>The parameters of <see cref="WriteTransitionSql"/>.</summary>
+    private sealed class TransitionWrite
+    {
+        public Guid Id { get; init; }
+        public Guid ExpectedStateId { get; init; }
+        public Guid StateId { get; init; }
+        public string Type { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string? Message { get; init; }
+        public long Timestamp { get; init; }
+        public long? Scheduled { get; init; }
+        public long? NextScheduled { get; init; }
+        public long? StartTime { get; init; }
+        public long? EndTime { get; init; }
+        public long TotalRunTimeMs { get; init; }
+        public int RunCount { get; init; }
+        public string? WorkerName { get; init; }
+        public string? InfrastructureId { get; init; }
     }
 
     public static async Task<int> SetInfrastructureAsync(WriteScope scope, Guid runId, string infrastructureId, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Dapper;
 using Npgsql;
 
 namespace Bosun.Server.Storage;
@@ -12,6 +13,9 @@ internal sealed class PostgresDialect : SqlDialect
 {
     /// <summary>The advisory lock taken while migrating ("bosun" in ASCII).</summary>
     private const long MigrationLockKey = 0x626f73756e;
+
+    /// <summary>The first key of the pools' advisory locks; the second is a hash of the pool's id.</summary>
+    private const int PoolLockClass = 0x706f;
 
     private readonly NpgsqlDataSource _dataSource;
 
@@ -56,6 +60,13 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string RowLockOf(string alias) => $"FOR UPDATE OF {alias}";
 
+    /// <summary>
+    /// A transaction advisory lock in a key space of its own (the two-key form; 0x706f = "po"): unlike FOR SHARE on the
+    /// pool's row, concurrent shared holders cost nothing (no multixact per claim).
+    /// </summary>
+    public override string PoolLockStatement(bool exclusive) =>
+        $"SELECT pg_advisory_xact_lock{(exclusive ? "" : "_shared")}({PoolLockClass}, hashtext(@poolId))";
+
     public override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
@@ -72,6 +83,13 @@ internal sealed class PostgresDialect : SqlDialect
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>No BEGIN/COMMIT: PostgreSQL runs the statements of one batch (one Sync) in an implicit transaction of their own.</summary>
+    public override async Task<int> ExecuteAtomicAsync(string batch, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(batch, parameters, cancellationToken: cancellationToken));
     }
 
     public override async Task RunMigrationsLockedAsync(Func<DbConnection, Task> migrate, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 
 namespace Bosun.Server.Storage;
 
@@ -20,6 +21,18 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Begins a write transaction; disposing the returned scope rolls back unless committed.</summary>
     public abstract Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="batch"/> (statements separated by ';') as one atomic unit and returns the rows it affected:
+    /// here in a write transaction; PostgreSQL overrides it with one round trip in a batch's implicit transaction.
+    /// </summary>
+    public virtual async Task<int> ExecuteAtomicAsync(string batch, object parameters, CancellationToken cancellationToken)
+    {
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        var changed = await scope.Connection.ExecuteAsync(new CommandDefinition(batch, parameters, scope.Transaction, cancellationToken: cancellationToken));
+        await scope.CommitAsync(cancellationToken);
+        return changed;
+    }
+
     /// <summary>Runs <paramref name="migrate"/> while holding the dialect's migration lock.</summary>
     public abstract Task RunMigrationsLockedAsync(Func<DbConnection, Task> migrate, CancellationToken cancellationToken);
 
@@ -34,6 +47,13 @@ internal abstract class SqlDialect : IAsyncDisposable
 
     /// <summary>Appended to a select over joined tables that must lock the rows of <paramref name="alias"/> only (PostgreSQL: FOR UPDATE OF alias).</summary>
     public virtual string RowLockOf(string alias) => string.Empty;
+
+    /// <summary>
+    /// A statement that holds, until the transaction ends, the lock ordering a pool's claims against changes to the pool
+    /// (parameter @poolId): shared for claims of a pool without a limit, exclusive for claims of a limited pool and for
+    /// changes. Empty where one writer orders everything anyway (SQLite).
+    /// </summary>
+    public virtual string PoolLockStatement(bool exclusive) => string.Empty;
 
     /// <summary>Appended to a select that must keep its row from changing (but not from being read or shared) until the transaction ends.</summary>
     public virtual string RowShareClause => string.Empty;

@@ -43,15 +43,29 @@ internal static class WorkPoolStore
             VALUES (@Id, @Name, @Type, @Description, @BaseJobTemplate, @Paused, @ConcurrencyLimit, @Created, @Updated)
             """, row, scope.Transaction, cancellationToken: cancellationToken));
 
-    public static Task<int> UpdatePoolAsync(WriteScope scope, WorkPoolRow row, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition("""
+    /// <summary>Waits for the pool's claims in flight and keeps new ones out until the transaction ends (see <see cref="SqlDialect.PoolLockStatement"/>).</summary>
+    public static async Task LockPoolAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken)
+    {
+        var statement = scope.Dialect.PoolLockStatement(exclusive: true);
+        if (statement.Length > 0)
+        {
+            await scope.Connection.ExecuteAsync(new CommandDefinition(statement, new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+        }
+    }
+
+    public static async Task<int> UpdatePoolAsync(WriteScope scope, WorkPoolRow row, CancellationToken cancellationToken)
+    {
+        await LockPoolAsync(scope, row.Id, cancellationToken);
+        return await scope.Connection.ExecuteAsync(new CommandDefinition("""
             UPDATE work_pools SET description = @Description, base_job_template = @BaseJobTemplate, paused = @Paused,
                 concurrency_limit = @ConcurrencyLimit, updated = @Updated
             WHERE id = @Id
             """, row, scope.Transaction, cancellationToken: cancellationToken));
+    }
 
     public static async Task DeletePoolAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken)
     {
+        await LockPoolAsync(scope, poolId, cancellationToken);
         // Runs keep their history; they only lose the pool they were delivered from.
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE flow_runs SET work_pool_id = NULL, work_queue_id = NULL WHERE work_pool_id = @poolId",
@@ -131,11 +145,12 @@ internal static class WorkPoolStore
 
     /// <summary>
     /// Records a worker's heartbeat (creating the worker); at most once a second per worker, which is plenty for
-    /// statuses. Parameters: id (for a new worker), poolId, name, type, intervalSeconds, now.
+    /// statuses. Nothing when the pool was deleted meanwhile. Parameters: id (for a new worker), poolId, name, type,
+    /// intervalSeconds, now.
     /// </summary>
     public const string UpsertWorkerSql = """
         INSERT INTO workers (id, work_pool_id, name, type, last_heartbeat, heartbeat_interval_seconds, created)
-        VALUES (@id, @poolId, @name, @type, @now, @intervalSeconds, @now)
+        SELECT @id, @poolId, @name, @type, @now, @intervalSeconds, @now WHERE EXISTS (SELECT 1 FROM work_pools WHERE id = @poolId)
         ON CONFLICT (work_pool_id, name) DO UPDATE SET
             last_heartbeat = excluded.last_heartbeat,
             heartbeat_interval_seconds = excluded.heartbeat_interval_seconds,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Storage;
@@ -13,6 +14,9 @@ namespace Bosun.Server.Api.FlowRuns;
 /// </summary>
 internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options)
 {
+    /// <summary>Pools by name, as the last claim of each saw them: their id, and whether they had a limit (see <see cref="ClaimStore.ClaimAsync"/>).</summary>
+    private readonly ConcurrentDictionary<string, (Guid Id, bool Limited)> _pools = new(StringComparer.Ordinal);
+
     public async Task<ClaimResponse> ClaimAsync(string poolName, ClaimRequest request, CancellationToken cancellationToken)
     {
         var problem = NameRules.Check(request.WorkerName, "Worker");
@@ -28,7 +32,13 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
 
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var claimed = await LongPollAsync(wait,
-            now => database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch, cancellationToken), cancellationToken),
+            async now =>
+            {
+                var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch, cancellationToken,
+                    _pools.TryGetValue(poolName, out var known) ? known : null), cancellationToken);
+                _pools[poolName] = (outcome.Pool!.Id, outcome.Pool.ConcurrencyLimit is not null);
+                return outcome;
+            },
             prefetch,
             (outcome, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, outcome.Pool!.Id, null, cutoff, cancellationToken), cancellationToken),
             cancellationToken);
@@ -128,8 +138,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
         }
 
         var ids = claimed.Select(run => run.DeploymentId).OfType<Guid>().Distinct().ToList();
-        var rows = await DeploymentStore.GetManyAsync(connection, ids, cancellationToken);
-        var deployments = (await DeploymentStore.ToContractsAsync(connection, rows, now, cancellationToken)).ToDictionary(deployment => deployment.Id);
+        var deployments = (await DeploymentStore.GetManyAsync(connection, ids, now, cancellationToken)).ToDictionary(deployment => deployment.Id);
         return claimed
             .Where(run => run.DeploymentId is { } id && deployments.ContainsKey(id))
             .Select(run => new ClaimedFlowRun(run.ToContract(null), deployments[run.DeploymentId!.Value]))

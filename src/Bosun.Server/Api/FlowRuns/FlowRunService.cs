@@ -115,8 +115,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }
 
         var now = timeProvider.GetUtcNow();
-        var outcome = await database.WriteAsync(
-            scope => FlowRunStore.TryTransitionAsync(scope, id, proposal, now, cancellationToken), cancellationToken) ?? throw NotFound(id);
+        var outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
         if (outcome.WakesClaims)
         {
             claimSignal.Notify();
