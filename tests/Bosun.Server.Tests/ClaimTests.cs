@@ -157,6 +157,36 @@ public sealed class ClaimTests
     }
 
     [Fact]
+    public async Task Claim_PoolRememberedAsUnlimited_KeepsQueueOrderLimitsPausesAndNames()
+    {
+        // After its first claim the server reads a pool's first page of candidates ahead, with the bookkeeping; what it
+        // hands out must be what the claim's loop over the queues would have handed out.
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        await client.CreateWorkQueueAsync("p", new WorkQueueCreate("urgent", Priority: 1));
+        await client.CreateWorkQueueAsync("p", new WorkQueueCreate("low", Priority: 3));
+        var deployment = await client.DeploymentAsync("p");
+        Assert.Empty((await client.ClaimAsync("p")).Runs);
+
+        await client.SetWorkQueueConcurrencyLimitAsync("p", "urgent", 1);
+        var urgent = new[] { await client.RunAsync(deployment, queue: "urgent"), await client.RunAsync(deployment, queue: "urgent") };
+        var normal = await client.RunAsync(deployment, queue: "default");
+        var low = await client.RunAsync(deployment, queue: "low");
+
+        var first = await client.ClaimAsync("p", max: 2);
+        Assert.Equal([urgent[0].Id, normal.Id], first.Runs.Select(run => run.FlowRun.Id));
+
+        await client.PauseWorkQueueAsync("p", "low");
+        Assert.Empty((await client.ClaimAsync("p", max: 5, worker: "w2")).Runs);
+        await client.ResumeWorkQueueAsync("p", "low");
+
+        Assert.Equal(low.Id, Assert.Single((await client.ClaimAsync("p", max: 5, worker: "w2", queues: ["low"])).Runs).FlowRun.Id);
+        await client.CompleteAsync(first.Runs[0].FlowRun.Id);
+        Assert.Equal(urgent[1].Id, Assert.Single((await client.ClaimAsync("p", max: 5)).Runs).FlowRun.Id);
+    }
+
+    [Fact]
     public async Task Claim_PoolDeletedAndCreatedAgain_ClaimsFromTheNewPool()
     {
         // The server remembers the pool's id from the first claim; the pool of that name is a different one afterwards.

@@ -42,6 +42,9 @@ internal static class ClaimStore
         // passed over), and the pool and its queues as they are once the lock is held.
         var names = request.WorkQueueNames is { Count: > 0 } named ? named : null;
         var lockStatement = dialect.PoolLockStatement(exclusive: limited);
+        // A pool known to have no limit: the first page of candidates comes with the bookkeeping, a round trip saved.
+        var speculate = known is { Limited: false } && request.MaxRuns > 0;
+        List<FlowRunRow>? firstPage = null;
         WorkPoolRow? pool;
         List<WorkQueueRow> queues;
         using (var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(
@@ -53,7 +56,8 @@ internal static class ClaimStore
                 WHERE q.work_pool_id = @poolId {(names is null ? "" : $"AND {In(scope.Connection, "q.name", "names")}")} AND (q.last_polled IS NULL OR q.last_polled < @now - 1000)
                 {dialect.SkipLockedOf("q")});
             {WorkPoolStore.SelectPool} WHERE p.id = @poolId;
-            SELECT id, name, priority, concurrency_limit, paused FROM work_queues WHERE work_pool_id = @poolId ORDER BY priority
+            SELECT id, name, priority, concurrency_limit, paused FROM work_queues WHERE work_pool_id = @poolId ORDER BY priority, id
+            {(speculate ? ";\n" + SpeculativePage(scope.Connection, dialect, names is not null, PageSize(dialect, request.MaxRuns)) : "")}
             """,
             new
             {
@@ -64,6 +68,7 @@ internal static class ClaimStore
                 intervalSeconds = request.HeartbeatIntervalSeconds ?? Orchestration.Statuses.DefaultHeartbeatIntervalSeconds,
                 names = names?.ToArray(),
                 now = Ms(now),
+                cutoff = Ms(now + prefetch),
             },
             scope.Transaction, cancellationToken: cancellationToken)))
         {
@@ -74,6 +79,10 @@ internal static class ClaimStore
 
             pool = await batch.ReadSingleOrDefaultAsync<WorkPoolRow>();
             queues = (await batch.ReadAsync<WorkQueueRow>()).ToList();
+            if (speculate)
+            {
+                firstPage = (await batch.ReadAsync<FlowRunRow>()).ToList();
+            }
         }
 
         if (pool is null || pool.Name != poolName)
@@ -111,7 +120,14 @@ internal static class ClaimStore
         }
 
         var want = Math.Min(request.MaxRuns, pool.ConcurrencyLimit is { } limit ? Math.Max(0, limit - pool.SlotsInUse) : int.MaxValue);
-        foreach (var queue in queues.Where(queue => !queue.Paused))
+        var open = queues.Where(queue => !queue.Paused).ToList();
+        if (pool.ConcurrencyLimit is not null || open.FirstOrDefault()?.ConcurrencyLimit is not null)
+        {
+            // The page read ahead assumed no pool or queue limit: it is not the loop's first page (its rows stay unclaimed).
+            firstPage = null;
+        }
+
+        foreach (var queue in open)
         {
             if (want <= 0)
             {
@@ -130,14 +146,16 @@ internal static class ClaimStore
                 take = Math.Min(want, Math.Max(0, queueLimit - inUse));
             }
 
-            want -= await claim.TakeAsync(take, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
+            var page = firstPage;
+            firstPage = null;
+            want -= await claim.TakeAsync(take, page, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
                 $"""
                 {FlowRunStore.SelectRun}
                 WHERE r.work_queue_id = @queueId AND {EligibleRun}
                   AND (r.next_scheduled_start_time, r.id) > (@afterTime, @afterId)
-                ORDER BY r.next_scheduled_start_time, r.id LIMIT @batch {dialect.ClaimLockClause}
+                ORDER BY r.next_scheduled_start_time, r.id LIMIT {batch} {dialect.ClaimLockClause}
                 """,
-                new { queueId = queue.Id, cutoff = Ms(now + prefetch), afterTime, afterId, batch },
+                new { queueId = queue.Id, cutoff = Ms(now + prefetch), afterTime, afterId },
                 scope.Transaction, cancellationToken: cancellationToken)));
         }
 
@@ -145,6 +163,29 @@ internal static class ClaimStore
         pool.SlotsInUse += claim.Claimed.Count;
         return new ClaimOutcome(pool, claim.Claimed, claim.WakesClaims);
     }
+
+    /// <summary>
+    /// How many candidates to read for <paramref name="wanted"/> runs. Where the candidate select locks its rows
+    /// (PostgreSQL), only as many as wanted: every row it returns is locked until commit and skipped by the other
+    /// claimers. Unlocked (SQLite), a few more. The number goes into the text: PostgreSQL plans a LIMIT parameter as 10%
+    /// of the rows, which makes its generic plan look costly and every execution plan afresh.
+    /// </summary>
+    private static int PageSize(SqlDialect dialect, int wanted) => dialect.ClaimLockClause.Length > 0 ? wanted : Math.Max(wanted, CandidateBatch);
+
+    /// <summary>
+    /// The first page of candidates of the pool's first open queue (named, when the claim names queues), provided neither
+    /// the pool nor that queue has a limit or is paused: what the claim's loop would read first for a pool without limits.
+    /// </summary>
+    private static string SpeculativePage(System.Data.Common.DbConnection connection, SqlDialect dialect, bool named, int batch) => $"""
+        {FlowRunStore.SelectRun}
+        WHERE r.work_queue_id = (
+                SELECT q.id FROM work_queues q WHERE q.work_pool_id = @poolId AND q.paused = FALSE {(named ? $"AND {In(connection, "q.name", "names")}" : "")}
+                ORDER BY q.priority, q.id LIMIT 1)
+          AND (SELECT q.concurrency_limit FROM work_queues q WHERE q.id = r.work_queue_id) IS NULL
+          AND (SELECT p.paused FROM work_pools p WHERE p.id = @poolId) = FALSE
+          AND {EligibleRun}
+        ORDER BY r.next_scheduled_start_time, r.id LIMIT {batch} {dialect.ClaimLockClause}
+        """;
 
     private static ApiProblemException PoolNotFound(string poolName) =>
         ApiProblemException.NotFound($"Work pool '{poolName}' does not exist. Create it with `bosun work-pool create {poolName} --type TYPE`.");
@@ -169,14 +210,14 @@ internal static class ClaimStore
 
         await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);
         var claim = new CandidateClaim(scope, request.ProcessName, now, cancellationToken);
-        await claim.TakeAsync(request.MaxRuns, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
+        await claim.TakeAsync(request.MaxRuns, null, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
             $"""
             {FlowRunStore.SelectRun}
             WHERE {In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL AND {EligibleRun}
               AND (r.next_scheduled_start_time, r.id) > (@afterTime, @afterId)
-            ORDER BY r.next_scheduled_start_time, r.id LIMIT @batch {dialect.ClaimLockClause}
+            ORDER BY r.next_scheduled_start_time, r.id LIMIT {batch} {dialect.ClaimLockClause}
             """,
-            new { ids, cutoff = Ms(now + prefetch), afterTime, afterId, batch }, scope.Transaction, cancellationToken: cancellationToken)));
+            new { ids, cutoff = Ms(now + prefetch), afterTime, afterId }, scope.Transaction, cancellationToken: cancellationToken)));
         return new ClaimOutcome(null, claim.Claimed, claim.WakesClaims);
     }
 
@@ -197,17 +238,19 @@ internal static class ClaimStore
 
         public bool WakesClaims { get; private set; }
 
-        /// <summary>Claims up to <paramref name="take"/> runs from the candidate pages <paramref name="page"/> yields; returns how many.</summary>
-        public async Task<int> TakeAsync(int take, Func<long, Guid, int, Task<IEnumerable<FlowRunRow>>> page)
+        /// <summary>
+        /// Claims up to <paramref name="take"/> runs from the candidate pages <paramref name="page"/> yields, starting with
+        /// <paramref name="firstPage"/> when it was read ahead (<see cref="PageSize"/> rows for <paramref name="take"/>); returns how many.
+        /// </summary>
+        public async Task<int> TakeAsync(int take, IEnumerable<FlowRunRow>? firstPage, Func<long, Guid, int, Task<IEnumerable<FlowRunRow>>> page)
         {
             var taken = 0;
             var (afterTime, afterId) = (long.MinValue, Guid.Empty);
             while (taken < take)
             {
-                // Where the candidate select locks its rows (PostgreSQL), take only as many as wanted: every row it returns
-                // is locked until commit and skipped by the other claimers. Unlocked (SQLite), read ahead a little.
-                var batch = scope.Dialect.ClaimLockClause.Length > 0 ? take - taken : Math.Max(take - taken, CandidateBatch);
-                var candidates = (await page(afterTime, afterId, batch)).ToList();
+                var batch = PageSize(scope.Dialect, take - taken);
+                var candidates = (firstPage ?? await page(afterTime, afterId, batch)).ToList();
+                firstPage = null;
                 foreach (var candidate in candidates)
                 {
                     (afterTime, afterId) = (candidate.NextScheduledStartTime ?? long.MinValue, candidate.Id);

@@ -65,9 +65,12 @@ internal static class DeploymentStore
             return [];
         }
 
+        // One id (the usual claim) as a plain parameter: PostgreSQL plans an array parameter as ten values, which makes its
+        // generic plan look costly and every execution plan afresh.
+        string Where(string column) => ids.Count == 1 ? $"{column} = @id" : In(connection, column, "ids");
         using var batch = await connection.QueryMultipleAsync(new CommandDefinition(
-            $"{SelectDeployment} WHERE {In(connection, "d.id", "ids")};\n{ScheduleStore.SelectForDeployments(connection)}",
-            new { ids = Ids(ids) }, cancellationToken: cancellationToken));
+            $"{SelectDeployment} WHERE {Where("d.id")};\n{ScheduleStore.SelectForDeployments(Where("deployment_id"))}",
+            new { ids = Ids(ids), id = ids.First() }, cancellationToken: cancellationToken));
         var rows = (await batch.ReadAsync<DeploymentRow>()).ToList();
         var schedules = ScheduleStore.GroupByDeployment(ids, await batch.ReadAsync<ScheduleRow>());
         return rows.Select(row => row.ToContract(now, schedules[row.Id])).ToList();

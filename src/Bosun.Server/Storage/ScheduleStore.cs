@@ -18,13 +18,12 @@ internal static class ScheduleStore
         }
 
         var rows = await connection.QueryAsync<ScheduleRow>(new CommandDefinition(
-            SelectForDeployments(connection), new { ids = Ids(result.Keys) }, transaction, cancellationToken: cancellationToken));
+            SelectForDeployments(In(connection, "deployment_id", "ids")), new { ids = Ids(result.Keys) }, transaction, cancellationToken: cancellationToken));
         return GroupByDeployment(result.Keys, rows);
     }
 
-    /// <summary>The schedules of the deployments in the list parameter @ids, in the order they are shown.</summary>
-    public static string SelectForDeployments(DbConnection connection) =>
-        $"SELECT * FROM deployment_schedules WHERE {In(connection, "deployment_id", "ids")} ORDER BY created, id";
+    /// <summary>The schedules of the deployments <paramref name="where"/> picks (a condition on deployment_id), in the order they are shown.</summary>
+    public static string SelectForDeployments(string where) => $"SELECT * FROM deployment_schedules WHERE {where} ORDER BY created, id";
 
     /// <summary>Schedules by deployment: every one of <paramref name="deploymentIds"/> has a list, empty when it has none.</summary>
     public static Dictionary<Guid, List<DeploymentSchedule>> GroupByDeployment(IEnumerable<Guid> deploymentIds, IEnumerable<ScheduleRow> rows)
