@@ -17,9 +17,10 @@ internal sealed class ReplicaNotifications(
 
     /// <summary>
     /// After a NOTIFY, the next waits this long, gathering what was signalled meanwhile into one: a busy server sends at
-    /// most a couple of hundred a second instead of one per state change, and a quiet one still sends at once.
+    /// most 50 a second instead of one per state change (each one wakes every replica's listener), and a quiet one still
+    /// sends at once. Under load, a replica hears of another's change up to this much later.
     /// </summary>
-    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(20);
 
     private static readonly string[] Kinds = ["claims", "logs", "scheduler"];
 

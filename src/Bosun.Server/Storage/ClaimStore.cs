@@ -14,7 +14,7 @@ namespace Bosun.Server.Storage;
 /// </summary>
 internal static class ClaimStore
 {
-    private const int CandidateBatch = 64;
+    private const int CandidateBatch = 8;
 
     private const string EligibleRun = "r.state_type = 'SCHEDULED' AND r.state_name <> 'AwaitingRetry' AND r.next_scheduled_start_time <= @cutoff";
 
@@ -116,7 +116,7 @@ internal static class ClaimStore
         var claim = new CandidateClaim(scope, request.WorkerName, now, cancellationToken);
         if (pool.Paused || request.MaxRuns <= 0)
         {
-            return new ClaimOutcome(pool, [], false);
+            return new ClaimOutcome(pool, [], [], false);
         }
 
         var want = Math.Min(request.MaxRuns, pool.ConcurrencyLimit is { } limit ? Math.Max(0, limit - pool.SlotsInUse) : int.MaxValue);
@@ -159,9 +159,11 @@ internal static class ClaimStore
                 scope.Transaction, cancellationToken: cancellationToken)));
         }
 
+        var deployments = await claim.FinishAsync();
+
         // The pool as this claim leaves it: its own runs now hold slots too.
         pool.SlotsInUse += claim.Claimed.Count;
-        return new ClaimOutcome(pool, claim.Claimed, claim.WakesClaims);
+        return new ClaimOutcome(pool, claim.Claimed, deployments, claim.WakesClaims);
     }
 
     /// <summary>
@@ -218,7 +220,8 @@ internal static class ClaimStore
             ORDER BY r.next_scheduled_start_time, r.id LIMIT {batch} {dialect.ClaimLockClause}
             """,
             new { ids, cutoff = Ms(now + prefetch), afterTime, afterId }, scope.Transaction, cancellationToken: cancellationToken)));
-        return new ClaimOutcome(null, claim.Claimed, claim.WakesClaims);
+        var deployments = await claim.FinishAsync();
+        return new ClaimOutcome(null, claim.Claimed, deployments, claim.WakesClaims);
     }
 
     /// <summary>The earliest due time after <paramref name="cutoff"/> of a run a waiting claim could take; null when none.</summary>
@@ -233,6 +236,9 @@ internal static class ClaimStore
     private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, CancellationToken cancellationToken)
     {
         private readonly Dictionary<Guid, (int? Limit, int InUse)> _deploymentSlots = [];
+
+        /// <summary>The last decided write, not yet sent.</summary>
+        private (FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome)? _pending;
 
         public List<FlowRunRow> Claimed { get; } = [];
 
@@ -269,6 +275,65 @@ internal static class ClaimStore
             return taken;
         }
 
+        /// <summary>
+        /// Sends the last decided write and reads the claimed runs' deployments, in one round trip: the claim's last
+        /// before its commit. The claimed rows are then as written.
+        /// </summary>
+        public async Task<IReadOnlyList<Contracts.Deployments.Deployment>> FinishAsync()
+        {
+            var deploymentIds = Claimed.Select(run => run.DeploymentId).OfType<Guid>().Distinct().ToList();
+            if (_pending is not { } pending && deploymentIds.Count == 0)
+            {
+                return [];
+            }
+
+            var sql = new System.Text.StringBuilder();
+            var parameters = new DynamicParameters();
+            if (_pending is not null)
+            {
+                sql.Append(FlowRunStore.WriteTransitionSql).Append(";\nSELECT COUNT(*) FROM flow_runs WHERE id = @Id AND state_id = @StateId;\n");
+                parameters.AddDynamicParams(_pending.Value.Write);
+            }
+
+            if (deploymentIds.Count > 0)
+            {
+                sql.Append(DeploymentStore.SelectManySql(scope.Connection, deploymentIds.Count));
+                parameters.AddDynamicParams(DeploymentStore.ManyParameters(deploymentIds));
+            }
+
+            using var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken));
+            if (_pending is { } written)
+            {
+                _pending = null;
+                Settle(written, await batch.ReadSingleAsync<int>() > 0);
+            }
+
+            return deploymentIds.Count > 0 ? await DeploymentStore.ReadManyAsync(batch, deploymentIds, now) : [];
+        }
+
+        private async Task WritePendingAsync()
+        {
+            if (_pending is { } pending)
+            {
+                _pending = null;
+                Settle(pending, await scope.Connection.ExecuteAsync(new CommandDefinition(
+                    FlowRunStore.WriteTransitionSql, pending.Write, scope.Transaction, cancellationToken: cancellationToken)) > 0);
+            }
+        }
+
+        /// <summary>A write that took brings its row up to date; one that did not (it cannot, under the row's lock) loses the run.</summary>
+        private void Settle((FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome) pending, bool took)
+        {
+            if (took)
+            {
+                FlowRunStore.Applied(pending.Row, pending.Write, pending.Outcome);
+            }
+            else
+            {
+                Claimed.Remove(pending.Row);
+            }
+        }
+
         private async Task<bool> TryClaimAsync(FlowRunRow candidate)
         {
             if (candidate is { DeploymentId: { } deploymentId, DeploymentConcurrencyLimit: not null })
@@ -299,9 +364,23 @@ internal static class ClaimStore
                 }
             }
 
-            // The rules decide, and whatever they accept is this claimant's: a PENDING run is never left unreturned.
-            var outcome = await FlowRunStore.TransitionAsync(scope, candidate, new StateProposal(StateType.Pending), now,
-                cancellationToken, claimant, StateType.Scheduled);
+            // The rules decide, and whatever they accept is this claimant's: a PENDING run is never left unreturned. A
+            // count of a deployment's slots must see the moves decided so far: write them first.
+            var proposal = new StateProposal(StateType.Pending);
+            if (FlowRunStore.CountsDeploymentSlots(candidate, proposal))
+            {
+                await WritePendingAsync();
+            }
+
+            var (outcome, write) = await FlowRunStore.DecideAsync(scope, candidate, proposal, now, cancellationToken, claimant, StateType.Scheduled);
+            if (write is not null)
+            {
+                // The row is locked (PostgreSQL) or the writer is this transaction (SQLite): the write will take. It waits
+                // for the next one, or goes with the claim's last round trip (see FinishAsync).
+                await WritePendingAsync();
+                _pending = (candidate, write, outcome);
+            }
+
             WakesClaims |= outcome.WakesClaims;
             if (outcome is not { Result.Status: SetStateStatus.Accept })
             {
@@ -314,7 +393,7 @@ internal static class ClaimStore
                 return false;
             }
 
-            Claimed.Add(outcome.Run);
+            Claimed.Add(candidate);
             if (candidate.DeploymentId is { } id && _deploymentSlots.TryGetValue(id, out var held))
             {
                 _deploymentSlots[id] = (held.Limit, held.InUse + 1);

@@ -65,12 +65,33 @@ internal static class DeploymentStore
             return [];
         }
 
-        // One id (the usual claim) as a plain parameter: PostgreSQL plans an array parameter as ten values, which makes its
-        // generic plan look costly and every execution plan afresh.
-        string Where(string column) => ids.Count == 1 ? $"{column} = @id" : In(connection, column, "ids");
         using var batch = await connection.QueryMultipleAsync(new CommandDefinition(
-            $"{SelectDeployment} WHERE {Where("d.id")};\n{ScheduleStore.SelectForDeployments(Where("deployment_id"))}",
-            new { ids = Ids(ids), id = ids.First() }, cancellationToken: cancellationToken));
+            SelectManySql(connection, ids.Count), ManyParameters(ids), cancellationToken: cancellationToken));
+        return await ReadManyAsync(batch, ids, now);
+    }
+
+    /// <summary>
+    /// Two statements, the deployments of the ids in <see cref="ManyParameters"/> and their schedules, for a batch read
+    /// by <see cref="ReadManyAsync"/>. One id (the usual claim) goes as a plain parameter: PostgreSQL plans an array
+    /// parameter as ten values, which makes its generic plan look costly and every execution plan afresh.
+    /// </summary>
+    public static string SelectManySql(DbConnection connection, int count)
+    {
+        string Where(string column) => count == 1 ? $"{column} = @deploymentId" : In(connection, column, "deploymentIds");
+        return $"{SelectDeployment} WHERE {Where("d.id")};\n{ScheduleStore.SelectForDeployments(Where("deployment_id"))}";
+    }
+
+    public static DynamicParameters ManyParameters(IReadOnlyCollection<Guid> ids)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("deploymentIds", Ids(ids));
+        parameters.Add("deploymentId", ids.First().ToString("D"));
+        return parameters;
+    }
+
+    /// <summary>Reads what <see cref="SelectManySql"/> selected: deployments with their schedules.</summary>
+    public static async Task<IReadOnlyList<Contracts.Deployments.Deployment>> ReadManyAsync(SqlMapper.GridReader batch, IReadOnlyCollection<Guid> ids, DateTimeOffset now)
+    {
         var rows = (await batch.ReadAsync<DeploymentRow>()).ToList();
         var schedules = ScheduleStore.GroupByDeployment(ids, await batch.ReadAsync<ScheduleRow>());
         return rows.Select(row => row.ToContract(now, schedules[row.Id])).ToList();

@@ -167,7 +167,7 @@ internal static class FlowRunStore
     /// The guarded UPDATE and, only when it took (the run then has the new state's id), the history row: one round trip,
     /// one atomic unit. Rows affected: 2, or 0 when another writer moved the run since it was read.
     /// </summary>
-    private const string WriteTransitionSql = """
+    public const string WriteTransitionSql = """
         UPDATE flow_runs SET state_id = @StateId, state_type = @Type, state_name = @Name, state_message = @Message,
             state_timestamp = @Timestamp, state_scheduled_time = @Scheduled, next_scheduled_start_time = @NextScheduled,
             start_time = @StartTime, end_time = @EndTime, total_run_time_ms = @TotalRunTimeMs, run_count = @RunCount,
@@ -240,6 +240,33 @@ internal static class FlowRunStore
         WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
         string? claimingWorker = null, StateType? expectedType = null)
     {
+        var (outcome, write) = await DecideAsync(scope, row, proposal, now, cancellationToken, claimingWorker, expectedType);
+        if (write is null)
+        {
+            return outcome;
+        }
+
+        if (await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, write, scope.Transaction, cancellationToken: cancellationToken)) == 0)
+        {
+            // Another writer moved the run between our read and write (only possible on a multi-writer store).
+            var latest = await GetAsync(scope.Connection, row.Id, cancellationToken, scope.Transaction);
+            return new TransitionOutcome(latest ?? row,
+                new SetStateResult(SetStateStatus.Abort, (latest ?? row).State, "the run's state changed concurrently; read it and propose again"),
+                false);
+        }
+
+        return Applied(row, write, outcome);
+    }
+
+    /// <summary>
+    /// The rules' verdict on <paramref name="row"/> (read with <see cref="SelectRun"/> and locked in this transaction),
+    /// counting a limited deployment's slots under its lock when the proposal needs them, and the write it takes (null:
+    /// nothing to write). The caller runs <see cref="WriteTransitionSql"/> with it, then <see cref="Applied"/>.
+    /// </summary>
+    public static async Task<(TransitionOutcome Outcome, TransitionWrite? Write)> DecideAsync(
+        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
+        string? claimingWorker = null, StateType? expectedType = null)
+    {
         var snapshot = RunSnapshotOf(row);
         if (CountsDeploymentSlots(row, proposal))
         {
@@ -266,26 +293,11 @@ internal static class FlowRunStore
             }
         }
 
-        var plan = Plan(row, proposal, snapshot, now, claimingWorker, expectedType);
-        if (plan.Write is not { } write)
-        {
-            return plan.Outcome;
-        }
-
-        if (await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, write, scope.Transaction, cancellationToken: cancellationToken)) == 0)
-        {
-            // Another writer moved the run between our read and write (only possible on a multi-writer store).
-            var latest = await GetAsync(scope.Connection, row.Id, cancellationToken, scope.Transaction);
-            return new TransitionOutcome(latest ?? row,
-                new SetStateResult(SetStateStatus.Abort, (latest ?? row).State, "the run's state changed concurrently; read it and propose again"),
-                false);
-        }
-
-        return Applied(row, write, plan.Outcome);
+        return Plan(row, proposal, snapshot, now, claimingWorker, expectedType);
     }
 
     /// <summary>A move to PENDING that a deployment limit governs: its slots must be counted under the deployment's lock.</summary>
-    private static bool CountsDeploymentSlots(FlowRunRow row, StateProposal proposal) =>
+    public static bool CountsDeploymentSlots(FlowRunRow row, StateProposal proposal) =>
         proposal is { Type: StateType.Pending, Force: false } && row is { DeploymentId: not null, DeploymentConcurrencyLimit: not null }
         && !row.State.Type.HoldsSlot();
 
@@ -334,7 +346,7 @@ internal static class FlowRunStore
     }
 
     /// <summary>Brings <paramref name="row"/> up to date with the write that took.</summary>
-    private static TransitionOutcome Applied(FlowRunRow row, TransitionWrite write, TransitionOutcome outcome)
+    public static TransitionOutcome Applied(FlowRunRow row, TransitionWrite write, TransitionOutcome outcome)
     {
         (row.StateId, row.StateType, row.StateName, row.StateMessage, row.StateTimestamp, row.StateScheduledTime) =
             (write.StateId, write.Type, write.Name, write.Message, write.Timestamp, write.Scheduled);
@@ -344,7 +356,7 @@ internal static class FlowRunStore
     }
 
     /// <summary>The parameters of <see cref="WriteTransitionSql"/>.</summary>
-    private sealed class TransitionWrite
+    internal sealed class TransitionWrite
     {
         public Guid Id { get; init; }
         public Guid ExpectedStateId { get; init; }

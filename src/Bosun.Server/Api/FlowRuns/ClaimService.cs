@@ -42,10 +42,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
             prefetch,
             (outcome, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, outcome.Pool!.Id, null, cutoff, cancellationToken), cancellationToken),
             cancellationToken);
-        var now = timeProvider.GetUtcNow();
-        return await database.ReadAsync(
-            async connection => new ClaimResponse(claimed.Pool!.ToContract(), await ToClaimedRunsAsync(connection, claimed.Claimed, now, cancellationToken)),
-            cancellationToken);
+        return new ClaimResponse(claimed.Pool!.ToContract(), ClaimedRuns(claimed));
     }
 
     public async Task<ServedClaimResponse> ClaimServedAsync(ServedClaimRequest request, CancellationToken cancellationToken)
@@ -72,9 +69,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
             prefetch,
             (_, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
             cancellationToken);
-        var now = timeProvider.GetUtcNow();
-        return await database.ReadAsync(
-            async connection => new ServedClaimResponse(await ToClaimedRunsAsync(connection, claimed.Claimed, now, cancellationToken)), cancellationToken);
+        return new ServedClaimResponse(ClaimedRuns(claimed));
     }
 
     private (TimeSpan Prefetch, TimeSpan Wait) Windows(double? prefetchSeconds, double? waitSeconds)
@@ -128,18 +123,11 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
         }
     }
 
-    /// <summary>The claimed runs as the claim wrote them, each with its deployment (read once per deployment, with its schedules).</summary>
-    private static async Task<IReadOnlyList<ClaimedFlowRun>> ToClaimedRunsAsync(
-        System.Data.Common.DbConnection connection, IReadOnlyList<FlowRunRow> claimed, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The claimed runs as the claim wrote them, each with its deployment.</summary>
+    private static List<ClaimedFlowRun> ClaimedRuns(ClaimOutcome outcome)
     {
-        if (claimed.Count == 0)
-        {
-            return [];
-        }
-
-        var ids = claimed.Select(run => run.DeploymentId).OfType<Guid>().Distinct().ToList();
-        var deployments = (await DeploymentStore.GetManyAsync(connection, ids, now, cancellationToken)).ToDictionary(deployment => deployment.Id);
-        return claimed
+        var deployments = outcome.Deployments.ToDictionary(deployment => deployment.Id);
+        return outcome.Claimed
             .Where(run => run.DeploymentId is { } id && deployments.ContainsKey(id))
             .Select(run => new ClaimedFlowRun(run.ToContract(null), deployments[run.DeploymentId!.Value]))
             .ToList();
