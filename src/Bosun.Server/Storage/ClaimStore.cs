@@ -69,6 +69,8 @@ internal static class ClaimStore
                 names = names?.ToArray(),
                 now = Ms(now),
                 cutoff = Ms(now + prefetch),
+                afterTime = long.MinValue,
+                afterId = Guid.Empty,
             },
             scope.Transaction, cancellationToken: cancellationToken)))
         {
@@ -85,7 +87,7 @@ internal static class ClaimStore
             }
         }
 
-        if (pool is null || pool.Name != poolName)
+        if (pool is null)
         {
             // Gone since the id was known (nothing above wrote for it): look the name up.
             return known is not null
@@ -149,12 +151,7 @@ internal static class ClaimStore
             var page = firstPage;
             firstPage = null;
             want -= await claim.TakeAsync(take, page, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
-                $"""
-                {FlowRunStore.SelectRun}
-                WHERE r.work_queue_id = @queueId AND {EligibleRun}
-                  AND (r.next_scheduled_start_time, r.id) > (@afterTime, @afterId)
-                ORDER BY r.next_scheduled_start_time, r.id LIMIT {batch} {dialect.ClaimLockClause}
-                """,
+                CandidatesSql(dialect, "r.work_queue_id = @queueId", batch),
                 new { queueId = queue.Id, cutoff = Ms(now + prefetch), afterTime, afterId },
                 scope.Transaction, cancellationToken: cancellationToken)));
         }
@@ -178,14 +175,22 @@ internal static class ClaimStore
     /// The first page of candidates of the pool's first open queue (named, when the claim names queues), provided neither
     /// the pool nor that queue has a limit or is paused: what the claim's loop would read first for a pool without limits.
     /// </summary>
-    private static string SpeculativePage(System.Data.Common.DbConnection connection, SqlDialect dialect, bool named, int batch) => $"""
-        {FlowRunStore.SelectRun}
-        WHERE r.work_queue_id = (
+    private static string SpeculativePage(System.Data.Common.DbConnection connection, SqlDialect dialect, bool named, int batch) => CandidatesSql(dialect, $"""
+        r.work_queue_id = (
                 SELECT q.id FROM work_queues q WHERE q.work_pool_id = @poolId AND q.paused = FALSE {(named ? $"AND {In(connection, "q.name", "names")}" : "")}
                 ORDER BY q.priority, q.id LIMIT 1)
           AND (SELECT q.concurrency_limit FROM work_queues q WHERE q.id = r.work_queue_id) IS NULL
           AND (SELECT p.paused FROM work_pools p WHERE p.id = @poolId) = FALSE
-          AND {EligibleRun}
+        """, batch);
+
+    /// <summary>
+    /// A page of claimable runs that <paramref name="where"/> picks, in delivery order after (@afterTime, @afterId),
+    /// locked where the dialect locks them; also needs @cutoff (the prefetch window's end).
+    /// </summary>
+    private static string CandidatesSql(SqlDialect dialect, string where, int batch) => $"""
+        {FlowRunStore.SelectRun}
+        WHERE {where} AND {EligibleRun}
+          AND (r.next_scheduled_start_time, r.id) > (@afterTime, @afterId)
         ORDER BY r.next_scheduled_start_time, r.id LIMIT {batch} {dialect.ClaimLockClause}
         """;
 
@@ -213,12 +218,7 @@ internal static class ClaimStore
         await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);
         var claim = new CandidateClaim(scope, request.ProcessName, now, cancellationToken);
         await claim.TakeAsync(request.MaxRuns, null, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
-            $"""
-            {FlowRunStore.SelectRun}
-            WHERE {In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL AND {EligibleRun}
-              AND (r.next_scheduled_start_time, r.id) > (@afterTime, @afterId)
-            ORDER BY r.next_scheduled_start_time, r.id LIMIT {batch} {dialect.ClaimLockClause}
-            """,
+            CandidatesSql(dialect, $"{In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL", batch),
             new { ids, cutoff = Ms(now + prefetch), afterTime, afterId }, scope.Transaction, cancellationToken: cancellationToken)));
         var deployments = await claim.FinishAsync();
         return new ClaimOutcome(null, claim.Claimed, deployments, claim.WakesClaims);
