@@ -129,6 +129,52 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public async Task LogFollowerOnOneReplica_WokenByLinesAndEndWrittenThroughTheOther()
+    {
+        // Replicas gather their signals into one NOTIFY ("claims,logs"); a follower on B must hear A's log lines and the
+        // run's end long before its own 15 s fallback look.
+        if (!PostgresRequired.Cluster())
+        {
+            return;
+        }
+
+        var database = await TestDatabases.CreatePostgresDatabaseAsync();
+        await using var a = await Replica.StartAsync(database);
+        await using var b = await Replica.StartAsync(database);
+        await a.Client.PoolAsync("p");
+        var run = await a.Client.RunAsync(await a.Client.DeploymentAsync("p"));
+        await a.Client.ClaimAsync("p");
+        await a.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+        await a.Client.WriteLogsAsync([new Contracts.Logs.LogCreate(run.Id, TimeProvider.System.GetUtcNow(), Contracts.Logs.RunLogLevel.Info, "first")]);
+        using var follower = b.NewClient();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var received = new ConcurrentQueue<string>();
+        var firstSeen = new TaskCompletionSource();
+        var following = Task.Run(async () =>
+        {
+            await foreach (var line in follower.FollowLogsAsync(run.Id, cancellationToken: cts.Token))
+            {
+                received.Enqueue(line.Message);
+                firstSeen.TrySetResult();
+            }
+        });
+        await firstSeen.Task.WaitAsync(cts.Token);
+
+        var stopwatch = Stopwatch.StartNew();
+        await a.Client.WriteLogsAsync([new Contracts.Logs.LogCreate(run.Id, TimeProvider.System.GetUtcNow(), Contracts.Logs.RunLogLevel.Info, "second")]);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(received.Contains("second")), "replica B's follower got the line written through A");
+        var lineAfter = stopwatch.Elapsed;
+        stopwatch.Restart();
+        await a.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Completed));
+        await following.WaitAsync(cts.Token);
+
+        Assert.Equal(["first", "second"], received);
+        Assert.True(lineAfter < TimeSpan.FromSeconds(10), $"the line reached B's follower after {lineAfter}, not woken by A's notification");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"B's follower ended {stopwatch.Elapsed} after the run did, not woken by A's notification");
+        await TestDatabases.DropPostgresDatabaseAsync(database);
+    }
+
+    [Fact]
     public async Task ReplicaKilled_OtherKeepsServingAndTakesOverLeaderServices()
     {
         if (!PostgresRequired.Cluster())
