@@ -21,11 +21,12 @@ internal static class ClaimStore
     /// <summary>
     /// The claim of a worker of <paramref name="poolName"/>. With <paramref name="known"/> (the pool's id, and whether it
     /// had a limit, as an earlier claim saw them) it skips reading them first; when that pool is gone (deleted, perhaps
-    /// created again) it reads them afresh, and when the limit changed the locks adapt.
+    /// created again) it reads them afresh, and when the limit changed the locks adapt. Without
+    /// <paramref name="record"/> it leaves the worker's heartbeat and the queues' poll alone (recorded a moment ago).
     /// </summary>
     public static async Task<ClaimOutcome> ClaimAsync(
         WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken,
-        (Guid Id, bool Limited)? known = null)
+        (Guid Id, bool Limited)? known = null, bool record = true)
     {
         var (poolId, limited) = known ?? await scope.Connection.QuerySingleOrDefaultAsync<(Guid, int?)?>(new CommandDefinition(
             "SELECT id, concurrency_limit FROM work_pools WHERE name = @poolName", new { poolName }, scope.Transaction, cancellationToken: cancellationToken)) switch
@@ -50,11 +51,13 @@ internal static class ClaimStore
         using (var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(
             $"""
             {(lockStatement.Length > 0 ? lockStatement + ";" : "")}
-            {WorkPoolStore.UpsertWorkerSql};
-            UPDATE work_queues SET last_polled = @now WHERE id IN (
-                SELECT q.id FROM work_queues q
-                WHERE q.work_pool_id = @poolId {(names is null ? "" : $"AND {In(scope.Connection, "q.name", "names")}")} AND (q.last_polled IS NULL OR q.last_polled < @now - 1000)
-                {dialect.SkipLockedOf("q")});
+            {(record ? $"""
+                {WorkPoolStore.UpsertWorkerSql};
+                UPDATE work_queues SET last_polled = @now WHERE id IN (
+                    SELECT q.id FROM work_queues q
+                    WHERE q.work_pool_id = @poolId {(names is null ? "" : $"AND {In(scope.Connection, "q.name", "names")}")} AND (q.last_polled IS NULL OR q.last_polled < @now - 1000)
+                    {dialect.SkipLockedOf("q")});
+                """ : "")}
             {WorkPoolStore.SelectPool} WHERE p.id = @poolId;
             SELECT id, name, priority, concurrency_limit, paused FROM work_queues WHERE work_pool_id = @poolId ORDER BY priority, id
             {(speculate ? ";\n" + SpeculativePage(scope.Connection, dialect, names is not null, PageSize(dialect, request.MaxRuns)) : "")}
@@ -89,7 +92,7 @@ internal static class ClaimStore
         {
             // Gone since the id was known (nothing above wrote for it): look the name up.
             return known is not null
-                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, cancellationToken)
+                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, cancellationToken, record: true)
                 : throw PoolNotFound(poolName);
         }
 

@@ -27,6 +27,16 @@ internal static class FlowRunStore
         LEFT JOIN deployments d ON d.id = r.deployment_id
         """;
 
+    /// <summary>
+    /// A run as a state change needs it: its own columns and its deployment's limit, without the names (which
+    /// <see cref="TransitionOutcome.Run"/> then lacks).
+    /// </summary>
+    private const string SelectRunState = """
+        SELECT r.*, d.concurrency_limit AS deployment_concurrency_limit, d.collision_strategy AS deployment_collision_strategy
+        FROM flow_runs r
+        LEFT JOIN deployments d ON d.id = r.deployment_id
+        """;
+
     private const string ActiveStates = "('PENDING','RUNNING','CANCELLING')";
 
     public static async Task<FlowRunRow?> GetAsync(DbConnection connection, Guid id, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
@@ -192,7 +202,8 @@ internal static class FlowRunStore
     {
         for (var attempt = 1; attempt <= OptimisticAttempts; attempt++)
         {
-            var row = await database.ReadAsync(connection => GetAsync(connection, runId, cancellationToken), cancellationToken);
+            var row = await database.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
+                $"{SelectRunState} WHERE r.id = @runId", new { runId }, cancellationToken: cancellationToken)), cancellationToken);
             if (row is null)
             {
                 return null;
@@ -227,7 +238,7 @@ internal static class FlowRunStore
         string? claimingWorker = null, StateType? expectedType = null)
     {
         var row = await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
-            $"{SelectRun} WHERE r.id = @runId {scope.Dialect.RowLockOf("r")}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
+            $"{SelectRunState} WHERE r.id = @runId {scope.Dialect.RowLockOf("r")}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
         return row is null ? null : await TransitionAsync(scope, row, proposal, now, cancellationToken, claimingWorker, expectedType);
     }
 

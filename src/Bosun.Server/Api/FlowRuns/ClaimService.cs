@@ -14,8 +14,29 @@ namespace Bosun.Server.Api.FlowRuns;
 /// </summary>
 internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options)
 {
+    private static readonly TimeSpan RecordEvery = TimeSpan.FromSeconds(1);
+
     /// <summary>Pools by name, as the last claim of each saw them: their id, and whether they had a limit (see <see cref="ClaimStore.ClaimAsync"/>).</summary>
     private readonly ConcurrentDictionary<string, (Guid Id, bool Limited)> _pools = new(StringComparer.Ordinal);
+
+    /// <summary>When this server last recorded a claimant's heartbeat and poll, by pool, worker, type, interval and queues.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _recorded = new(StringComparer.Ordinal);
+
+    private void Remember(string poller, DateTimeOffset now)
+    {
+        _recorded[poller] = now;
+        if (_recorded.Count > 10_000)
+        {
+            // Workers come and go under new names: forget the ones not heard from for a minute.
+            foreach (var (key, at) in _recorded)
+            {
+                if (now - at > TimeSpan.FromMinutes(1))
+                {
+                    _recorded.TryRemove(key, out _);
+                }
+            }
+        }
+    }
 
     public async Task<ClaimResponse> ClaimAsync(string poolName, ClaimRequest request, CancellationToken cancellationToken)
     {
@@ -31,12 +52,21 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
         }
 
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
+        var poller = string.Join('\n', poolName, request.WorkerName, request.WorkerType, request.HeartbeatIntervalSeconds, string.Join(',', request.WorkQueueNames ?? []));
         var claimed = await LongPollAsync(wait,
             async now =>
             {
+                // The worker's heartbeat and the queues' poll are recorded at most once a second: skip the statements
+                // when this server recorded the same ones less than a second ago.
+                var record = !_recorded.TryGetValue(poller, out var last) || now - last >= RecordEvery;
                 var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch, cancellationToken,
-                    _pools.TryGetValue(poolName, out var known) ? known : null), cancellationToken);
+                    _pools.TryGetValue(poolName, out var known) ? known : null, record), cancellationToken);
                 _pools[poolName] = (outcome.Pool!.Id, outcome.Pool.ConcurrencyLimit is not null);
+                if (record)
+                {
+                    Remember(poller, now);
+                }
+
                 return outcome;
             },
             prefetch,
