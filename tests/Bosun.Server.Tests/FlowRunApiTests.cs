@@ -76,6 +76,29 @@ public sealed class FlowRunApiTests
     }
 
     [Fact]
+    public async Task SetState_WhileTheWorkerRecordsInfrastructure_NeitherIsLost()
+    {
+        // A worker records the container's id while the flow inside it already proposes RUNNING: the state change must
+        // not write back the infrastructure id it read before.
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        for (var i = 0; i < 40; i++)
+        {
+            var run = await client.RunAsync(deployment);
+            await client.ClaimAsync("p", max: 1);
+
+            await Task.WhenAll(
+                client.SetFlowRunInfrastructureAsync(run.Id, $"container-{i}"),
+                client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running)));
+
+            var after = await client.GetFlowRunAsync(run.Id);
+            Assert.Equal((StateType.Running, $"container-{i}"), (after.State.Type, after.InfrastructureId));
+        }
+    }
+
+    [Fact]
     public async Task SetState_Retries_ThreeAttemptsInHistory()
     {
         await using var server = await TestServer.StartAsync();

@@ -175,14 +175,15 @@ internal static class FlowRunStore
 
     /// <summary>
     /// The guarded UPDATE and, only when it took (the run then has the new state's id), the history row: one round trip,
-    /// one atomic unit. Rows affected: 2, or 0 when another writer moved the run since it was read.
+    /// one atomic unit. Rows affected: 2, or 0 when another writer moved the run since it was read. The guard covers the
+    /// infrastructure id too: a worker records it without changing the state, and the rules and the write use it.
     /// </summary>
     public const string WriteTransitionSql = """
         UPDATE flow_runs SET state_id = @StateId, state_type = @Type, state_name = @Name, state_message = @Message,
             state_timestamp = @Timestamp, state_scheduled_time = @Scheduled, next_scheduled_start_time = @NextScheduled,
             start_time = @StartTime, end_time = @EndTime, total_run_time_ms = @TotalRunTimeMs, run_count = @RunCount,
             worker_name = @WorkerName, infrastructure_id = @InfrastructureId, updated = @Timestamp
-        WHERE id = @Id AND state_id = @ExpectedStateId;
+        WHERE id = @Id AND state_id = @ExpectedStateId AND COALESCE(infrastructure_id, '') = COALESCE(@ExpectedInfrastructureId, '');
         INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
         SELECT @StateId, @Id, @Type, @Name, @Message, @Timestamp, @Scheduled
         WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId)
@@ -337,6 +338,7 @@ internal static class FlowRunStore
         {
             Id = row.Id,
             ExpectedStateId = current.Id,
+            ExpectedInfrastructureId = row.InfrastructureId,
             StateId = next.Id,
             Type = next.Type.ToWireName(),
             Name = next.Name,
@@ -371,6 +373,7 @@ internal static class FlowRunStore
     {
         public Guid Id { get; init; }
         public Guid ExpectedStateId { get; init; }
+        public string? ExpectedInfrastructureId { get; init; }
         public Guid StateId { get; init; }
         public string Type { get; init; } = "";
         public string Name { get; init; } = "";
