@@ -343,15 +343,8 @@ internal static class ClaimStore
             {
                 if (!_deploymentSlots.TryGetValue(deploymentId, out var slots))
                 {
-                    // The deployment's row is the lock of its limit, across pools, serving processes and replicas.
-                    await scope.Connection.ExecuteAsync(new CommandDefinition(
-                        $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}", new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
-                    slots = await scope.Connection.QuerySingleAsync<(int?, int)>(new CommandDefinition("""
-                        SELECT d.concurrency_limit,
-                            (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING'))
-                        FROM deployments d WHERE d.id = @deploymentId
-                        """, new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
-                    _deploymentSlots[deploymentId] = slots;
+                    var locked = await FlowRunStore.LockDeploymentSlotsAsync(scope, deploymentId, cancellationToken);
+                    _deploymentSlots[deploymentId] = slots = (locked.Limit, locked.InUse);
                 }
 
                 if (slots.Limit is { } limit && slots.InUse >= limit)

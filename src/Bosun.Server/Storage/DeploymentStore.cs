@@ -56,20 +56,6 @@ internal static class DeploymentStore
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             SelectDeployment + " WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
-    /// <summary>The deployments with these ids, with their schedules, in one round trip.</summary>
-    public static async Task<IReadOnlyList<Contracts.Deployments.Deployment>> GetManyAsync(
-        DbConnection connection, IReadOnlyCollection<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (ids.Count == 0)
-        {
-            return [];
-        }
-
-        using var batch = await connection.QueryMultipleAsync(new CommandDefinition(
-            SelectManySql(connection, ids.Count), ManyParameters(ids), cancellationToken: cancellationToken));
-        return await ReadManyAsync(batch, ids, now);
-    }
-
     /// <summary>
     /// Two statements, the deployments of the ids in <see cref="ManyParameters"/> and their schedules, for a batch read
     /// by <see cref="ReadManyAsync"/>. One id (the usual claim) goes as a plain parameter: PostgreSQL plans an array

@@ -244,9 +244,9 @@ internal static class FlowRunStore
     }
 
     /// <summary>
-    /// Asks <see cref="StateRules"/> about <paramref name="row"/> (read with <see cref="SelectRun"/> and locked in this
-    /// transaction) and writes the verdict with its bookkeeping, conditioned on the state read. On success the row
-    /// object is brought up to date with what was written.
+    /// Asks <see cref="StateRules"/> about <paramref name="row"/> (read in this transaction and locked) and writes the
+    /// verdict with its bookkeeping, conditioned on the state read. On success the row object is brought up to date
+    /// with what was written.
     /// </summary>
     public static async Task<TransitionOutcome> TransitionAsync(
         WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
@@ -271,7 +271,7 @@ internal static class FlowRunStore
     }
 
     /// <summary>
-    /// The rules' verdict on <paramref name="row"/> (read with <see cref="SelectRun"/> and locked in this transaction),
+    /// The rules' verdict on <paramref name="row"/> (read in this transaction and locked),
     /// counting a limited deployment's slots under its lock when the proposal needs them, and the write it takes (null:
     /// nothing to write). The caller runs <see cref="WriteTransitionSql"/> with it, then <see cref="Applied"/>.
     /// </summary>
@@ -282,18 +282,7 @@ internal static class FlowRunStore
         var snapshot = RunSnapshotOf(row);
         if (CountsDeploymentSlots(row, proposal))
         {
-            // Only a limited deployment's row serializes the moves to PENDING of its runs: lock it, then read the limit
-            // and count the slots afresh (a statement after the lock sees every move committed before it).
-            var deploymentId = row.DeploymentId!.Value;
-            await scope.Connection.ExecuteAsync(new CommandDefinition(
-                $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}", new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
-            var limits = await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy, int InUse)>(new CommandDefinition(
-                $"""
-                SELECT d.concurrency_limit, d.collision_strategy,
-                    (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN {ActiveStates})
-                FROM deployments d WHERE d.id = @deploymentId
-                """,
-                new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
+            var limits = await LockDeploymentSlotsAsync(scope, row.DeploymentId!.Value, cancellationToken);
             if (limits.Limit is { } limit)
             {
                 snapshot = snapshot with
@@ -306,6 +295,24 @@ internal static class FlowRunStore
         }
 
         return Plan(row, proposal, snapshot, now, claimingWorker, expectedType);
+    }
+
+    /// <summary>
+    /// Locks a deployment's row, the lock of its limit across pools, serving processes and replicas, until the
+    /// transaction ends; then reads the limit and counts the slots in use afresh (a statement after the lock sees every
+    /// move to PENDING committed before it).
+    /// </summary>
+    public static async Task<(int? Limit, string Strategy, int InUse)> LockDeploymentSlotsAsync(WriteScope scope, Guid deploymentId, CancellationToken cancellationToken)
+    {
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowLockClause}", new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
+        return await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy, int InUse)>(new CommandDefinition(
+            $"""
+            SELECT d.concurrency_limit, d.collision_strategy,
+                (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN {ActiveStates})
+            FROM deployments d WHERE d.id = @deploymentId
+            """,
+            new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>A move to PENDING that a deployment limit governs: its slots must be counted under the deployment's lock.</summary>
