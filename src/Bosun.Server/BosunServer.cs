@@ -3,10 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Bosun.Contracts;
 using Bosun.Server.Api;
-using Bosun.Server.Api.Deployments;
-using Bosun.Server.Api.FlowRuns;
-using Bosun.Server.Api.Logs;
-using Bosun.Server.Api.WorkPools;
 using Bosun.Contracts.Security;
 using Bosun.Server.Api.Security;
 using Bosun.Server.Orchestration;
@@ -18,6 +14,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using Bosun.Server.Orchestration.Deployments;
+using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Logs;
+using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.WorkPools;
+using Bosun.Server.Api.Deployments;
+using Bosun.Server.Api.FlowRuns;
+using Bosun.Server.Api.Logs;
+using Bosun.Server.Api.WorkPools;
 
 namespace Bosun.Server;
 

@@ -9,6 +9,7 @@ using Bosun.Contracts.Security;
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Security;
+using Bosun.Server.Orchestration.Security;
 using Bosun.Testing;
 using Microsoft.Extensions.Time.Testing;
 

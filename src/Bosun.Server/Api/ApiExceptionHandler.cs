@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Bosun.Server.Domain;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api;
 
 /// <summary>
-/// Turns every failure into ProblemDetails: domain problems keep their status and message; malformed requests
+/// Turns every failure into ProblemDetails: each kind of domain problem gets its status here, with its message; malformed requests
 /// (bad JSON, wrong types, oversized bodies) become 4xx naming what to fix. Only real faults answer 500.
 /// </summary>
 internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
@@ -14,7 +15,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
     {
         var problem = exception switch
         {
-            ApiProblemException api => new ProblemDetails { Status = api.Status, Title = api.Title, Detail = api.Message },
+            DomainException domain => new ProblemDetails { Status = StatusOf(domain), Title = domain.Title, Detail = domain.Message },
             BadHttpRequestException bad => new ProblemDetails
             {
                 Status = bad.StatusCode,
@@ -44,7 +45,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
             };
         }
 
-        if (exception is ApiProblemException { Errors: { } errors })
+        if (exception is DomainException { Errors: { } errors })
         {
             problem.Extensions["errors"] = errors;
         }
@@ -57,6 +58,15 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
             Exception = exception,
         });
     }
+
+    private static int StatusOf(DomainException exception) => exception switch
+    {
+        NotFoundException => StatusCodes.Status404NotFound,
+        ConflictException => StatusCodes.Status409Conflict,
+        ForbiddenException => StatusCodes.Status403Forbidden,
+        ValidationException => StatusCodes.Status422UnprocessableEntity,
+        _ => throw new InvalidOperationException($"{exception.GetType().Name} has no HTTP status."),
+    };
 
     private static string DescribeBadRequest(BadHttpRequestException bad)
     {

@@ -1,3 +1,4 @@
+using Bosun.Server.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Bosun.Server.Orchestration;

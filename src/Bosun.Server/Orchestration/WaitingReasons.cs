@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Bosun.Contracts.States;
+using Bosun.Server.Domain;
 using Bosun.Server.Storage;
 using Dapper;
 using static Bosun.Server.Storage.StoredValues;

@@ -1,6 +1,6 @@
+using Bosun.Server.Domain;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
-using Bosun.Server.Api;
 using Dapper;
 using static Bosun.Server.Storage.StoredValues;
 
@@ -68,7 +68,7 @@ internal static class ClaimStore
                 id = Guid.NewGuid(),
                 name = request.WorkerName,
                 type = request.WorkerType,
-                intervalSeconds = request.HeartbeatIntervalSeconds ?? Orchestration.Statuses.DefaultHeartbeatIntervalSeconds,
+                intervalSeconds = request.HeartbeatIntervalSeconds ?? Statuses.DefaultHeartbeatIntervalSeconds,
                 names = names?.ToArray(),
                 now = Ms(now),
                 cutoff = Ms(now + prefetch),
@@ -109,7 +109,7 @@ internal static class ClaimStore
             var unknown = names.Where(name => queues.All(queue => queue.Name != name)).ToList();
             if (unknown.Count > 0)
             {
-                throw ApiProblemException.NotFound(
+                throw new NotFoundException(
                     $"Work pool '{poolName}' has no queue named {string.Join(", ", unknown.Select(n => $"'{n}'"))}; its queues are {string.Join(", ", queues.Select(q => $"'{q.Name}'"))}.");
             }
 
@@ -197,8 +197,8 @@ internal static class ClaimStore
         ORDER BY r.next_scheduled_start_time, r.id LIMIT {batch} {dialect.ClaimLockClause}
         """;
 
-    private static ApiProblemException PoolNotFound(string poolName) =>
-        ApiProblemException.NotFound($"Work pool '{poolName}' does not exist. Create it with `bosun work-pool create {poolName} --type TYPE`.");
+    private static NotFoundException PoolNotFound(string poolName) =>
+        new NotFoundException($"Work pool '{poolName}' does not exist. Create it with `bosun work-pool create {poolName} --type TYPE`.");
 
     /// <summary>The claim of a serving process: due runs of its own deployments, which are on no work pool.</summary>
     public static async Task<ClaimOutcome> ClaimServedAsync(
@@ -210,12 +210,12 @@ internal static class ClaimStore
         var missing = request.DeploymentIds.Where(id => found.All(f => f.Id != id)).ToList();
         if (missing.Count > 0)
         {
-            throw ApiProblemException.NotFound($"Deployment {missing[0]} does not exist.");
+            throw new NotFoundException($"Deployment {missing[0]} does not exist.");
         }
 
         if (found.FirstOrDefault(f => f.PoolId is not null) is { PoolId: not null } pooled)
         {
-            throw ApiProblemException.Invalid("deployment_ids", [$"deployment {pooled.Id} is on a work pool: a worker of that pool runs it, not a serving process"]);
+            throw new ValidationException("deployment_ids", [$"deployment {pooled.Id} is on a work pool: a worker of that pool runs it, not a serving process"]);
         }
 
         await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);

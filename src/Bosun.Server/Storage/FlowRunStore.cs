@@ -5,9 +5,9 @@ using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
-using Bosun.Server.Orchestration;
 using Dapper;
 using static Bosun.Server.Storage.StoredValues;
+using Bosun.Server.Domain;
 
 namespace Bosun.Server.Storage;
 
@@ -78,7 +78,7 @@ internal static class FlowRunStore
         return new FlowRunRow
         {
             Id = Guid.NewGuid(),
-            Name = string.IsNullOrWhiteSpace(name) ? Orchestration.RunNames.Next() : name,
+            Name = string.IsNullOrWhiteSpace(name) ? RunNames.Next() : name,
             FlowId = deployment.FlowId,
             DeploymentId = deployment.Id,
             WorkPoolId = deployment.WorkPoolId,

@@ -2,8 +2,8 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
-using Bosun.Server.Orchestration;
 using static Bosun.Server.Storage.StoredValues;
+using Bosun.Server.Domain;
 
 namespace Bosun.Server.Storage;
 
@@ -195,7 +195,7 @@ internal sealed class ScheduleRow
     public long Created { get; set; }
     public long Updated { get; set; }
 
-    public Orchestration.Scheduling.ScheduleDefinition Definition =>
+    public ScheduleDefinition Definition =>
         new(Id, Kind, Cron, IntervalSeconds, Time(Anchor ?? Created), Rrule, Timezone);
 
     public Contracts.Schedules.DeploymentSchedule ToContract() => new(

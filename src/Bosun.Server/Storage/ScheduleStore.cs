@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Bosun.Contracts.Schedules;
-using Bosun.Server.Orchestration.Scheduling;
 using Dapper;
 using static Bosun.Server.Storage.StoredValues;
+using Bosun.Server.Domain;
 
 namespace Bosun.Server.Storage;
 

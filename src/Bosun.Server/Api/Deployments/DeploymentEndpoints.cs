@@ -2,10 +2,12 @@ using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Schedules;
-using Bosun.Server.Api.FlowRuns;
-using Bosun.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Bosun.Server.Api.Security;
+using Bosun.Server.Orchestration.Deployments;
+using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Security;
 
 namespace Bosun.Server.Api.Deployments;
 

@@ -1,9 +1,12 @@
+using Bosun.Server.Domain;
 using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
-using Bosun.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Bosun.Server.Api.Security;
+using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Security;
 
 namespace Bosun.Server.Api.FlowRuns;
 
@@ -61,7 +64,7 @@ internal static class FlowRunEndpoints
         {
             if (!StateTypeExtensions.TryParseWireName(name, out var type))
             {
-                throw ApiProblemException.Invalid("state",
+                throw new ValidationException("state",
                     [$"unknown state '{name}'; use any of {string.Join(", ", Enum.GetValues<StateType>().Select(t => t.ToWireName()))}"]);
             }
 

@@ -1,6 +1,6 @@
 using Bosun.Contracts.Security;
-using Bosun.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Bosun.Server.Orchestration.Security;
 
 namespace Bosun.Server.Api.Security;
 

@@ -1,5 +1,5 @@
+using Bosun.Server.Domain;
 using Bosun.Contracts.Schedules;
-using Bosun.Server.Api;
 using Cronos;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
@@ -30,13 +30,13 @@ internal static class ScheduleCalculator
         var given = new[] { spec.Cron is not null, spec.IntervalSeconds is not null, spec.RRule is not null }.Count(x => x);
         if (given != 1)
         {
-            throw ApiProblemException.Invalid(field, ["give exactly one of cron, interval_seconds or rrule"]);
+            throw new ValidationException(field, ["give exactly one of cron, interval_seconds or rrule"]);
         }
 
         var timezone = string.IsNullOrWhiteSpace(spec.Timezone) ? "UTC" : spec.Timezone.Trim();
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(timezone, out _))
         {
-            throw ApiProblemException.Invalid($"{field}.timezone", [$"unknown time zone '{timezone}'; use an IANA name such as Europe/Berlin or America/New_York"]);
+            throw new ValidationException($"{field}.timezone", [$"unknown time zone '{timezone}'; use an IANA name such as Europe/Berlin or America/New_York"]);
         }
 
         var anchor = spec.Anchor ?? now;
@@ -49,7 +49,7 @@ internal static class ScheduleCalculator
             }
             catch (CronFormatException ex)
             {
-                throw ApiProblemException.Invalid($"{field}.cron", [$"'{cron}' is not a 5-field cron expression: {ex.Message}"]);
+                throw new ValidationException($"{field}.cron", [$"'{cron}' is not a 5-field cron expression: {ex.Message}"]);
             }
 
             definition = new ScheduleDefinition(id, ScheduleDefinition.CronKind, cron.Trim(), null, anchor, null, timezone);
@@ -58,7 +58,7 @@ internal static class ScheduleCalculator
         {
             if (!(seconds > 0) || double.IsInfinity(seconds) || seconds > TimeSpan.FromDays(3650).TotalSeconds)
             {
-                throw ApiProblemException.Invalid($"{field}.interval_seconds", [$"must be a positive number of seconds (got {seconds})"]);
+                throw new ValidationException($"{field}.interval_seconds", [$"must be a positive number of seconds (got {seconds})"]);
             }
 
             definition = new ScheduleDefinition(id, ScheduleDefinition.IntervalKind, null, seconds, anchor, null, timezone);
@@ -73,7 +73,7 @@ internal static class ScheduleCalculator
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
             {
-                throw ApiProblemException.Invalid($"{field}.rrule", [$"'{spec.RRule}' is not a valid RFC 5545 rule: {ex.Message}"]);
+                throw new ValidationException($"{field}.rrule", [$"'{spec.RRule}' is not a valid RFC 5545 rule: {ex.Message}"]);
             }
         }
 
@@ -219,7 +219,7 @@ internal static class ScheduleCalculator
 
         if (!text.Contains("FREQ=", StringComparison.OrdinalIgnoreCase))
         {
-            throw ApiProblemException.Invalid("rrule", [$"'{rule}' has no FREQ; write e.g. FREQ=DAILY;BYHOUR=9;BYMINUTE=0"]);
+            throw new ValidationException("rrule", [$"'{rule}' has no FREQ; write e.g. FREQ=DAILY;BYHOUR=9;BYMINUTE=0"]);
         }
 
         return text;

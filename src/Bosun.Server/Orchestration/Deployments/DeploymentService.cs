@@ -1,0 +1,313 @@
+using Bosun.Server.Domain;
+using Bosun.Contracts;
+using System.Text.Json.Nodes;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.Schedules;
+using Bosun.Server.Orchestration;
+using Bosun.Server.Orchestration.Scheduling;
+using Bosun.Contracts.Templates;
+using Bosun.Server.Storage;
+using Bosun.Server.Orchestration.Validation;
+using static Bosun.Server.Storage.StoredValues;
+using Bosun.Server.Orchestration.WorkPools;
+
+namespace Bosun.Server.Orchestration.Deployments;
+
+/// <summary>Flows and deployments: the upsert with its validation, reads and listing.</summary>
+internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal schedulerSignal, TimeProvider timeProvider)
+{
+    public async Task<(Deployment Deployment, bool Created)> UpsertAsync(DeploymentUpsert request, CancellationToken cancellationToken)
+    {
+        Require(NameRules.Check(request.FlowName, "Flow"), "flow_name");
+        Require(NameRules.Check(request.Name, "Deployment"), "name");
+        if (request.ConcurrencyLimit is < 0)
+        {
+            throw new ValidationException("concurrency_limit", ["must be 0 or more, or null for no limit"]);
+        }
+
+        if (request.Retries < 0 || request.RetryDelaySeconds < 0)
+        {
+            throw new ValidationException("retries", ["retries and retry_delay_seconds must be 0 or more"]);
+        }
+
+        if (request.WorkPoolName is null && request.WorkQueueName is not null)
+        {
+            throw new ValidationException("work_queue_name", ["a work queue needs a work_pool_name"]);
+        }
+
+        ParameterValidator.ValidateSchema(request.ParameterSchema);
+        var parameters = request.Parameters ?? [];
+        ParameterValidator.Validate(request.ParameterSchema, parameters, enforceRequired: false);
+
+        var now = timeProvider.GetUtcNow();
+        // Schedules are checked before anything is written: a bad one refuses the whole upsert.
+        var schedules = request.Schedules?.Select((spec, i) => (Spec: spec, Definition: ValidateSchedule(spec, request.ParameterSchema, parameters, $"schedules[{i}]", now))).ToList();
+        var (id, created) = await database.WriteAsync(async scope =>
+        {
+            Guid? poolId = null;
+            Guid? queueId = null;
+            if (request.WorkPoolName is { } poolName)
+            {
+                var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction)
+                    ?? throw WorkPoolService.PoolNotFound(poolName);
+                var queueName = request.WorkQueueName ?? WorkPoolService.DefaultQueueName;
+                var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, queueName, cancellationToken, scope.Transaction)
+                    ?? throw new NotFoundException($"Work pool '{poolName}' has no queue named '{queueName}'.");
+                JobTemplateValidator.ValidateJobVariables(Object(pool.BaseJobTemplate), request.JobVariables, null, enforceRequired: false, "job_variables");
+                (poolId, queueId) = (pool.Id, queue.Id);
+            }
+
+            var flowId = await DeploymentStore.EnsureFlowAsync(scope, request.FlowName, now, cancellationToken);
+            var existing = await DeploymentStore.GetByNameAsync(scope.Connection, request.FlowName, request.Name, cancellationToken, scope.Transaction);
+            var row = new DeploymentRow
+            {
+                Id = existing?.Id ?? Guid.NewGuid(),
+                FlowId = flowId,
+                Name = request.Name,
+                Entrypoint = request.Entrypoint,
+                Parameters = JsonText(parameters),
+                ParameterSchema = request.ParameterSchema?.ToJsonString(),
+                WorkPoolId = poolId,
+                WorkQueueId = queueId,
+                JobVariables = JsonText(request.JobVariables),
+                Tags = Tags(request.Tags),
+                Description = request.Description,
+                Version = request.Version,
+                Paused = request.Paused,
+                ConcurrencyLimit = request.ConcurrencyLimit,
+                CollisionStrategy = request.CollisionStrategy == CollisionStrategy.CancelNew ? "CANCEL_NEW" : "ENQUEUE",
+                Retries = request.Retries,
+                RetryDelaySeconds = request.RetryDelaySeconds,
+                CatchUp = request.CatchUp.ToString().ToUpperInvariant(),
+                Created = existing?.Created ?? Ms(now),
+                Updated = Ms(now),
+            };
+            await DeploymentStore.UpsertAsync(scope, row, existing is not null, cancellationToken);
+            if (existing is not null)
+            {
+                // A changed deployment gets fresh auto-scheduled runs (spec §1: upsert replaces future scheduled runs).
+                await ScheduleStore.DeleteFutureRunsAsync(scope, row.Id, now, cancellationToken);
+            }
+
+            if (schedules is not null)
+            {
+                await ScheduleStore.DeleteAllOfAsync(scope, row.Id, cancellationToken);
+                foreach (var (spec, definition) in schedules)
+                {
+                    await ScheduleStore.InsertAsync(scope, row.Id, definition, spec, now, cancellationToken);
+                }
+            }
+
+            return (row.Id, existing is null);
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return (await GetAsync(id, cancellationToken), created);
+    }
+
+    public async Task<Deployment> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        return await database.ReadAsync(async connection =>
+        {
+            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
+            return (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken))[0];
+        }, cancellationToken);
+    }
+
+    public async Task<Deployment> GetByNameAsync(string flowName, string name, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        return await database.ReadAsync(async connection =>
+        {
+            var row = await DeploymentStore.GetByNameAsync(connection, flowName, name, cancellationToken) ?? throw NotFound(flowName, name);
+            return (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken))[0];
+        }, cancellationToken);
+    }
+
+    public async Task<Page<Deployment>> ListAsync(string? flowName, string? workPoolName, int offset, int limit, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        return await database.ReadAsync(async connection =>
+        {
+            var rows = await DeploymentStore.ListAsync(connection, flowName, workPoolName, offset, limit, cancellationToken);
+            var total = await DeploymentStore.CountAsync(connection, flowName, workPoolName, cancellationToken);
+            return new Page<Deployment>(await DeploymentStore.ToContractsAsync(connection, rows, now, cancellationToken), total, offset, limit);
+        }, cancellationToken);
+    }
+
+    public async Task<Page<Flow>> ListFlowsAsync(int offset, int limit, CancellationToken cancellationToken) =>
+        await database.ReadAsync(async connection =>
+        {
+            var rows = await DeploymentStore.ListFlowsAsync(connection, offset, limit, cancellationToken);
+            var total = await DeploymentStore.CountFlowsAsync(connection, cancellationToken);
+            return new Page<Flow>(rows.Select(row => new Flow(row.Id, row.Name, Time(row.Created))).ToList(), total, offset, limit);
+        }, cancellationToken);
+
+    public async Task<Deployment> SetPausedAsync(Guid id, bool paused, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var changed = await database.WriteAsync(async scope =>
+        {
+            var count = await DeploymentStore.SetPausedAsync(scope, id, paused, now, cancellationToken);
+            if (count > 0 && paused)
+            {
+                // Nothing is scheduled for a paused deployment: its future auto-scheduled runs go.
+                await ScheduleStore.DeleteFutureRunsAsync(scope, id, now, cancellationToken);
+            }
+
+            return count;
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return changed == 0 ? throw new NotFoundException($"Deployment {id} does not exist.") : await GetAsync(id, cancellationToken);
+    }
+
+    public async Task<DeploymentSchedule> AddScheduleAsync(Guid deploymentId, ScheduleSpec spec, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var scheduleId = await database.WriteAsync(async scope =>
+        {
+            await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
+            var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, cancellationToken, scope.Transaction)
+                ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
+            var definition = ValidateSchedule(spec, ObjectOrNull(deployment.ParameterSchema), Object(deployment.Parameters), "schedule", now);
+            await ScheduleStore.InsertAsync(scope, deploymentId, definition, spec, now, cancellationToken);
+            return definition.Id;
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return (await ListSchedulesAsync(deploymentId, cancellationToken)).Single(s => s.Id == scheduleId);
+    }
+
+    public async Task<IReadOnlyList<DeploymentSchedule>> ListSchedulesAsync(Guid deploymentId, CancellationToken cancellationToken) =>
+        (await GetAsync(deploymentId, cancellationToken)).Schedules;
+
+    public async Task<DeploymentSchedule> SetScheduleActiveAsync(Guid deploymentId, Guid scheduleId, bool active, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
+            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, cancellationToken, scope.Transaction) ?? throw ScheduleNotFound(deploymentId, scheduleId);
+            await ScheduleStore.SetActiveAsync(scope, scheduleId, active, now, cancellationToken);
+            if (!active)
+            {
+                await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, cancellationToken, scheduleId);
+            }
+
+            return 0;
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return (await ListSchedulesAsync(deploymentId, cancellationToken)).Single(s => s.Id == scheduleId);
+    }
+
+    public async Task DeleteScheduleAsync(Guid deploymentId, Guid scheduleId, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
+            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, cancellationToken, scope.Transaction) ?? throw ScheduleNotFound(deploymentId, scheduleId);
+            await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, cancellationToken, scheduleId);
+            return await ScheduleStore.DeleteAsync(scope, scheduleId, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>The next runs the deployment's active schedules will create, each marked when it falls across a DST change.</summary>
+    public async Task<IReadOnlyList<UpcomingRun>> UpcomingAsync(Guid deploymentId, int count, CancellationToken cancellationToken)
+    {
+        if (count is < 1 or > 500)
+        {
+            throw new ValidationException("count", ["must be between 1 and 500"]);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var rows = await database.ReadAsync(async connection =>
+        {
+            _ = await DeploymentStore.GetAsync(connection, deploymentId, cancellationToken) ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
+            return await ScheduleStore.ActiveOfAsync(connection, deploymentId, cancellationToken);
+        }, cancellationToken);
+        var upcoming = new List<UpcomingRun>();
+        foreach (var schedule in rows)
+        {
+            var definition = schedule.Definition;
+            var zone = definition.Zone;
+            TimeSpan? previousOffset = zone.GetUtcOffset(now);
+            foreach (var time in ScheduleCalculator.Occurrences(definition, now).Take(count))
+            {
+                var offset = zone.GetUtcOffset(time);
+                var local = TimeZoneInfo.ConvertTime(time, zone);
+                upcoming.Add(new UpcomingRun(time, local.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture),
+                    schedule.Id, definition.Timezone, previousOffset is { } previous && previous != offset));
+                previousOffset = offset;
+            }
+        }
+
+        return upcoming.OrderBy(u => u.ScheduledTime).Take(count).ToList();
+    }
+
+    private static ScheduleDefinition ValidateSchedule(ScheduleSpec spec, JsonObject? parameterSchema, JsonObject deploymentParameters, string field, DateTimeOffset now)
+    {
+        var definition = ScheduleCalculator.Validate(spec, Guid.NewGuid(), now, field);
+        if (spec.Parameters is { Count: > 0 } scheduleParameters)
+        {
+            var merged = (JsonObject)deploymentParameters.DeepClone();
+            foreach (var (key, value) in scheduleParameters)
+            {
+                merged[key] = value?.DeepClone();
+            }
+
+            ParameterValidator.Validate(parameterSchema, merged, enforceRequired: false);
+        }
+
+        return definition;
+    }
+
+    private static NotFoundException ScheduleNotFound(Guid deploymentId, Guid scheduleId) =>
+        new NotFoundException($"Deployment {deploymentId} has no schedule {scheduleId}.");
+
+    public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var deleted = await database.WriteAsync(scope => DeploymentStore.DeleteAsync(scope, id, cancellationToken), cancellationToken);
+        if (deleted == 0)
+        {
+            throw new NotFoundException($"Deployment {id} does not exist.");
+        }
+    }
+
+    /// <summary>
+    /// Renders the job a run of the deployment would get (spec §5, Bosun: preview-job), with secrets masked and the
+    /// worker-environment placeholders left visible, since the worker's environment is not known here.
+    /// </summary>
+    public async Task<JobPreview> PreviewJobAsync(Guid id, JobPreviewRequest request, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var (deployment, pool) = await database.ReadAsync(async connection =>
+        {
+            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
+            if (row.WorkPoolName is not { } poolName)
+            {
+                throw new ValidationException("deployment", [$"deployment '{row.FlowName}/{row.Name}' is served, not on a work pool: it has no job to preview"]);
+            }
+
+            var poolRow = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken) ?? throw WorkPoolService.PoolNotFound(poolName);
+            return (row, poolRow);
+        }, cancellationToken);
+
+        var template = Object(pool.BaseJobTemplate);
+        var variablesSchema = template["variables"] as JsonObject;
+        JobTemplateValidator.ValidateJobVariables(template, Object(deployment.JobVariables), request.JobVariables, enforceRequired: false, "job_variables");
+        var values = SecretMask.Apply(JobTemplateRenderer.MergeVariables(variablesSchema, Object(deployment.JobVariables), request.JobVariables), variablesSchema);
+        var configuration = JobTemplateRenderer.Render(template, values, name => $"{{{{ ${name} }}}}");
+        return new JobPreview(pool.Name, pool.Type, values, configuration);
+    }
+
+    public static NotFoundException NotFound(string flowName, string name) =>
+        new NotFoundException($"Deployment '{flowName}/{name}' does not exist. List deployments with `bosun deployment ls`.");
+
+    private static void Require(string? problem, string field)
+    {
+        if (problem is not null)
+        {
+            throw new ValidationException(field, [problem]);
+        }
+    }
+}
