@@ -44,19 +44,7 @@ public sealed class BosunServer : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
     /// <summary>The store, for people: "SQLite /path/bosun.db" or "PostgreSQL host:port/database" (never a password).</summary>
-    public string StoreDescription
-    {
-        get
-        {
-            var dialect = _app.Services.GetRequiredService<BosunDatabase>().Dialect;
-            return dialect switch
-            {
-                SqliteDialect sqlite => $"SQLite {sqlite.DatabasePath}",
-                PostgresDialect postgres => $"PostgreSQL {postgres.Endpoint}/{postgres.DatabaseName}",
-                _ => dialect.Kind,
-            };
-        }
-    }
+    public string StoreDescription => _app.Services.GetRequiredService<BosunDatabase>().Dialect.Description;
 
     /// <summary>The API's base address: <see cref="BaseAddress"/> + /api/.</summary>
     public Uri ApiAddress => new(BaseAddress, "api/");
@@ -136,14 +124,8 @@ public sealed class BosunServer : IAsyncDisposable
         var database = services.GetRequiredService<BosunDatabase>();
         var version = await new SchemaMigrator(database.Dialect, services.GetRequiredService<TimeProvider>()).MigrateAsync(cancellationToken);
         services.GetRequiredService<StoreState>().SchemaVersion = version;
-        var location = database.Dialect switch
-        {
-            SqliteDialect sqlite => sqlite.DatabasePath,
-            PostgresDialect postgres => postgres.Endpoint,
-            _ => database.Dialect.Kind,
-        };
         var logger = services.GetRequiredService<ILogger<BosunServer>>();
-        Log.StoreReady(logger, database.Dialect.Kind, version, location);
+        Log.StoreReady(logger, database.Dialect.Kind, version, database.Dialect.Location);
     }
 
     /// <summary>
