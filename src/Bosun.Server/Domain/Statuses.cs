@@ -22,7 +22,4 @@ internal static class Statuses
 
     public static ReadinessStatus DeploymentStatus(DateTimeOffset? lastPolled, DateTimeOffset now) =>
         lastPolled is { } polled && now - polled <= PollWindow ? ReadinessStatus.Ready : ReadinessStatus.NotReady;
-
-    /// <summary>SQL fragment: a worker row <c>w</c> counts as online at <c>@now</c> (milliseconds).</summary>
-    public const string WorkerOnlineSql = "w.last_heartbeat >= @now - 3000 * w.heartbeat_interval_seconds";
 }

@@ -1,9 +1,7 @@
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
 using Bosun.Server.Storage;
-using Dapper;
 using Microsoft.Extensions.Options;
-using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Orchestration;
 
@@ -22,11 +20,7 @@ internal sealed class ZombieRunService(
         var timeout = Options.RunHeartbeatTimeout;
         var crashed = await database.WriteAsync(async scope =>
         {
-            var zombies = (await scope.Connection.QueryAsync<Guid>(new CommandDefinition("""
-                SELECT id FROM flow_runs
-                WHERE state_type = 'RUNNING' AND last_heartbeat IS NOT NULL AND last_heartbeat < @threshold
-                LIMIT 500
-                """, new { threshold = Ms(now - timeout) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+            var zombies = await FlowRunStore.SilentSinceAsync(scope, now - timeout, cancellationToken);
             var changed = new List<Guid>();
             foreach (var id in zombies)
             {

@@ -119,6 +119,20 @@ internal static class DeploymentStore
         scope.Connection.ExecuteAsync(new CommandDefinition(
             $"SELECT id FROM deployments WHERE id = @id {scope.Dialect.RowLockClause}", new { id }, scope.Transaction, cancellationToken: cancellationToken));
 
+    /// <summary>Keeps the deployment's row from changing (but not from being read or shared) until the transaction ends (PostgreSQL).</summary>
+    public static Task ShareLockAsync(WriteScope scope, Guid id, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowShareClause}", new { deploymentId = id }, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static Task<int?> GetConcurrencyLimitAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            "SELECT concurrency_limit FROM deployments WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+
+    /// <summary>When a serving process last claimed for the deployment (Unix ms); null when never.</summary>
+    public static Task<long?> GetLastPolledAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT last_polled FROM deployments WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+
     public static Task<int> SetPausedAsync(WriteScope scope, Guid id, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE deployments SET paused = @paused, updated = @now WHERE id = @id", new { id, paused, now = Ms(now) },

@@ -43,6 +43,48 @@ internal static class FlowRunStore
         await connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
             SelectRun + " WHERE r.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
+    public static async Task<bool> ExistsAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM flow_runs WHERE id = @id", new { id }, cancellationToken: cancellationToken)) > 0;
+
+    /// <summary>Those of <paramref name="ids"/> that are runs in the store.</summary>
+    public static async Task<HashSet<Guid>> ExistingAsync(WriteScope scope, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
+        (await scope.Connection.QueryAsync<Guid>(new CommandDefinition(
+            $"SELECT id FROM flow_runs WHERE {In(scope.Connection, "id", "runIds")}", new { runIds = Ids(ids) }, scope.Transaction, cancellationToken: cancellationToken))).ToHashSet();
+
+    /// <summary>Up to 500 runs still SCHEDULED under their plain name (not yet Late, not waiting for a retry or a slot) and due before <paramref name="dueBefore"/>.</summary>
+    public static async Task<IReadOnlyList<(Guid Id, long Due)>> OverdueAsync(WriteScope scope, DateTimeOffset dueBefore, CancellationToken cancellationToken) =>
+        (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition("""
+            SELECT id, next_scheduled_start_time FROM flow_runs
+            WHERE state_type = 'SCHEDULED' AND state_name = 'Scheduled' AND next_scheduled_start_time < @threshold
+            LIMIT 500
+            """, new { threshold = Ms(dueBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>Up to 500 RUNNING runs that heartbeat, but not since <paramref name="heartbeatBefore"/>.</summary>
+    public static async Task<IReadOnlyList<Guid>> SilentSinceAsync(WriteScope scope, DateTimeOffset heartbeatBefore, CancellationToken cancellationToken) =>
+        (await scope.Connection.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT id FROM flow_runs
+            WHERE state_type = 'RUNNING' AND last_heartbeat IS NOT NULL AND last_heartbeat < @threshold
+            LIMIT 500
+            """, new { threshold = Ms(heartbeatBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>How many runs of a pool, queue or deployment hold one of its slots, and the names of the first ten (oldest state first).</summary>
+    public static async Task<(int Count, IReadOnlyList<string> Names)> SlotHoldersAsync(DbConnection connection, SlotScope scope, Guid id, CancellationToken cancellationToken)
+    {
+        var column = scope switch
+        {
+            SlotScope.Deployment => "deployment_id",
+            SlotScope.WorkPool => "work_pool_id",
+            _ => "work_queue_id",
+        };
+        var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM flow_runs WHERE {column} = @id AND state_type IN {ActiveStates}", new { id }, cancellationToken: cancellationToken));
+        var names = count == 0 ? [] : (await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT name FROM flow_runs WHERE {column} = @id AND state_type IN {ActiveStates} ORDER BY state_timestamp LIMIT 10",
+            new { id }, cancellationToken: cancellationToken))).ToList();
+        return (count, names);
+    }
+
     public static async Task<FlowRunRow?> FindByIdempotencyKeyAsync(WriteScope scope, Guid flowId, string key, CancellationToken cancellationToken) =>
         await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
             SelectRun + " WHERE r.flow_id = @flowId AND r.idempotency_key = @key", new { flowId, key }, scope.Transaction,

@@ -61,6 +61,22 @@ internal static class ScheduleStore
             "SELECT * FROM deployment_schedules WHERE deployment_id = @deploymentId AND active = TRUE ORDER BY created, id",
             new { deploymentId }, cancellationToken: cancellationToken))).ToList();
 
+    /// <summary>Whether the schedule is still active and its deployment not paused, as this transaction sees them.</summary>
+    public static async Task<bool> IsActiveAsync(WriteScope scope, Guid scheduleId, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT COUNT(*) FROM deployment_schedules s JOIN deployments d ON d.id = s.deployment_id
+            WHERE s.id = @scheduleId AND s.active = TRUE AND d.paused = FALSE
+            """, new { scheduleId }, scope.Transaction, cancellationToken: cancellationToken)) > 0;
+
+    /// <summary>The runs the deployment's schedules created that are due by <paramref name="now"/> and still SCHEDULED, earliest first.</summary>
+    public static async Task<IReadOnlyList<(Guid Id, long Due)>> DueRunsAsync(WriteScope scope, Guid deploymentId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition("""
+            SELECT id, next_scheduled_start_time FROM flow_runs
+            WHERE deployment_id = @deploymentId AND schedule_id IS NOT NULL AND state_type = 'SCHEDULED'
+              AND next_scheduled_start_time <= @now
+            ORDER BY next_scheduled_start_time
+            """, new { deploymentId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+
     public static Task InsertAsync(WriteScope scope, Guid deploymentId, ScheduleDefinition definition, ScheduleSpec spec, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO deployment_schedules (id, deployment_id, kind, cron, interval_seconds, anchor, rrule, timezone, active, parameters, last_scheduled_time, created, updated)

@@ -9,11 +9,14 @@ namespace Bosun.Server.Storage;
 /// <summary>Work pools, their queues and their workers.</summary>
 internal static class WorkPoolStore
 {
+    /// <summary>A worker row <c>w</c> counts as online at <c>@now</c> (milliseconds): heard from within three of its heartbeat intervals (see <see cref="Statuses.WorkerStatus"/>).</summary>
+    private const string WorkerOnline = "w.last_heartbeat >= @now - 3000 * w.heartbeat_interval_seconds";
+
     public const string SelectPool = $"""
         SELECT p.*,
             (SELECT COUNT(*) FROM flow_runs r WHERE r.work_pool_id = p.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING')) AS slots_in_use,
             (SELECT COUNT(*) FROM work_queues q WHERE q.work_pool_id = p.id) AS queue_count,
-            (SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = p.id AND {Statuses.WorkerOnlineSql}) AS online_workers
+            (SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = p.id AND {WorkerOnline}) AS online_workers
         FROM work_pools p
         """;
 
@@ -32,6 +35,25 @@ internal static class WorkPoolStore
         (await connection.QueryAsync<WorkPoolRow>(new CommandDefinition(
             SelectPool + " WHERE (CAST(@type AS TEXT) IS NULL OR p.type = @type) ORDER BY p.name LIMIT @limit OFFSET @offset",
             new { type, limit, offset, now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
+
+    public static Task<string> GetBaseJobTemplateAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
+        scope.Connection.QuerySingleAsync<string>(new CommandDefinition(
+            "SELECT base_job_template FROM work_pools WHERE id = @poolId", new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>A pool's name, whether it is paused and its limit (the pool must exist).</summary>
+    public static Task<(string Name, bool Paused, int? Limit)> GetPoolSettingsAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken) =>
+        connection.QuerySingleAsync<(string Name, bool Paused, int? Limit)>(new CommandDefinition(
+            "SELECT name, paused, concurrency_limit FROM work_pools WHERE id = @poolId", new { poolId }, cancellationToken: cancellationToken));
+
+    /// <summary>A queue's name, whether it is paused and its limit; all defaults when there is no such queue.</summary>
+    public static Task<(string Name, bool Paused, int? Limit)> GetQueueSettingsAsync(DbConnection connection, Guid? queueId, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<(string Name, bool Paused, int? Limit)>(new CommandDefinition(
+            "SELECT name, paused, concurrency_limit FROM work_queues WHERE id = @queueId", new { queueId }, cancellationToken: cancellationToken));
+
+    public static Task<int> CountOnlineWorkersAsync(DbConnection connection, Guid poolId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = @poolId AND {WorkerOnline}",
+            new { poolId, now = Ms(now) }, cancellationToken: cancellationToken));
 
     public static Task<int> CountPoolsAsync(DbConnection connection, string? type, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(

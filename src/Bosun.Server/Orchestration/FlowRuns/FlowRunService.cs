@@ -6,7 +6,6 @@ using Bosun.Contracts.States;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Storage;
 using Bosun.Server.Orchestration.Validation;
-using Dapper;
 using static Bosun.Server.Storage.StoredValues;
 using Bosun.Server.Orchestration.Security;
 
@@ -48,8 +47,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             var queueId = deployment.WorkQueueId;
             if (deployment.WorkPoolId is { } poolId)
             {
-                var pool = await scope.Connection.QuerySingleAsync<string>(new CommandDefinition(
-                    "SELECT base_job_template FROM work_pools WHERE id = @poolId", new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+                var pool = await WorkPoolStore.GetBaseJobTemplateAsync(scope, poolId, cancellationToken);
                 JobTemplateValidator.ValidateJobVariables(Object(pool), Object(deployment.JobVariables), request.JobVariables, enforceRequired: true, "job_variables");
                 if (request.WorkQueueName is { } queueName)
                 {
@@ -171,9 +169,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
     public static async Task EnsureExistsAsync(DbConnection connection, Guid id, CancellationToken cancellationToken)
     {
-        var exists = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM flow_runs WHERE id = @id", new { id }, cancellationToken: cancellationToken));
-        if (exists == 0)
+        if (!await FlowRunStore.ExistsAsync(connection, id, cancellationToken))
         {
             throw NotFound(id);
         }

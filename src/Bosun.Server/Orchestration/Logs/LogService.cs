@@ -3,7 +3,6 @@ using Bosun.Contracts;
 using Bosun.Contracts.Logs;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Storage;
-using Dapper;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Security;
 
@@ -48,8 +47,7 @@ internal sealed class LogService(BosunDatabase database, LogSignal logSignal, Se
         var runIds = lines.Select(line => line.FlowRunId).Distinct().ToList();
         await database.WriteAsync(async scope =>
         {
-            var known = (await scope.Connection.QueryAsync<Guid>(new CommandDefinition(
-                $"SELECT id FROM flow_runs WHERE {StoredValues.In(scope.Connection, "id", "runIds")}", new { runIds = StoredValues.Ids(runIds) }, scope.Transaction, cancellationToken: cancellationToken))).ToHashSet();
+            var known = await FlowRunStore.ExistingAsync(scope, runIds, cancellationToken);
             var unknown = runIds.Where(id => !known.Contains(id)).ToList();
             if (unknown.Count > 0)
             {

@@ -1,7 +1,6 @@
 using Bosun.Contracts.Schedules;
 using Bosun.Contracts.States;
 using Bosun.Server.Storage;
-using Dapper;
 using Microsoft.Extensions.Options;
 using static Bosun.Server.Storage.StoredValues;
 
@@ -56,13 +55,8 @@ internal sealed class SchedulerService(
         // A change of the deployment (upsert, pause, schedule edits) holds its row for update and then removes future
         // runs. Sharing the row here makes the two wait for each other (PostgreSQL; SQLite has one writer), and the
         // schedule is looked at again under the lock, so no run of a removed or paused schedule outlives the change.
-        await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowShareClause}", new { deploymentId = deployment.Id }, scope.Transaction, cancellationToken: cancellationToken));
-        var stillActive = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT COUNT(*) FROM deployment_schedules s JOIN deployments d ON d.id = s.deployment_id
-            WHERE s.id = @scheduleId AND s.active = TRUE AND d.paused = FALSE
-            """, new { scheduleId = schedule.Id }, scope.Transaction, cancellationToken: cancellationToken));
-        if (stillActive == 0)
+        await DeploymentStore.ShareLockAsync(scope, deployment.Id, cancellationToken);
+        if (!await ScheduleStore.IsActiveAsync(scope, schedule.Id, cancellationToken))
         {
             return 0;
         }
@@ -120,12 +114,7 @@ internal sealed class SchedulerService(
     /// </summary>
     private async Task SkipOverdueAsync(WriteScope scope, DeploymentRow deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var due = (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition("""
-            SELECT id, next_scheduled_start_time FROM flow_runs
-            WHERE deployment_id = @deploymentId AND schedule_id IS NOT NULL AND state_type = 'SCHEDULED'
-              AND next_scheduled_start_time <= @now
-            ORDER BY next_scheduled_start_time
-            """, new { deploymentId = deployment.Id, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+        var due = await ScheduleStore.DueRunsAsync(scope, deployment.Id, now, cancellationToken);
         var candidates = deployment.CatchUpPolicy == CatchUpPolicy.Latest ? due.SkipLast(1) : due;
         var skip = candidates.Where(run => Time(run.Due) < now - Options.MissedRunGrace).Select(run => run.Id).ToList();
         var skipped = 0;
