@@ -1,7 +1,8 @@
-using Bosun.Server.Domain;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
+using Bosun.Server.Domain;
 using Dapper;
+using static Bosun.Server.Storage.StateSql;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
@@ -16,7 +17,7 @@ internal static class ClaimStore
 {
     private const int CandidateBatch = 8;
 
-    private const string EligibleRun = "r.state_type = 'SCHEDULED' AND r.state_name <> 'AwaitingRetry' AND r.next_scheduled_start_time <= @cutoff";
+    private static readonly string EligibleRun = $"r.state_type = {Scheduled} AND r.state_name <> '{StateNames.AwaitingRetry}' AND r.next_scheduled_start_time <= @cutoff";
 
     /// <summary>
     /// The claim of a worker of <paramref name="poolName"/>. With <paramref name="known"/> (the pool's id, and whether it
@@ -144,7 +145,7 @@ internal static class ClaimStore
                 await scope.Connection.ExecuteAsync(new CommandDefinition(
                     $"SELECT id FROM work_queues WHERE id = @queueId {dialect.RowLockClause}", new { queueId = queue.Id }, scope.Transaction, cancellationToken: cancellationToken));
                 var inUse = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM flow_runs WHERE work_queue_id = @queueId AND state_type IN ('PENDING','RUNNING','CANCELLING')",
+                    $"SELECT COUNT(*) FROM flow_runs WHERE work_queue_id = @queueId AND state_type IN {HoldingSlot}",
                     new { queueId = queue.Id }, scope.Transaction, cancellationToken: cancellationToken));
                 take = Math.Min(want, Math.Max(0, queueLimit - inUse));
             }
@@ -231,8 +232,8 @@ internal static class ClaimStore
     public static Task<long?> NextDueAsync(System.Data.Common.DbConnection connection, Guid? poolId, IReadOnlyList<Guid>? deploymentIds, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             poolId is not null
-                ? "SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE work_pool_id = @poolId AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff"
-                : $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE {In(connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff",
+                ? $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE work_pool_id = @poolId AND state_type = {Scheduled} AND state_name <> '{StateNames.AwaitingRetry}' AND next_scheduled_start_time > @cutoff"
+                : $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE {In(connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND state_type = {Scheduled} AND state_name <> '{StateNames.AwaitingRetry}' AND next_scheduled_start_time > @cutoff",
             new { poolId, ids = Ids(deploymentIds ?? []), cutoff = Ms(cutoff) }, cancellationToken: cancellationToken));
 
     /// <summary>Walks candidates in order, respecting deployment limits, moving each to PENDING for one claimant.</summary>

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using static Bosun.Server.Storage.StateSql;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
@@ -151,10 +152,10 @@ internal static class DeploymentStore
     {
         // Scheduled runs of a deleted deployment could never start; finished runs keep their history.
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM logs WHERE flow_run_id IN (SELECT id FROM flow_runs WHERE deployment_id = @id AND state_type = 'SCHEDULED')",
+            $"DELETE FROM logs WHERE flow_run_id IN (SELECT id FROM flow_runs WHERE deployment_id = @id AND state_type = {Scheduled})",
             new { id }, scope.Transaction, cancellationToken: cancellationToken));
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM flow_runs WHERE deployment_id = @id AND state_type = 'SCHEDULED'", new { id }, scope.Transaction, cancellationToken: cancellationToken));
+            $"DELETE FROM flow_runs WHERE deployment_id = @id AND state_type = {Scheduled}", new { id }, scope.Transaction, cancellationToken: cancellationToken));
         return await scope.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM deployments WHERE id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken));
     }

@@ -5,9 +5,10 @@ using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
-using Dapper;
-using static Bosun.Server.Storage.StoredValues;
 using Bosun.Server.Domain;
+using Dapper;
+using static Bosun.Server.Storage.StateSql;
+using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
 
@@ -37,8 +38,6 @@ internal static class FlowRunStore
         LEFT JOIN deployments d ON d.id = r.deployment_id
         """;
 
-    private const string ActiveStates = "('PENDING','RUNNING','CANCELLING')";
-
     public static async Task<FlowRunRow?> GetAsync(DbConnection connection, Guid id, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
         await connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
             SelectRun + " WHERE r.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
@@ -54,17 +53,17 @@ internal static class FlowRunStore
 
     /// <summary>Up to 500 runs still SCHEDULED under their plain name (not yet Late, not waiting for a retry or a slot) and due before <paramref name="dueBefore"/>.</summary>
     public static async Task<IReadOnlyList<(Guid Id, long Due)>> OverdueAsync(WriteScope scope, DateTimeOffset dueBefore, CancellationToken cancellationToken) =>
-        (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition("""
+        (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition($"""
             SELECT id, next_scheduled_start_time FROM flow_runs
-            WHERE state_type = 'SCHEDULED' AND state_name = 'Scheduled' AND next_scheduled_start_time < @threshold
+            WHERE state_type = {Scheduled} AND state_name = '{StateNames.Scheduled}' AND next_scheduled_start_time < @threshold
             LIMIT 500
             """, new { threshold = Ms(dueBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
 
     /// <summary>Up to 500 RUNNING runs that heartbeat, but not since <paramref name="heartbeatBefore"/>.</summary>
     public static async Task<IReadOnlyList<Guid>> SilentSinceAsync(WriteScope scope, DateTimeOffset heartbeatBefore, CancellationToken cancellationToken) =>
-        (await scope.Connection.QueryAsync<Guid>(new CommandDefinition("""
+        (await scope.Connection.QueryAsync<Guid>(new CommandDefinition($"""
             SELECT id FROM flow_runs
-            WHERE state_type = 'RUNNING' AND last_heartbeat IS NOT NULL AND last_heartbeat < @threshold
+            WHERE state_type = {Running} AND last_heartbeat IS NOT NULL AND last_heartbeat < @threshold
             LIMIT 500
             """, new { threshold = Ms(heartbeatBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
 
@@ -78,9 +77,9 @@ internal static class FlowRunStore
             _ => "work_queue_id",
         };
         var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM flow_runs WHERE {column} = @id AND state_type IN {ActiveStates}", new { id }, cancellationToken: cancellationToken));
+            $"SELECT COUNT(*) FROM flow_runs WHERE {column} = @id AND state_type IN {HoldingSlot}", new { id }, cancellationToken: cancellationToken));
         var names = count == 0 ? [] : (await connection.QueryAsync<string>(new CommandDefinition(
-            $"SELECT name FROM flow_runs WHERE {column} = @id AND state_type IN {ActiveStates} ORDER BY state_timestamp LIMIT 10",
+            $"SELECT name FROM flow_runs WHERE {column} = @id AND state_type IN {HoldingSlot} ORDER BY state_timestamp LIMIT 10",
             new { id }, cancellationToken: cancellationToken))).ToList();
         return (count, names);
     }
@@ -351,7 +350,7 @@ internal static class FlowRunStore
         return await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy, int InUse)>(new CommandDefinition(
             $"""
             SELECT d.concurrency_limit, d.collision_strategy,
-                (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN {ActiveStates})
+                (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN {HoldingSlot})
             FROM deployments d WHERE d.id = @deploymentId
             """,
             new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));

@@ -2,8 +2,8 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
-using static Bosun.Server.Storage.StoredValues;
 using Bosun.Server.Domain;
+using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
 

@@ -1,8 +1,9 @@
 using System.Data.Common;
 using Bosun.Contracts.Schedules;
-using Dapper;
-using static Bosun.Server.Storage.StoredValues;
 using Bosun.Server.Domain;
+using Dapper;
+using static Bosun.Server.Storage.StateSql;
+using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
 
@@ -70,9 +71,9 @@ internal static class ScheduleStore
 
     /// <summary>The runs the deployment's schedules created that are due by <paramref name="now"/> and still SCHEDULED, earliest first.</summary>
     public static async Task<IReadOnlyList<(Guid Id, long Due)>> DueRunsAsync(WriteScope scope, Guid deploymentId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition("""
+        (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition($"""
             SELECT id, next_scheduled_start_time FROM flow_runs
-            WHERE deployment_id = @deploymentId AND schedule_id IS NOT NULL AND state_type = 'SCHEDULED'
+            WHERE deployment_id = @deploymentId AND schedule_id IS NOT NULL AND state_type = {Scheduled}
               AND next_scheduled_start_time <= @now
             ORDER BY next_scheduled_start_time
             """, new { deploymentId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
@@ -120,9 +121,9 @@ internal static class ScheduleStore
     /// </summary>
     public static async Task<int> DeleteFutureRunsAsync(WriteScope scope, Guid deploymentId, DateTimeOffset now, CancellationToken cancellationToken, Guid? scheduleId = null)
     {
-        var filter = """
+        var filter = $"""
             deployment_id = @deploymentId AND schedule_id IS NOT NULL AND (CAST(@scheduleId AS TEXT) IS NULL OR schedule_id = @scheduleId)
-              AND state_type = 'SCHEDULED' AND next_scheduled_start_time > @now
+              AND state_type = {Scheduled} AND next_scheduled_start_time > @now
             """;
         var parameters = new { deploymentId, scheduleId, now = Ms(now) };
         await scope.Connection.ExecuteAsync(new CommandDefinition(

@@ -1,8 +1,10 @@
 using System.Data.Common;
+using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
-using Dapper;
-using static Bosun.Server.Storage.StoredValues;
 using Bosun.Server.Domain;
+using Dapper;
+using static Bosun.Server.Storage.StateSql;
+using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
 
@@ -12,18 +14,18 @@ internal static class WorkPoolStore
     /// <summary>A worker row <c>w</c> counts as online at <c>@now</c> (milliseconds): heard from within three of its heartbeat intervals (see <see cref="Statuses.WorkerStatus"/>).</summary>
     private const string WorkerOnline = "w.last_heartbeat >= @now - 3000 * w.heartbeat_interval_seconds";
 
-    public const string SelectPool = $"""
+    public static readonly string SelectPool = $"""
         SELECT p.*,
-            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_pool_id = p.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING')) AS slots_in_use,
+            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_pool_id = p.id AND r.state_type IN {HoldingSlot}) AS slots_in_use,
             (SELECT COUNT(*) FROM work_queues q WHERE q.work_pool_id = p.id) AS queue_count,
             (SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = p.id AND {WorkerOnline}) AS online_workers
         FROM work_pools p
         """;
 
-    private const string SelectQueue = """
+    private static readonly string SelectQueue = $"""
         SELECT q.*, p.name AS work_pool_name,
-            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING')) AS slots_in_use,
-            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type = 'SCHEDULED' AND r.state_name = 'Late') AS late_runs
+            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type IN {HoldingSlot}) AS slots_in_use,
+            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type = {Scheduled} AND r.state_name = '{StateNames.Late}') AS late_runs
         FROM work_queues q JOIN work_pools p ON p.id = q.work_pool_id
         """;
 
@@ -98,7 +100,7 @@ internal static class WorkPoolStore
 
     public static Task<int> ActiveRunsInPoolAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM flow_runs WHERE work_pool_id = @poolId AND state_type IN ('PENDING','RUNNING','CANCELLING')",
+            $"SELECT COUNT(*) FROM flow_runs WHERE work_pool_id = @poolId AND state_type IN {HoldingSlot}",
             new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<IReadOnlyList<WorkQueueRow>> ListQueuesAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
