@@ -3,11 +3,11 @@ using System.Text.Json;
 using Bosun.Contracts;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Bosun.Server.Api.Security;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Logs;
 using Bosun.Server.Orchestration.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bosun.Server.Api.Logs;
 

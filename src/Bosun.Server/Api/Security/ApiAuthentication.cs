@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Mvc;
 using Bosun.Server.Orchestration.Security;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api.Security;
 

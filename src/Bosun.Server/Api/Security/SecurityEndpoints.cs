@@ -1,6 +1,6 @@
 using Bosun.Contracts.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Bosun.Server.Orchestration.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bosun.Server.Api.Security;
 

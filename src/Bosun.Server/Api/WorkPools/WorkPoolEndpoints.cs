@@ -1,11 +1,11 @@
 using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.WorkPools;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Bosun.Server.Api.Security;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Security;
 using Bosun.Server.Orchestration.WorkPools;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bosun.Server.Api.WorkPools;
 

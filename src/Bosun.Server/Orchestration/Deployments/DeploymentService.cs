@@ -1,15 +1,15 @@
-using Bosun.Server.Domain;
-using Bosun.Contracts;
 using System.Text.Json.Nodes;
+using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.Schedules;
+using Bosun.Contracts.Templates;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Scheduling;
-using Bosun.Contracts.Templates;
-using Bosun.Server.Storage;
 using Bosun.Server.Orchestration.Validation;
-using static Bosun.Server.Storage.StoredValues;
 using Bosun.Server.Orchestration.WorkPools;
+using Bosun.Server.Storage;
+using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Orchestration.Deployments;
 

@@ -1,9 +1,9 @@
-using Bosun.Server.Domain;
 using System.Collections.Concurrent;
 using Bosun.Contracts.FlowRuns;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration;
-using Bosun.Server.Storage;
 using Bosun.Server.Orchestration.Validation;
+using Bosun.Server.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Bosun.Server.Orchestration.FlowRuns;

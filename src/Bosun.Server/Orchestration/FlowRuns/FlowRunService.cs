@@ -1,13 +1,13 @@
-using Bosun.Server.Domain;
 using System.Data.Common;
 using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration;
-using Bosun.Server.Storage;
-using Bosun.Server.Orchestration.Validation;
-using static Bosun.Server.Storage.StoredValues;
 using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.Validation;
+using Bosun.Server.Storage;
+using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Orchestration.FlowRuns;
 

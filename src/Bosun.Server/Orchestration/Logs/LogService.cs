@@ -1,10 +1,10 @@
-using Bosun.Server.Domain;
 using Bosun.Contracts;
 using Bosun.Contracts.Logs;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration;
-using Bosun.Server.Storage;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Storage;
 
 namespace Bosun.Server.Orchestration.Logs;
 

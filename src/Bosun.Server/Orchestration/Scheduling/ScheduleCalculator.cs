@@ -1,5 +1,5 @@
-using Bosun.Server.Domain;
 using Bosun.Contracts.Schedules;
+using Bosun.Server.Domain;
 using Cronos;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;

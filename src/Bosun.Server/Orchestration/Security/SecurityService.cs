@@ -1,13 +1,13 @@
-using Bosun.Server.Domain;
 using System.Text.RegularExpressions;
 using Bosun.Contracts.Security;
 using Bosun.Contracts.States;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration;
+using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
 using Microsoft.Extensions.Options;
 using static Bosun.Server.Storage.StoredValues;
-using Bosun.Server.Orchestration.FlowRuns;
-using Bosun.Server.Orchestration.Validation;
 
 namespace Bosun.Server.Orchestration.Security;
 

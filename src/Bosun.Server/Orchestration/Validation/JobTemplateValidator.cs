@@ -1,6 +1,6 @@
-using Bosun.Server.Domain;
 using System.Text.Json.Nodes;
 using Bosun.Contracts.Templates;
+using Bosun.Server.Domain;
 
 namespace Bosun.Server.Orchestration.Validation;
 

@@ -1,5 +1,5 @@
-using Bosun.Server.Domain;
 using System.Text.Json.Nodes;
+using Bosun.Server.Domain;
 
 namespace Bosun.Server.Orchestration.Validation;
 

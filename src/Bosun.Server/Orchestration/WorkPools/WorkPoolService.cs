@@ -1,11 +1,11 @@
-using Bosun.Server.Domain;
 using System.Text.Json.Nodes;
 using Bosun.Contracts;
 using Bosun.Contracts.Templates;
 using Bosun.Contracts.WorkPools;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration;
-using Bosun.Server.Storage;
 using Bosun.Server.Orchestration.Validation;
+using Bosun.Server.Storage;
 
 namespace Bosun.Server.Orchestration.WorkPools;
 
