@@ -156,16 +156,16 @@ public sealed class BosunClient : IDisposable
     public Task<ClaimResponse> ClaimFlowRunsAsync(string pool, ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return SendAsync(HttpMethod.Post, Pool(pool) + "/claim", Body(request, Json.ClaimRequest), Json.ClaimResponse, cancellationToken,
-            extraTimeout: TimeSpan.FromSeconds(request.WaitSeconds ?? 0));
+        return SendAsync(HttpMethod.Post, Pool(pool) + "/claim", Body(request, Json.ClaimRequest), Json.ClaimResponse,
+            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken);
     }
 
     /// <summary>A serving process claims due runs of its own deployments; with a wait, holds until one is eligible.</summary>
     public Task<ServedClaimResponse> ClaimServedFlowRunsAsync(ServedClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return SendAsync(HttpMethod.Post, ApiRoutes.Deployments + "/claim", Body(request, Json.ServedClaimRequest), Json.ServedClaimResponse, cancellationToken,
-            extraTimeout: TimeSpan.FromSeconds(request.WaitSeconds ?? 0));
+        return SendAsync(HttpMethod.Post, ApiRoutes.Deployments + "/claim", Body(request, Json.ServedClaimRequest), Json.ServedClaimResponse,
+            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken);
     }
 
     // Flows and deployments
@@ -322,7 +322,7 @@ public sealed class BosunClient : IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Run(runId) + "/logs/follow" + Query(("after", after)));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseHeadersRead, null, cancellationToken).ConfigureAwait(false);
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseHeadersRead, null, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var streamScope = stream.ConfigureAwait(false);
@@ -371,11 +371,14 @@ public sealed class BosunClient : IDisposable
 
     private static Func<HttpContent> Body<T>(T value, JsonTypeInfo<T> typeInfo) => () => JsonContent.Create(value, typeInfo);
 
+    private Task<T> SendAsync<T>(HttpMethod method, string path, Func<HttpContent>? body, JsonTypeInfo<T> responseType, CancellationToken cancellationToken) =>
+        SendAsync(method, path, body, responseType, TimeSpan.Zero, cancellationToken);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, Func<HttpContent>? body, JsonTypeInfo<T> responseType,
-        CancellationToken cancellationToken, TimeSpan extraTimeout = default)
+        TimeSpan extraTimeout, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
-        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, cancellationToken, extraTimeout).ConfigureAwait(false);
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, extraTimeout, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false)
             ?? throw new BosunApiException(response.StatusCode, "Empty response", $"{method} {path} answered with no body.");
@@ -384,12 +387,12 @@ public sealed class BosunClient : IDisposable
     private async Task SendAsync(HttpMethod method, string path, Func<HttpContent>? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
-        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, cancellationToken).ConfigureAwait(false);
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> SendWithRetryAsync(HttpRequestMessage template, HttpCompletionOption completion, Func<HttpContent>? body,
-        CancellationToken cancellationToken, TimeSpan extraTimeout = default)
+        TimeSpan extraTimeout, CancellationToken cancellationToken)
     {
         var delay = _options.RetryDelay;
         for (var attempt = 1; ; attempt++)

@@ -20,7 +20,7 @@ internal sealed class LateRunService(BosunDatabase database, TimeProvider timePr
             {
                 var outcome = await FlowRunStore.TryTransitionAsync(scope, id,
                     new StateProposal(StateType.Scheduled, StateNames.Late, "run is late: no worker claimed it in time", ScheduledTime: Time(due)),
-                    now, cancellationToken, expectedType: StateType.Scheduled);
+                    now, expectedType: StateType.Scheduled, cancellationToken: cancellationToken);
                 count += outcome?.Result.Status == SetStateStatus.Accept ? 1 : 0;
             }
 

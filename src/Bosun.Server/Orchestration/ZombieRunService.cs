@@ -26,7 +26,7 @@ internal sealed class ZombieRunService(
             {
                 var message = $"the flow-run process stopped heartbeating for more than {timeout.TotalSeconds:0} s (its worker or machine died)";
                 var outcome = await FlowRunStore.TryTransitionAsync(scope, id, new StateProposal(StateType.Crashed, Message: message),
-                    now, cancellationToken, expectedType: StateType.Running);
+                    now, expectedType: StateType.Running, cancellationToken: cancellationToken);
                 if (outcome?.Result.Status == SetStateStatus.Accept)
                 {
                     await LogStore.InsertAsync(scope, [new LogCreate(id, now, RunLogLevel.Error, $"Run marked CRASHED: {message}.", LogSource.Server)], cancellationToken);

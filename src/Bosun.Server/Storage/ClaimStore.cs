@@ -26,8 +26,8 @@ internal static class ClaimStore
     /// <paramref name="record"/> it leaves the worker's heartbeat and the queues' poll alone (recorded a moment ago).
     /// </summary>
     public static async Task<ClaimOutcome> ClaimAsync(
-        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken,
-        (Guid Id, bool Limited)? known = null, bool record = true)
+        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch,
+        (Guid Id, bool Limited)? known = null, bool record = true, CancellationToken cancellationToken = default)
     {
         var (poolId, limited) = known ?? await scope.Connection.QuerySingleOrDefaultAsync<(Guid, int?)?>(new CommandDefinition(
             "SELECT id, concurrency_limit FROM work_pools WHERE name = @poolName", new { poolName }, scope.Transaction, cancellationToken: cancellationToken)) switch
@@ -93,7 +93,7 @@ internal static class ClaimStore
         {
             // Gone since the id was known (nothing above wrote for it): look the name up.
             return known is not null
-                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, cancellationToken, record: true)
+                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, record: true, cancellationToken: cancellationToken)
                 : throw PoolNotFound(poolName);
         }
 
@@ -102,7 +102,7 @@ internal static class ClaimStore
             // A limit was set between the first read and the shared lock: count under the exclusive lock after all.
             await scope.Connection.ExecuteAsync(new CommandDefinition(
                 dialect.PoolLockStatement(exclusive: true), new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
-            pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(poolName);
+            pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(poolName);
         }
 
         if (names is not null)
@@ -369,7 +369,7 @@ internal static class ClaimStore
                 await WritePendingAsync();
             }
 
-            var (outcome, write) = await FlowRunStore.DecideAsync(scope, candidate, proposal, now, cancellationToken, claimant, StateType.Scheduled);
+            var (outcome, write) = await FlowRunStore.DecideAsync(scope, candidate, proposal, now, claimant, StateType.Scheduled, cancellationToken: cancellationToken);
             if (write is not null)
             {
                 // The row is locked (PostgreSQL) or the writer is this transaction (SQLite): the write will take. It waits

@@ -24,9 +24,9 @@ internal static class DeploymentStore
 
     /// <summary>Maps rows to contracts with their schedules (one query for all of them).</summary>
     public static async Task<IReadOnlyList<Contracts.Deployments.Deployment>> ToContractsAsync(
-        DbConnection connection, IReadOnlyList<DeploymentRow> rows, DateTimeOffset now, CancellationToken cancellationToken, DbTransaction? transaction = null)
+        DbConnection connection, IReadOnlyList<DeploymentRow> rows, DateTimeOffset now, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        var schedules = await ScheduleStore.ListForAsync(connection, rows.Select(row => row.Id).ToList(), cancellationToken, transaction);
+        var schedules = await ScheduleStore.ListForAsync(connection, rows.Select(row => row.Id).ToList(), transaction, cancellationToken);
         return rows.Select(row => row.ToContract(now, schedules[row.Id])).ToList();
     }
 
@@ -53,7 +53,7 @@ internal static class DeploymentStore
     public static Task<int> CountFlowsAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM flows", cancellationToken: cancellationToken));
 
-    public static Task<DeploymentRow?> GetAsync(DbConnection connection, Guid id, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<DeploymentRow?> GetAsync(DbConnection connection, Guid id, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             SelectDeployment + " WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
@@ -84,7 +84,7 @@ internal static class DeploymentStore
         return rows.Select(row => row.ToContract(now, schedules[row.Id])).ToList();
     }
 
-    public static Task<DeploymentRow?> GetByNameAsync(DbConnection connection, string flowName, string name, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<DeploymentRow?> GetByNameAsync(DbConnection connection, string flowName, string name, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             $"{SelectDeployment} WHERE {FlowNamed} AND d.name = @name", new { flowName, name }, transaction, cancellationToken: cancellationToken));
 

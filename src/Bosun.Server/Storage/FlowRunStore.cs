@@ -38,7 +38,7 @@ internal static class FlowRunStore
         LEFT JOIN deployments d ON d.id = r.deployment_id
         """;
 
-    public static async Task<FlowRunRow?> GetAsync(DbConnection connection, Guid id, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static async Task<FlowRunRow?> GetAsync(DbConnection connection, Guid id, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         await connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
             SelectRun + " WHERE r.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
@@ -268,7 +268,7 @@ internal static class FlowRunStore
             }
         }
 
-        return await database.WriteAsync(scope => TryTransitionAsync(scope, runId, proposal, now, cancellationToken), cancellationToken);
+        return await database.WriteAsync(scope => TryTransitionAsync(scope, runId, proposal, now, cancellationToken: cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -276,12 +276,12 @@ internal static class FlowRunStore
     /// <see cref="TransitionAsync"/>. Null when the run does not exist.
     /// </summary>
     public static async Task<TransitionOutcome?> TryTransitionAsync(
-        WriteScope scope, Guid runId, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
-        string? claimingWorker = null, StateType? expectedType = null)
+        WriteScope scope, Guid runId, StateProposal proposal, DateTimeOffset now,
+        string? claimingWorker = null, StateType? expectedType = null, CancellationToken cancellationToken = default)
     {
         var row = await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
             $"{SelectRunState} WHERE r.id = @runId {scope.Dialect.RowLockOf("r")}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
-        return row is null ? null : await TransitionAsync(scope, row, proposal, now, cancellationToken, claimingWorker, expectedType);
+        return row is null ? null : await TransitionAsync(scope, row, proposal, now, claimingWorker, expectedType, cancellationToken: cancellationToken);
     }
 
     /// <summary>
@@ -290,10 +290,10 @@ internal static class FlowRunStore
     /// with what was written.
     /// </summary>
     public static async Task<TransitionOutcome> TransitionAsync(
-        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
-        string? claimingWorker = null, StateType? expectedType = null)
+        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now,
+        string? claimingWorker = null, StateType? expectedType = null, CancellationToken cancellationToken = default)
     {
-        var (outcome, write) = await DecideAsync(scope, row, proposal, now, cancellationToken, claimingWorker, expectedType);
+        var (outcome, write) = await DecideAsync(scope, row, proposal, now, claimingWorker, expectedType, cancellationToken: cancellationToken);
         if (write is null)
         {
             return outcome;
@@ -302,7 +302,7 @@ internal static class FlowRunStore
         if (await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, write, scope.Transaction, cancellationToken: cancellationToken)) == 0)
         {
             // Another writer moved the run between our read and write (only possible on a multi-writer store).
-            var latest = await GetAsync(scope.Connection, row.Id, cancellationToken, scope.Transaction);
+            var latest = await GetAsync(scope.Connection, row.Id, scope.Transaction, cancellationToken);
             return new TransitionOutcome(latest ?? row,
                 new SetStateResult(SetStateStatus.Abort, (latest ?? row).State, "the run's state changed concurrently; read it and propose again"),
                 false);
@@ -317,8 +317,8 @@ internal static class FlowRunStore
     /// nothing to write). The caller runs <see cref="WriteTransitionSql"/> with it, then <see cref="Applied"/>.
     /// </summary>
     public static async Task<(TransitionOutcome Outcome, TransitionWrite? Write)> DecideAsync(
-        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
-        string? claimingWorker = null, StateType? expectedType = null)
+        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now,
+        string? claimingWorker = null, StateType? expectedType = null, CancellationToken cancellationToken = default)
     {
         var snapshot = RunSnapshotOf(row);
         if (CountsDeploymentSlots(row, proposal))

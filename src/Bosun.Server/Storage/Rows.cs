@@ -8,7 +8,6 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Storage;
 
 // Rows as Dapper reads them (snake_case columns), each with its mapping to the contract type.
-#pragma warning disable CA1812, CA1819
 
 internal sealed class WorkPoolRow
 {

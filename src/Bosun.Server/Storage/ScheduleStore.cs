@@ -10,7 +10,7 @@ namespace Bosun.Server.Storage;
 /// <summary>Deployment schedules, and the scheduled runs they own.</summary>
 internal static class ScheduleStore
 {
-    public static async Task<Dictionary<Guid, List<DeploymentSchedule>>> ListForAsync(DbConnection connection, IReadOnlyCollection<Guid> deploymentIds, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    public static async Task<Dictionary<Guid, List<DeploymentSchedule>>> ListForAsync(DbConnection connection, IReadOnlyCollection<Guid> deploymentIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         var result = deploymentIds.Distinct().ToDictionary(id => id, _ => new List<DeploymentSchedule>());
         if (result.Count == 0)
@@ -38,13 +38,13 @@ internal static class ScheduleStore
         return result;
     }
 
-    public static Task<ScheduleRow?> GetAsync(DbConnection connection, Guid deploymentId, Guid scheduleId, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<ScheduleRow?> GetAsync(DbConnection connection, Guid deploymentId, Guid scheduleId, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<ScheduleRow?>(new CommandDefinition(
             "SELECT * FROM deployment_schedules WHERE id = @scheduleId AND deployment_id = @deploymentId",
             new { scheduleId, deploymentId }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>Active schedules of deployments that are not paused: what the scheduler works on.</summary>
-    public static async Task<IReadOnlyList<(ScheduleRow Schedule, DeploymentRow Deployment)>> ActiveAsync(DbConnection connection, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    public static async Task<IReadOnlyList<(ScheduleRow Schedule, DeploymentRow Deployment)>> ActiveAsync(DbConnection connection, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         var rows = await connection.QueryAsync<ScheduleRow, DeploymentRow, (ScheduleRow, DeploymentRow)>(new CommandDefinition($"""
             SELECT s.*, d.*, f.name AS flow_name FROM deployment_schedules s
@@ -119,7 +119,7 @@ internal static class ScheduleStore
     /// Deletes the runs a deployment's schedules created that have not started and are still in the future (a changed
     /// or paused deployment gets fresh ones); forgets where each schedule got to, so that the scheduler starts over.
     /// </summary>
-    public static async Task<int> DeleteFutureRunsAsync(WriteScope scope, Guid deploymentId, DateTimeOffset now, CancellationToken cancellationToken, Guid? scheduleId = null)
+    public static async Task<int> DeleteFutureRunsAsync(WriteScope scope, Guid deploymentId, DateTimeOffset now, Guid? scheduleId = null, CancellationToken cancellationToken = default)
     {
         var filter = $"""
             deployment_id = @deploymentId AND schedule_id IS NOT NULL AND (CAST(@scheduleId AS TEXT) IS NULL OR schedule_id = @scheduleId)

@@ -29,7 +29,7 @@ internal static class WorkPoolStore
         FROM work_queues q JOIN work_pools p ON p.id = q.work_pool_id
         """;
 
-    public static Task<WorkPoolRow?> GetPoolAsync(DbConnection connection, string name, DateTimeOffset now, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<WorkPoolRow?> GetPoolAsync(DbConnection connection, string name, DateTimeOffset now, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<WorkPoolRow?>(new CommandDefinition(
             SelectPool + " WHERE p.name = @name", new { name, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
 
@@ -103,11 +103,11 @@ internal static class WorkPoolStore
             $"SELECT COUNT(*) FROM flow_runs WHERE work_pool_id = @poolId AND state_type IN {HoldingSlot}",
             new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
 
-    public static async Task<IReadOnlyList<WorkQueueRow>> ListQueuesAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static async Task<IReadOnlyList<WorkQueueRow>> ListQueuesAsync(DbConnection connection, Guid poolId, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         (await connection.QueryAsync<WorkQueueRow>(new CommandDefinition(
             SelectQueue + " WHERE q.work_pool_id = @poolId ORDER BY q.priority", new { poolId }, transaction, cancellationToken: cancellationToken))).ToList();
 
-    public static Task<WorkQueueRow?> GetQueueAsync(DbConnection connection, Guid poolId, string name, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<WorkQueueRow?> GetQueueAsync(DbConnection connection, Guid poolId, string name, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<WorkQueueRow?>(new CommandDefinition(
             SelectQueue + " WHERE q.work_pool_id = @poolId AND q.name = @name", new { poolId, name }, transaction, cancellationToken: cancellationToken));
 

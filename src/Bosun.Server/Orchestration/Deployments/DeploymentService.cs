@@ -48,17 +48,17 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             Guid? queueId = null;
             if (request.WorkPoolName is { } poolName)
             {
-                var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction)
+                var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken)
                     ?? throw WorkPoolService.PoolNotFound(poolName);
                 var queueName = request.WorkQueueName ?? WorkPoolService.DefaultQueueName;
-                var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, queueName, cancellationToken, scope.Transaction)
+                var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, queueName, scope.Transaction, cancellationToken)
                     ?? throw new NotFoundException($"Work pool '{poolName}' has no queue named '{queueName}'.");
                 JobTemplateValidator.ValidateJobVariables(Object(pool.BaseJobTemplate), request.JobVariables, null, enforceRequired: false, "job_variables");
                 (poolId, queueId) = (pool.Id, queue.Id);
             }
 
             var flowId = await DeploymentStore.EnsureFlowAsync(scope, request.FlowName, now, cancellationToken);
-            var existing = await DeploymentStore.GetByNameAsync(scope.Connection, request.FlowName, request.Name, cancellationToken, scope.Transaction);
+            var existing = await DeploymentStore.GetByNameAsync(scope.Connection, request.FlowName, request.Name, scope.Transaction, cancellationToken);
             var row = new DeploymentRow
             {
                 Id = existing?.Id ?? Guid.NewGuid(),
@@ -86,7 +86,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             if (existing is not null)
             {
                 // A changed deployment gets fresh auto-scheduled runs (spec §1: upsert replaces future scheduled runs).
-                await ScheduleStore.DeleteFutureRunsAsync(scope, row.Id, now, cancellationToken);
+                await ScheduleStore.DeleteFutureRunsAsync(scope, row.Id, now, cancellationToken: cancellationToken);
             }
 
             if (schedules is not null)
@@ -109,8 +109,8 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var now = timeProvider.GetUtcNow();
         return await database.ReadAsync(async connection =>
         {
-            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
-            return (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken))[0];
+            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken: cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
+            return (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken: cancellationToken))[0];
         }, cancellationToken);
     }
 
@@ -119,8 +119,8 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var now = timeProvider.GetUtcNow();
         return await database.ReadAsync(async connection =>
         {
-            var row = await DeploymentStore.GetByNameAsync(connection, flowName, name, cancellationToken) ?? throw NotFound(flowName, name);
-            return (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken))[0];
+            var row = await DeploymentStore.GetByNameAsync(connection, flowName, name, cancellationToken: cancellationToken) ?? throw NotFound(flowName, name);
+            return (await DeploymentStore.ToContractsAsync(connection, [row], now, cancellationToken: cancellationToken))[0];
         }, cancellationToken);
     }
 
@@ -131,7 +131,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         {
             var rows = await DeploymentStore.ListAsync(connection, flowName, workPoolName, offset, limit, cancellationToken);
             var total = await DeploymentStore.CountAsync(connection, flowName, workPoolName, cancellationToken);
-            return new Page<Deployment>(await DeploymentStore.ToContractsAsync(connection, rows, now, cancellationToken), total, offset, limit);
+            return new Page<Deployment>(await DeploymentStore.ToContractsAsync(connection, rows, now, cancellationToken: cancellationToken), total, offset, limit);
         }, cancellationToken);
     }
 
@@ -152,7 +152,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             if (count > 0 && paused)
             {
                 // Nothing is scheduled for a paused deployment: its future auto-scheduled runs go.
-                await ScheduleStore.DeleteFutureRunsAsync(scope, id, now, cancellationToken);
+                await ScheduleStore.DeleteFutureRunsAsync(scope, id, now, cancellationToken: cancellationToken);
             }
 
             return count;
@@ -167,7 +167,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var scheduleId = await database.WriteAsync(async scope =>
         {
             await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
-            var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, cancellationToken, scope.Transaction)
+            var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, scope.Transaction, cancellationToken)
                 ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
             var definition = ValidateSchedule(spec, ObjectOrNull(deployment.ParameterSchema), Object(deployment.Parameters), "schedule", now);
             await ScheduleStore.InsertAsync(scope, deploymentId, definition, spec, now, cancellationToken);
@@ -186,11 +186,11 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         await database.WriteAsync(async scope =>
         {
             await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
-            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, cancellationToken, scope.Transaction) ?? throw ScheduleNotFound(deploymentId, scheduleId);
+            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, scope.Transaction, cancellationToken) ?? throw ScheduleNotFound(deploymentId, scheduleId);
             await ScheduleStore.SetActiveAsync(scope, scheduleId, active, now, cancellationToken);
             if (!active)
             {
-                await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, cancellationToken, scheduleId);
+                await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, scheduleId, cancellationToken: cancellationToken);
             }
 
             return 0;
@@ -205,8 +205,8 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         await database.WriteAsync(async scope =>
         {
             await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
-            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, cancellationToken, scope.Transaction) ?? throw ScheduleNotFound(deploymentId, scheduleId);
-            await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, cancellationToken, scheduleId);
+            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, scope.Transaction, cancellationToken) ?? throw ScheduleNotFound(deploymentId, scheduleId);
+            await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, scheduleId, cancellationToken: cancellationToken);
             return await ScheduleStore.DeleteAsync(scope, scheduleId, cancellationToken);
         }, cancellationToken);
     }
@@ -222,7 +222,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var now = timeProvider.GetUtcNow();
         var rows = await database.ReadAsync(async connection =>
         {
-            _ = await DeploymentStore.GetAsync(connection, deploymentId, cancellationToken) ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
+            _ = await DeploymentStore.GetAsync(connection, deploymentId, cancellationToken: cancellationToken) ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
             return await ScheduleStore.ActiveOfAsync(connection, deploymentId, cancellationToken);
         }, cancellationToken);
         var upcoming = new List<UpcomingRun>();
@@ -282,13 +282,13 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var now = timeProvider.GetUtcNow();
         var (deployment, pool) = await database.ReadAsync(async connection =>
         {
-            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
+            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken: cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
             if (row.WorkPoolName is not { } poolName)
             {
                 throw new ValidationException("deployment", [$"deployment '{row.FlowName}/{row.Name}' is served, not on a work pool: it has no job to preview"]);
             }
 
-            var poolRow = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken) ?? throw WorkPoolService.PoolNotFound(poolName);
+            var poolRow = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken: cancellationToken) ?? throw WorkPoolService.PoolNotFound(poolName);
             return (row, poolRow);
         }, cancellationToken);
 

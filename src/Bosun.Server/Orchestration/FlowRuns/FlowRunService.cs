@@ -29,7 +29,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         var now = timeProvider.GetUtcNow();
         var (id, created) = await database.WriteAsync(async scope =>
         {
-            var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, cancellationToken, scope.Transaction)
+            var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, scope.Transaction, cancellationToken)
                 ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
             if (request.IdempotencyKey is { } key &&
                 await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, key, cancellationToken) is { } existing)
@@ -51,7 +51,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
                 JobTemplateValidator.ValidateJobVariables(Object(pool), Object(deployment.JobVariables), request.JobVariables, enforceRequired: true, "job_variables");
                 if (request.WorkQueueName is { } queueName)
                 {
-                    var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, poolId, queueName, cancellationToken, scope.Transaction)
+                    var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, poolId, queueName, scope.Transaction, cancellationToken)
                         ?? throw new NotFoundException($"Work pool '{deployment.WorkPoolName}' has no queue named '{queueName}'.");
                     queueId = queue.Id;
                 }
@@ -86,7 +86,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         var now = timeProvider.GetUtcNow();
         return await database.ReadAsync(async connection =>
         {
-            var row = await FlowRunStore.GetAsync(connection, id, cancellationToken) ?? throw NotFound(id);
+            var row = await FlowRunStore.GetAsync(connection, id, cancellationToken: cancellationToken) ?? throw NotFound(id);
             return row.ToContract(await WaitingReasons.ExplainAsync(connection, row, now, cancellationToken));
         }, cancellationToken);
     }

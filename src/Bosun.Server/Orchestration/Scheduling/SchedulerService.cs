@@ -28,7 +28,7 @@ internal sealed class SchedulerService(
         var created = await database.WriteAsync(async scope =>
         {
             var count = 0;
-            var active = await ScheduleStore.ActiveAsync(scope.Connection, cancellationToken, scope.Transaction);
+            var active = await ScheduleStore.ActiveAsync(scope.Connection, scope.Transaction, cancellationToken);
             foreach (var (schedule, deployment) in active)
             {
                 count += await StockAsync(scope, schedule, deployment, now, cancellationToken);
@@ -122,7 +122,7 @@ internal sealed class SchedulerService(
         {
             var outcome = await FlowRunStore.TryTransitionAsync(scope, id,
                 new StateProposal(StateType.Cancelling, Message: $"skipped: missed while Bosun or its workers were down (catch-up policy {deployment.CatchUp})"),
-                now, cancellationToken, expectedType: StateType.Scheduled);
+                now, expectedType: StateType.Scheduled, cancellationToken: cancellationToken);
             skipped += outcome?.Result.State.Type == StateType.Cancelled ? 1 : 0;
         }
 

@@ -158,7 +158,7 @@ internal sealed partial class SecurityService(
     public async Task<Dictionary<string, string>> ResolveAsync(SecretResolveRequest request, CancellationToken cancellationToken)
     {
         var (run, secrets) = await database.ReadAsync(async connection =>
-            (await FlowRunStore.GetAsync(connection, request.FlowRunId, cancellationToken), await SecurityStore.ListSecretsAsync(connection, cancellationToken)), cancellationToken);
+            (await FlowRunStore.GetAsync(connection, request.FlowRunId, cancellationToken: cancellationToken), await SecurityStore.ListSecretsAsync(connection, cancellationToken)), cancellationToken);
         if (run is null)
         {
             throw FlowRunService.NotFound(request.FlowRunId);
@@ -181,7 +181,7 @@ internal sealed partial class SecurityService(
 
     public async Task<RunToken> IssueRunTokenAsync(Guid runId, CancellationToken cancellationToken)
     {
-        var run = await database.ReadAsync(connection => FlowRunStore.GetAsync(connection, runId, cancellationToken), cancellationToken)
+        var run = await database.ReadAsync(connection => FlowRunStore.GetAsync(connection, runId, cancellationToken: cancellationToken), cancellationToken)
             ?? throw FlowRunService.NotFound(runId);
         if (!await AuthEnabledAsync(cancellationToken))
         {

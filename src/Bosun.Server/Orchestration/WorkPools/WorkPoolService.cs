@@ -28,7 +28,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
-            if (await WorkPoolStore.GetPoolAsync(scope.Connection, request.Name, now, cancellationToken, scope.Transaction) is not null)
+            if (await WorkPoolStore.GetPoolAsync(scope.Connection, request.Name, now, scope.Transaction, cancellationToken) is not null)
             {
                 throw new ConflictException($"Work pool '{request.Name}' already exists. Update it with `bosun work-pool update`, or pass --overwrite.");
             }
@@ -62,7 +62,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
     public async Task<WorkPool> GetPoolAsync(string name, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var row = await database.ReadAsync(connection => WorkPoolStore.GetPoolAsync(connection, name, now, cancellationToken), cancellationToken);
+        var row = await database.ReadAsync(connection => WorkPoolStore.GetPoolAsync(connection, name, now, cancellationToken: cancellationToken), cancellationToken);
         return (row ?? throw PoolNotFound(name)).ToContract();
     }
 
@@ -115,7 +115,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, name, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(name);
+            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, name, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(name);
             if (!force && pool.SlotsInUse > 0)
             {
                 throw new ConflictException(
@@ -135,8 +135,8 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(poolName);
-            if (await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, request.Name, cancellationToken, scope.Transaction) is not null)
+            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(poolName);
+            if (await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, request.Name, scope.Transaction, cancellationToken) is not null)
             {
                 throw new ConflictException($"Work pool '{poolName}' already has a queue named '{request.Name}'.");
             }
@@ -172,8 +172,8 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         var row = await database.ReadAsync(async connection =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken) ?? throw PoolNotFound(poolName);
-            return await WorkPoolStore.GetQueueAsync(connection, pool.Id, queueName, cancellationToken);
+            var pool = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken: cancellationToken) ?? throw PoolNotFound(poolName);
+            return await WorkPoolStore.GetQueueAsync(connection, pool.Id, queueName, cancellationToken: cancellationToken);
         }, cancellationToken);
         return (row ?? throw QueueNotFound(poolName, queueName)).ToContract(now);
     }
@@ -183,8 +183,8 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         return await database.ReadAsync(async connection =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken) ?? throw PoolNotFound(poolName);
-            var rows = await WorkPoolStore.ListQueuesAsync(connection, pool.Id, cancellationToken);
+            var pool = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken: cancellationToken) ?? throw PoolNotFound(poolName);
+            var rows = await WorkPoolStore.ListQueuesAsync(connection, pool.Id, cancellationToken: cancellationToken);
             return (IReadOnlyList<WorkQueue>)rows.Select(row => row.ToContract(now)).ToList();
         }, cancellationToken);
     }
@@ -237,10 +237,10 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(poolName);
-            var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, queueName, cancellationToken, scope.Transaction)
+            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(poolName);
+            var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, queueName, scope.Transaction, cancellationToken)
                 ?? throw QueueNotFound(poolName, queueName);
-            var fallback = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, DefaultQueueName, cancellationToken, scope.Transaction)
+            var fallback = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, DefaultQueueName, scope.Transaction, cancellationToken)
                 ?? throw new InvalidOperationException($"Pool '{poolName}' lost its default queue.");
             await WorkPoolStore.DeleteQueueAsync(scope, queue.Id, fallback.Id, cancellationToken);
             return 0;
@@ -259,7 +259,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(poolName);
+            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(poolName);
             await WorkPoolStore.UpsertWorkerAsync(scope, pool.Id, heartbeat.Name, heartbeat.Type,
                 heartbeat.HeartbeatIntervalSeconds ?? Statuses.DefaultHeartbeatIntervalSeconds, now, cancellationToken);
             return 0;
@@ -271,7 +271,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         return await database.ReadAsync(async connection =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken) ?? throw PoolNotFound(poolName);
+            var pool = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken: cancellationToken) ?? throw PoolNotFound(poolName);
             var rows = await WorkPoolStore.ListWorkersAsync(connection, pool.Id, cancellationToken);
             return (IReadOnlyList<Worker>)rows.Select(row => row.ToContract(now)).ToList();
         }, cancellationToken);
@@ -282,7 +282,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(poolName);
+            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(poolName);
             return await WorkPoolStore.DeleteWorkerAsync(scope, pool.Id, workerName, cancellationToken) == 0
                 ? throw new NotFoundException($"Work pool '{poolName}' has no worker named '{workerName}'.")
                 : 0;
@@ -305,7 +305,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, name, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(name);
+            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, name, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(name);
             change(pool);
             pool.Updated = StoredValues.Ms(now);
             return await WorkPoolStore.UpdatePoolAsync(scope, pool, cancellationToken);
@@ -317,8 +317,8 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(poolName);
-            var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, queueName, cancellationToken, scope.Transaction)
+            var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(poolName);
+            var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, queueName, scope.Transaction, cancellationToken)
                 ?? throw QueueNotFound(poolName, queueName);
             await change(scope, queue);
             return await WorkPoolStore.UpdateQueueAsync(scope, queue, now, cancellationToken);
