@@ -4,7 +4,6 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.Schedules;
 using Bosun.Contracts.Templates;
 using Bosun.Server.Domain;
-using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Scheduling;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Orchestration.WorkPools;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Server.Domain;
-using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
 using Microsoft.Extensions.Options;

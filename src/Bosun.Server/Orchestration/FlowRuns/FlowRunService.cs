@@ -3,7 +3,6 @@ using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Domain;
-using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Security;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;

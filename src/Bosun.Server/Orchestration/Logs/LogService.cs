@@ -1,7 +1,6 @@
 using Bosun.Contracts;
 using Bosun.Contracts.Logs;
 using Bosun.Server.Domain;
-using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Security;
 using Bosun.Server.Storage;

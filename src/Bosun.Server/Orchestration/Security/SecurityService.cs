@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Bosun.Contracts.Security;
 using Bosun.Contracts.States;
 using Bosun.Server.Domain;
-using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;

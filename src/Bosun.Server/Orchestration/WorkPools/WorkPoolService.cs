@@ -3,7 +3,6 @@ using Bosun.Contracts;
 using Bosun.Contracts.Templates;
 using Bosun.Contracts.WorkPools;
 using Bosun.Server.Domain;
-using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
 
