@@ -369,7 +369,7 @@ internal static class ClaimStore
                 await WritePendingAsync();
             }
 
-            var (outcome, write) = await FlowRunStore.DecideAsync(scope, candidate, proposal, now, claimant, StateType.Scheduled, cancellationToken: cancellationToken);
+            var (outcome, write) = await FlowRunStore.DecideAsync(scope, candidate, proposal, now, claimant, StateType.Scheduled, cancellationToken);
             if (write is not null)
             {
                 // The row is locked (PostgreSQL) or the writer is this transaction (SQLite): the write will take. It waits

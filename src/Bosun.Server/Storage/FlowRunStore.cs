@@ -281,7 +281,7 @@ internal static class FlowRunStore
     {
         var row = await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
             $"{SelectRunState} WHERE r.id = @runId {scope.Dialect.RowLockOf("r")}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
-        return row is null ? null : await TransitionAsync(scope, row, proposal, now, claimingWorker, expectedType, cancellationToken: cancellationToken);
+        return row is null ? null : await TransitionAsync(scope, row, proposal, now, claimingWorker, expectedType, cancellationToken);
     }
 
     /// <summary>
@@ -293,7 +293,7 @@ internal static class FlowRunStore
         WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now,
         string? claimingWorker = null, StateType? expectedType = null, CancellationToken cancellationToken = default)
     {
-        var (outcome, write) = await DecideAsync(scope, row, proposal, now, claimingWorker, expectedType, cancellationToken: cancellationToken);
+        var (outcome, write) = await DecideAsync(scope, row, proposal, now, claimingWorker, expectedType, cancellationToken);
         if (write is null)
         {
             return outcome;

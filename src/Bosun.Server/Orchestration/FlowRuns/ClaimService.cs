@@ -59,7 +59,8 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
                 // The worker's heartbeat and the queues' poll are recorded at most once a second: skip the statements
                 // when this server recorded the same ones less than a second ago.
                 var record = !_recorded.TryGetValue(poller, out var last) || now - last >= RecordEvery;
-                var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch, _pools.TryGetValue(poolName, out var known) ? known : null, record, cancellationToken: cancellationToken), cancellationToken);
+                var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch,
+                    _pools.TryGetValue(poolName, out var known) ? known : null, record, cancellationToken), cancellationToken);
                 _pools[poolName] = (outcome.Pool!.Id, outcome.Pool.ConcurrencyLimit is not null);
                 if (record)
                 {
