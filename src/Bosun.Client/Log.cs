@@ -20,8 +20,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 136, Level = LogLevel.Error, Message = "The server refused {Count} log line(s), which are dropped: {Reason}")]
     public static partial void LogLinesRefused(ILogger logger, int count, string reason);
 
-    [LoggerMessage(EventId = 137, Level = LogLevel.Error, Message = "LOG LINES LOST: stopping with lines in the spill file {Path} that the server never took")]
-    public static partial void LogSpillAbandoned(ILogger logger, string path);
+    [LoggerMessage(EventId = 137, Level = LogLevel.Error, Message = "LOG LINES LOST: stopping with {Count} line(s) in memory and the spill file {Path} that the server never took")]
+    public static partial void LogLinesAbandoned(ILogger logger, int count, string path);
 
     [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "The Bosun server at {ApiUrl} is not answering ({Reason}); requests are retried for up to {Window} (0: a few attempts)")]
     public static partial void ServerNotAnswering(ILogger logger, Uri apiUrl, string reason, TimeSpan window);

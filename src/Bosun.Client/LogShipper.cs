@@ -214,8 +214,11 @@ public sealed class LogShipper : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the background loop and sends what is left (once).</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops the background loop and sends what is left (once), retrying as the client does until
+    /// <paramref name="cancellationToken"/> fires; what is still unsent then is reported as lost.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
@@ -228,7 +231,14 @@ public sealed class LogShipper : IAsyncDisposable
             await _loop.ConfigureAwait(false);
         }
 
-        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Reported below, by DisposeAsync, when lines are left.
+        }
     }
 
     /// <inheritdoc />
@@ -239,9 +249,10 @@ public sealed class LogShipper : IAsyncDisposable
         _flushGate.Dispose();
         lock (_lock)
         {
-            if (_spill is { IsEmpty: false } spill)
+            var unsent = _sending.Count + _fromSpill.Count + _memory.Count;
+            if (unsent > 0 || _spill is { IsEmpty: false })
             {
-                Log.LogSpillAbandoned(_logger, spill.Path);
+                Log.LogLinesAbandoned(_logger, unsent, _spill?.Path ?? "(none)");
             }
 
             _spill?.Dispose();
