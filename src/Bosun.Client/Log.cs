@@ -23,7 +23,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 137, Level = LogLevel.Error, Message = "LOG LINES LOST: stopping with {Count} line(s) in memory and the spill file {Path} that the server never took")]
     public static partial void LogLinesAbandoned(ILogger logger, int count, string path);
 
-    [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "The Bosun server at {ApiUrl} is not answering ({Reason}); requests are retried for up to {Window} (0: a few attempts)")]
+    [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "The Bosun server at {ApiUrl} is not answering ({Reason}); requests are retried for up to {Window}")]
     public static partial void ServerNotAnswering(ILogger logger, Uri apiUrl, string reason, TimeSpan window);
 
     [LoggerMessage(EventId = 133, Level = LogLevel.Information, Message = "The Bosun server at {ApiUrl} answers again, after {Duration}")]

@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 115, Level = LogLevel.Warning, Message = "Flow run '{RunName}': the server did not take a report yet ({Reason}); trying again")]
     public static partial void ReportFailed(ILogger logger, string runName, string reason);
 
+    [LoggerMessage(EventId = 116, Level = LogLevel.Error, Message = "Flow run '{RunName}': its execution failed unexpectedly")]
+    public static partial void ExecutionFailed(ILogger logger, string runName, Exception exception);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Worker stopping: no new runs are claimed; waiting up to {Grace} for {Count} running run(s)")]
     public static partial void Draining(ILogger logger, TimeSpan grace, int count);
 

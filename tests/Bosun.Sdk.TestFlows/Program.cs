@@ -26,7 +26,8 @@ try
             return 0;
         case "serve":
             var limit = int.TryParse(Option("--limit"), out var l) ? l : 10;
-            await flow.ServeAsync(name, new ServeOptions { InProcess = args.Contains("--in-process"), Limit = limit, ShutdownGracePeriod = TimeSpan.FromSeconds(1) });
+            var grace = double.TryParse(Option("--grace"), System.Globalization.CultureInfo.InvariantCulture, out var g) ? g : 1;
+            await flow.ServeAsync(name, new ServeOptions { InProcess = args.Contains("--in-process"), Limit = limit, ShutdownGracePeriod = TimeSpan.FromSeconds(grace) });
             return 0;
         default:
             Console.Error.WriteLine("usage: deploy|serve --flow NAME --name NAME [--pool POOL] [--in-process]");

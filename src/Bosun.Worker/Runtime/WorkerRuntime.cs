@@ -181,6 +181,11 @@ public sealed class WorkerRuntime : IDisposable
             {
                 // Stopped at once without a report; the server's heartbeat rule takes the run over.
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A fault in one run's handling (a launcher bug) must not take the other runs and the claim loop down.
+                Log.ExecutionFailed(_logger, run.FlowRun.Name, ex);
+            }
             finally
             {
                 _running.TryRemove(run.FlowRun.Id, out _);
