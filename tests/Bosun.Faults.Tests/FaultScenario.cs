@@ -39,7 +39,12 @@ internal sealed class FaultScenario : IAsyncDisposable
 
     private static string TestFlowsDll => RepoPaths.BuiltDll("tests/Bosun.Sdk.TestFlows", "Bosun.Sdk.TestFlows");
 
-    public static async Task<FaultScenario> StartAsync(bool postgres, Action<BosunServerOptions>? configure = null, double flowHeartbeatSeconds = 2)
+    /// <param name="postgres">The store.</param>
+    /// <param name="configure">Changes to the server's options.</param>
+    /// <param name="flowHeartbeatSeconds">The flow-run processes' heartbeat interval.</param>
+    /// <param name="workerApiUrl">The address the worker (and so its flow-run processes) is given, from the server's; default the server's.</param>
+    public static async Task<FaultScenario> StartAsync(bool postgres, Action<BosunServerOptions>? configure = null, double flowHeartbeatSeconds = 2,
+        Func<TestServer, Uri>? workerApiUrl = null)
     {
         var server = await TestServer.StartAsync(configure: configure, postgres: postgres);
         var client = server.Client;
@@ -47,7 +52,7 @@ internal sealed class FaultScenario : IAsyncDisposable
         var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("gate", "faults", $"dotnet {TestFlowsDll}", WorkPoolName: "faults"));
         var worker = ChildProcess.StartCli(["worker", "start", "--pool", "faults", "--heartbeat-seconds", "1"], new Dictionary<string, string?>
         {
-            ["BOSUN_API_URL"] = server.ApiUrl.ToString(),
+            ["BOSUN_API_URL"] = (workerApiUrl?.Invoke(server) ?? server.ApiUrl).ToString(),
             // Inherited by the flow-run processes the worker starts.
             ["BOSUN_RUN_HEARTBEAT_SECONDS"] = flowHeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
@@ -66,14 +71,18 @@ internal sealed class FaultScenario : IAsyncDisposable
     public void OpenGate() => File.WriteAllText(Gate, "");
 
     /// <summary>Every "line N" the flow wrote that the server stored, in stored order.</summary>
-    public async Task<List<string>> FlowLinesAsync(Guid runId)
+    public async Task<List<string>> FlowLinesAsync(Guid runId) =>
+        (await LogsAsync(runId)).Where(l => l.Source == LogSource.Flow && l.Message.StartsWith("line ", StringComparison.Ordinal)).Select(l => l.Message).ToList();
+
+    /// <summary>Every stored log line of the run, in stored order.</summary>
+    public async Task<List<LogEntry>> LogsAsync(Guid runId)
     {
-        var lines = new List<string>();
+        var lines = new List<LogEntry>();
         long after = 0;
         while (true)
         {
             var page = await Server.Client.ReadLogsAsync(runId, after, 500);
-            lines.AddRange(page.Items.Where(l => l.Source == LogSource.Flow && l.Message.StartsWith("line ", StringComparison.Ordinal)).Select(l => l.Message));
+            lines.AddRange(page.Items);
             if (page.Items.Count < 500)
             {
                 return lines;
