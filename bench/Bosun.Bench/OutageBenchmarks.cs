@@ -18,7 +18,8 @@ internal static class OutageBenchmarks
 
     private static string Root => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
 
-    private static string BenchFlowDll => Path.Combine(Root, "bench", "Bosun.Bench.Flow", "bin", Configuration, "net10.0", "Bosun.Bench.Flow.dll");
+    // The tests' "gate" flow: "line 1".."line N", holding after the first half until its gate file exists.
+    private static string GateFlowDll => Path.Combine(Root, "tests", "Bosun.Sdk.TestFlows", "bin", Configuration, "net10.0", "Bosun.Sdk.TestFlows.dll");
 
     private static string CliDll => Path.Combine(Root, "src", "Bosun.Cli", "bin", Configuration, "net10.0", "bosun.dll");
 
@@ -44,7 +45,7 @@ internal static class OutageBenchmarks
         await using var server = await BenchServer.StartAsync(options => options.RunHeartbeatTimeout = TimeSpan.FromMinutes(10));
         using var client = server.NewClient();
         await client.CreateWorkPoolAsync(new WorkPoolCreate("outage", "process"));
-        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("lines", "outage", $"'{Environment.ProcessPath}' '{BenchFlowDll}'", WorkPoolName: "outage"));
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("gate", "outage", $"'{Environment.ProcessPath}' '{GateFlowDll}'", WorkPoolName: "outage"));
         var info = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { CliDll, "worker", "start", "--pool", "outage", "--api-url", server.Server.ApiAddress.ToString() })
         {

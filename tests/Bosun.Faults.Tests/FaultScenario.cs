@@ -43,14 +43,15 @@ internal sealed class FaultScenario : IAsyncDisposable
     /// <param name="configure">Changes to the server's options.</param>
     /// <param name="flowHeartbeatSeconds">The flow-run processes' heartbeat interval.</param>
     /// <param name="workerApiUrl">The address the worker (and so its flow-run processes) is given, from the server's; default the server's.</param>
+    /// <param name="workerArguments">More options of `bosun worker start`.</param>
     public static async Task<FaultScenario> StartAsync(bool postgres, Action<BosunServerOptions>? configure = null, double flowHeartbeatSeconds = 2,
-        Func<TestServer, Uri>? workerApiUrl = null)
+        Func<TestServer, Uri>? workerApiUrl = null, IReadOnlyList<string>? workerArguments = null)
     {
         var server = await TestServer.StartAsync(configure: configure, postgres: postgres);
         var client = server.Client;
         await client.PoolAsync("faults");
         var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("gate", "faults", $"dotnet {TestFlowsDll}", WorkPoolName: "faults"));
-        var worker = ChildProcess.StartCli(["worker", "start", "--pool", "faults", "--heartbeat-seconds", "1"], new Dictionary<string, string?>
+        var worker = ChildProcess.StartCli(["worker", "start", "--pool", "faults", "--heartbeat-seconds", "1", .. workerArguments ?? []], new Dictionary<string, string?>
         {
             ["BOSUN_API_URL"] = (workerApiUrl?.Invoke(server) ?? server.ApiUrl).ToString(),
             // Inherited by the flow-run processes the worker starts.
@@ -75,22 +76,7 @@ internal sealed class FaultScenario : IAsyncDisposable
         (await LogsAsync(runId)).Where(l => l.Source == LogSource.Flow && l.Message.StartsWith("line ", StringComparison.Ordinal)).Select(l => l.Message).ToList();
 
     /// <summary>Every stored log line of the run, in stored order.</summary>
-    public async Task<List<LogEntry>> LogsAsync(Guid runId)
-    {
-        var lines = new List<LogEntry>();
-        long after = 0;
-        while (true)
-        {
-            var page = await Server.Client.ReadLogsAsync(runId, after, 500);
-            lines.AddRange(page.Items);
-            if (page.Items.Count < 500)
-            {
-                return lines;
-            }
-
-            after = page.Items[^1].Id;
-        }
-    }
+    public Task<List<LogEntry>> LogsAsync(Guid runId) => Server.Client.AllLogsAsync(runId);
 
     /// <summary>Polls the run; at the first sight of a final state, reads its lines at once (they must already all be there).</summary>
     public async Task<(FlowRun Run, List<string> LinesAtFinalState)> WaitForFinalStateAsync(Guid runId, TimeSpan timeout)

@@ -9,18 +9,6 @@ namespace Bosun.Sdk.Tests;
 /// <summary>A serving process is the worker's runtime: the same drain on SIGTERM/SIGINT, the same second signal.</summary>
 public sealed class ServeSignalTests
 {
-    private static void Send(ChildProcess process, string signal)
-    {
-        if (signal == "SIGINT")
-        {
-            process.Interrupt();
-        }
-        else
-        {
-            process.Terminate();
-        }
-    }
-
     private static async Task<(ChildProcess Serving, FlowRun Run)> ServeSleepingRunAsync(TestServer server, double seconds, bool inProcess)
     {
         string[] mode = inProcess ? ["--in-process"] : [];
@@ -42,7 +30,7 @@ public sealed class ServeSignalTests
         var (serving, run) = await ServeSleepingRunAsync(server, 6, inProcess);
         await using var process = serving;
 
-        Send(serving, signal);
+        serving.Signal(signal);
 
         Assert.Equal(0, await serving.WaitForExitAsync(TimeSpan.FromSeconds(90)));
         Assert.Equal(StateType.Completed, (await server.Client.GetFlowRunAsync(run.Id)).State.Type);

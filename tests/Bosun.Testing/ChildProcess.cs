@@ -113,6 +113,19 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends "SIGINT" (<see cref="Interrupt"/>) or "SIGTERM" (<see cref="Terminate"/>).</summary>
+    public void Signal(string name)
+    {
+        if (name == "SIGINT")
+        {
+            Interrupt();
+        }
+        else
+        {
+            Terminate();
+        }
+    }
+
     /// <summary>SIGINT, as Ctrl+C in a terminal.</summary>
     public void Interrupt()
     {

@@ -20,20 +20,6 @@ public sealed class LogShipperTests
         return (server, run.Id);
     }
 
-    private static async Task<List<LogEntry>> AllLogsAsync(BosunClient client, Guid runId)
-    {
-        var all = new List<LogEntry>();
-        while (true)
-        {
-            var page = await client.ReadLogsAsync(runId, all.Count == 0 ? 0 : all[^1].Id, 500);
-            all.AddRange(page.Items);
-            if (page.Items.Count < 500)
-            {
-                return all;
-            }
-        }
-    }
-
     [Fact]
     public async Task ServerAway_LinesPastTheMemoryBound_SpilledToDiskThenShippedInOrder()
     {
@@ -58,7 +44,7 @@ public sealed class LogShipperTests
         await server.RestartAsync();
         Assert.True(await logs.FlushAsync());
 
-        var stored = await AllLogsAsync(server.Client, runId);
+        var stored = await server.Client.AllLogsAsync(runId);
         Assert.Equal(Enumerable.Range(1, 1000).Select(i => $"line {i}"), stored.Select(l => l.Message));
         Assert.Null(logs.SpillFilePath);
         Assert.Equal(0, logs.DroppedLines);
@@ -87,7 +73,7 @@ public sealed class LogShipperTests
         Assert.True(await logs.FlushAsync());
         Assert.True(await logs.FlushAsync());
 
-        var stored = await AllLogsAsync(server.Client, runId);
+        var stored = await server.Client.AllLogsAsync(runId);
         var kept = stored.Where(l => l.Source == LogSource.Flow).Select(l => l.Message).ToList();
         Assert.Equal(Enumerable.Range(1, kept.Count).Select(i => $"line {i}"), kept);
         Assert.Equal(1000 - logs.DroppedLines, kept.Count);

@@ -18,18 +18,6 @@ public sealed class WorkerSignalTests(ITestOutputHelper output)
     private static ChildProcess StartWorker(TestServer server, params string[] arguments) =>
         ChildProcess.StartCli(["worker", "start", "--heartbeat-seconds", "1", .. arguments], Env(server));
 
-    private static void Send(ChildProcess process, string signal)
-    {
-        if (signal == "SIGINT")
-        {
-            process.Interrupt();
-        }
-        else
-        {
-            process.Terminate();
-        }
-    }
-
     [Theory]
     [InlineData("SIGTERM")]
     [InlineData("SIGINT")]
@@ -44,7 +32,7 @@ public sealed class WorkerSignalTests(ITestOutputHelper output)
         var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
         await client.WaitForStateAsync(run.Id, s => s.Type == StateType.Running, "the run is RUNNING");
 
-        Send(worker, signal);
+        worker.Signal(signal);
         await worker.WaitForLineAsync("no new runs are claimed");
 
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(90)));
@@ -65,11 +53,11 @@ public sealed class WorkerSignalTests(ITestOutputHelper output)
         await worker.WaitForLineAsync("started!");
         var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
         await client.WaitForStateAsync(run.Id, s => s.Type == StateType.Running, "the run is RUNNING");
-        Send(worker, signal);
+        worker.Signal(signal);
         await worker.WaitForLineAsync("no new runs are claimed");
 
         var second = Stopwatch.StartNew();
-        Send(worker, signal);
+        worker.Signal(signal);
 
         Assert.Equal(signal == "SIGINT" ? 130 : 143, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.True(second.Elapsed < TimeSpan.FromSeconds(45), $"the worker took {second.Elapsed} to stop after the second signal");
