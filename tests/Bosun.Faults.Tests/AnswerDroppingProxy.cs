@@ -5,9 +5,11 @@ using System.Text;
 namespace Bosun.Faults.Tests;
 
 /// <summary>
-/// A TCP proxy in front of a test server that loses the answer to the first request whose bytes contain every one of
-/// the given markers: the request reaches the server (which writes its effect), then the client's connection is
-/// reset instead of receiving the answer — a server or network dying between commit and reply.
+/// A TCP proxy in front of a test server that fails requests whose bytes contain every one of the given markers. By
+/// default it loses the answer to the first one: the request reaches the server (which writes its effect), then the
+/// client's connection is reset instead of receiving the answer — a server dying between commit and reply. With
+/// <c>refuseUntilDisarmed</c> every such request is refused before it reaches the server (its connection reset), as if
+/// the server were away for those requests, until <see cref="Disarm"/>.
 /// </summary>
 internal sealed class AnswerDroppingProxy : IAsyncDisposable
 {
@@ -19,10 +21,13 @@ internal sealed class AnswerDroppingProxy : IAsyncDisposable
     private int _armed = 1;
     private int _dropped;
 
-    public AnswerDroppingProxy(Uri target, params string[] markers)
+    private readonly bool _refuse;
+
+    public AnswerDroppingProxy(Uri target, string[] markers, bool refuseUntilDisarmed = false)
     {
         _target = target;
         _markers = markers;
+        _refuse = refuseUntilDisarmed;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -30,8 +35,11 @@ internal sealed class AnswerDroppingProxy : IAsyncDisposable
     /// <summary>The API address through the proxy.</summary>
     public Uri ApiUrl => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{_target.AbsolutePath}");
 
-    /// <summary>How many answers were lost (0 or 1).</summary>
+    /// <summary>How many answers were lost, or requests refused.</summary>
     public int Dropped => _dropped;
+
+    /// <summary>Lets every request through from now on.</summary>
+    public void Disarm() => Interlocked.Exchange(ref _armed, 0);
 
     private async Task AcceptAsync()
     {
@@ -62,6 +70,11 @@ internal sealed class AnswerDroppingProxy : IAsyncDisposable
             var upstream = PumpRequestsAsync(client.GetStream(), server.GetStream(), dropNextAnswer);
             var downstream = PumpAnswersAsync(server.GetStream(), client, dropNextAnswer.Task);
             await Task.WhenAny(upstream, downstream);
+            if (upstream is { IsFaulted: true })
+            {
+                // A refused request: the client's connection fails before any answer.
+                client.Client.LingerState = new LingerOption(true, 0);
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -84,9 +97,18 @@ internal sealed class AnswerDroppingProxy : IAsyncDisposable
             // A request's headers and body may come in two reads: look at this read and the one before.
             var current = Encoding.UTF8.GetString(buffer, 0, read);
             var recent = previous + current;
-            if (_markers.All(marker => recent.Contains(marker, StringComparison.Ordinal)) && Interlocked.Exchange(ref _armed, 0) == 1)
+            if (_markers.All(marker => recent.Contains(marker, StringComparison.Ordinal)))
             {
-                dropNextAnswer.TrySetResult();
+                if (_refuse && Volatile.Read(ref _armed) == 1)
+                {
+                    Interlocked.Increment(ref _dropped);
+                    throw new IOException("refused by the proxy");
+                }
+
+                if (!_refuse && Interlocked.Exchange(ref _armed, 0) == 1)
+                {
+                    dropNextAnswer.TrySetResult();
+                }
             }
 
             previous = current;

@@ -11,7 +11,7 @@ public sealed class LostAnswerTests
     {
         AnswerDroppingProxy? proxy = null;
         await using var scenario = await FaultScenario.StartAsync(postgres,
-            workerApiUrl: server => (proxy = new AnswerDroppingProxy(server.ApiUrl, "/set_state", "\"COMPLETED\"")).ApiUrl);
+            workerApiUrl: server => (proxy = new AnswerDroppingProxy(server.ApiUrl, ["/set_state", "\"COMPLETED\""])).ApiUrl);
         await using var dropping = proxy!;
         var run = await scenario.StartRunHeldAtGateAsync();
 
