@@ -114,7 +114,8 @@ public sealed class WorkerRuntime : IDisposable
         await DrainAsync(stopRuns).ConfigureAwait(false);
         await loops.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(heartbeat, cancellations).ConfigureAwait(false);
-        await _logs.StopAsync().ConfigureAwait(false);
+        // Stopping at once bounds this too: lines the server does not take by then are reported lost, not waited for.
+        await _logs.StopAsync(_reportsStop.Token).ConfigureAwait(false);
         Log.WorkerStopped(_logger);
     }
 
