@@ -19,13 +19,13 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public BosunServer Server { get; }
 
-    public static async Task<BenchServer> StartAsync()
+    public static async Task<BenchServer> StartAsync(Action<BosunServerOptions>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"bosun-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        var server = BosunServer.Create(
-            new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = Path.Combine(directory, "bosun.db") },
-            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = Path.Combine(directory, "bosun.db") };
+        configure?.Invoke(options);
+        var server = BosunServer.Create(options, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         await server.StartAsync();
         return new BenchServer(server, directory);
     }
