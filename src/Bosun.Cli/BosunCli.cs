@@ -19,7 +19,7 @@ internal static class BosunCli
         var root = new RootCommand("Bosun: workflow orchestration for .NET. Work pools, workers, deployments and flow runs.");
         GlobalOptions.AddTo(root);
         var server = new Command("server", "Run the Bosun server (API and web UI).");
-        server.Subcommands.Add(ServerStartCommand.Create());
+        server.Subcommands.Add(ServerStartCommand.Create(context));
         root.Subcommands.Add(server);
         root.Subcommands.Add(WorkPoolCommand.Create(context));
         root.Subcommands.Add(WorkQueueCommand.Create(context));

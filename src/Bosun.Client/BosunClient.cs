@@ -202,6 +202,10 @@ public sealed class BosunClient : IDisposable
     public Task<Page<Deployment>> ListDeploymentsAsync(string? flow = null, string? workPool = null, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ApiRoutes.Deployments + Query(("flow", flow), ("work_pool", workPool), ("offset", offset), ("limit", limit)), null, Json.PageDeployment, cancellationToken);
 
+    /// <summary>Changes the fields <paramref name="update"/> gives; the others stay. Returns the deployment as it now is.</summary>
+    public Task<Deployment> UpdateDeploymentAsync(Guid id, DeploymentUpdate update, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Patch, $"{ApiRoutes.Deployments}/{id}", Body(update, Json.DeploymentUpdate), Json.Deployment, cancellationToken);
+
     /// <summary>Deletes a deployment and its runs that have not started.</summary>
     public Task DeleteDeploymentAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"{ApiRoutes.Deployments}/{id}", null, cancellationToken);
@@ -281,6 +285,13 @@ public sealed class BosunClient : IDisposable
     /// <summary>Creates an API key (admin); the key is in the answer only.</summary>
     public Task<ApiKeyCreated> CreateApiKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "api_keys", Body(request, Json.ApiKeyCreate), Json.ApiKeyCreated, cancellationToken);
+
+    /// <summary>
+    /// Exchanges the one-time bootstrap token a server without an admin key printed at start for the first admin key
+    /// (needs no API key); refused once an admin key exists.
+    /// </summary>
+    public Task<ApiKeyCreated> BootstrapApiKeyAsync(ApiKeyBootstrap request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api_keys/bootstrap", Body(request, Json.ApiKeyBootstrap), Json.ApiKeyCreated, cancellationToken);
 
     /// <summary>Lists API keys (never the keys themselves).</summary>
     public Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken = default) =>
