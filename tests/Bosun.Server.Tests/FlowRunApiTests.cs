@@ -121,6 +121,45 @@ public sealed class FlowRunApiTests
     }
 
     [Fact]
+    public async Task SetState_SameTransitionIdAgain_AnsweredWithoutWritingTwice()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var run = await client.RunAsync(await client.DeploymentAsync("p"));
+        await client.ClaimAsync("p");
+        var running = new StateProposal(StateType.Running, TransitionId: Guid.NewGuid());
+
+        var first = await client.SetFlowRunStateAsync(run.Id, running);
+        var again = await client.SetFlowRunStateAsync(run.Id, running);
+
+        Assert.Equal((SetStateStatus.Accept, running.TransitionId), (first.Status, (Guid?)first.State.Id));
+        Assert.Equal((SetStateStatus.Accept, running.TransitionId), (again.Status, (Guid?)again.State.Id));
+        Assert.Single(await client.GetFlowRunStatesAsync(run.Id), s => s.Type == StateType.Running);
+    }
+
+    [Fact]
+    public async Task SetState_FailedRetriedAfterAwaitingRetry_RunStillRetries()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var run = await client.CreateFlowRunAsync((await client.DeploymentAsync("p")).Id, new FlowRunCreate(Retries: 1, RetryDelaySeconds: 0));
+        await client.ClaimAsync("p");
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+        var failed = new StateProposal(StateType.Failed, Message: "boom", TransitionId: Guid.NewGuid());
+        Assert.Equal(StateNames.AwaitingRetry, (await client.SetFlowRunStateAsync(run.Id, failed)).State.Name);
+        // The retry starts, then the first FAILED arrives again (its answer was lost and the client retried).
+        await client.ClaimAsync("p");
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+
+        var replayed = await client.SetFlowRunStateAsync(run.Id, failed);
+
+        Assert.Equal((SetStateStatus.Abort, StateType.Running), (replayed.Status, replayed.State.Type));
+        Assert.Equal(StateType.Running, (await client.GetFlowRunAsync(run.Id)).State.Type);
+    }
+
+    [Fact]
     public async Task Cancel_ScheduledRun_CancelledAtOnce()
     {
         await using var server = await TestServer.StartAsync();

@@ -13,8 +13,10 @@ internal static class StateRules
     {
         var current = run.Current;
         var proposedName = string.IsNullOrWhiteSpace(proposal.Name) ? StateNames.Default(proposal.Type) : proposal.Name;
+        // The state a proposal writes carries its transition id, so a retried proposal finds it (in history, or as the current state).
+        var stateId = proposal.TransitionId ?? Guid.NewGuid();
         FlowRunState Proposed(DateTimeOffset? scheduled = null) =>
-            new(Guid.NewGuid(), proposal.Type, proposedName, proposal.Message, now, scheduled);
+            new(stateId, proposal.Type, proposedName, proposal.Message, now, scheduled);
 
         if (proposal.TransitionId is { } transitionId && transitionId == current.Id)
         {
@@ -48,12 +50,12 @@ internal static class StateRules
             case StateType.Cancelling when current.Type is StateType.Scheduled or StateType.Paused:
                 return new(
                     SetStateStatus.Reject,
-                    new FlowRunState(Guid.NewGuid(), StateType.Cancelled, StateNames.Default(StateType.Cancelled),
+                    new FlowRunState(stateId, StateType.Cancelled, StateNames.Default(StateType.Cancelled),
                         proposal.Message ?? "cancelled before it started", now),
                     "run had no infrastructure yet: cancelled at once");
 
             case StateType.Pending:
-                return DecidePending(run, proposedName, now, Proposed);
+                return DecidePending(run, proposedName, stateId, now, Proposed);
 
             case StateType.Running:
                 var due = current.ScheduledTime;
@@ -69,7 +71,7 @@ internal static class StateRules
                 var retryAt = now.AddSeconds(run.RetryDelaySeconds);
                 return new(
                     SetStateStatus.Reject,
-                    new FlowRunState(Guid.NewGuid(), StateType.Scheduled, StateNames.AwaitingRetry,
+                    new FlowRunState(stateId, StateType.Scheduled, StateNames.AwaitingRetry,
                         proposal.Message, now, retryAt),
                     $"retry {run.RunCount} of {run.Retries}: run is awaiting retry at {retryAt:O}");
 
@@ -82,7 +84,7 @@ internal static class StateRules
     }
 
     private static StateDecision DecidePending(
-        RunSnapshot run, string proposedName, DateTimeOffset now, Func<DateTimeOffset?, FlowRunState> proposed)
+        RunSnapshot run, string proposedName, Guid stateId, DateTimeOffset now, Func<DateTimeOffset?, FlowRunState> proposed)
     {
         var current = run.Current;
         if (current.Type == StateType.Pending)
@@ -101,12 +103,12 @@ internal static class StateRules
         {
             return run.CollisionStrategy == CollisionStrategy.CancelNew
                 ? new(SetStateStatus.Reject,
-                    new FlowRunState(Guid.NewGuid(), StateType.Cancelled, StateNames.Default(StateType.Cancelled),
+                    new FlowRunState(stateId, StateType.Cancelled, StateNames.Default(StateType.Cancelled),
                         $"deployment concurrency limit {limit} reached (collision strategy CANCEL_NEW)", now),
                     $"deployment limit {limit} reached: run cancelled (CANCEL_NEW)")
                 : new(SetStateStatus.Reject,
                     // The run keeps its due time: it is claimable again (in its original order) as soon as a slot frees.
-                    new FlowRunState(Guid.NewGuid(), StateType.Scheduled, StateNames.AwaitingConcurrencySlot,
+                    new FlowRunState(stateId, StateType.Scheduled, StateNames.AwaitingConcurrencySlot,
                         $"deployment concurrency limit {limit} reached", now, current.ScheduledTime ?? now),
                     $"deployment limit {limit} reached: run waits for a slot");
         }

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -277,6 +278,13 @@ internal static class FlowRunStore
                 break;
             }
 
+            var applied = await database.ReadAsync(
+                connection => AlreadyAppliedAsync(connection, null, row, proposal, cancellationToken), cancellationToken);
+            if (applied is not null)
+            {
+                return applied;
+            }
+
             var plan = Plan(row, proposal, RunSnapshotOf(row), now, claimingWorker: null, expectedType: null);
             if (plan.Write is not { } write)
             {
@@ -341,6 +349,11 @@ internal static class FlowRunStore
         WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now,
         string? claimingWorker = null, StateType? expectedType = null, CancellationToken cancellationToken = default)
     {
+        if (await AlreadyAppliedAsync(scope.Connection, scope.Transaction, row, proposal, cancellationToken) is { } applied)
+        {
+            return (applied, null);
+        }
+
         var snapshot = RunSnapshotOf(row);
         if (CountsDeploymentSlots(row, proposal))
         {
@@ -357,6 +370,26 @@ internal static class FlowRunStore
         }
 
         return Plan(row, proposal, snapshot, now, claimingWorker, expectedType);
+    }
+
+    /// <summary>
+    /// A retried proposal whose first attempt was written (its state carries the transition id) and has since been
+    /// followed by other states: answered ABORT with the current state, since applying it again would undo what came
+    /// after (a FAILED retried after its AwaitingRetry would end a run that should run again). Null otherwise.
+    /// </summary>
+    private static async Task<TransitionOutcome?> AlreadyAppliedAsync(
+        IDbConnection connection, IDbTransaction? transaction, FlowRunRow row, StateProposal proposal, CancellationToken cancellationToken)
+    {
+        if (proposal.TransitionId is not { } transitionId || transitionId == row.StateId
+            || await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM flow_run_states WHERE id = @transitionId AND flow_run_id = @runId",
+                new { transitionId, runId = row.Id }, transaction, cancellationToken: cancellationToken)) == 0)
+        {
+            return null;
+        }
+
+        return new TransitionOutcome(row, new SetStateResult(SetStateStatus.Abort, row.State,
+            $"this proposal was already applied; the run has since moved to {row.State.Type.ToWireName()}"), false);
     }
 
     /// <summary>

@@ -115,8 +115,12 @@ internal sealed class PostgresDialect : SqlDialect
         }
     }
 
-    /// <summary>A connection outside the pool's transactions: for LISTEN and for holding the leader lock.</summary>
-    public NpgsqlConnection CreateDedicatedConnection() => new(ConnectionString);
+    /// <summary>
+    /// A connection of its own session, outside any pool: for LISTEN and for holding the leader lock. A pooled connection
+    /// would keep its session (and the leader lock with it) alive in the pool after it is closed, so a restarted server in
+    /// the same process could not lead until the pool happened to reuse it.
+    /// </summary>
+    public NpgsqlConnection CreateDedicatedConnection() => new(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
 
     public override async ValueTask DisposeAsync() => await _dataSource.DisposeAsync();
 
