@@ -51,10 +51,11 @@ internal static class PeerComparison
             await RunBatchAsync(producer, main, 0, workloads.WarmUp, "0 0 0", PerJob(workloads.WarmUp));
             var idle = executors.ToDictionary(e => e.Name, e => e.Process.ResidentMiB());
 
-            var w1 = await MeasureAsync(executors, () => RunBatchAsync(producer, main, w1First, workloads.W1, "0 0 0", PerJob(workloads.W1)));
-            var w2 = await MeasureAsync(executors, () => RunBatchAsync(producer, main, w2First, workloads.W2,
+            var own = processes.Select(p => p.Id).ToList();
+            var w1 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w1First, workloads.W1, "0 0 0", PerJob(workloads.W1)));
+            var w2 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w2First, workloads.W2,
                 $"{Num(workloads.W2IntervalMs)} 0 0", TimeSpan.FromMilliseconds(workloads.W2 * workloads.W2IntervalMs) + PerJob(workloads.W2)));
-            var w3 = await MeasureAsync(executors, () => RunBatchAsync(producer, main, w3First, workloads.W3,
+            var w3 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w3First, workloads.W3,
                 $"{Num(workloads.W3IntervalMs)} {Num(workloads.W3LeadMs)} 1000", TimeSpan.FromMilliseconds(workloads.W3 * workloads.W3IntervalMs + workloads.W3LeadMs) + PerJob(workloads.W3)));
 
             return new PeerResult(system, round, loadAtStart, w1, w2, w3, idle);
@@ -148,10 +149,13 @@ internal static class PeerComparison
     }
 
     /// <summary>Runs a workload while sampling, every 100 ms, the executing processes' resident memory and the machine's CPU and load.</summary>
-    private static async Task<Measured> MeasureAsync(List<(string Name, PeerProcess Process)> executors, Func<Task<Batch>> workload)
+    /// <param name="executors">The processes whose memory counts.</param>
+    /// <param name="own">All the system's processes (producer included), whose CPU is the system's own.</param>
+    /// <param name="workload">The batch.</param>
+    private static async Task<Measured> MeasureAsync(List<(string Name, PeerProcess Process)> executors, List<int> own, Func<Task<Batch>> workload)
     {
         var peaks = executors.ToDictionary(e => e.Name, _ => 0.0);
-        var cpu = new List<(double Ms, MachineCpu Cpu, double Load)>();
+        var cpu = new List<(double Ms, MachineCpu Cpu, double OwnMs, double Load)>();
         using var stop = new CancellationTokenSource();
         var sampling = Task.Run(async () =>
         {
@@ -162,19 +166,19 @@ internal static class PeerComparison
                     peaks[name] = Math.Max(peaks[name], process.ResidentMiB());
                 }
 
-                cpu.Add((Clock.NowMs(), MachineCpu.Now(), LoadAverage.OneMinute()));
+                cpu.Add((Clock.NowMs(), MachineCpu.Now(), own.Sum(ProcessCpu.Ms), LoadAverage.OneMinute()));
                 await Task.Delay(100, CancellationToken.None);
             }
             while (!stop.IsCancellationRequested);
         });
-        var start = MachineCpu.Now();
+        var (start, ownStart) = (MachineCpu.Now(), own.Sum(ProcessCpu.Ms));
         var batch = await workload();
         await stop.CancelAsync();
         await sampling;
         // The CPU up to the first sample after the last start: what the machine spent while the jobs were created and
         // started. The wait for the last final states to be written, and the coordinator's polls after it, are left out.
         var end = cpu.FirstOrDefault(c => c.Ms >= batch.LastStart, cpu[^1]);
-        return new Measured(batch, MachineCpu.BusyMs(start, end.Cpu) / batch.Starts.Count, end.Load, peaks);
+        return new Measured(batch, MachineCpu.BusyMs(start, end.Cpu) / batch.Starts.Count, (end.OwnMs - ownStart) / batch.Starts.Count, end.Load, peaks);
     }
 
     private static string Num(double value) => value.ToString(CultureInfo.InvariantCulture);
@@ -184,7 +188,7 @@ internal static class PeerComparison
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"peer comparison ({workloads}); every round's figures:");
         text.AppendLine();
-        text.AppendLine("| round | system | W1 jobs/s (steady) | W1 CPU ms/job | W2 p50 / p99 ms | W2 CPU ms/job | W3 p50 / p99 ms (early) | W3 CPU ms/job | memory idle → W1 peak MiB | load start / W1 / W2 / W3 |");
+        text.AppendLine("| round | system | W1 jobs/s (executor rate) | W1 CPU ms/job machine / own | W2 p50 / p99 ms | W2 CPU ms/job | W3 p50 / p99 ms | W3 CPU ms/job | memory MiB idle → W1 peak | load start / W1 / W2 / W3 |");
         text.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in results)
         {
@@ -237,7 +241,8 @@ internal static class PeerComparison
         public double ProducerRate => Created.Count * 1000 / (Created.Max(c => c.CreatedMs) - FirstCreated);
     }
 
-    private sealed record Measured(Batch Batch, double CpuMsPerJob, double Load, Dictionary<string, double> PeakMiB)
+    /// <summary>A batch with the machine's busy CPU and the system's own processes' CPU per job, the load at its end and the peak memory.</summary>
+    private sealed record Measured(Batch Batch, double CpuMsPerJob, double OwnCpuMsPerJob, double Load, Dictionary<string, double> PeakMiB)
     {
         /// <summary>Start minus creation (W2) or minus due time (W3), per job.</summary>
         public Stats Latency(bool fromDue) => new(Batch.Created.Select(c => Batch.Starts[c.Index] - (fromDue ? c.DueMs : c.CreatedMs)));
@@ -248,14 +253,16 @@ internal static class PeerComparison
     private sealed record PeerResult(PeerSystem System, int Round, double LoadAtStart, Measured W1, Measured W2, Measured W3, Dictionary<string, double> IdleMiB)
     {
         public string Line() =>
-            $"{System.Name}: W1 {Fmt(W1.Batch.Throughput)} jobs/s (steady {Fmt(W1.Batch.SteadyThroughput)}, producer {Fmt(W1.Batch.ProducerRate)}; " +
-            $"machine CPU {Fmt(W1.CpuMsPerJob)} ms/job; load {Fmt(W1.Load)}) · W2 {Pair(W2.Latency(false))} ms (CPU {Fmt(W2.CpuMsPerJob)} ms/job; load {Fmt(W2.Load)}) · " +
-            $"W3 {Pair(W3.Latency(true))} ms, {W3.Early} early (CPU {Fmt(W3.CpuMsPerJob)} ms/job; load {Fmt(W3.Load)}) · memory {Memory()}" +
-            (W1.Batch.Duplicates + W2.Batch.Duplicates + W3.Batch.Duplicates is var d and > 0 ? $" · {d} jobs started twice!" : "");
+            $"{System.Name}: W1 {Fmt(W1.Batch.Throughput)} jobs/s (executor rate {Fmt(W1.Batch.SteadyThroughput)}, producer {Fmt(W1.Batch.ProducerRate)}; CPU {Cpu(W1)} ms/job; load {Fmt(W1.Load)}) · " +
+            $"W2 {Pair(W2.Latency(false))} ms (CPU {Cpu(W2)} ms/job; load {Fmt(W2.Load)}) · W3 {Pair(W3.Latency(true))} ms, {W3.Early} early (CPU {Cpu(W3)} ms/job; load {Fmt(W3.Load)}) · " +
+            $"memory {Memory()}" + (W1.Batch.Duplicates + W2.Batch.Duplicates + W3.Batch.Duplicates is var d and > 0 ? $" · {d} jobs started twice!" : "");
 
         public string Row() =>
-            $"| {Round} | {System.Name} | {Fmt(W1.Batch.Throughput)} ({Fmt(W1.Batch.SteadyThroughput)}) | {Fmt(W1.CpuMsPerJob)} | {Pair(W2.Latency(false))} | {Fmt(W2.CpuMsPerJob)} | " +
-            $"{Pair(W3.Latency(true))} ({W3.Early}) | {Fmt(W3.CpuMsPerJob)} | {Memory()} | {Fmt(LoadAtStart)} / {Fmt(W1.Load)} / {Fmt(W2.Load)} / {Fmt(W3.Load)} |";
+            $"| {Round} | {System.Name} | {Fmt(W1.Batch.Throughput)} ({Fmt(W1.Batch.SteadyThroughput)}) | {Cpu(W1)} | {Pair(W2.Latency(false))} | {Cpu(W2)} | " +
+            $"{Pair(W3.Latency(true))}{(W3.Early > 0 ? $" ({W3.Early} early)" : "")} | {Cpu(W3)} | {Memory()} | {Fmt(LoadAtStart)} / {Fmt(W1.Load)} / {Fmt(W2.Load)} / {Fmt(W3.Load)} |";
+
+        /// <summary>"machine / own": the whole machine's busy CPU per job, and the system's own processes' share of it.</summary>
+        private static string Cpu(Measured measured) => $"{Fmt(measured.CpuMsPerJob)} / {Fmt(measured.OwnCpuMsPerJob)}";
 
         private string Memory() => string.Join(", ", IdleMiB.Keys.Select(name => $"{name} {Fmt(IdleMiB[name])} → {Fmt(W1.PeakMiB[name])}"));
 

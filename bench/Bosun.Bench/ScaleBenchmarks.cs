@@ -84,7 +84,7 @@ internal static class ScaleBenchmarks
                 await Task.Delay(500);
                 var creates = new List<double>();
                 var wakes = new List<double>();
-                var cpu = ServerCpuMs(server.Id);
+                var cpu = ProcessCpu.Ms(server.Id);
                 for (var s = 0; s < sizes.WakeSamples; s++)
                 {
                     var pool = s % level;
@@ -97,7 +97,7 @@ internal static class ScaleBenchmarks
                     await Task.Delay(20);
                 }
 
-                var cpuPerRun = (ServerCpuMs(server.Id) - cpu) / sizes.WakeSamples;
+                var cpuPerRun = (ProcessCpu.Ms(server.Id) - cpu) / sizes.WakeSamples;
                 var line = $"  {level} idle workers ({level} pools): create {new Stats(creates)}; wake-up {new Stats(wakes)}; server CPU {cpuPerRun:0.00} ms per run (load {LoadAverage.OneMinute():0.00})";
                 Console.WriteLine(line);
                 text.AppendLine(line);
@@ -191,13 +191,5 @@ internal static class ScaleBenchmarks
         }
 
         return new Stats(latencies);
-    }
-
-    /// <summary>User plus system CPU of a process (/proc/PID/stat, fields 14 and 15, in USER_HZ = 100 ticks a second).</summary>
-    private static double ServerCpuMs(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
     }
 }
