@@ -82,21 +82,12 @@ internal static class ScaleBenchmarks
                 }
 
                 await Task.Delay(500);
+                // A tenth of the samples first, untimed: the server's paths at their final JIT tier at every level.
+                await WakeAsync(client, deployments, answered, level, sizes.WakeSamples / 10, [], []);
                 var creates = new List<double>();
                 var wakes = new List<double>();
                 var cpu = ProcessCpu.Ms(server.Id);
-                for (var s = 0; s < sizes.WakeSamples; s++)
-                {
-                    var pool = s % level;
-                    var answer = Volatile.Read(ref answered[pool]).Task;
-                    var start = Clock.NowMs();
-                    await client.CreateFlowRunAsync(deployments[pool], new FlowRunCreate());
-                    creates.Add(Clock.NowMs() - start);
-                    wakes.Add(await answer.WaitAsync(TimeSpan.FromSeconds(60)) - start);
-                    // The pool's waiter claims again at once; a moment lets that claim reach the server before the pool's next run.
-                    await Task.Delay(20);
-                }
-
+                await WakeAsync(client, deployments, answered, level, sizes.WakeSamples, creates, wakes);
                 var cpuPerRun = (ProcessCpu.Ms(server.Id) - cpu) / sizes.WakeSamples;
                 var line = $"  {level} idle workers ({level} pools): create {new Stats(creates)}; wake-up {new Stats(wakes)}; server CPU {cpuPerRun:0.00} ms per run (load {LoadAverage.OneMinute():0.00})";
                 Console.WriteLine(line);
@@ -108,6 +99,22 @@ internal static class ScaleBenchmarks
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Creates <paramref name="samples"/> runs one at a time, each in the next of the first <paramref name="level"/> pools, timing the create call and the wake-up.</summary>
+    private static async Task WakeAsync(BosunClient client, Guid[] deployments, TaskCompletionSource<double>[] answered, int level, int samples, List<double> creates, List<double> wakes)
+    {
+        for (var s = 0; s < samples; s++)
+        {
+            var pool = s % level;
+            var answer = Volatile.Read(ref answered[pool]).Task;
+            var start = Clock.NowMs();
+            await client.CreateFlowRunAsync(deployments[pool], new FlowRunCreate());
+            creates.Add(Clock.NowMs() - start);
+            wakes.Add(await answer.WaitAsync(TimeSpan.FromSeconds(60)) - start);
+            // The pool's waiter claims again at once; a moment lets that claim reach the server before the pool's next run.
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>One idle worker of <c>pool-INDEX</c>: long-polls, and answers the pool's current wait with the time a run arrived.</summary>
