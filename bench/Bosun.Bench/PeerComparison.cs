@@ -134,12 +134,12 @@ internal static class PeerComparison
         }
 
         var created = (await producing).EnumerateArray().Select(c => new CreatedJob(c[0].GetInt32(), c[1].GetDouble(), c[2].GetDouble())).ToList();
-        var settled = deadline;
+        var settled = TimeProvider.System.GetUtcNow() + Ready;
         while ((await producer.AskAsync("unfinished", Ready)).GetInt64() is var unfinished and > 0)
         {
             if (TimeProvider.System.GetUtcNow() > settled)
             {
-                throw new TimeoutException($"{unfinished} jobs were still unfinished in the store after {timeout.TotalSeconds:0} s");
+                throw new TimeoutException($"{unfinished} jobs were still unfinished in the store {Ready.TotalSeconds:0} s after the last had started");
             }
 
             await Task.Delay(100);

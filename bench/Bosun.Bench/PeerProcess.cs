@@ -15,6 +15,7 @@ internal sealed class PeerProcess : IAsyncDisposable
     private readonly Channel<string> _answers = Channel.CreateUnbounded<string>();
     private readonly Queue<string> _output = new();
     private readonly string _name;
+    private bool _killOnDispose;
 
     private PeerProcess(string name, Process process)
     {
@@ -85,6 +86,8 @@ internal sealed class PeerProcess : IAsyncDisposable
                 address.TrySetResult(line[(at + Marker.Length)..].TrimEnd(')', ' '));
             }
         });
+        // The server reads no stdin: stopping it is killing it (its store is thrown away after the benchmark).
+        server._killOnDispose = true;
         try
         {
             return (server, await address.Task.WaitAsync(timeout));
@@ -145,6 +148,12 @@ internal sealed class PeerProcess : IAsyncDisposable
     /// <summary>Asks it to quit (stdin "quit"), and kills it if it has not exited within 20 s.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_killOnDispose && !_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
         if (!_process.HasExited)
         {
             try

@@ -22,15 +22,26 @@ internal static class ScaleBenchmarks
     public static async Task<string> RunAsync(ScaleSizes sizes, IReadOnlyList<string> stores)
     {
         var text = new StringBuilder();
-        foreach (var store in stores)
+        foreach (var kind in stores)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{store}:");
-            text.Append(await WaitersCurveAsync(store, sizes));
-            text.Append(await StoredRunsCurveAsync(store, sizes));
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {LogFollowersCurve(store)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{kind}:");
+            text.Append(await WithServerAsync(kind, (_, server, api) => WaitersCurveAsync(server, api, sizes)));
+            text.Append(await WithServerAsync(kind, (store, _, api) => StoredRunsCurveAsync(store, api, sizes)));
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {LogFollowersCurve(kind)}");
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Runs a curve against a `bosun server start` process of its own on a fresh store of <paramref name="storeKind"/>.</summary>
+    private static async Task<string> WithServerAsync(string storeKind, Func<PeerStore, PeerProcess, Uri, Task<string>> curve)
+    {
+        await using var store = await PeerStore.CreateAsync(storeKind);
+        var (server, apiUrl) = await PeerProcess.StartBosunServerAsync(store.Location("bosun"), Path.Combine(store.Directory, "bosun.key"), Ready);
+        await using (server)
+        {
+            return await curve(store, server, BosunClientOptions.NormalizeApiUrl(apiUrl));
+        }
     }
 
     /// <summary>
@@ -44,59 +55,54 @@ internal static class ScaleBenchmarks
     /// Idle workers 1 → 1,000, one long-polling claim per pool: runs created one at a time, each in the next pool, timing
     /// the create call and the wake-up (create call started → that pool's claim answered); the server's CPU per run.
     /// </summary>
-    private static async Task<string> WaitersCurveAsync(string storeKind, ScaleSizes sizes)
+    private static async Task<string> WaitersCurveAsync(PeerProcess server, Uri apiUrl, ScaleSizes sizes)
     {
         var text = new StringBuilder();
-        await using var store = await PeerStore.CreateAsync(storeKind);
-        var (server, apiUrl) = await PeerProcess.StartBosunServerAsync(store.Location("bosun"), Path.Combine(store.Directory, "bosun.key"), Ready);
-        await using (server)
+        using var client = new BosunClient(new BosunClientOptions { ApiUrl = apiUrl });
+        using var waiterClient = new BosunClient(new BosunClientOptions { ApiUrl = apiUrl });
+        var pools = sizes.Waiters.Max();
+        var deployments = new Guid[pools];
+        for (var i = 0; i < pools; i++)
         {
-            using var client = new BosunClient(new BosunClientOptions { ApiUrl = BosunClientOptions.NormalizeApiUrl(apiUrl) });
-            using var waiterClient = new BosunClient(new BosunClientOptions { ApiUrl = BosunClientOptions.NormalizeApiUrl(apiUrl) });
-            var pools = sizes.Waiters.Max();
-            var deployments = new Guid[pools];
-            for (var i = 0; i < pools; i++)
-            {
-                await client.CreateWorkPoolAsync(new WorkPoolCreate($"pool-{i}", "process"));
-                deployments[i] = (await client.UpsertDeploymentAsync(new DeploymentUpsert("scale-flow", $"d{i}", "true", WorkPoolName: $"pool-{i}"))).Id;
-            }
-
-            var answered = new TaskCompletionSource<double>[pools];
-            using var stop = new CancellationTokenSource();
-            var waiters = new List<Task>();
-            foreach (var level in sizes.Waiters.Order())
-            {
-                for (var i = waiters.Count; i < level; i++)
-                {
-                    answered[i] = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    waiters.Add(WaitAsync(waiterClient, i, answered, stop.Token));
-                }
-
-                // Every waiter's claim has been seen by the server (its queue's poll recorded) before anything is timed.
-                for (var i = 0; i < level; i++)
-                {
-                    while ((await client.GetWorkQueueAsync($"pool-{i}", "default")).LastPolled is null)
-                    {
-                        await Task.Delay(20);
-                    }
-                }
-
-                await Task.Delay(500);
-                // A tenth of the samples first, untimed: the server's paths at their final JIT tier at every level.
-                await WakeAsync(client, deployments, answered, level, sizes.WakeSamples / 10, [], []);
-                var creates = new List<double>();
-                var wakes = new List<double>();
-                var cpu = ProcessCpu.Ms(server.Id);
-                await WakeAsync(client, deployments, answered, level, sizes.WakeSamples, creates, wakes);
-                var cpuPerRun = (ProcessCpu.Ms(server.Id) - cpu) / sizes.WakeSamples;
-                var line = $"  {level} idle workers ({level} pools): create {new Stats(creates)}; wake-up {new Stats(wakes)}; server CPU {cpuPerRun:0.00} ms per run (load {LoadAverage.OneMinute():0.00})";
-                Console.WriteLine(line);
-                text.AppendLine(line);
-            }
-
-            await stop.CancelAsync();
-            await Task.WhenAll(waiters);
+            await client.CreateWorkPoolAsync(new WorkPoolCreate($"pool-{i}", "process"));
+            deployments[i] = (await client.UpsertDeploymentAsync(new DeploymentUpsert("scale-flow", $"d{i}", "true", WorkPoolName: $"pool-{i}"))).Id;
         }
+
+        var answered = new TaskCompletionSource<double>[pools];
+        using var stop = new CancellationTokenSource();
+        var waiters = new List<Task>();
+        foreach (var level in sizes.Waiters.Order())
+        {
+            for (var i = waiters.Count; i < level; i++)
+            {
+                answered[i] = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+                waiters.Add(WaitAsync(waiterClient, i, answered, stop.Token));
+            }
+
+            // Every waiter's claim has been seen by the server (its queue's poll recorded) before anything is timed.
+            for (var i = 0; i < level; i++)
+            {
+                while ((await client.GetWorkQueueAsync($"pool-{i}", "default")).LastPolled is null)
+                {
+                    await Task.Delay(20);
+                }
+            }
+
+            await Task.Delay(500);
+            // A tenth of the samples first, untimed: the server's paths at their final JIT tier at every level.
+            await WakeAsync(client, deployments, answered, level, sizes.WakeSamples / 10, [], []);
+            var creates = new List<double>();
+            var wakes = new List<double>();
+            var cpu = ProcessCpu.Ms(server.Id);
+            await WakeAsync(client, deployments, answered, level, sizes.WakeSamples, creates, wakes);
+            var cpuPerRun = (ProcessCpu.Ms(server.Id) - cpu) / sizes.WakeSamples;
+            var line = $"  {level} idle workers ({level} pools): create {new Stats(creates)}; wake-up {new Stats(wakes)}; server CPU {cpuPerRun:0.00} ms per run (load {LoadAverage.OneMinute():0.00})";
+            Console.WriteLine(line);
+            text.AppendLine(line);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(waiters);
 
         return text.ToString();
     }
@@ -145,43 +151,38 @@ internal static class ScaleBenchmarks
     /// creates and then claims (each claim completing its run) timed one at a time, and three pages of GET /api/flow_runs:
     /// the first (no filter), a filtered first page (FAILED runs of the pool) and the deep page at offset n − 100.
     /// </summary>
-    private static async Task<string> StoredRunsCurveAsync(string storeKind, ScaleSizes sizes)
+    private static async Task<string> StoredRunsCurveAsync(PeerStore store, Uri apiUrl, ScaleSizes sizes)
     {
         var text = new StringBuilder();
-        await using var store = await PeerStore.CreateAsync(storeKind);
-        var (server, apiUrl) = await PeerProcess.StartBosunServerAsync(store.Location("bosun"), Path.Combine(store.Directory, "bosun.key"), Ready);
-        await using (server)
+        using var client = new BosunClient(new BosunClientOptions { ApiUrl = apiUrl });
+        await client.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));
+        var stored = 0;
+        foreach (var target in sizes.StoredRuns.Order())
         {
-            using var client = new BosunClient(new BosunClientOptions { ApiUrl = BosunClientOptions.NormalizeApiUrl(apiUrl) });
-            await client.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
-            var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));
-            var stored = 0;
-            foreach (var target in sizes.StoredRuns.Order())
+            var seeding = Stopwatch.StartNew();
+            await RunSeeder.SeedFinishedAsync(store.Location("bosun"), store.Postgres is not null, deployment.Id, first: stored + 1, target - stored, failedEvery: 10);
+            seeding.Stop();
+            stored = target;
+
+            var creates = new List<double>();
+            for (var i = 0; i < sizes.CreateClaimSamples; i++)
             {
-                var seeding = Stopwatch.StartNew();
-                await RunSeeder.SeedFinishedAsync(store.Location("bosun"), store.Postgres is not null, deployment.Id, first: stored + 1, target - stored, failedEvery: 10);
-                seeding.Stop();
-                stored = target;
-
-                var creates = new List<double>();
-                for (var i = 0; i < sizes.CreateClaimSamples; i++)
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
-                    creates.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-
-                var claims = await ServerBenchmarks.MeasureClaimsAsync(client, sizes.CreateClaimSamples);
-                var total = (await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 1))).Total;
-                var first = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter()));
-                var filtered = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Failed], WorkPoolName: "bench")));
-                var deep = await TimeAsync(sizes.DeepPageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(Offset: total - 100)));
-                var line = $"  {total:N0} runs stored (seeded in {seeding.Elapsed.TotalSeconds:0.0} s): create {creates.Count} × {new Stats(creates)}; claim {claims}; " +
-                    $"first page p99 {first.Percentile(99):0.00} ms, filtered first page p99 {filtered.Percentile(99):0.00} ms, page at offset n-100 p99 {deep.Percentile(99):0.00} ms " +
-                    $"(n={first.Count}/{filtered.Count}/{deep.Count}; load {LoadAverage.OneMinute():0.00})";
-                Console.WriteLine(line);
-                text.AppendLine(line);
+                var started = Stopwatch.GetTimestamp();
+                await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+                creates.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
+
+            var claims = await ServerBenchmarks.MeasureClaimsAsync(client, sizes.CreateClaimSamples);
+            var total = (await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 1))).Total;
+            var first = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter()));
+            var filtered = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Failed], WorkPoolName: "bench")));
+            var deep = await TimeAsync(sizes.DeepPageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(Offset: total - 100)));
+            var line = $"  {total:N0} runs stored (seeded in {seeding.Elapsed.TotalSeconds:0.0} s): create {creates.Count} × {new Stats(creates)}; claim {claims}; " +
+                $"first page p99 {first.Percentile(99):0.00} ms, filtered first page p99 {filtered.Percentile(99):0.00} ms, page at offset n-100 p99 {deep.Percentile(99):0.00} ms " +
+                $"(n={first.Count}/{filtered.Count}/{deep.Count}; load {LoadAverage.OneMinute():0.00})";
+            Console.WriteLine(line);
+            text.AppendLine(line);
         }
 
         return text.ToString();
