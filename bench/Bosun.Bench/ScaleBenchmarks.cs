@@ -19,6 +19,9 @@ internal static class ScaleBenchmarks
 {
     private static readonly TimeSpan Ready = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long the server's idle CPU is measured at each number of waiters.</summary>
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
+
     public static async Task<string> RunAsync(ScaleSizes sizes, IReadOnlyList<string> stores)
     {
         var text = new StringBuilder();
@@ -89,14 +92,22 @@ internal static class ScaleBenchmarks
             }
 
             await Task.Delay(500);
-            // A tenth of the samples first, untimed: the server's paths at their final JIT tier at every level.
-            await WakeAsync(client, deployments, answered, level, sizes.WakeSamples / 10, [], []);
+            // Untimed runs first at every level: at least twice the 30 calls after which tiered compilation promotes a
+            // method, so that the server's JIT is not charged to the first level's runs.
+            await WakeAsync(client, deployments, answered, level, Math.Max(sizes.WakeSamples / 10, 60), [], []);
+            // What the server spends with this many idle waiters and no runs, to tell it from what a run costs.
+            var idleCpu = ProcessCpu.Ms(server.Id);
+            await Task.Delay(IdleWindow);
+            var idleMsPerSecond = (ProcessCpu.Ms(server.Id) - idleCpu) / IdleWindow.TotalSeconds;
             var creates = new List<double>();
             var wakes = new List<double>();
             var cpu = ProcessCpu.Ms(server.Id);
+            var timed = Stopwatch.StartNew();
             await WakeAsync(client, deployments, answered, level, sizes.WakeSamples, creates, wakes);
             var cpuPerRun = (ProcessCpu.Ms(server.Id) - cpu) / sizes.WakeSamples;
-            var line = $"  {level} idle workers ({level} pools): create {new Stats(creates)}; wake-up {new Stats(wakes)}; server CPU {cpuPerRun:0.00} ms per run (load {LoadAverage.OneMinute():0.00})";
+            var aboveIdle = cpuPerRun - idleMsPerSecond * timed.Elapsed.TotalSeconds / sizes.WakeSamples;
+            var line = $"  {level} idle workers ({level} pools): create {new Stats(creates)}; wake-up {new Stats(wakes)}; " +
+                $"server CPU {cpuPerRun:0.00} ms per run, {aboveIdle:0.00} above its idle rate ({idleMsPerSecond:0.0} ms/s idle; load {LoadAverage.OneMinute():0.00})";
             Console.WriteLine(line);
             text.AppendLine(line);
         }
