@@ -1,10 +1,18 @@
 namespace Bosun.Bench;
 
-/// <summary>`dotnet run -c Release --project bench/Bosun.Bench -- [name...]`; no names runs them all.</summary>
+/// <summary>
+/// `dotnet bench/Bosun.Bench/bin/Release/net10.0/Bosun.Bench.dll [name...] [--quick] [--rounds N] [--systems a,b]`; no
+/// names runs every Bosun benchmark (not `peers` and `scale`, which run only when named).
+/// </summary>
 internal static class BenchRunner
 {
+    private static readonly string[] NamedOnly = ["peers", "scale"];
+
     public static async Task<int> RunAsync(string[] args)
     {
+        var quick = args.Contains("--quick");
+        var rounds = int.Parse(Option(args, "--rounds") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+        var systems = Option(args, "--systems")?.Split(',');
         var benchmarks = new Dictionary<string, Func<Task<string>>>(StringComparer.OrdinalIgnoreCase)
         {
             ["claim-throughput"] = () => ServerBenchmarks.ClaimThroughputAsync(runs: 10_000, clients: 8),
@@ -21,8 +29,11 @@ internal static class BenchRunner
             ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
             ["outage-complete"] = () => OutageBenchmarks.CompleteAcrossOutageAsync(samples: 3, outage: TimeSpan.FromSeconds(60)),
             ["stuck-run-recovery"] = RecoveryBenchmarks.StuckRunRecoveryAsync,
+            ["peers"] = () => PeerComparison.RunAsync(quick ? PeerWorkloads.Quick : PeerWorkloads.Full, rounds, systems),
+            ["scale"] = () => ScaleBenchmarks.RunAsync(quick ? ScaleSizes.Quick : ScaleSizes.Full, systems ?? ["sqlite", "postgres"]),
         };
-        var selected = args.Length == 0 ? benchmarks.Keys.ToList() : args.ToList();
+        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--rounds" or "--systems"))).ToList();
+        var selected = names.Count == 0 ? benchmarks.Keys.Except(NamedOnly).ToList() : names;
         foreach (var name in selected)
         {
             if (!benchmarks.TryGetValue(name, out var run))
@@ -36,4 +47,7 @@ internal static class BenchRunner
 
         return 0;
     }
+
+    private static string? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 }

@@ -75,7 +75,7 @@ internal static class PostgresBenchmarks
             }
 
             var seeding = Stopwatch.StartNew();
-            await SeedFinishedRunsAsync(database, deployment, stored - samples);
+            await RunSeeder.SeedFinishedAsync(database, postgres: true, deployment.Id, first: 1, stored - samples, failedEvery: 0);
             seeding.Stop();
             var latencies = await ServerBenchmarks.MeasureClaimsAsync(client, samples);
             return $"PostgreSQL claim latency with {stored:N0} runs stored: {latencies} (seeded in {seeding.Elapsed.TotalSeconds:0} s)";
@@ -88,27 +88,6 @@ internal static class PostgresBenchmarks
         }
     }
 
-    /// <summary>Finished runs in bulk, written by PostgreSQL itself (generate_series): a million rows in seconds.</summary>
-    private static async Task SeedFinishedRunsAsync(string database, Deployment deployment, int count)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
-                state_id, state_type, state_name, state_timestamp, expected_start_time, end_time, run_count, worker_name, created, updated)
-            SELECT gen_random_uuid()::text, 'seed-' || g, d.flow_id, d.id, d.work_pool_id, d.work_queue_id, '{}', '{}', '[]',
-                gen_random_uuid()::text, 'COMPLETED', 'Completed', @now - g, @now - g - 1000, @now - g, 1, 'seed', @now - g, @now - g
-            FROM generate_series(1, @count) AS g, deployments d WHERE d.id = @deployment
-            """, connection);
-        command.CommandTimeout = 600;
-        command.Parameters.AddWithValue("now", TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("count", count);
-        command.Parameters.AddWithValue("deployment", deployment.Id.ToString());
-        await command.ExecuteNonQueryAsync();
-        await using var analyze = new NpgsqlCommand("ANALYZE flow_runs", connection);
-        await analyze.ExecuteNonQueryAsync();
-    }
-
     private static BosunClient Client(BosunServer server) => new(new BosunClientOptions { ApiUrl = server.ApiAddress });
 
     private static async Task<BosunServer> StartAsync(string database)
@@ -119,7 +98,7 @@ internal static class PostgresBenchmarks
         return server;
     }
 
-    private static async Task<string> CreateDatabaseAsync()
+    internal static async Task<string> CreateDatabaseAsync()
     {
         var name = $"bosun_bench_{Guid.NewGuid():N}";
         await using var connection = new NpgsqlConnection(Admin);
@@ -129,7 +108,7 @@ internal static class PostgresBenchmarks
         return new NpgsqlConnectionStringBuilder(Admin) { Database = name, MaxPoolSize = 50 }.ConnectionString;
     }
 
-    private static async Task DropDatabaseAsync(string database)
+    internal static async Task DropDatabaseAsync(string database)
     {
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(Admin);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Bosun.Client;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
@@ -16,11 +15,9 @@ namespace Bosun.Bench;
 /// <summary>The worker and SDK issues' benchmarks: per-run overhead of a process pool, worker memory, serve throughput.</summary>
 internal static class RunBenchmarks
 {
-    private static string BenchFlowDll => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Bosun.Bench.Flow", "bin", Configuration, "net10.0", "Bosun.Bench.Flow.dll");
+    private static string BenchFlowDll => BenchArtifacts.BenchDll("Bosun.Bench.Flow");
 
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Bosun.Cli", "bin", Configuration, "net10.0", "bosun.dll");
-
-    private static string Configuration => AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+    private static string CliDll => BenchArtifacts.CliDll;
 
     private static string Dotnet => Environment.ProcessPath!;
 
@@ -131,7 +128,7 @@ internal static class RunBenchmarks
             }
 
             await Task.Delay(3000);
-            var idle = ResidentMegabytes(worker.Id);
+            var idle = ResidentMemory.MiB(worker.Id);
             var runs = new List<Guid>();
             for (var i = 0; i < 10; i++)
             {
@@ -148,7 +145,7 @@ internal static class RunBenchmarks
             }
 
             await Task.Delay(2000);
-            var busy = ResidentMegabytes(worker.Id);
+            var busy = ResidentMemory.MiB(worker.Id);
             return $"worker resident memory: idle {idle:0.0} MB, with 10 runs in flight {busy:0.0} MB";
         }
         finally
@@ -204,12 +201,6 @@ internal static class RunBenchmarks
         var host = builder.Build();
         await host.StartAsync();
         return host;
-    }
-
-    private static double ResidentMegabytes(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 }
 

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Bosun.Bench.Peers;
+using Bosun.Client;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
+
+namespace Bosun.Bench;
+
+/// <summary>
+/// `scale`: what grows with the work (bench/README.md). On each store, against a `bosun server start` process of its
+/// own: idle long-polling workers (one per pool) against create latency, wake-up and the server's CPU per run; stored
+/// runs against create, claim and list latency; and the log followers' curve, which is measured elsewhere.
+/// </summary>
+internal static class ScaleBenchmarks
+{
+    private static readonly TimeSpan Ready = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long the server's idle CPU is measured at each number of waiters.</summary>
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
+
+    public static async Task<string> RunAsync(ScaleSizes sizes, IReadOnlyList<string> stores)
+    {
+        var text = new StringBuilder();
+        foreach (var kind in stores)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{kind}:");
+            text.Append(await WithServerAsync(kind, (_, server, api) => WaitersCurveAsync(server, api, sizes)));
+            text.Append(await WithServerAsync(kind, (store, _, api) => StoredRunsCurveAsync(store, api, sizes)));
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {LogFollowersCurve(kind)}");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Runs a curve against a `bosun server start` process of its own on a fresh store of <paramref name="storeKind"/>.</summary>
+    private static async Task<string> WithServerAsync(string storeKind, Func<PeerStore, PeerProcess, Uri, Task<string>> curve)
+    {
+        await using var store = await PeerStore.CreateAsync(storeKind);
+        var (server, apiUrl) = await PeerProcess.StartBosunServerAsync(store.Location("bosun"), Path.Combine(store.Directory, "bosun.key"), Ready);
+        await using (server)
+        {
+            return await curve(store, server, BosunClientOptions.NormalizeApiUrl(apiUrl));
+        }
+    }
+
+    /// <summary>
+    /// The hook for the third curve of issue 23's `scale` (log followers 1 → 100 of one run: ingestion rate and a whole
+    /// run's read time). It belongs to the log-follower work, which measures it with its own benchmarks; when that
+    /// lands, it is called from here so that `scale` prints all three curves.
+    /// </summary>
+    private static string LogFollowersCurve(string store) => $"log followers 1 → 100 ({store}): not measured by `scale` yet (see bench/README.md)";
+
+    /// <summary>
+    /// Idle workers 1 → 1,000, one long-polling claim per pool: runs created one at a time, each in the next pool, timing
+    /// the create call and the wake-up (create call started → that pool's claim answered); the server's CPU per run.
+    /// </summary>
+    private static async Task<string> WaitersCurveAsync(PeerProcess server, Uri apiUrl, ScaleSizes sizes)
+    {
+        var text = new StringBuilder();
+        using var client = new BosunClient(new BosunClientOptions { ApiUrl = apiUrl });
+        using var waiterClient = new BosunClient(new BosunClientOptions { ApiUrl = apiUrl });
+        var pools = sizes.Waiters.Max();
+        var deployments = new Guid[pools];
+        for (var i = 0; i < pools; i++)
+        {
+            await client.CreateWorkPoolAsync(new WorkPoolCreate($"pool-{i}", "process"));
+            deployments[i] = (await client.UpsertDeploymentAsync(new DeploymentUpsert("scale-flow", $"d{i}", "true", WorkPoolName: $"pool-{i}"))).Id;
+        }
+
+        var answered = new TaskCompletionSource<double>[pools];
+        using var stop = new CancellationTokenSource();
+        var waiters = new List<Task>();
+        foreach (var level in sizes.Waiters.Order())
+        {
+            for (var i = waiters.Count; i < level; i++)
+            {
+                answered[i] = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+                waiters.Add(WaitAsync(waiterClient, i, answered, stop.Token));
+            }
+
+            // Every waiter's claim has been seen by the server (its queue's poll recorded) before anything is timed.
+            for (var i = 0; i < level; i++)
+            {
+                while ((await client.GetWorkQueueAsync($"pool-{i}", "default")).LastPolled is null)
+                {
+                    await Task.Delay(20);
+                }
+            }
+
+            await Task.Delay(500);
+            // Untimed runs first at every level: at least twice the 30 calls after which tiered compilation promotes a
+            // method, so that the server's JIT is not charged to the first level's runs.
+            await WakeAsync(client, deployments, answered, level, Math.Max(sizes.WakeSamples / 10, 60), [], []);
+            // What the server spends with this many idle waiters and no runs just before the timed runs: near zero
+            // unless something else (tier-1 JIT in the background, the set-up's writes) is still busy in it.
+            var idleCpu = ProcessCpu.Ms(server.Id);
+            await Task.Delay(IdleWindow);
+            var idleMsPerSecond = (ProcessCpu.Ms(server.Id) - idleCpu) / IdleWindow.TotalSeconds;
+            var creates = new List<double>();
+            var wakes = new List<double>();
+            var cpu = ProcessCpu.Ms(server.Id);
+            await WakeAsync(client, deployments, answered, level, sizes.WakeSamples, creates, wakes);
+            var cpuPerRun = (ProcessCpu.Ms(server.Id) - cpu) / sizes.WakeSamples;
+            var line = $"  {level} idle workers ({level} pools): create {new Stats(creates)}; wake-up {new Stats(wakes)}; " +
+                $"server CPU {cpuPerRun:0.00} ms per run ({idleMsPerSecond:0.0} ms/s in the idle {IdleWindow.TotalSeconds:0} s before; load {LoadAverage.OneMinute():0.00})";
+            Console.WriteLine(line);
+            text.AppendLine(line);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(waiters);
+
+        return text.ToString();
+    }
+
+    /// <summary>Creates <paramref name="samples"/> runs one at a time, each in the next of the first <paramref name="level"/> pools, timing the create call and the wake-up.</summary>
+    private static async Task WakeAsync(BosunClient client, Guid[] deployments, TaskCompletionSource<double>[] answered, int level, int samples, List<double> creates, List<double> wakes)
+    {
+        for (var s = 0; s < samples; s++)
+        {
+            var pool = s % level;
+            var answer = Volatile.Read(ref answered[pool]).Task;
+            var start = Clock.NowMs();
+            await client.CreateFlowRunAsync(deployments[pool], new FlowRunCreate());
+            creates.Add(Clock.NowMs() - start);
+            wakes.Add(await answer.WaitAsync(TimeSpan.FromSeconds(60)) - start);
+            // The pool's waiter claims again at once; a moment lets that claim reach the server before the pool's next run.
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>One idle worker of <c>pool-INDEX</c>: long-polls, and answers the pool's current wait with the time a run arrived.</summary>
+    private static async Task WaitAsync(BosunClient client, int index, TaskCompletionSource<double>[] answered, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            ClaimResponse claim;
+            try
+            {
+                claim = await client.ClaimFlowRunsAsync($"pool-{index}", new ClaimRequest($"worker-{index}", 1, WaitSeconds: 30), stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (claim.Runs.Count > 0)
+            {
+                var now = Clock.NowMs();
+                Interlocked.Exchange(ref answered[index], new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stored runs 10k → 1M (finished runs seeded in bulk, see <see cref="RunSeeder"/>; every 10th FAILED): at each point,
+    /// creates and then claims (each claim completing its run) timed one at a time, and three pages of GET /api/flow_runs:
+    /// the first (no filter), a filtered first page (FAILED runs of the pool) and the deep page at offset n − 100.
+    /// </summary>
+    private static async Task<string> StoredRunsCurveAsync(PeerStore store, Uri apiUrl, ScaleSizes sizes)
+    {
+        var text = new StringBuilder();
+        using var client = new BosunClient(new BosunClientOptions { ApiUrl = apiUrl });
+        await client.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));
+        var stored = 0;
+        foreach (var target in sizes.StoredRuns.Order())
+        {
+            var seeding = Stopwatch.StartNew();
+            await RunSeeder.SeedFinishedAsync(store.Location("bosun"), store.Postgres is not null, deployment.Id, first: stored + 1, target - stored, failedEvery: 10);
+            seeding.Stop();
+            stored = target;
+
+            var creates = new List<double>();
+            for (var i = 0; i < sizes.CreateClaimSamples; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+                creates.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            var claims = await ServerBenchmarks.MeasureClaimsAsync(client, sizes.CreateClaimSamples);
+            var total = (await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 1))).Total;
+            var first = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter()));
+            var filtered = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Failed], WorkPoolName: "bench")));
+            var deep = await TimeAsync(sizes.DeepPageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(Offset: total - 100)));
+            var line = $"  {total:N0} runs stored (seeded in {seeding.Elapsed.TotalSeconds:0.0} s): create {creates.Count} × {new Stats(creates)}; claim {claims}; " +
+                $"first page p99 {first.Percentile(99):0.00} ms, filtered first page p99 {filtered.Percentile(99):0.00} ms, page at offset n-100 p99 {deep.Percentile(99):0.00} ms " +
+                $"(n={first.Count}/{filtered.Count}/{deep.Count}; load {LoadAverage.OneMinute():0.00})";
+            Console.WriteLine(line);
+            text.AppendLine(line);
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<Stats> TimeAsync<T>(int samples, Func<Task<T>> request)
+    {
+        var latencies = new List<double>(samples);
+        for (var i = 0; i < samples; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await request();
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return new Stats(latencies);
+    }
+}
