@@ -7,7 +7,7 @@ using Docker.DotNet.Models;
 namespace Bosun.Sdk;
 
 /// <summary>
-/// Builds (and optionally pushes) a deployment's image through the Docker Engine API (spec §7): the project's
+/// Builds (and optionally pushes) a deployment's image through the Docker Engine API (docs/behaviour.md §7): the project's
 /// <c>dotnet publish</c> output on a .NET runtime base image with a generated Dockerfile, or the user's Dockerfile as
 /// it is with the project folder as context. Progress goes to the deploy's output writer.
 /// </summary>

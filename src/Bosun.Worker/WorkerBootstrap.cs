@@ -10,7 +10,7 @@ namespace Bosun.Worker;
 
 /// <summary>
 /// Before the worker polls: find its pool (or create it with the worker's type and default template), and refuse a
-/// type mismatch naming both types (spec §6; Prefect only warns). Waits, with backoff, while the server is unreachable.
+/// type mismatch naming both types (docs/behaviour.md §6; Prefect only warns). Waits, with backoff, while the server is unreachable.
 /// </summary>
 public static class WorkerBootstrap
 {

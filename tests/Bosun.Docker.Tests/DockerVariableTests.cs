@@ -8,7 +8,7 @@ namespace Bosun.Docker.Tests;
 
 /// <summary>
 /// A real worker (in this process) running small containers (the base image's busybox) for a docker pool, one test per
-/// job variable of spec §5; containers report their states with wget like a flow-run process would.
+/// job variable of docs/behaviour.md §5; containers report their states with wget like a flow-run process would.
 /// </summary>
 public sealed class DockerVariableTests
 {

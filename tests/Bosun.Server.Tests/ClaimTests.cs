@@ -6,7 +6,7 @@ using Bosun.Testing;
 
 namespace Bosun.Server.Tests;
 
-/// <summary>The claim of spec §3 through the real API: order, pauses, prefetch, limits, long-poll.</summary>
+/// <summary>The claim of docs/behaviour.md §3 through the real API: order, pauses, prefetch, limits, long-poll.</summary>
 public sealed class ClaimTests
 {
     [Fact]

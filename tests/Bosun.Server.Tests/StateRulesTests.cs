@@ -4,7 +4,7 @@ using Bosun.Server.Domain;
 
 namespace Bosun.Server.Tests;
 
-/// <summary>Every rule of spec §2, table-driven against the one function that decides transitions.</summary>
+/// <summary>Every rule of docs/behaviour.md §2, table-driven against the one function that decides transitions.</summary>
 public sealed class StateRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);

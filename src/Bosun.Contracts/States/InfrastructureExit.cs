@@ -12,7 +12,7 @@ public sealed record InfrastructureExit(int? Code)
     /// <summary>An exit whose code could not be read.</summary>
     public static InfrastructureExit Unknown { get; } = new((int?)null);
 
-    /// <summary>A sentence for the run's CRASHED message (spec §6: 137 killed/OOM, 143 SIGTERM, 125/126/127).</summary>
+    /// <summary>A sentence for the run's CRASHED message (docs/behaviour.md §6: 137 killed/OOM, 143 SIGTERM, 125/126/127).</summary>
     public string Explain() => Code switch
     {
         null => "Flow run infrastructure ended with an unknown exit status (it was removed before its exit code could be read)",

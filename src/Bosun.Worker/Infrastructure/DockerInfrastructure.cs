@@ -7,7 +7,7 @@ using Docker.DotNet.Models;
 namespace Bosun.Worker.Infrastructure;
 
 /// <summary>
-/// The docker work pool: each run is one container, made from the rendered job configuration (spec §5) through the
+/// The docker work pool: each run is one container, made from the rendered job configuration (docs/behaviour.md §5) through the
 /// Docker Engine API at <c>DOCKER_HOST</c> (default the local socket). Pull, create and start errors are
 /// <see cref="SubmissionException"/>s with the reason, so the run becomes CRASHED saying it.
 /// </summary>

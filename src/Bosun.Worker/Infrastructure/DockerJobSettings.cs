@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace Bosun.Worker.Infrastructure;
 
 /// <summary>
-/// The rendered job configuration of a docker pool (spec §5), read and checked before anything is created:
+/// The rendered job configuration of a docker pool (docs/behaviour.md §5), read and checked before anything is created:
 /// a bad value is a <see cref="SubmissionException"/> naming the variable.
 /// </summary>
 internal sealed partial record DockerJobSettings(
@@ -67,7 +67,7 @@ internal sealed partial record DockerJobSettings(
             Flag(configuration, "privileged", false));
     }
 
-    /// <summary>Unset: Always for an image tagged latest or untagged, else IfNotPresent (spec §5).</summary>
+    /// <summary>Unset: Always for an image tagged latest or untagged, else IfNotPresent (docs/behaviour.md §5).</summary>
     public static ImagePullPolicy PullPolicyOf(string? value, string image)
     {
         if (value is null)

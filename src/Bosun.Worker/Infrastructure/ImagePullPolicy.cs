@@ -1,6 +1,6 @@
 namespace Bosun.Worker.Infrastructure;
 
-/// <summary>When a docker worker pulls a run's image (spec §5 <c>image_pull_policy</c>).</summary>
+/// <summary>When a docker worker pulls a run's image (docs/behaviour.md §5 <c>image_pull_policy</c>).</summary>
 internal enum ImagePullPolicy
 {
     /// <summary>Pull before every run.</summary>
