@@ -184,6 +184,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<FlowRunService>();
         services.AddSingleton<ClaimService>();
         services.AddSingleton<LogService>();
+        services.AddSingleton<FlowRunSummaries>();
         services.AddHostedService<LateRunService>();
         services.AddHostedService<ZombieRunService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
