@@ -177,7 +177,8 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<Leadership>();
         services.AddHostedService<ReplicaNotifications>();
         services.AddSingleton<ClaimSignal>();
-        services.AddSingleton<LogSignal>();
+        services.AddSingleton<RunSignals>();
+        services.AddSingleton<RunLogFeeds>();
         services.AddSingleton<SchedulerSignal>();
         services.AddSingleton<WorkPoolService>();
         services.AddSingleton<DeploymentService>();

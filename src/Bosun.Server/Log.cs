@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Background service {Service} failed; retrying in {Delay}")]
     public static partial void BackgroundServiceFailed(ILogger logger, string service, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "Reading the logs of followed flow run {FlowRunId} failed; retrying in {Delay}")]
+    public static partial void LogFeedReadFailed(ILogger logger, Guid flowRunId, TimeSpan delay, Exception exception);
 }

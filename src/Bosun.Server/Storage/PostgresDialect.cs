@@ -17,6 +17,9 @@ internal sealed class PostgresDialect : SqlDialect
     /// <summary>The first key of the pools' advisory locks; the second is a hash of the pool's id.</summary>
     private const int PoolLockClass = 0x706f;
 
+    /// <summary>The first key of the runs' log-writer locks ("lg"); the second is a hash of the run's id.</summary>
+    private const int LogWritersLockClass = 0x6c67;
+
     private readonly NpgsqlDataSource _dataSource;
 
     public PostgresDialect(string connectionString)
@@ -70,6 +73,14 @@ internal sealed class PostgresDialect : SqlDialect
     /// </summary>
     public override string PoolLockStatement(bool exclusive) =>
         $"SELECT pg_advisory_xact_lock{(exclusive ? "" : "_shared")}({PoolLockClass}, hashtext(@poolId))";
+
+    /// <summary>
+    /// Without it, two batches of one run (the flow process's and its worker's) could commit out of id order: a follower
+    /// that had read the later one would step over the earlier one for good. Locks are taken in key order, so writers of
+    /// several runs at once cannot deadlock (the ORDER BY runs before the volatile function).
+    /// </summary>
+    public override string LogWritersLockStatement =>
+        $"SELECT pg_advisory_xact_lock({LogWritersLockClass}, k) FROM (SELECT DISTINCT hashtext(r) AS k FROM unnest(@runIds) AS r) AS keys ORDER BY k";
 
     public override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
