@@ -18,6 +18,7 @@ using Bosun.Server.Orchestration.WorkPools;
 using Bosun.Server.Security;
 using Bosun.Server.Storage;
 using Bosun.Server.Ui;
+using Bosun.Ui;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -63,7 +64,7 @@ public sealed class BosunServer : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
         builder.Services.AddBosunServer(options);
-        builder.Services.AddBosunUi();
+        builder.Services.AddBosunUi().AddUiBackends();
         configure?.Invoke(builder);
 
         var app = builder.Build();
