@@ -31,7 +31,12 @@ public sealed class TestServer : IAsyncDisposable
 
     public Uri ApiUrl => Server.ApiAddress;
 
-    public static async Task<TestServer> StartAsync(TimeProvider? timeProvider = null, Action<BosunServerOptions>? configure = null, string? directory = null)
+    /// <param name="timeProvider">The server's clock; the system clock when null.</param>
+    /// <param name="configure">Changes to the server's options.</param>
+    /// <param name="directory">The folder of the database; a new temporary one when null.</param>
+    /// <param name="services">Changes to the server's services, after its own registrations (e.g. a decorator that counts calls).</param>
+    public static async Task<TestServer> StartAsync(TimeProvider? timeProvider = null, Action<BosunServerOptions>? configure = null, string? directory = null,
+        Action<IServiceCollection>? services = null)
     {
         var ownsDirectory = directory is null;
         directory ??= TempDirectory.Create("bosun-server");
@@ -46,6 +51,8 @@ public sealed class TestServer : IAsyncDisposable
             {
                 builder.Services.AddSingleton(timeProvider);
             }
+
+            services?.Invoke(builder.Services);
         });
         await server.StartAsync();
         var client = new BosunClient(new BosunClientOptions { ApiUrl = server.ApiAddress, MaxAttempts = 1 });
