@@ -19,6 +19,12 @@ internal static class BenchRunner
             ["pg-claim-latency"] = () => PostgresBenchmarks.ClaimLatencyAsync(stored: 1_000_000, samples: 2000),
             ["docker-run-overhead"] = () => DockerBenchmarks.RunOverheadAsync(runs: 30),
             ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
+            ["log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 1),
+            ["log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 100),
+            ["pg-log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: true, lines: 200_000, followers: 1),
+            ["pg-log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: true, lines: 200_000, followers: 100),
+            ["log-read"] = () => LogBenchmarks.ReadAsync(postgres: false, lines: 1_000_000),
+            ["pg-log-read"] = () => LogBenchmarks.ReadAsync(postgres: true, lines: 1_000_000),
         };
         var selected = args.Length == 0 ? benchmarks.Keys.ToList() : args.ToList();
         foreach (var name in selected)

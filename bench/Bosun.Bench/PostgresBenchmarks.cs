@@ -111,7 +111,7 @@ internal static class PostgresBenchmarks
 
     private static BosunClient Client(BosunServer server) => new(new BosunClientOptions { ApiUrl = server.ApiAddress });
 
-    private static async Task<BosunServer> StartAsync(string database)
+    internal static async Task<BosunServer> StartAsync(string database)
     {
         var server = BosunServer.Create(new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = database, KeyFile = Path.Combine(Path.GetTempPath(), "bosun-bench.key") },
             builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
@@ -119,7 +119,7 @@ internal static class PostgresBenchmarks
         return server;
     }
 
-    private static async Task<string> CreateDatabaseAsync()
+    internal static async Task<string> CreateDatabaseAsync()
     {
         var name = $"bosun_bench_{Guid.NewGuid():N}";
         await using var connection = new NpgsqlConnection(Admin);
@@ -129,7 +129,7 @@ internal static class PostgresBenchmarks
         return new NpgsqlConnectionStringBuilder(Admin) { Database = name, MaxPoolSize = 50 }.ConnectionString;
     }
 
-    private static async Task DropDatabaseAsync(string database)
+    internal static async Task DropDatabaseAsync(string database)
     {
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(Admin);
