@@ -15,13 +15,23 @@ internal sealed class CountingBackends
 {
     private int _histories;
     private int _lastLines;
-    private int _linesAfter;
+    private readonly List<long> _cursors = [];
 
     public int Histories => Volatile.Read(ref _histories);
 
     public int LastLines => Volatile.Read(ref _lastLines);
 
-    public int LinesAfter => Volatile.Read(ref _linesAfter);
+    /// <summary>The <c>after</c> of every read of lines after a cursor, in call order.</summary>
+    public IReadOnlyList<long> Cursors
+    {
+        get
+        {
+            lock (_cursors)
+            {
+                return [.. _cursors];
+            }
+        }
+    }
 
     /// <summary>Wraps the server's run and log backends (for <see cref="UiSession.StartAsync"/>'s services).</summary>
     public void Decorate(IServiceCollection services)
@@ -76,7 +86,11 @@ internal sealed class CountingBackends
 
         public Task<IReadOnlyList<LogEntry>> ReadAfterAsync(Guid runId, long after, int limit, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref counts._linesAfter);
+            lock (counts._cursors)
+            {
+                counts._cursors.Add(after);
+            }
+
             return inner.ReadAfterAsync(runId, after, limit, cancellationToken);
         }
     }

@@ -24,7 +24,8 @@ internal sealed class ReplicaNotifications(
     private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
-    /// PostgreSQL refuses payloads of 8,000 bytes or more; past this many runs (two tokens of 35 characters at most each)
+    /// PostgreSQL refuses payloads of 8,000 bytes or more; past this many runs (two tokens of 35 characters at most each,
+    /// after the sender's token of 34)
     /// one NOTIFY says <c>runs</c> instead, which wakes every watcher of every run on the other replicas.
     /// </summary>
     private const int MaxRuns = 100;
@@ -33,15 +34,30 @@ internal sealed class ReplicaNotifications(
     private readonly Channel<bool> _doorbell = System.Threading.Channels.Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
+    /// <summary>
+    /// The first token of this replica's payloads. PostgreSQL delivers a NOTIFY to every listener, the sender's too; the
+    /// sender skips its own, since its waiters were woken when the change was signalled (each change woke them twice, and
+    /// every log feed of the run read the store again for nothing). Replicas of an earlier version ignore the token.
+    /// </summary>
+    private readonly string _sender = "@" + Guid.NewGuid().ToString("N");
+
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private bool _claimsPending;
     private bool _schedulerPending;
     private Dictionary<Guid, RunChange> _runsPending = [];
 
+    /// <summary>
+    /// Completes once this replica listens (and has woken everyone for what it may have missed before), or at once
+    /// without PostgreSQL: from then on, only the changes named in notifications wake this replica's waiters.
+    /// </summary>
+    public Task Ready => _ready.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (database.Dialect is not PostgresDialect postgres)
         {
+            _ready.TrySetResult();
             return;
         }
 
@@ -84,7 +100,13 @@ internal sealed class ReplicaNotifications(
                 await channel.ListenAsync(
                     payload =>
                     {
-                        foreach (var what in payload.Split(','))
+                        var tokens = payload.Split(',');
+                        if (tokens[0] == _sender)
+                        {
+                            return;
+                        }
+
+                        foreach (var what in tokens)
                         {
                             Wake(what);
                         }
@@ -96,6 +118,7 @@ internal sealed class ReplicaNotifications(
                         scheduler.NotifyLocal();
                         runs.NotifyAllLocal(RunChange.Lines | RunChange.State);
                         delay = TimeSpan.FromMilliseconds(250);
+                        _ready.TrySetResult();
                     },
                     stoppingToken);
             }
@@ -126,7 +149,7 @@ internal sealed class ReplicaNotifications(
 
                 try
                 {
-                    await channel.NotifyAsync(payload, stoppingToken);
+                    await channel.NotifyAsync($"{_sender},{payload}", stoppingToken);
                 }
                 catch (Exception ex) when (ReplicaChannel.IsNotifyFailure(ex))
                 {
