@@ -17,9 +17,6 @@ internal sealed class RunSignals
     /// <summary>Raised by <see cref="Notify"/> (not by <see cref="NotifyLocal"/>): other server replicas should hear it too.</summary>
     public event Action<Guid, RunChange>? Notified;
 
-    /// <summary>The number of runs watched on this server.</summary>
-    public int WatchedRuns => _watches.Count;
-
     /// <summary>Starts watching <paramref name="runId"/>; dispose the watch to stop.</summary>
     public RunWatch Watch(Guid runId)
     {
