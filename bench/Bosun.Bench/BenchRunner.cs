@@ -19,6 +19,8 @@ internal static class BenchRunner
             ["pg-claim-latency"] = () => PostgresBenchmarks.ClaimLatencyAsync(stored: 1_000_000, samples: 2000),
             ["docker-run-overhead"] = () => DockerBenchmarks.RunOverheadAsync(runs: 30),
             ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
+            ["outage-complete"] = () => OutageBenchmarks.CompleteAcrossOutageAsync(samples: 3, outage: TimeSpan.FromSeconds(60)),
+            ["stuck-run-recovery"] = RecoveryBenchmarks.StuckRunRecoveryAsync,
             ["log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 1),
             ["log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 100),
             ["pg-log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: true, lines: 200_000, followers: 1),

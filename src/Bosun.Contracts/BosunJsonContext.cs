@@ -67,4 +67,6 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Security.RunToken))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(DeploymentUpdate))]
+[JsonSerializable(typeof(Security.ApiKeyBootstrap))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

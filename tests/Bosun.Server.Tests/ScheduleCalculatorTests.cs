@@ -10,7 +10,7 @@ public sealed class ScheduleCalculatorTests
     private static readonly DateTimeOffset Noon = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
 
     private static ScheduleDefinition Define(ScheduleSpec spec, DateTimeOffset? now = null) =>
-        ScheduleCalculator.Validate(spec, Guid.NewGuid(), now ?? Noon, "schedule");
+        ScheduleCalculator.Validate(spec, Guid.NewGuid(), now ?? Noon, "schedule", TimeSpan.FromSeconds(1));
 
     [Theory]
     [InlineData("* * * * *", 60)]

@@ -1,18 +1,27 @@
 using System.Text.Json;
 using Bosun.Server.Domain;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api;
 
 /// <summary>
 /// Turns every failure into ProblemDetails: each kind of domain problem gets its status here, with its message; malformed requests
-/// (bad JSON, wrong types, oversized bodies) become 4xx naming what to fix. Only real faults answer 500.
+/// (bad JSON, oversized bodies) become 400 or 413, a value of the wrong kind in a field 422 naming the field
+/// (<see cref="JsonFieldErrors"/>). Only real faults answer 500.
 /// </summary>
 internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (((exception as BadHttpRequestException)?.InnerException as JsonException ?? exception as JsonException) is { } wrongValue
+            // The handler runs with the endpoint cleared; the feature keeps the one that failed, and with it the body's type.
+            && JsonFieldErrors.From(wrongValue, httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType) is { } fieldError)
+        {
+            exception = fieldError;
+        }
+
         var problem = exception switch
         {
             DomainException domain => new ProblemDetails { Status = StatusOf(domain), Title = domain.Title, Detail = domain.Message },

@@ -4,7 +4,7 @@ using Bosun.Contracts.States;
 namespace Bosun.Server.Domain;
 
 /// <summary>
-/// The orchestration rules of spec §2 as one pure function: current run + proposal → verdict. The store reads the
+/// The orchestration rules of docs/behaviour.md §2 as one pure function: current run + proposal → verdict. The store reads the
 /// run under its write lock, asks this, then writes what it answers; nothing else changes a run's state.
 /// </summary>
 internal static class StateRules

@@ -3,7 +3,7 @@ using Bosun.Contracts.WorkPools;
 namespace Bosun.Server.Domain;
 
 /// <summary>
-/// Statuses are derived from stored timestamps when read (spec §4), so they are never stale and need no
+/// Statuses are derived from stored timestamps when read (docs/behaviour.md §4), so they are never stale and need no
 /// background job to keep them current.
 /// </summary>
 internal static class Statuses

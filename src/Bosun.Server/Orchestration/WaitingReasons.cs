@@ -7,7 +7,7 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Orchestration;
 
 /// <summary>
-/// Why a run is not running yet (spec §4, a Bosun addition): the first obstacle in delivery order, naming the
+/// Why a run is not running yet (docs/behaviour.md §4, a Bosun addition): the first obstacle in delivery order, naming the
 /// runs that hold a full limit's slots.
 /// </summary>
 internal static class WaitingReasons

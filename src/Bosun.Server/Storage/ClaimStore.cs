@@ -1,4 +1,6 @@
+using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Schedules;
 using Bosun.Contracts.States;
 using Bosun.Server.Domain;
 using Dapper;
@@ -26,7 +28,7 @@ internal static class ClaimStore
     /// <paramref name="record"/> it leaves the worker's heartbeat and the queues' poll alone (recorded a moment ago).
     /// </summary>
     public static async Task<ClaimOutcome> ClaimAsync(
-        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch,
+        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, TimeSpan missedRunGrace,
         (Guid Id, bool Limited)? known = null, bool record = true, CancellationToken cancellationToken = default)
     {
         var (poolId, limited) = known ?? await scope.Connection.QuerySingleOrDefaultAsync<(Guid, int?)?>(new CommandDefinition(
@@ -93,7 +95,7 @@ internal static class ClaimStore
         {
             // Gone since the id was known (nothing above wrote for it): look the name up.
             return known is not null
-                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, record: true, cancellationToken: cancellationToken)
+                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, missedRunGrace, record: true, cancellationToken: cancellationToken)
                 : throw PoolNotFound(poolName);
         }
 
@@ -117,7 +119,7 @@ internal static class ClaimStore
             queues = queues.Where(queue => names.Contains(queue.Name)).ToList();
         }
 
-        var claim = new CandidateClaim(scope, request.WorkerName, now, cancellationToken);
+        var claim = new CandidateClaim(scope, request.WorkerName, now, now - missedRunGrace, cancellationToken);
         if (pool.Paused || request.MaxRuns <= 0)
         {
             return new ClaimOutcome(pool, [], [], false);
@@ -203,7 +205,7 @@ internal static class ClaimStore
 
     /// <summary>The claim of a serving process: due runs of its own deployments, which are on no work pool.</summary>
     public static async Task<ClaimOutcome> ClaimServedAsync(
-        WriteScope scope, SqlDialect dialect, ServedClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken)
+        WriteScope scope, SqlDialect dialect, ServedClaimRequest request, DateTimeOffset now, TimeSpan prefetch, TimeSpan missedRunGrace, CancellationToken cancellationToken)
     {
         var ids = Ids(request.DeploymentIds.Distinct());
         var found = (await scope.Connection.QueryAsync<(Guid Id, Guid? PoolId)>(new CommandDefinition(
@@ -220,7 +222,7 @@ internal static class ClaimStore
         }
 
         await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);
-        var claim = new CandidateClaim(scope, request.ProcessName, now, cancellationToken);
+        var claim = new CandidateClaim(scope, request.ProcessName, now, now - missedRunGrace, cancellationToken);
         await claim.TakeAsync(request.MaxRuns, null, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
             CandidatesSql(dialect, $"{In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL", batch),
             new { ids, cutoff = Ms(now + prefetch), afterTime, afterId }, scope.Transaction, cancellationToken: cancellationToken)));
@@ -236,10 +238,17 @@ internal static class ClaimStore
                 : $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE {In(connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND state_type = {Scheduled} AND state_name <> '{StateNames.AwaitingRetry}' AND next_scheduled_start_time > @cutoff",
             new { poolId, ids = Ids(deploymentIds ?? []), cutoff = Ms(cutoff) }, cancellationToken: cancellationToken));
 
-    /// <summary>Walks candidates in order, respecting deployment limits, moving each to PENDING for one claimant.</summary>
-    private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Walks candidates in order, respecting deployment limits and catch-up policies, moving each to PENDING for one
+    /// claimant. A due run of a schedule whose deployment's catch-up policy would not run it (missed before
+    /// <paramref name="missedBefore"/>, <see cref="CatchUp.SkipsAtClaim"/>) is skipped instead of handed out.
+    /// </summary>
+    private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, DateTimeOffset missedBefore, CancellationToken cancellationToken)
     {
         private readonly Dictionary<Guid, (int? Limit, int InUse)> _deploymentSlots = [];
+
+        /// <summary>Each LATEST schedule's earliest waiting due run and latest due run, as this claim first saw them.</summary>
+        private readonly Dictionary<Guid, (long? EarliestWaiting, long? LatestDue)> _dueSpans = [];
 
         /// <summary>The last decided write, not yet sent.</summary>
         private (FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome)? _pending;
@@ -338,8 +347,44 @@ internal static class ClaimStore
             }
         }
 
+        /// <summary>Skips <paramref name="candidate"/> when its deployment's catch-up policy would not run it (the policy is ALL for almost every run: no query).</summary>
+        private async Task<bool> SkippedByCatchUpAsync(FlowRunRow candidate)
+        {
+            if (candidate is not { ScheduleId: { } scheduleId, DeploymentId: { } deploymentId, NextScheduledStartTime: { } dueMs }
+                || Time(dueMs) > now
+                || !EnumNames.TryParse<CatchUpPolicy>(candidate.DeploymentCatchUp, out var policy) || policy == CatchUpPolicy.All)
+            {
+                return false;
+            }
+
+            if (policy == CatchUpPolicy.Latest && !_dueSpans.ContainsKey(scheduleId))
+            {
+                var (earliestWaiting, latestDue, _) = await ScheduleStore.DueSpanAsync(scope, scheduleId, now, cancellationToken);
+                _dueSpans[scheduleId] = (earliestWaiting, latestDue);
+            }
+
+            var span = _dueSpans.GetValueOrDefault(scheduleId);
+            if (!CatchUp.SkipsAtClaim(policy, Time(dueMs), Time(span.EarliestWaiting), Time(span.LatestDue), missedBefore))
+            {
+                return false;
+            }
+
+            await WritePendingAsync();
+            if (await ScheduleStore.SkipWaitingRunAsync(scope, candidate.Id, policy, now, cancellationToken))
+            {
+                await ScheduleStore.RecordSkippedAsync(scope, deploymentId, scheduleId, EnumNames.Of(policy), 1, [(Time(dueMs), candidate.Id)], now, cancellationToken);
+            }
+
+            return true;
+        }
+
         private async Task<bool> TryClaimAsync(FlowRunRow candidate)
         {
+            if (await SkippedByCatchUpAsync(candidate))
+            {
+                return false;
+            }
+
             if (candidate is { DeploymentId: { } deploymentId, DeploymentConcurrencyLimit: not null })
             {
                 if (!_deploymentSlots.TryGetValue(deploymentId, out var slots))

@@ -22,12 +22,14 @@ internal static class DeploymentStore
 
     private const string PoolNamed = "d.work_pool_id IN (SELECT id FROM work_pools WHERE name = @workPoolName)";
 
-    /// <summary>Maps rows to contracts with their schedules (one query for all of them).</summary>
+    /// <summary>Maps rows to contracts with their schedules and their latest skipped times (one query each for all of them).</summary>
     public static async Task<IReadOnlyList<Contracts.Deployments.Deployment>> ToContractsAsync(
         DbConnection connection, IReadOnlyList<DeploymentRow> rows, DateTimeOffset now, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        var schedules = await ScheduleStore.ListForAsync(connection, rows.Select(row => row.Id).ToList(), transaction, cancellationToken);
-        return rows.Select(row => row.ToContract(now, schedules[row.Id])).ToList();
+        var ids = rows.Select(row => row.Id).ToList();
+        var schedules = await ScheduleStore.ListForAsync(connection, ids, transaction, cancellationToken);
+        var skipped = await ScheduleStore.RecentSkippedAsync(connection, ids, 20, transaction, cancellationToken);
+        return rows.Select(row => row.ToContract(now, schedules[row.Id], skipped[row.Id])).ToList();
     }
 
     public static async Task<Guid> EnsureFlowAsync(WriteScope scope, string name, DateTimeOffset now, CancellationToken cancellationToken)
@@ -142,11 +144,6 @@ internal static class DeploymentStore
     public static Task<int> TouchPolledAsync(WriteScope scope, IReadOnlyList<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE deployments SET last_polled = @now WHERE {In(scope.Connection, "id", "ids")}", new { ids = Ids(ids), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
-
-    public static Task<int> RecordSkippedAsync(WriteScope scope, Guid id, int count, DateTimeOffset now, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE deployments SET skipped_runs = skipped_runs + @count, last_skipped_time = @now WHERE id = @id",
-            new { id, count, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<int> DeleteAsync(WriteScope scope, Guid id, CancellationToken cancellationToken)
     {

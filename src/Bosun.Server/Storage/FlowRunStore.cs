@@ -21,6 +21,7 @@ internal static class FlowRunStore
     /// </summary>
     public const string SelectRun = """
         SELECT r.*, d.name AS deployment_name, d.concurrency_limit AS deployment_concurrency_limit, d.collision_strategy AS deployment_collision_strategy,
+            d.catch_up AS deployment_catch_up,
             (SELECT f.name FROM flows f WHERE f.id = r.flow_id) AS flow_name,
             (SELECT p.name FROM work_pools p WHERE p.id = r.work_pool_id) AS work_pool_name,
             (SELECT q.name FROM work_queues q WHERE q.id = r.work_queue_id) AS work_queue_name
@@ -59,13 +60,33 @@ internal static class FlowRunStore
             LIMIT 500
             """, new { threshold = Ms(dueBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
 
-    /// <summary>Up to 500 RUNNING runs that heartbeat, but not since <paramref name="heartbeatBefore"/>.</summary>
-    public static async Task<IReadOnlyList<Guid>> SilentSinceAsync(WriteScope scope, DateTimeOffset heartbeatBefore, CancellationToken cancellationToken) =>
-        (await scope.Connection.QueryAsync<Guid>(new CommandDefinition($"""
-            SELECT id FROM flow_runs
-            WHERE state_type = {Running} AND last_heartbeat IS NOT NULL AND last_heartbeat < @threshold
-            LIMIT 500
-            """, new { threshold = Ms(heartbeatBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+    /// <summary>
+    /// Up to 500 runs holding a slot whose holders may have gone (docs/behaviour.md §6.4), oldest state first, locked
+    /// (PostgreSQL; others' locked rows are passed over): runs whose heartbeat is older than <paramref name="heartbeatBefore"/>,
+    /// and runs that never heartbeat whose claimant was last heard from before <paramref name="claimantBefore"/> (or that
+    /// are CANCELLING with no infrastructure since then). Each comes with its claimant's last sign of life: a worker's
+    /// heartbeat, or for a served run its deployment's last poll. The rules (<see cref="AbandonedRuns"/>) decide.
+    /// </summary>
+    public static async Task<IReadOnlyList<SlotHolderRow>> PossiblyAbandonedAsync(
+        WriteScope scope, DateTimeOffset heartbeatBefore, DateTimeOffset claimantBefore, CancellationToken cancellationToken)
+    {
+        const string claimantSeen = """
+            CASE WHEN r.work_pool_id IS NULL THEN (SELECT d.last_polled FROM deployments d WHERE d.id = r.deployment_id)
+                 ELSE (SELECT w.last_heartbeat FROM workers w WHERE w.work_pool_id = r.work_pool_id AND w.name = r.worker_name) END
+            """;
+        return (await scope.Connection.QueryAsync<SlotHolderRow>(new CommandDefinition($"""
+            SELECT r.id, r.name, r.state_type, r.state_timestamp, r.state_scheduled_time, r.expected_start_time, r.infrastructure_id,
+                r.last_heartbeat, r.worker_name, {claimantSeen} AS claimant_seen,
+                (SELECT w.heartbeat_interval_seconds FROM workers w WHERE w.work_pool_id = r.work_pool_id AND w.name = r.worker_name) AS claimant_interval_seconds
+            FROM flow_runs r
+            WHERE r.state_type IN {HoldingSlot}
+              AND (r.last_heartbeat < @heartbeatBefore
+                OR (r.last_heartbeat IS NULL AND (COALESCE({claimantSeen}, 0) < @claimantBefore
+                    OR (r.state_type = {Cancelling} AND r.infrastructure_id IS NULL AND r.state_timestamp < @claimantBefore))))
+            ORDER BY r.state_timestamp
+            LIMIT 500 {scope.Dialect.SkipLockedOf("r")}
+            """, new { heartbeatBefore = Ms(heartbeatBefore), claimantBefore = Ms(claimantBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+    }
 
     /// <summary>How many runs of a pool, queue or deployment hold one of its slots, and the names of the first ten (oldest state first).</summary>
     public static async Task<(int Count, IReadOnlyList<string> Names)> SlotHoldersAsync(DbConnection connection, SlotScope scope, Guid id, CancellationToken cancellationToken)
@@ -329,7 +350,7 @@ internal static class FlowRunStore
                 snapshot = snapshot with
                 {
                     DeploymentConcurrencyLimit = limit,
-                    CollisionStrategy = limits.Strategy == "CANCEL_NEW" ? CollisionStrategy.CancelNew : CollisionStrategy.Enqueue,
+                    CollisionStrategy = EnumNames.TryParse<CollisionStrategy>(limits.Strategy, out var strategy) ? strategy : CollisionStrategy.Enqueue,
                     DeploymentSlotsInUse = limits.InUse,
                 };
             }

@@ -15,8 +15,8 @@ internal static class StateSql
     /// <summary><c>'SCHEDULED'</c>.</summary>
     public static readonly string Scheduled = Literal(StateType.Scheduled);
 
-    /// <summary><c>'RUNNING'</c>.</summary>
-    public static readonly string Running = Literal(StateType.Running);
+    /// <summary><c>'CANCELLING'</c>.</summary>
+    public static readonly string Cancelling = Literal(StateType.Cancelling);
 
     private static string Literal(StateType type) => $"'{type.ToWireName()}'";
 

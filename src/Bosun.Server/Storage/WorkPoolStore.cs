@@ -42,6 +42,12 @@ internal static class WorkPoolStore
         scope.Connection.QuerySingleAsync<string>(new CommandDefinition(
             "SELECT base_job_template FROM work_pools WHERE id = @poolId", new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
 
+    /// <summary>The base job templates of the pools <paramref name="poolIds"/> names, by pool id (pools that are gone are missing).</summary>
+    public static async Task<Dictionary<Guid, string>> GetBaseJobTemplatesAsync(DbConnection connection, IReadOnlyCollection<Guid> poolIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
+        poolIds.Count == 0 ? [] : (await connection.QueryAsync<(Guid Id, string Template)>(new CommandDefinition(
+            $"SELECT id, base_job_template FROM work_pools WHERE {In(connection, "id", "poolIds")}", new { poolIds = Ids(poolIds.Distinct()) }, transaction,
+            cancellationToken: cancellationToken))).ToDictionary(pool => pool.Id, pool => pool.Template);
+
     /// <summary>A pool's name, whether it is paused and its limit (the pool must exist).</summary>
     public static Task<(string Name, bool Paused, int? Limit)> GetPoolSettingsAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken) =>
         connection.QuerySingleAsync<(string Name, bool Paused, int? Limit)>(new CommandDefinition(

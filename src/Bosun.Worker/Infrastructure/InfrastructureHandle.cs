@@ -3,7 +3,7 @@ using Bosun.Contracts.States;
 namespace Bosun.Worker.Infrastructure;
 
 /// <summary>One started infrastructure (a process, a container, a job) that the worker watches and can stop.</summary>
-internal abstract class InfrastructureHandle : IAsyncDisposable
+public abstract class InfrastructureHandle : IAsyncDisposable
 {
     /// <summary>Process id, container id or job name; recorded on the run.</summary>
     public abstract string Id { get; }

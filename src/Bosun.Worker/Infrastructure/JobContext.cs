@@ -10,7 +10,7 @@ namespace Bosun.Worker.Infrastructure;
 /// <param name="Labels">The standard labels (run id and name, pool, worker, flow, deployment, version).</param>
 /// <param name="Output">Receives each line the infrastructure prints (line, is-error), when stream_output is on.</param>
 /// <param name="WorkerLog">Writes a line to the run's logs on the worker's behalf (progress, pulls, errors).</param>
-internal sealed record JobContext(
+public sealed record JobContext(
     ClaimedFlowRun Claim,
     JsonObject Configuration,
     IReadOnlyDictionary<string, string?> Environment,

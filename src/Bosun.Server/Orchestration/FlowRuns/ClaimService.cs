@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Bosun.Server.Orchestration.FlowRuns;
 
 /// <summary>
-/// The claim with its optional long-poll (spec §3, Bosun): when nothing is eligible the request waits for a
+/// The claim with its optional long-poll (docs/behaviour.md §3, Bosun): when nothing is eligible the request waits for a
 /// <see cref="ClaimSignal"/> or for the next run to come due, then claims again, so a new run starts in
 /// milliseconds rather than at the next poll.
 /// </summary>
@@ -59,7 +59,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
                 // The worker's heartbeat and the queues' poll are recorded at most once a second: skip the statements
                 // when this server recorded the same ones less than a second ago.
                 var record = !_recorded.TryGetValue(poller, out var last) || now - last >= RecordEvery;
-                var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch,
+                var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch, options.Value.MissedRunGrace,
                     _pools.TryGetValue(poolName, out var known) ? known : null, record, cancellationToken), cancellationToken);
                 _pools[poolName] = (outcome.Pool!.Id, outcome.Pool.ConcurrencyLimit is not null);
                 if (record)
@@ -95,7 +95,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
 
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var claimed = await LongPollAsync(wait,
-            now => database.WriteAsync(scope => ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, cancellationToken), cancellationToken),
+            now => database.WriteAsync(scope => ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, options.Value.MissedRunGrace, cancellationToken), cancellationToken),
             prefetch,
             (_, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
             cancellationToken);

@@ -44,10 +44,13 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
             ParameterValidator.Validate(ObjectOrNull(deployment.ParameterSchema), parameters, enforceRequired: true);
             var queueId = deployment.WorkQueueId;
+            var jobVariables = request.JobVariables;
             if (deployment.WorkPoolId is { } poolId)
             {
-                var pool = await WorkPoolStore.GetBaseJobTemplateAsync(scope, poolId, cancellationToken);
-                JobTemplateValidator.ValidateJobVariables(Object(pool), Object(deployment.JobVariables), request.JobVariables, enforceRequired: true, "job_variables");
+                var template = Object(await WorkPoolStore.GetBaseJobTemplateAsync(scope, poolId, cancellationToken));
+                // A secret sent back masked (copied from an answer) is no override: the deployment's value applies.
+                jobVariables = SecretMask.Restore(jobVariables, null, SecretMask.VariablesOf(template));
+                JobTemplateValidator.ValidateJobVariables(template, Object(deployment.JobVariables), jobVariables, enforceRequired: true, "job_variables");
                 if (request.WorkQueueName is { } queueName)
                 {
                     var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, poolId, queueName, scope.Transaction, cancellationToken)
@@ -61,7 +64,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
                     [$"deployment '{deployment.FlowName}/{deployment.Name}' is served, not on a work pool: it takes no job variables or work queue"]);
             }
 
-            var row = FlowRunStore.NewScheduledRun(deployment, parameters, request.JobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
+            var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
                 request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId);
             if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
             {
@@ -86,7 +89,12 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         return await database.ReadAsync(async connection =>
         {
             var row = await FlowRunStore.GetAsync(connection, id, cancellationToken: cancellationToken) ?? throw NotFound(id);
-            return row.ToContract(await WaitingReasons.ExplainAsync(connection, row, now, cancellationToken));
+            var run = row.ToContract(await WaitingReasons.ExplainAsync(connection, row, now, cancellationToken));
+            // Secret job variables are masked in every answer but the claim's (the worker's only source of them).
+            return row.WorkPoolId is { } poolId && (await WorkPoolStore.GetBaseJobTemplatesAsync(connection, [poolId], cancellationToken: cancellationToken))
+                .TryGetValue(poolId, out var template)
+                ? run with { JobVariables = SecretMask.Apply(run.JobVariables, SecretMask.VariablesOf(Object(template))) }
+                : run;
         }, cancellationToken);
     }
 

@@ -28,8 +28,8 @@ internal sealed class RunLogFeed : IAsyncDisposable
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// How often the run's state is read when no signal said it changed: a background sweep (a zombie run marked
-    /// CRASHED) ends runs without telling the run's watchers.
+    /// How often the run's state is read when no signal said it changed: a state written without a signal (a replica's
+    /// notification lost while the database was away) must still end the follow.
     /// </summary>
     public static readonly TimeSpan StatePoll = TimeSpan.FromSeconds(5);
 

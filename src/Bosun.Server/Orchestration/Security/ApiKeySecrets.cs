@@ -8,7 +8,11 @@ internal static class ApiKeySecrets
 {
     public const string Prefix = "bosun_";
 
+    public const string BootstrapPrefix = "bosun_bootstrap_";
+
     public static string NewKey() => Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    public static string NewBootstrapToken() => BootstrapPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

@@ -68,7 +68,10 @@ internal sealed partial class SecurityService(
         return new BosunCaller(row.Name, row.ParsedRole, KeyId: row.Id);
     }
 
-    public async Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken)
+    public Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken) => CreateKeyAsync(request, null, cancellationToken);
+
+    /// <summary>Creates a key after <paramref name="precondition"/>, which may refuse, ran in the same write transaction.</summary>
+    private async Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, Func<WriteScope, DateTimeOffset, Task>? precondition, CancellationToken cancellationToken)
     {
         var problem = NameRules.Check(request.Name, "API key");
         if (problem is not null)
@@ -82,13 +85,65 @@ internal sealed partial class SecurityService(
         }
 
         var now = timeProvider.GetUtcNow();
-        var (created, secret) = await database.WriteAsync(scope => InsertKeyAsync(scope, request, now, cancellationToken), cancellationToken);
+        var (created, secret) = await database.WriteAsync(async scope =>
+        {
+            if (precondition is not null)
+            {
+                await precondition(scope, now);
+            }
+
+            return await InsertKeyAsync(scope, request, now, cancellationToken);
+        }, cancellationToken);
         _authState = (true, now);
         return new ApiKeyCreated(created.ToContract(), secret);
     }
 
-    /// <summary>Creates a key directly in the store, for the bootstrap of a server that has none (no API call involved).</summary>
-    public static async Task<(ApiKeyRow Row, string Key)> InsertKeyAsync(WriteScope scope, ApiKeyCreate request, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>How long a bootstrap token works, unless an admin key is created first.</summary>
+    public static readonly TimeSpan BootstrapTokenLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// A one-time token that creates the first admin key through the API (<see cref="BootstrapAsync"/>), when no admin key
+    /// works now; null when one does. Only its hash is stored; each call (each server start) makes a new one.
+    /// </summary>
+    public async Task<string?> IssueBootstrapTokenAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var token = ApiKeySecrets.NewBootstrapToken();
+        return await database.WriteAsync(async scope =>
+        {
+            if (await SecurityStore.AnyActiveAdminKeyAsync(scope, now, cancellationToken))
+            {
+                return null;
+            }
+
+            await SecurityStore.InsertBootstrapTokenAsync(scope, ApiKeySecrets.Hash(token), now, now + BootstrapTokenLifetime, cancellationToken);
+            return token;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The first admin key, for a valid bootstrap token, while no admin key works: the token and every other one are used
+    /// up with it. Refused (409) once an admin key exists, and (403) for a token that is wrong, used or expired.
+    /// </summary>
+    public async Task<ApiKeyCreated> BootstrapAsync(ApiKeyBootstrap request, CancellationToken cancellationToken)
+    {
+        var created = await CreateKeyAsync(new ApiKeyCreate(request.Name, ApiKeyRole.Admin, request.ExpiresInDays), async (scope, now) =>
+        {
+            if (await SecurityStore.AnyActiveAdminKeyAsync(scope, now, cancellationToken))
+            {
+                throw new ConflictException("An admin API key exists: the bootstrap route is closed. Ask an admin for a key (`bosun api-key create`).");
+            }
+
+            if (string.IsNullOrEmpty(request.Token) || !await SecurityStore.ConsumeBootstrapTokenAsync(scope, ApiKeySecrets.Hash(request.Token), now, cancellationToken))
+            {
+                throw new ForbiddenException(
+                    "The bootstrap token is not valid: it is wrong, used or expired. Restart the server to get a new one (it prints it, and writes it to the bootstrap-token file beside its key file).");
+            }
+        }, cancellationToken);
+        return created;
+    }
+
+    private static async Task<(ApiKeyRow Row, string Key)> InsertKeyAsync(WriteScope scope, ApiKeyCreate request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var secret = ApiKeySecrets.NewKey();
         var row = new ApiKeyRow

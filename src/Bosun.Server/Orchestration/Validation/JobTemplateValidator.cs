@@ -4,7 +4,7 @@ using Bosun.Server.Domain;
 
 namespace Bosun.Server.Orchestration.Validation;
 
-/// <summary>Checks of spec §5: a base job template's shape, and job variables against its variables schema.</summary>
+/// <summary>Checks of docs/behaviour.md §5.1: a base job template's shape, and job variables against its variables schema.</summary>
 internal static class JobTemplateValidator
 {
     /// <summary>Throws 422 listing every problem of <paramref name="template"/>.</summary>
@@ -72,7 +72,7 @@ internal static class JobTemplateValidator
 
     /// <summary>
     /// Validates the merged job variables (template defaults, then deployment, then run) against the template's
-    /// variables schema. Deployments are checked without required keys, runs with them (spec §5).
+    /// variables schema. Deployments are checked without required keys, runs with them (docs/behaviour.md §5.1).
     /// </summary>
     public static void ValidateJobVariables(JsonObject template, JsonObject? deploymentVariables, JsonObject? runVariables, bool enforceRequired, string field)
     {
