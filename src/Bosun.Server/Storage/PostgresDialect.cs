@@ -21,6 +21,7 @@ internal sealed class PostgresDialect : SqlDialect
     private const int LogWritersLockClass = 0x6c67;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _dedicatedConnectionString;
 
     public PostgresDialect(string connectionString)
     {
@@ -41,6 +42,7 @@ internal sealed class PostgresDialect : SqlDialect
         Endpoint = $"{builder.Host}:{builder.Port}";
         DatabaseName = builder.Database ?? "";
         _dataSource = NpgsqlDataSource.Create(ConnectionString);
+        _dedicatedConnectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString;
     }
 
     public string ConnectionString { get; }
@@ -126,8 +128,12 @@ internal sealed class PostgresDialect : SqlDialect
         }
     }
 
-    /// <summary>A connection outside the pool's transactions: for LISTEN and for holding the leader lock.</summary>
-    public NpgsqlConnection CreateDedicatedConnection() => new(ConnectionString);
+    /// <summary>
+    /// A connection of its own, outside every pool, for session state (the leader's lock, LISTEN): closing it ends the
+    /// session. A pooled one went back to Npgsql's pool still holding the lock (no reset on close), so a server started
+    /// again in the same process never became leader.
+    /// </summary>
+    public NpgsqlConnection CreateDedicatedConnection() => new(_dedicatedConnectionString);
 
     public override async ValueTask DisposeAsync() => await _dataSource.DisposeAsync();
 
