@@ -31,6 +31,12 @@ internal static class BenchRunner
             ["stuck-run-recovery"] = RecoveryBenchmarks.StuckRunRecoveryAsync,
             ["peers"] = () => PeerComparison.RunAsync(quick ? PeerWorkloads.Quick : PeerWorkloads.Full, rounds, systems),
             ["scale"] = () => ScaleBenchmarks.RunAsync(quick ? ScaleSizes.Quick : ScaleSizes.Full, systems ?? ["sqlite", "postgres"]),
+            ["log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 1),
+            ["log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 100),
+            ["pg-log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: true, lines: 200_000, followers: 1),
+            ["pg-log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: true, lines: 200_000, followers: 100),
+            ["log-read"] = () => LogBenchmarks.ReadAsync(postgres: false, lines: 1_000_000),
+            ["pg-log-read"] = () => LogBenchmarks.ReadAsync(postgres: true, lines: 1_000_000),
         };
         var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--rounds" or "--systems"))).ToList();
         var selected = names.Count == 0 ? benchmarks.Keys.Except(NamedOnly).ToList() : names;

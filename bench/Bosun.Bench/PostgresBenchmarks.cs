@@ -90,7 +90,7 @@ internal static class PostgresBenchmarks
 
     private static BosunClient Client(BosunServer server) => new(new BosunClientOptions { ApiUrl = server.ApiAddress });
 
-    private static async Task<BosunServer> StartAsync(string database)
+    internal static async Task<BosunServer> StartAsync(string database)
     {
         var server = BosunServer.Create(new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = database, KeyFile = Path.Combine(Path.GetTempPath(), "bosun-bench.key") },
             builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));

@@ -3,7 +3,7 @@ namespace Bosun.Contracts;
 /// <summary>A page of results: the items and the total that matched.</summary>
 /// <typeparam name="T">The item type.</typeparam>
 /// <param name="Items">This page.</param>
-/// <param name="Total">All rows that matched the filter.</param>
+/// <param name="Total">All rows that matched the filter; -1 where it was not counted (a run's log lines after the first page).</param>
 /// <param name="Offset">The offset of this page.</param>
 /// <param name="Limit">The page size asked for.</param>
 public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);

@@ -18,6 +18,7 @@ using Bosun.Server.Orchestration.WorkPools;
 using Bosun.Server.Security;
 using Bosun.Server.Storage;
 using Bosun.Server.Ui;
+using Bosun.Ui;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -63,7 +64,7 @@ public sealed class BosunServer : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
         builder.Services.AddBosunServer(options);
-        builder.Services.AddBosunUi();
+        builder.Services.AddBosunUi().AddUiBackends();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -196,13 +197,15 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<Leadership>();
         services.AddHostedService<ReplicaNotifications>();
         services.AddSingleton<ClaimSignal>();
-        services.AddSingleton<LogSignal>();
+        services.AddSingleton<RunSignals>();
+        services.AddSingleton<RunLogFeeds>();
         services.AddSingleton<SchedulerSignal>();
         services.AddSingleton<WorkPoolService>();
         services.AddSingleton<DeploymentService>();
         services.AddSingleton<FlowRunService>();
         services.AddSingleton<ClaimService>();
         services.AddSingleton<LogService>();
+        services.AddSingleton<FlowRunSummaries>();
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();

@@ -29,4 +29,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 51, Level = LogLevel.Information, Message = "Skipped {Count} scheduled runs missed during an outage (catch-up policies)")]
     public static partial void SkippedScheduledRuns(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "Reading the logs of followed flow run {FlowRunId} failed; retrying in {Delay}")]
+    public static partial void LogFeedReadFailed(ILogger logger, Guid flowRunId, TimeSpan delay, Exception exception);
 }

@@ -6,8 +6,9 @@ namespace Bosun.Server.Tests;
 
 /// <summary>
 /// The server's walls (docs/architecture-layers.md): Ui → Api → Orchestration → Storage → Domain, each layer using only
-/// the ones after it. Read from the compiled types' references (signatures and method bodies, lambdas and async state
-/// machines included), so a `using` that sneaks an arrow upwards fails here, not in review.
+/// the ones after it, and the web UI (Bosun.Ui) a separate assembly that knows nothing of the server. Read from the
+/// compiled types' references (signatures and method bodies, lambdas and async state machines included), so a `using`
+/// that sneaks an arrow upwards fails here, not in review.
 /// </summary>
 public sealed class ArchitectureTests
 {
@@ -17,9 +18,26 @@ public sealed class ArchitectureTests
     [Fact]
     public void ServerLayers_ReferenceOnlyLayersBelow_NoArrowPointsUp()
     {
-        var violations = LayerViolations(typeof(BosunServer).Assembly, "Bosun.Server");
+        // The web UI's assembly is part of the top layer: only the server's Ui namespace (its backends) may use it.
+        var violations = LayerViolations(typeof(BosunServer).Assembly, "Bosun.Server", UiAssembly.GetName().Name!);
 
         Assert.True(violations.Count == 0, "Types that reference a layer above their own:\n" + string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void UiAssembly_ReferencesNoServerType_ReachesItThroughItsBackends()
+    {
+        Assert.DoesNotContain(UiAssembly.GetReferencedAssemblies(), reference => reference.Name == typeof(BosunServer).Assembly.GetName().Name);
+        var dependents = TypesUsing(UiAssembly, "Bosun.Server");
+
+        Assert.True(dependents.Count == 0, "Bosun.Ui types that use Bosun.Server:\n" + string.Join("\n", dependents));
+    }
+
+    [Fact]
+    public void TypesUsing_TestTypeUsingTheServer_IsReported()
+    {
+        // The rule above, on this assembly, which uses the server: it must not pass everything.
+        Assert.Contains(typeof(ArchitectureTests).FullName!, TypesUsing(typeof(ArchitectureTests).Assembly, "Bosun.Server"));
     }
 
     [Fact]
@@ -37,7 +55,7 @@ public sealed class ArchitectureTests
     public void Methods_TakingACancellationToken_TakeItLast()
     {
         // CA1068 (an error) passes a token followed by optional parameters; CONVENTIONS want it last there too.
-        var methods = new[] { typeof(BosunServer), typeof(Client.BosunClient), typeof(Contracts.ApiRoutes) }
+        var methods = new[] { typeof(BosunServer), typeof(Bosun.Ui.BosunUi), typeof(Client.BosunClient), typeof(Contracts.ApiRoutes) }
             .SelectMany(type => type.Assembly.GetTypes())
             .Where(type => !type.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), false))
             .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
@@ -53,13 +71,22 @@ public sealed class ArchitectureTests
         Assert.True(misplaced.Count == 0, "Methods whose CancellationToken is not the last parameter:\n" + string.Join("\n", misplaced));
     }
 
-    /// <summary>One line per type of a layer under <paramref name="root"/> that references a layer above it.</summary>
-    private static List<string> LayerViolations(Assembly assembly, string root)
+    private static Assembly UiAssembly => typeof(Bosun.Ui.BosunUi).Assembly;
+
+    /// <summary>The types of <paramref name="assembly"/> that use a type of namespace <paramref name="namespacePrefix"/>.</summary>
+    private static List<string> TypesUsing(Assembly assembly, string namespacePrefix) =>
+        (Types.InAssembly(assembly).ShouldNot().HaveDependencyOnAny(namespacePrefix).GetResult().FailingTypes ?? []).Select(type => type.FullName).ToList();
+
+    /// <summary>
+    /// One line per type of a layer under <paramref name="root"/> that references a layer above it;
+    /// <paramref name="topNamespaces"/> count as part of the top layer.
+    /// </summary>
+    private static List<string> LayerViolations(Assembly assembly, string root, params string[] topNamespaces)
     {
         var violations = new List<string>();
         for (var i = 0; i < Layers.Length - 1; i++)
         {
-            var above = Layers[(i + 1)..].Select(layer => $"{root}.{layer}").ToArray();
+            var above = Layers[(i + 1)..].Select(layer => $"{root}.{layer}").Concat(topNamespaces).ToArray();
             var result = Types.InAssembly(assembly).That().ResideInNamespaceMatching($"^{Regex.Escape($"{root}.{Layers[i]}")}(\\.|$)")
                 .ShouldNot().HaveDependencyOnAny(above).GetResult();
             violations.AddRange((result.FailingTypes ?? []).Select(type => $"{type.FullName} ({Layers[i]}) uses {string.Join(" or ", above)}: {type.Explanation}"));

@@ -1,8 +1,9 @@
 using System.Security.Claims;
 using Bosun.Contracts.Security;
 using Bosun.Server.Orchestration.Security;
-using Bosun.Server.Ui;
 using Bosun.Testing;
+using Bosun.Ui;
+using Bosun.Ui.Backend;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,14 +26,14 @@ public sealed class UiAccessTests
     public async Task AuthOff_AnonymousTab_MayDoEverythingAndSeesNoSignIn()
     {
         await using var server = await TestServer.StartAsync();
-        var access = new UiAccess(new FixedAuthentication(Nobody), Security(server), TimeProvider.System);
+        var access = new UiAccess(new FixedAuthentication(Nobody), Backend(server), TimeProvider.System);
 
-        Assert.Same(BosunCaller.Anonymous, await access.CheckAsync());
+        Assert.Same(UiUser.Anonymous, await access.CheckAsync(fresh: false, default));
         Assert.False(access.SignInRequired);
-        foreach (var permission in new[] { Permission.Read, Permission.Deploy, Permission.Admin })
+        foreach (var permission in new[] { UiPermission.Read, UiPermission.Deploy, UiPermission.Admin })
         {
             Assert.True(access.Can(permission));
-            Assert.Null(await access.RefusalAsync(permission, "do it"));
+            Assert.Null(await access.RefusalAsync(permission, "do it", default));
         }
     }
 
@@ -46,14 +47,14 @@ public sealed class UiAccessTests
         await using var server = await TestServer.StartAsync();
         var security = Security(server);
         await security.CreateKeyAsync(new ApiKeyCreate("first-admin", ApiKeyRole.Admin), default);
-        var access = await SignedInAsync(security, "someone", role);
+        var access = await SignedInAsync(server, "someone", role);
 
-        Assert.Null(await access.RefusalAsync(Permission.Read, "read"));
+        Assert.Null(await access.RefusalAsync(UiPermission.Read, "read", default));
         Assert.True(access.SignInRequired);
-        Assert.Equal(runs, access.Can(Permission.Deploy));
-        Assert.Equal(pools, access.Can(Permission.Admin));
-        var runRefusal = await access.RefusalAsync(Permission.Deploy, "cancel a run");
-        var poolRefusal = await access.RefusalAsync(Permission.Admin, "pause a work pool");
+        Assert.Equal(runs, access.Can(UiPermission.Deploy));
+        Assert.Equal(pools, access.Can(UiPermission.Admin));
+        var runRefusal = await access.RefusalAsync(UiPermission.Deploy, "cancel a run", default);
+        var poolRefusal = await access.RefusalAsync(UiPermission.Admin, "pause a work pool", default);
         var name = role.ToString().ToLowerInvariant();
         Assert.Equal(runs ? null : $"Not allowed: only a developer or admin key can cancel a run; you are signed in as 'someone', a {name} key.", runRefusal);
         Assert.Equal(pools ? null : $"Not allowed: only an admin key can pause a work pool; you are signed in as 'someone', a {name} key.", poolRefusal);
@@ -66,17 +67,17 @@ public sealed class UiAccessTests
         var security = Security(server);
         // Another key stays, so authentication stays on (with no working key left, the UI would be open again).
         await security.CreateKeyAsync(new ApiKeyCreate("first-admin", ApiKeyRole.Admin), default);
-        var (access, keyId) = await SignedInWithIdAsync(security, "dev", ApiKeyRole.Developer);
+        var (access, keyId) = await SignedInWithIdAsync(server, "dev", ApiKeyRole.Developer);
         var ended = 0;
         access.SessionEnded += () => ended++;
-        Assert.Null(await access.RefusalAsync(Permission.Deploy, "start runs"));
+        Assert.Null(await access.RefusalAsync(UiPermission.Deploy, "start runs", default));
 
         await security.RevokeKeyAsync(keyId, default);
         // Still within the refresh loops' 5 s: a cached check would say yes; an action always reads the store again.
-        Assert.True(access.Can(Permission.Deploy));
-        Assert.StartsWith("Not done: your session has ended", await access.RefusalAsync(Permission.Deploy, "start runs"), StringComparison.Ordinal);
-        Assert.False(access.Can(Permission.Read));
-        Assert.Null(await access.CheckAsync(fresh: true));
+        Assert.True(access.Can(UiPermission.Deploy));
+        Assert.StartsWith("Not done: your session has ended", await access.RefusalAsync(UiPermission.Deploy, "start runs", default), StringComparison.Ordinal);
+        Assert.False(access.Can(UiPermission.Read));
+        Assert.Null(await access.CheckAsync(fresh: true, default));
         Assert.Equal(1, ended);
     }
 
@@ -85,28 +86,31 @@ public sealed class UiAccessTests
     {
         await using var server = await TestServer.StartAsync();
         var security = Security(server);
-        var access = new UiAccess(new FixedAuthentication(Nobody), security, TimeProvider.System);
+        var access = new UiAccess(new FixedAuthentication(Nobody), Backend(server), TimeProvider.System);
         var ended = false;
         access.SessionEnded += () => ended = true;
-        Assert.Null(await access.RefusalAsync(Permission.Admin, "create work pools"));
+        Assert.Null(await access.RefusalAsync(UiPermission.Admin, "create work pools", default));
 
         await security.CreateKeyAsync(new ApiKeyCreate("admin", ApiKeyRole.Admin), default);
-        Assert.NotNull(await access.RefusalAsync(Permission.Admin, "create work pools"));
+        Assert.NotNull(await access.RefusalAsync(UiPermission.Admin, "create work pools", default));
         Assert.True(ended);
         Assert.True(access.SignInRequired);
     }
 
     private static SecurityService Security(TestServer server) => server.Server.Services.GetRequiredService<SecurityService>();
 
-    private static async Task<UiAccess> SignedInAsync(SecurityService security, string name, ApiKeyRole role) =>
-        (await SignedInWithIdAsync(security, name, role)).Access;
+    /// <summary>The server's side of the UI's access checks (the one the UI's pages get).</summary>
+    private static IAccessBackend Backend(TestServer server) => server.Server.Services.GetRequiredService<IAccessBackend>();
 
-    private static async Task<(UiAccess Access, Guid KeyId)> SignedInWithIdAsync(SecurityService security, string name, ApiKeyRole role)
+    private static async Task<UiAccess> SignedInAsync(TestServer server, string name, ApiKeyRole role) =>
+        (await SignedInWithIdAsync(server, name, role)).Access;
+
+    private static async Task<(UiAccess Access, Guid KeyId)> SignedInWithIdAsync(TestServer server, string name, ApiKeyRole role)
     {
-        var created = await security.CreateKeyAsync(new ApiKeyCreate(name, role), default);
-        var caller = await security.AuthenticateAsync(created.Key, default);
-        Assert.NotNull(caller);
-        Assert.Equal(created.ApiKey.Id, caller.KeyId);
-        return (new UiAccess(new FixedAuthentication(UiSessions.Principal(created.ApiKey.Id, caller)), security, TimeProvider.System), created.ApiKey.Id);
+        var created = await Security(server).CreateKeyAsync(new ApiKeyCreate(name, role), default);
+        var user = await Backend(server).AuthenticateKeyAsync(created.Key, default);
+        Assert.NotNull(user);
+        Assert.Equal(created.ApiKey.Id, user.KeyId);
+        return (new UiAccess(new FixedAuthentication(UiSessions.Principal(created.ApiKey.Id, user)), Backend(server), TimeProvider.System), created.ApiKey.Id);
     }
 }

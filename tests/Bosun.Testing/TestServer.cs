@@ -13,8 +13,10 @@ public sealed class TestServer : IAsyncDisposable
     private readonly bool _ownsDirectory;
     private readonly BosunServerOptions _options;
     private readonly TimeProvider? _timeProvider;
+    private readonly Action<IServiceCollection>? _services;
 
-    private TestServer(BosunServer server, BosunClient client, string directory, bool ownsDirectory, BosunServerOptions options, TimeProvider? timeProvider)
+    private TestServer(BosunServer server, BosunClient client, string directory, bool ownsDirectory, BosunServerOptions options, TimeProvider? timeProvider,
+        Action<IServiceCollection>? services)
     {
         Server = server;
         Client = client;
@@ -22,6 +24,7 @@ public sealed class TestServer : IAsyncDisposable
         _ownsDirectory = ownsDirectory;
         _options = options;
         _timeProvider = timeProvider;
+        _services = services;
     }
 
     public BosunServer Server { get; private set; }
@@ -42,8 +45,9 @@ public sealed class TestServer : IAsyncDisposable
     /// <param name="configure">Changes to the server's options.</param>
     /// <param name="directory">The folder of the store: the same folder means the same database.</param>
     /// <param name="postgres">The store: PostgreSQL or SQLite; null follows BOSUN_TEST_STORE.</param>
+    /// <param name="services">Changes to the server's services, after its own registrations (e.g. a decorator that counts calls).</param>
     public static async Task<TestServer> StartAsync(TimeProvider? timeProvider = null, Action<BosunServerOptions>? configure = null, string? directory = null,
-        bool? postgres = null)
+        bool? postgres = null, Action<IServiceCollection>? services = null)
     {
         var ownsDirectory = directory is null;
         directory ??= TempDirectory.Create("bosun-server");
@@ -51,12 +55,12 @@ public sealed class TestServer : IAsyncDisposable
         var database = await TestDatabases.ForDirectoryAsync(directory, postgres);
         var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = database, KeyFile = Path.Combine(directory, "bosun.key") };
         configure?.Invoke(options);
-        var server = Create(options, timeProvider);
+        var server = Create(options, timeProvider, services);
         await server.StartAsync();
         // Restarts listen on the port picked now, so that clients and workers find the server again where they left it.
         options.Port = server.ApiAddress.Port;
         var client = new BosunClient(new BosunClientOptions { ApiUrl = server.ApiAddress, MaxAttempts = 1 });
-        return new TestServer(server, client, directory, ownsDirectory, options, timeProvider);
+        return new TestServer(server, client, directory, ownsDirectory, options, timeProvider, services);
     }
 
     /// <summary>Stops the server as a shutdown would (the store and the port are kept for <see cref="RestartAsync"/>).</summary>
@@ -70,18 +74,20 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Starts the server again on the same store and port, after <see cref="StopAsync"/>.</summary>
     public async Task RestartAsync()
     {
-        Server = Create(_options, _timeProvider);
+        Server = Create(_options, _timeProvider, _services);
         await Server.StartAsync();
         IsRunning = true;
     }
 
-    private static BosunServer Create(BosunServerOptions options, TimeProvider? timeProvider) => BosunServer.Create(options, builder =>
+    private static BosunServer Create(BosunServerOptions options, TimeProvider? timeProvider, Action<IServiceCollection>? services) => BosunServer.Create(options, builder =>
     {
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (timeProvider is not null)
         {
             builder.Services.AddSingleton(timeProvider);
         }
+
+        services?.Invoke(builder.Services);
     });
 
     /// <summary>A second client for the same server (e.g. one per concurrent worker), optionally with an API key.</summary>

@@ -208,6 +208,8 @@ public sealed class SignInTests(BrowserFixture browser, ITestOutputHelper output
         await ui.SubmitKeyAsync(second.Key);
         await Expect(page).ToHaveURLAsync(UiSession.Pattern("/work-pools/proc$"));
         await Expect(ui.Row("data-queue", "default")).ToBeVisibleAsync();
+        // Live: the prerendered page's circuit is up (a circuit started after the revocation is refused by the gate).
+        await ui.WaitInteractiveAsync();
         await admin.RevokeApiKeyAsync(second.ApiKey.Id);
         await Expect(page).ToHaveURLAsync(UiSession.Pattern("/signin\\?returnUrl=%2Fwork-pools%2Fproc$"));
     }

@@ -176,10 +176,10 @@ public sealed partial class UiGateTests
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
     }
 
-    private static HttpClient NewHttp(TestServer server) =>
+    internal static HttpClient NewHttp(TestServer server) =>
         new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = server.Server.BaseAddress };
 
-    private static async Task<(string Cookie, string Token)> SignInFormAsync(HttpClient http)
+    internal static async Task<(string Cookie, string Token)> SignInFormAsync(HttpClient http)
     {
         using var form = await http.GetAsync("/signin");
         Assert.Equal(HttpStatusCode.OK, form.StatusCode);
@@ -189,7 +189,7 @@ public sealed partial class UiGateTests
         return (cookie, WebUtility.HtmlDecode(token));
     }
 
-    private static async Task<HttpResponseMessage> PostSignInAsync(HttpClient http, string antiforgeryCookie, string token, string key, string returnUrl = "/")
+    internal static async Task<HttpResponseMessage> PostSignInAsync(HttpClient http, string antiforgeryCookie, string token, string key, string returnUrl = "/")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/signin")
         {

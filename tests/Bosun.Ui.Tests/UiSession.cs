@@ -3,6 +3,7 @@ using Bosun.Client;
 using Bosun.Contracts.Security;
 using Bosun.Server.Orchestration;
 using Bosun.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -89,7 +90,7 @@ public sealed class UiSession : IAsyncDisposable
 
     /// <summary>Starts a server and opens a page, or returns null (printing why) when Chromium is missing outside CI.</summary>
     public static async Task<UiSession?> StartAsync(BrowserFixture browser, ITestOutputHelper output,
-        Action<BosunServerOptions>? configure = null, int width = 1280, int height = 800)
+        Action<BosunServerOptions>? configure = null, int width = 1280, int height = 800, Action<IServiceCollection>? services = null)
     {
         if (browser.Browser is null)
         {
@@ -102,7 +103,7 @@ public sealed class UiSession : IAsyncDisposable
             return null;
         }
 
-        var server = await TestServer.StartAsync(configure: configure);
+        var server = await TestServer.StartAsync(configure: configure, services: services);
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = server.Server.BaseAddress.ToString(),
@@ -112,13 +113,20 @@ public sealed class UiSession : IAsyncDisposable
         return new UiSession(server, context, page, output);
     }
 
-    /// <summary>Opens a UI address (relative, e.g. "work-pools") and waits for the page's heading and its first data, rendered by the circuit.</summary>
+    /// <summary>
+    /// Opens a UI address (relative, e.g. "work-pools") and waits for the page's heading and its first data, then for its
+    /// circuit: prerendered, the page's controls stay disabled until the circuit makes them work.
+    /// </summary>
     public async Task OpenAsync(string path, string heading)
     {
         await Page.GotoAsync(path);
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = heading })).ToBeVisibleAsync();
         await Assertions.Expect(Page.Locator("[aria-busy=true]")).ToHaveCountAsync(0);
+        await WaitInteractiveAsync();
     }
+
+    /// <summary>Waits until the page is live: its circuit is up (the page's fieldset is no longer disabled).</summary>
+    public Task WaitInteractiveAsync() => Assertions.Expect(Page.Locator("#main > fieldset.page:not([disabled])")).ToHaveCountAsync(1);
 
     /// <summary>Marks the loaded document; <see cref="AssertNotReloadedAsync"/> fails if the page was reloaded since.</summary>
     public Task MarkDocumentAsync() => Page.EvaluateAsync("() => { window.__bosunNotReloaded = true; }");

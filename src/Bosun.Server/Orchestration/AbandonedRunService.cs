@@ -13,7 +13,7 @@ namespace Bosun.Server.Orchestration;
 /// line in the run's log; their slots free and waiting claims look again.
 /// </summary>
 internal sealed class AbandonedRunService(
-    BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<AbandonedRunService> logger, Leadership leadership)
+    BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<AbandonedRunService> logger, Leadership leadership)
     : PeriodicStoreService(timeProvider, options, logger, leadership)
 {
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
@@ -56,6 +56,8 @@ internal sealed class AbandonedRunService(
         foreach (var (id, name, from, to) in changed)
         {
             Log.RunAbandoned(Logger, name, id, from.ToWireName(), to.Type.ToWireName(), to.Message ?? "");
+            // Its open pages show the new state and the server's line at once, and its log followers end.
+            runSignals.Notify(id, RunChange.State | RunChange.Lines);
         }
 
         if (changed.Count > 0)

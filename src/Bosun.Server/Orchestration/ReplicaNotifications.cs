@@ -1,3 +1,4 @@
+using System.Text;
 using System.Threading.Channels;
 using Bosun.Server.Storage;
 
@@ -5,50 +6,68 @@ namespace Bosun.Server.Orchestration;
 
 /// <summary>
 /// With PostgreSQL, several server replicas share one database: a run created through one must wake a long-polling
-/// claim held by another. Each local signal is sent as NOTIFY on one channel; each replica LISTENs and wakes its own
-/// waiters. The listener reconnects by itself after a database restart and then wakes everyone, so nothing waits on a
-/// notification it missed. With SQLite (one server) this service does nothing.
+/// claim held by another, and a log line written through one must wake that run's followers on the others. Local signals
+/// are sent as NOTIFY on one channel; each replica LISTENs and wakes its own waiters. The payload names what changed:
+/// <c>claims</c>, <c>scheduler</c>, and per run <c>l:&lt;id&gt;</c> (log lines) or <c>s:&lt;id&gt;</c> (its state changed),
+/// so that a replica wakes only the followers of those runs. The listener reconnects by itself after a database restart
+/// and then wakes everyone, so nothing waits on a notification it missed. With SQLite (one server) this service does
+/// nothing.
 /// </summary>
 internal sealed class ReplicaNotifications(
-    BosunDatabase database, ClaimSignal claims, LogSignal logs, SchedulerSignal scheduler, ILogger<ReplicaNotifications> logger) : BackgroundService
+    BosunDatabase database, ClaimSignal claims, SchedulerSignal scheduler, RunSignals runs, ILogger<ReplicaNotifications> logger) : BackgroundService
 {
     /// <summary>
     /// After a NOTIFY, the next waits this long, gathering what was signalled meanwhile into one: a busy server sends at
-    /// most 50 a second instead of one per state change (each one wakes every replica's listener), and a quiet one still
-    /// sends at once. Under load, a replica hears of another's change up to this much later.
+    /// most 50 a second instead of one per state change or log batch (each one wakes every replica's listener), and a
+    /// quiet one still sends at once. Under load, a replica hears of another's change up to this much later.
     /// </summary>
     private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(20);
 
-    private static readonly string[] Kinds = ["claims", "logs", "scheduler"];
+    /// <summary>
+    /// PostgreSQL refuses payloads of 8,000 bytes or more; past this many runs (two tokens of 35 characters at most each,
+    /// after the sender's token of 34)
+    /// one NOTIFY says <c>runs</c> instead, which wakes every watcher of every run on the other replicas.
+    /// </summary>
+    private const int MaxRuns = 100;
 
-    /// <summary>Rings when <see cref="_pending"/> gained a kind; capacity one, so rings while one is queued merge.</summary>
+    /// <summary>Rings when something was signalled; capacity one, so rings while one is queued merge.</summary>
     private readonly Channel<bool> _doorbell = System.Threading.Channels.Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    /// <summary>The kinds signalled since the last NOTIFY, one bit each (index in <see cref="Kinds"/>).</summary>
-    private int _pending;
+    /// <summary>
+    /// The first token of this replica's payloads. PostgreSQL delivers a NOTIFY to every listener, the sender's too; the
+    /// sender skips its own, since its waiters were woken when the change was signalled (each change woke them twice, and
+    /// every log feed of the run read the store again for nothing). Replicas of an earlier version ignore the token.
+    /// </summary>
+    private readonly string _sender = "@" + Guid.NewGuid().ToString("N");
+
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private bool _claimsPending;
+    private bool _schedulerPending;
+    private Dictionary<Guid, RunChange> _runsPending = [];
+
+    /// <summary>
+    /// Completes once this replica listens (and has woken everyone for what it may have missed before), or at once
+    /// without PostgreSQL: from then on, only the changes named in notifications wake this replica's waiters.
+    /// </summary>
+    public Task Ready => _ready.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (database.Dialect is not PostgresDialect postgres)
         {
+            _ready.TrySetResult();
             return;
         }
 
         var channel = new ReplicaChannel(postgres);
-
-        void Send(int bit)
-        {
-            Interlocked.Or(ref _pending, bit);
-            _doorbell.Writer.TryWrite(true);
-        }
-
-        void OnClaims() => Send(1);
-        void OnLogs() => Send(2);
-        void OnScheduler() => Send(4);
+        void OnClaims() => Pending(() => _claimsPending = true);
+        void OnScheduler() => Pending(() => _schedulerPending = true);
+        void OnRun(Guid runId, RunChange change) => Pending(() => _runsPending[runId] = _runsPending.GetValueOrDefault(runId) | change);
         claims.Notified += OnClaims;
-        logs.Notified += OnLogs;
         scheduler.Notified += OnScheduler;
+        runs.Notified += OnRun;
         try
         {
             await Task.WhenAll(ListenAsync(channel, stoppingToken), SendAsync(channel, stoppingToken));
@@ -56,9 +75,19 @@ internal sealed class ReplicaNotifications(
         finally
         {
             claims.Notified -= OnClaims;
-            logs.Notified -= OnLogs;
             scheduler.Notified -= OnScheduler;
+            runs.Notified -= OnRun;
         }
+    }
+
+    private void Pending(Action record)
+    {
+        lock (_gate)
+        {
+            record();
+        }
+
+        _doorbell.Writer.TryWrite(true);
     }
 
     private async Task ListenAsync(ReplicaChannel channel, CancellationToken stoppingToken)
@@ -71,7 +100,13 @@ internal sealed class ReplicaNotifications(
                 await channel.ListenAsync(
                     payload =>
                     {
-                        foreach (var what in payload.Split(','))
+                        var tokens = payload.Split(',');
+                        if (tokens[0] == _sender)
+                        {
+                            return;
+                        }
+
+                        foreach (var what in tokens)
                         {
                             Wake(what);
                         }
@@ -79,10 +114,11 @@ internal sealed class ReplicaNotifications(
                     () =>
                     {
                         // Whatever happened while we were not listening: look again.
-                        Wake("claims");
-                        Wake("logs");
-                        Wake("scheduler");
+                        claims.NotifyLocal();
+                        scheduler.NotifyLocal();
+                        runs.NotifyAllLocal(RunChange.Lines | RunChange.State);
                         delay = TimeSpan.FromMilliseconds(250);
+                        _ready.TrySetResult();
                     },
                     stoppingToken);
             }
@@ -105,21 +141,20 @@ internal sealed class ReplicaNotifications(
         {
             await foreach (var _ in _doorbell.Reader.ReadAllAsync(stoppingToken))
             {
-                var pending = Interlocked.Exchange(ref _pending, 0);
-                if (pending == 0)
+                var payload = TakePayload();
+                if (payload.Length == 0)
                 {
                     continue;
                 }
 
-                var what = string.Join(',', Kinds.Where((_, index) => (pending & (1 << index)) != 0));
                 try
                 {
-                    await channel.NotifyAsync(what, stoppingToken);
+                    await channel.NotifyAsync($"{_sender},{payload}", stoppingToken);
                 }
                 catch (Exception ex) when (ReplicaChannel.IsNotifyFailure(ex))
                 {
                     // The other replicas miss this one; their listeners wake everything when they reconnect, and
-                    // long-polls wake at their deadline in any case.
+                    // long-polls and log followers look again at their deadlines in any case.
                     Log.ReplicaNotifyFailed(logger, channel.Endpoint, ex);
                 }
 
@@ -132,6 +167,50 @@ internal sealed class ReplicaNotifications(
         }
     }
 
+    /// <summary>What was signalled since the last NOTIFY, as its payload (empty: nothing), cleared.</summary>
+    private string TakePayload()
+    {
+        Dictionary<Guid, RunChange> pendingRuns;
+        var payload = new StringBuilder();
+        lock (_gate)
+        {
+            if (_claimsPending)
+            {
+                payload.Append("claims,");
+            }
+
+            if (_schedulerPending)
+            {
+                payload.Append("scheduler,");
+            }
+
+            (_claimsPending, _schedulerPending) = (false, false);
+            (pendingRuns, _runsPending) = (_runsPending, []);
+        }
+
+        if (pendingRuns.Count > MaxRuns)
+        {
+            payload.Append("runs,");
+        }
+        else
+        {
+            foreach (var (runId, change) in pendingRuns)
+            {
+                if (change.HasFlag(RunChange.Lines))
+                {
+                    payload.Append("l:").Append(runId.ToString("N")).Append(',');
+                }
+
+                if (change.HasFlag(RunChange.State))
+                {
+                    payload.Append("s:").Append(runId.ToString("N")).Append(',');
+                }
+            }
+        }
+
+        return payload.Length == 0 ? "" : payload.ToString(0, payload.Length - 1);
+    }
+
     private void Wake(string what)
     {
         switch (what)
@@ -139,11 +218,15 @@ internal sealed class ReplicaNotifications(
             case "claims":
                 claims.NotifyLocal();
                 break;
-            case "logs":
-                logs.NotifyLocal();
-                break;
             case "scheduler":
                 scheduler.NotifyLocal();
+                break;
+            // "logs" is what replicas of the version before per-run signals send for any log write.
+            case "runs" or "logs":
+                runs.NotifyAllLocal(RunChange.Lines | RunChange.State);
+                break;
+            case ['l' or 's', ':', ..] when Guid.TryParseExact(what.AsSpan(2), "N", out var runId):
+                runs.NotifyLocal(runId, what[0] == 'l' ? RunChange.Lines : RunChange.State);
                 break;
         }
     }

@@ -221,7 +221,7 @@ internal static class FlowRunStore
         parameters.Add("limit", filter.Limit);
         parameters.Add("offset", filter.Offset);
         var rows = await connection.QueryAsync<FlowRunRow>(new CommandDefinition(
-            SelectRun + where + " ORDER BY r.expected_start_time DESC, r.id LIMIT @limit OFFSET @offset", parameters,
+            FlowRunSummaryStore.SelectSummary + where + " ORDER BY r.expected_start_time DESC, r.id LIMIT @limit OFFSET @offset", parameters,
             cancellationToken: cancellationToken));
         var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM flow_runs r" + where, parameters, cancellationToken: cancellationToken));

@@ -71,6 +71,18 @@ internal sealed class Leadership(BosunDatabase database) : IAsyncDisposable
     {
         if (_lockConnection is not null)
         {
+            // Released before the close returns: the session's end, which releases it too, reaches the database later,
+            // and a server started right after (in this process or another) would find the lock still held.
+            try
+            {
+                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LeaderLockKey})", _lockConnection);
+                await unlock.ExecuteNonQueryAsync();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // The session is gone, and the lock with it.
+            }
+
             await _lockConnection.DisposeAsync();
         }
 

@@ -1,15 +1,46 @@
 using System.Data.Common;
 using Bosun.Contracts.Logs;
 using Dapper;
+using Npgsql;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
 
-/// <summary>Run logs, ordered by an increasing id so that readers can follow with <c>after</c>.</summary>
+/// <summary>
+/// Run logs, ordered by an increasing id so that readers follow with <c>after</c> (keyset by the index on
+/// (flow_run_id, id): each page costs the same, however far into a run it is).
+/// </summary>
 internal static class LogStore
 {
+    /// <summary>
+    /// Writes <paramref name="lines"/>. A reader that has seen a line must never later find an older id of the same run
+    /// appear: the writers of a run are serialized (<see cref="SqlDialect.LogWritersLockStatement"/>), so that its lines
+    /// commit in id order. PostgreSQL gets the whole batch in one statement (one round trip instead of one per line).
+    /// </summary>
     public static async Task InsertAsync(WriteScope scope, IReadOnlyList<LogCreate> lines, CancellationToken cancellationToken)
     {
+        if (scope.Dialect.LogWritersLockStatement is { Length: > 0 } lockWriters)
+        {
+            await scope.Connection.ExecuteAsync(new CommandDefinition(
+                lockWriters, new { runIds = Ids(lines.Select(line => line.FlowRunId).Distinct()) }, scope.Transaction, cancellationToken: cancellationToken));
+        }
+
+        if (scope.Connection is NpgsqlConnection)
+        {
+            await scope.Connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO logs (flow_run_id, timestamp, level, message, source)
+                SELECT * FROM unnest(@runIds, @timestamps, @levels, @messages, @sources)
+                """, new
+            {
+                runIds = lines.Select(line => line.FlowRunId.ToString("D")).ToArray(),
+                timestamps = lines.Select(line => Ms(line.Timestamp)).ToArray(),
+                levels = lines.Select(line => LevelName(line.Level)).ToArray(),
+                messages = lines.Select(line => line.Message).ToArray(),
+                sources = lines.Select(line => SourceName(line.Source)).ToArray(),
+            }, scope.Transaction, cancellationToken: cancellationToken));
+            return;
+        }
+
         var rows = lines.Select(line => new
         {
             runId = line.FlowRunId,
@@ -23,17 +54,35 @@ internal static class LogStore
             rows, scope.Transaction, cancellationToken: cancellationToken));
     }
 
+    /// <summary>Up to <paramref name="limit"/> lines of the run after the line with id <paramref name="after"/>, in order.</summary>
     public static async Task<IReadOnlyList<LogEntry>> ReadAsync(DbConnection connection, Guid runId, long after, int limit, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source)>(new CommandDefinition(
             "SELECT id, timestamp, level, message, source FROM logs WHERE flow_run_id = @runId AND id > @after ORDER BY id LIMIT @limit",
             new { runId, after, limit }, cancellationToken: cancellationToken));
-        return rows.Select(row => new LogEntry(row.Id, runId, Time(row.Timestamp), ParseLevel(row.Level), row.Message, ParseSource(row.Source))).ToList();
+        return rows.Select(row => Entry(runId, row)).ToList();
     }
+
+    /// <summary>The run's last <paramref name="count"/> lines, in order.</summary>
+    public static async Task<IReadOnlyList<LogEntry>> ReadLastAsync(DbConnection connection, Guid runId, int count, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source)>(new CommandDefinition(
+            "SELECT id, timestamp, level, message, source FROM logs WHERE flow_run_id = @runId ORDER BY id DESC LIMIT @count",
+            new { runId, count }, cancellationToken: cancellationToken));
+        return rows.Reverse().Select(row => Entry(runId, row)).ToList();
+    }
+
+    /// <summary>The id of the run's last line, 0 when it has none.</summary>
+    public static Task<long> LastIdAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COALESCE(MAX(id), 0) FROM logs WHERE flow_run_id = @runId", new { runId }, cancellationToken: cancellationToken));
 
     public static Task<int> CountAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM logs WHERE flow_run_id = @runId", new { runId }, cancellationToken: cancellationToken));
+
+    private static LogEntry Entry(Guid runId, (long Id, long Timestamp, string Level, string Message, string Source) row) =>
+        new(row.Id, runId, Time(row.Timestamp), ParseLevel(row.Level), row.Message, ParseSource(row.Source));
 
     private static string LevelName(RunLogLevel level) => level.ToString().ToUpperInvariant();
 

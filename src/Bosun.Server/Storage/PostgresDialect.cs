@@ -17,7 +17,11 @@ internal sealed class PostgresDialect : SqlDialect
     /// <summary>The first key of the pools' advisory locks; the second is a hash of the pool's id.</summary>
     private const int PoolLockClass = 0x706f;
 
+    /// <summary>The first key of the runs' log-writer locks ("lg"); the second is a hash of the run's id.</summary>
+    private const int LogWritersLockClass = 0x6c67;
+
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _dedicatedConnectionString;
 
     public PostgresDialect(string connectionString)
     {
@@ -38,6 +42,7 @@ internal sealed class PostgresDialect : SqlDialect
         Endpoint = $"{builder.Host}:{builder.Port}";
         DatabaseName = builder.Database ?? "";
         _dataSource = NpgsqlDataSource.Create(ConnectionString);
+        _dedicatedConnectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString;
     }
 
     public string ConnectionString { get; }
@@ -70,6 +75,14 @@ internal sealed class PostgresDialect : SqlDialect
     /// </summary>
     public override string PoolLockStatement(bool exclusive) =>
         $"SELECT pg_advisory_xact_lock{(exclusive ? "" : "_shared")}({PoolLockClass}, hashtext(@poolId))";
+
+    /// <summary>
+    /// Without it, two batches of one run (the flow process's and its worker's) could commit out of id order: a follower
+    /// that had read the later one would step over the earlier one for good. Locks are taken in key order, so writers of
+    /// several runs at once cannot deadlock (the ORDER BY runs before the volatile function).
+    /// </summary>
+    public override string LogWritersLockStatement =>
+        $"SELECT pg_advisory_xact_lock({LogWritersLockClass}, k) FROM (SELECT DISTINCT hashtext(r) AS k FROM unnest(@runIds) AS r) AS keys ORDER BY k";
 
     public override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -116,11 +129,11 @@ internal sealed class PostgresDialect : SqlDialect
     }
 
     /// <summary>
-    /// A connection of its own session, outside any pool: for LISTEN and for holding the leader lock. A pooled connection
-    /// would keep its session (and the leader lock with it) alive in the pool after it is closed, so a restarted server in
-    /// the same process could not lead until the pool happened to reuse it.
+    /// A connection of its own, outside every pool, for session state (the leader's lock, LISTEN): closing it ends the
+    /// session. A pooled one went back to Npgsql's pool still holding the lock (no reset on close), so a server started
+    /// again in the same process never became leader.
     /// </summary>
-    public NpgsqlConnection CreateDedicatedConnection() => new(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
+    public NpgsqlConnection CreateDedicatedConnection() => new(_dedicatedConnectionString);
 
     public override async ValueTask DisposeAsync() => await _dataSource.DisposeAsync();
 

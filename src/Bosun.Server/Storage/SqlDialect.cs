@@ -64,6 +64,13 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Appended to a select that must keep its row from changing (but not from being read or shared) until the transaction ends.</summary>
     public virtual string RowShareClause => string.Empty;
 
+    /// <summary>
+    /// A statement that holds, until the transaction ends, a lock per run named in @runIds (an array of ids), so that the
+    /// log writers of one run commit one after the other, in the order of their lines' ids. Empty where one writer orders
+    /// everything anyway (SQLite).
+    /// </summary>
+    public virtual string LogWritersLockStatement => string.Empty;
+
     /// <summary>The dialect for a database setting: a PostgreSQL URI or connection string, else a SQLite file path.</summary>
     public static SqlDialect For(string database) =>
         PostgresDialect.IsPostgres(database) ? new PostgresDialect(database) : new SqliteDialect(database);

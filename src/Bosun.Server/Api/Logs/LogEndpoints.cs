@@ -1,10 +1,6 @@
-using System.Net.ServerSentEvents;
-using System.Text.Json;
 using Bosun.Contracts;
 using Bosun.Contracts.Logs;
-using Bosun.Contracts.States;
 using Bosun.Server.Api.Security;
-using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Logs;
 using Bosun.Server.Orchestration.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,19 +20,15 @@ internal static class LogEndpoints
 
         api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs", (Guid id, long? after, int? limit, LogService service, CancellationToken ct) =>
             service.ReadAsync(id, after ?? 0, Paging.Limit(limit), ct))
-            .WithTags("Logs").WithName("ReadFlowRunLogs").Requires(Permission.Read).WithSummary("Log lines in order; pass the last id seen as 'after' to read on.");
+            .WithTags("Logs").WithName("ReadFlowRunLogs").Requires(Permission.Read)
+            .WithSummary("Log lines in order; pass the last id seen as 'after' to read on. 'total' is counted on the first page only (-1 on later pages).");
 
-        api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs/follow", async (Guid id, long? after, LogService service, FlowRunService runs, CancellationToken ct) =>
+        api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs/follow", async Task<LogEventStream> (Guid id, long? after, LogService service, CancellationToken ct) =>
         {
-            await runs.GetAsync(id, ct);
-            async Task<bool> Finished() => (await runs.GetAsync(id, ct)).State.Type.IsTerminal();
-            var events = service.FollowAsync(id, after ?? 0, Finished, ct)
-                .Select(entry => new SseItem<string>(JsonSerializer.Serialize(entry, BosunJsonContext.Default.LogEntry), "log")
-                {
-                    EventId = entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                });
-            return TypedResults.ServerSentEvents(events);
+            await service.EnsureRunExistsAsync(id, ct);
+            return new LogEventStream(service.FollowAsync(id, after ?? 0, ct));
         }).WithTags("Logs").WithName("FollowFlowRunLogs").Requires(Permission.Read)
-            .WithSummary("Server-sent events, one 'log' event per line, until the run is finished and every line was sent.");
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+            .WithSummary("Server-sent events, one 'log' event per line, until the run is finished and no line came for 3 seconds (every line it wrote).");
     }
 }

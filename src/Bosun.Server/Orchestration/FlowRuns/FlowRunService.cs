@@ -11,7 +11,7 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Orchestration.FlowRuns;
 
 /// <summary>Flow runs: creation with validation, reads with the waiting reason, and state changes through the rules.</summary>
-internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSignal, LogSignal logSignal, SecretRedactor redactor, TimeProvider timeProvider)
+internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, SecretRedactor redactor, TimeProvider timeProvider)
 {
     public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken)
     {
@@ -128,10 +128,11 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             claimSignal.Notify();
         }
 
-        if (outcome.Result.State.Type.IsTerminal())
+        if (outcome.Result.Status is SetStateStatus.Accept or SetStateStatus.Reject)
         {
-            // Log followers stop once the run is over; wake them so they notice.
-            logSignal.Notify();
+            // The run's page shows its new state, and its log followers stop once the run is over. (A rejection may have
+            // written another state: a cancelled run that had not started is CANCELLED at once.)
+            runSignals.Notify(id, RunChange.State);
         }
 
         return outcome.Result;

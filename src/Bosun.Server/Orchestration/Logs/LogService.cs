@@ -8,7 +8,7 @@ using Bosun.Server.Storage;
 namespace Bosun.Server.Orchestration.Logs;
 
 /// <summary>Batched log writes, paged reads and the live follow.</summary>
-internal sealed class LogService(BosunDatabase database, LogSignal logSignal, SecretRedactor redactor)
+internal sealed class LogService(BosunDatabase database, RunSignals runSignals, RunLogFeeds feeds, SecretRedactor redactor)
 {
     public const int MaxBatch = 5_000;
     public const int MaxMessageLength = 64 * 1024;
@@ -58,44 +58,89 @@ internal sealed class LogService(BosunDatabase database, LogSignal logSignal, Se
             await LogStore.InsertAsync(scope, lines.Select(line => line with { Message = redact(line.Message) }).ToList(), cancellationToken);
             return 0;
         }, cancellationToken);
-        logSignal.Notify();
+        foreach (var runId in runIds)
+        {
+            runSignals.Notify(runId, RunChange.Lines);
+        }
     }
 
+    /// <summary>
+    /// A page of the run's lines after <paramref name="after"/>. The total is counted for the first page only (no
+    /// <paramref name="after"/>); later pages report -1 there, so that reading a run page by page costs the same per page
+    /// however long the run is.
+    /// </summary>
     public async Task<Page<LogEntry>> ReadAsync(Guid runId, long after, int limit, CancellationToken cancellationToken) =>
         await database.ReadAsync(async connection =>
         {
             await FlowRunService.EnsureExistsAsync(connection, runId, cancellationToken);
             var items = await LogStore.ReadAsync(connection, runId, after, limit, cancellationToken);
-            var total = await LogStore.CountAsync(connection, runId, cancellationToken);
+            var total = after == 0 ? await LogStore.CountAsync(connection, runId, cancellationToken) : -1;
             return new Page<LogEntry>(items, total, 0, limit);
         }, cancellationToken);
 
-    /// <summary>Yields lines after <paramref name="after"/> as they arrive, until the run is finished and drained.</summary>
-    public async IAsyncEnumerable<LogEntry> FollowAsync(Guid runId, long after, Func<Task<bool>> runFinished,
+    /// <summary>Up to <paramref name="limit"/> lines after <paramref name="after"/>, for a reader that knows the run exists.</summary>
+    public Task<IReadOnlyList<LogEntry>> ReadAfterAsync(Guid runId, long after, int limit, CancellationToken cancellationToken) =>
+        database.ReadAsync(connection => LogStore.ReadAsync(connection, runId, after, limit, cancellationToken), cancellationToken);
+
+    /// <summary>The run's last <paramref name="count"/> lines.</summary>
+    public Task<IReadOnlyList<LogEntry>> ReadLastAsync(Guid runId, int count, CancellationToken cancellationToken) =>
+        database.ReadAsync(connection => LogStore.ReadLastAsync(connection, runId, count, cancellationToken), cancellationToken);
+
+    /// <summary>Throws <see cref="NotFoundException"/> unless the run exists.</summary>
+    public Task EnsureRunExistsAsync(Guid runId, CancellationToken cancellationToken) =>
+        database.ReadAsync(async connection =>
+        {
+            await FlowRunService.EnsureExistsAsync(connection, runId, cancellationToken);
+            return 0;
+        }, cancellationToken);
+
+    /// <summary>
+    /// The run's lines after <paramref name="after"/> in batches, as they arrive, until its log has ended: the run is
+    /// finished and no line came for <see cref="RunLogFeed.QuietPeriod"/> (docs/logs.md). The run's followers share one
+    /// reader (<see cref="RunLogFeed"/>).
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<LogEntry>> FollowAsync(Guid runId, long after,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        var feed = feeds.Join(runId);
+        try
         {
-            var signalled = logSignal.NextAsync();
-            var finished = await runFinished();
-            var batch = await database.ReadAsync(connection => LogStore.ReadAsync(connection, runId, after, 1000, cancellationToken), cancellationToken);
-            foreach (var entry in batch)
+            await feed.Ready.WaitAsync(cancellationToken);
+            while (true)
             {
-                after = entry.Id;
-                yield return entry;
-            }
+                var (held, behind, floor, ended, changed) = feed.Read(after, RunLogFeed.Page);
+                if (behind)
+                {
+                    var lines = await ReadAfterAsync(runId, after, RunLogFeed.Page, cancellationToken);
+                    if (lines.Count > 0)
+                    {
+                        after = lines[^1].Id;
+                        yield return lines;
+                    }
 
-            if (batch.Count == 1000)
-            {
-                continue;
-            }
+                    // Lines up to the feed's floor that the store no longer has were deleted: go on from the floor.
+                    after = lines.Count < RunLogFeed.Page ? Math.Max(after, floor) : after;
+                    continue;
+                }
 
-            if (finished)
-            {
-                yield break;
-            }
+                if (held.Count > 0)
+                {
+                    after = held[^1].Id;
+                    yield return held;
+                    continue;
+                }
 
-            await signalled.WaitAsync(TimeSpan.FromSeconds(15), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                if (ended)
+                {
+                    yield break;
+                }
+
+                await changed.WaitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            feeds.Leave(feed);
         }
     }
 }

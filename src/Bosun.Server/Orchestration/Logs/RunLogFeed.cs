@@ -1,0 +1,263 @@
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
+using Bosun.Server.Storage;
+
+namespace Bosun.Server.Orchestration.Logs;
+
+/// <summary>
+/// The lines of one followed run, read from the store by one reader for all of the run's followers: a line is read once
+/// however many follow it, and only that run's writes wake the reader (<see cref="RunSignals"/>). The feed keeps the
+/// run's newest lines; a follower further behind reads from the store until it reaches them. It also decides when the
+/// run's log has ended (see <see cref="QuietPeriod"/>), once for all its followers.
+/// </summary>
+internal sealed class RunLogFeed : IAsyncDisposable
+{
+    /// <summary>Lines held in memory; a follower further behind reads from the store.</summary>
+    public const int Capacity = 10_000;
+
+    /// <summary>Lines per store read.</summary>
+    public const int Page = 1_000;
+
+    /// <summary>
+    /// A run's log ends once the run is in a terminal state and no line has arrived for this long since it got there.
+    /// The flow process sends its last lines before its final state, but the worker writes its own after the
+    /// infrastructure exits (its exit code and the run's outcome), and its log shipper sends every 200 ms: they arrive
+    /// after the final state. Every line that arrives within this period of the one before it is followed, whoever sends
+    /// it (docs/logs.md).
+    /// </summary>
+    public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How often the run's state is read when no signal said it changed: a state written without a signal (a replica's
+    /// notification lost while the database was away) must still end the follow.
+    /// </summary>
+    public static readonly TimeSpan StatePoll = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Store reads are at least this far apart: a run that writes all the time is read ten times a second with everything
+    /// it wrote meanwhile, not once per batch it writes.
+    /// </summary>
+    public static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(100);
+
+    private readonly Lock _gate = new();
+    private readonly List<LogEntry> _lines = [];
+    private readonly BosunDatabase _database;
+    private readonly TimeProvider _clock;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _floor;
+    private long _head;
+    private bool _ended;
+
+    public RunLogFeed(Guid runId, BosunDatabase database, RunSignals signals, TimeProvider clock, ILogger logger)
+    {
+        RunId = runId;
+        _database = database;
+        _clock = clock;
+        // Watching before the first read: a line committed after it wakes the loop, one committed before is in it.
+        var watch = signals.Watch(runId);
+        Completion = RunAsync(watch, logger, _stop.Token);
+    }
+
+    public Guid RunId { get; }
+
+    /// <summary>Completes once the feed knows where the run's log stands (followers wait for it before their first read).</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>Completes when the feed stops: the log ended, or the feed was disposed.</summary>
+    public Task Completion { get; }
+
+    /// <summary>Followers holding this feed (counted by <see cref="RunLogFeeds"/>).</summary>
+    public int Followers { get; set; }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> held lines after <paramref name="after"/>. <c>Behind</c>: the follower is further
+    /// back than the feed holds, and reads from the store (up to <c>Floor</c>). <c>Changed</c> completes at the next news.
+    /// </summary>
+    public (IReadOnlyList<LogEntry> Lines, bool Behind, long Floor, bool Ended, Task Changed) Read(long after, int limit)
+    {
+        lock (_gate)
+        {
+            if (after < _floor)
+            {
+                return ([], true, _floor, false, _changed.Task);
+            }
+
+            var start = FirstAfter(after);
+            var count = Math.Min(limit, _lines.Count - start);
+            return (count == 0 ? [] : _lines.GetRange(start, count), false, _floor, _ended && count == 0, _changed.Task);
+        }
+    }
+
+    /// <summary>Stops the feed's reader.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await Completion;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(RunWatch watch, ILogger logger, CancellationToken cancellationToken)
+    {
+        using var _ = watch;
+        try
+        {
+            await ReadAsync(watch, logger, cancellationToken);
+        }
+        finally
+        {
+            _ready.TrySetCanceled(cancellationToken);
+        }
+    }
+
+    private async Task ReadAsync(RunWatch watch, ILogger logger, CancellationToken cancellationToken)
+    {
+        (StateType Type, DateTimeOffset Since)? state = null;
+        var stateRead = DateTimeOffset.MinValue;
+        DateTimeOffset? lastLine = null;
+        var retry = TimeSpan.FromMilliseconds(250);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var changes = watch.Take();
+            try
+            {
+                if (!Ready.IsCompleted)
+                {
+                    // The feed holds lines from the run's newest on; followers read older ones from the store.
+                    var last = await _database.ReadAsync(connection => LogStore.LastIdAsync(connection, RunId, cancellationToken), cancellationToken);
+                    lock (_gate)
+                    {
+                        (_floor, _head) = (last, last);
+                    }
+
+                    _ready.TrySetResult();
+                }
+
+                // The state before the lines: the log may end only after a read that found nothing new past a terminal state.
+                var now = _clock.GetUtcNow();
+                if (state is null || changes.HasFlag(RunChange.State) || now - stateRead >= StatePoll)
+                {
+                    state = await _database.ReadAsync(connection => FlowRunSummaryStore.StateAsync(connection, RunId, cancellationToken), cancellationToken);
+                    stateRead = now;
+                    if (state is null)
+                    {
+                        // The run was deleted, and its lines with it: nothing more will come.
+                        Publish([], ended: true);
+                        return;
+                    }
+                }
+
+                var lines = await ReadNewAsync(cancellationToken);
+                if (lines.Count > 0)
+                {
+                    lastLine = now;
+                }
+
+                var quietFrom = state.Value.Type.IsTerminal() ? Later(state.Value.Since, lastLine) : (DateTimeOffset?)null;
+                var ended = lines.Count == 0 && quietFrom is { } from && now >= from + QuietPeriod;
+                Publish(lines, ended);
+                if (ended)
+                {
+                    return;
+                }
+
+                retry = TimeSpan.FromMilliseconds(250);
+                var until = quietFrom is { } quiet ? quiet + QuietPeriod : stateRead + StatePoll;
+                await Task.WhenAny(watch.NextAsync(), Task.Delay(Max(until - now, TimeSpan.Zero), _clock, cancellationToken));
+                await Task.Delay(Gap, _clock, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+            {
+                // The store is away: followers wait, and the feed reads on where it left off once it is back.
+                Log.LogFeedReadFailed(logger, RunId, retry, ex);
+                await Task.Delay(retry, _clock, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                retry = Max(retry, TimeSpan.FromSeconds(Math.Min(10, retry.TotalSeconds * 2)));
+            }
+        }
+    }
+
+    private async Task<List<LogEntry>> ReadNewAsync(CancellationToken cancellationToken)
+    {
+        var lines = new List<LogEntry>();
+        var after = _head;
+        IReadOnlyList<LogEntry> page;
+        do
+        {
+            var from = after;
+            page = await _database.ReadAsync(connection => LogStore.ReadAsync(connection, RunId, from, Page, cancellationToken), cancellationToken);
+            lines.AddRange(page);
+            after = page.Count > 0 ? page[^1].Id : after;
+        }
+        while (page.Count == Page);
+
+        return lines;
+    }
+
+    private void Publish(List<LogEntry> lines, bool ended)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            if (lines.Count == 0 && !ended)
+            {
+                return;
+            }
+
+            _lines.AddRange(lines);
+            if (lines.Count > 0)
+            {
+                _head = lines[^1].Id;
+            }
+
+            if (_lines.Count > Capacity)
+            {
+                var dropped = _lines.Count - Capacity;
+                _floor = _lines[dropped - 1].Id;
+                _lines.RemoveRange(0, dropped);
+            }
+
+            _ended = ended;
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.TrySetResult();
+    }
+
+    /// <summary>The index of the first held line with an id after <paramref name="after"/>.</summary>
+    private int FirstAfter(long after)
+    {
+        int low = 0, high = _lines.Count;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (_lines[middle].Id <= after)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset time, DateTimeOffset? other) => other is { } value && value > time ? value : time;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

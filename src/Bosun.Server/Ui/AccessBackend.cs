@@ -1,0 +1,34 @@
+using System.Net;
+using Bosun.Contracts.Security;
+using Bosun.Server.Orchestration.Security;
+using Bosun.Ui.Backend;
+
+namespace Bosun.Server.Ui;
+
+/// <summary>Sign-in and session checks for the UI, by the same keys, roles and failure limit as the API.</summary>
+internal sealed class AccessBackend(SecurityService security, AuthFailureLimiter limiter) : IAccessBackend
+{
+    public Task<bool> AuthEnabledAsync(CancellationToken cancellationToken) => security.AuthEnabledAsync(cancellationToken);
+
+    public async Task<UiUser?> AuthenticateKeyAsync(string key, CancellationToken cancellationToken) =>
+        // A run token belongs to one flow-run process; it never opens the web UI.
+        key.StartsWith(RunTokens.Prefix, StringComparison.Ordinal) ? null : User(await security.AuthenticateAsync(key, cancellationToken));
+
+    public async Task<UiUser?> FindWorkingKeyAsync(Guid keyId, CancellationToken cancellationToken) =>
+        User(await security.FindWorkingKeyAsync(keyId, cancellationToken));
+
+    public UiPermission PermissionsOf(ApiKeyRole role) => PermissionsOf(new BosunCaller("", role));
+
+    public bool IsBlocked(IPAddress? address, out TimeSpan retryAfter) => limiter.IsBlocked(address, out retryAfter);
+
+    public void RecordFailure(IPAddress? address) => limiter.RecordFailure(address);
+
+    private static UiUser? User(BosunCaller? caller) =>
+        caller is { KeyId: { } keyId, Role: not null } ? new UiUser(caller.Name, caller.Role, keyId, PermissionsOf(caller)) : null;
+
+    /// <summary>The UI's permissions are the API's: what a key may do through one it may do through the other.</summary>
+    private static UiPermission PermissionsOf(BosunCaller caller) =>
+        (caller.Has(Permission.Read) ? UiPermission.Read : UiPermission.None)
+        | (caller.Has(Permission.Deploy) ? UiPermission.Deploy : UiPermission.None)
+        | (caller.Has(Permission.Admin) ? UiPermission.Admin : UiPermission.None);
+}

@@ -1,0 +1,19 @@
+using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
+using Bosun.Server.Api;
+using Bosun.Server.Orchestration.Deployments;
+using Bosun.Ui.Backend;
+using static Bosun.Server.Ui.UiBackends;
+
+namespace Bosun.Server.Ui;
+
+internal sealed class DeploymentBackend(DeploymentService deployments) : IDeploymentBackend
+{
+    public Task<Page<Deployment>> ListAsync(CancellationToken cancellationToken) =>
+        Call(() => deployments.ListAsync(null, null, 0, Paging.MaxLimit, cancellationToken));
+
+    public Task<Deployment> GetAsync(Guid id, CancellationToken cancellationToken) => Call(() => deployments.GetAsync(id, cancellationToken));
+
+    public Task<JobPreview> PreviewJobAsync(Guid id, JobPreviewRequest request, CancellationToken cancellationToken) =>
+        Call(() => deployments.PreviewJobAsync(id, request, cancellationToken));
+}

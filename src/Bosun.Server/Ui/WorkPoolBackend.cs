@@ -1,0 +1,37 @@
+using Bosun.Contracts;
+using Bosun.Contracts.WorkPools;
+using Bosun.Server.Api;
+using Bosun.Server.Orchestration.WorkPools;
+using Bosun.Ui.Backend;
+using static Bosun.Server.Ui.UiBackends;
+
+namespace Bosun.Server.Ui;
+
+internal sealed class WorkPoolBackend(WorkPoolService pools) : IWorkPoolBackend
+{
+    public Task<Page<WorkPool>> ListPoolsAsync(CancellationToken cancellationToken) =>
+        Call(() => pools.ListPoolsAsync(null, 0, Paging.MaxLimit, cancellationToken));
+
+    public Task<WorkPool> GetPoolAsync(string name, CancellationToken cancellationToken) => Call(() => pools.GetPoolAsync(name, cancellationToken));
+
+    public Task<IReadOnlyList<WorkQueue>> ListQueuesAsync(string poolName, CancellationToken cancellationToken) =>
+        Call(() => pools.ListQueuesAsync(poolName, cancellationToken));
+
+    public Task<IReadOnlyList<Worker>> ListWorkersAsync(string poolName, CancellationToken cancellationToken) =>
+        Call(() => pools.ListWorkersAsync(poolName, cancellationToken));
+
+    public Task<WorkPool> CreatePoolAsync(WorkPoolCreate request, CancellationToken cancellationToken) =>
+        Call(() => pools.CreatePoolAsync(request, cancellationToken));
+
+    public Task<WorkPool> SetPoolPausedAsync(string name, bool paused, CancellationToken cancellationToken) =>
+        Call(() => pools.SetPoolPausedAsync(name, paused, cancellationToken));
+
+    public Task<WorkPool> SetPoolLimitAsync(string name, int? limit, CancellationToken cancellationToken) =>
+        Call(() => pools.SetPoolLimitAsync(name, limit, cancellationToken));
+
+    public Task<WorkQueue> CreateQueueAsync(string poolName, WorkQueueCreate request, CancellationToken cancellationToken) =>
+        Call(() => pools.CreateQueueAsync(poolName, request, cancellationToken));
+
+    public Task<WorkQueue> SetQueuePausedAsync(string poolName, string queueName, bool paused, CancellationToken cancellationToken) =>
+        Call(() => pools.SetQueuePausedAsync(poolName, queueName, paused, cancellationToken));
+}

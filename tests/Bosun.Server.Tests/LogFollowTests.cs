@@ -1,0 +1,234 @@
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
+using Bosun.Server.Orchestration;
+using Bosun.Server.Orchestration.Logs;
+using Bosun.Testing;
+using Bosun.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Bosun.Server.Tests;
+
+/// <summary>
+/// Following a run's log: a follower is woken by its own run only, followers of one run share one reader, and a follow
+/// ends only once the run is over and its last lines are in (docs/logs.md), so a follower that stops has every line.
+/// </summary>
+public sealed class LogFollowTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task WriteLogs_OtherRunsLinesAndStates_DoNotWakeAWatcherOfThisRun()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var watched = await client.RunAsync(deployment);
+        var other = await client.RunAsync(deployment);
+        // With PostgreSQL, a replica wakes every watcher once when it starts listening (for what it may have missed).
+        await server.Server.Services.GetServices<IHostedService>().OfType<ReplicaNotifications>().Single().Ready.WaitAsync(Deadline);
+        using var watch = server.Server.Services.GetRequiredService<RunSignals>().Watch(watched.Id);
+
+        await client.WriteLogsAsync([Line(other.Id, "someone else's line")]);
+        await client.CancelFlowRunAsync(other.Id);
+        Assert.False(watch.NextAsync().IsCompleted, "a line or a state change of another run woke this run's watcher");
+
+        await client.WriteLogsAsync([Line(watched.Id, "mine")]);
+        Assert.True(watch.NextAsync().IsCompleted);
+        Assert.Equal(RunChange.Lines, watch.Take());
+        Assert.False(watch.NextAsync().IsCompleted);
+
+        await client.CancelFlowRunAsync(watched.Id);
+        Assert.Equal(RunChange.State, watch.Take());
+    }
+
+    [Fact]
+    public async Task FollowLogs_LineWrittenAfterTheRunEnded_FollowerGetsItThenEndsOnItsOwn()
+    {
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningRunAsync(server.Client);
+        await server.Client.WriteLogsAsync([Line(run.Id, "while running")]);
+        using var follower = server.NewClient();
+        var following = FollowAsync(follower, run.Id);
+        await following.FirstLine.WaitAsync(Deadline);
+
+        await server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Completed));
+        // What a worker writes once the infrastructure has exited: after the final state.
+        await server.Client.WriteLogsAsync([Line(run.Id, "Infrastructure exited with code 0; the run is COMPLETED.", LogSource.Worker)]);
+
+        Assert.Equal(["while running", "Infrastructure exited with code 0; the run is COMPLETED."], await following.Lines.WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task FollowLogs_RunFinishedLongAgo_EndsAfterTheLastLineAtOnce()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(clock);
+        var run = await RunningRunAsync(server.Client);
+        await server.Client.WriteLogsAsync([Line(run.Id, "one"), Line(run.Id, "two")]);
+        await server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Completed));
+        clock.Advance(RunLogFeed.QuietPeriod + TimeSpan.FromSeconds(1));
+
+        // No wait for lines that cannot come: the quiet period has passed, by the server's clock.
+        Assert.Equal(["one", "two"], await FollowAsync(server.NewClient(), run.Id).Lines.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task FollowLogs_TenFollowersOfOneRun_OneReaderAndEveryLineToEach()
+    {
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningRunAsync(server.Client);
+        var feeds = server.Server.Services.GetRequiredService<RunLogFeeds>();
+        var clients = Enumerable.Range(0, 10).Select(_ => server.NewClient()).ToList();
+        var followers = clients.Select(client => FollowAsync(client, run.Id)).ToList();
+        await server.Client.WriteLogsAsync([Line(run.Id, "first")]);
+        await Task.WhenAll(followers.Select(follower => follower.FirstLine)).WaitAsync(Deadline);
+        Assert.Equal(1, feeds.Count);
+
+        var expected = new List<string> { "first" };
+        for (var batch = 0; batch < 5; batch++)
+        {
+            var lines = Enumerable.Range(0, 200).Select(i => $"batch {batch} line {i}").ToList();
+            await server.Client.WriteLogsAsync(lines.Select(line => Line(run.Id, line)).ToList());
+            expected.AddRange(lines);
+        }
+
+        await server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Completed));
+        foreach (var follower in followers)
+        {
+            Assert.Equal(expected, await follower.Lines.WaitAsync(Deadline));
+        }
+
+        await Eventually.WaitUntilAsync(() => Task.FromResult(feeds.Count == 0), "the run's feed stopped with its last follower");
+        clients.ForEach(client => client.Dispose());
+    }
+
+    [Fact]
+    public async Task FollowLogs_EightWritersOfOneRunAtOnce_FollowerMissesNoLine()
+    {
+        // On PostgreSQL, batches of one run committed out of id order would let a follower step over a line for good.
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningRunAsync(server.Client);
+        var following = FollowAsync(server.NewClient(), run.Id);
+        var writers = Enumerable.Range(0, 8).Select(_ => server.NewClient()).ToList();
+
+        await Task.WhenAll(writers.Select(async (writer, w) =>
+        {
+            for (var batch = 0; batch < 40; batch++)
+            {
+                await writer.WriteLogsAsync(Enumerable.Range(0, 10).Select(i => Line(run.Id, $"writer {w} batch {batch} line {i}")).ToList());
+            }
+        }));
+        await server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Completed));
+
+        var followed = await following.Lines.WaitAsync(Deadline);
+        Assert.Equal(await ReadAllAsync(server.Client, run.Id), followed);
+        Assert.Equal(8 * 40 * 10, followed.Count);
+        writers.ForEach(writer => writer.Dispose());
+    }
+
+    [Fact]
+    public async Task FollowLogs_ThreeThousandLineFlowOnAWorker_FollowerThatStopsHasEveryLineTheWorkerLast()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var flow = FakeFlow.Shell($"""{FakeFlow.Propose("RUNNING")}; i=1; while [ $i -le 3000 ]; do echo "flow line $i"; i=$((i+1)); done; {FakeFlow.Propose("COMPLETED")}""");
+        var deployment = await client.UpsertDeploymentAsync(new Contracts.Deployments.DeploymentUpsert("shell", "lines", flow, WorkPoolName: "proc"));
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var following = FollowAsync(server.NewClient(), run.Id);
+
+        var worker = await TestWorker.StartAsync(server, new WorkerOptions
+        {
+            PoolName = "proc",
+            Type = "process",
+            Name = "log-worker",
+            HeartbeatInterval = TimeSpan.FromSeconds(5),
+            ClaimWait = TimeSpan.FromSeconds(5),
+            DrainGracePeriod = TimeSpan.FromSeconds(30),
+        });
+        IReadOnlyList<string> followed;
+        try
+        {
+            followed = await following.Lines.WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        finally
+        {
+            // Stopping drains: whatever the worker still held is written now, so the store has every line it ever will.
+            await worker.DisposeAsync();
+        }
+
+        Assert.Equal(StateType.Completed, (await client.GetFlowRunAsync(run.Id)).State.Type);
+        var stored = await ReadAllAsync(client, run.Id);
+        Assert.Equal(stored, followed);
+        Assert.Equal(Enumerable.Range(1, 3000).Select(i => $"flow line {i}"), followed.Where(line => line.StartsWith("flow line ", StringComparison.Ordinal)));
+        Assert.StartsWith("Infrastructure exited with code 0", followed[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadLogs_PageAfterACursor_NotCountedPageByPageInOrder()
+    {
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningRunAsync(server.Client);
+        await server.Client.WriteLogsAsync(Enumerable.Range(0, 30).Select(i => Line(run.Id, $"line {i}")).ToList());
+
+        var first = await server.Client.ReadLogsAsync(run.Id, limit: 10);
+        var second = await server.Client.ReadLogsAsync(run.Id, after: first.Items[^1].Id, limit: 10);
+
+        Assert.Equal(30, first.Total);
+        Assert.Equal(-1, second.Total);
+        Assert.Equal(Enumerable.Range(10, 10).Select(i => $"line {i}"), second.Items.Select(line => line.Message));
+    }
+
+    private static LogCreate Line(Guid runId, string message, LogSource source = LogSource.Flow) =>
+        new(runId, TimeProvider.System.GetUtcNow(), RunLogLevel.Info, message, source);
+
+    private static async Task<FlowRun> RunningRunAsync(BosunClient client)
+    {
+        await client.PoolAsync("p");
+        var run = await client.RunAsync(await client.DeploymentAsync("p"));
+        await client.ClaimAsync("p");
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+        return run;
+    }
+
+    private static async Task<List<string>> ReadAllAsync(BosunClient client, Guid runId)
+    {
+        var lines = new List<string>();
+        long after = 0;
+        while (true)
+        {
+            var page = await client.ReadLogsAsync(runId, after, 500);
+            lines.AddRange(page.Items.Select(line => line.Message));
+            if (page.Items.Count < 500)
+            {
+                return lines;
+            }
+
+            after = page.Items[^1].Id;
+        }
+    }
+
+    /// <summary>Follows the run from its first line until the server ends the follow.</summary>
+    private static Following FollowAsync(BosunClient client, Guid runId)
+    {
+        var firstLine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lines = Task.Run(async () =>
+        {
+            var received = new List<string>();
+            await foreach (var line in client.FollowLogsAsync(runId))
+            {
+                received.Add(line.Message);
+                firstLine.TrySetResult();
+            }
+
+            return (IReadOnlyList<string>)received;
+        });
+        return new Following(firstLine.Task, lines);
+    }
+
+    private sealed record Following(Task FirstLine, Task<IReadOnlyList<string>> Lines);
+}
