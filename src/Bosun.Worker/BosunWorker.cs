@@ -4,6 +4,7 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
 using Bosun.Worker.Infrastructure;
+using Bosun.Worker.Infrastructure.Kubernetes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -42,6 +43,11 @@ internal sealed class BosunWorker(
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var heartbeat = HeartbeatLoopAsync(loops.Token);
         var cancellations = CancellationLoopAsync(loops.Token);
+        // [kubernetes adoption hook] Jobs outlive their worker: while claiming, find, adopt and clean up the pool's Jobs.
+        using var claiming = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var reconciliation = infrastructure is IAdoptableInfrastructure adoptable
+            ? new InfrastructureReconciler(adoptable, client, pool, _options, _running.ContainsKey, (run, item) => Start(run, pool, item), timeProvider, logger).RunAsync(claiming.Token)
+            : Task.CompletedTask;
         try
         {
             await ClaimLoopAsync(stoppingToken).ConfigureAwait(false);
@@ -50,6 +56,9 @@ internal sealed class BosunWorker(
         {
             // Shutting down.
         }
+
+        await claiming.CancelAsync().ConfigureAwait(false);
+        await reconciliation.ConfigureAwait(false);
 
         await DrainAsync().ConfigureAwait(false);
         await loops.CancelAsync().ConfigureAwait(false);
@@ -117,9 +126,9 @@ internal sealed class BosunWorker(
         }
     }
 
-    private void Start(ClaimedFlowRun run, WorkPool claimedPool)
+    private void Start(ClaimedFlowRun run, WorkPool claimedPool, StartedInfrastructure? adopted = null)
     {
-        var execution = new FlowRunExecution(run, claimedPool, infrastructure, client, logs, _options, logger);
+        var execution = new FlowRunExecution(run, claimedPool, infrastructure, client, logs, _options, logger, adopted);
         var task = Task.Run(async () =>
         {
             try
@@ -204,7 +213,12 @@ internal sealed class BosunWorker(
     /// <summary>Graceful drain (spec §6, Bosun): no new claims; wait for running runs; then stop them and mark them CRASHED.</summary>
     private async Task DrainAsync()
     {
-        if (!_running.IsEmpty)
+        if (infrastructure is IAdoptableInfrastructure && !_running.IsEmpty)
+        {
+            // [kubernetes adoption hook] A Job is not this worker's process: it goes on, and another worker adopts it.
+            Log.LeavingJobs(logger, _running.Count);
+        }
+        else if (!_running.IsEmpty)
         {
             Log.Draining(logger, _options.DrainGracePeriod, _running.Count);
             var all = Task.WhenAll(_running.Values.Select(r => r.Task));

@@ -6,6 +6,7 @@ using Bosun.Contracts.States;
 using Bosun.Contracts.Templates;
 using Bosun.Contracts.WorkPools;
 using Bosun.Worker.Infrastructure;
+using Bosun.Worker.Infrastructure.Kubernetes;
 using Microsoft.Extensions.Logging;
 
 namespace Bosun.Worker;
@@ -21,7 +22,8 @@ internal sealed class FlowRunExecution(
     BosunClient client,
     LogShipper logs,
     WorkerOptions options,
-    ILogger logger)
+    ILogger logger,
+    StartedInfrastructure? adopted = null)
 {
     private readonly TaskCompletionSource<string> _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -43,34 +45,52 @@ internal sealed class FlowRunExecution(
         InfrastructureHandle? handle = null;
         try
         {
-            JsonObject configuration;
-            try
+            // [kubernetes adoption hook] A Job that outlived its worker is watched from where it is; the rest is the same.
+            if (adopted is not null)
             {
-                configuration = Render();
+                handle = await adopted.AdoptAsync(options.EffectiveName,
+                    await InfrastructureReconciler.LoggedOutputLinesAsync(client, RunId, cancellationToken).ConfigureAwait(false),
+                    (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
+                    line => WorkerLog(RunLogLevel.Info, line), cancellationToken).ConfigureAwait(false);
+                if (handle is null)
+                {
+                    return;
+                }
+
+                WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' adopted {pool.Type} infrastructure {handle.Id} (watched by '{adopted.WorkerName}' before).");
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
+            else
             {
-                throw new SubmissionException($"the job template could not be rendered: {ex.Message}", ex);
+                JsonObject configuration;
+                try
+                {
+                    configuration = Render();
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
+                {
+                    throw new SubmissionException($"the job template could not be rendered: {ex.Message}", ex);
+                }
+
+                var submitting = await client.SetFlowRunStateAsync(RunId, new StateProposal(StateType.Pending, StateNames.Submitting), cancellationToken).ConfigureAwait(false);
+                if (submitting.Status != SetStateStatus.Accept)
+                {
+                    WorkerLog(RunLogLevel.Warning, $"Not starting: the server answered {submitting.Status} ({submitting.Reason}).");
+                    return;
+                }
+
+                configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
+                // The flow-run process gets a token scoped to its own run, never this worker's key.
+                var runToken = await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false);
+                WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' is creating {pool.Type} infrastructure for this run.");
+                var job = new JobContext(claim, configuration, StandardEnvironment(runToken.Token), StandardLabels(),
+                    (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
+                    line => WorkerLog(RunLogLevel.Info, line));
+                handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
+                Log.InfrastructureStarted(logger, RunName, handle.Id);
+                WorkerLog(RunLogLevel.Info, $"Started {pool.Type} infrastructure {handle.Id}.");
             }
 
-            var submitting = await client.SetFlowRunStateAsync(RunId, new StateProposal(StateType.Pending, StateNames.Submitting), cancellationToken).ConfigureAwait(false);
-            if (submitting.Status != SetStateStatus.Accept)
-            {
-                WorkerLog(RunLogLevel.Warning, $"Not starting: the server answered {submitting.Status} ({submitting.Reason}).");
-                return;
-            }
-
-            configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
-            // The flow-run process gets a token scoped to its own run, never this worker's key.
-            var runToken = await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false);
-            WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' is creating {pool.Type} infrastructure for this run.");
-            var job = new JobContext(claim, configuration, StandardEnvironment(runToken.Token), StandardLabels(),
-                (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
-                line => WorkerLog(RunLogLevel.Info, line));
-            handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
             Started = true;
-            Log.InfrastructureStarted(logger, RunName, handle.Id);
-            WorkerLog(RunLogLevel.Info, $"Started {pool.Type} infrastructure {handle.Id}.");
             await client.SetFlowRunInfrastructureAsync(RunId, handle.Id, cancellationToken).ConfigureAwait(false);
 
             var exit = handle.WaitForExitAsync(cancellationToken);
