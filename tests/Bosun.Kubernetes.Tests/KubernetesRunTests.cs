@@ -1,0 +1,176 @@
+using System.Text.Json.Nodes;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
+using Bosun.Docker.Tests;
+using Bosun.Testing;
+
+namespace Bosun.Kubernetes.Tests;
+
+/// <summary>Runs on a kubernetes pool through the emulator: what a run's pod does becomes the run's state and logs.</summary>
+public sealed class KubernetesRunTests
+{
+    private const string Pool = "k8s-pool";
+
+    [SkippableFact]
+    public async Task Run_EveryJobVariable_ReachesTheCreatedJobAndItsContainer()
+    {
+        await using var k8s = await KubernetesTest.StartAsync(taints: [("dedicated", "flows", "NoSchedule")]);
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, $"{BusyboxFlow.Propose("RUNNING")}; echo \"mode=$MODE\"; {BusyboxFlow.Propose("COMPLETED")}", Json("""
+            {
+              "image_pull_policy": "Never", "namespace": "flows", "service_account_name": "runner",
+              "env": {"MODE": "nightly"}, "labels": {"team": "data"}, "name": "Nightly Report", "finished_job_ttl": 600,
+              "pod_watch_timeout_seconds": 30, "pod_start_timeout_seconds": 120, "job_watch_timeout_seconds": 3600,
+              "stream_output": true, "cpu_request": "250m", "memory_request": "64Mi", "cpu_limit": "1", "memory_limit": "256Mi",
+              "node_selector": {"kubernetes.io/os": "linux"},
+              "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "flows", "effect": "NoSchedule"}],
+              "image_pull_secrets": ["regcred"], "backoff_limit": 0
+            }
+            """));
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(2));
+
+        Assert.True(done.State.Type == StateType.Completed, $"{done.State.Type}: {done.State.Message}\n{(await k8s.Client.LogsAsync(run.Id)).Text()}");
+        Assert.StartsWith("flows/nightly-report-", done.InfrastructureId, StringComparison.Ordinal);
+        var job = k8s.Job(done.InfrastructureId!)!;
+        var labels = job["metadata"]!["labels"]!;
+        Assert.Equal("data", labels["team"]!.GetValue<string>());
+        Assert.Equal(run.Id.ToString(), labels["io.bosun.flow-run-id"]!.GetValue<string>());
+        Assert.Equal(Pool, labels["io.bosun.work-pool-name"]!.GetValue<string>());
+        Assert.Equal(worker.Options.Name, labels["io.bosun.worker-name"]!.GetValue<string>());
+        Assert.Equal("shell", labels["io.bosun.flow-name"]!.GetValue<string>());
+        Assert.Equal("dep", labels["io.bosun.deployment-name"]!.GetValue<string>());
+        var spec = job["spec"]!;
+        Assert.Equal(0, spec["backoffLimit"]!.GetValue<int>());
+        Assert.Equal(600, spec["ttlSecondsAfterFinished"]!.GetValue<int>());
+        var podSpec = spec["template"]!["spec"]!;
+        Assert.Equal("runner", podSpec["serviceAccountName"]!.GetValue<string>());
+        Assert.Equal("""{"kubernetes.io/os":"linux"}""", podSpec["nodeSelector"]!.ToJsonString());
+        Assert.Equal("flows", podSpec["tolerations"]![0]!["value"]!.GetValue<string>());
+        Assert.Equal("""[{"name":"regcred"}]""", podSpec["imagePullSecrets"]!.ToJsonString());
+        var container = podSpec["containers"]![0]!;
+        Assert.Equal("Never", container["imagePullPolicy"]!.GetValue<string>());
+        Assert.Equal("""{"requests":{"cpu":"250m","memory":"64Mi"},"limits":{"cpu":"1","memory":"256Mi"}}""", container["resources"]!.ToJsonString());
+        var env = container["env"]!.AsArray().ToDictionary(e => e!["name"]!.GetValue<string>(), e => e!["value"]!.GetValue<string>());
+        Assert.Equal("nightly", env["MODE"]);
+        Assert.Equal(run.Id.ToString(), env["BOSUN_FLOW_RUN_ID"]);
+        var watch = JsonNode.Parse(job["metadata"]!["annotations"]!["io.bosun.watch-settings"]!.GetValue<string>())!;
+        Assert.Equal("""{"stream_output":true,"pod_watch_timeout_seconds":30,"pod_start_timeout_seconds":120,"job_watch_timeout_seconds":3600,"finished_job_ttl":600,"memory_limit":"256Mi"}""", watch.ToJsonString());
+        var containers = await k8s.Docker.ContainersAsync();
+        var inspected = (await k8s.Docker.InspectAsync(Assert.Single(containers).ID))!;
+        Assert.Equal(256L * 1024 * 1024, inspected.HostConfig.Memory);
+        Assert.Equal(1_000_000_000L, inspected.HostConfig.NanoCPUs);
+        var logs = await k8s.Client.LogsContainingAsync(run.Id, "mode=nightly");
+        Assert.Contains(logs, l => l is { Source: LogSource.Infrastructure, Message: "mode=nightly" });
+    }
+
+    [SkippableFact]
+    public async Task Run_CpuRequestAboveTheNode_FailedSchedulingReasonThenCrashedAtTheStartTimeout()
+    {
+        await using var k8s = await KubernetesTest.StartAsync(cpu: "1");
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, "exit 0", new JsonObject { ["cpu_request"] = "2", ["pod_start_timeout_seconds"] = 6 });
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var waiting = await k8s.Client.LogsContainingAsync(run.Id, "Insufficient cpu");
+        var running = await k8s.Client.GetFlowRunAsync(run.Id);
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        Assert.Contains(waiting, l => l.Source == LogSource.Worker && l.Message.StartsWith("Pod event FailedScheduling: 0/1 nodes are available: 1 Insufficient cpu.", StringComparison.Ordinal));
+        Assert.False(running.State.Type.IsTerminal(), "the run was already final while its pod could not be scheduled");
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.StartsWith("failed to submit: pod ", done.State.Message, StringComparison.Ordinal);
+        Assert.Contains("did not start within pod_start_timeout_seconds (6 s); last reason: ", done.State.Message, StringComparison.Ordinal);
+        Assert.Contains("Insufficient cpu", done.State.Message, StringComparison.Ordinal);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.Job(done.InfrastructureId!) is null), "the unschedulable Job was deleted");
+    }
+
+    [SkippableFact]
+    public async Task Run_ImageThatCannotBePulled_ErrImagePullReasonThenCrashed()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        await k8s.PoolAsync(Pool);
+        var image = $"127.0.0.1:1/{k8s.Docker.ImageName("never-pushed")}:1";
+        var deployment = await k8s.ShellDeploymentAsync(Pool, "exit 0", new JsonObject
+        {
+            ["image"] = image, ["image_pull_policy"] = "IfNotPresent", ["pod_start_timeout_seconds"] = 8,
+        });
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.Contains("did not start within pod_start_timeout_seconds (8 s); last reason: ", done.State.Message, StringComparison.Ordinal);
+        var logs = await k8s.Client.LogsAsync(run.Id);
+        Assert.Contains(logs, l => l.Message.StartsWith($"Pod event Failed: Failed to pull image \"{image}\"", StringComparison.Ordinal));
+        Assert.Contains(logs, l => l.Message.StartsWith("Pod ", StringComparison.Ordinal) && l.Message.Contains("is not running yet: ErrImagePull", StringComparison.Ordinal));
+        Assert.Contains(logs, l => l.Message.Contains("is not running yet: ImagePullBackOff: Back-off pulling image", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task Run_MissingImageWithPullPolicyNever_CrashedAtOnceWithoutWaitingForTheTimeout()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        await k8s.PoolAsync(Pool);
+        var image = $"{k8s.Docker.ImageName("never-built")}:1";
+        var deployment = await k8s.ShellDeploymentAsync(Pool, "exit 0", new JsonObject { ["image"] = image });
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.EndsWith($"cannot start: ErrImageNeverPull: Container image \"{image}\" is not present with pull policy of Never", done.State.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Run_ContainerAboveItsMemoryLimit_CrashedOomKilledExplained()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        await k8s.PoolAsync(Pool);
+        // A shell variable growing past the 32Mi cgroup limit: the kernel's OOM killer ends the container.
+        var deployment = await k8s.ShellDeploymentAsync(Pool, $"{BusyboxFlow.Propose("RUNNING")}; x=$(head -c 200000000 /dev/zero | tr \"\\\\0\" a); echo never",
+            new JsonObject { ["memory_limit"] = "32Mi" });
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.Equal("Flow run infrastructure was killed (exit code 137: SIGKILL, often the out-of-memory killer): the container was OOMKilled: it used more memory than its limit (32Mi)", done.State.Message);
+    }
+
+    [SkippableFact]
+    public async Task Cancel_RunningJob_DeletedInTheForegroundAndCancelledOnlyOnceThePodIsGone()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        using var stub = new StubHttpServer([]);
+        await k8s.PoolAsync(Pool);
+        // The flow ends on SIGTERM (the pod's grace period is 30 s; a shell as PID 1 would ignore it).
+        var deployment = await k8s.ShellDeploymentAsync(Pool, $"trap \"exit 143\" TERM; {WaitingFlow.RunningUntil(stub.BaseUrl + "/never")} & wait");
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var running = await k8s.Client.WaitForStateAsync(run.Id, s => s.Type == StateType.Running, "the run is RUNNING");
+        var job = (await Eventually.ValueAsync(() => k8s.Client.GetFlowRunAsync(run.Id), r => r.InfrastructureId is not null, "the Job is recorded")).InfrastructureId!;
+
+        await k8s.Client.CancelFlowRunAsync(run.Id);
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Cancelled, done.State.Type);
+        var podDeleted = k8s.Emulator.Store.ChangesAfter(0).Changes.Single(c => c is { Kind: "pods", Type: "DELETED" }).Version;
+        var foreground = k8s.Emulator.Store.ChangesAfter(0).Changes.First(c => c.Kind == "jobs" && c.Object["metadata"]!["finalizers"]?[0]?.GetValue<string>() == "foregroundDeletion");
+        Assert.True(foreground.Version < podDeleted, "the Job was not deleted with foreground propagation");
+        Assert.Empty(k8s.PodsOf(job));
+        var states = await k8s.Client.GetFlowRunStatesAsync(run.Id);
+        Assert.Equal(StateType.Cancelling, states[^2].Type);
+        Assert.Contains(k8s.Emulator.Requests, r => r is { Verb: "delete", Resource: "jobs" });
+        Assert.NotNull(running);
+    }
+
+    private static JsonObject Json(string json) => JsonNode.Parse(json)!.AsObject();
+}
