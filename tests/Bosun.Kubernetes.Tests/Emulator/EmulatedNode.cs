@@ -200,7 +200,20 @@ internal sealed class EmulatedNode : IAsyncDisposable
             SetContainerState(ns, name, container, new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } });
             await CheckConfigurationAsync(ns, name, container, token);
             await EnsureImageAsync(ns, name, container, token);
-            var id = await CreateContainerAsync(ns, name, container, token);
+            string id;
+            try
+            {
+                id = await CreateContainerAsync(ns, name, container, token);
+            }
+            catch (DockerApiException ex)
+            {
+                var message = ex.ResponseBody.Trim();
+                SetContainerState(ns, name, container, new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "CreateContainerError", ["message"] = message } });
+                RecordEvent(ns, "Pod", name, "Warning", "Failed", $"Error: {message}", "kubelet");
+                await Task.Delay(Timeout.Infinite, token);
+                return;
+            }
+
             runtime.ContainerId = id;
             try
             {

@@ -140,6 +140,10 @@ internal sealed class KubernetesEmulator : IAsyncDisposable
         {
             problems.Add(("metadata.name", $"Invalid value: \"{name}\": must be no more than 63 characters"));
         }
+        else if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))
+        {
+            problems.Add(("metadata.name", $"Invalid value: \"{name}\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"));
+        }
 
         var containers = job["spec"]?["template"]?["spec"]?["containers"] as JsonArray;
         if (containers is not { Count: > 0 })

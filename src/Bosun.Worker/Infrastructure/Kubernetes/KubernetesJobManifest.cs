@@ -52,9 +52,9 @@ public static partial class KubernetesJobManifest
         {
             metadata.Remove("name");
             var prefix = Text(metadata["generateName"]);
-            metadata["generateName"] = prefix is null || prefix.Trim('-').Length == 0
-                ? KubernetesNames.GenerateName(Text(configuration["name"]) ?? fallbackName)
-                : prefix;
+            metadata["generateName"] = KubernetesNames.GenerateName(prefix is null || prefix.Trim('-').Length == 0
+                ? Text(configuration["name"]) ?? fallbackName
+                : prefix);
         }
 
         AddLabels(metadata, labels);
