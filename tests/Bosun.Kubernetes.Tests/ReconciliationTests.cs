@@ -121,7 +121,7 @@ public sealed class ReconciliationTests
         Assert.Empty(k8s.PodsOf(orphan));
     }
 
-    private static async Task<string> CreateJobAsync(KubernetesTest k8s, Guid runId, string script, int? ttl)
+    internal static async Task<string> CreateJobAsync(KubernetesTest k8s, Guid runId, string script, int? ttl)
     {
         var labels = new Dictionary<string, string> { ["io.bosun.flow-run-id"] = runId.ToString(), ["io.bosun.work-pool-name"] = Pool, ["io.bosun.worker-name"] = "gone-worker" };
         var annotations = new Dictionary<string, string>(labels)
