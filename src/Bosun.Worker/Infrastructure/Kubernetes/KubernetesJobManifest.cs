@@ -100,6 +100,11 @@ public static partial class KubernetesJobManifest
             {
                 resources.Remove(section);
             }
+
+            if (resources.Count == 0)
+            {
+                container.Remove("resources");
+            }
         }
 
         return manifest;
