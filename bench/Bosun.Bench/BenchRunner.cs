@@ -19,6 +19,8 @@ internal static class BenchRunner
             ["pg-claim-latency"] = () => PostgresBenchmarks.ClaimLatencyAsync(stored: 1_000_000, samples: 2000),
             ["docker-run-overhead"] = () => DockerBenchmarks.RunOverheadAsync(runs: 30),
             ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
+            ["kubernetes-run-overhead"] = () => KubernetesBenchmarks.RunOverheadAsync(runs: 10),
+            ["kubernetes-worker-memory"] = () => KubernetesBenchmarks.WorkerMemoryAsync(jobs: 50),
         };
         var selected = args.Length == 0 ? benchmarks.Keys.ToList() : args.ToList();
         foreach (var name in selected)

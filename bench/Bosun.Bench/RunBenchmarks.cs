@@ -18,11 +18,11 @@ internal static class RunBenchmarks
 {
     private static string BenchFlowDll => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Bosun.Bench.Flow", "bin", Configuration, "net10.0", "Bosun.Bench.Flow.dll");
 
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Bosun.Cli", "bin", Configuration, "net10.0", "bosun.dll");
+    internal static string CliDll => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Bosun.Cli", "bin", Configuration, "net10.0", "bosun.dll");
 
     private static string Configuration => AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    private static string Dotnet => Environment.ProcessPath!;
+    internal static string Dotnet => Environment.ProcessPath!;
 
     /// <summary>
     /// The process infrastructure's own overhead: a run whose command is the bare `dotnet App.dll` (no SDK work), from
@@ -206,7 +206,7 @@ internal static class RunBenchmarks
         return host;
     }
 
-    private static double ResidentMegabytes(int pid)
+    internal static double ResidentMegabytes(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;

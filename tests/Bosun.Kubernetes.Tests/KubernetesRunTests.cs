@@ -147,6 +147,41 @@ public sealed class KubernetesRunTests
     }
 
     [SkippableFact]
+    public async Task Run_EnvFromAMissingSecret_CreateContainerConfigErrorReasonThenCrashed()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        // A template whose container env is a list taking a variable from a secret (the emulator has none).
+        await k8s.PoolAsync(Pool, changeTemplate: template => template["job_configuration"]!["job_manifest"]!["spec"]!["template"]!["spec"]!["containers"]![0]!["env"] =
+            JsonNode.Parse("""[{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]"""));
+        var deployment = await k8s.ShellDeploymentAsync(Pool, "exit 0", new JsonObject { ["pod_start_timeout_seconds"] = 5 });
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.EndsWith("last reason: CreateContainerConfigError: secret \"db\" not found", done.State.Message, StringComparison.Ordinal);
+        Assert.Contains(await k8s.Client.LogsAsync(run.Id), l => l.Message == "Pod event Failed: Error: secret \"db\" not found");
+    }
+
+    [SkippableFact]
+    public async Task Run_JobStillRunningAtJobWatchTimeout_DeletedAndCrashedSayingSo()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, $"trap \"exit 143\" TERM; {BusyboxFlow.Propose("RUNNING")}; sleep 300 & wait",
+            new JsonObject { ["job_watch_timeout_seconds"] = 4 });
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.EndsWith("the Job did not finish within job_watch_timeout_seconds (4 s) and was deleted", done.State.Message, StringComparison.Ordinal);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.Job(done.InfrastructureId!) is null), "the Job was deleted");
+    }
+
+    [SkippableFact]
     public async Task Cancel_RunningJob_DeletedInTheForegroundAndCancelledOnlyOnceThePodIsGone()
     {
         await using var k8s = await KubernetesTest.StartAsync();

@@ -4,7 +4,7 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.Templates;
 using Bosun.Contracts.WorkPools;
 using Bosun.Docker.Tests;
-using Bosun.Kubernetes.Tests.Emulator;
+using Bosun.Kubernetes.Emulator;
 using Bosun.Testing;
 using Bosun.Worker;
 using k8s;
@@ -48,9 +48,10 @@ internal sealed class KubernetesTest : IAsyncDisposable
     }
 
     /// <summary>A kubernetes pool whose default cluster_config is this test's kubeconfig.</summary>
-    public async Task<WorkPool> PoolAsync(string name, JsonObject? variableDefaults = null)
+    public async Task<WorkPool> PoolAsync(string name, JsonObject? variableDefaults = null, Action<JsonObject>? changeTemplate = null)
     {
         var template = DefaultJobTemplates.For(WorkPoolTypes.Kubernetes);
+        changeTemplate?.Invoke(template);
         var properties = template["variables"]!["properties"]!.AsObject();
         properties["cluster_config"]!["default"] = Kubeconfig;
         foreach (var (variable, value) in variableDefaults ?? [])

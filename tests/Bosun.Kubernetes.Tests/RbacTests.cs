@@ -1,7 +1,7 @@
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Docker.Tests;
-using Bosun.Kubernetes.Tests.Emulator;
+using Bosun.Kubernetes.Emulator;
 using Bosun.Testing;
 using YamlDotNet.RepresentationModel;
 

@@ -1,4 +1,4 @@
-namespace Bosun.Kubernetes.Tests.Emulator;
+namespace Bosun.Kubernetes.Emulator;
 
 /// <summary>The one node of an emulated cluster: what it can schedule, and the labels of the containers it runs.</summary>
 /// <param name="ContainerLabels">Labels on every container the node creates (the test's id label, by which they are removed).</param>

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace Bosun.Kubernetes.Tests.Emulator;
+namespace Bosun.Kubernetes.Emulator;
 
 /// <summary>The <c>Status</c> bodies the API server answers errors with (k8s.io/apimachinery/pkg/api/errors).</summary>
 internal static class ApiStatus

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Bosun.Kubernetes.Tests.Emulator;
+namespace Bosun.Kubernetes.Emulator;
 
 /// <summary>A request as the API server's authorizer sees it: verb, API group, resource[/subresource], namespace.</summary>
 internal sealed record ApiRequest(string Verb, string Group, string Resource, string? Namespace)

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Bosun.Kubernetes.Tests.Emulator;
+namespace Bosun.Kubernetes.Emulator;
 
 /// <summary>
 /// A Kubernetes API server for tests, on 127.0.0.1: the subset of the REST API the worker's client uses (see README.md

@@ -7,7 +7,7 @@ using Docker.DotNet.Models;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 
-namespace Bosun.Kubernetes.Tests.Emulator;
+namespace Bosun.Kubernetes.Emulator;
 
 /// <summary>
 /// The controllers and the one node of the emulated cluster: the Job controller (a pod per Job, retries up to

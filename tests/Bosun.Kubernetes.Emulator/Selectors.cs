@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Bosun.Kubernetes.Tests.Emulator;
+namespace Bosun.Kubernetes.Emulator;
 
 /// <summary>
 /// Label selectors (<c>k=v</c>, <c>k==v</c>, <c>k!=v</c>, <c>k</c>, <c>!k</c>, comma for AND; no set-based <c>in</c>/<c>notin</c>)
