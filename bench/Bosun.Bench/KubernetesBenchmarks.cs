@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Bosun.Client;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
@@ -61,8 +60,8 @@ internal static class KubernetesBenchmarks
         {
             for (var i = 0; i < runs + 2; i++)
             {
-                var k = await TimedRunAsync(client, kubernetesWorker, viaKubernetes);
-                var d = await TimedRunAsync(client, dockerWorker, viaDocker);
+                var k = await DockerBenchmarks.WorkerRunAsync(client, kubernetesWorker, viaKubernetes);
+                var d = await DockerBenchmarks.WorkerRunAsync(client, dockerWorker, viaDocker);
                 if (i >= 2)
                 {
                     kubernetesSamples.Add(k);
@@ -178,24 +177,5 @@ internal static class KubernetesBenchmarks
         var host = builder.Build();
         await host.StartAsync();
         return (host, host.Services.GetServices<IHostedService>().OfType<BosunWorker>().Single());
-    }
-
-    private static async Task<double> TimedRunAsync(BosunClient client, BosunWorker worker, Deployment deployment)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
-        while (worker.RunningCount == 0)
-        {
-            await Task.Delay(1);
-        }
-
-        while (worker.RunningCount > 0)
-        {
-            await Task.Delay(1);
-        }
-
-        var elapsed = stopwatch.Elapsed.TotalMilliseconds;
-        var state = (await client.GetFlowRunAsync(run.Id)).State;
-        return state.Type == StateType.Completed ? elapsed : throw new InvalidOperationException($"the run ended {state.Type}: {state.Message}");
     }
 }

@@ -31,6 +31,7 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
     private readonly Task<InfrastructureExit> _exit;
     private volatile bool _deleting;
     private string? _lastReason;
+    private string? _lastWarningEvent;
 
     // skipLines: output lines already in the run's logs (an adopted Job); streaming resumes after them.
     public KubernetesJobHandle(IKubernetes client, string @namespace, string jobName, KubernetesWatchSettings settings,
@@ -169,7 +170,7 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
 
                 var reason = podName is null
                     ? $"no pod was created for Job {Id} within pod_watch_timeout_seconds ({_settings.PodWatchTimeoutSeconds} s){await JobProblemAsync(stop).ConfigureAwait(false)}"
-                    : $"pod {podName} did not start within pod_start_timeout_seconds ({_settings.PodStartTimeoutSeconds} s){(_lastReason is null ? "" : $"; last reason: {_lastReason}")}";
+                    : $"pod {podName} did not start within pod_start_timeout_seconds ({_settings.PodStartTimeoutSeconds} s){(LastReason is { } last ? $"; last reason: {last}" : "")}";
                 await FailAsync(reason, stop).ConfigureAwait(false);
                 throw new SubmissionException(reason);
             }
@@ -232,6 +233,9 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
             }
         }
     }
+
+    /// <summary>The pod's own waiting reason (the most specific), else its last warning event (a Job-level or kubelet message).</summary>
+    private string? LastReason => _lastReason ?? _lastWarningEvent;
 
     private async Task<(WatchEventType, V1Pod)> ReadAsync(DateTimeOffset until, CancellationToken stop)
     {
@@ -315,7 +319,7 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
                     _workerLog($"Pod event {e.Reason}: {e.Message}");
                     if (e.Type == "Warning")
                     {
-                        _lastReason = $"{e.Reason}: {e.Message}";
+                        _lastWarningEvent = $"{e.Reason}: {e.Message}";
                     }
                 }
             }, _time, cancellationToken);
