@@ -59,7 +59,7 @@ public sealed class KubernetesRunTests
         Assert.Equal("nightly", env["MODE"]);
         Assert.Equal(run.Id.ToString(), env["BOSUN_FLOW_RUN_ID"]);
         var watch = JsonNode.Parse(job["metadata"]!["annotations"]!["io.bosun.watch-settings"]!.GetValue<string>())!;
-        Assert.Equal("""{"stream_output":true,"pod_watch_timeout_seconds":30,"pod_start_timeout_seconds":120,"job_watch_timeout_seconds":3600,"finished_job_ttl":600,"memory_limit":"256Mi"}""", watch.ToJsonString());
+        Assert.Equal("""{"stream_output":true,"pod_watch_timeout_seconds":30,"pod_start_timeout_seconds":120,"job_watch_timeout_seconds":3600,"finished_job_ttl":600,"memory_limit":"256Mi","backoff_limit":0}""", watch.ToJsonString());
         var containers = await k8s.Docker.ContainersAsync();
         var inspected = (await k8s.Docker.InspectAsync(Assert.Single(containers).ID))!;
         Assert.Equal(256L * 1024 * 1024, inspected.HostConfig.Memory);
@@ -179,6 +179,25 @@ public sealed class KubernetesRunTests
         Assert.Equal(StateType.Crashed, done.State.Type);
         Assert.EndsWith("the Job did not finish within job_watch_timeout_seconds (4 s) and was deleted", done.State.Message, StringComparison.Ordinal);
         await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.Job(done.InfrastructureId!) is null), "the Job was deleted");
+    }
+
+    [SkippableFact]
+    public async Task Run_BackoffLimitOne_FailedPodRetriedThenCrashedWithTheLastExitCode()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, "echo attempt; exit 3", new JsonObject { ["backoff_limit"] = 1 });
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.Equal("Flow run infrastructure exited with non-zero exit code 3", done.State.Message);
+        Assert.Equal(2, k8s.PodsOf(done.InfrastructureId!).Count);
+        var logs = await k8s.Client.FinalLogsAsync(run.Id);
+        Assert.Single(logs, l => l.Message.Contains("failed (exit code 3); the Job retries it (backoff_limit 1, 1 failed so far).", StringComparison.Ordinal));
+        Assert.Equal(2, logs.Count(l => l is { Source: LogSource.Infrastructure, Message: "attempt" }));
     }
 
     [SkippableFact]

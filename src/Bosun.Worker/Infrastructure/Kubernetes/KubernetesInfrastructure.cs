@@ -31,15 +31,17 @@ internal sealed class KubernetesInfrastructure : FlowRunInfrastructure, IAdoptab
         var manifest = KubernetesJobManifest.Build(job.Configuration, job.Environment, job.Labels, job.Claim.FlowRun.Name);
         var container = manifest["spec"]!["template"]!["spec"]!["containers"]!.AsArray().OfType<JsonObject>()
             .FirstOrDefault(c => c["name"]?.GetValue<string>() == KubernetesNames.DefaultContainer);
-        var settings = KubernetesWatchSettings.From(job, container?["resources"]?["limits"]?["memory"]?.ToString());
-        manifest["metadata"]!["annotations"]![KubernetesNames.WatchSettingsKey] = settings.ToJson();
-        var namespaceName = manifest["metadata"]!["namespace"]!.GetValue<string>();
+        var typed = KubernetesJobManifest.ToJob(manifest);
+        var settings = KubernetesWatchSettings.From(job, container?["resources"]?["limits"]?["memory"]?.ToString(), typed.Spec.BackoffLimit);
+        typed.Metadata.Annotations ??= new Dictionary<string, string>();
+        typed.Metadata.Annotations[KubernetesNames.WatchSettingsKey] = settings.ToJson();
+        var namespaceName = typed.Metadata.NamespaceProperty;
         var client = await _clusters.ClientAsync(cluster).ConfigureAwait(false);
         _namespaces.TryAdd((cluster, namespaceName), 0);
         V1Job created;
         try
         {
-            created = await client.BatchV1.CreateNamespacedJobAsync(KubernetesJobManifest.ToJob(manifest), namespaceName, cancellationToken: cancellationToken).ConfigureAwait(false);
+            created = await client.BatchV1.CreateNamespacedJobAsync(typed, namespaceName, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException ex)
         {

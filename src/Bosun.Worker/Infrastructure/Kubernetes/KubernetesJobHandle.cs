@@ -102,22 +102,20 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
                 labelSelector: $"{KubernetesNames.JobNameLabel}={_jobName}", watch: watch, resourceVersion: version,
                 allowWatchBookmarks: watch ? true : null, timeoutSeconds: timeout, cancellationToken: ct),
             (type, pod) => _pods.Writer.TryWrite((type, pod)), _time, watching.Token);
-        Task? events = null;
+        var followers = new List<Task>();
         Task? logs = null;
         try
         {
-            return await FollowPodAsync(pod =>
+            return await FollowPodAsync(pod => followers.Add(FollowEventsAsync(pod, watching.Token)), pod =>
             {
-                events ??= FollowEventsAsync(pod, watching.Token);
-            }, pod =>
-            {
-                logs ??= _settings.StreamOutput ? StreamLogsAsync(pod, watching.Token) : Task.CompletedTask;
+                logs = _settings.StreamOutput ? StreamLogsAsync(pod, watching.Token) : Task.CompletedTask;
+                followers.Add(logs);
             }, () => logs, stop).ConfigureAwait(false);
         }
         finally
         {
             await watching.CancelAsync().ConfigureAwait(false);
-            foreach (var task in new[] { podWatch, events, logs }.OfType<Task>())
+            foreach (var task in followers.Prepend(podWatch))
             {
                 try
                 {
@@ -139,6 +137,8 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
         DateTimeOffset? startDeadline = null;
         var stage = PodStage.Starting;
         PodProgress? ended = null;
+        // With backoff_limit > 0 the Job makes a new pod after a failed one: each failed pod is counted once, the newest followed.
+        var failedPods = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             var deadline = podName is null ? started.AddSeconds(_settings.PodWatchTimeoutSeconds) : stage == PodStage.Starting ? startDeadline!.Value : DateTimeOffset.MaxValue;
@@ -181,7 +181,7 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
                 return ended is { } last ? Exit(last) : new InfrastructureExit(null) { Detail = "the Job was deleted before its container ended" };
             }
 
-            if (change.Pod.Metadata?.Name is not { } name || (podName is not null && name != podName))
+            if (change.Pod.Metadata?.Name is not { } name || failedPods.Contains(name) || (podName is not null && name != podName))
             {
                 continue;
             }
@@ -228,6 +228,13 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
                 if (!_deleting)
                 {
                     await WaitForOutputAsync(logs(), stop).ConfigureAwait(false);
+                    if (progress.ExitCode != 0 && failedPods.Add(name) && failedPods.Count <= _settings.BackoffLimit)
+                    {
+                        _workerLog($"Pod {name} failed (exit code {progress.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}); the Job retries it (backoff_limit {_settings.BackoffLimit}, {failedPods.Count} failed so far).");
+                        (podName, stage, ended, started, _lastReason, _lastWarningEvent) = (null, PodStage.Starting, null, _time.GetUtcNow(), null, null);
+                        continue;
+                    }
+
                     return Exit(progress);
                 }
             }

@@ -41,7 +41,8 @@ internal static class KubernetesWatch
 
                 Exception? streamError = null;
                 var watchRequest = request(true, version, WatchSeconds, cancellationToken);
-#pragma warning disable CS0618 // WatchAsync is flagged for a future replacement; it is the one entry that watches any list call (ClientSets wrap it per resource).
+                // CS0618: WatchAsync is flagged for a future replacement; it is the one entry that watches any list call (ClientSets wrap it per resource).
+#pragma warning disable CS0618
                 await foreach (var (type, item) in watchRequest.WatchAsync<T, TList>(e => streamError = e, cancellationToken).ConfigureAwait(false))
 #pragma warning restore CS0618
                 {

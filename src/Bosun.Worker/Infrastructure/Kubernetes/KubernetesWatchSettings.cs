@@ -14,17 +14,22 @@ internal sealed record KubernetesWatchSettings(
     [property: JsonPropertyName("pod_start_timeout_seconds")] int PodStartTimeoutSeconds,
     [property: JsonPropertyName("job_watch_timeout_seconds")] int? JobWatchTimeoutSeconds,
     [property: JsonPropertyName("finished_job_ttl")] int? FinishedJobTtlSeconds,
-    [property: JsonPropertyName("memory_limit")] string? MemoryLimit)
+    [property: JsonPropertyName("memory_limit")] string? MemoryLimit,
+    [property: JsonPropertyName("backoff_limit")] int BackoffLimit)
 {
-    public static KubernetesWatchSettings Default { get; } = new(true, 60, 300, null, null, null);
+    /// <summary>Kubernetes' own default backoffLimit, for a Job whose manifest sets none.</summary>
+    public const int KubernetesBackoffLimit = 6;
 
-    public static KubernetesWatchSettings From(JobContext job, string? memoryLimit) => new(
+    public static KubernetesWatchSettings Default { get; } = new(true, 60, 300, null, null, null, KubernetesBackoffLimit);
+
+    public static KubernetesWatchSettings From(JobContext job, string? memoryLimit, int? backoffLimit) => new(
         job.StreamOutput,
         Seconds(job.Configuration, "pod_watch_timeout_seconds") ?? Default.PodWatchTimeoutSeconds,
         Seconds(job.Configuration, "pod_start_timeout_seconds") ?? Default.PodStartTimeoutSeconds,
         Seconds(job.Configuration, "job_watch_timeout_seconds"),
         Seconds(job.Configuration, "finished_job_ttl", minimum: 0),
-        memoryLimit);
+        memoryLimit,
+        backoffLimit ?? KubernetesBackoffLimit);
 
     public string ToJson() => JsonSerializer.Serialize(this, KubernetesWatchSettingsJson.Default.KubernetesWatchSettings);
 
