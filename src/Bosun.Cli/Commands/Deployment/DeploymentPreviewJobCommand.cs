@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Bosun.Cli.Input;
 using Bosun.Cli.Output;
 using Bosun.Contracts;
@@ -47,7 +48,7 @@ internal static class DeploymentPreviewJobCommand
     }
 
     /// <summary>Shared with `work-pool preview --job`: JSON, or for a kubernetes pool the completed Job manifest as YAML.</summary>
-    public static void WriteConfiguration(CliContext context, string poolType, System.Text.Json.Nodes.JsonObject configuration)
+    public static void WriteConfiguration(CliContext context, string poolType, JsonObject configuration)
     {
         if (poolType != WorkPoolTypes.Kubernetes)
         {
@@ -55,7 +56,7 @@ internal static class DeploymentPreviewJobCommand
             return;
         }
 
-        System.Text.Json.Nodes.JsonObject manifest;
+        JsonObject manifest;
         try
         {
             manifest = KubernetesJobManifest.Build(configuration, new Dictionary<string, string?>(), new Dictionary<string, string>(), "flow-run-name");
@@ -66,7 +67,7 @@ internal static class DeploymentPreviewJobCommand
         }
 
         context.Output.Write(KubernetesJobManifest.ToYaml(manifest));
-        var settings = new System.Text.Json.Nodes.JsonObject();
+        var settings = new JsonObject();
         foreach (var (key, value) in configuration.Where(c => c.Key is not ("job_manifest" or "env" or "labels")))
         {
             settings[key] = value?.DeepClone();

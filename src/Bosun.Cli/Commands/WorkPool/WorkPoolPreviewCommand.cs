@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Bosun.Cli.Commands.Deployment;
 using Bosun.Cli.Input;
 using Bosun.Cli.Output;
@@ -38,7 +39,7 @@ internal static class WorkPoolPreviewCommand
                 using var poolClient = context.CreateClient(parse);
                 var pool = await poolClient.GetWorkPoolAsync(poolName, cancellationToken);
                 var overrides = KeyValueArguments.Parse(parse.GetValue(jobVariables), "--job-variable");
-                var values = JobTemplateRenderer.MergeVariables(pool.BaseJobTemplate["variables"] as System.Text.Json.Nodes.JsonObject, null, overrides.Count > 0 ? overrides : null);
+                var values = JobTemplateRenderer.MergeVariables(pool.BaseJobTemplate["variables"] as JsonObject, null, overrides.Count > 0 ? overrides : null);
                 // As the server's preview-job: placeholders of the worker's environment stay visible, secrets stay references.
                 var configuration = JobTemplateRenderer.Render(pool.BaseJobTemplate, values, variable => $"{{{{ ${variable} }}}}");
                 if (parse.IsJson(output))
