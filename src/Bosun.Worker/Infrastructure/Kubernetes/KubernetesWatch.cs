@@ -66,7 +66,8 @@ internal static class KubernetesWatch
             }
             catch (JsonException)
             {
-                // A watch that the server closed before its first event has no body to read: watch again.
+                // A watch that the server closed before its first event has no body to read: watch again, not in a tight loop.
+                await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or HttpOperationException && !cancellationToken.IsCancellationRequested)
             {
