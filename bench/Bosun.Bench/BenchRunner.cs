@@ -19,6 +19,8 @@ internal static class BenchRunner
             ["pg-claim-latency"] = () => PostgresBenchmarks.ClaimLatencyAsync(stored: 1_000_000, samples: 2000),
             ["docker-run-overhead"] = () => DockerBenchmarks.RunOverheadAsync(runs: 30),
             ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
+            ["outage-complete"] = () => OutageBenchmarks.CompleteAcrossOutageAsync(samples: 3, outage: TimeSpan.FromSeconds(60)),
+            ["stuck-run-recovery"] = RecoveryBenchmarks.StuckRunRecoveryAsync,
             ["kubernetes-run-overhead"] = () => KubernetesBenchmarks.RunOverheadAsync(runs: 10),
             ["kubernetes-worker-memory"] = () => KubernetesBenchmarks.WorkerMemoryAsync(jobs: 50),
         };

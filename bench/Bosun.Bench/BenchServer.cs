@@ -10,32 +10,58 @@ namespace Bosun.Bench;
 internal sealed class BenchServer : IAsyncDisposable
 {
     private readonly string _directory;
+    private readonly BosunServerOptions _options;
+    private bool _running = true;
 
-    private BenchServer(BosunServer server, string directory)
+    private BenchServer(BosunServer server, string directory, BosunServerOptions options)
     {
         Server = server;
         _directory = directory;
+        _options = options;
     }
 
-    public BosunServer Server { get; }
+    public BosunServer Server { get; private set; }
 
-    public static async Task<BenchServer> StartAsync()
+    public static async Task<BenchServer> StartAsync(Action<BosunServerOptions>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"bosun-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        var server = BosunServer.Create(
-            new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = Path.Combine(directory, "bosun.db") },
-            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = Path.Combine(directory, "bosun.db") };
+        configure?.Invoke(options);
+        var server = Create(options);
         await server.StartAsync();
-        return new BenchServer(server, directory);
+        // A restart listens where clients and workers left the server.
+        options.Port = server.ApiAddress.Port;
+        return new BenchServer(server, directory, options);
     }
+
+    /// <summary>Stops the server (an outage); the database and the port are kept for <see cref="RestartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        _running = false;
+        await Server.StopAsync();
+        await Server.DisposeAsync();
+    }
+
+    public async Task RestartAsync()
+    {
+        Server = Create(_options);
+        await Server.StartAsync();
+        _running = true;
+    }
+
+    private static BosunServer Create(BosunServerOptions options) =>
+        BosunServer.Create(options, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
 
     public BosunClient NewClient() => new(new BosunClientOptions { ApiUrl = Server.ApiAddress });
 
     public async ValueTask DisposeAsync()
     {
-        await Server.StopAsync();
-        await Server.DisposeAsync();
+        if (_running)
+        {
+            await StopAsync();
+        }
+
         Directory.Delete(_directory, recursive: true);
     }
 }

@@ -144,8 +144,8 @@ internal static class ServerBenchmarks
         var flowId = deployment.FlowId;
         var (poolId, queueId) = await database.ReadAsync(async connection =>
         {
-            var pool = await WorkPoolStore.GetPoolAsync(connection, "bench", TimeProvider.System.GetUtcNow(), CancellationToken.None);
-            var queue = await WorkPoolStore.GetQueueAsync(connection, pool!.Id, "default", CancellationToken.None);
+            var pool = await WorkPoolStore.GetPoolAsync(connection, "bench", TimeProvider.System.GetUtcNow(), cancellationToken: CancellationToken.None);
+            var queue = await WorkPoolStore.GetQueueAsync(connection, pool!.Id, "default", cancellationToken: CancellationToken.None);
             return (pool.Id, queue!.Id);
         }, CancellationToken.None);
         var now = TimeProvider.System.GetUtcNow().AddMinutes(-1);

@@ -2,13 +2,16 @@ using System.Text.Json.Nodes;
 using Bosun.Sdk;
 using RepoInfo;
 
+// The flows this executable runs, registered once at start-up (a second flow with the same name is refused here).
+var flows = new FlowRegistry().Add(RepoInfoFlows.GetRepoInfo);
+
 // Started by a worker or a serving process (BOSUN_FLOW_RUN_ID is set): run that flow run and exit.
-if (await FlowRunEntryPoint.TryRunAsync() is { } exitCode)
+if (await FlowRunEntryPoint.TryRunAsync(flows) is { } exitCode)
 {
     return exitCode;
 }
 
-var flow = Flows.Get(RepoInfoFlows.GetRepoInfo);
+var flow = flows.Find("get-repo-info")!;
 var command = args.FirstOrDefault() ?? "help";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 
@@ -27,12 +30,12 @@ try
             DeploymentImage? image = Option("--image") is { } reference
                 ? DeploymentImage.Parse(reference) with { Dockerfile = Option("--dockerfile") }
                 : null;
-            await flow.DeployAsync(
-                name: Option("--name") ?? "my-first-deployment",
-                workPool: Option("--pool") ?? "my-docker-pool",
-                image: image,
-                push: args.Contains("--push"),
-                jobVariables: jobVariables);
+            await flow.DeployAsync(Option("--name") ?? "my-first-deployment", Option("--pool") ?? "my-docker-pool", new DeployOptions
+            {
+                Image = image,
+                Push = args.Contains("--push"),
+                JobVariables = jobVariables,
+            });
             return 0;
 
         case "serve":

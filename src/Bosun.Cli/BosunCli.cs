@@ -19,7 +19,7 @@ internal static class BosunCli
         var root = new RootCommand("Bosun: workflow orchestration for .NET. Work pools, workers, deployments and flow runs.");
         GlobalOptions.AddTo(root);
         var server = new Command("server", "Run the Bosun server (API and web UI).");
-        server.Subcommands.Add(ServerStartCommand.Create());
+        server.Subcommands.Add(ServerStartCommand.Create(context));
         root.Subcommands.Add(server);
         root.Subcommands.Add(WorkPoolCommand.Create(context));
         root.Subcommands.Add(WorkQueueCommand.Create(context));
@@ -34,8 +34,16 @@ internal static class BosunCli
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
-        RunAsync(args, CliContext.FromProcess(), cancellationToken);
+    /// <summary>
+    /// The real process: SIGINT/SIGTERM cancel the command (a watch says the run goes on; a worker drains) instead of
+    /// System.CommandLine's handler, which ends the process 2 s after the signal whatever the command is doing.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        using var signals = new Bosun.Worker.ShutdownSignals();
+        var context = CliContext.FromProcess(signals);
+        return await RunAsync(args, context, signals.Stopping);
+    }
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
@@ -49,7 +57,14 @@ internal static class BosunCli
 
         try
         {
-            var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = context.Output, Error = context.Error };
+            var invocation = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                Output = context.Output,
+                Error = context.Error,
+                // Signals are ours (ShutdownSignals): a drain may take minutes, and a second Ctrl+C means something else.
+                ProcessTerminationTimeout = null,
+            };
             return await parse.InvokeAsync(invocation, cancellationToken);
         }
         catch (CliException ex)

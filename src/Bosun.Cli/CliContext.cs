@@ -52,8 +52,11 @@ internal sealed class CliContext
     public string HomeDirectory =>
         Env("BOSUN_HOME") ?? Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".bosun");
 
+    /// <summary>The process's Ctrl+C/SIGTERM handling: a second signal stops a draining worker at once. Null in tests.</summary>
+    public Bosun.Worker.ShutdownSignals? Signals { get; init; }
+
     /// <summary>The real process: Console streams and variables, ANSI and spinners when stdout is a terminal.</summary>
-    public static CliContext FromProcess()
+    public static CliContext FromProcess(Bosun.Worker.ShutdownSignals signals)
     {
         var redirected = System.Console.IsOutputRedirected;
         // A pipe has no width; 80 columns would wrap ids and names in the middle, which breaks grep and cut.
@@ -61,6 +64,7 @@ internal sealed class CliContext
             interactive: !redirected, width: redirected ? 200 : null)
         {
             Input = System.Console.In,
+            Signals = signals,
         };
     }
 

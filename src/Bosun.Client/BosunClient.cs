@@ -21,7 +21,8 @@ namespace Bosun.Client;
 
 /// <summary>
 /// The typed client of the Bosun REST API, used by the CLI, workers, the SDK and the tests. Transient failures
-/// (no connection, 502, 503, 504) are retried with exponential backoff; API errors become <see cref="BosunApiException"/>.
+/// (no connection, 502, 503, 504) are retried with capped exponential backoff and jitter, a few times or for a whole
+/// outage window (<see cref="BosunClientOptions.OutageRetryWindow"/>); API errors become <see cref="BosunApiException"/>.
 /// </summary>
 public sealed class BosunClient : IDisposable
 {
@@ -29,6 +30,7 @@ public sealed class BosunClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly BosunClientOptions _options;
+    private readonly ServerOutage _outage;
 
     /// <summary>Creates a client for <paramref name="options"/> with its own HttpClient.</summary>
     public BosunClient(BosunClientOptions options)
@@ -49,6 +51,7 @@ public sealed class BosunClient : IDisposable
         _http = httpClient;
         _ownsHttp = ownsHttpClient;
         _options = options;
+        _outage = new ServerOutage(options);
         _http.BaseAddress = options.ApiUrl;
         _http.Timeout = Timeout.InfiniteTimeSpan;
         if (options.ApiKey is { } key)
@@ -75,6 +78,10 @@ public sealed class BosunClient : IDisposable
     /// <summary>Reads a work pool.</summary>
     public Task<WorkPool> GetWorkPoolAsync(string name, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Pool(name), null, Json.WorkPool, cancellationToken);
+
+    /// <summary>The job a run on the work pool would get with its template's defaults and these job variables, secrets masked; nothing runs.</summary>
+    public Task<JobPreview> PreviewWorkPoolJobAsync(string name, JobPreviewRequest? request = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Pool(name) + "/preview_job", Body(request ?? new JobPreviewRequest(), Json.JobPreviewRequest), Json.JobPreview, cancellationToken);
 
     /// <summary>Lists work pools, optionally of one type.</summary>
     public Task<Page<WorkPool>> ListWorkPoolsAsync(string? type = null, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
@@ -156,16 +163,16 @@ public sealed class BosunClient : IDisposable
     public Task<ClaimResponse> ClaimFlowRunsAsync(string pool, ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return SendAsync(HttpMethod.Post, Pool(pool) + "/claim", Body(request, Json.ClaimRequest), Json.ClaimResponse, cancellationToken,
-            extraTimeout: TimeSpan.FromSeconds(request.WaitSeconds ?? 0));
+        return SendAsync(HttpMethod.Post, Pool(pool) + "/claim", Body(request, Json.ClaimRequest), Json.ClaimResponse,
+            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken);
     }
 
     /// <summary>A serving process claims due runs of its own deployments; with a wait, holds until one is eligible.</summary>
     public Task<ServedClaimResponse> ClaimServedFlowRunsAsync(ServedClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return SendAsync(HttpMethod.Post, ApiRoutes.Deployments + "/claim", Body(request, Json.ServedClaimRequest), Json.ServedClaimResponse, cancellationToken,
-            extraTimeout: TimeSpan.FromSeconds(request.WaitSeconds ?? 0));
+        return SendAsync(HttpMethod.Post, ApiRoutes.Deployments + "/claim", Body(request, Json.ServedClaimRequest), Json.ServedClaimResponse,
+            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken);
     }
 
     // Flows and deployments
@@ -198,6 +205,10 @@ public sealed class BosunClient : IDisposable
     /// <summary>Lists deployments, optionally of one flow or pool.</summary>
     public Task<Page<Deployment>> ListDeploymentsAsync(string? flow = null, string? workPool = null, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ApiRoutes.Deployments + Query(("flow", flow), ("work_pool", workPool), ("offset", offset), ("limit", limit)), null, Json.PageDeployment, cancellationToken);
+
+    /// <summary>Changes the fields <paramref name="update"/> gives; the others stay. Returns the deployment as it now is.</summary>
+    public Task<Deployment> UpdateDeploymentAsync(Guid id, DeploymentUpdate update, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Patch, $"{ApiRoutes.Deployments}/{id}", Body(update, Json.DeploymentUpdate), Json.Deployment, cancellationToken);
 
     /// <summary>Deletes a deployment and its runs that have not started.</summary>
     public Task DeleteDeploymentAsync(Guid id, CancellationToken cancellationToken = default) =>
@@ -265,6 +276,10 @@ public sealed class BosunClient : IDisposable
     public Task<FlowRun> SetFlowRunInfrastructureAsync(Guid id, string infrastructureId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, Run(id) + "/infrastructure", Body(new InfrastructureUpdate(infrastructureId), Json.InfrastructureUpdate), Json.FlowRun, cancellationToken);
 
+    /// <summary>Says what keeps a claimed run's infrastructure from starting (null clears it); refused once the run is no longer PENDING.</summary>
+    public Task SetFlowRunWaitingReasonAsync(Guid id, string? reason, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, Run(id) + "/waiting_reason", Body(new WaitingReasonUpdate(reason), Json.WaitingReasonUpdate), cancellationToken);
+
     /// <summary>Tells the server the flow-run process is alive.</summary>
     public Task SendFlowRunHeartbeatAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, Run(id) + "/heartbeat", null, cancellationToken);
@@ -278,6 +293,13 @@ public sealed class BosunClient : IDisposable
     /// <summary>Creates an API key (admin); the key is in the answer only.</summary>
     public Task<ApiKeyCreated> CreateApiKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "api_keys", Body(request, Json.ApiKeyCreate), Json.ApiKeyCreated, cancellationToken);
+
+    /// <summary>
+    /// Exchanges the one-time bootstrap token a server without an admin key printed at start for the first admin key
+    /// (needs no API key); refused once an admin key exists.
+    /// </summary>
+    public Task<ApiKeyCreated> BootstrapApiKeyAsync(ApiKeyBootstrap request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api_keys/bootstrap", Body(request, Json.ApiKeyBootstrap), Json.ApiKeyCreated, cancellationToken);
 
     /// <summary>Lists API keys (never the keys themselves).</summary>
     public Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken = default) =>
@@ -322,7 +344,7 @@ public sealed class BosunClient : IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Run(runId) + "/logs/follow" + Query(("after", after)));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseHeadersRead, null, cancellationToken).ConfigureAwait(false);
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseHeadersRead, null, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var streamScope = stream.ConfigureAwait(false);
@@ -371,11 +393,14 @@ public sealed class BosunClient : IDisposable
 
     private static Func<HttpContent> Body<T>(T value, JsonTypeInfo<T> typeInfo) => () => JsonContent.Create(value, typeInfo);
 
+    private Task<T> SendAsync<T>(HttpMethod method, string path, Func<HttpContent>? body, JsonTypeInfo<T> responseType, CancellationToken cancellationToken) =>
+        SendAsync(method, path, body, responseType, TimeSpan.Zero, cancellationToken);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, Func<HttpContent>? body, JsonTypeInfo<T> responseType,
-        CancellationToken cancellationToken, TimeSpan extraTimeout = default)
+        TimeSpan extraTimeout, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
-        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, cancellationToken, extraTimeout).ConfigureAwait(false);
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, extraTimeout, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false)
             ?? throw new BosunApiException(response.StatusCode, "Empty response", $"{method} {path} answered with no body.");
@@ -384,14 +409,14 @@ public sealed class BosunClient : IDisposable
     private async Task SendAsync(HttpMethod method, string path, Func<HttpContent>? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
-        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, cancellationToken).ConfigureAwait(false);
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> SendWithRetryAsync(HttpRequestMessage template, HttpCompletionOption completion, Func<HttpContent>? body,
-        CancellationToken cancellationToken, TimeSpan extraTimeout = default)
+        TimeSpan extraTimeout, CancellationToken cancellationToken)
     {
-        var delay = _options.RetryDelay;
+        DateTimeOffset? firstFailure = null;
         for (var attempt = 1; ; attempt++)
         {
             // A request message can be sent once; each attempt sends a fresh copy.
@@ -411,7 +436,14 @@ public sealed class BosunClient : IDisposable
             try
             {
                 response = await _http.SendAsync(request, completion, timeout.Token).ConfigureAwait(false);
-                if (!IsTransient(response.StatusCode) || attempt >= _options.MaxAttempts)
+                if (!IsTransient(response.StatusCode))
+                {
+                    _outage.Answered();
+                    return response;
+                }
+
+                _outage.Failed($"{(int)response.StatusCode} {response.ReasonPhrase}");
+                if (!MayRetry(attempt, ref firstFailure))
                 {
                     return response;
                 }
@@ -421,7 +453,8 @@ public sealed class BosunClient : IDisposable
             catch (HttpRequestException ex) when (IsConnectionFailure(ex))
             {
                 response?.Dispose();
-                if (attempt >= _options.MaxAttempts)
+                _outage.Failed(ex.Message);
+                if (!MayRetry(attempt, ref firstFailure))
                 {
                     throw new BosunServerUnreachableException(_options.ApiUrl, ex);
                 }
@@ -429,12 +462,36 @@ public sealed class BosunClient : IDisposable
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 response?.Dispose();
-                throw new BosunServerUnreachableException(_options.ApiUrl, new TimeoutException($"no answer within {_options.RequestTimeout + extraTimeout}", ex));
+                var noAnswer = new TimeoutException($"no answer within {_options.RequestTimeout + extraTimeout}", ex);
+                _outage.Failed(noAnswer.Message);
+                if (_options.OutageRetryWindow <= TimeSpan.Zero || !MayRetry(attempt, ref firstFailure))
+                {
+                    throw new BosunServerUnreachableException(_options.ApiUrl, noAnswer);
+                }
             }
 
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            delay *= 2;
+            await Task.Delay(RetryDelay(attempt), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Within the outage window when one is set, else within <see cref="BosunClientOptions.MaxAttempts"/>.</summary>
+    private bool MayRetry(int attempt, ref DateTimeOffset? firstFailure)
+    {
+        if (_options.OutageRetryWindow <= TimeSpan.Zero)
+        {
+            return attempt < _options.MaxAttempts;
+        }
+
+        var now = _options.TimeProvider.GetUtcNow();
+        firstFailure ??= now;
+        return now - firstFailure.Value < _options.OutageRetryWindow;
+    }
+
+    /// <summary>Doubling from RetryDelay, capped at MaxRetryDelay, each wait drawn from its upper half so that clients do not retry in step.</summary>
+    private TimeSpan RetryDelay(int attempt)
+    {
+        var ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds, _options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)));
+        return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
     }
 
     private static bool IsTransient(HttpStatusCode status) =>

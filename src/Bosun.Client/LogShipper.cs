@@ -4,24 +4,64 @@ using Microsoft.Extensions.Logging;
 namespace Bosun.Client;
 
 /// <summary>
-/// Ships run log lines to the API in batches (many runs per request). Lines that fail to send stay buffered and go
-/// with the next batch, so a server restart loses nothing; past <see cref="MaxBuffered"/> the oldest are dropped, loudly.
+/// Ships run log lines to the API in batches (many runs per request), in the order they were added. Lines the server
+/// does not take stay buffered and go with a later batch, so a server restart or an outage loses nothing: up to
+/// <see cref="LogShipperOptions.MemoryLines"/> in memory, then in a spill file on disk up to
+/// <see cref="LogShipperOptions.SpillFileBytes"/>. Past that, new lines are dropped: counted, reported in this
+/// process's log as errors, and, once the server takes lines again, as one line in each affected run's logs.
 /// </summary>
-public sealed class LogShipper(BosunClient client, TimeProvider timeProvider, ILogger<LogShipper> logger) : IAsyncDisposable
+public sealed class LogShipper : IAsyncDisposable
 {
     /// <summary>Most lines per request.</summary>
     public const int MaxBatch = 1000;
 
-    /// <summary>Most lines kept while the server does not take them.</summary>
-    public const int MaxBuffered = 100_000;
-
+    private readonly BosunClient _client;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<LogShipper> _logger;
+    private readonly LogShipperOptions _options;
     private readonly Lock _lock = new();
-    private readonly List<LogCreate> _buffer = [];
+    private readonly List<LogCreate> _memory = [];
+    private readonly Dictionary<Guid, int> _droppedByRun = [];
     private readonly SemaphoreSlim _flushGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
+    // Owned by the flush under _flushGate: the batch on its way, retried first after a failure (oldest of all).
+    private readonly List<LogCreate> _sending = [];
+    private List<LogCreate> _fromSpill = [];
+    private LogSpillFile? _spill;
     private Task? _loop;
-    private int _dropped;
+    private long _dropped;
     private int _stopped;
+
+    /// <summary>Creates a shipper with the default buffer limits.</summary>
+    public LogShipper(BosunClient client, TimeProvider timeProvider, ILogger<LogShipper> logger)
+        : this(client, timeProvider, logger, new LogShipperOptions())
+    {
+    }
+
+    /// <summary>Creates a shipper with the given buffer limits.</summary>
+    public LogShipper(BosunClient client, TimeProvider timeProvider, ILogger<LogShipper> logger, LogShipperOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _client = client;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _options = options;
+    }
+
+    /// <summary>The spill file in use, or null while everything fits in memory.</summary>
+    public string? SpillFilePath
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _spill is { IsEmpty: false } spill ? spill.Path : null;
+            }
+        }
+    }
+
+    /// <summary>Lines dropped so far because memory and the spill file were full.</summary>
+    public long DroppedLines => Interlocked.Read(ref _dropped);
 
     /// <summary>Starts the background loop that sends every 200 ms.</summary>
     public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
@@ -29,22 +69,26 @@ public sealed class LogShipper(BosunClient client, TimeProvider timeProvider, IL
     /// <summary>Queues one line for <paramref name="runId"/>.</summary>
     public void Add(Guid runId, RunLogLevel level, string message, LogSource source)
     {
+        var line = new LogCreate(runId, _timeProvider.GetUtcNow(), level, message, source);
         lock (_lock)
         {
-            if (_buffer.Count >= MaxBuffered)
+            if (_memory.Count >= _options.MemoryLines && !TrySpillLocked())
             {
-                _buffer.RemoveAt(0);
-                if (++_dropped % 1000 == 1)
+                var dropped = Interlocked.Increment(ref _dropped);
+                _droppedByRun[runId] = _droppedByRun.GetValueOrDefault(runId) + 1;
+                if (dropped % 1000 == 1)
                 {
-                    Log.LogLinesDropped(logger, _dropped, MaxBuffered);
+                    Log.LogLinesDropped(_logger, dropped, _options.MemoryLines, _spill?.Path ?? "(none)", _options.SpillFileBytes);
                 }
+
+                return;
             }
 
-            _buffer.Add(new LogCreate(runId, timeProvider.GetUtcNow(), level, message, source));
+            _memory.Add(line);
         }
     }
 
-    /// <summary>Sends everything buffered now; returns false when the server did not take it.</summary>
+    /// <summary>Sends everything buffered now, oldest first; returns false when the server did not take it.</summary>
     public async Task<bool> FlushAsync(CancellationToken cancellationToken = default)
     {
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -52,35 +96,27 @@ public sealed class LogShipper(BosunClient client, TimeProvider timeProvider, IL
         {
             while (true)
             {
-                List<LogCreate> batch;
-                lock (_lock)
+                if (_sending.Count == 0 && !TakeNextBatch())
                 {
-                    if (_buffer.Count == 0)
-                    {
-                        return true;
-                    }
-
-                    batch = _buffer.GetRange(0, Math.Min(MaxBatch, _buffer.Count));
+                    return true;
                 }
 
                 try
                 {
-                    await client.WriteLogsAsync(batch, cancellationToken).ConfigureAwait(false);
+                    await _client.WriteLogsAsync(_sending, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is BosunServerUnreachableException or HttpRequestException or BosunApiException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError })
                 {
-                    Log.LogShippingFailed(logger, batch[0].FlowRunId, batch.Count, ex);
+                    Log.LogShippingFailed(_logger, _sending.Count, ex.Message);
                     return false;
                 }
-                catch (BosunApiException)
+                catch (BosunApiException ex)
                 {
-                    // A client error (a run deleted meanwhile): these lines can never be written; drop them.
+                    // A client error (a run deleted meanwhile): these lines can never be written; say so and go on.
+                    Log.LogLinesRefused(_logger, _sending.Count, ex.Message);
                 }
 
-                lock (_lock)
-                {
-                    _buffer.RemoveRange(0, batch.Count);
-                }
+                _sending.Clear();
             }
         }
         finally
@@ -89,17 +125,87 @@ public sealed class LogShipper(BosunClient client, TimeProvider timeProvider, IL
         }
     }
 
+    /// <summary>Moves the oldest waiting lines into <see cref="_sending"/>: from the spill file first, then memory.</summary>
+    private bool TakeNextBatch()
+    {
+        lock (_lock)
+        {
+            if (_fromSpill.Count == 0 && _spill is { IsEmpty: false } spill)
+            {
+                _fromSpill = spill.TakeOldest();
+            }
+
+            var source = _fromSpill.Count > 0 ? _fromSpill : _memory;
+            if (source.Count == 0)
+            {
+                ReportDroppedLocked();
+                source = _memory;
+            }
+
+            var count = Math.Min(MaxBatch, source.Count);
+            _sending.AddRange(source.GetRange(0, count));
+            source.RemoveRange(0, count);
+            return count > 0;
+        }
+    }
+
+    /// <summary>Everything is shipped: each run that lost lines gets one line saying how many (it sorts after what was kept).</summary>
+    private void ReportDroppedLocked()
+    {
+        foreach (var (runId, count) in _droppedByRun)
+        {
+            _memory.Add(new LogCreate(runId, _timeProvider.GetUtcNow(), RunLogLevel.Error,
+                $"{count} log line(s) of this run were dropped: the Bosun server did not take logs while {_options.MemoryLines} lines in memory and {_options.SpillFileBytes} bytes on disk filled up.",
+                LogSource.Worker));
+        }
+
+        _droppedByRun.Clear();
+    }
+
+    private bool TrySpillLocked()
+    {
+        if (_spill is null)
+        {
+            var path = Path.Combine(_options.SpillDirectory, $"bosun-logs-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl");
+            _spill = new LogSpillFile(path, _options.SpillFileBytes);
+        }
+
+        var first = _spill.IsEmpty;
+        try
+        {
+            if (!_spill.TryAppend(_memory))
+            {
+                return false;
+            }
+        }
+        catch (IOException ex)
+        {
+            Log.LogSpillFailed(_logger, _spill.Path, ex.Message);
+            return false;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            Log.LogSpillFailed(_logger, _spill.Path, ex.Message);
+            return false;
+        }
+
+        if (first)
+        {
+            Log.LogsSpilling(_logger, _memory.Count, _spill.Path, _options.SpillFileBytes);
+        }
+
+        _memory.Clear();
+        return true;
+    }
+
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromMilliseconds(200);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
-                delay = await FlushAsync(cancellationToken).ConfigureAwait(false)
-                    ? TimeSpan.FromMilliseconds(200)
-                    : TimeSpan.FromSeconds(Math.Min(10, delay.TotalSeconds * 2));
+                var flushed = await FlushAsync(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(flushed ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(2), _timeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -108,8 +214,11 @@ public sealed class LogShipper(BosunClient client, TimeProvider timeProvider, IL
         }
     }
 
-    /// <summary>Stops the background loop and sends what is left (once).</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops the background loop and sends what is left (once), retrying as the client does until
+    /// <paramref name="cancellationToken"/> fires; what is still unsent then is reported as lost.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
@@ -122,7 +231,14 @@ public sealed class LogShipper(BosunClient client, TimeProvider timeProvider, IL
             await _loop.ConfigureAwait(false);
         }
 
-        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Reported below, by DisposeAsync, when lines are left.
+        }
     }
 
     /// <inheritdoc />
@@ -131,5 +247,15 @@ public sealed class LogShipper(BosunClient client, TimeProvider timeProvider, IL
         await StopAsync().ConfigureAwait(false);
         _stop.Dispose();
         _flushGate.Dispose();
+        lock (_lock)
+        {
+            var unsent = _sending.Count + _fromSpill.Count + _memory.Count;
+            if (unsent > 0 || _spill is { IsEmpty: false })
+            {
+                Log.LogLinesAbandoned(_logger, unsent, _spill?.Path ?? "(none)");
+            }
+
+            _spill?.Dispose();
+        }
     }
 }

@@ -67,4 +67,7 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Security.RunToken))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(DeploymentUpdate))]
+[JsonSerializable(typeof(Security.ApiKeyBootstrap))]
+[JsonSerializable(typeof(WaitingReasonUpdate))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

@@ -9,46 +9,19 @@ public sealed partial class FlowDefinition
 {
     /// <summary>
     /// Registers (creates or updates) a deployment of this flow on a work pool, so that the pool's workers run it.
-    /// With an <paramref name="image"/>, builds it from the project first, pushes it when <paramref name="push"/> is
-    /// true, and records it as the <c>image</c> job variable.
+    /// With an <see cref="DeployOptions.Image"/>, builds it from the project first, pushes it when
+    /// <see cref="DeployOptions.Push"/> is true, and records it as the <c>image</c> job variable.
     /// </summary>
     /// <param name="name">The deployment's name; it is addressed as <c>flow/name</c>.</param>
     /// <param name="workPool">The work pool whose workers run it; it must exist.</param>
-    /// <param name="image">An image to build (<c>"name:tag"</c> or a <see cref="DeploymentImage"/>); pools with an <c>image</c> variable only.</param>
-    /// <param name="push">Push the built image to the registry its name points to.</param>
-    /// <param name="jobVariables">Overrides of the pool's job variable defaults for this deployment only.</param>
-    /// <param name="parameters">Default parameter values, over the method's own defaults.</param>
-    /// <param name="workQueue">A queue of the pool other than its default.</param>
-    /// <param name="tags">Tags copied onto its runs.</param>
-    /// <param name="description">Free text (default: the flow's description).</param>
-    /// <param name="version">Code version (default: the flow's version).</param>
-    /// <param name="concurrencyLimit">Most of its runs in flight at once.</param>
-    /// <param name="collisionStrategy">What happens to a run over the limit.</param>
-    /// <param name="paused">Register it paused.</param>
-    /// <param name="client">The API client (default: from BOSUN_API_URL).</param>
-    /// <param name="output">Where progress is written (default: the console).</param>
+    /// <param name="options">Image, job variables, parameters and the deployment's other settings.</param>
     /// <param name="cancellationToken">Cancels the deploy.</param>
-    public async Task<Deployment> DeployAsync(
-        string name,
-        string workPool,
-        DeploymentImage? image = null,
-        bool push = true,
-        JsonObject? jobVariables = null,
-        JsonObject? parameters = null,
-        string? workQueue = null,
-        IEnumerable<string>? tags = null,
-        string? description = null,
-        string? version = null,
-        int? concurrencyLimit = null,
-        CollisionStrategy collisionStrategy = CollisionStrategy.Enqueue,
-        bool paused = false,
-        BosunClient? client = null,
-        TextWriter? output = null,
-        CancellationToken cancellationToken = default)
+    public async Task<Deployment> DeployAsync(string name, string workPool, DeployOptions? options = null, CancellationToken cancellationToken = default)
     {
-        output ??= Console.Out;
-        using var ownClient = client is null ? new BosunClient(BosunClientOptions.FromEnvironment()) : null;
-        var api = client ?? ownClient!;
+        options ??= new DeployOptions();
+        var output = options.Output ?? Console.Out;
+        using var ownClient = options.Client is null ? new BosunClient(BosunClientOptions.FromEnvironment()) : null;
+        var api = options.Client ?? ownClient!;
         Contracts.WorkPools.WorkPool pool;
         try
         {
@@ -60,8 +33,8 @@ public sealed partial class FlowDefinition
                 $"Work pool '{workPool}' does not exist. Create it first: bosun work-pool create {workPool} --type docker (or process, kubernetes).", ex);
         }
 
-        var variables = jobVariables is null ? new JsonObject() : (JsonObject)jobVariables.DeepClone();
-        if (image is not null)
+        var variables = options.JobVariables is null ? new JsonObject() : (JsonObject)options.JobVariables.DeepClone();
+        if (options.Image is { } image)
         {
             if (pool.BaseJobTemplate["variables"]?["properties"]?["image"] is null)
             {
@@ -69,12 +42,12 @@ public sealed partial class FlowDefinition
                     $"Work pool '{workPool}' is of type {pool.Type} and its base job template has no 'image' variable: an image can only be deployed to a pool that runs images (docker, kubernetes).");
             }
 
-            var built = await ImageBuilds.BuildAsync(image, push, output, cancellationToken).ConfigureAwait(false);
+            var built = await ImageBuilds.BuildAsync(image, options.Push, output, cancellationToken).ConfigureAwait(false);
             variables["image"] = built;
         }
 
         var defaults = DefaultParameters();
-        foreach (var (key, value) in parameters ?? [])
+        foreach (var (key, value) in options.Parameters ?? [])
         {
             defaults[key] = value?.DeepClone();
         }
@@ -86,14 +59,14 @@ public sealed partial class FlowDefinition
             defaults,
             ParameterSchema,
             workPool,
-            workQueue,
+            options.WorkQueue,
             variables,
-            tags?.ToList(),
-            description ?? Attribute.Description,
-            version ?? Attribute.Version,
-            paused,
-            concurrencyLimit,
-            collisionStrategy,
+            options.Tags?.ToList(),
+            options.Description ?? Attribute.Description,
+            options.Version ?? Attribute.Version,
+            options.Paused,
+            options.ConcurrencyLimit,
+            options.CollisionStrategy,
             Attribute.Retries,
             Attribute.RetryDelaySeconds), cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync($"Successfully created/updated deployment '{deployment.FullName}' on work pool '{workPool}'.").ConfigureAwait(false);

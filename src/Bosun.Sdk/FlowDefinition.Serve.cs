@@ -1,3 +1,10 @@
+using Bosun.Client;
+using Bosun.Contracts.Deployments;
+using Bosun.Worker;
+using Bosun.Worker.Infrastructure;
+using Bosun.Worker.Runtime;
+using Microsoft.Extensions.Logging;
+
 namespace Bosun.Sdk;
 
 public sealed partial class FlowDefinition
@@ -5,19 +12,81 @@ public sealed partial class FlowDefinition
     /// <summary>
     /// Serves the flow: registers a deployment with no work pool, then polls for its runs and executes each (in a
     /// child process of this executable, or in this process) until <paramref name="cancellationToken"/> fires or the
-    /// process is stopped (Ctrl+C, SIGTERM). On shutdown it pauses the deployment (see
-    /// <see cref="ServeOptions.PauseOnShutdown"/>) and leaves no run RUNNING.
+    /// process is stopped (Ctrl+C, SIGTERM). Serving is the worker's runtime over this deployment: a stop drains (running
+    /// runs get <see cref="ServeOptions.ShutdownGracePeriod"/>, a second signal stops them at once), server outages are
+    /// ridden out, and on shutdown the deployment is paused (see <see cref="ServeOptions.PauseOnShutdown"/>), leaving
+    /// no run RUNNING.
     /// </summary>
     /// <param name="name">The deployment's name; it is addressed as <c>flow/name</c>.</param>
     /// <param name="options">Limits, mode and deployment settings.</param>
-    /// <param name="cancellationToken">Stops serving.</param>
+    /// <param name="cancellationToken">Stops serving (a drain, as the first signal does).</param>
     public async Task ServeAsync(string name, ServeOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ServeOptions();
-        var server = new FlowServer(this, name, options);
-        await using (server.ConfigureAwait(false))
+        var output = options.Output ?? Console.Out;
+        using var ownLogging = options.LoggerFactory is null ? SdkLogging.CreateConsoleFactory() : null;
+        var loggerFactory = options.LoggerFactory ?? ownLogging!;
+        using var ownClient = options.Client is null ? new BosunClient(ClientOptions(options, loggerFactory)) : null;
+        var client = options.Client ?? ownClient!;
+        using var signals = new ShutdownSignals();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
+
+        var parameters = DefaultParameters();
+        foreach (var (key, value) in options.Parameters ?? [])
         {
-            await server.RunAsync(cancellationToken).ConfigureAwait(false);
+            parameters[key] = value?.DeepClone();
         }
+
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert(
+            Name, name, ExecutableCommand.CommandLine(), parameters, ParameterSchema,
+            Tags: options.Tags.ToList(), Description: options.Description ?? Attribute.Description,
+            Version: options.Version ?? Attribute.Version, ConcurrencyLimit: options.ConcurrencyLimit,
+            CollisionStrategy: options.CollisionStrategy, Retries: Attribute.Retries, RetryDelaySeconds: Attribute.RetryDelaySeconds), stopping.Token).ConfigureAwait(false);
+        await output.WriteLineAsync($"Your flow '{Name}' is being served and polling for scheduled runs!").ConfigureAwait(false);
+        await output.WriteLineAsync($"To trigger a run for this flow, use: bosun deployment run '{deployment.FullName}'").ConfigureAwait(false);
+
+        var processName = $"serve-{Environment.MachineName}-{Environment.ProcessId}";
+        var runtimeOptions = new WorkerOptions
+        {
+            Name = processName,
+            Limit = options.Limit,
+            ClaimWait = options.PollWait,
+            DrainGracePeriod = options.ShutdownGracePeriod,
+            StopGracePeriod = options.ShutdownGracePeriod,
+            CancellationPollInterval = TimeSpan.FromSeconds(1),
+            OutageRetryWindow = options.OutageRetryWindow,
+        };
+        var time = TimeProvider.System;
+        var logs = new LogShipper(client, time, loggerFactory.CreateLogger<LogShipper>());
+        await using (logs.ConfigureAwait(false))
+        {
+            FlowRunInfrastructure launcher = options.InProcess
+                ? new InProcessInfrastructure(this, client, logs, time)
+                : Infrastructures.For(Contracts.WorkPools.WorkPoolTypes.Process);
+            using var runtime = new WorkerRuntime(new ServedDeploymentsClaimSource(client, [deployment.Id], processName, runtimeOptions),
+                launcher, client, logs, runtimeOptions, time, loggerFactory.CreateLogger("Bosun.Serve"));
+            await runtime.RunAsync(stopping.Token, signals.StoppingNow).ConfigureAwait(false);
+        }
+
+        if (options.PauseOnShutdown)
+        {
+            try
+            {
+                await client.PauseDeploymentAsync(deployment.Id, CancellationToken.None).ConfigureAwait(false);
+                await output.WriteLineAsync($"Paused deployment '{deployment.FullName}'.").ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
+            {
+                await output.WriteLineAsync($"Could not pause the deployment: {ex.Message}").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static BosunClientOptions ClientOptions(ServeOptions options, ILoggerFactory loggerFactory)
+    {
+        var clientOptions = BosunClientOptions.FromEnvironment();
+        clientOptions.OutageRetryWindow = options.OutageRetryWindow;
+        clientOptions.Logger = loggerFactory.CreateLogger("Bosun.Client");
+        return clientOptions;
     }
 }

@@ -8,11 +8,14 @@ namespace Bosun.Sdk;
 /// <summary>A flow: a static method marked <see cref="FlowAttribute"/>, with its name, options and parameter schema.</summary>
 public sealed partial class FlowDefinition
 {
+    private readonly Func<object?, Task<object?>> _awaitResult;
+
     internal FlowDefinition(MethodInfo method, FlowAttribute attribute)
     {
         Method = method;
         Attribute = attribute;
         ParameterSchema = Sdk.ParameterSchema.For(method);
+        _awaitResult = ResultAwaiter(method.ReturnType);
     }
 
     /// <summary>The flow's name.</summary>
@@ -57,18 +60,62 @@ public sealed partial class FlowDefinition
             throw;
         }
 
-        switch (result)
+        return await _awaitResult(result).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// How the method's result is awaited, chosen once from its declared return type: Task, Task&lt;T&gt;, ValueTask,
+    /// ValueTask&lt;T&gt;, void or a plain T.
+    /// </summary>
+    private static Func<object?, Task<object?>> ResultAwaiter(Type returnType)
+    {
+        if (returnType == typeof(void))
         {
-            case Task task:
-                await task.ConfigureAwait(false);
-                var resultProperty = task.GetType().GetProperty("Result");
-                return task.GetType().IsGenericType ? resultProperty?.GetValue(task) : null;
-            case ValueTask valueTask:
-                await valueTask.ConfigureAwait(false);
-                return null;
-            default:
-                return result;
+            return _ => Task.FromResult<object?>(null);
         }
+
+        if (returnType == typeof(Task))
+        {
+            return async result =>
+            {
+                await ((Task)result!).ConfigureAwait(false);
+                return null;
+            };
+        }
+
+        if (returnType == typeof(ValueTask))
+        {
+            return async result =>
+            {
+                await ((ValueTask)result!).ConfigureAwait(false);
+                return null;
+            };
+        }
+
+        // Result is read by name: the property is banned for code that could block, and here the task has completed.
+        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
+        {
+            var value = returnType.GetProperty("Result")!;
+            return async result =>
+            {
+                await ((Task)result!).ConfigureAwait(false);
+                return value.GetValue(result);
+            };
+        }
+
+        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
+        {
+            var asTask = returnType.GetMethod(nameof(ValueTask<object>.AsTask))!;
+            var value = asTask.ReturnType.GetProperty("Result")!;
+            return async result =>
+            {
+                var task = (Task)asTask.Invoke(result, null)!;
+                await task.ConfigureAwait(false);
+                return value.GetValue(task);
+            };
+        }
+
+        return result => Task.FromResult(result);
     }
 
     private static object? Bind(ParameterInfo parameter, JsonObject parameters, FlowContext context)

@@ -2,7 +2,8 @@ using System.Reflection;
 using Bosun.Client;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
-using Microsoft.Extensions.Logging.Abstractions;
+using Bosun.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Bosun.Sdk;
 
@@ -17,11 +18,12 @@ public static class FlowRunEntryPoint
     public const string RunIdVariable = "BOSUN_FLOW_RUN_ID";
 
     /// <summary>
-    /// When <c>BOSUN_FLOW_RUN_ID</c> is set, runs that flow run (found among the flows of <paramref name="assemblies"/>,
-    /// default the entry assembly) and returns the process exit code: 0 whatever the flow did (its state says that),
-    /// non-zero only when the entry point itself failed. Returns null when the variable is not set.
+    /// When <c>BOSUN_FLOW_RUN_ID</c> is set, runs that flow run (found in <paramref name="flows"/>, default every flow of
+    /// the entry assembly) and returns the process exit code: 0 whatever the flow did (its state says that), 75 when the
+    /// server stayed away longer than <c>BOSUN_SERVER_RETRY_SECONDS</c> (default 600), other non-zero codes when the entry
+    /// point itself failed. Returns null when the variable is not set.
     /// </summary>
-    public static async Task<int?> TryRunAsync(Assembly[]? assemblies = null, CancellationToken cancellationToken = default)
+    public static async Task<int?> TryRunAsync(FlowRegistry? flows = null, CancellationToken cancellationToken = default)
     {
         var value = Environment.GetEnvironmentVariable(RunIdVariable);
         if (string.IsNullOrWhiteSpace(value))
@@ -35,35 +37,55 @@ public static class FlowRunEntryPoint
             return 2;
         }
 
-        assemblies ??= [Assembly.GetEntryAssembly() ?? throw new InvalidOperationException("No entry assembly: pass the assemblies that hold the flows.")];
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        flows ??= FlowRegistry.From(Assembly.GetEntryAssembly() ?? throw new InvalidOperationException("No entry assembly: pass the flows to run."));
+        using var loggerFactory = SdkLogging.CreateConsoleFactory();
+        var logger = loggerFactory.CreateLogger("Bosun.FlowRun");
         // A worker stops a run's process with SIGTERM (cancellation, shutdown): let the flow see its token fire.
-        using var signals = new StopSignals(stop);
-        using var client = new BosunClient(BosunClientOptions.FromEnvironment());
-        var logs = new LogShipper(client, TimeProvider.System, NullLogger<LogShipper>.Instance);
+        using var signals = new ShutdownSignals();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
+        var clientOptions = BosunClientOptions.FromEnvironment();
+        clientOptions.OutageRetryWindow = SdkLogging.OutageRetryWindowFromEnvironment();
+        clientOptions.Logger = loggerFactory.CreateLogger("Bosun.Client");
+        using var client = new BosunClient(clientOptions);
+        var logs = new LogShipper(client, TimeProvider.System, loggerFactory.CreateLogger<LogShipper>());
         await using (logs.ConfigureAwait(false))
         {
             logs.Start();
             try
             {
                 var run = await client.GetFlowRunAsync(runId, stop.Token).ConfigureAwait(false);
-                var flow = Flows.Find(run.FlowName, assemblies);
+                var flow = flows.Find(run.FlowName);
                 if (flow is null)
                 {
-                    var message = $"flow '{run.FlowName}' is not in {string.Join(", ", assemblies.Select(a => a.GetName().Name))}: this executable cannot run it";
+                    var message = $"flow '{run.FlowName}' is not among this executable's flows ({string.Join(", ", flows.Names)}): it cannot run it";
                     logs.Add(runId, RunLogLevel.Critical, $"Bosun entry point: {message}.", LogSource.Flow);
-                    await client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Crashed, Message: message), CancellationToken.None).ConfigureAwait(false);
+                    await logs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                    await client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Crashed, Message: message, TransitionId: Guid.NewGuid()), CancellationToken.None).ConfigureAwait(false);
                     await Console.Error.WriteLineAsync($"Bosun: {message}.").ConfigureAwait(false);
                     return 1;
                 }
 
                 await new FlowRunHost(client, logs, TimeProvider.System).RunAsync(run, flow, stop.Token).ConfigureAwait(false);
+                await logs.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return 0;
             }
-            catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
+            catch (BosunServerUnreachableException ex)
+            {
+                Log.GaveUp(logger, runId, clientOptions.OutageRetryWindow, ex.Message);
+                // The window is spent: the worker reports the run (exit code 75) once the server is back.
+                using var last = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await logs.StopAsync(last.Token).ConfigureAwait(false);
+                return InfrastructureExit.ServerUnreachableCode;
+            }
+            catch (BosunApiException ex)
             {
                 await Console.Error.WriteLineAsync($"Bosun: flow run {runId} could not be executed: {ex.Message}").ConfigureAwait(false);
                 return 1;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped before the flow began: the worker reports how the run ended.
+                return 0;
             }
         }
     }

@@ -2,14 +2,15 @@ using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
-using Microsoft.Extensions.Logging;
 
 namespace Bosun.Sdk;
 
 /// <summary>
-/// Executes one flow run in this process (spec §7): propose RUNNING (waiting while told WAIT, stopping when told
-/// ABORT), heartbeat, run the flow with the run's parameters, report COMPLETED or FAILED, and retry in this same
-/// process while the rules answer AwaitingRetry.
+/// Executes one flow run in this process: propose RUNNING (waiting while told WAIT, stopping when told ABORT),
+/// heartbeat, run the flow with the run's parameters, ship its last log lines, then report COMPLETED or FAILED (or
+/// CANCELLED when the run was cancelled), and retry in this same process while the rules answer AwaitingRetry. The client
+/// rides out server outages (its retry window); each final report carries a transition id, so a report retried after a
+/// lost answer is recognised.
 /// </summary>
 internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvider timeProvider)
 {
@@ -19,12 +20,6 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
 
     /// <summary>How often the run's state is read to notice a cancellation.</summary>
     public TimeSpan CancellationPollInterval { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// Whether this host proposes CANCELLED itself when the flow stops after a cancellation. A worker or serving
-    /// process that owns the run's process does it once the process is gone, so a flow-run process leaves it to them.
-    /// </summary>
-    public bool ReportsCancellation { get; init; }
 
     /// <summary>Runs <paramref name="run"/>; returns when it has reached a final state, been aborted or been cancelled.</summary>
     public async Task<FlowRunOutcome> RunAsync(FlowRun run, FlowDefinition flow, CancellationToken stopping)
@@ -54,9 +49,10 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
                 {
                     logger.Write(RunLogLevel.Warning, "The flow stopped: the run was cancelled or its process was asked to stop.");
-                    if (ReportsCancellation && (await client.GetFlowRunAsync(run.Id, CancellationToken.None).ConfigureAwait(false)).State.Type == StateType.Cancelling)
+                    // A cancelled run is ended by whoever sees it stop first: here, as soon as the flow returns.
+                    if ((await client.GetFlowRunAsync(run.Id, CancellationToken.None).ConfigureAwait(false)).State.Type == StateType.Cancelling)
                     {
-                        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Cancelled, Message: "cancelled: the flow stopped"), CancellationToken.None).ConfigureAwait(false);
+                        await ReportFinalAsync(run.Id, new StateProposal(StateType.Cancelled, Message: "cancelled: the flow stopped")).ConfigureAwait(false);
                     }
 
                     return FlowRunOutcome.Cancelled;
@@ -68,13 +64,12 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
 
                 if (failure is null)
                 {
-                    var completed = await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Completed), CancellationToken.None).ConfigureAwait(false);
+                    var completed = await ReportFinalAsync(run.Id, new StateProposal(StateType.Completed)).ConfigureAwait(false);
                     return completed.State.Type == StateType.Completed ? FlowRunOutcome.Completed : FlowRunOutcome.NotRun;
                 }
 
                 logger.Write(RunLogLevel.Error, $"Flow run failed: {failure.GetType().FullName}: {failure.Message}{Environment.NewLine}{failure.StackTrace}");
-                var failed = await client.SetFlowRunStateAsync(run.Id,
-                    new StateProposal(StateType.Failed, Message: $"{failure.GetType().Name}: {failure.Message}"), CancellationToken.None).ConfigureAwait(false);
+                var failed = await ReportFinalAsync(run.Id, new StateProposal(StateType.Failed, Message: $"{failure.GetType().Name}: {failure.Message}")).ConfigureAwait(false);
                 if (failed.State is { Type: StateType.Scheduled, Name: StateNames.AwaitingRetry } retry)
                 {
                     var wait = (retry.ScheduledTime ?? timeProvider.GetUtcNow()) - timeProvider.GetUtcNow();
@@ -94,8 +89,23 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
         {
             await watchers.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(heartbeat, watcher).ConfigureAwait(false);
-            await logs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The run's last lines first, so that whoever stops reading at the final state has them all; then the state, with a
+    /// transition id kept across the client's retries. A retried proposal whose first attempt was written (its answer
+    /// lost with the connection) is answered ABORT with the state it wrote: that is this proposal, accepted once.
+    /// </summary>
+    private async Task<SetStateResult> ReportFinalAsync(Guid runId, StateProposal proposal)
+    {
+        // Not taken within the client's retry window: the state is proposed anyway (the lines stay queued), and fails the same way.
+        await logs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+        var result = await client.SetFlowRunStateAsync(runId, proposal with { TransitionId = Guid.NewGuid() }, CancellationToken.None).ConfigureAwait(false);
+        return result is { Status: SetStateStatus.Abort } && result.State.Type == proposal.Type
+            ? result with { Status = SetStateStatus.Accept }
+            : result;
     }
 
     private async Task<bool> ProposeRunningAsync(Guid runId, RunLogger logger, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Bosun.Sdk;
 
-/// <summary>Finds flows: by their method (<c>Flows.Get(GetRepoInfo)</c>) or by name in an assembly.</summary>
+/// <summary>Finds flows by their method (<c>Flows.Get(GetRepoInfo)</c>) or in an assembly; <see cref="FlowRegistry"/> looks them up by name.</summary>
 public static class Flows
 {
     /// <summary>The flow implemented by <paramref name="flow"/>, a static method marked <see cref="FlowAttribute"/>.</summary>
@@ -33,10 +33,6 @@ public static class Flows
             .OfType<FlowDefinition>()
             .ToList();
     }
-
-    /// <summary>The flow named <paramref name="name"/> in any of <paramref name="assemblies"/>, or null.</summary>
-    public static FlowDefinition? Find(string name, IEnumerable<Assembly> assemblies) =>
-        (assemblies ?? throw new ArgumentNullException(nameof(assemblies))).SelectMany(In).FirstOrDefault(flow => flow.Name == name);
 
     private static FlowDefinition? From(MethodInfo method)
     {

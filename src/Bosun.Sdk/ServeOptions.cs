@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Bosun.Client;
 using Bosun.Contracts.Deployments;
+using Microsoft.Extensions.Logging;
 
 namespace Bosun.Sdk;
 
@@ -16,7 +17,7 @@ public sealed class ServeOptions
     /// <summary>Pause the deployment when the serving process stops, so that no run piles up for it.</summary>
     public bool PauseOnShutdown { get; set; } = true;
 
-    /// <summary>On shutdown, how long running runs may finish before they are stopped and marked CRASHED.</summary>
+    /// <summary>On shutdown (the first Ctrl+C or SIGTERM), how long running runs may finish before they are stopped and marked CRASHED; a second signal stops them at once.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long one claim waits on the server for a run.</summary>
@@ -45,4 +46,13 @@ public sealed class ServeOptions
 
     /// <summary>Where progress is written (default: the console).</summary>
     public TextWriter? Output { get; set; }
+
+    /// <summary>
+    /// How long calls to an unreachable server are retried (default 10 minutes), here and in the runs' child processes;
+    /// serving itself keeps polling past it. Applies to the client serve creates, not to <see cref="Client"/>.
+    /// </summary>
+    public TimeSpan OutageRetryWindow { get; set; } = BosunClientOptions.DefaultOutageRetryWindow;
+
+    /// <summary>Where serving logs what it does (outages, log shipping, drains); default: stderr at the level of BOSUN_LOG_LEVEL.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
 }

@@ -2,14 +2,19 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Bosun.Contracts;
+using Bosun.Contracts.Security;
 using Bosun.Server.Api;
 using Bosun.Server.Api.Deployments;
 using Bosun.Server.Api.FlowRuns;
 using Bosun.Server.Api.Logs;
-using Bosun.Server.Api.WorkPools;
-using Bosun.Contracts.Security;
 using Bosun.Server.Api.Security;
+using Bosun.Server.Api.WorkPools;
 using Bosun.Server.Orchestration;
+using Bosun.Server.Orchestration.Deployments;
+using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Logs;
+using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.WorkPools;
 using Bosun.Server.Security;
 using Bosun.Server.Storage;
 using Bosun.Server.Ui;
@@ -39,19 +44,7 @@ public sealed class BosunServer : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
     /// <summary>The store, for people: "SQLite /path/bosun.db" or "PostgreSQL host:port/database" (never a password).</summary>
-    public string StoreDescription
-    {
-        get
-        {
-            var dialect = _app.Services.GetRequiredService<BosunDatabase>().Dialect;
-            return dialect switch
-            {
-                SqliteDialect sqlite => $"SQLite {sqlite.DatabasePath}",
-                PostgresDialect postgres => $"PostgreSQL {postgres.Endpoint}/{postgres.DatabaseName}",
-                _ => dialect.Kind,
-            };
-        }
-    }
+    public string StoreDescription => _app.Services.GetRequiredService<BosunDatabase>().Dialect.Description;
 
     /// <summary>The API's base address: <see cref="BaseAddress"/> + /api/.</summary>
     public Uri ApiAddress => new(BaseAddress, "api/");
@@ -78,6 +71,7 @@ public sealed class BosunServer : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseMiddleware<ApiAuthentication>();
         var api = app.MapGroup("/api");
+        api.AddEndpointFilter<InputLimits>();
         api.MapGet(ApiRoutes.Health, (BosunDatabase database, StoreState state, Leadership leadership) =>
             TypedResults.Ok(new HealthResponse("ok", Version, database.Dialect.Kind, state.SchemaVersion, leadership.IsHeld)))
             .WithTags("Health").WithName("Health").Requires(Permission.Anonymous);
@@ -94,20 +88,39 @@ public sealed class BosunServer : IAsyncDisposable
         return new BosunServer(app);
     }
 
-    /// <summary>Migrates the store, refuses to serve a non-loopback address without authentication, then starts listening.</summary>
+    /// <summary>
+    /// The one-time token that creates the first admin key (<c>bosun api-key create --bootstrap-token</c>), when the server
+    /// started without one; null when an admin key exists. Also in <see cref="BootstrapTokenFile"/>.
+    /// </summary>
+    public string? BootstrapToken { get; private set; }
+
+    /// <summary>The file holding <see cref="BootstrapToken"/>, readable by the server's user only: <c>bootstrap-token</c> beside the key file.</summary>
+    public string? BootstrapTokenFile { get; private set; }
+
+    /// <summary>
+    /// Migrates the store, refuses to serve a non-loopback address without authentication, issues a bootstrap token when
+    /// no admin key exists, catches the schedules up (so that no worker claims a run the catch-up policy skips), then
+    /// starts listening.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await InitializeStoreAsync(_app.Services, cancellationToken);
         var options = _app.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value;
-        if (!IsLoopback(options.Host) && !options.AllowAnonymous)
+        BootstrapToken = await _app.Services.GetRequiredService<SecurityService>().IssueBootstrapTokenAsync(cancellationToken);
+        if (BootstrapToken is not null && !IsLoopback(options.Host) && !options.AllowAnonymous)
         {
-            var database = _app.Services.GetRequiredService<BosunDatabase>();
-            var admins = await database.ReadAsync(
-                connection => SecurityStore.CountActiveKeysAsync(connection, TimeProvider.System.GetUtcNow(), adminsOnly: true, cancellationToken), cancellationToken);
-            if (admins == 0)
-            {
-                throw new InsecureBindException(options.Host);
-            }
+            throw new InsecureBindException(options.Host);
+        }
+
+        if (BootstrapToken is not null)
+        {
+            BootstrapTokenFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.EffectiveKeyFile))!, "bootstrap-token");
+            await WriteOwnerOnlyAsync(BootstrapTokenFile, BootstrapToken + "\n", cancellationToken);
+        }
+
+        if (await _app.Services.GetRequiredService<Leadership>().IsLeaderAsync(cancellationToken))
+        {
+            await _app.Services.GetServices<IHostedService>().OfType<Orchestration.Scheduling.SchedulerService>().Single().SweepAsync(cancellationToken);
         }
 
         await _app.StartAsync(cancellationToken);
@@ -131,30 +144,23 @@ public sealed class BosunServer : IAsyncDisposable
         var database = services.GetRequiredService<BosunDatabase>();
         var version = await new SchemaMigrator(database.Dialect, services.GetRequiredService<TimeProvider>()).MigrateAsync(cancellationToken);
         services.GetRequiredService<StoreState>().SchemaVersion = version;
-        var location = database.Dialect switch
-        {
-            SqliteDialect sqlite => sqlite.DatabasePath,
-            PostgresDialect postgres => postgres.Endpoint,
-            _ => database.Dialect.Kind,
-        };
         var logger = services.GetRequiredService<ILogger<BosunServer>>();
-        Log.StoreReady(logger, database.Dialect.Kind, version, location);
+        Log.StoreReady(logger, database.Dialect.Kind, version, database.Dialect.Location);
     }
 
-    /// <summary>
-    /// Creates an API key directly in the store named by <paramref name="options"/> (migrating it first): the way to get
-    /// the first admin key of a server that must not run without one.
-    /// </summary>
-    public static async Task<(ApiKey ApiKey, string Key)> BootstrapApiKeyAsync(BosunServerOptions options, ApiKeyCreate request, CancellationToken cancellationToken = default)
+    /// <summary>Writes <paramref name="text"/> to a new file that only this process's user can read (mode 0600 on Unix).</summary>
+    private static async Task WriteOwnerOnlyAsync(string path, string text, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(request);
-        DapperSetup.EnsureConfigured();
-        await using var dialect = SqlDialect.For(options.Database);
-        await new SchemaMigrator(dialect, TimeProvider.System).MigrateAsync(cancellationToken);
-        var database = new BosunDatabase(dialect);
-        var (row, key) = await database.WriteAsync(scope => SecurityService.InsertKeyAsync(scope, request, TimeProvider.System.GetUtcNow(), cancellationToken), cancellationToken);
-        return (row.ToContract(), key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Delete(path);
+        var file = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            file.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using var stream = new FileStream(path, file);
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), cancellationToken);
     }
 
     private static bool IsLoopback(string host) =>
@@ -198,9 +204,11 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<ClaimService>();
         services.AddSingleton<LogService>();
         services.AddHostedService<LateRunService>();
-        services.AddHostedService<ZombieRunService>();
+        services.AddHostedService<AbandonedRunService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
         services.AddExceptionHandler<ApiExceptionHandler>();
+        // Before AddProblemDetails: the first writer that can write an /api problem is ours, whatever the Accept header.
+        services.AddSingleton<Microsoft.AspNetCore.Http.IProblemDetailsWriter, ApiProblemWriter>();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
             // Responses that never reached a handler (413 from the body reader, 405, 415) still say what to fix.

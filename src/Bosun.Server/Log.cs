@@ -12,9 +12,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Marked {Count} flow runs Late")]
     public static partial void MarkedLate(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Flow run {FlowRunId} stopped heartbeating; marked CRASHED")]
-    public static partial void MarkedZombie(ILogger logger, Guid flowRunId);
-
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Scheduled {Count} flow runs")]
     public static partial void ScheduledRuns(ILogger logger, int count);
 
@@ -26,4 +23,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Background service {Service} failed; retrying in {Delay}")]
     public static partial void BackgroundServiceFailed(ILogger logger, string service, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "Flow run {FlowRunName} ({FlowRunId}) was abandoned: {From} -> {To}, {Reason}")]
+    public static partial void RunAbandoned(ILogger logger, string flowRunName, Guid flowRunId, string from, string to, string reason);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Information, Message = "Skipped {Count} scheduled runs missed during an outage (catch-up policies)")]
+    public static partial void SkippedScheduledRuns(ILogger logger, int count);
 }

@@ -5,9 +5,6 @@ namespace Bosun.Worker;
 /// <summary>The worker's log messages, with stable event ids.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Worker '{Worker}' started: polling work pool '{Pool}' ({Type}) at {ApiUrl}")]
-    public static partial void WorkerStarted(ILogger logger, string worker, string pool, string type, Uri apiUrl);
-
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Created work pool '{Pool}' of type {Type} with its default base job template")]
     public static partial void PoolCreated(ILogger logger, string pool, string type);
 
@@ -26,20 +23,26 @@ internal static partial class Log
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Flow run '{RunName}': infrastructure exited with {ExitCode}; run is {State}")]
     public static partial void InfrastructureExited(ILogger logger, string runName, string exitCode, string state);
 
-    [LoggerMessage(EventId = 113, Level = LogLevel.Error, Message = "Flow run '{RunName}' could not be submitted")]
-    public static partial void SubmitFailed(ILogger logger, string runName, Exception exception);
+    [LoggerMessage(EventId = 113, Level = LogLevel.Error, Message = "Flow run '{RunName}' could not be submitted: {Reason}")]
+    public static partial void SubmitFailed(ILogger logger, string runName, string reason);
 
-    [LoggerMessage(EventId = 114, Level = LogLevel.Information, Message = "Flow run '{RunName}': cancellation requested; stopping its infrastructure")]
-    public static partial void Cancelling(ILogger logger, string runName);
+    [LoggerMessage(EventId = 114, Level = LogLevel.Information, Message = "Flow run '{RunName}': stopping its infrastructure ({Reason})")]
+    public static partial void Cancelling(ILogger logger, string runName, string reason);
 
-    [LoggerMessage(EventId = 115, Level = LogLevel.Warning, Message = "Flow run '{RunName}': reporting its outcome failed")]
-    public static partial void ReportFailed(ILogger logger, string runName, Exception exception);
+    [LoggerMessage(EventId = 115, Level = LogLevel.Warning, Message = "Flow run '{RunName}': the server did not take a report yet ({Reason}); trying again")]
+    public static partial void ReportFailed(ILogger logger, string runName, string reason);
+
+    [LoggerMessage(EventId = 116, Level = LogLevel.Error, Message = "Flow run '{RunName}': its execution failed unexpectedly")]
+    public static partial void ExecutionFailed(ILogger logger, string runName, Exception exception);
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Worker stopping: no new runs are claimed; waiting up to {Grace} for {Count} running run(s)")]
     public static partial void Draining(ILogger logger, TimeSpan grace, int count);
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Drain period over: stopping {Count} run(s) and marking them CRASHED")]
     public static partial void DrainExpired(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "Stopping at once: stopping {Count} run(s) and marking them CRASHED")]
+    public static partial void DrainInterrupted(ILogger logger, int count);
 
     [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "Worker stopped")]
     public static partial void WorkerStopped(ILogger logger);

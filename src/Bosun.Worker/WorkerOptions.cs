@@ -57,6 +57,16 @@ public sealed class WorkerOptions
     /// <summary>Between the polite stop (SIGTERM, docker stop) and the kill.</summary>
     public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a request to the server is retried while the server does not answer (10 minutes by default), by the
+    /// worker and by the flow-run processes it starts (passed on as BOSUN_SERVER_RETRY_SECONDS). The worker itself keeps
+    /// polling past it; a flow-run process gives up after it.
+    /// </summary>
+    public TimeSpan OutageRetryWindow { get; set; } = Client.BosunClientOptions.DefaultOutageRetryWindow;
+
+    /// <summary>How long the worker waits before claiming again after the server refused a claim or stayed away past the window.</summary>
+    public TimeSpan ClaimRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Every problem with these options, each a sentence saying what to fix; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -79,6 +89,11 @@ public sealed class WorkerOptions
         if (Prefetch < TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || ClaimWait < TimeSpan.Zero || DrainGracePeriod < TimeSpan.Zero)
         {
             failures.Add("--prefetch-seconds and --drain-seconds must be 0 or more and --heartbeat-seconds positive.");
+        }
+
+        if (OutageRetryWindow <= TimeSpan.Zero || ClaimRetryDelay <= TimeSpan.Zero)
+        {
+            failures.Add("--server-retry-seconds must be positive.");
         }
 
         if (BaseJobTemplatePath is { } path && !File.Exists(path))

@@ -1,6 +1,7 @@
 using Bosun.Client;
 using Bosun.Contracts.WorkPools;
-using Bosun.Worker.Infrastructure;
+using Bosun.Worker.Runtime;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,9 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LogShipper>();
         services.AddSingleton<WorkerHealth>();
-        services.AddSingleton(Infrastructures.For(pool.Type));
+        services.AddSingleton(provider => WorkerRuntime.ForWorkPool(client, pool, provider.GetRequiredService<IOptions<WorkerOptions>>().Value,
+            provider.GetRequiredService<LogShipper>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Bosun.Worker"), provider.GetRequiredService<WorkerHealth>().RecordPoll));
         services.AddHostedService<BosunWorker>();
         if (options.WithHealthCheck)
         {

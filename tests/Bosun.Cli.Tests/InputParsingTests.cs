@@ -54,16 +54,30 @@ public sealed class InputParsingTests
     }
 
     [Theory]
+    [InlineData("5", 5)]
+    [InlineData("0.5", 0.5)]
+    [InlineData("500ms", 0.5)]
+    [InlineData("00:01:30", 90)]
+    public void ParseDuration_SecondsAndTimeSpans_Seconds(string text, double seconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(seconds), StartTime.ParseDuration(text));
+    }
+
+    [Theory]
     [InlineData("")]
-    [InlineData("5")]
     [InlineData("5 minutes")]
     [InlineData("m5")]
     [InlineData("-5m")]
-    public void ParseDuration_NotADuration_CliException(string text)
+    [InlineData("abc")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("1e400")]
+    public void ParseDuration_NotADuration_CliExceptionNamingTheOption(string text)
     {
-        var error = Assert.Throws<CliException>(() => StartTime.ParseDuration(text));
+        var error = Assert.Throws<CliException>(() => StartTime.ParseDuration(text, "--interval"));
 
-        Assert.Contains("30s, 5m, 2h", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"--interval '{text}' is not a duration", error.Message, StringComparison.Ordinal);
+        Assert.Contains("30s, 5m", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

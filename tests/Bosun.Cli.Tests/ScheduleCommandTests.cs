@@ -63,4 +63,33 @@ public sealed class ScheduleCommandTests(ServerFixture fixture) : IClassFixture<
         Assert.Contains("schedule.cron", result.Err, StringComparison.Ordinal);
         Assert.Single(result.Err.Trim().Split('\n'));
     }
+
+    [Theory]
+    [InlineData("--interval", "abc", "--interval 'abc' is not a duration")]
+    [InlineData("--interval", "NaN", "--interval 'NaN' is not a duration")]
+    [InlineData("--interval", "0.0001", "interval_seconds")]
+    [InlineData("--interval", "0.5s", "at least 1 s")]
+    [InlineData("--anchor", "someday", "--anchor 'someday' is not a time")]
+    public async Task Add_BadInterval_ErrorNamesTheOptionNothingSaved(string option, string value, string says)
+    {
+        var deployment = await DeploymentAsync();
+        var args = option == "--interval"
+            ? new[] { "deployment", "schedule", "add", deployment.FullName, option, value }
+            : ["deployment", "schedule", "add", deployment.FullName, "--interval", "60", option, value];
+
+        var result = (await _cli.RunAsync(args)).FailedWith(says);
+
+        Assert.DoesNotContain("please report", result.Err, StringComparison.Ordinal);
+        Assert.Empty(await fixture.Client.ListSchedulesAsync(deployment.Id));
+    }
+
+    [Fact]
+    public async Task Add_EmptyTimeZone_RefusedNothingSaved()
+    {
+        var deployment = await DeploymentAsync();
+
+        (await _cli.RunAsync("deployment", "schedule", "add", deployment.FullName, "--interval", "60", "--tz", "")).FailedWith("timezone", "must not be empty");
+
+        Assert.Empty(await fixture.Client.ListSchedulesAsync(deployment.Id));
+    }
 }

@@ -1,5 +1,4 @@
 using Bosun.Contracts.Security;
-using Bosun.Server.Orchestration;
 using Bosun.Testing;
 
 namespace Bosun.Cli.Tests;
@@ -31,21 +30,19 @@ public sealed class SecurityCommandTests
     }
 
     [Fact]
-    public async Task ApiKey_Bootstrap_WritesTheFirstAdminKeyWithoutAServer()
+    public async Task ApiKey_BootstrapToken_CreatesTheFirstAdminKeyOnceThroughTheApi()
     {
-        var directory = TempDirectory.Create("bosun-bootstrap");
-        using var cli = new CliRunner();
-        var database = await TestDatabases.ForDirectoryAsync(directory);
+        await using var server = await TestServer.StartAsync();
+        using var cli = new CliRunner(server.ApiUrl) { StandardInput = server.Server.BootstrapToken + "\n" };
 
-        var key = (await cli.RunAsync("api-key", "create", "--name", "root", "--role", "admin", "--bootstrap", "--database", database, "--output", "json"))
+        (await cli.RunAsync("api-key", "create", "--name", "ops", "--role", "worker", "--bootstrap-token", "-")).FailedWith("--role admin");
+        var key = (await cli.RunAsync("api-key", "create", "--name", "root", "--role", "admin", "--bootstrap-token", "-", "--output", "json"))
             .Json().GetProperty("key").GetString()!;
 
-        await using var server = await TestServer.StartAsync(directory: directory);
         await ApiAssert.FailsAsync(System.Net.HttpStatusCode.Unauthorized, () => server.Client.ListWorkPoolsAsync());
         using var admin = server.NewClient(key);
         Assert.Equal(ApiKeyRole.Admin, Assert.Single(await admin.ListApiKeysAsync()).Role);
-        await server.DisposeAsync();
-        await TestDatabases.DeleteDirectoryAsync(directory);
+        (await cli.RunAsync("api-key", "create", "--name", "again", "--role", "admin", "--bootstrap-token", "-")).FailedWith("bootstrap route is closed");
     }
 
     [Fact]

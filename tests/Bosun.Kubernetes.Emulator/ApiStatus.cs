@@ -28,6 +28,10 @@ internal static class ApiStatus
 
     public static IResult BadRequest(string message) => Failure(400, "BadRequest", message, null);
 
+    /// <summary>The Status of a watch from a resourceVersion older than the compacted history (sent as an ERROR event).</summary>
+    public static JsonObject Expired(long version, long current) =>
+        Body(410, "Expired", $"too old resource version: {version} ({current})", null);
+
     public static IResult NoRoute() => Failure(404, "NotFound", "the server could not find the requested resource", null);
 
     public static JsonObject Body(int code, string reason, string message, JsonObject? details) => new()

@@ -41,6 +41,24 @@ internal sealed class EmulatedNode : IAsyncDisposable
 
     public void JobCreated(string ns, string job) => CreatePod(ns, job);
 
+    /// <summary>
+    /// Evicts a running pod as the kubelet does under node pressure: an <c>Evicted</c> Warning event, the container
+    /// killed at once (exit 137), the pod <c>Failed</c> with reason <c>Evicted</c> and the kubelet's message; the Job
+    /// counts it as a failed pod. False when the pod is not running.
+    /// </summary>
+    public async Task<bool> EvictAsync(string ns, string name, string message)
+    {
+        if (!_pods.TryGetValue(Key(ns, name), out var runtime) || runtime.ContainerId is not { } id)
+        {
+            return false;
+        }
+
+        runtime.EvictionMessage = message;
+        RecordEvent(ns, "Pod", name, "Warning", "Evicted", message, "kubelet");
+        await _docker.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "SIGKILL" });
+        return true;
+    }
+
     /// <summary>Deletes a Job as the garbage collector would for <paramref name="policy"/>; null when it does not exist.</summary>
     public JsonObject? DeleteJob(string ns, string name, string policy)
     {
@@ -242,7 +260,9 @@ internal sealed class EmulatedNode : IAsyncDisposable
             var inspected = await _docker.Containers.InspectContainerAsync(id, _stopping.Token);
             var code = (int)inspected.State.ExitCode;
             var reason = inspected.State.OOMKilled ? "OOMKilled" : code == 0 ? "Completed" : "Error";
-            SetTerminated(ns, name, container, code, reason, null, started);
+            // An evicted pod's status says so in the same update that records its container's end, as the kubelet writes it.
+            SetTerminated(ns, name, container, code, reason, null, started, runtime.EvictionMessage is { } eviction ? ("Evicted", eviction) : null);
+
             PodEnded(ns, name, runtime, code == 0);
         }
         catch (OperationCanceledException)
@@ -560,12 +580,19 @@ internal sealed class EmulatedNode : IAsyncDisposable
             return true;
         });
 
-    private void SetTerminated(string ns, string name, JsonObject container, int code, string reason, string? message, string? started)
+    private void SetTerminated(string ns, string name, JsonObject container, int code, string reason, string? message, string? started,
+        (string Reason, string Message)? podEnd = null)
     {
         var finished = ResourceStore.Now(_time);
         _store.Update("pods", ns, name, pod =>
         {
             pod["status"]!["phase"] = code == 0 ? "Succeeded" : "Failed";
+            if (podEnd is { } end)
+            {
+                pod["status"]!["reason"] = end.Reason;
+                pod["status"]!["message"] = end.Message;
+            }
+
             pod["status"]!["containerStatuses"] = new JsonArray(ContainerStatus(container, new JsonObject
             {
                 ["terminated"] = new JsonObject
@@ -657,5 +684,7 @@ internal sealed class EmulatedNode : IAsyncDisposable
         public Task? Pipeline { get; set; }
 
         public volatile string? ContainerId;
+
+        public volatile string? EvictionMessage;
     }
 }

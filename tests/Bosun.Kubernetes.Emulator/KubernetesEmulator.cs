@@ -22,6 +22,8 @@ internal sealed class KubernetesEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ApiRequest> _requests = new();
+    private CancellationTokenSource _watches = new();
+    private int _expiredWatches;
 
     private KubernetesEmulator(WebApplication app, ResourceStore store, EmulatedNode node)
     {
@@ -38,6 +40,20 @@ internal sealed class KubernetesEmulator : IAsyncDisposable
 
     /// <summary>Every request so far, as (verb, resource[/subresource], namespace).</summary>
     public IReadOnlyCollection<ApiRequest> Requests => _requests;
+
+    /// <summary>How many watches were answered 410 Gone (a resourceVersion older than the compacted history).</summary>
+    public int ExpiredWatches => Volatile.Read(ref _expiredWatches);
+
+    /// <summary>
+    /// Compacts the history and ends every open watch, as an API server restart after an etcd compaction does: each
+    /// watcher comes back with its last resourceVersion and is told it is too old.
+    /// </summary>
+    public async Task CompactAndDropWatchesAsync()
+    {
+        Store.Compact();
+        // Not disposed: a watch starting at this moment may still link to it (a cancelled source holds nothing else).
+        await Interlocked.Exchange(ref _watches, new CancellationTokenSource()).CancelAsync();
+    }
 
     public static async Task<KubernetesEmulator> StartAsync(EmulatedNodeOptions options)
     {
@@ -85,6 +101,7 @@ internal sealed class KubernetesEmulator : IAsyncDisposable
         await _app.StopAsync();
         await Node.DisposeAsync();
         await _app.DisposeAsync();
+        _watches.Dispose();
     }
 
     private void Map()
@@ -261,7 +278,7 @@ internal sealed class KubernetesEmulator : IAsyncDisposable
         var response = context.Response;
         response.ContentType = "application/json";
         var timeout = int.TryParse(timeoutSeconds, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30);
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _watches.Token);
         ending.CancelAfter(timeout);
         await response.StartAsync(ending.Token);
         long version;
@@ -278,6 +295,14 @@ internal sealed class KubernetesEmulator : IAsyncDisposable
         else
         {
             version = long.Parse(resourceVersion, CultureInfo.InvariantCulture);
+            var (oldest, current) = Store.WatchableVersions();
+            if (version < oldest)
+            {
+                // As the API server answers a watch from a compacted version: one ERROR event carrying a 410 Status, then the end.
+                Interlocked.Increment(ref _expiredWatches);
+                await WriteEventAsync(response, "ERROR", ApiStatus.Expired(version, current), ending.Token);
+                return;
+            }
         }
 
         try

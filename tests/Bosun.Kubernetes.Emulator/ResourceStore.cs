@@ -5,7 +5,7 @@ namespace Bosun.Kubernetes.Emulator;
 
 /// <summary>
 /// The emulated etcd: objects by kind, namespace and name, one resourceVersion counter across kinds, and every change
-/// kept (nothing is compacted, so a watch from any version this store handed out can be served; no 410 Gone).
+/// kept until a test compacts the history (<see cref="Compact"/>): a watch from a version older than that is 410 Gone.
 /// </summary>
 internal sealed class ResourceStore
 {
@@ -13,6 +13,7 @@ internal sealed class ResourceStore
     private readonly Dictionary<string, Dictionary<string, JsonObject>> _objects = new(StringComparer.Ordinal);
     private readonly List<Change> _history = [];
     private long _version = 1000;
+    private long _compactedThrough;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long Version
@@ -87,6 +88,25 @@ internal sealed class ResourceStore
             }
 
             return Record(kind, "DELETED", item);
+        }
+    }
+
+    /// <summary>Forgets every change so far, as etcd's compaction does: watches from an older version get 410 Gone.</summary>
+    public void Compact()
+    {
+        lock (_gate)
+        {
+            _history.Clear();
+            _compactedThrough = _version;
+        }
+    }
+
+    /// <summary>The oldest version a watch can start from (0: any), with the current version.</summary>
+    public (long Oldest, long Current) WatchableVersions()
+    {
+        lock (_gate)
+        {
+            return (_compactedThrough, _version);
         }
     }
 

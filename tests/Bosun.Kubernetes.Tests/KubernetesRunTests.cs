@@ -73,19 +73,24 @@ public sealed class KubernetesRunTests
     {
         await using var k8s = await KubernetesTest.StartAsync(cpu: "1");
         await k8s.PoolAsync(Pool);
-        var deployment = await k8s.ShellDeploymentAsync(Pool, "exit 0", new JsonObject { ["cpu_request"] = "2", ["pod_start_timeout_seconds"] = 6 });
+        var deployment = await k8s.ShellDeploymentAsync(Pool, "exit 0", new JsonObject { ["cpu_request"] = "2", ["pod_start_timeout_seconds"] = 15 });
         await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
 
         var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
         var waiting = await k8s.Client.LogsContainingAsync(run.Id, "Insufficient cpu");
-        var running = await k8s.Client.GetFlowRunAsync(run.Id);
+        var pending = await Eventually.ValueAsync(() => k8s.Client.GetFlowRunAsync(run.Id),
+            r => r.WaitingReason?.Contains("Insufficient cpu", StringComparison.Ordinal) == true || r.State.Type.IsTerminal(), "the run's waiting reason names the scheduler's message");
+        await using var inspect = ChildProcess.StartCli(["flow-run", "inspect", run.Id.ToString()], new Dictionary<string, string?> { ["BOSUN_API_URL"] = k8s.Server.ApiUrl.ToString() });
+        Assert.Equal(0, await inspect.WaitForExitAsync(TimeSpan.FromMinutes(1)));
         var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
 
         Assert.Contains(waiting, l => l.Source == LogSource.Worker && l.Message.StartsWith("Pod event FailedScheduling: 0/1 nodes are available: 1 Insufficient cpu.", StringComparison.Ordinal));
-        Assert.False(running.State.Type.IsTerminal(), "the run was already final while its pod could not be scheduled");
+        Assert.Equal(StateType.Pending, pending.State.Type);
+        Assert.Matches("^claimed by worker '[^']+', which is starting its infrastructure: pod [a-z0-9-]+: (Unschedulable|FailedScheduling): 0/1 nodes are available: 1 Insufficient cpu", pending.WaitingReason);
+        Assert.Contains("Insufficient cpu", System.Text.RegularExpressions.Regex.Replace(inspect.OutputText, @"\s+", " "), StringComparison.Ordinal);
         Assert.Equal(StateType.Crashed, done.State.Type);
         Assert.StartsWith("failed to submit: pod ", done.State.Message, StringComparison.Ordinal);
-        Assert.Contains("did not start within pod_start_timeout_seconds (6 s); last reason: ", done.State.Message, StringComparison.Ordinal);
+        Assert.Contains("did not start within pod_start_timeout_seconds (15 s); last reason: ", done.State.Message, StringComparison.Ordinal);
         Assert.Contains("Insufficient cpu", done.State.Message, StringComparison.Ordinal);
         await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.Job(done.InfrastructureId!) is null), "the unschedulable Job was deleted");
     }
@@ -225,6 +230,54 @@ public sealed class KubernetesRunTests
         Assert.Equal(StateType.Cancelling, states[^2].Type);
         Assert.Contains(k8s.Emulator.Requests, r => r is { Verb: "delete", Resource: "jobs" });
         Assert.NotNull(running);
+    }
+
+    [SkippableFact]
+    public async Task Run_PodEvictedWhileRunning_CrashedWithTheKubeletsEvictionMessage()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        using var stub = new StubHttpServer([]);
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, WaitingFlow.RunningUntil(stub.BaseUrl + "/never"));
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await k8s.Client.WaitForStateAsync(run.Id, s => s.Type == StateType.Running, "the run is RUNNING");
+        var job = (await Eventually.ValueAsync(() => k8s.Client.GetFlowRunAsync(run.Id), r => r.InfrastructureId is not null, "the Job is recorded")).InfrastructureId!;
+        var pod = k8s.PodsOf(job).Single()["metadata"]!["name"]!.GetValue<string>();
+
+        const string pressure = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 51200Ki.";
+        Assert.True(await k8s.Emulator.Node.EvictAsync("default", pod, pressure), "the pod was not running");
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.Equal($"Flow run infrastructure was killed (exit code 137: SIGKILL, often the out-of-memory killer): the pod was evicted by Kubernetes (Evicted: {pressure})",
+            done.State.Message);
+        Assert.Equal("Failed", k8s.Job(job)!["status"]!["conditions"]![0]!["type"]!.GetValue<string>());
+    }
+
+    [SkippableFact]
+    public async Task Run_WatchesDroppedAfterCompaction_410GoneRelistedAndTheRunCompletesWithEachLineOnce()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        var routes = new Dictionary<string, string>();
+        using var stub = new StubHttpServer(routes);
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, $"{WaitingFlow.RunningUntil(stub.BaseUrl + "/go")}; {BusyboxFlow.Propose("COMPLETED")}");
+        await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await k8s.Client.LogsContainingAsync(run.Id, "started");
+
+        // The worker's watches come back with a version older than the history: the API server answers 410 Gone.
+        await k8s.Emulator.CompactAndDropWatchesAsync();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.Emulator.ExpiredWatches > 0), "a watch was answered 410 Gone");
+        routes["/go"] = "{}";
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id);
+
+        Assert.True(done.State.Type == StateType.Completed, $"{done.State.Type}: {done.State.Message}");
+        var logs = await k8s.Client.LogsContainingAsync(run.Id, "released");
+        Assert.Single(logs, l => l is { Source: LogSource.Infrastructure, Message: "started" });
+        // After the 410 the worker lists again (no resourceVersion) before it watches again.
+        Assert.True(k8s.Emulator.Requests.Count(r => r is { Verb: "list", Resource: "pods" }) >= 2, "the pods were not listed again after the 410");
     }
 
     private static JsonObject Json(string json) => JsonNode.Parse(json)!.AsObject();

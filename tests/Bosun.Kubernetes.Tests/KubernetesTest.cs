@@ -38,10 +38,11 @@ internal sealed class KubernetesTest : IAsyncDisposable
 
     public IKubernetes Kubernetes { get; }
 
-    public static async Task<KubernetesTest> StartAsync(string cpu = "4", string memory = "8Gi", IReadOnlyList<(string, string, string)>? taints = null)
+    public static async Task<KubernetesTest> StartAsync(string cpu = "4", string memory = "8Gi", IReadOnlyList<(string, string, string)>? taints = null,
+        Action<Server.Orchestration.BosunServerOptions>? configureServer = null)
     {
         var docker = await DockerTest.StartAsync();
-        var server = await TestServer.StartAsync();
+        var server = await TestServer.StartAsync(configure: configureServer);
         var labels = docker.LabelsVariable.ToDictionary(l => l.Key, l => l.Value!.GetValue<string>());
         var emulator = await KubernetesEmulator.StartAsync(new EmulatedNodeOptions(labels, cpu, memory) { Taints = taints ?? [] });
         return new KubernetesTest(docker, server, emulator, emulator.WriteKubeconfig(server.Directory));

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Bosun.Contracts.Deployments;
+using Bosun.Contracts.Templates;
+using Bosun.Contracts.WorkPools;
 using Bosun.Testing;
 
 namespace Bosun.Kubernetes.Tests;
@@ -35,6 +37,24 @@ public sealed class PreviewCommandTests
         Assert.Contains("kind: Job\n", output, StringComparison.Ordinal);
         Assert.Contains("        image: flows:2\n", output, StringComparison.Ordinal);
         Assert.Contains("- name: bosun-job\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PoolPreviewJob_SecretVariableDefault_MaskedInTheYamlAndTheJson()
+    {
+        await using var server = await TestServer.StartAsync();
+        var template = DefaultJobTemplates.For(WorkPoolTypes.Kubernetes);
+        template["variables"]!["properties"]!["registry_token"] = new JsonObject { ["type"] = "string", ["writeOnly"] = true, ["default"] = "hunter2-secret" };
+        template["job_configuration"]!["env"] = new JsonObject { ["REGISTRY_TOKEN"] = "{{ registry_token }}" };
+        await server.Client.CreateWorkPoolAsync(new WorkPoolCreate("k8s-pool", WorkPoolTypes.Kubernetes, BaseJobTemplate: template));
+
+        var yaml = await RunAsync(server, "work-pool", "preview", "k8s-pool", "--job", "--job-variable", "image=flows:2");
+        var json = await RunAsync(server, "work-pool", "preview", "k8s-pool", "--job", "--job-variable", "image=flows:2", "--output", "json");
+
+        Assert.Matches(@"        - name: REGISTRY_TOKEN\n          value: (\*{8}|'\*{8}'|""\*{8}"")\n", yaml);
+        Assert.DoesNotContain("hunter2", yaml, StringComparison.Ordinal);
+        Assert.Equal("********", JsonNode.Parse(json)!["env"]!["REGISTRY_TOKEN"]!.GetValue<string>());
+        Assert.DoesNotContain("hunter2", json, StringComparison.Ordinal);
     }
 
     [Fact]

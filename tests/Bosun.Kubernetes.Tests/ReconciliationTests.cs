@@ -72,9 +72,17 @@ public sealed class ReconciliationTests
     }
 
     [SkippableFact]
-    public async Task WorkerDrains_JobKeepsRunningAndAnotherWorkerOfThePoolAdoptsIt()
+    public async Task WorkerDrains_JobReleasedAndAdoptedByAnotherWorkerWhileTheSweepWouldCrashAnUnwatchedRun()
     {
-        await using var k8s = await KubernetesTest.StartAsync();
+        // The sweep of abandoned runs judges a silent claimant or a silent run after 4 s: the drained worker is silent
+        // from its drain on, and the flow (a shell script) never heartbeats; only the adopter's heartbeats keep the run.
+        var silence = TimeSpan.FromSeconds(4);
+        await using var k8s = await KubernetesTest.StartAsync(configureServer: options =>
+        {
+            options.WorkerTimeout = silence;
+            options.RunHeartbeatTimeout = silence;
+            options.ServiceInterval = TimeSpan.FromMilliseconds(250);
+        });
         var routes = new Dictionary<string, string>();
         using var stub = new StubHttpServer(routes);
         await k8s.PoolAsync(Pool);
@@ -85,28 +93,37 @@ public sealed class ReconciliationTests
         await using var other = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool, "other-worker"));
 
         await draining.DisposeAsync();
+        var drainedAt = TimeProvider.System.GetUtcNow();
         var job = (await k8s.Client.GetFlowRunAsync(run.Id)).InfrastructureId!;
         Assert.NotNull(k8s.Job(job));
         Assert.Equal("Running", k8s.PodsOf(job).Single()["status"]!["phase"]!.GetValue<string>());
         await k8s.Client.LogsContainingAsync(run.Id, "Worker 'other-worker' adopted kubernetes infrastructure");
+        // Adopted at the adopter's next pass, long before the drained worker counts as offline (3 heartbeat intervals).
+        Assert.Contains(await k8s.Client.LogsAsync(run.Id), l => l.Message.Contains("(left running by its worker)", StringComparison.Ordinal));
+        var watched = await Eventually.ValueAsync(() => k8s.Client.GetFlowRunAsync(run.Id),
+            r => r.LastHeartbeat > drainedAt + 3 * silence || r.State.Type.IsTerminal(), "the adopter heartbeated the run past three sweep timeouts",
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(StateType.Running, watched.State.Type);
         routes["/go"] = "{}";
         var done = await k8s.Client.WaitForTerminalAsync(run.Id);
 
-        Assert.Equal(StateType.Completed, done.State.Type);
+        Assert.True(done.State.Type == StateType.Completed, $"{done.State.Type}: {done.State.Message}");
         Assert.Equal("other-worker", k8s.Job(job)!["metadata"]!["labels"]!["io.bosun.worker-name"]!.GetValue<string>());
-        Assert.Contains(await k8s.Client.LogsAsync(run.Id), l => l.Message.Contains("(watched by 'draining-worker' before)", StringComparison.Ordinal));
     }
 
     [SkippableFact]
-    public async Task Reconcile_LeftOverJobs_OrphanAndRunningJobOfFinalRunDeletedFinishedJobKeptUntilItsTtl()
+    public async Task Reconcile_LeftOverJobs_OrphanRequeuedAndRunningJobOfFinalRunDeletedFinishedJobKeptUntilItsTtl()
     {
         await using var k8s = await KubernetesTest.StartAsync();
         await k8s.PoolAsync(Pool);
         var deployment = await k8s.ShellDeploymentAsync(Pool, "sleep 300");
         var finalRun = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
         await k8s.Client.CancelFlowRunAsync(finalRun.Id);
+        // A run the server's sweep sent back to its queue (SCHEDULED) after its worker died holding it, due later.
+        var requeuedRun = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(ScheduledStartTime: TimeProvider.System.GetUtcNow().AddHours(1)));
         // Jobs as a pool's worker leaves them: one whose run is gone, one still running for a run that is final.
         var orphan = await CreateJobAsync(k8s, Guid.NewGuid(), "sleep 300", ttl: null);
+        var requeued = await CreateJobAsync(k8s, requeuedRun.Id, "sleep 300", ttl: null);
         var stillRunning = await CreateJobAsync(k8s, finalRun.Id, "sleep 300", ttl: null);
         var finishedKept = await CreateJobAsync(k8s, finalRun.Id, "exit 0", ttl: 3600);
         var finishedExpired = await CreateJobAsync(k8s, finalRun.Id, "exit 0", ttl: 0);
@@ -115,9 +132,10 @@ public sealed class ReconciliationTests
 
         await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
 
-        await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.Job(orphan) is null && k8s.Job(stillRunning) is null && k8s.Job(finishedExpired) is null),
+        await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.Job(orphan) is null && k8s.Job(requeued) is null && k8s.Job(stillRunning) is null && k8s.Job(finishedExpired) is null),
             "the left-over Jobs were deleted", TimeSpan.FromSeconds(60));
         Assert.NotNull(k8s.Job(finishedKept));
+        Assert.Equal(StateType.Scheduled, (await k8s.Client.GetFlowRunAsync(requeuedRun.Id)).State.Type);
         Assert.Empty(k8s.PodsOf(orphan));
     }
 

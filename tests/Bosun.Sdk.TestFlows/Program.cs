@@ -8,7 +8,7 @@ if (await FlowRunEntryPoint.TryRunAsync() is { } exitCode)
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var flowName = Option("--flow") ?? throw new ArgumentException("--flow NAME is required");
-var flow = Flows.Find(flowName, [typeof(Program).Assembly]) ?? throw new ArgumentException($"no flow '{flowName}'");
+var flow = FlowRegistry.From(typeof(Program).Assembly).Find(flowName) ?? throw new ArgumentException($"no flow '{flowName}'");
 var name = Option("--name") ?? "test";
 try
 {
@@ -22,11 +22,12 @@ try
                 variables[pair[..equals]] = pair[(equals + 1)..];
             }
 
-            await flow.DeployAsync(name, Option("--pool")!, jobVariables: variables, image: Option("--image"));
+            await flow.DeployAsync(name, Option("--pool")!, new DeployOptions { JobVariables = variables, Image = Option("--image") });
             return 0;
         case "serve":
             var limit = int.TryParse(Option("--limit"), out var l) ? l : 10;
-            await flow.ServeAsync(name, new ServeOptions { InProcess = args.Contains("--in-process"), Limit = limit, ShutdownGracePeriod = TimeSpan.FromSeconds(1) });
+            var grace = double.TryParse(Option("--grace"), System.Globalization.CultureInfo.InvariantCulture, out var g) ? g : 1;
+            await flow.ServeAsync(name, new ServeOptions { InProcess = args.Contains("--in-process"), Limit = limit, ShutdownGracePeriod = TimeSpan.FromSeconds(grace) });
             return 0;
         default:
             Console.Error.WriteLine("usage: deploy|serve --flow NAME --name NAME [--pool POOL] [--in-process]");

@@ -51,4 +51,37 @@ public static class TestFlows
 
     [Flow("quick")]
     public static int Quick(int value = 1) => value + 1;
+
+    [Flow("sleep", LogPrints = true)]
+    public static async Task<int> Sleep(double seconds = 5, CancellationToken cancellationToken = default)
+    {
+        Console.WriteLine($"sleeping {seconds} s");
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        Console.WriteLine("woke up");
+        return 0;
+    }
+
+    /// <summary>
+    /// Prints "line 1".."line N" (N = <paramref name="lines"/>); after the first half it waits until the file
+    /// <paramref name="gate"/> exists, and just before returning it creates <paramref name="gate"/>.done. A test holds the
+    /// flow at the gate, or lets it end, while the server is away.
+    /// </summary>
+    [Flow("gate", LogPrints = true)]
+    public static async Task Gate(string gate, int lines = 3000, CancellationToken cancellationToken = default)
+    {
+        for (var i = 1; i <= lines; i++)
+        {
+            if (i == (lines / 2) + 1)
+            {
+                while (!File.Exists(gate))
+                {
+                    await Task.Delay(50, cancellationToken);
+                }
+            }
+
+            Console.WriteLine($"line {i}");
+        }
+
+        await File.WriteAllTextAsync(gate + ".done", "", cancellationToken);
+    }
 }

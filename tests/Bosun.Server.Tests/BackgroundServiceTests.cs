@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
 
-/// <summary>Late-run marking and zombie detection, on a fake clock.</summary>
+/// <summary>Late-run marking, zombie detection and worker statuses, on a fake clock.</summary>
 public sealed class BackgroundServiceTests
 {
     // The services' own loops also wait on the fake clock; a one-day interval keeps them from sweeping when a test
@@ -41,7 +41,7 @@ public sealed class BackgroundServiceTests
     }
 
     [Fact]
-    public async Task ZombieRunService_HeartbeatLapsed_MarksRunningRunCrashed()
+    public async Task AbandonedRunService_HeartbeatLapsed_MarksRunningRunCrashed()
     {
         var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         await using var server = await TestServer.StartAsync(clock, NoBackgroundSweeps);
@@ -54,10 +54,12 @@ public sealed class BackgroundServiceTests
         await client.SetFlowRunStateAsync(beating.Id, new StateProposal(StateType.Running));
         await client.SetFlowRunStateAsync(silent.Id, new StateProposal(StateType.Running));
         await client.SendFlowRunHeartbeatAsync(beating.Id);
-        var zombies = Service<ZombieRunService>(server);
+        var zombies = Service<AbandonedRunService>(server);
 
         clock.Advance(TimeSpan.FromSeconds(60));
         Assert.Equal(0, await zombies.SweepAsync(CancellationToken.None));
+        // The run that never heartbeats is its worker's to watch, and the worker is alive.
+        await client.SendWorkerHeartbeatAsync("p", new Contracts.WorkPools.WorkerHeartbeat("w1"));
         clock.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(1, await zombies.SweepAsync(CancellationToken.None));
 

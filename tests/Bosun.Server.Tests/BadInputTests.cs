@@ -15,12 +15,16 @@ public sealed class BadInputTests : IAsyncLifetime, IDisposable
     private TestServer _server = null!;
     private HttpClient _http = null!;
     private List<(HttpMethod Method, string Path, bool HasBody)> _operations = [];
+    private JsonNode _document = null!;
+
+    /// <summary>Errors are ProblemDetails JSON whatever the client asks for: a browser's Accept, anything, or nothing.</summary>
+    public static TheoryData<string?> AcceptHeaders() => new() { "text/html", "*/*", null };
 
     public async Task InitializeAsync()
     {
         _server = await TestServer.StartAsync(configure: options => options.MaxRequestBodyBytes = 1024 * 1024);
         _http = new HttpClient { BaseAddress = _server.Server.BaseAddress };
-        var document = JsonNode.Parse(await _http.GetStringAsync(new Uri("api/openapi.json", UriKind.Relative)))!;
+        var document = _document = JsonNode.Parse(await _http.GetStringAsync(new Uri("api/openapi.json", UriKind.Relative)))!;
         foreach (var (path, operations) in document["paths"]!.AsObject())
         {
             foreach (var (method, operation) in operations!.AsObject())
@@ -46,48 +50,190 @@ public sealed class BadInputTests : IAsyncLifetime, IDisposable
         }
     }
 
-    [Fact]
-    public async Task EveryBodyRoute_MalformedJson_400NamingThePosition()
+    [Theory]
+    [MemberData(nameof(AcceptHeaders))]
+    public async Task EveryBodyRoute_MalformedJson_400NamingThePosition(string? accept)
     {
         foreach (var (method, path, _) in _operations.Where(o => o.HasBody))
         {
-            var problem = await SendAsync(method, Fill(path), """{"name": "x", """);
+            var problem = await SendAsync(method, Fill(path), """{"name": "x", """, accept);
             Assert.True(problem.Status == HttpStatusCode.BadRequest, $"{method} {path}: {problem}");
             Assert.Contains("JSON", problem.Detail, StringComparison.Ordinal);
         }
     }
 
-    [Fact]
-    public async Task EveryBodyRoute_WrongJsonType_400()
+    [Theory]
+    [MemberData(nameof(AcceptHeaders))]
+    public async Task EveryBodyRoute_WrongJsonType_400(string? accept)
     {
         foreach (var (method, path, _) in _operations.Where(o => o.HasBody))
         {
             var body = path == "/api/logs" ? """{"not": "an array"}""" : "[1, 2, 3]";
-            var problem = await SendAsync(method, Fill(path), body);
+            var problem = await SendAsync(method, Fill(path), body, accept);
             Assert.True(problem.Status == HttpStatusCode.BadRequest, $"{method} {path}: {problem}");
         }
     }
 
-    [Fact]
-    public async Task EveryRoute_UnknownResource_404OrValidationNever500()
+    [Theory]
+    [MemberData(nameof(AcceptHeaders))]
+    public async Task EveryRoute_UnknownResource_404OrValidationNever500(string? accept)
     {
         foreach (var (method, path, hasBody) in _operations.Where(o => o.Path.Contains('{', StringComparison.Ordinal)))
         {
-            var problem = await SendAsync(method, Fill(path), hasBody ? "{}" : null);
+            var problem = await SendAsync(method, Fill(path), hasBody ? "{}" : null, accept);
             Assert.True(problem.Status is HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity, $"{method} {path}: {problem}");
             Assert.False(string.IsNullOrWhiteSpace(problem.Detail), $"{method} {path} gave no detail");
         }
     }
 
-    [Fact]
-    public async Task IdRoutes_NotAGuid_404ProblemDetails()
+    [Theory]
+    [MemberData(nameof(AcceptHeaders))]
+    public async Task IdRoutes_NotAGuid_404ProblemDetails(string? accept)
     {
         foreach (var (method, path, hasBody) in _operations.Where(o => o.Path.Contains("{id}", StringComparison.Ordinal)))
         {
-            var problem = await SendAsync(method, path.Replace("{id}", "not-a-guid", StringComparison.Ordinal), hasBody ? "{}" : null);
+            var problem = await SendAsync(method, path.Replace("{id}", "not-a-guid", StringComparison.Ordinal), hasBody ? "{}" : null, accept);
             Assert.True(problem.Status == HttpStatusCode.NotFound, $"{method} {path}: {problem}");
         }
     }
+
+    [Theory]
+    [MemberData(nameof(AcceptHeaders))]
+    public async Task EveryBodyRoute_OversizedTextField_422NamingTheField(string? accept)
+    {
+        var checkedFields = 0;
+        foreach (var (method, path, _) in _operations.Where(o => o.HasBody))
+        {
+            var schema = BodySchema(method, path);
+            var isList = schema?["type"]?.ToString() == "array";
+            var properties = (isList ? Resolve(schema!["items"]) : schema)?["properties"]?.AsObject() ?? [];
+            foreach (var (field, property) in properties.Where(p => IsText(Resolve(p.Value))))
+            {
+                var item = new JsonObject { [field] = new string('x', 70_000) };
+                var body = isList ? new JsonArray(item).ToJsonString() : item.ToJsonString();
+
+                var problem = await SendAsync(method, Fill(path), body, accept);
+
+                Assert.True(problem.Status == HttpStatusCode.UnprocessableEntity, $"{method} {path} {field}: {problem}");
+                Assert.Contains(isList ? $"[0].{field}" : field, problem.Detail, StringComparison.Ordinal);
+                Assert.Contains("the limit is", problem.Detail, StringComparison.Ordinal);
+                checkedFields++;
+            }
+        }
+
+        Assert.True(checkedFields >= 30, $"only {checkedFields} text fields found in the document");
+    }
+
+    [Theory]
+    [MemberData(nameof(AcceptHeaders))]
+    public async Task EveryPathAndQueryText_Oversized_422NamingTheParameter(string? accept)
+    {
+        var checkedParameters = 0;
+        foreach (var (method, path, hasBody) in _operations)
+        {
+            foreach (var parameter in Operation(method, path)?["parameters"]?.AsArray() ?? [])
+            {
+                var name = parameter!["name"]!.GetValue<string>();
+                if (!IsText(Resolve(parameter["schema"])) || path.Contains($"{{{name}:guid}}", StringComparison.Ordinal) || name is "id" or "scheduleId" or "keyId")
+                {
+                    continue;
+                }
+
+                var huge = new string('y', 5_000);
+                var target = parameter["in"]!.GetValue<string>() == "path"
+                    ? Fill(path.Replace($"{{{name}}}", huge, StringComparison.Ordinal))
+                    : $"{Fill(path)}?{name}={huge}";
+
+                var problem = await SendAsync(method, target, hasBody ? "{}" : null, accept);
+
+                Assert.True(problem.Status == HttpStatusCode.UnprocessableEntity, $"{method} {path} {name}: {problem}");
+                Assert.Contains(name, problem.Detail, StringComparison.Ordinal);
+                checkedParameters++;
+            }
+        }
+
+        Assert.True(checkedParameters >= 10, $"only {checkedParameters} text parameters found in the document");
+    }
+
+    [Fact]
+    public async Task FilterFlowRuns_SearchOf50000Characters_422NotLikePatternTooComplex()
+    {
+        var problem = await SendAsync(HttpMethod.Post, "/api/flow_runs/filter", new JsonObject { ["search"] = new string('%', 50_000) }.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, problem.Status);
+        Assert.Contains("search", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/flow_runs/{id}/set_state", """{"type": 123}""", "type")]
+    [InlineData("/api/flow_runs/{id}/set_state", """{"type": 1}""", "type")]
+    [InlineData("/api/flow_runs/{id}/set_state", """{"type": "1"}""", "type")]
+    [InlineData("/api/deployments", """{"flow_name": "f", "name": "d", "collision_strategy": 1}""", "collision_strategy")]
+    [InlineData("/api/deployments", """{"flow_name": "f", "name": "d", "catch_up": 2}""", "catch_up")]
+    [InlineData("/api/api_keys", """{"name": "k", "role": 3}""", "role")]
+    [InlineData("/api/logs", """[{"flow_run_id": "00000000-0000-0000-0000-000000000000", "message": "m", "level": 20}]""", "[0].level")]
+    public async Task EnumAsNumber_422NamingTheFieldAndTheNames(string path, string body, string field)
+    {
+        var method = path == "/api/deployments" ? HttpMethod.Put : HttpMethod.Post;
+
+        var problem = await SendAsync(method, Fill(path), body, "text/html");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, problem.Status);
+        Assert.StartsWith(field, problem.Detail, StringComparison.Ordinal);
+        Assert.Matches("[A-Z_a-z]+, [A-Z_a-z]+", problem.Detail);
+    }
+
+    [Theory]
+    [InlineData("""{"interval_seconds": "abc"}""", "interval_seconds", "a number")]
+    [InlineData("""{"interval_seconds": 0.0001}""", "interval_seconds", "at least 1 s")]
+    [InlineData("""{"interval_seconds": 60, "timezone": ""}""", "timezone", "must not be empty")]
+    [InlineData("""{"interval_seconds": 60, "active": "yes"}""", "active", "true or false")]
+    [InlineData("""{"interval_seconds": 60, "anchor": "tomorrow"}""", "anchor", "ISO 8601")]
+    public async Task AddSchedule_BadField_422NamingTheField(string body, string field, string says)
+    {
+        await _server.Client.PoolAsync("schedule-pool");
+        var deployment = await _server.Client.DeploymentAsync("schedule-pool", name: Guid.NewGuid().ToString("N"));
+
+        var problem = await SendAsync(HttpMethod.Post, $"/api/deployments/{deployment.Id}/schedules", body);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, problem.Status);
+        Assert.Contains(field, problem.Detail, StringComparison.Ordinal);
+        Assert.Contains(says, problem.Detail, StringComparison.Ordinal);
+        Assert.Empty(await _server.Client.ListSchedulesAsync(deployment.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(AcceptHeaders))]
+    public async Task AuthenticationErrors_AnyAccept_ProblemJson(string? accept)
+    {
+        await using var secured = await TestServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = secured.Server.BaseAddress };
+        var admin = await secured.Client.CreateApiKeyAsync(new Contracts.Security.ApiKeyCreate("admin", Contracts.Security.ApiKeyRole.Admin));
+        using var adminClient = secured.NewClient(admin.Key);
+        var viewer = await adminClient.CreateApiKeyAsync(new Contracts.Security.ApiKeyCreate("viewer", Contracts.Security.ApiKeyRole.Viewer));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, HttpMethod.Get, "/api/work_pools", null, accept)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, HttpMethod.Get, "/api/work_pools", null, accept, "bosun_wrong")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(http, HttpMethod.Get, "/api/api_keys", null, accept, viewer.Key)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(http, HttpMethod.Get, $"/api/flow_runs/{Guid.NewGuid()}", null, accept, viewer.Key)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(http, HttpMethod.Get, "/api/nowhere", null, accept, viewer.Key)).Status);
+    }
+
+    private JsonNode? Operation(HttpMethod method, string path) => _document["paths"]![path]![method.Method.ToLowerInvariant()];
+
+    private JsonNode? BodySchema(HttpMethod method, string path) =>
+        Resolve(Operation(method, path)?["requestBody"]?["content"]?["application/json"]?["schema"]);
+
+    /// <summary>A schema with its $ref followed into components.schemas.</summary>
+    private JsonNode? Resolve(JsonNode? schema) =>
+        schema?["$ref"]?.GetValue<string>() is { } reference ? _document["components"]!["schemas"]![reference.Split('/')[^1]] : schema;
+
+    private static bool IsText(JsonNode? schema) => schema?["type"] switch
+    {
+        JsonValue type => type.ToString() == "string" && schema["format"] is null && schema["enum"] is null,
+        JsonArray types => types.Any(t => t?.ToString() == "string") && schema["format"] is null && schema["enum"] is null,
+        _ => false,
+    };
 
     [Theory]
     [InlineData("a/b")]
@@ -155,7 +301,9 @@ public sealed class BadInputTests : IAsyncLifetime, IDisposable
         .Replace("{flow}", "missing-flow", StringComparison.Ordinal)
         .Replace("{type}", "missing-type", StringComparison.Ordinal);
 
-    private async Task<Problem> SendAsync(HttpMethod method, string path, string? body)
+    private Task<Problem> SendAsync(HttpMethod method, string path, string? body, string? accept = null) => SendAsync(_http, method, path, body, accept);
+
+    private static async Task<Problem> SendAsync(HttpClient http, HttpMethod method, string path, string? body, string? accept = null, string? apiKey = null)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
         if (body is not null)
@@ -163,7 +311,17 @@ public sealed class BadInputTests : IAsyncLifetime, IDisposable
             request.Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
         }
 
-        using var response = await _http.SendAsync(request);
+        if (accept is not null)
+        {
+            request.Headers.Accept.ParseAdd(accept);
+        }
+
+        if (apiKey is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True((int)response.StatusCode < 500, $"{method} {path} answered {(int)response.StatusCode}: {text}");
         Assert.True(response.StatusCode >= HttpStatusCode.BadRequest, $"{method} {path} accepted bad input: {text}");

@@ -1,6 +1,5 @@
-using System.Net;
 using Bosun.Contracts.Schedules;
-using Bosun.Server.Api;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Scheduling;
 
 namespace Bosun.Server.Tests;
@@ -11,7 +10,7 @@ public sealed class ScheduleCalculatorTests
     private static readonly DateTimeOffset Noon = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
 
     private static ScheduleDefinition Define(ScheduleSpec spec, DateTimeOffset? now = null) =>
-        ScheduleCalculator.Validate(spec, Guid.NewGuid(), now ?? Noon, "schedule");
+        ScheduleCalculator.Validate(spec, Guid.NewGuid(), now ?? Noon, "schedule", TimeSpan.FromSeconds(1));
 
     [Theory]
     [InlineData("* * * * *", 60)]
@@ -133,9 +132,9 @@ public sealed class ScheduleCalculatorTests
     [InlineData("schedule", "0 9 * * *", 60.0, null, null)]
     public void Validate_BadSchedule_422NamingTheField(string field, string? cron, double? interval, string? rrule, string? timezone)
     {
-        var error = Assert.Throws<ApiProblemException>(() => Define(new ScheduleSpec(cron, interval, RRule: rrule, Timezone: timezone)));
+        var error = Assert.Throws<ValidationException>(() => Define(new ScheduleSpec(cron, interval, RRule: rrule, Timezone: timezone)));
 
-        Assert.Equal((int)HttpStatusCode.UnprocessableEntity, error.Status);
+        Assert.Equal(field, Assert.Single(error.Errors!).Key);
         Assert.StartsWith(field, error.Message, StringComparison.Ordinal);
     }
 }

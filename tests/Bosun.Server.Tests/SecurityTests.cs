@@ -9,6 +9,7 @@ using Bosun.Contracts.Security;
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Security;
+using Bosun.Server.Orchestration.Security;
 using Bosun.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -234,20 +235,26 @@ public sealed class SecurityTests
     }
 
     [Fact]
-    public async Task NonLoopbackWithoutAdminKey_RefusesToStartThenBootstrapLetsIt()
+    public async Task NonLoopbackWithoutAdminKey_RefusesToStartThenTheBootstrapTokenLetsIt()
     {
         var directory = TempDirectory.Create("bosun-bind");
-        var options = new BosunServerOptions { Host = "0.0.0.0", Port = 0, Database = await TestDatabases.ForDirectoryAsync(directory) };
+        var options = new BosunServerOptions { Host = "0.0.0.0", Port = 0, Database = await TestDatabases.ForDirectoryAsync(directory), KeyFile = Path.Combine(directory, "bosun.key") };
 
         await using (var open = BosunServer.Create(options))
         {
             var refusal = await Assert.ThrowsAsync<InsecureBindException>(() => open.StartAsync());
-            Assert.Contains("--bootstrap", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("--bootstrap-token", refusal.Message, StringComparison.Ordinal);
         }
 
-        var (_, key) = await BosunServer.BootstrapApiKeyAsync(options, new ApiKeyCreate("first-admin", ApiKeyRole.Admin));
+        string key;
+        await using (var local = await TestServer.StartAsync(directory: directory))
+        {
+            key = (await local.Client.BootstrapApiKeyAsync(new ApiKeyBootstrap(local.Server.BootstrapToken!, "first-admin"))).Key;
+        }
+
         await using var secured = BosunServer.Create(options);
         await secured.StartAsync();
+        Assert.Null(secured.BootstrapToken);
         var api = new Uri($"http://127.0.0.1:{secured.BaseAddress.Port}/api/");
         using var anonymous = new BosunClient(new BosunClientOptions { ApiUrl = api, MaxAttempts = 1 });
         using var withKey = new BosunClient(new BosunClientOptions { ApiUrl = api, MaxAttempts = 1, ApiKey = key });
@@ -259,6 +266,56 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task BootstrapToken_WorksOnceThenTheRouteIsClosed()
+    {
+        await using var server = await TestServer.StartAsync();
+        var token = server.Server.BootstrapToken!;
+        var file = Path.Combine(server.Directory, "bootstrap-token");
+        Assert.StartsWith("bosun_bootstrap_", token, StringComparison.Ordinal);
+        Assert.Equal(token, (await File.ReadAllTextAsync(file)).Trim());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => server.Client.BootstrapApiKeyAsync(new ApiKeyBootstrap(token + "x", "guess")), "not valid");
+        var created = await server.Client.BootstrapApiKeyAsync(new ApiKeyBootstrap(token, "root", ExpiresInDays: 30));
+
+        Assert.Equal((ApiKeyRole.Admin, "root"), (created.ApiKey.Role, created.ApiKey.Name));
+        Assert.NotNull(created.ApiKey.Expires);
+        await ApiAssert.FailsAsync(HttpStatusCode.Conflict, () => server.Client.BootstrapApiKeyAsync(new ApiKeyBootstrap(token, "again")), "closed");
+        using var admin = server.NewClient(created.Key);
+        Assert.Single(await admin.ListApiKeysAsync());
+    }
+
+    [Fact]
+    public async Task BootstrapToken_NoneWhileAnAdminKeyWorks_AndANewOneAfterItIsRevoked()
+    {
+        var directory = TempDirectory.Create("bosun-bootstrap");
+        string adminKey;
+        Guid adminId;
+        await using (var first = await TestServer.StartAsync(directory: directory))
+        {
+            var created = await first.Client.BootstrapApiKeyAsync(new ApiKeyBootstrap(first.Server.BootstrapToken!, "root"));
+            (adminKey, adminId) = (created.Key, created.ApiKey.Id);
+        }
+
+        await using (var second = await TestServer.StartAsync(directory: directory))
+        {
+            Assert.Null(second.Server.BootstrapToken);
+            await ApiAssert.FailsAsync(HttpStatusCode.Conflict, () => second.Client.BootstrapApiKeyAsync(new ApiKeyBootstrap("bosun_bootstrap_00", "x")), "closed");
+            using var admin = second.NewClient(adminKey);
+            await admin.RevokeApiKeyAsync(adminId);
+        }
+
+        // Locked out (the only admin key revoked): a restart gives a new token, the way back in.
+        await using (var third = await TestServer.StartAsync(directory: directory))
+        {
+            Assert.NotNull(third.Server.BootstrapToken);
+            Assert.Equal(ApiKeyRole.Admin, (await third.Client.BootstrapApiKeyAsync(new ApiKeyBootstrap(third.Server.BootstrapToken!, "root-2"))).ApiKey.Role);
+        }
+
+        await TestDatabases.DeleteDirectoryAsync(directory);
+    }
+
+    [Fact]
     public async Task CliServerStart_OnAllInterfacesWithoutKey_OneLineSayingHowToBootstrap()
     {
         var directory = TempDirectory.Create("bosun-bind-cli");
@@ -266,7 +323,7 @@ public sealed class SecurityTests
 
         Assert.Equal(1, await process.WaitForExitAsync());
         var error = Assert.Single(process.Output, l => l.StartsWith("Error:", StringComparison.Ordinal));
-        Assert.Contains("bosun api-key create --name admin --role admin --bootstrap", error, StringComparison.Ordinal);
+        Assert.Contains("bosun api-key create --name admin --role admin --bootstrap-token TOKEN", error, StringComparison.Ordinal);
         TempDirectory.Delete(directory);
     }
 

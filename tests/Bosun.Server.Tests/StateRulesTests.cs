@@ -1,6 +1,6 @@
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.States;
-using Bosun.Server.Orchestration;
+using Bosun.Server.Domain;
 
 namespace Bosun.Server.Tests;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Bosun.Contracts.Security;
-using Bosun.Server.Security;
+using Bosun.Server.Orchestration.Security;
 using Bosun.Server.Ui;
 using Bosun.Testing;
 using Microsoft.AspNetCore.Components.Authorization;

@@ -113,6 +113,37 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends "SIGINT" (<see cref="Interrupt"/>) or "SIGTERM" (<see cref="Terminate"/>).</summary>
+    public void Signal(string name)
+    {
+        if (name == "SIGINT")
+        {
+            Interrupt();
+        }
+        else
+        {
+            Terminate();
+        }
+    }
+
+    /// <summary>SIGINT, as Ctrl+C in a terminal.</summary>
+    public void Interrupt()
+    {
+        if (!_process.HasExited)
+        {
+            _ = SignalNative.Kill(_process.Id, SignalNative.SigInt);
+        }
+    }
+
+    /// <summary>SIGKILL of this process alone: its children (a worker's flow-run processes) live on.</summary>
+    public void KillAlone()
+    {
+        if (!_process.HasExited)
+        {
+            _ = SignalNative.Kill(_process.Id, SignalNative.SigKill);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -41,4 +41,22 @@ public static class Seed
             throw new InvalidOperationException($"COMPLETED refused: {completed.Status} {completed.Reason}");
         }
     }
+
+    /// <summary>Every stored log line of a run, in stored order (page after page).</summary>
+    public static async Task<List<Contracts.Logs.LogEntry>> AllLogsAsync(this BosunClient client, Guid runId)
+    {
+        var lines = new List<Contracts.Logs.LogEntry>();
+        long after = 0;
+        while (true)
+        {
+            var page = await client.ReadLogsAsync(runId, after, 500);
+            lines.AddRange(page.Items);
+            if (page.Items.Count < 500)
+            {
+                return lines;
+            }
+
+            after = page.Items[^1].Id;
+        }
+    }
 }

@@ -7,6 +7,10 @@ internal static partial class SignalNative
 {
     public const int SigTerm = 15;
 
+    public const int SigInt = 2;
+
+    public const int SigKill = 9;
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 }

@@ -44,10 +44,13 @@ public static class TestDatabases
         return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
     }
 
-    /// <summary>The database a test server used in <paramref name="directory"/>: a PostgreSQL connection string (created when missing) or the SQLite file.</summary>
-    public static async Task<string> ForDirectoryAsync(string directory)
+    /// <summary>
+    /// The database a test server used in <paramref name="directory"/>: a PostgreSQL connection string (created when
+    /// missing) or the SQLite file; <paramref name="postgres"/> chooses, or BOSUN_TEST_STORE when null.
+    /// </summary>
+    public static async Task<string> ForDirectoryAsync(string directory, bool? postgres = null)
     {
-        if (!UsePostgres)
+        if (!(postgres ?? UsePostgres))
         {
             return Path.Combine(directory, "bosun.db");
         }

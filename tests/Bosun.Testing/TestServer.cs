@@ -11,16 +11,23 @@ namespace Bosun.Testing;
 public sealed class TestServer : IAsyncDisposable
 {
     private readonly bool _ownsDirectory;
+    private readonly BosunServerOptions _options;
+    private readonly TimeProvider? _timeProvider;
 
-    private TestServer(BosunServer server, BosunClient client, string directory, bool ownsDirectory)
+    private TestServer(BosunServer server, BosunClient client, string directory, bool ownsDirectory, BosunServerOptions options, TimeProvider? timeProvider)
     {
         Server = server;
         Client = client;
         Directory = directory;
         _ownsDirectory = ownsDirectory;
+        _options = options;
+        _timeProvider = timeProvider;
     }
 
-    public BosunServer Server { get; }
+    public BosunServer Server { get; private set; }
+
+    /// <summary>False between <see cref="StopAsync"/> and <see cref="RestartAsync"/>.</summary>
+    public bool IsRunning { get; private set; } = true;
 
     public BosunClient Client { get; }
 
@@ -31,26 +38,51 @@ public sealed class TestServer : IAsyncDisposable
 
     public Uri ApiUrl => Server.ApiAddress;
 
-    public static async Task<TestServer> StartAsync(TimeProvider? timeProvider = null, Action<BosunServerOptions>? configure = null, string? directory = null)
+    /// <param name="timeProvider">The server's clock.</param>
+    /// <param name="configure">Changes to the server's options.</param>
+    /// <param name="directory">The folder of the store: the same folder means the same database.</param>
+    /// <param name="postgres">The store: PostgreSQL or SQLite; null follows BOSUN_TEST_STORE.</param>
+    public static async Task<TestServer> StartAsync(TimeProvider? timeProvider = null, Action<BosunServerOptions>? configure = null, string? directory = null,
+        bool? postgres = null)
     {
         var ownsDirectory = directory is null;
         directory ??= TempDirectory.Create("bosun-server");
         // The same folder means the same database: a restarted test server finds its data again (SQLite file or PostgreSQL database).
-        var database = await TestDatabases.ForDirectoryAsync(directory);
+        var database = await TestDatabases.ForDirectoryAsync(directory, postgres);
         var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = database, KeyFile = Path.Combine(directory, "bosun.key") };
         configure?.Invoke(options);
-        var server = BosunServer.Create(options, builder =>
-        {
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            if (timeProvider is not null)
-            {
-                builder.Services.AddSingleton(timeProvider);
-            }
-        });
+        var server = Create(options, timeProvider);
         await server.StartAsync();
+        // Restarts listen on the port picked now, so that clients and workers find the server again where they left it.
+        options.Port = server.ApiAddress.Port;
         var client = new BosunClient(new BosunClientOptions { ApiUrl = server.ApiAddress, MaxAttempts = 1 });
-        return new TestServer(server, client, directory, ownsDirectory);
+        return new TestServer(server, client, directory, ownsDirectory, options, timeProvider);
     }
+
+    /// <summary>Stops the server as a shutdown would (the store and the port are kept for <see cref="RestartAsync"/>).</summary>
+    public async Task StopAsync()
+    {
+        IsRunning = false;
+        await Server.StopAsync();
+        await Server.DisposeAsync();
+    }
+
+    /// <summary>Starts the server again on the same store and port, after <see cref="StopAsync"/>.</summary>
+    public async Task RestartAsync()
+    {
+        Server = Create(_options, _timeProvider);
+        await Server.StartAsync();
+        IsRunning = true;
+    }
+
+    private static BosunServer Create(BosunServerOptions options, TimeProvider? timeProvider) => BosunServer.Create(options, builder =>
+    {
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (timeProvider is not null)
+        {
+            builder.Services.AddSingleton(timeProvider);
+        }
+    });
 
     /// <summary>A second client for the same server (e.g. one per concurrent worker), optionally with an API key.</summary>
     public BosunClient NewClient(string? apiKey = null) => new(new BosunClientOptions { ApiUrl = Server.ApiAddress, MaxAttempts = 1, ApiKey = apiKey });
@@ -58,8 +90,11 @@ public sealed class TestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await Server.StopAsync();
-        await Server.DisposeAsync();
+        if (IsRunning)
+        {
+            await StopAsync();
+        }
+
         if (_ownsDirectory)
         {
             await TestDatabases.DeleteDirectoryAsync(Directory);

@@ -33,6 +33,33 @@ public sealed class ProcessRunTests
         Assert.Contains(logs, l => l.Source == LogSource.Worker && l.Message.Contains(message, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The race behind ServeTests.Serve_CancelRun_StopsItAndCancels timing out under load: the flow process noticed its
+    /// cancellation and exited before the runtime's own cancellation poll did, the runtime then proposed CRASHED, which
+    /// the rules refuse after CANCELLING, and the run stayed CANCELLING. Here the runtime's poll never comes first.
+    /// </summary>
+    [Fact]
+    public async Task ProcessRun_ExitsOnItsOwnWhileCancelling_RuntimeReportsCancelled()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var state = """curl -s "$BOSUN_API_URL/flow_runs/$BOSUN_FLOW_RUN_ID" -H "Authorization: Bearer ${BOSUN_API_KEY:-none}" """;
+        var deployment = await client.CommandDeploymentAsync("proc",
+            FakeFlow.Shell($"{FakeFlow.Propose("RUNNING")}; until {state} | grep -q CANCELLING; do sleep 0.1; done; exit 0"));
+        var options = WorkerScenario.Options("proc");
+        options.CancellationPollInterval = TimeSpan.FromHours(1);
+        await using var worker = await TestWorker.StartAsync(server, options);
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await client.WaitForStateAsync(run.Id, s => s.Type == StateType.Running, "the run is RUNNING");
+
+        await client.CancelFlowRunAsync(run.Id);
+
+        var done = await client.WaitForTerminalAsync(run.Id);
+        Assert.Equal(StateType.Cancelled, done.State.Type);
+        Assert.Equal("cancelled: its infrastructure was stopped", done.State.Message);
+    }
+
     [Fact]
     public async Task ProcessRun_FlowReportsCompleted_RunCompleted()
     {

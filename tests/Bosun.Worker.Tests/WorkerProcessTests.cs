@@ -174,15 +174,17 @@ public sealed class WorkerProcessTests
     }
 
     [Fact]
-    public async Task ServerUnreachable_WorkerSaysSoAndRetriesWithoutStackTrace()
+    public async Task ServerUnreachable_WorkerSaysSoOnceAndRetriesWithoutStackTrace()
     {
         var port = StubHttpServer.FreePort();
         await using var worker = ChildProcess.StartCli(["worker", "start", "--pool", "p"], new Dictionary<string, string?> { ["BOSUN_API_URL"] = $"http://127.0.0.1:{port}/api" });
 
-        var line = await worker.WaitForLineAsync("Cannot reach the Bosun server");
+        var line = await worker.WaitForLineAsync("is not answering");
 
         Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
+        Assert.Contains("retried for up to 00:10:00", line, StringComparison.Ordinal);
         Assert.False(worker.HasExited);
+        Assert.Single(worker.Output, l => l.Contains("is not answering", StringComparison.Ordinal));
         Assert.DoesNotContain(worker.Output, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 

@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Bosun.Contracts;
 
 namespace Bosun.Cli.Input;
 
 /// <summary>`--start-in 5m|2h|30s|1h30m` and `--start-at 2025-01-05T14:00:00+01:00`.</summary>
-internal static partial class StartTime
+internal static class StartTime
 {
     public static DateTimeOffset? Resolve(string? startIn, string? startAt, TimeProvider time)
     {
@@ -28,30 +28,9 @@ internal static partial class StartTime
         return null;
     }
 
-    public static TimeSpan ParseDuration(string text)
-    {
-        var match = DurationPattern().Match(text.Trim());
-        if (!match.Success || match.Length == 0)
-        {
-            throw new CliException($"--start-in '{text}' is not a duration; write it like 30s, 5m, 2h, 1d or 1h30m.");
-        }
-
-        var total = TimeSpan.Zero;
-        foreach (Capture capture in match.Groups["part"].Captures)
-        {
-            var value = double.Parse(capture.Value[..^1], CultureInfo.InvariantCulture);
-            total += char.ToLowerInvariant(capture.Value[^1]) switch
-            {
-                's' => TimeSpan.FromSeconds(value),
-                'm' => TimeSpan.FromMinutes(value),
-                'h' => TimeSpan.FromHours(value),
-                _ => TimeSpan.FromDays(value),
-            };
-        }
-
-        return total;
-    }
-
-    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?[smhdSMHD])+$")]
-    private static partial Regex DurationPattern();
+    /// <summary>A duration the user typed for <paramref name="optionName"/>: 30s, 5m, 2h, 1d, 1h30m, plain seconds or 00:01:30.</summary>
+    public static TimeSpan ParseDuration(string text, string optionName = "--start-in") =>
+        Durations.TryParse(text, out var duration)
+            ? duration
+            : throw new CliException($"{optionName} '{text}' is not a duration; write it like {Durations.Examples}.");
 }

@@ -26,10 +26,11 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="RetryDelaySeconds">Seconds between retries.</param>
 /// <param name="Schedules">Its schedules.</param>
 /// <param name="CatchUp">What happens to runs missed during downtime.</param>
-/// <param name="SkippedRuns">Scheduled runs skipped by the catch-up policy so far.</param>
-/// <param name="LastSkippedTime">When runs were last skipped.</param>
+/// <param name="SkippedRuns">Scheduled times skipped by the catch-up policy so far.</param>
+/// <param name="LastSkippedTime">When times were last skipped.</param>
 /// <param name="Created">Creation time.</param>
 /// <param name="Updated">Last change.</param>
+/// <param name="RecentSkippedRuns">The latest scheduled times its catch-up policy skipped (up to 20, newest first), with their runs.</param>
 public sealed record Deployment(
     Guid Id,
     Guid FlowId,
@@ -56,7 +57,8 @@ public sealed record Deployment(
     int SkippedRuns,
     DateTimeOffset? LastSkippedTime,
     DateTimeOffset Created,
-    DateTimeOffset Updated)
+    DateTimeOffset Updated,
+    IReadOnlyList<Schedules.SkippedRun>? RecentSkippedRuns = null)
 {
     /// <summary>The address <c>flow-name/deployment-name</c>.</summary>
     public string FullName => $"{FlowName}/{Name}";

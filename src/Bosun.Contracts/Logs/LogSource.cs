@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Bosun.Contracts.Logs;
 
 /// <summary>Who wrote a log line.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<LogSource>))]
+[JsonConverter(typeof(NamedEnumConverter<LogSource>))]
 public enum LogSource
 {
     /// <summary>The flow's own code (ILogger or console).</summary>

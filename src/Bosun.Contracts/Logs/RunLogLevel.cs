@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Bosun.Contracts.Logs;
 
 /// <summary>Severity of a log line.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RunLogLevel>))]
+[JsonConverter(typeof(NamedEnumConverter<RunLogLevel>))]
 public enum RunLogLevel
 {
     /// <summary>Detail for debugging.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Bosun.Contracts.Schedules;
 
 /// <summary>What happens to scheduled runs missed while Bosun or its workers were down.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<CatchUpPolicy>))]
+[JsonConverter(typeof(NamedEnumConverter<CatchUpPolicy>))]
 public enum CatchUpPolicy
 {
     /// <summary>Run every missed run (Prefect's behaviour).</summary>

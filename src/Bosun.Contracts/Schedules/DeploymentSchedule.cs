@@ -15,6 +15,7 @@ namespace Bosun.Contracts.Schedules;
 /// <param name="Parameters">Parameters of its runs.</param>
 /// <param name="Created">Creation time.</param>
 /// <param name="Updated">Last change.</param>
+/// <param name="SkippedRuns">Scheduled times of this schedule its deployment's catch-up policy skipped so far.</param>
 public sealed record DeploymentSchedule(
     Guid Id,
     Guid DeploymentId,
@@ -27,4 +28,5 @@ public sealed record DeploymentSchedule(
     bool Active,
     JsonObject Parameters,
     DateTimeOffset Created,
-    DateTimeOffset Updated);
+    DateTimeOffset Updated,
+    int SkippedRuns = 0);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Bosun.Contracts.Security;
 
 /// <summary>What an API key may do.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ApiKeyRole>))]
+[JsonConverter(typeof(NamedEnumConverter<ApiKeyRole>))]
 public enum ApiKeyRole
 {
     /// <summary>Read everything; change nothing.</summary>

@@ -6,6 +6,9 @@ namespace Bosun.Contracts.States;
 /// <param name="Code">The exit code, or null when the infrastructure was removed before it could be read.</param>
 public sealed record InfrastructureExit(int? Code)
 {
+    /// <summary>The exit code of a flow-run process that gave up reaching the Bosun server (EX_TEMPFAIL).</summary>
+    public const int ServerUnreachableCode = 75;
+
     /// <summary>An exit whose code could not be read.</summary>
     public static InfrastructureExit Unknown { get; } = new((int?)null);
 
@@ -24,6 +27,7 @@ public sealed record InfrastructureExit(int? Code)
         125 => "Flow run container could not be run (exit code 125: the container runtime failed)",
         126 => "Flow run command could not be executed (exit code 126: not executable or permission denied)",
         127 => "Flow run command was not found (exit code 127)",
+        ServerUnreachableCode => "Flow run process gave up: the Bosun server did not answer within its retry window (exit code 75; see BOSUN_SERVER_RETRY_SECONDS)",
         _ => $"Flow run infrastructure exited with non-zero exit code {Code}",
     };
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Bosun.Contracts.States;
 
 /// <summary>The orchestration rules' answer to a state proposal.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<SetStateStatus>))]
+[JsonConverter(typeof(NamedEnumConverter<SetStateStatus>))]
 public enum SetStateStatus
 {
     /// <summary>The proposed state was written.</summary>

@@ -15,6 +15,8 @@ public static class StateNames
     public const string Pending = "Pending";
     /// <summary>A PENDING run whose worker is creating its infrastructure.</summary>
     public const string Submitting = "Submitting";
+    /// <summary>A CANCELLED run its deployment's catch-up policy skipped: it was missed during an outage.</summary>
+    public const string Skipped = "Skipped";
 
     /// <summary>The default name of a state type: its type in title case (RUNNING → Running).</summary>
     public static string Default(StateType type) => type.ToString();

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Bosun.Contracts.States;
 
 /// <summary>The type of a flow run's state. Terminal types are COMPLETED, FAILED, CANCELLED and CRASHED.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<StateType>))]
+[JsonConverter(typeof(NamedEnumConverter<StateType>))]
 public enum StateType
 {
     /// <summary>Waiting for its scheduled time or for a worker.</summary>

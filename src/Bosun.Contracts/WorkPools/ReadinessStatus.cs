@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Bosun.Contracts.WorkPools;
 
 /// <summary>Whether a work pool, work queue or deployment can deliver runs now.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ReadinessStatus>))]
+[JsonConverter(typeof(NamedEnumConverter<ReadinessStatus>))]
 public enum ReadinessStatus
 {
     /// <summary>Pool: a worker is online. Queue or deployment: polled within the last 60 seconds.</summary>

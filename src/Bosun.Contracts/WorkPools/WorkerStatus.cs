@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Bosun.Contracts.WorkPools;
 
 /// <summary>A worker is ONLINE while its last heartbeat is within three of its announced intervals.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<WorkerStatus>))]
+[JsonConverter(typeof(NamedEnumConverter<WorkerStatus>))]
 public enum WorkerStatus
 {
     /// <summary>Heartbeat seen recently.</summary>

@@ -1,20 +1,30 @@
 using System.Text.Json;
+using Bosun.Server.Domain;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api;
 
 /// <summary>
-/// Turns every failure into ProblemDetails: domain problems keep their status and message; malformed requests
-/// (bad JSON, wrong types, oversized bodies) become 4xx naming what to fix. Only real faults answer 500.
+/// Turns every failure into ProblemDetails: each kind of domain problem gets its status here, with its message; malformed requests
+/// (bad JSON, oversized bodies) become 400 or 413, a value of the wrong kind in a field 422 naming the field
+/// (<see cref="JsonFieldErrors"/>). Only real faults answer 500.
 /// </summary>
 internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (((exception as BadHttpRequestException)?.InnerException as JsonException ?? exception as JsonException) is { } wrongValue
+            // The handler runs with the endpoint cleared; the feature keeps the one that failed, and with it the body's type.
+            && JsonFieldErrors.From(wrongValue, httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType) is { } fieldError)
+        {
+            exception = fieldError;
+        }
+
         var problem = exception switch
         {
-            ApiProblemException api => new ProblemDetails { Status = api.Status, Title = api.Title, Detail = api.Message },
+            DomainException domain => new ProblemDetails { Status = StatusOf(domain), Title = domain.Title, Detail = domain.Message },
             BadHttpRequestException bad => new ProblemDetails
             {
                 Status = bad.StatusCode,
@@ -44,7 +54,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
             };
         }
 
-        if (exception is ApiProblemException { Errors: { } errors })
+        if (exception is DomainException { Errors: { } errors })
         {
             problem.Extensions["errors"] = errors;
         }
@@ -57,6 +67,15 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
             Exception = exception,
         });
     }
+
+    private static int StatusOf(DomainException exception) => exception switch
+    {
+        NotFoundException => StatusCodes.Status404NotFound,
+        ConflictException => StatusCodes.Status409Conflict,
+        ForbiddenException => StatusCodes.Status403Forbidden,
+        ValidationException => StatusCodes.Status422UnprocessableEntity,
+        _ => throw new InvalidOperationException($"{exception.GetType().Name} has no HTTP status."),
+    };
 
     private static string DescribeBadRequest(BadHttpRequestException bad)
     {

@@ -1,3 +1,5 @@
+using Bosun.Server.Domain;
+
 namespace Bosun.Server.Api;
 
 /// <summary>Offset/limit checks shared by every listing.</summary>
@@ -6,13 +8,13 @@ internal static class Paging
     public const int MaxLimit = 500;
 
     public static int Offset(int? offset) => offset is < 0
-        ? throw ApiProblemException.Invalid("offset", ["must be 0 or more"])
+        ? throw new ValidationException("offset", ["must be 0 or more"])
         : offset ?? 0;
 
     public static int Limit(int? limit) => limit switch
     {
         null => 100,
-        < 1 or > MaxLimit => throw ApiProblemException.Invalid("limit", [$"must be between 1 and {MaxLimit}"]),
+        < 1 or > MaxLimit => throw new ValidationException("limit", [$"must be between 1 and {MaxLimit}"]),
         _ => limit.Value,
     };
 }

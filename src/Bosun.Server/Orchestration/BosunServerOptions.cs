@@ -18,14 +18,27 @@ public sealed class BosunServerOptions
     /// <summary>A SCHEDULED run this long past its time is renamed Late.</summary>
     public TimeSpan LateRunThreshold { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How often the late-run and zombie services look.</summary>
+    /// <summary>How often the scheduler, the late-run service and the sweep of abandoned runs look.</summary>
     public TimeSpan ServiceInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>A RUNNING run whose heartbeat is older than this is CRASHED.</summary>
+    /// <summary>A run whose flow-run process heartbeats is abandoned once its last heartbeat is older than this.</summary>
     public TimeSpan RunHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
-    /// <summary>A scheduled run still waiting this long after its time counts as missed for the catch-up policies LATEST and SKIP.</summary>
-    public TimeSpan MissedRunGrace { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// The claimant of a run (a worker, or a serving process) is silent once it has not been heard from for this long
+    /// and for three of its heartbeat intervals: its PENDING runs, runs that never heartbeat and CANCELLING runs are then
+    /// abandoned.
+    /// </summary>
+    public TimeSpan WorkerTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>A scheduled run still waiting this long after its time was missed: the catch-up policies LATEST and SKIP apply.</summary>
+    public TimeSpan MissedRunGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The shortest interval a schedule may have.</summary>
+    public TimeSpan MinScheduleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Most runs the scheduler creates in one sweep; the rest come in the next sweeps.</summary>
+    public int MaxScheduledRunsPerSweep { get; set; } = 1000;
 
     /// <summary>Default prefetch window of a claim.</summary>
     public TimeSpan DefaultPrefetch { get; set; } = TimeSpan.FromSeconds(10);
@@ -50,6 +63,56 @@ public sealed class BosunServerOptions
         ?? (Storage.PostgresDialect.IsPostgres(Database)
             ? Path.Combine(Path.GetDirectoryName(DefaultDatabasePath())!, "bosun.key")
             : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Database))!, "bosun.key"));
+
+    /// <summary>Every problem with these settings, each naming the setting and what to fix; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            failures.Add("Host must not be empty.");
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            failures.Add($"Port {Port} is outside 0-65535.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Database))
+        {
+            failures.Add("Database must name a SQLite file or a PostgreSQL database.");
+        }
+
+        if (MaxRequestBodyBytes < 1024)
+        {
+            failures.Add($"MaxRequestBodyBytes must be at least 1024 (is {MaxRequestBodyBytes}).");
+        }
+
+        foreach (var (name, value) in new[]
+        {
+            (nameof(LateRunThreshold), LateRunThreshold), (nameof(ServiceInterval), ServiceInterval), (nameof(RunHeartbeatTimeout), RunHeartbeatTimeout),
+            (nameof(WorkerTimeout), WorkerTimeout), (nameof(MissedRunGrace), MissedRunGrace), (nameof(MinScheduleInterval), MinScheduleInterval),
+            (nameof(RunTokenLifetime), RunTokenLifetime),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"{name} must be positive (is {value}).");
+            }
+        }
+
+        if (DefaultPrefetch < TimeSpan.Zero || MaxClaimWait < TimeSpan.Zero)
+        {
+            failures.Add("DefaultPrefetch and MaxClaimWait must be 0 or more.");
+        }
+
+        if (MaxScheduledRunsPerSweep < 1)
+        {
+            failures.Add($"MaxScheduledRunsPerSweep must be 1 or more (is {MaxScheduledRunsPerSweep}).");
+        }
+
+        return failures;
+    }
 
     /// <summary>~/.bosun/bosun.db, or $BOSUN_HOME/bosun.db.</summary>
     public static string DefaultDatabasePath()

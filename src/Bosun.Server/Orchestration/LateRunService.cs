@@ -1,6 +1,5 @@
 using Bosun.Contracts.States;
 using Bosun.Server.Storage;
-using Dapper;
 using Microsoft.Extensions.Options;
 using static Bosun.Server.Storage.StoredValues;
 
@@ -15,17 +14,13 @@ internal sealed class LateRunService(BosunDatabase database, TimeProvider timePr
         var now = TimeProvider.GetUtcNow();
         var marked = await database.WriteAsync(async scope =>
         {
-            var late = (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition("""
-                SELECT id, next_scheduled_start_time FROM flow_runs
-                WHERE state_type = 'SCHEDULED' AND state_name = 'Scheduled' AND next_scheduled_start_time < @threshold
-                LIMIT 500
-                """, new { threshold = Ms(now - Options.LateRunThreshold) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+            var late = await FlowRunStore.OverdueAsync(scope, now - Options.LateRunThreshold, cancellationToken);
             var count = 0;
             foreach (var (id, due) in late)
             {
                 var outcome = await FlowRunStore.TryTransitionAsync(scope, id,
                     new StateProposal(StateType.Scheduled, StateNames.Late, "run is late: no worker claimed it in time", ScheduledTime: Time(due)),
-                    now, cancellationToken, expectedType: StateType.Scheduled);
+                    now, expectedType: StateType.Scheduled, cancellationToken: cancellationToken);
                 count += outcome?.Result.Status == SetStateStatus.Accept ? 1 : 0;
             }
 

@@ -1,3 +1,4 @@
+using Bosun.Server.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Bosun.Server.Orchestration;
@@ -13,6 +14,13 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
     protected BosunServerOptions Options { get; } = options.Value;
 
     protected ILogger Logger { get; } = logger;
+
+    /// <summary>
+    /// Since when this loop has swept without a break: its first sweep as leader, or its first successful sweep after a
+    /// failure (a database outage) or a lost leadership. Before that nobody could reach this server's store, so nobody can
+    /// be judged silent for that time. Null until then (a sweep called directly, as tests do, judges from the first moment).
+    /// </summary>
+    public DateTimeOffset? ListeningSince { get; private set; }
 
     /// <summary>One pass; returns how many runs it changed.</summary>
     public abstract Task<int> SweepAsync(CancellationToken cancellationToken);
@@ -32,7 +40,12 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
                 // With several replicas only the leader sweeps; the others keep trying to become it.
                 if (await leadership.IsLeaderAsync(stoppingToken))
                 {
+                    ListeningSince ??= TimeProvider.GetUtcNow();
                     await SweepAsync(stoppingToken);
+                }
+                else
+                {
+                    ListeningSince = null;
                 }
 
                 failures = 0;
@@ -44,6 +57,7 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
             catch (Exception ex)
             {
                 failures++;
+                ListeningSince = null;
                 delay = TimeSpan.FromSeconds(Math.Min(60, Options.ServiceInterval.TotalSeconds * Math.Pow(2, Math.Min(failures, 6))));
                 Log.BackgroundServiceFailed(Logger, GetType().Name, delay, ex);
             }

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Bosun.Server.Storage;
-using Npgsql;
 
 namespace Bosun.Server.Orchestration;
 
@@ -13,8 +12,6 @@ namespace Bosun.Server.Orchestration;
 internal sealed class ReplicaNotifications(
     BosunDatabase database, ClaimSignal claims, LogSignal logs, SchedulerSignal scheduler, ILogger<ReplicaNotifications> logger) : BackgroundService
 {
-    private const string Channel = "bosun_signals";
-
     /// <summary>
     /// After a NOTIFY, the next waits this long, gathering what was signalled meanwhile into one: a busy server sends at
     /// most 50 a second instead of one per state change (each one wakes every replica's listener), and a quiet one still
@@ -38,6 +35,8 @@ internal sealed class ReplicaNotifications(
             return;
         }
 
+        var channel = new ReplicaChannel(postgres);
+
         void Send(int bit)
         {
             Interlocked.Or(ref _pending, bit);
@@ -52,7 +51,7 @@ internal sealed class ReplicaNotifications(
         scheduler.Notified += OnScheduler;
         try
         {
-            await Task.WhenAll(ListenAsync(postgres, stoppingToken), SendAsync(postgres, stoppingToken));
+            await Task.WhenAll(ListenAsync(channel, stoppingToken), SendAsync(channel, stoppingToken));
         }
         finally
         {
@@ -62,42 +61,36 @@ internal sealed class ReplicaNotifications(
         }
     }
 
-    private async Task ListenAsync(PostgresDialect postgres, CancellationToken stoppingToken)
+    private async Task ListenAsync(ReplicaChannel channel, CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(250);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var connection = postgres.CreateDedicatedConnection();
-                await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) =>
-                {
-                    foreach (var what in e.Payload.Split(','))
+                await channel.ListenAsync(
+                    payload =>
                     {
-                        Wake(what);
-                    }
-                };
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                // Whatever happened while we were not listening: look again.
-                Wake("claims");
-                Wake("logs");
-                Wake("scheduler");
-                delay = TimeSpan.FromMilliseconds(250);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
+                        foreach (var what in payload.Split(','))
+                        {
+                            Wake(what);
+                        }
+                    },
+                    () =>
+                    {
+                        // Whatever happened while we were not listening: look again.
+                        Wake("claims");
+                        Wake("logs");
+                        Wake("scheduler");
+                        delay = TimeSpan.FromMilliseconds(250);
+                    },
+                    stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or InvalidOperationException or IOException)
+            catch (Exception ex) when (ReplicaChannel.IsListenerLost(ex))
             {
                 Log.ReplicaListenerLost(logger, delay, ex);
                 await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -106,7 +99,7 @@ internal sealed class ReplicaNotifications(
         }
     }
 
-    private async Task SendAsync(PostgresDialect postgres, CancellationToken stoppingToken)
+    private async Task SendAsync(ReplicaChannel channel, CancellationToken stoppingToken)
     {
         try
         {
@@ -121,16 +114,13 @@ internal sealed class ReplicaNotifications(
                 var what = string.Join(',', Kinds.Where((_, index) => (pending & (1 << index)) != 0));
                 try
                 {
-                    await using var connection = await database.Dialect.OpenReadConnectionAsync(stoppingToken);
-                    await using var notify = new NpgsqlCommand($"SELECT pg_notify('{Channel}', @what)", (NpgsqlConnection)connection);
-                    notify.Parameters.AddWithValue("what", what);
-                    await notify.ExecuteNonQueryAsync(stoppingToken);
+                    await channel.NotifyAsync(what, stoppingToken);
                 }
-                catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException)
+                catch (Exception ex) when (ReplicaChannel.IsNotifyFailure(ex))
                 {
                     // The other replicas miss this one; their listeners wake everything when they reconnect, and
                     // long-polls wake at their deadline in any case.
-                    Log.ReplicaNotifyFailed(logger, postgres.Endpoint, ex);
+                    Log.ReplicaNotifyFailed(logger, channel.Endpoint, ex);
                 }
 
                 await Task.Delay(CoalesceWindow, stoppingToken);

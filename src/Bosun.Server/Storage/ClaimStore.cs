@@ -1,7 +1,10 @@
+using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Schedules;
 using Bosun.Contracts.States;
-using Bosun.Server.Api;
+using Bosun.Server.Domain;
 using Dapper;
+using static Bosun.Server.Storage.StateSql;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
@@ -16,7 +19,7 @@ internal static class ClaimStore
 {
     private const int CandidateBatch = 8;
 
-    private const string EligibleRun = "r.state_type = 'SCHEDULED' AND r.state_name <> 'AwaitingRetry' AND r.next_scheduled_start_time <= @cutoff";
+    private static readonly string EligibleRun = $"r.state_type = {Scheduled} AND r.state_name <> '{StateNames.AwaitingRetry}' AND r.next_scheduled_start_time <= @cutoff";
 
     /// <summary>
     /// The claim of a worker of <paramref name="poolName"/>. With <paramref name="known"/> (the pool's id, and whether it
@@ -25,8 +28,8 @@ internal static class ClaimStore
     /// <paramref name="record"/> it leaves the worker's heartbeat and the queues' poll alone (recorded a moment ago).
     /// </summary>
     public static async Task<ClaimOutcome> ClaimAsync(
-        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken,
-        (Guid Id, bool Limited)? known = null, bool record = true)
+        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, TimeSpan missedRunGrace,
+        (Guid Id, bool Limited)? known = null, bool record = true, CancellationToken cancellationToken = default)
     {
         var (poolId, limited) = known ?? await scope.Connection.QuerySingleOrDefaultAsync<(Guid, int?)?>(new CommandDefinition(
             "SELECT id, concurrency_limit FROM work_pools WHERE name = @poolName", new { poolName }, scope.Transaction, cancellationToken: cancellationToken)) switch
@@ -68,7 +71,7 @@ internal static class ClaimStore
                 id = Guid.NewGuid(),
                 name = request.WorkerName,
                 type = request.WorkerType,
-                intervalSeconds = request.HeartbeatIntervalSeconds ?? Orchestration.Statuses.DefaultHeartbeatIntervalSeconds,
+                intervalSeconds = request.HeartbeatIntervalSeconds ?? Statuses.DefaultHeartbeatIntervalSeconds,
                 names = names?.ToArray(),
                 now = Ms(now),
                 cutoff = Ms(now + prefetch),
@@ -92,7 +95,7 @@ internal static class ClaimStore
         {
             // Gone since the id was known (nothing above wrote for it): look the name up.
             return known is not null
-                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, cancellationToken, record: true)
+                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, missedRunGrace, record: true, cancellationToken: cancellationToken)
                 : throw PoolNotFound(poolName);
         }
 
@@ -101,7 +104,7 @@ internal static class ClaimStore
             // A limit was set between the first read and the shared lock: count under the exclusive lock after all.
             await scope.Connection.ExecuteAsync(new CommandDefinition(
                 dialect.PoolLockStatement(exclusive: true), new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
-            pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, cancellationToken, scope.Transaction) ?? throw PoolNotFound(poolName);
+            pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(poolName);
         }
 
         if (names is not null)
@@ -109,14 +112,14 @@ internal static class ClaimStore
             var unknown = names.Where(name => queues.All(queue => queue.Name != name)).ToList();
             if (unknown.Count > 0)
             {
-                throw ApiProblemException.NotFound(
+                throw new NotFoundException(
                     $"Work pool '{poolName}' has no queue named {string.Join(", ", unknown.Select(n => $"'{n}'"))}; its queues are {string.Join(", ", queues.Select(q => $"'{q.Name}'"))}.");
             }
 
             queues = queues.Where(queue => names.Contains(queue.Name)).ToList();
         }
 
-        var claim = new CandidateClaim(scope, request.WorkerName, now, cancellationToken);
+        var claim = new CandidateClaim(scope, request.WorkerName, now, now - missedRunGrace, cancellationToken);
         if (pool.Paused || request.MaxRuns <= 0)
         {
             return new ClaimOutcome(pool, [], [], false);
@@ -144,7 +147,7 @@ internal static class ClaimStore
                 await scope.Connection.ExecuteAsync(new CommandDefinition(
                     $"SELECT id FROM work_queues WHERE id = @queueId {dialect.RowLockClause}", new { queueId = queue.Id }, scope.Transaction, cancellationToken: cancellationToken));
                 var inUse = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM flow_runs WHERE work_queue_id = @queueId AND state_type IN ('PENDING','RUNNING','CANCELLING')",
+                    $"SELECT COUNT(*) FROM flow_runs WHERE work_queue_id = @queueId AND state_type IN {HoldingSlot}",
                     new { queueId = queue.Id }, scope.Transaction, cancellationToken: cancellationToken));
                 take = Math.Min(want, Math.Max(0, queueLimit - inUse));
             }
@@ -197,12 +200,12 @@ internal static class ClaimStore
         ORDER BY r.next_scheduled_start_time, r.id LIMIT {batch} {dialect.ClaimLockClause}
         """;
 
-    private static ApiProblemException PoolNotFound(string poolName) =>
-        ApiProblemException.NotFound($"Work pool '{poolName}' does not exist. Create it with `bosun work-pool create {poolName} --type TYPE`.");
+    private static NotFoundException PoolNotFound(string poolName) =>
+        new NotFoundException($"Work pool '{poolName}' does not exist. Create it with `bosun work-pool create {poolName} --type TYPE`.");
 
     /// <summary>The claim of a serving process: due runs of its own deployments, which are on no work pool.</summary>
     public static async Task<ClaimOutcome> ClaimServedAsync(
-        WriteScope scope, SqlDialect dialect, ServedClaimRequest request, DateTimeOffset now, TimeSpan prefetch, CancellationToken cancellationToken)
+        WriteScope scope, SqlDialect dialect, ServedClaimRequest request, DateTimeOffset now, TimeSpan prefetch, TimeSpan missedRunGrace, CancellationToken cancellationToken)
     {
         var ids = Ids(request.DeploymentIds.Distinct());
         var found = (await scope.Connection.QueryAsync<(Guid Id, Guid? PoolId)>(new CommandDefinition(
@@ -210,16 +213,16 @@ internal static class ClaimStore
         var missing = request.DeploymentIds.Where(id => found.All(f => f.Id != id)).ToList();
         if (missing.Count > 0)
         {
-            throw ApiProblemException.NotFound($"Deployment {missing[0]} does not exist.");
+            throw new NotFoundException($"Deployment {missing[0]} does not exist.");
         }
 
         if (found.FirstOrDefault(f => f.PoolId is not null) is { PoolId: not null } pooled)
         {
-            throw ApiProblemException.Invalid("deployment_ids", [$"deployment {pooled.Id} is on a work pool: a worker of that pool runs it, not a serving process"]);
+            throw new ValidationException("deployment_ids", [$"deployment {pooled.Id} is on a work pool: a worker of that pool runs it, not a serving process"]);
         }
 
         await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);
-        var claim = new CandidateClaim(scope, request.ProcessName, now, cancellationToken);
+        var claim = new CandidateClaim(scope, request.ProcessName, now, now - missedRunGrace, cancellationToken);
         await claim.TakeAsync(request.MaxRuns, null, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
             CandidatesSql(dialect, $"{In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL", batch),
             new { ids, cutoff = Ms(now + prefetch), afterTime, afterId }, scope.Transaction, cancellationToken: cancellationToken)));
@@ -231,14 +234,21 @@ internal static class ClaimStore
     public static Task<long?> NextDueAsync(System.Data.Common.DbConnection connection, Guid? poolId, IReadOnlyList<Guid>? deploymentIds, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             poolId is not null
-                ? "SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE work_pool_id = @poolId AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff"
-                : $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE {In(connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND state_type = 'SCHEDULED' AND state_name <> 'AwaitingRetry' AND next_scheduled_start_time > @cutoff",
+                ? $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE work_pool_id = @poolId AND state_type = {Scheduled} AND state_name <> '{StateNames.AwaitingRetry}' AND next_scheduled_start_time > @cutoff"
+                : $"SELECT MIN(next_scheduled_start_time) FROM flow_runs WHERE {In(connection, "deployment_id", "ids")} AND work_pool_id IS NULL AND state_type = {Scheduled} AND state_name <> '{StateNames.AwaitingRetry}' AND next_scheduled_start_time > @cutoff",
             new { poolId, ids = Ids(deploymentIds ?? []), cutoff = Ms(cutoff) }, cancellationToken: cancellationToken));
 
-    /// <summary>Walks candidates in order, respecting deployment limits, moving each to PENDING for one claimant.</summary>
-    private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Walks candidates in order, respecting deployment limits and catch-up policies, moving each to PENDING for one
+    /// claimant. A due run of a schedule whose deployment's catch-up policy would not run it (missed before
+    /// <paramref name="missedBefore"/>, <see cref="CatchUp.SkipsAtClaim"/>) is skipped instead of handed out.
+    /// </summary>
+    private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, DateTimeOffset missedBefore, CancellationToken cancellationToken)
     {
         private readonly Dictionary<Guid, (int? Limit, int InUse)> _deploymentSlots = [];
+
+        /// <summary>Each LATEST schedule's earliest waiting due run and latest due run, as this claim first saw them.</summary>
+        private readonly Dictionary<Guid, (long? EarliestWaiting, long? LatestDue)> _dueSpans = [];
 
         /// <summary>The last decided write, not yet sent.</summary>
         private (FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome)? _pending;
@@ -337,8 +347,44 @@ internal static class ClaimStore
             }
         }
 
+        /// <summary>Skips <paramref name="candidate"/> when its deployment's catch-up policy would not run it (the policy is ALL for almost every run: no query).</summary>
+        private async Task<bool> SkippedByCatchUpAsync(FlowRunRow candidate)
+        {
+            if (candidate is not { ScheduleId: { } scheduleId, DeploymentId: { } deploymentId, NextScheduledStartTime: { } dueMs }
+                || Time(dueMs) > now
+                || !EnumNames.TryParse<CatchUpPolicy>(candidate.DeploymentCatchUp, out var policy) || policy == CatchUpPolicy.All)
+            {
+                return false;
+            }
+
+            if (policy == CatchUpPolicy.Latest && !_dueSpans.ContainsKey(scheduleId))
+            {
+                var (earliestWaiting, latestDue, _) = await ScheduleStore.DueSpanAsync(scope, scheduleId, now, cancellationToken);
+                _dueSpans[scheduleId] = (earliestWaiting, latestDue);
+            }
+
+            var span = _dueSpans.GetValueOrDefault(scheduleId);
+            if (!CatchUp.SkipsAtClaim(policy, Time(dueMs), Time(span.EarliestWaiting), Time(span.LatestDue), missedBefore))
+            {
+                return false;
+            }
+
+            await WritePendingAsync();
+            if (await ScheduleStore.SkipWaitingRunAsync(scope, candidate.Id, policy, now, cancellationToken))
+            {
+                await ScheduleStore.RecordSkippedAsync(scope, deploymentId, scheduleId, EnumNames.Of(policy), 1, [(Time(dueMs), candidate.Id)], now, cancellationToken);
+            }
+
+            return true;
+        }
+
         private async Task<bool> TryClaimAsync(FlowRunRow candidate)
         {
+            if (await SkippedByCatchUpAsync(candidate))
+            {
+                return false;
+            }
+
             if (candidate is { DeploymentId: { } deploymentId, DeploymentConcurrencyLimit: not null })
             {
                 if (!_deploymentSlots.TryGetValue(deploymentId, out var slots))
@@ -368,7 +414,7 @@ internal static class ClaimStore
                 await WritePendingAsync();
             }
 
-            var (outcome, write) = await FlowRunStore.DecideAsync(scope, candidate, proposal, now, cancellationToken, claimant, StateType.Scheduled);
+            var (outcome, write) = await FlowRunStore.DecideAsync(scope, candidate, proposal, now, claimant, StateType.Scheduled, cancellationToken);
             if (write is not null)
             {
                 // The row is locked (PostgreSQL) or the writer is this transaction (SQLite): the write will take. It waits

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using static Bosun.Server.Storage.StateSql;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
@@ -21,12 +22,14 @@ internal static class DeploymentStore
 
     private const string PoolNamed = "d.work_pool_id IN (SELECT id FROM work_pools WHERE name = @workPoolName)";
 
-    /// <summary>Maps rows to contracts with their schedules (one query for all of them).</summary>
+    /// <summary>Maps rows to contracts with their schedules and their latest skipped times (one query each for all of them).</summary>
     public static async Task<IReadOnlyList<Contracts.Deployments.Deployment>> ToContractsAsync(
-        DbConnection connection, IReadOnlyList<DeploymentRow> rows, DateTimeOffset now, CancellationToken cancellationToken, DbTransaction? transaction = null)
+        DbConnection connection, IReadOnlyList<DeploymentRow> rows, DateTimeOffset now, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        var schedules = await ScheduleStore.ListForAsync(connection, rows.Select(row => row.Id).ToList(), cancellationToken, transaction);
-        return rows.Select(row => row.ToContract(now, schedules[row.Id])).ToList();
+        var ids = rows.Select(row => row.Id).ToList();
+        var schedules = await ScheduleStore.ListForAsync(connection, ids, transaction, cancellationToken);
+        var skipped = await ScheduleStore.RecentSkippedAsync(connection, ids, 20, transaction, cancellationToken);
+        return rows.Select(row => row.ToContract(now, schedules[row.Id], skipped[row.Id])).ToList();
     }
 
     public static async Task<Guid> EnsureFlowAsync(WriteScope scope, string name, DateTimeOffset now, CancellationToken cancellationToken)
@@ -52,7 +55,7 @@ internal static class DeploymentStore
     public static Task<int> CountFlowsAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM flows", cancellationToken: cancellationToken));
 
-    public static Task<DeploymentRow?> GetAsync(DbConnection connection, Guid id, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<DeploymentRow?> GetAsync(DbConnection connection, Guid id, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             SelectDeployment + " WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
@@ -83,7 +86,7 @@ internal static class DeploymentStore
         return rows.Select(row => row.ToContract(now, schedules[row.Id])).ToList();
     }
 
-    public static Task<DeploymentRow?> GetByNameAsync(DbConnection connection, string flowName, string name, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<DeploymentRow?> GetByNameAsync(DbConnection connection, string flowName, string name, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             $"{SelectDeployment} WHERE {FlowNamed} AND d.name = @name", new { flowName, name }, transaction, cancellationToken: cancellationToken));
 
@@ -119,6 +122,20 @@ internal static class DeploymentStore
         scope.Connection.ExecuteAsync(new CommandDefinition(
             $"SELECT id FROM deployments WHERE id = @id {scope.Dialect.RowLockClause}", new { id }, scope.Transaction, cancellationToken: cancellationToken));
 
+    /// <summary>Keeps the deployment's row from changing (but not from being read or shared) until the transaction ends (PostgreSQL).</summary>
+    public static Task ShareLockAsync(WriteScope scope, Guid id, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowShareClause}", new { deploymentId = id }, scope.Transaction, cancellationToken: cancellationToken));
+
+    public static Task<int?> GetConcurrencyLimitAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            "SELECT concurrency_limit FROM deployments WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+
+    /// <summary>When a serving process last claimed for the deployment (Unix ms); null when never.</summary>
+    public static Task<long?> GetLastPolledAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT last_polled FROM deployments WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+
     public static Task<int> SetPausedAsync(WriteScope scope, Guid id, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE deployments SET paused = @paused, updated = @now WHERE id = @id", new { id, paused, now = Ms(now) },
@@ -128,19 +145,14 @@ internal static class DeploymentStore
         scope.Connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE deployments SET last_polled = @now WHERE {In(scope.Connection, "id", "ids")}", new { ids = Ids(ids), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
-    public static Task<int> RecordSkippedAsync(WriteScope scope, Guid id, int count, DateTimeOffset now, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE deployments SET skipped_runs = skipped_runs + @count, last_skipped_time = @now WHERE id = @id",
-            new { id, count, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
-
     public static async Task<int> DeleteAsync(WriteScope scope, Guid id, CancellationToken cancellationToken)
     {
         // Scheduled runs of a deleted deployment could never start; finished runs keep their history.
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM logs WHERE flow_run_id IN (SELECT id FROM flow_runs WHERE deployment_id = @id AND state_type = 'SCHEDULED')",
+            $"DELETE FROM logs WHERE flow_run_id IN (SELECT id FROM flow_runs WHERE deployment_id = @id AND state_type = {Scheduled})",
             new { id }, scope.Transaction, cancellationToken: cancellationToken));
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM flow_runs WHERE deployment_id = @id AND state_type = 'SCHEDULED'", new { id }, scope.Transaction, cancellationToken: cancellationToken));
+            $"DELETE FROM flow_runs WHERE deployment_id = @id AND state_type = {Scheduled}", new { id }, scope.Transaction, cancellationToken: cancellationToken));
         return await scope.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM deployments WHERE id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken));
     }

@@ -5,8 +5,9 @@ using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
-using Bosun.Server.Orchestration;
+using Bosun.Server.Domain;
 using Dapper;
+using static Bosun.Server.Storage.StateSql;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
@@ -20,6 +21,7 @@ internal static class FlowRunStore
     /// </summary>
     public const string SelectRun = """
         SELECT r.*, d.name AS deployment_name, d.concurrency_limit AS deployment_concurrency_limit, d.collision_strategy AS deployment_collision_strategy,
+            d.catch_up AS deployment_catch_up,
             (SELECT f.name FROM flows f WHERE f.id = r.flow_id) AS flow_name,
             (SELECT p.name FROM work_pools p WHERE p.id = r.work_pool_id) AS work_pool_name,
             (SELECT q.name FROM work_queues q WHERE q.id = r.work_queue_id) AS work_queue_name
@@ -37,11 +39,71 @@ internal static class FlowRunStore
         LEFT JOIN deployments d ON d.id = r.deployment_id
         """;
 
-    private const string ActiveStates = "('PENDING','RUNNING','CANCELLING')";
-
-    public static async Task<FlowRunRow?> GetAsync(DbConnection connection, Guid id, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static async Task<FlowRunRow?> GetAsync(DbConnection connection, Guid id, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         await connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
             SelectRun + " WHERE r.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+
+    public static async Task<bool> ExistsAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM flow_runs WHERE id = @id", new { id }, cancellationToken: cancellationToken)) > 0;
+
+    /// <summary>Those of <paramref name="ids"/> that are runs in the store.</summary>
+    public static async Task<HashSet<Guid>> ExistingAsync(WriteScope scope, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
+        (await scope.Connection.QueryAsync<Guid>(new CommandDefinition(
+            $"SELECT id FROM flow_runs WHERE {In(scope.Connection, "id", "runIds")}", new { runIds = Ids(ids) }, scope.Transaction, cancellationToken: cancellationToken))).ToHashSet();
+
+    /// <summary>Up to 500 runs still SCHEDULED under their plain name (not yet Late, not waiting for a retry or a slot) and due before <paramref name="dueBefore"/>.</summary>
+    public static async Task<IReadOnlyList<(Guid Id, long Due)>> OverdueAsync(WriteScope scope, DateTimeOffset dueBefore, CancellationToken cancellationToken) =>
+        (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition($"""
+            SELECT id, next_scheduled_start_time FROM flow_runs
+            WHERE state_type = {Scheduled} AND state_name = '{StateNames.Scheduled}' AND next_scheduled_start_time < @threshold
+            LIMIT 500
+            """, new { threshold = Ms(dueBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>
+    /// Up to 500 runs holding a slot whose holders may have gone (docs/behaviour.md §6.4), oldest state first, locked
+    /// (PostgreSQL; others' locked rows are passed over): runs whose heartbeat is older than <paramref name="heartbeatBefore"/>,
+    /// and runs that never heartbeat whose claimant was last heard from before <paramref name="claimantBefore"/> (or that
+    /// are CANCELLING with no infrastructure since then). Each comes with its claimant's last sign of life: a worker's
+    /// heartbeat, or for a served run its deployment's last poll. The rules (<see cref="AbandonedRuns"/>) decide.
+    /// </summary>
+    public static async Task<IReadOnlyList<SlotHolderRow>> PossiblyAbandonedAsync(
+        WriteScope scope, DateTimeOffset heartbeatBefore, DateTimeOffset claimantBefore, CancellationToken cancellationToken)
+    {
+        const string claimantSeen = """
+            CASE WHEN r.work_pool_id IS NULL THEN (SELECT d.last_polled FROM deployments d WHERE d.id = r.deployment_id)
+                 ELSE (SELECT w.last_heartbeat FROM workers w WHERE w.work_pool_id = r.work_pool_id AND w.name = r.worker_name) END
+            """;
+        return (await scope.Connection.QueryAsync<SlotHolderRow>(new CommandDefinition($"""
+            SELECT r.id, r.name, r.state_type, r.state_timestamp, r.state_scheduled_time, r.expected_start_time, r.infrastructure_id,
+                r.last_heartbeat, r.worker_name, {claimantSeen} AS claimant_seen,
+                (SELECT w.heartbeat_interval_seconds FROM workers w WHERE w.work_pool_id = r.work_pool_id AND w.name = r.worker_name) AS claimant_interval_seconds
+            FROM flow_runs r
+            WHERE r.state_type IN {HoldingSlot}
+              AND (r.last_heartbeat < @heartbeatBefore
+                OR (r.last_heartbeat IS NULL AND (COALESCE({claimantSeen}, 0) < @claimantBefore
+                    OR (r.state_type = {Cancelling} AND r.infrastructure_id IS NULL AND r.state_timestamp < @claimantBefore))))
+            ORDER BY r.state_timestamp
+            LIMIT 500 {scope.Dialect.SkipLockedOf("r")}
+            """, new { heartbeatBefore = Ms(heartbeatBefore), claimantBefore = Ms(claimantBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>How many runs of a pool, queue or deployment hold one of its slots, and the names of the first ten (oldest state first).</summary>
+    public static async Task<(int Count, IReadOnlyList<string> Names)> SlotHoldersAsync(DbConnection connection, SlotScope scope, Guid id, CancellationToken cancellationToken)
+    {
+        var column = scope switch
+        {
+            SlotScope.Deployment => "deployment_id",
+            SlotScope.WorkPool => "work_pool_id",
+            _ => "work_queue_id",
+        };
+        var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM flow_runs WHERE {column} = @id AND state_type IN {HoldingSlot}", new { id }, cancellationToken: cancellationToken));
+        var names = count == 0 ? [] : (await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT name FROM flow_runs WHERE {column} = @id AND state_type IN {HoldingSlot} ORDER BY state_timestamp LIMIT 10",
+            new { id }, cancellationToken: cancellationToken))).ToList();
+        return (count, names);
+    }
 
     public static async Task<FlowRunRow?> FindByIdempotencyKeyAsync(WriteScope scope, Guid flowId, string key, CancellationToken cancellationToken) =>
         await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
@@ -78,7 +140,7 @@ internal static class FlowRunStore
         return new FlowRunRow
         {
             Id = Guid.NewGuid(),
-            Name = string.IsNullOrWhiteSpace(name) ? Orchestration.RunNames.Next() : name,
+            Name = string.IsNullOrWhiteSpace(name) ? RunNames.Next() : name,
             FlowId = deployment.FlowId,
             DeploymentId = deployment.Id,
             WorkPoolId = deployment.WorkPoolId,
@@ -182,7 +244,7 @@ internal static class FlowRunStore
         UPDATE flow_runs SET state_id = @StateId, state_type = @Type, state_name = @Name, state_message = @Message,
             state_timestamp = @Timestamp, state_scheduled_time = @Scheduled, next_scheduled_start_time = @NextScheduled,
             start_time = @StartTime, end_time = @EndTime, total_run_time_ms = @TotalRunTimeMs, run_count = @RunCount,
-            worker_name = @WorkerName, infrastructure_id = @InfrastructureId, updated = @Timestamp
+            worker_name = @WorkerName, infrastructure_id = @InfrastructureId, infrastructure_waiting_reason = NULL, updated = @Timestamp
         WHERE id = @Id AND state_id = @ExpectedStateId AND COALESCE(infrastructure_id, '') = COALESCE(@ExpectedInfrastructureId, '');
         INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
         SELECT @StateId, @Id, @Type, @Name, @Message, @Timestamp, @Scheduled
@@ -227,7 +289,7 @@ internal static class FlowRunStore
             }
         }
 
-        return await database.WriteAsync(scope => TryTransitionAsync(scope, runId, proposal, now, cancellationToken), cancellationToken);
+        return await database.WriteAsync(scope => TryTransitionAsync(scope, runId, proposal, now, cancellationToken: cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -235,12 +297,12 @@ internal static class FlowRunStore
     /// <see cref="TransitionAsync"/>. Null when the run does not exist.
     /// </summary>
     public static async Task<TransitionOutcome?> TryTransitionAsync(
-        WriteScope scope, Guid runId, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
-        string? claimingWorker = null, StateType? expectedType = null)
+        WriteScope scope, Guid runId, StateProposal proposal, DateTimeOffset now,
+        string? claimingWorker = null, StateType? expectedType = null, CancellationToken cancellationToken = default)
     {
         var row = await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
             $"{SelectRunState} WHERE r.id = @runId {scope.Dialect.RowLockOf("r")}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
-        return row is null ? null : await TransitionAsync(scope, row, proposal, now, cancellationToken, claimingWorker, expectedType);
+        return row is null ? null : await TransitionAsync(scope, row, proposal, now, claimingWorker, expectedType, cancellationToken);
     }
 
     /// <summary>
@@ -249,10 +311,10 @@ internal static class FlowRunStore
     /// with what was written.
     /// </summary>
     public static async Task<TransitionOutcome> TransitionAsync(
-        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
-        string? claimingWorker = null, StateType? expectedType = null)
+        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now,
+        string? claimingWorker = null, StateType? expectedType = null, CancellationToken cancellationToken = default)
     {
-        var (outcome, write) = await DecideAsync(scope, row, proposal, now, cancellationToken, claimingWorker, expectedType);
+        var (outcome, write) = await DecideAsync(scope, row, proposal, now, claimingWorker, expectedType, cancellationToken);
         if (write is null)
         {
             return outcome;
@@ -261,7 +323,7 @@ internal static class FlowRunStore
         if (await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, write, scope.Transaction, cancellationToken: cancellationToken)) == 0)
         {
             // Another writer moved the run between our read and write (only possible on a multi-writer store).
-            var latest = await GetAsync(scope.Connection, row.Id, cancellationToken, scope.Transaction);
+            var latest = await GetAsync(scope.Connection, row.Id, scope.Transaction, cancellationToken);
             return new TransitionOutcome(latest ?? row,
                 new SetStateResult(SetStateStatus.Abort, (latest ?? row).State, "the run's state changed concurrently; read it and propose again"),
                 false);
@@ -276,8 +338,8 @@ internal static class FlowRunStore
     /// nothing to write). The caller runs <see cref="WriteTransitionSql"/> with it, then <see cref="Applied"/>.
     /// </summary>
     public static async Task<(TransitionOutcome Outcome, TransitionWrite? Write)> DecideAsync(
-        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now, CancellationToken cancellationToken,
-        string? claimingWorker = null, StateType? expectedType = null)
+        WriteScope scope, FlowRunRow row, StateProposal proposal, DateTimeOffset now,
+        string? claimingWorker = null, StateType? expectedType = null, CancellationToken cancellationToken = default)
     {
         var snapshot = RunSnapshotOf(row);
         if (CountsDeploymentSlots(row, proposal))
@@ -288,7 +350,7 @@ internal static class FlowRunStore
                 snapshot = snapshot with
                 {
                     DeploymentConcurrencyLimit = limit,
-                    CollisionStrategy = limits.Strategy == "CANCEL_NEW" ? CollisionStrategy.CancelNew : CollisionStrategy.Enqueue,
+                    CollisionStrategy = EnumNames.TryParse<CollisionStrategy>(limits.Strategy, out var strategy) ? strategy : CollisionStrategy.Enqueue,
                     DeploymentSlotsInUse = limits.InUse,
                 };
             }
@@ -309,7 +371,7 @@ internal static class FlowRunStore
         return await scope.Connection.QuerySingleOrDefaultAsync<(int? Limit, string Strategy, int InUse)>(new CommandDefinition(
             $"""
             SELECT d.concurrency_limit, d.collision_strategy,
-                (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN {ActiveStates})
+                (SELECT COUNT(*) FROM flow_runs r WHERE r.deployment_id = d.id AND r.state_type IN {HoldingSlot})
             FROM deployments d WHERE d.id = @deploymentId
             """,
             new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
@@ -400,6 +462,12 @@ internal static class FlowRunStore
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE flow_runs SET infrastructure_id = @infrastructureId, updated = @now WHERE id = @runId",
             new { runId, infrastructureId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Sets what keeps a PENDING run's infrastructure from starting; 0 rows when the run does not exist or is not PENDING.</summary>
+    public static async Task<int> SetInfrastructureWaitingReasonAsync(WriteScope scope, Guid runId, string? reason, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE flow_runs SET infrastructure_waiting_reason = @reason WHERE id = @runId AND state_type = {Pending}",
+            new { runId, reason }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<int> HeartbeatAsync(WriteScope scope, Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
         await scope.Connection.ExecuteAsync(new CommandDefinition(

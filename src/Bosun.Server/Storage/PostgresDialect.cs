@@ -50,6 +50,10 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string Kind => "postgresql";
 
+    public override string Location => Endpoint;
+
+    public override string Description => $"PostgreSQL {Endpoint}/{DatabaseName}";
+
     public override string MigrationFolder => "Postgres";
 
     public override string SkipLockedOf(string alias) => $"FOR UPDATE OF {alias} SKIP LOCKED";

@@ -2,13 +2,12 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
-using Bosun.Server.Orchestration;
+using Bosun.Server.Domain;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
 
 // Rows as Dapper reads them (snake_case columns), each with its mapping to the contract type.
-#pragma warning disable CA1812, CA1819
 
 internal sealed class WorkPoolRow
 {
@@ -95,23 +94,20 @@ internal sealed class DeploymentRow
     public long Created { get; set; }
     public long Updated { get; set; }
 
-    public Contracts.Schedules.CatchUpPolicy CatchUpPolicy => CatchUp switch
-    {
-        "LATEST" => Contracts.Schedules.CatchUpPolicy.Latest,
-        "SKIP" => Contracts.Schedules.CatchUpPolicy.Skip,
-        _ => Contracts.Schedules.CatchUpPolicy.All,
-    };
+    public Contracts.Schedules.CatchUpPolicy CatchUpPolicy =>
+        Contracts.EnumNames.TryParse<Contracts.Schedules.CatchUpPolicy>(CatchUp, out var policy) ? policy : Contracts.Schedules.CatchUpPolicy.All;
 
     public CollisionStrategy Strategy =>
-        CollisionStrategy == "CANCEL_NEW" ? Contracts.Deployments.CollisionStrategy.CancelNew : Contracts.Deployments.CollisionStrategy.Enqueue;
+        Contracts.EnumNames.TryParse<CollisionStrategy>(CollisionStrategy, out var strategy) ? strategy : Contracts.Deployments.CollisionStrategy.Enqueue;
 
     public DateTimeOffset? EffectiveLastPolled => Time(Math.Max(LastPolled ?? 0, QueueLastPolled ?? 0) is var ms && ms > 0 ? ms : null);
 
-    public Deployment ToContract(DateTimeOffset now, IReadOnlyList<Contracts.Schedules.DeploymentSchedule> schedules) => new(
+    public Deployment ToContract(
+        DateTimeOffset now, IReadOnlyList<Contracts.Schedules.DeploymentSchedule> schedules, IReadOnlyList<Contracts.Schedules.SkippedRun>? recentSkipped = null) => new(
         Id, FlowId, FlowName, Name, Entrypoint, Object(Parameters), ObjectOrNull(ParameterSchema), WorkPoolName,
         WorkQueueName, Object(JobVariables), TagList(Tags), Description, Version, Paused, ConcurrencyLimit, Strategy,
         Statuses.DeploymentStatus(EffectiveLastPolled, now), EffectiveLastPolled, Retries, RetryDelaySeconds, schedules, CatchUpPolicy,
-        SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated));
+        SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated), recentSkipped);
 }
 
 internal sealed class FlowRunRow
@@ -144,11 +140,13 @@ internal sealed class FlowRunRow
     public long TotalRunTimeMs { get; set; }
     public int RunCount { get; set; }
     public string? InfrastructureId { get; set; }
+    public string? InfrastructureWaitingReason { get; set; }
     public string? WorkerName { get; set; }
     public string? IdempotencyKey { get; set; }
     public int Retries { get; set; }
     public int RetryDelaySeconds { get; set; }
     public Guid? ScheduleId { get; set; }
+    public string? DeploymentCatchUp { get; set; }
     public long? LastHeartbeat { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
@@ -192,14 +190,15 @@ internal sealed class ScheduleRow
     public bool Active { get; set; }
     public string Parameters { get; set; } = "{}";
     public long? LastScheduledTime { get; set; }
+    public int SkippedRuns { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
 
-    public Orchestration.Scheduling.ScheduleDefinition Definition =>
+    public ScheduleDefinition Definition =>
         new(Id, Kind, Cron, IntervalSeconds, Time(Anchor ?? Created), Rrule, Timezone);
 
     public Contracts.Schedules.DeploymentSchedule ToContract() => new(
-        Id, DeploymentId, Kind, Cron, IntervalSeconds, Time(Anchor), Rrule, Timezone, Active, Object(Parameters), Time(Created), Time(Updated));
+        Id, DeploymentId, Kind, Cron, IntervalSeconds, Time(Anchor), Rrule, Timezone, Active, Object(Parameters), Time(Created), Time(Updated), SkippedRuns);
 }
 
 internal sealed class ApiKeyRow
@@ -217,4 +216,41 @@ internal sealed class ApiKeyRow
     public Contracts.Security.ApiKeyRole ParsedRole => Enum.Parse<Contracts.Security.ApiKeyRole>(Role, ignoreCase: true);
 
     public Contracts.Security.ApiKey ToContract() => new(Id, Name, ParsedRole, Prefix, Revoked, Time(Expires), Time(LastUsed), Time(Created));
+}
+
+/// <summary>A run holding a slot, with what is known of its holders (<see cref="FlowRunStore.PossiblyAbandonedAsync"/>).</summary>
+internal sealed class SlotHolderRow
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    public string StateType { get; set; } = "";
+    public long StateTimestamp { get; set; }
+    public long? StateScheduledTime { get; set; }
+    public long ExpectedStartTime { get; set; }
+    public string? InfrastructureId { get; set; }
+    public long? LastHeartbeat { get; set; }
+    public string? WorkerName { get; set; }
+    public long? ClaimantSeen { get; set; }
+    public int? ClaimantIntervalSeconds { get; set; }
+
+    public StateType State => StoredValues.State(StateType);
+
+    public SlotHolder ToDomain() => new(
+        State, Time(StateTimestamp), Time(StateScheduledTime ?? ExpectedStartTime), InfrastructureId, Time(LastHeartbeat),
+        WorkerName, Time(ClaimantSeen), ClaimantIntervalSeconds);
+}
+
+/// <summary>A scheduled time a catch-up policy skipped.</summary>
+internal sealed class SkippedRunRow
+{
+    public Guid DeploymentId { get; set; }
+    public Guid? ScheduleId { get; set; }
+    public long ScheduledTime { get; set; }
+    public Guid? FlowRunId { get; set; }
+    public string CatchUp { get; set; } = "";
+    public long SkippedAt { get; set; }
+
+    public Contracts.Schedules.SkippedRun ToContract() => new(
+        Time(ScheduledTime), ScheduleId, FlowRunId,
+        Contracts.EnumNames.TryParse<Contracts.Schedules.CatchUpPolicy>(CatchUp, out var policy) ? policy : Contracts.Schedules.CatchUpPolicy.All, Time(SkippedAt));
 }

@@ -1,7 +1,10 @@
 using System.Data.Common;
+using Bosun.Contracts.Logs;
 using Bosun.Contracts.Schedules;
-using Bosun.Server.Orchestration.Scheduling;
+using Bosun.Contracts.States;
+using Bosun.Server.Domain;
 using Dapper;
+using static Bosun.Server.Storage.StateSql;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
@@ -9,7 +12,7 @@ namespace Bosun.Server.Storage;
 /// <summary>Deployment schedules, and the scheduled runs they own.</summary>
 internal static class ScheduleStore
 {
-    public static async Task<Dictionary<Guid, List<DeploymentSchedule>>> ListForAsync(DbConnection connection, IReadOnlyCollection<Guid> deploymentIds, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    public static async Task<Dictionary<Guid, List<DeploymentSchedule>>> ListForAsync(DbConnection connection, IReadOnlyCollection<Guid> deploymentIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         var result = deploymentIds.Distinct().ToDictionary(id => id, _ => new List<DeploymentSchedule>());
         if (result.Count == 0)
@@ -37,13 +40,13 @@ internal static class ScheduleStore
         return result;
     }
 
-    public static Task<ScheduleRow?> GetAsync(DbConnection connection, Guid deploymentId, Guid scheduleId, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<ScheduleRow?> GetAsync(DbConnection connection, Guid deploymentId, Guid scheduleId, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<ScheduleRow?>(new CommandDefinition(
             "SELECT * FROM deployment_schedules WHERE id = @scheduleId AND deployment_id = @deploymentId",
             new { scheduleId, deploymentId }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>Active schedules of deployments that are not paused: what the scheduler works on.</summary>
-    public static async Task<IReadOnlyList<(ScheduleRow Schedule, DeploymentRow Deployment)>> ActiveAsync(DbConnection connection, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    public static async Task<IReadOnlyList<(ScheduleRow Schedule, DeploymentRow Deployment)>> ActiveAsync(DbConnection connection, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         var rows = await connection.QueryAsync<ScheduleRow, DeploymentRow, (ScheduleRow, DeploymentRow)>(new CommandDefinition($"""
             SELECT s.*, d.*, f.name AS flow_name FROM deployment_schedules s
@@ -60,6 +63,118 @@ internal static class ScheduleStore
         (await connection.QueryAsync<ScheduleRow>(new CommandDefinition(
             "SELECT * FROM deployment_schedules WHERE deployment_id = @deploymentId AND active = TRUE ORDER BY created, id",
             new { deploymentId }, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>Whether the schedule is still active and its deployment not paused, as this transaction sees them.</summary>
+    public static async Task<bool> IsActiveAsync(WriteScope scope, Guid scheduleId, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT COUNT(*) FROM deployment_schedules s JOIN deployments d ON d.id = s.deployment_id
+            WHERE s.id = @scheduleId AND s.active = TRUE AND d.paused = FALSE
+            """, new { scheduleId }, scope.Transaction, cancellationToken: cancellationToken)) > 0;
+
+    /// <summary>A schedule's runs still waiting (SCHEDULED, not a retry) that were due before <paramref name="before"/>, earliest first.</summary>
+    public static async Task<IReadOnlyList<(Guid Id, long Due)>> WaitingRunsDueBeforeAsync(WriteScope scope, Guid scheduleId, DateTimeOffset before, CancellationToken cancellationToken) =>
+        (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition($"""
+            SELECT id, next_scheduled_start_time FROM flow_runs
+            WHERE schedule_id = @scheduleId AND state_type = {Scheduled} AND state_name <> '{StateNames.AwaitingRetry}' AND next_scheduled_start_time < @before
+            ORDER BY next_scheduled_start_time, id
+            """, new { scheduleId, before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>
+    /// Where a schedule's runs due by <paramref name="now"/> stand (skipped ones left out): the earliest still waiting
+    /// (SCHEDULED, not a retry), the latest in any state, and the latest that left the wait (claimed, ran, finished);
+    /// nulls when there are none.
+    /// </summary>
+    public static Task<(long? EarliestWaiting, long? LatestDue, long? LatestStarted)> DueSpanAsync(WriteScope scope, Guid scheduleId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        scope.Connection.QuerySingleAsync<(long?, long?, long?)>(new CommandDefinition($"""
+            SELECT MIN(CASE WHEN {Waiting} THEN expected_start_time END), MAX(expected_start_time), MAX(CASE WHEN NOT ({Waiting}) THEN expected_start_time END)
+            FROM flow_runs
+            WHERE schedule_id = @scheduleId AND expected_start_time <= @now AND state_name <> '{StateNames.Skipped}'
+            """, new { scheduleId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>A run still waiting to be claimed: SCHEDULED, and not a retry its own process will make.</summary>
+    private static readonly string Waiting = $"state_type = {Scheduled} AND state_name <> '{StateNames.AwaitingRetry}'";
+
+    /// <summary>
+    /// Counts <paramref name="count"/> skipped times of a schedule on it and on its deployment, and keeps
+    /// <paramref name="recorded"/> of them (with their runs, if they had one); a deployment keeps its newest 100.
+    /// </summary>
+    public static async Task RecordSkippedAsync(
+        WriteScope scope, Guid deploymentId, Guid scheduleId, string catchUp, int count, IReadOnlyList<(DateTimeOffset Time, Guid? RunId)> recorded, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE deployments SET skipped_runs = skipped_runs + @count, last_skipped_time = @now WHERE id = @deploymentId;
+            UPDATE deployment_schedules SET skipped_runs = skipped_runs + @count WHERE id = @scheduleId
+            """, new { deploymentId, scheduleId, count, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO skipped_runs (id, deployment_id, schedule_id, scheduled_time, flow_run_id, catch_up, skipped_at)
+            VALUES (@Id, @DeploymentId, @ScheduleId, @ScheduledTime, @FlowRunId, @CatchUp, @SkippedAt)
+            """, recorded.TakeLast(RecentSkippedKept).Select(skip => new
+        {
+            Id = Guid.NewGuid(),
+            DeploymentId = deploymentId,
+            ScheduleId = scheduleId,
+            ScheduledTime = Ms(skip.Time),
+            FlowRunId = skip.RunId,
+            CatchUp = catchUp,
+            SkippedAt = Ms(now),
+        }), scope.Transaction, cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition($"""
+            DELETE FROM skipped_runs WHERE deployment_id = @deploymentId AND id NOT IN (
+                SELECT id FROM skipped_runs WHERE deployment_id = @deploymentId ORDER BY scheduled_time DESC, skipped_at DESC LIMIT {RecentSkippedKept})
+            """, new { deploymentId }, scope.Transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Skips a waiting run its deployment's catch-up policy does not run: CANCELLED, named Skipped, through the guarded
+    /// transition, with a line in its log. False when it had moved on meanwhile (a worker took it).
+    /// </summary>
+    public static async Task<bool> SkipWaitingRunAsync(WriteScope scope, Guid runId, CatchUpPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var message = $"skipped: missed during an outage (catch-up policy {Contracts.EnumNames.Of(policy)})";
+        var outcome = await FlowRunStore.TryTransitionAsync(scope, runId, new StateProposal(StateType.Cancelled, StateNames.Skipped, message),
+            now, expectedType: StateType.Scheduled, cancellationToken: cancellationToken);
+        if (outcome is not { Result.Status: SetStateStatus.Accept })
+        {
+            return false;
+        }
+
+        await LogStore.InsertAsync(scope, [new LogCreate(runId, now, RunLogLevel.Warning, $"Run {message}.", LogSource.Server)], cancellationToken);
+        return true;
+    }
+
+    /// <summary>How many skipped times a deployment keeps with their times.</summary>
+    public const int RecentSkippedKept = 100;
+
+    /// <summary>The newest <paramref name="perDeployment"/> skipped times of each deployment, newest first.</summary>
+    public static async Task<Dictionary<Guid, List<Contracts.Schedules.SkippedRun>>> RecentSkippedAsync(
+        DbConnection connection, IReadOnlyCollection<Guid> deploymentIds, int perDeployment, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        var result = deploymentIds.Distinct().ToDictionary(id => id, _ => new List<Contracts.Schedules.SkippedRun>());
+        if (result.Count == 0)
+        {
+            return result;
+        }
+
+        var rows = await connection.QueryAsync<SkippedRunRow>(new CommandDefinition($"""
+            SELECT deployment_id, schedule_id, scheduled_time, flow_run_id, catch_up, skipped_at FROM (
+                SELECT s.*, ROW_NUMBER() OVER (PARTITION BY deployment_id ORDER BY scheduled_time DESC, skipped_at DESC) AS n
+                FROM skipped_runs s WHERE {In(connection, "deployment_id", "ids")}) newest
+            WHERE n <= {perDeployment}
+            ORDER BY scheduled_time DESC, skipped_at DESC
+            """, new { ids = Ids(result.Keys) }, transaction, cancellationToken: cancellationToken));
+        foreach (var row in rows)
+        {
+            result[row.DeploymentId].Add(row.ToContract());
+        }
+
+        return result;
+    }
 
     public static Task InsertAsync(WriteScope scope, Guid deploymentId, ScheduleDefinition definition, ScheduleSpec spec, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""
@@ -102,11 +217,11 @@ internal static class ScheduleStore
     /// Deletes the runs a deployment's schedules created that have not started and are still in the future (a changed
     /// or paused deployment gets fresh ones); forgets where each schedule got to, so that the scheduler starts over.
     /// </summary>
-    public static async Task<int> DeleteFutureRunsAsync(WriteScope scope, Guid deploymentId, DateTimeOffset now, CancellationToken cancellationToken, Guid? scheduleId = null)
+    public static async Task<int> DeleteFutureRunsAsync(WriteScope scope, Guid deploymentId, DateTimeOffset now, Guid? scheduleId = null, CancellationToken cancellationToken = default)
     {
-        var filter = """
+        var filter = $"""
             deployment_id = @deploymentId AND schedule_id IS NOT NULL AND (CAST(@scheduleId AS TEXT) IS NULL OR schedule_id = @scheduleId)
-              AND state_type = 'SCHEDULED' AND next_scheduled_start_time > @now
+              AND state_type = {Scheduled} AND next_scheduled_start_time > @now
             """;
         var parameters = new { deploymentId, scheduleId, now = Ms(now) };
         await scope.Connection.ExecuteAsync(new CommandDefinition(

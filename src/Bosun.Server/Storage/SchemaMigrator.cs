@@ -11,9 +11,10 @@ namespace Bosun.Server.Storage;
 /// </summary>
 internal sealed class SchemaMigrator(SqlDialect dialect, TimeProvider timeProvider)
 {
-    public static IReadOnlyList<(int Version, string Name)> Scripts(SqlDialect dialect)
+    /// <summary>The embedded scripts of a dialect's migration folder (<see cref="SqlDialect.MigrationFolder"/>), in order: version and resource name.</summary>
+    public static IReadOnlyList<(int Version, string Name)> Scripts(string migrationFolder)
     {
-        var prefix = $"Bosun.Server.Storage.Migrations.{dialect.MigrationFolder}.";
+        var prefix = $"Bosun.Server.Storage.Migrations.{migrationFolder}.";
         return typeof(SchemaMigrator).Assembly.GetManifestResourceNames()
             .Where(name => name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
             .Select(name => (Version: int.Parse(name.AsSpan(prefix.Length, 4), CultureInfo.InvariantCulture), Name: name))
@@ -22,7 +23,7 @@ internal sealed class SchemaMigrator(SqlDialect dialect, TimeProvider timeProvid
     }
 
     /// <summary>The highest version the code knows.</summary>
-    public int LatestVersion => Scripts(dialect).Max(script => script.Version);
+    public int LatestVersion => Scripts(dialect.MigrationFolder).Max(script => script.Version);
 
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
@@ -39,7 +40,7 @@ internal sealed class SchemaMigrator(SqlDialect dialect, TimeProvider timeProvid
                 throw new SchemaTooNewException(current, LatestVersion);
             }
 
-            foreach (var (version, name) in Scripts(dialect).Where(script => script.Version > current))
+            foreach (var (version, name) in Scripts(dialect.MigrationFolder).Where(script => script.Version > current))
             {
                 var sql = await ReadScriptAsync(name, cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -38,6 +38,35 @@ internal static class SecurityStore
             "SELECT COUNT(*) FROM api_keys WHERE revoked = FALSE AND (expires IS NULL OR expires > @now) AND (@adminsOnly = FALSE OR role = 'admin')",
             new { now = Ms(now), adminsOnly }, cancellationToken: cancellationToken));
 
+    /// <summary>Whether an admin key works now, as this write transaction sees the keys.</summary>
+    public static async Task<bool> AnyActiveAdminKeyAsync(WriteScope scope, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM api_keys WHERE revoked = FALSE AND (expires IS NULL OR expires > @now) AND role = 'admin'",
+            new { now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken)) > 0;
+
+    /// <summary>Keeps the hash of a new bootstrap token until <paramref name="expires"/>, and forgets expired ones.</summary>
+    public static Task InsertBootstrapTokenAsync(WriteScope scope, string hash, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM bootstrap_tokens WHERE expires <= @now;
+            INSERT INTO bootstrap_tokens (hash, created, expires) VALUES (@hash, @now, @expires)
+            """, new { hash, now = Ms(now), expires = Ms(expires) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Uses up the bootstrap token with this hash, if it is still valid, and with it every other one (replicas each made
+    /// one): true when it was valid. Its row is deleted first, so of two exchanges at once the second finds it gone.
+    /// </summary>
+    public static async Task<bool> ConsumeBootstrapTokenAsync(WriteScope scope, string hash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var valid = await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM bootstrap_tokens WHERE hash = @hash AND expires > @now", new { hash, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken)) > 0;
+        if (valid)
+        {
+            await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM bootstrap_tokens", transaction: scope.Transaction, cancellationToken: cancellationToken));
+        }
+
+        return valid;
+    }
+
     public static async Task UpsertSecretAsync(WriteScope scope, string name, string ciphertext, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var updated = await scope.Connection.ExecuteAsync(new CommandDefinition(

@@ -12,6 +12,12 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>The store kind reported by /api/health: sqlite or postgresql.</summary>
     public abstract string Kind { get; }
 
+    /// <summary>Where the data is, for people and logs: the SQLite file, or PostgreSQL's host:port (never a password).</summary>
+    public abstract string Location { get; }
+
+    /// <summary>The store for people: "SQLite /path/bosun.db" or "PostgreSQL host:port/database".</summary>
+    public abstract string Description { get; }
+
     /// <summary>Folder name of this dialect's numbered migration scripts.</summary>
     public abstract string MigrationFolder { get; }
 

@@ -38,6 +38,10 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Kind => "sqlite";
 
+    public override string Location => DatabasePath;
+
+    public override string Description => $"SQLite {DatabasePath}";
+
     public override string MigrationFolder => "Sqlite";
 
     public override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)

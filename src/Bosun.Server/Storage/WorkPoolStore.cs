@@ -1,7 +1,9 @@
 using System.Data.Common;
+using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
-using Bosun.Server.Orchestration;
+using Bosun.Server.Domain;
 using Dapper;
+using static Bosun.Server.Storage.StateSql;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
@@ -9,22 +11,25 @@ namespace Bosun.Server.Storage;
 /// <summary>Work pools, their queues and their workers.</summary>
 internal static class WorkPoolStore
 {
-    public const string SelectPool = $"""
+    /// <summary>A worker row <c>w</c> counts as online at <c>@now</c> (milliseconds): heard from within three of its heartbeat intervals (see <see cref="Statuses.WorkerStatus"/>).</summary>
+    private const string WorkerOnline = "w.last_heartbeat >= @now - 3000 * w.heartbeat_interval_seconds";
+
+    public static readonly string SelectPool = $"""
         SELECT p.*,
-            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_pool_id = p.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING')) AS slots_in_use,
+            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_pool_id = p.id AND r.state_type IN {HoldingSlot}) AS slots_in_use,
             (SELECT COUNT(*) FROM work_queues q WHERE q.work_pool_id = p.id) AS queue_count,
-            (SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = p.id AND {Statuses.WorkerOnlineSql}) AS online_workers
+            (SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = p.id AND {WorkerOnline}) AS online_workers
         FROM work_pools p
         """;
 
-    private const string SelectQueue = """
+    private static readonly string SelectQueue = $"""
         SELECT q.*, p.name AS work_pool_name,
-            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type IN ('PENDING','RUNNING','CANCELLING')) AS slots_in_use,
-            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type = 'SCHEDULED' AND r.state_name = 'Late') AS late_runs
+            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type IN {HoldingSlot}) AS slots_in_use,
+            (SELECT COUNT(*) FROM flow_runs r WHERE r.work_queue_id = q.id AND r.state_type = {Scheduled} AND r.state_name = '{StateNames.Late}') AS late_runs
         FROM work_queues q JOIN work_pools p ON p.id = q.work_pool_id
         """;
 
-    public static Task<WorkPoolRow?> GetPoolAsync(DbConnection connection, string name, DateTimeOffset now, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<WorkPoolRow?> GetPoolAsync(DbConnection connection, string name, DateTimeOffset now, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<WorkPoolRow?>(new CommandDefinition(
             SelectPool + " WHERE p.name = @name", new { name, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
 
@@ -32,6 +37,31 @@ internal static class WorkPoolStore
         (await connection.QueryAsync<WorkPoolRow>(new CommandDefinition(
             SelectPool + " WHERE (CAST(@type AS TEXT) IS NULL OR p.type = @type) ORDER BY p.name LIMIT @limit OFFSET @offset",
             new { type, limit, offset, now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
+
+    public static Task<string> GetBaseJobTemplateAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
+        scope.Connection.QuerySingleAsync<string>(new CommandDefinition(
+            "SELECT base_job_template FROM work_pools WHERE id = @poolId", new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>The base job templates of the pools <paramref name="poolIds"/> names, by pool id (pools that are gone are missing).</summary>
+    public static async Task<Dictionary<Guid, string>> GetBaseJobTemplatesAsync(DbConnection connection, IReadOnlyCollection<Guid> poolIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
+        poolIds.Count == 0 ? [] : (await connection.QueryAsync<(Guid Id, string Template)>(new CommandDefinition(
+            $"SELECT id, base_job_template FROM work_pools WHERE {In(connection, "id", "poolIds")}", new { poolIds = Ids(poolIds.Distinct()) }, transaction,
+            cancellationToken: cancellationToken))).ToDictionary(pool => pool.Id, pool => pool.Template);
+
+    /// <summary>A pool's name, whether it is paused and its limit (the pool must exist).</summary>
+    public static Task<(string Name, bool Paused, int? Limit)> GetPoolSettingsAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken) =>
+        connection.QuerySingleAsync<(string Name, bool Paused, int? Limit)>(new CommandDefinition(
+            "SELECT name, paused, concurrency_limit FROM work_pools WHERE id = @poolId", new { poolId }, cancellationToken: cancellationToken));
+
+    /// <summary>A queue's name, whether it is paused and its limit; all defaults when there is no such queue.</summary>
+    public static Task<(string Name, bool Paused, int? Limit)> GetQueueSettingsAsync(DbConnection connection, Guid? queueId, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<(string Name, bool Paused, int? Limit)>(new CommandDefinition(
+            "SELECT name, paused, concurrency_limit FROM work_queues WHERE id = @queueId", new { queueId }, cancellationToken: cancellationToken));
+
+    public static Task<int> CountOnlineWorkersAsync(DbConnection connection, Guid poolId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = @poolId AND {WorkerOnline}",
+            new { poolId, now = Ms(now) }, cancellationToken: cancellationToken));
 
     public static Task<int> CountPoolsAsync(DbConnection connection, string? type, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
@@ -76,14 +106,14 @@ internal static class WorkPoolStore
 
     public static Task<int> ActiveRunsInPoolAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM flow_runs WHERE work_pool_id = @poolId AND state_type IN ('PENDING','RUNNING','CANCELLING')",
+            $"SELECT COUNT(*) FROM flow_runs WHERE work_pool_id = @poolId AND state_type IN {HoldingSlot}",
             new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
 
-    public static async Task<IReadOnlyList<WorkQueueRow>> ListQueuesAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static async Task<IReadOnlyList<WorkQueueRow>> ListQueuesAsync(DbConnection connection, Guid poolId, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         (await connection.QueryAsync<WorkQueueRow>(new CommandDefinition(
             SelectQueue + " WHERE q.work_pool_id = @poolId ORDER BY q.priority", new { poolId }, transaction, cancellationToken: cancellationToken))).ToList();
 
-    public static Task<WorkQueueRow?> GetQueueAsync(DbConnection connection, Guid poolId, string name, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static Task<WorkQueueRow?> GetQueueAsync(DbConnection connection, Guid poolId, string name, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<WorkQueueRow?>(new CommandDefinition(
             SelectQueue + " WHERE q.work_pool_id = @poolId AND q.name = @name", new { poolId, name }, transaction, cancellationToken: cancellationToken));
 

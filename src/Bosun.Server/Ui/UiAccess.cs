@@ -1,5 +1,5 @@
 using Bosun.Contracts.Security;
-using Bosun.Server.Security;
+using Bosun.Server.Orchestration.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Bosun.Server.Ui;

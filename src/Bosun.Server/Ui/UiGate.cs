@@ -1,5 +1,5 @@
 using System.Text.Encodings.Web;
-using Bosun.Server.Security;
+using Bosun.Server.Orchestration.Security;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Bosun.Server.Ui;
@@ -8,7 +8,7 @@ namespace Bosun.Server.Ui;
 /// Guards everything the server answers outside /api (the UI's pages, the Blazor hub /_blazor, unknown addresses) once
 /// authentication is on: without a working session, a page visit is sent to /signin and anything else gets 401. Open to
 /// all: the sign-in and sign-out endpoints and the UI's plain stylesheet, icon and Blazor script. /api is left to
-/// <see cref="ApiAuthentication"/>, which never looks at the session cookie (so no cookie ever authorizes an API call).
+/// <see cref="Api.Security.ApiAuthentication"/>, which never looks at the session cookie (so no cookie ever authorizes an API call).
 /// </summary>
 internal sealed class UiGate(RequestDelegate next)
 {

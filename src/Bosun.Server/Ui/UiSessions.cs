@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Bosun.Server.Security;
+using Bosun.Server.Orchestration.Security;
 using Bosun.Server.Ui.Components;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;

@@ -1,7 +1,7 @@
 namespace Bosun.Worker.Infrastructure;
 
 /// <summary>A kind of infrastructure a worker creates for each run (process, docker, kubernetes).</summary>
-internal abstract class FlowRunInfrastructure
+public abstract class FlowRunInfrastructure
 {
     /// <summary>The work pool type it serves.</summary>
     public abstract string Type { get; }

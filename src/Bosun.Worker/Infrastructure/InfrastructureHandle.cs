@@ -3,7 +3,7 @@ using Bosun.Contracts.States;
 namespace Bosun.Worker.Infrastructure;
 
 /// <summary>One started infrastructure (a process, a container, a job) that the worker watches and can stop.</summary>
-internal abstract class InfrastructureHandle : IAsyncDisposable
+public abstract class InfrastructureHandle : IAsyncDisposable
 {
     /// <summary>Process id, container id or job name; recorded on the run.</summary>
     public abstract string Id { get; }
@@ -13,6 +13,12 @@ internal abstract class InfrastructureHandle : IAsyncDisposable
 
     /// <summary>Stops it politely (SIGTERM, docker stop), then kills it after <paramref name="grace"/>.</summary>
     public abstract Task StopAsync(TimeSpan grace, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The worker stops without this infrastructure's end (a drain of a launcher whose infrastructure outlives it, see
+    /// <see cref="IAdoptableInfrastructure"/>): marks it as watched by nobody, so that another worker adopts it at once.
+    /// </summary>
+    public virtual Task ReleaseAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public abstract ValueTask DisposeAsync();
 }

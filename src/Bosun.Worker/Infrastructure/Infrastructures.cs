@@ -4,8 +4,9 @@ using Bosun.Worker.Infrastructure.Kubernetes;
 namespace Bosun.Worker.Infrastructure;
 
 /// <summary>The infrastructure for each pool type this worker build supports.</summary>
-internal static class Infrastructures
+public static class Infrastructures
 {
+    /// <summary>A new launcher for pool type <paramref name="poolType"/>; <see cref="WorkerStartupException"/> when this build has none.</summary>
     public static FlowRunInfrastructure For(string poolType) => poolType switch
     {
         WorkPoolTypes.Process => new ProcessInfrastructure(),

@@ -10,7 +10,7 @@ namespace Bosun.Worker.Infrastructure;
 /// <param name="Labels">The standard labels (run id and name, pool, worker, flow, deployment, version).</param>
 /// <param name="Output">Receives each line the infrastructure prints (line, is-error), when stream_output is on.</param>
 /// <param name="WorkerLog">Writes a line to the run's logs on the worker's behalf (progress, pulls, errors).</param>
-internal sealed record JobContext(
+public sealed record JobContext(
     ClaimedFlowRun Claim,
     JsonObject Configuration,
     IReadOnlyDictionary<string, string?> Environment,
@@ -18,6 +18,12 @@ internal sealed record JobContext(
     Action<string, bool> Output,
     Action<string> WorkerLog)
 {
+    /// <summary>
+    /// Tells the server what keeps the infrastructure from starting (a pod's FailedScheduling), shown as the run's
+    /// waiting reason while it is PENDING; returns at once. Null where nobody listens.
+    /// </summary>
+    public Action<string>? WaitingReason { get; init; }
+
     /// <summary>The rendered <c>stream_output</c>, true unless set false.</summary>
     public bool StreamOutput => Configuration["stream_output"] is not JsonValue value || !value.TryGetValue<bool>(out var stream) || stream;
 

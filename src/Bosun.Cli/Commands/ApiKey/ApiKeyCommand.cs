@@ -2,8 +2,6 @@ using System.CommandLine;
 using Bosun.Cli.Output;
 using Bosun.Contracts;
 using Bosun.Contracts.Security;
-using Bosun.Server;
-using Bosun.Server.Orchestration;
 using Spectre.Console;
 
 namespace Bosun.Cli.Commands.ApiKey;
@@ -14,7 +12,7 @@ internal static class ApiKeyCommand
     public static Command Create(CliContext context)
     {
         var command = new BosunCommand("api-key", "Create, list and revoke API keys (roles: admin, developer, worker, viewer).",
-            "bosun api-key create --name ci --role developer", "bosun api-key create --name admin --role admin --bootstrap");
+            "bosun api-key create --name ci --role developer", "bosun api-key create --name admin --role admin --bootstrap-token bosun_bootstrap_...");
         command.Subcommands.Add(CreateCommand(context));
         command.Subcommands.Add(LsCommand(context));
         command.Subcommands.Add(RevokeCommand(context));
@@ -26,14 +24,18 @@ internal static class ApiKeyCommand
         var name = new Option<string>("--name") { Description = "Whose key it is, or what it is for.", Required = true };
         var role = new Option<string>("--role") { Description = "admin, developer, worker or viewer.", Required = true };
         var expires = new Option<int?>("--expires-in-days") { Description = "Days until it stops working (default: never)." };
-        var bootstrap = new Option<bool>("--bootstrap") { Description = "Write the key straight into the server's database (for the first admin key, before the server starts)." };
-        var database = new Option<string?>("--database") { Description = "With --bootstrap: the server's database (default BOSUN_DATABASE, else ~/.bosun/bosun.db)." };
+        var bootstrap = new Option<string?>("--bootstrap-token")
+        {
+            Description = "Create the first admin key with the one-time token a server without one printed at start (- reads it from stdin).",
+            HelpName = "TOKEN",
+        };
         var output = OutputOption.Create();
         var command = new BosunCommand("create", "Create an API key. The key is printed once; store it now.",
             "bosun api-key create --name worker-1 --role worker",
-            "bosun api-key create --name admin --role admin --bootstrap --database postgresql://bosun:pw@db:5432/bosun")
+            "bosun api-key create --name admin --role admin --bootstrap-token bosun_bootstrap_...",
+            "sudo cat /root/.bosun/bootstrap-token | bosun api-key create --name admin --role admin --bootstrap-token -")
         {
-            name, role, expires, bootstrap, database, output,
+            name, role, expires, bootstrap, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,18 +44,21 @@ internal static class ApiKeyCommand
                 throw new CliException($"'{parse.GetValue(role)}' is not a role; use admin, developer, worker or viewer.");
             }
 
-            var request = new ApiKeyCreate(parse.GetValue(name)!, parsedRole, parse.GetValue(expires));
+            using var client = context.CreateClient(parse);
             ApiKeyCreated created;
-            if (parse.GetValue(bootstrap))
+            if (parse.GetValue(bootstrap) is { } given)
             {
-                var options = new BosunServerOptions { Database = parse.GetValue(database) ?? context.Env("BOSUN_DATABASE") ?? BosunServerOptions.DefaultDatabasePath() };
-                var (apiKey, key) = await BosunServer.BootstrapApiKeyAsync(options, request, cancellationToken);
-                created = new ApiKeyCreated(apiKey, key);
+                if (parsedRole != ApiKeyRole.Admin)
+                {
+                    throw new CliException("--bootstrap-token creates the first admin key: use --role admin (create other keys with it afterwards).");
+                }
+
+                var token = given == "-" ? (await context.Input.ReadToEndAsync(cancellationToken)).Trim() : given.Trim();
+                created = await client.BootstrapApiKeyAsync(new ApiKeyBootstrap(token, parse.GetValue(name)!, parse.GetValue(expires)), cancellationToken);
             }
             else
             {
-                using var client = context.CreateClient(parse);
-                created = await client.CreateApiKeyAsync(request, cancellationToken);
+                created = await client.CreateApiKeyAsync(new ApiKeyCreate(parse.GetValue(name)!, parsedRole, parse.GetValue(expires)), cancellationToken);
             }
 
             if (parse.IsJson(output))

@@ -9,11 +9,12 @@ internal static class DeploymentCommand
     public static Command Create(CliContext context)
     {
         var command = new BosunCommand("deployment",
-            "Work with deployments: list, inspect, run, pause, preview the job a run would get.",
+            "Work with deployments: list, inspect, run, update, pause, preview the job a run would get.",
             "bosun deployment ls", "bosun deployment run 'get-repo-info/my-first-deployment' --watch");
         command.Subcommands.Add(DeploymentLsCommand.Create(context));
         command.Subcommands.Add(DeploymentInspectCommand.Create(context));
         command.Subcommands.Add(DeploymentRunCommand.Create(context));
+        command.Subcommands.Add(DeploymentUpdateCommand.Create(context));
         command.Subcommands.Add(DeploymentDeleteCommand.Create(context));
         command.Subcommands.Add(DeploymentPauseCommand.Create(context));
         command.Subcommands.Add(DeploymentResumeCommand.Create(context));

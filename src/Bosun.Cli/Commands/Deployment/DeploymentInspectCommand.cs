@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Bosun.Cli.Output;
 using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.Schedules;
 using Spectre.Console;
 
 namespace Bosun.Cli.Commands.Deployment;
@@ -43,16 +45,29 @@ internal static class DeploymentInspectCommand
                 .Add("Job variables", JsonOutput.Format(deployment.JobVariables))
                 .Add("Tags", string.Join(", ", deployment.Tags))
                 .Add("Concurrency limit", deployment.ConcurrencyLimit is { } limit
-                    ? $"{limit.ToString(CultureInfo.InvariantCulture)} ({deployment.CollisionStrategy})"
+                    ? $"{limit.ToString(CultureInfo.InvariantCulture)} ({EnumNames.Of(deployment.CollisionStrategy)})"
                     : "none")
+                .Add("Retries", deployment.Retries == 0 ? "none" : $"{deployment.Retries} ({deployment.RetryDelaySeconds} s apart)")
                 .Add("Version", deployment.Version)
                 .Add("Description", deployment.Description)
                 .Add("Last polled", RelativeTime.Format(deployment.LastPolled, now))
                 .Add("Updated", RelativeTime.Format(deployment.Updated, now))
                 .Add("Schedules", deployment.Schedules.Count == 0 ? "none" : string.Join("; ", deployment.Schedules.Select(s =>
                     $"{Schedule.ScheduleCommand.Describe(s)}{(s.Active ? "" : " [paused]")}")))
-                .Add("Catch-up", $"{deployment.CatchUp}{(deployment.SkippedRuns > 0 ? $" ({deployment.SkippedRuns} runs skipped, last {RelativeTime.Format(deployment.LastSkippedTime, now)})" : "")}")
+                .Add("Catch-up", $"{EnumNames.Of(deployment.CatchUp)}{(deployment.SkippedRuns > 0 ? $" ({deployment.SkippedRuns} scheduled runs skipped, last {RelativeTime.Format(deployment.LastSkippedTime, now)})" : "")}")
                 .WriteTo(context.Console);
+            if (deployment.RecentSkippedRuns is { Count: > 0 } skipped)
+            {
+                var table = new Table().Title("Skipped scheduled runs (newest first)").AddColumns("Was due (UTC)", "Skipped", "Policy", "Run");
+                foreach (var skip in skipped)
+                {
+                    table.AddRow(skip.ScheduledTime.ToString("u", CultureInfo.InvariantCulture), RelativeTime.Format(skip.SkippedAt, now),
+                        EnumNames.Of(skip.CatchUp), skip.FlowRunId?.ToString() ?? "(never created: the server was down)");
+                }
+
+                context.Console.Write(table);
+            }
+
             if (deployment.Schedules.Any(s => s.Active))
             {
                 context.Console.Write(Schedule.ScheduleCommand.UpcomingTable(await client.GetUpcomingRunsAsync(deployment.Id, 5, cancellationToken)));

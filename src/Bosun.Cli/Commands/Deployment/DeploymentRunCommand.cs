@@ -66,7 +66,7 @@ internal static class DeploymentRunCommand
             }
 
             var finished = await RunWatcher.WatchAsync(context, client, run.Id, showLogs: true, cancellationToken);
-            return RunWatcher.Conclude(context, finished);
+            return RunWatcher.Conclude(context, run.Id, finished);
         });
         return command;
     }

@@ -20,7 +20,7 @@ internal static class FlowRunWatchCommand
             using var client = context.CreateClient(parse);
             var runId = await FlowRunReference.ResolveAsync(client, parse.GetValue(id)!, cancellationToken);
             var run = await RunWatcher.WatchAsync(context, client, runId, parse.GetValue(logs), cancellationToken);
-            return RunWatcher.Conclude(context, run);
+            return RunWatcher.Conclude(context, runId, run);
         });
         return command;
     }

@@ -11,7 +11,21 @@ namespace Bosun.Cli.Commands.FlowRun;
 /// </summary>
 internal static class RunWatcher
 {
-    public static async Task<Contracts.FlowRuns.FlowRun> WatchAsync(CliContext context, BosunClient client, Guid runId, bool showLogs,
+    /// <summary>The run once it is over, or null when the watch was stopped (Ctrl+C): the run goes on.</summary>
+    public static async Task<Contracts.FlowRuns.FlowRun?> WatchAsync(CliContext context, BosunClient client, Guid runId, bool showLogs,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FollowAsync(context, client, runId, showLogs, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<Contracts.FlowRuns.FlowRun> FollowAsync(CliContext context, BosunClient client, Guid runId, bool showLogs,
         CancellationToken cancellationToken)
     {
         var run = await client.GetFlowRunAsync(runId, cancellationToken);
@@ -60,9 +74,16 @@ internal static class RunWatcher
         });
     }
 
-    /// <summary>Exit code 0 for COMPLETED; any other end is an error line naming the state and its message.</summary>
-    public static int Conclude(CliContext context, Contracts.FlowRuns.FlowRun run)
+    /// <summary>Exit code 0 for COMPLETED; any other end is an error line naming the state and its message; a stopped watch is 130.</summary>
+    public static int Conclude(CliContext context, Guid runId, Contracts.FlowRuns.FlowRun? run)
     {
+        if (run is null)
+        {
+            context.Console.WriteLine();
+            context.Console.MarkupLineInterpolated($"Stopped watching; the flow run goes on. Follow it again with: [bold]bosun flow-run watch {runId}[/]");
+            return 130;
+        }
+
         if (run.State.Type == StateType.Completed)
         {
             context.Console.MarkupLineInterpolated($"[green]Flow run '{run.Name}' completed.[/]");

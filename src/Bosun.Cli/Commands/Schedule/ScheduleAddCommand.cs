@@ -32,9 +32,7 @@ internal static class ScheduleAddCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            double? seconds = parse.GetValue(interval) is { } text
-                ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : StartTime.ParseDuration(text).TotalSeconds
-                : null;
+            double? seconds = parse.GetValue(interval) is { } text ? StartTime.ParseDuration(text, "--interval").TotalSeconds : null;
             DateTimeOffset? anchorTime = parse.GetValue(anchor) is { } anchorText
                 ? DateTimeOffset.TryParse(anchorText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
                     ? parsed

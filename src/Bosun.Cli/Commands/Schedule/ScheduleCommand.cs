@@ -45,10 +45,11 @@ internal static class ScheduleCommand
 
     internal static void WriteList(CliContext context, IReadOnlyList<DeploymentSchedule> schedules)
     {
-        var table = new Table().Title("Schedules").AddColumns("Id", "Schedule", "Status", "Parameters");
+        var table = new Table().Title("Schedules").AddColumns("Id", "Schedule", "Status", "Parameters", "Skipped");
         foreach (var schedule in schedules)
         {
-            table.AddRow(new Text(schedule.Id.ToString()), new Text(Describe(schedule)), ActiveText(schedule.Active), new Text(JsonOutput.Format(schedule.Parameters)));
+            table.AddRow(new Text(schedule.Id.ToString()), new Text(Describe(schedule)), ActiveText(schedule.Active), new Text(JsonOutput.Format(schedule.Parameters)),
+                new Text(schedule.SkippedRuns.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         context.Console.Write(table);

@@ -1,12 +1,11 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Bosun.Cli.Commands.Deployment;
 using Bosun.Cli.Input;
 using Bosun.Cli.Output;
 using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
-using Bosun.Contracts.Templates;
 using Spectre.Console;
 
 namespace Bosun.Cli.Commands.WorkPool;
@@ -37,19 +36,18 @@ internal static class WorkPoolPreviewCommand
             if (parse.GetValue(job))
             {
                 using var poolClient = context.CreateClient(parse);
-                var pool = await poolClient.GetWorkPoolAsync(poolName, cancellationToken);
                 var overrides = KeyValueArguments.Parse(parse.GetValue(jobVariables), "--job-variable");
-                var values = JobTemplateRenderer.MergeVariables(pool.BaseJobTemplate["variables"] as JsonObject, null, overrides.Count > 0 ? overrides : null);
-                // As the server's preview-job: placeholders of the worker's environment stay visible, secrets stay references.
-                var configuration = JobTemplateRenderer.Render(pool.BaseJobTemplate, values, variable => $"{{{{ ${variable} }}}}");
+                // Rendered by the server, as a deployment's preview-job: secrets masked, the worker's environment placeholders visible.
+                var preview = await poolClient.PreviewWorkPoolJobAsync(poolName, new JobPreviewRequest(overrides.Count > 0 ? overrides : null), cancellationToken);
+                var configuration = preview.Configuration;
                 if (parse.IsJson(output))
                 {
                     context.Output.WriteLine(JsonOutput.Format(configuration));
                     return 0;
                 }
 
-                context.Console.MarkupLineInterpolated($"Job of a run on work pool '{pool.Name}' ({pool.Type}) with the template's defaults:");
-                DeploymentPreviewJobCommand.WriteConfiguration(context, pool.Type, configuration);
+                context.Console.MarkupLineInterpolated($"Job of a run on work pool '{preview.WorkPoolName}' ({preview.WorkPoolType}) with the template's defaults:");
+                DeploymentPreviewJobCommand.WriteConfiguration(context, preview.WorkPoolType, configuration);
                 return 0;
             }
 

@@ -2,14 +2,15 @@ using System.CommandLine;
 using Bosun.Cli.Configuration;
 using Bosun.Client;
 using Bosun.Worker;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Bosun.Worker.Runtime;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Bosun.Cli.Commands.Worker;
 
-/// <summary>`bosun worker start --pool P`: a long-lived worker that claims the pool's runs and creates their infrastructure.</summary>
+/// <summary>
+/// `bosun worker start --pool P`: a long-lived worker that claims the pool's runs and creates their infrastructure. Ctrl+C
+/// or SIGTERM drains (no new claims, running runs get --drain-seconds, then are stopped); a second signal stops them at once.
+/// </summary>
 internal static class WorkerStartCommand
 {
     public static Command Create(CliContext context)
@@ -25,13 +26,22 @@ internal static class WorkerStartCommand
         var healthPort = new Option<int>("--healthcheck-port") { Description = "Port of the health check.", DefaultValueFactory = _ => 8080 };
         var template = new Option<string?>("--base-job-template") { Description = "A JSON base job template for a pool the worker creates." };
         var heartbeat = new Option<double>("--heartbeat-seconds") { Description = "Heartbeat interval.", DefaultValueFactory = _ => 30 };
-        var drain = new Option<double>("--drain-seconds") { Description = "On Ctrl+C/SIGTERM, how long running runs may finish before they are stopped and marked CRASHED.", DefaultValueFactory = _ => 30 };
+        var drain = new Option<double>("--drain-seconds")
+        {
+            Description = "On Ctrl+C/SIGTERM, how long running runs may finish before they are stopped and marked CRASHED (a second signal stops them at once).",
+            DefaultValueFactory = _ => 30,
+        };
+        var retry = new Option<double>("--server-retry-seconds")
+        {
+            Description = "How long calls to an unreachable server are retried before a flow-run process gives up (the worker itself keeps polling).",
+            DefaultValueFactory = _ => BosunClientOptions.DefaultOutageRetryWindow.TotalSeconds,
+        };
         var command = new BosunCommand("start",
             "Start a worker for a work pool: it polls the pool, claims due flow runs and creates their infrastructure.",
             "bosun worker start --pool my-docker-pool",
             "bosun worker start --pool nightly --work-queue high --limit 4 --with-healthcheck")
         {
-            pool, queues, type, name, limit, prefetch, runOnce, healthcheck, healthPort, template, heartbeat, drain,
+            pool, queues, type, name, limit, prefetch, runOnce, healthcheck, healthPort, template, heartbeat, drain, retry,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,6 +58,7 @@ internal static class WorkerStartCommand
                 BaseJobTemplatePath = parse.GetValue(template),
                 HeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
                 DrainGracePeriod = TimeSpan.FromSeconds(parse.GetValue(drain)),
+                OutageRetryWindow = TimeSpan.FromSeconds(parse.GetValue(retry)),
             };
             foreach (var queue in parse.GetValue(queues) ?? [])
             {
@@ -60,33 +71,28 @@ internal static class WorkerStartCommand
                 throw new CliException(string.Join(" ", problems));
             }
 
-            // A worker is long-lived: the client retries transient failures itself, and the loops back off beyond that.
+            using var loggerFactory = LoggerFactory.Create(logging => logging
+                .AddSimpleConsole(console =>
+                {
+                    console.SingleLine = true;
+                    console.TimestampFormat = "HH:mm:ss ";
+                })
+                .AddFilter("Microsoft", LogLevel.Warning));
+            // A worker is long-lived: the client rides out server outages itself (one line when it starts, one when it ends).
             var settings = ApiSettings.Resolve(parse, context);
-            using var client = new BosunClient(new BosunClientOptions { ApiUrl = settings.ApiUrl, ApiKey = settings.ApiKey });
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(console =>
+            using var client = new BosunClient(new BosunClientOptions
             {
-                console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss ";
+                ApiUrl = settings.ApiUrl,
+                ApiKey = settings.ApiKey,
+                OutageRetryWindow = options.OutageRetryWindow,
+                Logger = loggerFactory.CreateLogger("Bosun.Client"),
             });
-            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-            using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
             var workPool = await PrepareAsync(client, options, loggerFactory.CreateLogger("Bosun.Worker"), cancellationToken);
-            builder.Services.AddBosunWorker(options, workPool, client);
-            using var host = builder.Build();
-            try
-            {
-                await host.StartAsync(cancellationToken);
-            }
-            catch (OptionsValidationException ex)
-            {
-                throw new CliException(string.Join(" ", ex.Failures));
-            }
-
             await context.Output.WriteLineAsync($"Worker '{options.EffectiveName}' started! Polling work pool '{workPool.Name}' ({workPool.Type}) at {client.ApiUrl}");
-            await host.WaitForShutdownAsync(CancellationToken.None);
-            return 0;
+            var stopNow = context.Signals?.StoppingNow ?? CancellationToken.None;
+            await WorkerRuntime.RunWorkPoolAsync(client, workPool, options, loggerFactory, cancellationToken, stopNow);
+            // Drained: the runs finished or were stopped and reported. Only a second signal makes the exit a signal's.
+            return stopNow.IsCancellationRequested ? context.Signals!.ExitCode : 0;
         });
         return command;
     }

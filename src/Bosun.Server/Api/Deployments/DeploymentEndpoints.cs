@@ -2,8 +2,10 @@ using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Schedules;
-using Bosun.Server.Api.FlowRuns;
-using Bosun.Server.Security;
+using Bosun.Server.Api.Security;
+using Bosun.Server.Orchestration.Deployments;
+using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -33,6 +35,9 @@ internal static class DeploymentEndpoints
         deployments.MapGet("{id:guid}", (Guid id, DeploymentService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetDeployment").Requires(Permission.Read);
         deployments.MapGet("name/{flow}/{name}", (string flow, string name, DeploymentService service, CancellationToken ct) =>
             service.GetByNameAsync(flow, name, ct)).WithName("GetDeploymentByName").Requires(Permission.Read).WithSummary("Read a deployment by its address flow/deployment.");
+        deployments.MapPatch("{id:guid}", (Guid id, DeploymentUpdate update, DeploymentService service, CancellationToken ct) => service.UpdateAsync(id, update, ct))
+            .WithName("UpdateDeployment")
+            .WithSummary("Change some fields (queue, parameters, job variables, tags, description, version, limit, strategy, catch-up, paused, retries); 'clear' empties fields.");
         deployments.MapDelete("{id:guid}", async Task<NoContent> (Guid id, DeploymentService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(id, ct);

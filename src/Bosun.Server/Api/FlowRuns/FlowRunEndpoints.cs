@@ -1,13 +1,16 @@
 using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
-using Bosun.Server.Security;
+using Bosun.Server.Api.Security;
+using Bosun.Server.Domain;
+using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api.FlowRuns;
 
-/// <summary>/api/flow_runs: read, filter, state changes, cancel, infrastructure id, heartbeat, delete.</summary>
+/// <summary>/api/flow_runs: read, filter, state changes, cancel, infrastructure id, waiting reason, heartbeat, delete.</summary>
 internal static class FlowRunEndpoints
 {
     public static void MapFlowRuns(this IEndpointRouteBuilder api)
@@ -42,6 +45,12 @@ internal static class FlowRunEndpoints
             .WithName("CancelFlowRun").Requires(Permission.Deploy).WithSummary("Cancel: a run that has not started is CANCELLED at once, else CANCELLING until its worker stops it.");
         runs.MapPut("{id:guid}/infrastructure", (Guid id, InfrastructureUpdate update, FlowRunService service, CancellationToken ct) =>
             service.SetInfrastructureAsync(id, update, ct)).WithName("SetFlowRunInfrastructure").Requires(Permission.Work);
+        runs.MapPut("{id:guid}/waiting_reason", async Task<NoContent> (Guid id, WaitingReasonUpdate update, FlowRunService service, CancellationToken ct) =>
+        {
+            await service.SetInfrastructureWaitingReasonAsync(id, update, ct);
+            return TypedResults.NoContent();
+        }).WithName("SetFlowRunWaitingReason").Requires(Permission.Work)
+            .WithSummary("What keeps a PENDING run's infrastructure from starting (a pod's FailedScheduling), shown in its waiting reason; 409 once it is no longer PENDING.");
         runs.MapPost("{id:guid}/heartbeat", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.HeartbeatAsync(id, ct);
@@ -61,7 +70,7 @@ internal static class FlowRunEndpoints
         {
             if (!StateTypeExtensions.TryParseWireName(name, out var type))
             {
-                throw ApiProblemException.Invalid("state",
+                throw new ValidationException("state",
                     [$"unknown state '{name}'; use any of {string.Join(", ", Enum.GetValues<StateType>().Select(t => t.ToWireName()))}"]);
             }
 

@@ -3,8 +3,10 @@ using System.Text.Json;
 using Bosun.Contracts;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
-using Bosun.Server.Api.FlowRuns;
-using Bosun.Server.Security;
+using Bosun.Server.Api.Security;
+using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Logs;
+using Bosun.Server.Orchestration.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bosun.Server.Api.Logs;
@@ -16,7 +18,7 @@ internal static class LogEndpoints
     {
         api.MapPost(ApiRoutes.Logs, async Task<NoContent> (IReadOnlyList<LogCreate> lines, LogService service, HttpContext http, CancellationToken ct) =>
         {
-            await service.WriteAsync(lines, BosunCaller.From(http), ct);
+            await service.WriteAsync(lines, ApiAuthentication.CallerOf(http), ct);
             return TypedResults.NoContent();
         }).WithTags("Logs").WithName("WriteLogs").Requires(Permission.RunReport).WithSummary($"Write up to {LogService.MaxBatch} log lines of one or more runs.");
 

@@ -1,5 +1,5 @@
 using Bosun.Contracts.Security;
-using Bosun.Server.Security;
+using Bosun.Server.Orchestration.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bosun.Server.Api.Security;
@@ -15,6 +15,26 @@ internal static class SecurityEndpoints
             var created = await service.CreateKeyAsync(request, ct);
             return TypedResults.Created($"/api/api_keys/{created.ApiKey.Id}", created);
         }).WithName("CreateApiKey").WithSummary("Create an API key; the key is in this answer only.");
+        keys.MapPost("bootstrap", async Task<Created<ApiKeyCreated>> (ApiKeyBootstrap request, SecurityService service, AuthFailureLimiter limiter, HttpContext http, CancellationToken ct) =>
+        {
+            var address = http.Connection.RemoteIpAddress;
+            if (limiter.IsBlocked(address, out var retryAfter))
+            {
+                throw new Domain.ForbiddenException($"Too many failed attempts from this address; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.");
+            }
+
+            try
+            {
+                var created = await service.BootstrapAsync(request, ct);
+                return TypedResults.Created($"/api/api_keys/{created.ApiKey.Id}", created);
+            }
+            catch (Domain.ForbiddenException)
+            {
+                limiter.RecordFailure(address);
+                throw;
+            }
+        }).Requires(Permission.Anonymous).WithName("BootstrapApiKey")
+            .WithSummary("Exchange the one-time bootstrap token a server without an admin key printed at start for the first admin key; closed once an admin key exists.");
         keys.MapGet("", (SecurityService service, CancellationToken ct) => service.ListKeysAsync(ct)).WithName("ListApiKeys");
         keys.MapDelete("{keyId:guid}", async Task<NoContent> (Guid keyId, SecurityService service, CancellationToken ct) =>
         {

@@ -1,5 +1,5 @@
 using Bosun.Contracts.Schedules;
-using Bosun.Server.Api;
+using Bosun.Server.Domain;
 using Cronos;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
@@ -7,7 +7,7 @@ using Ical.Net.DataTypes;
 namespace Bosun.Server.Orchestration.Scheduling;
 
 /// <summary>
-/// When schedules fire (spec §8): cron (5 fields, IANA zone, DST-correct through Cronos), interval (anchor + every N;
+/// When schedules fire (docs/behaviour.md §8): cron (5 fields, IANA zone, DST-correct through Cronos), interval (anchor + every N;
 /// 24 h or more keeps the wall-clock time across DST) and rrule (RFC 5545 through Ical.Net).
 /// </summary>
 internal static class ScheduleCalculator
@@ -24,19 +24,24 @@ internal static class ScheduleCalculator
     /// <summary>...and never further.</summary>
     public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(100);
 
-    /// <summary>Checks a schedule; 422 naming the field and why when it is not valid.</summary>
-    public static ScheduleDefinition Validate(ScheduleSpec spec, Guid id, DateTimeOffset now, string field)
+    /// <summary>Checks a schedule; 422 naming the field and why when it is not valid. Intervals below <paramref name="minInterval"/> are refused.</summary>
+    public static ScheduleDefinition Validate(ScheduleSpec spec, Guid id, DateTimeOffset now, string field, TimeSpan minInterval)
     {
         var given = new[] { spec.Cron is not null, spec.IntervalSeconds is not null, spec.RRule is not null }.Count(x => x);
         if (given != 1)
         {
-            throw ApiProblemException.Invalid(field, ["give exactly one of cron, interval_seconds or rrule"]);
+            throw new ValidationException(field, ["give exactly one of cron, interval_seconds or rrule"]);
         }
 
-        var timezone = string.IsNullOrWhiteSpace(spec.Timezone) ? "UTC" : spec.Timezone.Trim();
+        if (spec.Timezone is { } named && string.IsNullOrWhiteSpace(named))
+        {
+            throw new ValidationException($"{field}.timezone", ["must not be empty; leave it out for UTC, or name an IANA zone such as Europe/Berlin"]);
+        }
+
+        var timezone = spec.Timezone?.Trim() ?? "UTC";
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(timezone, out _))
         {
-            throw ApiProblemException.Invalid($"{field}.timezone", [$"unknown time zone '{timezone}'; use an IANA name such as Europe/Berlin or America/New_York"]);
+            throw new ValidationException($"{field}.timezone", [$"unknown time zone '{timezone}'; use an IANA name such as Europe/Berlin or America/New_York"]);
         }
 
         var anchor = spec.Anchor ?? now;
@@ -49,16 +54,17 @@ internal static class ScheduleCalculator
             }
             catch (CronFormatException ex)
             {
-                throw ApiProblemException.Invalid($"{field}.cron", [$"'{cron}' is not a 5-field cron expression: {ex.Message}"]);
+                throw new ValidationException($"{field}.cron", [$"'{cron}' is not a 5-field cron expression: {ex.Message}"]);
             }
 
             definition = new ScheduleDefinition(id, ScheduleDefinition.CronKind, cron.Trim(), null, anchor, null, timezone);
         }
         else if (spec.IntervalSeconds is { } seconds)
         {
-            if (!(seconds > 0) || double.IsInfinity(seconds) || seconds > TimeSpan.FromDays(3650).TotalSeconds)
+            if (!double.IsFinite(seconds) || seconds < minInterval.TotalSeconds || seconds > TimeSpan.FromDays(3650).TotalSeconds)
             {
-                throw ApiProblemException.Invalid($"{field}.interval_seconds", [$"must be a positive number of seconds (got {seconds})"]);
+                throw new ValidationException($"{field}.interval_seconds",
+                    [$"must be at least {minInterval.TotalSeconds:0.###} s (the server's shortest schedule interval, MinScheduleInterval) and at most 10 years (got {seconds})"]);
             }
 
             definition = new ScheduleDefinition(id, ScheduleDefinition.IntervalKind, null, seconds, anchor, null, timezone);
@@ -73,7 +79,7 @@ internal static class ScheduleCalculator
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
             {
-                throw ApiProblemException.Invalid($"{field}.rrule", [$"'{spec.RRule}' is not a valid RFC 5545 rule: {ex.Message}"]);
+                throw new ValidationException($"{field}.rrule", [$"'{spec.RRule}' is not a valid RFC 5545 rule: {ex.Message}"]);
             }
         }
 
@@ -89,7 +95,7 @@ internal static class ScheduleCalculator
     };
 
     /// <summary>
-    /// The future runs to keep (spec §8): from <paramref name="now"/> on, at least <see cref="MinRuns"/> runs and
+    /// The future runs to keep (docs/behaviour.md §8): from <paramref name="now"/> on, at least <see cref="MinRuns"/> runs and
     /// <see cref="MinAhead"/> ahead, at most <see cref="MaxRuns"/> runs and <see cref="MaxAhead"/> ahead.
     /// </summary>
     public static IReadOnlyList<DateTimeOffset> Window(ScheduleDefinition schedule, DateTimeOffset now)
@@ -219,7 +225,7 @@ internal static class ScheduleCalculator
 
         if (!text.Contains("FREQ=", StringComparison.OrdinalIgnoreCase))
         {
-            throw ApiProblemException.Invalid("rrule", [$"'{rule}' has no FREQ; write e.g. FREQ=DAILY;BYHOUR=9;BYMINUTE=0"]);
+            throw new ValidationException("rrule", [$"'{rule}' has no FREQ; write e.g. FREQ=DAILY;BYHOUR=9;BYMINUTE=0"]);
         }
 
         return text;

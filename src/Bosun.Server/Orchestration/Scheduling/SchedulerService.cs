@@ -1,24 +1,24 @@
 using Bosun.Contracts.Schedules;
-using Bosun.Contracts.States;
+using Bosun.Server.Domain;
 using Bosun.Server.Storage;
-using Dapper;
 using Microsoft.Extensions.Options;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Orchestration.Scheduling;
 
 /// <summary>
-/// The scheduler (spec §8): keeps each active schedule of each non-paused deployment stocked with future runs (at least
-/// 3 and 1 hour ahead, at most 100 and 100 days), keyed `scheduled deployment schedule time` so that a re-run never
-/// duplicates; applies each deployment's catch-up policy to runs missed during downtime (Bosun).
+/// The scheduler (docs/behaviour.md §8): keeps each active schedule of each non-paused deployment stocked with future
+/// runs (at least 3 and 1 hour ahead, at most 100 and 100 days), keyed `scheduled deployment schedule time` so that a
+/// re-run never duplicates, at most <see cref="BosunServerOptions.MaxScheduledRunsPerSweep"/> runs per sweep; and keeps
+/// each schedule's word after an outage with its deployment's catch-up policy (<see cref="CatchUp"/>).
 /// </summary>
 internal sealed class SchedulerService(
     BosunDatabase database, ClaimSignal claimSignal, SchedulerSignal schedulerSignal, TimeProvider timeProvider,
     IOptions<BosunServerOptions> options, ILogger<SchedulerService> logger, Leadership leadership)
     : PeriodicStoreService(timeProvider, options, logger, leadership)
 {
-    /// <summary>Most missed runs created at once for one schedule under catch-up policy ALL.</summary>
-    public const int MaxCatchUpRuns = 1000;
+    /// <summary>Most slots since the last sweep one schedule walks through in a sweep; the next sweep goes on from there.</summary>
+    private const int MaxSlotsPerSweep = 100_000;
 
     protected override Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken) =>
         Task.WhenAny(Task.Delay(delay, TimeProvider, cancellationToken), schedulerSignal.NextAsync().WaitAsync(cancellationToken));
@@ -26,21 +26,18 @@ internal sealed class SchedulerService(
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = TimeProvider.GetUtcNow();
-        var created = await database.WriteAsync(async scope =>
+        var (created, skipped) = await database.WriteAsync(async scope =>
         {
-            var count = 0;
-            var active = await ScheduleStore.ActiveAsync(scope.Connection, cancellationToken, scope.Transaction);
-            foreach (var (schedule, deployment) in active)
+            var budget = Options.MaxScheduledRunsPerSweep;
+            var skippedNow = 0;
+            foreach (var (schedule, deployment) in await ScheduleStore.ActiveAsync(scope.Connection, scope.Transaction, cancellationToken))
             {
-                count += await StockAsync(scope, schedule, deployment, now, cancellationToken);
+                var (made, skips) = await StockAsync(scope, schedule, deployment, now, budget, cancellationToken);
+                budget -= made;
+                skippedNow += skips;
             }
 
-            foreach (var deployment in active.Select(a => a.Deployment).DistinctBy(d => d.Id).Where(d => d.CatchUpPolicy != CatchUpPolicy.All))
-            {
-                await SkipOverdueAsync(scope, deployment, now, cancellationToken);
-            }
-
-            return count;
+            return (Options.MaxScheduledRunsPerSweep - budget, skippedNow);
         }, cancellationToken);
         if (created > 0)
         {
@@ -48,45 +45,61 @@ internal sealed class SchedulerService(
             claimSignal.Notify();
         }
 
+        if (skipped > 0)
+        {
+            Log.SkippedScheduledRuns(Logger, skipped);
+        }
+
         return created;
     }
 
-    private static async Task<int> StockAsync(WriteScope scope, ScheduleRow schedule, DeploymentRow deployment, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Catches one schedule up and stocks its window, making at most <paramref name="budget"/> runs; returns the runs made and the slots skipped.</summary>
+    private async Task<(int Created, int Skipped)> StockAsync(
+        WriteScope scope, ScheduleRow schedule, DeploymentRow deployment, DateTimeOffset now, int budget, CancellationToken cancellationToken)
     {
         // A change of the deployment (upsert, pause, schedule edits) holds its row for update and then removes future
         // runs. Sharing the row here makes the two wait for each other (PostgreSQL; SQLite has one writer), and the
         // schedule is looked at again under the lock, so no run of a removed or paused schedule outlives the change.
-        await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowShareClause}", new { deploymentId = deployment.Id }, scope.Transaction, cancellationToken: cancellationToken));
-        var stillActive = await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT COUNT(*) FROM deployment_schedules s JOIN deployments d ON d.id = s.deployment_id
-            WHERE s.id = @scheduleId AND s.active = TRUE AND d.paused = FALSE
-            """, new { scheduleId = schedule.Id }, scope.Transaction, cancellationToken: cancellationToken));
-        if (stillActive == 0)
+        await DeploymentStore.ShareLockAsync(scope, deployment.Id, cancellationToken);
+        if (!await ScheduleStore.IsActiveAsync(scope, schedule.Id, cancellationToken))
         {
-            return 0;
+            return (0, 0);
         }
 
         var definition = schedule.Definition;
-        var times = new List<DateTimeOffset>();
-        if (schedule.LastScheduledTime is { } lastMs && Time(lastMs) < now)
+        var missedBefore = now - Options.MissedRunGrace;
+        // Slots after the last one handled were never made: the server was down (or the budget ran out) when they came.
+        var sinceLast = schedule.LastScheduledTime is { } lastMs
+            ? ScheduleCalculator.Occurrences(definition, Time(lastMs)).TakeWhile(time => time <= now).Take(MaxSlotsPerSweep).ToList()
+            : [];
+        var waitingMissed = deployment.CatchUpPolicy == CatchUpPolicy.All ? [] :
+            (await ScheduleStore.WaitingRunsDueBeforeAsync(scope, schedule.Id, missedBefore, cancellationToken)).Select(run => (run.Id, Due: Time(run.Due))).ToList();
+        var latestStarted = deployment.CatchUpPolicy == CatchUpPolicy.Latest
+            ? Time((await ScheduleStore.DueSpanAsync(scope, schedule.Id, now, cancellationToken)).LatestStarted)
+            : null;
+        var plan = CatchUp.Plan(deployment.CatchUpPolicy, sinceLast, waitingMissed, missedBefore, budget, latestStarted);
+
+        var recorded = plan.SkipSlots.Select(time => (Time: time, RunId: (Guid?)null)).ToList();
+        foreach (var (runId, due) in waitingMissed.Where(run => plan.SkipRuns.Contains(run.Id)))
         {
-            // Times between the last run this schedule created and now were never created: Bosun was down.
-            var missed = ScheduleCalculator.Between(definition, Time(lastMs), now, MaxCatchUpRuns);
-            var keep = deployment.CatchUpPolicy switch
+            if (await ScheduleStore.SkipWaitingRunAsync(scope, runId, deployment.CatchUpPolicy, now, cancellationToken))
             {
-                CatchUpPolicy.All => missed,
-                CatchUpPolicy.Latest => missed.TakeLast(1).ToList(),
-                _ => [],
-            };
-            times.AddRange(keep);
-            if (missed.Count > keep.Count)
-            {
-                await DeploymentStore.RecordSkippedAsync(scope, deployment.Id, missed.Count - keep.Count, now, cancellationToken);
+                recorded.Add((due, runId));
             }
         }
 
-        times.AddRange(ScheduleCalculator.Window(definition, now));
+        var skipped = plan.SkippedSlotCount + recorded.Count(skip => skip.RunId is not null);
+        await ScheduleStore.RecordSkippedAsync(scope, deployment.Id, schedule.Id, deployment.CatchUp, skipped, recorded.OrderBy(skip => skip.Time).ToList(), now, cancellationToken);
+
+        var times = plan.Create.ToList();
+        var handledUntil = plan.HandledUntil;
+        var caughtUp = sinceLast.Count < MaxSlotsPerSweep && (sinceLast.Count == 0 || handledUntil == sinceLast[^1]);
+        if (caughtUp && times.Count < budget)
+        {
+            // Caught up: the window ahead.
+            times.AddRange(ScheduleCalculator.Window(definition, now).Take(budget - times.Count));
+        }
+
         var created = 0;
         var parameters = Object(deployment.Parameters);
         foreach (var (key, value) in Object(schedule.Parameters))
@@ -106,40 +119,12 @@ internal sealed class SchedulerService(
             created += await FlowRunStore.InsertAsync(scope, run, cancellationToken) ? 1 : 0;
         }
 
-        if (times.Count > 0)
+        var last = times.Append(handledUntil ?? DateTimeOffset.MinValue).Max();
+        if (last > DateTimeOffset.MinValue)
         {
-            await ScheduleStore.SetLastScheduledAsync(scope, schedule.Id, times.Max(), cancellationToken);
+            await ScheduleStore.SetLastScheduledAsync(scope, schedule.Id, last, cancellationToken);
         }
 
-        return created;
-    }
-
-    /// <summary>
-    /// Runs a schedule created that are overdue by more than the grace period and still waiting (workers were down):
-    /// SKIP cancels them all; LATEST cancels all but the most recent run that is due.
-    /// </summary>
-    private async Task SkipOverdueAsync(WriteScope scope, DeploymentRow deployment, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var due = (await scope.Connection.QueryAsync<(Guid Id, long Due)>(new CommandDefinition("""
-            SELECT id, next_scheduled_start_time FROM flow_runs
-            WHERE deployment_id = @deploymentId AND schedule_id IS NOT NULL AND state_type = 'SCHEDULED'
-              AND next_scheduled_start_time <= @now
-            ORDER BY next_scheduled_start_time
-            """, new { deploymentId = deployment.Id, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
-        var candidates = deployment.CatchUpPolicy == CatchUpPolicy.Latest ? due.SkipLast(1) : due;
-        var skip = candidates.Where(run => Time(run.Due) < now - Options.MissedRunGrace).Select(run => run.Id).ToList();
-        var skipped = 0;
-        foreach (var id in skip)
-        {
-            var outcome = await FlowRunStore.TryTransitionAsync(scope, id,
-                new StateProposal(StateType.Cancelling, Message: $"skipped: missed while Bosun or its workers were down (catch-up policy {deployment.CatchUp})"),
-                now, cancellationToken, expectedType: StateType.Scheduled);
-            skipped += outcome?.Result.State.Type == StateType.Cancelled ? 1 : 0;
-        }
-
-        if (skipped > 0)
-        {
-            await DeploymentStore.RecordSkippedAsync(scope, deployment.Id, skipped, now, cancellationToken);
-        }
+        return (created, skipped);
     }
 }

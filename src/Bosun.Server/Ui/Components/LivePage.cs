@@ -1,4 +1,4 @@
-using Bosun.Server.Api;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration;
 using Microsoft.AspNetCore.Components;
 
@@ -62,7 +62,7 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
 
     private void Failed(Exception exception)
     {
-        LoadError = exception is ApiProblemException problem ? problem.Message : $"Reading from the store failed: {exception.Message}";
+        LoadError = exception is DomainException problem ? problem.Message : $"Reading from the store failed: {exception.Message}";
         StateHasChanged();
     }
 

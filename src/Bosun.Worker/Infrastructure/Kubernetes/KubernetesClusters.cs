@@ -12,15 +12,17 @@ namespace Bosun.Worker.Infrastructure.Kubernetes;
 internal sealed class KubernetesClusters : IDisposable
 {
     private readonly ConcurrentDictionary<Cluster, Lazy<Task<IKubernetes>>> _clients = new();
+    private volatile bool _disposed;
 
-    public Task<IKubernetes> ClientAsync(Cluster cluster) =>
-        _clients.GetOrAdd(cluster, c => new Lazy<Task<IKubernetes>>(() => CreateAsync(c))).Value;
-
-    /// <summary>Every cluster a client was made for: the ones reconciliation looks at.</summary>
-    public IReadOnlyCollection<Cluster> Known => [.. _clients.Keys];
+    public Task<IKubernetes> ClientAsync(Cluster cluster)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _clients.GetOrAdd(cluster, c => new Lazy<Task<IKubernetes>>(() => CreateAsync(c))).Value;
+    }
 
     public void Dispose()
     {
+        _disposed = true;
         foreach (var client in _clients.Values.Where(c => c.IsValueCreated && c.Value.IsCompletedSuccessfully))
         {
             // Completed (checked above): GetAwaiter().GetResult() does not block.

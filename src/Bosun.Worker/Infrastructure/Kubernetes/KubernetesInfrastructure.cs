@@ -53,7 +53,8 @@ internal sealed class KubernetesInfrastructure : FlowRunInfrastructure, IAdoptab
         }
 
         job.WorkerLog($"Created Job {namespaceName}/{created.Metadata.Name} from image '{container?["image"]}'.");
-        return new KubernetesJobHandle(client, namespaceName, created.Metadata.Name, settings, job.Output, job.WorkerLog, TimeProvider.System);
+        return new KubernetesJobHandle(client, namespaceName, created.Metadata.Name, settings, job.Output, job.WorkerLog, TimeProvider.System,
+            waitingReason: job.WaitingReason);
     }
 
     public async Task<IReadOnlyList<StartedInfrastructure>> ListAsync(WorkPool pool, CancellationToken cancellationToken)

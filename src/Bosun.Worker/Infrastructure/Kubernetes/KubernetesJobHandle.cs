@@ -26,17 +26,21 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
     private readonly Action<string> _workerLog;
     private readonly TimeProvider _time;
     private readonly long _skipLines;
+    private readonly Action<string>? _waitingReason;
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<(WatchEventType Type, V1Pod Pod)> _pods = Channel.CreateUnbounded<(WatchEventType, V1Pod)>();
     private readonly Task<InfrastructureExit> _exit;
     private volatile bool _deleting;
     private string? _lastReason;
     private string? _lastWarningEvent;
+    private volatile bool _podRunning;
 
     // skipLines: output lines already in the run's logs (an adopted Job); streaming resumes after them.
+    // waitingReason: told why the pod is not running yet (the run's waiting reason on the server).
     public KubernetesJobHandle(IKubernetes client, string @namespace, string jobName, KubernetesWatchSettings settings,
-        Action<string, bool> output, Action<string> workerLog, TimeProvider time, long skipLines = 0)
+        Action<string, bool> output, Action<string> workerLog, TimeProvider time, long skipLines = 0, Action<string>? waitingReason = null)
     {
+        _waitingReason = waitingReason;
         _client = client;
         _namespace = @namespace;
         _jobName = jobName;
@@ -62,6 +66,30 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
         _deleting = true;
         await DeleteJobAsync(_client, _namespace, _jobName, cancellationToken).ConfigureAwait(false);
         _pods.Writer.TryWrite((WatchEventType.Modified, new V1Pod()));
+    }
+
+    /// <summary>Clears the Job's worker label: the pool's other workers see that nobody watches it and adopt it at their next pass.</summary>
+    public override async Task ReleaseAsync(CancellationToken cancellationToken)
+    {
+        // Read, change, replace under the read resourceVersion: a concurrent change (the Job controller's status) is a 409, read again.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                var job = await _client.BatchV1.ReadNamespacedJobAsync(_jobName, _namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                KubernetesNames.SetWatcher(job.Metadata, "");
+                await _client.BatchV1.ReplaceNamespacedJobAsync(job, _jobName, _namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Conflict)
+            {
+                // Changed since it was read.
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                return;
+            }
+        }
     }
 
     public override async ValueTask DisposeAsync()
@@ -207,6 +235,7 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
             {
                 _lastReason = waiting;
                 _workerLog($"Pod {name} is not running yet: {waiting}");
+                _waitingReason?.Invoke($"pod {name}: {waiting}");
             }
 
             if (progress is { Stage: PodStage.Starting, Fatal: true } && !_deleting)
@@ -218,6 +247,7 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
             if (progress.Stage is PodStage.Running or PodStage.Ended && stage == PodStage.Starting)
             {
                 stage = PodStage.Running;
+                _podRunning = true;
                 _workerLog($"Pod {name} is running.");
                 podRunning(name);
             }
@@ -327,6 +357,11 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
                     if (e.Type == "Warning")
                     {
                         _lastWarningEvent = $"{e.Reason}: {e.Message}";
+                        if (!_podRunning && _lastReason is null)
+                        {
+                            // The pod's own waiting reason says more; until it has one, the warning is the reason.
+                            _waitingReason?.Invoke($"pod {pod}: {_lastWarningEvent}");
+                        }
                     }
                 }
             }, _time, cancellationToken);

@@ -23,6 +23,15 @@ internal static class KubernetesNames
     /// <summary>The container that runs the flow, in the default template.</summary>
     public const string DefaultContainer = "bosun-job";
 
+    /// <summary>Names the worker that watches a Job (empty: nobody, any worker of the pool adopts it).</summary>
+    public static void SetWatcher(k8s.Models.V1ObjectMeta metadata, string workerName)
+    {
+        metadata.Labels ??= new Dictionary<string, string>();
+        metadata.Annotations ??= new Dictionary<string, string>();
+        metadata.Labels[WorkerKey] = LabelValue(workerName);
+        metadata.Annotations[WorkerKey] = workerName;
+    }
+
     public static string LabelValue(string value)
     {
         var text = new StringBuilder(Math.Min(value.Length, 63));

@@ -13,10 +13,7 @@ internal sealed record KubernetesStartedJob(IKubernetes Client, V1Job Job, Guid 
         CancellationToken cancellationToken)
     {
         var metadata = Job.Metadata;
-        metadata.Labels ??= new Dictionary<string, string>();
-        metadata.Annotations ??= new Dictionary<string, string>();
-        metadata.Labels[KubernetesNames.WorkerKey] = KubernetesNames.LabelValue(workerName);
-        metadata.Annotations[KubernetesNames.WorkerKey] = workerName;
+        KubernetesNames.SetWatcher(metadata, workerName);
         try
         {
             // The listed resourceVersion goes with the update: of two workers adopting at once, the second gets 409.
@@ -27,7 +24,7 @@ internal sealed record KubernetesStartedJob(IKubernetes Client, V1Job Job, Guid 
             return null;
         }
 
-        var settings = KubernetesWatchSettings.Parse(metadata.Annotations.TryGetValue(KubernetesNames.WatchSettingsKey, out var json) ? json : null);
+        var settings = KubernetesWatchSettings.Parse(metadata.Annotations!.TryGetValue(KubernetesNames.WatchSettingsKey, out var json) ? json : null);
         return new KubernetesJobHandle(Client, metadata.NamespaceProperty, metadata.Name, settings, output, workerLog, TimeProvider.System, skipLines);
     }
 

@@ -15,7 +15,10 @@ internal readonly record struct PodProgress(PodStage Stage, string? Reason, int?
         var containerStatus = status?.ContainerStatuses?.FirstOrDefault(c => c.Name == container) ?? status?.ContainerStatuses?.FirstOrDefault();
         if (containerStatus?.State?.Terminated is { } terminated)
         {
-            return new(PodStage.Ended, Join(terminated.Reason is "Completed" or "Error" ? null : terminated.Reason, terminated.Message), terminated.ExitCode, false);
+            // A pod-level reason (Evicted) says more than its killed container's plain "Error".
+            var reason = terminated.Reason is "Completed" or "Error" ? null : terminated.Reason;
+            return new(PodStage.Ended, reason is null && status?.Reason is { Length: > 0 } ? Join(status.Reason, status.Message) : Join(reason, terminated.Message),
+                terminated.ExitCode, false);
         }
 
         if (status?.Phase is "Failed" or "Succeeded")

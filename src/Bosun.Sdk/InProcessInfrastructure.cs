@@ -1,0 +1,74 @@
+using Bosun.Client;
+using Bosun.Contracts.States;
+using Bosun.Worker.Infrastructure;
+
+namespace Bosun.Sdk;
+
+/// <summary>Serve's in-process launcher: each run is a <see cref="FlowRunHost"/> in this process, stopped by cancelling its token.</summary>
+internal sealed class InProcessInfrastructure(FlowDefinition flow, BosunClient client, LogShipper logs, TimeProvider timeProvider) : FlowRunInfrastructure
+{
+    public override string Type => "in-process";
+
+    public override Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return Task.FromResult<InfrastructureHandle>(new Handle(new FlowRunHost(client, logs, timeProvider), job, flow));
+    }
+
+    private sealed class Handle : InfrastructureHandle
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _run;
+
+        public Handle(FlowRunHost host, JobContext job, FlowDefinition flow)
+        {
+            Id = $"in-process-{Environment.ProcessId}";
+            _run = Task.Run(() => host.RunAsync(job.Claim.FlowRun, flow, _stop.Token));
+        }
+
+        public override string Id { get; }
+
+        public override async Task<InfrastructureExit> WaitForExitAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await _run.WaitAsync(cancellationToken).ConfigureAwait(false);
+                return new InfrastructureExit(0);
+            }
+            catch (BosunServerUnreachableException)
+            {
+                return new InfrastructureExit(InfrastructureExit.ServerUnreachableCode);
+            }
+            catch (Exception ex) when (ex is BosunApiException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return new InfrastructureExit(1);
+            }
+        }
+
+        public override async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await _run.WaitAsync(grace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A flow that ignores its token cannot be killed inside this process; it is left to finish on its own.
+            }
+            catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // How it ended is read by WaitForExitAsync.
+            }
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            if (_run.IsCompleted)
+            {
+                _stop.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Bosun.Server.Orchestration.Security;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bosun.Server.Api.Security;
+
+/// <summary>
+/// Checks every /api request against the permission its route declares (<see cref="Requires"/>): 401 without a working
+/// key, 403 when the key's role (or the run token's scope) does not cover the route, 429 after repeated failures. With
+/// no API key in the store (a loopback server), everyone is allowed.
+/// </summary>
+internal sealed class ApiAuthentication(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context, SecurityService security, AuthFailureLimiter limiter, IProblemDetailsService problems)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api") || context.GetEndpoint() is not { } endpoint)
+        {
+            await next(context);
+            return;
+        }
+
+        // A route that forgot to declare its permission is for admins only: fail closed.
+        var requires = endpoint.Metadata.GetMetadata<Requires>() ?? new Requires(Permission.Admin);
+        if (requires.AnyOf.Contains(Permission.Anonymous) || !await security.AuthEnabledAsync(context.RequestAborted))
+        {
+            await next(context);
+            return;
+        }
+
+        var address = context.Connection.RemoteIpAddress;
+        if (limiter.IsBlocked(address, out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteAsync(context, problems, StatusCodes.Status429TooManyRequests, "Too many failed authentications",
+                $"Too many requests with a wrong API key from this address; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.");
+            return;
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+        {
+            await WriteAsync(context, problems, StatusCodes.Status401Unauthorized, "API key required",
+                "This server requires an API key: send `Authorization: Bearer <key>` (BOSUN_API_KEY, or `bosun config set api-key KEY`).");
+            return;
+        }
+
+        var caller = await security.AuthenticateAsync(header[7..].Trim(), context.RequestAborted);
+        if (caller is null)
+        {
+            limiter.RecordFailure(address);
+            await WriteAsync(context, problems, StatusCodes.Status401Unauthorized, "Invalid API key",
+                "The API key is not valid: it is unknown, revoked or expired. Ask an admin for a key (`bosun api-key create`).");
+            return;
+        }
+
+        if (!requires.AnyOf.Any(caller.Has) || (caller.IsRunToken && !InRunScope(context, caller)))
+        {
+            var who = caller.IsRunToken ? $"a token for flow run {caller.RunId}" : $"a {caller.Role.ToString()!.ToLowerInvariant()} key ('{caller.Name}')";
+            await WriteAsync(context, problems, StatusCodes.Status403Forbidden, "Not allowed",
+                $"{context.Request.Method} {context.Request.Path} needs the '{requires}' permission; the request used {who}.");
+            return;
+        }
+
+        context.Items[typeof(BosunCaller)] = caller;
+        await next(context);
+    }
+
+    /// <summary>Who made this request, as <see cref="InvokeAsync"/> found: <see cref="BosunCaller.Anonymous"/> when the route needs no key or none is configured.</summary>
+    public static BosunCaller CallerOf(HttpContext context) =>
+        context.Items.TryGetValue(typeof(BosunCaller), out var caller) && caller is BosunCaller found ? found : BosunCaller.Anonymous;
+
+    /// <summary>A run token reaches its own run, its run's deployment (read only) and the batched log route (checked per line).</summary>
+    private static bool InRunScope(HttpContext context, BosunCaller caller)
+    {
+        var path = context.Request.Path.Value ?? "";
+        var id = context.Request.RouteValues.TryGetValue("id", out var value) && Guid.TryParse(value?.ToString(), out var parsed) ? parsed : (Guid?)null;
+        if (path.StartsWith("/api/flow_runs/", StringComparison.Ordinal))
+        {
+            return id == caller.RunId;
+        }
+
+        if (path.StartsWith("/api/deployments/", StringComparison.Ordinal))
+        {
+            return HttpMethods.IsGet(context.Request.Method) && id is not null && id == caller.DeploymentId;
+        }
+
+        return path == "/api/logs";
+    }
+
+    private static async Task WriteAsync(HttpContext context, IProblemDetailsService problems, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+}

@@ -1,0 +1,438 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.Schedules;
+using Bosun.Server.Domain;
+using Bosun.Server.Orchestration.Scheduling;
+using Bosun.Server.Orchestration.Validation;
+using Bosun.Server.Orchestration.WorkPools;
+using Bosun.Server.Storage;
+using Microsoft.Extensions.Options;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Orchestration.Deployments;
+
+/// <summary>Flows and deployments: the upsert with its validation, reads and listing.</summary>
+internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal schedulerSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options)
+{
+    public async Task<(Deployment Deployment, bool Created)> UpsertAsync(DeploymentUpsert request, CancellationToken cancellationToken)
+    {
+        Require(NameRules.Check(request.FlowName, "Flow"), "flow_name");
+        Require(NameRules.Check(request.Name, "Deployment"), "name");
+        if (request.ConcurrencyLimit is < 0)
+        {
+            throw new ValidationException("concurrency_limit", ["must be 0 or more, or null for no limit"]);
+        }
+
+        if (request.Retries < 0 || request.RetryDelaySeconds < 0)
+        {
+            throw new ValidationException("retries", ["retries and retry_delay_seconds must be 0 or more"]);
+        }
+
+        if (request.WorkPoolName is null && request.WorkQueueName is not null)
+        {
+            throw new ValidationException("work_queue_name", ["a work queue needs a work_pool_name"]);
+        }
+
+        ParameterValidator.ValidateSchema(request.ParameterSchema);
+        var parameters = request.Parameters ?? [];
+        ParameterValidator.Validate(request.ParameterSchema, parameters, enforceRequired: false);
+
+        var now = timeProvider.GetUtcNow();
+        // Schedules are checked before anything is written: a bad one refuses the whole upsert.
+        var schedules = request.Schedules?.Select((spec, i) => (Spec: spec, Definition: ValidateSchedule(spec, request.ParameterSchema, parameters, $"schedules[{i}]", now))).ToList();
+        var (id, created) = await database.WriteAsync(async scope =>
+        {
+            Guid? poolId = null;
+            Guid? queueId = null;
+            JsonObject? template = null;
+            if (request.WorkPoolName is { } poolName)
+            {
+                var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken)
+                    ?? throw WorkPoolService.PoolNotFound(poolName);
+                var queueName = request.WorkQueueName ?? WorkPoolService.DefaultQueueName;
+                var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, queueName, scope.Transaction, cancellationToken)
+                    ?? throw new NotFoundException($"Work pool '{poolName}' has no queue named '{queueName}'.");
+                template = Object(pool.BaseJobTemplate);
+                (poolId, queueId) = (pool.Id, queue.Id);
+            }
+
+            var flowId = await DeploymentStore.EnsureFlowAsync(scope, request.FlowName, now, cancellationToken);
+            var existing = await DeploymentStore.GetByNameAsync(scope.Connection, request.FlowName, request.Name, scope.Transaction, cancellationToken);
+            var jobVariables = SecretMask.Restore(request.JobVariables, ObjectOrNull(existing?.JobVariables), template is null ? null : SecretMask.VariablesOf(template));
+            if (template is not null)
+            {
+                JobTemplateValidator.ValidateJobVariables(template, jobVariables, null, enforceRequired: false, "job_variables");
+            }
+
+            var row = new DeploymentRow
+            {
+                Id = existing?.Id ?? Guid.NewGuid(),
+                FlowId = flowId,
+                Name = request.Name,
+                Entrypoint = request.Entrypoint,
+                Parameters = JsonText(parameters),
+                ParameterSchema = request.ParameterSchema?.ToJsonString(),
+                WorkPoolId = poolId,
+                WorkQueueId = queueId,
+                JobVariables = JsonText(jobVariables),
+                Tags = Tags(request.Tags),
+                Description = request.Description,
+                Version = request.Version,
+                Paused = request.Paused,
+                ConcurrencyLimit = request.ConcurrencyLimit,
+                CollisionStrategy = EnumNames.Of(request.CollisionStrategy),
+                Retries = request.Retries,
+                RetryDelaySeconds = request.RetryDelaySeconds,
+                CatchUp = EnumNames.Of(request.CatchUp),
+                Created = existing?.Created ?? Ms(now),
+                Updated = Ms(now),
+            };
+            await DeploymentStore.UpsertAsync(scope, row, existing is not null, cancellationToken);
+            if (existing is not null)
+            {
+                // A changed deployment gets fresh auto-scheduled runs (docs/behaviour.md §1.2: upsert replaces future scheduled runs).
+                await ScheduleStore.DeleteFutureRunsAsync(scope, row.Id, now, cancellationToken: cancellationToken);
+            }
+
+            if (schedules is not null)
+            {
+                await ScheduleStore.DeleteAllOfAsync(scope, row.Id, cancellationToken);
+                foreach (var (spec, definition) in schedules)
+                {
+                    await ScheduleStore.InsertAsync(scope, row.Id, definition, spec, now, cancellationToken);
+                }
+            }
+
+            return (row.Id, existing is null);
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return (await GetAsync(id, cancellationToken), created);
+    }
+
+    public async Task<Deployment> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        await database.ReadAsync(async connection =>
+        {
+            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken: cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
+            return (await ContractsAsync(connection, [row], cancellationToken))[0];
+        }, cancellationToken);
+
+    public async Task<Deployment> GetByNameAsync(string flowName, string name, CancellationToken cancellationToken) =>
+        await database.ReadAsync(async connection =>
+        {
+            var row = await DeploymentStore.GetByNameAsync(connection, flowName, name, cancellationToken: cancellationToken) ?? throw NotFound(flowName, name);
+            return (await ContractsAsync(connection, [row], cancellationToken))[0];
+        }, cancellationToken);
+
+    public async Task<Page<Deployment>> ListAsync(string? flowName, string? workPoolName, int offset, int limit, CancellationToken cancellationToken) =>
+        await database.ReadAsync(async connection =>
+        {
+            var rows = await DeploymentStore.ListAsync(connection, flowName, workPoolName, offset, limit, cancellationToken);
+            var total = await DeploymentStore.CountAsync(connection, flowName, workPoolName, cancellationToken);
+            return new Page<Deployment>(await ContractsAsync(connection, rows, cancellationToken), total, offset, limit);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Deployments as every answer but a claim shows them: with their schedules, and with the job variables their pool's
+    /// template marks secret masked (the worker gets the values through its claim only).
+    /// </summary>
+    private async Task<IReadOnlyList<Deployment>> ContractsAsync(DbConnection connection, IReadOnlyList<DeploymentRow> rows, CancellationToken cancellationToken)
+    {
+        var deployments = await DeploymentStore.ToContractsAsync(connection, rows, timeProvider.GetUtcNow(), cancellationToken: cancellationToken);
+        var templates = await WorkPoolStore.GetBaseJobTemplatesAsync(connection, rows.Select(row => row.WorkPoolId).OfType<Guid>().ToList(), cancellationToken: cancellationToken);
+        return deployments.Zip(rows, (deployment, row) => row.WorkPoolId is { } poolId && templates.TryGetValue(poolId, out var template)
+            ? deployment with { JobVariables = SecretMask.Apply(deployment.JobVariables, SecretMask.VariablesOf(Object(template))) }
+            : deployment).ToList();
+    }
+
+    public async Task<Page<Flow>> ListFlowsAsync(int offset, int limit, CancellationToken cancellationToken) =>
+        await database.ReadAsync(async connection =>
+        {
+            var rows = await DeploymentStore.ListFlowsAsync(connection, offset, limit, cancellationToken);
+            var total = await DeploymentStore.CountFlowsAsync(connection, cancellationToken);
+            return new Page<Flow>(rows.Select(row => new Flow(row.Id, row.Name, Time(row.Created))).ToList(), total, offset, limit);
+        }, cancellationToken);
+
+    public async Task<Deployment> SetPausedAsync(Guid id, bool paused, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var changed = await database.WriteAsync(async scope =>
+        {
+            var count = await DeploymentStore.SetPausedAsync(scope, id, paused, now, cancellationToken);
+            if (count > 0 && paused)
+            {
+                // Nothing is scheduled for a paused deployment: its future auto-scheduled runs go.
+                await ScheduleStore.DeleteFutureRunsAsync(scope, id, now, cancellationToken: cancellationToken);
+            }
+
+            return count;
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return changed == 0 ? throw new NotFoundException($"Deployment {id} does not exist.") : await GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>
+    /// Changes the fields <paramref name="update"/> gives (docs/behaviour.md §1.2), each checked as the upsert checks it,
+    /// nothing saved when one is refused; the deployment's future auto-scheduled runs are made again with the new values.
+    /// </summary>
+    public async Task<Deployment> UpdateAsync(Guid id, DeploymentUpdate update, CancellationToken cancellationToken)
+    {
+        var clear = update.Clear ?? [];
+        if (clear.FirstOrDefault(field => !DeploymentUpdate.ClearableFields.Contains(field)) is { } unknown)
+        {
+            throw new ValidationException("clear", [$"'{unknown}' cannot be cleared; clear any of {string.Join(", ", DeploymentUpdate.ClearableFields)}"]);
+        }
+
+        var given = new Dictionary<string, bool>
+        {
+            ["work_queue_name"] = update.WorkQueueName is not null, ["parameters"] = update.Parameters is not null, ["job_variables"] = update.JobVariables is not null,
+            ["tags"] = update.Tags is not null, ["description"] = update.Description is not null, ["version"] = update.Version is not null,
+            ["concurrency_limit"] = update.ConcurrencyLimit is not null, ["collision_strategy"] = update.CollisionStrategy is not null,
+            ["catch_up"] = update.CatchUp is not null, ["paused"] = update.Paused is not null, ["retries"] = update.Retries is not null,
+            ["retry_delay_seconds"] = update.RetryDelaySeconds is not null,
+        };
+        if (clear.FirstOrDefault(field => given[field]) is { } both)
+        {
+            throw new ValidationException(both, [$"is both set and cleared; do one or the other"]);
+        }
+
+        if (clear.Count == 0 && !given.Values.Any(set => set))
+        {
+            throw new ValidationException("deployment", [$"nothing to change: give at least one of {string.Join(", ", given.Keys)}, or clear"]);
+        }
+
+        if (update.ConcurrencyLimit is < 0)
+        {
+            throw new ValidationException("concurrency_limit", ["must be 0 or more; clear it for no limit"]);
+        }
+
+        if (update.Retries is < 0)
+        {
+            throw new ValidationException("retries", ["must be 0 or more"]);
+        }
+
+        if (update.RetryDelaySeconds is < 0)
+        {
+            throw new ValidationException("retry_delay_seconds", ["must be 0 or more"]);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            await DeploymentStore.LockAsync(scope, id, cancellationToken);
+            var row = await DeploymentStore.GetAsync(scope.Connection, id, scope.Transaction, cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
+            var pool = row.WorkPoolName is { } poolName ? await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) : null;
+            if (pool is null && (update.WorkQueueName is not null || update.JobVariables is not null))
+            {
+                throw new ValidationException(update.WorkQueueName is not null ? "work_queue_name" : "job_variables",
+                    [$"deployment '{row.FlowName}/{row.Name}' is served, not on a work pool: it has no work queue or job variables"]);
+            }
+
+            if (update.WorkQueueName is { } queueName)
+            {
+                row.WorkQueueId = (await WorkPoolStore.GetQueueAsync(scope.Connection, pool!.Id, queueName, scope.Transaction, cancellationToken)
+                    ?? throw new NotFoundException($"Work pool '{pool.Name}' has no queue named '{queueName}'; create it with `bosun work-queue create {queueName} --pool {pool.Name}`.")).Id;
+            }
+
+            var schema = ObjectOrNull(row.ParameterSchema);
+            if (update.Parameters is not null || clear.Contains("parameters"))
+            {
+                var parameters = update.Parameters ?? [];
+                ParameterValidator.Validate(schema, parameters, enforceRequired: false);
+                foreach (var (schedule, i) in (await ScheduleStore.ListForAsync(scope.Connection, [id], scope.Transaction, cancellationToken))[id].Select((schedule, i) => (schedule, i)))
+                {
+                    ValidateScheduleParameters(schema, parameters, schedule.Parameters, $"schedules[{i}].parameters");
+                }
+
+                row.Parameters = JsonText(parameters);
+            }
+
+            if (update.JobVariables is not null || clear.Contains("job_variables"))
+            {
+                var template = Object(pool!.BaseJobTemplate);
+                var jobVariables = SecretMask.Restore(update.JobVariables ?? [], Object(row.JobVariables), SecretMask.VariablesOf(template));
+                JobTemplateValidator.ValidateJobVariables(template, jobVariables, null, enforceRequired: false, "job_variables");
+                row.JobVariables = JsonText(jobVariables);
+            }
+
+            row.Tags = update.Tags is not null || clear.Contains("tags") ? Tags(update.Tags ?? []) : row.Tags;
+            row.Description = clear.Contains("description") ? null : update.Description is { } description ? NullIfEmpty(description) : row.Description;
+            row.Version = clear.Contains("version") ? null : update.Version is { } version ? NullIfEmpty(version) : row.Version;
+            row.ConcurrencyLimit = clear.Contains("concurrency_limit") ? null : update.ConcurrencyLimit ?? row.ConcurrencyLimit;
+            row.CollisionStrategy = update.CollisionStrategy is { } strategy ? EnumNames.Of(strategy) : row.CollisionStrategy;
+            row.CatchUp = update.CatchUp is { } catchUp ? EnumNames.Of(catchUp) : row.CatchUp;
+            row.Paused = update.Paused ?? row.Paused;
+            row.Retries = update.Retries ?? row.Retries;
+            row.RetryDelaySeconds = update.RetryDelaySeconds ?? row.RetryDelaySeconds;
+            row.Updated = Ms(now);
+            await DeploymentStore.UpsertAsync(scope, row, exists: true, cancellationToken);
+            // Runs made ahead carry the old queue, parameters and tags: they are made again (none while paused).
+            await ScheduleStore.DeleteFutureRunsAsync(scope, id, now, cancellationToken: cancellationToken);
+            return 0;
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return await GetAsync(id, cancellationToken);
+    }
+
+    private static string? NullIfEmpty(string text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    public async Task<DeploymentSchedule> AddScheduleAsync(Guid deploymentId, ScheduleSpec spec, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var scheduleId = await database.WriteAsync(async scope =>
+        {
+            await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
+            var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, scope.Transaction, cancellationToken)
+                ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
+            var definition = ValidateSchedule(spec, ObjectOrNull(deployment.ParameterSchema), Object(deployment.Parameters), "schedule", now);
+            await ScheduleStore.InsertAsync(scope, deploymentId, definition, spec, now, cancellationToken);
+            return definition.Id;
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return (await ListSchedulesAsync(deploymentId, cancellationToken)).Single(s => s.Id == scheduleId);
+    }
+
+    public async Task<IReadOnlyList<DeploymentSchedule>> ListSchedulesAsync(Guid deploymentId, CancellationToken cancellationToken) =>
+        (await GetAsync(deploymentId, cancellationToken)).Schedules;
+
+    public async Task<DeploymentSchedule> SetScheduleActiveAsync(Guid deploymentId, Guid scheduleId, bool active, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
+            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, scope.Transaction, cancellationToken) ?? throw ScheduleNotFound(deploymentId, scheduleId);
+            await ScheduleStore.SetActiveAsync(scope, scheduleId, active, now, cancellationToken);
+            if (!active)
+            {
+                await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, scheduleId, cancellationToken: cancellationToken);
+            }
+
+            return 0;
+        }, cancellationToken);
+        schedulerSignal.Notify();
+        return (await ListSchedulesAsync(deploymentId, cancellationToken)).Single(s => s.Id == scheduleId);
+    }
+
+    public async Task DeleteScheduleAsync(Guid deploymentId, Guid scheduleId, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
+            _ = await ScheduleStore.GetAsync(scope.Connection, deploymentId, scheduleId, scope.Transaction, cancellationToken) ?? throw ScheduleNotFound(deploymentId, scheduleId);
+            await ScheduleStore.DeleteFutureRunsAsync(scope, deploymentId, now, scheduleId, cancellationToken: cancellationToken);
+            return await ScheduleStore.DeleteAsync(scope, scheduleId, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>The next runs the deployment's active schedules will create, each marked when it falls across a DST change.</summary>
+    public async Task<IReadOnlyList<UpcomingRun>> UpcomingAsync(Guid deploymentId, int count, CancellationToken cancellationToken)
+    {
+        if (count is < 1 or > 500)
+        {
+            throw new ValidationException("count", ["must be between 1 and 500"]);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var rows = await database.ReadAsync(async connection =>
+        {
+            _ = await DeploymentStore.GetAsync(connection, deploymentId, cancellationToken: cancellationToken) ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
+            return await ScheduleStore.ActiveOfAsync(connection, deploymentId, cancellationToken);
+        }, cancellationToken);
+        var upcoming = new List<UpcomingRun>();
+        foreach (var schedule in rows)
+        {
+            var definition = schedule.Definition;
+            var zone = definition.Zone;
+            TimeSpan? previousOffset = zone.GetUtcOffset(now);
+            foreach (var time in ScheduleCalculator.Occurrences(definition, now).Take(count))
+            {
+                var offset = zone.GetUtcOffset(time);
+                var local = TimeZoneInfo.ConvertTime(time, zone);
+                upcoming.Add(new UpcomingRun(time, local.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture),
+                    schedule.Id, definition.Timezone, previousOffset is { } previous && previous != offset));
+                previousOffset = offset;
+            }
+        }
+
+        return upcoming.OrderBy(u => u.ScheduledTime).Take(count).ToList();
+    }
+
+    private ScheduleDefinition ValidateSchedule(ScheduleSpec spec, JsonObject? parameterSchema, JsonObject deploymentParameters, string field, DateTimeOffset now)
+    {
+        var definition = ScheduleCalculator.Validate(spec, Guid.NewGuid(), now, field, options.Value.MinScheduleInterval);
+        ValidateScheduleParameters(parameterSchema, deploymentParameters, spec.Parameters, $"{field}.parameters");
+        return definition;
+    }
+
+    /// <summary>A schedule's parameters over the deployment's defaults must fit the parameter schema.</summary>
+    private static void ValidateScheduleParameters(JsonObject? parameterSchema, JsonObject deploymentParameters, JsonObject? scheduleParameters, string field)
+    {
+        if (scheduleParameters is not { Count: > 0 })
+        {
+            return;
+        }
+
+        var merged = (JsonObject)deploymentParameters.DeepClone();
+        foreach (var (key, value) in scheduleParameters)
+        {
+            merged[key] = value?.DeepClone();
+        }
+
+        try
+        {
+            ParameterValidator.Validate(parameterSchema, merged, enforceRequired: false);
+        }
+        catch (ValidationException ex)
+        {
+            throw new ValidationException(field, [ex.Message]);
+        }
+    }
+
+    private static NotFoundException ScheduleNotFound(Guid deploymentId, Guid scheduleId) =>
+        new NotFoundException($"Deployment {deploymentId} has no schedule {scheduleId}.");
+
+    public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var deleted = await database.WriteAsync(scope => DeploymentStore.DeleteAsync(scope, id, cancellationToken), cancellationToken);
+        if (deleted == 0)
+        {
+            throw new NotFoundException($"Deployment {id} does not exist.");
+        }
+    }
+
+    /// <summary>
+    /// Renders the job a run of the deployment would get (docs/behaviour.md §5.2, Bosun: preview-job), with secrets masked and the
+    /// worker-environment placeholders left visible, since the worker's environment is not known here.
+    /// </summary>
+    public async Task<JobPreview> PreviewJobAsync(Guid id, JobPreviewRequest request, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var (deployment, pool) = await database.ReadAsync(async connection =>
+        {
+            var row = await DeploymentStore.GetAsync(connection, id, cancellationToken: cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
+            if (row.WorkPoolName is not { } poolName)
+            {
+                throw new ValidationException("deployment", [$"deployment '{row.FlowName}/{row.Name}' is served, not on a work pool: it has no job to preview"]);
+            }
+
+            var poolRow = await WorkPoolStore.GetPoolAsync(connection, poolName, now, cancellationToken: cancellationToken) ?? throw WorkPoolService.PoolNotFound(poolName);
+            return (row, poolRow);
+        }, cancellationToken);
+
+        return WorkPoolService.PreviewJob(pool, Object(deployment.JobVariables), request.JobVariables);
+    }
+
+    public static NotFoundException NotFound(string flowName, string name) =>
+        new NotFoundException($"Deployment '{flowName}/{name}' does not exist. List deployments with `bosun deployment ls`.");
+
+    private static void Require(string? problem, string field)
+    {
+        if (problem is not null)
+        {
+            throw new ValidationException(field, [problem]);
+        }
+    }
+}

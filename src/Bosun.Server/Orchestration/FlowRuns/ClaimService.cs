@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Server.Domain;
+using Bosun.Server.Orchestration.Validation;
+using Bosun.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Bosun.Server.Orchestration.FlowRuns;
+
+/// <summary>
+/// The claim with its optional long-poll (docs/behaviour.md §3, Bosun): when nothing is eligible the request waits for a
+/// <see cref="ClaimSignal"/> or for the next run to come due, then claims again, so a new run starts in
+/// milliseconds rather than at the next poll.
+/// </summary>
+internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options)
+{
+    private static readonly TimeSpan RecordEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>Pools by name, as the last claim of each saw them: their id, and whether they had a limit (see <see cref="ClaimStore.ClaimAsync"/>).</summary>
+    private readonly ConcurrentDictionary<string, (Guid Id, bool Limited)> _pools = new(StringComparer.Ordinal);
+
+    /// <summary>When this server last recorded a claimant's heartbeat and poll, by pool, worker, type, interval and queues.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _recorded = new(StringComparer.Ordinal);
+
+    private void Remember(string poller, DateTimeOffset now)
+    {
+        _recorded[poller] = now;
+        if (_recorded.Count > 10_000)
+        {
+            // Workers come and go under new names: forget the ones not heard from for a minute.
+            foreach (var (key, at) in _recorded)
+            {
+                if (now - at > TimeSpan.FromMinutes(1))
+                {
+                    _recorded.TryRemove(key, out _);
+                }
+            }
+        }
+    }
+
+    public async Task<ClaimResponse> ClaimAsync(string poolName, ClaimRequest request, CancellationToken cancellationToken)
+    {
+        var problem = NameRules.Check(request.WorkerName, "Worker");
+        if (problem is not null)
+        {
+            throw new ValidationException("worker_name", [problem]);
+        }
+
+        if (request.MaxRuns is < 0 or > 1000)
+        {
+            throw new ValidationException("max_runs", ["must be between 0 and 1000"]);
+        }
+
+        var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
+        var poller = string.Join('\n', poolName, request.WorkerName, request.WorkerType, request.HeartbeatIntervalSeconds, string.Join(',', request.WorkQueueNames ?? []));
+        var claimed = await LongPollAsync(wait,
+            async now =>
+            {
+                // The worker's heartbeat and the queues' poll are recorded at most once a second: skip the statements
+                // when this server recorded the same ones less than a second ago.
+                var record = !_recorded.TryGetValue(poller, out var last) || now - last >= RecordEvery;
+                var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, prefetch, options.Value.MissedRunGrace,
+                    _pools.TryGetValue(poolName, out var known) ? known : null, record, cancellationToken), cancellationToken);
+                _pools[poolName] = (outcome.Pool!.Id, outcome.Pool.ConcurrencyLimit is not null);
+                if (record)
+                {
+                    Remember(poller, now);
+                }
+
+                return outcome;
+            },
+            prefetch,
+            (outcome, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, outcome.Pool!.Id, null, cutoff, cancellationToken), cancellationToken),
+            cancellationToken);
+        return new ClaimResponse(claimed.Pool!.ToContract(), ClaimedRuns(claimed));
+    }
+
+    public async Task<ServedClaimResponse> ClaimServedAsync(ServedClaimRequest request, CancellationToken cancellationToken)
+    {
+        var problem = NameRules.Check(request.ProcessName, "Serving process");
+        if (problem is not null)
+        {
+            throw new ValidationException("process_name", [problem]);
+        }
+
+        if (request.DeploymentIds is not { Count: > 0 and <= 1000 })
+        {
+            throw new ValidationException("deployment_ids", ["name 1 to 1000 served deployments"]);
+        }
+
+        if (request.MaxRuns is < 0 or > 1000)
+        {
+            throw new ValidationException("max_runs", ["must be between 0 and 1000"]);
+        }
+
+        var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
+        var claimed = await LongPollAsync(wait,
+            now => database.WriteAsync(scope => ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, options.Value.MissedRunGrace, cancellationToken), cancellationToken),
+            prefetch,
+            (_, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
+            cancellationToken);
+        return new ServedClaimResponse(ClaimedRuns(claimed));
+    }
+
+    private (TimeSpan Prefetch, TimeSpan Wait) Windows(double? prefetchSeconds, double? waitSeconds)
+    {
+        if (prefetchSeconds is < 0 or > 86_400 || waitSeconds is < 0)
+        {
+            throw new ValidationException("prefetch_seconds", ["prefetch_seconds must be 0 to 86400 and wait_seconds 0 or more"]);
+        }
+
+        var settings = options.Value;
+        return (prefetchSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultPrefetch,
+            TimeSpan.FromSeconds(Math.Min(waitSeconds ?? 0, settings.MaxClaimWait.TotalSeconds)));
+    }
+
+    /// <summary>
+    /// Claims; when nothing was claimed and the caller may wait, sleeps until a <see cref="ClaimSignal"/>, the next run
+    /// coming due, or the deadline, and claims again.
+    /// </summary>
+    private async Task<ClaimOutcome> LongPollAsync(
+        TimeSpan wait, Func<DateTimeOffset, Task<ClaimOutcome>> claim, TimeSpan prefetch, Func<ClaimOutcome, DateTimeOffset, Task<long?>> nextDue, CancellationToken cancellationToken)
+    {
+        var deadline = timeProvider.GetUtcNow() + wait;
+        while (true)
+        {
+            // Take the signal before claiming: a run created while we claim then still wakes us.
+            var signalled = claimSignal.NextAsync();
+            var now = timeProvider.GetUtcNow();
+            var outcome = await claim(now);
+            if (outcome.WakesClaims)
+            {
+                claimSignal.Notify();
+            }
+
+            var remaining = deadline - timeProvider.GetUtcNow();
+            if (outcome.Claimed.Count > 0 || remaining <= TimeSpan.Zero)
+            {
+                return outcome;
+            }
+
+            if (await nextDue(outcome, now + prefetch) is { } dueMs)
+            {
+                var untilDue = StoredValues.Time(dueMs) - prefetch - timeProvider.GetUtcNow();
+                remaining = untilDue < remaining ? untilDue : remaining;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1), timeProvider, timeout.Token);
+            await Task.WhenAny(signalled, delay);
+            await timeout.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>The claimed runs as the claim wrote them, each with its deployment.</summary>
+    private static List<ClaimedFlowRun> ClaimedRuns(ClaimOutcome outcome)
+    {
+        var deployments = outcome.Deployments.ToDictionary(deployment => deployment.Id);
+        return outcome.Claimed
+            .Where(run => run.DeploymentId is { } id && deployments.ContainsKey(id))
+            .Select(run => new ClaimedFlowRun(run.ToContract(null), deployments[run.DeploymentId!.Value]))
+            .ToList();
+    }
+}

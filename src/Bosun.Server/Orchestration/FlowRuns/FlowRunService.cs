@@ -1,0 +1,201 @@
+using System.Data.Common;
+using Bosun.Contracts;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Server.Domain;
+using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.Validation;
+using Bosun.Server.Storage;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Orchestration.FlowRuns;
+
+/// <summary>Flow runs: creation with validation, reads with the waiting reason, and state changes through the rules.</summary>
+internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSignal, LogSignal logSignal, SecretRedactor redactor, TimeProvider timeProvider)
+{
+    public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken)
+    {
+        if (request.Retries is < 0 || request.RetryDelaySeconds is < 0)
+        {
+            throw new ValidationException("retries", ["retries and retry_delay_seconds must be 0 or more"]);
+        }
+
+        if (request.IdempotencyKey is { Length: > 500 })
+        {
+            throw new ValidationException("idempotency_key", ["must be at most 500 characters"]);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var (id, created) = await database.WriteAsync(async scope =>
+        {
+            var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, scope.Transaction, cancellationToken)
+                ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
+            if (request.IdempotencyKey is { } key &&
+                await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, key, cancellationToken) is { } existing)
+            {
+                return (existing.Id, false);
+            }
+
+            var parameters = Object(deployment.Parameters);
+            foreach (var (name, value) in request.Parameters ?? [])
+            {
+                parameters[name] = value?.DeepClone();
+            }
+
+            ParameterValidator.Validate(ObjectOrNull(deployment.ParameterSchema), parameters, enforceRequired: true);
+            var queueId = deployment.WorkQueueId;
+            var jobVariables = request.JobVariables;
+            if (deployment.WorkPoolId is { } poolId)
+            {
+                var template = Object(await WorkPoolStore.GetBaseJobTemplateAsync(scope, poolId, cancellationToken));
+                // A secret sent back masked (copied from an answer) is no override: the deployment's value applies.
+                jobVariables = SecretMask.Restore(jobVariables, null, SecretMask.VariablesOf(template));
+                JobTemplateValidator.ValidateJobVariables(template, Object(deployment.JobVariables), jobVariables, enforceRequired: true, "job_variables");
+                if (request.WorkQueueName is { } queueName)
+                {
+                    var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, poolId, queueName, scope.Transaction, cancellationToken)
+                        ?? throw new NotFoundException($"Work pool '{deployment.WorkPoolName}' has no queue named '{queueName}'.");
+                    queueId = queue.Id;
+                }
+            }
+            else if (request.JobVariables is { Count: > 0 } || request.WorkQueueName is not null)
+            {
+                throw new ValidationException("job_variables",
+                    [$"deployment '{deployment.FlowName}/{deployment.Name}' is served, not on a work pool: it takes no job variables or work queue"]);
+            }
+
+            var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
+                request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId);
+            if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
+            {
+                // The same idempotency key was used by a request that committed meanwhile (another replica).
+                var winner = await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, request.IdempotencyKey!, cancellationToken);
+                return (winner!.Id, false);
+            }
+
+            return (row.Id, true);
+        }, cancellationToken);
+        if (created)
+        {
+            claimSignal.Notify();
+        }
+
+        return (await GetAsync(id, cancellationToken), created);
+    }
+
+    public async Task<FlowRun> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        return await database.ReadAsync(async connection =>
+        {
+            var row = await FlowRunStore.GetAsync(connection, id, cancellationToken: cancellationToken) ?? throw NotFound(id);
+            var run = row.ToContract(await WaitingReasons.ExplainAsync(connection, row, now, cancellationToken));
+            // Secret job variables are masked in every answer but the claim's (the worker's only source of them).
+            return row.WorkPoolId is { } poolId && (await WorkPoolStore.GetBaseJobTemplatesAsync(connection, [poolId], cancellationToken: cancellationToken))
+                .TryGetValue(poolId, out var template)
+                ? run with { JobVariables = SecretMask.Apply(run.JobVariables, SecretMask.VariablesOf(Object(template))) }
+                : run;
+        }, cancellationToken);
+    }
+
+    public Task<Page<FlowRunSummary>> ListAsync(FlowRunFilter filter, CancellationToken cancellationToken) =>
+        database.ReadAsync(connection => FlowRunStore.ListAsync(connection, filter, cancellationToken), cancellationToken);
+
+    public async Task<IReadOnlyList<FlowRunState>> HistoryAsync(Guid id, CancellationToken cancellationToken) =>
+        await database.ReadAsync(async connection =>
+        {
+            await EnsureExistsAsync(connection, id, cancellationToken);
+            return await FlowRunStore.HistoryAsync(connection, id, cancellationToken);
+        }, cancellationToken);
+
+    public async Task<SetStateResult> SetStateAsync(Guid id, StateProposal proposal, CancellationToken cancellationToken)
+    {
+        if (proposal.Message is { Length: > 10_000 })
+        {
+            throw new ValidationException("message", ["must be at most 10,000 characters"]);
+        }
+
+        if (proposal.Message is { } message)
+        {
+            // A flow that fails with a secret in its exception message must not publish it through its state.
+            proposal = proposal with { Message = (await redactor.RedactorAsync(cancellationToken))(message) };
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
+        if (outcome.WakesClaims)
+        {
+            claimSignal.Notify();
+        }
+
+        if (outcome.Result.State.Type.IsTerminal())
+        {
+            // Log followers stop once the run is over; wake them so they notice.
+            logSignal.Notify();
+        }
+
+        return outcome.Result;
+    }
+
+    public Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken) =>
+        SetStateAsync(id, new StateProposal(StateType.Cancelling, Message: "cancellation requested"), cancellationToken);
+
+    public async Task<FlowRun> SetInfrastructureAsync(Guid id, InfrastructureUpdate update, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(update.InfrastructureId) || update.InfrastructureId.Length > 500)
+        {
+            throw new ValidationException("infrastructure_id", ["must be 1 to 500 characters"]);
+        }
+
+        var changed = await database.WriteAsync(scope => FlowRunStore.SetInfrastructureAsync(scope, id, update.InfrastructureId, timeProvider.GetUtcNow(), cancellationToken), cancellationToken);
+        return changed == 0 ? throw NotFound(id) : await GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>What keeps a PENDING run's infrastructure from starting, from its worker; 409 once the run has moved on.</summary>
+    public async Task SetInfrastructureWaitingReasonAsync(Guid id, WaitingReasonUpdate update, CancellationToken cancellationToken)
+    {
+        if (update.Reason is { Length: > 1000 })
+        {
+            throw new ValidationException("reason", ["must be at most 1,000 characters"]);
+        }
+
+        var reason = string.IsNullOrWhiteSpace(update.Reason) ? null : update.Reason;
+        var changed = await database.WriteAsync(scope => FlowRunStore.SetInfrastructureWaitingReasonAsync(scope, id, reason, cancellationToken), cancellationToken);
+        if (changed == 0)
+        {
+            var run = await GetAsync(id, cancellationToken);
+            throw new ConflictException($"Flow run {id} is {run.State.Type.ToWireName()}: a waiting reason is for a run whose infrastructure is starting (PENDING).");
+        }
+    }
+
+    public async Task HeartbeatAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var changed = await database.WriteAsync(scope => FlowRunStore.HeartbeatAsync(scope, id, timeProvider.GetUtcNow(), cancellationToken), cancellationToken);
+        if (changed == 0)
+        {
+            throw NotFound(id);
+        }
+    }
+
+    public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var deleted = await database.WriteAsync(scope => FlowRunStore.DeleteAsync(scope, id, cancellationToken), cancellationToken);
+        if (deleted == 0)
+        {
+            throw NotFound(id);
+        }
+
+        claimSignal.Notify();
+    }
+
+    public static NotFoundException NotFound(Guid id) =>
+        new NotFoundException($"Flow run {id} does not exist. List runs with `bosun flow-run ls`.");
+
+    public static async Task EnsureExistsAsync(DbConnection connection, Guid id, CancellationToken cancellationToken)
+    {
+        if (!await FlowRunStore.ExistsAsync(connection, id, cancellationToken))
+        {
+            throw NotFound(id);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+using System.Text.RegularExpressions;
+using Bosun.Contracts.Security;
+using Bosun.Contracts.States;
+using Bosun.Server.Domain;
+using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Validation;
+using Bosun.Server.Storage;
+using Microsoft.Extensions.Options;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Orchestration.Security;
+
+/// <summary>API keys, secrets and run tokens.</summary>
+internal sealed partial class SecurityService(
+    BosunDatabase database, ServerKey key, RunTokens runTokens, SecretRedactor redactor, TimeProvider timeProvider, IOptions<BosunServerOptions> options)
+{
+    private static readonly TimeSpan AuthStateFreshness = TimeSpan.FromSeconds(2);
+    private (bool Enabled, DateTimeOffset Checked) _authState = (false, DateTimeOffset.MinValue);
+
+    /// <summary>Authentication is on as soon as one working API key exists (checked every 2 s, also for other replicas' keys).</summary>
+    public async Task<bool> AuthEnabledAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (now - _authState.Checked > AuthStateFreshness)
+        {
+            var count = await database.ReadAsync(connection => SecurityStore.CountActiveKeysAsync(connection, now, adminsOnly: false, cancellationToken), cancellationToken);
+            _authState = (count > 0, now);
+        }
+
+        return _authState.Enabled;
+    }
+
+    /// <summary>The caller a bearer token stands for, or null when it is not a working key or run token.</summary>
+    public async Task<BosunCaller?> AuthenticateAsync(string token, CancellationToken cancellationToken)
+    {
+        if (token.StartsWith(RunTokens.Prefix, StringComparison.Ordinal))
+        {
+            return runTokens.Validate(token) is { } run ? new BosunCaller($"run {run.RunId}", null, run.RunId, run.DeploymentId) : null;
+        }
+
+        var row = await database.ReadAsync(connection => SecurityStore.FindKeyByHashAsync(connection, ApiKeySecrets.Hash(token), cancellationToken), cancellationToken);
+        return await WorkingKeyAsync(row, cancellationToken);
+    }
+
+    /// <summary>
+    /// The caller a web UI session stands for: the key with this id, while it still works (not revoked, not expired).
+    /// The session holds the key's id, never the key, so it is checked again by id.
+    /// </summary>
+    public async Task<BosunCaller?> FindWorkingKeyAsync(Guid keyId, CancellationToken cancellationToken)
+    {
+        var row = await database.ReadAsync(connection => SecurityStore.FindKeyByIdAsync(connection, keyId, cancellationToken), cancellationToken);
+        return await WorkingKeyAsync(row, cancellationToken);
+    }
+
+    private async Task<BosunCaller?> WorkingKeyAsync(ApiKeyRow? row, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (row is null || row.Revoked || (row.Expires is { } expires && Time(expires) <= now))
+        {
+            return null;
+        }
+
+        if (row.LastUsed is not { } used || now - Time(used) > TimeSpan.FromMinutes(1))
+        {
+            await database.WriteAsync(scope => SecurityStore.TouchKeyAsync(scope, row.Id, now, cancellationToken), cancellationToken);
+        }
+
+        return new BosunCaller(row.Name, row.ParsedRole, KeyId: row.Id);
+    }
+
+    public Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken) => CreateKeyAsync(request, null, cancellationToken);
+
+    /// <summary>Creates a key after <paramref name="precondition"/>, which may refuse, ran in the same write transaction.</summary>
+    private async Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, Func<WriteScope, DateTimeOffset, Task>? precondition, CancellationToken cancellationToken)
+    {
+        var problem = NameRules.Check(request.Name, "API key");
+        if (problem is not null)
+        {
+            throw new ValidationException("name", [problem]);
+        }
+
+        if (request.ExpiresInDays is <= 0)
+        {
+            throw new ValidationException("expires_in_days", ["must be 1 or more, or null for a key that does not expire"]);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var (created, secret) = await database.WriteAsync(async scope =>
+        {
+            if (precondition is not null)
+            {
+                await precondition(scope, now);
+            }
+
+            return await InsertKeyAsync(scope, request, now, cancellationToken);
+        }, cancellationToken);
+        _authState = (true, now);
+        return new ApiKeyCreated(created.ToContract(), secret);
+    }
+
+    /// <summary>How long a bootstrap token works, unless an admin key is created first.</summary>
+    public static readonly TimeSpan BootstrapTokenLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// A one-time token that creates the first admin key through the API (<see cref="BootstrapAsync"/>), when no admin key
+    /// works now; null when one does. Only its hash is stored; each call (each server start) makes a new one.
+    /// </summary>
+    public async Task<string?> IssueBootstrapTokenAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var token = ApiKeySecrets.NewBootstrapToken();
+        return await database.WriteAsync(async scope =>
+        {
+            if (await SecurityStore.AnyActiveAdminKeyAsync(scope, now, cancellationToken))
+            {
+                return null;
+            }
+
+            await SecurityStore.InsertBootstrapTokenAsync(scope, ApiKeySecrets.Hash(token), now, now + BootstrapTokenLifetime, cancellationToken);
+            return token;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The first admin key, for a valid bootstrap token, while no admin key works: the token and every other one are used
+    /// up with it. Refused (409) once an admin key exists, and (403) for a token that is wrong, used or expired.
+    /// </summary>
+    public async Task<ApiKeyCreated> BootstrapAsync(ApiKeyBootstrap request, CancellationToken cancellationToken)
+    {
+        var created = await CreateKeyAsync(new ApiKeyCreate(request.Name, ApiKeyRole.Admin, request.ExpiresInDays), async (scope, now) =>
+        {
+            if (await SecurityStore.AnyActiveAdminKeyAsync(scope, now, cancellationToken))
+            {
+                throw new ConflictException("An admin API key exists: the bootstrap route is closed. Ask an admin for a key (`bosun api-key create`).");
+            }
+
+            if (string.IsNullOrEmpty(request.Token) || !await SecurityStore.ConsumeBootstrapTokenAsync(scope, ApiKeySecrets.Hash(request.Token), now, cancellationToken))
+            {
+                throw new ForbiddenException(
+                    "The bootstrap token is not valid: it is wrong, used or expired. Restart the server to get a new one (it prints it, and writes it to the bootstrap-token file beside its key file).");
+            }
+        }, cancellationToken);
+        return created;
+    }
+
+    private static async Task<(ApiKeyRow Row, string Key)> InsertKeyAsync(WriteScope scope, ApiKeyCreate request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var secret = ApiKeySecrets.NewKey();
+        var row = new ApiKeyRow
+        {
+            Id = Guid.NewGuid(),
+            Name = request.Name,
+            Role = request.Role.ToString().ToLowerInvariant(),
+            Prefix = secret[..14],
+            Hash = ApiKeySecrets.Hash(secret),
+            Expires = request.ExpiresInDays is { } days ? Ms(now.AddDays(days)) : null,
+            Created = Ms(now),
+        };
+        await SecurityStore.InsertKeyAsync(scope, row, cancellationToken);
+        return (row, secret);
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) =>
+        (await database.ReadAsync(connection => SecurityStore.ListKeysAsync(connection, cancellationToken), cancellationToken)).Select(row => row.ToContract()).ToList();
+
+    public async Task RevokeKeyAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await database.WriteAsync(scope => SecurityStore.RevokeKeyAsync(scope, id, cancellationToken), cancellationToken) == 0)
+        {
+            throw new NotFoundException($"API key {id} does not exist. List keys with `bosun api-key ls`.");
+        }
+
+        _authState = (_authState.Enabled, DateTimeOffset.MinValue);
+    }
+
+    public async Task SetSecretAsync(string name, SecretValue value, CancellationToken cancellationToken)
+    {
+        if (!SecretName().IsMatch(name))
+        {
+            throw new ValidationException("name", [$"'{name}' is not a secret name: use 1 to 100 letters, digits, '-', '_' or '.'"]);
+        }
+
+        if (value.Value is null or { Length: 0 } || value.Value.Length > 64 * 1024)
+        {
+            throw new ValidationException("value", ["must be 1 to 65,536 characters"]);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            await SecurityStore.UpsertSecretAsync(scope, name, key.Encrypt(value.Value), now, cancellationToken);
+            return 0;
+        }, cancellationToken);
+        redactor.Invalidate();
+    }
+
+    public async Task<IReadOnlyList<SecretInfo>> ListSecretsAsync(CancellationToken cancellationToken) =>
+        (await database.ReadAsync(connection => SecurityStore.ListSecretsAsync(connection, cancellationToken), cancellationToken))
+            .Select(row => new SecretInfo(row.Name, Time(row.Created), Time(row.Updated))).ToList();
+
+    public async Task DeleteSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        if (await database.WriteAsync(scope => SecurityStore.DeleteSecretAsync(scope, name, cancellationToken), cancellationToken) == 0)
+        {
+            throw new NotFoundException($"Secret '{name}' does not exist. List secrets with `bosun secret ls`.");
+        }
+
+        redactor.Invalidate();
+    }
+
+    /// <summary>Values of the secrets a run's job refers to; only for a run a worker has claimed and not finished.</summary>
+    public async Task<Dictionary<string, string>> ResolveAsync(SecretResolveRequest request, CancellationToken cancellationToken)
+    {
+        var (run, secrets) = await database.ReadAsync(async connection =>
+            (await FlowRunStore.GetAsync(connection, request.FlowRunId, cancellationToken: cancellationToken), await SecurityStore.ListSecretsAsync(connection, cancellationToken)), cancellationToken);
+        if (run is null)
+        {
+            throw FlowRunService.NotFound(request.FlowRunId);
+        }
+
+        if (run.State.Type is not (StateType.Pending or StateType.Running) || run.WorkerName is null)
+        {
+            throw new ConflictException($"Flow run {run.Id} is {run.State.Type.ToWireName()}: secrets are resolved only for a run a worker has claimed and is starting.");
+        }
+
+        var byName = secrets.ToDictionary(s => s.Name, s => s.Ciphertext, StringComparer.Ordinal);
+        var missing = request.Names.Where(name => !byName.ContainsKey(name)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ValidationException("names", [$"no secret named {string.Join(", ", missing.Select(m => $"'{m}'"))}; set it with `bosun secret set NAME`"]);
+        }
+
+        return request.Names.Distinct().ToDictionary(name => name, name => key.Decrypt(byName[name]), StringComparer.Ordinal);
+    }
+
+    public async Task<RunToken> IssueRunTokenAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var run = await database.ReadAsync(connection => FlowRunStore.GetAsync(connection, runId, cancellationToken: cancellationToken), cancellationToken)
+            ?? throw FlowRunService.NotFound(runId);
+        if (!await AuthEnabledAsync(cancellationToken))
+        {
+            return new RunToken(null, null);
+        }
+
+        var (token, expires) = runTokens.Issue(run.Id, run.DeploymentId, options.Value.RunTokenLifetime);
+        return new RunToken(token, expires);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,100}$")]
+    private static partial Regex SecretName();
+}

@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Bosun.Server.Orchestration.Security;
+
+/// <summary>
+/// The server's secret key (32 random bytes in a file created on first start, readable by its owner only): it encrypts
+/// secrets at rest (AES-GCM) and signs run tokens (HMAC-SHA256, with a key derived for that use). Replicas share the file.
+/// </summary>
+internal sealed class ServerKey
+{
+    private readonly byte[] _encryptionKey;
+    private readonly byte[] _signingKey;
+
+    public ServerKey(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        var master = LoadOrCreate(Path);
+        _encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: Encoding.UTF8.GetBytes("bosun secrets"));
+        _signingKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: Encoding.UTF8.GetBytes("bosun run tokens"));
+    }
+
+    public string Path { get; }
+
+    public string Encrypt(string plaintext)
+    {
+        var data = Encoding.UTF8.GetBytes(plaintext);
+        var nonce = RandomNumberGenerator.GetBytes(12);
+        var tag = new byte[16];
+        var cipher = new byte[data.Length];
+        using var aes = new AesGcm(_encryptionKey, 16);
+        aes.Encrypt(nonce, data, cipher, tag);
+        return Convert.ToBase64String([.. nonce, .. tag, .. cipher]);
+    }
+
+    public string Decrypt(string stored)
+    {
+        var bytes = Convert.FromBase64String(stored);
+        var plain = new byte[bytes.Length - 28];
+        using var aes = new AesGcm(_encryptionKey, 16);
+        aes.Decrypt(bytes.AsSpan(0, 12), bytes.AsSpan(28), bytes.AsSpan(12, 16), plain);
+        return Encoding.UTF8.GetString(plain);
+    }
+
+    public string Sign(string payload) => Convert.ToHexStringLower(HMACSHA256.HashData(_signingKey, Encoding.UTF8.GetBytes(payload)));
+
+    private static byte[] LoadOrCreate(string path)
+    {
+        if (File.Exists(path))
+        {
+            var existing = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            return existing.Length == 32 ? existing : throw new InvalidOperationException($"The key file {path} does not hold a 32-byte key.");
+        }
+
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        var key = RandomNumberGenerator.GetBytes(32);
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            // Readable by the server's user only: whoever reads it can decrypt every secret.
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(path, fileOptions))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(Convert.ToBase64String(key));
+        }
+
+        return key;
+    }
+}

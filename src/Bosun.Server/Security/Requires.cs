@@ -1,9 +1,0 @@
-namespace Bosun.Server.Security;
-
-/// <summary>Endpoint metadata: the caller needs any one of these permissions.</summary>
-internal sealed class Requires(params Permission[] anyOf)
-{
-    public IReadOnlyList<Permission> AnyOf { get; } = anyOf;
-
-    public override string ToString() => string.Join("|", AnyOf).ToLowerInvariant();
-}

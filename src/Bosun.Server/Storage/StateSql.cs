@@ -1,0 +1,27 @@
+using Bosun.Contracts.States;
+
+namespace Bosun.Server.Storage;
+
+/// <summary>
+/// State types as SQL literals, rendered from their one mapping to stored values (<see cref="StateTypeExtensions.ToWireName"/>)
+/// and from the named sets of <see cref="StateSets"/>, so that no statement spells a state or a list of states by hand.
+/// Rendered once: a statement's text stays the same from one execution to the next (PostgreSQL prepares it once).
+/// </summary>
+internal static class StateSql
+{
+    /// <summary><c>('PENDING','RUNNING','CANCELLING')</c>: for <c>state_type IN</c>, the runs that hold a slot.</summary>
+    public static readonly string HoldingSlot = List(StateSets.HoldingSlot);
+
+    /// <summary><c>'SCHEDULED'</c>.</summary>
+    public static readonly string Scheduled = Literal(StateType.Scheduled);
+
+    /// <summary><c>'PENDING'</c>.</summary>
+    public static readonly string Pending = Literal(StateType.Pending);
+
+    /// <summary><c>'CANCELLING'</c>.</summary>
+    public static readonly string Cancelling = Literal(StateType.Cancelling);
+
+    private static string Literal(StateType type) => $"'{type.ToWireName()}'";
+
+    private static string List(IEnumerable<StateType> types) => $"({string.Join(",", types.Select(Literal))})";
+}

@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.WorkPools;
+
+namespace Bosun.Worker.Runtime;
+
+/// <summary>
+/// Where a <see cref="WorkerRuntime"/> gets its runs: a work pool (<c>bosun worker start</c>) or the deployments a
+/// process serves (<c>ServeAsync</c>). Everything else — capacity, launching, cancellation, drain, outages — is the
+/// runtime's and the same for both.
+/// </summary>
+public abstract class ClaimSource
+{
+    private protected ClaimSource()
+    {
+    }
+
+    /// <summary>What is polled, for log lines: "work pool 'p' (process)".</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Claims up to <paramref name="maxRuns"/> due runs, holding the request open while none is due (long-poll).</summary>
+    internal abstract Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, bool wait, CancellationToken cancellationToken);
+
+    /// <summary>The ids of this source's runs that are CANCELLING.</summary>
+    internal abstract Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Tells the server this worker is alive (nothing for a serving process).</summary>
+    internal virtual Task HeartbeatAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The job configuration the launcher gets for <paramref name="run"/>.</summary>
+    internal abstract JsonObject RenderJob(ClaimedFlowRun run);
+
+    /// <summary>The work pool the runs come from (its name and id go into each run's environment and labels); null for served runs.</summary>
+    internal virtual WorkPool? Pool => null;
+}

@@ -1,0 +1,323 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
+using Bosun.Worker.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace Bosun.Worker.Runtime;
+
+/// <summary>
+/// One claimed run, start to end: render the job → Submitting → create the infrastructure → record its id → stream its
+/// output → wait → report how it ended, or stop it when the run is cancelled or the worker shuts down. Every report is
+/// retried until the server takes it: a run this worker holds is never left PENDING or RUNNING because the server was
+/// away (docs/runtime.md).
+/// </summary>
+internal sealed class FlowRunExecution(
+    ClaimedFlowRun claim,
+    ClaimSource source,
+    FlowRunInfrastructure infrastructure,
+    BosunClient client,
+    LogShipper logs,
+    WorkerOptions options,
+    TimeProvider timeProvider,
+    ILogger logger,
+    StartedInfrastructure? adopted = null)
+{
+    private readonly TaskCompletionSource<string> _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _leave = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _waitingReasonsGate = new();
+    private Task _waitingReasons = Task.CompletedTask;
+    private CancellationToken _cancellation;
+
+    public Guid RunId => claim.FlowRun.Id;
+
+    private string RunName => claim.FlowRun.Name;
+
+    /// <summary>True once the infrastructure was created.</summary>
+    public bool Started { get; private set; }
+
+    /// <summary>Asks the execution to stop its infrastructure: for a cancellation (CANCELLED after) or a shutdown (CRASHED after).</summary>
+    public void RequestStop(string reason) => _stopRequested.TrySetResult(reason);
+
+    public bool StopRequested => _stopRequested.Task.IsCompleted;
+
+    /// <summary>Whether it watches infrastructure it found rather than created (an adopted Job).</summary>
+    public bool Adopted => adopted is not null;
+
+    /// <summary>
+    /// The worker stops and its infrastructure outlives it (<see cref="IAdoptableInfrastructure"/>): once started (a
+    /// submission under way is finished first), the infrastructure is released for another worker and left running.
+    /// </summary>
+    public void Leave() => _leave.TrySetResult();
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Log.RunClaimed(logger, RunName, RunId);
+        _cancellation = cancellationToken;
+        InfrastructureHandle? handle = null;
+        try
+        {
+            if (adopted is not null)
+            {
+                // Infrastructure that outlived its worker is watched from where it is; its output resumes after the lines already logged.
+                handle = await adopted.AdoptAsync(options.EffectiveName,
+                    await InfrastructureReconciler.LoggedOutputLinesAsync(client, RunId, cancellationToken).ConfigureAwait(false),
+                    (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
+                    line => WorkerLog(RunLogLevel.Info, line), cancellationToken).ConfigureAwait(false);
+                if (handle is null)
+                {
+                    return;
+                }
+
+                Started = true;
+                var previous = adopted.WorkerName.Length > 0 ? $"watched by '{adopted.WorkerName}' before" : "left running by its worker";
+                WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' adopted {infrastructure.Type} infrastructure {handle.Id} ({previous}).");
+            }
+            else
+            {
+                JsonObject configuration;
+                try
+                {
+                    configuration = source.RenderJob(claim);
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
+                {
+                    throw new SubmissionException($"the job template could not be rendered: {ex.Message}", ex);
+                }
+
+                var submitting = await client.SetFlowRunStateAsync(RunId,
+                    new StateProposal(StateType.Pending, StateNames.Submitting, TransitionId: Guid.NewGuid()), cancellationToken).ConfigureAwait(false);
+                if (submitting.Status != SetStateStatus.Accept)
+                {
+                    WorkerLog(RunLogLevel.Warning, $"Not starting: the server answered {submitting.Status} ({submitting.Reason}).");
+                    return;
+                }
+
+                configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
+                // The flow-run process gets a token scoped to its own run, never this worker's key.
+                var runToken = await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false);
+                WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' is creating {infrastructure.Type} infrastructure for this run.");
+                var job = new JobContext(claim, configuration, StandardEnvironment(runToken.Token), StandardLabels(),
+                    (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
+                    line => WorkerLog(RunLogLevel.Info, line))
+                {
+                    WaitingReason = ReportWaitingReason,
+                };
+                handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
+                Started = true;
+                Log.InfrastructureStarted(logger, RunName, handle.Id);
+                WorkerLog(RunLogLevel.Info, $"Started {infrastructure.Type} infrastructure {handle.Id}.");
+            }
+
+            await RecordInfrastructureAsync(handle.Id, cancellationToken).ConfigureAwait(false);
+
+            var exit = handle.WaitForExitAsync(cancellationToken);
+            var first = await Task.WhenAny(exit, _stopRequested.Task, _leave.Task).ConfigureAwait(false);
+            if (first == _leave.Task)
+            {
+                await LeaveAsync(handle, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (first != exit)
+            {
+                var reason = await _stopRequested.Task.ConfigureAwait(false);
+                Log.Cancelling(logger, RunName, reason);
+                WorkerLog(RunLogLevel.Warning, $"Stopping infrastructure {handle.Id}: {reason}.");
+                await handle.StopAsync(options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
+            }
+
+            var status = await exit.ConfigureAwait(false);
+            await ReportExitAsync(status, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SubmissionException ex)
+        {
+            Log.SubmitFailed(logger, RunName, ex.Message);
+            WorkerLog(RunLogLevel.Error, $"Failed to submit flow run: {ex.Message}");
+            await ReportAsync(new StateProposal(StateType.Crashed, Message: $"failed to submit: {ex.Message}"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (BosunServerUnreachableException ex) when (!Started && !Adopted)
+        {
+            // The server was away for the whole retry window while this run was being submitted: nothing was started,
+            // so the run goes back to its queue (the rules accept SCHEDULED from PENDING) and runs once the server is back.
+            Log.SubmitFailed(logger, RunName, ex.Message);
+            WorkerLog(RunLogLevel.Warning, $"Not started: the Bosun server did not answer while the run was being submitted ({ex.Message}); the run goes back to its queue.");
+            await ReportAsync(new StateProposal(StateType.Scheduled, Message: "re-queued: its worker could not reach the server while submitting it"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BosunApiException ex) when (!Started && !Adopted)
+        {
+            Log.SubmitFailed(logger, RunName, ex.Message);
+            WorkerLog(RunLogLevel.Error, $"Failed to submit flow run: {ex.Message}");
+            await ReportAsync(new StateProposal(StateType.Crashed, Message: $"failed to submit: {ex.Message}"), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (handle is not null)
+            {
+                await handle.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Released for another worker, with one heartbeat of the run: the server's sweep then gives the adopter a whole
+    /// heartbeat timeout to take the run over (it heartbeats the runs it adopts).
+    /// </summary>
+    private async Task LeaveAsync(InfrastructureHandle handle, CancellationToken cancellationToken)
+    {
+        await handle.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' stopped; {handle.Id} goes on, and another worker of the pool adopts it.");
+        try
+        {
+            await client.SendFlowRunHeartbeatAsync(RunId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
+        {
+            Log.ReportFailed(logger, RunName, ex.Message);
+        }
+    }
+
+    /// <summary>Forwards what holds the infrastructure up to the server, in order, without holding up the launcher that said it.</summary>
+    private void ReportWaitingReason(string reason)
+    {
+        lock (_waitingReasonsGate)
+        {
+            _waitingReasons = SendAsync(_waitingReasons, reason);
+        }
+
+        async Task SendAsync(Task previous, string text)
+        {
+            await previous.ConfigureAwait(false);
+            try
+            {
+                await client.SetFlowRunWaitingReasonAsync(RunId, text, _cancellation).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException or OperationCanceledException)
+            {
+                // Only a hint shown while the run waits (the same lines are in its logs); a run that has moved on refuses it.
+            }
+        }
+    }
+
+    /// <summary>The infrastructure id lets the server and operators find the process or container; the run goes on without it.</summary>
+    private async Task RecordInfrastructureAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.SetFlowRunInfrastructureAsync(RunId, id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
+        {
+            Log.ReportFailed(logger, RunName, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Decided by the run's state, not by who asked for the stop: a flow process may notice its cancellation (and exit)
+    /// before this worker's cancellation poll does, and CANCELLING may only be followed by CANCELLED.
+    /// </summary>
+    private async Task ReportExitAsync(InfrastructureExit status, CancellationToken cancellationToken)
+    {
+        var state = (await RetryUntilAnsweredAsync(token => client.GetFlowRunAsync(RunId, token), cancellationToken).ConfigureAwait(false))?.State.Type;
+        if (state == StateType.Cancelling)
+        {
+            state = (await ReportAsync(new StateProposal(StateType.Cancelled, Message: "cancelled: its infrastructure was stopped"), cancellationToken).ConfigureAwait(false))?.State.Type ?? state;
+        }
+        else if (state is { } current && !current.IsTerminal())
+        {
+            var message = StopRequested ? $"{await _stopRequested.Task.ConfigureAwait(false)}; the run was stopped (exit code {status})" : status.Explain();
+            WorkerLog(status.Code == 0 ? RunLogLevel.Warning : RunLogLevel.Error, $"{message}.");
+            state = (await ReportAsync(new StateProposal(StateType.Crashed, Message: message), cancellationToken).ConfigureAwait(false))?.State.Type ?? state;
+        }
+
+        var exitCode = status.ToString();
+        var stateName = state?.ToWireName() ?? "unknown";
+        Log.InfrastructureExited(logger, RunName, exitCode, stateName);
+        WorkerLog(RunLogLevel.Info, $"Infrastructure exited with code {exitCode}; the run is {stateName}.");
+    }
+
+    /// <summary>Proposes a state on the run's behalf with one transition id for every retry; null when the server refused the request.</summary>
+    private Task<SetStateResult?> ReportAsync(StateProposal proposal, CancellationToken cancellationToken)
+    {
+        var idempotent = proposal with { TransitionId = proposal.TransitionId ?? Guid.NewGuid() };
+        return RetryUntilAnsweredAsync(token => client.SetFlowRunStateAsync(RunId, idempotent, token), cancellationToken);
+    }
+
+    /// <summary>
+    /// The client retries through an outage for its window; past it, this keeps trying (the run is ours to report)
+    /// until the worker stops for good. Null when the server answered with an error.
+    /// </summary>
+    private async Task<T?> RetryUntilAnsweredAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) where T : class
+    {
+        while (true)
+        {
+            try
+            {
+                return await call(cancellationToken).ConfigureAwait(false);
+            }
+            catch (BosunServerUnreachableException ex)
+            {
+                Log.ReportFailed(logger, RunName, ex.Message);
+                await Task.Delay(options.ClaimRetryDelay, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BosunApiException ex)
+            {
+                Log.ReportFailed(logger, RunName, ex.Message);
+                return null;
+            }
+        }
+    }
+
+    private void WorkerLog(RunLogLevel level, string message) => logs.Add(RunId, level, message, LogSource.Worker);
+
+    private Dictionary<string, string?> StandardEnvironment(string? runToken)
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            // Null removes a BOSUN_API_KEY inherited from the worker's own environment.
+            ["BOSUN_API_KEY"] = runToken,
+            ["BOSUN_API_URL"] = client.ApiUrl.ToString().TrimEnd('/'),
+            ["BOSUN_FLOW_RUN_ID"] = RunId.ToString(),
+            ["BOSUN_FLOW_RUN_NAME"] = RunName,
+            ["BOSUN_FLOW_NAME"] = claim.FlowRun.FlowName,
+            ["BOSUN_DEPLOYMENT_ID"] = claim.Deployment.Id.ToString(),
+            ["BOSUN_DEPLOYMENT_NAME"] = claim.Deployment.Name,
+            ["BOSUN_WORKER_NAME"] = options.EffectiveName,
+            // The flow-run process rides out an outage as long as its worker does.
+            [BosunClientOptions.OutageRetryWindowVariable] = options.OutageRetryWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        };
+        if (source.Pool is { } pool)
+        {
+            environment["BOSUN_WORK_POOL_NAME"] = pool.Name;
+            environment["BOSUN_WORK_POOL_ID"] = pool.Id.ToString();
+        }
+
+        return environment;
+    }
+
+    private Dictionary<string, string> StandardLabels()
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["io.bosun.flow-run-id"] = RunId.ToString(),
+            ["io.bosun.flow-run-name"] = RunName,
+            ["io.bosun.worker-name"] = options.EffectiveName,
+            ["io.bosun.flow-name"] = claim.FlowRun.FlowName,
+            ["io.bosun.deployment-name"] = claim.Deployment.Name,
+            ["io.bosun.deployment-version"] = claim.Deployment.Version ?? "",
+        };
+        if (source.Pool is { } pool)
+        {
+            labels["io.bosun.work-pool-name"] = pool.Name;
+        }
+
+        return labels;
+    }
+}

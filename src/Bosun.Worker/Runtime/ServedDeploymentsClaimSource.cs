@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Contracts.Templates;
+using Bosun.Contracts.WorkPools;
+
+namespace Bosun.Worker.Runtime;
+
+/// <summary>
+/// The runs of deployments a process serves (no work pool): claimed as <paramref name="processName"/>; a run's job is
+/// the process pool's default template with the deployment's job variables, started in this process's directory.
+/// </summary>
+public sealed class ServedDeploymentsClaimSource(BosunClient client, IReadOnlyList<Guid> deploymentIds, string processName, WorkerOptions options) : ClaimSource
+{
+    public override string Description => $"{deploymentIds.Count} served deployment(s)";
+
+    internal override async Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, bool wait, CancellationToken cancellationToken) =>
+        (await client.ClaimServedFlowRunsAsync(
+            new ServedClaimRequest(processName, deploymentIds, maxRuns, options.Prefetch.TotalSeconds, wait ? options.ClaimWait.TotalSeconds : 0),
+            cancellationToken).ConfigureAwait(false)).Runs;
+
+    internal override async Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken)
+    {
+        var cancelling = new List<Guid>();
+        foreach (var deploymentId in deploymentIds)
+        {
+            var page = await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Cancelling], DeploymentId: deploymentId, Limit: 500), cancellationToken).ConfigureAwait(false);
+            cancelling.AddRange(page.Items.Select(run => run.Id));
+        }
+
+        return cancelling;
+    }
+
+    internal override JsonObject RenderJob(ClaimedFlowRun run)
+    {
+        var template = DefaultJobTemplates.For(WorkPoolTypes.Process);
+        var values = JobTemplateRenderer.MergeVariables(template["variables"] as JsonObject, run.Deployment.JobVariables, run.FlowRun.JobVariables);
+        var configuration = JobTemplateRenderer.Render(template, values, Environment.GetEnvironmentVariable);
+        // A served flow runs where the serving process was started, as if called from it (relative paths keep working).
+        if (configuration["working_dir"] is not JsonValue directory || !directory.TryGetValue<string>(out var path) || string.IsNullOrWhiteSpace(path))
+        {
+            configuration["working_dir"] = Environment.CurrentDirectory;
+        }
+
+        return configuration;
+    }
+}

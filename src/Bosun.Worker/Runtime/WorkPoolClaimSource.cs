@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Contracts.Templates;
+using Bosun.Contracts.WorkPools;
+
+namespace Bosun.Worker.Runtime;
+
+/// <summary>A work pool's runs, claimed as the worker named in <see cref="WorkerOptions"/>; the pool's base job template renders each job.</summary>
+public sealed class WorkPoolClaimSource(BosunClient client, WorkPool pool, WorkerOptions options) : ClaimSource
+{
+    // The claim answers with the pool as it is now: a template changed while the worker runs applies to the next run.
+    private WorkPool _pool = pool;
+
+    public override string Description => $"work pool '{_pool.Name}' ({_pool.Type})";
+
+    internal override async Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, bool wait, CancellationToken cancellationToken)
+    {
+        var claim = await client.ClaimFlowRunsAsync(_pool.Name, new ClaimRequest(
+            options.EffectiveName,
+            maxRuns,
+            options.WorkQueues.Count > 0 ? options.WorkQueues.ToList() : null,
+            _pool.Type,
+            options.Prefetch.TotalSeconds,
+            wait ? options.ClaimWait.TotalSeconds : 0,
+            HeartbeatSeconds), cancellationToken).ConfigureAwait(false);
+        _pool = claim.WorkPool;
+        return claim.Runs;
+    }
+
+    internal override async Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken) =>
+        (await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Cancelling], WorkPoolName: _pool.Name, Limit: 500), cancellationToken).ConfigureAwait(false))
+        .Items.Select(run => run.Id).ToList();
+
+    internal override Task HeartbeatAsync(CancellationToken cancellationToken) =>
+        client.SendWorkerHeartbeatAsync(_pool.Name, new WorkerHeartbeat(options.EffectiveName, _pool.Type, HeartbeatSeconds), cancellationToken);
+
+    internal override JsonObject RenderJob(ClaimedFlowRun run)
+    {
+        var template = _pool.BaseJobTemplate;
+        var values = JobTemplateRenderer.MergeVariables(template["variables"] as JsonObject, run.Deployment.JobVariables, run.FlowRun.JobVariables);
+        return JobTemplateRenderer.Render(template, values, Environment.GetEnvironmentVariable);
+    }
+
+    internal override WorkPool? Pool => _pool;
+
+    private int HeartbeatSeconds => (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds);
+}

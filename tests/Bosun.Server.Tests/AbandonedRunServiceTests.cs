@@ -1,0 +1,218 @@
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
+using Bosun.Server.Orchestration;
+using Bosun.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bosun.Server.Tests;
+
+/// <summary>
+/// The sweep of abandoned runs through the real server and store, on a fake clock (docs/behaviour.md §6.4): PENDING,
+/// RUNNING and CANCELLING runs whose holders went silent end, free their slots and say why in their log.
+/// </summary>
+public sealed class AbandonedRunServiceTests
+{
+    // The loops wait on the fake clock too: a one-day interval keeps them from sweeping when a test advances it.
+    private static readonly Action<BosunServerOptions> NoBackgroundSweeps = options => options.ServiceInterval = TimeSpan.FromDays(1);
+
+    private static Task<int> SweepAsync(TestServer server) =>
+        server.Server.Services.GetServices<IHostedService>().OfType<AbandonedRunService>().Single().SweepAsync(CancellationToken.None);
+
+    private static async Task<(TestServer Server, FakeTimeProvider Clock, Contracts.Deployments.Deployment Deployment)> StartAsync()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var server = await TestServer.StartAsync(clock, NoBackgroundSweeps);
+        await server.Client.PoolAsync("p");
+        return (server, clock, await server.Client.DeploymentAsync("p"));
+    }
+
+    private static Task BeatAsync(BosunClient client, string worker) =>
+        client.SendWorkerHeartbeatAsync("p", new WorkerHeartbeat(worker, HeartbeatIntervalSeconds: 10));
+
+    private static async Task<FlowRun> ClaimOneAsync(BosunClient client, Contracts.Deployments.Deployment deployment, string worker, DateTimeOffset? at = null)
+    {
+        var run = await client.RunAsync(deployment, at);
+        await client.ClaimFlowRunsAsync("p", new ClaimRequest(worker, 1, PrefetchSeconds: 3600, HeartbeatIntervalSeconds: 10));
+        Assert.Equal(StateType.Pending, (await client.GetFlowRunAsync(run.Id)).State.Type);
+        return run;
+    }
+
+    [Fact]
+    public async Task Pending_WorkerSilentNothingStarted_RequeuedClaimableAndLogged()
+    {
+        var (server, clock, deployment) = await StartAsync();
+        await using var _ = server;
+        var client = server.Client;
+        var run = await ClaimOneAsync(client, deployment, "gone", clock.GetUtcNow().AddMinutes(5));
+
+        clock.Advance(TimeSpan.FromSeconds(89));
+        Assert.Equal(0, await SweepAsync(server));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, await SweepAsync(server));
+
+        var requeued = await client.GetFlowRunAsync(run.Id);
+        Assert.Equal((StateType.Scheduled, StateNames.Scheduled), (requeued.State.Type, requeued.State.Name));
+        Assert.Contains("re-queued: 'gone' has not been heard from", requeued.State.Message, StringComparison.Ordinal);
+        Assert.Equal(run.ExpectedStartTime, requeued.NextScheduledStartTime);
+        var line = Assert.Single((await client.ReadLogsAsync(run.Id)).Items);
+        Assert.Equal((LogSource.Server, RunLogLevel.Warning), (line.Source, line.Level));
+        Assert.Contains("from PENDING to SCHEDULED", line.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await client.GetWorkPoolAsync("p")).SlotsInUse);
+        var again = Assert.Single((await client.ClaimFlowRunsAsync("p", new ClaimRequest("other", 1, PrefetchSeconds: 3600))).Runs);
+        Assert.Equal(run.Id, again.FlowRun.Id);
+        Assert.Equal("other", (await client.GetFlowRunAsync(run.Id)).WorkerName);
+    }
+
+    [Fact]
+    public async Task Pending_WorkerAliveForThreeIntervals_Untouched()
+    {
+        var (server, clock, deployment) = await StartAsync();
+        await using var _ = server;
+        var client = server.Client;
+        var run = await ClaimOneAsync(client, deployment, "busy");
+
+        for (var i = 0; i < 6; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(30));
+            await BeatAsync(client, "busy");
+            Assert.Equal(0, await SweepAsync(server));
+        }
+
+        Assert.Equal(StateType.Pending, (await client.GetFlowRunAsync(run.Id)).State.Type);
+    }
+
+    [Fact]
+    public async Task Pending_WorkerSilentInfrastructureStarted_Crashed()
+    {
+        var (server, clock, deployment) = await StartAsync();
+        await using var _ = server;
+        var client = server.Client;
+        var run = await ClaimOneAsync(client, deployment, "gone");
+        await client.SetFlowRunInfrastructureAsync(run.Id, "4242");
+
+        clock.Advance(TimeSpan.FromSeconds(91));
+        Assert.Equal(1, await SweepAsync(server));
+
+        var crashed = await client.GetFlowRunAsync(run.Id);
+        Assert.Equal(StateType.Crashed, crashed.State.Type);
+        Assert.Contains("infrastructure 4242 was started but the run never reported RUNNING", crashed.State.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pending_FlowProcessStoppedHeartbeatingWorkerAlive_Crashed()
+    {
+        var (server, clock, deployment) = await StartAsync();
+        await using var _ = server;
+        var client = server.Client;
+        var run = await ClaimOneAsync(client, deployment, "alive");
+        await client.SetFlowRunInfrastructureAsync(run.Id, "4242");
+        await client.SendFlowRunHeartbeatAsync(run.Id);
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+        await BeatAsync(client, "alive");
+        Assert.Equal(0, await SweepAsync(server));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await BeatAsync(client, "alive");
+        Assert.Equal(1, await SweepAsync(server));
+
+        Assert.Contains("before the flow started", (await client.GetFlowRunAsync(run.Id)).State.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Running_NoHeartbeatWorkerSilent_CrashedAndSlotFreed()
+    {
+        var (server, clock, deployment) = await StartAsync();
+        await using var _ = server;
+        var client = server.Client;
+        var watched = await ClaimOneAsync(client, deployment, "alive");
+        var orphan = await ClaimOneAsync(client, deployment, "gone");
+        await client.SetFlowRunStateAsync(watched.Id, new StateProposal(StateType.Running));
+        await client.SetFlowRunStateAsync(orphan.Id, new StateProposal(StateType.Running));
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+        await BeatAsync(client, "alive");
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(1, await SweepAsync(server));
+
+        Assert.Equal(StateType.Running, (await client.GetFlowRunAsync(watched.Id)).State.Type);
+        var crashed = await client.GetFlowRunAsync(orphan.Id);
+        Assert.Equal(StateType.Crashed, crashed.State.Type);
+        Assert.Contains("nothing watches it any more", crashed.State.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await client.GetWorkPoolAsync("p")).SlotsInUse);
+    }
+
+    [Fact]
+    public async Task Cancelling_WorkerSilent_CancelledWithAndWithoutInfrastructure()
+    {
+        var (server, clock, deployment) = await StartAsync();
+        await using var _ = server;
+        var client = server.Client;
+        var started = await ClaimOneAsync(client, deployment, "gone");
+        await client.SetFlowRunInfrastructureAsync(started.Id, "c0ffee");
+        await client.SetFlowRunStateAsync(started.Id, new StateProposal(StateType.Running));
+        var notStarted = await ClaimOneAsync(client, deployment, "alive");
+        Assert.Equal(StateType.Cancelling, (await client.CancelFlowRunAsync(started.Id)).State.Type);
+        Assert.Equal(StateType.Cancelling, (await client.CancelFlowRunAsync(notStarted.Id)).State.Type);
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+        await BeatAsync(client, "alive");
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await BeatAsync(client, "alive");
+        Assert.Equal(2, await SweepAsync(server));
+
+        var gone = await client.GetFlowRunAsync(started.Id);
+        Assert.Equal(StateType.Cancelled, gone.State.Type);
+        Assert.Contains("infrastructure c0ffee is gone with it", gone.State.Message, StringComparison.Ordinal);
+        Assert.Contains("no infrastructure was started", (await client.GetFlowRunAsync(notStarted.Id)).State.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await client.GetWorkPoolAsync("p")).SlotsInUse);
+    }
+
+    [Fact]
+    public async Task ServedRun_ServingProcessStoppedPolling_Requeued()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(clock, NoBackgroundSweeps);
+        var client = server.Client;
+        var deployment = await client.UpsertDeploymentAsync(new Contracts.Deployments.DeploymentUpsert("served", "dep", "cmd"));
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        Assert.Single((await client.ClaimServedFlowRunsAsync(new ServedClaimRequest("serve-1", [deployment.Id], 1))).Runs);
+
+        clock.Advance(TimeSpan.FromSeconds(91));
+        Assert.Equal(1, await SweepAsync(server));
+
+        Assert.Equal(StateType.Scheduled, (await client.GetFlowRunAsync(run.Id)).State.Type);
+    }
+
+    [Fact]
+    public async Task Restart_AfterLongSilence_WaitsAFullTimeoutFromTheRestart()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var directory = TempDirectory.Create("bosun-abandoned");
+        Guid runId;
+        await using (var server = await TestServer.StartAsync(clock, NoBackgroundSweeps, directory))
+        {
+            await server.Client.PoolAsync("p");
+            runId = (await ClaimOneAsync(server.Client, await server.Client.DeploymentAsync("p"), "w")).Id;
+        }
+
+        // Down for ten minutes: nobody could heartbeat, so nobody is judged until the restarted server listened 90 s.
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await using (var restarted = await TestServer.StartAsync(clock, NoBackgroundSweeps, directory))
+        {
+            var service = restarted.Server.Services.GetServices<IHostedService>().OfType<AbandonedRunService>().Single();
+            await Eventually.WaitUntilAsync(() => Task.FromResult(service.ListeningSince is not null), "the sweep's loop has started listening");
+            clock.Advance(TimeSpan.FromSeconds(89));
+            Assert.Equal(0, await service.SweepAsync(CancellationToken.None));
+            clock.Advance(TimeSpan.FromSeconds(2));
+            Assert.Equal(1, await service.SweepAsync(CancellationToken.None));
+            Assert.Equal(StateType.Scheduled, (await restarted.Client.GetFlowRunAsync(runId)).State.Type);
+        }
+
+        await TestDatabases.DeleteDirectoryAsync(directory);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Sockets;
+using Bosun.Client;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Schedules;
+using Bosun.Contracts.States;
+using Bosun.Testing;
+
+namespace Bosun.Server.Tests.Faults;
+
+/// <summary>
+/// Schedules keep their word on the real clock (docs/behaviour.md §8.3): a `bosun server start` child process with a
+/// 2 s interval schedule is stopped with SIGTERM or SIGKILL for 5 s or 40 s, one run claimed before the outage by a
+/// worker that never comes back; a claimant plays the worker throughout. Every slot has exactly one run, which ran or
+/// was skipped as the policy says; nothing stays PENDING. All twelve cases run at once.
+/// </summary>
+public sealed class ServerOutageCatchUpTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Fuzz = TimeSpan.FromSeconds(1);
+    private static readonly int[] OutageSeconds = [5, 40];
+    private static readonly string[] StopSignals = ["TERM", "KILL"];
+
+    [Fact]
+    public async Task ServerStoppedOrKilled_For5And40Seconds_EachPolicyKeepsItsWord()
+    {
+        var cases = from policy in Enum.GetValues<CatchUpPolicy>()
+                    from outage in OutageSeconds
+                    from signal in StopSignals
+                    select RunCaseAsync(policy, TimeSpan.FromSeconds(outage), signal);
+
+        await Task.WhenAll(cases);
+    }
+
+    private static async Task RunCaseAsync(CatchUpPolicy policy, TimeSpan outage, string signal)
+    {
+        var name = $"{policy} after a {outage.TotalSeconds} s outage (SIG{signal})";
+        var directory = TempDirectory.Create("bosun-outage");
+        var database = await TestDatabases.ForDirectoryAsync(directory);
+        var port = FreePort();
+        string[] arguments = ["server", "start", "--port", $"{port}", "--database", database, "--key-file", Path.Combine(directory, "bosun.key"),
+            "--missed-run-grace", "3", "--worker-timeout", "3", "--service-interval", "0.5", "--min-schedule-interval", "1"];
+        using var client = new BosunClient(new BosunClientOptions { ApiUrl = new Uri($"http://127.0.0.1:{port}/api/"), MaxAttempts = 1 });
+        using var stopClaims = new CancellationTokenSource();
+        var server = ChildProcess.StartCli(arguments);
+        Task? claimant = null;
+        try
+        {
+            await server.WaitForLineAsync("is running at", TimeSpan.FromSeconds(120));
+            await client.CreateWorkPoolAsync(new Contracts.WorkPools.WorkPoolCreate("p", "process"));
+            var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "every-2s", "cmd", WorkPoolName: "p",
+                Schedules: [new ScheduleSpec(IntervalSeconds: Interval.TotalSeconds)], CatchUp: policy));
+            claimant = ClaimLoopAsync(client, stopClaims.Token);
+            await Eventually.WaitUntilAsync(async () => (await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Completed], DeploymentId: deployment.Id))).Total >= 2,
+                $"{name}: two runs completed before the outage", TimeSpan.FromSeconds(60));
+            var doomed = Assert.Single((await client.ClaimFlowRunsAsync("p", new ClaimRequest("doomed", 1, PrefetchSeconds: 10, HeartbeatIntervalSeconds: 1))).Runs).FlowRun;
+
+            await Signals.SendAsync(server.Id, signal);
+            await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            var stopped = TimeProvider.System.GetUtcNow();
+            await server.DisposeAsync();
+            // The outage itself: the server stays away this long.
+            await Task.Delay(outage);
+            var restarting = TimeProvider.System.GetUtcNow();
+            server = ChildProcess.StartCli(arguments);
+            await server.WaitForLineAsync("is running at", TimeSpan.FromSeconds(120));
+            var listening = TimeProvider.System.GetUtcNow();
+
+            var ended = await Eventually.ValueAsync(() => client.GetFlowRunAsync(doomed.Id), r => r.State.Type.IsTerminal(),
+                $"{name}: the run claimed before the outage ended", TimeSpan.FromSeconds(60));
+            var checkUntil = TimeProvider.System.GetUtcNow() + (2 * Interval);
+            await Eventually.WaitUntilAsync(async () => (await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Completed], DeploymentId: deployment.Id,
+                ExpectedStartAfter: checkUntil))).Total > 0, $"{name}: the schedule runs on after the restart", TimeSpan.FromSeconds(60));
+            await stopClaims.CancelAsync();
+            await claimant;
+
+            var runs = (await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deployment.Id, ExpectedStartBefore: checkUntil, Limit: 500))).Items
+                .OrderBy(r => r.ExpectedStartTime).ToList();
+            var times = runs.Select(r => r.ExpectedStartTime).ToList();
+            Assert.True(times.Distinct().Count() == times.Count, $"{name}: a slot has two runs");
+            Assert.True(times.Zip(times.Skip(1)).All(pair => pair.Second - pair.First == Interval), $"{name}: a slot has no run: {string.Join(", ", times.Select(t => $"{t:HH:mm:ss}"))}");
+            Assert.All(runs, r => Assert.True(r.State.Type.IsTerminal(), $"{name}: the run due at {r.ExpectedStartTime:HH:mm:ss.fff} is {r.State.Type}"));
+            Assert.Equal(policy == CatchUpPolicy.All ? StateType.Completed : StateType.Cancelled, ended.State.Type);
+
+            var duringOutage = runs.Where(r => r.ExpectedStartTime > stopped - Interval && r.ExpectedStartTime <= listening && r.Id != doomed.Id && !(r.EndTime < stopped)).ToList();
+            var ran = duringOutage.Where(r => r.State.Type == StateType.Completed).ToList();
+            var skipped = duringOutage.Where(r => r.State.Name == StateNames.Skipped).ToList();
+            Assert.Equal(duringOutage.Count, ran.Count + skipped.Count);
+            var surelyMissed = restarting - Grace - Fuzz;
+            var surelyNotMissed = listening - Grace + Fuzz;
+            switch (policy)
+            {
+                case CatchUpPolicy.All:
+                    Assert.Empty(skipped);
+                    break;
+                case CatchUpPolicy.Skip:
+                    Assert.DoesNotContain(ran, r => r.ExpectedStartTime < surelyMissed);
+                    Assert.DoesNotContain(skipped, r => r.ExpectedStartTime > surelyNotMissed);
+                    break;
+                default:
+                    Assert.True(ran.Count(r => r.ExpectedStartTime < surelyMissed) <= 1, $"{name}: LATEST ran {ran.Count(r => r.ExpectedStartTime < surelyMissed)} of the missed slots");
+                    Assert.True(skipped.Count == 0 || ran.All(r => r.ExpectedStartTime > skipped.Max(s => s.ExpectedStartTime)), $"{name}: a skipped slot is newer than one that ran");
+                    break;
+            }
+
+            Assert.Equal(runs.Count(r => r.State.Name == StateNames.Skipped), (await client.GetDeploymentAsync(deployment.Id)).SkippedRuns);
+        }
+        finally
+        {
+            await stopClaims.CancelAsync();
+            if (claimant is not null)
+            {
+                await claimant;
+            }
+
+            await server.DisposeAsync();
+            await TestDatabases.DeleteDirectoryAsync(directory);
+        }
+    }
+
+    /// <summary>The worker "w": claims due runs (waiting up to 1 s for one) and completes them, riding out the outage.</summary>
+    private static async Task ClaimLoopAsync(BosunClient client, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var claim = await client.ClaimFlowRunsAsync("p", new ClaimRequest("w", 100, PrefetchSeconds: 0, WaitSeconds: 1, HeartbeatIntervalSeconds: 1), stop);
+                foreach (var run in claim.Runs)
+                {
+                    await client.CompleteAsync(run.FlowRun.Id);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is BosunServerUnreachableException or BosunApiException or HttpRequestException)
+            {
+                // The server is away: try again shortly, as a worker does.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,119 @@
+using Bosun.Contracts.States;
+using Bosun.Testing;
+
+namespace Bosun.Server.Tests.Faults;
+
+/// <summary>
+/// A real `bosun worker start` SIGKILLed while it holds a run (docs/behaviour.md §6.4): the server's sweep ends the run
+/// within 3× the worker timeout, as the state it was in says, and no slot stays held. On both stores (BOSUN_TEST_STORE).
+/// </summary>
+public sealed class WorkerKilledTests
+{
+    private static readonly TimeSpan Deadline = 3 * WorkerFault.WorkerTimeout;
+
+    [Fact]
+    public async Task Worker_KilledWhileItsPrefetchedRunIsPending_RunRequeuedAndAnotherWorkerRunsIt()
+    {
+        await using var fault = await WorkerFault.StartAsync();
+        var deployment = await fault.DeploymentAsync($"{WorkerFault.UntilRunning()}; {FakeFlow.Propose("COMPLETED")}");
+        var first = await fault.StartWorkerAsync("first", prefetchSeconds: 300);
+
+        // Stopped while its long-poll waits on the server, the worker gets the run claimed for it but can never start it.
+        var run = await ClaimedWhileStoppedAsync(fault, first, deployment);
+        await Signals.SendAsync(first.Id, "KILL");
+        var killed = TimeProvider.System.GetUtcNow();
+        await fault.StartWorkerAsync("second", prefetchSeconds: 300);
+
+        var history = await Eventually.ValueAsync(() => fault.Client.GetFlowRunStatesAsync(run.Id),
+            states => states.Any(s => s.Type == StateType.Scheduled && s.Message?.Contains("re-queued", StringComparison.Ordinal) == true),
+            "the run was re-queued", Deadline + TimeSpan.FromSeconds(5));
+        var requeued = history.Last(s => s.Type == StateType.Scheduled);
+        Assert.True(requeued.Timestamp - killed <= Deadline, $"re-queued {(requeued.Timestamp - killed).TotalSeconds:0.0} s after the kill");
+        Assert.Contains("'first' has not been heard from", requeued.Message, StringComparison.Ordinal);
+
+        var completed = await fault.RunWhenAsync(run.Id, r => r.State.Type.IsTerminal(), "the run ended");
+        Assert.Equal((StateType.Completed, "second"), (completed.State.Type, completed.WorkerName));
+        Assert.Contains((await fault.Client.ReadLogsAsync(run.Id)).Items, l => l.Source == Contracts.Logs.LogSource.Server && l.Message.Contains("PENDING to SCHEDULED", StringComparison.Ordinal));
+        await fault.AssertNoSlotHeldAsync(deployment);
+    }
+
+    [Fact]
+    public async Task Worker_KilledWhileItsRunIsCancelling_RunCancelled()
+    {
+        await using var fault = await WorkerFault.StartAsync();
+        var deployment = await fault.DeploymentAsync($"{FakeFlow.Propose("RUNNING")}; sleep 300");
+        var worker = await fault.StartWorkerAsync("only");
+        var run = await fault.Client.RunAsync(deployment);
+        var running = await fault.RunWhenAsync(run.Id, r => r.State.Type == StateType.Running && r.InfrastructureId is not null, "the run is RUNNING");
+
+        // Stopped, the worker cannot act on the cancellation; then it dies. Its flow process (its own session) lives on.
+        await Signals.SendAsync(worker.Id, "STOP");
+        Assert.Equal(StateType.Cancelling, (await fault.Client.CancelFlowRunAsync(run.Id)).State.Type);
+        await Signals.SendAsync(worker.Id, "KILL");
+        var killed = TimeProvider.System.GetUtcNow();
+        try
+        {
+            var cancelled = await fault.RunWhenAsync(run.Id, r => r.State.Type.IsTerminal(), "the run ended", Deadline + TimeSpan.FromSeconds(5));
+
+            Assert.Equal(StateType.Cancelled, cancelled.State.Type);
+            Assert.Contains("'only' has not been heard from", cancelled.State.Message, StringComparison.Ordinal);
+            Assert.True(cancelled.EndTime - killed <= Deadline, $"cancelled {(cancelled.EndTime - killed)?.TotalSeconds:0.0} s after the kill");
+            await fault.AssertNoSlotHeldAsync(deployment);
+        }
+        finally
+        {
+            await Signals.SendAsync(int.Parse(running.InfrastructureId!, System.Globalization.CultureInfo.InvariantCulture), "KILL", group: true);
+        }
+    }
+
+    [Fact]
+    public async Task Worker_KilledWhileItsRunRunsWithoutHeartbeat_RunCrashed()
+    {
+        await using var fault = await WorkerFault.StartAsync();
+        var deployment = await fault.DeploymentAsync($"{FakeFlow.Propose("RUNNING")}; sleep 300");
+        var worker = await fault.StartWorkerAsync("only");
+        var run = await fault.Client.RunAsync(deployment);
+        var running = await fault.RunWhenAsync(run.Id, r => r.State.Type == StateType.Running && r.InfrastructureId is not null, "the run is RUNNING");
+
+        await Signals.SendAsync(worker.Id, "KILL");
+        var killed = TimeProvider.System.GetUtcNow();
+        try
+        {
+            var crashed = await fault.RunWhenAsync(run.Id, r => r.State.Type.IsTerminal(), "the run ended", Deadline + TimeSpan.FromSeconds(5));
+
+            Assert.Equal(StateType.Crashed, crashed.State.Type);
+            Assert.True(crashed.EndTime - killed <= Deadline, $"crashed {(crashed.EndTime - killed)?.TotalSeconds:0.0} s after the kill");
+            await fault.AssertNoSlotHeldAsync(deployment);
+        }
+        finally
+        {
+            await Signals.SendAsync(int.Parse(running.InfrastructureId!, System.Globalization.CultureInfo.InvariantCulture), "KILL", group: true);
+        }
+    }
+
+    /// <summary>
+    /// Stops <paramref name="worker"/> (SIGSTOP) while its long-poll waits on the server, then creates a run due in 30 s:
+    /// the server claims it for the stopped worker. A stop that lands between two polls claims nothing; the run is then
+    /// deleted and the worker continued, and it is tried again.
+    /// </summary>
+    private static async Task<Contracts.FlowRuns.FlowRun> ClaimedWhileStoppedAsync(WorkerFault fault, ChildProcess worker, Contracts.Deployments.Deployment deployment)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await Signals.SendAsync(worker.Id, "STOP");
+            var run = await fault.Client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddSeconds(30));
+            try
+            {
+                return await fault.RunWhenAsync(run.Id, r => r.State.Type == StateType.Pending, "the stopped worker's poll claimed the run", TimeSpan.FromSeconds(5));
+            }
+            catch (TimeoutException) when (attempt < 5)
+            {
+                await fault.Client.DeleteFlowRunAsync(run.Id);
+                var seen = (await fault.Client.ListWorkersAsync("p")).Single(w => w.Name == "first").LastHeartbeat;
+                await Signals.SendAsync(worker.Id, "CONT");
+                await Eventually.WaitUntilAsync(async () => (await fault.Client.ListWorkersAsync("p")).Single(w => w.Name == "first").LastHeartbeat > seen,
+                    "the continued worker is heard from again");
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
+using Bosun.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Bosun.Worker.Tests;
+
+/// <summary>Log lines while the server is away: kept in order in memory, then on disk, and loudly counted past both bounds.</summary>
+public sealed class LogShipperTests
+{
+    private static async Task<(TestServer Server, Guid RunId)> ServerWithRunAsync()
+    {
+        var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("proc");
+        var deployment = await server.Client.CommandDeploymentAsync("proc", "true");
+        var run = await server.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        return (server, run.Id);
+    }
+
+    [Fact]
+    public async Task ServerAway_LinesPastTheMemoryBound_SpilledToDiskThenShippedInOrder()
+    {
+        var (server, runId) = await ServerWithRunAsync();
+        await using var _ = server;
+        var spill = TempDirectory.Create("bosun-spill");
+        var logger = new ListLogger();
+        await using var logs = new LogShipper(server.Client, TimeProvider.System, logger, new LogShipperOptions { MemoryLines = 100, SpillDirectory = spill });
+        await server.StopAsync();
+
+        for (var i = 1; i <= 1000; i++)
+        {
+            logs.Add(runId, RunLogLevel.Info, $"line {i}", LogSource.Flow);
+        }
+
+        Assert.NotNull(logs.SpillFilePath);
+        Assert.StartsWith(spill, logs.SpillFilePath, StringComparison.Ordinal);
+        Assert.True(new FileInfo(logs.SpillFilePath).Length > 900 * "line 1".Length, "the spill file holds the lines past the memory bound");
+        Assert.False(await logs.FlushAsync(), "the server is away");
+        Assert.Contains(logger.Lines, l => l.Contains("moved from memory to", StringComparison.Ordinal));
+
+        await server.RestartAsync();
+        Assert.True(await logs.FlushAsync());
+
+        var stored = await server.Client.AllLogsAsync(runId);
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => $"line {i}"), stored.Select(l => l.Message));
+        Assert.Null(logs.SpillFilePath);
+        Assert.Equal(0, logs.DroppedLines);
+        TempDirectory.Delete(spill);
+    }
+
+    [Fact]
+    public async Task ServerAway_PastTheSpillFileBound_DropsLoudlyAndTellsTheRun()
+    {
+        var (server, runId) = await ServerWithRunAsync();
+        await using var _ = server;
+        var spill = TempDirectory.Create("bosun-spill");
+        var logger = new ListLogger();
+        await using var logs = new LogShipper(server.Client, TimeProvider.System, logger,
+            new LogShipperOptions { MemoryLines = 100, SpillDirectory = spill, SpillFileBytes = 20_000 });
+        await server.StopAsync();
+
+        for (var i = 1; i <= 1000; i++)
+        {
+            logs.Add(runId, RunLogLevel.Info, $"line {i}", LogSource.Flow);
+        }
+
+        Assert.True(logs.DroppedLines > 0);
+        Assert.Contains(logger.Lines, l => l.StartsWith("Error: LOG LINES LOST", StringComparison.Ordinal));
+        await server.RestartAsync();
+        Assert.True(await logs.FlushAsync());
+        Assert.True(await logs.FlushAsync());
+
+        var stored = await server.Client.AllLogsAsync(runId);
+        var kept = stored.Where(l => l.Source == LogSource.Flow).Select(l => l.Message).ToList();
+        Assert.Equal(Enumerable.Range(1, kept.Count).Select(i => $"line {i}"), kept);
+        Assert.Equal(1000 - logs.DroppedLines, kept.Count);
+        var notice = Assert.Single(stored, l => l.Source == LogSource.Worker);
+        Assert.StartsWith($"{logs.DroppedLines} log line(s) of this run were dropped", notice.Message, StringComparison.Ordinal);
+        TempDirectory.Delete(spill);
+    }
+
+    private sealed class ListLogger : ILogger<LogShipper>
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public IEnumerable<string> Lines => _lines;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
+    }
+}
