@@ -37,6 +37,8 @@ internal static class BenchRunner
             ["pg-log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: true, lines: 200_000, followers: 100),
             ["log-read"] = () => LogBenchmarks.ReadAsync(postgres: false, lines: 1_000_000),
             ["pg-log-read"] = () => LogBenchmarks.ReadAsync(postgres: true, lines: 1_000_000),
+            ["kubernetes-run-overhead"] = () => KubernetesBenchmarks.RunOverheadAsync(runs: 10),
+            ["kubernetes-worker-memory"] = () => KubernetesBenchmarks.WorkerMemoryAsync(jobs: 50),
         };
         var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--rounds" or "--systems"))).ToList();
         var selected = names.Count == 0 ? benchmarks.Keys.Except(NamedOnly).ToList() : names;

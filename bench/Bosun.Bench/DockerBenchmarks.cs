@@ -82,7 +82,7 @@ internal static class DockerBenchmarks
         return $"worker {viaWorkerStats}; bare docker run {bareStats}; ratio of medians {viaWorkerStats.Percentile(50) / bareStats.Percentile(50):0.00}x (target <= 1.3x)";
     }
 
-    private static async Task<double> WorkerRunAsync(BosunClient client, BosunWorker worker, Deployment deployment)
+    internal static async Task<double> WorkerRunAsync(BosunClient client, BosunWorker worker, Deployment deployment)
     {
         var stopwatch = Stopwatch.StartNew();
         var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());

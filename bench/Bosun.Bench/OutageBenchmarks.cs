@@ -21,7 +21,6 @@ internal static class OutageBenchmarks
     // The tests' "gate" flow: "line 1".."line N", holding after the first half until its gate file exists.
     private static string GateFlowDll => Path.Combine(Root, "tests", "Bosun.Sdk.TestFlows", "bin", Configuration, "net10.0", "Bosun.Sdk.TestFlows.dll");
 
-    private static string CliDll => Path.Combine(Root, "src", "Bosun.Cli", "bin", Configuration, "net10.0", "bosun.dll");
 
     /// <summary>
     /// <paramref name="samples"/> stages at once (each its own server, `bosun worker start` process and flow-run
@@ -47,7 +46,7 @@ internal static class OutageBenchmarks
         await client.CreateWorkPoolAsync(new WorkPoolCreate("outage", "process"));
         var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("gate", "outage", $"'{Environment.ProcessPath}' '{GateFlowDll}'", WorkPoolName: "outage"));
         var info = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { CliDll, "worker", "start", "--pool", "outage", "--api-url", server.Server.ApiAddress.ToString() })
+        foreach (var argument in new[] { BenchArtifacts.CliDll, "worker", "start", "--pool", "outage", "--api-url", server.Server.ApiAddress.ToString() })
         {
             info.ArgumentList.Add(argument);
         }

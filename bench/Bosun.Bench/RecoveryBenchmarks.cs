@@ -17,10 +17,6 @@ namespace Bosun.Bench;
 /// </summary>
 internal static class RecoveryBenchmarks
 {
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Bosun.Cli", "bin", Configuration, "net10.0", "bosun.dll");
-
-    private static string Configuration => AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-
     public static async Task<string> StuckRunRecoveryAsync()
     {
         var defaults = await MeasureAsync(null, heartbeatSeconds: 30);
@@ -103,7 +99,7 @@ internal static class RecoveryBenchmarks
     private static async Task<Process> StartWorkerAsync(BenchServer server, BosunClient client, string pool, int heartbeatSeconds)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { CliDll, "worker", "start", "--pool", pool, "--name", pool, "--prefetch-seconds", "600", "--heartbeat-seconds",
+        foreach (var argument in new[] { BenchArtifacts.CliDll, "worker", "start", "--pool", pool, "--name", pool, "--prefetch-seconds", "600", "--heartbeat-seconds",
             heartbeatSeconds.ToString(CultureInfo.InvariantCulture), "--api-url", server.Server.ApiAddress.ToString() })
         {
             info.ArgumentList.Add(argument);

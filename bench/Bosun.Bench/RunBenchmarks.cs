@@ -17,9 +17,7 @@ internal static class RunBenchmarks
 {
     private static string BenchFlowDll => BenchArtifacts.BenchDll("Bosun.Bench.Flow");
 
-    private static string CliDll => BenchArtifacts.CliDll;
-
-    private static string Dotnet => Environment.ProcessPath!;
+    internal static string Dotnet => Environment.ProcessPath!;
 
     /// <summary>
     /// The process infrastructure's own overhead: a run whose command is the bare `dotnet App.dll` (no SDK work), from
@@ -112,7 +110,7 @@ internal static class RunBenchmarks
         await client.CreateWorkPoolAsync(new WorkPoolCreate("mem", "process"));
         var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("sleep", "mem", "sleep 30", WorkPoolName: "mem"));
         var info = new ProcessStartInfo(Dotnet) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { CliDll, "worker", "start", "--pool", "mem", "--api-url", server.Server.ApiAddress.ToString() })
+        foreach (var argument in new[] { BenchArtifacts.CliDll, "worker", "start", "--pool", "mem", "--api-url", server.Server.ApiAddress.ToString() })
         {
             info.ArgumentList.Add(argument);
         }

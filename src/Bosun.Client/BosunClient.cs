@@ -79,6 +79,10 @@ public sealed class BosunClient : IDisposable
     public Task<WorkPool> GetWorkPoolAsync(string name, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Pool(name), null, Json.WorkPool, cancellationToken);
 
+    /// <summary>The job a run on the work pool would get with its template's defaults and these job variables, secrets masked; nothing runs.</summary>
+    public Task<JobPreview> PreviewWorkPoolJobAsync(string name, JobPreviewRequest? request = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Pool(name) + "/preview_job", Body(request ?? new JobPreviewRequest(), Json.JobPreviewRequest), Json.JobPreview, cancellationToken);
+
     /// <summary>Lists work pools, optionally of one type.</summary>
     public Task<Page<WorkPool>> ListWorkPoolsAsync(string? type = null, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ApiRoutes.WorkPools + Query(("type", type), ("offset", offset), ("limit", limit)), null, Json.PageWorkPool, cancellationToken);
@@ -271,6 +275,10 @@ public sealed class BosunClient : IDisposable
     /// <summary>Records the infrastructure (process id, container id, job name) of a run.</summary>
     public Task<FlowRun> SetFlowRunInfrastructureAsync(Guid id, string infrastructureId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, Run(id) + "/infrastructure", Body(new InfrastructureUpdate(infrastructureId), Json.InfrastructureUpdate), Json.FlowRun, cancellationToken);
+
+    /// <summary>Says what keeps a claimed run's infrastructure from starting (null clears it); refused once the run is no longer PENDING.</summary>
+    public Task SetFlowRunWaitingReasonAsync(Guid id, string? reason, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, Run(id) + "/waiting_reason", Body(new WaitingReasonUpdate(reason), Json.WaitingReasonUpdate), cancellationToken);
 
     /// <summary>Tells the server the flow-run process is alive.</summary>
     public Task SendFlowRunHeartbeatAsync(Guid id, CancellationToken cancellationToken = default) =>

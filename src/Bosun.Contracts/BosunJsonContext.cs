@@ -69,4 +69,5 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(DeploymentUpdate))]
 [JsonSerializable(typeof(Security.ApiKeyBootstrap))]
+[JsonSerializable(typeof(WaitingReasonUpdate))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

@@ -12,8 +12,13 @@ public sealed record InfrastructureExit(int? Code)
     /// <summary>An exit whose code could not be read.</summary>
     public static InfrastructureExit Unknown { get; } = new((int?)null);
 
-    /// <summary>A sentence for the run's CRASHED message (docs/behaviour.md §6: 137 killed/OOM, 143 SIGTERM, 125/126/127).</summary>
-    public string Explain() => Code switch
+    /// <summary>What the infrastructure itself said about the end (a Kubernetes pod OOMKilled or evicted), or null.</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>A sentence for the run's CRASHED message (docs/behaviour.md §6: 137 killed/OOM, 143 SIGTERM, 125/126/127), with <see cref="Detail"/> when known.</summary>
+    public string Explain() => Detail is null ? ExplainCode() : $"{ExplainCode()}: {Detail}";
+
+    private string ExplainCode() => Code switch
     {
         null => "Flow run infrastructure ended with an unknown exit status (it was removed before its exit code could be read)",
         0 => "Flow run infrastructure exited with code 0 without reporting a final state",

@@ -17,7 +17,8 @@ internal static class WaitingReasons
         var state = run.State;
         if (state.Type == StateType.Pending)
         {
-            return $"claimed by worker '{run.WorkerName}', which is starting its infrastructure";
+            // The worker's own words on what holds the infrastructure up (a pod that cannot be scheduled), when it said any.
+            return $"claimed by worker '{run.WorkerName}', which is starting its infrastructure{(run.InfrastructureWaitingReason is { } reason ? $": {reason}" : "")}";
         }
 
         if (state.Type != StateType.Scheduled)

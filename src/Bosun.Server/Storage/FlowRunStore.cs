@@ -245,7 +245,7 @@ internal static class FlowRunStore
         UPDATE flow_runs SET state_id = @StateId, state_type = @Type, state_name = @Name, state_message = @Message,
             state_timestamp = @Timestamp, state_scheduled_time = @Scheduled, next_scheduled_start_time = @NextScheduled,
             start_time = @StartTime, end_time = @EndTime, total_run_time_ms = @TotalRunTimeMs, run_count = @RunCount,
-            worker_name = @WorkerName, infrastructure_id = @InfrastructureId, updated = @Timestamp
+            worker_name = @WorkerName, infrastructure_id = @InfrastructureId, infrastructure_waiting_reason = NULL, updated = @Timestamp
         WHERE id = @Id AND state_id = @ExpectedStateId AND COALESCE(infrastructure_id, '') = COALESCE(@ExpectedInfrastructureId, '');
         INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
         SELECT @StateId, @Id, @Type, @Name, @Message, @Timestamp, @Scheduled
@@ -495,6 +495,12 @@ internal static class FlowRunStore
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE flow_runs SET infrastructure_id = @infrastructureId, updated = @now WHERE id = @runId",
             new { runId, infrastructureId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Sets what keeps a PENDING run's infrastructure from starting; 0 rows when the run does not exist or is not PENDING.</summary>
+    public static async Task<int> SetInfrastructureWaitingReasonAsync(WriteScope scope, Guid runId, string? reason, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE flow_runs SET infrastructure_waiting_reason = @reason WHERE id = @runId AND state_type = {Pending}",
+            new { runId, reason }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<int> HeartbeatAsync(WriteScope scope, Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
         await scope.Connection.ExecuteAsync(new CommandDefinition(

@@ -140,6 +140,7 @@ internal sealed class FlowRunRow
     public long TotalRunTimeMs { get; set; }
     public int RunCount { get; set; }
     public string? InfrastructureId { get; set; }
+    public string? InfrastructureWaitingReason { get; set; }
     public string? WorkerName { get; set; }
     public string? IdempotencyKey { get; set; }
     public int Retries { get; set; }

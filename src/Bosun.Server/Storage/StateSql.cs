@@ -15,6 +15,9 @@ internal static class StateSql
     /// <summary><c>'SCHEDULED'</c>.</summary>
     public static readonly string Scheduled = Literal(StateType.Scheduled);
 
+    /// <summary><c>'PENDING'</c>.</summary>
+    public static readonly string Pending = Literal(StateType.Pending);
+
     /// <summary><c>'CANCELLING'</c>.</summary>
     public static readonly string Cancelling = Literal(StateType.Cancelling);
 

@@ -14,5 +14,11 @@ public abstract class InfrastructureHandle : IAsyncDisposable
     /// <summary>Stops it politely (SIGTERM, docker stop), then kills it after <paramref name="grace"/>.</summary>
     public abstract Task StopAsync(TimeSpan grace, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The worker stops without this infrastructure's end (a drain of a launcher whose infrastructure outlives it, see
+    /// <see cref="IAdoptableInfrastructure"/>): marks it as watched by nobody, so that another worker adopts it at once.
+    /// </summary>
+    public virtual Task ReleaseAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public abstract ValueTask DisposeAsync();
 }

@@ -1,4 +1,5 @@
 using Bosun.Contracts.WorkPools;
+using Bosun.Worker.Infrastructure.Kubernetes;
 
 namespace Bosun.Worker.Infrastructure;
 
@@ -10,7 +11,8 @@ public static class Infrastructures
     {
         WorkPoolTypes.Process => new ProcessInfrastructure(),
         WorkPoolTypes.Docker => new DockerInfrastructure(),
+        WorkPoolTypes.Kubernetes => new KubernetesInfrastructure(),
         _ => throw new WorkerStartupException(
-            $"This worker cannot run work pools of type '{poolType}' yet; supported: {WorkPoolTypes.Process}, {WorkPoolTypes.Docker}."),
+            $"This worker cannot run work pools of type '{poolType}'; supported: {string.Join(", ", WorkPoolTypes.All)}."),
     };
 }

@@ -18,6 +18,12 @@ public sealed record JobContext(
     Action<string, bool> Output,
     Action<string> WorkerLog)
 {
+    /// <summary>
+    /// Tells the server what keeps the infrastructure from starting (a pod's FailedScheduling), shown as the run's
+    /// waiting reason while it is PENDING; returns at once. Null where nobody listens.
+    /// </summary>
+    public Action<string>? WaitingReason { get; init; }
+
     /// <summary>The rendered <c>stream_output</c>, true unless set false.</summary>
     public bool StreamOutput => Configuration["stream_output"] is not JsonValue value || !value.TryGetValue<bool>(out var stream) || stream;
 

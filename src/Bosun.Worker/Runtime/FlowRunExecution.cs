@@ -23,9 +23,14 @@ internal sealed class FlowRunExecution(
     LogShipper logs,
     WorkerOptions options,
     TimeProvider timeProvider,
-    ILogger logger)
+    ILogger logger,
+    StartedInfrastructure? adopted = null)
 {
     private readonly TaskCompletionSource<string> _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _leave = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _waitingReasonsGate = new();
+    private Task _waitingReasons = Task.CompletedTask;
+    private CancellationToken _cancellation;
 
     public Guid RunId => claim.FlowRun.Id;
 
@@ -39,45 +44,84 @@ internal sealed class FlowRunExecution(
 
     public bool StopRequested => _stopRequested.Task.IsCompleted;
 
+    /// <summary>Whether it watches infrastructure it found rather than created (an adopted Job).</summary>
+    public bool Adopted => adopted is not null;
+
+    /// <summary>
+    /// The worker stops and its infrastructure outlives it (<see cref="IAdoptableInfrastructure"/>): once started (a
+    /// submission under way is finished first), the infrastructure is released for another worker and left running.
+    /// </summary>
+    public void Leave() => _leave.TrySetResult();
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Log.RunClaimed(logger, RunName, RunId);
+        _cancellation = cancellationToken;
         InfrastructureHandle? handle = null;
         try
         {
-            JsonObject configuration;
-            try
+            if (adopted is not null)
             {
-                configuration = source.RenderJob(claim);
+                // Infrastructure that outlived its worker is watched from where it is; its output resumes after the lines already logged.
+                handle = await adopted.AdoptAsync(options.EffectiveName,
+                    await InfrastructureReconciler.LoggedOutputLinesAsync(client, RunId, cancellationToken).ConfigureAwait(false),
+                    (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
+                    line => WorkerLog(RunLogLevel.Info, line), cancellationToken).ConfigureAwait(false);
+                if (handle is null)
+                {
+                    return;
+                }
+
+                Started = true;
+                var previous = adopted.WorkerName.Length > 0 ? $"watched by '{adopted.WorkerName}' before" : "left running by its worker";
+                WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' adopted {infrastructure.Type} infrastructure {handle.Id} ({previous}).");
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
+            else
             {
-                throw new SubmissionException($"the job template could not be rendered: {ex.Message}", ex);
+                JsonObject configuration;
+                try
+                {
+                    configuration = source.RenderJob(claim);
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
+                {
+                    throw new SubmissionException($"the job template could not be rendered: {ex.Message}", ex);
+                }
+
+                var submitting = await client.SetFlowRunStateAsync(RunId,
+                    new StateProposal(StateType.Pending, StateNames.Submitting, TransitionId: Guid.NewGuid()), cancellationToken).ConfigureAwait(false);
+                if (submitting.Status != SetStateStatus.Accept)
+                {
+                    WorkerLog(RunLogLevel.Warning, $"Not starting: the server answered {submitting.Status} ({submitting.Reason}).");
+                    return;
+                }
+
+                configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
+                // The flow-run process gets a token scoped to its own run, never this worker's key.
+                var runToken = await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false);
+                WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' is creating {infrastructure.Type} infrastructure for this run.");
+                var job = new JobContext(claim, configuration, StandardEnvironment(runToken.Token), StandardLabels(),
+                    (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
+                    line => WorkerLog(RunLogLevel.Info, line))
+                {
+                    WaitingReason = ReportWaitingReason,
+                };
+                handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
+                Started = true;
+                Log.InfrastructureStarted(logger, RunName, handle.Id);
+                WorkerLog(RunLogLevel.Info, $"Started {infrastructure.Type} infrastructure {handle.Id}.");
             }
 
-            var submitting = await client.SetFlowRunStateAsync(RunId,
-                new StateProposal(StateType.Pending, StateNames.Submitting, TransitionId: Guid.NewGuid()), cancellationToken).ConfigureAwait(false);
-            if (submitting.Status != SetStateStatus.Accept)
-            {
-                WorkerLog(RunLogLevel.Warning, $"Not starting: the server answered {submitting.Status} ({submitting.Reason}).");
-                return;
-            }
-
-            configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
-            // The flow-run process gets a token scoped to its own run, never this worker's key.
-            var runToken = await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false);
-            WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' is creating {infrastructure.Type} infrastructure for this run.");
-            var job = new JobContext(claim, configuration, StandardEnvironment(runToken.Token), StandardLabels(),
-                (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
-                line => WorkerLog(RunLogLevel.Info, line));
-            handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
-            Started = true;
-            Log.InfrastructureStarted(logger, RunName, handle.Id);
-            WorkerLog(RunLogLevel.Info, $"Started {infrastructure.Type} infrastructure {handle.Id}.");
             await RecordInfrastructureAsync(handle.Id, cancellationToken).ConfigureAwait(false);
 
             var exit = handle.WaitForExitAsync(cancellationToken);
-            var first = await Task.WhenAny(exit, _stopRequested.Task).ConfigureAwait(false);
+            var first = await Task.WhenAny(exit, _stopRequested.Task, _leave.Task).ConfigureAwait(false);
+            if (first == _leave.Task)
+            {
+                await LeaveAsync(handle, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             if (first != exit)
             {
                 var reason = await _stopRequested.Task.ConfigureAwait(false);
@@ -99,7 +143,7 @@ internal sealed class FlowRunExecution(
         {
             throw;
         }
-        catch (BosunServerUnreachableException ex) when (!Started)
+        catch (BosunServerUnreachableException ex) when (!Started && !Adopted)
         {
             // The server was away for the whole retry window while this run was being submitted: nothing was started,
             // so the run goes back to its queue (the rules accept SCHEDULED from PENDING) and runs once the server is back.
@@ -107,7 +151,7 @@ internal sealed class FlowRunExecution(
             WorkerLog(RunLogLevel.Warning, $"Not started: the Bosun server did not answer while the run was being submitted ({ex.Message}); the run goes back to its queue.");
             await ReportAsync(new StateProposal(StateType.Scheduled, Message: "re-queued: its worker could not reach the server while submitting it"), cancellationToken).ConfigureAwait(false);
         }
-        catch (BosunApiException ex) when (!Started)
+        catch (BosunApiException ex) when (!Started && !Adopted)
         {
             Log.SubmitFailed(logger, RunName, ex.Message);
             WorkerLog(RunLogLevel.Error, $"Failed to submit flow run: {ex.Message}");
@@ -118,6 +162,46 @@ internal sealed class FlowRunExecution(
             if (handle is not null)
             {
                 await handle.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Released for another worker, with one heartbeat of the run: the server's sweep then gives the adopter a whole
+    /// heartbeat timeout to take the run over (it heartbeats the runs it adopts).
+    /// </summary>
+    private async Task LeaveAsync(InfrastructureHandle handle, CancellationToken cancellationToken)
+    {
+        await handle.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' stopped; {handle.Id} goes on, and another worker of the pool adopts it.");
+        try
+        {
+            await client.SendFlowRunHeartbeatAsync(RunId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
+        {
+            Log.ReportFailed(logger, RunName, ex.Message);
+        }
+    }
+
+    /// <summary>Forwards what holds the infrastructure up to the server, in order, without holding up the launcher that said it.</summary>
+    private void ReportWaitingReason(string reason)
+    {
+        lock (_waitingReasonsGate)
+        {
+            _waitingReasons = SendAsync(_waitingReasons, reason);
+        }
+
+        async Task SendAsync(Task previous, string text)
+        {
+            await previous.ConfigureAwait(false);
+            try
+            {
+                await client.SetFlowRunWaitingReasonAsync(RunId, text, _cancellation).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException or OperationCanceledException)
+            {
+                // Only a hint shown while the run waits (the same lines are in its logs); a run that has moved on refuses it.
             }
         }
     }

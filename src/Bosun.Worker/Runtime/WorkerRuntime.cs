@@ -23,6 +23,9 @@ public sealed class WorkerRuntime : IDisposable
     private readonly SemaphoreSlim _slotFreed = new(0);
     private readonly CancellationTokenSource _reportsStop;
 
+    // A launcher the runtime made itself (ForWorkPool) is the runtime's to dispose (a Kubernetes launcher holds its clusters' clients).
+    private bool _ownsInfrastructure;
+
     /// <param name="source">Where runs come from.</param>
     /// <param name="infrastructure">What each run is started on.</param>
     /// <param name="client">The API client; give it an outage window (<see cref="WorkerOptions.OutageRetryWindow"/>).</param>
@@ -43,7 +46,7 @@ public sealed class WorkerRuntime : IDisposable
         _reportsStop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
     }
 
-    /// <summary>A runtime polling <paramref name="pool"/> with the infrastructure of its type (process, docker).</summary>
+    /// <summary>A runtime polling <paramref name="pool"/> with the infrastructure of its type (process, docker, kubernetes).</summary>
     public static WorkerRuntime ForWorkPool(BosunClient client, Contracts.WorkPools.WorkPool pool, WorkerOptions options, LogShipper logs,
         TimeProvider timeProvider, ILogger logger, Action<DateTimeOffset>? polled = null)
     {
@@ -51,6 +54,7 @@ public sealed class WorkerRuntime : IDisposable
         return new WorkerRuntime(new WorkPoolClaimSource(client, pool, options), Infrastructures.For(pool.Type), client, logs, options, timeProvider, logger)
         {
             Polled = polled,
+            _ownsInfrastructure = true,
         };
     }
 
@@ -102,6 +106,11 @@ public sealed class WorkerRuntime : IDisposable
         using var loops = new CancellationTokenSource();
         var heartbeat = HeartbeatLoopAsync(loops.Token);
         var cancellations = CancellationLoopAsync(loops.Token);
+        // Infrastructure that outlives its worker (Jobs): while claiming, the pool's is found again, adopted and cleaned up.
+        using var claiming = CancellationTokenSource.CreateLinkedTokenSource(stopClaiming);
+        var reconciliation = _infrastructure is IAdoptableInfrastructure adoptable && _source.Pool is { } pool
+            ? new InfrastructureReconciler(adoptable, _client, pool, _options, _running.ContainsKey, Start, _timeProvider, _logger).RunAsync(claiming.Token)
+            : Task.CompletedTask;
         try
         {
             await ClaimLoopAsync(stopClaiming).ConfigureAwait(false);
@@ -110,6 +119,9 @@ public sealed class WorkerRuntime : IDisposable
         {
             // Shutting down: no new claims.
         }
+
+        await claiming.CancelAsync().ConfigureAwait(false);
+        await reconciliation.ConfigureAwait(false);
 
         await DrainAsync(stopRuns).ConfigureAwait(false);
         await loops.CancelAsync().ConfigureAwait(false);
@@ -166,9 +178,11 @@ public sealed class WorkerRuntime : IDisposable
         }
     }
 
-    private void Start(Contracts.FlowRuns.ClaimedFlowRun run)
+    private void Start(Contracts.FlowRuns.ClaimedFlowRun run) => Start(run, null);
+
+    private void Start(Contracts.FlowRuns.ClaimedFlowRun run, StartedInfrastructure? adopted)
     {
-        var execution = new FlowRunExecution(run, _source, _infrastructure, _client, _logs, _options, _timeProvider, _logger);
+        var execution = new FlowRunExecution(run, _source, _infrastructure, _client, _logs, _options, _timeProvider, _logger, adopted);
         // Registered before it starts, so that the cancellation loop and the drain always see it.
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = Task.Run(async () =>
@@ -204,6 +218,7 @@ public sealed class WorkerRuntime : IDisposable
             try
             {
                 await _source.HeartbeatAsync(stop).ConfigureAwait(false);
+                await HeartbeatAdoptedAsync(stop).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is BosunServerUnreachableException or BosunApiException)
             {
@@ -221,6 +236,28 @@ public sealed class WorkerRuntime : IDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// An adopted run's claimant on the server is the worker that left it, which is silent: this worker heartbeats the
+    /// run itself while it watches its infrastructure, so the server's sweep of abandoned runs leaves it alone.
+    /// </summary>
+    private async Task HeartbeatAdoptedAsync(CancellationToken stop)
+    {
+        foreach (var (id, (execution, _)) in _running)
+        {
+            if (execution is { Adopted: true, Started: true })
+            {
+                try
+                {
+                    await _client.SendFlowRunHeartbeatAsync(id, stop).ConfigureAwait(false);
+                }
+                catch (BosunApiException)
+                {
+                    // The run ended or was deleted meanwhile: its execution sees that itself.
+                }
             }
         }
     }
@@ -265,6 +302,16 @@ public sealed class WorkerRuntime : IDisposable
             return;
         }
 
+        if (_infrastructure is IAdoptableInfrastructure)
+        {
+            // Such infrastructure is not this worker's process: it goes on, released for another worker of the pool.
+            Log.LeavingJobs(_logger, _running.Count);
+            foreach (var (execution, _) in _running.Values)
+            {
+                execution.Leave();
+            }
+        }
+
         Log.Draining(_logger, _options.DrainGracePeriod, _running.Count);
         var all = Task.WhenAll(_running.Values.Select(r => r.Task));
         try
@@ -291,8 +338,16 @@ public sealed class WorkerRuntime : IDisposable
         await all.ConfigureAwait(false);
     }
 
+    /// <summary>What each run is started on.</summary>
+    internal FlowRunInfrastructure Infrastructure => _infrastructure;
+
     public void Dispose()
     {
+        if (_ownsInfrastructure && _infrastructure is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+
         _slotFreed.Dispose();
         _reportsStop.Dispose();
     }

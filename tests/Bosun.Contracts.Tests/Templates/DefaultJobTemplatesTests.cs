@@ -22,6 +22,8 @@ public class DefaultJobTemplatesTests
     {
         "image", "image_pull_policy", "namespace", "service_account_name", "env", "labels", "name",
         "finished_job_ttl", "pod_watch_timeout_seconds", "stream_output", "cpu_request", "memory_request",
+        "command", "cluster_config", "context", "cpu_limit", "memory_limit", "node_selector", "tolerations",
+        "image_pull_secrets", "backoff_limit", "job_watch_timeout_seconds", "pod_start_timeout_seconds",
     })]
     public void For_KnownType_DeclaresTheSpecVariables(string type, string[] expected)
     {
@@ -69,6 +71,8 @@ public class DefaultJobTemplatesTests
     [InlineData(WorkPoolTypes.Kubernetes, "namespace", "\"default\"")]
     [InlineData(WorkPoolTypes.Kubernetes, "pod_watch_timeout_seconds", "60")]
     [InlineData(WorkPoolTypes.Kubernetes, "stream_output", "true")]
+    [InlineData(WorkPoolTypes.Kubernetes, "pod_start_timeout_seconds", "300")]
+    [InlineData(WorkPoolTypes.Kubernetes, "backoff_limit", "0")]
     public void For_Defaults_MatchTheSpec(string type, string variable, string expectedJson)
     {
         var property = DefaultJobTemplates.For(type)["variables"]!["properties"]![variable]!;
@@ -80,7 +84,7 @@ public class DefaultJobTemplatesTests
     [MemberData(nameof(Types))]
     public void For_VariablesWithoutSpecDefault_HaveNoDefault(string type)
     {
-        string[] withDefaults = ["stream_output", "auto_remove", "privileged", "namespace", "pod_watch_timeout_seconds"];
+        string[] withDefaults = ["stream_output", "auto_remove", "privileged", "namespace", "pod_watch_timeout_seconds", "pod_start_timeout_seconds", "backoff_limit"];
         var properties = DefaultJobTemplates.For(type)["variables"]!["properties"]!.AsObject();
 
         foreach (var (name, property) in properties.Where(p => !withDefaults.Contains(p.Key)))
@@ -158,10 +162,66 @@ public class DefaultJobTemplatesTests
         Json.Equal("\"Job\"", manifest["kind"]);
         Json.Equal("""{"generateName": "nightly-", "namespace": "default"}""", manifest["metadata"]);
         Json.Equal("300", manifest["spec"]!["ttlSecondsAfterFinished"]);
-        var container = manifest["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Json.Equal("0", manifest["spec"]!["backoffLimit"]);
+        Json.Equal("300", rendered["pod_start_timeout_seconds"]);
+        Assert.Null(rendered["job_watch_timeout_seconds"]);
+        var pod = manifest["spec"]!["template"]!["spec"]!;
+        Assert.Null(pod["nodeSelector"]);
+        Assert.Null(pod["tolerations"]);
+        Assert.Null(pod["imagePullSecrets"]);
+        var container = pod["containers"]![0]!;
         Json.Equal("\"flows:2\"", container["image"]);
         Assert.Null(container["imagePullPolicy"]);
-        Json.Equal("""{"requests": {"cpu": "500m"}}""", container["resources"]);
+        Assert.Null(container["command"]);
+        Json.Equal("""{"requests": {"cpu": "500m"}, "limits": {}}""", container["resources"]);
+    }
+
+    [Fact]
+    public void For_KubernetesEveryVariableSet_LandsInTheJobManifestOrTheWatchSettings()
+    {
+        var template = DefaultJobTemplates.For(WorkPoolTypes.Kubernetes);
+        var values = JobTemplateRenderer.MergeVariables(template["variables"]!.AsObject(), Json.Object("""
+            {
+              "image": "flows:3", "image_pull_policy": "Always", "namespace": "flows", "service_account_name": "runner",
+              "env": {"MODE": "nightly"}, "labels": {"team": "data"}, "name": "nightly", "command": "dotnet /app/Flows.dll",
+              "cluster_config": "/etc/bosun/kubeconfig", "context": "prod", "finished_job_ttl": 600,
+              "pod_watch_timeout_seconds": 30, "pod_start_timeout_seconds": 120, "job_watch_timeout_seconds": 3600,
+              "stream_output": false, "cpu_request": "250m", "memory_request": "256Mi", "cpu_limit": "1", "memory_limit": "1Gi",
+              "node_selector": {"disktype": "ssd"},
+              "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "flows", "effect": "NoSchedule"}],
+              "image_pull_secrets": ["regcred"], "backoff_limit": 2
+            }
+            """), null);
+
+        var rendered = JobTemplateRenderer.Render(template, values, s_noEnvironment);
+
+        Json.Equal("""
+            {
+              "cluster_config": "/etc/bosun/kubeconfig", "context": "prod", "namespace": "flows", "labels": {"team": "data"},
+              "env": {"MODE": "nightly"}, "name": "nightly", "stream_output": false, "finished_job_ttl": 600,
+              "pod_watch_timeout_seconds": 30, "pod_start_timeout_seconds": 120, "job_watch_timeout_seconds": 3600,
+              "job_manifest": {
+                "apiVersion": "batch/v1", "kind": "Job",
+                "metadata": {"generateName": "nightly-", "namespace": "flows", "labels": {"team": "data"}},
+                "spec": {
+                  "backoffLimit": 2, "parallelism": 1, "completions": 1, "ttlSecondsAfterFinished": 600,
+                  "template": {
+                    "metadata": {"labels": {"team": "data"}},
+                    "spec": {
+                      "restartPolicy": "Never", "serviceAccountName": "runner", "nodeSelector": {"disktype": "ssd"},
+                      "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "flows", "effect": "NoSchedule"}],
+                      "imagePullSecrets": ["regcred"],
+                      "containers": [{
+                        "name": "bosun-job", "image": "flows:3", "imagePullPolicy": "Always", "command": "dotnet /app/Flows.dll",
+                        "env": {"MODE": "nightly"},
+                        "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
+                      }]
+                    }
+                  }
+                }
+              }
+            }
+            """, rendered);
     }
 
     [Fact]

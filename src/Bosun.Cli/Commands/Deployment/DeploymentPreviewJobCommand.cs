@@ -1,13 +1,20 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Bosun.Cli.Input;
 using Bosun.Cli.Output;
 using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
+using Bosun.Contracts.WorkPools;
+using Bosun.Worker.Infrastructure;
+using Bosun.Worker.Infrastructure.Kubernetes;
 using Spectre.Console;
 
 namespace Bosun.Cli.Commands.Deployment;
 
-/// <summary>`bosun deployment preview-job 'flow/name' [--job-variable k=v]...`: the rendered job, nothing runs.</summary>
+/// <summary>
+/// `bosun deployment preview-job 'flow/name' [--job-variable k=v]...`: the rendered job, nothing runs. For a kubernetes
+/// pool, the Job manifest as the worker creates it, in YAML.
+/// </summary>
 internal static class DeploymentPreviewJobCommand
 {
     public static Command Create(CliContext context)
@@ -34,10 +41,43 @@ internal static class DeploymentPreviewJobCommand
             }
 
             context.Console.MarkupLineInterpolated($"Job for a run of [aqua]{deployment.FullName}[/] on work pool '{preview.WorkPoolName}' ({preview.WorkPoolType}):");
-            context.Output.WriteLine(JsonOutput.Format(preview.Configuration));
+            WriteConfiguration(context, preview.WorkPoolType, preview.Configuration);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Shared with `work-pool preview --job`: JSON, or for a kubernetes pool the completed Job manifest as YAML.</summary>
+    public static void WriteConfiguration(CliContext context, string poolType, JsonObject configuration)
+    {
+        if (poolType != WorkPoolTypes.Kubernetes)
+        {
+            context.Output.WriteLine(JsonOutput.Format(configuration));
+            return;
+        }
+
+        JsonObject manifest;
+        try
+        {
+            manifest = KubernetesJobManifest.Build(configuration, new Dictionary<string, string?>(), new Dictionary<string, string>(), "flow-run-name");
+        }
+        catch (SubmissionException ex)
+        {
+            throw new CliException($"The pool's job manifest cannot be made into a Job: {ex.Message}.", ex);
+        }
+
+        context.Output.Write(KubernetesJobManifest.ToYaml(manifest));
+        var settings = new JsonObject();
+        foreach (var (key, value) in configuration.Where(c => c.Key is not ("job_manifest" or "env" or "labels")))
+        {
+            settings[key] = value?.DeepClone();
+        }
+
+        context.Output.WriteLine("# The worker adds the run's io.bosun.* labels and annotations and its BOSUN_* environment variables, and watches it with:");
+        foreach (var line in KubernetesJobManifest.ToYaml(settings).TrimEnd('\n').Split('\n'))
+        {
+            context.Output.WriteLine($"#   {line}");
+        }
     }
 
     public static Option<string[]> JobVariableOption() => new("--job-variable")

@@ -1,13 +1,19 @@
 using System.CommandLine;
+using Bosun.Cli.Commands.Deployment;
+using Bosun.Cli.Input;
 using Bosun.Cli.Output;
 using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Spectre.Console;
 
 namespace Bosun.Cli.Commands.WorkPool;
 
-/// <summary>`bosun work-pool preview NAME [--hours H]`: the scheduled runs the pool will deliver soon.</summary>
+/// <summary>
+/// `bosun work-pool preview NAME [--hours H]`: the scheduled runs the pool will deliver soon; with `--job`, the job its
+/// base job template renders with its defaults (and `--job-variable` overrides): for a kubernetes pool the Job as YAML.
+/// </summary>
 internal static class WorkPoolPreviewCommand
 {
     public static Command Create(CliContext context)
@@ -15,15 +21,36 @@ internal static class WorkPoolPreviewCommand
         var name = WorkPoolCommand.NameArgument();
         var hours = HoursOption();
         var output = OutputOption.Create();
+        var job = new Option<bool>("--job") { Description = "Show the job the pool's base job template renders with its defaults (kubernetes: the Job as YAML) instead of the runs." };
+        var jobVariables = DeploymentPreviewJobCommand.JobVariableOption();
         var command = new BosunCommand("preview",
-            "Show the scheduled runs of a work pool due within the next hours (late runs included).",
-            "bosun work-pool preview my-docker-pool --hours 12")
+            "Show the scheduled runs of a work pool due within the next hours (late runs included), or with --job the job it renders.",
+            "bosun work-pool preview my-docker-pool --hours 12",
+            "bosun work-pool preview my-k8s-pool --job --job-variable image=flows:1")
         {
-            name, hours, output,
+            name, hours, output, job, jobVariables,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var poolName = parse.GetValue(name)!;
+            if (parse.GetValue(job))
+            {
+                using var poolClient = context.CreateClient(parse);
+                var overrides = KeyValueArguments.Parse(parse.GetValue(jobVariables), "--job-variable");
+                // Rendered by the server, as a deployment's preview-job: secrets masked, the worker's environment placeholders visible.
+                var preview = await poolClient.PreviewWorkPoolJobAsync(poolName, new JobPreviewRequest(overrides.Count > 0 ? overrides : null), cancellationToken);
+                var configuration = preview.Configuration;
+                if (parse.IsJson(output))
+                {
+                    context.Output.WriteLine(JsonOutput.Format(configuration));
+                    return 0;
+                }
+
+                context.Console.MarkupLineInterpolated($"Job of a run on work pool '{preview.WorkPoolName}' ({preview.WorkPoolType}) with the template's defaults:");
+                DeploymentPreviewJobCommand.WriteConfiguration(context, preview.WorkPoolType, configuration);
+                return 0;
+            }
+
             var window = Hours(parse, hours);
             using var client = context.CreateClient(parse);
             // Reading the pool first turns a misspelt name into "does not exist" instead of an empty preview.

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api.FlowRuns;
 
-/// <summary>/api/flow_runs: read, filter, state changes, cancel, infrastructure id, heartbeat, delete.</summary>
+/// <summary>/api/flow_runs: read, filter, state changes, cancel, infrastructure id, waiting reason, heartbeat, delete.</summary>
 internal static class FlowRunEndpoints
 {
     public static void MapFlowRuns(this IEndpointRouteBuilder api)
@@ -45,6 +45,12 @@ internal static class FlowRunEndpoints
             .WithName("CancelFlowRun").Requires(Permission.Deploy).WithSummary("Cancel: a run that has not started is CANCELLED at once, else CANCELLING until its worker stops it.");
         runs.MapPut("{id:guid}/infrastructure", (Guid id, InfrastructureUpdate update, FlowRunService service, CancellationToken ct) =>
             service.SetInfrastructureAsync(id, update, ct)).WithName("SetFlowRunInfrastructure").Requires(Permission.Work);
+        runs.MapPut("{id:guid}/waiting_reason", async Task<NoContent> (Guid id, WaitingReasonUpdate update, FlowRunService service, CancellationToken ct) =>
+        {
+            await service.SetInfrastructureWaitingReasonAsync(id, update, ct);
+            return TypedResults.NoContent();
+        }).WithName("SetFlowRunWaitingReason").Requires(Permission.Work)
+            .WithSummary("What keeps a PENDING run's infrastructure from starting (a pod's FailedScheduling), shown in its waiting reason; 409 once it is no longer PENDING.");
         runs.MapPost("{id:guid}/heartbeat", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.HeartbeatAsync(id, ct);

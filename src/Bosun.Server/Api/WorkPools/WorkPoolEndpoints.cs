@@ -1,4 +1,5 @@
 using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.WorkPools;
 using Bosun.Server.Api.Security;
@@ -27,6 +28,9 @@ internal static class WorkPoolEndpoints
         pools.MapGet("", (WorkPoolService service, string? type, int? offset, int? limit, CancellationToken ct) =>
             service.ListPoolsAsync(type, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListWorkPools").Requires(Permission.Read);
         pools.MapGet("{name}", (string name, WorkPoolService service, CancellationToken ct) => service.GetPoolAsync(name, ct)).WithName("GetWorkPool").Requires(Permission.Read);
+        pools.MapPost("{name}/preview_job", (string name, JobPreviewRequest request, WorkPoolService service, CancellationToken ct) =>
+            service.PreviewJobAsync(name, request, ct))
+            .WithName("PreviewWorkPoolJob").Requires(Permission.Read).WithSummary("The job a run on the pool would get with its template's defaults and these job variables, secrets masked; nothing runs.");
         pools.MapPatch("{name}", (string name, WorkPoolUpdate update, WorkPoolService service, CancellationToken ct) =>
             service.UpdatePoolAsync(name, update, ct)).WithName("UpdateWorkPool");
         pools.MapDelete("{name}", async Task<NoContent> (string name, bool? force, WorkPoolService service, CancellationToken ct) =>

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.Schedules;
-using Bosun.Contracts.Templates;
 using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Scheduling;
 using Bosun.Server.Orchestration.Validation;
@@ -423,12 +422,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             return (row, poolRow);
         }, cancellationToken);
 
-        var template = Object(pool.BaseJobTemplate);
-        var variablesSchema = template["variables"] as JsonObject;
-        JobTemplateValidator.ValidateJobVariables(template, Object(deployment.JobVariables), request.JobVariables, enforceRequired: false, "job_variables");
-        var values = SecretMask.Apply(JobTemplateRenderer.MergeVariables(variablesSchema, Object(deployment.JobVariables), request.JobVariables), variablesSchema);
-        var configuration = JobTemplateRenderer.Render(template, values, name => $"{{{{ ${name} }}}}");
-        return new JobPreview(pool.Name, pool.Type, values, configuration);
+        return WorkPoolService.PreviewJob(pool, Object(deployment.JobVariables), request.JobVariables);
     }
 
     public static NotFoundException NotFound(string flowName, string name) =>

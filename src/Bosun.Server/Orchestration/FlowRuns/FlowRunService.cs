@@ -152,6 +152,23 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         return changed == 0 ? throw NotFound(id) : await GetAsync(id, cancellationToken);
     }
 
+    /// <summary>What keeps a PENDING run's infrastructure from starting, from its worker; 409 once the run has moved on.</summary>
+    public async Task SetInfrastructureWaitingReasonAsync(Guid id, WaitingReasonUpdate update, CancellationToken cancellationToken)
+    {
+        if (update.Reason is { Length: > 1000 })
+        {
+            throw new ValidationException("reason", ["must be at most 1,000 characters"]);
+        }
+
+        var reason = string.IsNullOrWhiteSpace(update.Reason) ? null : update.Reason;
+        var changed = await database.WriteAsync(scope => FlowRunStore.SetInfrastructureWaitingReasonAsync(scope, id, reason, cancellationToken), cancellationToken);
+        if (changed == 0)
+        {
+            var run = await GetAsync(id, cancellationToken);
+            throw new ConflictException($"Flow run {id} is {run.State.Type.ToWireName()}: a waiting reason is for a run whose infrastructure is starting (PENDING).");
+        }
+    }
+
     public async Task HeartbeatAsync(Guid id, CancellationToken cancellationToken)
     {
         var changed = await database.WriteAsync(scope => FlowRunStore.HeartbeatAsync(scope, id, timeProvider.GetUtcNow(), cancellationToken), cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Bosun.Contracts;
+using Bosun.Contracts.Deployments;
 using Bosun.Contracts.Templates;
 using Bosun.Contracts.WorkPools;
 using Bosun.Server.Domain;
@@ -63,6 +64,29 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var now = timeProvider.GetUtcNow();
         var row = await database.ReadAsync(connection => WorkPoolStore.GetPoolAsync(connection, name, now, cancellationToken: cancellationToken), cancellationToken);
         return (row ?? throw PoolNotFound(name)).ToContract();
+    }
+
+    /// <summary>The job a run on the pool would get with its template's defaults and <paramref name="request"/>'s job variables, secrets masked.</summary>
+    public async Task<JobPreview> PreviewJobAsync(string name, JobPreviewRequest request, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var pool = await database.ReadAsync(connection => WorkPoolStore.GetPoolAsync(connection, name, now, cancellationToken: cancellationToken), cancellationToken)
+            ?? throw PoolNotFound(name);
+        return PreviewJob(pool, null, request.JobVariables);
+    }
+
+    /// <summary>
+    /// A pool's job rendered with deployment and run job variables, as a worker would render it: secret values masked,
+    /// <c>{{ $NAME }}</c> placeholders of the worker's environment left visible. Nothing runs.
+    /// </summary>
+    public static JobPreview PreviewJob(WorkPoolRow pool, JsonObject? deploymentVariables, JsonObject? runVariables)
+    {
+        var template = StoredValues.Object(pool.BaseJobTemplate);
+        var variablesSchema = SecretMask.VariablesOf(template);
+        JobTemplateValidator.ValidateJobVariables(template, deploymentVariables, runVariables, enforceRequired: false, "job_variables");
+        var values = SecretMask.Apply(JobTemplateRenderer.MergeVariables(variablesSchema, deploymentVariables, runVariables), variablesSchema);
+        var configuration = JobTemplateRenderer.Render(template, values, variable => $"{{{{ ${variable} }}}}");
+        return new JobPreview(pool.Name, pool.Type, values, configuration);
     }
 
     public async Task<Page<WorkPool>> ListPoolsAsync(string? type, int offset, int limit, CancellationToken cancellationToken)
