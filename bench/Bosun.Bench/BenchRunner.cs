@@ -21,6 +21,7 @@ internal static class BenchRunner
             ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
             ["outage-complete"] = () => OutageBenchmarks.CompleteAcrossOutageAsync(samples: 3, outage: TimeSpan.FromSeconds(60)),
             ["stuck-run-recovery"] = RecoveryBenchmarks.StuckRunRecoveryAsync,
+            ["tasks"] = () => TaskBenchmarks.TasksAsync(tasks: 1000, samples: 50),
         };
         var selected = args.Length == 0 ? benchmarks.Keys.ToList() : args.ToList();
         foreach (var name in selected)
