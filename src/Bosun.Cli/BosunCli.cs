@@ -26,6 +26,7 @@ internal static class BosunCli
         root.Subcommands.Add(Commands.Worker.WorkerCommand.Create(context));
         root.Subcommands.Add(DeploymentCommand.Create(context));
         root.Subcommands.Add(FlowRunCommand.Create(context));
+        root.Subcommands.Add(Commands.TaskRun.TaskRunCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(Commands.ApiKey.ApiKeyCommand.Create(context));
         root.Subcommands.Add(Commands.Secret.SecretCommand.Create(context));

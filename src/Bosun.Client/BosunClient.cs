@@ -13,8 +13,10 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.Schedules;
+using Bosun.Contracts.Results;
 using Bosun.Contracts.Security;
 using Bosun.Contracts.States;
+using Bosun.Contracts.TaskRuns;
 using Bosun.Contracts.WorkPools;
 
 namespace Bosun.Client;
@@ -356,6 +358,36 @@ public sealed class BosunClient : IDisposable
             }
         }
     }
+
+    // Task runs and results
+
+    /// <summary>Records task-run transitions (of one or more flow runs) in one request; the newest report of each task run wins.</summary>
+    public Task RecordTaskRunsAsync(IReadOnlyList<TaskRunReport> reports, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.TaskRuns + "/batch", Body(reports, Json.IReadOnlyListTaskRunReport), cancellationToken);
+
+    /// <summary>A flow run's task runs, in the order they were first recorded.</summary>
+    public Task<IReadOnlyList<TaskRun>> ListTaskRunsAsync(Guid flowRunId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Run(flowRunId) + "/task_runs", null, Json.IReadOnlyListTaskRun, cancellationToken);
+
+    /// <summary>Reads a task run.</summary>
+    public Task<TaskRun> GetTaskRunAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.TaskRuns}/{id}", null, Json.TaskRun, cancellationToken);
+
+    /// <summary>A task run's result; 404 when it recorded none.</summary>
+    public Task<RunResult> GetTaskRunResultAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.TaskRuns}/{id}/result", null, Json.RunResult, cancellationToken);
+
+    /// <summary>The newest unexpired result recorded under <paramref name="cacheKey"/>; 404 when there is none.</summary>
+    public Task<TaskCacheLookup> LookUpTaskCacheAsync(string cacheKey, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.TaskRuns}/cache/{Escape(cacheKey)}", null, Json.TaskCacheLookup, cancellationToken);
+
+    /// <summary>Records a flow run's return value (sent before COMPLETED).</summary>
+    public Task SetFlowRunResultAsync(Guid flowRunId, ResultWrite result, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, Run(flowRunId) + "/result", Body(result, Json.ResultWrite), cancellationToken);
+
+    /// <summary>A flow run's result; 404 when it recorded none (it returned nothing, or has not completed).</summary>
+    public Task<RunResult> GetFlowRunResultAsync(Guid flowRunId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Run(flowRunId) + "/result", null, Json.RunResult, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()

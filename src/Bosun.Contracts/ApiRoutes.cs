@@ -17,4 +17,6 @@ public static class ApiRoutes
     public const string Logs = "logs";
     /// <summary>Default base job templates per pool type.</summary>
     public const string DefaultTemplates = "work_pool_types";
+    /// <summary>Task runs.</summary>
+    public const string TaskRuns = "task_runs";
 }

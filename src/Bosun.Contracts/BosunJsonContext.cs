@@ -70,4 +70,10 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(DeploymentUpdate))]
 [JsonSerializable(typeof(Security.ApiKeyBootstrap))]
 [JsonSerializable(typeof(WaitingReasonUpdate))]
+[JsonSerializable(typeof(IReadOnlyList<TaskRuns.TaskRunReport>))]
+[JsonSerializable(typeof(TaskRuns.TaskRun))]
+[JsonSerializable(typeof(IReadOnlyList<TaskRuns.TaskRun>))]
+[JsonSerializable(typeof(TaskRuns.TaskCacheLookup))]
+[JsonSerializable(typeof(Results.RunResult))]
+[JsonSerializable(typeof(Results.ResultWrite))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

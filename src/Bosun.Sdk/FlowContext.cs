@@ -42,6 +42,9 @@ public sealed class FlowContext
     /// <summary>Lines written here are the run's logs (source "flow").</summary>
     public ILogger Logger { get; }
 
+    /// <summary>Runs this flow run's task calls; null outside a flow run, where tasks are plain calls.</summary>
+    internal TaskRunner? TaskRunner { get; init; }
+
     /// <summary>Fires when the run is cancelled (from the API, the CLI or the UI) or its process is asked to stop.</summary>
     public CancellationToken CancellationToken { get; }
 

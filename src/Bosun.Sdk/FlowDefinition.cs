@@ -67,7 +67,7 @@ public sealed partial class FlowDefinition
     /// How the method's result is awaited, chosen once from its declared return type: Task, Task&lt;T&gt;, ValueTask,
     /// ValueTask&lt;T&gt;, void or a plain T.
     /// </summary>
-    private static Func<object?, Task<object?>> ResultAwaiter(Type returnType)
+    internal static Func<object?, Task<object?>> ResultAwaiter(Type returnType)
     {
         if (returnType == typeof(void))
         {
@@ -116,6 +116,19 @@ public sealed partial class FlowDefinition
         }
 
         return result => Task.FromResult(result);
+    }
+
+    /// <summary>What a method with this return type gives once awaited: T of Task&lt;T&gt; or ValueTask&lt;T&gt;, the type itself, or null for void, Task and ValueTask.</summary>
+    internal static Type? ResultTypeOf(Type returnType)
+    {
+        if (returnType == typeof(void) || returnType == typeof(Task) || returnType == typeof(ValueTask))
+        {
+            return null;
+        }
+
+        return returnType.IsGenericType && (returnType.GetGenericTypeDefinition() == typeof(Task<>) || returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
+            ? returnType.GetGenericArguments()[0]
+            : returnType;
     }
 
     private static object? Bind(ParameterInfo parameter, JsonObject parameters, FlowContext context)

@@ -65,7 +65,7 @@ public static class FlowRunEntryPoint
                     return 1;
                 }
 
-                await new FlowRunHost(client, logs, TimeProvider.System).RunAsync(run, flow, stop.Token).ConfigureAwait(false);
+                await new FlowRunHost(client, logs, TimeProvider.System) { Logger = logger }.RunAsync(run, flow, stop.Token).ConfigureAwait(false);
                 await logs.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return 0;
             }

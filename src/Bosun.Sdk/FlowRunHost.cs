@@ -1,7 +1,10 @@
 using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
+using Bosun.Contracts.Results;
 using Bosun.Contracts.States;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bosun.Sdk;
 
@@ -17,6 +20,9 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
     /// <summary>How often the run's heartbeat is sent (the server's zombie rule waits 90 s by default).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(
         double.TryParse(Environment.GetEnvironmentVariable("BOSUN_RUN_HEARTBEAT_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : 15);
+
+    /// <summary>Where the SDK's own messages go (task runs not recorded yet).</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>How often the run's state is read to notice a cancellation.</summary>
     public TimeSpan CancellationPollInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -38,13 +44,19 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                     return FlowRunOutcome.NotRun;
                 }
 
-                var context = new FlowContext(flow.Name, run.Id, run.Name, run.Parameters, logger, cancelled.Token);
+                var recorder = new TaskRunRecorder(client, TimeProvider.System, Logger);
+                var context = new FlowContext(flow.Name, run.Id, run.Name, run.Parameters, logger, cancelled.Token)
+                {
+                    TaskRunner = new TaskRunner(run.Id, client, recorder, logger, timeProvider),
+                };
                 Exception? failure = null;
+                object? value = null;
                 try
                 {
+                    recorder.Start();
                     using var scope = FlowContext.Enter(context);
                     using var capture = flow.Attribute.LogPrints ? ConsoleCapture.Begin(line => logger.Write(RunLogLevel.Info, line)) : null;
-                    await flow.InvokeAsync(run.Parameters, context).ConfigureAwait(false);
+                    value = await flow.InvokeAsync(run.Parameters, context).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
                 {
@@ -61,9 +73,15 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 {
                     failure = ex;
                 }
+                finally
+                {
+                    // Task runs are recorded before the flow's final state, so whoever sees it sees them all.
+                    await recorder.DisposeAsync().ConfigureAwait(false);
+                }
 
                 if (failure is null)
                 {
+                    await ReportResultAsync(run.Id, flow, value, logger).ConfigureAwait(false);
                     var completed = await ReportFinalAsync(run.Id, new StateProposal(StateType.Completed)).ConfigureAwait(false);
                     return completed.State.Type == StateType.Completed ? FlowRunOutcome.Completed : FlowRunOutcome.NotRun;
                 }
@@ -106,6 +124,36 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
         return result is { Status: SetStateStatus.Abort } && result.State.Type == proposal.Type
             ? result with { Status = SetStateStatus.Accept }
             : result;
+    }
+
+    /// <summary>The flow's return value as JSON, recorded before COMPLETED; a value JSON cannot write is said in the run's logs and not kept.</summary>
+    private async Task ReportResultAsync(Guid runId, FlowDefinition flow, object? value, RunLogger logger)
+    {
+        if (FlowDefinition.ResultTypeOf(flow.Method.ReturnType) is not { } type)
+        {
+            return;
+        }
+
+        System.Text.Json.Nodes.JsonNode? json;
+        try
+        {
+            json = System.Text.Json.JsonSerializer.SerializeToNode(value, type, ParameterSchema.JsonOptions);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            logger.Write(RunLogLevel.Warning, $"The flow's result of type {type.Name} cannot be written as JSON and is not kept: {ex.Message}");
+            return;
+        }
+
+        try
+        {
+            await client.SetFlowRunResultAsync(runId, new ResultWrite(json), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BosunApiException ex)
+        {
+            // Refused (larger than the server takes, say): the run still completed; its logs say why there is no result.
+            logger.Write(RunLogLevel.Warning, $"The flow's result was not kept: {ex.Message}");
+        }
     }
 
     private async Task<bool> ProposeRunningAsync(Guid runId, RunLogger logger, CancellationToken cancellationToken)

@@ -8,6 +8,7 @@ using Bosun.Server.Api.Deployments;
 using Bosun.Server.Api.FlowRuns;
 using Bosun.Server.Api.Logs;
 using Bosun.Server.Api.Security;
+using Bosun.Server.Api.TaskRuns;
 using Bosun.Server.Api.WorkPools;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Deployments;
@@ -80,6 +81,7 @@ public sealed class BosunServer : IAsyncDisposable
         api.MapDeployments();
         api.MapFlowRuns();
         api.MapLogs();
+        api.MapTaskRuns();
         api.MapSecurity();
         api.MapFallback(() => TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No API route matches this path and method; see /api/docs."))
             .Requires(Permission.Anonymous);
@@ -206,6 +208,8 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<ClaimService>();
         services.AddSingleton<LogService>();
         services.AddSingleton<FlowRunSummaries>();
+        services.AddSingleton(provider => new ResultFolder(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.EffectiveResultDirectory));
+        services.AddSingleton<Orchestration.TaskRuns.TaskRunService>();
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();

@@ -31,6 +31,7 @@ internal sealed class InputLimits : IEndpointFilter
         [("ScheduleSpec", "rrule")] = 2_000,
         [("LogCreate", "message")] = 64 * 1024,
         [("SecretValue", "value")] = 64 * 1024,
+        [("TaskRunReport", "message")] = 10_000,
     };
 
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();

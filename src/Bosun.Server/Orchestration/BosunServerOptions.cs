@@ -58,6 +58,18 @@ public sealed class BosunServerOptions
     /// <summary>How long a run token (the flow-run process's credential) stays valid.</summary>
     public TimeSpan RunTokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// The folder for results larger than 64 KiB (smaller ones stay in the database). Default: <c>results</c> beside the
+    /// SQLite file, or ~/.bosun/results for PostgreSQL. Replicas must share it.
+    /// </summary>
+    public string? ResultDirectory { get; set; }
+
+    /// <summary>The result folder in force: <see cref="ResultDirectory"/> or its default.</summary>
+    public string EffectiveResultDirectory => ResultDirectory
+        ?? Path.Combine(Storage.PostgresDialect.IsPostgres(Database)
+            ? Path.GetDirectoryName(DefaultDatabasePath())!
+            : Path.GetDirectoryName(Path.GetFullPath(Database))!, "results");
+
     /// <summary>The key file in force: <see cref="KeyFile"/> or its default.</summary>
     public string EffectiveKeyFile => KeyFile
         ?? (Storage.PostgresDialect.IsPostgres(Database)

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Bosun.Cli.Output;
+using Bosun.Client;
 using Bosun.Contracts;
+using Bosun.Contracts.Results;
 using Spectre.Console;
 
 namespace Bosun.Cli.Commands.FlowRun;
@@ -29,6 +31,16 @@ internal static class FlowRunInspectCommand
                 return 0;
             }
 
+            RunResult? result = null;
+            try
+            {
+                result = await client.GetFlowRunResultAsync(run.Id, cancellationToken);
+            }
+            catch (BosunApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // No result recorded: the flow returns nothing or has not completed.
+            }
+
             var now = context.Time.GetUtcNow();
             var zone = context.Time.LocalTimeZone;
             var state = string.IsNullOrWhiteSpace(run.State.Message)
@@ -52,6 +64,7 @@ internal static class FlowRunInspectCommand
                 .Add("Parameters", JsonOutput.Format(run.Parameters))
                 .Add("Job variables", run.JobVariables.Count == 0 ? null : JsonOutput.Format(run.JobVariables))
                 .Add("Tags", string.Join(", ", run.Tags))
+                .Add("Result", result is null ? null : ResultText.Of(result))
                 .WriteTo(context.Console);
             return 0;
         });

@@ -68,7 +68,7 @@ internal sealed class ApiAuthentication(RequestDelegate next)
     public static BosunCaller CallerOf(HttpContext context) =>
         context.Items.TryGetValue(typeof(BosunCaller), out var caller) && caller is BosunCaller found ? found : BosunCaller.Anonymous;
 
-    /// <summary>A run token reaches its own run, its run's deployment (read only) and the batched log route (checked per line).</summary>
+    /// <summary>A run token reaches its own run, its run's deployment (read only), the batched log and task-run routes (checked per item) and the task cache.</summary>
     private static bool InRunScope(HttpContext context, BosunCaller caller)
     {
         var path = context.Request.Path.Value ?? "";
@@ -83,7 +83,8 @@ internal sealed class ApiAuthentication(RequestDelegate next)
             return HttpMethods.IsGet(context.Request.Method) && id is not null && id == caller.DeploymentId;
         }
 
-        return path == "/api/logs";
+        // Task-run reports are checked per report, like log lines; a cache entry is shared by every run of its task.
+        return path is "/api/logs" or "/api/task_runs/batch" || (path.StartsWith("/api/task_runs/cache/", StringComparison.Ordinal) && HttpMethods.IsGet(context.Request.Method));
     }
 
     private static async Task WriteAsync(HttpContext context, IProblemDetailsService problems, int status, string title, string detail)

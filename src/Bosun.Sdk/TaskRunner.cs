@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bosun.Client;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.TaskRuns;
+
+namespace Bosun.Sdk;
+
+/// <summary>
+/// Runs the task calls of one flow run: cache lookup, attempts with timeout, retries with delays on the flow's clock,
+/// and a report to <see cref="TaskRunRecorder"/> at each transition. Nothing here waits for the server except the cache
+/// lookup, which gives up after <see cref="CacheLookupTimeout"/> and runs the body.
+/// </summary>
+internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunRecorder recorder, RunLogger logger, TimeProvider timeProvider)
+{
+    /// <summary>How long a cache lookup may take before the body runs instead (the server may be away).</summary>
+    public TimeSpan CacheLookupTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Results this run produced, so a repeated call finds them before the server has heard of them.</summary>
+    private readonly ConcurrentDictionary<string, (string Json, DateTimeOffset Expiration, Guid TaskRunId)> _produced = new();
+
+    public async Task<object?> RunAsync(TaskDefinition task, object? target, object?[] arguments, CancellationToken cancellationToken)
+    {
+        var flowToken = FlowContext.Current.CancellationToken;
+        using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(flowToken, cancellationToken);
+        var run = new TaskRunState(Guid.NewGuid(), flowRunId, task.Name, recorder);
+        var cacheKey = task.CacheExpiration is null ? null : task.CacheKey(arguments);
+        run.Report(TaskRunStateType.Pending, cacheKey: cacheKey);
+        if (cacheKey is not null && await LookUpAsync(cacheKey, cancelled.Token).ConfigureAwait(false) is { } hit)
+        {
+            var now = timeProvider.GetUtcNow();
+            run.Report(TaskRunStateType.Cached, start: now, end: now, message: $"cached result of task run {hit.TaskRunId}", cacheKey: cacheKey);
+            return JsonSerializer.Deserialize(hit.Json, task.ResultType!, ParameterSchema.JsonOptions);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = timeProvider.GetUtcNow();
+            run.Report(TaskRunStateType.Running, attempts: attempt, start: started);
+            Exception failure;
+            var timedOut = false;
+            try
+            {
+                var value = await AttemptAsync(task, target, arguments, cancelled.Token).ConfigureAwait(false);
+                Complete(task, run, cacheKey, value);
+                return value;
+            }
+            catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
+            {
+                run.Report(TaskRunStateType.Failed, end: timeProvider.GetUtcNow(), message: "cancelled: the flow run was cancelled");
+                throw;
+            }
+            catch (TaskTimeoutException ex)
+            {
+                failure = ex;
+                timedOut = true;
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+
+            var message = $"{failure.GetType().FullName}: {failure.Message}";
+            var now = timeProvider.GetUtcNow();
+            if (attempt > task.Attribute.Retries)
+            {
+                run.Report(timedOut ? TaskRunStateType.TimedOut : TaskRunStateType.Failed, end: now,
+                    message: timedOut ? message : $"{message}{Environment.NewLine}{failure.StackTrace}");
+                logger.Write(RunLogLevel.Error, $"Task '{task.Name}' ({run.Id}) {(timedOut ? "timed out" : "failed")} after {attempt} attempt(s): {message}");
+                if (timedOut)
+                {
+                    throw new TimeoutException(failure.Message, failure);
+                }
+
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
+            var delay = task.RetryDelay(attempt, Random.Shared);
+            run.Report(TaskRunStateType.Retrying, message: $"attempt {attempt} {(timedOut ? "timed out" : "failed")} ({message}); retrying in {delay.TotalSeconds:0.###} s");
+            logger.Write(RunLogLevel.Warning, $"Task '{task.Name}' ({run.Id}) attempt {attempt} {(timedOut ? "timed out" : "failed")}: {message}; retrying in {delay.TotalSeconds:0.###} s.");
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, timeProvider, cancelled.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One attempt: the body gets a token that fires at the timeout (and with the flow's); when the timeout comes first
+    /// the attempt is over, whether or not the body heeds its token. A body that ignores it is abandoned, still running.
+    /// </summary>
+    private async Task<object?> AttemptAsync(TaskDefinition task, object? target, object?[] arguments, CancellationToken cancellationToken)
+    {
+        if (task.Timeout is not { } timeout)
+        {
+            return await task.InvokeAsync(target, task.WithToken(arguments, cancellationToken)).ConfigureAwait(false);
+        }
+
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var withToken = task.WithToken(arguments, attempt.Token);
+        var body = task.IsAsync ? task.InvokeAsync(target, withToken) : Task.Run(() => task.InvokeAsync(target, withToken), CancellationToken.None);
+        using var stopTimer = new CancellationTokenSource();
+        var timer = Task.Delay(timeout, timeProvider, stopTimer.Token);
+        if (await Task.WhenAny(body, timer).ConfigureAwait(false) == body)
+        {
+            await stopTimer.CancelAsync().ConfigureAwait(false);
+            return await body.ConfigureAwait(false);
+        }
+
+        await attempt.CancelAsync().ConfigureAwait(false);
+        // Abandoned: whatever it ends with later is observed here, never raised as an unobserved task exception.
+        _ = body.ContinueWith(static abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        throw new TaskTimeoutException($"task '{task.Name}' did not finish within {timeout.TotalSeconds:0.###} s: its token fired and the attempt was abandoned");
+    }
+
+    private void Complete(TaskDefinition task, TaskRunState run, string? cacheKey, object? value)
+    {
+        var now = timeProvider.GetUtcNow();
+        JsonNode? result = null;
+        var hasResult = false;
+        if (task.ResultType is not null)
+        {
+            try
+            {
+                result = JsonSerializer.SerializeToNode(value, task.ResultType, ParameterSchema.JsonOptions);
+                hasResult = true;
+            }
+            catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+            {
+                logger.Write(RunLogLevel.Warning, $"Task '{task.Name}' ({run.Id}): its result of type {task.ResultType.Name} cannot be written as JSON, so it is neither kept nor cached: {ex.Message}");
+            }
+        }
+
+        DateTimeOffset? expiration = null;
+        if (cacheKey is not null && hasResult)
+        {
+            expiration = now + task.CacheExpiration!.Value;
+            _produced[cacheKey] = (result?.ToJsonString() ?? "null", expiration.Value, run.Id);
+        }
+
+        run.Report(TaskRunStateType.Completed, end: now, cacheKey: expiration is null ? null : cacheKey, cacheExpiration: expiration, result: result, hasResult: hasResult);
+    }
+
+    private async Task<(string Json, Guid TaskRunId)?> LookUpAsync(string cacheKey, CancellationToken cancellationToken)
+    {
+        if (_produced.TryGetValue(cacheKey, out var local) && local.Expiration > timeProvider.GetUtcNow())
+        {
+            return (local.Json, local.TaskRunId);
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(CacheLookupTimeout);
+        try
+        {
+            var found = await client.LookUpTaskCacheAsync(cacheKey, limit.Token).ConfigureAwait(false);
+            return (found.ResultJson, found.TaskRunId);
+        }
+        catch (BosunApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.Write(RunLogLevel.Warning, $"The task cache did not answer within {CacheLookupTimeout.TotalSeconds:0.#} s; running the task.");
+            return null;
+        }
+        catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException or HttpRequestException)
+        {
+            logger.Write(RunLogLevel.Warning, $"The task cache could not be read ({ex.Message}); running the task.");
+            return null;
+        }
+    }
+
+    /// <summary>The fields of one task run that carry over from report to report.</summary>
+    private sealed class TaskRunState(Guid id, Guid flowRunId, string name, TaskRunRecorder recorder)
+    {
+        private long _sequence;
+        private int _attempts;
+        private DateTimeOffset? _start;
+
+        public Guid Id => id;
+
+        public void Report(TaskRunStateType state, int? attempts = null, DateTimeOffset? start = null, DateTimeOffset? end = null,
+            string? message = null, string? cacheKey = null, DateTimeOffset? cacheExpiration = null, JsonNode? result = null, bool hasResult = false)
+        {
+            _attempts = attempts ?? _attempts;
+            _start ??= start;
+            recorder.Add(new TaskRunReport(id, flowRunId, name, Interlocked.Increment(ref _sequence), state, _attempts, _start, end, message,
+                cacheKey, cacheExpiration, result, hasResult));
+        }
+    }
+}
