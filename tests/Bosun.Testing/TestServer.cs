@@ -53,11 +53,12 @@ public sealed class TestServer : IAsyncDisposable
         directory ??= TempDirectory.Create("bosun-server");
         // The same folder means the same database: a restarted test server finds its data again (SQLite file or PostgreSQL database).
         var database = await TestDatabases.ForDirectoryAsync(directory, postgres);
-        var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = database, KeyFile = Path.Combine(directory, "bosun.key") };
+        // Restarts listen on the port picked now, so that clients and workers find the server again where they left it; a
+        // port outside the ephemeral range stays free while the server is away (StablePorts).
+        var options = new BosunServerOptions { Host = "127.0.0.1", Port = StablePorts.Next(), Database = database, KeyFile = Path.Combine(directory, "bosun.key") };
         configure?.Invoke(options);
         var server = Create(options, timeProvider, services);
         await server.StartAsync();
-        // Restarts listen on the port picked now, so that clients and workers find the server again where they left it.
         options.Port = server.ApiAddress.Port;
         var client = new BosunClient(new BosunClientOptions { ApiUrl = server.ApiAddress, MaxAttempts = 1 });
         return new TestServer(server, client, directory, ownsDirectory, options, timeProvider, services);

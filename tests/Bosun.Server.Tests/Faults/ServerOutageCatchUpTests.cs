@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Bosun.Client;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
@@ -18,8 +16,9 @@ namespace Bosun.Server.Tests.Faults;
 public sealed class ServerOutageCatchUpTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Fuzz = TimeSpan.FromSeconds(1);
+    // Wide enough that a run merely started late by a loaded machine is not judged missed; the 40 s outage still misses slots.
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Fuzz = TimeSpan.FromSeconds(3);
     private static readonly int[] OutageSeconds = [5, 40];
     private static readonly string[] StopSignals = ["TERM", "KILL"];
 
@@ -39,9 +38,9 @@ public sealed class ServerOutageCatchUpTests
         var name = $"{policy} after a {outage.TotalSeconds} s outage (SIG{signal})";
         var directory = TempDirectory.Create("bosun-outage");
         var database = await TestDatabases.ForDirectoryAsync(directory);
-        var port = FreePort();
+        var port = StablePorts.Next();
         string[] arguments = ["server", "start", "--port", $"{port}", "--database", database, "--key-file", Path.Combine(directory, "bosun.key"),
-            "--missed-run-grace", "3", "--worker-timeout", "3", "--service-interval", "0.5", "--min-schedule-interval", "1"];
+            "--missed-run-grace", $"{Grace.TotalSeconds}", "--worker-timeout", "3", "--service-interval", "0.5", "--min-schedule-interval", "1"];
         using var client = new BosunClient(new BosunClientOptions { ApiUrl = new Uri($"http://127.0.0.1:{port}/api/"), MaxAttempts = 1 });
         using var stopClaims = new CancellationTokenSource();
         var server = ChildProcess.StartCli(arguments);
@@ -82,7 +81,6 @@ public sealed class ServerOutageCatchUpTests
             Assert.True(times.Distinct().Count() == times.Count, $"{name}: a slot has two runs");
             Assert.True(times.Zip(times.Skip(1)).All(pair => pair.Second - pair.First == Interval), $"{name}: a slot has no run: {string.Join(", ", times.Select(t => $"{t:HH:mm:ss}"))}");
             Assert.All(runs, r => Assert.True(r.State.Type.IsTerminal(), $"{name}: the run due at {r.ExpectedStartTime:HH:mm:ss.fff} is {r.State.Type}"));
-            Assert.Equal(policy == CatchUpPolicy.All ? StateType.Completed : StateType.Cancelled, ended.State.Type);
 
             var duringOutage = runs.Where(r => r.ExpectedStartTime > stopped - Interval && r.ExpectedStartTime <= listening && r.Id != doomed.Id && !(r.EndTime < stopped)).ToList();
             var ran = duringOutage.Where(r => r.State.Type == StateType.Completed).ToList();
@@ -90,6 +88,16 @@ public sealed class ServerOutageCatchUpTests
             Assert.Equal(duringOutage.Count, ran.Count + skipped.Count);
             var surelyMissed = restarting - Grace - Fuzz;
             var surelyNotMissed = listening - Grace + Fuzz;
+            // The run claimed before the outage is re-queued once its worker is judged gone; then it is a slot like the others.
+            if (policy == CatchUpPolicy.All || ended.ExpectedStartTime > surelyNotMissed)
+            {
+                Assert.Equal(StateType.Completed, ended.State.Type);
+            }
+            else if (ended.ExpectedStartTime < surelyMissed)
+            {
+                Assert.Equal(StateType.Cancelled, ended.State.Type);
+            }
+
             switch (policy)
             {
                 case CatchUpPolicy.All:
@@ -143,12 +151,5 @@ public sealed class ServerOutageCatchUpTests
                 await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -104,7 +104,7 @@ public sealed class WorkerKilledTests
             var run = await fault.Client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddSeconds(30));
             try
             {
-                return await fault.RunWhenAsync(run.Id, r => r.State.Type == StateType.Pending, "the stopped worker's poll claimed the run", TimeSpan.FromSeconds(5));
+                return await fault.RunWhenAsync(run.Id, r => r.State.Type == StateType.Pending, "the stopped worker's poll claimed the run", TimeSpan.FromSeconds(20));
             }
             catch (TimeoutException) when (attempt < 5)
             {
