@@ -14,12 +14,10 @@ internal static class OutageBenchmarks
 {
     private const int Lines = 3000;
 
-    private static string Configuration => AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-
     private static string Root => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
 
     // The tests' "gate" flow: "line 1".."line N", holding after the first half until its gate file exists.
-    private static string GateFlowDll => Path.Combine(Root, "tests", "Bosun.Sdk.TestFlows", "bin", Configuration, "net10.0", "Bosun.Sdk.TestFlows.dll");
+    private static string GateFlowDll => Path.Combine(Root, "tests", "Bosun.Sdk.TestFlows", "bin", BenchArtifacts.Configuration, "net10.0", "Bosun.Sdk.TestFlows.dll");
 
 
     /// <summary>
