@@ -4,7 +4,7 @@ namespace Bosun.Ui.Tests;
 
 /// <summary>
 /// One headless Debian Chromium for all UI tests, driven by Playwright without any browser download
-/// (ExecutablePath, and the launch flags that keep Chromium off the network: ../shared/recipes.md).
+/// (ExecutablePath, and the launch flags below that keep Chromium off the network).
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
