@@ -34,11 +34,12 @@ internal static class FlowRunStore
     /// A run as a state change needs it: its own columns and its deployment's limit, without the names (which
     /// <see cref="TransitionOutcome.Run"/> then lacks).
     /// </summary>
-    private const string SelectRunState = """
-        SELECT r.*, d.concurrency_limit AS deployment_concurrency_limit, d.collision_strategy AS deployment_collision_strategy
-        FROM flow_runs r
-        LEFT JOIN deployments d ON d.id = r.deployment_id
-        """;
+    private const string RunStateColumns =
+        "SELECT r.*, d.concurrency_limit AS deployment_concurrency_limit, d.collision_strategy AS deployment_collision_strategy";
+
+    private const string RunStateFrom = " FROM flow_runs r LEFT JOIN deployments d ON d.id = r.deployment_id";
+
+    private const string SelectRunState = RunStateColumns + RunStateFrom;
 
     public static async Task<FlowRunRow?> GetAsync(DbConnection connection, Guid id, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         await connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
@@ -267,7 +268,7 @@ internal static class FlowRunStore
         for (var attempt = 1; attempt <= OptimisticAttempts; attempt++)
         {
             var row = await database.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
-                $"{SelectRunState} WHERE r.id = @runId", new { runId }, cancellationToken: cancellationToken)), cancellationToken);
+                $"{SelectRunStateFor(proposal)} WHERE r.id = @runId", new { runId, transitionId = proposal.TransitionId }, cancellationToken: cancellationToken)), cancellationToken);
             if (row is null)
             {
                 return null;
@@ -278,9 +279,7 @@ internal static class FlowRunStore
                 break;
             }
 
-            var applied = await database.ReadAsync(
-                connection => AlreadyAppliedAsync(connection, null, row, proposal, cancellationToken), cancellationToken);
-            if (applied is not null)
+            if (AlreadyApplied(row, proposal) is { } applied)
             {
                 return applied;
             }
@@ -309,7 +308,8 @@ internal static class FlowRunStore
         string? claimingWorker = null, StateType? expectedType = null, CancellationToken cancellationToken = default)
     {
         var row = await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
-            $"{SelectRunState} WHERE r.id = @runId {scope.Dialect.RowLockOf("r")}", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
+            $"{SelectRunStateFor(proposal)} WHERE r.id = @runId {scope.Dialect.RowLockOf("r")}", new { runId, transitionId = proposal.TransitionId },
+            scope.Transaction, cancellationToken: cancellationToken));
         return row is null ? null : await TransitionAsync(scope, row, proposal, now, claimingWorker, expectedType, cancellationToken);
     }
 
@@ -380,17 +380,33 @@ internal static class FlowRunStore
     private static async Task<TransitionOutcome?> AlreadyAppliedAsync(
         IDbConnection connection, IDbTransaction? transaction, FlowRunRow row, StateProposal proposal, CancellationToken cancellationToken)
     {
-        if (proposal.TransitionId is not { } transitionId || transitionId == row.StateId
-            || await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT COUNT(*) FROM flow_run_states WHERE id = @transitionId AND flow_run_id = @runId",
-                new { transitionId, runId = row.Id }, transaction, cancellationToken: cancellationToken)) == 0)
+        if (row.TransitionSeen is null && proposal.TransitionId is { } transitionId && transitionId != row.StateId)
         {
-            return null;
+            row.TransitionSeen = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM flow_run_states WHERE id = @transitionId AND flow_run_id = @runId",
+                new { transitionId, runId = row.Id }, transaction, cancellationToken: cancellationToken));
         }
 
-        return new TransitionOutcome(row, new SetStateResult(SetStateStatus.Abort, row.State,
-            $"this proposal was already applied; the run has since moved to {row.State.Type.ToWireName()}"), false);
+        return AlreadyApplied(row, proposal);
     }
+
+    /// <summary><see cref="AlreadyAppliedAsync"/> on a row read by <see cref="SelectRunStateFor"/>, which answered whether the transition id was written.</summary>
+    private static TransitionOutcome? AlreadyApplied(FlowRunRow row, StateProposal proposal) =>
+        proposal.TransitionId is { } transitionId && transitionId != row.StateId && row.TransitionSeen > 0
+            ? new TransitionOutcome(row, new SetStateResult(SetStateStatus.Abort, row.State,
+                $"this proposal was already applied; the run has since moved to {row.State.Type.ToWireName()}"), false)
+            : null;
+
+    /// <summary>
+    /// <see cref="SelectRunState"/>, and for a proposal with a transition id whether a state with that id was written, in
+    /// the same round trip (bound as <c>@transitionId</c>): every retried proposal must be recognised, and the hot path
+    /// should not pay a second query for it.
+    /// </summary>
+    private static string SelectRunStateFor(StateProposal proposal) => proposal.TransitionId is null
+        ? SelectRunState
+        : RunStateColumns
+            + ", (SELECT COUNT(*) FROM flow_run_states s WHERE s.id = @transitionId AND s.flow_run_id = r.id) AS transition_seen"
+            + RunStateFrom;
 
     /// <summary>
     /// Locks a deployment's row, the lock of its limit across pools, serving processes and replicas, until the

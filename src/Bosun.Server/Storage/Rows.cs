@@ -151,6 +151,9 @@ internal sealed class FlowRunRow
     public long Created { get; set; }
     public long Updated { get; set; }
 
+    /// <summary>How many states carry the proposal's transition id (read only with a proposal that has one; null when not read).</summary>
+    public long? TransitionSeen { get; set; }
+
     public FlowRunState State => new(
         StateId, StoredValues.State(StateType), StateName, StateMessage, Time(StateTimestamp), Time(StateScheduledTime));
 
