@@ -2,7 +2,10 @@ using System.Diagnostics;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
+using Bosun.Server.Orchestration;
 using Bosun.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Bosun.Server.Tests;
 
@@ -296,6 +299,27 @@ public sealed class ClaimTests
 
         Assert.Equal(run.Id, Assert.Single(claim.Runs).FlowRun.Id);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(25), $"the claim waited {stopwatch.Elapsed} instead of waking");
+    }
+
+    [Fact]
+    public async Task CreateFlowRun_InAnotherPool_DoesNotWakeThisPoolsClaims()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("a");
+        var b = await client.PoolAsync("b");
+        var inA = await client.DeploymentAsync("a", name: "in-a");
+        var inB = await client.DeploymentAsync("b", name: "in-b");
+        // With PostgreSQL, a replica wakes every claim once when it starts listening (for what it may have missed).
+        await server.Server.Services.GetServices<IHostedService>().OfType<ReplicaNotifications>().Single().Ready.WaitAsync(TimeSpan.FromSeconds(90));
+        var signal = server.Server.Services.GetRequiredService<ClaimSignal>();
+
+        var waitingInB = signal.NextAsync(b.Id);
+        await client.RunAsync(inA);
+        Assert.False(waitingInB.IsCompleted, "a run created in pool a woke the claims waiting in pool b");
+
+        await client.RunAsync(inB);
+        Assert.True(waitingInB.IsCompleted, "a run created in pool b did not wake its claims");
     }
 
     [Fact]

@@ -62,7 +62,7 @@ internal sealed class AbandonedRunService(
 
         if (changed.Count > 0)
         {
-            claimSignal.Notify();
+            claimSignal.NotifyAll();
         }
 
         return changed.Count;

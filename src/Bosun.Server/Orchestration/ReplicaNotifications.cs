@@ -8,7 +8,8 @@ namespace Bosun.Server.Orchestration;
 /// With PostgreSQL, several server replicas share one database: a run created through one must wake a long-polling
 /// claim held by another, and a log line written through one must wake that run's followers on the others. Local signals
 /// are sent as NOTIFY on one channel; each replica LISTENs and wakes its own waiters. The payload names what changed:
-/// <c>claims</c>, <c>scheduler</c>, and per run <c>l:&lt;id&gt;</c> (log lines) or <c>s:&lt;id&gt;</c> (its state changed),
+/// <c>claims</c> (every pool's claims), per pool <c>c:&lt;id&gt;</c> (its claims; the served ones under the empty id),
+/// <c>scheduler</c>, and per run <c>l:&lt;id&gt;</c> (log lines) or <c>s:&lt;id&gt;</c> (its state changed),
 /// so that a replica wakes only the followers of those runs. The listener reconnects by itself after a database restart
 /// and then wakes everyone, so nothing waits on a notification it missed. With SQLite (one server) this service does
 /// nothing.
@@ -30,6 +31,12 @@ internal sealed class ReplicaNotifications(
     /// </summary>
     private const int MaxRuns = 100;
 
+    /// <summary>
+    /// Past this many pools (a token of 34 characters each, within what the runs leave of the 8,000 bytes), one NOTIFY
+    /// says <c>claims</c> instead, which wakes every waiting claim on the other replicas.
+    /// </summary>
+    private const int MaxPools = 20;
+
     /// <summary>Rings when something was signalled; capacity one, so rings while one is queued merge.</summary>
     private readonly Channel<bool> _doorbell = System.Threading.Channels.Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -46,6 +53,7 @@ internal sealed class ReplicaNotifications(
     private bool _claimsPending;
     private bool _schedulerPending;
     private Dictionary<Guid, RunChange> _runsPending = [];
+    private HashSet<Guid> _poolsPending = [];
 
     /// <summary>
     /// Completes once this replica listens (and has woken everyone for what it may have missed before), or at once
@@ -62,7 +70,17 @@ internal sealed class ReplicaNotifications(
         }
 
         var channel = new ReplicaChannel(postgres);
-        void OnClaims() => Pending(() => _claimsPending = true);
+        void OnClaims(Guid? pool) => Pending(() =>
+        {
+            if (pool is { } id)
+            {
+                _poolsPending.Add(id);
+            }
+            else
+            {
+                _claimsPending = true;
+            }
+        });
         void OnScheduler() => Pending(() => _schedulerPending = true);
         void OnRun(Guid runId, RunChange change) => Pending(() => _runsPending[runId] = _runsPending.GetValueOrDefault(runId) | change);
         claims.Notified += OnClaims;
@@ -114,7 +132,7 @@ internal sealed class ReplicaNotifications(
                     () =>
                     {
                         // Whatever happened while we were not listening: look again.
-                        claims.NotifyLocal();
+                        claims.NotifyAllLocal();
                         scheduler.NotifyLocal();
                         runs.NotifyAllLocal(RunChange.Lines | RunChange.State);
                         delay = TimeSpan.FromMilliseconds(250);
@@ -171,12 +189,21 @@ internal sealed class ReplicaNotifications(
     private string TakePayload()
     {
         Dictionary<Guid, RunChange> pendingRuns;
+        HashSet<Guid> pendingPools;
         var payload = new StringBuilder();
         lock (_gate)
         {
-            if (_claimsPending)
+            (pendingPools, _poolsPending) = (_poolsPending, []);
+            if (_claimsPending || pendingPools.Count > MaxPools)
             {
                 payload.Append("claims,");
+            }
+            else
+            {
+                foreach (var pool in pendingPools)
+                {
+                    payload.Append("c:").Append(pool.ToString("N")).Append(',');
+                }
             }
 
             if (_schedulerPending)
@@ -216,7 +243,10 @@ internal sealed class ReplicaNotifications(
         switch (what)
         {
             case "claims":
-                claims.NotifyLocal();
+                claims.NotifyAllLocal();
+                break;
+            case ['c', ':', ..] when Guid.TryParseExact(what.AsSpan(2), "N", out var poolId):
+                claims.NotifyLocal(poolId);
                 break;
             case "scheduler":
                 scheduler.NotifyLocal();

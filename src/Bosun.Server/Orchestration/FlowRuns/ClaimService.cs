@@ -54,6 +54,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var poller = string.Join('\n', poolName, request.WorkerName, request.WorkerType, request.HeartbeatIntervalSeconds, string.Join(',', request.WorkQueueNames ?? []));
         var claimed = await LongPollAsync(wait,
+            () => _pools.TryGetValue(poolName, out var known) ? known.Id : null,
             async now =>
             {
                 // The worker's heartbeat and the queues' poll are recorded at most once a second: skip the statements
@@ -95,6 +96,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
 
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var claimed = await LongPollAsync(wait,
+            () => ClaimSignal.Served,
             now => database.WriteAsync(scope => ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, options.Value.MissedRunGrace, cancellationToken), cancellationToken),
             prefetch,
             (_, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
@@ -115,28 +117,37 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
     }
 
     /// <summary>
-    /// Claims; when nothing was claimed and the caller may wait, sleeps until a <see cref="ClaimSignal"/>, the next run
-    /// coming due, or the deadline, and claims again.
+    /// Claims; when nothing was claimed and the caller may wait, sleeps until a <see cref="ClaimSignal"/> for its pool
+    /// (<paramref name="pool"/>: its id, null while this server has not claimed from it yet), the next run coming due, or
+    /// the deadline, and claims again.
     /// </summary>
     private async Task<ClaimOutcome> LongPollAsync(
-        TimeSpan wait, Func<DateTimeOffset, Task<ClaimOutcome>> claim, TimeSpan prefetch, Func<ClaimOutcome, DateTimeOffset, Task<long?>> nextDue, CancellationToken cancellationToken)
+        TimeSpan wait, Func<Guid?> pool, Func<DateTimeOffset, Task<ClaimOutcome>> claim, TimeSpan prefetch,
+        Func<ClaimOutcome, DateTimeOffset, Task<long?>> nextDue, CancellationToken cancellationToken)
     {
         var deadline = timeProvider.GetUtcNow() + wait;
         while (true)
         {
             // Take the signal before claiming: a run created while we claim then still wakes us.
-            var signalled = claimSignal.NextAsync();
+            var signalled = pool() is { } poolId ? claimSignal.NextAsync(poolId) : null;
             var now = timeProvider.GetUtcNow();
             var outcome = await claim(now);
             if (outcome.WakesClaims)
             {
-                claimSignal.Notify();
+                // Rare (a claim that put a run back to SCHEDULED): everyone looks, as a deployment limit may be involved.
+                claimSignal.NotifyAll();
             }
 
             var remaining = deadline - timeProvider.GetUtcNow();
             if (outcome.Claimed.Count > 0 || remaining <= TimeSpan.Zero)
             {
                 return outcome;
+            }
+
+            if (signalled is null)
+            {
+                // The first claim of a pool this server had not seen: its id is known now, so take its signal and look again.
+                continue;
             }
 
             if (await nextDue(outcome, now + prefetch) is { } dueMs)

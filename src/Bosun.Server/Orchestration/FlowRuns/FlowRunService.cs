@@ -26,14 +26,14 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }
 
         var now = timeProvider.GetUtcNow();
-        var (id, created) = await database.WriteAsync(async scope =>
+        var (id, poolId, created) = await database.WriteAsync(async scope =>
         {
             var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, scope.Transaction, cancellationToken)
                 ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
             if (request.IdempotencyKey is { } key &&
                 await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, key, cancellationToken) is { } existing)
             {
-                return (existing.Id, false);
+                return (existing.Id, (Guid?)null, false);
             }
 
             var parameters = Object(deployment.Parameters);
@@ -70,14 +70,14 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             {
                 // The same idempotency key was used by a request that committed meanwhile (another replica).
                 var winner = await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, request.IdempotencyKey!, cancellationToken);
-                return (winner!.Id, false);
+                return (winner!.Id, (Guid?)null, false);
             }
 
-            return (row.Id, true);
+            return (row.Id, row.WorkPoolId, true);
         }, cancellationToken);
         if (created)
         {
-            claimSignal.Notify();
+            claimSignal.Notify(poolId);
         }
 
         return (await GetAsync(id, cancellationToken), created);
@@ -125,7 +125,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         var outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
         if (outcome.WakesClaims)
         {
-            claimSignal.Notify();
+            claimSignal.NotifyFor(outcome.Run);
         }
 
         if (outcome.Result.Status is SetStateStatus.Accept or SetStateStatus.Reject)
@@ -186,7 +186,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             throw NotFound(id);
         }
 
-        claimSignal.Notify();
+        claimSignal.NotifyAll();
     }
 
     public static NotFoundException NotFound(Guid id) =>

@@ -42,7 +42,7 @@ internal sealed class SchedulerService(
         if (created > 0)
         {
             Log.ScheduledRuns(Logger, created);
-            claimSignal.Notify();
+            claimSignal.NotifyAll();
         }
 
         if (skipped > 0)

@@ -121,7 +121,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
     public async Task<WorkPool> SetPoolPausedAsync(string name, bool paused, CancellationToken cancellationToken)
     {
         await ChangePoolAsync(name, pool => pool.Paused = paused, cancellationToken);
-        claimSignal.Notify();
+        claimSignal.NotifyAll();
         return await GetPoolAsync(name, cancellationToken);
     }
 
@@ -129,7 +129,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
     {
         CheckLimit(limit);
         await ChangePoolAsync(name, pool => pool.ConcurrencyLimit = limit, cancellationToken);
-        claimSignal.Notify();
+        claimSignal.NotifyAll();
         return await GetPoolAsync(name, cancellationToken);
     }
 
@@ -234,7 +234,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
             queue.Paused = paused;
             return Task.CompletedTask;
         }, cancellationToken);
-        claimSignal.Notify();
+        claimSignal.NotifyAll();
         return await GetQueueAsync(poolName, queueName, cancellationToken);
     }
 
@@ -246,7 +246,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
             queue.ConcurrencyLimit = limit;
             return Task.CompletedTask;
         }, cancellationToken);
-        claimSignal.Notify();
+        claimSignal.NotifyAll();
         return await GetQueueAsync(poolName, queueName, cancellationToken);
     }
 
@@ -268,7 +268,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
             await WorkPoolStore.DeleteQueueAsync(scope, queue.Id, fallback.Id, cancellationToken);
             return 0;
         }, cancellationToken);
-        claimSignal.Notify();
+        claimSignal.NotifyAll();
     }
 
     public async Task HeartbeatAsync(string poolName, WorkerHeartbeat heartbeat, CancellationToken cancellationToken)
