@@ -6,4 +6,8 @@ namespace Bosun.Contracts;
 /// <param name="Total">All rows that matched the filter; -1 where it was not counted (a run's log lines after the first page).</param>
 /// <param name="Offset">The offset of this page.</param>
 /// <param name="Limit">The page size asked for.</param>
-public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);
+public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit)
+{
+    /// <summary>The cursor of the next page where the list pages by cursor and more rows follow; null on the last page.</summary>
+    public string? NextCursor { get; init; }
+}

@@ -1,4 +1,5 @@
 using System.Net;
+using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Testing;
@@ -224,6 +225,54 @@ public sealed class FlowRunApiTests
         Assert.Equal(2, (await client.ListFlowRunsAsync(new FlowRunFilter(Search: "alpha"))).Total);
         Assert.Single((await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: a.Id, Limit: 1))).Items);
         Assert.Equal(0, (await client.ListFlowRunsAsync(new FlowRunFilter(ExpectedStartAfter: TimeProvider.System.GetUtcNow().AddHours(1)))).Total);
+    }
+
+    [Fact]
+    public async Task ListFlowRuns_FollowingNextCursor_VisitsEveryRunOnceInListOrder()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var at = TimeProvider.System.GetUtcNow().AddHours(1);
+        // Runs that share an expected start are ordered by id: a cursor must neither skip nor repeat them.
+        for (var i = 0; i < 8; i++)
+        {
+            await client.RunAsync(deployment, at: at.AddMinutes(i % 3));
+        }
+
+        var all = await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 100));
+        var visited = new List<Guid>();
+        var page = await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 3));
+        Assert.Equal(8, page.Total);
+        visited.AddRange(page.Items.Select(run => run.Id));
+        while (page.NextCursor is { } cursor)
+        {
+            page = await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 3) { Cursor = cursor });
+            Assert.Equal(-1, page.Total);
+            visited.AddRange(page.Items.Select(run => run.Id));
+        }
+
+        Assert.Equal(all.Items.Select(run => run.Id), visited);
+        Assert.Null(all.NextCursor);
+        Assert.Equal(2, page.Items.Count);
+    }
+
+    [Fact]
+    public async Task ListFlowRuns_ForeignCursorOrCursorWithOffset_Is422NamingTheCursor()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+
+        var foreign = await Assert.ThrowsAsync<BosunApiException>(() => client.ListFlowRunsAsync(new FlowRunFilter { Cursor = "page-2" }));
+        var withOffset = await Assert.ThrowsAsync<BosunApiException>(() =>
+            client.ListFlowRunsAsync(new FlowRunFilter(Offset: 5) { Cursor = $"0_{Guid.NewGuid():N}" }));
+
+        Assert.All([foreign, withOffset], refused =>
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            Assert.True(refused.Errors.ContainsKey("cursor"), refused.Message);
+        });
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Bosun.Contracts.FlowRuns;
 /// <param name="ExpectedStartAfter">Expected start at or after.</param>
 /// <param name="ExpectedStartBefore">Expected start before.</param>
 /// <param name="Search">Part of the run's name.</param>
-/// <param name="Offset">Rows to skip.</param>
+/// <param name="Offset">Rows to skip (0 with a <see cref="Cursor"/>); deep offsets are slow on a large store: follow the cursor instead.</param>
 /// <param name="Limit">Rows to return (at most 500).</param>
 public sealed record FlowRunFilter(
     IReadOnlyList<StateType>? States = null,
@@ -23,4 +23,12 @@ public sealed record FlowRunFilter(
     DateTimeOffset? ExpectedStartBefore = null,
     string? Search = null,
     int Offset = 0,
-    int Limit = 100);
+    int Limit = 100)
+{
+    /// <summary>
+    /// Where to continue: the <see cref="Page{T}.NextCursor"/> of the previous page. Pages by the position of the last run
+    /// seen, so any page costs what the first one does; a page asked for with a cursor is not counted
+    /// (<see cref="Page{T}.Total"/> is -1).
+    /// </summary>
+    public string? Cursor { get; init; }
+}

@@ -17,4 +17,9 @@ internal static class Paging
         < 1 or > MaxLimit => throw new ValidationException("limit", [$"must be between 1 and {MaxLimit}"]),
         _ => limit.Value,
     };
+
+    /// <summary>A cursor continues where a page ended: it takes no offset besides.</summary>
+    public static string? Cursor(string? cursor, int offset) => cursor is not null && offset != 0
+        ? throw new ValidationException("cursor", ["a page asked for by cursor takes no offset"])
+        : cursor;
 }

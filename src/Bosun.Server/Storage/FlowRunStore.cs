@@ -166,8 +166,13 @@ internal static class FlowRunStore
         };
     }
 
+    /// <summary>
+    /// A page of runs, newest expected start first. With a cursor (<see cref="RunCursor"/>), the page after that position
+    /// and no count; without one, the page at the offset and the count of all that match.
+    /// </summary>
     public static async Task<Page<FlowRunSummary>> ListAsync(DbConnection connection, FlowRunFilter filter, CancellationToken cancellationToken)
     {
+        var position = filter.Cursor is { } cursor ? RunCursor.Parse(cursor) : null;
         var where = new StringBuilder(" WHERE 1 = 1");
         var parameters = new DynamicParameters();
         if (filter.States is { Count: > 0 } states)
@@ -219,14 +224,28 @@ internal static class FlowRunStore
                 .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
         }
 
-        parameters.Add("limit", filter.Limit);
+        // Counted on a first page only: a page after a cursor costs what the first one does (keyset, not OFFSET).
+        var total = position is null
+            ? await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM flow_runs r" + where, parameters, cancellationToken: cancellationToken))
+            : -1;
+        if (position is not null)
+        {
+            where.Append(" AND (r.expected_start_time < @cursorTime OR (r.expected_start_time = @cursorTime AND r.id > @cursorId))");
+            parameters.Add("cursorTime", position.ExpectedStart);
+            parameters.Add("cursorId", position.Id);
+        }
+
+        // One row more than asked says whether a next page exists.
+        parameters.Add("limit", filter.Limit + 1);
         parameters.Add("offset", filter.Offset);
-        var rows = await connection.QueryAsync<FlowRunRow>(new CommandDefinition(
+        var rows = (await connection.QueryAsync<FlowRunRow>(new CommandDefinition(
             FlowRunSummaryStore.SelectSummary + where + " ORDER BY r.expected_start_time DESC, r.id LIMIT @limit OFFSET @offset", parameters,
-            cancellationToken: cancellationToken));
-        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM flow_runs r" + where, parameters, cancellationToken: cancellationToken));
-        return new Page<FlowRunSummary>(rows.Select(row => row.ToSummary()).ToList(), total, filter.Offset, filter.Limit);
+            cancellationToken: cancellationToken))).ToList();
+        var page = rows.Take(filter.Limit).ToList();
+        return new Page<FlowRunSummary>(page.Select(row => row.ToSummary()).ToList(), total, filter.Offset, filter.Limit)
+        {
+            NextCursor = rows.Count > filter.Limit ? RunCursor.Of(page[^1].ExpectedStartTime, page[^1].Id) : null,
+        };
     }
 
     public static async Task<IReadOnlyList<FlowRunState>> HistoryAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken)

@@ -18,18 +18,19 @@ internal static class FlowRunEndpoints
         var runs = api.MapGroup(ApiRoutes.FlowRuns).WithTags("Flow runs").Requires(Permission.Read);
         runs.MapPost("filter", (FlowRunFilter filter, FlowRunService service, CancellationToken ct) =>
         {
-            Paging.Offset(filter.Offset);
+            Paging.Cursor(filter.Cursor, Paging.Offset(filter.Offset));
             Paging.Limit(filter.Limit);
             return service.ListAsync(filter, ct);
         }).WithName("FilterFlowRuns").WithSummary("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
         runs.MapGet("", (FlowRunService service, string? state, [FromQuery(Name = "deployment_id")] Guid? deploymentId, string? flow,
             [FromQuery(Name = "work_pool")] string? workPool, [FromQuery(Name = "work_queue")] string? workQueue,
-            string? search, int? offset, int? limit, CancellationToken ct) =>
+            string? search, int? offset, int? limit, string? cursor, CancellationToken ct) =>
         {
             var states = ParseStates(state);
             return service.ListAsync(new FlowRunFilter(states, deploymentId, flow, workPool, workQueue, null, null, search,
-                Paging.Offset(offset), Paging.Limit(limit)), ct);
-        }).WithName("ListFlowRuns").WithSummary("List runs; state takes a comma-separated list such as RUNNING,PENDING.");
+                Paging.Offset(offset), Paging.Limit(limit)) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)) }, ct);
+        }).WithName("ListFlowRuns")
+            .WithSummary("List runs; state takes a comma-separated list such as RUNNING,PENDING; pass a page's next_cursor as cursor for the next page.");
         runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun");
         runs.MapDelete("{id:guid}", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
