@@ -256,6 +256,9 @@ public sealed class FlowRunApiTests
         Assert.Equal(all.Items.Select(run => run.Id), visited);
         Assert.Null(all.NextCursor);
         Assert.Equal(2, page.Items.Count);
+        var uncounted = await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 3) { IncludeTotal = false });
+        Assert.Equal(-1, uncounted.Total);
+        Assert.Equal(visited.Take(3), uncounted.Items.Select(run => run.Id));
     }
 
     [Fact]

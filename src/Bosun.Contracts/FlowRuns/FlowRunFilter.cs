@@ -31,4 +31,10 @@ public sealed record FlowRunFilter(
     /// (<see cref="Page{T}.Total"/> is -1).
     /// </summary>
     public string? Cursor { get; init; }
+
+    /// <summary>
+    /// Whether a first page counts every run that matches (<see cref="Page{T}.Total"/>); false answers -1 without
+    /// counting, which on a store of millions of runs is most of a first page's cost.
+    /// </summary>
+    public bool IncludeTotal { get; init; } = true;
 }

@@ -168,7 +168,7 @@ internal static class FlowRunStore
 
     /// <summary>
     /// A page of runs, newest expected start first. With a cursor (<see cref="RunCursor"/>), the page after that position
-    /// and no count; without one, the page at the offset and the count of all that match.
+    /// and no count; without one, the page at the offset and the count of all that match (unless told not to count).
     /// </summary>
     public static async Task<Page<FlowRunSummary>> ListAsync(DbConnection connection, FlowRunFilter filter, CancellationToken cancellationToken)
     {
@@ -225,7 +225,7 @@ internal static class FlowRunStore
         }
 
         // Counted on a first page only: a page after a cursor costs what the first one does (keyset, not OFFSET).
-        var total = position is null
+        var total = position is null && filter.IncludeTotal
             ? await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM flow_runs r" + where, parameters, cancellationToken: cancellationToken))
             : -1;
         if (position is not null)

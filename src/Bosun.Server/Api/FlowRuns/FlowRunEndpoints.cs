@@ -24,13 +24,13 @@ internal static class FlowRunEndpoints
         }).WithName("FilterFlowRuns").WithSummary("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
         runs.MapGet("", (FlowRunService service, string? state, [FromQuery(Name = "deployment_id")] Guid? deploymentId, string? flow,
             [FromQuery(Name = "work_pool")] string? workPool, [FromQuery(Name = "work_queue")] string? workQueue,
-            string? search, int? offset, int? limit, string? cursor, CancellationToken ct) =>
+            string? search, int? offset, int? limit, string? cursor, [FromQuery(Name = "include_total")] bool? includeTotal, CancellationToken ct) =>
         {
             var states = ParseStates(state);
             return service.ListAsync(new FlowRunFilter(states, deploymentId, flow, workPool, workQueue, null, null, search,
-                Paging.Offset(offset), Paging.Limit(limit)) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)) }, ct);
+                Paging.Offset(offset), Paging.Limit(limit)) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)), IncludeTotal = includeTotal ?? true }, ct);
         }).WithName("ListFlowRuns")
-            .WithSummary("List runs; state takes a comma-separated list such as RUNNING,PENDING; pass a page's next_cursor as cursor for the next page.");
+            .WithSummary("List runs; state takes a comma-separated list such as RUNNING,PENDING; pass a page's next_cursor as cursor for the next page, include_total=false to skip the count.");
         runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun");
         runs.MapDelete("{id:guid}", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
