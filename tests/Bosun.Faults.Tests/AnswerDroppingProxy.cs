@@ -9,7 +9,9 @@ namespace Bosun.Faults.Tests;
 /// default it loses the answer to the first one: the request reaches the server (which writes its effect), then the
 /// client's connection is reset instead of receiving the answer — a server dying between commit and reply. With
 /// <c>refuseUntilDisarmed</c> every such request is refused before it reaches the server (its connection reset), as if
-/// the server were away for those requests, until <see cref="Disarm"/>.
+/// the server were away for those requests, until <see cref="Disarm"/>; with <c>letFirstThrough</c> as well, the first
+/// one reaches the server and only its answer is lost (the server wrote it, the client never learns), then the rest are
+/// refused: a client stuck retrying something the server has already done.
 /// </summary>
 internal sealed class AnswerDroppingProxy : IAsyncDisposable
 {
@@ -22,12 +24,14 @@ internal sealed class AnswerDroppingProxy : IAsyncDisposable
     private int _dropped;
 
     private readonly bool _refuse;
+    private int _letThrough;
 
-    public AnswerDroppingProxy(Uri target, string[] markers, bool refuseUntilDisarmed = false)
+    public AnswerDroppingProxy(Uri target, string[] markers, bool refuseUntilDisarmed = false, bool letFirstThrough = false)
     {
         _target = target;
         _markers = markers;
         _refuse = refuseUntilDisarmed;
+        _letThrough = letFirstThrough ? 1 : 0;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -99,7 +103,11 @@ internal sealed class AnswerDroppingProxy : IAsyncDisposable
             var recent = previous + current;
             if (_markers.All(marker => recent.Contains(marker, StringComparison.Ordinal)))
             {
-                if (_refuse && Volatile.Read(ref _armed) == 1)
+                if (_refuse && Volatile.Read(ref _armed) == 1 && Interlocked.Exchange(ref _letThrough, 0) == 1)
+                {
+                    dropNextAnswer.TrySetResult();
+                }
+                else if (_refuse && Volatile.Read(ref _armed) == 1)
                 {
                     Interlocked.Increment(ref _dropped);
                     throw new IOException("refused by the proxy");

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Bosun.Server.Tests.Faults;
+namespace Bosun.Testing;
 
 /// <summary>Signals to real processes with kill(1): stop, continue and kill one process, or a whole process group.</summary>
-internal static class Signals
+public static class Signals
 {
     /// <summary>Sends <paramref name="signal"/> (KILL, STOP, CONT, TERM) to <paramref name="pid"/>, or to its process group when <paramref name="group"/>.</summary>
     public static async Task SendAsync(int pid, string signal, bool group = false)
