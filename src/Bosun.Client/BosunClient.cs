@@ -335,7 +335,25 @@ public sealed class BosunClient : IDisposable
 
     /// <summary>Writes log lines (of one or more runs) in one request.</summary>
     public Task WriteLogsAsync(IReadOnlyList<LogCreate> lines, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Logs, Body(lines, Json.IReadOnlyListLogCreate), cancellationToken);
+        WriteLogBatchAsync(lines, null, cancellationToken);
+
+    /// <summary>
+    /// Writes log lines as one batch named <paramref name="batchKey"/> (sent as the Idempotency-Key header): the server
+    /// writes a batch with a key it has seen in the last day once only, so a batch sent again after a lost answer (by this
+    /// client's own retries or by the caller) stores each line once.
+    /// </summary>
+    public async Task WriteLogBatchAsync(IReadOnlyList<LogCreate> lines, string? batchKey, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, ApiRoutes.Logs);
+        if (batchKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", batchKey);
+        }
+
+        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, Body(lines, Json.IReadOnlyListLogCreate),
+            TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Reads a run's log lines after the id <paramref name="after"/>.</summary>
     public Task<Page<LogEntry>> ReadLogsAsync(Guid runId, long after = 0, int limit = 500, CancellationToken cancellationToken = default) =>

@@ -26,6 +26,8 @@ public sealed class LogShipper : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     // Owned by the flush under _flushGate: the batch on its way, retried first after a failure (oldest of all).
     private readonly List<LogCreate> _sending = [];
+    // The key of the batch in _sending, the same for every attempt: the server writes it once however often it is sent.
+    private string _sendingKey = "";
     private List<LogCreate> _fromSpill = [];
     private LogSpillFile? _spill;
     private Task? _loop;
@@ -103,7 +105,7 @@ public sealed class LogShipper : IAsyncDisposable
 
                 try
                 {
-                    await _client.WriteLogsAsync(_sending, cancellationToken).ConfigureAwait(false);
+                    await _client.WriteLogBatchAsync(_sending, _sendingKey, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is BosunServerUnreachableException or HttpRequestException or BosunApiException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError })
                 {
@@ -145,6 +147,7 @@ public sealed class LogShipper : IAsyncDisposable
             var count = Math.Min(MaxBatch, source.Count);
             _sending.AddRange(source.GetRange(0, count));
             source.RemoveRange(0, count);
+            _sendingKey = Guid.NewGuid().ToString("N");
             return count > 0;
         }
     }

@@ -26,6 +26,26 @@ public sealed class LogTests
     }
 
     [Fact]
+    public async Task WriteLogs_SameBatchKeyTwice_WrittenOnceAndAnotherKeyWrittenAgain()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("p");
+        var run = await server.Client.RunAsync(await server.Client.DeploymentAsync("p"));
+        var now = TimeProvider.System.GetUtcNow();
+        var lines = Enumerable.Range(0, 3).Select(i => new LogCreate(run.Id, now, RunLogLevel.Info, $"line {i}")).ToList();
+
+        await server.Client.WriteLogBatchAsync(lines, "batch-1");
+        await server.Client.WriteLogBatchAsync(lines, "batch-1");
+        Assert.Equal(3, (await server.Client.ReadLogsAsync(run.Id)).Total);
+
+        await server.Client.WriteLogBatchAsync(lines, "batch-2");
+        Assert.Equal(6, (await server.Client.ReadLogsAsync(run.Id)).Total);
+        await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity, () => server.Client.WriteLogBatchAsync(lines, new string('k', 201)),
+            "Idempotency-Key");
+        Assert.Equal(6, (await server.Client.ReadLogsAsync(run.Id)).Total);
+    }
+
+    [Fact]
     public async Task WriteLogs_UnknownRun_404AndNothingWritten()
     {
         await using var server = await TestServer.StartAsync();

@@ -54,6 +54,20 @@ internal static class LogStore
             rows, scope.Transaction, cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// Records the key of a batch about to be written: false when a batch with that key was already written (its answer was
+    /// lost and the client sent it again), and then nothing more must be written.
+    /// </summary>
+    public static async Task<bool> RecordBatchAsync(WriteScope scope, string key, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO log_batches (id, created) VALUES (@key, @now) ON CONFLICT (id) DO NOTHING",
+            new { key, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken)) == 1;
+
+    /// <summary>Forgets the keys of batches written before <paramref name="before"/>.</summary>
+    public static Task<int> ForgetBatchesAsync(WriteScope scope, DateTimeOffset before, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM log_batches WHERE created < @before", new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
+
     /// <summary>Up to <paramref name="limit"/> lines of the run after the line with id <paramref name="after"/>, in order.</summary>
     public static async Task<IReadOnlyList<LogEntry>> ReadAsync(DbConnection connection, Guid runId, long after, int limit, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using Bosun.Server.Api.Security;
 using Bosun.Server.Orchestration.Logs;
 using Bosun.Server.Orchestration.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api.Logs;
 
@@ -12,11 +13,13 @@ internal static class LogEndpoints
 {
     public static void MapLogs(this IEndpointRouteBuilder api)
     {
-        api.MapPost(ApiRoutes.Logs, async Task<NoContent> (IReadOnlyList<LogCreate> lines, LogService service, HttpContext http, CancellationToken ct) =>
+        api.MapPost(ApiRoutes.Logs, async Task<NoContent> (IReadOnlyList<LogCreate> lines, LogService service, HttpContext http,
+            [FromHeader(Name = "Idempotency-Key")] string? batchKey, CancellationToken ct) =>
         {
-            await service.WriteAsync(lines, ApiAuthentication.CallerOf(http), ct);
+            await service.WriteAsync(lines, ApiAuthentication.CallerOf(http), batchKey, ct);
             return TypedResults.NoContent();
-        }).WithTags("Logs").WithName("WriteLogs").Requires(Permission.RunReport).WithSummary($"Write up to {LogService.MaxBatch} log lines of one or more runs.");
+        }).WithTags("Logs").WithName("WriteLogs").Requires(Permission.RunReport)
+            .WithSummary($"Write up to {LogService.MaxBatch} log lines of one or more runs; a batch sent again with the same Idempotency-Key (within a day) is written once.");
 
         api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs", (Guid id, long? after, int? limit, LogService service, CancellationToken ct) =>
             service.ReadAsync(id, after ?? 0, Paging.Limit(limit), ct))

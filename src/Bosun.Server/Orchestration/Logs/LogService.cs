@@ -8,16 +8,34 @@ using Bosun.Server.Storage;
 namespace Bosun.Server.Orchestration.Logs;
 
 /// <summary>Batched log writes, paged reads and the live follow.</summary>
-internal sealed class LogService(BosunDatabase database, RunSignals runSignals, RunLogFeeds feeds, SecretRedactor redactor)
+internal sealed class LogService(BosunDatabase database, RunSignals runSignals, RunLogFeeds feeds, SecretRedactor redactor, TimeProvider timeProvider)
 {
     public const int MaxBatch = 5_000;
     public const int MaxMessageLength = 64 * 1024;
+    public const int MaxBatchKeyLength = 200;
 
-    public async Task WriteAsync(IReadOnlyList<LogCreate> lines, BosunCaller caller, CancellationToken cancellationToken)
+    /// <summary>How long a batch's key is remembered: a batch sent again later than this may be written twice.</summary>
+    public static readonly TimeSpan BatchKeyRetention = TimeSpan.FromDays(1);
+
+    private static readonly TimeSpan ForgetEvery = TimeSpan.FromMinutes(10);
+
+    private long _nextForget;
+
+    /// <summary>
+    /// Writes a batch of lines. With a <paramref name="batchKey"/> (the request's Idempotency-Key), a batch whose key was
+    /// already written is acknowledged without writing it again: a client that resends a batch whose answer it lost
+    /// stores each line once.
+    /// </summary>
+    public async Task WriteAsync(IReadOnlyList<LogCreate> lines, BosunCaller caller, string? batchKey, CancellationToken cancellationToken)
     {
         if (lines.Count == 0)
         {
             return;
+        }
+
+        if (batchKey is { Length: 0 or > MaxBatchKeyLength })
+        {
+            throw new ValidationException("Idempotency-Key", [$"must be 1 to {MaxBatchKeyLength} characters"]);
         }
 
         if (caller.RunId is { } ownRun && lines.Any(line => line.FlowRunId != ownRun))
@@ -44,6 +62,8 @@ internal sealed class LogService(BosunDatabase database, RunSignals runSignals, 
         }
 
         var runIds = lines.Select(line => line.FlowRunId).Distinct().ToList();
+        var now = timeProvider.GetUtcNow();
+        var forget = TimeToForget(now);
         await database.WriteAsync(async scope =>
         {
             var known = await FlowRunStore.ExistingAsync(scope, runIds, cancellationToken);
@@ -51,6 +71,16 @@ internal sealed class LogService(BosunDatabase database, RunSignals runSignals, 
             if (unknown.Count > 0)
             {
                 throw FlowRunService.NotFound(unknown[0]);
+            }
+
+            if (forget)
+            {
+                await LogStore.ForgetBatchesAsync(scope, now - BatchKeyRetention, cancellationToken);
+            }
+
+            if (batchKey is not null && !await LogStore.RecordBatchAsync(scope, batchKey, now, cancellationToken))
+            {
+                return 0;
             }
 
             // Secret values never reach the store, whoever printed them.
@@ -62,6 +92,14 @@ internal sealed class LogService(BosunDatabase database, RunSignals runSignals, 
         {
             runSignals.Notify(runId, RunChange.Lines);
         }
+    }
+
+    /// <summary>Whether this write should also forget old batch keys: one write in <see cref="ForgetEvery"/> does.</summary>
+    private bool TimeToForget(DateTimeOffset now)
+    {
+        var due = Interlocked.Read(ref _nextForget);
+        var ms = now.ToUnixTimeMilliseconds();
+        return ms >= due && Interlocked.CompareExchange(ref _nextForget, ms + (long)ForgetEvery.TotalMilliseconds, due) == due;
     }
 
     /// <summary>
