@@ -60,8 +60,44 @@ internal sealed class ApiAuthentication(RequestDelegate next)
             return;
         }
 
+        if (caller.Pools is not null && await OutsidePoolsAsync(context, caller, security) is { } target)
+        {
+            await WriteAsync(context, problems, StatusCodes.Status403Forbidden, "Not allowed",
+                $"The key '{caller.Name}' serves the work pools {string.Join(", ", caller.Pools)} only; {target} is not on one of them.");
+            return;
+        }
+
         context.Items[typeof(BosunCaller)] = caller;
         await next(context);
+    }
+
+    /// <summary>
+    /// What a pool-scoped worker key reaches outside its pools: a pool named in the route (its claim, heartbeat, queues,
+    /// workers), a flow run of another pool (its states, infrastructure, token), or served runs. Null when nothing.
+    /// </summary>
+    private static async Task<string?> OutsidePoolsAsync(HttpContext context, BosunCaller caller, SecurityService security)
+    {
+        var routeValues = context.Request.RouteValues;
+        var path = context.Request.Path.Value ?? "";
+        if (path.StartsWith($"/api/{Contracts.ApiRoutes.WorkPools}/", StringComparison.Ordinal)
+            && (routeValues.TryGetValue("name", out var pool) || routeValues.TryGetValue("pool", out pool)) && !caller.Serves(pool?.ToString()))
+        {
+            return $"work pool '{pool}'";
+        }
+
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "ClaimServedFlowRuns")
+        {
+            return "a served deployment";
+        }
+
+        if (path.StartsWith($"/api/{Contracts.ApiRoutes.FlowRuns}/", StringComparison.Ordinal)
+            && routeValues.TryGetValue("id", out var id) && Guid.TryParse(id?.ToString(), out var runId)
+            && await security.RunPoolAsync(runId, context.RequestAborted) is (true, var runPool) && !caller.Serves(runPool))
+        {
+            return $"flow run {runId} (work pool '{runPool ?? "none: served"}')";
+        }
+
+        return null;
     }
 
     /// <summary>Who made this request, as <see cref="InvokeAsync"/> found: <see cref="BosunCaller.Anonymous"/> when the route needs no key or none is configured.</summary>
