@@ -71,8 +71,8 @@ public sealed class BosunServer : IAsyncDisposable
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<ApiAuthentication>();
         app.UseMiddleware<Api.Audit.AuditRecorder>();
+        app.UseMiddleware<ApiAuthentication>();
         var api = app.MapGroup("/api");
         api.AddEndpointFilter<InputLimits>();
         api.MapGet(ApiRoutes.Health, (BosunDatabase database, StoreState state, Leadership leadership) =>

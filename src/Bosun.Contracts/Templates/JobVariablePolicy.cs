@@ -168,7 +168,7 @@ public static partial class JobVariablePolicy
 
         if (rule.Pattern is { } pattern)
         {
-            parts.Add($"matching /{pattern}/");
+            parts.Add($"matching \"{pattern}\"");
         }
 
         if (rule.Minimum is { } minimum)

@@ -6,11 +6,12 @@ using Bosun.Server.Orchestration.Audit;
 namespace Bosun.Server.Api.Audit;
 
 /// <summary>
-/// Records every change made through /api in the audit log: each POST, PUT, PATCH or DELETE that was answered 2xx or
+/// Records every change made through /api in the audit log (it runs before <see cref="ApiAuthentication"/>, so that
+/// refusals are recorded too): each POST, PUT, PATCH or DELETE that was answered 2xx or
 /// 403, but the traffic of running flows (claims, heartbeats, logs, a run token's reports). New routes are audited
 /// unless they are named here, so a forgotten one is recorded rather than missed. The summary names the route's target
-/// and the body's fields; only the values of <see cref="ShownFields"/> (names, roles, pools, states) are copied, never
-/// another value, so a secret or a job variable never reaches the log.
+/// and the body's fields (with the keys of an object field); only the values of <see cref="ShownFields"/> (names, roles,
+/// pools, reasons) are copied, never another value, so a secret or a job variable's value never reaches the log.
 /// </summary>
 internal sealed class AuditRecorder(RequestDelegate next)
 {
@@ -94,9 +95,10 @@ internal sealed class AuditRecorder(RequestDelegate next)
             var fields = new List<string>();
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                fields.Add(ShownFields.Contains(property.Name) && property.Value.ValueKind is not (JsonValueKind.Object) && property.Value.GetRawText() is { Length: <= 200 } raw
-                    ? $"{property.Name}={raw}"
-                    : property.Name);
+                // An object's keys are names (job variables, parameters), never values: they say what changed.
+                fields.Add(property.Value.ValueKind == JsonValueKind.Object
+                    ? $"{property.Name}{{{string.Join(",", property.Value.EnumerateObject().Select(inner => inner.Name))}}}"
+                    : ShownFields.Contains(property.Name) && property.Value.GetRawText() is { Length: <= 200 } raw ? $"{property.Name}={raw}" : property.Name);
             }
 
             if (fields.Count > 0)

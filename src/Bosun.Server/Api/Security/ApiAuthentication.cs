@@ -52,6 +52,8 @@ internal sealed class ApiAuthentication(RequestDelegate next)
             return;
         }
 
+        // Known from here on, also for a refusal: the audit log records who was refused.
+        context.Items[typeof(BosunCaller)] = caller;
         if (!requires.AnyOf.Any(caller.Has) || (caller.IsRunToken && !InRunScope(context, caller)))
         {
             var who = caller.IsRunToken ? $"a token for flow run {caller.RunId}" : $"a {caller.Role.ToString()!.ToLowerInvariant()} key ('{caller.Name}')";
@@ -67,7 +69,6 @@ internal sealed class ApiAuthentication(RequestDelegate next)
             return;
         }
 
-        context.Items[typeof(BosunCaller)] = caller;
         await next(context);
     }
 

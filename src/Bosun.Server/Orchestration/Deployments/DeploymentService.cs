@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.Schedules;
-using Bosun.Contracts.Templates;
 using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Scheduling;
 using Bosun.Server.Orchestration.Validation;
@@ -285,9 +284,9 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
     }
 
     /// <summary>
-    /// An admin's override of the pool's job-variable policy for this deployment: the deployment's present values of
-    /// <paramref name="update"/>'s variables are approved and stand (a locked one is locked to it, a constrained one passes
-    /// while it keeps it). A later change of such a value is checked against the policy again. An empty list removes the override.
+    /// An admin's override of the pool's job-variable policy for this deployment: <paramref name="update"/>'s job variables
+    /// are set on it and approved (a locked one is locked to its approved value, a constrained one passes while it keeps
+    /// it; a later change is checked against the policy again). An empty object removes the override.
     /// </summary>
     public async Task<Deployment> SetPolicyExemptionsAsync(Guid id, PolicyExemptionUpdate update, CancellationToken cancellationToken)
     {
@@ -299,25 +298,26 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             var pool = row.WorkPoolName is { } poolName ? await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) : null;
             if (pool is null)
             {
-                throw new ValidationException("variables", [$"deployment '{row.FlowName}/{row.Name}' is served, not on a work pool: no policy applies to it"]);
+                throw new ValidationException("job_variables", [$"deployment '{row.FlowName}/{row.Name}' is served, not on a work pool: no policy applies to it"]);
             }
 
-            var variables = SecretMask.VariablesOf(Object(pool.BaseJobTemplate));
-            var declared = variables?["properties"] as JsonObject;
-            var unknown = update.Variables.Where(name => declared?.ContainsKey(name) != true).ToList();
+            var template = Object(pool.BaseJobTemplate);
+            var declared = SecretMask.VariablesOf(template)?["properties"] as JsonObject;
+            var unknown = update.JobVariables.Select(pair => pair.Key).Where(name => declared?.ContainsKey(name) != true).ToList();
             if (unknown.Count > 0)
             {
-                throw new ValidationException("variables", [$"{string.Join(", ", unknown)} is not a variable of pool '{pool.Name}''s base job template"]);
+                throw new ValidationException("job_variables", [$"{string.Join(", ", unknown)}: not a variable of pool '{pool.Name}''s base job template"]);
             }
 
-            var values = JobTemplateRenderer.MergeVariables(variables, Object(row.JobVariables), null);
-            var approved = new JsonObject();
-            foreach (var name in update.Variables.Distinct(StringComparer.Ordinal))
+            var jobVariables = Object(row.JobVariables);
+            foreach (var (name, value) in update.JobVariables)
             {
-                approved[name] = values[name]?.DeepClone();
+                jobVariables[name] = value?.DeepClone();
             }
 
-            row.PolicyExemptions = approved.Count > 0 ? JsonText(approved) : null;
+            JobTemplateValidator.ValidateJobVariables(template, jobVariables, null, enforceRequired: false, "job_variables");
+            row.JobVariables = JsonText(jobVariables);
+            row.PolicyExemptions = update.JobVariables.Count > 0 ? JsonText(update.JobVariables) : null;
             row.Updated = Ms(now);
             await DeploymentStore.UpsertAsync(scope, row, exists: true, cancellationToken);
             return 0;
