@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Bosun.Contracts.WorkPools;
@@ -10,7 +9,7 @@ namespace Bosun.Contracts.Templates;
 /// far. The server checks it when a deployment or run is created or changed, and the worker applies it again before it
 /// creates anything, so a policy tightened after a run was created still holds.
 /// </summary>
-public static partial class JobVariablePolicy
+public static class JobVariablePolicy
 {
     /// <summary>
     /// The policy a new pool of <paramref name="type"/> gets when it is created without one. Docker: <c>privileged</c> and
@@ -267,25 +266,8 @@ public static partial class JobVariablePolicy
             return number;
         }
 
-        if (!value.TryGetValue<string>(out var text) || SizePattern().Match(text.Trim()) is not { Success: true } match
-            || !decimal.TryParse(match.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
-        {
-            return null;
-        }
-
-        var shift = match.Groups[2].Value.ToUpperInvariant() switch
-        {
-            "K" => 10,
-            "M" => 20,
-            "G" => 30,
-            "T" => 40,
-            _ => 0,
-        };
-        return amount * (1L << shift);
+        return value.TryGetValue<string>(out var text) && ByteSizes.TryParse(text, out var bytes) ? bytes : null;
     }
 
     private static string Show(JsonNode? value) => value is null ? "unset" : value.ToJsonString();
-
-    [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)[bB]?$")]
-    private static partial Regex SizePattern();
 }
