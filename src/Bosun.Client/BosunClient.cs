@@ -331,6 +331,15 @@ public sealed class BosunClient : IDisposable
     public Task<RunToken> IssueRunTokenAsync(Guid runId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{Run(runId)}/token", null, Json.RunToken, cancellationToken);
 
+    /// <summary>An admin approves the deployment's present values of these job variables despite its pool's policy (audited); an empty list removes the override.</summary>
+    public Task<Deployment> SetDeploymentPolicyExemptionsAsync(Guid deploymentId, PolicyExemptionUpdate update, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"{ApiRoutes.Deployments}/{deploymentId}/policy_exemptions", Body(update, Json.PolicyExemptionUpdate), Json.Deployment, cancellationToken);
+
+    /// <summary>The audit log, newest first: entries of the last <paramref name="since"/> (server default 1 day), of the key named <paramref name="keyName"/> when given.</summary>
+    public Task<Page<Contracts.Audit.AuditEntry>> ListAuditEntriesAsync(TimeSpan? since = null, string? keyName = null, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.Audit + Query(("since", since is { } span ? $"{(long)Math.Ceiling(span.TotalSeconds)}s" : null), ("key", keyName), ("offset", offset), ("limit", limit)),
+            null, Json.PageAuditEntry, cancellationToken);
+
     // Logs
 
     /// <summary>Writes log lines (of one or more runs) in one request.</summary>

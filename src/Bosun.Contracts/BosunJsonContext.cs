@@ -76,4 +76,6 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(TaskRuns.TaskCacheLookup))]
 [JsonSerializable(typeof(Results.RunResult))]
 [JsonSerializable(typeof(Results.ResultWrite))]
+[JsonSerializable(typeof(PolicyExemptionUpdate))]
+[JsonSerializable(typeof(Page<Audit.AuditEntry>))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

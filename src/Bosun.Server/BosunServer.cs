@@ -71,6 +71,7 @@ public sealed class BosunServer : IAsyncDisposable
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<Api.Audit.AuditRecorder>();
         app.UseMiddleware<ApiAuthentication>();
         var api = app.MapGroup("/api");
         api.AddEndpointFilter<InputLimits>();
@@ -83,6 +84,8 @@ public sealed class BosunServer : IAsyncDisposable
         api.MapLogs();
         api.MapTaskRuns();
         api.MapSecurity();
+        Api.Audit.AuditEndpoints.MapAudit(api);
+        api.MapDeploymentPolicy();
         api.MapFallback(() => TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No API route matches this path and method; see /api/docs."))
             .Requires(Permission.Anonymous);
         app.MapOpenApi("/api/openapi.json").Requires(Permission.Read);
@@ -213,6 +216,17 @@ public static class BosunServerServiceCollectionExtensions
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
+        services.AddSingleton<Orchestration.Audit.AuditLog>();
+        // UI sessions are protected with keys kept in the store, encrypted with the key file: they survive a restart
+        // and every replica sharing the store and the key file accepts them (docs/security.md, "Sessions").
+        Microsoft.AspNetCore.DataProtection.DataProtectionBuilderExtensions.SetApplicationName(services.AddDataProtection(), "bosun");
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(provider =>
+            new ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(keys =>
+            {
+                keys.XmlRepository = new DataProtectionKeyStore(provider.GetRequiredService<BosunDatabase>(), provider.GetRequiredService<TimeProvider>());
+                keys.XmlEncryptor = new ServerKeyXmlEncryptor(provider.GetRequiredService<ServerKey>());
+            }));
+        services.AddHostedService<Orchestration.Audit.AuditRetentionService>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Before AddProblemDetails: the first writer that can write an /api problem is ours, whatever the Accept header.
         services.AddSingleton<Microsoft.AspNetCore.Http.IProblemDetailsWriter, ApiProblemWriter>();

@@ -51,6 +51,8 @@ public static class BosunServerSettings
             (o, v) => o.MaxClaimWait = v, o => o.MaxClaimWait),
         Duration("RunTokenLifetime", "--run-token-lifetime", "BOSUN_RUN_TOKEN_LIFETIME", "How long a flow-run process's token stays valid.",
             (o, v) => o.RunTokenLifetime = v, o => o.RunTokenLifetime),
+        Duration("AuditRetention", "--audit-retention", "BOSUN_AUDIT_RETENTION", "How long the audit log keeps an entry.",
+            (o, v) => o.AuditRetention = v, o => o.AuditRetention),
         Number("MaxRequestBodyBytes", "--max-request-body-bytes", "BOSUN_MAX_REQUEST_BODY_BYTES", "The largest request body accepted, in bytes.",
             (o, v) => o.MaxRequestBodyBytes = v, o => o.MaxRequestBodyBytes, 1024, long.MaxValue),
     ];

@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "Reading the logs of followed flow run {FlowRunId} failed; retrying in {Delay}")]
     public static partial void LogFeedReadFailed(ILogger logger, Guid flowRunId, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Recording {Action} in the audit log failed; the change itself was made")]
+    public static partial void AuditWriteFailed(ILogger logger, string action, Exception exception);
 }

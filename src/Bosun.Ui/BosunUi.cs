@@ -12,9 +12,9 @@ public static class BosunUi
     /// <summary>Adds the UI's services; the host adds the backends (IAccessBackend, IWorkPoolBackend, ...) itself.</summary>
     public static IServiceCollection AddBosunUi(this IServiceCollection services)
     {
-        // The UI protects only what lives as long as the process (circuit state, component markers, session cookies), so
-        // in-memory keys suffice and nothing is written to ~/.aspnet: a restarted server asks people to sign in again. A
-        // host that configured data protection itself keeps its own.
+        // A host that configured data protection keeps its own (the Bosun server keeps its keys in its store, so sessions
+        // survive restarts and work across replicas). Otherwise in-memory keys, and nothing is written to ~/.aspnet: a
+        // restarted host asks people to sign in again.
         if (!services.Any(service => service.ServiceType == typeof(IDataProtectionProvider)))
         {
             services.AddDataProtection().UseEphemeralDataProtectionProvider();

@@ -17,7 +17,8 @@ public sealed class DockerVariableTests
     private static async Task<(TestServer Server, TestWorker Worker)> StartAsync()
     {
         var server = await TestServer.StartAsync();
-        await server.Client.PoolAsync(Pool, "docker");
+        // Every variable open: these tests show each one reaches the container (the policy's own tests: JobVariablePolicyTests).
+        await server.Client.CreateWorkPoolAsync(new Bosun.Contracts.WorkPools.WorkPoolCreate(Pool, "docker") { JobVariablePolicy = new Dictionary<string, Bosun.Contracts.WorkPools.JobVariableRule>() });
         var worker = await TestWorker.StartAsync(server, DockerTest.WorkerOptions(Pool));
         return (server, worker);
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
 using Bosun.Testing;
 
 namespace Bosun.Worker.Tests;
@@ -122,8 +123,12 @@ public sealed class ProcessRunTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await client.PoolAsync("proc");
         var folder = TempDirectory.Create("bosun-workdir");
+        // A new process pool allows no working_dir; its admin allows this one (the policy checks it again at the worker).
+        await client.CreateWorkPoolAsync(new WorkPoolCreate("proc", "process")
+        {
+            JobVariablePolicy = new Dictionary<string, JobVariableRule> { ["working_dir"] = new(JobVariableRuleMode.Constrained, Allowed: [folder]) },
+        });
         var deployment = await client.CommandDeploymentAsync("proc", FakeFlow.Shell("pwd"), jobVariables: new JsonObject { ["working_dir"] = folder });
         await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
 

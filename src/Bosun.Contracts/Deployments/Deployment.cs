@@ -62,4 +62,10 @@ public sealed record Deployment(
 {
     /// <summary>The address <c>flow-name/deployment-name</c>.</summary>
     public string FullName => $"{FlowName}/{Name}";
+
+    /// <summary>
+    /// Job variables an admin exempted from the pool's policy for this deployment, with the values approved (secrets
+    /// masked outside a claim); null when none.
+    /// </summary>
+    public JsonObject? PolicyExemptions { get; init; }
 }

@@ -7,4 +7,11 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="WorkPoolType">Its type.</param>
 /// <param name="Variables">The merged job variables (template defaults, deployment, run), secrets masked.</param>
 /// <param name="Configuration">The rendered job configuration, secrets masked. <c>{{ $NAME }}</c> placeholders, which read the worker's environment, are shown unresolved.</param>
-public sealed record JobPreview(string WorkPoolName, string WorkPoolType, JsonObject Variables, JsonObject Configuration);
+public sealed record JobPreview(string WorkPoolName, string WorkPoolType, JsonObject Variables, JsonObject Configuration)
+{
+    /// <summary>Locked variables the deployment or run asked to change: the job shows the pool's value, and creating such a run is refused.</summary>
+    public IReadOnlyList<WorkPools.JobVariablePolicyFinding>? PolicyLocked { get; init; }
+
+    /// <summary>Variables whose value the pool's policy does not allow: a worker would refuse to start the run.</summary>
+    public IReadOnlyList<WorkPools.JobVariablePolicyFinding>? PolicyRefused { get; init; }
+}

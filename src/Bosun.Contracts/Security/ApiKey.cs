@@ -9,4 +9,8 @@ namespace Bosun.Contracts.Security;
 /// <param name="Expires">When it stops working, if ever.</param>
 /// <param name="LastUsed">When it was last used.</param>
 /// <param name="Created">Creation time.</param>
-public sealed record ApiKey(Guid Id, string Name, ApiKeyRole Role, string Prefix, bool Revoked, DateTimeOffset? Expires, DateTimeOffset? LastUsed, DateTimeOffset Created);
+public sealed record ApiKey(Guid Id, string Name, ApiKeyRole Role, string Prefix, bool Revoked, DateTimeOffset? Expires, DateTimeOffset? LastUsed, DateTimeOffset Created)
+{
+    /// <summary>A worker key's pools: it may claim, heartbeat and report runs only there. Null for every pool.</summary>
+    public IReadOnlyList<string>? Pools { get; init; }
+}

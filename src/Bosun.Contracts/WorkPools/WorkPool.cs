@@ -29,4 +29,8 @@ public sealed record WorkPool(
     int QueueCount,
     int OnlineWorkers,
     DateTimeOffset Created,
-    DateTimeOffset Updated);
+    DateTimeOffset Updated)
+{
+    /// <summary>The pool's job-variable policy: variable name to rule; variables not named are open. Null on a pool created before policies existed (all open).</summary>
+    public IReadOnlyDictionary<string, JobVariableRule>? JobVariablePolicy { get; init; }
+}

@@ -15,4 +15,8 @@ public sealed record WorkPoolCreate(
     string? Description = null,
     JsonObject? BaseJobTemplate = null,
     bool Paused = false,
-    int? ConcurrencyLimit = null);
+    int? ConcurrencyLimit = null)
+{
+    /// <summary>The job-variable policy; null gives the type's defaults (<see cref="Templates.JobVariablePolicy.Defaults"/>), an empty one leaves every variable open.</summary>
+    public IReadOnlyDictionary<string, JobVariableRule>? JobVariablePolicy { get; init; }
+}

@@ -58,6 +58,9 @@ public sealed class BosunServerOptions
     /// <summary>How long a run token (the flow-run process's credential) stays valid.</summary>
     public TimeSpan RunTokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long the audit log keeps an entry; older ones are deleted by the leader replica.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>
     /// The folder for results larger than 64 KiB (smaller ones stay in the database). Default: <c>results</c> beside the
     /// SQLite file, or ~/.bosun/results for PostgreSQL. Replicas must share it.
@@ -104,7 +107,7 @@ public sealed class BosunServerOptions
         {
             (nameof(LateRunThreshold), LateRunThreshold), (nameof(ServiceInterval), ServiceInterval), (nameof(RunHeartbeatTimeout), RunHeartbeatTimeout),
             (nameof(WorkerTimeout), WorkerTimeout), (nameof(MissedRunGrace), MissedRunGrace), (nameof(MinScheduleInterval), MinScheduleInterval),
-            (nameof(RunTokenLifetime), RunTokenLifetime),
+            (nameof(RunTokenLifetime), RunTokenLifetime), (nameof(AuditRetention), AuditRetention),
         })
         {
             if (value <= TimeSpan.Zero)

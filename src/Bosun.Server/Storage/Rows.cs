@@ -16,6 +16,7 @@ internal sealed class WorkPoolRow
     public string Type { get; set; } = "";
     public string? Description { get; set; }
     public string BaseJobTemplate { get; set; } = "{}";
+    public string? JobVariablePolicy { get; set; }
     public bool Paused { get; set; }
     public int? ConcurrencyLimit { get; set; }
     public long Created { get; set; }
@@ -27,7 +28,10 @@ internal sealed class WorkPoolRow
     public WorkPool ToContract() => new(
         Id, Name, Type, Description, Object(BaseJobTemplate), Paused, ConcurrencyLimit,
         Paused ? ReadinessStatus.Paused : OnlineWorkers > 0 ? ReadinessStatus.Ready : ReadinessStatus.NotReady,
-        SlotsInUse, QueueCount, OnlineWorkers, Time(Created), Time(Updated));
+        SlotsInUse, QueueCount, OnlineWorkers, Time(Created), Time(Updated))
+    {
+        JobVariablePolicy = Policy(JobVariablePolicy),
+    };
 }
 
 internal sealed class WorkQueueRow
@@ -78,6 +82,7 @@ internal sealed class DeploymentRow
     public Guid? WorkQueueId { get; set; }
     public string? WorkQueueName { get; set; }
     public string JobVariables { get; set; } = "{}";
+    public string? PolicyExemptions { get; set; }
     public string Tags { get; set; } = "[]";
     public string? Description { get; set; }
     public string? Version { get; set; }
@@ -107,7 +112,10 @@ internal sealed class DeploymentRow
         Id, FlowId, FlowName, Name, Entrypoint, Object(Parameters), ObjectOrNull(ParameterSchema), WorkPoolName,
         WorkQueueName, Object(JobVariables), TagList(Tags), Description, Version, Paused, ConcurrencyLimit, Strategy,
         Statuses.DeploymentStatus(EffectiveLastPolled, now), EffectiveLastPolled, Retries, RetryDelaySeconds, schedules, CatchUpPolicy,
-        SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated), recentSkipped);
+        SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated), recentSkipped)
+    {
+        PolicyExemptions = ObjectOrNull(PolicyExemptions),
+    };
 }
 
 internal sealed class FlowRunRow
@@ -215,10 +223,14 @@ internal sealed class ApiKeyRow
     public long? Expires { get; set; }
     public long? LastUsed { get; set; }
     public long Created { get; set; }
+    public string? Pools { get; set; }
 
     public Contracts.Security.ApiKeyRole ParsedRole => Enum.Parse<Contracts.Security.ApiKeyRole>(Role, ignoreCase: true);
 
-    public Contracts.Security.ApiKey ToContract() => new(Id, Name, ParsedRole, Prefix, Revoked, Time(Expires), Time(LastUsed), Time(Created));
+    /// <summary>The pools a worker key serves, or null for every pool.</summary>
+    public IReadOnlyList<string>? PoolList => Pools is null ? null : TagList(Pools);
+
+    public Contracts.Security.ApiKey ToContract() => new(Id, Name, ParsedRole, Prefix, Revoked, Time(Expires), Time(LastUsed), Time(Created)) { Pools = PoolList };
 }
 
 /// <summary>A run holding a slot, with what is known of its holders (<see cref="FlowRunStore.PossiblyAbandonedAsync"/>).</summary>

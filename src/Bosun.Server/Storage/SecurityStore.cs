@@ -9,8 +9,8 @@ internal static class SecurityStore
 {
     public static Task InsertKeyAsync(WriteScope scope, ApiKeyRow row, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO api_keys (id, name, role, prefix, hash, revoked, expires, last_used, created)
-            VALUES (@Id, @Name, @Role, @Prefix, @Hash, @Revoked, @Expires, NULL, @Created)
+            INSERT INTO api_keys (id, name, role, prefix, hash, revoked, expires, last_used, created, pools)
+            VALUES (@Id, @Name, @Role, @Prefix, @Hash, @Revoked, @Expires, NULL, @Created, @Pools)
             """, row, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<IReadOnlyList<ApiKeyRow>> ListKeysAsync(DbConnection connection, CancellationToken cancellationToken) =>

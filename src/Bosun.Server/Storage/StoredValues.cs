@@ -40,6 +40,13 @@ internal static class StoredValues
     public static IReadOnlyList<string> TagList(string? text) =>
         string.IsNullOrEmpty(text) ? [] : JsonSerializer.Deserialize(text, BosunJsonContext.Default.IReadOnlyListString) ?? [];
 
+    /// <summary>A pool's job-variable policy; null (a pool made before policies existed) leaves every variable open.</summary>
+    public static IReadOnlyDictionary<string, Contracts.WorkPools.JobVariableRule>? Policy(string? text) =>
+        string.IsNullOrEmpty(text) ? null : JsonSerializer.Deserialize(text, BosunJsonContext.Default.IReadOnlyDictionaryStringJobVariableRule);
+
+    public static string PolicyText(IReadOnlyDictionary<string, Contracts.WorkPools.JobVariableRule> policy) =>
+        JsonSerializer.Serialize(policy, BosunJsonContext.Default.IReadOnlyDictionaryStringJobVariableRule);
+
     public static StateType State(string wireName) =>
         StateTypeExtensions.TryParseWireName(wireName, out var type)
             ? type

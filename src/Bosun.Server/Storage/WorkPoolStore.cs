@@ -38,9 +38,9 @@ internal static class WorkPoolStore
             SelectPool + " WHERE (CAST(@type AS TEXT) IS NULL OR p.type = @type) ORDER BY p.name LIMIT @limit OFFSET @offset",
             new { type, limit, offset, now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
 
-    public static Task<string> GetBaseJobTemplateAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
-        scope.Connection.QuerySingleAsync<string>(new CommandDefinition(
-            "SELECT base_job_template FROM work_pools WHERE id = @poolId", new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
+    public static Task<(string Template, string? Policy)> GetBaseJobTemplateAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
+        scope.Connection.QuerySingleAsync<(string, string?)>(new CommandDefinition(
+            "SELECT base_job_template, job_variable_policy FROM work_pools WHERE id = @poolId", new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>The base job templates of the pools <paramref name="poolIds"/> names, by pool id (pools that are gone are missing).</summary>
     public static async Task<Dictionary<Guid, string>> GetBaseJobTemplatesAsync(DbConnection connection, IReadOnlyCollection<Guid> poolIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
@@ -69,8 +69,8 @@ internal static class WorkPoolStore
 
     public static Task InsertPoolAsync(WriteScope scope, WorkPoolRow row, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO work_pools (id, name, type, description, base_job_template, paused, concurrency_limit, created, updated)
-            VALUES (@Id, @Name, @Type, @Description, @BaseJobTemplate, @Paused, @ConcurrencyLimit, @Created, @Updated)
+            INSERT INTO work_pools (id, name, type, description, base_job_template, job_variable_policy, paused, concurrency_limit, created, updated)
+            VALUES (@Id, @Name, @Type, @Description, @BaseJobTemplate, @JobVariablePolicy, @Paused, @ConcurrencyLimit, @Created, @Updated)
             """, row, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>Waits for the pool's claims in flight and keeps new ones out until the transaction ends (see <see cref="SqlDialect.PoolLockStatement"/>).</summary>
@@ -87,7 +87,7 @@ internal static class WorkPoolStore
     {
         await LockPoolAsync(scope, row.Id, cancellationToken);
         return await scope.Connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE work_pools SET description = @Description, base_job_template = @BaseJobTemplate, paused = @Paused,
+            UPDATE work_pools SET description = @Description, base_job_template = @BaseJobTemplate, job_variable_policy = @JobVariablePolicy, paused = @Paused,
                 concurrency_limit = @ConcurrencyLimit, updated = @Updated
             WHERE id = @Id
             """, row, scope.Transaction, cancellationToken: cancellationToken));

@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using Bosun.Contracts.Templates;
 
 namespace Bosun.Worker.Infrastructure;
 
@@ -9,7 +8,7 @@ namespace Bosun.Worker.Infrastructure;
 /// The rendered job configuration of a docker pool (docs/behaviour.md §5), read and checked before anything is created:
 /// a bad value is a <see cref="SubmissionException"/> naming the variable.
 /// </summary>
-internal sealed partial record DockerJobSettings(
+internal sealed record DockerJobSettings(
     string Image,
     ImagePullPolicy PullPolicy,
     DockerRegistryCredentials? RegistryCredentials,
@@ -118,25 +117,10 @@ internal sealed partial record DockerJobSettings(
             return -1;
         }
 
-        var match = SizePattern().Match(value);
-        if (!match.Success || !decimal.TryParse(match.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
-        {
-            throw new SubmissionException($"{variable} '{text}' is not a size such as 512m or 2g");
-        }
-
-        var shift = match.Groups[2].Value.ToUpperInvariant() switch
-        {
-            "K" => 10,
-            "M" => 20,
-            "G" => 30,
-            "T" => 40,
-            _ => 0,
-        };
-        return (long)(amount * (1L << shift));
+        return ByteSizes.TryParse(value, out var bytes) && bytes > 0
+            ? (long)bytes
+            : throw new SubmissionException($"{variable} '{text}' is not a size such as 512m or 2g");
     }
-
-    [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)[bB]?$")]
-    private static partial Regex SizePattern();
 
     private static long? Bytes(JsonObject configuration, string variable) => configuration[variable] switch
     {

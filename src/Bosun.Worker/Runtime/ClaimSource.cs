@@ -27,8 +27,8 @@ public abstract class ClaimSource
     /// <summary>Tells the server this worker is alive (nothing for a serving process).</summary>
     internal virtual Task HeartbeatAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>The job configuration the launcher gets for <paramref name="run"/>.</summary>
-    internal abstract JsonObject RenderJob(ClaimedFlowRun run);
+    /// <summary>The job configuration the launcher gets for <paramref name="run"/>; <paramref name="note"/> tells the run's log what the pool's policy changed.</summary>
+    internal abstract JsonObject RenderJob(ClaimedFlowRun run, Action<string> note);
 
     /// <summary>The work pool the runs come from (its name and id go into each run's environment and labels); null for served runs.</summary>
     internal virtual WorkPool? Pool => null;

@@ -81,7 +81,7 @@ internal sealed class FlowRunExecution(
                 JsonObject configuration;
                 try
                 {
-                    configuration = source.RenderJob(claim);
+                    configuration = source.RenderJob(claim, line => WorkerLog(RunLogLevel.Warning, line));
                 }
                 catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
                 {

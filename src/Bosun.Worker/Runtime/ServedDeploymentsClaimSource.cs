@@ -32,7 +32,7 @@ public sealed class ServedDeploymentsClaimSource(BosunClient client, IReadOnlyLi
         return cancelling;
     }
 
-    internal override JsonObject RenderJob(ClaimedFlowRun run)
+    internal override JsonObject RenderJob(ClaimedFlowRun run, Action<string> note)
     {
         var template = DefaultJobTemplates.For(WorkPoolTypes.Process);
         var values = JobTemplateRenderer.MergeVariables(template["variables"] as JsonObject, run.Deployment.JobVariables, run.FlowRun.JobVariables);

@@ -4,6 +4,7 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Contracts.Templates;
 using Bosun.Contracts.WorkPools;
+using Bosun.Worker.Infrastructure;
 
 namespace Bosun.Worker.Runtime;
 
@@ -36,11 +37,29 @@ public sealed class WorkPoolClaimSource(BosunClient client, WorkPool pool, Worke
     internal override Task HeartbeatAsync(CancellationToken cancellationToken) =>
         client.SendWorkerHeartbeatAsync(_pool.Name, new WorkerHeartbeat(options.EffectiveName, _pool.Type, HeartbeatSeconds), cancellationToken);
 
-    internal override JsonObject RenderJob(ClaimedFlowRun run)
+    /// <remarks>
+    /// The pool's job-variable policy is applied here again, with the pool as this claim found it: a policy tightened
+    /// after the run or its deployment was accepted still holds. A locked variable gets the pool's value (said in the
+    /// run's log); a value a constrained rule refuses stops the run before anything is created.
+    /// </remarks>
+    internal override JsonObject RenderJob(ClaimedFlowRun run, Action<string> note)
     {
         var template = _pool.BaseJobTemplate;
-        var values = JobTemplateRenderer.MergeVariables(template["variables"] as JsonObject, run.Deployment.JobVariables, run.FlowRun.JobVariables);
-        return JobTemplateRenderer.Render(template, values, Environment.GetEnvironmentVariable);
+        var outcome = JobVariablePolicy.Apply(_pool.JobVariablePolicy, template["variables"] as JsonObject, run.Deployment.JobVariables, run.FlowRun.JobVariables,
+            run.Deployment.PolicyExemptions);
+        if (outcome.Refused.Count > 0)
+        {
+            throw new SubmissionException(
+                $"work pool '{_pool.Name}''s job-variable policy refuses {string.Join("; ", outcome.Refused.Select(finding => $"{finding.Variable} ({finding.Rule})"))}");
+        }
+
+        foreach (var finding in outcome.Locked)
+        {
+            // The rule only, never the value asked: it may be a secret.
+            note($"Work pool '{_pool.Name}''s job-variable policy set {finding.Variable} to the pool's value ({finding.Variable} is {finding.Rule}).");
+        }
+
+        return JobTemplateRenderer.Render(template, outcome.Values, Environment.GetEnvironmentVariable);
     }
 
     internal override WorkPool? Pool => _pool;

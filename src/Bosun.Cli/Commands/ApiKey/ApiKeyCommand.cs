@@ -24,6 +24,13 @@ internal static class ApiKeyCommand
         var name = new Option<string>("--name") { Description = "Whose key it is, or what it is for.", Required = true };
         var role = new Option<string>("--role") { Description = "admin, developer, worker or viewer.", Required = true };
         var expires = new Option<int?>("--expires-in-days") { Description = "Days until it stops working (default: never)." };
+        var pools = new Option<string[]>("--pool")
+        {
+            Description = "For a worker key: a work pool it serves (repeatable); elsewhere it is refused. Default: every pool.",
+            HelpName = "NAME",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
         var bootstrap = new Option<string?>("--bootstrap-token")
         {
             Description = "Create the first admin key with the one-time token a server without one printed at start (- reads it from stdin).",
@@ -33,9 +40,10 @@ internal static class ApiKeyCommand
         var command = new BosunCommand("create", "Create an API key. The key is printed once; store it now.",
             "bosun api-key create --name worker-1 --role worker",
             "bosun api-key create --name admin --role admin --bootstrap-token bosun_bootstrap_...",
-            "sudo cat /root/.bosun/bootstrap-token | bosun api-key create --name admin --role admin --bootstrap-token -")
+            "sudo cat /root/.bosun/bootstrap-token | bosun api-key create --name admin --role admin --bootstrap-token -",
+            "bosun api-key create --name gpu-worker --role worker --pool gpu")
         {
-            name, role, expires, bootstrap, output,
+            name, role, expires, pools, bootstrap, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -58,7 +66,8 @@ internal static class ApiKeyCommand
             }
             else
             {
-                created = await client.CreateApiKeyAsync(new ApiKeyCreate(parse.GetValue(name)!, parsedRole, parse.GetValue(expires)), cancellationToken);
+                var servedPools = parse.GetValue(pools) is { Length: > 0 } named ? named : null;
+                created = await client.CreateApiKeyAsync(new ApiKeyCreate(parse.GetValue(name)!, parsedRole, parse.GetValue(expires)) { Pools = servedPools }, cancellationToken);
             }
 
             if (parse.IsJson(output))
@@ -89,11 +98,12 @@ internal static class ApiKeyCommand
             }
 
             var now = context.Time.GetUtcNow();
-            var table = new Table().Title("API keys").AddColumns("Id", "Name", "Role", "Prefix", "Status", "Last used");
+            var table = new Table().Title("API keys").AddColumns("Id", "Name", "Role", "Pools", "Prefix", "Status", "Last used");
             foreach (var key in keys)
             {
                 var status = key.Revoked ? "revoked" : key.Expires is { } when && when <= now ? "expired" : "active";
-                table.AddRow(key.Id.ToString(), key.Name, key.Role.ToString().ToLowerInvariant(), key.Prefix + "…", status, RelativeTime.Format(key.LastUsed, now));
+                table.AddRow(key.Id.ToString(), key.Name, key.Role.ToString().ToLowerInvariant(), key.Pools is { } served ? string.Join(", ", served) : "all",
+                    key.Prefix + "…", status, RelativeTime.Format(key.LastUsed, now));
             }
 
             context.Console.Write(table);

@@ -42,9 +42,24 @@ internal static class DeploymentPreviewJobCommand
 
             context.Console.MarkupLineInterpolated($"Job for a run of [aqua]{deployment.FullName}[/] on work pool '{preview.WorkPoolName}' ({preview.WorkPoolType}):");
             WriteConfiguration(context, preview.WorkPoolType, preview.Configuration);
+            WritePolicyFindings(context, preview);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>What the pool's job-variable policy set back (locked) or refuses (constrained): such a run would be refused (422).</summary>
+    public static void WritePolicyFindings(CliContext context, JobPreview preview)
+    {
+        foreach (var finding in preview.PolicyLocked ?? [])
+        {
+            context.Console.MarkupLineInterpolated($"[yellow]Policy changed[/] {finding.Variable}: {finding.Message} (the job shows the pool's value).");
+        }
+
+        foreach (var finding in preview.PolicyRefused ?? [])
+        {
+            context.Console.MarkupLineInterpolated($"[red]Policy refuses[/] {finding.Variable}: {finding.Message}.");
+        }
     }
 
     /// <summary>Shared with `work-pool preview --job`: JSON, or for a kubernetes pool the completed Job manifest as YAML.</summary>

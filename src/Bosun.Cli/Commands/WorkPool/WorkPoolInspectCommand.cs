@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Bosun.Cli.Output;
 using Bosun.Contracts;
+using Bosun.Contracts.Templates;
 using Spectre.Console;
 
 namespace Bosun.Cli.Commands.WorkPool;
@@ -42,6 +43,9 @@ internal static class WorkPoolInspectCommand
                 .Add("Concurrency limit", pool.ConcurrencyLimit?.ToString(CultureInfo.InvariantCulture) ?? "none")
                 .Add("Runs in flight", pool.SlotsInUse.ToString(CultureInfo.InvariantCulture))
                 .Add("Job variables", string.Join(", ", variables))
+                .Add("Job-variable policy", pool.JobVariablePolicy is { Count: > 0 } policy
+                    ? string.Join("; ", policy.OrderBy(rule => rule.Key, StringComparer.Ordinal).Select(rule => $"{rule.Key}: {JobVariablePolicy.Describe(rule.Value)}"))
+                    : "none: every variable is open")
                 .Add("Created", RelativeTime.Format(pool.Created, now))
                 .Add("Updated", RelativeTime.Format(pool.Updated, now))
                 .WriteTo(context.Console);

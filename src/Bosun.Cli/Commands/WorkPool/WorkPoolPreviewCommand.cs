@@ -48,6 +48,7 @@ internal static class WorkPoolPreviewCommand
 
                 context.Console.MarkupLineInterpolated($"Job of a run on work pool '{preview.WorkPoolName}' ({preview.WorkPoolType}) with the template's defaults:");
                 DeploymentPreviewJobCommand.WriteConfiguration(context, preview.WorkPoolType, configuration);
+                DeploymentPreviewJobCommand.WritePolicyFindings(context, preview);
                 return 0;
             }
 

@@ -52,6 +52,8 @@ internal sealed class ApiAuthentication(RequestDelegate next)
             return;
         }
 
+        // Known from here on, also for a refusal: the audit log records who was refused.
+        context.Items[typeof(BosunCaller)] = caller;
         if (!requires.AnyOf.Any(caller.Has) || (caller.IsRunToken && !InRunScope(context, caller)))
         {
             var who = caller.IsRunToken ? $"a token for flow run {caller.RunId}" : $"a {caller.Role.ToString()!.ToLowerInvariant()} key ('{caller.Name}')";
@@ -60,8 +62,43 @@ internal sealed class ApiAuthentication(RequestDelegate next)
             return;
         }
 
-        context.Items[typeof(BosunCaller)] = caller;
+        if (caller.Pools is not null && await OutsidePoolsAsync(context, caller, security) is { } target)
+        {
+            await WriteAsync(context, problems, StatusCodes.Status403Forbidden, "Not allowed",
+                $"The key '{caller.Name}' serves the work pools {string.Join(", ", caller.Pools)} only; {target} is not on one of them.");
+            return;
+        }
+
         await next(context);
+    }
+
+    /// <summary>
+    /// What a pool-scoped worker key reaches outside its pools: a pool named in the route (its claim, heartbeat, queues,
+    /// workers), a flow run of another pool (its states, infrastructure, token), or served runs. Null when nothing.
+    /// </summary>
+    private static async Task<string?> OutsidePoolsAsync(HttpContext context, BosunCaller caller, SecurityService security)
+    {
+        var routeValues = context.Request.RouteValues;
+        var path = context.Request.Path.Value ?? "";
+        if (path.StartsWith($"/api/{Contracts.ApiRoutes.WorkPools}/", StringComparison.Ordinal)
+            && (routeValues.TryGetValue("name", out var pool) || routeValues.TryGetValue("pool", out pool)) && !caller.Serves(pool?.ToString()))
+        {
+            return $"work pool '{pool}'";
+        }
+
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "ClaimServedFlowRuns")
+        {
+            return "a served deployment";
+        }
+
+        if (path.StartsWith($"/api/{Contracts.ApiRoutes.FlowRuns}/", StringComparison.Ordinal)
+            && routeValues.TryGetValue("id", out var id) && Guid.TryParse(id?.ToString(), out var runId)
+            && await security.RunPoolAsync(runId, context.RequestAborted) is (true, var runPool) && !caller.Serves(runPool))
+        {
+            return $"flow run {runId} (work pool '{runPool ?? "none: served"}')";
+        }
+
+        return null;
     }
 
     /// <summary>Who made this request, as <see cref="InvokeAsync"/> found: <see cref="BosunCaller.Anonymous"/> when the route needs no key or none is configured.</summary>

@@ -54,7 +54,8 @@ internal static class SecurityEndpoints
             await service.DeleteSecretAsync(name, ct);
             return TypedResults.NoContent();
         }).WithName("DeleteSecret");
-        secrets.MapPost("resolve", (SecretResolveRequest request, SecurityService service, CancellationToken ct) => service.ResolveAsync(request, ct))
+        secrets.MapPost("resolve", (SecretResolveRequest request, SecurityService service, HttpContext http, CancellationToken ct) =>
+            service.ResolveAsync(request, ApiAuthentication.CallerOf(http), ct))
             .Requires(Permission.Work).WithName("ResolveSecrets").WithSummary("A worker resolves the secrets of a run it claimed, at render time.");
 
         api.MapPost("flow_runs/{id:guid}/token", (Guid id, SecurityService service, CancellationToken ct) => service.IssueRunTokenAsync(id, ct))

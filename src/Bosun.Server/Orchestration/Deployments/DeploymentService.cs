@@ -47,6 +47,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             Guid? poolId = null;
             Guid? queueId = null;
             JsonObject? template = null;
+            string? policy = null;
             if (request.WorkPoolName is { } poolName)
             {
                 var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken)
@@ -55,7 +56,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
                 var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, queueName, scope.Transaction, cancellationToken)
                     ?? throw new NotFoundException($"Work pool '{poolName}' has no queue named '{queueName}'.");
                 template = Object(pool.BaseJobTemplate);
-                (poolId, queueId) = (pool.Id, queue.Id);
+                (poolId, queueId, policy) = (pool.Id, queue.Id, pool.JobVariablePolicy);
             }
 
             var flowId = await DeploymentStore.EnsureFlowAsync(scope, request.FlowName, now, cancellationToken);
@@ -64,6 +65,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             if (template is not null)
             {
                 JobTemplateValidator.ValidateJobVariables(template, jobVariables, null, enforceRequired: false, "job_variables");
+                PolicyEnforcement.Enforce(policy, template, jobVariables, null, existing?.PolicyExemptions);
             }
 
             var row = new DeploymentRow
@@ -77,6 +79,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
                 WorkPoolId = poolId,
                 WorkQueueId = queueId,
                 JobVariables = JsonText(jobVariables),
+                PolicyExemptions = existing?.PolicyExemptions,
                 Tags = Tags(request.Tags),
                 Description = request.Description,
                 Version = request.Version,
@@ -142,7 +145,11 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         var deployments = await DeploymentStore.ToContractsAsync(connection, rows, timeProvider.GetUtcNow(), cancellationToken: cancellationToken);
         var templates = await WorkPoolStore.GetBaseJobTemplatesAsync(connection, rows.Select(row => row.WorkPoolId).OfType<Guid>().ToList(), cancellationToken: cancellationToken);
         return deployments.Zip(rows, (deployment, row) => row.WorkPoolId is { } poolId && templates.TryGetValue(poolId, out var template)
-            ? deployment with { JobVariables = SecretMask.Apply(deployment.JobVariables, SecretMask.VariablesOf(Object(template))) }
+            ? deployment with
+            {
+                JobVariables = SecretMask.Apply(deployment.JobVariables, SecretMask.VariablesOf(Object(template))),
+                PolicyExemptions = deployment.PolicyExemptions is { } approved ? SecretMask.Apply(approved, SecretMask.VariablesOf(Object(template))) : null,
+            }
             : deployment).ToList();
     }
 
@@ -253,6 +260,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
                 var template = Object(pool!.BaseJobTemplate);
                 var jobVariables = SecretMask.Restore(update.JobVariables ?? [], Object(row.JobVariables), SecretMask.VariablesOf(template));
                 JobTemplateValidator.ValidateJobVariables(template, jobVariables, null, enforceRequired: false, "job_variables");
+                PolicyEnforcement.Enforce(pool.JobVariablePolicy, template, jobVariables, null, row.PolicyExemptions);
                 row.JobVariables = JsonText(jobVariables);
             }
 
@@ -272,6 +280,48 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             return 0;
         }, cancellationToken);
         schedulerSignal.Notify();
+        return await GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>
+    /// An admin's override of the pool's job-variable policy for this deployment: <paramref name="update"/>'s job variables
+    /// are set on it and approved (a locked one is locked to its approved value, a constrained one passes while it keeps
+    /// it; a later change is checked against the policy again). An empty object removes the override.
+    /// </summary>
+    public async Task<Deployment> SetPolicyExemptionsAsync(Guid id, PolicyExemptionUpdate update, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            await DeploymentStore.LockAsync(scope, id, cancellationToken);
+            var row = await DeploymentStore.GetAsync(scope.Connection, id, scope.Transaction, cancellationToken) ?? throw new NotFoundException($"Deployment {id} does not exist.");
+            var pool = row.WorkPoolName is { } poolName ? await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) : null;
+            if (pool is null)
+            {
+                throw new ValidationException("job_variables", [$"deployment '{row.FlowName}/{row.Name}' is served, not on a work pool: no policy applies to it"]);
+            }
+
+            var template = Object(pool.BaseJobTemplate);
+            var declared = SecretMask.VariablesOf(template)?["properties"] as JsonObject;
+            var unknown = update.JobVariables.Select(pair => pair.Key).Where(name => declared?.ContainsKey(name) != true).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new ValidationException("job_variables", [$"{string.Join(", ", unknown)}: not a variable of pool '{pool.Name}''s base job template"]);
+            }
+
+            var jobVariables = Object(row.JobVariables);
+            foreach (var (name, value) in update.JobVariables)
+            {
+                jobVariables[name] = value?.DeepClone();
+            }
+
+            JobTemplateValidator.ValidateJobVariables(template, jobVariables, null, enforceRequired: false, "job_variables");
+            row.JobVariables = JsonText(jobVariables);
+            row.PolicyExemptions = update.JobVariables.Count > 0 ? JsonText(update.JobVariables) : null;
+            row.Updated = Ms(now);
+            await DeploymentStore.UpsertAsync(scope, row, exists: true, cancellationToken);
+            return 0;
+        }, cancellationToken);
         return await GetAsync(id, cancellationToken);
     }
 
@@ -422,7 +472,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             return (row, poolRow);
         }, cancellationToken);
 
-        return WorkPoolService.PreviewJob(pool, Object(deployment.JobVariables), request.JobVariables);
+        return WorkPoolService.PreviewJob(pool, Object(deployment.JobVariables), request.JobVariables, ObjectOrNull(deployment.PolicyExemptions));
     }
 
     public static NotFoundException NotFound(string flowName, string name) =>

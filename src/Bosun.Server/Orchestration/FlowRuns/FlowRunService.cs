@@ -47,10 +47,12 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             var jobVariables = request.JobVariables;
             if (deployment.WorkPoolId is { } poolId)
             {
-                var template = Object(await WorkPoolStore.GetBaseJobTemplateAsync(scope, poolId, cancellationToken));
+                var (templateText, policy) = await WorkPoolStore.GetBaseJobTemplateAsync(scope, poolId, cancellationToken);
+                var template = Object(templateText);
                 // A secret sent back masked (copied from an answer) is no override: the deployment's value applies.
                 jobVariables = SecretMask.Restore(jobVariables, null, SecretMask.VariablesOf(template));
                 JobTemplateValidator.ValidateJobVariables(template, Object(deployment.JobVariables), jobVariables, enforceRequired: true, "job_variables");
+                PolicyEnforcement.Enforce(policy, template, Object(deployment.JobVariables), jobVariables, deployment.PolicyExemptions);
                 if (request.WorkQueueName is { } queueName)
                 {
                     var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, poolId, queueName, scope.Transaction, cancellationToken)

@@ -4,10 +4,13 @@ namespace Bosun.Server.Orchestration.Security;
 
 /// <summary>
 /// Who is calling: an API key's role (and the key's id, which a web UI session keeps instead of the key), or a run token
-/// scoped to one run (and its deployment).
+/// scoped to one run (and its deployment). <see cref="Pools"/> are the pools a worker key serves (null: every pool).
 /// </summary>
-internal sealed record BosunCaller(string Name, ApiKeyRole? Role, Guid? RunId = null, Guid? DeploymentId = null, Guid? KeyId = null)
+internal sealed record BosunCaller(string Name, ApiKeyRole? Role, Guid? RunId = null, Guid? DeploymentId = null, Guid? KeyId = null, IReadOnlyList<string>? Pools = null)
 {
+    /// <summary>Whether this caller may act on the pool named <paramref name="pool"/> (a run's pool; null for a served run).</summary>
+    public bool Serves(string? pool) => Pools is null || (pool is not null && Pools.Contains(pool, StringComparer.Ordinal));
+
     /// <summary>Everyone, when the server runs without authentication (loopback, no keys).</summary>
     public static BosunCaller Anonymous { get; } = new("anonymous", ApiKeyRole.Admin);
 

@@ -65,7 +65,7 @@ internal sealed partial class SecurityService(
             await database.WriteAsync(scope => SecurityStore.TouchKeyAsync(scope, row.Id, now, cancellationToken), cancellationToken);
         }
 
-        return new BosunCaller(row.Name, row.ParsedRole, KeyId: row.Id);
+        return new BosunCaller(row.Name, row.ParsedRole, KeyId: row.Id, Pools: row.PoolList);
     }
 
     public Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken) => CreateKeyAsync(request, null, cancellationToken);
@@ -82,6 +82,19 @@ internal sealed partial class SecurityService(
         if (request.ExpiresInDays is <= 0)
         {
             throw new ValidationException("expires_in_days", ["must be 1 or more, or null for a key that does not expire"]);
+        }
+
+        if (request.Pools is { } pools)
+        {
+            if (request.Role != ApiKeyRole.Worker || pools.Count == 0)
+            {
+                throw new ValidationException("pools", ["only a worker key serves named pools, and it names at least one; leave pools out for every pool"]);
+            }
+
+            if (pools.Select(pool => NameRules.Check(pool, "Work pool")).OfType<string>().FirstOrDefault() is { } badPool)
+            {
+                throw new ValidationException("pools", [badPool]);
+            }
         }
 
         var now = timeProvider.GetUtcNow();
@@ -155,6 +168,7 @@ internal sealed partial class SecurityService(
             Hash = ApiKeySecrets.Hash(secret),
             Expires = request.ExpiresInDays is { } days ? Ms(now.AddDays(days)) : null,
             Created = Ms(now),
+            Pools = request.Pools is { } pools ? Tags(pools.Distinct(StringComparer.Ordinal).ToList()) : null,
         };
         await SecurityStore.InsertKeyAsync(scope, row, cancellationToken);
         return (row, secret);
@@ -208,14 +222,19 @@ internal sealed partial class SecurityService(
         redactor.Invalidate();
     }
 
-    /// <summary>Values of the secrets a run's job refers to; only for a run a worker has claimed and not finished.</summary>
-    public async Task<Dictionary<string, string>> ResolveAsync(SecretResolveRequest request, CancellationToken cancellationToken)
+    /// <summary>Values of the secrets a run's job refers to; only for a run a worker has claimed and not finished, of a pool <paramref name="caller"/> serves.</summary>
+    public async Task<Dictionary<string, string>> ResolveAsync(SecretResolveRequest request, BosunCaller caller, CancellationToken cancellationToken)
     {
         var (run, secrets) = await database.ReadAsync(async connection =>
             (await FlowRunStore.GetAsync(connection, request.FlowRunId, cancellationToken: cancellationToken), await SecurityStore.ListSecretsAsync(connection, cancellationToken)), cancellationToken);
         if (run is null)
         {
             throw FlowRunService.NotFound(request.FlowRunId);
+        }
+
+        if (!caller.Serves(run.WorkPoolName))
+        {
+            throw new ForbiddenException($"The key '{caller.Name}' serves the pools {string.Join(", ", caller.Pools!)}; flow run {run.Id} is not on one of them.");
         }
 
         if (run.State.Type is not (StateType.Pending or StateType.Running) || run.WorkerName is null)
@@ -232,6 +251,12 @@ internal sealed partial class SecurityService(
 
         return request.Names.Distinct().ToDictionary(name => name, name => key.Decrypt(byName[name]), StringComparer.Ordinal);
     }
+
+    /// <summary>Whether the run exists, and the pool it is on (null for a served run).</summary>
+    public async Task<(bool Exists, string? Pool)> RunPoolAsync(Guid runId, CancellationToken cancellationToken) =>
+        await database.ReadAsync(connection => FlowRunStore.GetAsync(connection, runId, cancellationToken: cancellationToken), cancellationToken) is { } run
+            ? (true, run.WorkPoolName)
+            : (false, null);
 
     public async Task<RunToken> IssueRunTokenAsync(Guid runId, CancellationToken cancellationToken)
     {

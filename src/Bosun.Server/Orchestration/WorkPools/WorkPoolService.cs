@@ -25,6 +25,11 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         CheckLimit(request.ConcurrencyLimit);
         var template = request.BaseJobTemplate ?? DefaultJobTemplates.For(request.Type);
         JobTemplateValidator.ValidateTemplate(template);
+        // The type's defaults cover the variables this template declares (a custom template may leave some out).
+        var declared = SecretMask.VariablesOf(template)?["properties"] as JsonObject;
+        var policy = request.JobVariablePolicy
+            ?? JobVariablePolicy.Defaults(request.Type).Where(rule => declared?.ContainsKey(rule.Key) == true).ToDictionary(StringComparer.Ordinal);
+        CheckPolicy(policy, template);
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
         {
@@ -40,6 +45,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
                 Type = request.Type,
                 Description = request.Description,
                 BaseJobTemplate = StoredValues.JsonText(template),
+                JobVariablePolicy = StoredValues.PolicyText(policy),
                 Paused = request.Paused,
                 ConcurrencyLimit = request.ConcurrencyLimit,
                 Created = StoredValues.Ms(now),
@@ -79,14 +85,24 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
     /// A pool's job rendered with deployment and run job variables, as a worker would render it: secret values masked,
     /// <c>{{ $NAME }}</c> placeholders of the worker's environment left visible. Nothing runs.
     /// </summary>
-    public static JobPreview PreviewJob(WorkPoolRow pool, JsonObject? deploymentVariables, JsonObject? runVariables)
+    /// <remarks>
+    /// The pool's job-variable policy applies as the worker applies it: locked variables show the pool's value and are
+    /// listed in <see cref="JobPreview.PolicyLocked"/>; values a constrained rule refuses are shown and listed in
+    /// <see cref="JobPreview.PolicyRefused"/> (a worker would not start such a run).
+    /// </remarks>
+    public static JobPreview PreviewJob(WorkPoolRow pool, JsonObject? deploymentVariables, JsonObject? runVariables, JsonObject? exemptions = null)
     {
         var template = StoredValues.Object(pool.BaseJobTemplate);
         var variablesSchema = SecretMask.VariablesOf(template);
         JobTemplateValidator.ValidateJobVariables(template, deploymentVariables, runVariables, enforceRequired: false, "job_variables");
-        var values = SecretMask.Apply(JobTemplateRenderer.MergeVariables(variablesSchema, deploymentVariables, runVariables), variablesSchema);
+        var outcome = JobVariablePolicy.Apply(StoredValues.Policy(pool.JobVariablePolicy), variablesSchema, deploymentVariables, runVariables, exemptions);
+        var values = SecretMask.Apply(outcome.Values, variablesSchema);
         var configuration = JobTemplateRenderer.Render(template, values, variable => $"{{{{ ${variable} }}}}");
-        return new JobPreview(pool.Name, pool.Type, values, configuration);
+        return new JobPreview(pool.Name, pool.Type, values, configuration)
+        {
+            PolicyLocked = outcome.Locked.Count > 0 ? outcome.Locked : null,
+            PolicyRefused = outcome.Refused.Count > 0 ? outcome.Refused : null,
+        };
     }
 
     public async Task<Page<WorkPool>> ListPoolsAsync(string? type, int offset, int limit, CancellationToken cancellationToken)
@@ -113,6 +129,17 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
             if (update.BaseJobTemplate is not null)
             {
                 pool.BaseJobTemplate = StoredValues.JsonText(update.BaseJobTemplate);
+            }
+
+            if (update.JobVariablePolicy is not null)
+            {
+                pool.JobVariablePolicy = StoredValues.PolicyText(update.JobVariablePolicy);
+            }
+
+            // A new template must still declare every variable the policy names, and a new policy must fit the template.
+            if (StoredValues.Policy(pool.JobVariablePolicy) is { } policy)
+            {
+                CheckPolicy(policy, StoredValues.Object(pool.BaseJobTemplate));
             }
         }, cancellationToken);
         return await GetPoolAsync(name, cancellationToken);
@@ -353,6 +380,15 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         if (problem is not null)
         {
             throw new ValidationException(field, [problem]);
+        }
+    }
+
+    private static void CheckPolicy(IReadOnlyDictionary<string, JobVariableRule> policy, JsonObject template)
+    {
+        var problems = JobVariablePolicy.Check(policy, SecretMask.VariablesOf(template));
+        if (problems.Count > 0)
+        {
+            throw new ValidationException("job_variable_policy", problems);
         }
     }
 

@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json;
+using Bosun.Server.Api.Security;
+using Bosun.Server.Orchestration.Audit;
+
+namespace Bosun.Server.Api.Audit;
+
+/// <summary>
+/// Records every change made through /api in the audit log (it runs before <see cref="ApiAuthentication"/>, so that
+/// refusals are recorded too): each POST, PUT, PATCH or DELETE that was answered 2xx or
+/// 403, but the traffic of running flows (claims, heartbeats, logs, a run token's reports). New routes are audited
+/// unless they are named here, so a forgotten one is recorded rather than missed. The summary names the route's target
+/// and the body's fields (with the keys of an object field); only the values of <see cref="ShownFields"/> (names, roles,
+/// pools, reasons) are copied, never another value, so a secret or a job variable's value never reaches the log.
+/// </summary>
+internal sealed class AuditRecorder(RequestDelegate next)
+{
+    private static readonly HashSet<string> RuntimeRoutes = new(StringComparer.Ordinal)
+    {
+        "ClaimFlowRuns", "ClaimServedFlowRuns", "WorkerHeartbeat", "SetFlowRunInfrastructure", "SetFlowRunWaitingReason", "FlowRunHeartbeat",
+        "IssueRunToken", "ResolveSecrets", "PreviewWorkPoolJob", "PreviewDeploymentJob", "FilterFlowRuns", "WriteLogs", "RecordTaskRuns",
+        "SetFlowRunResult",
+    };
+
+    private static readonly HashSet<string> ShownFields = new(StringComparer.Ordinal)
+    {
+        "name", "role", "type", "flow_name", "work_pool_name", "work_queue_name", "pools", "variables", "reason", "paused", "active",
+        "concurrency_limit", "expires_in_days",
+    };
+
+    private const int MaxBodyBytes = 1024 * 1024;
+
+    public async Task InvokeAsync(HttpContext context, AuditLog audit, ILogger<AuditRecorder> logger)
+    {
+        var method = context.Request.Method;
+        var name = context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+        if (!context.Request.Path.StartsWithSegments("/api") || HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+            || name is null || RuntimeRoutes.Contains(name))
+        {
+            await next(context);
+            return;
+        }
+
+        context.Request.EnableBuffering();
+        await next(context);
+        var caller = ApiAuthentication.CallerOf(context);
+        var status = context.Response.StatusCode;
+        // A flow-run process reports on its own run only (states, logs); a state proposed by a worker is a run's progress.
+        var runtimeState = name == "SetFlowRunState" && (caller.IsRunToken || caller.Role is Contracts.Security.ApiKeyRole.Worker);
+        if (runtimeState || !(status is >= 200 and < 300 or StatusCodes.Status403Forbidden))
+        {
+            return;
+        }
+
+        try
+        {
+            var summary = await SummaryAsync(context);
+            await audit.RecordAsync(caller, name, $"{method} {context.Request.Path}", status, summary, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The change is made and answered; a store that refuses the entry now is logged, not turned into an error.
+            Log.AuditWriteFailed(logger, name, ex);
+        }
+    }
+
+    private static async Task<string> SummaryAsync(HttpContext context)
+    {
+        var summary = new StringBuilder();
+        foreach (var (key, value) in context.Request.RouteValues)
+        {
+            summary.Append(summary.Length > 0 ? " " : "").Append(key).Append('=').Append(value);
+        }
+
+        if (context.Request.Query.TryGetValue("force", out var force))
+        {
+            summary.Append(" force=").Append(force.ToString());
+        }
+
+        var body = context.Request.Body;
+        if (!body.CanSeek || body.Length is 0 or > MaxBodyBytes)
+        {
+            return summary.ToString();
+        }
+
+        body.Position = 0;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return summary.ToString();
+            }
+
+            var fields = new List<string>();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                // An object's keys are names (job variables, parameters), never values: they say what changed.
+                fields.Add(property.Value.ValueKind == JsonValueKind.Object
+                    ? $"{property.Name}{{{string.Join(",", property.Value.EnumerateObject().Select(inner => inner.Name))}}}"
+                    : ShownFields.Contains(property.Name) && property.Value.GetRawText() is { Length: <= 200 } raw ? $"{property.Name}={raw}" : property.Name);
+            }
+
+            if (fields.Count > 0)
+            {
+                summary.Append(summary.Length > 0 ? "; " : "").Append("fields: ").AppendJoin(", ", fields);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (the endpoint refused it already): the target alone is the summary.
+        }
+
+        return summary.ToString();
+    }
+}

@@ -1,0 +1,48 @@
+using System.Data.Common;
+using Bosun.Contracts.Audit;
+using Dapper;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Storage;
+
+/// <summary>The audit log: one row per change made through the API.</summary>
+internal static class AuditStore
+{
+    public static Task InsertAsync(WriteScope scope, AuditEntry entry, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO audit_log (id, time, key_id, key_name, action, route, status, summary)
+            VALUES (@Id, @Time, @KeyId, @KeyName, @Action, @Route, @Status, @Summary)
+            """, new { entry.Id, Time = Ms(entry.Time), entry.KeyId, entry.KeyName, entry.Action, entry.Route, entry.Status, entry.Summary },
+            scope.Transaction, cancellationToken: cancellationToken));
+
+    private const string Filter = "WHERE time >= @since AND (CAST(@keyName AS TEXT) IS NULL OR key_name = @keyName)";
+
+    /// <summary>Entries since <paramref name="since"/>, of the key named <paramref name="keyName"/> when given, newest first.</summary>
+    public static async Task<IReadOnlyList<AuditEntry>> ListAsync(
+        DbConnection connection, DateTimeOffset since, string? keyName, int offset, int limit, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<AuditRow>(new CommandDefinition(
+            $"SELECT * FROM audit_log {Filter} ORDER BY time DESC, id LIMIT @limit OFFSET @offset",
+            new { since = Ms(since), keyName, offset, limit }, cancellationToken: cancellationToken)))
+        .Select(row => new AuditEntry(row.Id, Time(row.Time), row.KeyId, row.KeyName, row.Action, row.Route, row.Status, row.Summary)).ToList();
+
+    public static Task<int> CountAsync(DbConnection connection, DateTimeOffset since, string? keyName, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM audit_log {Filter}", new { since = Ms(since), keyName }, cancellationToken: cancellationToken));
+
+    /// <summary>Deletes entries older than <paramref name="before"/>; returns how many.</summary>
+    public static Task<int> PruneAsync(WriteScope scope, DateTimeOffset before, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM audit_log WHERE time < @before", new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    private sealed class AuditRow
+    {
+        public Guid Id { get; set; }
+        public long Time { get; set; }
+        public Guid? KeyId { get; set; }
+        public string KeyName { get; set; } = "";
+        public string Action { get; set; } = "";
+        public string Route { get; set; } = "";
+        public int Status { get; set; }
+        public string Summary { get; set; } = "";
+    }
+}

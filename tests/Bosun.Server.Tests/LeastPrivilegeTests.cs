@@ -1,0 +1,191 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Security;
+using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
+using Bosun.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bosun.Server.Tests;
+
+/// <summary>
+/// Worker keys scoped to pools, the audit log (every change, who made it, never a secret value) and web UI sessions that
+/// survive a restart and work on a second replica (data-protection keys in the store).
+/// </summary>
+public sealed partial class LeastPrivilegeTests
+{
+    private static async Task<(BosunClient Admin, string AdminKey)> AdminAsync(TestServer server)
+    {
+        var key = (await server.Client.CreateApiKeyAsync(new ApiKeyCreate("root", ApiKeyRole.Admin))).Key;
+        return (server.NewClient(key), key);
+    }
+
+    [Fact]
+    public async Task WorkerKeyForPoolA_ClaimHeartbeatAndRunsOfPoolB_403_OwnPoolWorks()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (admin, _) = await AdminAsync(server);
+        using var _admin = admin;
+        await admin.PoolAsync("a");
+        await admin.PoolAsync("b");
+        var runA = await admin.RunAsync(await admin.DeploymentAsync("a", name: "on-a"));
+        var runB = await admin.RunAsync(await admin.DeploymentAsync("b", name: "on-b"));
+        var created = await admin.CreateApiKeyAsync(new ApiKeyCreate("worker-a", ApiKeyRole.Worker) { Pools = ["a"] });
+        Assert.Equal(["a"], created.ApiKey.Pools);
+        using var worker = server.NewClient(created.Key);
+
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ClaimAsync("b"), "serves the work pools a only", "work pool 'b'");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.SendWorkerHeartbeatAsync("b", new WorkerHeartbeat("w1")), "work pool 'b'");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.GetFlowRunAsync(runB.Id), $"flow run {runB.Id}");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.SetFlowRunStateAsync(runB.Id, new StateProposal(StateType.Pending)), "work pool 'b'");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.IssueRunTokenAsync(runB.Id), "work pool 'b'");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ClaimServedFlowRunsAsync(new ServedClaimRequest("w1", [runB.DeploymentId!.Value])), "served");
+
+        await worker.SendWorkerHeartbeatAsync("a", new WorkerHeartbeat("w1"));
+        var claimed = Assert.Single((await worker.ClaimAsync("a")).Runs);
+        Assert.Equal(runA.Id, claimed.FlowRun.Id);
+        await worker.CompleteAsync(runA.Id);
+        Assert.Equal(StateType.Completed, (await worker.GetFlowRunAsync(runA.Id)).State.Type);
+        // Pool B's run was never touched.
+        Assert.Equal(StateType.Scheduled, (await admin.GetFlowRunAsync(runB.Id)).State.Type);
+    }
+
+    [Fact]
+    public async Task CreateKey_PoolsOnANonWorkerKey_422()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity,
+            () => server.Client.CreateApiKeyAsync(new ApiKeyCreate("dev", ApiKeyRole.Developer) { Pools = ["a"] }), "only a worker key serves named pools");
+    }
+
+    [Fact]
+    public async Task EveryChange_AuditedWithKeyRouteAndSummary_NoSecretValue_RuntimeTrafficNot()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (admin, _) = await AdminAsync(server);
+        using var _admin = admin;
+        using var developer = server.NewClient((await admin.CreateApiKeyAsync(new ApiKeyCreate("dev", ApiKeyRole.Developer))).Key);
+        using var viewer = server.NewClient((await admin.CreateApiKeyAsync(new ApiKeyCreate("view", ApiKeyRole.Viewer))).Key);
+        const string secretValue = "hunter2-very-secret";
+
+        await admin.SetSecretAsync("db-password", secretValue);
+        await admin.PoolAsync("p");
+        await admin.CreateWorkQueueAsync("p", new WorkQueueCreate("fast"));
+        await admin.UpdateWorkPoolAsync("p", new WorkPoolUpdate(Description: "changed"));
+        var deployment = await developer.UpsertDeploymentAsync(new("flow", "dep", Entrypoint: "test", WorkPoolName: "p",
+            JobVariables: new JsonObject { ["env"] = new JsonObject { ["DB_PASSWORD"] = "{{ secret.db-password }}", ["TOKEN"] = secretValue } }));
+        await developer.AddScheduleAsync(deployment.Id, new Contracts.Schedules.ScheduleSpec(IntervalSeconds: 3600));
+        var cancelled = await developer.RunAsync(deployment, at: TimeProvider.System.GetUtcNow().AddHours(1));
+        await developer.CancelFlowRunAsync(cancelled.Id);
+        var run = await developer.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(JobVariables: new JsonObject { ["env.EXTRA"] = secretValue }));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => viewer.PauseWorkPoolAsync("p"));
+        // A worker's traffic is a run's progress, not a change: claims, heartbeats and its state proposals are not audited.
+        await admin.ClaimAsync("p");
+        await admin.SendWorkerHeartbeatAsync("p", new WorkerHeartbeat("w1"));
+
+        var entries = (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1))).Items;
+
+        string[] expected = ["CreateApiKey", "CreateApiKey", "CreateApiKey", "SetSecret", "CreateWorkPool", "CreateWorkQueue", "UpdateWorkPool", "UpsertDeployment", "AddSchedule",
+            "CreateFlowRun", "CancelFlowRun", "CreateFlowRun", "PauseWorkPool"];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), entries.Select(e => e.Action).Order(StringComparer.Ordinal));
+        Assert.All(entries, e => Assert.DoesNotContain(secretValue, e.Summary, StringComparison.Ordinal));
+        var secret = Assert.Single(entries, e => e.Action == "SetSecret");
+        Assert.Equal(("root", "PUT /api/secrets/db-password", 204), (secret.KeyName, secret.Route, secret.Status));
+        Assert.Equal("name=db-password; fields: value", secret.Summary);
+        var upsert = Assert.Single(entries, e => e.Action == "UpsertDeployment");
+        Assert.Equal("dev", upsert.KeyName);
+        Assert.Contains("job_variables{env}", upsert.Summary, StringComparison.Ordinal);
+        var refused = Assert.Single(entries, e => e.Action == "PauseWorkPool");
+        Assert.Equal(("view", 403), (refused.KeyName, refused.Status));
+        Assert.Contains(entries, e => e.Action == "CreateFlowRun" && e.Summary.Contains($"id={deployment.Id}", StringComparison.Ordinal) && e.Summary.Contains("job_variables{env.EXTRA}", StringComparison.Ordinal));
+        Assert.Equal(["CreateApiKey", "CreateApiKey", "CreateWorkPool", "CreateWorkQueue", "SetSecret", "UpdateWorkPool"],
+            (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1), "root")).Items.Select(e => e.Action).Order(StringComparer.Ordinal));
+        Assert.Equal("anonymous", Assert.Single(entries, e => e.Action == "CreateApiKey" && e.Summary.Contains("name=\"root\"", StringComparison.Ordinal)).KeyName);
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => developer.ListAuditEntriesAsync(), "admin");
+        Assert.NotEqual(Guid.Empty, run.Id);
+    }
+
+    [Fact]
+    public async Task AuditRetention_EntriesOlderThanTheSetting_Deleted()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(time, options => options.AuditRetention = TimeSpan.FromDays(7));
+        await server.Client.PoolAsync("old");
+        time.Advance(TimeSpan.FromDays(8));
+        await server.Client.PoolAsync("new");
+
+        // The service's own loop may sweep first (the advanced clock fires its timer); either way the old entry goes.
+        var retention = server.Server.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Orchestration.Audit.AuditRetentionService>().Single();
+        await retention.SweepAsync(default);
+
+        var left = Assert.Single((await server.Client.ListAuditEntriesAsync(TimeSpan.FromDays(30))).Items);
+        Assert.Equal("name=\"new\"", Regex.Match(left.Summary, "name=\"[a-z]+\"").Value);
+    }
+
+    [Fact]
+    public async Task UiSession_ServerRestarted_StillSignedIn()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (_, adminKey) = await AdminAsync(server);
+        var cookies = new CookieContainer();
+        await SignInAsync(server.Server.BaseAddress, cookies, adminKey);
+        Assert.Equal(HttpStatusCode.OK, await PageStatusAsync(server.Server.BaseAddress, cookies));
+
+        await server.StopAsync();
+        await server.RestartAsync();
+
+        Assert.Equal(HttpStatusCode.OK, await PageStatusAsync(server.Server.BaseAddress, cookies));
+        // The cookie is what keeps the session: without it the restarted server asks to sign in.
+        Assert.Equal(HttpStatusCode.Redirect, await PageStatusAsync(server.Server.BaseAddress, new CookieContainer()));
+    }
+
+    [Fact]
+    public async Task UiSession_SignedInOnOneReplica_AcceptedByTheOther()
+    {
+        var directory = TempDirectory.Create("bosun-replicas");
+        try
+        {
+            await using var first = await TestServer.StartAsync(directory: directory);
+            await using var second = await TestServer.StartAsync(directory: directory);
+            var (_, adminKey) = await AdminAsync(first);
+            var cookies = new CookieContainer();
+
+            await SignInAsync(first.Server.BaseAddress, cookies, adminKey);
+
+            Assert.Equal(HttpStatusCode.OK, await PageStatusAsync(second.Server.BaseAddress, cookies));
+        }
+        finally
+        {
+            await TestDatabases.DeleteDirectoryAsync(directory);
+        }
+    }
+
+    private static async Task SignInAsync(Uri server, CookieContainer cookies, string key)
+    {
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = server };
+        var form = await http.GetStringAsync("signin");
+        var token = AntiforgeryField().Match(form);
+        Assert.True(token.Success, "the sign-in form has no antiforgery token");
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["key"] = key, ["returnUrl"] = "/", [token.Groups["name"].Value] = WebUtility.HtmlDecode(token.Groups["value"].Value),
+        });
+        using var response = await http.PostAsync("signin", content);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains(cookies.GetCookies(server).Cast<Cookie>(), cookie => cookie.Name == "bosun_session");
+    }
+
+    private static async Task<HttpStatusCode> PageStatusAsync(Uri server, CookieContainer cookies)
+    {
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = server };
+        using var response = await http.GetAsync("work-pools");
+        return response.StatusCode;
+    }
+
+    [GeneratedRegex("name=\"(?<name>__RequestVerificationToken[^\"]*)\"[^>]*value=\"(?<value>[^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}
