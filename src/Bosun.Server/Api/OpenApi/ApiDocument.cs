@@ -26,7 +26,7 @@ internal static class ApiDocument
 
     public static IServiceCollection AddBosunOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
     {
-        options.AddSchemaTransformer(DescribeEnum);
+        options.AddSchemaTransformer(DescribeSchema);
         options.AddOperationTransformer(DescribeOperation);
         options.AddDocumentTransformer(DescribeDocument);
     });
@@ -179,10 +179,19 @@ internal static class ApiDocument
         },
     };
 
-    /// <summary>Contract enums travel by name (NamedEnumConverter): the schema lists the names and takes no numbers.</summary>
-    private static Task DescribeEnum(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Contract enums travel by name (NamedEnumConverter): the schema lists the names and takes no numbers. A JsonObject
+    /// (parameters, job variables) takes any fields: without saying so, generated clients type it as an object with none.
+    /// </summary>
+    private static Task DescribeSchema(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
         var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+        if (type == typeof(JsonObject))
+        {
+            schema.AdditionalProperties = new OpenApiSchema();
+            return Task.CompletedTask;
+        }
+
         if (!type.IsEnum || type.Namespace?.StartsWith("Bosun.Contracts", StringComparison.Ordinal) != true)
         {
             return Task.CompletedTask;
