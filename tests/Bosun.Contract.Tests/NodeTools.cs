@@ -33,7 +33,15 @@ internal static class NodeTools
     public static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var local = Path.Combine(ClientDirectory, "node_modules", ".bin", tool);
-        await using var process = ChildProcess.Start(File.Exists(local) ? local : Find(tool) ?? tool, arguments, environment, ClientDirectory);
+        // Tests talk to 127.0.0.0/8 only: no usage telemetry, no update check.
+        var quiet = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
+        {
+            ["REDOCLY_TELEMETRY"] = "off",
+            ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true",
+            ["DO_NOT_TRACK"] = "1",
+            ["NO_UPDATE_NOTIFIER"] = "1",
+        };
+        await using var process = ChildProcess.Start(File.Exists(local) ? local : Find(tool) ?? tool, arguments, quiet, ClientDirectory);
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromMinutes(5));
         return (exitCode, process.OutputText);
     }
