@@ -48,7 +48,7 @@ internal static class DeploymentEndpoints
         }).WithName("DeleteDeployment")
             .WithSummary("Delete a deployment").WithDescription("Removes the deployment with its runs still SCHEDULED (they could never start); runs that started keep their history.");
         deployments.MapPost("{id:guid}/pause", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, true, ct)).WithName("PauseDeployment")
-            .WithSummary("Pause a deployment").WithDescription("Its schedules create no runs while it is paused.");
+            .WithSummary("Pause a deployment").WithDescription("Its schedules create no runs while it is paused, and the future runs they created that have not started are removed.");
         deployments.MapPost("{id:guid}/resume", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, false, ct)).WithName("ResumeDeployment")
             .WithSummary("Resume a deployment").WithDescription("Its schedules create runs again.");
         deployments.MapPost("{id:guid}/preview_job", (Guid id, JobPreviewRequest request, DeploymentService service, CancellationToken ct) =>
@@ -69,7 +69,7 @@ internal static class DeploymentEndpoints
             await service.DeleteScheduleAsync(id, scheduleId, ct);
             return TypedResults.NoContent();
         }).WithName("DeleteSchedule")
-            .WithSummary("Delete a schedule").WithDescription("Removes the schedule; runs it already created stay.");
+            .WithSummary("Delete a schedule").WithDescription("Removes the schedule with the runs it created that have not started and are still in the future.");
         deployments.MapGet("{id:guid}/upcoming", (Guid id, int? count, DeploymentService service, CancellationToken ct) =>
             service.UpcomingAsync(id, count ?? 10, ct))
             .WithTags("Schedules").WithName("UpcomingRuns").Requires(Permission.Read).WithSummary("Upcoming schedule times").WithDescription("The next times the deployment's schedules fire, marking those across a DST change.");
