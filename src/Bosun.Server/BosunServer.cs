@@ -7,6 +7,7 @@ using Bosun.Server.Api;
 using Bosun.Server.Api.Deployments;
 using Bosun.Server.Api.FlowRuns;
 using Bosun.Server.Api.Logs;
+using Bosun.Server.Api.OpenApi;
 using Bosun.Server.Api.Security;
 using Bosun.Server.Api.TaskRuns;
 using Bosun.Server.Api.WorkPools;
@@ -69,6 +70,7 @@ public sealed class BosunServer : IAsyncDisposable
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseApiVersionHeader();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<Api.Audit.AuditRecorder>();
@@ -77,7 +79,8 @@ public sealed class BosunServer : IAsyncDisposable
         api.AddEndpointFilter<InputLimits>();
         api.MapGet(ApiRoutes.Health, (BosunDatabase database, StoreState state, Leadership leadership) =>
             TypedResults.Ok(new HealthResponse("ok", Version, database.Dialect.Kind, state.SchemaVersion, leadership.IsHeld)))
-            .WithTags("Health").WithName("Health").Requires(Permission.Anonymous);
+            .WithTags("Health").WithName("Health")
+            .WithSummary("Server health").WithDescription("Whether the server is up: its version, its store (sqlite or postgresql), the schema version, and whether this replica holds the scheduler lease. Needs no key.").Requires(Permission.Anonymous);
         api.MapWorkPools();
         api.MapDeployments();
         api.MapFlowRuns();
@@ -249,21 +252,7 @@ public static class BosunServerServiceCollectionExtensions
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
-        services.AddOpenApi(openApi => openApi.AddOperationTransformer((operation, context, _) =>
-        {
-            // Each operation says what it needs, so clients (and the permission tests) can read it from the document.
-            var requires = context.Description.ActionDescriptor.EndpointMetadata.OfType<Requires>().LastOrDefault() ?? new Requires(Permission.Admin);
-            operation.Extensions ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiExtension>();
-            operation.Extensions["x-bosun-permissions"] = new Microsoft.OpenApi.JsonNodeExtension(
-                new System.Text.Json.Nodes.JsonArray(requires.AnyOf.Select(p => (System.Text.Json.Nodes.JsonNode?)p.ToString().ToLowerInvariant()).ToArray()));
-            return Task.CompletedTask;
-        }).AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "Bosun API";
-            document.Info.Version = BosunServer.Version;
-            document.Info.Description = "Workflow orchestration for .NET: work pools, workers, deployments and flow runs.";
-            return Task.CompletedTask;
-        }));
+        services.AddBosunOpenApi();
         return services;
     }
 }

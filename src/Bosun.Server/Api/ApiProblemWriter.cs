@@ -19,6 +19,8 @@ internal sealed class ApiProblemWriter(IOptions<ProblemDetailsOptions> problemOp
         var problem = context.ProblemDetails;
         problem.Status ??= http.Response.StatusCode;
         problem.Title ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+        // The kind's own URI, in place of the framework's RFC section links: clients switch on it (docs/api.md).
+        problem.Type = OpenApi.ProblemTypes.Of(problem.Status.Value);
         problemOptions.Value.CustomizeProblemDetails?.Invoke(context);
         problem.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier);
         return new ValueTask(http.Response.WriteAsJsonAsync(problem, jsonOptions.Value.SerializerOptions.GetTypeInfo(typeof(ProblemDetails)),

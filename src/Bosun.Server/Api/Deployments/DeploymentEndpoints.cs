@@ -17,7 +17,8 @@ internal static class DeploymentEndpoints
     public static void MapDeployments(this IEndpointRouteBuilder api)
     {
         api.MapGet(ApiRoutes.Flows, (DeploymentService service, int? offset, int? limit, CancellationToken ct) =>
-            service.ListFlowsAsync(Paging.Offset(offset), Paging.Limit(limit), ct)).WithTags("Flows").WithName("ListFlows").Requires(Permission.Read);
+            service.ListFlowsAsync(Paging.Offset(offset), Paging.Limit(limit), ct)).WithTags("Flows").WithName("ListFlows")
+            .WithSummary("List flows").WithDescription("Flows (named C# methods) by name, a page at a time.").Requires(Permission.Read);
 
         var deployments = api.MapGroup(ApiRoutes.Deployments).WithTags("Deployments").Requires(Permission.Deploy);
         deployments.MapPut("", async Task<Results<Created<Deployment>, Ok<Deployment>>> (DeploymentUpsert request, DeploymentService service, CancellationToken ct) =>
@@ -26,49 +27,56 @@ internal static class DeploymentEndpoints
             return created
                 ? TypedResults.Created($"/api/{ApiRoutes.Deployments}/{deployment.Id}", deployment)
                 : TypedResults.Ok(deployment);
-        }).WithName("UpsertDeployment").WithSummary("Create the deployment (flow, name), or update it when it exists.");
+        }).WithName("UpsertDeployment").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Create or update a deployment").WithDescription("Create the deployment (flow, name), or update it when it exists.");
         deployments.MapGet("", (DeploymentService service, string? flow, [FromQuery(Name = "work_pool")] string? workPool, int? offset, int? limit, CancellationToken ct) =>
-            service.ListAsync(flow, workPool, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListDeployments").Requires(Permission.Read);
+            service.ListAsync(flow, workPool, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListDeployments")
+            .WithSummary("List deployments").WithDescription("Deployments, optionally of one flow or one pool, a page at a time.").Requires(Permission.Read);
         deployments.MapPost("claim", (ServedClaimRequest request, ClaimService service, CancellationToken ct) => service.ClaimServedAsync(request, ct))
             .WithName("ClaimServedFlowRuns").Requires(Permission.Deploy, Permission.Work)
-            .WithSummary("A serving process claims due runs of its own (pool-less) deployments; they come back PENDING. Optionally waits for one.");
-        deployments.MapGet("{id:guid}", (Guid id, DeploymentService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetDeployment").Requires(Permission.Read);
+            .WithSummary("Claim due runs (serving process)").WithDescription("A serving process claims due runs of its own (pool-less) deployments; they come back PENDING. Optionally waits for one.");
+        deployments.MapGet("{id:guid}", (Guid id, DeploymentService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetDeployment")
+            .WithSummary("Read a deployment").WithDescription("The deployment by id, with its schedules, job variables and status.").Requires(Permission.Read);
         deployments.MapGet("name/{flow}/{name}", (string flow, string name, DeploymentService service, CancellationToken ct) =>
-            service.GetByNameAsync(flow, name, ct)).WithName("GetDeploymentByName").Requires(Permission.Read).WithSummary("Read a deployment by its address flow/deployment.");
+            service.GetByNameAsync(flow, name, ct)).WithName("GetDeploymentByName").Requires(Permission.Read).WithSummary("Read a deployment by name").WithDescription("Read a deployment by its address flow/deployment.");
         deployments.MapPatch("{id:guid}", (Guid id, DeploymentUpdate update, DeploymentService service, CancellationToken ct) => service.UpdateAsync(id, update, ct))
             .WithName("UpdateDeployment")
-            .WithSummary("Change some fields (queue, parameters, job variables, tags, description, version, limit, strategy, catch-up, paused, retries); 'clear' empties fields.");
+            .WithSummary("Update a deployment").WithDescription("Change some fields (queue, parameters, job variables, tags, description, version, limit, strategy, catch-up, paused, retries); 'clear' empties fields.");
         deployments.MapDelete("{id:guid}", async Task<NoContent> (Guid id, DeploymentService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithName("DeleteDeployment");
-        deployments.MapPost("{id:guid}/pause", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, true, ct)).WithName("PauseDeployment");
-        deployments.MapPost("{id:guid}/resume", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, false, ct)).WithName("ResumeDeployment");
+        }).WithName("DeleteDeployment")
+            .WithSummary("Delete a deployment").WithDescription("Removes the deployment with its runs still SCHEDULED (they could never start); runs that started keep their history.");
+        deployments.MapPost("{id:guid}/pause", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, true, ct)).WithName("PauseDeployment")
+            .WithSummary("Pause a deployment").WithDescription("Its schedules create no runs while it is paused, and the future runs they created that have not started are removed.");
+        deployments.MapPost("{id:guid}/resume", (Guid id, DeploymentService service, CancellationToken ct) => service.SetPausedAsync(id, false, ct)).WithName("ResumeDeployment")
+            .WithSummary("Resume a deployment").WithDescription("Its schedules create runs again.");
         deployments.MapPost("{id:guid}/preview_job", (Guid id, JobPreviewRequest request, DeploymentService service, CancellationToken ct) =>
             service.PreviewJobAsync(id, request, ct))
-            .WithName("PreviewDeploymentJob").Requires(Permission.Read).WithSummary("The job configuration a run would get (merged job variables, rendered template), secrets masked; nothing runs.");
+            .WithName("PreviewDeploymentJob").Requires(Permission.Read).WithSummary("Preview a deployment's job").WithDescription("The job configuration a run would get (merged job variables, rendered template), secrets masked; nothing runs.");
         var schedules = deployments.MapGroup("{id:guid}/schedules").WithTags("Schedules");
-        schedules.MapGet("", (Guid id, DeploymentService service, CancellationToken ct) => service.ListSchedulesAsync(id, ct)).WithName("ListSchedules").Requires(Permission.Read);
+        schedules.MapGet("", (Guid id, DeploymentService service, CancellationToken ct) => service.ListSchedulesAsync(id, ct)).WithName("ListSchedules")
+            .WithSummary("List a deployment's schedules").WithDescription("Every schedule of the deployment with its expression and whether it is active.").Requires(Permission.Read);
         schedules.MapPost("", async Task<Created<DeploymentSchedule>> (Guid id, ScheduleSpec spec, DeploymentService service, CancellationToken ct) =>
         {
             var schedule = await service.AddScheduleAsync(id, spec, ct);
             return TypedResults.Created($"/api/{ApiRoutes.Deployments}/{id}/schedules/{schedule.Id}", schedule);
-        }).WithName("AddSchedule").WithSummary("Add a cron, interval or rrule schedule; 422 names a bad expression, interval or time zone.");
+        }).WithName("AddSchedule").WithSummary("Add a schedule").WithDescription("Add a cron, interval or rrule schedule; 422 names a bad expression, interval or time zone.");
         schedules.MapPatch("{scheduleId:guid}", (Guid id, Guid scheduleId, ScheduleUpdate update, DeploymentService service, CancellationToken ct) =>
-            service.SetScheduleActiveAsync(id, scheduleId, update.Active, ct)).WithName("UpdateSchedule").WithSummary("Pause (active=false) or resume a schedule.");
+            service.SetScheduleActiveAsync(id, scheduleId, update.Active, ct)).WithName("UpdateSchedule").WithSummary("Pause or resume a schedule").WithDescription("Pause (active=false) or resume a schedule.");
         schedules.MapDelete("{scheduleId:guid}", async Task<NoContent> (Guid id, Guid scheduleId, DeploymentService service, CancellationToken ct) =>
         {
             await service.DeleteScheduleAsync(id, scheduleId, ct);
             return TypedResults.NoContent();
-        }).WithName("DeleteSchedule");
+        }).WithName("DeleteSchedule")
+            .WithSummary("Delete a schedule").WithDescription("Removes the schedule with the runs it created that have not started and are still in the future.");
         deployments.MapGet("{id:guid}/upcoming", (Guid id, int? count, DeploymentService service, CancellationToken ct) =>
             service.UpcomingAsync(id, count ?? 10, ct))
-            .WithTags("Schedules").WithName("UpcomingRuns").Requires(Permission.Read).WithSummary("The next times the deployment's schedules fire, marking those across a DST change.");
+            .WithTags("Schedules").WithName("UpcomingRuns").Requires(Permission.Read).WithSummary("Upcoming schedule times").WithDescription("The next times the deployment's schedules fire, marking those across a DST change.");
         deployments.MapPost("{id:guid}/create_flow_run", async Task<Results<Created<FlowRun>, Ok<FlowRun>>> (Guid id, FlowRunCreate request, FlowRunService service, CancellationToken ct) =>
         {
             var (run, created) = await service.CreateAsync(id, request, ct);
             return created ? TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run) : TypedResults.Ok(run);
-        }).WithName("CreateFlowRun").WithSummary("Create a run of the deployment; an existing idempotency key returns the existing run (200).");
+        }).WithName("CreateFlowRun").WithSummary("Create a flow run").WithDescription("Create a run of the deployment; an existing idempotency key returns the existing run (200).");
     }
 }

@@ -21,7 +21,7 @@ internal static class FlowRunEndpoints
             Paging.Cursor(filter.Cursor, Paging.Offset(filter.Offset));
             Paging.Limit(filter.Limit);
             return service.ListAsync(filter, ct);
-        }).WithName("FilterFlowRuns").WithSummary("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
+        }).WithName("FilterFlowRuns").WithSummary("Filter flow runs").WithDescription("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
         runs.MapGet("", (FlowRunService service, string? state, [FromQuery(Name = "deployment_id")] Guid? deploymentId, string? flow,
             [FromQuery(Name = "work_pool")] string? workPool, [FromQuery(Name = "work_queue")] string? workQueue,
             string? search, int? offset, int? limit, string? cursor, [FromQuery(Name = "include_total")] bool? includeTotal, CancellationToken ct) =>
@@ -29,34 +29,38 @@ internal static class FlowRunEndpoints
             var states = ParseStates(state);
             return service.ListAsync(new FlowRunFilter(states, deploymentId, flow, workPool, workQueue, null, null, search,
                 Paging.Offset(offset), Paging.Limit(limit)) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)), IncludeTotal = includeTotal ?? true }, ct);
-        }).WithName("ListFlowRuns")
-            .WithSummary("List runs; state takes a comma-separated list such as RUNNING,PENDING; pass a page's next_cursor as cursor for the next page, include_total=false to skip the count.");
-        runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun");
+        }).WithName("ListFlowRuns").WithSummary("List flow runs")
+            .WithDescription("List runs; state takes a comma-separated list such as RUNNING,PENDING. A page carries next_cursor while more runs follow: pass it as cursor for the next page (uncounted, as fast at any depth); include_total=false skips the count of a first page.");
+        runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun")
+            .WithSummary("Read a flow run").WithDescription("The run with its state, parameters, times, worker and waiting reason.");
         runs.MapDelete("{id:guid}", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithName("DeleteFlowRun").Requires(Permission.Deploy);
+        }).WithName("DeleteFlowRun")
+            .WithSummary("Delete a flow run").WithDescription("Removes the run with its logs.").Requires(Permission.Deploy);
         runs.MapGet("{id:guid}/states", (Guid id, FlowRunService service, CancellationToken ct) => service.HistoryAsync(id, ct))
-            .WithName("GetFlowRunStateHistory");
+            .WithName("GetFlowRunStateHistory")
+            .WithSummary("A flow run's state history").WithDescription("Every state the run entered, oldest first, with its message.");
         runs.MapPost("{id:guid}/set_state", (Guid id, StateProposal proposal, FlowRunService service, CancellationToken ct) =>
             service.SetStateAsync(id, proposal, ct))
-            .WithName("SetFlowRunState").Requires(Permission.RunReport, Permission.Deploy).WithSummary("Propose a state; the rules answer ACCEPT, REJECT, WAIT or ABORT with a reason.");
+            .WithName("SetFlowRunState").Requires(Permission.RunReport, Permission.Deploy).WithSummary("Propose a flow run state").WithDescription("Propose a state; the rules answer ACCEPT, REJECT, WAIT or ABORT with a reason.");
         runs.MapPost("{id:guid}/cancel", (Guid id, FlowRunService service, CancellationToken ct) => service.CancelAsync(id, ct))
-            .WithName("CancelFlowRun").Requires(Permission.Deploy).WithSummary("Cancel: a run that has not started is CANCELLED at once, else CANCELLING until its worker stops it.");
+            .WithName("CancelFlowRun").Requires(Permission.Deploy).WithSummary("Cancel a flow run").WithDescription("Cancel: a run that has not started is CANCELLED at once, else CANCELLING until its worker stops it.");
         runs.MapPut("{id:guid}/infrastructure", (Guid id, InfrastructureUpdate update, FlowRunService service, CancellationToken ct) =>
-            service.SetInfrastructureAsync(id, update, ct)).WithName("SetFlowRunInfrastructure").Requires(Permission.Work);
+            service.SetInfrastructureAsync(id, update, ct)).WithName("SetFlowRunInfrastructure")
+            .WithSummary("Record a run's infrastructure (worker)").WithDescription("The worker records the id of the process, container or Job it created for the run, so that it (or another worker) can stop it.").Requires(Permission.Work);
         runs.MapPut("{id:guid}/waiting_reason", async Task<NoContent> (Guid id, WaitingReasonUpdate update, FlowRunService service, CancellationToken ct) =>
         {
             await service.SetInfrastructureWaitingReasonAsync(id, update, ct);
             return TypedResults.NoContent();
-        }).WithName("SetFlowRunWaitingReason").Requires(Permission.Work)
-            .WithSummary("What keeps a PENDING run's infrastructure from starting (a pod's FailedScheduling), shown in its waiting reason; 409 once it is no longer PENDING.");
+        }).WithName("SetFlowRunWaitingReason").ProducesProblem(StatusCodes.Status409Conflict).Requires(Permission.Work)
+            .WithSummary("Record why a run's infrastructure waits (worker)").WithDescription("What keeps a PENDING run's infrastructure from starting (a pod's FailedScheduling), shown in its waiting reason; 409 once it is no longer PENDING.");
         runs.MapPost("{id:guid}/heartbeat", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.HeartbeatAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithName("FlowRunHeartbeat").Requires(Permission.RunReport).WithSummary("The flow-run process is alive; RUNNING runs that stop heartbeating become CRASHED.");
+        }).WithName("FlowRunHeartbeat").Requires(Permission.RunReport).WithSummary("Flow run heartbeat").WithDescription("The flow-run process is alive; RUNNING runs that stop heartbeating become CRASHED.");
     }
 
     private static List<StateType>? ParseStates(string? states)

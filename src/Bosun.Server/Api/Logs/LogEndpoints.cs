@@ -18,13 +18,13 @@ internal static class LogEndpoints
         {
             await service.WriteAsync(lines, ApiAuthentication.CallerOf(http), batchKey, ct);
             return TypedResults.NoContent();
-        }).WithTags("Logs").WithName("WriteLogs").Requires(Permission.RunReport)
-            .WithSummary($"Write up to {LogService.MaxBatch} log lines of one or more runs; a batch sent again with the same Idempotency-Key (within a day) is written once.");
+        }).WithTags("Logs").WithName("WriteLogs").Requires(Permission.RunReport).WithSummary("Write log lines")
+            .WithDescription($"Write up to {LogService.MaxBatch} log lines of one or more runs. A batch sent again with the same Idempotency-Key header (within a day) is written once, so a client that lost an answer may resend the batch.");
 
         api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs", (Guid id, long? after, int? limit, LogService service, CancellationToken ct) =>
             service.ReadAsync(id, after ?? 0, Paging.Limit(limit), ct))
             .WithTags("Logs").WithName("ReadFlowRunLogs").Requires(Permission.Read)
-            .WithSummary("Log lines in order; pass the last id seen as 'after' to read on. 'total' is counted on the first page only (-1 on later pages).");
+            .WithSummary("Read a run's logs").WithDescription("Log lines in order; pass the last id seen as 'after' to read on. 'total' is counted on the first page only (-1 on later pages).");
 
         api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs/follow", async Task<LogEventStream> (Guid id, long? after, LogService service, CancellationToken ct) =>
         {
@@ -32,6 +32,12 @@ internal static class LogEndpoints
             return new LogEventStream(service.FollowAsync(id, after ?? 0, ct));
         }).WithTags("Logs").WithName("FollowFlowRunLogs").Requires(Permission.Read)
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
-            .WithSummary("Server-sent events, one 'log' event per line, until the run is finished and no line came for 3 seconds (every line it wrote).");
+            .WithSummary("Follow a run's logs (server-sent events)").WithDescription("""
+                A `text/event-stream` of the run's lines, oldest first, starting after the line id `after` (0: from the first line).
+                Each line is one event: `event: log`, `data:` the line as a LogEntry in JSON on one line, `id:` the line's id, then
+                a blank line. A client that loses the stream reconnects with `after` set to the last id it received and misses
+                nothing. The stream ends once the run is finished and no line came for 3 seconds, after every line it wrote.
+                404 when the run does not exist.
+                """);
     }
 }

@@ -14,7 +14,7 @@ internal static class SecurityEndpoints
         {
             var created = await service.CreateKeyAsync(request, ct);
             return TypedResults.Created($"/api/api_keys/{created.ApiKey.Id}", created);
-        }).WithName("CreateApiKey").WithSummary("Create an API key; the key is in this answer only.");
+        }).WithName("CreateApiKey").WithSummary("Create an API key").WithDescription("Create an API key; the key is in this answer only.");
         keys.MapPost("bootstrap", async Task<Created<ApiKeyCreated>> (ApiKeyBootstrap request, SecurityService service, AuthFailureLimiter limiter, HttpContext http, CancellationToken ct) =>
         {
             var address = http.Connection.RemoteIpAddress;
@@ -33,33 +33,36 @@ internal static class SecurityEndpoints
                 limiter.RecordFailure(address);
                 throw;
             }
-        }).Requires(Permission.Anonymous).WithName("BootstrapApiKey")
-            .WithSummary("Exchange the one-time bootstrap token a server without an admin key printed at start for the first admin key; closed once an admin key exists.");
-        keys.MapGet("", (SecurityService service, CancellationToken ct) => service.ListKeysAsync(ct)).WithName("ListApiKeys");
+        }).Requires(Permission.Anonymous).WithName("BootstrapApiKey").ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Create the first admin key").WithDescription("Exchange the one-time bootstrap token a server without an admin key printed at start for the first admin key; closed once an admin key exists.");
+        keys.MapGet("", (SecurityService service, CancellationToken ct) => service.ListKeysAsync(ct)).WithName("ListApiKeys")
+            .WithSummary("List API keys").WithDescription("Every key with its name, role, prefix, expiry and last use; the keys themselves are never returned.");
         keys.MapDelete("{keyId:guid}", async Task<NoContent> (Guid keyId, SecurityService service, CancellationToken ct) =>
         {
             await service.RevokeKeyAsync(keyId, ct);
             return TypedResults.NoContent();
-        }).WithName("RevokeApiKey").WithSummary("Revoke a key: it is refused from the next request on.");
+        }).WithName("RevokeApiKey").WithSummary("Revoke an API key").WithDescription("Revoke a key: it is refused from the next request on.");
 
         var secrets = api.MapGroup("secrets").WithTags("Security").Requires(Permission.Admin);
-        secrets.MapGet("", (SecurityService service, CancellationToken ct) => service.ListSecretsAsync(ct)).WithName("ListSecrets").WithSummary("Secret names; values are never returned.");
+        secrets.MapGet("", (SecurityService service, CancellationToken ct) => service.ListSecretsAsync(ct)).WithName("ListSecrets").WithSummary("List secrets").WithDescription("Secret names; values are never returned.");
         secrets.MapPut("{name}", async Task<NoContent> (string name, SecretValue value, SecurityService service, CancellationToken ct) =>
         {
             await service.SetSecretAsync(name, value, ct);
             return TypedResults.NoContent();
-        }).WithName("SetSecret").WithSummary("Store a secret, encrypted at rest; job variables refer to it as {{ secret.NAME }}.");
+        }).WithName("SetSecret").WithSummary("Store a secret").WithDescription("Store a secret, encrypted at rest; job variables refer to it as {{ secret.NAME }}.");
         secrets.MapDelete("{name}", async Task<NoContent> (string name, SecurityService service, CancellationToken ct) =>
         {
             await service.DeleteSecretAsync(name, ct);
             return TypedResults.NoContent();
-        }).WithName("DeleteSecret");
+        }).WithName("DeleteSecret")
+            .WithSummary("Delete a secret").WithDescription("Removes the secret; job variables that refer to it fail to render from then on.");
         secrets.MapPost("resolve", (SecretResolveRequest request, SecurityService service, HttpContext http, CancellationToken ct) =>
             service.ResolveAsync(request, ApiAuthentication.CallerOf(http), ct))
-            .Requires(Permission.Work).WithName("ResolveSecrets").WithSummary("A worker resolves the secrets of a run it claimed, at render time.");
+            .Requires(Permission.Work).WithName("ResolveSecrets").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Resolve a run's secrets (worker)").WithDescription("A worker resolves the secrets of a run it claimed, at render time.");
 
         api.MapPost("flow_runs/{id:guid}/token", (Guid id, SecurityService service, CancellationToken ct) => service.IssueRunTokenAsync(id, ct))
             .Requires(Permission.Work, Permission.Deploy).WithTags("Security").WithName("IssueRunToken")
-            .WithSummary("A token scoped to this run, for its flow-run process (null when the server runs without authentication).");
+            .WithSummary("Issue a run token (worker)").WithDescription("A token scoped to this run, for its flow-run process (null when the server runs without authentication).");
     }
 }
