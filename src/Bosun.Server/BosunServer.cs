@@ -212,6 +212,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<Orchestration.TaskRuns.TaskRunService>();
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
+        services.AddHostedService<RunTimeoutService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Before AddProblemDetails: the first writer that can write an /api problem is ours, whatever the Accept header.
