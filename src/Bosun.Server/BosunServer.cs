@@ -7,6 +7,7 @@ using Bosun.Server.Api;
 using Bosun.Server.Api.Deployments;
 using Bosun.Server.Api.FlowRuns;
 using Bosun.Server.Api.Logs;
+using Bosun.Server.Api.Metrics;
 using Bosun.Server.Api.Security;
 using Bosun.Server.Api.TaskRuns;
 using Bosun.Server.Api.WorkPools;
@@ -69,6 +70,8 @@ public sealed class BosunServer : IAsyncDisposable
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // Created now, not at the first scrape: its listener counts only what is measured once it exists.
+        app.Services.GetRequiredService<Orchestration.Metrics.MetricsService>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<ApiAuthentication>();
@@ -87,6 +90,7 @@ public sealed class BosunServer : IAsyncDisposable
             .Requires(Permission.Anonymous);
         app.MapOpenApi("/api/openapi.json").Requires(Permission.Read);
         app.MapScalarApiReference("/api/docs", scalar => scalar.WithOpenApiRoutePattern("/api/openapi.json").WithTitle("Bosun API")).Requires(Permission.Read);
+        app.MapMetrics();
         app.MapBosunUi();
         return new BosunServer(app);
     }
@@ -213,6 +217,8 @@ public static class BosunServerServiceCollectionExtensions
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
         services.AddHostedService<RunTimeoutService>();
+        services.AddSingleton<Orchestration.Metrics.ServerMetrics>();
+        services.AddSingleton<Orchestration.Metrics.MetricsService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Before AddProblemDetails: the first writer that can write an /api problem is ours, whatever the Accept header.
