@@ -17,6 +17,13 @@ public sealed class FlowAttribute(string name) : Attribute
     /// <summary>Seconds between retries.</summary>
     public int RetryDelaySeconds { get; set; }
 
+    /// <summary>
+    /// Longest a run may stay RUNNING, in seconds (0: no limit). Recorded on the deployments it serves or deploys; when it
+    /// passes, the flow's cancellation token fires, its infrastructure is stopped after the worker's grace period, and the
+    /// run ends FAILED with the state name TimedOut. A deployment or a run may set its own.
+    /// </summary>
+    public int TimeoutSeconds { get; set; }
+
     /// <summary>What the flow does; shown on its deployments.</summary>
     public string? Description { get; set; }
 

@@ -68,7 +68,8 @@ public sealed partial class FlowDefinition
             options.ConcurrencyLimit,
             options.CollisionStrategy,
             Attribute.Retries,
-            Attribute.RetryDelaySeconds), cancellationToken).ConfigureAwait(false);
+            Attribute.RetryDelaySeconds,
+            TimeoutSeconds: Attribute.TimeoutSeconds > 0 ? Attribute.TimeoutSeconds : null), cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync($"Successfully created/updated deployment '{deployment.FullName}' on work pool '{workPool}'.").ConfigureAwait(false);
         await output.WriteLineAsync($"To run it: bosun deployment run '{deployment.FullName}'").ConfigureAwait(false);
         return deployment;

@@ -41,7 +41,8 @@ public sealed partial class FlowDefinition
             Name, name, ExecutableCommand.CommandLine(), parameters, ParameterSchema,
             Tags: options.Tags.ToList(), Description: options.Description ?? Attribute.Description,
             Version: options.Version ?? Attribute.Version, ConcurrencyLimit: options.ConcurrencyLimit,
-            CollisionStrategy: options.CollisionStrategy, Retries: Attribute.Retries, RetryDelaySeconds: Attribute.RetryDelaySeconds), stopping.Token).ConfigureAwait(false);
+            CollisionStrategy: options.CollisionStrategy, Retries: Attribute.Retries, RetryDelaySeconds: Attribute.RetryDelaySeconds,
+            TimeoutSeconds: Attribute.TimeoutSeconds > 0 ? Attribute.TimeoutSeconds : null), stopping.Token).ConfigureAwait(false);
         await output.WriteLineAsync($"Your flow '{Name}' is being served and polling for scheduled runs!").ConfigureAwait(false);
         await output.WriteLineAsync($"To trigger a run for this flow, use: bosun deployment run '{deployment.FullName}'").ConfigureAwait(false);
 

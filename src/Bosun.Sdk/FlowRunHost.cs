@@ -60,9 +60,12 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 }
                 catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
                 {
-                    logger.Write(RunLogLevel.Warning, "The flow stopped: the run was cancelled or its process was asked to stop.");
+                    var state = (await client.GetFlowRunAsync(run.Id, CancellationToken.None).ConfigureAwait(false)).State;
+                    logger.Write(RunLogLevel.Warning, state.Name == StateNames.TimingOut
+                        ? $"The flow stopped: {state.Message}."
+                        : "The flow stopped: the run was cancelled or its process was asked to stop.");
                     // A cancelled run is ended by whoever sees it stop first: here, as soon as the flow returns.
-                    if ((await client.GetFlowRunAsync(run.Id, CancellationToken.None).ConfigureAwait(false)).State.Type == StateType.Cancelling)
+                    if (state.Type == StateType.Cancelling)
                     {
                         await ReportFinalAsync(run.Id, new StateProposal(StateType.Cancelled, Message: "cancelled: the flow stopped")).ConfigureAwait(false);
                     }

@@ -8,6 +8,7 @@ using Bosun.Server.Api.Deployments;
 using Bosun.Server.Api.FlowRuns;
 using Bosun.Server.Api.Logs;
 using Bosun.Server.Api.OpenApi;
+using Bosun.Server.Api.Metrics;
 using Bosun.Server.Api.Security;
 using Bosun.Server.Api.TaskRuns;
 using Bosun.Server.Api.WorkPools;
@@ -70,6 +71,8 @@ public sealed class BosunServer : IAsyncDisposable
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // Created now, not at the first scrape: its listener counts only what is measured once it exists.
+        app.Services.GetRequiredService<Orchestration.Metrics.MetricsService>();
         app.UseApiVersionHeader();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -93,6 +96,7 @@ public sealed class BosunServer : IAsyncDisposable
             .Requires(Permission.Anonymous);
         app.MapOpenApi("/api/openapi.json").Requires(Permission.Read);
         app.MapScalarApiReference("/api/docs", scalar => scalar.WithOpenApiRoutePattern("/api/openapi.json").WithTitle("Bosun API")).Requires(Permission.Read);
+        app.MapMetrics();
         app.MapBosunUi();
         return new BosunServer(app);
     }
@@ -218,6 +222,9 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<Orchestration.TaskRuns.TaskRunService>();
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
+        services.AddHostedService<RunTimeoutService>();
+        services.AddSingleton<Orchestration.Metrics.ServerMetrics>();
+        services.AddSingleton<Orchestration.Metrics.MetricsService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
         services.AddSingleton<Orchestration.Audit.AuditLog>();
         // UI sessions are protected with keys kept in the store, encrypted with the key file: they survive a restart

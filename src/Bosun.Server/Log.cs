@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Recording {Action} in the audit log failed; the change itself was made")]
     public static partial void AuditWriteFailed(ILogger logger, string action, Exception exception);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Flow run {FlowRunName} ({FlowRunId}) ran longer than its timeout of {TimeoutSeconds} s: stopping it")]
+    public static partial void RunTimedOut(ILogger logger, string flowRunName, Guid flowRunId, int timeoutSeconds);
 }

@@ -20,7 +20,8 @@ internal sealed class UiGate(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context, IAccessBackend access)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/api") || PublicAssets.Contains(path.Value ?? ""))
+        // The API and the Prometheus endpoint check API keys themselves (a scraper has no browser session).
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics") || PublicAssets.Contains(path.Value ?? ""))
         {
             await next(context);
             return;

@@ -44,21 +44,30 @@ internal sealed class FaultScenario : IAsyncDisposable
     /// <param name="flowHeartbeatSeconds">The flow-run processes' heartbeat interval.</param>
     /// <param name="workerApiUrl">The address the worker (and so its flow-run processes) is given, from the server's; default the server's.</param>
     /// <param name="workerArguments">More options of `bosun worker start`.</param>
+    /// <param name="policy">Changes to the gate deployment (its timeout, its crash retries).</param>
     public static async Task<FaultScenario> StartAsync(bool postgres, Action<BosunServerOptions>? configure = null, double flowHeartbeatSeconds = 2,
-        Func<TestServer, Uri>? workerApiUrl = null, IReadOnlyList<string>? workerArguments = null)
+        Func<TestServer, Uri>? workerApiUrl = null, IReadOnlyList<string>? workerArguments = null, Func<DeploymentUpsert, DeploymentUpsert>? policy = null)
     {
         var server = await TestServer.StartAsync(configure: configure, postgres: postgres);
         var client = server.Client;
         await client.PoolAsync("faults");
-        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("gate", "faults", $"dotnet {TestFlowsDll}", WorkPoolName: "faults"));
-        var worker = ChildProcess.StartCli(["worker", "start", "--pool", "faults", "--heartbeat-seconds", "1", .. workerArguments ?? []], new Dictionary<string, string?>
+        var upsert = new DeploymentUpsert("gate", "faults", $"dotnet {TestFlowsDll}", WorkPoolName: "faults");
+        var deployment = await client.UpsertDeploymentAsync(policy?.Invoke(upsert) ?? upsert);
+        var worker = await StartWorkerAsync(server, flowHeartbeatSeconds, workerApiUrl?.Invoke(server), workerArguments);
+        return new FaultScenario(server, worker, deployment, TempDirectory.Create("bosun-fault"));
+    }
+
+    /// <summary>A `bosun worker start` process polling the scenario's pool, once it says it started.</summary>
+    public static async Task<ChildProcess> StartWorkerAsync(TestServer server, double flowHeartbeatSeconds = 2, Uri? apiUrl = null, IReadOnlyList<string>? arguments = null)
+    {
+        var worker = ChildProcess.StartCli(["worker", "start", "--pool", "faults", "--heartbeat-seconds", "1", .. arguments ?? []], new Dictionary<string, string?>
         {
-            ["BOSUN_API_URL"] = (workerApiUrl?.Invoke(server) ?? server.ApiUrl).ToString(),
+            ["BOSUN_API_URL"] = (apiUrl ?? server.ApiUrl).ToString(),
             // Inherited by the flow-run processes the worker starts.
             ["BOSUN_RUN_HEARTBEAT_SECONDS"] = flowHeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         await worker.WaitForLineAsync("started!");
-        return new FaultScenario(server, worker, deployment, TempDirectory.Create("bosun-fault"));
+        return worker;
     }
 
     /// <summary>Creates a run of the gate flow and waits until its first half of lines is stored.</summary>

@@ -59,6 +59,9 @@ public sealed class AbandonedRunsTests
         new("CANCELLING, no infrastructure, worker silent: CANCELLED", StateType.Cancelling, StateType.Cancelled, "no infrastructure", WorkerSeenAgo: 91),
         new("CANCELLING, no infrastructure for 91 s, worker alive: CANCELLED", StateType.Cancelling, StateType.Cancelled, "no infrastructure", WorkerSeenAgo: 1, StateAgo: 91),
         new("CANCELLING, no infrastructure for 10 s, worker alive: its worker may still be submitting", StateType.Cancelling, null, WorkerSeenAgo: 1, StateAgo: 10),
+        // A run awaiting its own retry is its process's: when that process goes silent, nothing would run it again.
+        new("AwaitingRetry, heartbeat 91 s ago: CRASHED", StateType.Scheduled, StateType.Crashed, "while the run awaited its retry", HeartbeatAgo: 91),
+        new("AwaitingRetry, heartbeat 10 s ago: its process waits to retry", StateType.Scheduled, null, HeartbeatAgo: 10),
         // Nobody is silent for longer than the server has been listening (a restart, a database outage).
         new("RUNNING, heartbeat 600 s ago, server listening for 60 s: not yet", StateType.Running, null, HeartbeatAgo: 600, ListeningFor: 60),
         new("PENDING, worker silent 600 s, server listening for 60 s: not yet", StateType.Pending, null, WorkerSeenAgo: 600, ListeningFor: 60),

@@ -25,7 +25,9 @@ public sealed class StateRulesTests
         int? DeploymentLimit = null,
         int DeploymentInUse = 0,
         CollisionStrategy Strategy = CollisionStrategy.Enqueue,
-        DateTimeOffset? CurrentScheduledTime = null)
+        DateTimeOffset? CurrentScheduledTime = null,
+        int CrashRetries = 0,
+        int CrashRetryCount = 0)
     {
         public override string ToString() => Rule;
     }
@@ -77,6 +79,18 @@ public sealed class StateRulesTests
             new("deployment full, ENQUEUE -> AwaitingConcurrencySlot", StateType.Scheduled, "Scheduled", StateType.Pending, null, SetStateStatus.Reject, StateType.Scheduled, "AwaitingConcurrencySlot", "limit 1", DeploymentLimit: 1, DeploymentInUse: 1),
             new("deployment full, CANCEL_NEW -> CANCELLED", StateType.Scheduled, "Scheduled", StateType.Pending, null, SetStateStatus.Reject, StateType.Cancelled, ReasonFragment: "CANCEL_NEW", DeploymentLimit: 2, DeploymentInUse: 2, Strategy: CollisionStrategy.CancelNew),
             new("deployment with a free slot -> PENDING", StateType.Scheduled, "Scheduled", StateType.Pending, null, SetStateStatus.Accept, StateType.Pending, DeploymentLimit: 2, DeploymentInUse: 1),
+            // Timeouts: a run stopped by its timeout ends FAILED TimedOut, whoever reports it stopped.
+            new("TimingOut -> CANCELLED becomes FAILED TimedOut", StateType.Cancelling, "TimingOut", StateType.Cancelled, null, SetStateStatus.Reject, StateType.Failed, "TimedOut", "timeout"),
+            new("TimingOut -> COMPLETED aborts (only CANCELLED follows CANCELLING)", StateType.Cancelling, "TimingOut", StateType.Completed, null, SetStateStatus.Abort, null, ReasonFragment: "CANCELLED"),
+            new("RUNNING -> CANCELLING TimingOut accepted", StateType.Running, "Running", StateType.Cancelling, "TimingOut", SetStateStatus.Accept, StateType.Cancelling, "TimingOut"),
+            // Crash retries: a CRASHED run with crash retries left starts again on fresh infrastructure.
+            new("RUNNING -> CRASHED with crash retries left becomes AwaitingCrashRetry", StateType.Running, "Running", StateType.Crashed, null, SetStateStatus.Reject, StateType.Scheduled, "AwaitingCrashRetry", "crash retry 1 of 2", CrashRetries: 2),
+            new("PENDING -> CRASHED (failed to submit) with crash retries left is retried", StateType.Pending, "Submitting", StateType.Crashed, null, SetStateStatus.Reject, StateType.Scheduled, "AwaitingCrashRetry", "crash retry 2 of 2", CrashRetries: 2, CrashRetryCount: 1),
+            new("RUNNING -> CRASHED with crash retries used up crashes", StateType.Running, "Running", StateType.Crashed, null, SetStateStatus.Accept, StateType.Crashed, CrashRetries: 2, CrashRetryCount: 2),
+            new("AwaitingRetry -> CRASHED (its process died) with crash retries left is retried", StateType.Scheduled, "AwaitingRetry", StateType.Crashed, null, SetStateStatus.Reject, StateType.Scheduled, "AwaitingCrashRetry", CrashRetries: 1),
+            new("CANCELLING -> CRASHED aborts even with crash retries left", StateType.Cancelling, "Cancelling", StateType.Crashed, null, SetStateStatus.Abort, null, CrashRetries: 1),
+            new("RUNNING -> FAILED on the second attempt after a crash retry still has its own retry", StateType.Running, "Running", StateType.Failed, null, SetStateStatus.Reject, StateType.Scheduled, "AwaitingRetry",
+                RunCount: 2, Retries: 1, CrashRetries: 1, CrashRetryCount: 1),
             new("deployment limit 0 delivers nothing", StateType.Scheduled, "Scheduled", StateType.Pending, null, SetStateStatus.Reject, StateType.Scheduled, "AwaitingConcurrencySlot", DeploymentLimit: 0, DeploymentInUse: 0),
         };
         var data = new TheoryData<Case>();
@@ -93,7 +107,12 @@ public sealed class StateRulesTests
     public void Decide_Table_AnswersAsSpecified(Case c)
     {
         var current = new FlowRunState(Guid.NewGuid(), c.Current, c.CurrentName, null, Now.AddMinutes(-1), c.CurrentScheduledTime);
-        var run = new RunSnapshot(current, c.HasDeployment, null, c.RunCount, c.Retries, 10, c.DeploymentLimit, c.Strategy, c.DeploymentInUse);
+        var run = new RunSnapshot(current, c.HasDeployment, null, c.RunCount, c.Retries, 10, c.DeploymentLimit, c.Strategy, c.DeploymentInUse)
+        {
+            CrashRetries = c.CrashRetries,
+            CrashRetryCount = c.CrashRetryCount,
+            CrashRetryDelaySeconds = 5,
+        };
 
         var decision = StateRules.Decide(run, new StateProposal(c.Proposed, c.ProposedName), Now);
 

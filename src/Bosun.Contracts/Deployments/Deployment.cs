@@ -31,6 +31,9 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="Created">Creation time.</param>
 /// <param name="Updated">Last change.</param>
 /// <param name="RecentSkippedRuns">The latest scheduled times its catch-up policy skipped (up to 20, newest first), with their runs.</param>
+/// <param name="TimeoutSeconds">Longest a run may stay RUNNING before it ends FAILED "TimedOut", or null.</param>
+/// <param name="CrashRetries">How many times a CRASHED run is scheduled again on fresh infrastructure.</param>
+/// <param name="CrashRetryDelaySeconds">Seconds between a crash and its new attempt.</param>
 public sealed record Deployment(
     Guid Id,
     Guid FlowId,
@@ -58,7 +61,10 @@ public sealed record Deployment(
     DateTimeOffset? LastSkippedTime,
     DateTimeOffset Created,
     DateTimeOffset Updated,
-    IReadOnlyList<Schedules.SkippedRun>? RecentSkippedRuns = null)
+    IReadOnlyList<Schedules.SkippedRun>? RecentSkippedRuns = null,
+    int? TimeoutSeconds = null,
+    int CrashRetries = 0,
+    int CrashRetryDelaySeconds = 0)
 {
     /// <summary>The address <c>flow-name/deployment-name</c>.</summary>
     public string FullName => $"{FlowName}/{Name}";

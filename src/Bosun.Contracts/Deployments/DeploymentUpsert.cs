@@ -21,6 +21,9 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="RetryDelaySeconds">Seconds between retries.</param>
 /// <param name="Schedules">The deployment's schedules; replaces the existing ones (and their future runs) when given, keeps them when null.</param>
 /// <param name="CatchUp">What happens to scheduled runs missed during downtime.</param>
+/// <param name="TimeoutSeconds">Longest a run may stay RUNNING (each attempt) before it is stopped and ends FAILED "TimedOut"; null for no limit (a run may set its own).</param>
+/// <param name="CrashRetries">How many times a CRASHED run (infrastructure lost, zombie, worker shut down) is scheduled again as a new attempt on fresh infrastructure.</param>
+/// <param name="CrashRetryDelaySeconds">Seconds between a crash and its new attempt.</param>
 public sealed record DeploymentUpsert(
     string FlowName,
     string Name,
@@ -39,4 +42,7 @@ public sealed record DeploymentUpsert(
     int Retries = 0,
     int RetryDelaySeconds = 0,
     IReadOnlyList<Schedules.ScheduleSpec>? Schedules = null,
-    Schedules.CatchUpPolicy CatchUp = Schedules.CatchUpPolicy.All);
+    Schedules.CatchUpPolicy CatchUp = Schedules.CatchUpPolicy.All,
+    int? TimeoutSeconds = null,
+    int CrashRetries = 0,
+    int CrashRetryDelaySeconds = 0);

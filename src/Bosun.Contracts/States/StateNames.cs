@@ -18,6 +18,13 @@ public static class StateNames
     /// <summary>A CANCELLED run its deployment's catch-up policy skipped: it was missed during an outage.</summary>
     public const string Skipped = "Skipped";
 
+    /// <summary>A SCHEDULED run that crashed and waits for a new attempt on fresh infrastructure (its deployment's crash retries); workers claim it when due.</summary>
+    public const string AwaitingCrashRetry = "AwaitingCrashRetry";
+    /// <summary>A CANCELLING run whose timeout passed: its infrastructure is being stopped, and it ends FAILED <see cref="TimedOut"/>.</summary>
+    public const string TimingOut = "TimingOut";
+    /// <summary>A FAILED run stopped because it ran longer than its timeout.</summary>
+    public const string TimedOut = "TimedOut";
+
     /// <summary>The default name of a state type: its type in title case (RUNNING → Running).</summary>
     public static string Default(StateType type) => type.ToString();
 }

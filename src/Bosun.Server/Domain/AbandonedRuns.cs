@@ -43,6 +43,10 @@ internal static class AbandonedRuns
                 return new StateProposal(StateType.Scheduled, name,
                     $"re-queued: {silence} and had started no infrastructure for it", ScheduledTime: run.Due);
 
+            // Only a run awaiting its own retry comes here SCHEDULED: the process that was to run it again is gone.
+            case StateType.Scheduled when heartbeats && processSilent:
+                return Crashed($"{stopped} while the run awaited its retry");
+
             case StateType.Cancelling when heartbeats && !processSilent:
                 return null;
 

@@ -13,4 +13,14 @@ internal sealed record RunSnapshot(
     int RetryDelaySeconds,
     int? DeploymentConcurrencyLimit = null,
     CollisionStrategy CollisionStrategy = CollisionStrategy.Enqueue,
-    int DeploymentSlotsInUse = 0);
+    int DeploymentSlotsInUse = 0)
+{
+    /// <summary>How many times its deployment lets a CRASHED run start again on fresh infrastructure.</summary>
+    public int CrashRetries { get; init; }
+
+    /// <summary>Seconds between a crash and the new attempt.</summary>
+    public int CrashRetryDelaySeconds { get; init; }
+
+    /// <summary>How many crash retries the run has used.</summary>
+    public int CrashRetryCount { get; init; }
+}

@@ -3,7 +3,7 @@ using Bosun.Contracts.States;
 namespace Bosun.Server.Domain;
 
 /// <summary>What the sweep of abandoned runs knows about a run that holds a slot, and about whoever holds it.</summary>
-/// <param name="State">PENDING, RUNNING or CANCELLING.</param>
+/// <param name="State">PENDING, RUNNING or CANCELLING; or SCHEDULED for a run awaiting its own retry.</param>
 /// <param name="StateSince">When it entered that state.</param>
 /// <param name="Due">When it was (or is) due to start.</param>
 /// <param name="InfrastructureId">The infrastructure its worker recorded (a process id, a container, a job), or null.</param>

@@ -45,6 +45,16 @@ internal static class StateRules
             return Abort(current, "run is being cancelled: only CANCELLED may follow CANCELLING");
         }
 
+        if (current is { Type: StateType.Cancelling, Name: StateNames.TimingOut })
+        {
+            // Whoever saw the stopped run end (its flow, its worker, the server's sweep) reports CANCELLED; the run did not
+            // stop because someone cancelled it, so it ends as what the timeout made of it.
+            return new(
+                SetStateStatus.Reject,
+                new FlowRunState(stateId, StateType.Failed, StateNames.TimedOut, current.Message, now),
+                "the run was stopped by its timeout: it ends FAILED (TimedOut)");
+        }
+
         switch (proposal.Type)
         {
             case StateType.Cancelling when current.Type is StateType.Scheduled or StateType.Paused:
@@ -67,7 +77,16 @@ internal static class StateRules
 
                 return new(SetStateStatus.Accept, Proposed());
 
-            case StateType.Failed when current.Type == StateType.Running && run.RunCount <= run.Retries:
+            case StateType.Crashed when run.CrashRetryCount < run.CrashRetries:
+                var attemptAt = now.AddSeconds(run.CrashRetryDelaySeconds);
+                return new(
+                    SetStateStatus.Reject,
+                    new FlowRunState(stateId, StateType.Scheduled, StateNames.AwaitingCrashRetry,
+                        $"crashed: {proposal.Message}; new attempt {run.CrashRetryCount + 1} of {run.CrashRetries} at {attemptAt:O} on fresh infrastructure", now, attemptAt),
+                    $"crash retry {run.CrashRetryCount + 1} of {run.CrashRetries}: the run starts again at {attemptAt:O}");
+
+            // Attempts started by crash retries do not use up the flow's own retries, which are for its exceptions.
+            case StateType.Failed when current.Type == StateType.Running && run.RunCount - run.CrashRetryCount <= run.Retries:
                 var retryAt = now.AddSeconds(run.RetryDelaySeconds);
                 return new(
                     SetStateStatus.Reject,

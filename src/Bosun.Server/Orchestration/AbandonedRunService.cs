@@ -29,7 +29,7 @@ internal sealed class AbandonedRunService(
         var changed = await database.WriteAsync(async scope =>
         {
             var candidates = await FlowRunStore.PossiblyAbandonedAsync(scope, now - limits.HeartbeatTimeout, now - limits.WorkerTimeout, cancellationToken);
-            var moves = new List<(Guid Id, string Name, StateType From, StateProposal To)>();
+            var moves = new List<(Guid Id, string Name, StateType From, FlowRunState To)>();
             foreach (var candidate in candidates)
             {
                 if (AbandonedRuns.Decide(candidate.ToDomain(), limits, now) is not { } proposal)
@@ -38,7 +38,8 @@ internal sealed class AbandonedRunService(
                 }
 
                 var outcome = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, proposal, now, expectedType: candidate.State, cancellationToken: cancellationToken);
-                if (outcome?.Result.Status != SetStateStatus.Accept)
+                // REJECT wrote another state than proposed: a crash the deployment retries is scheduled again.
+                if (outcome?.Result.Status is not (SetStateStatus.Accept or SetStateStatus.Reject))
                 {
                     continue;
                 }
@@ -48,7 +49,7 @@ internal sealed class AbandonedRunService(
                     [new LogCreate(candidate.Id, now, to.Type == StateType.Scheduled ? RunLogLevel.Warning : RunLogLevel.Error,
                         $"Run moved from {candidate.State.ToWireName()} to {to.Type.ToWireName()} by the server: {to.Message}.", LogSource.Server)],
                     cancellationToken);
-                moves.Add((candidate.Id, candidate.Name, candidate.State, proposal));
+                moves.Add((candidate.Id, candidate.Name, candidate.State, to));
             }
 
             return moves;

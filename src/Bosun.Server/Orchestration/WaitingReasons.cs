@@ -12,13 +12,17 @@ namespace Bosun.Server.Orchestration;
 /// </summary>
 internal static class WaitingReasons
 {
-    public static async Task<string?> ExplainAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<string?> ExplainAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await DecideAsync(connection, run, now, cancellationToken))?.Message;
+
+    /// <summary>The reason with its kind (the label of <c>bosun_runs_waiting</c>), or null when the run is not waiting.</summary>
+    public static async Task<WaitingReason?> DecideAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var state = run.State;
         if (state.Type == StateType.Pending)
         {
             // The worker's own words on what holds the infrastructure up (a pod that cannot be scheduled), when it said any.
-            return $"claimed by worker '{run.WorkerName}', which is starting its infrastructure{(run.InfrastructureWaitingReason is { } reason ? $": {reason}" : "")}";
+            return new(WaitingKind.StartingInfrastructure, $"claimed by worker '{run.WorkerName}', which is starting its infrastructure{(run.InfrastructureWaitingReason is { } reason ? $": {reason}" : "")}");
         }
 
         if (state.Type != StateType.Scheduled)
@@ -28,53 +32,53 @@ internal static class WaitingReasons
 
         if (state.Name == StateNames.AwaitingRetry)
         {
-            return $"awaiting retry at {state.ScheduledTime:u}; the flow's own process retries it";
+            return new(WaitingKind.AwaitingRetry, $"awaiting retry at {state.ScheduledTime:u}; the flow's own process retries it");
         }
 
         if (state.Name == StateNames.AwaitingConcurrencySlot && run.DeploymentId is { } waitingOn)
         {
             var limit = await DeploymentStore.GetConcurrencyLimitAsync(connection, waitingOn, cancellationToken);
-            return $"deployment limit {limit} reached{HeldBy(await FlowRunStore.SlotHoldersAsync(connection, SlotScope.Deployment, waitingOn, cancellationToken))}";
+            return new(WaitingKind.DeploymentLimit, $"deployment limit {limit} reached{HeldBy(await FlowRunStore.SlotHoldersAsync(connection, SlotScope.Deployment, waitingOn, cancellationToken))}");
         }
 
         if (run.NextScheduledStartTime is { } due && Time(due) > now)
         {
-            return $"scheduled for {Time(due):u}";
+            return new(WaitingKind.Scheduled, $"scheduled for {Time(due):u}");
         }
 
         if (run.WorkPoolId is not { } poolId)
         {
             if (run.DeploymentId is not { } servedId)
             {
-                return "not on a work pool: nothing will pick it up";
+                return new(WaitingKind.NotOnAPool, "not on a work pool: nothing will pick it up");
             }
 
             var polled = await DeploymentStore.GetLastPolledAsync(connection, servedId, cancellationToken);
             return polled is { } ms && now - Time(ms) <= Statuses.PollWindow
-                ? "waiting for the serving process to pick it up"
-                : $"deployment '{run.DeploymentName}' is served, and no serving process has polled for it in the last minute";
+                ? new(WaitingKind.WaitingForWorker, "waiting for the serving process to pick it up")
+                : new(WaitingKind.NoWorker, $"deployment '{run.DeploymentName}' is served, and no serving process has polled for it in the last minute");
         }
 
         var pool = await WorkPoolStore.GetPoolSettingsAsync(connection, poolId, cancellationToken);
         if (pool.Paused)
         {
-            return $"pool '{pool.Name}' is paused";
+            return new(WaitingKind.PoolPaused, $"pool '{pool.Name}' is paused");
         }
 
         var queue = await WorkPoolStore.GetQueueSettingsAsync(connection, run.WorkQueueId, cancellationToken);
         if (queue.Paused)
         {
-            return $"queue '{queue.Name}' of pool '{pool.Name}' is paused";
+            return new(WaitingKind.QueuePaused, $"queue '{queue.Name}' of pool '{pool.Name}' is paused");
         }
 
         if (pool.Limit is { } poolLimit && await FlowRunStore.SlotHoldersAsync(connection, SlotScope.WorkPool, poolId, cancellationToken) is var poolHolders && poolHolders.Count >= poolLimit)
         {
-            return $"pool '{pool.Name}' at its limit {poolLimit}{HeldBy(poolHolders)}";
+            return new(WaitingKind.PoolLimit, $"pool '{pool.Name}' at its limit {poolLimit}{HeldBy(poolHolders)}");
         }
 
         if (queue.Limit is { } queueLimit && await FlowRunStore.SlotHoldersAsync(connection, SlotScope.WorkQueue, run.WorkQueueId!.Value, cancellationToken) is var queueHolders && queueHolders.Count >= queueLimit)
         {
-            return $"queue '{queue.Name}' at its limit {queueLimit}{HeldBy(queueHolders)}";
+            return new(WaitingKind.QueueLimit, $"queue '{queue.Name}' at its limit {queueLimit}{HeldBy(queueHolders)}");
         }
 
         if (run.DeploymentId is { } deploymentId)
@@ -82,14 +86,14 @@ internal static class WaitingReasons
             var deploymentLimit = await DeploymentStore.GetConcurrencyLimitAsync(connection, deploymentId, cancellationToken);
             if (deploymentLimit is { } limit && await FlowRunStore.SlotHoldersAsync(connection, SlotScope.Deployment, deploymentId, cancellationToken) is var holders && holders.Count >= limit)
             {
-                return $"deployment limit {limit} reached{HeldBy(holders)}";
+                return new(WaitingKind.DeploymentLimit, $"deployment limit {limit} reached{HeldBy(holders)}");
             }
         }
 
         var online = await WorkPoolStore.CountOnlineWorkersAsync(connection, poolId, now, cancellationToken);
         return online == 0
-            ? $"no worker online for pool '{pool.Name}'; start one with `bosun worker start --pool {pool.Name}`"
-            : $"waiting for a worker of pool '{pool.Name}' to claim it";
+            ? new(WaitingKind.NoWorker, $"no worker online for pool '{pool.Name}'; start one with `bosun worker start --pool {pool.Name}`")
+            : new(WaitingKind.WaitingForWorker, $"waiting for a worker of pool '{pool.Name}' to claim it");
     }
 
     private static string HeldBy((int Count, IReadOnlyList<string> Names) holders) =>

@@ -34,8 +34,10 @@ internal static class FlowRunStore
     /// A run as a state change needs it: its own columns and its deployment's limit, without the names (which
     /// <see cref="TransitionOutcome.Run"/> then lacks).
     /// </summary>
-    private const string RunStateColumns =
-        "SELECT r.*, d.concurrency_limit AS deployment_concurrency_limit, d.collision_strategy AS deployment_collision_strategy";
+    private const string RunStateColumns = """
+        SELECT r.*, d.concurrency_limit AS deployment_concurrency_limit, d.collision_strategy AS deployment_collision_strategy,
+            d.crash_retries AS deployment_crash_retries, d.crash_retry_delay_seconds AS deployment_crash_retry_delay_seconds
+        """;
 
     private const string RunStateFrom = " FROM flow_runs r LEFT JOIN deployments d ON d.id = r.deployment_id";
 
@@ -67,7 +69,8 @@ internal static class FlowRunStore
     /// (PostgreSQL; others' locked rows are passed over): runs whose heartbeat is older than <paramref name="heartbeatBefore"/>,
     /// and runs that never heartbeat whose claimant was last heard from before <paramref name="claimantBefore"/> (or that
     /// are CANCELLING with no infrastructure since then). Each comes with its claimant's last sign of life: a worker's
-    /// heartbeat, or for a served run its deployment's last poll. The rules (<see cref="AbandonedRuns"/>) decide.
+    /// heartbeat, or for a served run its deployment's last poll. Runs awaiting their own retry are among them when their
+    /// process stopped heartbeating: that process was to run them again. The rules (<see cref="AbandonedRuns"/>) decide.
     /// </summary>
     public static async Task<IReadOnlyList<SlotHolderRow>> PossiblyAbandonedAsync(
         WriteScope scope, DateTimeOffset heartbeatBefore, DateTimeOffset claimantBefore, CancellationToken cancellationToken)
@@ -81,7 +84,7 @@ internal static class FlowRunStore
                 r.last_heartbeat, r.worker_name, {claimantSeen} AS claimant_seen,
                 (SELECT w.heartbeat_interval_seconds FROM workers w WHERE w.work_pool_id = r.work_pool_id AND w.name = r.worker_name) AS claimant_interval_seconds
             FROM flow_runs r
-            WHERE r.state_type IN {HoldingSlot}
+            WHERE (r.state_type IN {HoldingSlot} OR (r.state_type = {Scheduled} AND r.state_name = '{StateNames.AwaitingRetry}' AND r.last_heartbeat IS NOT NULL))
               AND (r.last_heartbeat < @heartbeatBefore
                 OR (r.last_heartbeat IS NULL AND (COALESCE({claimantSeen}, 0) < @claimantBefore
                     OR (r.state_type = {Cancelling} AND r.infrastructure_id IS NULL AND r.state_timestamp < @claimantBefore))))
@@ -89,6 +92,14 @@ internal static class FlowRunStore
             LIMIT 500 {scope.Dialect.SkipLockedOf("r")}
             """, new { heartbeatBefore = Ms(heartbeatBefore), claimantBefore = Ms(claimantBefore) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
     }
+
+    /// <summary>Up to 500 RUNNING runs whose current attempt has run longer than their timeout at <paramref name="now"/>, with that timeout.</summary>
+    public static async Task<IReadOnlyList<(Guid Id, string Name, int TimeoutSeconds)>> TimedOutAsync(WriteScope scope, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await scope.Connection.QueryAsync<(Guid, string, int)>(new CommandDefinition($"""
+            SELECT id, name, timeout_seconds FROM flow_runs
+            WHERE state_type = {Running} AND timeout_seconds IS NOT NULL AND state_timestamp + 1000 * timeout_seconds < @now
+            LIMIT 500
+            """, new { now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
 
     /// <summary>How many runs of a pool, queue or deployment hold one of its slots, and the names of the first ten (oldest state first).</summary>
     public static async Task<(int Count, IReadOnlyList<string> Names)> SlotHoldersAsync(DbConnection connection, SlotScope scope, Guid id, CancellationToken cancellationToken)
@@ -118,10 +129,10 @@ internal static class FlowRunStore
         var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                 state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
-                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, created, updated)
+                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, timeout_seconds, created, updated)
             VALUES (@Id, @Name, @FlowId, @DeploymentId, @WorkPoolId, @WorkQueueId, @Parameters, @JobVariables, @Tags,
                 @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
-                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @Created, @Updated)
+                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @TimeoutSeconds, @Created, @Updated)
             ON CONFLICT DO NOTHING
             """, row, scope.Transaction, cancellationToken: cancellationToken));
         if (inserted == 0)
@@ -136,7 +147,8 @@ internal static class FlowRunStore
     /// <summary>A new SCHEDULED run of <paramref name="deployment"/> due at <paramref name="scheduled"/> (not yet inserted).</summary>
     public static FlowRunRow NewScheduledRun(
         DeploymentRow deployment, JsonObject parameters, JsonObject? jobVariables, IEnumerable<string> tags, DateTimeOffset scheduled, DateTimeOffset now,
-        string? name = null, string? idempotencyKey = null, int? retries = null, int? retryDelaySeconds = null, Guid? queueId = null, Guid? scheduleId = null)
+        string? name = null, string? idempotencyKey = null, int? retries = null, int? retryDelaySeconds = null, Guid? queueId = null, Guid? scheduleId = null,
+        int? timeoutSeconds = null)
     {
         var stateId = Guid.NewGuid();
         return new FlowRunRow
@@ -161,6 +173,7 @@ internal static class FlowRunStore
             Retries = retries ?? deployment.Retries,
             RetryDelaySeconds = retryDelaySeconds ?? deployment.RetryDelaySeconds,
             ScheduleId = scheduleId,
+            TimeoutSeconds = timeoutSeconds ?? deployment.TimeoutSeconds,
             Created = Ms(now),
             Updated = Ms(now),
         };
@@ -265,7 +278,8 @@ internal static class FlowRunStore
         UPDATE flow_runs SET state_id = @StateId, state_type = @Type, state_name = @Name, state_message = @Message,
             state_timestamp = @Timestamp, state_scheduled_time = @Scheduled, next_scheduled_start_time = @NextScheduled,
             start_time = @StartTime, end_time = @EndTime, total_run_time_ms = @TotalRunTimeMs, run_count = @RunCount,
-            worker_name = @WorkerName, infrastructure_id = @InfrastructureId, infrastructure_waiting_reason = NULL, updated = @Timestamp
+            worker_name = @WorkerName, infrastructure_id = @InfrastructureId, infrastructure_waiting_reason = NULL, updated = @Timestamp,
+            crash_retry_count = @CrashRetryCount, last_heartbeat = CASE WHEN @KeepsHeartbeat THEN last_heartbeat ELSE NULL END
         WHERE id = @Id AND state_id = @ExpectedStateId AND COALESCE(infrastructure_id, '') = COALESCE(@ExpectedInfrastructureId, '');
         INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
         SELECT @StateId, @Id, @Type, @Name, @Message, @Timestamp, @Scheduled
@@ -451,7 +465,12 @@ internal static class FlowRunStore
         && !row.State.Type.HoldsSlot();
 
     private static RunSnapshot RunSnapshotOf(FlowRunRow row) =>
-        new(row.State, row.DeploymentId is not null, row.InfrastructureId, row.RunCount, row.Retries, row.RetryDelaySeconds);
+        new(row.State, row.DeploymentId is not null, row.InfrastructureId, row.RunCount, row.Retries, row.RetryDelaySeconds)
+        {
+            CrashRetries = row.DeploymentCrashRetries,
+            CrashRetryDelaySeconds = row.DeploymentCrashRetryDelaySeconds,
+            CrashRetryCount = row.CrashRetryCount,
+        };
 
     /// <summary>The rules' verdict on <paramref name="row"/>, and the write it needs (null: nothing to write).</summary>
     private static (TransitionOutcome Outcome, TransitionWrite? Write) Plan(
@@ -471,6 +490,7 @@ internal static class FlowRunStore
             return (new TransitionOutcome(row, new SetStateResult(decision.Status, current, decision.Reason, decision.RetryAfterSeconds), false), null);
         }
 
+        var crashRetry = next.Name == StateNames.AwaitingCrashRetry && current.Name != StateNames.AwaitingCrashRetry;
         var write = new TransitionWrite
         {
             Id = row.Id,
@@ -488,8 +508,12 @@ internal static class FlowRunStore
             TotalRunTimeMs = row.TotalRunTimeMs + (current.Type == StateType.Running ? Math.Max(0, Ms(now) - row.StateTimestamp) : 0),
             RunCount = row.RunCount + (next.Type == StateType.Running && current.Type != StateType.Running ? 1 : 0),
             WorkerName = next.Type == StateType.Pending && current.Type != StateType.Pending ? claimingWorker ?? row.WorkerName : row.WorkerName,
-            // A run scheduled again (retry by hand) gets new infrastructure; the old id would be misleading.
-            InfrastructureId = next.Type == StateType.Scheduled && current.Type.IsTerminal() ? null : row.InfrastructureId,
+            // A run scheduled again (retry by hand, or after a crash) gets new infrastructure; the old id would be misleading.
+            InfrastructureId = next.Type == StateType.Scheduled && (current.Type.IsTerminal() || crashRetry) ? null : row.InfrastructureId,
+            CrashRetryCount = row.CrashRetryCount + (crashRetry ? 1 : 0),
+            // A heartbeat belongs to one attempt's process: the next attempt's claim must not be judged by the old one's
+            // silence. A run awaiting its own retry keeps it, since that same process lives on and goes on beating.
+            KeepsHeartbeat = next.Type != StateType.Scheduled || next.Name == StateNames.AwaitingRetry,
         };
         var wakesClaims = next.Type == StateType.Scheduled || (current.Type.HoldsSlot() && !next.Type.HoldsSlot());
         return (new TransitionOutcome(row, new SetStateResult(decision.Status, next, decision.Reason), wakesClaims), write);
@@ -502,6 +526,7 @@ internal static class FlowRunStore
             (write.StateId, write.Type, write.Name, write.Message, write.Timestamp, write.Scheduled);
         (row.NextScheduledStartTime, row.StartTime, row.EndTime, row.TotalRunTimeMs, row.RunCount, row.WorkerName, row.InfrastructureId, row.Updated) =
             (write.NextScheduled, write.StartTime, write.EndTime, write.TotalRunTimeMs, write.RunCount, write.WorkerName, write.InfrastructureId, write.Timestamp);
+        (row.CrashRetryCount, row.LastHeartbeat) = (write.CrashRetryCount, write.KeepsHeartbeat ? row.LastHeartbeat : null);
         return outcome;
     }
 
@@ -524,6 +549,8 @@ internal static class FlowRunStore
         public int RunCount { get; init; }
         public string? WorkerName { get; init; }
         public string? InfrastructureId { get; init; }
+        public int CrashRetryCount { get; init; }
+        public bool KeepsHeartbeat { get; init; }
     }
 
     public static async Task<int> SetInfrastructureAsync(WriteScope scope, Guid runId, string infrastructureId, DateTimeOffset now, CancellationToken cancellationToken) =>

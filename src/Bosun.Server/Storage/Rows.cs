@@ -96,6 +96,9 @@ internal sealed class DeploymentRow
     public string CatchUp { get; set; } = "ALL";
     public int SkippedRuns { get; set; }
     public long? LastSkippedTime { get; set; }
+    public int? TimeoutSeconds { get; set; }
+    public int CrashRetries { get; set; }
+    public int CrashRetryDelaySeconds { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
 
@@ -112,7 +115,7 @@ internal sealed class DeploymentRow
         Id, FlowId, FlowName, Name, Entrypoint, Object(Parameters), ObjectOrNull(ParameterSchema), WorkPoolName,
         WorkQueueName, Object(JobVariables), TagList(Tags), Description, Version, Paused, ConcurrencyLimit, Strategy,
         Statuses.DeploymentStatus(EffectiveLastPolled, now), EffectiveLastPolled, Retries, RetryDelaySeconds, schedules, CatchUpPolicy,
-        SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated), recentSkipped)
+        SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated), recentSkipped, TimeoutSeconds, CrashRetries, CrashRetryDelaySeconds)
     {
         PolicyExemptions = ObjectOrNull(PolicyExemptions),
     };
@@ -156,6 +159,10 @@ internal sealed class FlowRunRow
     public Guid? ScheduleId { get; set; }
     public string? DeploymentCatchUp { get; set; }
     public long? LastHeartbeat { get; set; }
+    public int? TimeoutSeconds { get; set; }
+    public int CrashRetryCount { get; set; }
+    public int DeploymentCrashRetries { get; set; }
+    public int DeploymentCrashRetryDelaySeconds { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
 

@@ -18,6 +18,9 @@ internal static class StateSql
     /// <summary><c>'PENDING'</c>.</summary>
     public static readonly string Pending = Literal(StateType.Pending);
 
+    /// <summary><c>'RUNNING'</c>.</summary>
+    public static readonly string Running = Literal(StateType.Running);
+
     /// <summary><c>'CANCELLING'</c>.</summary>
     public static readonly string Cancelling = Literal(StateType.Cancelling);
 

@@ -203,7 +203,12 @@ public sealed class WorkerRuntime : IDisposable
             }
             finally
             {
-                _running.TryRemove(run.FlowRun.Id, out _);
+                // A crash retry may have handed this run back already, to a new execution: that one stays registered.
+                if (_running.TryGetValue(run.FlowRun.Id, out var entry) && entry.Execution == execution)
+                {
+                    _running.TryRemove(KeyValuePair.Create(run.FlowRun.Id, entry));
+                }
+
                 _slotFreed.Release();
             }
         });

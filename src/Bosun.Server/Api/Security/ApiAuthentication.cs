@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Bosun.Server.Api.Security;
 
 /// <summary>
-/// Checks every /api request against the permission its route declares (<see cref="Requires"/>): 401 without a working
+/// Checks every /api (and /metrics) request against the permission its route declares (<see cref="Requires"/>): 401 without a working
 /// key, 403 when the key's role (or the run token's scope) does not cover the route, 429 after repeated failures. With
 /// no API key in the store (a loopback server), everyone is allowed.
 /// </summary>
@@ -12,7 +12,7 @@ internal sealed class ApiAuthentication(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context, SecurityService security, AuthFailureLimiter limiter, IProblemDetailsService problems)
     {
-        if (!context.Request.Path.StartsWithSegments("/api") || context.GetEndpoint() is not { } endpoint)
+        if (!(context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments(Metrics.MetricsEndpoints.Path)) || context.GetEndpoint() is not { } endpoint)
         {
             await next(context);
             return;

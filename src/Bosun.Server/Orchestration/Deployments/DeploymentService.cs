@@ -30,6 +30,16 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             throw new ValidationException("retries", ["retries and retry_delay_seconds must be 0 or more"]);
         }
 
+        if (request.TimeoutSeconds is <= 0)
+        {
+            throw new ValidationException("timeout_seconds", ["must be more than 0, or null for no timeout"]);
+        }
+
+        if (request.CrashRetries < 0 || request.CrashRetryDelaySeconds < 0)
+        {
+            throw new ValidationException("crash_retries", ["crash_retries and crash_retry_delay_seconds must be 0 or more"]);
+        }
+
         if (request.WorkPoolName is null && request.WorkQueueName is not null)
         {
             throw new ValidationException("work_queue_name", ["a work queue needs a work_pool_name"]);
@@ -89,10 +99,14 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
                 Retries = request.Retries,
                 RetryDelaySeconds = request.RetryDelaySeconds,
                 CatchUp = EnumNames.Of(request.CatchUp),
+                TimeoutSeconds = request.TimeoutSeconds,
+                CrashRetries = request.CrashRetries,
+                CrashRetryDelaySeconds = request.CrashRetryDelaySeconds,
                 Created = existing?.Created ?? Ms(now),
                 Updated = Ms(now),
             };
             await DeploymentStore.UpsertAsync(scope, row, existing is not null, cancellationToken);
+            await DeploymentStore.SetRunPolicyAsync(scope, row, cancellationToken);
             if (existing is not null)
             {
                 // A changed deployment gets fresh auto-scheduled runs (docs/behaviour.md §1.2: upsert replaces future scheduled runs).

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Server.Domain;
+using Bosun.Server.Orchestration.Metrics;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -12,8 +13,11 @@ namespace Bosun.Server.Orchestration.FlowRuns;
 /// <see cref="ClaimSignal"/> or for the next run to come due, then claims again, so a new run starts in
 /// milliseconds rather than at the next poll.
 /// </summary>
-internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options)
+internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ServerMetrics metrics)
 {
+    /// <summary>The pool label of served deployments' claims in the claim metrics.</summary>
+    private const string ServedPool = "(served)";
+
     private static readonly TimeSpan RecordEvery = TimeSpan.FromSeconds(1);
 
     /// <summary>Pools by name, as the last claim of each saw them: their id, and whether they had a limit (see <see cref="ClaimStore.ClaimAsync"/>).</summary>
@@ -53,7 +57,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
 
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var poller = string.Join('\n', poolName, request.WorkerName, request.WorkerType, request.HeartbeatIntervalSeconds, string.Join(',', request.WorkQueueNames ?? []));
-        var claimed = await LongPollAsync(wait,
+        var claimed = await LongPollAsync(poolName, wait,
             () => _pools.TryGetValue(poolName, out var known) ? known.Id : null,
             async now =>
             {
@@ -95,7 +99,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
         }
 
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
-        var claimed = await LongPollAsync(wait,
+        var claimed = await LongPollAsync(ServedPool, wait,
             () => ClaimSignal.Served,
             now => database.WriteAsync(scope => ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, options.Value.MissedRunGrace, cancellationToken), cancellationToken),
             prefetch,
@@ -122,24 +126,44 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
     /// the deadline, and claims again.
     /// </summary>
     private async Task<ClaimOutcome> LongPollAsync(
-        TimeSpan wait, Func<Guid?> pool, Func<DateTimeOffset, Task<ClaimOutcome>> claim, TimeSpan prefetch,
+        string poolName, TimeSpan wait, Func<Guid?> pool, Func<DateTimeOffset, Task<ClaimOutcome>> claim, TimeSpan prefetch,
         Func<ClaimOutcome, DateTimeOffset, Task<long?>> nextDue, CancellationToken cancellationToken)
     {
         var deadline = timeProvider.GetUtcNow() + wait;
+        var tag = new KeyValuePair<string, object?>("pool", poolName);
+        DateTimeOffset? wokenAt = null;
         while (true)
         {
             // Take the signal before claiming: a run created while we claim then still wakes us.
             var signalled = pool() is { } poolId ? claimSignal.NextAsync(poolId) : null;
             var now = timeProvider.GetUtcNow();
             var outcome = await claim(now);
+            var answered = timeProvider.GetUtcNow();
+            metrics.ClaimDuration.Record((answered - now).TotalSeconds, tag);
             if (outcome.WakesClaims)
             {
                 // Rare (a claim that put a run back to SCHEDULED): everyone looks, as a deployment limit may be involved.
                 claimSignal.NotifyAll();
             }
 
-            var remaining = deadline - timeProvider.GetUtcNow();
-            if (outcome.Claimed.Count > 0 || remaining <= TimeSpan.Zero)
+            var remaining = deadline - answered;
+            if (outcome.Claimed.Count > 0)
+            {
+                foreach (var run in outcome.Claimed)
+                {
+                    // A prefetched run is claimed before its time: no delay.
+                    metrics.ClaimDelay.Record(Math.Max(0, (now - StoredValues.Time(run.StateScheduledTime ?? run.ExpectedStartTime)).TotalSeconds), tag);
+                }
+
+                if (wokenAt is { } woken)
+                {
+                    metrics.ClaimWake.Record((answered - woken).TotalSeconds, tag);
+                }
+
+                return outcome;
+            }
+
+            if (remaining <= TimeSpan.Zero)
             {
                 return outcome;
             }
@@ -158,7 +182,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1), timeProvider, timeout.Token);
-            await Task.WhenAny(signalled, delay);
+            wokenAt = await Task.WhenAny(signalled, delay) == signalled ? timeProvider.GetUtcNow() : null;
             await timeout.CancelAsync();
             cancellationToken.ThrowIfCancellationRequested();
         }

@@ -20,6 +20,11 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             throw new ValidationException("retries", ["retries and retry_delay_seconds must be 0 or more"]);
         }
 
+        if (request.TimeoutSeconds is <= 0)
+        {
+            throw new ValidationException("timeout_seconds", ["must be more than 0, or null for the deployment's timeout"]);
+        }
+
         if (request.IdempotencyKey is { Length: > 500 })
         {
             throw new ValidationException("idempotency_key", ["must be at most 500 characters"]);
@@ -67,7 +72,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             }
 
             var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
-                request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId);
+                request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds);
             if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
             {
                 // The same idempotency key was used by a request that committed meanwhile (another replica).

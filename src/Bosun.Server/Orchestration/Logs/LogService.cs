@@ -8,7 +8,8 @@ using Bosun.Server.Storage;
 namespace Bosun.Server.Orchestration.Logs;
 
 /// <summary>Batched log writes, paged reads and the live follow.</summary>
-internal sealed class LogService(BosunDatabase database, RunSignals runSignals, RunLogFeeds feeds, SecretRedactor redactor, TimeProvider timeProvider)
+internal sealed class LogService(
+    BosunDatabase database, RunSignals runSignals, RunLogFeeds feeds, SecretRedactor redactor, TimeProvider timeProvider, Metrics.ServerMetrics metrics)
 {
     public const int MaxBatch = 5_000;
     public const int MaxMessageLength = 64 * 1024;
@@ -88,6 +89,7 @@ internal sealed class LogService(BosunDatabase database, RunSignals runSignals, 
             await LogStore.InsertAsync(scope, lines.Select(line => line with { Message = redact(line.Message) }).ToList(), cancellationToken);
             return 0;
         }, cancellationToken);
+        metrics.LogLinesIngested.Add(lines.Count);
         foreach (var runId in runIds)
         {
             runSignals.Notify(runId, RunChange.Lines);

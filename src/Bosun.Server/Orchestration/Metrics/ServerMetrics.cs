@@ -1,0 +1,29 @@
+using System.Diagnostics.Metrics;
+
+namespace Bosun.Server.Orchestration.Metrics;
+
+/// <summary>
+/// The server's instruments, on its one <see cref="Meter"/> (<c>Bosun.Server</c>) made by the host's
+/// <see cref="IMeterFactory"/>: two servers in one process (tests) keep their figures apart.
+/// </summary>
+internal sealed class ServerMetrics
+{
+    public const string MeterName = "Bosun.Server";
+
+    public ServerMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        ClaimDuration = meter.CreateHistogram<double>("bosun.claim.duration", "s", "Time one claim took in the store (a long-poll's waiting not counted), by pool.");
+        ClaimDelay = meter.CreateHistogram<double>("bosun.claim.delay", "s", "How long after its due time each run was claimed, by pool.");
+        ClaimWake = meter.CreateHistogram<double>("bosun.claim.wake", "s", "From a waiting claim's wake-up to its answer with runs, by pool.");
+        LogLinesIngested = meter.CreateCounter<long>("bosun.log.lines.ingested", null, "Run log lines stored.");
+    }
+
+    public Histogram<double> ClaimDuration { get; }
+
+    public Histogram<double> ClaimDelay { get; }
+
+    public Histogram<double> ClaimWake { get; }
+
+    public Counter<long> LogLinesIngested { get; }
+}
