@@ -19,4 +19,6 @@ public static class ApiRoutes
     public const string DefaultTemplates = "work_pool_types";
     /// <summary>Task runs.</summary>
     public const string TaskRuns = "task_runs";
+    /// <summary>Automations.</summary>
+    public const string Automations = "automations";
 }

@@ -76,4 +76,8 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(TaskRuns.TaskCacheLookup))]
 [JsonSerializable(typeof(Results.RunResult))]
 [JsonSerializable(typeof(Results.ResultWrite))]
+[JsonSerializable(typeof(Automations.AutomationCreate))]
+[JsonSerializable(typeof(Automations.Automation))]
+[JsonSerializable(typeof(IReadOnlyList<Automations.Automation>))]
+[JsonSerializable(typeof(IReadOnlyList<Automations.AutomationDelivery>))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

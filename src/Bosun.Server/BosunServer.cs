@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Bosun.Contracts;
 using Bosun.Contracts.Security;
 using Bosun.Server.Api;
+using Bosun.Server.Api.Automations;
 using Bosun.Server.Api.Deployments;
 using Bosun.Server.Api.FlowRuns;
 using Bosun.Server.Api.Logs;
@@ -11,6 +12,7 @@ using Bosun.Server.Api.Security;
 using Bosun.Server.Api.TaskRuns;
 using Bosun.Server.Api.WorkPools;
 using Bosun.Server.Orchestration;
+using Bosun.Server.Orchestration.Automations;
 using Bosun.Server.Orchestration.Deployments;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Logs;
@@ -83,6 +85,7 @@ public sealed class BosunServer : IAsyncDisposable
         api.MapLogs();
         api.MapTaskRuns();
         api.MapSecurity();
+        api.MapAutomations();
         api.MapFallback(() => TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No API route matches this path and method; see /api/docs."))
             .Requires(Permission.Anonymous);
         app.MapOpenApi("/api/openapi.json").Requires(Permission.Read);
@@ -213,6 +216,11 @@ public static class BosunServerServiceCollectionExtensions
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
+        services.AddSingleton<AutomationSignal>();
+        services.AddSingleton<AutomationService>();
+        services.AddSingleton<AutomationActions>();
+        services.AddHostedService<AutomationDispatcher>();
+        services.AddHostedService<AutomationConditionService>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Before AddProblemDetails: the first writer that can write an /api problem is ours, whatever the Accept header.
         services.AddSingleton<Microsoft.AspNetCore.Http.IProblemDetailsWriter, ApiProblemWriter>();

@@ -12,7 +12,7 @@ namespace Bosun.Server.Storage;
 internal static class WorkPoolStore
 {
     /// <summary>A worker row <c>w</c> counts as online at <c>@now</c> (milliseconds): heard from within three of its heartbeat intervals (see <see cref="Statuses.WorkerStatus"/>).</summary>
-    private const string WorkerOnline = "w.last_heartbeat >= @now - 3000 * w.heartbeat_interval_seconds";
+    internal const string WorkerOnline = "w.last_heartbeat >= @now - 3000 * w.heartbeat_interval_seconds";
 
     public static readonly string SelectPool = $"""
         SELECT p.*,
