@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bosun.Contracts.States;
 
 namespace Bosun.Contracts.Automations;
@@ -21,4 +22,33 @@ public sealed record AutomationTrigger(
     string? Tag = null,
     double? ForMinutes = null,
     int Threshold = 1,
-    double? WithinMinutes = null);
+    double? WithinMinutes = null)
+{
+    /// <summary>The trigger in a few words for lists: <c>run_state FAILED,CRASHED of etl/nightly, 3 within 10 min</c>.</summary>
+    public string Describe()
+    {
+        var parts = new List<string> { EnumNames.Of(Kind) };
+        if (States is { Count: > 0 })
+        {
+            parts.Add(string.Join(",", States.Select(state => state.ToWireName())));
+        }
+
+        parts.AddRange(new[] { Deployment, Flow, WorkPool }.OfType<string>().Select(filter => $"of {filter}"));
+        if (Tag is not null)
+        {
+            parts.Add($"tagged {Tag}");
+        }
+
+        if (ForMinutes is { } minutes)
+        {
+            parts.Add($"for {minutes.ToString(CultureInfo.InvariantCulture)} min");
+        }
+
+        if (Threshold > 1)
+        {
+            parts.Add($"{Threshold} within {WithinMinutes?.ToString(CultureInfo.InvariantCulture)} min");
+        }
+
+        return string.Join(" ", parts);
+    }
+}

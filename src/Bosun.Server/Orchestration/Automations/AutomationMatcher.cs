@@ -12,7 +12,7 @@ internal static class AutomationMatcher
         && (trigger.Flow is null || string.Equals(trigger.Flow, candidate.Flow, StringComparison.Ordinal))
         && (trigger.WorkPool is null || string.Equals(trigger.WorkPool, candidate.WorkPool, StringComparison.Ordinal))
         && (trigger.Tag is null || (candidate.Tags?.Contains(trigger.Tag, StringComparer.Ordinal) ?? false))
-        && now - candidate.Since >= TimeSpan.FromMinutes(trigger.ForMinutes ?? 0)
+        && (trigger.ForMinutes is not { } minutes || now - candidate.Since >= TimeSpan.FromMinutes(minutes))
         // A worker that died or a slot skipped before the rule existed is history, not news.
         && (candidate.Kind is not (AutomationTriggerKind.WorkerOffline or AutomationTriggerKind.ScheduleSkipped) || candidate.Occurred >= ruleCreated);
 

@@ -7,7 +7,7 @@ CREATE TABLE automations (
     trigger_kind TEXT NOT NULL,
     definition TEXT NOT NULL,
     created BIGINT NOT NULL,
-    updated INTEGER NOT NULL
+    updated BIGINT NOT NULL
 );
 
 -- The transactional outbox of run state changes: written by the state transition itself (only while an enabled rule
@@ -15,7 +15,7 @@ CREATE TABLE automations (
 CREATE TABLE automation_outbox (
     state_id TEXT PRIMARY KEY,
     flow_run_id TEXT NOT NULL,
-    created INTEGER NOT NULL
+    created BIGINT NOT NULL
 );
 
 -- One row per rule per matching event; the unique key makes a rule fire once per event whoever matches it.
@@ -40,7 +40,7 @@ CREATE TABLE automation_deliveries (
     action_kind TEXT NOT NULL,
     status TEXT NOT NULL,
     attempts INTEGER NOT NULL,
-    next_attempt INTEGER NOT NULL,
+    next_attempt BIGINT NOT NULL,
     lease_until BIGINT,
     last_status_code INTEGER,
     last_error TEXT,
