@@ -48,10 +48,10 @@ public sealed class AutomationRulesTests
     public void Render_PlaceholdersInTextAndWholeValues_Substituted()
     {
         var payload = JsonNode.Parse("""{"event": {"run": {"name": "crimson-fox", "count": 3, "tags": ["a"]}}}""")!.AsObject();
-        var template = JsonNode.Parse("""{"text": "{{ event.run.name }} x{{event.run.count}}", "n": "{{ event.run.count }}", "tags": "{{ event.run.tags }}", "list": ["{{ event.run.name }}", 7], "none": "{{ event.nope }}", "also": "<{{ event.nope }}>"}""");
+        var template = JsonNode.Parse("""{"text": "{{ event.run.name }} x{{event.run.count}}", "n": "{{ event.run.count }}", "tags": "{{ event.run.tags }}", "list": ["{{ event.run.name }}", 7], "none": "{{ event.nope }}", "also": "({{ event.nope }})"}""");
 
         var body = BodyTemplate.Render(template, payload)!;
 
-        Assert.Equal("""{"text":"crimson-fox x3","n":3,"tags":["a"],"list":["crimson-fox",7],"none":null,"also":"<>"}""", body.ToJsonString());
+        Assert.Equal("""{"text":"crimson-fox x3","n":3,"tags":["a"],"list":["crimson-fox",7],"none":null,"also":"()"}""", body.ToJsonString());
     }
 }

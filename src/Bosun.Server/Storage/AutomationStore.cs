@@ -50,9 +50,9 @@ internal static class AutomationStore
             Guid.TryParse(idOrName, out var id) ? "SELECT * FROM automations WHERE id = @id" : "SELECT * FROM automations WHERE name = @idOrName",
             new { id, idOrName }, cancellationToken: cancellationToken));
 
-    public static async Task<IReadOnlyList<AutomationRow>> ListAsync(DbConnection connection, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
+    public static async Task<IReadOnlyList<AutomationRow>> ListAsync(DbConnection connection, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<AutomationRow>(new CommandDefinition(
-            "SELECT * FROM automations ORDER BY name", transaction: transaction, cancellationToken: cancellationToken))).ToList();
+            "SELECT * FROM automations ORDER BY name", cancellationToken: cancellationToken))).ToList();
 
     /// <summary>Enabled rules of the given trigger kinds, read inside the transaction that records their events.</summary>
     public static async Task<IReadOnlyList<AutomationRow>> EnabledAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<AutomationTriggerKind> kinds,
