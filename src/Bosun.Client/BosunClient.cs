@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Bosun.Contracts;
+using Bosun.Contracts.Automations;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
@@ -339,6 +340,37 @@ public sealed class BosunClient : IDisposable
     public Task<Page<Contracts.Audit.AuditEntry>> ListAuditEntriesAsync(TimeSpan? since = null, string? keyName = null, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ApiRoutes.Audit + Query(("since", since is { } span ? $"{(long)Math.Ceiling(span.TotalSeconds)}s" : null), ("key", keyName), ("offset", offset), ("limit", limit)),
             null, Json.PageAuditEntry, cancellationToken);
+
+    // Automations
+
+    /// <summary>Creates an automation (a trigger and its actions).</summary>
+    public Task<Automation> CreateAutomationAsync(AutomationCreate request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.Automations, Body(request, Json.AutomationCreate), Json.Automation, cancellationToken);
+
+    /// <summary>Every automation, by name.</summary>
+    public Task<IReadOnlyList<Automation>> ListAutomationsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.Automations, null, Json.IReadOnlyListAutomation, cancellationToken);
+
+    /// <summary>An automation by id or name.</summary>
+    public Task<Automation> GetAutomationAsync(string idOrName, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.Automations}/{Escape(idOrName)}", null, Json.Automation, cancellationToken);
+
+    /// <summary>Pauses an automation: events while paused are ignored.</summary>
+    public Task<Automation> PauseAutomationAsync(string idOrName, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Automations}/{Escape(idOrName)}/pause", null, Json.Automation, cancellationToken);
+
+    /// <summary>Resumes an automation.</summary>
+    public Task<Automation> ResumeAutomationAsync(string idOrName, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Automations}/{Escape(idOrName)}/resume", null, Json.Automation, cancellationToken);
+
+    /// <summary>Deletes an automation and its ledger.</summary>
+    public Task DeleteAutomationAsync(string idOrName, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"{ApiRoutes.Automations}/{Escape(idOrName)}", null, cancellationToken);
+
+    /// <summary>The ledger of an automation: its deliveries, newest first, with every attempt.</summary>
+    public Task<IReadOnlyList<AutomationDelivery>> AutomationHistoryAsync(string idOrName, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.Automations}/{Escape(idOrName)}/history?limit={limit.ToString(CultureInfo.InvariantCulture)}", null,
+            Json.IReadOnlyListAutomationDelivery, cancellationToken);
 
     // Logs
 

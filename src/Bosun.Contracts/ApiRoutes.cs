@@ -21,4 +21,6 @@ public static class ApiRoutes
     public const string TaskRuns = "task_runs";
     /// <summary>The audit log.</summary>
     public const string Audit = "audit";
+    /// <summary>Automations.</summary>
+    public const string Automations = "automations";
 }

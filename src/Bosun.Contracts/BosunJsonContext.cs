@@ -78,4 +78,8 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Results.ResultWrite))]
 [JsonSerializable(typeof(PolicyExemptionUpdate))]
 [JsonSerializable(typeof(Page<Audit.AuditEntry>))]
+[JsonSerializable(typeof(Automations.AutomationCreate))]
+[JsonSerializable(typeof(Automations.Automation))]
+[JsonSerializable(typeof(IReadOnlyList<Automations.Automation>))]
+[JsonSerializable(typeof(IReadOnlyList<Automations.AutomationDelivery>))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

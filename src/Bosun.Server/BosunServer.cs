@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Bosun.Contracts;
 using Bosun.Contracts.Security;
 using Bosun.Server.Api;
+using Bosun.Server.Api.Automations;
 using Bosun.Server.Api.Deployments;
 using Bosun.Server.Api.FlowRuns;
 using Bosun.Server.Api.Logs;
@@ -13,6 +14,7 @@ using Bosun.Server.Api.Security;
 using Bosun.Server.Api.TaskRuns;
 using Bosun.Server.Api.WorkPools;
 using Bosun.Server.Orchestration;
+using Bosun.Server.Orchestration.Automations;
 using Bosun.Server.Orchestration.Deployments;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Logs;
@@ -92,6 +94,7 @@ public sealed class BosunServer : IAsyncDisposable
         api.MapSecurity();
         Api.Audit.AuditEndpoints.MapAudit(api);
         api.MapDeploymentPolicy();
+        api.MapAutomations();
         api.MapFallback(() => TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No API route matches this path and method; see /api/docs."))
             .Requires(Permission.Anonymous);
         app.MapOpenApi("/api/openapi.json").Requires(Permission.Read);
@@ -237,6 +240,11 @@ public static class BosunServerServiceCollectionExtensions
                 keys.XmlEncryptor = new ServerKeyXmlEncryptor(provider.GetRequiredService<ServerKey>());
             }));
         services.AddHostedService<Orchestration.Audit.AuditRetentionService>();
+        services.AddSingleton<AutomationSignal>();
+        services.AddSingleton<AutomationService>();
+        services.AddSingleton<AutomationActions>();
+        services.AddHostedService<AutomationDispatcher>();
+        services.AddHostedService<AutomationConditionService>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Before AddProblemDetails: the first writer that can write an /api problem is ours, whatever the Accept header.
         services.AddSingleton<Microsoft.AspNetCore.Http.IProblemDetailsWriter, ApiProblemWriter>();

@@ -55,6 +55,14 @@ public static class BosunServerSettings
             (o, v) => o.AuditRetention = v, o => o.AuditRetention),
         Number("MaxRequestBodyBytes", "--max-request-body-bytes", "BOSUN_MAX_REQUEST_BODY_BYTES", "The largest request body accepted, in bytes.",
             (o, v) => o.MaxRequestBodyBytes = v, o => o.MaxRequestBodyBytes, 1024, long.MaxValue),
+        Duration("AutomationWebhookTimeout", "--automation-webhook-timeout", "BOSUN_AUTOMATION_WEBHOOK_TIMEOUT",
+            "How long an automation's webhook may take to answer before the attempt fails and is retried.", (o, v) => o.AutomationWebhookTimeout = v, o => o.AutomationWebhookTimeout),
+        Number("AutomationMaxConcurrentDeliveries", "--automation-max-concurrent-deliveries", "BOSUN_AUTOMATION_MAX_CONCURRENT_DELIVERIES",
+            "Most automation deliveries in progress at once on one server.", (o, v) => o.AutomationMaxConcurrentDeliveries = (int)v, o => o.AutomationMaxConcurrentDeliveries, 1, 1000),
+        Number("AutomationMaxAttempts", "--automation-max-attempts", "BOSUN_AUTOMATION_MAX_ATTEMPTS",
+            "Attempts of an automation's action before it is given up (FAILED in `bosun automation history`).", (o, v) => o.AutomationMaxAttempts = (int)v, o => o.AutomationMaxAttempts, 1, 100),
+        Duration("AutomationRetryDelay", "--automation-retry-delay", "BOSUN_AUTOMATION_RETRY_DELAY",
+            "The first retry delay of a failed automation action; each further retry waits twice as long, at most 5 minutes.", (o, v) => o.AutomationRetryDelay = v, o => o.AutomationRetryDelay),
     ];
 
     /// <summary>

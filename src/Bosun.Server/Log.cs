@@ -38,4 +38,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Flow run {FlowRunName} ({FlowRunId}) ran longer than its timeout of {TimeoutSeconds} s: stopping it")]
     public static partial void RunTimedOut(ILogger logger, string flowRunName, Guid flowRunId, int timeoutSeconds);
+
+    [LoggerMessage(EventId = 80, Level = LogLevel.Warning, Message = "Automation {Automation} gave up action {ActionIndex} ({ActionKind}) for {EventKey} after {Attempts} attempts: {Error}")]
+    public static partial void AutomationDeliveryGivenUp(ILogger logger, string automation, int actionIndex, string actionKind, string eventKey, int attempts, string? error);
+
+    [LoggerMessage(EventId = 81, Level = LogLevel.Information, Message = "Automation {Automation}: attempt {Attempts} of action {ActionIndex} ({ActionKind}) failed, will retry: {Error}")]
+    public static partial void AutomationAttemptFailed(ILogger logger, string automation, int actionIndex, string actionKind, int attempts, string? error);
+
+    [LoggerMessage(EventId = 82, Level = LogLevel.Error, Message = "An attempt of automation delivery {DeliveryId} failed unexpectedly; it is tried again when its lease runs out")]
+    public static partial void AutomationAttemptError(ILogger logger, Guid deliveryId, Exception exception);
 }

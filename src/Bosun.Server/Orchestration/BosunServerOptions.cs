@@ -67,6 +67,18 @@ public sealed class BosunServerOptions
     /// </summary>
     public string? ResultDirectory { get; set; }
 
+    /// <summary>How long an automation's webhook may take to answer before the attempt counts as failed (and is retried).</summary>
+    public TimeSpan AutomationWebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most automation deliveries in progress at once on one server.</summary>
+    public int AutomationMaxConcurrentDeliveries { get; set; } = 16;
+
+    /// <summary>Attempts of an automation's action before it is given up (FAILED in the ledger).</summary>
+    public int AutomationMaxAttempts { get; set; } = 8;
+
+    /// <summary>The delay before an automation's action is tried again the first time; each further retry waits twice as long, at most 5 minutes.</summary>
+    public TimeSpan AutomationRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The result folder in force: <see cref="ResultDirectory"/> or its default.</summary>
     public string EffectiveResultDirectory => ResultDirectory
         ?? Path.Combine(Storage.PostgresDialect.IsPostgres(Database)
@@ -107,7 +119,8 @@ public sealed class BosunServerOptions
         {
             (nameof(LateRunThreshold), LateRunThreshold), (nameof(ServiceInterval), ServiceInterval), (nameof(RunHeartbeatTimeout), RunHeartbeatTimeout),
             (nameof(WorkerTimeout), WorkerTimeout), (nameof(MissedRunGrace), MissedRunGrace), (nameof(MinScheduleInterval), MinScheduleInterval),
-            (nameof(RunTokenLifetime), RunTokenLifetime), (nameof(AuditRetention), AuditRetention),
+            (nameof(RunTokenLifetime), RunTokenLifetime), (nameof(AuditRetention), AuditRetention), (nameof(AutomationWebhookTimeout), AutomationWebhookTimeout),
+            (nameof(AutomationRetryDelay), AutomationRetryDelay),
         })
         {
             if (value <= TimeSpan.Zero)
@@ -124,6 +137,11 @@ public sealed class BosunServerOptions
         if (MaxScheduledRunsPerSweep < 1)
         {
             failures.Add($"MaxScheduledRunsPerSweep must be 1 or more (is {MaxScheduledRunsPerSweep}).");
+        }
+
+        if (AutomationMaxConcurrentDeliveries < 1 || AutomationMaxAttempts < 1)
+        {
+            failures.Add($"AutomationMaxConcurrentDeliveries and AutomationMaxAttempts must be 1 or more (are {AutomationMaxConcurrentDeliveries} and {AutomationMaxAttempts}).");
         }
 
         return failures;

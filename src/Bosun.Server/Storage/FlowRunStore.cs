@@ -271,8 +271,9 @@ internal static class FlowRunStore
 
     /// <summary>
     /// The guarded UPDATE and, only when it took (the run then has the new state's id), the history row: one round trip,
-    /// one atomic unit. Rows affected: 2, or 0 when another writer moved the run since it was read. The guard covers the
-    /// infrastructure id too: a worker records it without changing the state, and the rules and the write use it.
+    /// one atomic unit. Rows affected: 2 (3 with an automation outbox row), or 0 when another writer moved the run since it
+    /// was read. The guard covers the infrastructure id too: a worker records it without changing the state, and the rules
+    /// and the write use it.
     /// </summary>
     public const string WriteTransitionSql = """
         UPDATE flow_runs SET state_id = @StateId, state_type = @Type, state_name = @Name, state_message = @Message,
@@ -283,8 +284,8 @@ internal static class FlowRunStore
         WHERE id = @Id AND state_id = @ExpectedStateId AND COALESCE(infrastructure_id, '') = COALESCE(@ExpectedInfrastructureId, '');
         INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
         SELECT @StateId, @Id, @Type, @Name, @Message, @Timestamp, @Scheduled
-        WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId)
-        """;
+        WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId);
+        """ + AutomationStore.OutboxInsertSql;
 
     /// <summary>How often <see cref="SetStateAsync"/> reads, decides and writes again after losing a race, before it locks.</summary>
     private const int OptimisticAttempts = 3;

@@ -16,6 +16,7 @@ internal static class UiBackends
         services.AddSingleton<IDeploymentBackend, DeploymentBackend>();
         services.AddSingleton<IFlowRunBackend, FlowRunBackend>();
         services.AddSingleton<IRunLogBackend, RunLogBackend>();
+        services.AddSingleton<IAutomationBackend, AutomationBackend>();
         return services;
     }
 

@@ -222,6 +222,13 @@ internal sealed partial class SecurityService(
         redactor.Invalidate();
     }
 
+    /// <summary>A secret's value, for the server's own use (an automation's notification channel); null when there is no such secret.</summary>
+    public async Task<string?> SecretValueAsync(string name, CancellationToken cancellationToken)
+    {
+        var secrets = await database.ReadAsync(connection => SecurityStore.ListSecretsAsync(connection, cancellationToken), cancellationToken);
+        return secrets.FirstOrDefault(secret => secret.Name == name) is { Ciphertext: { } ciphertext } ? key.Decrypt(ciphertext) : null;
+    }
+
     /// <summary>Values of the secrets a run's job refers to; only for a run a worker has claimed and not finished, of a pool <paramref name="caller"/> serves.</summary>
     public async Task<Dictionary<string, string>> ResolveAsync(SecretResolveRequest request, BosunCaller caller, CancellationToken cancellationToken)
     {

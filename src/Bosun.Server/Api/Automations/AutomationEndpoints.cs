@@ -1,0 +1,37 @@
+using Bosun.Contracts;
+using Bosun.Contracts.Automations;
+using Bosun.Server.Api.Security;
+using Bosun.Server.Orchestration.Automations;
+using Bosun.Server.Orchestration.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Bosun.Server.Api.Automations;
+
+/// <summary>/api/automations: rules (trigger and actions) and the ledger of their deliveries.</summary>
+internal static class AutomationEndpoints
+{
+    public static void MapAutomations(this IEndpointRouteBuilder api)
+    {
+        var automations = api.MapGroup(ApiRoutes.Automations).WithTags("Automations").Requires(Permission.Admin);
+        automations.MapPost("", async Task<Created<Automation>> (AutomationCreate request, AutomationService service, CancellationToken ct) =>
+        {
+            var automation = await service.CreateAsync(request, ct);
+            return TypedResults.Created($"/api/{ApiRoutes.Automations}/{automation.Id}", automation);
+        }).WithName("CreateAutomation").WithSummary("Create a rule: a trigger (run state, waiting run, pool without workers, worker offline, skipped slot; optionally N within a window) and its actions.");
+        automations.MapGet("", (AutomationService service, CancellationToken ct) => service.ListAsync(ct)).WithName("ListAutomations").Requires(Permission.Read);
+        automations.MapGet("{automation}", (string automation, AutomationService service, CancellationToken ct) => service.GetAsync(automation, ct))
+            .WithName("GetAutomation").Requires(Permission.Read).WithSummary("Read an automation by id or name.");
+        automations.MapPost("{automation}/pause", (string automation, AutomationService service, CancellationToken ct) => service.SetEnabledAsync(automation, false, ct))
+            .WithName("PauseAutomation").WithSummary("Stop firing: events while paused are ignored.");
+        automations.MapPost("{automation}/resume", (string automation, AutomationService service, CancellationToken ct) => service.SetEnabledAsync(automation, true, ct))
+            .WithName("ResumeAutomation");
+        automations.MapDelete("{automation}", async Task<NoContent> (string automation, AutomationService service, CancellationToken ct) =>
+        {
+            await service.DeleteAsync(automation, ct);
+            return TypedResults.NoContent();
+        }).WithName("DeleteAutomation").WithSummary("Delete the rule with its ledger; deliveries not yet made are dropped.");
+        automations.MapGet("{automation}/history", (string automation, int? limit, AutomationService service, CancellationToken ct) =>
+            service.HistoryAsync(automation, limit ?? 100, ct))
+            .WithName("AutomationHistory").Requires(Permission.Read).WithSummary("The ledger: every firing's deliveries, newest first, with each attempt and its HTTP outcome.");
+    }
+}

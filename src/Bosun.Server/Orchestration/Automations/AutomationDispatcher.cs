@@ -1,0 +1,204 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json.Nodes;
+using Bosun.Contracts;
+using Bosun.Contracts.Automations;
+using Bosun.Server.Storage;
+using Microsoft.Extensions.Options;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Orchestration.Automations;
+
+/// <summary>
+/// Turns run state changes from the outbox into firings, and carries out due deliveries, on every replica: rows are
+/// taken under SKIP LOCKED (PostgreSQL) or by the one writer (SQLite), and a firing's unique key keeps a rule to one
+/// firing per event. Deliveries run outside the loop, at most <see cref="BosunServerOptions.AutomationMaxConcurrentDeliveries"/>
+/// at once, each under its own timeout, so a receiver that hangs holds one slot and never the loop or the server.
+/// Wakes when a run changes state on this replica or a sweep fires a rule, and at least every second.
+/// </summary>
+internal sealed class AutomationDispatcher(
+    BosunDatabase database, AutomationSignal signal, RunSignals runSignals, AutomationActions actions, TimeProvider timeProvider,
+    IOptions<BosunServerOptions> options, ILogger<AutomationDispatcher> logger, IMeterFactory meterFactory) : BackgroundService
+{
+    private const int OutboxBatch = 200;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromMinutes(5);
+
+    /// <summary>A lease outlives the attempt's timeout by this much: the time to record its outcome.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+
+    private readonly BosunServerOptions _options = options.Value;
+    private readonly SemaphoreSlim _slots = new(options.Value.AutomationMaxConcurrentDeliveries);
+    private readonly Counter<long> _deliveries = meterFactory.Create("Bosun.Server").CreateCounter<long>(
+        "bosun.automation.deliveries", description: "Attempts to carry out an automation's action, by action kind and outcome (delivered, retry, failed).");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        void OnRunChanged(Guid runId, RunChange change)
+        {
+            if (change.HasFlag(RunChange.State))
+            {
+                signal.NotifyLocal();
+            }
+        }
+
+        runSignals.Notified += OnRunChanged;
+        var inFlight = new List<Task>();
+        var failures = 0;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var wake = signal.NextAsync();
+                var delay = PollInterval;
+                try
+                {
+                    while (await MatchOutboxAsync(stoppingToken) == OutboxBatch)
+                    {
+                        // A full batch: more are waiting.
+                    }
+
+                    inFlight.RemoveAll(task => task.IsCompleted);
+                    inFlight.AddRange(await StartDueAsync(stoppingToken));
+                    failures = 0;
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    failures++;
+                    delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(failures, 6))));
+                    Log.BackgroundServiceFailed(logger, nameof(AutomationDispatcher), delay, ex);
+                }
+
+                using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                await Task.WhenAny(wake, Task.Delay(delay, timeProvider, waitCancel.Token));
+                await waitCancel.CancelAsync();
+            }
+        }
+        finally
+        {
+            runSignals.Notified -= OnRunChanged;
+            // In-flight attempts stop with the host; their leases run out and another replica (or this one, restarted) tries again.
+            await Task.WhenAll(inFlight);
+        }
+    }
+
+    /// <summary>Matches one batch of the outbox against the enabled run-state rules; returns how many state changes it took.</summary>
+    public async Task<int> MatchOutboxAsync(CancellationToken cancellationToken)
+    {
+        return await database.WriteAsync(async scope =>
+        {
+            var rows = await AutomationStore.TakeOutboxAsync(scope, OutboxBatch, cancellationToken);
+            if (rows.Count == 0)
+            {
+                return 0;
+            }
+
+            var rules = (await AutomationStore.EnabledAsync(scope.Connection, scope.Transaction, [AutomationTriggerKind.RunState], cancellationToken))
+                .Select(row => (Row: row, Definition: AutomationStore.ReadDefinition(row.Definition))).ToList();
+            var now = timeProvider.GetUtcNow();
+            // A run deleted since its change left an outbox row with no state behind: nothing to match.
+            foreach (var candidate in rows.Where(row => row.Type is not null).Select(AutomationEvents.RunState))
+            {
+                foreach (var (row, definition) in rules)
+                {
+                    if (AutomationMatcher.Matches(definition.Trigger, candidate, Time(row.Created), now))
+                    {
+                        await AutomationFiring.RecordAsync(scope, row, definition, candidate, now, cancellationToken);
+                    }
+                }
+            }
+
+            await AutomationStore.RemoveFromOutboxAsync(scope, rows.Select(row => row.StateId), cancellationToken);
+            return rows.Count;
+        }, cancellationToken);
+    }
+
+    /// <summary>Leases as many due deliveries as there are free slots and starts an attempt of each.</summary>
+    private async Task<IReadOnlyList<Task>> StartDueAsync(CancellationToken cancellationToken)
+    {
+        var free = _slots.CurrentCount;
+        if (free == 0)
+        {
+            return [];
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var leased = await database.WriteAsync(
+            scope => AutomationStore.LeaseDueAsync(scope, now, now + _options.AutomationWebhookTimeout + LeaseMargin, free, cancellationToken), cancellationToken);
+        var started = new List<Task>(leased.Count);
+        foreach (var delivery in leased)
+        {
+            await _slots.WaitAsync(cancellationToken);
+            started.Add(Task.Run(() => AttemptAsync(delivery, cancellationToken), CancellationToken.None));
+        }
+
+        return started;
+    }
+
+    private async Task AttemptAsync(DeliveryRow delivery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var definition = AutomationStore.ReadDefinition(delivery.Definition!);
+            var payload = JsonNode.Parse(delivery.Payload!) as JsonObject ?? [];
+            var started = timeProvider.GetUtcNow();
+            var clock = timeProvider.GetTimestamp();
+            var outcome = delivery.ActionIndex < definition.Actions.Count
+                ? await actions.ExecuteAsync(delivery.Id, definition.Actions[delivery.ActionIndex], payload, cancellationToken)
+                : DeliveryOutcome.Refused("the automation no longer has this action");
+            var now = timeProvider.GetUtcNow();
+            var givenUp = !outcome.Delivered && (outcome.Permanent || delivery.Attempts >= _options.AutomationMaxAttempts);
+            var status = outcome.Delivered ? AutomationStore.DeliveredStatus : givenUp ? AutomationStore.FailedStatus : AutomationStore.PendingStatus;
+            var attempt = new AttemptRow
+            {
+                DeliveryId = delivery.Id,
+                Attempt = delivery.Attempts,
+                Started = Ms(started),
+                DurationMs = (long)timeProvider.GetElapsedTime(clock).TotalMilliseconds,
+                StatusCode = outcome.StatusCode,
+                Error = outcome.Error,
+            };
+            await database.WriteAsync(async scope =>
+            {
+                await AutomationStore.RecordAttemptAsync(scope, delivery.Id, attempt, status, now + RetryDelay(delivery.Attempts), now, cancellationToken);
+                return 0;
+            }, cancellationToken);
+            _deliveries.Add(1, new KeyValuePair<string, object?>("action", delivery.ActionKind),
+                new KeyValuePair<string, object?>("outcome", outcome.Delivered ? "delivered" : givenUp ? "failed" : "retry"));
+            if (givenUp)
+            {
+                Log.AutomationDeliveryGivenUp(logger, definition.Name, delivery.ActionIndex, delivery.ActionKind, delivery.EventKey, delivery.Attempts, outcome.Error);
+            }
+            else if (!outcome.Delivered)
+            {
+                Log.AutomationAttemptFailed(logger, definition.Name, delivery.ActionIndex, delivery.ActionKind, delivery.Attempts, outcome.Error);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host stops: the lease runs out and the delivery is tried again.
+        }
+        catch (Exception ex)
+        {
+            Log.AutomationAttemptError(logger, delivery.Id, ex);
+        }
+        finally
+        {
+            _slots.Release();
+            signal.NotifyLocal();
+        }
+    }
+
+    /// <summary>After attempt n: the first retry delay doubled n-1 times, at most five minutes.</summary>
+    private TimeSpan RetryDelay(int attempts) =>
+        TimeSpan.FromTicks((long)Math.Min(LongestRetryDelay.Ticks, _options.AutomationRetryDelay.Ticks * Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
+    }
+}

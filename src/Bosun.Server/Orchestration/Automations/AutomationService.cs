@@ -1,0 +1,167 @@
+using Bosun.Contracts;
+using Bosun.Contracts.Automations;
+using Bosun.Server.Domain;
+using Bosun.Server.Orchestration.Validation;
+using Bosun.Server.Storage;
+using static Bosun.Server.Storage.StoredValues;
+
+namespace Bosun.Server.Orchestration.Automations;
+
+/// <summary>Automations: create (checked as a whole), read, pause, resume, delete, and the ledger of their deliveries.</summary>
+internal sealed class AutomationService(BosunDatabase database, TimeProvider timeProvider)
+{
+    private const int MaxActions = 10;
+
+    public async Task<Automation> CreateAsync(AutomationCreate request, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var now = timeProvider.GetUtcNow();
+        var row = new AutomationRow
+        {
+            Id = Guid.NewGuid(),
+            Name = request.Name,
+            Description = request.Description,
+            Enabled = request.Enabled,
+            TriggerKind = EnumNames.Of(request.Trigger.Kind),
+            Definition = AutomationStore.WriteDefinition(request with { Description = null }),
+            Created = Ms(now),
+            Updated = Ms(now),
+        };
+        if (!await database.WriteAsync(scope => AutomationStore.InsertAsync(scope, row, cancellationToken), cancellationToken))
+        {
+            throw new ConflictException($"Automation '{request.Name}' already exists. Delete it first with `bosun automation delete {request.Name}`.");
+        }
+
+        return row.ToContract();
+    }
+
+    public async Task<IReadOnlyList<Automation>> ListAsync(CancellationToken cancellationToken) =>
+        (await database.ReadAsync(connection => AutomationStore.ListAsync(connection, cancellationToken), cancellationToken)).Select(row => row.ToContract()).ToList();
+
+    public async Task<Automation> GetAsync(string idOrName, CancellationToken cancellationToken) => (await FindAsync(idOrName, cancellationToken)).ToContract();
+
+    public async Task<Automation> SetEnabledAsync(string idOrName, bool enabled, CancellationToken cancellationToken)
+    {
+        var row = await FindAsync(idOrName, cancellationToken);
+        await database.WriteAsync(scope => AutomationStore.SetEnabledAsync(scope, row.Id, enabled, timeProvider.GetUtcNow(), cancellationToken), cancellationToken);
+        return await GetAsync(row.Id.ToString(), cancellationToken);
+    }
+
+    public async Task DeleteAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        var row = await FindAsync(idOrName, cancellationToken);
+        await database.WriteAsync(scope => AutomationStore.DeleteAsync(scope, row.Id, cancellationToken), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AutomationDelivery>> HistoryAsync(string idOrName, int limit, CancellationToken cancellationToken)
+    {
+        var row = await FindAsync(idOrName, cancellationToken);
+        return await database.ReadAsync(connection => AutomationStore.HistoryAsync(connection, row.Id, Math.Clamp(limit, 1, 1000), cancellationToken), cancellationToken);
+    }
+
+    private async Task<AutomationRow> FindAsync(string idOrName, CancellationToken cancellationToken) =>
+        await database.ReadAsync(connection => AutomationStore.FindAsync(connection, idOrName, cancellationToken), cancellationToken)
+            ?? throw new NotFoundException($"Automation '{idOrName}' does not exist. List automations with `bosun automation ls`.");
+
+    /// <summary>Every problem with the rule at once, each under the field it concerns.</summary>
+    private static void Validate(AutomationCreate request)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Fail(string field, string message) => (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(message);
+
+        if (NameRules.Check(request.Name, "Automation") is { } nameProblem)
+        {
+            Fail("name", nameProblem);
+        }
+
+        var trigger = request.Trigger;
+        if (trigger is null)
+        {
+            Fail("trigger", "is required");
+        }
+        else
+        {
+            var kind = trigger.Kind;
+            var aboutRuns = kind is AutomationTriggerKind.RunState or AutomationTriggerKind.RunWaiting;
+            if (trigger.Threshold < 1)
+            {
+                Fail("trigger.threshold", "must be 1 or more");
+            }
+
+            if (trigger.Threshold > 1 && trigger.WithinMinutes is not > 0)
+            {
+                Fail("trigger.within_minutes", "a threshold above 1 needs a window: within_minutes greater than 0");
+            }
+
+            if (trigger.ForMinutes is { } minutes && (minutes < 0 || kind is not (AutomationTriggerKind.RunWaiting or AutomationTriggerKind.PoolNotReady)))
+            {
+                Fail("trigger.for_minutes", "is 0 or more, and only for run_waiting and pool_not_ready triggers");
+            }
+
+            if (trigger.States is { Count: > 0 } && kind != AutomationTriggerKind.RunState)
+            {
+                Fail("trigger.states", "only a run_state trigger watches states");
+            }
+
+            if (!aboutRuns && trigger.Tag is not null)
+            {
+                Fail("trigger.tag", "only triggers about runs filter by tag");
+            }
+
+            if (kind is AutomationTriggerKind.PoolNotReady or AutomationTriggerKind.WorkerOffline && (trigger.Deployment is not null || trigger.Flow is not null))
+            {
+                Fail("trigger", "pool_not_ready and worker_offline triggers filter by work_pool only");
+            }
+        }
+
+        if (request.Actions is not { Count: > 0 and <= MaxActions })
+        {
+            Fail("actions", $"give 1 to {MaxActions} actions");
+        }
+
+        for (var index = 0; index < (request.Actions?.Count ?? 0); index++)
+        {
+            var action = request.Actions![index];
+            var field = $"actions[{index}]";
+            var kind = trigger?.Kind;
+            switch (action.Kind)
+            {
+                case AutomationActionKind.Webhook when !Uri.TryCreate(action.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"):
+                    Fail(field + ".url", "a webhook needs an absolute http or https URL");
+                    break;
+                case AutomationActionKind.Notify when string.IsNullOrWhiteSpace(action.Secret):
+                    Fail(field + ".secret", "a notification names the secret holding its channel's webhook URL");
+                    break;
+                case AutomationActionKind.RunDeployment or AutomationActionKind.PauseDeployment or AutomationActionKind.ResumeDeployment:
+                    if (action.Deployment is { } address && (address.Split('/') is not [{ Length: > 0 }, { Length: > 0 }]))
+                    {
+                        Fail(field + ".deployment", $"'{address}' is not flow/deployment");
+                    }
+                    else if (action.Deployment is null && kind is AutomationTriggerKind.PoolNotReady or AutomationTriggerKind.WorkerOffline)
+                    {
+                        Fail(field + ".deployment", "name the deployment: this trigger's events are not about one");
+                    }
+
+                    break;
+                case AutomationActionKind.PauseWorkPool or AutomationActionKind.ResumeWorkPool when action.WorkPool is null && kind == AutomationTriggerKind.ScheduleSkipped:
+                    Fail(field + ".work_pool", "name the work pool: this trigger's events are not about one");
+                    break;
+                case AutomationActionKind.CancelRun or AutomationActionKind.RetryRun when kind is not (AutomationTriggerKind.RunState or AutomationTriggerKind.RunWaiting):
+                    Fail(field + ".kind", "cancel_run and retry_run act on the event's run: use them with run_state or run_waiting triggers");
+                    break;
+            }
+
+            if (action.Kind is not (AutomationActionKind.Webhook or AutomationActionKind.Notify) && (action.Body is not null || action.Preset is not null))
+            {
+                Fail(field + ".body", "only webhooks and notifications have a body or preset");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(
+                string.Join("; ", errors.Select(pair => $"{pair.Key}: {string.Join("; ", pair.Value)}")),
+                errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray()));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Bosun.Contracts.Automations;
+using Bosun.Contracts.States;
+using Bosun.Testing;
+
+namespace Bosun.Postgres.Tests;
+
+/// <summary>Automations with two server replicas on one PostgreSQL database: both dispatch, each event is delivered once.</summary>
+public sealed class AutomationReplicaTests
+{
+    private const int Failures = 40;
+
+    [Fact]
+    public async Task TwoReplicas_FailuresThroughBoth_OneDeliveryPerEvent()
+    {
+        if (!PostgresRequired.Cluster())
+        {
+            return;
+        }
+
+        var directory = TempDirectory.Create("bosun-automation-replicas");
+        try
+        {
+            using var receiver = new WebhookReceiver();
+            await using var a = await TestServer.StartAsync(directory: directory, postgres: true);
+            await using var b = await TestServer.StartAsync(directory: directory, postgres: true);
+            await a.Client.PoolAsync("p");
+            var deployment = await a.Client.DeploymentAsync("p", "dep", "flow");
+            await b.Client.CreateAutomationAsync(new AutomationCreate("on-failure", new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed]),
+                [new AutomationAction(AutomationActionKind.Webhook, receiver.BaseUrl)]));
+
+            var failed = new ConcurrentBag<Guid>();
+            await Parallel.ForEachAsync(Enumerable.Range(0, Failures), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, cancellationToken) =>
+            {
+                var client = i % 2 == 0 ? a.Client : b.Client;
+                var run = await client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddMinutes(-1));
+                await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running), cancellationToken);
+                await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Failed), cancellationToken);
+                failed.Add(run.Id);
+            });
+
+            await Eventually.WaitUntilAsync(async () => (await a.Client.AutomationHistoryAsync("on-failure", 1000)) is { Count: Failures } history
+                && history.All(d => d.Status == DeliveryStatus.Delivered), $"{Failures} deliveries recorded", TimeSpan.FromSeconds(60));
+            var received = await receiver.WaitForAsync(Failures);
+            // One ledger row per event (the firing's unique key), each sent once (its lease, taken under SKIP LOCKED).
+            Assert.All(await b.Client.AutomationHistoryAsync("on-failure", 1000), delivery => Assert.Equal(1, delivery.Attempts));
+            Assert.Equal(Failures, receiver.Received.Count);
+            Assert.Equal(Failures, received.Select(r => r.IdempotencyKey).Distinct().Count());
+            Assert.Equal(failed.Order(), receiver.Received.Select(r => Guid.Parse(r.Body["event"]!["run"]!["id"]!.GetValue<string>())).Order());
+        }
+        finally
+        {
+            await TestDatabases.DeleteDirectoryAsync(directory);
+        }
+    }
+}
