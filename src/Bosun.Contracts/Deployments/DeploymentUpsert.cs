@@ -39,4 +39,8 @@ public sealed record DeploymentUpsert(
     int Retries = 0,
     int RetryDelaySeconds = 0,
     IReadOnlyList<Schedules.ScheduleSpec>? Schedules = null,
-    Schedules.CatchUpPolicy CatchUp = Schedules.CatchUpPolicy.All);
+    Schedules.CatchUpPolicy CatchUp = Schedules.CatchUpPolicy.All)
+{
+    /// <summary>Steps its worker runs before starting each run (<see cref="Deployment.PullSteps"/>); null for none.</summary>
+    public JsonArray? PullSteps { get; init; }
+}

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
@@ -89,6 +90,7 @@ internal sealed class DeploymentRow
     public int Retries { get; set; }
     public int RetryDelaySeconds { get; set; }
     public string CatchUp { get; set; } = "ALL";
+    public string? PullSteps { get; set; }
     public int SkippedRuns { get; set; }
     public long? LastSkippedTime { get; set; }
     public long Created { get; set; }
@@ -107,7 +109,10 @@ internal sealed class DeploymentRow
         Id, FlowId, FlowName, Name, Entrypoint, Object(Parameters), ObjectOrNull(ParameterSchema), WorkPoolName,
         WorkQueueName, Object(JobVariables), TagList(Tags), Description, Version, Paused, ConcurrencyLimit, Strategy,
         Statuses.DeploymentStatus(EffectiveLastPolled, now), EffectiveLastPolled, Retries, RetryDelaySeconds, schedules, CatchUpPolicy,
-        SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated), recentSkipped);
+        SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated), recentSkipped)
+    {
+        PullSteps = PullSteps is null ? null : JsonNode.Parse(PullSteps) as JsonArray,
+    };
 }
 
 internal sealed class FlowRunRow
