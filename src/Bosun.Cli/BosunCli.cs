@@ -31,6 +31,8 @@ internal static class BosunCli
         root.Subcommands.Add(Commands.ApiKey.ApiKeyCommand.Create(context));
         root.Subcommands.Add(Commands.Secret.SecretCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));
+        root.Subcommands.Add(Commands.Deploy.DeployCommand.Create(context));
+        root.Subcommands.Add(Commands.Deploy.InitCommand.Create(context));
         CommandHelp.AddExamplesTo(root);
         return root;
     }
