@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Bosun.Cli.Commands.Deploy;
 
-/// <summary>`bosun init [--pool-type process|docker|kubernetes] [--pool NAME] [--flow NAME] [--name NAME] [--force]`: writes a commented bosun.yaml.</summary>
+/// <summary>`bosun init [--pool-type process|docker|kubernetes] [--pool NAME] [--flow NAME] [--name NAME] [--file PATH] [--force]`: writes a commented bosun.yaml.</summary>
 internal static class InitCommand
 {
     public static Command Create(CliContext context)
@@ -15,14 +15,15 @@ internal static class InitCommand
         var flow = new Option<string?>("--flow") { Description = "The flow's name, as in [Flow(\"...\")] (default: the folder's name)." };
         var name = new Option<string>("--name", "-n") { Description = "The deployment's name.", DefaultValueFactory = _ => "my-first-deployment" };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing bosun.yaml." };
-        var command = new BosunCommand("init", "Write a commented bosun.yaml for the .NET project in this folder, for `bosun deploy`.",
+        var file = new Option<string>("--file", "-f") { Description = "Where to write it (beside the project).", DefaultValueFactory = _ => BosunYaml.DefaultFileName };
+        var command = new BosunCommand("init", "Write a commented bosun.yaml for the .NET project in this folder (asking which pool type unless --pool-type), for `bosun deploy`.",
             "bosun init", "bosun init --pool-type docker --pool my-docker-pool --flow get-repo-info")
         {
-            poolType, pool, flow, name, force,
+            poolType, pool, flow, name, force, file,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var path = Path.GetFullPath(BosunYaml.DefaultFileName);
+            var path = Path.GetFullPath(parse.GetValue(file)!);
             if (File.Exists(path) && !parse.GetValue(force))
             {
                 throw new CliException($"{path} exists already; give --force to overwrite it.");
