@@ -50,6 +50,16 @@ public sealed class DeployCommandTests(ServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public void Load_RepoInfoExample_PassesTheSchemaAndSharesItsPullSteps()
+    {
+        var file = BosunYaml.Load(Path.Combine(RepoPaths.Root, "examples", "RepoInfo", "bosun.yaml"));
+
+        Assert.Equal(["my-first-deployment", "nightly", "in-docker"], file.Deployments.Select(d => (string?)d["name"]));
+        Assert.Equal("git_clone", file.Deployments[1]["pull"]![0]!.AsObject().Single().Key);
+        Assert.Empty(file.Deployments[2]["pull"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Deploy_YamlSyntaxError_ReportedWithItsLine()
     {
         var path = Write("deployments:\n  - name: a\n   flow: x\n");

@@ -108,7 +108,7 @@ public sealed class DeployFileEndToEndTests : IDisposable
                       id: subject
                       command: "git -C {"{{"} clone.directory {"}}"} log -1 --format=%s"
                   - run_command:
-                      command: "echo cloned commit {"{{"} clone.commit {"}}"} with subject '{"{{"} subject.stdout {"}}"}'"
+                      command: "echo cloned commit {"{{"} clone.commit {"}}"} with subject {"{{"} subject.stdout {"}}"}"
                 command: "dotnet Bosun.Sdk.TestFlows.dll"
             """);
 
@@ -128,7 +128,7 @@ public sealed class DeployFileEndToEndTests : IDisposable
         Assert.Contains(logs, l => l.Message.StartsWith($"git clone {bare} --branch main into ", StringComparison.Ordinal));
         var cloned = Assert.Single(logs, l => l.Message.StartsWith($"Cloned {bare} at commit ", StringComparison.Ordinal));
         var commit = cloned.Message.Split(' ')[^1].TrimEnd('.');
-        Assert.Contains(logs, l => l.Message == $"cloned commit {commit} with subject 'flows v1'");
+        Assert.Contains(logs, l => l.Message == $"cloned commit {commit} with subject flows v1");
     }
 
     [Fact]

@@ -281,11 +281,12 @@ internal sealed partial class PullStepRunner(JobContext job, IReadOnlyDictionary
                 job.Output(e.Data, false);
             }
         };
+        // git and dotnet write progress to stderr: a step's lines are all information; its failure is the error.
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
             {
-                job.Output(e.Data, true);
+                job.Output(e.Data, false);
             }
         };
         process.Start();
