@@ -98,17 +98,7 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in environment)
-        {
-            if (value is null)
-            {
-                info.Environment.Remove(name);
-            }
-            else
-            {
-                info.Environment[name] = value;
-            }
-        }
+        SetEnvironment(info, environment);
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var stream = job.StreamOutput;
@@ -140,6 +130,22 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new ProcessHandle(process, useSession, temporaryDirectory);
+    }
+
+    /// <summary>Applies the merged environment: a null value removes the variable.</summary>
+    internal static void SetEnvironment(ProcessStartInfo info, IReadOnlyDictionary<string, string?> environment)
+    {
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
     }
 
     private static void DeleteDirectory(string directory)

@@ -253,17 +253,7 @@ internal sealed partial class PullStepRunner(JobContext job, IReadOnlyDictionary
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, variable) in environment)
-        {
-            if (variable is null)
-            {
-                info.Environment.Remove(name);
-            }
-            else
-            {
-                info.Environment[name] = variable;
-            }
-        }
+        ProcessInfrastructure.SetEnvironment(info, environment);
 
         // git must never wait for a password on a terminal that is not there.
         info.Environment["GIT_TERMINAL_PROMPT"] = "0";
