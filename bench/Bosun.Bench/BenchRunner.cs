@@ -41,6 +41,8 @@ internal static class BenchRunner
             ["kubernetes-worker-memory"] = () => KubernetesBenchmarks.WorkerMemoryAsync(jobs: 50),
             ["tasks"] = () => TaskBenchmarks.TasksAsync(tasks: 1000, samples: 50),
             ["automation-latency"] = () => AutomationBenchmarks.EventToWebhookLatencyAsync(samples: 300),
+            ["deploy-repo-info"] = () => DeployBenchmarks.DeployRepoInfoAsync(samples: 5),
+            ["pull-step-overhead"] = () => DeployBenchmarks.PullStepOverheadAsync(samples: 15),
         };
         var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--rounds" or "--systems"))).ToList();
         var selected = names.Count == 0 ? benchmarks.Keys.Except(NamedOnly).ToList() : names;

@@ -15,7 +15,7 @@ namespace Bosun.Bench;
 /// <summary>The worker and SDK issues' benchmarks: per-run overhead of a process pool, worker memory, serve throughput.</summary>
 internal static class RunBenchmarks
 {
-    private static string BenchFlowDll => BenchArtifacts.BenchDll("Bosun.Bench.Flow");
+    internal static string BenchFlowDll => BenchArtifacts.BenchDll("Bosun.Bench.Flow");
 
     internal static string Dotnet => Environment.ProcessPath!;
 
@@ -188,7 +188,7 @@ internal static class RunBenchmarks
         return $"serve (in-process) throughput: {runs / elapsed.TotalSeconds:0} runs/s ({runs} trivial runs created and completed in {elapsed.TotalSeconds:0.0} s, creation alone {created.TotalSeconds:0.0} s)";
     }
 
-    private static async Task<IHost> StartWorkerAsync(BenchServer server, string pool)
+    internal static async Task<IHost> StartWorkerAsync(BenchServer server, string pool)
     {
         var client = new BosunClient(new BosunClientOptions { ApiUrl = server.Server.ApiAddress });
         var options = new WorkerOptions { PoolName = pool, Type = "process", Name = "bench-worker", ClaimWait = TimeSpan.FromSeconds(20) };

@@ -33,6 +33,8 @@ internal static class BosunCli
         root.Subcommands.Add(Commands.Audit.AuditCommand.Create(context));
         root.Subcommands.Add(Commands.Automation.AutomationCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));
+        root.Subcommands.Add(Commands.Deploy.DeployCommand.Create(context));
+        root.Subcommands.Add(Commands.Deploy.InitCommand.Create(context));
         CommandHelp.AddExamplesTo(root);
         return root;
     }

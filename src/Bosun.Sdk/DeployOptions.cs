@@ -40,6 +40,22 @@ public sealed record DeployOptions
     /// <summary>What happens to a run over the limit.</summary>
     public CollisionStrategy CollisionStrategy { get; init; } = CollisionStrategy.Enqueue;
 
+    /// <summary>Its schedules; they replace the ones it has. Null keeps the ones it has (none for a new deployment).</summary>
+    public IReadOnlyList<Contracts.Schedules.ScheduleSpec>? Schedules { get; init; }
+
+    /// <summary>What happens to scheduled runs missed while Bosun or its workers were down (default: all run).</summary>
+    public Contracts.Schedules.CatchUpPolicy CatchUp { get; init; } = Contracts.Schedules.CatchUpPolicy.All;
+
+    /// <summary>
+    /// The command a worker starts each run with. Default: the image's entrypoint for an image, else this executable's
+    /// path on this machine. A relative program (<c>bin/App</c>) and <c>{{ step-id.output }}</c> are resolved in the
+    /// working directory the <see cref="PullSteps"/> leave, so that any worker of the pool finds the code.
+    /// </summary>
+    public string? Command { get; init; }
+
+    /// <summary>Steps its worker runs before each run (git clone, download, set working directory, dotnet publish); process pools only.</summary>
+    public JsonArray? PullSteps { get; init; }
+
     /// <summary>Register it paused.</summary>
     public bool Paused { get; init; }
 

@@ -15,5 +15,8 @@ internal static class ExecutableCommand
     }
 
     /// <summary>The arguments as one command string, each single-quoted for the worker's command splitter.</summary>
-    public static string CommandLine() => string.Join(' ', Arguments().Select(a => $"'{a.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
+    public static string CommandLine() => Quote(Arguments());
+
+    /// <summary>Each argument single-quoted for the worker's command splitter, joined by spaces.</summary>
+    public static string Quote(IEnumerable<string> arguments) => string.Join(' ', arguments.Select(a => $"'{a.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
 }

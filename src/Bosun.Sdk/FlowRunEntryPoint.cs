@@ -21,14 +21,18 @@ public static class FlowRunEntryPoint
     /// When <c>BOSUN_FLOW_RUN_ID</c> is set, runs that flow run (found in <paramref name="flows"/>, default every flow of
     /// the entry assembly) and returns the process exit code: 0 whatever the flow did (its state says that), 75 when the
     /// server stayed away longer than <c>BOSUN_SERVER_RETRY_SECONDS</c> (default 600), other non-zero codes when the entry
-    /// point itself failed. Returns null when the variable is not set.
+    /// point itself failed. Started by <c>bosun deploy</c> (<c>BOSUN_DEPLOY_FILE</c> set) instead, registers the
+    /// deployments it names and returns 0, or 1 when one could not be registered. Returns null when neither is set.
     /// </summary>
     public static async Task<int?> TryRunAsync(FlowRegistry? flows = null, CancellationToken cancellationToken = default)
     {
         var value = Environment.GetEnvironmentVariable(RunIdVariable);
         if (string.IsNullOrWhiteSpace(value))
         {
-            return null;
+            // Started by `bosun deploy`: register the deployments its bosun.yaml gives, then exit.
+            return Environment.GetEnvironmentVariable(DeployFile.Variable) is { Length: > 0 } deployFile
+                ? await DeployFile.RunAsync(deployFile, flows ?? EntryAssemblyFlows(), cancellationToken).ConfigureAwait(false)
+                : null;
         }
 
         if (!Guid.TryParse(value, out var runId))
@@ -37,7 +41,7 @@ public static class FlowRunEntryPoint
             return 2;
         }
 
-        flows ??= FlowRegistry.From(Assembly.GetEntryAssembly() ?? throw new InvalidOperationException("No entry assembly: pass the flows to run."));
+        flows ??= EntryAssemblyFlows();
         using var loggerFactory = SdkLogging.CreateConsoleFactory();
         var logger = loggerFactory.CreateLogger("Bosun.FlowRun");
         // A worker stops a run's process with SIGTERM (cancellation, shutdown): let the flow see its token fire.
@@ -89,4 +93,7 @@ public static class FlowRunEntryPoint
             }
         }
     }
+
+    private static FlowRegistry EntryAssemblyFlows() =>
+        FlowRegistry.From(Assembly.GetEntryAssembly() ?? throw new InvalidOperationException("No entry assembly: pass the flows to run."));
 }

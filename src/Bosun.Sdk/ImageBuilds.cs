@@ -78,6 +78,19 @@ internal static class ImageBuilds
         }
     }
 
+    /// <summary>
+    /// What a container of <paramref name="reference"/> runs (its ENTRYPOINT and CMD), as a command line: a deployment of
+    /// an image shows this, not a path on the deploying machine.
+    /// </summary>
+    public static async Task<string> EntrypointAsync(string reference, CancellationToken cancellationToken)
+    {
+        using var configuration = new DockerClientConfiguration(DockerEndpoint());
+        using var docker = configuration.CreateClient();
+        var inspected = await docker.Images.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false);
+        var words = (inspected.Config?.Entrypoint ?? []).Concat(inspected.Config?.Cmd ?? []);
+        return ExecutableCommand.Quote(words);
+    }
+
     /// <summary>The generated Dockerfile: the published app on the base image, run as the image's entrypoint.</summary>
     public static string GeneratedDockerfile(string baseImage, string assemblyName) => $"""
         FROM {baseImage}

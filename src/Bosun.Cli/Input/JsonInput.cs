@@ -6,19 +6,22 @@ namespace Bosun.Cli.Input;
 /// <summary>JSON objects the user types (<c>--params</c>) or points at (<c>--base-job-template FILE</c>), with errors that say where.</summary>
 internal static class JsonInput
 {
-    public static JsonObject ParseObject(string text, string what)
+    public static JsonObject ParseObject(string text, string what) =>
+        Parse(text, what) as JsonObject ?? throw new CliException($"{what} must be a JSON object ({{...}}), not {Describe(JsonNode.Parse(text))}.");
+
+    public static JsonArray ParseArray(string text, string what) =>
+        Parse(text, what) as JsonArray ?? throw new CliException($"{what} must be a JSON array ([...]), not {Describe(JsonNode.Parse(text))}.");
+
+    private static JsonNode? Parse(string text, string what)
     {
-        JsonNode? node;
         try
         {
-            node = JsonNode.Parse(text);
+            return JsonNode.Parse(text);
         }
         catch (JsonException ex)
         {
             throw new CliException($"{what} is not valid JSON: {ex.Message}", ex);
         }
-
-        return node as JsonObject ?? throw new CliException($"{what} must be a JSON object ({{...}}), not {Describe(node)}.");
     }
 
     public static JsonObject ReadObjectFile(string path, string optionName)

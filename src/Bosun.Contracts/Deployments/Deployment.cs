@@ -66,6 +66,12 @@ public sealed record Deployment(
     int CrashRetries = 0,
     int CrashRetryDelaySeconds = 0)
 {
+    /// <summary>
+    /// Steps its worker runs before starting each run (git clone, download, set working directory, dotnet publish…),
+    /// each an object with one key naming the step (<see cref="PullStepTypes"/>); null or empty for none.
+    /// </summary>
+    public JsonArray? PullSteps { get; init; }
+
     /// <summary>The address <c>flow-name/deployment-name</c>.</summary>
     public string FullName => $"{FlowName}/{Name}";
 

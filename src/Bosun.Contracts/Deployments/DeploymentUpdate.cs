@@ -18,7 +18,7 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="Paused">Pause (no scheduled runs) or resume.</param>
 /// <param name="Retries">Retries of a failed run.</param>
 /// <param name="RetryDelaySeconds">Seconds between retries.</param>
-/// <param name="Clear">Fields to empty: any of description, version, concurrency_limit, tags, parameters, job_variables.</param>
+/// <param name="Clear">Fields to empty: any of description, version, concurrency_limit, tags, parameters, job_variables, pull_steps.</param>
 public sealed record DeploymentUpdate(
     string? WorkQueueName = null,
     JsonObject? Parameters = null,
@@ -35,5 +35,11 @@ public sealed record DeploymentUpdate(
     IReadOnlyList<string>? Clear = null)
 {
     /// <summary>The field names <see cref="Clear"/> accepts.</summary>
-    public static IReadOnlyList<string> ClearableFields { get; } = ["description", "version", "concurrency_limit", "tags", "parameters", "job_variables"];
+    public static IReadOnlyList<string> ClearableFields { get; } = ["description", "version", "concurrency_limit", "tags", "parameters", "job_variables", "pull_steps"];
+
+    /// <summary>A new command (or flow entrypoint) its runs start with.</summary>
+    public string? Entrypoint { get; init; }
+
+    /// <summary>New pull steps (all of them; <see cref="Deployment.PullSteps"/>).</summary>
+    public JsonArray? PullSteps { get; init; }
 }

@@ -45,4 +45,8 @@ public sealed record DeploymentUpsert(
     Schedules.CatchUpPolicy CatchUp = Schedules.CatchUpPolicy.All,
     int? TimeoutSeconds = null,
     int CrashRetries = 0,
-    int CrashRetryDelaySeconds = 0);
+    int CrashRetryDelaySeconds = 0)
+{
+    /// <summary>Steps its worker runs before starting each run (<see cref="Deployment.PullSteps"/>); null for none.</summary>
+    public JsonArray? PullSteps { get; init; }
+}

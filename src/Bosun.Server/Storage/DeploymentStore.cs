@@ -114,16 +114,16 @@ internal static class DeploymentStore
                   work_pool_id = @WorkPoolId, work_queue_id = @WorkQueueId, job_variables = @JobVariables, tags = @Tags,
                   description = @Description, version = @Version, paused = @Paused, concurrency_limit = @ConcurrencyLimit,
                   collision_strategy = @CollisionStrategy, retries = @Retries, retry_delay_seconds = @RetryDelaySeconds, catch_up = @CatchUp, updated = @Updated,
-                  policy_exemptions = @PolicyExemptions
+                  policy_exemptions = @PolicyExemptions, pull_steps = @PullSteps
               WHERE id = @Id
               """
             : """
               INSERT INTO deployments (id, flow_id, name, entrypoint, parameters, parameter_schema, work_pool_id, work_queue_id,
                   job_variables, tags, description, version, paused, concurrency_limit, collision_strategy, retries, retry_delay_seconds, catch_up, created, updated,
-                  policy_exemptions)
+                  policy_exemptions, pull_steps)
               VALUES (@Id, @FlowId, @Name, @Entrypoint, @Parameters, @ParameterSchema, @WorkPoolId, @WorkQueueId,
                   @JobVariables, @Tags, @Description, @Version, @Paused, @ConcurrencyLimit, @CollisionStrategy, @Retries, @RetryDelaySeconds, @CatchUp, @Created, @Updated,
-                  @PolicyExemptions)
+                  @PolicyExemptions, @PullSteps)
               """, row, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>Holds the deployment's row for update until the transaction ends (PostgreSQL): the scheduler waits for the change.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
@@ -94,6 +95,7 @@ internal sealed class DeploymentRow
     public int Retries { get; set; }
     public int RetryDelaySeconds { get; set; }
     public string CatchUp { get; set; } = "ALL";
+    public string? PullSteps { get; set; }
     public int SkippedRuns { get; set; }
     public long? LastSkippedTime { get; set; }
     public int? TimeoutSeconds { get; set; }
@@ -118,6 +120,7 @@ internal sealed class DeploymentRow
         SkippedRuns, Time(LastSkippedTime), Time(Created), Time(Updated), recentSkipped, TimeoutSeconds, CrashRetries, CrashRetryDelaySeconds)
     {
         PolicyExemptions = ObjectOrNull(PolicyExemptions),
+        PullSteps = PullSteps is null ? null : JsonNode.Parse(PullSteps) as JsonArray,
     };
 }
 

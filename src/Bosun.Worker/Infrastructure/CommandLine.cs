@@ -68,12 +68,16 @@ internal static class CommandLine
         return arguments;
     }
 
-    /// <summary>The full path of <paramref name="program"/> (as given, or found on PATH), or null.</summary>
-    public static string? Resolve(string program, string? path)
+    /// <summary>
+    /// The full path of <paramref name="program"/> (as given, relative to <paramref name="workingDirectory"/> when it has a
+    /// slash, or found on PATH), or null.
+    /// </summary>
+    public static string? Resolve(string program, string? path, string? workingDirectory = null)
     {
         if (program.Contains('/', StringComparison.Ordinal))
         {
-            return File.Exists(program) ? Path.GetFullPath(program) : null;
+            var full = workingDirectory is null ? Path.GetFullPath(program) : Path.GetFullPath(program, workingDirectory);
+            return File.Exists(full) ? full : null;
         }
 
         foreach (var directory in (path ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))

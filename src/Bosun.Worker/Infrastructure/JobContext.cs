@@ -24,6 +24,9 @@ public sealed record JobContext(
     /// </summary>
     public Action<string>? WaitingReason { get; init; }
 
+    /// <summary>The deployment's pull steps with their <c>{{ secret.X }}</c> references resolved; null when it has none.</summary>
+    public JsonArray? PullSteps { get; init; }
+
     /// <summary>The rendered <c>stream_output</c>, true unless set false.</summary>
     public bool StreamOutput => Configuration["stream_output"] is not JsonValue value || !value.TryGetValue<bool>(out var stream) || stream;
 

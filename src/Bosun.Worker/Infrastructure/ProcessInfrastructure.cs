@@ -2,6 +2,7 @@ using Bosun.Contracts.States;
 using System.Diagnostics;
 using System.Globalization;
 using Bosun.Contracts.WorkPools;
+using Bosun.Worker.Infrastructure.PullSteps;
 
 namespace Bosun.Worker.Infrastructure;
 
@@ -15,31 +16,68 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
 
     public override string Type => WorkPoolTypes.Process;
 
-    public override Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
+    public override async Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
     {
         var command = job.Text("command") ?? job.Claim.Deployment.Entrypoint
             ?? throw new SubmissionException($"deployment '{job.Claim.Deployment.FullName}' has no entrypoint and the job sets no command: nothing to start");
+        var environment = job.MergedEnvironment();
+        var pathVariable = environment.TryGetValue("PATH", out var path) ? path : System.Environment.GetEnvironmentVariable("PATH");
+        var ownDirectory = job.Text("working_dir") is null;
+        var runDirectory = job.Text("working_dir") ?? Path.Combine(Path.GetTempPath(), $"bosun-run-{job.Claim.FlowRun.Id:N}");
+        if (ownDirectory)
+        {
+            Directory.CreateDirectory(runDirectory);
+        }
+        else if (!Directory.Exists(runDirectory))
+        {
+            throw new SubmissionException($"working_dir '{runDirectory}' does not exist");
+        }
+
+        try
+        {
+            var workingDirectory = runDirectory;
+            if (job.PullSteps is { Count: > 0 } steps)
+            {
+                var pull = new PullStepRunner(job, environment);
+                await pull.RunAsync(steps, runDirectory, cancellationToken).ConfigureAwait(false);
+                workingDirectory = pull.WorkingDirectory;
+                command = RenderCommand(pull, command);
+            }
+
+            return Start(job, command, environment, pathVariable, workingDirectory, ownDirectory ? runDirectory : null);
+        }
+        catch (Exception) when (ownDirectory)
+        {
+            DeleteDirectory(runDirectory);
+            throw;
+        }
+    }
+
+    private static string RenderCommand(PullStepRunner pull, string command)
+    {
+        try
+        {
+            return pull.Render(command);
+        }
+        catch (PullStepException ex)
+        {
+            throw new SubmissionException($"the command {command}: {ex.Message}", ex);
+        }
+    }
+
+    private static ProcessHandle Start(
+        JobContext job, string command, IReadOnlyDictionary<string, string?> environment, string? pathVariable, string workingDirectory, string? temporaryDirectory)
+    {
         var arguments = CommandLine.Split(command);
         if (arguments.Count == 0)
         {
             throw new SubmissionException("the command is empty");
         }
 
-        var environment = job.MergedEnvironment();
-        var pathVariable = environment.TryGetValue("PATH", out var path) ? path : System.Environment.GetEnvironmentVariable("PATH");
-        var program = CommandLine.Resolve(arguments[0], pathVariable)
-            ?? throw new SubmissionException($"command '{arguments[0]}' was not found (PATH={pathVariable})");
-
-        var ownDirectory = job.Text("working_dir") is null;
-        var workingDirectory = job.Text("working_dir") ?? Path.Combine(Path.GetTempPath(), $"bosun-run-{job.Claim.FlowRun.Id:N}");
-        if (ownDirectory)
-        {
-            Directory.CreateDirectory(workingDirectory);
-        }
-        else if (!Directory.Exists(workingDirectory))
-        {
-            throw new SubmissionException($"working_dir '{workingDirectory}' does not exist");
-        }
+        // A relative program (bin/App or ./run.sh) is found in the working directory the pull steps left, so a deployment
+        // names its code where any worker puts it, not where the deploying machine had it.
+        var program = CommandLine.Resolve(arguments[0], pathVariable, workingDirectory)
+            ?? throw new SubmissionException($"command '{arguments[0]}' was not found (in {workingDirectory} or on PATH={pathVariable})");
 
         var useSession = File.Exists(SetSid);
         var info = new ProcessStartInfo(useSession ? SetSid : program)
@@ -60,17 +98,7 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in environment)
-        {
-            if (value is null)
-            {
-                info.Environment.Remove(name);
-            }
-            else
-            {
-                info.Environment[name] = value;
-            }
-        }
+        SetEnvironment(info, environment);
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var stream = job.StreamOutput;
@@ -101,7 +129,39 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return Task.FromResult<InfrastructureHandle>(new ProcessHandle(process, useSession, ownDirectory ? workingDirectory : null));
+        return new ProcessHandle(process, useSession, temporaryDirectory);
+    }
+
+    /// <summary>Applies the merged environment: a null value removes the variable.</summary>
+    internal static void SetEnvironment(ProcessStartInfo info, IReadOnlyDictionary<string, string?> environment)
+    {
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+    }
+
+    private static void DeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a file still open by a dying child; the OS temp cleaner takes it later.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
     }
 
     private sealed class ProcessHandle(Process process, bool ownGroup, string? temporaryDirectory) : InfrastructureHandle
@@ -161,18 +221,7 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
             process.Dispose();
             if (temporaryDirectory is not null)
             {
-                try
-                {
-                    Directory.Delete(temporaryDirectory, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // Best effort: a file still open by a dying child; the OS temp cleaner takes it later.
-                }
-                catch (UnauthorizedAccessException)
-                {
-                    // As above.
-                }
+                DeleteDirectory(temporaryDirectory);
             }
 
             return ValueTask.CompletedTask;

@@ -105,6 +105,9 @@ internal sealed class FlowRunExecution(
                     line => WorkerLog(RunLogLevel.Info, line))
                 {
                     WaitingReason = ReportWaitingReason,
+                    PullSteps = claim.Deployment.PullSteps is { Count: > 0 } pullSteps
+                        ? (JsonArray)(await SecretReferences.ResolveAsync(new JsonObject { ["steps"] = pullSteps.DeepClone() }, client, RunId, cancellationToken).ConfigureAwait(false))["steps"]!
+                        : null,
                 };
                 handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
                 Started = true;

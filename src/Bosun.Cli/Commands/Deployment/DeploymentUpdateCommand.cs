@@ -11,7 +11,7 @@ namespace Bosun.Cli.Commands.Deployment;
 /// <summary>
 /// `bosun deployment update 'flow/name' [--work-queue Q] [--param k=v]... [--params JSON] [--job-variable k=v]...
 /// [--job-variables JSON] [--tag T]... [--description D] [--version V] [--concurrency-limit N] [--collision-strategy S]
-/// [--catch-up P] [--paused true|false] [--retries N] [--retry-delay-seconds S] [--clear FIELD]...`.
+/// [--catch-up P] [--paused true|false] [--retries N] [--retry-delay-seconds S] [--entrypoint CMD] [--pull-steps JSON] [--clear FIELD]...`.
 /// </summary>
 internal static class DeploymentUpdateCommand
 {
@@ -38,6 +38,8 @@ internal static class DeploymentUpdateCommand
         var paused = new Option<bool?>("--paused") { Description = "true pauses it (no scheduled runs), false resumes it." };
         var retries = new Option<int?>("--retries") { Description = "Retries of a failed run." };
         var retryDelay = new Option<int?>("--retry-delay-seconds") { Description = "Seconds between retries." };
+        var entrypoint = new Option<string?>("--entrypoint") { Description = "The command its runs start with (relative to where its pull steps leave the code)." };
+        var pullSteps = new Option<string?>("--pull-steps") { Description = "All its pull steps as one JSON array (replaces them; process pools).", HelpName = "JSON" };
         var clear = new Option<string[]>("--clear")
         {
             Description = $"Empty a field: {string.Join(", ", DeploymentUpdate.ClearableFields.Select(Kebab))}. Repeatable.",
@@ -46,12 +48,12 @@ internal static class DeploymentUpdateCommand
         };
         var output = OutputOption.Create();
         var command = new BosunCommand("update",
-            "Change a deployment's queue, parameters, job variables, tags, description, version, limit, catch-up policy, pause or retries; what is not given stays.",
+            "Change a deployment's queue, parameters, job variables, tags, description, version, limit, catch-up policy, pause, retries, entrypoint or pull steps; what is not given stays.",
             "bosun deployment update 'etl/nightly' --work-queue high-priority",
             "bosun deployment update 'etl/nightly' --catch-up LATEST --concurrency-limit 1 --collision-strategy CANCEL_NEW",
             "bosun deployment update 'etl/nightly' --param day=yesterday --job-variable env.MODE=full --clear description")
         {
-            name, queue, param, parameters, jobVariable, jobVariables, tags, description, version, limit, strategy, catchUp, paused, retries, retryDelay, clear, output,
+            name, queue, param, parameters, jobVariable, jobVariables, tags, description, version, limit, strategy, catchUp, paused, retries, retryDelay, entrypoint, pullSteps, clear, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -77,7 +79,11 @@ internal static class DeploymentUpdateCommand
                 Paused: parse.GetValue(paused),
                 Retries: parse.GetValue(retries),
                 RetryDelaySeconds: parse.GetValue(retryDelay),
-                Clear: cleared.Count > 0 ? cleared : null);
+                Clear: cleared.Count > 0 ? cleared : null)
+            {
+                Entrypoint = parse.GetValue(entrypoint),
+                PullSteps = parse.GetValue(pullSteps) is { } stepsText ? JsonInput.ParseArray(stepsText, "--pull-steps") : null,
+            };
             if (update == new DeploymentUpdate() && paramPairs.Length == 0 && variablePairs.Length == 0)
             {
                 throw new CliException("Nothing to update: give at least one option (see `bosun deployment update --help`).");

@@ -46,6 +46,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         }
 
         ParameterValidator.ValidateSchema(request.ParameterSchema);
+        PullStepValidator.Validate(request.PullSteps, "pull_steps");
         var parameters = request.Parameters ?? [];
         ParameterValidator.Validate(request.ParameterSchema, parameters, enforceRequired: false);
 
@@ -58,6 +59,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             Guid? queueId = null;
             JsonObject? template = null;
             string? policy = null;
+            string? poolType = null;
             if (request.WorkPoolName is { } poolName)
             {
                 var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken)
@@ -67,8 +69,10 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
                     ?? throw new NotFoundException($"Work pool '{poolName}' has no queue named '{queueName}'.");
                 template = Object(pool.BaseJobTemplate);
                 (poolId, queueId, policy) = (pool.Id, queue.Id, pool.JobVariablePolicy);
+                poolType = pool.Type;
             }
 
+            PullStepValidator.RequireProcessPool(request.PullSteps, poolType, "pull_steps");
             var flowId = await DeploymentStore.EnsureFlowAsync(scope, request.FlowName, now, cancellationToken);
             var existing = await DeploymentStore.GetByNameAsync(scope.Connection, request.FlowName, request.Name, scope.Transaction, cancellationToken);
             var jobVariables = SecretMask.Restore(request.JobVariables, ObjectOrNull(existing?.JobVariables), template is null ? null : SecretMask.VariablesOf(template));
@@ -102,6 +106,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
                 TimeoutSeconds = request.TimeoutSeconds,
                 CrashRetries = request.CrashRetries,
                 CrashRetryDelaySeconds = request.CrashRetryDelaySeconds,
+                PullSteps = request.PullSteps is { Count: > 0 } pullSteps ? pullSteps.ToJsonString() : null,
                 Created = existing?.Created ?? Ms(now),
                 Updated = Ms(now),
             };
@@ -212,6 +217,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             ["concurrency_limit"] = update.ConcurrencyLimit is not null, ["collision_strategy"] = update.CollisionStrategy is not null,
             ["catch_up"] = update.CatchUp is not null, ["paused"] = update.Paused is not null, ["retries"] = update.Retries is not null,
             ["retry_delay_seconds"] = update.RetryDelaySeconds is not null,
+            ["entrypoint"] = update.Entrypoint is not null, ["pull_steps"] = update.PullSteps is not null,
         };
         if (clear.FirstOrDefault(field => given[field]) is { } both)
         {
@@ -237,6 +243,8 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         {
             throw new ValidationException("retry_delay_seconds", ["must be 0 or more"]);
         }
+
+        PullStepValidator.Validate(update.PullSteps, "pull_steps");
 
         var now = timeProvider.GetUtcNow();
         await database.WriteAsync(async scope =>
@@ -287,6 +295,13 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             row.Paused = update.Paused ?? row.Paused;
             row.Retries = update.Retries ?? row.Retries;
             row.RetryDelaySeconds = update.RetryDelaySeconds ?? row.RetryDelaySeconds;
+            row.Entrypoint = update.Entrypoint is { } entrypoint ? NullIfEmpty(entrypoint) : row.Entrypoint;
+            if (update.PullSteps is not null || clear.Contains("pull_steps"))
+            {
+                PullStepValidator.RequireProcessPool(update.PullSteps, pool?.Type, "pull_steps");
+                row.PullSteps = update.PullSteps is { Count: > 0 } pullSteps ? pullSteps.ToJsonString() : null;
+            }
+
             row.Updated = Ms(now);
             await DeploymentStore.UpsertAsync(scope, row, exists: true, cancellationToken);
             // Runs made ahead carry the old queue, parameters and tags: they are made again (none while paused).
