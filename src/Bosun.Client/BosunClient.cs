@@ -258,6 +258,10 @@ public sealed class BosunClient : IDisposable
     public Task<FlowRun> GetFlowRunAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Run(id), null, Json.FlowRun, cancellationToken);
 
+    /// <summary>Records a subflow of a running flow run: a child run, PENDING, that the caller runs and reports.</summary>
+    public Task<FlowRun> CreateSubflowRunAsync(Guid parentFlowRunId, SubflowRunCreate request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{Run(parentFlowRunId)}/subflow_runs", Body(request, Json.SubflowRunCreate), Json.FlowRun, cancellationToken);
+
     /// <summary>Lists runs matching a filter, newest first.</summary>
     public Task<Page<FlowRunSummary>> ListFlowRunsAsync(FlowRunFilter? filter = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ApiRoutes.FlowRuns + "/filter", Body(filter ?? new FlowRunFilter(), Json.FlowRunFilter), Json.PageFlowRunSummary, cancellationToken);

@@ -41,6 +41,7 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Worker))]
 [JsonSerializable(typeof(IReadOnlyList<Worker>))]
 [JsonSerializable(typeof(FlowRunCreate))]
+[JsonSerializable(typeof(SubflowRunCreate))]
 [JsonSerializable(typeof(FlowRun))]
 [JsonSerializable(typeof(FlowRunSummary))]
 [JsonSerializable(typeof(Page<FlowRunSummary>))]

@@ -30,6 +30,8 @@ namespace Bosun.Contracts.FlowRuns;
 /// <param name="WaitingReason">While not running: why (pool paused, queue at its limit, no worker online, scheduled later).</param>
 /// <param name="Created">Creation time.</param>
 /// <param name="Updated">Last change.</param>
+/// <param name="ParentFlowRunId">The run that started this one (a subflow, or a deployment run started by RunDeploymentAsync); null for a top-level run.</param>
+/// <param name="ParentTaskRunId">The parent's task run that made the call, when it was made inside a task.</param>
 public sealed record FlowRun(
     Guid Id,
     string Name,
@@ -56,4 +58,6 @@ public sealed record FlowRun(
     DateTimeOffset? LastHeartbeat,
     string? WaitingReason,
     DateTimeOffset Created,
-    DateTimeOffset Updated);
+    DateTimeOffset Updated,
+    Guid? ParentFlowRunId = null,
+    Guid? ParentTaskRunId = null);

@@ -12,6 +12,7 @@ namespace Bosun.Contracts.FlowRuns;
 /// <param name="WorkQueueName">A queue of the deployment's pool other than its own.</param>
 /// <param name="Retries">How many times a failed run is retried.</param>
 /// <param name="RetryDelaySeconds">Seconds between retries.</param>
+/// <param name="ParentFlowRunId">The run starting this one (RunDeploymentAsync): the new run is its child, cancelled with it.</param>
 public sealed record FlowRunCreate(
     JsonObject? Parameters = null,
     JsonObject? JobVariables = null,
@@ -21,4 +22,5 @@ public sealed record FlowRunCreate(
     string? Name = null,
     string? WorkQueueName = null,
     int? Retries = null,
-    int? RetryDelaySeconds = null);
+    int? RetryDelaySeconds = null,
+    Guid? ParentFlowRunId = null);

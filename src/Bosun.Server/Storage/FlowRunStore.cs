@@ -117,10 +117,12 @@ internal static class FlowRunStore
         var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                 state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
-                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, created, updated)
+                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, created, updated,
+                last_heartbeat, parent_flow_run_id, parent_task_run_id)
             VALUES (@Id, @Name, @FlowId, @DeploymentId, @WorkPoolId, @WorkQueueId, @Parameters, @JobVariables, @Tags,
                 @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
-                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @Created, @Updated)
+                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @Created, @Updated,
+                @LastHeartbeat, @ParentFlowRunId, @ParentTaskRunId)
             ON CONFLICT DO NOTHING
             """, row, scope.Transaction, cancellationToken: cancellationToken));
         if (inserted == 0)
@@ -165,6 +167,37 @@ internal static class FlowRunStore
         };
     }
 
+    /// <summary>
+    /// A subflow's run (not yet inserted): PENDING at once, since its process — the parent's — is already running, and
+    /// with a first heartbeat, so that the abandoned-run rules judge it by its own heartbeats (it has no claimant).
+    /// </summary>
+    public static FlowRunRow NewSubflowRun(Guid flowId, Guid parentId, Guid? parentTaskRunId, JsonObject parameters, string? name, DateTimeOffset now) => new()
+    {
+        Id = Guid.NewGuid(),
+        Name = string.IsNullOrWhiteSpace(name) ? RunNames.Next() : name,
+        FlowId = flowId,
+        Parameters = JsonText(parameters),
+        JobVariables = JsonText(null),
+        Tags = StoredValues.Tags([]),
+        StateId = Guid.NewGuid(),
+        StateType = StateType.Pending.ToWireName(),
+        StateName = StateNames.Pending,
+        StateMessage = "subflow: runs in its parent's process",
+        StateTimestamp = Ms(now),
+        ExpectedStartTime = Ms(now),
+        LastHeartbeat = Ms(now),
+        ParentFlowRunId = parentId,
+        ParentTaskRunId = parentTaskRunId,
+        Created = Ms(now),
+        Updated = Ms(now),
+    };
+
+    /// <summary>The runs started by <paramref name="parentId"/> that have not ended, with their deployment (none: a subflow, run in the parent's process).</summary>
+    public static async Task<IReadOnlyList<(Guid Id, Guid? DeploymentId)>> UnfinishedChildrenAsync(DbConnection connection, Guid parentId, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<(Guid, Guid?)>(new CommandDefinition(
+            $"SELECT id, deployment_id FROM flow_runs WHERE parent_flow_run_id = @parentId AND state_type NOT IN {Terminal}",
+            new { parentId }, cancellationToken: cancellationToken))).ToList();
+
     public static async Task<Page<FlowRunSummary>> ListAsync(DbConnection connection, FlowRunFilter filter, CancellationToken cancellationToken)
     {
         var where = new StringBuilder(" WHERE 1 = 1");
@@ -179,6 +212,12 @@ internal static class FlowRunStore
         {
             where.Append(" AND r.deployment_id = @deploymentId");
             parameters.Add("deploymentId", deploymentId);
+        }
+
+        if (filter.ParentFlowRunId is { } parentId)
+        {
+            where.Append(" AND r.parent_flow_run_id = @parentId");
+            parameters.Add("parentId", parentId);
         }
 
         if (!string.IsNullOrEmpty(filter.FlowName))

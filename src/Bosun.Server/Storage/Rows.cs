@@ -150,6 +150,8 @@ internal sealed class FlowRunRow
     public long? LastHeartbeat { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
+    public Guid? ParentFlowRunId { get; set; }
+    public Guid? ParentTaskRunId { get; set; }
 
     public FlowRunState State => new(
         StateId, StoredValues.State(StateType), StateName, StateMessage, Time(StateTimestamp), Time(StateScheduledTime));
@@ -158,11 +160,12 @@ internal sealed class FlowRunRow
         Id, Name, FlowName, DeploymentId, DeploymentName, WorkPoolName, WorkQueueName, Object(Parameters),
         Object(JobVariables), TagList(Tags), State, Time(ExpectedStartTime), Time(NextScheduledStartTime),
         Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, RunCount, InfrastructureId, WorkerName,
-        IdempotencyKey, Retries, RetryDelaySeconds, Time(LastHeartbeat), waitingReason, Time(Created), Time(Updated));
+        IdempotencyKey, Retries, RetryDelaySeconds, Time(LastHeartbeat), waitingReason, Time(Created), Time(Updated),
+        ParentFlowRunId, ParentTaskRunId);
 
     public FlowRunSummary ToSummary() => new(
         Id, Name, FlowName, DeploymentName, WorkPoolName, WorkQueueName, State, Time(ExpectedStartTime),
-        Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, WorkerName, TagList(Tags));
+        Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, WorkerName, TagList(Tags), ParentFlowRunId);
 }
 
 internal sealed class StateRow

@@ -24,12 +24,12 @@ internal static class FlowRunEndpoints
         }).WithName("FilterFlowRuns").WithSummary("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
         runs.MapGet("", (FlowRunService service, string? state, [FromQuery(Name = "deployment_id")] Guid? deploymentId, string? flow,
             [FromQuery(Name = "work_pool")] string? workPool, [FromQuery(Name = "work_queue")] string? workQueue,
-            string? search, int? offset, int? limit, CancellationToken ct) =>
+            string? search, int? offset, int? limit, [FromQuery(Name = "parent_flow_run_id")] Guid? parentFlowRunId, CancellationToken ct) =>
         {
             var states = ParseStates(state);
             return service.ListAsync(new FlowRunFilter(states, deploymentId, flow, workPool, workQueue, null, null, search,
-                Paging.Offset(offset), Paging.Limit(limit)), ct);
-        }).WithName("ListFlowRuns").WithSummary("List runs; state takes a comma-separated list such as RUNNING,PENDING.");
+                Paging.Offset(offset), Paging.Limit(limit), parentFlowRunId), ct);
+        }).WithName("ListFlowRuns").WithSummary("List runs; state takes a comma-separated list such as RUNNING,PENDING; parent_flow_run_id lists a run's children.");
         runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun");
         runs.MapDelete("{id:guid}", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
@@ -51,6 +51,12 @@ internal static class FlowRunEndpoints
             return TypedResults.NoContent();
         }).WithName("SetFlowRunWaitingReason").Requires(Permission.Work)
             .WithSummary("What keeps a PENDING run's infrastructure from starting (a pod's FailedScheduling), shown in its waiting reason; 409 once it is no longer PENDING.");
+        runs.MapPost("{id:guid}/subflow_runs", async Task<Created<FlowRun>> (Guid id, SubflowRunCreate request, FlowRunService service, CancellationToken ct) =>
+        {
+            var run = await service.CreateSubflowAsync(id, request, ct);
+            return TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run);
+        }).WithName("CreateSubflowRun").Requires(Permission.RunReport, Permission.Deploy)
+            .WithSummary("Record a subflow: a flow method called by this running flow, run in its process as a child run (PENDING; it reports its own states).");
         runs.MapPost("{id:guid}/heartbeat", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.HeartbeatAsync(id, ct);

@@ -66,6 +66,13 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
             var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
                 request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId);
+            if (request.ParentFlowRunId is { } parentId)
+            {
+                row.ParentFlowRunId = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) is not null
+                    ? parentId
+                    : throw new ValidationException("parent_flow_run_id", [$"flow run {parentId} does not exist"]);
+            }
+
             if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
             {
                 // The same idempotency key was used by a request that committed meanwhile (another replica).
@@ -81,6 +88,36 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }
 
         return (await GetAsync(id, cancellationToken), created);
+    }
+
+    /// <summary>A subflow's run, linked to its running parent, PENDING for the parent's process to run.</summary>
+    public async Task<FlowRun> CreateSubflowAsync(Guid parentId, SubflowRunCreate request, CancellationToken cancellationToken)
+    {
+        if (NameRules.Check(request.FlowName, "Flow") is { } problem)
+        {
+            throw new ValidationException("flow_name", [problem]);
+        }
+
+        if (request.Name is { Length: > NameRules.MaxLength })
+        {
+            throw new ValidationException("name", [$"must be at most {NameRules.MaxLength} characters"]);
+        }
+        var now = timeProvider.GetUtcNow();
+        var id = await database.WriteAsync(async scope =>
+        {
+            var parent = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) ?? throw NotFound(parentId);
+            if (parent.State.Type.IsTerminal())
+            {
+                throw new ConflictException($"Flow run {parentId} is {parent.State.Type.ToWireName()}: only a run that has not ended can start a subflow.");
+            }
+
+            var flowId = await DeploymentStore.EnsureFlowAsync(scope, request.FlowName, now, cancellationToken);
+            var row = FlowRunStore.NewSubflowRun(flowId, parentId, request.ParentTaskRunId, request.Parameters ?? [], request.Name, now);
+            await FlowRunStore.InsertAsync(scope, row, cancellationToken);
+            return row.Id;
+        }, cancellationToken);
+        runSignals.Notify(parentId, RunChange.State);
+        return await GetAsync(id, cancellationToken);
     }
 
     public async Task<FlowRun> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -133,6 +170,10 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             // The run's page shows its new state, and its log followers stop once the run is over. (A rejection may have
             // written another state: a cancelled run that had not started is CANCELLED at once.)
             runSignals.Notify(id, RunChange.State);
+            if (outcome.Result.State.Type is StateType.Cancelling or StateType.Cancelled && proposal.Type is StateType.Cancelling or StateType.Cancelled)
+            {
+                await CancelChildrenAsync(id, outcome.Result.State.Type == StateType.Cancelled, cancellationToken);
+            }
         }
 
         return outcome.Result;
@@ -140,6 +181,21 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
     public Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken) =>
         SetStateAsync(id, new StateProposal(StateType.Cancelling, Message: "cancellation requested"), cancellationToken);
+
+    /// <summary>
+    /// A cancelled run's subflows and the deployment runs it started are cancelled with it (and theirs, in turn). Once the
+    /// parent is CANCELLED its process has stopped, and with it the subflows it ran: they are CANCELLED too, while a
+    /// deployment run is left to its own worker.
+    /// </summary>
+    private async Task CancelChildrenAsync(Guid parentId, bool parentStopped, CancellationToken cancellationToken)
+    {
+        var children = await database.ReadAsync(connection => FlowRunStore.UnfinishedChildrenAsync(connection, parentId, cancellationToken), cancellationToken);
+        foreach (var (child, deploymentId) in children)
+        {
+            var type = parentStopped && deploymentId is null ? StateType.Cancelled : StateType.Cancelling;
+            await SetStateAsync(child, new StateProposal(type, Message: $"cancelled with its parent run {parentId}"), cancellationToken);
+        }
+    }
 
     public async Task<FlowRun> SetInfrastructureAsync(Guid id, InfrastructureUpdate update, CancellationToken cancellationToken)
     {
