@@ -42,6 +42,8 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<Worker>))]
 [JsonSerializable(typeof(FlowRunCreate))]
 [JsonSerializable(typeof(SubflowRunCreate))]
+[JsonSerializable(typeof(FlowRunPause))]
+[JsonSerializable(typeof(FlowRunResume))]
 [JsonSerializable(typeof(FlowRun))]
 [JsonSerializable(typeof(FlowRunSummary))]
 [JsonSerializable(typeof(Page<FlowRunSummary>))]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bosun.Contracts.States;
 using Microsoft.Extensions.Logging;
@@ -88,6 +89,40 @@ public sealed class FlowContext
             : throw new FlowRunFailedException(run);
     }
 #pragma warning restore RS0026
+
+    /// <summary>
+    /// Pauses the run until someone resumes it (<c>bosun flow-run resume</c>, the API or the run's page): the run is PAUSED,
+    /// this process waits (heartbeating), and the flow goes on when the run is RUNNING again. Not resumed within
+    /// <paramref name="timeout"/>: a <see cref="TimeoutException"/> (the run fails unless the flow catches it).
+    /// </summary>
+    /// <param name="timeout">How long to wait for a resume.</param>
+    /// <param name="cancellationToken">Stops waiting; the run's own token (a cancelled run) does too.</param>
+    public async Task PauseAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken, cancellationToken);
+        await Gate.PauseAsync(null, timeout, stopping.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Pauses the run until it is resumed with input of type <typeparamref name="T"/> (a record, say), and returns that
+    /// input. The run shows the input's JSON Schema; a resume whose input does not match it is refused (422), so what
+    /// arrives here is valid. Not resumed within <paramref name="timeout"/>: a <see cref="TimeoutException"/>.
+    /// </summary>
+    /// <typeparam name="T">The input asked for.</typeparam>
+    /// <param name="timeout">How long to wait for a resume.</param>
+    /// <param name="cancellationToken">Stops waiting; the run's own token (a cancelled run) does too.</param>
+    public async Task<T> PauseAsync<T>(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken, cancellationToken);
+        var input = await Gate.PauseAsync(ParameterSchema.ForValue(typeof(T)), timeout, stopping.Token).ConfigureAwait(false);
+        return (input ?? []).Deserialize<T>(ParameterSchema.JsonOptions)!;
+    }
+
+    /// <summary>Pauses this flow run; null outside a flow run.</summary>
+    internal PauseGate? Pauses { get; init; }
+
+    private PauseGate Gate => Pauses ?? throw new InvalidOperationException(
+        "PauseAsync pauses a flow run: call it from a flow running on a Bosun server (served, deployed or started by a worker).");
 
     private ChildRuns Children => ChildRuns ?? throw new InvalidOperationException(
         "RunDeploymentAsync starts a child run of a flow run: call it from a flow running on a Bosun server (served, deployed or started by a worker).");

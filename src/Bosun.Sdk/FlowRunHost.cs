@@ -57,6 +57,7 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 {
                     TaskRunner = new TaskRunner(run.Id, client, recorder, logger, timeProvider),
                     ChildRuns = new ChildRuns(run.Id, this, client, timeProvider),
+                    Pauses = new PauseGate(run.Id, client, timeProvider),
                 };
                 Exception? failure = null;
                 object? value = null;

@@ -490,7 +490,8 @@ internal static class FlowRunStore
             StartTime = next.Type == StateType.Running ? row.StartTime ?? Ms(now) : row.StartTime,
             EndTime = next.Type.IsTerminal() ? Ms(now) : null,
             TotalRunTimeMs = row.TotalRunTimeMs + (current.Type == StateType.Running ? Math.Max(0, Ms(now) - row.StateTimestamp) : 0),
-            RunCount = row.RunCount + (next.Type == StateType.Running && current.Type != StateType.Running ? 1 : 0),
+            // A resumed run goes on with the same attempt: its retries are not used up by a pause.
+            RunCount = row.RunCount + (next.Type == StateType.Running && current.Type is not (StateType.Running or StateType.Paused) ? 1 : 0),
             WorkerName = next.Type == StateType.Pending && current.Type != StateType.Pending ? claimingWorker ?? row.WorkerName : row.WorkerName,
             // A run scheduled again (retry by hand) gets new infrastructure; the old id would be misleading.
             InfrastructureId = next.Type == StateType.Scheduled && current.Type.IsTerminal() ? null : row.InfrastructureId,
@@ -540,6 +541,18 @@ internal static class FlowRunStore
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE flow_runs SET infrastructure_waiting_reason = @reason WHERE id = @runId AND state_type = {Pending}",
             new { runId, reason }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>What a pause asks for, written with the move to PAUSED; the last resume's input is cleared.</summary>
+    public static async Task SetPauseAsync(WriteScope scope, Guid runId, JsonObject? inputSchema, DateTimeOffset? timeout, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET pause_input_schema = @schema, pause_timeout = @timeout, resume_input = NULL WHERE id = @runId",
+            new { runId, schema = inputSchema?.ToJsonString(), timeout = Ms(timeout) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>The input a resume carried, written with the move back to RUNNING; the pause's schema and timeout are done with.</summary>
+    public static async Task SetResumeInputAsync(WriteScope scope, Guid runId, JsonObject? input, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET resume_input = @input, pause_input_schema = NULL, pause_timeout = NULL WHERE id = @runId",
+            new { runId, input = input?.ToJsonString() }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<int> HeartbeatAsync(WriteScope scope, Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
         await scope.Connection.ExecuteAsync(new CommandDefinition(

@@ -152,6 +152,9 @@ internal sealed class FlowRunRow
     public long Updated { get; set; }
     public Guid? ParentFlowRunId { get; set; }
     public Guid? ParentTaskRunId { get; set; }
+    public string? PauseInputSchema { get; set; }
+    public long? PauseTimeout { get; set; }
+    public string? ResumeInput { get; set; }
 
     public FlowRunState State => new(
         StateId, StoredValues.State(StateType), StateName, StateMessage, Time(StateTimestamp), Time(StateScheduledTime));
@@ -161,7 +164,7 @@ internal sealed class FlowRunRow
         Object(JobVariables), TagList(Tags), State, Time(ExpectedStartTime), Time(NextScheduledStartTime),
         Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, RunCount, InfrastructureId, WorkerName,
         IdempotencyKey, Retries, RetryDelaySeconds, Time(LastHeartbeat), waitingReason, Time(Created), Time(Updated),
-        ParentFlowRunId, ParentTaskRunId);
+        ParentFlowRunId, ParentTaskRunId, ObjectOrNull(PauseInputSchema), Time(PauseTimeout), ObjectOrNull(ResumeInput));
 
     public FlowRunSummary ToSummary() => new(
         Id, Name, FlowName, DeploymentName, WorkPoolName, WorkQueueName, State, Time(ExpectedStartTime),

@@ -71,6 +71,8 @@ internal static class FlowRunInspectCommand
                 .Add("Job variables", run.JobVariables.Count == 0 ? null : JsonOutput.Format(run.JobVariables))
                 .Add("Tags", string.Join(", ", run.Tags))
                 .Add("Result", result is null ? null : ResultText.Of(result))
+                .Add("Resume input", run.PauseInputSchema is null ? null : $"{JsonOutput.Format(run.PauseInputSchema)}{Environment.NewLine}resume with: bosun flow-run resume {run.Id} --input name=value")
+                .Add("Pause timeout", run.PauseTimeout is null ? null : RelativeTime.WithClock(run.PauseTimeout, now, zone))
                 .WriteTo(context.Console);
             return 0;
         });

@@ -57,6 +57,12 @@ internal static class FlowRunEndpoints
             return TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run);
         }).WithName("CreateSubflowRun").Requires(Permission.RunReport, Permission.Deploy)
             .WithSummary("Record a subflow: a flow method called by this running flow, run in its process as a child run (PENDING; it reports its own states).");
+        runs.MapPost("{id:guid}/pause", (Guid id, FlowRunPause pause, FlowRunService service, CancellationToken ct) => service.PauseAsync(id, pause, ct))
+            .WithName("PauseFlowRun").Requires(Permission.RunReport)
+            .WithSummary("The run's flow pauses (RUNNING → PAUSED), asking for input of a JSON Schema; answered like a state proposal.");
+        runs.MapPost("{id:guid}/resume", (Guid id, FlowRunResume resume, FlowRunService service, CancellationToken ct) => service.ResumeAsync(id, resume, ct))
+            .WithName("ResumeFlowRun").Requires(Permission.Deploy)
+            .WithSummary("Resume a PAUSED run (→ RUNNING) with the input its pause asked for: 422 when it does not match the schema, 409 when the run is not PAUSED.");
         runs.MapPost("{id:guid}/heartbeat", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.HeartbeatAsync(id, ct);

@@ -197,6 +197,68 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }
     }
 
+    /// <summary>
+    /// RUNNING → PAUSED for the run's own flow, recording the input it asks for. Answered like any proposal: a run that is
+    /// not RUNNING gets ABORT (and nothing is recorded).
+    /// </summary>
+    public async Task<SetStateResult> PauseAsync(Guid id, FlowRunPause pause, CancellationToken cancellationToken)
+    {
+        ParameterValidator.ValidateSchema(pause.InputSchema, "input_schema");
+        if (pause.TimeoutSeconds is <= 0 or > 31_536_000)
+        {
+            throw new ValidationException("timeout_seconds", ["must be more than 0 and at most a year (31,536,000)"]);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var timeout = pause.TimeoutSeconds is { } seconds ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
+        var message = pause.InputSchema is null ? "paused: waiting for a resume" : "paused: waiting for input";
+        var result = await database.WriteAsync(async scope =>
+        {
+            var outcome = await FlowRunStore.TryTransitionAsync(scope, id, new StateProposal(StateType.Paused, Message: timeout is null ? message : $"{message} until {timeout:O}"),
+                now, expectedType: StateType.Running, cancellationToken: cancellationToken) ?? throw NotFound(id);
+            if (outcome.Result.Status == SetStateStatus.Accept)
+            {
+                await FlowRunStore.SetPauseAsync(scope, id, pause.InputSchema, timeout, cancellationToken);
+            }
+
+            return outcome.Result;
+        }, cancellationToken);
+        runSignals.Notify(id, RunChange.State);
+        return result;
+    }
+
+    /// <summary>PAUSED → RUNNING with the input the pause asked for, validated against its schema (422 otherwise); 409 unless PAUSED.</summary>
+    public async Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            var row = await FlowRunStore.GetAsync(scope.Connection, id, scope.Transaction, cancellationToken) ?? throw NotFound(id);
+            if (row.State.Type != StateType.Paused)
+            {
+                throw new ConflictException($"Flow run {id} is {row.State.Type.ToWireName()}: only a PAUSED run can be resumed.");
+            }
+
+            if (ObjectOrNull(row.PauseInputSchema) is { } schema && JsonSchemaValidator.TryBuild(schema, out var built, out _)
+                && JsonSchemaValidator.Validate(built!, resume.Input ?? []) is { Count: > 0 } problems)
+            {
+                throw new ValidationException("input", problems);
+            }
+
+            var outcome = await FlowRunStore.TransitionAsync(scope, row, new StateProposal(StateType.Running, Message: "resumed"), now,
+                expectedType: StateType.Paused, cancellationToken: cancellationToken);
+            if (outcome.Result.Status != SetStateStatus.Accept)
+            {
+                throw new ConflictException($"Flow run {id} was not resumed: {outcome.Result.Reason}");
+            }
+
+            await FlowRunStore.SetResumeInputAsync(scope, id, resume.Input, cancellationToken);
+            return 0;
+        }, cancellationToken);
+        runSignals.Notify(id, RunChange.State);
+        return await GetAsync(id, cancellationToken);
+    }
+
     public async Task<FlowRun> SetInfrastructureAsync(Guid id, InfrastructureUpdate update, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(update.InfrastructureId) || update.InfrastructureId.Length > 500)
