@@ -259,6 +259,18 @@ public sealed class BosunClient : IDisposable
     public Task<FlowRun> GetFlowRunAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Run(id), null, Json.FlowRun, cancellationToken);
 
+    /// <summary>Records a subflow of a running flow run: a child run, PENDING, that the caller runs and reports.</summary>
+    public Task<FlowRun> CreateSubflowRunAsync(Guid parentFlowRunId, SubflowRunCreate request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{Run(parentFlowRunId)}/subflow_runs", Body(request, Json.SubflowRunCreate), Json.FlowRun, cancellationToken);
+
+    /// <summary>Pauses a RUNNING run for its own flow (RUNNING → PAUSED), asking for input of a JSON Schema.</summary>
+    public Task<SetStateResult> PauseFlowRunAsync(Guid id, FlowRunPause pause, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{Run(id)}/pause", Body(pause, Json.FlowRunPause), Json.SetStateResult, cancellationToken);
+
+    /// <summary>Resumes a PAUSED run with the input its pause asked for.</summary>
+    public Task<FlowRun> ResumeFlowRunAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{Run(id)}/resume", Body(resume, Json.FlowRunResume), Json.FlowRun, cancellationToken);
+
     /// <summary>Lists runs matching a filter, newest first.</summary>
     public Task<Page<FlowRunSummary>> ListFlowRunsAsync(FlowRunFilter? filter = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ApiRoutes.FlowRuns + "/filter", Body(filter ?? new FlowRunFilter(), Json.FlowRunFilter), Json.PageFlowRunSummary, cancellationToken);

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bosun.Contracts.States;
 using Microsoft.Extensions.Logging;
 
 namespace Bosun.Sdk;
@@ -45,8 +47,93 @@ public sealed class FlowContext
     /// <summary>Runs this flow run's task calls; null outside a flow run, where tasks are plain calls.</summary>
     internal TaskRunner? TaskRunner { get; init; }
 
+    /// <summary>Starts this flow run's subflows and deployment runs; null outside a flow run, where a subflow is a plain call.</summary>
+    internal ChildRuns? ChildRuns { get; init; }
+
     /// <summary>Fires when the run is cancelled (from the API, the CLI or the UI) or its process is asked to stop.</summary>
     public CancellationToken CancellationToken { get; }
+
+#pragma warning disable RS0026 // Two shapes of one call (the run, or its result), each with the optional token last, as every SDK method has.
+    /// <summary>
+    /// Starts a run of another deployment (<c>flow/deployment</c>) on its own infrastructure, as a child of this run
+    /// (cancelled with it), and waits for it to end. Returns the run as it ended; or, when <paramref name="timeout"/>
+    /// passes first, as it is then (it goes on); with <see cref="TimeSpan.Zero"/>, at once after creating it.
+    /// </summary>
+    /// <param name="deployment">The deployment's address, <c>flow-name/deployment-name</c>.</param>
+    /// <param name="parameters">Parameter values over the deployment's defaults: a <see cref="JsonObject"/>, or an object (an anonymous one) written as JSON.</param>
+    /// <param name="timeout">How long to wait; null waits until the run ends.</param>
+    /// <param name="cancellationToken">Stops waiting (the run goes on); the run's own token stops it too.</param>
+    public Task<Contracts.FlowRuns.FlowRun> RunDeploymentAsync(string deployment, object? parameters = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Children.RunDeploymentAsync(deployment, ParametersObject(parameters), timeout, cancellationToken);
+
+    /// <summary>
+    /// Starts a run of another deployment as <see cref="RunDeploymentAsync"/> does, waits for it, and returns its result
+    /// read as <typeparamref name="T"/> (default when its flow returns nothing). Throws <see cref="FlowRunFailedException"/>
+    /// when it ends other than COMPLETED, and <see cref="TimeoutException"/> when <paramref name="timeout"/> passes first.
+    /// </summary>
+    /// <typeparam name="T">The deployment's flow's result.</typeparam>
+    /// <param name="deployment">The deployment's address, <c>flow-name/deployment-name</c>.</param>
+    /// <param name="parameters">Parameter values over the deployment's defaults: a <see cref="JsonObject"/>, or an object written as JSON.</param>
+    /// <param name="timeout">How long to wait; null waits until the run ends.</param>
+    /// <param name="cancellationToken">Stops waiting (the run goes on); the run's own token stops it too.</param>
+    public async Task<T?> RunDeploymentAsync<T>(string deployment, object? parameters = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var run = await Children.RunDeploymentAsync(deployment, ParametersObject(parameters), timeout, cancellationToken).ConfigureAwait(false);
+        if (!run.State.Type.IsTerminal())
+        {
+            throw new TimeoutException($"Flow run '{run.Name}' ({run.Id}) of '{deployment}' had not ended after {timeout}: it is {run.State.Type.ToWireName()} and goes on.");
+        }
+
+        return run.State.Type == StateType.Completed
+            ? await Children.ResultOfAsync<T>(run, cancellationToken).ConfigureAwait(false)
+            : throw new FlowRunFailedException(run);
+    }
+#pragma warning restore RS0026
+
+    /// <summary>
+    /// Pauses the run until someone resumes it (<c>bosun flow-run resume</c>, the API or the run's page): the run is PAUSED,
+    /// this process waits (heartbeating), and the flow goes on when the run is RUNNING again. Not resumed within
+    /// <paramref name="timeout"/>: a <see cref="TimeoutException"/> (the run fails unless the flow catches it).
+    /// </summary>
+    /// <param name="timeout">How long to wait for a resume.</param>
+    /// <param name="cancellationToken">Stops waiting; the run's own token (a cancelled run) does too.</param>
+    public async Task PauseAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken, cancellationToken);
+        await Gate.PauseAsync(null, timeout, stopping.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Pauses the run until it is resumed with input of type <typeparamref name="T"/> (a record, say), and returns that
+    /// input. The run shows the input's JSON Schema; a resume whose input does not match it is refused (422), so what
+    /// arrives here is valid. Not resumed within <paramref name="timeout"/>: a <see cref="TimeoutException"/>.
+    /// </summary>
+    /// <typeparam name="T">The input asked for.</typeparam>
+    /// <param name="timeout">How long to wait for a resume.</param>
+    /// <param name="cancellationToken">Stops waiting; the run's own token (a cancelled run) does too.</param>
+    public async Task<T> PauseAsync<T>(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken, cancellationToken);
+        var input = await Gate.PauseAsync(ParameterSchema.ForValue(typeof(T)), timeout, stopping.Token).ConfigureAwait(false);
+        return (input ?? []).Deserialize<T>(ParameterSchema.JsonOptions)!;
+    }
+
+    /// <summary>Pauses this flow run; null outside a flow run.</summary>
+    internal PauseGate? Pauses { get; init; }
+
+    private PauseGate Gate => Pauses ?? throw new InvalidOperationException(
+        "PauseAsync pauses a flow run: call it from a flow running on a Bosun server (served, deployed or started by a worker).");
+
+    private ChildRuns Children => ChildRuns ?? throw new InvalidOperationException(
+        "RunDeploymentAsync starts a child run of a flow run: call it from a flow running on a Bosun server (served, deployed or started by a worker).");
+
+    private static JsonObject? ParametersObject(object? parameters) => parameters switch
+    {
+        null => null,
+        JsonObject json => json,
+        _ => System.Text.Json.JsonSerializer.SerializeToNode(parameters, parameters.GetType(), ParameterSchema.JsonOptions) as JsonObject
+            ?? throw new ArgumentException($"parameters must be written as a JSON object (an object with a property per parameter); got {parameters.GetType().Name}.", nameof(parameters)),
+    };
 
     internal static IDisposable Enter(FlowContext context)
     {

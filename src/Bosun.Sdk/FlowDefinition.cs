@@ -46,9 +46,42 @@ public sealed partial class FlowDefinition
     }
 
     /// <summary>Calls the flow method with JSON parameters (missing ones take their defaults) and the given context.</summary>
-    internal async Task<object?> InvokeAsync(JsonObject parameters, FlowContext context)
+    internal Task<object?> InvokeAsync(JsonObject parameters, FlowContext context) =>
+        InvokeAsync(Method.GetParameters().Select(parameter => Bind(parameter, parameters, context)).ToArray());
+
+    /// <summary>Calls the flow method with the values of a call (a subflow), its context and token taken from <paramref name="context"/>.</summary>
+    internal Task<object?> InvokeCallAsync(object?[] callArguments, FlowContext context) =>
+        InvokeAsync(Method.GetParameters().Select((parameter, i) =>
+            parameter.ParameterType == typeof(FlowContext) ? context
+            : parameter.ParameterType == typeof(CancellationToken) ? context.CancellationToken
+            : callArguments[i]).ToArray());
+
+    /// <summary>A call's arguments as the run's parameters: by name, the context and token left out, a value JSON cannot write left out too.</summary>
+    internal JsonObject ParametersOf(object?[] callArguments)
     {
-        var arguments = Method.GetParameters().Select(parameter => Bind(parameter, parameters, context)).ToArray();
+        var parameters = new JsonObject();
+        foreach (var (parameter, i) in Method.GetParameters().Select((parameter, i) => (parameter, i)))
+        {
+            if (parameter.ParameterType == typeof(FlowContext) || parameter.ParameterType == typeof(CancellationToken))
+            {
+                continue;
+            }
+
+            try
+            {
+                parameters[parameter.Name!] = JsonSerializer.SerializeToNode(callArguments[i], parameter.ParameterType, Sdk.ParameterSchema.JsonOptions);
+            }
+            catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+            {
+                // Only the record of the call loses it: the subflow itself receives the value as it was passed.
+            }
+        }
+
+        return parameters;
+    }
+
+    private async Task<object?> InvokeAsync(object?[] arguments)
+    {
         object? result;
         try
         {

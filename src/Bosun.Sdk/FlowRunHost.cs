@@ -28,7 +28,15 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
     public TimeSpan CancellationPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Runs <paramref name="run"/>; returns when it has reached a final state, been aborted or been cancelled.</summary>
-    public async Task<FlowRunOutcome> RunAsync(FlowRun run, FlowDefinition flow, CancellationToken stopping)
+    public async Task<FlowRunOutcome> RunAsync(FlowRun run, FlowDefinition flow, CancellationToken stopping) =>
+        (await ExecuteAsync(run, flow, context => flow.InvokeAsync(run.Parameters, context), stopping).ConfigureAwait(false)).Outcome;
+
+    /// <summary>
+    /// Runs <paramref name="run"/> by <paramref name="invoke"/> (the flow with the run's parameters, or a subflow with
+    /// its call's values); the outcome comes with the flow's value when it completed and its exception when it failed.
+    /// </summary>
+    public async Task<(FlowRunOutcome Outcome, object? Value, Exception? Failure)> ExecuteAsync(
+        FlowRun run, FlowDefinition flow, Func<FlowContext, Task<object?>> invoke, CancellationToken stopping)
     {
         var logger = new RunLogger(logs, run.Id);
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -41,13 +49,15 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
             {
                 if (!await ProposeRunningAsync(run.Id, logger, cancelled.Token).ConfigureAwait(false))
                 {
-                    return FlowRunOutcome.NotRun;
+                    return (FlowRunOutcome.NotRun, null, null);
                 }
 
                 var recorder = new TaskRunRecorder(client, TimeProvider.System, Logger);
                 var context = new FlowContext(flow.Name, run.Id, run.Name, run.Parameters, logger, cancelled.Token)
                 {
                     TaskRunner = new TaskRunner(run.Id, client, recorder, logger, timeProvider),
+                    ChildRuns = new ChildRuns(run.Id, this, client, timeProvider),
+                    Pauses = new PauseGate(run.Id, client, timeProvider),
                 };
                 Exception? failure = null;
                 object? value = null;
@@ -56,7 +66,7 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                     recorder.Start();
                     using var scope = FlowContext.Enter(context);
                     using var capture = flow.Attribute.LogPrints ? ConsoleCapture.Begin(line => logger.Write(RunLogLevel.Info, line)) : null;
-                    value = await flow.InvokeAsync(run.Parameters, context).ConfigureAwait(false);
+                    value = await invoke(context).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
                 {
@@ -70,7 +80,7 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                         await ReportFinalAsync(run.Id, new StateProposal(StateType.Cancelled, Message: "cancelled: the flow stopped")).ConfigureAwait(false);
                     }
 
-                    return FlowRunOutcome.Cancelled;
+                    return (FlowRunOutcome.Cancelled, null, null);
                 }
                 catch (Exception ex)
                 {
@@ -86,7 +96,7 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 {
                     await ReportResultAsync(run.Id, flow, value, logger).ConfigureAwait(false);
                     var completed = await ReportFinalAsync(run.Id, new StateProposal(StateType.Completed)).ConfigureAwait(false);
-                    return completed.State.Type == StateType.Completed ? FlowRunOutcome.Completed : FlowRunOutcome.NotRun;
+                    return completed.State.Type == StateType.Completed ? (FlowRunOutcome.Completed, value, null) : (FlowRunOutcome.NotRun, null, null);
                 }
 
                 logger.Write(RunLogLevel.Error, $"Flow run failed: {failure.GetType().FullName}: {failure.Message}{Environment.NewLine}{failure.StackTrace}");
@@ -103,7 +113,7 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                     continue;
                 }
 
-                return FlowRunOutcome.Failed;
+                return (FlowRunOutcome.Failed, null, failure);
             }
         }
         finally

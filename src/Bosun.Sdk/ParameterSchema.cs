@@ -55,6 +55,9 @@ public static class ParameterSchema
         return result;
     }
 
+    /// <summary>The schema of a value of <paramref name="type"/> (a pause's input), as a parameter of that type has.</summary>
+    internal static JsonObject ForValue(Type type) => ForType(type, null, 0);
+
     /// <summary>The method's parameters that are flow parameters (not FlowContext or CancellationToken).</summary>
     public static IEnumerable<ParameterInfo> FlowParameters(MethodInfo method) =>
         (method ?? throw new ArgumentNullException(nameof(method))).GetParameters()

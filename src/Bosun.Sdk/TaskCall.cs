@@ -12,13 +12,19 @@ internal static class TaskCall
 {
     public static (TaskDefinition Definition, object? Target, object?[] Arguments) Read(LambdaExpression call)
     {
+        var (method, target, arguments) = ReadCall(call, "Tasks.RunAsync takes a call of a [Task] method, such as () => Fetch(url)");
+        return (TaskDefinition.For(method), target, arguments);
+    }
+
+    /// <summary>The method a call expression names, its target and its argument values; <paramref name="expected"/> says what else was wanted.</summary>
+    public static (MethodInfo Method, object? Target, object?[] Arguments) ReadCall(LambdaExpression call, string expected)
+    {
         var body = call.Body is UnaryExpression { NodeType: ExpressionType.Convert } convert ? convert.Operand : call.Body;
         if (body is not MethodCallExpression method)
         {
-            throw new ArgumentException($"Tasks.RunAsync takes a call of a [Task] method, such as () => Fetch(url); got {call.Body}.", nameof(call));
+            throw new ArgumentException($"{expected}; got {call.Body}.", nameof(call));
         }
 
-        var definition = TaskDefinition.For(method.Method);
         var target = method.Object is null ? null : Evaluate(method.Object);
         var arguments = new object?[method.Arguments.Count];
         for (var i = 0; i < arguments.Length; i++)
@@ -26,7 +32,7 @@ internal static class TaskCall
             arguments[i] = Evaluate(method.Arguments[i]);
         }
 
-        return (definition, target, arguments);
+        return (method.Method, target, arguments);
     }
 
     private static object? Evaluate(Expression expression) => expression switch

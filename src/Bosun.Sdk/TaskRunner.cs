@@ -18,6 +18,11 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
     /// <summary>How long a cache lookup may take before the body runs instead (the server may be away).</summary>
     public TimeSpan CacheLookupTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    private static readonly AsyncLocal<Guid?> RunningTask = new();
+
+    /// <summary>The task run whose body is executing on this async flow, if any: a subflow called from it is linked to it.</summary>
+    public static Guid? CurrentTaskRunId => RunningTask.Value;
+
     /// <summary>Results this run produced, so a repeated call finds them before the server has heard of them.</summary>
     private readonly ConcurrentDictionary<string, (string Json, DateTimeOffset Expiration, Guid TaskRunId)> _produced = new();
 
@@ -26,6 +31,8 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         var flowToken = FlowContext.Current.CancellationToken;
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(flowToken, cancellationToken);
         var run = new TaskRunState(Guid.NewGuid(), flowRunId, task.Name, recorder);
+        // Set inside this async method, so it reaches the body and is gone again for the caller.
+        RunningTask.Value = run.Id;
         var cacheKey = task.CacheExpiration is null ? null : task.CacheKey(arguments);
         run.Report(TaskRunStateType.Pending, cacheKey: cacheKey);
         if (cacheKey is not null && await LookUpAsync(cacheKey, cancelled.Token).ConfigureAwait(false) is { } hit)

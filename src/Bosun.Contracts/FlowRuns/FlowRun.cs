@@ -30,6 +30,11 @@ namespace Bosun.Contracts.FlowRuns;
 /// <param name="WaitingReason">While not running: why (pool paused, queue at its limit, no worker online, scheduled later).</param>
 /// <param name="Created">Creation time.</param>
 /// <param name="Updated">Last change.</param>
+/// <param name="ParentFlowRunId">The run that started this one (a subflow, or a deployment run started by RunDeploymentAsync); null for a top-level run.</param>
+/// <param name="ParentTaskRunId">The parent's task run that made the call, when it was made inside a task.</param>
+/// <param name="PauseInputSchema">While PAUSED: the JSON Schema of the input a resume must carry, if the flow asked for one.</param>
+/// <param name="PauseTimeout">While PAUSED: when the flow stops waiting and the run fails.</param>
+/// <param name="ResumeInput">The input of its last resume.</param>
 public sealed record FlowRun(
     Guid Id,
     string Name,
@@ -56,4 +61,9 @@ public sealed record FlowRun(
     DateTimeOffset? LastHeartbeat,
     string? WaitingReason,
     DateTimeOffset Created,
-    DateTimeOffset Updated);
+    DateTimeOffset Updated,
+    Guid? ParentFlowRunId = null,
+    Guid? ParentTaskRunId = null,
+    JsonObject? PauseInputSchema = null,
+    DateTimeOffset? PauseTimeout = null,
+    JsonObject? ResumeInput = null);

@@ -13,6 +13,7 @@ namespace Bosun.Contracts.FlowRuns;
 /// <param name="Retries">How many times a failed run is retried.</param>
 /// <param name="RetryDelaySeconds">Seconds between retries.</param>
 /// <param name="TimeoutSeconds">Longest the run may stay RUNNING before it ends FAILED "TimedOut"; the deployment's when omitted.</param>
+/// <param name="ParentFlowRunId">The run starting this one (RunDeploymentAsync): the new run is its child, cancelled with it.</param>
 public sealed record FlowRunCreate(
     JsonObject? Parameters = null,
     JsonObject? JobVariables = null,
@@ -23,4 +24,5 @@ public sealed record FlowRunCreate(
     string? WorkQueueName = null,
     int? Retries = null,
     int? RetryDelaySeconds = null,
-    int? TimeoutSeconds = null);
+    int? TimeoutSeconds = null,
+    Guid? ParentFlowRunId = null);

@@ -13,6 +13,7 @@ namespace Bosun.Contracts.FlowRuns;
 /// <param name="Search">Part of the run's name.</param>
 /// <param name="Offset">Rows to skip (0 with a <see cref="Cursor"/>); deep offsets are slow on a large store: follow the cursor instead.</param>
 /// <param name="Limit">Rows to return (at most 500).</param>
+/// <param name="ParentFlowRunId">Runs started by this run (its subflows and the deployment runs it started).</param>
 public sealed record FlowRunFilter(
     IReadOnlyList<StateType>? States = null,
     Guid? DeploymentId = null,
@@ -23,7 +24,8 @@ public sealed record FlowRunFilter(
     DateTimeOffset? ExpectedStartBefore = null,
     string? Search = null,
     int Offset = 0,
-    int Limit = 100)
+    int Limit = 100,
+    Guid? ParentFlowRunId = null)
 {
     /// <summary>
     /// Where to continue: the <see cref="Page{T}.NextCursor"/> of the previous page. Pages by the position of the last run

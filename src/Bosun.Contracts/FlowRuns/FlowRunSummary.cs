@@ -16,6 +16,7 @@ namespace Bosun.Contracts.FlowRuns;
 /// <param name="TotalRunTimeSeconds">Seconds RUNNING.</param>
 /// <param name="WorkerName">Claiming worker.</param>
 /// <param name="Tags">Tags.</param>
+/// <param name="ParentFlowRunId">The run that started this one, if any.</param>
 public sealed record FlowRunSummary(
     Guid Id,
     string Name,
@@ -29,4 +30,5 @@ public sealed record FlowRunSummary(
     DateTimeOffset? EndTime,
     double TotalRunTimeSeconds,
     string? WorkerName,
-    IReadOnlyList<string> Tags);
+    IReadOnlyList<string> Tags,
+    Guid? ParentFlowRunId = null);

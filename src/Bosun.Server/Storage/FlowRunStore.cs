@@ -129,10 +129,12 @@ internal static class FlowRunStore
         var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                 state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
-                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, timeout_seconds, created, updated)
+                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, timeout_seconds, created, updated,
+                last_heartbeat, parent_flow_run_id, parent_task_run_id)
             VALUES (@Id, @Name, @FlowId, @DeploymentId, @WorkPoolId, @WorkQueueId, @Parameters, @JobVariables, @Tags,
                 @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
-                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @TimeoutSeconds, @Created, @Updated)
+                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @TimeoutSeconds, @Created, @Updated,
+                @LastHeartbeat, @ParentFlowRunId, @ParentTaskRunId)
             ON CONFLICT DO NOTHING
             """, row, scope.Transaction, cancellationToken: cancellationToken));
         if (inserted == 0)
@@ -180,6 +182,37 @@ internal static class FlowRunStore
     }
 
     /// <summary>
+    /// A subflow's run (not yet inserted): PENDING at once, since its process — the parent's — is already running, and
+    /// with a first heartbeat, so that the abandoned-run rules judge it by its own heartbeats (it has no claimant).
+    /// </summary>
+    public static FlowRunRow NewSubflowRun(Guid flowId, Guid parentId, Guid? parentTaskRunId, JsonObject parameters, string? name, DateTimeOffset now) => new()
+    {
+        Id = Guid.NewGuid(),
+        Name = string.IsNullOrWhiteSpace(name) ? RunNames.Next() : name,
+        FlowId = flowId,
+        Parameters = JsonText(parameters),
+        JobVariables = JsonText(null),
+        Tags = StoredValues.Tags([]),
+        StateId = Guid.NewGuid(),
+        StateType = StateType.Pending.ToWireName(),
+        StateName = StateNames.Pending,
+        StateMessage = "subflow: runs in its parent's process",
+        StateTimestamp = Ms(now),
+        ExpectedStartTime = Ms(now),
+        LastHeartbeat = Ms(now),
+        ParentFlowRunId = parentId,
+        ParentTaskRunId = parentTaskRunId,
+        Created = Ms(now),
+        Updated = Ms(now),
+    };
+
+    /// <summary>The runs started by <paramref name="parentId"/> that have not ended, with their deployment (none: a subflow, run in the parent's process).</summary>
+    public static async Task<IReadOnlyList<(Guid Id, Guid? DeploymentId)>> UnfinishedChildrenAsync(DbConnection connection, Guid parentId, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<(Guid, Guid?)>(new CommandDefinition(
+            $"SELECT id, deployment_id FROM flow_runs WHERE parent_flow_run_id = @parentId AND state_type NOT IN {Terminal}",
+            new { parentId }, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>
     /// A page of runs, newest expected start first. With a cursor (<see cref="RunCursor"/>), the page after that position
     /// and no count; without one, the page at the offset and the count of all that match (unless told not to count).
     /// </summary>
@@ -198,6 +231,12 @@ internal static class FlowRunStore
         {
             where.Append(" AND r.deployment_id = @deploymentId");
             parameters.Add("deploymentId", deploymentId);
+        }
+
+        if (filter.ParentFlowRunId is { } parentId)
+        {
+            where.Append(" AND r.parent_flow_run_id = @parentId");
+            parameters.Add("parentId", parentId);
         }
 
         if (!string.IsNullOrEmpty(filter.FlowName))
@@ -507,7 +546,8 @@ internal static class FlowRunStore
             StartTime = next.Type == StateType.Running ? row.StartTime ?? Ms(now) : row.StartTime,
             EndTime = next.Type.IsTerminal() ? Ms(now) : null,
             TotalRunTimeMs = row.TotalRunTimeMs + (current.Type == StateType.Running ? Math.Max(0, Ms(now) - row.StateTimestamp) : 0),
-            RunCount = row.RunCount + (next.Type == StateType.Running && current.Type != StateType.Running ? 1 : 0),
+            // A resumed run goes on with the same attempt: its retries are not used up by a pause.
+            RunCount = row.RunCount + (next.Type == StateType.Running && current.Type is not (StateType.Running or StateType.Paused) ? 1 : 0),
             WorkerName = next.Type == StateType.Pending && current.Type != StateType.Pending ? claimingWorker ?? row.WorkerName : row.WorkerName,
             // A run scheduled again (retry by hand, or after a crash) gets new infrastructure; the old id would be misleading.
             InfrastructureId = next.Type == StateType.Scheduled && (current.Type.IsTerminal() || crashRetry) ? null : row.InfrastructureId,
@@ -564,6 +604,18 @@ internal static class FlowRunStore
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE flow_runs SET infrastructure_waiting_reason = @reason WHERE id = @runId AND state_type = {Pending}",
             new { runId, reason }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>What a pause asks for, written with the move to PAUSED; the last resume's input is cleared.</summary>
+    public static async Task SetPauseAsync(WriteScope scope, Guid runId, JsonObject? inputSchema, DateTimeOffset? timeout, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET pause_input_schema = @schema, pause_timeout = @timeout, resume_input = NULL WHERE id = @runId",
+            new { runId, schema = inputSchema?.ToJsonString(), timeout = Ms(timeout) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>The input a resume carried, written with the move back to RUNNING; the pause's schema and timeout are done with.</summary>
+    public static async Task SetResumeInputAsync(WriteScope scope, Guid runId, JsonObject? input, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET resume_input = @input, pause_input_schema = NULL, pause_timeout = NULL WHERE id = @runId",
+            new { runId, input = input?.ToJsonString() }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static async Task<int> HeartbeatAsync(WriteScope scope, Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
         await scope.Connection.ExecuteAsync(new CommandDefinition(

@@ -17,7 +17,7 @@ internal static class FlowRunSummaryStore
     /// <summary>The columns of <see cref="FlowRunRow.ToSummary"/>, with the names by scalar subquery (see <see cref="FlowRunStore.SelectRun"/>).</summary>
     public const string SelectSummary = """
         SELECT r.id, r.name, r.state_id, r.state_type, r.state_name, r.state_message, r.state_timestamp, r.state_scheduled_time,
-            r.expected_start_time, r.start_time, r.end_time, r.total_run_time_ms, r.worker_name, r.tags,
+            r.expected_start_time, r.start_time, r.end_time, r.total_run_time_ms, r.worker_name, r.tags, r.parent_flow_run_id,
             (SELECT d.name FROM deployments d WHERE d.id = r.deployment_id) AS deployment_name,
             (SELECT f.name FROM flows f WHERE f.id = r.flow_id) AS flow_name,
             (SELECT p.name FROM work_pools p WHERE p.id = r.work_pool_id) AS work_pool_name,

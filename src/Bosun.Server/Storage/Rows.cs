@@ -168,6 +168,11 @@ internal sealed class FlowRunRow
     public int DeploymentCrashRetryDelaySeconds { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
+    public Guid? ParentFlowRunId { get; set; }
+    public Guid? ParentTaskRunId { get; set; }
+    public string? PauseInputSchema { get; set; }
+    public long? PauseTimeout { get; set; }
+    public string? ResumeInput { get; set; }
 
     /// <summary>How many states carry the proposal's transition id (read only with a proposal that has one; null when not read).</summary>
     public long? TransitionSeen { get; set; }
@@ -179,11 +184,12 @@ internal sealed class FlowRunRow
         Id, Name, FlowName, DeploymentId, DeploymentName, WorkPoolName, WorkQueueName, Object(Parameters),
         Object(JobVariables), TagList(Tags), State, Time(ExpectedStartTime), Time(NextScheduledStartTime),
         Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, RunCount, InfrastructureId, WorkerName,
-        IdempotencyKey, Retries, RetryDelaySeconds, Time(LastHeartbeat), waitingReason, Time(Created), Time(Updated));
+        IdempotencyKey, Retries, RetryDelaySeconds, Time(LastHeartbeat), waitingReason, Time(Created), Time(Updated),
+        ParentFlowRunId, ParentTaskRunId, ObjectOrNull(PauseInputSchema), Time(PauseTimeout), ObjectOrNull(ResumeInput));
 
     public FlowRunSummary ToSummary() => new(
         Id, Name, FlowName, DeploymentName, WorkPoolName, WorkQueueName, State, Time(ExpectedStartTime),
-        Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, WorkerName, TagList(Tags));
+        Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, WorkerName, TagList(Tags), ParentFlowRunId);
 }
 
 internal sealed class StateRow

@@ -12,6 +12,9 @@ internal static class StateSql
     /// <summary><c>('PENDING','RUNNING','CANCELLING')</c>: for <c>state_type IN</c>, the runs that hold a slot.</summary>
     public static readonly string HoldingSlot = List(StateSets.HoldingSlot);
 
+    /// <summary><c>('COMPLETED','FAILED',...)</c>: for <c>state_type IN</c>, the runs that have ended.</summary>
+    public static readonly string Terminal = List(Enum.GetValues<StateType>().Where(StateTypeExtensions.IsTerminal));
+
     /// <summary><c>'SCHEDULED'</c>.</summary>
     public static readonly string Scheduled = Literal(StateType.Scheduled);
 

@@ -14,6 +14,7 @@ internal static class FlowRunCommand
         command.Subcommands.Add(FlowRunInspectCommand.Create(context));
         command.Subcommands.Add(FlowRunLogsCommand.Create(context));
         command.Subcommands.Add(FlowRunCancelCommand.Create(context));
+        command.Subcommands.Add(FlowRunResumeCommand.Create(context));
         command.Subcommands.Add(FlowRunRetryCommand.Create(context));
         command.Subcommands.Add(FlowRunDeleteCommand.Create(context));
         command.Subcommands.Add(FlowRunWatchCommand.Create(context));

@@ -4,6 +4,7 @@ using Bosun.Cli.Output;
 using Bosun.Client;
 using Bosun.Contracts;
 using Bosun.Contracts.Results;
+using Bosun.Contracts.States;
 using Spectre.Console;
 
 namespace Bosun.Cli.Commands.FlowRun;
@@ -16,7 +17,7 @@ internal static class FlowRunInspectCommand
         var id = FlowRunReference.Argument();
         var output = OutputOption.Create();
         var command = new BosunCommand("inspect",
-            "Show a flow run: its state, why it waits, its parameters, worker and infrastructure.",
+            "Show a flow run: its state, why it waits, its parameters, worker and infrastructure, its parent and child runs, its result.",
             "bosun flow-run inspect crimson-fox", "bosun flow-run inspect 3f2c0e8a-5b1d-4c7e-9a0f-1d2e3f4a5b6c --output json")
         {
             id, output,
@@ -41,6 +42,8 @@ internal static class FlowRunInspectCommand
                 // No result recorded: the flow returns nothing or has not completed.
             }
 
+            var children = await client.ListFlowRunsAsync(new Contracts.FlowRuns.FlowRunFilter(ParentFlowRunId: run.Id, Limit: 500), cancellationToken);
+            var parent = run.ParentFlowRunId is { } parentId ? await client.GetFlowRunAsync(parentId, cancellationToken) : null;
             var now = context.Time.GetUtcNow();
             var zone = context.Time.LocalTimeZone;
             var state = string.IsNullOrWhiteSpace(run.State.Message)
@@ -50,6 +53,9 @@ internal static class FlowRunInspectCommand
                 .Add("Name", new Text(run.Name, new Style(Color.Aqua)))
                 .Add("Id", run.Id.ToString())
                 .Add("Deployment", run.DeploymentName is null ? run.FlowName : $"{run.FlowName}/{run.DeploymentName}")
+                .Add("Parent", parent is null ? null : $"{parent.Name} ({parent.Id}){(run.ParentTaskRunId is { } task ? $", from task run {task}" : "")}")
+                .Add("Child runs", children.Total == 0 ? null : string.Join(Environment.NewLine, children.Items.Select(c =>
+                    $"{c.Name} {c.FlowName}{(c.DeploymentName is null ? "" : "/" + c.DeploymentName)} {c.State.Type.ToWireName()} ({c.Id})")))
                 .Add("State", state)
                 .Add("Waiting", run.WaitingReason)
                 .Add("Work pool", run.WorkPoolName is null ? null : $"{run.WorkPoolName} (queue {run.WorkQueueName})")
@@ -65,6 +71,8 @@ internal static class FlowRunInspectCommand
                 .Add("Job variables", run.JobVariables.Count == 0 ? null : JsonOutput.Format(run.JobVariables))
                 .Add("Tags", string.Join(", ", run.Tags))
                 .Add("Result", result is null ? null : ResultText.Of(result))
+                .Add("Resume input", run.PauseInputSchema is null ? null : $"{JsonOutput.Format(run.PauseInputSchema)}{Environment.NewLine}resume with: bosun flow-run resume {run.Id} --input name=value")
+                .Add("Pause timeout", run.PauseTimeout is null ? null : RelativeTime.WithClock(run.PauseTimeout, now, zone))
                 .WriteTo(context.Console);
             return 0;
         });

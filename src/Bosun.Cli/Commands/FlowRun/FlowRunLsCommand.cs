@@ -21,13 +21,14 @@ internal static class FlowRunLsCommand
         var flow = new Option<string?>("--flow") { Description = "Only runs of this flow." };
         var deployment = new Option<string?>("--deployment", "-d") { Description = "Only runs of this deployment (flow-name/deployment-name)." };
         var pool = new Option<string?>("--pool", "-p") { Description = "Only runs of this work pool." };
+        var parent = new Option<string?>("--parent") { Description = "Only runs started by this run (id or name): its subflows and the deployment runs it started." };
         var limit = new Option<int>("--limit", "-n") { Description = "At most this many runs (1 to 500).", DefaultValueFactory = _ => 20 };
         var output = OutputOption.Create();
         var command = new BosunCommand("ls",
             "List flow runs, newest first.",
-            "bosun flow-run ls", "bosun flow-run ls --state FAILED,CRASHED --deployment 'get-repo-info/my-first-deployment' --limit 5")
+            "bosun flow-run ls", "bosun flow-run ls --state FAILED,CRASHED --deployment 'get-repo-info/my-first-deployment' --limit 5", "bosun flow-run ls --parent crimson-fox")
         {
-            states, flow, deployment, pool, limit, output,
+            states, flow, deployment, pool, parent, limit, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -41,8 +42,9 @@ internal static class FlowRunLsCommand
             Guid? deploymentId = parse.GetValue(deployment) is { } deploymentName
                 ? (await DeploymentCommand.GetAsync(client, deploymentName, cancellationToken)).Id
                 : null;
+            Guid? parentId = parse.GetValue(parent) is { } parentRun ? await FlowRunReference.ResolveAsync(client, parentRun, cancellationToken) : null;
             var page = await client.ListFlowRunsAsync(new FlowRunFilter(stateTypes, deploymentId, parse.GetValue(flow), parse.GetValue(pool),
-                Limit: parse.GetValue(limit)), cancellationToken);
+                Limit: parse.GetValue(limit), ParentFlowRunId: parentId), cancellationToken);
             if (parse.IsJson(output))
             {
                 JsonOutput.WriteList(context.Output, page.Items, BosunJsonContext.Default.FlowRunSummary);

@@ -24,15 +24,16 @@ internal static class FlowRunEndpoints
         }).WithName("FilterFlowRuns").WithSummary("Filter flow runs").WithDescription("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
         runs.MapGet("", (FlowRunService service, string? state, [FromQuery(Name = "deployment_id")] Guid? deploymentId, string? flow,
             [FromQuery(Name = "work_pool")] string? workPool, [FromQuery(Name = "work_queue")] string? workQueue,
-            string? search, int? offset, int? limit, string? cursor, [FromQuery(Name = "include_total")] bool? includeTotal, CancellationToken ct) =>
+            string? search, int? offset, int? limit, string? cursor, [FromQuery(Name = "include_total")] bool? includeTotal,
+            [FromQuery(Name = "parent_flow_run_id")] Guid? parentFlowRunId, CancellationToken ct) =>
         {
             var states = ParseStates(state);
             return service.ListAsync(new FlowRunFilter(states, deploymentId, flow, workPool, workQueue, null, null, search,
-                Paging.Offset(offset), Paging.Limit(limit)) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)), IncludeTotal = includeTotal ?? true }, ct);
+                Paging.Offset(offset), Paging.Limit(limit), parentFlowRunId) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)), IncludeTotal = includeTotal ?? true }, ct);
         }).WithName("ListFlowRuns").WithSummary("List flow runs")
-            .WithDescription("List runs; state takes a comma-separated list such as RUNNING,PENDING. A page carries next_cursor while more runs follow: pass it as cursor for the next page (uncounted, as fast at any depth); include_total=false skips the count of a first page.");
+            .WithDescription("List runs; state takes a comma-separated list such as RUNNING,PENDING; parent_flow_run_id lists a run's children. A page carries next_cursor while more runs follow: pass it as cursor for the next page (uncounted, as fast at any depth); include_total=false skips the count of a first page.");
         runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun")
-            .WithSummary("Read a flow run").WithDescription("The run with its state, parameters, times, worker and waiting reason.");
+            .WithSummary("Read a flow run").WithDescription("The run with its state, parameters, times, worker, waiting reason and parent.");
         runs.MapDelete("{id:guid}", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(id, ct);
@@ -56,6 +57,21 @@ internal static class FlowRunEndpoints
             return TypedResults.NoContent();
         }).WithName("SetFlowRunWaitingReason").ProducesProblem(StatusCodes.Status409Conflict).Requires(Permission.Work)
             .WithSummary("Record why a run's infrastructure waits (worker)").WithDescription("What keeps a PENDING run's infrastructure from starting (a pod's FailedScheduling), shown in its waiting reason; 409 once it is no longer PENDING.");
+        runs.MapPost("{id:guid}/subflow_runs", async Task<Created<FlowRun>> (Guid id, SubflowRunCreate request, FlowRunService service, CancellationToken ct) =>
+        {
+            var run = await service.CreateSubflowAsync(id, request, ct);
+            return TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run);
+        }).WithName("CreateSubflowRun").Requires(Permission.RunReport, Permission.Deploy).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Record a subflow run")
+            .WithDescription("A flow method called by this running flow, run in its process as a child run (PENDING; it reports its own states). 409 when the parent has ended.");
+        runs.MapPost("{id:guid}/pause", (Guid id, FlowRunPause pause, FlowRunService service, CancellationToken ct) => service.PauseAsync(id, pause, ct))
+            .WithName("PauseFlowRun").Requires(Permission.RunReport)
+            .WithSummary("Pause a running flow")
+            .WithDescription("The run's flow pauses (RUNNING → PAUSED), asking for input of a JSON Schema; answered like a state proposal.");
+        runs.MapPost("{id:guid}/resume", (Guid id, FlowRunResume resume, FlowRunService service, CancellationToken ct) => service.ResumeAsync(id, resume, ct))
+            .WithName("ResumeFlowRun").Requires(Permission.Deploy).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Resume a paused run")
+            .WithDescription("Resume a PAUSED run (→ RUNNING) with the input its pause asked for: 422 when it does not match the schema, 409 when the run is not PAUSED.");
         runs.MapPost("{id:guid}/heartbeat", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.HeartbeatAsync(id, ct);

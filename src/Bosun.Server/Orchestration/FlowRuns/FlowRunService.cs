@@ -73,6 +73,13 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
             var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
                 request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds);
+            if (request.ParentFlowRunId is { } parentId)
+            {
+                row.ParentFlowRunId = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) is not null
+                    ? parentId
+                    : throw new ValidationException("parent_flow_run_id", [$"flow run {parentId} does not exist"]);
+            }
+
             if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
             {
                 // The same idempotency key was used by a request that committed meanwhile (another replica).
@@ -88,6 +95,36 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }
 
         return (await GetAsync(id, cancellationToken), created);
+    }
+
+    /// <summary>A subflow's run, linked to its running parent, PENDING for the parent's process to run.</summary>
+    public async Task<FlowRun> CreateSubflowAsync(Guid parentId, SubflowRunCreate request, CancellationToken cancellationToken)
+    {
+        if (NameRules.Check(request.FlowName, "Flow") is { } problem)
+        {
+            throw new ValidationException("flow_name", [problem]);
+        }
+
+        if (request.Name is { Length: > NameRules.MaxLength })
+        {
+            throw new ValidationException("name", [$"must be at most {NameRules.MaxLength} characters"]);
+        }
+        var now = timeProvider.GetUtcNow();
+        var id = await database.WriteAsync(async scope =>
+        {
+            var parent = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) ?? throw NotFound(parentId);
+            if (parent.State.Type.IsTerminal())
+            {
+                throw new ConflictException($"Flow run {parentId} is {parent.State.Type.ToWireName()}: only a run that has not ended can start a subflow.");
+            }
+
+            var flowId = await DeploymentStore.EnsureFlowAsync(scope, request.FlowName, now, cancellationToken);
+            var row = FlowRunStore.NewSubflowRun(flowId, parentId, request.ParentTaskRunId, request.Parameters ?? [], request.Name, now);
+            await FlowRunStore.InsertAsync(scope, row, cancellationToken);
+            return row.Id;
+        }, cancellationToken);
+        runSignals.Notify(parentId, RunChange.State);
+        return await GetAsync(id, cancellationToken);
     }
 
     public async Task<FlowRun> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -140,6 +177,10 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             // The run's page shows its new state, and its log followers stop once the run is over. (A rejection may have
             // written another state: a cancelled run that had not started is CANCELLED at once.)
             runSignals.Notify(id, RunChange.State);
+            if (outcome.Result.State.Type is StateType.Cancelling or StateType.Cancelled && proposal.Type is StateType.Cancelling or StateType.Cancelled)
+            {
+                await CancelChildrenAsync(id, outcome.Result.State.Type == StateType.Cancelled, cancellationToken);
+            }
         }
 
         return outcome.Result;
@@ -147,6 +188,83 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
     public Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken) =>
         SetStateAsync(id, new StateProposal(StateType.Cancelling, Message: "cancellation requested"), cancellationToken);
+
+    /// <summary>
+    /// A cancelled run's subflows and the deployment runs it started are cancelled with it (and theirs, in turn). Once the
+    /// parent is CANCELLED its process has stopped, and with it the subflows it ran: they are CANCELLED too, while a
+    /// deployment run is left to its own worker.
+    /// </summary>
+    private async Task CancelChildrenAsync(Guid parentId, bool parentStopped, CancellationToken cancellationToken)
+    {
+        var children = await database.ReadAsync(connection => FlowRunStore.UnfinishedChildrenAsync(connection, parentId, cancellationToken), cancellationToken);
+        foreach (var (child, deploymentId) in children)
+        {
+            var type = parentStopped && deploymentId is null ? StateType.Cancelled : StateType.Cancelling;
+            await SetStateAsync(child, new StateProposal(type, Message: $"cancelled with its parent run {parentId}"), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// RUNNING → PAUSED for the run's own flow, recording the input it asks for. Answered like any proposal: a run that is
+    /// not RUNNING gets ABORT (and nothing is recorded).
+    /// </summary>
+    public async Task<SetStateResult> PauseAsync(Guid id, FlowRunPause pause, CancellationToken cancellationToken)
+    {
+        ParameterValidator.ValidateSchema(pause.InputSchema, "input_schema");
+        if (pause.TimeoutSeconds is <= 0 or > 31_536_000)
+        {
+            throw new ValidationException("timeout_seconds", ["must be more than 0 and at most a year (31,536,000)"]);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var timeout = pause.TimeoutSeconds is { } seconds ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
+        var message = pause.InputSchema is null ? "paused: waiting for a resume" : "paused: waiting for input";
+        var result = await database.WriteAsync(async scope =>
+        {
+            var outcome = await FlowRunStore.TryTransitionAsync(scope, id, new StateProposal(StateType.Paused, Message: timeout is null ? message : $"{message} until {timeout:O}"),
+                now, expectedType: StateType.Running, cancellationToken: cancellationToken) ?? throw NotFound(id);
+            if (outcome.Result.Status == SetStateStatus.Accept)
+            {
+                await FlowRunStore.SetPauseAsync(scope, id, pause.InputSchema, timeout, cancellationToken);
+            }
+
+            return outcome.Result;
+        }, cancellationToken);
+        runSignals.Notify(id, RunChange.State);
+        return result;
+    }
+
+    /// <summary>PAUSED → RUNNING with the input the pause asked for, validated against its schema (422 otherwise); 409 unless PAUSED.</summary>
+    public async Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await database.WriteAsync(async scope =>
+        {
+            var row = await FlowRunStore.GetAsync(scope.Connection, id, scope.Transaction, cancellationToken) ?? throw NotFound(id);
+            if (row.State.Type != StateType.Paused)
+            {
+                throw new ConflictException($"Flow run {id} is {row.State.Type.ToWireName()}: only a PAUSED run can be resumed.");
+            }
+
+            if (ObjectOrNull(row.PauseInputSchema) is { } schema && JsonSchemaValidator.TryBuild(schema, out var built, out _)
+                && JsonSchemaValidator.Validate(built!, resume.Input ?? []) is { Count: > 0 } problems)
+            {
+                throw new ValidationException("input", problems);
+            }
+
+            var outcome = await FlowRunStore.TransitionAsync(scope, row, new StateProposal(StateType.Running, Message: "resumed"), now,
+                expectedType: StateType.Paused, cancellationToken: cancellationToken);
+            if (outcome.Result.Status != SetStateStatus.Accept)
+            {
+                throw new ConflictException($"Flow run {id} was not resumed: {outcome.Result.Reason}");
+            }
+
+            await FlowRunStore.SetResumeInputAsync(scope, id, resume.Input, cancellationToken);
+            return 0;
+        }, cancellationToken);
+        runSignals.Notify(id, RunChange.State);
+        return await GetAsync(id, cancellationToken);
+    }
 
     public async Task<FlowRun> SetInfrastructureAsync(Guid id, InfrastructureUpdate update, CancellationToken cancellationToken)
     {

@@ -6,11 +6,11 @@ namespace Bosun.Server.Orchestration.Validation;
 /// <summary>Checks run parameters against a deployment's parameter schema: unknown names, types, required values.</summary>
 internal static class ParameterValidator
 {
-    public static void ValidateSchema(JsonObject? schema)
+    public static void ValidateSchema(JsonObject? schema, string field = "parameter_schema")
     {
         if (schema is not null && !JsonSchemaValidator.TryBuild(schema, out _, out var error))
         {
-            throw new ValidationException("parameter_schema", [$"not a valid JSON Schema: {error}"]);
+            throw new ValidationException(field, [$"not a valid JSON Schema: {error}"]);
         }
     }
 

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Runtime.ExceptionServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+
+namespace Bosun.Sdk;
+
+/// <summary>
+/// The runs one flow run starts: subflows (a flow method called through <see cref="Flows.RunAsync{T}(System.Linq.Expressions.Expression{Func{Task{T}}}, CancellationToken)"/>),
+/// run here, in the parent's process, as child runs with their own states, task runs and result; and deployment runs
+/// (<see cref="FlowContext.RunDeploymentAsync"/>), run on their deployment's infrastructure and awaited through the API.
+/// </summary>
+internal sealed class ChildRuns(Guid parentId, FlowRunHost host, BosunClient client, TimeProvider timeProvider)
+{
+    /// <summary>How often an awaited deployment run is read.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Runs <paramref name="flow"/> with a call's values as a child run and returns what it returns. A failed subflow
+    /// throws its exception here, as a plain call would; a cancelled one throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task<object?> RunSubflowAsync(FlowDefinition flow, object?[] arguments, CancellationToken cancellationToken)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(FlowContext.Current.CancellationToken, cancellationToken);
+        var child = await client.CreateSubflowRunAsync(parentId, new SubflowRunCreate(flow.Name, flow.ParametersOf(arguments), TaskRunner.CurrentTaskRunId),
+            stopping.Token).ConfigureAwait(false);
+        var (outcome, value, failure) = await host.ExecuteAsync(child, flow, context => flow.InvokeCallAsync(arguments, context), stopping.Token).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case FlowRunOutcome.Completed:
+                return value;
+            case FlowRunOutcome.Failed:
+                ExceptionDispatchInfo.Capture(failure!).Throw();
+                return null;
+            case FlowRunOutcome.Cancelled:
+                throw new OperationCanceledException($"Subflow run '{child.Name}' ({child.Id}) was cancelled.", stopping.Token);
+            default:
+                throw new InvalidOperationException($"Subflow run '{child.Name}' ({child.Id}) was not run: the server refused to start it; its state history says why.");
+        }
+    }
+
+    /// <summary>Creates a run of the deployment, linked to this run; waits for it to end unless <paramref name="timeout"/> is zero.</summary>
+    public async Task<FlowRun> RunDeploymentAsync(string name, JsonObject? parameters, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(FlowContext.Current.CancellationToken, cancellationToken);
+        var deployment = await client.GetDeploymentByNameAsync(name, stopping.Token).ConfigureAwait(false);
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(parameters, ParentFlowRunId: parentId), stopping.Token).ConfigureAwait(false);
+        var deadline = timeout is { } limit ? timeProvider.GetUtcNow() + limit : DateTimeOffset.MaxValue;
+        while (!run.State.Type.IsTerminal() && timeProvider.GetUtcNow() < deadline)
+        {
+            await Task.Delay(PollInterval, timeProvider, stopping.Token).ConfigureAwait(false);
+            run = await client.GetFlowRunAsync(run.Id, stopping.Token).ConfigureAwait(false);
+        }
+
+        return run;
+    }
+
+    /// <summary>A completed run's result as <typeparamref name="T"/>; default when the flow returned nothing.</summary>
+    public async Task<T?> ResultOfAsync<T>(FlowRun run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await client.GetFlowRunResultAsync(run.Id, cancellationToken).ConfigureAwait(false);
+            return result.Value is null ? default : result.Value.Deserialize<T>(ParameterSchema.JsonOptions);
+        }
+        catch (BosunApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return default;
+        }
+    }
+}
