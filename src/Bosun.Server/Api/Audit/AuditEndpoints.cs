@@ -21,6 +21,7 @@ internal static class AuditEndpoints
 
             return audit.ListAsync(span, key, Paging.Offset(offset), Paging.Limit(limit), ct);
         }).WithTags("Audit").WithName("ListAuditEntries").Requires(Permission.Admin)
-            .WithSummary("Changes made through the API, newest first: since a duration ago (default 1d), of one key's name when given. Never holds a secret value.");
+            .WithSummary("List audit entries")
+            .WithDescription("Changes made through the API, newest first: since a duration ago (default 1d), of one key's name when given. Never holds a secret value.");
     }
 }

@@ -17,21 +17,24 @@ internal static class AutomationEndpoints
         {
             var automation = await service.CreateAsync(request, ct);
             return TypedResults.Created($"/api/{ApiRoutes.Automations}/{automation.Id}", automation);
-        }).WithName("CreateAutomation").WithSummary("Create a rule: a trigger (run state, waiting run, pool without workers, worker offline, skipped slot; optionally N within a window) and its actions.");
-        automations.MapGet("", (AutomationService service, CancellationToken ct) => service.ListAsync(ct)).WithName("ListAutomations").Requires(Permission.Read);
+        }).WithName("CreateAutomation").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create an automation")
+            .WithDescription("Create a rule: a trigger (run state, waiting run, pool without workers, worker offline, skipped slot; optionally N within a window) and its actions. 409 when the name is taken.");
+        automations.MapGet("", (AutomationService service, CancellationToken ct) => service.ListAsync(ct)).WithName("ListAutomations").Requires(Permission.Read)
+            .WithSummary("List automations").WithDescription("Every automation, by name, with its trigger, actions and whether it is paused.");
         automations.MapGet("{automation}", (string automation, AutomationService service, CancellationToken ct) => service.GetAsync(automation, ct))
-            .WithName("GetAutomation").Requires(Permission.Read).WithSummary("Read an automation by id or name.");
+            .WithName("GetAutomation").Requires(Permission.Read).WithSummary("Read an automation").WithDescription("An automation by id or name.");
         automations.MapPost("{automation}/pause", (string automation, AutomationService service, CancellationToken ct) => service.SetEnabledAsync(automation, false, ct))
-            .WithName("PauseAutomation").WithSummary("Stop firing: events while paused are ignored.");
+            .WithName("PauseAutomation").WithSummary("Pause an automation").WithDescription("Stop firing: events while paused are ignored.");
         automations.MapPost("{automation}/resume", (string automation, AutomationService service, CancellationToken ct) => service.SetEnabledAsync(automation, true, ct))
-            .WithName("ResumeAutomation");
+            .WithName("ResumeAutomation").WithSummary("Resume an automation").WithDescription("Fire again for events from now on.");
         automations.MapDelete("{automation}", async Task<NoContent> (string automation, AutomationService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(automation, ct);
             return TypedResults.NoContent();
-        }).WithName("DeleteAutomation").WithSummary("Delete the rule with its ledger; deliveries not yet made are dropped.");
+        }).WithName("DeleteAutomation").WithSummary("Delete an automation").WithDescription("Delete the rule with its ledger; deliveries not yet made are dropped.");
         automations.MapGet("{automation}/history", (string automation, int? limit, AutomationService service, CancellationToken ct) =>
             service.HistoryAsync(automation, limit ?? 100, ct))
-            .WithName("AutomationHistory").Requires(Permission.Read).WithSummary("The ledger: every firing's deliveries, newest first, with each attempt and its HTTP outcome.");
+            .WithName("AutomationHistory").Requires(Permission.Read).WithSummary("An automation's delivery ledger")
+            .WithDescription("Every firing's deliveries, newest first, with each attempt and its HTTP outcome.");
     }
 }

@@ -14,6 +14,7 @@ internal static class DeploymentPolicyEndpoints
         api.MapPut($"{ApiRoutes.Deployments}/{{id:guid}}/policy_exemptions", (Guid id, PolicyExemptionUpdate update, DeploymentService service, CancellationToken ct) =>
             service.SetPolicyExemptionsAsync(id, update, ct))
             .WithTags("Deployments").WithName("SetDeploymentPolicyExemptions").Requires(Permission.Admin)
-            .WithSummary("Approve the deployment's present values of these job variables despite its pool's policy (recorded in the audit log); an empty list removes the override.");
+            .WithSummary("Exempt a deployment from its pool's job-variable policy")
+            .WithDescription("Approve the deployment's present values of these job variables despite its pool's policy (recorded in the audit log); an empty list removes the override.");
     }
 }

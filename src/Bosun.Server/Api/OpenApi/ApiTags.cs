@@ -16,5 +16,7 @@ internal static class ApiTags
         ["Task runs"] = "The task runs inside a flow run, their results and the task cache.",
         ["Logs"] = "Run logs: batched writes, paged reads and a live follow as server-sent events.",
         ["Security"] = "API keys, secrets and run tokens.",
+        ["Audit"] = "The audit log: who changed what through the API, and when.",
+        ["Automations"] = "Automations: rules of a trigger and actions, and the ledger of their deliveries.",
     };
 }
