@@ -230,15 +230,6 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<Orchestration.Metrics.MetricsService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
         services.AddSingleton<Orchestration.Audit.AuditLog>();
-        // UI sessions are protected with keys kept in the store, encrypted with the key file: they survive a restart
-        // and every replica sharing the store and the key file accepts them (docs/security.md, "Sessions").
-        Microsoft.AspNetCore.DataProtection.DataProtectionBuilderExtensions.SetApplicationName(services.AddDataProtection(), "bosun");
-        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(provider =>
-            new ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(keys =>
-            {
-                keys.XmlRepository = new DataProtectionKeyStore(provider.GetRequiredService<BosunDatabase>(), provider.GetRequiredService<TimeProvider>());
-                keys.XmlEncryptor = new ServerKeyXmlEncryptor(provider.GetRequiredService<ServerKey>());
-            }));
         services.AddHostedService<Orchestration.Audit.AuditRetentionService>();
         services.AddSingleton<AutomationSignal>();
         services.AddSingleton<AutomationService>();

@@ -32,7 +32,8 @@ public sealed class DeploymentUpdateCommandTests(ServerFixture fixture) : IClass
 
         var json = (await _cli.RunAsync("deployment", "update", deployment.FullName, "--work-queue", "fast", "--param", "count=3", "--job-variable", "image=img:2",
             "--tag", "a", "--tag", "b", "--description", "new", "--version", "7", "--concurrency-limit", "1", "--collision-strategy", "cancel_new",
-            "--catch-up", "latest", "--paused", "true", "--retries", "2", "--retry-delay-seconds", "15", "--output", "json")).Json();
+            "--catch-up", "latest", "--paused", "true", "--retries", "2", "--retry-delay-seconds", "15",
+            "--timeout-seconds", "600", "--crash-retries", "3", "--crash-retry-delay-seconds", "20", "--output", "json")).Json();
 
         var after = await fixture.Client.GetDeploymentAsync(deployment.Id);
         Assert.Equal(after.Id, json.GetProperty("id").GetGuid());
@@ -43,6 +44,7 @@ public sealed class DeploymentUpdateCommandTests(ServerFixture fixture) : IClass
         Assert.Equal(("new", "7", 1), (after.Description, after.Version, after.ConcurrencyLimit));
         Assert.Equal((CollisionStrategy.CancelNew, CatchUpPolicy.Latest, true), (after.CollisionStrategy, after.CatchUp, after.Paused));
         Assert.Equal((2, 15), (after.Retries, after.RetryDelaySeconds));
+        Assert.Equal((600, 3, 20), (after.TimeoutSeconds, after.CrashRetries, after.CrashRetryDelaySeconds));
         Assert.Equal("LATEST", json.GetProperty("catch_up").GetString());
         // --job-variable changed one key; the secret the answer masked kept its value.
         var claimed = await fixture.Client.ClaimAsync(deployment.WorkPoolName!);
@@ -71,6 +73,7 @@ public sealed class DeploymentUpdateCommandTests(ServerFixture fixture) : IClass
     [InlineData("--params", "[1]", "--params must be a JSON object")]
     [InlineData("--work-queue", "nowhere", "no queue named 'nowhere'")]
     [InlineData("--concurrency-limit", "-1", "concurrency_limit")]
+    [InlineData("--timeout-seconds", "0", "timeout_seconds")]
     public async Task Update_BadValue_OneLineErrorNothingSaved(string option, string value, string says)
     {
         var deployment = await DeploymentAsync();

@@ -44,6 +44,9 @@ public sealed class DeploymentUpdateTests
             (new(CatchUp: CatchUpPolicy.Latest), ["catch_up"], d => d.CatchUp == CatchUpPolicy.Latest),
             (new(Paused: true), ["paused"], d => d.Paused),
             (new(Retries: 4, RetryDelaySeconds: 30), ["retries"], d => d.Retries == 4 && d.RetryDelaySeconds == 30),
+            (new() { TimeoutSeconds = 600 }, ["timeout"], d => d.TimeoutSeconds == 600),
+            (new() { CrashRetries = 2, CrashRetryDelaySeconds = 15 }, ["crash_retries"], d => d.CrashRetries == 2 && d.CrashRetryDelaySeconds == 15),
+            (new(Clear: ["timeout_seconds"]), ["timeout"], d => d.TimeoutSeconds is null),
             (new(Clear: ["concurrency_limit", "description", "version"]), ["limit", "description", "version"],
                 d => d.ConcurrencyLimit is null && d.Description is null && d.Version is null),
             (new(Clear: ["tags", "parameters", "job_variables"]), ["tags", "parameters", "job_variables"],
@@ -73,6 +76,8 @@ public sealed class DeploymentUpdateTests
         ["catch_up"] = deployment.CatchUp.ToString(),
         ["paused"] = deployment.Paused.ToString(),
         ["retries"] = $"{deployment.Retries}/{deployment.RetryDelaySeconds}",
+        ["timeout"] = deployment.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["crash_retries"] = $"{deployment.CrashRetries}/{deployment.CrashRetryDelaySeconds}",
     };
 
     [Fact]
@@ -105,6 +110,8 @@ public sealed class DeploymentUpdateTests
             (new(Description: "kept", JobVariables: new JsonObject { ["image_pull_policy"] = "Sometimes" }), HttpStatusCode.UnprocessableEntity, "image_pull_policy"),
             (new(Description: "kept", ConcurrencyLimit: -1), HttpStatusCode.UnprocessableEntity, "concurrency_limit"),
             (new(Description: "kept", Retries: -1), HttpStatusCode.UnprocessableEntity, "retries"),
+            (new(Description: "kept") { TimeoutSeconds = 0 }, HttpStatusCode.UnprocessableEntity, "timeout_seconds"),
+            (new(Description: "kept") { CrashRetries = -1 }, HttpStatusCode.UnprocessableEntity, "crash_retries"),
             (new(Description: "kept", Clear: ["name"]), HttpStatusCode.UnprocessableEntity, "clear"),
             (new(Version: "3", Clear: ["version"]), HttpStatusCode.UnprocessableEntity, "version"),
             (new(), HttpStatusCode.UnprocessableEntity, "nothing to change"),

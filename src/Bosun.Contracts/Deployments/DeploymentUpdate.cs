@@ -18,7 +18,7 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="Paused">Pause (no scheduled runs) or resume.</param>
 /// <param name="Retries">Retries of a failed run.</param>
 /// <param name="RetryDelaySeconds">Seconds between retries.</param>
-/// <param name="Clear">Fields to empty: any of description, version, concurrency_limit, tags, parameters, job_variables, pull_steps.</param>
+/// <param name="Clear">Fields to empty: any of description, version, concurrency_limit, tags, parameters, job_variables, pull_steps, timeout_seconds.</param>
 public sealed record DeploymentUpdate(
     string? WorkQueueName = null,
     JsonObject? Parameters = null,
@@ -35,11 +35,21 @@ public sealed record DeploymentUpdate(
     IReadOnlyList<string>? Clear = null)
 {
     /// <summary>The field names <see cref="Clear"/> accepts.</summary>
-    public static IReadOnlyList<string> ClearableFields { get; } = ["description", "version", "concurrency_limit", "tags", "parameters", "job_variables", "pull_steps"];
+    public static IReadOnlyList<string> ClearableFields { get; } =
+        ["description", "version", "concurrency_limit", "tags", "parameters", "job_variables", "pull_steps", "timeout_seconds"];
 
     /// <summary>A new command (or flow entrypoint) its runs start with.</summary>
     public string? Entrypoint { get; init; }
 
     /// <summary>New pull steps (all of them; <see cref="Deployment.PullSteps"/>).</summary>
     public JsonArray? PullSteps { get; init; }
+
+    /// <summary>A new longest time its runs may stay RUNNING (1 or more seconds; clear <c>timeout_seconds</c> for none).</summary>
+    public int? TimeoutSeconds { get; init; }
+
+    /// <summary>How many times a CRASHED run of it is scheduled again on fresh infrastructure (0 or more).</summary>
+    public int? CrashRetries { get; init; }
+
+    /// <summary>Seconds before such a new attempt starts (0 or more).</summary>
+    public int? CrashRetryDelaySeconds { get; init; }
 }

@@ -59,17 +59,17 @@ internal static class DeploymentStore
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             SelectDeployment + " WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
-    /// <summary>
-    /// Two statements, the deployments of the ids in <see cref="ManyParameters"/> and their schedules, for a batch read
-    /// by <see cref="ReadManyAsync"/>. One id (the usual claim) goes as a plain parameter: PostgreSQL plans an array
-    /// parameter as ten values, which makes its generic plan look costly and every execution plan afresh.
-    /// </summary>
     /// <summary>Writes the deployment's timeout and crash-retry policy (kept apart from the upsert's long statement).</summary>
     public static Task<int> SetRunPolicyAsync(WriteScope scope, DeploymentRow row, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE deployments SET timeout_seconds = @TimeoutSeconds, crash_retries = @CrashRetries, crash_retry_delay_seconds = @CrashRetryDelaySeconds WHERE id = @Id",
             row, scope.Transaction, cancellationToken: cancellationToken));
 
+    /// <summary>
+    /// Two statements, the deployments of the ids in <see cref="ManyParameters"/> and their schedules, for a batch read
+    /// by <see cref="ReadManyAsync"/>. One id (the usual claim) goes as a plain parameter: PostgreSQL plans an array
+    /// parameter as ten values, which makes its generic plan look costly and every execution plan afresh.
+    /// </summary>
     public static string SelectManySql(DbConnection connection, int count)
     {
         string Where(string column) => count == 1 ? $"{column} = @deploymentId" : In(connection, column, "deploymentIds");

@@ -11,7 +11,8 @@ namespace Bosun.Cli.Commands.Deployment;
 /// <summary>
 /// `bosun deployment update 'flow/name' [--work-queue Q] [--param k=v]... [--params JSON] [--job-variable k=v]...
 /// [--job-variables JSON] [--tag T]... [--description D] [--version V] [--concurrency-limit N] [--collision-strategy S]
-/// [--catch-up P] [--paused true|false] [--retries N] [--retry-delay-seconds S] [--entrypoint CMD] [--pull-steps JSON] [--clear FIELD]...`.
+/// [--catch-up P] [--paused true|false] [--retries N] [--retry-delay-seconds S] [--timeout-seconds S] [--crash-retries N]
+/// [--crash-retry-delay-seconds S] [--entrypoint CMD] [--pull-steps JSON] [--clear FIELD]...`.
 /// </summary>
 internal static class DeploymentUpdateCommand
 {
@@ -38,6 +39,9 @@ internal static class DeploymentUpdateCommand
         var paused = new Option<bool?>("--paused") { Description = "true pauses it (no scheduled runs), false resumes it." };
         var retries = new Option<int?>("--retries") { Description = "Retries of a failed run." };
         var retryDelay = new Option<int?>("--retry-delay-seconds") { Description = "Seconds between retries." };
+        var timeout = new Option<int?>("--timeout-seconds") { Description = "Longest its runs may stay RUNNING before they end FAILED TimedOut; --clear timeout-seconds for none." };
+        var crashRetries = new Option<int?>("--crash-retries") { Description = "How many times a CRASHED run is scheduled again on fresh infrastructure." };
+        var crashRetryDelay = new Option<int?>("--crash-retry-delay-seconds") { Description = "Seconds before such a new attempt." };
         var entrypoint = new Option<string?>("--entrypoint") { Description = "The command its runs start with (relative to where its pull steps leave the code)." };
         var pullSteps = new Option<string?>("--pull-steps") { Description = "All its pull steps as one JSON array (replaces them; process pools).", HelpName = "JSON" };
         var clear = new Option<string[]>("--clear")
@@ -48,12 +52,13 @@ internal static class DeploymentUpdateCommand
         };
         var output = OutputOption.Create();
         var command = new BosunCommand("update",
-            "Change a deployment's queue, parameters, job variables, tags, description, version, limit, catch-up policy, pause, retries, entrypoint or pull steps; what is not given stays.",
+            "Change a deployment's queue, parameters, job variables, tags, description, version, limit, catch-up policy, pause, retries, timeout, crash retries, entrypoint or pull steps; what is not given stays.",
             "bosun deployment update 'etl/nightly' --work-queue high-priority",
             "bosun deployment update 'etl/nightly' --catch-up LATEST --concurrency-limit 1 --collision-strategy CANCEL_NEW",
             "bosun deployment update 'etl/nightly' --param day=yesterday --job-variable env.MODE=full --clear description")
         {
-            name, queue, param, parameters, jobVariable, jobVariables, tags, description, version, limit, strategy, catchUp, paused, retries, retryDelay, entrypoint, pullSteps, clear, output,
+            name, queue, param, parameters, jobVariable, jobVariables, tags, description, version, limit, strategy, catchUp, paused, retries, retryDelay, timeout, crashRetries, crashRetryDelay, entrypoint,
+            pullSteps, clear, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -82,6 +87,9 @@ internal static class DeploymentUpdateCommand
                 Clear: cleared.Count > 0 ? cleared : null)
             {
                 Entrypoint = parse.GetValue(entrypoint),
+                TimeoutSeconds = parse.GetValue(timeout),
+                CrashRetries = parse.GetValue(crashRetries),
+                CrashRetryDelaySeconds = parse.GetValue(crashRetryDelay),
                 PullSteps = parse.GetValue(pullSteps) is { } stepsText ? JsonInput.ParseArray(stepsText, "--pull-steps") : null,
             };
             if (update == new DeploymentUpdate() && paramPairs.Length == 0 && variablePairs.Length == 0)

@@ -218,6 +218,8 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             ["catch_up"] = update.CatchUp is not null, ["paused"] = update.Paused is not null, ["retries"] = update.Retries is not null,
             ["retry_delay_seconds"] = update.RetryDelaySeconds is not null,
             ["entrypoint"] = update.Entrypoint is not null, ["pull_steps"] = update.PullSteps is not null,
+            ["timeout_seconds"] = update.TimeoutSeconds is not null, ["crash_retries"] = update.CrashRetries is not null,
+            ["crash_retry_delay_seconds"] = update.CrashRetryDelaySeconds is not null,
         };
         if (clear.FirstOrDefault(field => given[field]) is { } both)
         {
@@ -242,6 +244,16 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         if (update.RetryDelaySeconds is < 0)
         {
             throw new ValidationException("retry_delay_seconds", ["must be 0 or more"]);
+        }
+
+        if (update.TimeoutSeconds is <= 0)
+        {
+            throw new ValidationException("timeout_seconds", ["must be 1 or more; clear it for no timeout"]);
+        }
+
+        if (update.CrashRetries is < 0 || update.CrashRetryDelaySeconds is < 0)
+        {
+            throw new ValidationException(update.CrashRetries is < 0 ? "crash_retries" : "crash_retry_delay_seconds", ["must be 0 or more"]);
         }
 
         PullStepValidator.Validate(update.PullSteps, "pull_steps");
@@ -302,8 +314,12 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
                 row.PullSteps = update.PullSteps is { Count: > 0 } pullSteps ? pullSteps.ToJsonString() : null;
             }
 
+            row.TimeoutSeconds = clear.Contains("timeout_seconds") ? null : update.TimeoutSeconds ?? row.TimeoutSeconds;
+            row.CrashRetries = update.CrashRetries ?? row.CrashRetries;
+            row.CrashRetryDelaySeconds = update.CrashRetryDelaySeconds ?? row.CrashRetryDelaySeconds;
             row.Updated = Ms(now);
             await DeploymentStore.UpsertAsync(scope, row, exists: true, cancellationToken);
+            await DeploymentStore.SetRunPolicyAsync(scope, row, cancellationToken);
             // Runs made ahead carry the old queue, parameters and tags: they are made again (none while paused).
             await ScheduleStore.DeleteFutureRunsAsync(scope, id, now, cancellationToken: cancellationToken);
             return 0;
