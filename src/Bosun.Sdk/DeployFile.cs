@@ -31,7 +31,21 @@ internal static class DeployFile
                 var flow = flows.Find(flowName)
                     ?? throw new DeploymentException($"flow '{flowName}' is not among this executable's flows ({string.Join(", ", flows.Names)}).");
                 var pool = Text(entry["work_pool"] as JsonObject, "name") ?? throw new DeploymentException($"deployment '{Text(entry, "name")}' names no work_pool.name.");
-                await flow.DeployAsync(Text(entry, "name")!, pool, Options(entry) with { Client = client }, cancellationToken).ConfigureAwait(false);
+                var (deployment, image) = await BuildAndPushAsync(entry, Console.Out, cancellationToken).ConfigureAwait(false);
+                var options = Options(deployment) with { Client = client };
+                if (image is not null)
+                {
+                    var variables = options.JobVariables ?? [];
+                    variables["image"] ??= image;
+                    // What the container runs, not a path on this machine: the deployment shows where its code is.
+                    options = options with
+                    {
+                        JobVariables = variables,
+                        Command = options.Command ?? await ImageBuilds.EntrypointAsync(image, cancellationToken).ConfigureAwait(false),
+                    };
+                }
+
+                await flow.DeployAsync(Text(entry, "name")!, pool, options, cancellationToken).ConfigureAwait(false);
             }
 
             return 0;
@@ -41,6 +55,39 @@ internal static class DeployFile
             await Console.Error.WriteLineAsync($"Error: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
+    }
+
+    /// <summary>
+    /// The deploy-time steps of one deployment: <c>build</c> (an image from the project) then <c>push</c> (to its registry),
+    /// each step's outputs rendered into the fields after it (<c>{{ build-image.image }}</c>). Returns the deployment with
+    /// those references filled in and the image to record (the pushed one, else the built one), or null without a build.
+    /// References to other ids are left as they are: the worker resolves pull steps' outputs and secrets at run time.
+    /// </summary>
+    public static async Task<(JsonObject Deployment, string? Image)> BuildAndPushAsync(JsonObject entry, TextWriter output, CancellationToken cancellationToken)
+    {
+        var outputs = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        string? image = null;
+        if (entry["build"] is JsonObject build)
+        {
+            var built = new DeploymentImage(Text(build, "image")!, Text(build, "tag"), Text(build, "dockerfile"));
+            var pushWithBuild = entry["push"] is null && (build["push"]?.GetValue<bool>() ?? true);
+            image = await ImageBuilds.BuildAsync(built, pushWithBuild, output, cancellationToken).ConfigureAwait(false);
+            outputs[Text(build, "id") ?? "build-image"] = new JsonObject { ["image"] = image, ["image_name"] = built.Name, ["tag"] = built.Tag ?? "latest" };
+        }
+
+        if (entry["push"] is JsonObject pushStep)
+        {
+            var push = (JsonObject)StepOutputs.Render(pushStep, outputs, deployTime: true)!;
+            var reference = Text(push, "image") ?? image
+                ?? throw new DeploymentException($"deployment '{Text(entry, "name")}' has a push step but no build and no push.image: there is no image to push.");
+            var credentials = Text(push, "username") is { } username ? (username, Text(push, "password")!) : ((string, string)?)null;
+            await ImageBuilds.PushAsync(reference, credentials, output, cancellationToken).ConfigureAwait(false);
+            image = reference;
+            outputs[Text(push, "id") ?? "push-image"] = new JsonObject { ["image"] = reference };
+        }
+
+        var deployment = new JsonObject(entry.Where(pair => pair.Key is not ("build" or "push")).Select(pair => KeyValuePair.Create(pair.Key, pair.Value?.DeepClone())));
+        return ((JsonObject)StepOutputs.Render(deployment, outputs, deployTime: false)!, image);
     }
 
     /// <summary>One deployment of <c>bosun.yaml</c> (already checked against its schema) as deploy options.</summary>
@@ -53,7 +100,6 @@ internal static class DeployFile
             JsonValue number => ((int?)number.GetValue<long>(), CollisionStrategy.Enqueue),
             _ => ((int?)null, CollisionStrategy.Enqueue),
         };
-        var build = entry["build"] as JsonObject;
         return new DeployOptions
         {
             WorkQueue = Text(pool, "work_queue_name"),
@@ -69,8 +115,6 @@ internal static class DeployFile
             CatchUp = Enum<CatchUpPolicy>(Text(entry, "catch_up")) ?? CatchUpPolicy.All,
             Command = Text(entry, "command"),
             PullSteps = entry["pull"]?.DeepClone() as JsonArray,
-            Image = build is null ? null : new DeploymentImage(Text(build, "image")!, Text(build, "tag"), Text(build, "dockerfile")),
-            Push = build?["push"]?.GetValue<bool>() ?? true,
         };
     }
 

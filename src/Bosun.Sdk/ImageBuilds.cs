@@ -50,7 +50,7 @@ internal static class ImageBuilds
 
             if (push)
             {
-                await PushAsync(docker, image, progress, cancellationToken).ConfigureAwait(false);
+                await PushAsync(docker, image, RegistryAuth.Find(image.Registry), progress, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -163,11 +163,26 @@ internal static class ImageBuilds
         return inner is null ? new DeploymentException(message) : new DeploymentException(message, inner);
     }
 
-    private static async Task PushAsync(DockerClient docker, DeploymentImage image, ProgressWriter progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// bosun.yaml's push step: pushes <paramref name="reference"/> (already built) with the step's own credentials, or,
+    /// without them, those <see cref="RegistryAuth"/> finds.
+    /// </summary>
+    public static async Task PushAsync(string reference, (string Username, string Password)? credentials, TextWriter output, CancellationToken cancellationToken)
+    {
+        var image = DeploymentImage.Parse(reference);
+        using var configuration = new DockerClientConfiguration(DockerEndpoint());
+        using var docker = configuration.CreateClient();
+        var auth = credentials is { } given
+            ? (new AuthConfig { Username = given.Username, Password = given.Password, ServerAddress = image.Registry ?? RegistryAuth.DockerHub }, "the push step")
+            : RegistryAuth.Find(image.Registry);
+        await PushAsync(docker, image, auth, new ProgressWriter(output), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task PushAsync(
+        DockerClient docker, DeploymentImage image, (AuthConfig Auth, string Source)? credentials, ProgressWriter progress, CancellationToken cancellationToken)
     {
         var registry = image.Registry;
         var where = registry ?? "Docker Hub";
-        var credentials = RegistryAuth.Find(registry);
         progress.Line(credentials is { } found
             ? $"Pushing image '{image.Reference}' to {where} as '{found.Auth.Username}' (credentials from {found.Source})."
             : $"Pushing image '{image.Reference}' to {where} without credentials.");

@@ -13,7 +13,7 @@ internal static class RegistryAuth
 {
     public const string UsernameVariable = "BOSUN_REGISTRY_USERNAME";
     public const string PasswordVariable = "BOSUN_REGISTRY_PASSWORD";
-    private const string DockerHub = "https://index.docker.io/v1/";
+    public const string DockerHub = "https://index.docker.io/v1/";
 
     /// <summary>The credentials for <paramref name="registry"/> (null: Docker Hub) and where they came from, or null.</summary>
     public static (AuthConfig Auth, string Source)? Find(string? registry)

@@ -24,7 +24,7 @@ internal sealed class BosunYaml
     });
 
     /// <summary>Top-level sections every deployment without its own takes.</summary>
-    private static readonly string[] SharedSections = ["pull", "build"];
+    private static readonly string[] SharedSections = ["pull", "build", "push"];
 
     private readonly Dictionary<string, int> _lines = new(StringComparer.Ordinal);
 
