@@ -43,6 +43,7 @@ internal static class BenchRunner
             ["automation-latency"] = () => AutomationBenchmarks.EventToWebhookLatencyAsync(samples: 300),
             ["deploy-repo-info"] = () => DeployBenchmarks.DeployRepoInfoAsync(samples: 5),
             ["pull-step-overhead"] = () => DeployBenchmarks.PullStepOverheadAsync(samples: 15),
+            ["deploy-docker"] = () => DeployBenchmarks.DeployDockerAsync(samples: 3),
         };
         var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--rounds" or "--systems"))).ToList();
         var selected = names.Count == 0 ? benchmarks.Keys.Except(NamedOnly).ToList() : names;

@@ -3,6 +3,7 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
+using Bosun.Testing;
 
 namespace Bosun.Bench;
 
@@ -45,9 +46,62 @@ internal static class DeployBenchmarks
         }
     }
 
-    private static async Task<double> DeployAsync(BenchServer server, string yaml, bool noBuild)
+    /// <summary>
+    /// Wall time of `bosun deploy` of RepoInfo to a docker pool: build on the local .NET runtime base image, a push step
+    /// to the local registry (127.0.0.1:5055, the CI set-up's htpasswd user) and the registration. First with a new
+    /// repository name (no layer of it in the registry, the base image's layers uploaded too), then unchanged.
+    /// </summary>
+    public static async Task<string> DeployDockerAsync(int samples)
+    {
+        await using var server = await BenchServer.StartAsync();
+        using var client = server.NewClient();
+        await client.CreateWorkPoolAsync(new WorkPoolCreate("my-docker-pool", "docker"));
+        var folder = Directory.CreateTempSubdirectory("bosun-bench-deploy-docker").FullName;
+        var repository = $"127.0.0.1:5055/bosun-bench/deploy-{Guid.NewGuid():N}"[..60];
+        var environment = new Dictionary<string, string>
+        {
+            ["BOSUN_DOCKER_BASE_IMAGE"] = Environment.GetEnvironmentVariable("BOSUN_BENCH_IMAGE") is { Length: > 0 } image ? image : "bosun-test/dotnet-runtime:10.0",
+            ["BOSUN_DOCKER_IMAGE_LABELS"] = "io.bosun.bench=true",
+            ["BENCH_REGISTRY_USER"] = Environment.GetEnvironmentVariable("BOSUN_BENCH_REGISTRY_USER") ?? "bosun-test",
+            ["BENCH_REGISTRY_PASSWORD"] = Environment.GetEnvironmentVariable("BOSUN_BENCH_REGISTRY_PASSWORD") ?? "bosun-test-password",
+        };
+        try
+        {
+            var yaml = Path.Combine(folder, "bosun.yaml");
+            await File.WriteAllTextAsync(yaml, $$$"""
+                deployments:
+                  - name: in-docker
+                    flow: get-repo-info
+                    project: {{{Path.Combine(Root, "examples", "RepoInfo")}}}
+                    work_pool: { name: my-docker-pool, job_variables: { image: "{{ push-image.image }}" } }
+                    build: { id: build-image, image: {{{repository}}}, tag: bench }
+                    push: { id: push-image, image: "{{ build-image.image }}", username: "{{ env.BENCH_REGISTRY_USER }}", password: "{{ env.BENCH_REGISTRY_PASSWORD }}" }
+                """);
+            var first = await DeployAsync(server, yaml, noBuild: true, environment);
+            var again = new List<double>();
+            for (var i = 0; i < samples; i++)
+            {
+                again.Add(await DeployAsync(server, yaml, noBuild: true, environment));
+            }
+
+            return $"new repository {first:0} ms; unchanged (layers cached, pushed again) {new Stats(again)}";
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+            using var rmi = Process.Start("docker", ["rmi", "-f", $"{repository}:bench"]);
+            await rmi.WaitForExitAsync();
+        }
+    }
+
+    private static async Task<double> DeployAsync(BenchServer server, string yaml, bool noBuild, Dictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(RunBenchmarks.Dotnet) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? [])
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var argument in new[] { BenchArtifacts.CliDll, "deploy", "--file", yaml, "-c", BenchArtifacts.Configuration, "--api-url", server.Server.ApiAddress.ToString() })
         {
             info.ArgumentList.Add(argument);
@@ -81,7 +135,7 @@ internal static class DeployBenchmarks
         var folder = Directory.CreateTempSubdirectory("bosun-bench-pull").FullName;
         try
         {
-            var bare = await BareRepositoryAsync(folder, Path.GetDirectoryName(RunBenchmarks.BenchFlowDll)!);
+            var bare = (await LocalGitRepository.CreateAsync(folder, Path.GetDirectoryName(RunBenchmarks.BenchFlowDll)!, "flow")).Bare;
             await using var server = await BenchServer.StartAsync();
             using var client = server.NewClient();
             await client.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
@@ -127,41 +181,5 @@ internal static class DeployBenchmarks
         return current.State.Type == StateType.Completed
             ? stopwatch.Elapsed.TotalMilliseconds
             : throw new InvalidOperationException($"run ended {current.State.Type}: {current.State.Message}");
-    }
-
-    private static async Task<string> BareRepositoryAsync(string folder, string contents)
-    {
-        var work = Path.Combine(folder, "src");
-        foreach (var file in Directory.EnumerateFiles(contents, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(work, Path.GetRelativePath(contents, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        var bare = Path.Combine(folder, "flow.git");
-        await GitAsync(work, "init", "-q", "-b", "main");
-        await GitAsync(work, "add", "-A");
-        await GitAsync(work, "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "flow");
-        await GitAsync(folder, "clone", "-q", "--bare", work, bare);
-        return bare;
-    }
-
-    private static async Task GitAsync(string directory, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("git") { UseShellExecute = false };
-        info.ArgumentList.Add("-C");
-        info.ArgumentList.Add(directory);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var git = Process.Start(info)!;
-        await git.WaitForExitAsync();
-        if (git.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed");
-        }
     }
 }

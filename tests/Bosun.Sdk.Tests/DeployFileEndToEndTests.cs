@@ -58,31 +58,8 @@ public sealed class DeployFileEndToEndTests : IDisposable
     }
 
     /// <summary>A bare repository (branch main) whose one commit holds the built TestFlows executable: code a worker can clone.</summary>
-    private async Task<string> BareRepositoryWithFlowsAsync()
-    {
-        var work = Path.Combine(_folder, "flows-src");
-        Directory.CreateDirectory(work);
-        var built = Path.GetDirectoryName(SdkScenario.TestFlowsDll)!;
-        foreach (var file in Directory.EnumerateFiles(built, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(work, Path.GetRelativePath(built, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        var bare = Path.Combine(_folder, "flows.git");
-        await GitAsync(work, "init", "-q", "-b", "main");
-        await GitAsync(work, "add", "-A");
-        await GitAsync(work, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "flows v1");
-        await GitAsync(_folder, "clone", "-q", "--bare", work, bare);
-        return bare;
-    }
-
-    private static async Task GitAsync(string directory, params string[] arguments)
-    {
-        await using var git = ChildProcess.Start("git", ["-C", directory, .. arguments]);
-        Assert.True(await git.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, $"git {string.Join(' ', arguments)} failed:\n{git.OutputText}");
-    }
+    private async Task<string> BareRepositoryWithFlowsAsync() =>
+        (await LocalGitRepository.CreateAsync(_folder, Path.GetDirectoryName(SdkScenario.TestFlowsDll)!)).Bare;
 
     [Fact]
     public async Task Deploy_GitPullStepsWithOutputs_WorkerRunsTheFlowFromItsClone()

@@ -4,7 +4,10 @@ using System.Text;
 
 namespace Bosun.Testing;
 
-/// <summary>A tiny HTTP server on 127.0.0.1 answering fixed JSON per path: a stand-in for an outside API (GitHub) in tests.</summary>
+/// <summary>
+/// A tiny HTTP server on 127.0.0.1 answering fixed JSON (or, with <see cref="Files"/>, fixed bytes) per path: a stand-in
+/// for an outside API (GitHub) or an artifact server in tests.
+/// </summary>
 public sealed class StubHttpServer : IDisposable
 {
     private readonly HttpListener _listener = new();
@@ -21,6 +24,9 @@ public sealed class StubHttpServer : IDisposable
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>Binary answers (application/octet-stream) by path, served before the JSON ones: artifacts to download.</summary>
+    public Dictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Paths requested so far.</summary>
     public List<string> Requests { get; } = [];
@@ -50,6 +56,14 @@ public sealed class StubHttpServer : IDisposable
             lock (Requests)
             {
                 Requests.Add(path);
+            }
+
+            if (Files.TryGetValue(path, out var file))
+            {
+                context.Response.ContentType = "application/octet-stream";
+                await context.Response.OutputStream.WriteAsync(file);
+                context.Response.Close();
+                continue;
             }
 
             var found = _responses.TryGetValue(path, out var body);
