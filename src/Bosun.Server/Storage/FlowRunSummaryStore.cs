@@ -61,18 +61,18 @@ internal static class FlowRunSummaryStore
 
     /// <summary>
     /// When each run of the pool that held a slot during [<paramref name="from"/>, <paramref name="to"/>) started and ended
-    /// (<paramref name="to"/> for a run still holding one), at most <paramref name="limit"/> of them, by start. Only two
-    /// numbers a run: the pool page sweeps them into slot use.
+    /// (<paramref name="openEnd"/> for a run still holding one), at most <paramref name="limit"/> of them, by start. Only
+    /// two numbers a run: the pool page sweeps them into slot use.
     /// </summary>
     public static async Task<IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)>> SlotIntervalsAsync(DbConnection connection, string poolName,
-        DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+        DateTimeOffset from, DateTimeOffset to, DateTimeOffset openEnd, int limit, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<(long Start, long End)>(new CommandDefinition($"""
-            SELECT r.start_time, COALESCE(r.end_time, @to) FROM flow_runs r JOIN work_pools p ON p.id = r.work_pool_id
+            SELECT r.start_time, COALESCE(r.end_time, @openEnd) FROM flow_runs r JOIN work_pools p ON p.id = r.work_pool_id
             WHERE p.name = @poolName AND r.start_time IS NOT NULL AND r.start_time < @to
               AND (r.end_time > @from OR (r.end_time IS NULL AND r.state_type IN {HoldingSlot}))
             ORDER BY r.start_time LIMIT @limit
-            """, new { poolName, from = Ms(from), to = Ms(to), limit }, cancellationToken: cancellationToken));
+            """, new { poolName, from = Ms(from), to = Ms(to), openEnd = Ms(openEnd), limit }, cancellationToken: cancellationToken));
         return rows.Select(row => (Time(row.Start), Time(row.End))).ToList();
     }
 

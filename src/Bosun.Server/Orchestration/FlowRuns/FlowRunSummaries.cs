@@ -6,7 +6,7 @@ using Bosun.Server.Storage;
 namespace Bosun.Server.Orchestration.FlowRuns;
 
 /// <summary>What the web UI's charts and dashboard read: run counts by state (over time), waiting and Late runs, durations and slot use.</summary>
-internal sealed class FlowRunSummaries(BosunDatabase database)
+internal sealed class FlowRunSummaries(BosunDatabase database, TimeProvider clock)
 {
     /// <summary>At most this many runs' intervals are swept into one pool's slot use; a window with more is cut at its latest runs' starts.</summary>
     public const int MaxSlotIntervals = 50_000;
@@ -32,14 +32,16 @@ internal sealed class FlowRunSummaries(BosunDatabase database)
 
     /// <summary>
     /// A pool's slot use in each bucket of the window: the most runs holding a slot at once, and the average (slot time
-    /// used over the bucket's length). A run holds its slot from its start to its end (claimed-but-not-started time is
-    /// not counted: the store keeps no claim time).
+    /// used over the bucket's length). A run holds its slot from its start to its end, or to now while it runs
+    /// (claimed-but-not-started time is not counted: the store keeps no claim time).
     /// </summary>
     public async Task<IReadOnlyList<(DateTimeOffset Start, int Peak, double Average)>> SlotUseAsync(string poolName, DateTimeOffset from, DateTimeOffset to,
         TimeSpan width, CancellationToken cancellationToken)
     {
-        var intervals = await database.ReadAsync(connection => FlowRunSummaryStore.SlotIntervalsAsync(connection, poolName, from, to, MaxSlotIntervals, cancellationToken),
-            cancellationToken);
+        var now = clock.GetUtcNow();
+        var openEnd = now < to ? now : to;
+        var intervals = await database.ReadAsync(connection =>
+            FlowRunSummaryStore.SlotIntervalsAsync(connection, poolName, from, to, openEnd, MaxSlotIntervals, cancellationToken), cancellationToken);
         return SlotUse(intervals, from, to, width);
     }
 
