@@ -8,7 +8,7 @@ namespace Bosun.Server.Orchestration.FlowRuns;
 /// <summary>What the web UI's charts and dashboard read: run counts by state (over time), waiting and Late runs, durations and slot use.</summary>
 internal sealed class FlowRunSummaries(BosunDatabase database, TimeProvider clock)
 {
-    /// <summary>At most this many runs' intervals are swept into one pool's slot use; a window with more is cut at its latest runs' starts.</summary>
+    /// <summary>At most this many runs' intervals are swept into one pool's slot use; in a window with more, the runs that started last are left out.</summary>
     public const int MaxSlotIntervals = 50_000;
 
     public Task<Page<FlowRunSummary>> LateAsync(int limit, CancellationToken cancellationToken) =>
