@@ -19,7 +19,7 @@ internal enum ParameterInput
 /// One field of the run form generated from a deployment's parameter schema: its input kind, the text the person
 /// typed, and the conversion back to a JSON value with a message when the text does not fit the type.
 /// </summary>
-internal sealed class ParameterField
+public sealed class ParameterField
 {
     private ParameterField(string name, JsonObject? schema, ParameterInput input, bool required, bool nullable)
     {
@@ -35,7 +35,7 @@ internal sealed class ParameterField
 
     public JsonObject? Schema { get; }
 
-    public ParameterInput Input { get; }
+    internal ParameterInput Input { get; }
 
     public bool Required { get; }
 
@@ -81,6 +81,32 @@ internal sealed class ParameterField
         }
 
         return fields;
+    }
+
+    /// <summary>The object the fields make (left-empty fields omitted); each field that cannot be read gets its <see cref="Error"/>.</summary>
+    public static JsonObject Read(IReadOnlyList<ParameterField> fields)
+    {
+        var values = new JsonObject();
+        foreach (var field in fields)
+        {
+            if (field.TryRead(out var value, out var omit) && !omit)
+            {
+                values[field.Name] = value;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Puts one of the server's 422 messages on the field it names (by a "name:" prefix, else a quoted name), so the person sees where to look.</summary>
+    public static void Attach(IReadOnlyList<ParameterField> fields, string message)
+    {
+        var field = fields.FirstOrDefault(f => message.StartsWith(f.Name + ":", StringComparison.Ordinal))
+            ?? fields.FirstOrDefault(f => message.Contains($"\"{f.Name}\"", StringComparison.Ordinal) || message.Contains($"'{f.Name}'", StringComparison.Ordinal));
+        if (field is not null)
+        {
+            field.Error = field.Error is null ? message : $"{field.Error} {message}";
+        }
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bosun.Contracts.States;
+using Bosun.Contracts.TaskRuns;
 using Bosun.Contracts.WorkPools;
 
 namespace Bosun.Ui;
@@ -72,6 +73,22 @@ internal static class UiText
         StateType.Scheduled or StateType.Pending => "yellow",
         _ => "grey",
     };
+
+    /// <summary>The colour class of a task run state, matching the run states' (a cached result is a completed one).</summary>
+    public static string TaskStateColour(TaskRunStateType type) => type switch
+    {
+        TaskRunStateType.Completed or TaskRunStateType.Cached => "green",
+        TaskRunStateType.Failed or TaskRunStateType.TimedOut => "red",
+        TaskRunStateType.Running => "blue",
+        TaskRunStateType.Retrying => "yellow",
+        _ => "grey",
+    };
+
+    /// <summary>A waiting reason's label (<c>pool_paused</c>) as words (<c>Pool paused</c>).</summary>
+    public static string WaitingReason(string label) => label.Length == 0 ? label : char.ToUpperInvariant(label[0]) + label[1..].Replace('_', ' ');
+
+    /// <summary>A number for an SVG attribute (invariant, two decimals at most).</summary>
+    public static string Svg(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>aria-invalid="true" on a field with an error; the attribute is left out otherwise.</summary>
     public static string? Invalid(string? error) => error is null ? null : "true";

@@ -2,6 +2,7 @@ using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
+using Bosun.Contracts.TaskRuns;
 using Bosun.Ui.Backend;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -54,8 +55,14 @@ internal sealed class CountingBackends
     {
         public Task<Page<FlowRunSummary>> ListAsync(FlowRunFilter filter, CancellationToken cancellationToken) => inner.ListAsync(filter, cancellationToken);
 
-        public Task<IReadOnlyDictionary<StateType, int>> CountByStateAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
-            inner.CountByStateAsync(since, cancellationToken);
+        public Task<IReadOnlyList<RunStateBucket>> CountByStateOverTimeAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan width, CancellationToken cancellationToken) =>
+            inner.CountByStateOverTimeAsync(from, to, width, cancellationToken);
+
+        public Task<IReadOnlyList<WaitingRuns>> CountWaitingAsync(CancellationToken cancellationToken) => inner.CountWaitingAsync(cancellationToken);
+
+        public Task<IReadOnlyList<TaskRun>> ListTaskRunsAsync(Guid id, CancellationToken cancellationToken) => inner.ListTaskRunsAsync(id, cancellationToken);
+
+        public Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => inner.ResumeAsync(id, resume, cancellationToken);
 
         public Task<Page<FlowRunSummary>> ListLateAsync(int limit, CancellationToken cancellationToken) => inner.ListLateAsync(limit, cancellationToken);
 

@@ -35,9 +35,9 @@ public sealed class OverviewPageTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(ui.Row("data-state-count", "SCHEDULED").Locator("td.number")).ToHaveTextAsync("1");
         await Expect(ui.Row("data-state-count", "FAILED").Locator("td.number")).ToHaveTextAsync("0");
         await Expect(ui.Page.Locator("[data-late-runs]")).ToContainTextAsync("late-run");
-        var notReady = ui.Page.Locator("[data-pools-not-ready]");
-        await Expect(notReady).ToContainTextAsync("idle-pool");
-        await Expect(notReady).Not.ToContainTextAsync("busy-pool");
+        await Expect(ui.Row("data-pool", "idle-pool").Locator("[data-status]")).ToHaveTextAsync("Not ready");
+        await Expect(ui.Row("data-pool", "idle-pool")).ToContainTextAsync("bosun worker start --pool idle-pool");
+        await Expect(ui.Row("data-pool", "busy-pool").Locator("[data-status]")).ToHaveTextAsync("Ready");
         await ui.MarkDocumentAsync();
 
         var second = await client.RunAsync(busy, name: "second-run");

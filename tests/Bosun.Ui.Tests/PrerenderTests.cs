@@ -56,16 +56,17 @@ public sealed class PrerenderTests
         var pages = new (string Path, string[] Content)[]
         {
             // Text is HTML-encoded as Razor writes it: quotes in JSON blocks are &quot;, apostrophes &#x27;.
-            ("/", ["<h1>Dashboard</h1>", "data-state-count=\"COMPLETED\"", "data-pools-not-ready", "prerender-pool"]),
+            ("/", ["<h1>Dashboard</h1>", "data-state-count=\"COMPLETED\"", "data-chart=\"runs-by-state\"", "data-pool=\"prerender-pool\"", "Not ready"]),
             ("/work-pools", ["data-pool=\"prerender-pool\"", "Not ready", "process"]),
-            ("/work-pools/prerender-pool", ["<h1>prerender-pool</h1>", "data-queue=\"default\"", "data-queue=\"prerender-queue\""]),
+            ("/work-pools/prerender-pool", ["<h1>prerender-pool</h1>", "data-chart=\"slot-use\"", "data-queue=\"default\"", "data-queue=\"prerender-queue\""]),
             ("/work-pools/prerender-pool/runs", [$"data-run=\"{finished.Name}\"", $"data-run=\"{waiting.Name}\"", "data-state=\"COMPLETED\"", "data-state=\"SCHEDULED\""]),
             ("/work-pools/prerender-pool/template", ["<h2>Job configuration</h2>", "&quot;command&quot;: &quot;{{ command }}&quot;"]),
             ("/deployments", ["data-deployment=\"prerender-flow/prerender-deployment\"", "prerender-pool"]),
-            ($"/deployments/{seeded.Deployment.Id}", ["prerender-flow/prerender-deployment", "data-variable=\"greeting\"", $"data-run=\"{finished.Name}\"", "<dt>Catch-up</dt><dd>ALL</dd>", "<dt>Skipped slots</dt><dd>0</dd>"]),
+            ($"/deployments/{seeded.Deployment.Id}", ["prerender-flow/prerender-deployment", "data-variable=\"greeting\"", $"data-run=\"{finished.Name}\"", "<dt>Catch-up</dt><dd>ALL</dd>", "<dt>Skipped slots</dt><dd>0</dd>",
+                $"data-duration-run=\"{finished.Name}\""]),
             ($"/deployments/{seeded.Deployment.Id}/run", ["Run prerender-flow/prerender-deployment", "id=\"param-greeting\"", "Rendered job configuration", "&quot;stream_output&quot;: true"]),
             ("/flow-runs", [$"data-run=\"{finished.Name}\"", $"data-run=\"{waiting.Name}\"", "data-state=\"COMPLETED\"", "2 runs"]),
-            ($"/flow-runs/{finished.Id}", [$"<h1>{finished.Name}</h1>", "data-state=\"COMPLETED\"", "a prerendered log line", "data-log-id=", "class=\"timeline\""]),
+            ($"/flow-runs/{finished.Id}", [$"<h1>{finished.Name}</h1>", "data-state=\"COMPLETED\"", "a prerendered log line", "data-log-id=", "class=\"timeline\"", "id=\"tasks-heading\""]),
             ($"/flow-runs/{waiting.Id}", [$"<h1>{waiting.Name}</h1>", "data-state=\"SCHEDULED\"", "data-waiting-reason", "no worker online for pool &#x27;prerender-pool&#x27;"]),
             ("/work-pools/new", ["<h1>Create a work pool</h1>", "id=\"pool-template\"", "job_configuration"]),
         };

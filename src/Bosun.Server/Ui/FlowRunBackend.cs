@@ -2,18 +2,36 @@ using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration;
+using Bosun.Contracts.TaskRuns;
 using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Orchestration.Metrics;
+using Bosun.Server.Orchestration.TaskRuns;
 using Bosun.Ui.Backend;
 using static Bosun.Server.Ui.UiBackends;
 
 namespace Bosun.Server.Ui;
 
-internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summaries, RunSignals signals) : IFlowRunBackend
+internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summaries, TaskRunService taskRuns, RunSignals signals, TimeProvider clock) : IFlowRunBackend
 {
     public Task<Page<FlowRunSummary>> ListAsync(FlowRunFilter filter, CancellationToken cancellationToken) => Call(() => runs.ListAsync(filter, cancellationToken));
 
-    public Task<IReadOnlyDictionary<StateType, int>> CountByStateAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
-        Call(() => summaries.CountByStateAsync(since, cancellationToken));
+    public async Task<IReadOnlyList<RunStateBucket>> CountByStateOverTimeAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan width, CancellationToken cancellationToken) =>
+        (await Call(() => summaries.CountByStateOverTimeAsync(from, to, width, cancellationToken)))
+            .GroupBy(row => row.Start)
+            .Select(bucket => new RunStateBucket(bucket.Key, bucket.ToDictionary(row => row.State, row => row.Count)))
+            .OrderBy(bucket => bucket.Start)
+            .ToList();
+
+    public async Task<IReadOnlyList<WaitingRuns>> CountWaitingAsync(CancellationToken cancellationToken) =>
+        (await Call(() => summaries.WaitingAsync(clock.GetUtcNow(), cancellationToken)))
+            .GroupBy(pair => (pair.Key.Pool, Reason: MetricsService.Label(pair.Key.Kind)))
+            .Select(group => new WaitingRuns(group.Key.Pool, group.Key.Reason, (int)group.Sum(pair => pair.Value)))
+            .OrderByDescending(waiting => waiting.Count).ThenBy(waiting => waiting.Pool, StringComparer.Ordinal).ThenBy(waiting => waiting.Reason, StringComparer.Ordinal)
+            .ToList();
+
+    public Task<IReadOnlyList<TaskRun>> ListTaskRunsAsync(Guid id, CancellationToken cancellationToken) => Call(() => taskRuns.ListAsync(id, cancellationToken));
+
+    public Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => Call(() => runs.ResumeAsync(id, resume, cancellationToken));
 
     public Task<Page<FlowRunSummary>> ListLateAsync(int limit, CancellationToken cancellationToken) => Call(() => summaries.LateAsync(limit, cancellationToken));
 

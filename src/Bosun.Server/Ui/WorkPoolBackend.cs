@@ -1,18 +1,24 @@
 using Bosun.Contracts;
 using Bosun.Contracts.WorkPools;
 using Bosun.Server.Api;
+using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.WorkPools;
 using Bosun.Ui.Backend;
 using static Bosun.Server.Ui.UiBackends;
 
 namespace Bosun.Server.Ui;
 
-internal sealed class WorkPoolBackend(WorkPoolService pools) : IWorkPoolBackend
+internal sealed class WorkPoolBackend(WorkPoolService pools, FlowRunSummaries summaries) : IWorkPoolBackend
 {
     public Task<Page<WorkPool>> ListPoolsAsync(CancellationToken cancellationToken) =>
         Call(() => pools.ListPoolsAsync(null, 0, Paging.MaxLimit, cancellationToken));
 
     public Task<WorkPool> GetPoolAsync(string name, CancellationToken cancellationToken) => Call(() => pools.GetPoolAsync(name, cancellationToken));
+
+    public async Task<IReadOnlyList<SlotUse>> SlotUseAsync(string poolName, DateTimeOffset from, DateTimeOffset to, TimeSpan width, CancellationToken cancellationToken) =>
+        (await Call(() => summaries.SlotUseAsync(poolName, from, to, width, cancellationToken)))
+            .Select(bucket => new SlotUse(bucket.Start, bucket.Peak, bucket.Average))
+            .ToList();
 
     public Task<IReadOnlyList<WorkQueue>> ListQueuesAsync(string poolName, CancellationToken cancellationToken) =>
         Call(() => pools.ListQueuesAsync(poolName, cancellationToken));

@@ -1,6 +1,7 @@
 using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
+using Bosun.Contracts.TaskRuns;
 
 namespace Bosun.Ui.Backend;
 
@@ -10,8 +11,20 @@ public interface IFlowRunBackend
     /// <summary>Run summaries (no parameters or job variables), newest expected start first.</summary>
     Task<Page<FlowRunSummary>> ListAsync(FlowRunFilter filter, CancellationToken cancellationToken);
 
-    /// <summary>How many runs expected to start since <paramref name="since"/> are in each state (states with none are left out).</summary>
-    Task<IReadOnlyDictionary<StateType, int>> CountByStateAsync(DateTimeOffset since, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs expected to start in [<paramref name="from"/>, <paramref name="to"/>), by current state, in buckets of
+    /// <paramref name="width"/> from <paramref name="from"/> on (counted by the store); buckets without runs are left out.
+    /// </summary>
+    Task<IReadOnlyList<RunStateBucket>> CountByStateOverTimeAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan width, CancellationToken cancellationToken);
+
+    /// <summary>The runs not running yet, by pool and why they wait (as <c>bosun_runs_waiting</c> counts them), the most first.</summary>
+    Task<IReadOnlyList<WaitingRuns>> CountWaitingAsync(CancellationToken cancellationToken);
+
+    /// <summary>The run's task runs, in the order the server first heard of them.</summary>
+    Task<IReadOnlyList<TaskRun>> ListTaskRunsAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Resumes a PAUSED run with the input its pause asked for (a problem with field errors when it does not fit the schema).</summary>
+    Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken);
 
     /// <summary>Up to <paramref name="limit"/> runs in the Late state, the longest overdue first, and how many there are.</summary>
     Task<Page<FlowRunSummary>> ListLateAsync(int limit, CancellationToken cancellationToken);

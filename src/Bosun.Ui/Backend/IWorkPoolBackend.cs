@@ -11,6 +11,12 @@ public interface IWorkPoolBackend
 
     Task<WorkPool> GetPoolAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The pool's slot use in each bucket of <paramref name="width"/> from <paramref name="from"/> to <paramref name="to"/>,
+    /// from its runs' start and end times.
+    /// </summary>
+    Task<IReadOnlyList<SlotUse>> SlotUseAsync(string poolName, DateTimeOffset from, DateTimeOffset to, TimeSpan width, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<WorkQueue>> ListQueuesAsync(string poolName, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Worker>> ListWorkersAsync(string poolName, CancellationToken cancellationToken);

@@ -34,21 +34,8 @@ internal sealed class MetricsService : IDisposable
             PrometheusExporter.WriteGauge(output, "bosun_runs", "Flow runs by state type and deployment (flow/deployment).",
                 (await MetricsStore.RunsByStateAsync(connection, cancellationToken)).Select(row => (Labels(("state", row.State), ("deployment", row.Deployment)), (double)row.Count)));
 
-            var waiting = new Dictionary<(string Pool, string Queue, string Reason), double>();
-            foreach (var (pool, queue, count) in await MetricsStore.NotYetDueAsync(connection, now, cancellationToken))
-            {
-                waiting[(pool, queue, Label(WaitingKind.Scheduled))] = count;
-            }
-
-            foreach (var run in await MetricsStore.WaitingAsync(connection, now, cancellationToken))
-            {
-                if (await WaitingReasons.DecideAsync(connection, run, now, cancellationToken) is { } reason)
-                {
-                    var key = (run.WorkPoolName ?? "", run.WorkQueueName ?? "", Label(reason.Kind));
-                    waiting[key] = waiting.GetValueOrDefault(key) + 1;
-                }
-            }
-
+            var waiting = (await WaitingCounts.ReadAsync(connection, now, cancellationToken))
+                .ToDictionary(pair => (pair.Key.Pool, pair.Key.Queue, Reason: Label(pair.Key.Kind)), pair => (double)pair.Value);
             PrometheusExporter.WriteGauge(output, "bosun_runs_waiting",
                 $"Runs not running yet, by pool, queue and why they wait (the first {MetricsStore.ExplainedLimit} due or held runs are explained one by one).",
                 waiting.OrderBy(pair => pair.Key).Select(pair => (Labels(("pool", pair.Key.Pool), ("queue", pair.Key.Queue), ("reason", pair.Key.Reason)), pair.Value)));
