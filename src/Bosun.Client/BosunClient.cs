@@ -124,9 +124,13 @@ public sealed class BosunClient : IDisposable
     public Task<WorkQueue> GetWorkQueueAsync(string pool, string queue, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Queue(pool, queue), null, Json.WorkQueue, cancellationToken);
 
-    /// <summary>Lists a pool's queues in priority order.</summary>
+    /// <summary>Every queue of a pool in priority order, read page by page.</summary>
     public Task<IReadOnlyList<WorkQueue>> ListWorkQueuesAsync(string pool, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, Pool(pool) + "/queues", null, Json.IReadOnlyListWorkQueue, cancellationToken);
+        AllPagesAsync((cursor, ct) => ListWorkQueuesPageAsync(pool, cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of a pool's queues in priority order; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<WorkQueue>> ListWorkQueuesPageAsync(string pool, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Pool(pool) + "/queues/page" + Query(("limit", limit), ("cursor", cursor)), null, Json.PageWorkQueue, cancellationToken);
 
     /// <summary>Changes a queue's description or priority.</summary>
     public Task<WorkQueue> UpdateWorkQueueAsync(string pool, string queue, WorkQueueUpdate update, CancellationToken cancellationToken = default) =>
@@ -154,9 +158,13 @@ public sealed class BosunClient : IDisposable
     public Task SendWorkerHeartbeatAsync(string pool, WorkerHeartbeat heartbeat, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, Pool(pool) + "/workers/heartbeat", Body(heartbeat, Json.WorkerHeartbeat), cancellationToken);
 
-    /// <summary>Lists a pool's workers with their status.</summary>
+    /// <summary>Every worker of a pool with its status, by name, read page by page.</summary>
     public Task<IReadOnlyList<Worker>> ListWorkersAsync(string pool, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, Pool(pool) + "/workers", null, Json.IReadOnlyListWorker, cancellationToken);
+        AllPagesAsync((cursor, ct) => ListWorkersPageAsync(pool, cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of a pool's workers by name; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<Worker>> ListWorkersPageAsync(string pool, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Pool(pool) + "/workers/page" + Query(("limit", limit), ("cursor", cursor)), null, Json.PageWorker, cancellationToken);
 
     /// <summary>Removes a worker record.</summary>
     public Task DeleteWorkerAsync(string pool, string worker, CancellationToken cancellationToken = default) =>
@@ -233,9 +241,13 @@ public sealed class BosunClient : IDisposable
     public Task<DeploymentSchedule> AddScheduleAsync(Guid deploymentId, ScheduleSpec schedule, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/schedules", Body(schedule, Json.ScheduleSpec), Json.DeploymentSchedule, cancellationToken);
 
-    /// <summary>A deployment's schedules.</summary>
+    /// <summary>Every schedule of a deployment, oldest first, read page by page.</summary>
     public Task<IReadOnlyList<DeploymentSchedule>> ListSchedulesAsync(Guid deploymentId, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, $"{ApiRoutes.Deployments}/{deploymentId}/schedules", null, Json.IReadOnlyListDeploymentSchedule, cancellationToken);
+        AllPagesAsync((cursor, ct) => ListSchedulesPageAsync(deploymentId, cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of a deployment's schedules, oldest first; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<DeploymentSchedule>> ListSchedulesPageAsync(Guid deploymentId, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.Deployments}/{deploymentId}/schedules/page" + Query(("limit", limit), ("cursor", cursor)), null, Json.PageDeploymentSchedule, cancellationToken);
 
     /// <summary>Pauses (false) or resumes (true) a schedule.</summary>
     public Task<DeploymentSchedule> SetScheduleActiveAsync(Guid deploymentId, Guid scheduleId, bool active, CancellationToken cancellationToken = default) =>
@@ -316,9 +328,13 @@ public sealed class BosunClient : IDisposable
     public Task<ApiKeyCreated> BootstrapApiKeyAsync(ApiKeyBootstrap request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "api_keys/bootstrap", Body(request, Json.ApiKeyBootstrap), Json.ApiKeyCreated, cancellationToken);
 
-    /// <summary>Lists API keys (never the keys themselves).</summary>
+    /// <summary>Every API key, oldest first (never the keys themselves), read page by page.</summary>
     public Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, "api_keys", null, Json.IReadOnlyListApiKey, cancellationToken);
+        AllPagesAsync((cursor, ct) => ListApiKeysPageAsync(cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of the API keys, oldest first; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<ApiKey>> ListApiKeysPageAsync(string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api_keys/page" + Query(("limit", limit), ("cursor", cursor)), null, Json.PageApiKey, cancellationToken);
 
     /// <summary>Revokes an API key.</summary>
     public Task RevokeApiKeyAsync(Guid id, CancellationToken cancellationToken = default) =>
@@ -328,9 +344,13 @@ public sealed class BosunClient : IDisposable
     public Task SetSecretAsync(string name, string value, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, $"secrets/{Escape(name)}", Body(new SecretValue(value), Json.SecretValue), cancellationToken);
 
-    /// <summary>Secret names (values are never returned).</summary>
+    /// <summary>Every secret name (values are never returned), read page by page.</summary>
     public Task<IReadOnlyList<SecretInfo>> ListSecretsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, "secrets", null, Json.IReadOnlyListSecretInfo, cancellationToken);
+        AllPagesAsync((cursor, ct) => ListSecretsPageAsync(cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of secret names by name; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<SecretInfo>> ListSecretsPageAsync(string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "secrets/page" + Query(("limit", limit), ("cursor", cursor)), null, Json.PageSecretInfo, cancellationToken);
 
     /// <summary>Deletes a secret.</summary>
     public Task DeleteSecretAsync(string name, CancellationToken cancellationToken = default) =>
@@ -359,9 +379,13 @@ public sealed class BosunClient : IDisposable
     public Task<Automation> CreateAutomationAsync(AutomationCreate request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ApiRoutes.Automations, Body(request, Json.AutomationCreate), Json.Automation, cancellationToken);
 
-    /// <summary>Every automation, by name.</summary>
+    /// <summary>Every automation, by name, read page by page.</summary>
     public Task<IReadOnlyList<Automation>> ListAutomationsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, ApiRoutes.Automations, null, Json.IReadOnlyListAutomation, cancellationToken);
+        AllPagesAsync((cursor, ct) => ListAutomationsPageAsync(cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of the automations by name; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<Automation>> ListAutomationsPageAsync(string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.Automations + "/page" + Query(("limit", limit), ("cursor", cursor)), null, Json.PageAutomation, cancellationToken);
 
     /// <summary>An automation by id or name.</summary>
     public Task<Automation> GetAutomationAsync(string idOrName, CancellationToken cancellationToken = default) =>
@@ -436,9 +460,13 @@ public sealed class BosunClient : IDisposable
     public Task RecordTaskRunsAsync(IReadOnlyList<TaskRunReport> reports, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ApiRoutes.TaskRuns + "/batch", Body(reports, Json.IReadOnlyListTaskRunReport), cancellationToken);
 
-    /// <summary>A flow run's task runs, in the order they were first recorded.</summary>
+    /// <summary>Every task run of a flow run in the order they were first recorded, read page by page.</summary>
     public Task<IReadOnlyList<TaskRun>> ListTaskRunsAsync(Guid flowRunId, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, Run(flowRunId) + "/task_runs", null, Json.IReadOnlyListTaskRun, cancellationToken);
+        AllPagesAsync((cursor, ct) => ListTaskRunsPageAsync(flowRunId, cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of a flow run's task runs in the order they were first recorded; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<TaskRun>> ListTaskRunsPageAsync(Guid flowRunId, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Run(flowRunId) + "/task_runs/page" + Query(("limit", limit), ("cursor", cursor)), null, Json.PageTaskRun, cancellationToken);
 
     /// <summary>Reads a task run.</summary>
     public Task<TaskRun> GetTaskRunAsync(Guid id, CancellationToken cancellationToken = default) =>
@@ -476,6 +504,25 @@ public sealed class BosunClient : IDisposable
     private static string Queue(string pool, string queue) => $"{Pool(pool)}/queues/{Escape(queue)}";
 
     private static string Run(Guid id) => $"{ApiRoutes.FlowRuns}/{id}";
+
+    /// <summary>The largest page the server gives (its limit's maximum): the fewest round trips for a whole list.</summary>
+    private const int MaxPageSize = 500;
+
+    /// <summary>Every item of a paged list: the pages followed by their cursors until the last.</summary>
+    private static async Task<IReadOnlyList<T>> AllPagesAsync<T>(Func<string?, CancellationToken, Task<Page<T>>> pageAsync, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        string? cursor = null;
+        do
+        {
+            var page = await pageAsync(cursor, cancellationToken).ConfigureAwait(false);
+            items.AddRange(page.Items);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return items;
+    }
 
     private static string Query(params (string Name, object? Value)[] parameters)
     {

@@ -85,4 +85,11 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Automations.Automation))]
 [JsonSerializable(typeof(IReadOnlyList<Automations.Automation>))]
 [JsonSerializable(typeof(IReadOnlyList<Automations.AutomationDelivery>))]
+[JsonSerializable(typeof(Page<WorkQueue>))]
+[JsonSerializable(typeof(Page<Worker>))]
+[JsonSerializable(typeof(Page<Schedules.DeploymentSchedule>))]
+[JsonSerializable(typeof(Page<Security.ApiKey>))]
+[JsonSerializable(typeof(Page<Security.SecretInfo>))]
+[JsonSerializable(typeof(Page<TaskRuns.TaskRun>))]
+[JsonSerializable(typeof(Page<Automations.Automation>))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

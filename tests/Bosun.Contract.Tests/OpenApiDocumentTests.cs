@@ -30,6 +30,29 @@ public sealed class OpenApiDocumentTests(LiveDocument live) : IClassFixture<Live
     }
 
     [Fact]
+    public void Schemas_LiveDocument_EachDescribedRequestBodiesAndMainResourcesWithAnExample()
+    {
+        var schemas = live.Document["components"]!["schemas"]!.AsObject();
+        var undescribed = schemas.Where(s => string.IsNullOrWhiteSpace(s.Value!["description"]?.GetValue<string>())).Select(s => s.Key).ToList();
+        var requestBodies = live.Operations()
+            .SelectMany(o => o.Operation["requestBody"]?["content"]?.AsObject().Select(c => c.Value!["schema"]) ?? [])
+            .Select(schema => (schema?["items"] ?? schema)?["$ref"]?.GetValue<string>())
+            .OfType<string>()
+            .Select(reference => reference[(reference.LastIndexOf('/') + 1)..])
+            .ToHashSet();
+        string[] mainResources = ["WorkPool", "WorkQueue", "Worker", "FlowRun", "FlowRunState", "TaskRun", "LogEntry", "ApiKey", "SecretInfo"];
+        var withoutExample = requestBodies.Concat(mainResources)
+            .Where(name => schemas[name]?["examples"] is not JsonArray { Count: > 0 } && schemas[name]?["example"] is null)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.True(requestBodies.Count >= 25, "the document has fewer request bodies than the server takes");
+        Assert.True(undescribed.Count == 0, "component schemas without a description: " + string.Join(", ", undescribed));
+        Assert.True(withoutExample.Count == 0, "request-body or main resource schemas without an example (src/Bosun.Server/Api/OpenApi/SchemaExamples.cs): "
+            + string.Join(", ", withoutExample));
+    }
+
+    [Fact]
     public void EveryOperation_LiveDocument_DeclaresA4xxProblemDetailsAnswer()
     {
         foreach (var (path, method, operation) in live.Operations())

@@ -43,6 +43,7 @@ public sealed class TypeScriptClientTests
         Assert.Equal("ts-pool", (await client.GetWorkPoolAsync("ts-pool")).Name);
         Assert.Equal(deployment.Id, (await client.GetFlowRunAsync(runId)).DeploymentId);
         Assert.Equal(["first line from TypeScript", "second line from TypeScript"], (await client.ReadLogsAsync(runId)).Items.Select(l => l.Message));
-        Assert.Equal("[401,422]", result["refused"]!.ToJsonString());
+        Assert.Equal("[401,422,400]", result["refused"]!.ToJsonString());
+        Assert.Equal(2, result["queues"]!.GetValue<int>());
     }
 }

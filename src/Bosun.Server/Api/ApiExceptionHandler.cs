@@ -74,6 +74,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
         ConflictException => StatusCodes.Status409Conflict,
         ForbiddenException => StatusCodes.Status403Forbidden,
         ValidationException => StatusCodes.Status422UnprocessableEntity,
+        BadRequestException => StatusCodes.Status400BadRequest,
         _ => throw new InvalidOperationException($"{exception.GetType().Name} has no HTTP status."),
     };
 

@@ -13,7 +13,7 @@ internal sealed record RunCursor(long ExpectedStart, Guid Id)
     public static string Of(long expectedStart, Guid id) =>
         string.Create(CultureInfo.InvariantCulture, $"{expectedStart}_{id:N}");
 
-    /// <summary>The position a cursor names; a 422 naming the field when it is not one this server wrote.</summary>
+    /// <summary>The position a cursor names; a 400 naming the field when it is not one this server wrote.</summary>
     public static RunCursor Parse(string cursor)
     {
         var separator = cursor.IndexOf('_', StringComparison.Ordinal);
@@ -21,6 +21,6 @@ internal sealed record RunCursor(long ExpectedStart, Guid Id)
             && long.TryParse(cursor.AsSpan(0, separator), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var expectedStart)
             && Guid.TryParseExact(cursor.AsSpan(separator + 1), "N", out var id)
             ? new RunCursor(expectedStart, id)
-            : throw new ValidationException("cursor", ["is not a cursor this server gave out: pass a page's next_cursor unchanged"]);
+            : throw BadRequestException.ForeignCursor();
     }
 }

@@ -23,6 +23,27 @@ const pool = await bosun.POST("/api/work_pools", { body: { name: "ts-pool", type
 if (pool.response.status !== 201 || !pool.data) fail(`create pool: ${pool.response.status} ${JSON.stringify(pool.error)}`);
 const created: components["schemas"]["WorkPool"] = pool.data;
 
+// A list walked page by page (limit, cursor, next_cursor), as every list of the API pages.
+const queue = await bosun.POST("/api/work_pools/{pool}/queues", { params: { path: { pool: created.name } }, body: { name: "ts-queue" } });
+if (queue.response.status !== 201) fail(`create queue: ${queue.response.status} ${JSON.stringify(queue.error)}`);
+const queuePage = (cursor?: string) =>
+  bosun.GET("/api/work_pools/{pool}/queues/page", { params: { path: { pool: created.name }, query: { limit: 1, cursor } } });
+const queueNames: string[] = [];
+let page = await queuePage();
+for (;;) {
+  if (!page.data) fail(`page through queues: ${JSON.stringify(page.error)}`);
+  queueNames.push(...page.data.items.map((item) => item.name));
+  const next = page.data.next_cursor;
+  if (!next) break;
+  page = await queuePage(next);
+}
+if (JSON.stringify([...queueNames].sort()) !== JSON.stringify(["default", "ts-queue"])) fail(`queues paged as ${JSON.stringify(queueNames)}`);
+const foreign = await queuePage("not-a-cursor");
+const badCursor: ProblemDetails | undefined = foreign.error;
+if (foreign.response.status !== 400 || badCursor?.type !== "urn:bosun:problem:bad-request") {
+  fail(`a foreign cursor: ${foreign.response.status} ${JSON.stringify(badCursor)}`);
+}
+
 const deployment = await bosun.GET("/api/deployments/name/{flow}/{name}", {
   params: { path: { flow: flowName ?? fail("no flow"), name: deploymentName ?? fail("no deployment") } },
 });
@@ -62,4 +83,4 @@ if (invalid.response.status !== 422 || badType.type !== "urn:bosun:problem:valid
   fail(`unknown pool type: ${invalid.response.status} ${JSON.stringify(badType)}`);
 }
 
-console.log(JSON.stringify({ pool: created.name, run: run.data.id, state, logs: read.length, refused: [noKey.status, badType.status] }));
+console.log(JSON.stringify({ pool: created.name, run: run.data.id, state, logs: read.length, queues: queueNames.length, refused: [noKey.status, badType.status, badCursor.status] }));

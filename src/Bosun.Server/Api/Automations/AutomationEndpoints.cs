@@ -20,7 +20,12 @@ internal static class AutomationEndpoints
         }).WithName("CreateAutomation").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create an automation")
             .WithDescription("Create a rule: a trigger (run state, waiting run, pool without workers, worker offline, skipped slot; optionally N within a window) and its actions. 409 when the name is taken.");
         automations.MapGet("", (AutomationService service, CancellationToken ct) => service.ListAsync(ct)).WithName("ListAutomations").Requires(Permission.Read)
-            .WithSummary("List automations").WithDescription("Every automation, by name, with its trigger, actions and whether it is paused.");
+            .WithSummary("List automations").WithDescription("Every automation, by name, with its trigger, actions and whether it is paused.")
+            .WithMetadata(Paging.BareArray("/api/automations/page"));
+        automations.MapGet("page", async (int? limit, string? cursor, AutomationService service, CancellationToken ct) =>
+            Paging.ByKey(await service.ListAsync(ct), automation => automation.Name, cursor, limit))
+            .WithName("PageAutomations").Requires(Permission.Read).WithSummary("Page through automations")
+            .WithDescription("The automations by name, with their trigger, actions and whether they are paused, a page at a time (pass next_cursor as cursor). An automation named `page` is read by its id.");
         automations.MapGet("{automation}", (string automation, AutomationService service, CancellationToken ct) => service.GetAsync(automation, ct))
             .WithName("GetAutomation").Requires(Permission.Read).WithSummary("Read an automation").WithDescription("An automation by id or name.");
         automations.MapPost("{automation}/pause", (string automation, AutomationService service, CancellationToken ct) => service.SetEnabledAsync(automation, false, ct))

@@ -56,7 +56,12 @@ internal static class DeploymentEndpoints
             .WithName("PreviewDeploymentJob").Requires(Permission.Read).WithSummary("Preview a deployment's job").WithDescription("The job configuration a run would get (merged job variables, rendered template), secrets masked; nothing runs.");
         var schedules = deployments.MapGroup("{id:guid}/schedules").WithTags("Schedules");
         schedules.MapGet("", (Guid id, DeploymentService service, CancellationToken ct) => service.ListSchedulesAsync(id, ct)).WithName("ListSchedules")
-            .WithSummary("List a deployment's schedules").WithDescription("Every schedule of the deployment with its expression and whether it is active.").Requires(Permission.Read);
+            .WithSummary("List a deployment's schedules").WithDescription("Every schedule of the deployment with its expression and whether it is active.").Requires(Permission.Read)
+            .WithMetadata(Paging.BareArray("/api/deployments/{id}/schedules/page"));
+        schedules.MapGet("page", async (Guid id, int? limit, string? cursor, DeploymentService service, CancellationToken ct) =>
+            Paging.ByKey(await service.ListSchedulesAsync(id, ct), schedule => Paging.Key(Paging.Key(schedule.Created), schedule.Id.ToString("N")), cursor, limit))
+            .WithName("PageSchedules").Requires(Permission.Read).WithSummary("Page through a deployment's schedules")
+            .WithDescription("The deployment's schedules, oldest first, with their expression and whether they are active, a page at a time (pass next_cursor as cursor).");
         schedules.MapPost("", async Task<Created<DeploymentSchedule>> (Guid id, ScheduleSpec spec, DeploymentService service, CancellationToken ct) =>
         {
             var schedule = await service.AddScheduleAsync(id, spec, ct);

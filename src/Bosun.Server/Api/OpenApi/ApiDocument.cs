@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bosun.Contracts;
 using Bosun.Server.Api.Security;
@@ -151,6 +152,9 @@ internal static class ApiDocument
         return Task.CompletedTask;
     }
 
+    private static bool IsNullable(IOpenApiSchema property) =>
+        property.Type?.HasFlag(JsonSchemaType.Null) == true || property.OneOf?.Any(IsNullable) == true || property.AnyOf?.Any(IsNullable) == true;
+
     private static OpenApiSchema Problem() => new()
     {
         Type = JsonSchemaType.Object,
@@ -186,9 +190,32 @@ internal static class ApiDocument
     private static Task DescribeSchema(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
         var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+        if (schema.Required is { Count: > 0 } required && schema.Properties is { } properties)
+        {
+            // The API's JSON leaves null fields out (WhenWritingNull), and reading takes a missing field as null: a
+            // nullable field is never required, whatever the record's constructor says.
+            foreach (var name in required.Where(name => properties.TryGetValue(name, out var property) && IsNullable(property)).ToList())
+            {
+                required.Remove(name);
+            }
+        }
+
         if (type == typeof(JsonObject))
         {
             schema.AdditionalProperties = new OpenApiSchema();
+            schema.Description ??= "A JSON object with any fields (parameters, job variables, a JSON Schema).";
+            return Task.CompletedTask;
+        }
+
+        if (type == typeof(JsonArray) || type == typeof(JsonNode))
+        {
+            schema.Description ??= type == typeof(JsonArray) ? "A JSON array of any values." : "Any JSON value.";
+            return Task.CompletedTask;
+        }
+
+        if (SchemaExamples.ByType.TryGetValue(type, out var example))
+        {
+            schema.Examples = [JsonSerializer.SerializeToNode(example, context.JsonTypeInfo)!];
             return Task.CompletedTask;
         }
 

@@ -7,7 +7,7 @@ namespace Bosun.Server.Api.OpenApi;
 /// </summary>
 internal static class ApiVersion
 {
-    public const string Current = "1.0";
+    public const string Current = "1.1";
 
     public const string HeaderName = "Bosun-Api-Version";
 

@@ -36,7 +36,12 @@ internal static class SecurityEndpoints
         }).Requires(Permission.Anonymous).WithName("BootstrapApiKey").ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Create the first admin key").WithDescription("Exchange the one-time bootstrap token a server without an admin key printed at start for the first admin key; closed once an admin key exists.");
         keys.MapGet("", (SecurityService service, CancellationToken ct) => service.ListKeysAsync(ct)).WithName("ListApiKeys")
-            .WithSummary("List API keys").WithDescription("Every key with its name, role, prefix, expiry and last use; the keys themselves are never returned.");
+            .WithSummary("List API keys").WithDescription("Every key with its name, role, prefix, expiry and last use; the keys themselves are never returned.")
+            .WithMetadata(Paging.BareArray("/api/api_keys/page"));
+        keys.MapGet("page", async (int? limit, string? cursor, SecurityService service, CancellationToken ct) =>
+            Paging.ByKey(await service.ListKeysAsync(ct), key => Paging.Key(Paging.Key(key.Created), key.Id.ToString("N")), cursor, limit))
+            .WithName("PageApiKeys").WithSummary("Page through API keys")
+            .WithDescription("The keys, oldest first, with their name, role, prefix, expiry and last use (never the keys themselves), a page at a time (pass next_cursor as cursor).");
         keys.MapDelete("{keyId:guid}", async Task<NoContent> (Guid keyId, SecurityService service, CancellationToken ct) =>
         {
             await service.RevokeKeyAsync(keyId, ct);
@@ -44,7 +49,11 @@ internal static class SecurityEndpoints
         }).WithName("RevokeApiKey").WithSummary("Revoke an API key").WithDescription("Revoke a key: it is refused from the next request on.");
 
         var secrets = api.MapGroup("secrets").WithTags("Security").Requires(Permission.Admin);
-        secrets.MapGet("", (SecurityService service, CancellationToken ct) => service.ListSecretsAsync(ct)).WithName("ListSecrets").WithSummary("List secrets").WithDescription("Secret names; values are never returned.");
+        secrets.MapGet("", (SecurityService service, CancellationToken ct) => service.ListSecretsAsync(ct)).WithName("ListSecrets").WithSummary("List secrets").WithDescription("Secret names; values are never returned.")
+            .WithMetadata(Paging.BareArray("/api/secrets/page"));
+        secrets.MapGet("page", async (int? limit, string? cursor, SecurityService service, CancellationToken ct) =>
+            Paging.ByKey(await service.ListSecretsAsync(ct), secret => secret.Name, cursor, limit))
+            .WithName("PageSecrets").WithSummary("Page through secrets").WithDescription("Secret names by name, a page at a time (pass next_cursor as cursor); values are never returned.");
         secrets.MapPut("{name}", async Task<NoContent> (string name, SecretValue value, SecurityService service, CancellationToken ct) =>
         {
             await service.SetSecretAsync(name, value, ct);

@@ -31,7 +31,12 @@ internal static class TaskRunEndpoints
 
         var runs = api.MapGroup(ApiRoutes.FlowRuns).WithTags("Flow runs");
         runs.MapGet("{id:guid}/task_runs", (Guid id, TaskRunService service, CancellationToken ct) => service.ListAsync(id, ct))
-            .WithName("ListFlowRunTaskRuns").Requires(Permission.Read).WithSummary("List a flow run's task runs").WithDescription("A flow run's task runs, in the order they were first recorded.");
+            .WithName("ListFlowRunTaskRuns").Requires(Permission.Read).WithSummary("List a flow run's task runs").WithDescription("A flow run's task runs, in the order they were first recorded.")
+            .WithMetadata(Paging.BareArray("/api/flow_runs/{id}/task_runs/page"));
+        runs.MapGet("{id:guid}/task_runs/page", async (Guid id, int? limit, string? cursor, TaskRunService service, CancellationToken ct) =>
+            Paging.ByKey(await service.ListAsync(id, ct), taskRun => Paging.Key(Paging.Key(taskRun.Created), taskRun.Id.ToString("N")), cursor, limit))
+            .WithName("PageFlowRunTaskRuns").Requires(Permission.Read).WithSummary("Page through a flow run's task runs")
+            .WithDescription("A flow run's task runs in the order they were first recorded, a page at a time (pass next_cursor as cursor).");
         runs.MapPut("{id:guid}/result", async Task<NoContent> (Guid id, ResultWrite result, TaskRunService service, CancellationToken ct) =>
         {
             await service.SetFlowRunResultAsync(id, result, ct);

@@ -62,7 +62,12 @@ internal static class WorkPoolEndpoints
         }).WithName("CreateWorkQueue").ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Create a work queue").WithDescription("Adds a queue to the pool with a priority and an optional limit. 409 when the pool already has a queue of that name.");
         queues.MapGet("", (string pool, WorkPoolService service, CancellationToken ct) => service.ListQueuesAsync(pool, ct)).WithName("ListWorkQueues")
-            .WithSummary("List a pool's queues").WithDescription("Every queue of the pool, in priority order.").Requires(Permission.Read);
+            .WithSummary("List a pool's queues").WithDescription("Every queue of the pool, in priority order.").Requires(Permission.Read)
+            .WithMetadata(Paging.BareArray("/api/work_pools/{pool}/queues/page"));
+        queues.MapGet("page", async (string pool, int? limit, string? cursor, WorkPoolService service, CancellationToken ct) =>
+            Paging.ByKey(await service.ListQueuesAsync(pool, ct), queue => Paging.Key(Paging.Key(queue.Priority), queue.Name), cursor, limit))
+            .WithName("PageWorkQueues").Requires(Permission.Read).WithSummary("Page through a pool's queues")
+            .WithDescription("The pool's queues in priority order (then by name), a page at a time: pass the page's next_cursor as cursor for the next one.");
         queues.MapGet("{queue}", (string pool, string queue, WorkPoolService service, CancellationToken ct) =>
             service.GetQueueAsync(pool, queue, ct)).WithName("GetWorkQueue")
             .WithSummary("Read a work queue").WithDescription("The queue with its priority, limit, paused flag and status.").Requires(Permission.Read);
@@ -92,7 +97,12 @@ internal static class WorkPoolEndpoints
             return TypedResults.NoContent();
         }).WithName("WorkerHeartbeat").Requires(Permission.Work).WithSummary("Worker heartbeat").WithDescription("Record a worker's heartbeat; creates the worker on first call.");
         workers.MapGet("", (string pool, WorkPoolService service, CancellationToken ct) => service.ListWorkersAsync(pool, ct)).WithName("ListWorkers")
-            .WithSummary("List a pool's workers").WithDescription("The workers that polled the pool, latest heartbeat first; ONLINE while the last heartbeat is within three of the worker's intervals.").Requires(Permission.Read);
+            .WithSummary("List a pool's workers").WithDescription("The workers that polled the pool, latest heartbeat first; ONLINE while the last heartbeat is within three of the worker's intervals.").Requires(Permission.Read)
+            .WithMetadata(Paging.BareArray("/api/work_pools/{pool}/workers/page"));
+        workers.MapGet("page", async (string pool, int? limit, string? cursor, WorkPoolService service, CancellationToken ct) =>
+            Paging.ByKey(await service.ListWorkersAsync(pool, ct), worker => worker.Name, cursor, limit))
+            .WithName("PageWorkers").Requires(Permission.Read).WithSummary("Page through a pool's workers")
+            .WithDescription("The workers that polled the pool, by name, a page at a time (pass next_cursor as cursor); ONLINE while the last heartbeat is within three of the worker's intervals.");
         workers.MapDelete("{worker}", async Task<NoContent> (string pool, string worker, WorkPoolService service, CancellationToken ct) =>
         {
             await service.DeleteWorkerAsync(pool, worker, ct);
