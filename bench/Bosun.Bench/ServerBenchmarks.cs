@@ -161,13 +161,13 @@ internal static class ServerBenchmarks
         return new Stats(latencies);
     }
 
-    private static async Task CompleteAsync(BosunClient client, Guid runId)
+    internal static async Task CompleteAsync(BosunClient client, Guid runId)
     {
         await client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Running));
         await client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Completed));
     }
 
-    private static async Task<Deployment> SetUpAsync(BosunClient client)
+    internal static async Task<Deployment> SetUpAsync(BosunClient client)
     {
         await client.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
         return await client.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));
