@@ -16,6 +16,14 @@ internal static class BenchRunner
         var benchmarks = new Dictionary<string, Func<Task<string>>>(StringComparer.OrdinalIgnoreCase)
         {
             ["claim-throughput"] = () => ServerBenchmarks.ClaimThroughputAsync(runs: 10_000, clients: 8),
+            ["create-throughput"] = async () =>
+            {
+                await using var server = await BenchServer.StartAsync();
+                using var client = server.NewClient();
+                return await ServerBenchmarks.CreateThroughputAsync(client, "SQLite", runs: 5000, batch: 100);
+            },
+            ["pg-create-throughput"] = () => PostgresBenchmarks.CreateThroughputAsync(runs: 5000, batch: 100),
+            ["server-memory"] = () => MemoryBenchmarks.ServerMemoryAsync("sqlite", runs: 5000, clients: 8),
             ["claim-latency"] = () => ServerBenchmarks.ClaimLatencyAsync(stored: 100_000, samples: 2000),
             ["wake-latency"] = () => ServerBenchmarks.WakeUpLatencyAsync(samples: 200),
             ["process-overhead"] = () => RunBenchmarks.ProcessOverheadAsync(samples: 30),

@@ -25,13 +25,22 @@ internal sealed class PeerProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts `dotnet DLL ARGS...`; <paramref name="onLine"/> sees every line of its stdout.</summary>
-    public static PeerProcess Start(string name, string dll, IEnumerable<string> arguments, Action<string>? onLine = null)
+    /// <summary>
+    /// Starts `dotnet DLL ARGS...` with <paramref name="environment"/> added to this process's; <paramref name="onLine"/>
+    /// sees every line of its stdout.
+    /// </summary>
+    public static PeerProcess Start(string name, string dll, IEnumerable<string> arguments, Action<string>? onLine = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath!)
         {
             UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
         };
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[variable] = value;
+        }
+
         info.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
@@ -75,7 +84,8 @@ internal sealed class PeerProcess : IAsyncDisposable
     /// Starts `bosun server start` (the CLI, as users run it) on a free port over <paramref name="database"/> (a SQLite
     /// path or a PostgreSQL connection string); returns once it listens, with its API address.
     /// </summary>
-    public static async Task<(PeerProcess Server, string ApiUrl)> StartBosunServerAsync(string database, string keyFile, TimeSpan timeout)
+    public static async Task<(PeerProcess Server, string ApiUrl)> StartBosunServerAsync(string database, string keyFile, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         const string Marker = "export BOSUN_API_URL=";
         var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -85,7 +95,7 @@ internal sealed class PeerProcess : IAsyncDisposable
             {
                 address.TrySetResult(line[(at + Marker.Length)..].TrimEnd(')', ' '));
             }
-        });
+        }, environment);
         // The server reads no stdin: stopping it is killing it (its store is thrown away after the benchmark).
         server._killOnDispose = true;
         try

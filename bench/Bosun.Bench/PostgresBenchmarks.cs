@@ -19,6 +19,24 @@ internal static class PostgresBenchmarks
         Environment.GetEnvironmentVariable("BOSUN_BENCH_POSTGRES")
         ?? File.ReadLines("/tmp/bosun-ci/postgres.env").First(l => l.StartsWith("BOSUN_TEST_POSTGRES=", StringComparison.Ordinal))["BOSUN_TEST_POSTGRES=".Length..];
 
+    /// <summary><see cref="ServerBenchmarks.CreateThroughputAsync"/> on a fresh PostgreSQL database.</summary>
+    public static async Task<string> CreateThroughputAsync(int runs, int batch)
+    {
+        var database = await CreateDatabaseAsync();
+        var server = await StartAsync(database);
+        try
+        {
+            using var client = Client(server);
+            return await ServerBenchmarks.CreateThroughputAsync(client, "PostgreSQL", runs, batch);
+        }
+        finally
+        {
+            await server.StopAsync();
+            await server.DisposeAsync();
+            await DropDatabaseAsync(database);
+        }
+    }
+
     public static async Task<string> ThroughputAsync(int replicas, int runs, int clients)
     {
         var database = await CreateDatabaseAsync();

@@ -33,6 +33,48 @@ internal static class ServerBenchmarks
         return $"claim-and-complete throughput: {done / elapsed.TotalSeconds:0} runs/s ({done} runs after {WarmUpRuns} warm-up runs, {clients} clients, {elapsed.TotalSeconds:0.0} s; 3 API calls per run; {MachineCpu.PerRun(cpu, done, elapsed)})";
     }
 
+    /// <summary>
+    /// One producer creates <paramref name="runs"/> runs one call at a time, then as many in batches of
+    /// <paramref name="batch"/> (create_flow_runs), after a warm-up of both: runs/s of each and their ratio.
+    /// </summary>
+    public static async Task<string> CreateThroughputAsync(BosunClient client, string store, int runs, int batch)
+    {
+        var deployment = await SetUpAsync(client);
+        await CreateOneByOneAsync(client, deployment, 1000);
+        await CreateInBatchesAsync(client, deployment, 1000, batch);
+
+        var cpu = MachineCpu.Now();
+        var stopwatch = Stopwatch.StartNew();
+        await CreateOneByOneAsync(client, deployment, runs);
+        var single = stopwatch.Elapsed;
+        var singleCpu = MachineCpu.PerRun(cpu, runs, single);
+
+        cpu = MachineCpu.Now();
+        stopwatch.Restart();
+        await CreateInBatchesAsync(client, deployment, runs, batch);
+        var batched = stopwatch.Elapsed;
+        return $"{store} create throughput, one producer: one at a time {runs / single.TotalSeconds:0} runs/s ({singleCpu}); " +
+            $"in batches of {batch} {runs / batched.TotalSeconds:0} runs/s ({MachineCpu.PerRun(cpu, runs, batched)}); " +
+            $"ratio {single / batched:0.0}x ({runs} runs each, after 1,000 of each untimed)";
+    }
+
+    private static async Task CreateOneByOneAsync(BosunClient client, Deployment deployment, int runs)
+    {
+        for (var i = 0; i < runs; i++)
+        {
+            await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new System.Text.Json.Nodes.JsonObject { ["i"] = i }));
+        }
+    }
+
+    private static async Task CreateInBatchesAsync(BosunClient client, Deployment deployment, int runs, int batch)
+    {
+        for (var i = 0; i < runs; i += batch)
+        {
+            await client.CreateFlowRunsAsync(deployment.Id,
+                Enumerable.Range(i, Math.Min(batch, runs - i)).Select(j => new FlowRunCreate(new System.Text.Json.Nodes.JsonObject { ["i"] = j })).ToList());
+        }
+    }
+
     /// <summary>Claim latency (one claim of one run) with <paramref name="stored"/> runs in the store, most of them finished.</summary>
     public static async Task<string> ClaimLatencyAsync(int stored, int samples)
     {
@@ -119,13 +161,13 @@ internal static class ServerBenchmarks
         return new Stats(latencies);
     }
 
-    private static async Task CompleteAsync(BosunClient client, Guid runId)
+    internal static async Task CompleteAsync(BosunClient client, Guid runId)
     {
         await client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Running));
         await client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Completed));
     }
 
-    private static async Task<Deployment> SetUpAsync(BosunClient client)
+    internal static async Task<Deployment> SetUpAsync(BosunClient client)
     {
         await client.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
         return await client.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));

@@ -41,6 +41,8 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Worker))]
 [JsonSerializable(typeof(IReadOnlyList<Worker>))]
 [JsonSerializable(typeof(FlowRunCreate))]
+[JsonSerializable(typeof(FlowRunBatchCreate))]
+[JsonSerializable(typeof(FlowRunBatchCreated))]
 [JsonSerializable(typeof(SubflowRunCreate))]
 [JsonSerializable(typeof(FlowRunPause))]
 [JsonSerializable(typeof(FlowRunResume))]

@@ -60,6 +60,27 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task Sweep_RunsMadeInOnePool_WakeOnlyThatPoolsClaims()
+    {
+        await using var server = await TestServer.StartAsync(new FakeTimeProvider(Start), Quiet);
+        var p = await server.Client.PoolAsync("p");
+        var other = await server.Client.PoolAsync("other");
+        // With PostgreSQL, a replica wakes every claim once when it starts listening (for what it may have missed).
+        await server.Server.Services.GetServices<IHostedService>().OfType<ReplicaNotifications>().Single().Ready.WaitAsync(TimeSpan.FromSeconds(90));
+        var signal = server.Server.Services.GetRequiredService<ClaimSignal>();
+        var waitingInP = signal.NextAsync(p.Id);
+        var waitingInOther = signal.NextAsync(other.Id);
+
+        // The upsert rings the scheduler, whose own sweep may make the runs before this one does: either wakes p.
+        await ScheduledDeploymentAsync(server);
+        await SweepAsync(server);
+
+        await waitingInP.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.NotEmpty(await RunsAsync(server, StateType.Scheduled));
+        Assert.False(waitingInOther.IsCompleted, "the scheduler's runs in pool p woke the claims waiting in pool other");
+    }
+
+    [Fact]
     public async Task Sweep_AsTimePasses_KeepsTheWindowStocked()
     {
         var clock = new FakeTimeProvider(Start);

@@ -7,8 +7,8 @@ namespace Bosun.Server.Orchestration;
 /// Waits and wake-ups are per pool, so that a run created in one pool wakes only the long-polling claims of that pool
 /// (one broadcast woke every waiting claim of every pool, and each re-ran its claim on the single writer: with a
 /// thousand idle workers, creating a run cost half a second). Claims are keyed by the pool's id; served deployments (no pool) share the key
-/// <see cref="Served"/>. A change whose pools are not known (the scheduler's sweep, the abandoned-run sweep, a run's
-/// deletion) wakes everyone with <see cref="NotifyAll"/>. The signal carries no data: waiters re-read the store, so a
+/// <see cref="Served"/>; the scheduler's sweep wakes the pools of the runs it made. A change whose pools are not known
+/// (the abandoned-run sweep, a run's deletion) wakes everyone with <see cref="NotifyAll"/>. The signal carries no data: waiters re-read the store, so a
 /// missed wake-up costs at most one wait.
 /// </summary>
 internal sealed class ClaimSignal
@@ -19,7 +19,7 @@ internal sealed class ClaimSignal
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _waits = new();
 
     /// <summary>
-    /// Raised by <see cref="Notify"/> with the pool's id, and by <see cref="NotifyAll"/> with null (not by the local
+    /// Raised by <see cref="Notify(Guid?)"/> with the pool's id, and by <see cref="NotifyAll"/> with null (not by the local
     /// variants): other server replicas should hear it too.
     /// </summary>
     public event Action<Guid?>? Notified;
@@ -33,6 +33,18 @@ internal sealed class ClaimSignal
     {
         NotifyLocal(pool ?? Served);
         Notified?.Invoke(pool ?? Served);
+    }
+
+    /// <summary>
+    /// Wakes the claims of each of <paramref name="pools"/> (null: runs with no pool), here and on the other replicas
+    /// (whose notifications of a burst are coalesced into one, naming up to 20 pools, else all).
+    /// </summary>
+    public void Notify(IEnumerable<Guid?> pools)
+    {
+        foreach (var pool in pools)
+        {
+            Notify(pool);
+        }
     }
 
     /// <summary>Wakes every waiting claim of this server and the other replicas'.</summary>

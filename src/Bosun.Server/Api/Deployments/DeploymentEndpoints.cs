@@ -83,5 +83,10 @@ internal static class DeploymentEndpoints
             var (run, created) = await service.CreateAsync(id, request, ct);
             return created ? TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run) : TypedResults.Ok(run);
         }).WithName("CreateFlowRun").WithSummary("Create a flow run").WithDescription("Create a run of the deployment; an existing idempotency key returns the existing run (200).");
+        deployments.MapPost("{id:guid}/create_flow_runs", (Guid id, FlowRunBatchCreate request, FlowRunService service, CancellationToken ct) =>
+            service.CreateManyAsync(id, request, ct))
+            .WithName("CreateFlowRuns").WithSummary("Create flow runs in a batch")
+            .WithDescription("Create 1 to 1,000 runs of the deployment in one request and one write: all of them, or none when one is refused (422 naming `runs[i].field`). " +
+                "Each run is taken as create_flow_run takes it; an existing idempotency key returns that run with `created` false. The answer lists the runs in the order sent.");
     }
 }

@@ -44,6 +44,9 @@ internal static class SchemaExamples
         [typeof(ScheduleSpec)] = new ScheduleSpec(Cron: "0 2 * * *", Timezone: "Europe/Berlin", Parameters: new JsonObject { ["full_refresh"] = false }),
         [typeof(ScheduleUpdate)] = new ScheduleUpdate(false),
         [typeof(FlowRunCreate)] = new FlowRunCreate(Parameters, Tags: ["backfill"], IdempotencyKey: "backfill-2026-03-01", Name: "backfill-march-1"),
+        [typeof(FlowRunBatchCreate)] = new FlowRunBatchCreate([
+            new FlowRunCreate(new JsonObject { ["day"] = "2026-03-01" }, IdempotencyKey: "backfill-2026-03-01"),
+            new FlowRunCreate(new JsonObject { ["day"] = "2026-03-02" }, IdempotencyKey: "backfill-2026-03-02")]),
         [typeof(FlowRunFilter)] = new FlowRunFilter([StateType.Failed, StateType.Crashed], FlowName: "etl", Limit: 50) { IncludeTotal = false },
         [typeof(FlowRunPause)] = new FlowRunPause(new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["approved"] = new JsonObject { ["type"] = "boolean" } } }, 3600),
         [typeof(FlowRunResume)] = new FlowRunResume(new JsonObject { ["approved"] = true }),

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json.Nodes;
 using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
@@ -15,6 +16,61 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 {
     public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken)
     {
+        Check(request);
+        var now = timeProvider.GetUtcNow();
+        var (row, created) = await database.WriteAsync(async scope =>
+            await InsertAsync(scope, await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken), request, now, cancellationToken), cancellationToken);
+        if (created)
+        {
+            claimSignal.Notify(row.WorkPoolId);
+        }
+
+        return (await GetAsync(row.Id, cancellationToken), created);
+    }
+
+    /// <summary>
+    /// Creates many runs of one deployment in one write transaction: the deployment and its pool's template are read once,
+    /// and one refused run refuses them all, its errors named by index (<c>runs[3].parameters</c>).
+    /// </summary>
+    public async Task<FlowRunBatchCreated> CreateManyAsync(Guid deploymentId, FlowRunBatchCreate batch, CancellationToken cancellationToken)
+    {
+        if (batch.Runs is not { Count: > 0 and <= MaxBatch })
+        {
+            throw new ValidationException("runs", [$"send 1 to {MaxBatch:N0} runs"]);
+        }
+
+        for (var i = 0; i < batch.Runs.Count; i++)
+        {
+            var index = i;
+            Indexed(index, () => Check(batch.Runs[index]));
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var rows = await database.WriteAsync(async scope =>
+        {
+            var target = await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken);
+            var made = new List<(FlowRunRow Row, bool Created)>(batch.Runs.Count);
+            for (var i = 0; i < batch.Runs.Count; i++)
+            {
+                var index = i;
+                made.Add(await IndexedAsync(index, () => InsertAsync(scope, target, batch.Runs[index], now, cancellationToken)));
+            }
+
+            return made;
+        }, cancellationToken);
+        if (rows.Any(made => made.Created))
+        {
+            claimSignal.Notify(rows[0].Row.WorkPoolId);
+        }
+
+        return new FlowRunBatchCreated(rows.Select(made => new CreatedFlowRun(made.Row.Id, made.Row.Name, made.Created)).ToList());
+    }
+
+    /// <summary>Most runs one batch create takes.</summary>
+    public const int MaxBatch = 1000;
+
+    private static void Check(FlowRunCreate request)
+    {
         if (request.Retries is < 0 || request.RetryDelaySeconds is < 0)
         {
             throw new ValidationException("retries", ["retries and retry_delay_seconds must be 0 or more"]);
@@ -29,72 +85,116 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         {
             throw new ValidationException("idempotency_key", ["must be at most 500 characters"]);
         }
+    }
 
-        var now = timeProvider.GetUtcNow();
-        var (id, poolId, created) = await database.WriteAsync(async scope =>
+    private static void Indexed(int index, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (ValidationException e)
+        {
+            throw AtIndex(index, e);
+        }
+    }
+
+    private static async Task<T> IndexedAsync<T>(int index, Func<Task<T>> insert)
+    {
+        try
+        {
+            return await insert();
+        }
+        catch (ValidationException e)
+        {
+            throw AtIndex(index, e);
+        }
+    }
+
+    private static ValidationException AtIndex(int index, ValidationException e)
+    {
+        if (e.Errors is null)
+        {
+            return new ValidationException($"runs[{index}]: {e.Message}");
+        }
+
+        var errors = e.Errors.ToDictionary(field => $"runs[{index}].{field.Key}", field => field.Value);
+        return new ValidationException(string.Join("; ", errors.Select(field => $"{field.Key}: {string.Join("; ", field.Value)}")), errors);
+    }
+
+    /// <summary>What every run of a deployment is created against: the deployment, and its pool's template and policy.</summary>
+    private sealed record CreateTarget(DeploymentRow Deployment, JsonObject? Template, string? Policy)
+    {
+        public static async Task<CreateTarget> ReadAsync(WriteScope scope, Guid deploymentId, CancellationToken cancellationToken)
         {
             var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, scope.Transaction, cancellationToken)
                 ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
-            if (request.IdempotencyKey is { } key &&
-                await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, key, cancellationToken) is { } existing)
+            if (deployment.WorkPoolId is not { } poolId)
             {
-                return (existing.Id, (Guid?)null, false);
+                return new CreateTarget(deployment, null, null);
             }
 
-            var parameters = Object(deployment.Parameters);
-            foreach (var (name, value) in request.Parameters ?? [])
-            {
-                parameters[name] = value?.DeepClone();
-            }
+            var (templateText, policy) = await WorkPoolStore.GetBaseJobTemplateAsync(scope, poolId, cancellationToken);
+            return new CreateTarget(deployment, Object(templateText), policy);
+        }
+    }
 
-            ParameterValidator.Validate(ObjectOrNull(deployment.ParameterSchema), parameters, enforceRequired: true);
-            var queueId = deployment.WorkQueueId;
-            var jobVariables = request.JobVariables;
-            if (deployment.WorkPoolId is { } poolId)
-            {
-                var (templateText, policy) = await WorkPoolStore.GetBaseJobTemplateAsync(scope, poolId, cancellationToken);
-                var template = Object(templateText);
-                // A secret sent back masked (copied from an answer) is no override: the deployment's value applies.
-                jobVariables = SecretMask.Restore(jobVariables, null, SecretMask.VariablesOf(template));
-                JobTemplateValidator.ValidateJobVariables(template, Object(deployment.JobVariables), jobVariables, enforceRequired: true, "job_variables");
-                PolicyEnforcement.Enforce(policy, template, Object(deployment.JobVariables), jobVariables, deployment.PolicyExemptions);
-                if (request.WorkQueueName is { } queueName)
-                {
-                    var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, poolId, queueName, scope.Transaction, cancellationToken)
-                        ?? throw new NotFoundException($"Work pool '{deployment.WorkPoolName}' has no queue named '{queueName}'.");
-                    queueId = queue.Id;
-                }
-            }
-            else if (request.JobVariables is { Count: > 0 } || request.WorkQueueName is not null)
-            {
-                throw new ValidationException("job_variables",
-                    [$"deployment '{deployment.FlowName}/{deployment.Name}' is served, not on a work pool: it takes no job variables or work queue"]);
-            }
-
-            var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
-                request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds);
-            if (request.ParentFlowRunId is { } parentId)
-            {
-                row.ParentFlowRunId = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) is not null
-                    ? parentId
-                    : throw new ValidationException("parent_flow_run_id", [$"flow run {parentId} does not exist"]);
-            }
-
-            if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
-            {
-                // The same idempotency key was used by a request that committed meanwhile (another replica).
-                var winner = await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, request.IdempotencyKey!, cancellationToken);
-                return (winner!.Id, (Guid?)null, false);
-            }
-
-            return (row.Id, row.WorkPoolId, true);
-        }, cancellationToken);
-        if (created)
+    /// <summary>Validates one run against its deployment and inserts it; an idempotency key already used returns that run instead.</summary>
+    private static async Task<(FlowRunRow Row, bool Created)> InsertAsync(
+        WriteScope scope, CreateTarget target, FlowRunCreate request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var deployment = target.Deployment;
+        if (request.IdempotencyKey is { } key &&
+            await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, key, cancellationToken) is { } existing)
         {
-            claimSignal.Notify(poolId);
+            return (existing, false);
         }
 
-        return (await GetAsync(id, cancellationToken), created);
+        var parameters = Object(deployment.Parameters);
+        foreach (var (name, value) in request.Parameters ?? [])
+        {
+            parameters[name] = value?.DeepClone();
+        }
+
+        ParameterValidator.Validate(ObjectOrNull(deployment.ParameterSchema), parameters, enforceRequired: true);
+        var queueId = deployment.WorkQueueId;
+        var jobVariables = request.JobVariables;
+        if (deployment.WorkPoolId is { } poolId)
+        {
+            // A secret sent back masked (copied from an answer) is no override: the deployment's value applies.
+            jobVariables = SecretMask.Restore(jobVariables, null, SecretMask.VariablesOf(target.Template!));
+            JobTemplateValidator.ValidateJobVariables(target.Template!, Object(deployment.JobVariables), jobVariables, enforceRequired: true, "job_variables");
+            PolicyEnforcement.Enforce(target.Policy, target.Template!, Object(deployment.JobVariables), jobVariables, deployment.PolicyExemptions);
+            if (request.WorkQueueName is { } queueName)
+            {
+                var queue = await WorkPoolStore.GetQueueAsync(scope.Connection, poolId, queueName, scope.Transaction, cancellationToken)
+                    ?? throw new NotFoundException($"Work pool '{deployment.WorkPoolName}' has no queue named '{queueName}'.");
+                queueId = queue.Id;
+            }
+        }
+        else if (request.JobVariables is { Count: > 0 } || request.WorkQueueName is not null)
+        {
+            throw new ValidationException("job_variables",
+                [$"deployment '{deployment.FlowName}/{deployment.Name}' is served, not on a work pool: it takes no job variables or work queue"]);
+        }
+
+        var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
+            request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds);
+        if (request.ParentFlowRunId is { } parentId)
+        {
+            row.ParentFlowRunId = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) is not null
+                ? parentId
+                : throw new ValidationException("parent_flow_run_id", [$"flow run {parentId} does not exist"]);
+        }
+
+        if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
+        {
+            // The same idempotency key was used by a request that committed meanwhile (another replica).
+            var winner = await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, request.IdempotencyKey!, cancellationToken);
+            return (winner!, false);
+        }
+
+        return (row, true);
     }
 
     /// <summary>A subflow's run, linked to its running parent, PENDING for the parent's process to run.</summary>

@@ -26,13 +26,20 @@ internal sealed class SchedulerService(
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = TimeProvider.GetUtcNow();
+        var pools = new HashSet<Guid?>();
         var (created, skipped) = await database.WriteAsync(async scope =>
         {
+            pools.Clear();
             var budget = Options.MaxScheduledRunsPerSweep;
             var skippedNow = 0;
             foreach (var (schedule, deployment) in await ScheduleStore.ActiveAsync(scope.Connection, scope.Transaction, cancellationToken))
             {
                 var (made, skips) = await StockAsync(scope, schedule, deployment, now, budget, cancellationToken);
+                if (made > 0)
+                {
+                    pools.Add(deployment.WorkPoolId);
+                }
+
                 budget -= made;
                 skippedNow += skips;
             }
@@ -42,7 +49,7 @@ internal sealed class SchedulerService(
         if (created > 0)
         {
             Log.ScheduledRuns(Logger, created);
-            claimSignal.NotifyAll();
+            claimSignal.Notify(pools);
         }
 
         if (skipped > 0)
