@@ -25,6 +25,11 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             throw new ValidationException("timeout_seconds", ["must be more than 0, or null for the deployment's timeout"]);
         }
 
+        if (request.StartTimeoutSeconds is <= 0)
+        {
+            throw new ValidationException("start_timeout_seconds", ["must be more than 0, or null for the deployment's start timeout"]);
+        }
+
         if (request.IdempotencyKey is { Length: > 500 })
         {
             throw new ValidationException("idempotency_key", ["must be at most 500 characters"]);
@@ -72,7 +77,8 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             }
 
             var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
-                request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds);
+                request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds,
+                startTimeoutSeconds: request.StartTimeoutSeconds, startTimeoutAction: request.StartTimeoutAction);
             if (request.ParentFlowRunId is { } parentId)
             {
                 row.ParentFlowRunId = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) is not null
