@@ -69,6 +69,7 @@ public sealed class BosunServer : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
         builder.Services.AddBosunServer(options);
+        Orchestration.Tracing.ServerTracing.AddOtlpTracing(builder.Services, builder.Configuration);
         builder.Services.AddBosunUi().AddUiBackends();
         configure?.Invoke(builder);
 

@@ -30,6 +30,7 @@ public static class WorkerServiceCollectionExtensions
             provider.GetRequiredService<LogShipper>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Bosun.Worker"), provider.GetRequiredService<WorkerHealth>().RecordPoll));
         services.AddHostedService<BosunWorker>();
+        WorkerTracing.AddOtlpTracing(services);
         if (options.WithHealthCheck)
         {
             services.AddHostedService<HealthCheckServer>();

@@ -73,4 +73,10 @@ public sealed record FlowRun(
 
     /// <summary>What happens to it past its start timeout.</summary>
     public Deployments.StartTimeoutAction? StartTimeoutAction { get; init; }
+
+    /// <summary>
+    /// The W3C traceparent of the run's trace, created with the run: its worker and its flow process (the
+    /// <c>TRACEPARENT</c> environment variable) put their spans into this trace.
+    /// </summary>
+    public string? Traceparent { get; init; }
 }

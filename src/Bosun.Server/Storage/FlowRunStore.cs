@@ -148,11 +148,11 @@ internal static class FlowRunStore
             INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                 state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
                 next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, timeout_seconds, created, updated,
-                last_heartbeat, parent_flow_run_id, parent_task_run_id, start_timeout_seconds, start_timeout_action)
+                last_heartbeat, parent_flow_run_id, parent_task_run_id, start_timeout_seconds, start_timeout_action, traceparent)
             VALUES (@Id, @Name, @FlowId, @DeploymentId, @WorkPoolId, @WorkQueueId, @Parameters, @JobVariables, @Tags,
                 @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
                 @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @TimeoutSeconds, @Created, @Updated,
-                @LastHeartbeat, @ParentFlowRunId, @ParentTaskRunId, @StartTimeoutSeconds, @StartTimeoutAction)
+                @LastHeartbeat, @ParentFlowRunId, @ParentTaskRunId, @StartTimeoutSeconds, @StartTimeoutAction, @Traceparent)
             ON CONFLICT DO NOTHING
             """, row, scope.Transaction, cancellationToken: cancellationToken));
         if (inserted == 0)
@@ -196,6 +196,7 @@ internal static class FlowRunStore
             TimeoutSeconds = timeoutSeconds ?? deployment.TimeoutSeconds,
             StartTimeoutSeconds = startTimeoutSeconds ?? deployment.StartTimeoutSeconds,
             StartTimeoutAction = startTimeoutAction is { } action ? EnumNames.Of(action) : deployment.StartTimeoutAction,
+            Traceparent = RunTrace.NewTraceparent(),
             Created = Ms(now),
             Updated = Ms(now),
         };

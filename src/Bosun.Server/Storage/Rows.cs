@@ -173,6 +173,7 @@ internal sealed class FlowRunRow
     public int? StartTimeoutSeconds { get; set; }
     public string? StartTimeoutAction { get; set; }
     public long? StartTimeoutFiredFor { get; set; }
+    public string? Traceparent { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
     public Guid? ParentFlowRunId { get; set; }
@@ -196,6 +197,7 @@ internal sealed class FlowRunRow
     {
         StartTimeoutSeconds = StartTimeoutSeconds,
         StartTimeoutAction = StartTimeoutSeconds is null ? null : StartTimeouts.Parse(StartTimeoutAction),
+        Traceparent = Traceparent,
     };
 
     public FlowRunSummary ToSummary() => new(

@@ -67,6 +67,7 @@ public sealed class WorkerRuntime : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        using var tracing = WorkerTracing.StartExport();
         var time = TimeProvider.System;
         var health = new WorkerHealth();
         var logs = new LogShipper(client, time, loggerFactory.CreateLogger<LogShipper>());

@@ -4,6 +4,7 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.Tracing;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
 using static Bosun.Server.Storage.StoredValues;
@@ -36,6 +37,8 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }
 
         var now = timeProvider.GetUtcNow();
+        // The run's trace starts here: the run stores this span as its traceparent (under the API request's span, when one is traced).
+        using var activity = ServerTracing.Source.StartActivity("bosun.flow_run.create");
         var (id, poolId, created) = await database.WriteAsync(async scope =>
         {
             var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, scope.Transaction, cancellationToken)
@@ -95,6 +98,7 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
             return (row.Id, row.WorkPoolId, true);
         }, cancellationToken);
+        activity?.SetTag("bosun.flow_run.id", id.ToString());
         if (created)
         {
             claimSignal.Notify(poolId);
@@ -126,6 +130,8 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
             var flowId = await DeploymentStore.EnsureFlowAsync(scope, request.FlowName, now, cancellationToken);
             var row = FlowRunStore.NewSubflowRun(flowId, parentId, request.ParentTaskRunId, request.Parameters ?? [], request.Name, now);
+            // A subflow runs in its parent's process: its spans belong to the parent's trace.
+            row.Traceparent = parent.Traceparent ?? RunTrace.NewTraceparent();
             await FlowRunStore.InsertAsync(scope, row, cancellationToken);
             return row.Id;
         }, cancellationToken);
@@ -173,6 +179,9 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
         var now = timeProvider.GetUtcNow();
         var outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
+        ServerTracing.Record("bosun.flow_run.state", outcome.Run.Traceparent, now, id,
+            ("bosun.state.proposed", proposal.Type.ToWireName()), ("bosun.state.status", outcome.Result.Status.ToString()),
+            ("bosun.state.type", outcome.Result.State.Type.ToWireName()), ("bosun.state.name", outcome.Result.State.Name));
         if (outcome.WakesClaims)
         {
             claimSignal.NotifyFor(outcome.Run);
