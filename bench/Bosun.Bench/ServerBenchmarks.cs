@@ -125,13 +125,13 @@ internal static class ServerBenchmarks
         await client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Completed));
     }
 
-    private static async Task<Deployment> SetUpAsync(BosunClient client)
+    internal static async Task<Deployment> SetUpAsync(BosunClient client)
     {
         await client.CreateWorkPoolAsync(new WorkPoolCreate("bench", "process"));
         return await client.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));
     }
 
-    private static Task SeedScheduledAsync(BenchServer server, Deployment deployment, int count) =>
+    internal static Task SeedScheduledAsync(BenchServer server, Deployment deployment, int count) =>
         SeedAsync(server, deployment, count, StateType.Scheduled);
 
     private static Task SeedFinishedAsync(BenchServer server, Deployment deployment, int count) =>

@@ -69,9 +69,10 @@ public sealed class BosunServer : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
         builder.Services.AddBosunServer(options);
-        Orchestration.Tracing.ServerTracing.AddOtlpTracing(builder.Services, builder.Configuration);
         builder.Services.AddBosunUi().AddUiBackends();
         configure?.Invoke(builder);
+        // After configure: a host embedding the server may set the OTEL_* settings in its configuration rather than the environment.
+        Orchestration.Tracing.ServerTracing.AddOtlpTracing(builder.Services, builder.Configuration);
 
         var app = builder.Build();
         // Created now, not at the first scrape: its listener counts only what is measured once it exists.

@@ -35,6 +35,9 @@ internal sealed class FlowRunExecution(
 
     public Guid RunId => claim.FlowRun.Id;
 
+    /// <summary>Where the infrastructure's start time is recorded.</summary>
+    public WorkerMetrics? Metrics { get; init; }
+
     private string RunName => claim.FlowRun.Name;
 
     /// <summary>True once the infrastructure was created.</summary>
@@ -117,7 +120,9 @@ internal sealed class FlowRunExecution(
                 using (var starting = WorkerTracing.Source.StartActivity("bosun.worker.infrastructure.start"))
                 {
                     starting?.SetTag("bosun.infrastructure.type", infrastructure.Type);
+                    var startedAt = timeProvider.GetTimestamp();
                     handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
+                    Metrics?.RecordInfrastructureStart(infrastructure.Type, timeProvider.GetElapsedTime(startedAt));
                     starting?.SetTag("bosun.infrastructure.id", handle.Id);
                 }
 
