@@ -49,6 +49,7 @@ internal static class BenchRunner
             ["kubernetes-worker-memory"] = () => KubernetesBenchmarks.WorkerMemoryAsync(jobs: 50),
             ["tasks"] = () => TaskBenchmarks.TasksAsync(tasks: 1000, samples: 50),
             ["automation-latency"] = () => AutomationBenchmarks.EventToWebhookLatencyAsync(samples: 300),
+            ["tracing-cost"] = () => TracingBenchmarks.ClaimThroughputCostAsync(runs: 10_000, clients: 8),
             ["deploy-repo-info"] = () => DeployBenchmarks.DeployRepoInfoAsync(samples: 5),
             ["pull-step-overhead"] = () => DeployBenchmarks.PullStepOverheadAsync(samples: 15),
             ["deploy-docker"] = () => DeployBenchmarks.DeployDockerAsync(samples: 3),

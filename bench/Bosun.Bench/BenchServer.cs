@@ -22,13 +22,17 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public BosunServer Server { get; private set; }
 
-    public static async Task<BenchServer> StartAsync(Action<BosunServerOptions>? configure = null)
+    public static async Task<BenchServer> StartAsync(Action<BosunServerOptions>? configure = null, Action<WebApplicationBuilder>? host = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"bosun-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         var options = new BosunServerOptions { Host = "127.0.0.1", Port = 0, Database = Path.Combine(directory, "bosun.db") };
         configure?.Invoke(options);
-        var server = Create(options);
+        var server = host is null ? Create(options) : BosunServer.Create(options, builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            host(builder);
+        });
         await server.StartAsync();
         // A restart listens where clients and workers left the server.
         options.Port = server.ApiAddress.Port;

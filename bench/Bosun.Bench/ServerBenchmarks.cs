@@ -173,7 +173,7 @@ internal static class ServerBenchmarks
         return await client.UpsertDeploymentAsync(new DeploymentUpsert("bench-flow", "bench", "bench", WorkPoolName: "bench"));
     }
 
-    private static Task SeedScheduledAsync(BenchServer server, Deployment deployment, int count) =>
+    internal static Task SeedScheduledAsync(BenchServer server, Deployment deployment, int count) =>
         SeedAsync(server, deployment, count, StateType.Scheduled);
 
     private static Task SeedFinishedAsync(BenchServer server, Deployment deployment, int count) =>

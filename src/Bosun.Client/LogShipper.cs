@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Bosun.Contracts.Logs;
 using Microsoft.Extensions.Logging;
 
@@ -71,7 +72,13 @@ public sealed class LogShipper : IAsyncDisposable
     /// <summary>Queues one line for <paramref name="runId"/>.</summary>
     public void Add(Guid runId, RunLogLevel level, string message, LogSource source)
     {
-        var line = new LogCreate(runId, _timeProvider.GetUtcNow(), level, message, source);
+        // The span the line is written in (a flow's task, a worker's watch of the run) goes with it.
+        var span = Activity.Current;
+        var line = new LogCreate(runId, _timeProvider.GetUtcNow(), level, message, source)
+        {
+            TraceId = span?.TraceId.ToHexString(),
+            SpanId = span?.SpanId.ToHexString(),
+        };
         lock (_lock)
         {
             if (_memory.Count >= _options.MemoryLines && !TrySpillLocked())

@@ -42,6 +42,7 @@ public static class FlowRunEntryPoint
         }
 
         flows ??= EntryAssemblyFlows();
+        using var tracing = SdkTracing.StartExport();
         using var loggerFactory = SdkLogging.CreateConsoleFactory();
         var logger = loggerFactory.CreateLogger("Bosun.FlowRun");
         // A worker stops a run's process with SIGTERM (cancellation, shutdown): let the flow see its token fire.
@@ -69,7 +70,7 @@ public static class FlowRunEntryPoint
                     return 1;
                 }
 
-                await new FlowRunHost(client, logs, TimeProvider.System) { Logger = logger }.RunAsync(run, flow, stop.Token).ConfigureAwait(false);
+                await new FlowRunHost(client, logs, TimeProvider.System) { Logger = logger, TraceParent = SdkTracing.ParentFromEnvironment() }.RunAsync(run, flow, stop.Token).ConfigureAwait(false);
                 await logs.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return 0;
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
@@ -24,6 +25,9 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
     /// <summary>Where the SDK's own messages go (task runs not recorded yet).</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
+    /// <summary>The span the flow run's span goes below (the worker's, from <c>TRACEPARENT</c>); default: the current span, if any.</summary>
+    public ActivityContext TraceParent { get; init; }
+
     /// <summary>How often the run's state is read to notice a cancellation.</summary>
     public TimeSpan CancellationPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -38,6 +42,9 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
     public async Task<(FlowRunOutcome Outcome, object? Value, Exception? Failure)> ExecuteAsync(
         FlowRun run, FlowDefinition flow, Func<FlowContext, Task<object?>> invoke, CancellationToken stopping)
     {
+        using var activity = SdkTracing.Source.StartActivity("bosun.flow_run", ActivityKind.Internal, TraceParent);
+        activity?.SetTag("bosun.flow_run.id", run.Id.ToString());
+        activity?.SetTag("bosun.flow.name", flow.Name);
         var logger = new RunLogger(logs, run.Id);
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var watchers = new CancellationTokenSource();

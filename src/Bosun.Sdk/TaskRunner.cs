@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -33,6 +34,9 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         var run = new TaskRunState(Guid.NewGuid(), flowRunId, task.Name, recorder);
         // Set inside this async method, so it reaches the body and is gone again for the caller.
         RunningTask.Value = run.Id;
+        using var activity = SdkTracing.Source.StartActivity("bosun.task_run");
+        activity?.SetTag("bosun.task_run.id", run.Id.ToString());
+        activity?.SetTag("bosun.task.name", task.Name);
         var cacheKey = task.CacheExpiration is null ? null : task.CacheKey(arguments);
         run.Report(TaskRunStateType.Pending, cacheKey: cacheKey);
         if (cacheKey is not null && await LookUpAsync(cacheKey, cancelled.Token).ConfigureAwait(false) is { } hit)

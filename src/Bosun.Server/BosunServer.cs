@@ -71,6 +71,8 @@ public sealed class BosunServer : IAsyncDisposable
         builder.Services.AddBosunServer(options);
         builder.Services.AddBosunUi().AddUiBackends();
         configure?.Invoke(builder);
+        // After configure: a host embedding the server may set the OTEL_* settings in its configuration rather than the environment.
+        Orchestration.Tracing.ServerTracing.AddOtlpTracing(builder.Services, builder.Configuration);
 
         var app = builder.Build();
         // Created now, not at the first scrape: its listener counts only what is measured once it exists.
@@ -226,6 +228,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
         services.AddHostedService<RunTimeoutService>();
+        services.AddHostedService<StartTimeoutService>();
         services.AddSingleton<Orchestration.Metrics.ServerMetrics>();
         services.AddSingleton<Orchestration.Metrics.MetricsService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();

@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Flow run {FlowRunName} ({FlowRunId}) ran longer than its timeout of {TimeoutSeconds} s: stopping it")]
     public static partial void RunTimedOut(ILogger logger, string flowRunName, Guid flowRunId, int timeoutSeconds);
 
+    [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Flow run {FlowRunName} ({FlowRunId}) did not start within its start timeout of {StartTimeoutSeconds} s: {Action}")]
+    public static partial void RunStartTimedOut(ILogger logger, string flowRunName, Guid flowRunId, int startTimeoutSeconds, string action);
+
     [LoggerMessage(EventId = 80, Level = LogLevel.Warning, Message = "Automation {Automation} gave up action {ActionIndex} ({ActionKind}) for {EventKey} after {Attempts} attempts: {Error}")]
     public static partial void AutomationDeliveryGivenUp(ILogger logger, string automation, int actionIndex, string actionKind, string eventKey, int attempts, string? error);
 

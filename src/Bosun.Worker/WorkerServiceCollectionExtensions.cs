@@ -28,8 +28,10 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<WorkerHealth>();
         services.AddSingleton(provider => WorkerRuntime.ForWorkPool(client, pool, provider.GetRequiredService<IOptions<WorkerOptions>>().Value,
             provider.GetRequiredService<LogShipper>(), provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Bosun.Worker"), provider.GetRequiredService<WorkerHealth>().RecordPoll));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Bosun.Worker"), provider.GetRequiredService<WorkerHealth>().RecordPoll,
+            provider.GetRequiredService<WorkerHealth>().Metrics));
         services.AddHostedService<BosunWorker>();
+        WorkerTracing.AddOtlpTracing(services);
         if (options.WithHealthCheck)
         {
             services.AddHostedService<HealthCheckServer>();

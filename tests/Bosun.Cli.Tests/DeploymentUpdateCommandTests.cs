@@ -33,7 +33,8 @@ public sealed class DeploymentUpdateCommandTests(ServerFixture fixture) : IClass
         var json = (await _cli.RunAsync("deployment", "update", deployment.FullName, "--work-queue", "fast", "--param", "count=3", "--job-variable", "image=img:2",
             "--tag", "a", "--tag", "b", "--description", "new", "--version", "7", "--concurrency-limit", "1", "--collision-strategy", "cancel_new",
             "--catch-up", "latest", "--paused", "true", "--retries", "2", "--retry-delay-seconds", "15",
-            "--timeout-seconds", "600", "--crash-retries", "3", "--crash-retry-delay-seconds", "20", "--output", "json")).Json();
+            "--timeout-seconds", "600", "--crash-retries", "3", "--crash-retry-delay-seconds", "20",
+            "--start-timeout-seconds", "90", "--start-timeout-action", "LEAVE_LATE", "--output", "json")).Json();
 
         var after = await fixture.Client.GetDeploymentAsync(deployment.Id);
         Assert.Equal(after.Id, json.GetProperty("id").GetGuid());
@@ -45,6 +46,8 @@ public sealed class DeploymentUpdateCommandTests(ServerFixture fixture) : IClass
         Assert.Equal((CollisionStrategy.CancelNew, CatchUpPolicy.Latest, true), (after.CollisionStrategy, after.CatchUp, after.Paused));
         Assert.Equal((2, 15), (after.Retries, after.RetryDelaySeconds));
         Assert.Equal((600, 3, 20), (after.TimeoutSeconds, after.CrashRetries, after.CrashRetryDelaySeconds));
+        Assert.Equal((90, StartTimeoutAction.LeaveLate), (after.StartTimeoutSeconds, after.StartTimeoutAction));
+        Assert.Equal("LEAVE_LATE", json.GetProperty("start_timeout_action").GetString());
         Assert.Equal("LATEST", json.GetProperty("catch_up").GetString());
         // --job-variable changed one key; the secret the answer masked kept its value.
         var claimed = await fixture.Client.ClaimAsync(deployment.WorkPoolName!);

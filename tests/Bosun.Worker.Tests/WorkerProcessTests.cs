@@ -208,6 +208,54 @@ public sealed class WorkerProcessTests
         await Eventually.WaitUntilAsync(async () => await StatusAsync(http) == HttpStatusCode.ServiceUnavailable, "/health answers 503");
     }
 
+    [Fact]
+    public async Task HealthPort_Metrics_RunsInFlightClaimsInfrastructureStartAndHeartbeatFailures()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var gate = Path.Combine(TempDirectory.Create("bosun-worker-metrics"), "go");
+        var deployment = await client.CommandDeploymentAsync("proc",
+            FakeFlow.Shell($"{FakeFlow.Propose("RUNNING")}; while [ ! -f {gate} ]; do sleep 0.1; done; {FakeFlow.Propose("COMPLETED")}"));
+        var port = StubHttpServer.FreePort();
+        var options = WorkerScenario.Options("proc");
+        options.WithHealthCheck = true;
+        options.HealthCheckPort = port;
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+        await using var worker = await TestWorker.StartAsync(server, options);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await client.WaitForStateAsync(run.Id, s => s.Type == StateType.Running, "the run is RUNNING");
+        var running = await ScrapeAsync(http);
+
+        Assert.Equal(1, running["bosun_worker_runs_in_flight"]);
+        Assert.True(running["bosun_worker_claims_total"] >= 1);
+        Assert.Equal(1, running["bosun_worker_claimed_runs_total"]);
+        Assert.Equal(1, running["bosun_worker_infrastructure_start_seconds_count{type=\"process\"}"]);
+        Assert.Equal(1, running["bosun_worker_infrastructure_start_seconds_bucket{type=\"process\",le=\"+Inf\"}"]);
+        Assert.True(running["bosun_worker_infrastructure_start_seconds_sum{type=\"process\"}"] > 0);
+        Assert.Equal(0, running["bosun_worker_heartbeat_failures_total"]);
+
+        await File.WriteAllTextAsync(gate, "");
+        await client.WaitForTerminalAsync(run.Id);
+        await Eventually.WaitUntilAsync(async () => (await ScrapeAsync(http))["bosun_worker_runs_in_flight"] == 0, "no run is in flight any more");
+        // A pool deleted under the worker refuses its heartbeats.
+        await client.DeleteWorkPoolAsync("proc", force: true);
+        await Eventually.WaitUntilAsync(async () => (await ScrapeAsync(http))["bosun_worker_heartbeat_failures_total"] >= 1, "a refused heartbeat is counted");
+    }
+
+    /// <summary>The samples of a Prometheus text page, by series (name and labels as written).</summary>
+    private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync(new Uri("metrics", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain; version=0.0.4", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        return (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => !line.StartsWith('#'))
+            .ToDictionary(line => line[..line.LastIndexOf(' ')], line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
     private static async Task<HttpStatusCode?> StatusAsync(HttpClient http)
     {
         try

@@ -72,6 +72,12 @@ public sealed record Deployment(
     /// </summary>
     public JsonArray? PullSteps { get; init; }
 
+    /// <summary>Longest a run may wait after its scheduled time without reaching RUNNING, or null.</summary>
+    public int? StartTimeoutSeconds { get; init; }
+
+    /// <summary>What happens to a run past its start timeout (FAIL unless set).</summary>
+    public StartTimeoutAction StartTimeoutAction { get; init; }
+
     /// <summary>The address <c>flow-name/deployment-name</c>.</summary>
     public string FullName => $"{FlowName}/{Name}";
 

@@ -18,7 +18,7 @@ namespace Bosun.Contracts.Deployments;
 /// <param name="Paused">Pause (no scheduled runs) or resume.</param>
 /// <param name="Retries">Retries of a failed run.</param>
 /// <param name="RetryDelaySeconds">Seconds between retries.</param>
-/// <param name="Clear">Fields to empty: any of description, version, concurrency_limit, tags, parameters, job_variables, pull_steps, timeout_seconds.</param>
+/// <param name="Clear">Fields to empty: any of description, version, concurrency_limit, tags, parameters, job_variables, pull_steps, timeout_seconds, start_timeout_seconds.</param>
 public sealed record DeploymentUpdate(
     string? WorkQueueName = null,
     JsonObject? Parameters = null,
@@ -36,7 +36,7 @@ public sealed record DeploymentUpdate(
 {
     /// <summary>The field names <see cref="Clear"/> accepts.</summary>
     public static IReadOnlyList<string> ClearableFields { get; } =
-        ["description", "version", "concurrency_limit", "tags", "parameters", "job_variables", "pull_steps", "timeout_seconds"];
+        ["description", "version", "concurrency_limit", "tags", "parameters", "job_variables", "pull_steps", "timeout_seconds", "start_timeout_seconds"];
 
     /// <summary>A new command (or flow entrypoint) its runs start with.</summary>
     public string? Entrypoint { get; init; }
@@ -52,4 +52,10 @@ public sealed record DeploymentUpdate(
 
     /// <summary>Seconds before such a new attempt starts (0 or more).</summary>
     public int? CrashRetryDelaySeconds { get; init; }
+
+    /// <summary>A new longest wait of its runs for RUNNING after their scheduled time (1 or more seconds; clear <c>start_timeout_seconds</c> for none).</summary>
+    public int? StartTimeoutSeconds { get; init; }
+
+    /// <summary>What happens to a run past its start timeout.</summary>
+    public StartTimeoutAction? StartTimeoutAction { get; init; }
 }

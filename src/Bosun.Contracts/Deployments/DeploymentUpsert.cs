@@ -49,4 +49,13 @@ public sealed record DeploymentUpsert(
 {
     /// <summary>Steps its worker runs before starting each run (<see cref="Deployment.PullSteps"/>); null for none.</summary>
     public JsonArray? PullSteps { get; init; }
+
+    /// <summary>
+    /// Longest a run may wait after its scheduled time (each attempt) without reaching RUNNING before
+    /// <see cref="StartTimeoutAction"/> applies; null for no limit (a run may set its own).
+    /// </summary>
+    public int? StartTimeoutSeconds { get; init; }
+
+    /// <summary>What happens to a run past its start timeout: FAIL (the default), CANCEL or LEAVE_LATE.</summary>
+    public StartTimeoutAction? StartTimeoutAction { get; init; }
 }

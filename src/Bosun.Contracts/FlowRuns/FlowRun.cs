@@ -66,4 +66,17 @@ public sealed record FlowRun(
     Guid? ParentTaskRunId = null,
     JsonObject? PauseInputSchema = null,
     DateTimeOffset? PauseTimeout = null,
-    JsonObject? ResumeInput = null);
+    JsonObject? ResumeInput = null)
+{
+    /// <summary>Longest it may wait after its scheduled time without reaching RUNNING, or null.</summary>
+    public int? StartTimeoutSeconds { get; init; }
+
+    /// <summary>What happens to it past its start timeout.</summary>
+    public Deployments.StartTimeoutAction? StartTimeoutAction { get; init; }
+
+    /// <summary>
+    /// The W3C traceparent of the run's trace, created with the run: its worker and its flow process (the
+    /// <c>TRACEPARENT</c> environment variable) put their spans into this trace.
+    /// </summary>
+    public string? Traceparent { get; init; }
+}

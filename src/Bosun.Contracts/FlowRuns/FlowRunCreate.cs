@@ -25,4 +25,11 @@ public sealed record FlowRunCreate(
     int? Retries = null,
     int? RetryDelaySeconds = null,
     int? TimeoutSeconds = null,
-    Guid? ParentFlowRunId = null);
+    Guid? ParentFlowRunId = null)
+{
+    /// <summary>Longest the run may wait after its scheduled time without reaching RUNNING; the deployment's when omitted.</summary>
+    public int? StartTimeoutSeconds { get; init; }
+
+    /// <summary>What happens to it past its start timeout; the deployment's when omitted.</summary>
+    public Deployments.StartTimeoutAction? StartTimeoutAction { get; init; }
+}

@@ -6,4 +6,11 @@ namespace Bosun.Contracts.Logs;
 /// <param name="Level">Severity.</param>
 /// <param name="Message">The text.</param>
 /// <param name="Source">Who wrote it.</param>
-public sealed record LogCreate(Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source = LogSource.Flow);
+public sealed record LogCreate(Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source = LogSource.Flow)
+{
+    /// <summary>The W3C trace id (32 hex digits) of the span the line was written in, when it was written in one.</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>The W3C span id (16 hex digits) of that span.</summary>
+    public string? SpanId { get; init; }
+}

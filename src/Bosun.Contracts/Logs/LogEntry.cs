@@ -7,4 +7,11 @@ namespace Bosun.Contracts.Logs;
 /// <param name="Level">Severity.</param>
 /// <param name="Message">The text.</param>
 /// <param name="Source">Who wrote it.</param>
-public sealed record LogEntry(long Id, Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source);
+public sealed record LogEntry(long Id, Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source)
+{
+    /// <summary>The W3C trace id of the span the line was written in, when known.</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>The W3C span id of that span, when known.</summary>
+    public string? SpanId { get; init; }
+}

@@ -24,6 +24,13 @@ public static class StateNames
     public const string TimingOut = "TimingOut";
     /// <summary>A FAILED run stopped because it ran longer than its timeout.</summary>
     public const string TimedOut = "TimedOut";
+    /// <summary>
+    /// A CANCELLING run that was still PENDING when its start timeout passed: its infrastructure is being stopped, and it
+    /// ends FAILED or CANCELLED <see cref="StartTimedOut"/> as its start-timeout action says.
+    /// </summary>
+    public const string StartTimingOut = "StartTimingOut";
+    /// <summary>A FAILED or CANCELLED run that did not reach RUNNING within its start timeout of its scheduled time.</summary>
+    public const string StartTimedOut = "StartTimedOut";
 
     /// <summary>The default name of a state type: its type in title case (RUNNING → Running).</summary>
     public static string Default(StateType type) => type.ToString();

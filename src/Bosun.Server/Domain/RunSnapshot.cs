@@ -21,6 +21,9 @@ internal sealed record RunSnapshot(
     /// <summary>Seconds between a crash and the new attempt.</summary>
     public int CrashRetryDelaySeconds { get; init; }
 
+    /// <summary>How a run stopped by its start timeout ends (FAILED or CANCELLED "StartTimedOut").</summary>
+    public StartTimeoutAction StartTimeoutAction { get; init; }
+
     /// <summary>How many crash retries the run has used.</summary>
     public int CrashRetryCount { get; init; }
 }

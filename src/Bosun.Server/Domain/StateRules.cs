@@ -55,6 +55,16 @@ internal static class StateRules
                 "the run was stopped by its timeout: it ends FAILED (TimedOut)");
         }
 
+        if (current is { Type: StateType.Cancelling, Name: StateNames.StartTimingOut })
+        {
+            // As above: the run was stopped because it did not start in time, and ends as its start-timeout action says.
+            return new(
+                SetStateStatus.Reject,
+                new FlowRunState(stateId, run.StartTimeoutAction == StartTimeoutAction.Cancel ? StateType.Cancelled : StateType.Failed,
+                    StateNames.StartTimedOut, current.Message, now),
+                "the run was stopped by its start timeout: it ends as its start-timeout action says (StartTimedOut)");
+        }
+
         switch (proposal.Type)
         {
             case StateType.Cancelling when current.Type is StateType.Scheduled or StateType.Paused:

@@ -15,8 +15,19 @@ internal static class WaitingReasons
     public static async Task<string?> ExplainAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await DecideAsync(connection, run, now, cancellationToken))?.Message;
 
-    /// <summary>The reason with its kind (the label of <c>bosun_runs_waiting</c>), or null when the run is not waiting.</summary>
+    /// <summary>
+    /// The reason with its kind (the label of <c>bosun_runs_waiting</c>), or null when the run is not waiting; a run its
+    /// start timeout left waiting (LEAVE_LATE) says so.
+    /// </summary>
     public static async Task<WaitingReason?> DecideAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reason = await ObstacleAsync(connection, run, now, cancellationToken);
+        return reason is not null && run.StartTimeoutFiredFor is { } firedFor && firedFor == (run.StateScheduledTime ?? run.ExpectedStartTime)
+            ? reason with { Message = $"{reason.Message}; its start timeout of {run.StartTimeoutSeconds} s has passed, and it is left waiting (start_timeout_action LEAVE_LATE)" }
+            : reason;
+    }
+
+    private static async Task<WaitingReason?> ObstacleAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var state = run.State;
         if (state.Type == StateType.Pending)

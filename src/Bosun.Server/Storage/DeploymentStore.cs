@@ -62,7 +62,11 @@ internal static class DeploymentStore
     /// <summary>Writes the deployment's timeout and crash-retry policy (kept apart from the upsert's long statement).</summary>
     public static Task<int> SetRunPolicyAsync(WriteScope scope, DeploymentRow row, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE deployments SET timeout_seconds = @TimeoutSeconds, crash_retries = @CrashRetries, crash_retry_delay_seconds = @CrashRetryDelaySeconds WHERE id = @Id",
+            """
+            UPDATE deployments SET timeout_seconds = @TimeoutSeconds, crash_retries = @CrashRetries, crash_retry_delay_seconds = @CrashRetryDelaySeconds,
+                start_timeout_seconds = @StartTimeoutSeconds, start_timeout_action = @StartTimeoutAction
+            WHERE id = @Id
+            """,
             row, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>

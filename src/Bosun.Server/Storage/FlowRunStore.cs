@@ -101,6 +101,24 @@ internal static class FlowRunStore
             LIMIT 500
             """, new { now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
 
+    /// <summary>
+    /// Up to 500 runs not RUNNING <c>start_timeout_seconds</c> after the scheduled time of their current attempt at
+    /// <paramref name="now"/> (SCHEDULED or PENDING; a run awaiting its own process's retry is that process's to start), on
+    /// which the start timeout has not acted for this attempt yet.
+    /// </summary>
+    public static async Task<IReadOnlyList<FlowRunRow>> StartTimedOutAsync(DbConnection connection, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<FlowRunRow>(new CommandDefinition(SelectRun + $"""
+             WHERE r.state_type IN ({Scheduled}, {Pending}) AND r.state_name <> '{StateNames.AwaitingRetry}' AND r.start_timeout_seconds IS NOT NULL
+              AND COALESCE(r.state_scheduled_time, r.expected_start_time) + 1000 * r.start_timeout_seconds < @now
+              AND (r.start_timeout_fired_for IS NULL OR r.start_timeout_fired_for <> COALESCE(r.state_scheduled_time, r.expected_start_time))
+            LIMIT 500
+            """, new { now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>Records that the start timeout acted on the attempt due at <paramref name="scheduled"/>.</summary>
+    public static Task<int> MarkStartTimeoutFiredAsync(WriteScope scope, Guid runId, DateTimeOffset scheduled, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET start_timeout_fired_for = @scheduled WHERE id = @runId", new { runId, scheduled = Ms(scheduled) }, scope.Transaction, cancellationToken: cancellationToken));
+
     /// <summary>How many runs of a pool, queue or deployment hold one of its slots, and the names of the first ten (oldest state first).</summary>
     public static async Task<(int Count, IReadOnlyList<string> Names)> SlotHoldersAsync(DbConnection connection, SlotScope scope, Guid id, CancellationToken cancellationToken)
     {
@@ -130,11 +148,11 @@ internal static class FlowRunStore
             INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                 state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
                 next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, timeout_seconds, created, updated,
-                last_heartbeat, parent_flow_run_id, parent_task_run_id)
+                last_heartbeat, parent_flow_run_id, parent_task_run_id, start_timeout_seconds, start_timeout_action, traceparent)
             VALUES (@Id, @Name, @FlowId, @DeploymentId, @WorkPoolId, @WorkQueueId, @Parameters, @JobVariables, @Tags,
                 @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
                 @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @TimeoutSeconds, @Created, @Updated,
-                @LastHeartbeat, @ParentFlowRunId, @ParentTaskRunId)
+                @LastHeartbeat, @ParentFlowRunId, @ParentTaskRunId, @StartTimeoutSeconds, @StartTimeoutAction, @Traceparent)
             ON CONFLICT DO NOTHING
             """, row, scope.Transaction, cancellationToken: cancellationToken));
         if (inserted == 0)
@@ -150,7 +168,7 @@ internal static class FlowRunStore
     public static FlowRunRow NewScheduledRun(
         DeploymentRow deployment, JsonObject parameters, JsonObject? jobVariables, IEnumerable<string> tags, DateTimeOffset scheduled, DateTimeOffset now,
         string? name = null, string? idempotencyKey = null, int? retries = null, int? retryDelaySeconds = null, Guid? queueId = null, Guid? scheduleId = null,
-        int? timeoutSeconds = null)
+        int? timeoutSeconds = null, int? startTimeoutSeconds = null, StartTimeoutAction? startTimeoutAction = null)
     {
         var stateId = Guid.NewGuid();
         return new FlowRunRow
@@ -176,6 +194,9 @@ internal static class FlowRunStore
             RetryDelaySeconds = retryDelaySeconds ?? deployment.RetryDelaySeconds,
             ScheduleId = scheduleId,
             TimeoutSeconds = timeoutSeconds ?? deployment.TimeoutSeconds,
+            StartTimeoutSeconds = startTimeoutSeconds ?? deployment.StartTimeoutSeconds,
+            StartTimeoutAction = startTimeoutAction is { } action ? EnumNames.Of(action) : deployment.StartTimeoutAction,
+            Traceparent = RunTrace.NewTraceparent(),
             Created = Ms(now),
             Updated = Ms(now),
         };
@@ -510,6 +531,7 @@ internal static class FlowRunStore
             CrashRetries = row.DeploymentCrashRetries,
             CrashRetryDelaySeconds = row.DeploymentCrashRetryDelaySeconds,
             CrashRetryCount = row.CrashRetryCount,
+            StartTimeoutAction = StartTimeouts.Parse(row.StartTimeoutAction),
         };
 
     /// <summary>The rules' verdict on <paramref name="row"/>, and the write it needs (null: nothing to write).</summary>

@@ -28,8 +28,8 @@ internal static class LogStore
         if (scope.Connection is NpgsqlConnection)
         {
             await scope.Connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO logs (flow_run_id, timestamp, level, message, source)
-                SELECT * FROM unnest(@runIds, @timestamps, @levels, @messages, @sources)
+                INSERT INTO logs (flow_run_id, timestamp, level, message, source, trace_id, span_id)
+                SELECT * FROM unnest(@runIds, @timestamps, @levels, @messages, @sources, @traceIds, @spanIds)
                 """, new
             {
                 runIds = lines.Select(line => line.FlowRunId.ToString("D")).ToArray(),
@@ -37,6 +37,8 @@ internal static class LogStore
                 levels = lines.Select(line => LevelName(line.Level)).ToArray(),
                 messages = lines.Select(line => line.Message).ToArray(),
                 sources = lines.Select(line => SourceName(line.Source)).ToArray(),
+                traceIds = lines.Select(line => line.TraceId).ToArray(),
+                spanIds = lines.Select(line => line.SpanId).ToArray(),
             }, scope.Transaction, cancellationToken: cancellationToken));
             return;
         }
@@ -48,9 +50,11 @@ internal static class LogStore
             level = LevelName(line.Level),
             message = line.Message,
             source = SourceName(line.Source),
+            traceId = line.TraceId,
+            spanId = line.SpanId,
         });
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO logs (flow_run_id, timestamp, level, message, source) VALUES (@runId, @timestamp, @level, @message, @source)",
+            "INSERT INTO logs (flow_run_id, timestamp, level, message, source, trace_id, span_id) VALUES (@runId, @timestamp, @level, @message, @source, @traceId, @spanId)",
             rows, scope.Transaction, cancellationToken: cancellationToken));
     }
 
@@ -71,8 +75,8 @@ internal static class LogStore
     /// <summary>Up to <paramref name="limit"/> lines of the run after the line with id <paramref name="after"/>, in order.</summary>
     public static async Task<IReadOnlyList<LogEntry>> ReadAsync(DbConnection connection, Guid runId, long after, int limit, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source)>(new CommandDefinition(
-            "SELECT id, timestamp, level, message, source FROM logs WHERE flow_run_id = @runId AND id > @after ORDER BY id LIMIT @limit",
+        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source, string? TraceId, string? SpanId)>(new CommandDefinition(
+            "SELECT id, timestamp, level, message, source, trace_id, span_id FROM logs WHERE flow_run_id = @runId AND id > @after ORDER BY id LIMIT @limit",
             new { runId, after, limit }, cancellationToken: cancellationToken));
         return rows.Select(row => Entry(runId, row)).ToList();
     }
@@ -80,8 +84,8 @@ internal static class LogStore
     /// <summary>The run's last <paramref name="count"/> lines, in order.</summary>
     public static async Task<IReadOnlyList<LogEntry>> ReadLastAsync(DbConnection connection, Guid runId, int count, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source)>(new CommandDefinition(
-            "SELECT id, timestamp, level, message, source FROM logs WHERE flow_run_id = @runId ORDER BY id DESC LIMIT @count",
+        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source, string? TraceId, string? SpanId)>(new CommandDefinition(
+            "SELECT id, timestamp, level, message, source, trace_id, span_id FROM logs WHERE flow_run_id = @runId ORDER BY id DESC LIMIT @count",
             new { runId, count }, cancellationToken: cancellationToken));
         return rows.Reverse().Select(row => Entry(runId, row)).ToList();
     }
@@ -95,8 +99,8 @@ internal static class LogStore
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM logs WHERE flow_run_id = @runId", new { runId }, cancellationToken: cancellationToken));
 
-    private static LogEntry Entry(Guid runId, (long Id, long Timestamp, string Level, string Message, string Source) row) =>
-        new(row.Id, runId, Time(row.Timestamp), ParseLevel(row.Level), row.Message, ParseSource(row.Source));
+    private static LogEntry Entry(Guid runId, (long Id, long Timestamp, string Level, string Message, string Source, string? TraceId, string? SpanId) row) =>
+        new(row.Id, runId, Time(row.Timestamp), ParseLevel(row.Level), row.Message, ParseSource(row.Source)) { TraceId = row.TraceId, SpanId = row.SpanId };
 
     private static string LevelName(RunLogLevel level) => level.ToString().ToUpperInvariant();
 

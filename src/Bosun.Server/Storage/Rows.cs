@@ -101,6 +101,8 @@ internal sealed class DeploymentRow
     public int? TimeoutSeconds { get; set; }
     public int CrashRetries { get; set; }
     public int CrashRetryDelaySeconds { get; set; }
+    public int? StartTimeoutSeconds { get; set; }
+    public string? StartTimeoutAction { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
 
@@ -121,6 +123,8 @@ internal sealed class DeploymentRow
     {
         PolicyExemptions = ObjectOrNull(PolicyExemptions),
         PullSteps = PullSteps is null ? null : JsonNode.Parse(PullSteps) as JsonArray,
+        StartTimeoutSeconds = StartTimeoutSeconds,
+        StartTimeoutAction = StartTimeouts.Parse(StartTimeoutAction),
     };
 }
 
@@ -166,6 +170,10 @@ internal sealed class FlowRunRow
     public int CrashRetryCount { get; set; }
     public int DeploymentCrashRetries { get; set; }
     public int DeploymentCrashRetryDelaySeconds { get; set; }
+    public int? StartTimeoutSeconds { get; set; }
+    public string? StartTimeoutAction { get; set; }
+    public long? StartTimeoutFiredFor { get; set; }
+    public string? Traceparent { get; set; }
     public long Created { get; set; }
     public long Updated { get; set; }
     public Guid? ParentFlowRunId { get; set; }
@@ -185,7 +193,12 @@ internal sealed class FlowRunRow
         Object(JobVariables), TagList(Tags), State, Time(ExpectedStartTime), Time(NextScheduledStartTime),
         Time(StartTime), Time(EndTime), TotalRunTimeMs / 1000.0, RunCount, InfrastructureId, WorkerName,
         IdempotencyKey, Retries, RetryDelaySeconds, Time(LastHeartbeat), waitingReason, Time(Created), Time(Updated),
-        ParentFlowRunId, ParentTaskRunId, ObjectOrNull(PauseInputSchema), Time(PauseTimeout), ObjectOrNull(ResumeInput));
+        ParentFlowRunId, ParentTaskRunId, ObjectOrNull(PauseInputSchema), Time(PauseTimeout), ObjectOrNull(ResumeInput))
+    {
+        StartTimeoutSeconds = StartTimeoutSeconds,
+        StartTimeoutAction = StartTimeoutSeconds is null ? null : StartTimeouts.Parse(StartTimeoutAction),
+        Traceparent = Traceparent,
+    };
 
     public FlowRunSummary ToSummary() => new(
         Id, Name, FlowName, DeploymentName, WorkPoolName, WorkQueueName, State, Time(ExpectedStartTime),

@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace Bosun.Worker;
 
-/// <summary>`--with-healthcheck`: GET /health answers 200 while the worker polls normally, 503 once its last successful poll is too old.</summary>
+/// <summary>
+/// `--with-healthcheck`: GET /health answers 200 while the worker polls normally, 503 once its last successful poll is too
+/// old; GET /metrics answers the worker's own metrics (<see cref="WorkerMetrics"/>).
+/// </summary>
 internal sealed class HealthCheckServer(WorkerHealth health, IOptions<WorkerOptions> options, TimeProvider timeProvider, ILogger<HealthCheckServer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,6 +34,14 @@ internal sealed class HealthCheckServer(WorkerHealth health, IOptions<WorkerOpti
                 return;
             }
 
+            if (context.Request.Url?.AbsolutePath == "/metrics")
+            {
+                context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(health.Metrics.Render()), stoppingToken).ConfigureAwait(false);
+                context.Response.Close();
+                continue;
+            }
+
             var now = timeProvider.GetUtcNow();
             var healthy = health.IsHealthy(now, settings.HealthStaleAfter);
             var found = context.Request.Url?.AbsolutePath == "/health";
@@ -38,7 +49,7 @@ internal sealed class HealthCheckServer(WorkerHealth health, IOptions<WorkerOpti
             context.Response.ContentType = "application/json";
             var last = health.LastPoll?.ToString("O", CultureInfo.InvariantCulture) ?? "never";
             var body = !found
-                ? """{"detail":"only /health is served here"}"""
+                ? """{"detail":"only /health and /metrics are served here"}"""
                 : $$"""{"status":"{{(healthy ? "ok" : "stale")}}","last_poll":"{{last}}","stale_after_seconds":{{settings.HealthStaleAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture)}}}""";
             var bytes = Encoding.UTF8.GetBytes(body);
             await context.Response.OutputStream.WriteAsync(bytes, stoppingToken).ConfigureAwait(false);

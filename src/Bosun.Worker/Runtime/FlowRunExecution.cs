@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Bosun.Client;
@@ -34,6 +35,9 @@ internal sealed class FlowRunExecution(
 
     public Guid RunId => claim.FlowRun.Id;
 
+    /// <summary>Where the infrastructure's start time is recorded.</summary>
+    public WorkerMetrics? Metrics { get; init; }
+
     private string RunName => claim.FlowRun.Name;
 
     /// <summary>True once the infrastructure was created.</summary>
@@ -56,6 +60,10 @@ internal sealed class FlowRunExecution(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Log.RunClaimed(logger, RunName, RunId);
+        // The whole execution is one span of the run's trace; the flow process continues it (TRACEPARENT).
+        using var activity = WorkerTracing.Source.StartActivity("bosun.worker.flow_run", ActivityKind.Internal, WorkerTracing.ParentOf(claim.FlowRun.Traceparent));
+        activity?.SetTag("bosun.flow_run.id", RunId.ToString());
+        activity?.SetTag("bosun.worker.name", options.EffectiveName);
         _cancellation = cancellationToken;
         InfrastructureHandle? handle = null;
         try
@@ -109,7 +117,15 @@ internal sealed class FlowRunExecution(
                         ? (JsonArray)(await SecretReferences.ResolveAsync(new JsonObject { ["steps"] = pullSteps.DeepClone() }, client, RunId, cancellationToken).ConfigureAwait(false))["steps"]!
                         : null,
                 };
-                handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
+                using (var starting = WorkerTracing.Source.StartActivity("bosun.worker.infrastructure.start"))
+                {
+                    starting?.SetTag("bosun.infrastructure.type", infrastructure.Type);
+                    var startedAt = timeProvider.GetTimestamp();
+                    handle = await infrastructure.StartAsync(job, cancellationToken).ConfigureAwait(false);
+                    Metrics?.RecordInfrastructureStart(infrastructure.Type, timeProvider.GetElapsedTime(startedAt));
+                    starting?.SetTag("bosun.infrastructure.id", handle.Id);
+                }
+
                 Started = true;
                 Log.InfrastructureStarted(logger, RunName, handle.Id);
                 WorkerLog(RunLogLevel.Info, $"Started {infrastructure.Type} infrastructure {handle.Id}.");
@@ -293,6 +309,8 @@ internal sealed class FlowRunExecution(
             ["BOSUN_DEPLOYMENT_ID"] = claim.Deployment.Id.ToString(),
             ["BOSUN_DEPLOYMENT_NAME"] = claim.Deployment.Name,
             ["BOSUN_WORKER_NAME"] = options.EffectiveName,
+            // W3C trace context: the flow process's spans (and its HttpClient calls) go below this execution's span.
+            ["TRACEPARENT"] = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : claim.FlowRun.Traceparent,
             // The flow-run process rides out an outage as long as its worker does.
             [BosunClientOptions.OutageRetryWindowVariable] = options.OutageRetryWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         };

@@ -18,6 +18,8 @@ public sealed class WorkPoolClaimSource(BosunClient client, WorkPool pool, Worke
 
     internal override async Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, bool wait, CancellationToken cancellationToken)
     {
+        using var activity = WorkerTracing.Source.StartActivity("bosun.worker.claim");
+        activity?.SetTag("bosun.work_pool.name", _pool.Name);
         var claim = await client.ClaimFlowRunsAsync(_pool.Name, new ClaimRequest(
             options.EffectiveName,
             maxRuns,
@@ -27,6 +29,7 @@ public sealed class WorkPoolClaimSource(BosunClient client, WorkPool pool, Worke
             wait ? options.ClaimWait.TotalSeconds : 0,
             HeartbeatSeconds), cancellationToken).ConfigureAwait(false);
         _pool = claim.WorkPool;
+        activity?.SetTag("bosun.claimed_runs", claim.Runs.Count);
         return claim.Runs;
     }
 

@@ -48,14 +48,17 @@ public sealed class WorkerRuntime : IDisposable
 
     /// <summary>A runtime polling <paramref name="pool"/> with the infrastructure of its type (process, docker, kubernetes).</summary>
     public static WorkerRuntime ForWorkPool(BosunClient client, Contracts.WorkPools.WorkPool pool, WorkerOptions options, LogShipper logs,
-        TimeProvider timeProvider, ILogger logger, Action<DateTimeOffset>? polled = null)
+        TimeProvider timeProvider, ILogger logger, Action<DateTimeOffset>? polled = null, WorkerMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(pool);
-        return new WorkerRuntime(new WorkPoolClaimSource(client, pool, options), Infrastructures.For(pool.Type), client, logs, options, timeProvider, logger)
+        var runtime = new WorkerRuntime(new WorkPoolClaimSource(client, pool, options), Infrastructures.For(pool.Type), client, logs, options, timeProvider, logger)
         {
             Polled = polled,
+            Metrics = metrics ?? new WorkerMetrics(),
             _ownsInfrastructure = true,
         };
+        runtime.Metrics.RunsInFlight = () => runtime.RunningCount;
+        return runtime;
     }
 
     /// <summary>
@@ -67,11 +70,12 @@ public sealed class WorkerRuntime : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        using var tracing = WorkerTracing.StartExport();
         var time = TimeProvider.System;
         var health = new WorkerHealth();
         var logs = new LogShipper(client, time, loggerFactory.CreateLogger<LogShipper>());
         await using var shipper = logs.ConfigureAwait(false);
-        using var runtime = ForWorkPool(client, pool, options, logs, time, loggerFactory.CreateLogger("Bosun.Worker"), health.RecordPoll);
+        using var runtime = ForWorkPool(client, pool, options, logs, time, loggerFactory.CreateLogger("Bosun.Worker"), health.RecordPoll, health.Metrics);
         using var healthCheck = options.WithHealthCheck
             ? new HealthCheckServer(health, Microsoft.Extensions.Options.Options.Create(options), time, loggerFactory.CreateLogger<HealthCheckServer>())
             : null;
@@ -89,6 +93,9 @@ public sealed class WorkerRuntime : IDisposable
 
     /// <summary>Runs this runtime is executing now.</summary>
     public int RunningCount => _running.Count;
+
+    /// <summary>Where the runtime counts its claims, heartbeat failures and infrastructure start times.</summary>
+    public WorkerMetrics Metrics { get; init; } = new();
 
     /// <summary>Called after each successful claim request (the health check's clock).</summary>
     public Action<DateTimeOffset>? Polled { get; init; }
@@ -148,10 +155,12 @@ public sealed class WorkerRuntime : IDisposable
             {
                 runs = await _source.ClaimAsync(capacity, wait: !_options.RunOnce, stopClaiming).ConfigureAwait(false);
                 Polled?.Invoke(_timeProvider.GetUtcNow());
+                Metrics.RecordClaim(runs.Count);
                 refused = 0;
             }
             catch (BosunServerUnreachableException ex) when (!stopClaiming.IsCancellationRequested)
             {
+                Metrics.RecordClaimFailure();
                 // The client retried for its whole window; keep polling (a worker outlives any outage), at the same pace.
                 Log.ServerUnreachable(_logger, ex.Message, _options.ClaimRetryDelay);
                 await Task.Delay(_options.ClaimRetryDelay, _timeProvider, stopClaiming).ConfigureAwait(false);
@@ -159,6 +168,7 @@ public sealed class WorkerRuntime : IDisposable
             }
             catch (BosunApiException ex) when (!stopClaiming.IsCancellationRequested)
             {
+                Metrics.RecordClaimFailure();
                 var delay = TimeSpan.FromTicks(Math.Min(_options.ClaimRetryDelay.Ticks * (1L << Math.Min(++refused, 5)), TimeSpan.FromSeconds(30).Ticks));
                 Log.ServerRefused(_logger, ex.Message, delay);
                 await Task.Delay(delay, _timeProvider, stopClaiming).ConfigureAwait(false);
@@ -182,7 +192,7 @@ public sealed class WorkerRuntime : IDisposable
 
     private void Start(Contracts.FlowRuns.ClaimedFlowRun run, StartedInfrastructure? adopted)
     {
-        var execution = new FlowRunExecution(run, _source, _infrastructure, _client, _logs, _options, _timeProvider, _logger, adopted);
+        var execution = new FlowRunExecution(run, _source, _infrastructure, _client, _logs, _options, _timeProvider, _logger, adopted) { Metrics = Metrics };
         // Registered before it starts, so that the cancellation loop and the drain always see it.
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = Task.Run(async () =>
@@ -227,6 +237,7 @@ public sealed class WorkerRuntime : IDisposable
             }
             catch (Exception ex) when (ex is BosunServerUnreachableException or BosunApiException)
             {
+                Metrics.RecordHeartbeatFailure();
                 // The claim loop and the client report connectivity; a missed heartbeat only shows the worker OFFLINE for a while.
             }
             catch (OperationCanceledException)

@@ -12,7 +12,7 @@ namespace Bosun.Cli.Commands.Deployment;
 /// `bosun deployment update 'flow/name' [--work-queue Q] [--param k=v]... [--params JSON] [--job-variable k=v]...
 /// [--job-variables JSON] [--tag T]... [--description D] [--version V] [--concurrency-limit N] [--collision-strategy S]
 /// [--catch-up P] [--paused true|false] [--retries N] [--retry-delay-seconds S] [--timeout-seconds S] [--crash-retries N]
-/// [--crash-retry-delay-seconds S] [--entrypoint CMD] [--pull-steps JSON] [--clear FIELD]...`.
+/// [--crash-retry-delay-seconds S] [--start-timeout-seconds S] [--start-timeout-action A] [--entrypoint CMD] [--pull-steps JSON] [--clear FIELD]...`.
 /// </summary>
 internal static class DeploymentUpdateCommand
 {
@@ -42,6 +42,14 @@ internal static class DeploymentUpdateCommand
         var timeout = new Option<int?>("--timeout-seconds") { Description = "Longest its runs may stay RUNNING before they end FAILED TimedOut; --clear timeout-seconds for none." };
         var crashRetries = new Option<int?>("--crash-retries") { Description = "How many times a CRASHED run is scheduled again on fresh infrastructure." };
         var crashRetryDelay = new Option<int?>("--crash-retry-delay-seconds") { Description = "Seconds before such a new attempt." };
+        var startTimeout = new Option<int?>("--start-timeout-seconds")
+        {
+            Description = "Longest its runs may wait after their scheduled time without reaching RUNNING; --clear start-timeout-seconds for none.",
+        };
+        var startTimeoutAction = new Option<string?>("--start-timeout-action")
+        {
+            Description = $"What happens to a run past its start timeout: {EnumNames.List<StartTimeoutAction>()} (FAIL unless set).",
+        };
         var entrypoint = new Option<string?>("--entrypoint") { Description = "The command its runs start with (relative to where its pull steps leave the code)." };
         var pullSteps = new Option<string?>("--pull-steps") { Description = "All its pull steps as one JSON array (replaces them; process pools).", HelpName = "JSON" };
         var clear = new Option<string[]>("--clear")
@@ -52,12 +60,13 @@ internal static class DeploymentUpdateCommand
         };
         var output = OutputOption.Create();
         var command = new BosunCommand("update",
-            "Change a deployment's queue, parameters, job variables, tags, description, version, limit, catch-up policy, pause, retries, timeout, crash retries, entrypoint or pull steps; what is not given stays.",
+            "Change a deployment's queue, parameters, job variables, tags, description, version, limit, catch-up policy, pause, retries, timeout, crash retries, start timeout, entrypoint or pull steps; what is not given stays.",
             "bosun deployment update 'etl/nightly' --work-queue high-priority",
             "bosun deployment update 'etl/nightly' --catch-up LATEST --concurrency-limit 1 --collision-strategy CANCEL_NEW",
             "bosun deployment update 'etl/nightly' --param day=yesterday --job-variable env.MODE=full --clear description")
         {
-            name, queue, param, parameters, jobVariable, jobVariables, tags, description, version, limit, strategy, catchUp, paused, retries, retryDelay, timeout, crashRetries, crashRetryDelay, entrypoint,
+            name, queue, param, parameters, jobVariable, jobVariables, tags, description, version, limit, strategy, catchUp, paused, retries, retryDelay, timeout, crashRetries, crashRetryDelay, startTimeout,
+            startTimeoutAction, entrypoint,
             pullSteps, clear, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -90,6 +99,8 @@ internal static class DeploymentUpdateCommand
                 TimeoutSeconds = parse.GetValue(timeout),
                 CrashRetries = parse.GetValue(crashRetries),
                 CrashRetryDelaySeconds = parse.GetValue(crashRetryDelay),
+                StartTimeoutSeconds = parse.GetValue(startTimeout),
+                StartTimeoutAction = EnumOption.Parse<StartTimeoutAction>(parse.GetValue(startTimeoutAction), "--start-timeout-action"),
                 PullSteps = parse.GetValue(pullSteps) is { } stepsText ? JsonInput.ParseArray(stepsText, "--pull-steps") : null,
             };
             if (update == new DeploymentUpdate() && paramPairs.Length == 0 && variablePairs.Length == 0)

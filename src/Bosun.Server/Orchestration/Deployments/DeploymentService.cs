@@ -35,6 +35,11 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             throw new ValidationException("timeout_seconds", ["must be more than 0, or null for no timeout"]);
         }
 
+        if (request.StartTimeoutSeconds is <= 0)
+        {
+            throw new ValidationException("start_timeout_seconds", ["must be more than 0, or null for no start timeout"]);
+        }
+
         if (request.CrashRetries < 0 || request.CrashRetryDelaySeconds < 0)
         {
             throw new ValidationException("crash_retries", ["crash_retries and crash_retry_delay_seconds must be 0 or more"]);
@@ -106,6 +111,8 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
                 TimeoutSeconds = request.TimeoutSeconds,
                 CrashRetries = request.CrashRetries,
                 CrashRetryDelaySeconds = request.CrashRetryDelaySeconds,
+                StartTimeoutSeconds = request.StartTimeoutSeconds,
+                StartTimeoutAction = request.StartTimeoutAction is { } startTimeoutAction ? EnumNames.Of(startTimeoutAction) : null,
                 PullSteps = request.PullSteps is { Count: > 0 } pullSteps ? pullSteps.ToJsonString() : null,
                 Created = existing?.Created ?? Ms(now),
                 Updated = Ms(now),
@@ -220,6 +227,7 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             ["entrypoint"] = update.Entrypoint is not null, ["pull_steps"] = update.PullSteps is not null,
             ["timeout_seconds"] = update.TimeoutSeconds is not null, ["crash_retries"] = update.CrashRetries is not null,
             ["crash_retry_delay_seconds"] = update.CrashRetryDelaySeconds is not null,
+            ["start_timeout_seconds"] = update.StartTimeoutSeconds is not null, ["start_timeout_action"] = update.StartTimeoutAction is not null,
         };
         if (clear.FirstOrDefault(field => given[field]) is { } both)
         {
@@ -249,6 +257,11 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         if (update.TimeoutSeconds is <= 0)
         {
             throw new ValidationException("timeout_seconds", ["must be 1 or more; clear it for no timeout"]);
+        }
+
+        if (update.StartTimeoutSeconds is <= 0)
+        {
+            throw new ValidationException("start_timeout_seconds", ["must be 1 or more; clear it for no start timeout"]);
         }
 
         if (update.CrashRetries is < 0 || update.CrashRetryDelaySeconds is < 0)
@@ -317,6 +330,8 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             row.TimeoutSeconds = clear.Contains("timeout_seconds") ? null : update.TimeoutSeconds ?? row.TimeoutSeconds;
             row.CrashRetries = update.CrashRetries ?? row.CrashRetries;
             row.CrashRetryDelaySeconds = update.CrashRetryDelaySeconds ?? row.CrashRetryDelaySeconds;
+            row.StartTimeoutSeconds = clear.Contains("start_timeout_seconds") ? null : update.StartTimeoutSeconds ?? row.StartTimeoutSeconds;
+            row.StartTimeoutAction = update.StartTimeoutAction is { } startTimeoutAction ? EnumNames.Of(startTimeoutAction) : row.StartTimeoutAction;
             row.Updated = Ms(now);
             await DeploymentStore.UpsertAsync(scope, row, exists: true, cancellationToken);
             await DeploymentStore.SetRunPolicyAsync(scope, row, cancellationToken);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Metrics;
+using Bosun.Server.Orchestration.Tracing;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -55,6 +56,7 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
             throw new ValidationException("max_runs", ["must be between 0 and 1000"]);
         }
 
+        var started = timeProvider.GetUtcNow();
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var poller = string.Join('\n', poolName, request.WorkerName, request.WorkerType, request.HeartbeatIntervalSeconds, string.Join(',', request.WorkQueueNames ?? []));
         var claimed = await LongPollAsync(poolName, wait,
@@ -77,7 +79,14 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
             prefetch,
             (outcome, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, outcome.Pool!.Id, null, cutoff, cancellationToken), cancellationToken),
             cancellationToken);
-        return new ClaimResponse(claimed.Pool!.ToContract(), ClaimedRuns(claimed));
+        var runs = ClaimedRuns(claimed);
+        foreach (var run in runs)
+        {
+            ServerTracing.Record("bosun.flow_run.claim", run.FlowRun.Traceparent, started, run.FlowRun.Id,
+                ("bosun.work_pool.name", poolName), ("bosun.worker.name", request.WorkerName));
+        }
+
+        return new ClaimResponse(claimed.Pool!.ToContract(), runs);
     }
 
     public async Task<ServedClaimResponse> ClaimServedAsync(ServedClaimRequest request, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.Tracing;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
 using static Bosun.Server.Storage.StoredValues;
@@ -18,8 +19,11 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
     {
         Check(request);
         var now = timeProvider.GetUtcNow();
+        // The run's trace starts here: the run stores this span as its traceparent (under the API request's span, when one is traced).
+        using var activity = ServerTracing.Source.StartActivity("bosun.flow_run.create");
         var (row, created) = await database.WriteAsync(async scope =>
             await InsertAsync(scope, await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken), request, now, cancellationToken), cancellationToken);
+        activity?.SetTag("bosun.flow_run.id", row.Id.ToString());
         if (created)
         {
             claimSignal.Notify(row.WorkPoolId);
@@ -46,6 +50,8 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }
 
         var now = timeProvider.GetUtcNow();
+        // The batch's runs share this span as their traceparent's parent: one trace per batch.
+        using var activity = ServerTracing.Source.StartActivity("bosun.flow_run.create_batch");
         var rows = await database.WriteAsync(async scope =>
         {
             var target = await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken);
@@ -79,6 +85,11 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         if (request.TimeoutSeconds is <= 0)
         {
             throw new ValidationException("timeout_seconds", ["must be more than 0, or null for the deployment's timeout"]);
+        }
+
+        if (request.StartTimeoutSeconds is <= 0)
+        {
+            throw new ValidationException("start_timeout_seconds", ["must be more than 0, or null for the deployment's start timeout"]);
         }
 
         if (request.IdempotencyKey is { Length: > 500 })
@@ -179,7 +190,8 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }
 
         var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
-            request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds);
+            request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds,
+            startTimeoutSeconds: request.StartTimeoutSeconds, startTimeoutAction: request.StartTimeoutAction);
         if (request.ParentFlowRunId is { } parentId)
         {
             row.ParentFlowRunId = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) is not null
@@ -220,6 +232,8 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
             var flowId = await DeploymentStore.EnsureFlowAsync(scope, request.FlowName, now, cancellationToken);
             var row = FlowRunStore.NewSubflowRun(flowId, parentId, request.ParentTaskRunId, request.Parameters ?? [], request.Name, now);
+            // A subflow runs in its parent's process: its spans belong to the parent's trace.
+            row.Traceparent = parent.Traceparent ?? RunTrace.NewTraceparent();
             await FlowRunStore.InsertAsync(scope, row, cancellationToken);
             return row.Id;
         }, cancellationToken);
@@ -267,6 +281,9 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
 
         var now = timeProvider.GetUtcNow();
         var outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
+        ServerTracing.Record("bosun.flow_run.state", outcome.Run.Traceparent, now, id,
+            ("bosun.state.proposed", proposal.Type.ToWireName()), ("bosun.state.status", outcome.Result.Status.ToString()),
+            ("bosun.state.type", outcome.Result.State.Type.ToWireName()), ("bosun.state.name", outcome.Result.State.Name));
         if (outcome.WakesClaims)
         {
             claimSignal.NotifyFor(outcome.Run);

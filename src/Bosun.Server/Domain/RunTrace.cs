@@ -1,0 +1,13 @@
+using System.Diagnostics;
+
+namespace Bosun.Server.Domain;
+
+/// <summary>The W3C traceparent a run is stored with (docs/operations.md, Traces).</summary>
+internal static class RunTrace
+{
+    /// <summary>The span the run is created in, or a fresh trace when there is none, so that every run has a trace of its own to continue.</summary>
+    public static string NewTraceparent() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } id }
+            ? id
+            : $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
+}
