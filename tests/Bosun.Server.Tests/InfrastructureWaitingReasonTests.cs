@@ -1,5 +1,6 @@
 using System.Net;
 using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Security;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
