@@ -599,11 +599,10 @@ internal static class FlowRunStore
             "UPDATE flow_runs SET infrastructure_id = @infrastructureId, updated = @now WHERE id = @runId",
             new { runId, infrastructureId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
-    /// <summary>Sets what keeps a PENDING run's infrastructure from starting; 0 rows when the run does not exist or is not PENDING.</summary>
     /// <summary>
     /// Sets a PENDING run's waiting reason for <paramref name="worker"/>: its claimant, or a live worker of its pool (heard
     /// from within three of its heartbeat intervals, as ONLINE means) once the claimant has missed two heartbeats, which
-    /// is when another worker adopts its infrastructure. 0 rows: the run is not PENDING or the worker may not.
+    /// is when another worker adopts its infrastructure. 0 rows: the run does not exist, is not PENDING, or the worker may not.
     /// </summary>
     public static async Task<int> SetInfrastructureWaitingReasonAsync(WriteScope scope, Guid runId, string? reason, string worker, DateTimeOffset now,
         CancellationToken cancellationToken) =>
