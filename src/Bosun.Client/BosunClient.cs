@@ -311,9 +311,12 @@ public sealed class BosunClient : IDisposable
     public Task<FlowRun> SetFlowRunInfrastructureAsync(Guid id, string infrastructureId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, Run(id) + "/infrastructure", Body(new InfrastructureUpdate(infrastructureId), Json.InfrastructureUpdate), Json.FlowRun, cancellationToken);
 
-    /// <summary>Says what keeps a claimed run's infrastructure from starting (null clears it); refused once the run is no longer PENDING.</summary>
-    public Task SetFlowRunWaitingReasonAsync(Guid id, string? reason, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, Run(id) + "/waiting_reason", Body(new WaitingReasonUpdate(reason), Json.WaitingReasonUpdate), cancellationToken);
+    /// <summary>
+    /// Says, as the worker <paramref name="workerName"/>, what keeps a claimed run's infrastructure from starting (null
+    /// clears it); refused once the run is no longer PENDING, and to a worker that neither holds the run nor adopted it.
+    /// </summary>
+    public Task SetFlowRunWaitingReasonAsync(Guid id, string? reason, string workerName, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, Run(id) + "/waiting_reason", Body(new WaitingReasonUpdate(reason) { WorkerName = workerName }, Json.WaitingReasonUpdate), cancellationToken);
 
     /// <summary>Tells the server the flow-run process is alive.</summary>
     public Task SendFlowRunHeartbeatAsync(Guid id, CancellationToken cancellationToken = default) =>

@@ -45,6 +45,150 @@ public sealed class ReconciliationTests
     }
 
     [SkippableFact]
+    public async Task WorkerKilledNotRestarted_AnotherWorkerAdoptsOnceItsHeartbeatExpiredBeforeTheSweepAndTheRunCompletesWithEveryLineOnce()
+    {
+        // The intervals in production's ratio (30 s heartbeats, 90 s worker timeout): a silent claimant's run is crashed
+        // by the sweep 9 s after its last heartbeat, so the other worker must adopt and heartbeat it before that.
+        await using var k8s = await KubernetesTest.StartAsync(configureServer: options =>
+        {
+            options.WorkerTimeout = TimeSpan.FromSeconds(9);
+            options.ServiceInterval = TimeSpan.FromMilliseconds(250);
+        });
+        var routes = new Dictionary<string, string>();
+        using var stub = new StubHttpServer(routes);
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, $"{WaitingFlow.RunningUntil(stub.BaseUrl + "/go")}; {BusyboxFlow.Propose("COMPLETED")}");
+        var environment = new Dictionary<string, string?> { ["BOSUN_API_URL"] = k8s.Server.ApiUrl.ToString(), ["KUBECONFIG"] = k8s.Kubeconfig };
+        var killed = ChildProcess.StartCli(["worker", "start", "--pool", Pool, "--type", "kubernetes", "--name", "worker-a", "--heartbeat-seconds", "3"], environment);
+        await killed.WaitForLineAsync("started!");
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await k8s.Client.LogsContainingAsync(run.Id, "started");
+        await using var other = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool, "worker-b"));
+
+        killed.Kill();
+        await killed.WaitForExitAsync();
+        await killed.DisposeAsync();
+        var adopted = (await k8s.Client.LogsContainingAsync(run.Id, "Worker 'worker-b' adopted kubernetes infrastructure"))
+            .Single(l => l.Message.StartsWith("Worker 'worker-b' adopted", StringComparison.Ordinal));
+        var lastHeard = (await k8s.Client.ListWorkersAsync(Pool)).Single(w => w.Name == "worker-a").LastHeartbeat;
+        var watched = await Eventually.ValueAsync(() => k8s.Client.GetFlowRunAsync(run.Id),
+            r => r.LastHeartbeat > lastHeard + TimeSpan.FromSeconds(12) || r.State.Type.IsTerminal(), "the adopter heartbeated the run past the sweep's timeout",
+            TimeSpan.FromSeconds(60));
+        routes["/go"] = "{}";
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Running, watched.State.Type);
+        Assert.True(done.State.Type == StateType.Completed, $"{done.State.Type}: {done.State.Message}");
+        // Adopted once worker-a had missed two heartbeats (6 s), not while it could still be alive.
+        Assert.True(adopted.Timestamp - lastHeard >= TimeSpan.FromSeconds(6), $"adopted {adopted.Timestamp - lastHeard} after worker-a's last heartbeat");
+        Assert.Contains("(watched by 'worker-a' before)", adopted.Message, StringComparison.Ordinal);
+        var logs = await k8s.Client.FinalLogsAsync(run.Id);
+        Assert.Single(logs, l => l is { Source: LogSource.Infrastructure, Message: "started" });
+        Assert.Single(logs, l => l is { Source: LogSource.Infrastructure, Message: "released" });
+        var job = Assert.Single(k8s.Emulator.Store.List("jobs", "default").Items);
+        Assert.Equal("worker-b", job["metadata"]!["labels"]!["io.bosun.worker-name"]!.GetValue<string>());
+    }
+
+    [SkippableFact]
+    public async Task WorkerKilledWhilePodUnschedulable_AdopterSendsThePodsWaitingReason()
+    {
+        await using var k8s = await KubernetesTest.StartAsync(cpu: "1");
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, "exit 0", new JsonObject { ["cpu_request"] = "2", ["pod_start_timeout_seconds"] = 600 });
+        var environment = new Dictionary<string, string?> { ["BOSUN_API_URL"] = k8s.Server.ApiUrl.ToString(), ["KUBECONFIG"] = k8s.Kubeconfig };
+        var killed = ChildProcess.StartCli(["worker", "start", "--pool", Pool, "--type", "kubernetes", "--name", "worker-a", "--heartbeat-seconds", "1"], environment);
+        await killed.WaitForLineAsync("started!");
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await Eventually.ValueAsync(() => k8s.Client.GetFlowRunAsync(run.Id), r => r.WaitingReason?.Contains("Insufficient cpu", StringComparison.Ordinal) == true,
+            "worker-a sent the pod's waiting reason");
+
+        killed.Kill();
+        await killed.WaitForExitAsync();
+        await killed.DisposeAsync();
+        // Cleared (as its claimant may), so that only the adopter can set it again.
+        await k8s.Client.SetFlowRunWaitingReasonAsync(run.Id, null, "worker-a");
+        var cleared = await k8s.Client.GetFlowRunAsync(run.Id);
+        await using var other = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool, "worker-b"));
+        await k8s.Client.LogsContainingAsync(run.Id, "Worker 'worker-b' adopted kubernetes infrastructure");
+        var waiting = await Eventually.ValueAsync(() => k8s.Client.GetFlowRunAsync(run.Id),
+            r => r.WaitingReason?.Contains("Insufficient cpu", StringComparison.Ordinal) == true || r.State.Type != StateType.Pending, "the adopter sent the pod's waiting reason");
+        await k8s.Client.CancelFlowRunAsync(run.Id);
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal("claimed by worker 'worker-a', which is starting its infrastructure", cleared.WaitingReason);
+        Assert.Equal(StateType.Pending, waiting.State.Type);
+        Assert.Matches("^claimed by worker 'worker-a', which is starting its infrastructure: pod [a-z0-9-]+: (Unschedulable|FailedScheduling): 0/1 nodes are available: 1 Insufficient cpu",
+            waiting.WaitingReason);
+        Assert.Equal(StateType.Cancelled, done.State.Type);
+    }
+
+    [SkippableFact]
+    public async Task AdoptedJobWithBackoffLimit_EarlierPodFailedBeforeAdoption_TheJobsFinalFailureIsTheOutcome()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        var routes = new Dictionary<string, string>();
+        using var stub = new StubHttpServer(routes);
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, $"{WaitingFlow.RunningUntil(stub.BaseUrl + "/go")}; exit 3",
+            new JsonObject { ["backoff_limit"] = 1, ["pod_watch_timeout_seconds"] = 600 });
+        var first = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool, "worker-a"));
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await k8s.Client.LogsContainingAsync(run.Id, "started");
+        await first.DisposeAsync();
+        var job = (await k8s.Client.GetFlowRunAsync(run.Id)).InfrastructureId!;
+
+        // While nobody watches: the first pod fails (evicted), the Job makes its last pod, which runs.
+        var evicted = k8s.PodsOf(job).Single()["metadata"]!["name"]!.GetValue<string>();
+        Assert.True(await k8s.Emulator.Node.EvictAsync("default", evicted, "The node was low on resource: memory."), "the pod was not running");
+        await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.PodsOf(job).Any(p => p["metadata"]!["name"]!.GetValue<string>() != evicted
+            && p["status"]?["phase"]?.GetValue<string>() == "Running")), "the Job's second pod runs");
+        await using var adopter = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool, "worker-b"));
+        await k8s.Client.LogsContainingAsync(run.Id, "Worker 'worker-b' adopted kubernetes infrastructure");
+        routes["/go"] = "{}";
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        // The second pod's failure is the Job's last (backoff_limit 1 counts the evicted pod), so the run ends at once.
+        Assert.Equal(StateType.Crashed, done.State.Type);
+        Assert.Equal("Flow run infrastructure exited with non-zero exit code 3", done.State.Message);
+        Assert.Equal("True", k8s.Job(job)!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Failed")!["status"]!.GetValue<string>());
+    }
+
+    [SkippableFact]
+    public async Task TwoWorkersAdoptingARunWithTwoJobs_OneJobPerRunIsLeftAndAdoptedOnce()
+    {
+        await using var k8s = await KubernetesTest.StartAsync();
+        var routes = new Dictionary<string, string>();
+        using var stub = new StubHttpServer(routes);
+        await k8s.PoolAsync(Pool);
+        var deployment = await k8s.ShellDeploymentAsync(Pool, $"{WaitingFlow.RunningUntil(stub.BaseUrl + "/go")}; {BusyboxFlow.Propose("COMPLETED")}");
+        var first = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool, "worker-a"));
+        var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await k8s.Client.LogsContainingAsync(run.Id, "started");
+        await first.DisposeAsync();
+        var recorded = (await k8s.Client.GetFlowRunAsync(run.Id)).InfrastructureId!;
+        // A second Job for the same run, as a worker leaves one that died between creating it and recording its id.
+        var twin = await CreateJobAsync(k8s, run.Id, "sleep 300", ttl: null);
+
+        // Two workers of the pool start together: both see the released Job and the twin, and race to adopt.
+        var startingB = TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool, "worker-b"));
+        var startingC = TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool, "worker-c"));
+        await using var b = await startingB;
+        await using var c = await startingC;
+        await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.Job(twin) is null), "the twin Job was deleted", TimeSpan.FromSeconds(60));
+        await k8s.Client.LogsContainingAsync(run.Id, "adopted kubernetes infrastructure");
+        routes["/go"] = "{}";
+        var done = await k8s.Client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(1));
+
+        Assert.True(done.State.Type == StateType.Completed, $"{done.State.Type}: {done.State.Message}");
+        var logs = await k8s.Client.FinalLogsAsync(run.Id);
+        Assert.Single(logs, l => l.Message.Contains("adopted kubernetes infrastructure", StringComparison.Ordinal));
+        Assert.Single(logs, l => l is { Source: LogSource.Infrastructure, Message: "released" });
+        var left = Assert.Single(k8s.Emulator.Store.List("jobs", "default", $"io.bosun.flow-run-id={run.Id}").Items);
+        Assert.Equal(recorded, $"default/{left["metadata"]!["name"]!.GetValue<string>()}");
+        Assert.Empty(k8s.PodsOf(twin));
+    }
+
+    [SkippableFact]
     public async Task WorkerKilled_JobFailsWhileNoWorkerWatches_RestartedWorkerReportsTheJobsOutcome()
     {
         await using var k8s = await KubernetesTest.StartAsync();

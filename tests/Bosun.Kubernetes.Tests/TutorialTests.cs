@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
@@ -55,7 +56,10 @@ public sealed class TutorialTests
         Assert.Contains(logs, l => l is { Message: "Stars 🌠 : 15001", Source: LogSource.Flow });
         Assert.Contains(logs, l => l.Source == LogSource.Worker && l.Message.StartsWith("Created Job default/", StringComparison.Ordinal));
         Assert.Contains("/repos/dotnet/runtime", github.Requests);
-        var job = k8s.Job((await k8s.Client.GetFlowRunAsync(done.Id)).InfrastructureId!)!;
+        // The flow reports COMPLETED itself, before its container exits and the Job controller marks the Job.
+        var infrastructure = (await k8s.Client.GetFlowRunAsync(done.Id)).InfrastructureId!;
+        var job = (await Eventually.ValueAsync(() => Task.FromResult(k8s.Job(infrastructure)),
+            j => j?["status"]?["conditions"] is JsonArray { Count: > 0 }, "the Job was marked Complete"))!;
         Assert.Equal(image, job["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
         Assert.Equal("True", job["status"]!["conditions"]![0]!["status"]!.GetValue<string>());
         Assert.Equal("Complete", job["status"]!["conditions"]![0]!["type"]!.GetValue<string>());

@@ -621,11 +621,22 @@ internal static class FlowRunStore
             "UPDATE flow_runs SET infrastructure_id = @infrastructureId, updated = @now WHERE id = @runId",
             new { runId, infrastructureId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
-    /// <summary>Sets what keeps a PENDING run's infrastructure from starting; 0 rows when the run does not exist or is not PENDING.</summary>
-    public static async Task<int> SetInfrastructureWaitingReasonAsync(WriteScope scope, Guid runId, string? reason, CancellationToken cancellationToken) =>
-        await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE flow_runs SET infrastructure_waiting_reason = @reason WHERE id = @runId AND state_type = {Pending}",
-            new { runId, reason }, scope.Transaction, cancellationToken: cancellationToken));
+    /// <summary>
+    /// Sets a PENDING run's waiting reason for <paramref name="worker"/>: its claimant, or a live worker of its pool (heard
+    /// from within three of its heartbeat intervals, as ONLINE means) once the claimant has missed two heartbeats, which
+    /// is when another worker adopts its infrastructure. 0 rows: the run does not exist, is not PENDING, or the worker may not.
+    /// </summary>
+    public static async Task<int> SetInfrastructureWaitingReasonAsync(WriteScope scope, Guid runId, string? reason, string worker, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition($"""
+            UPDATE flow_runs SET infrastructure_waiting_reason = @reason
+            WHERE id = @runId AND state_type = {Pending}
+              AND (worker_name = @worker
+                OR (EXISTS (SELECT 1 FROM workers w WHERE w.work_pool_id = flow_runs.work_pool_id AND w.name = @worker
+                        AND w.last_heartbeat >= @now - 3000 * w.heartbeat_interval_seconds)
+                    AND NOT EXISTS (SELECT 1 FROM workers c WHERE c.work_pool_id = flow_runs.work_pool_id AND c.name = flow_runs.worker_name
+                        AND c.last_heartbeat >= @now - 2000 * c.heartbeat_interval_seconds)))
+            """, new { runId, reason, worker, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>What a pause asks for, written with the move to PAUSED; the last resume's input is cleared.</summary>
     public static async Task SetPauseAsync(WriteScope scope, Guid runId, JsonObject? inputSchema, DateTimeOffset? timeout, CancellationToken cancellationToken) =>

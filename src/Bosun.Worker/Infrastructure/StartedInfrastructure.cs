@@ -11,9 +11,10 @@ internal abstract record StartedInfrastructure(string Id, Guid RunId, string Wor
     /// <summary>
     /// Takes it over for <paramref name="workerName"/> and watches it; null when another worker took it over first.
     /// <paramref name="skipLines"/> output lines are already in the run's logs: streaming resumes after them.
+    /// <paramref name="waitingReason"/> is told why it has not started yet, as for infrastructure the worker started.
     /// </summary>
     public abstract Task<InfrastructureHandle?> AdoptAsync(string workerName, long skipLines, Action<string, bool> output, Action<string> workerLog,
-        CancellationToken cancellationToken);
+        Action<string> waitingReason, CancellationToken cancellationToken);
 
     /// <summary>Deletes it, with whatever still runs in it.</summary>
     public abstract Task DeleteAsync(CancellationToken cancellationToken);

@@ -74,13 +74,23 @@ internal sealed class FlowRunExecution(
                 handle = await adopted.AdoptAsync(options.EffectiveName,
                     await InfrastructureReconciler.LoggedOutputLinesAsync(client, RunId, cancellationToken).ConfigureAwait(false),
                     (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
-                    line => WorkerLog(RunLogLevel.Info, line), cancellationToken).ConfigureAwait(false);
+                    line => WorkerLog(RunLogLevel.Info, line), ReportWaitingReason, cancellationToken).ConfigureAwait(false);
                 if (handle is null)
                 {
                     return;
                 }
 
                 Started = true;
+                try
+                {
+                    // At once, not at the next heartbeat pass: the sweep judges the run by its silent claimant until it heartbeats.
+                    await client.SendFlowRunHeartbeatAsync(RunId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
+                {
+                    Log.ReportFailed(logger, RunName, ex.Message);
+                }
+
                 var previous = adopted.WorkerName.Length > 0 ? $"watched by '{adopted.WorkerName}' before" : "left running by its worker";
                 WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' adopted {infrastructure.Type} infrastructure {handle.Id} ({previous}).");
             }
@@ -216,7 +226,7 @@ internal sealed class FlowRunExecution(
             await previous.ConfigureAwait(false);
             try
             {
-                await client.SetFlowRunWaitingReasonAsync(RunId, text, _cancellation).ConfigureAwait(false);
+                await client.SetFlowRunWaitingReasonAsync(RunId, text, options.EffectiveName, _cancellation).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException or OperationCanceledException)
             {

@@ -12,7 +12,7 @@ namespace Bosun.Worker.Runtime;
 /// <summary>
 /// Every heartbeat interval, while the worker claims: lists what the pool's workers started and, for each one this
 /// worker does not watch, decides by its run on the server. A run that is not final, whose watcher is this worker
-/// (restarted) or a worker that is not online (killed, or drained and gone), is adopted: watched from where it is, its
+/// (restarted) or a worker that missed two heartbeats (killed, or drained and gone), is adopted: watched from where it is, its
 /// output resumed after the lines already logged, its outcome reported as if this worker had started it (so a run still
 /// RUNNING whose Job has finished gets the Job's outcome). A Job whose run no longer exists, or is final while the Job
 /// still runs, is deleted at once; a finished Job of a final run is deleted once its <c>finished_job_ttl</c> has passed.
@@ -78,7 +78,7 @@ internal sealed class InfrastructureReconciler(
             }
         }
 
-        HashSet<string>? online = null;
+        HashSet<string>? live = null;
         foreach (var item in started.Where(s => !isWatched(s.RunId) && !deleted.Contains(s.Id)))
         {
             var run = await RunAsync(item.RunId, cancellationToken).ConfigureAwait(false);
@@ -105,9 +105,14 @@ internal sealed class InfrastructureReconciler(
             }
             else
             {
-                online ??= [.. (await client.ListWorkersAsync(pool.Name, cancellationToken).ConfigureAwait(false))
-                    .Where(w => w.Status == WorkerStatus.Online && w.Name != options.EffectiveName).Select(w => w.Name)];
-                if (!online.Contains(item.WorkerName) && run.DeploymentId is { } deploymentId)
+                // A watcher that missed two heartbeats is gone (killed, or drained and stopped). Not waiting for the third
+                // (when the server shows it OFFLINE) matters: the server's sweep crashes a silent claimant's run after
+                // max(worker_timeout, three intervals), and the adopter must heartbeat the run before that.
+                var now = time.GetUtcNow();
+                live ??= [.. (await client.ListWorkersAsync(pool.Name, cancellationToken).ConfigureAwait(false))
+                    .Where(w => w.Name != options.EffectiveName && w.LastHeartbeat >= now - 2 * TimeSpan.FromSeconds(w.HeartbeatIntervalSeconds))
+                    .Select(w => w.Name)];
+                if (!live.Contains(item.WorkerName) && run.DeploymentId is { } deploymentId)
                 {
                     var deployment = await client.GetDeploymentAsync(deploymentId, cancellationToken).ConfigureAwait(false);
                     Log.Adopting(logger, run.Name, item.Id, item.WorkerName);

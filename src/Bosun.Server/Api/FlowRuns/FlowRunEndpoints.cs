@@ -56,7 +56,7 @@ internal static class FlowRunEndpoints
             await service.SetInfrastructureWaitingReasonAsync(id, update, ct);
             return TypedResults.NoContent();
         }).WithName("SetFlowRunWaitingReason").ProducesProblem(StatusCodes.Status409Conflict).Requires(Permission.Work)
-            .WithSummary("Record why a run's infrastructure waits (worker)").WithDescription("What keeps a PENDING run's infrastructure from starting (a pod's FailedScheduling), shown in its waiting reason; 409 once it is no longer PENDING.");
+            .WithSummary("Record why a run's infrastructure waits (worker)").WithDescription("What keeps a PENDING run's infrastructure from starting (a pod's FailedScheduling), shown in its waiting reason, said by worker_name: the run's claimant, or a live worker of its pool that adopted it after the claimant missed two heartbeats. 409 once the run is no longer PENDING, or for any other worker.");
         runs.MapPost("{id:guid}/subflow_runs", async Task<Created<FlowRun>> (Guid id, SubflowRunCreate request, FlowRunService service, CancellationToken ct) =>
         {
             var run = await service.CreateSubflowAsync(id, request, ct);

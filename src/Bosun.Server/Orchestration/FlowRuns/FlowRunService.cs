@@ -394,7 +394,10 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         return changed == 0 ? throw NotFound(id) : await GetAsync(id, cancellationToken);
     }
 
-    /// <summary>What keeps a PENDING run's infrastructure from starting, from its worker; 409 once the run has moved on.</summary>
+    /// <summary>
+    /// What keeps a PENDING run's infrastructure from starting, from the worker that holds it (or adopted it); 409 once the
+    /// run has moved on, or when the worker is neither.
+    /// </summary>
     public async Task SetInfrastructureWaitingReasonAsync(Guid id, WaitingReasonUpdate update, CancellationToken cancellationToken)
     {
         if (update.Reason is { Length: > 1000 })
@@ -402,12 +405,20 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             throw new ValidationException("reason", ["must be at most 1,000 characters"]);
         }
 
+        if (string.IsNullOrWhiteSpace(update.WorkerName))
+        {
+            throw new ValidationException("worker_name", ["the name of the worker that holds the run is required"]);
+        }
+
         var reason = string.IsNullOrWhiteSpace(update.Reason) ? null : update.Reason;
-        var changed = await database.WriteAsync(scope => FlowRunStore.SetInfrastructureWaitingReasonAsync(scope, id, reason, cancellationToken), cancellationToken);
+        var changed = await database.WriteAsync(scope => FlowRunStore.SetInfrastructureWaitingReasonAsync(scope, id, reason, update.WorkerName, timeProvider.GetUtcNow(),
+            cancellationToken), cancellationToken);
         if (changed == 0)
         {
             var run = await GetAsync(id, cancellationToken);
-            throw new ConflictException($"Flow run {id} is {run.State.Type.ToWireName()}: a waiting reason is for a run whose infrastructure is starting (PENDING).");
+            throw new ConflictException(run.State.Type != StateType.Pending
+                ? $"Flow run {id} is {run.State.Type.ToWireName()}: a waiting reason is for a run whose infrastructure is starting (PENDING)."
+                : $"Flow run {id} is held by worker '{run.WorkerName}', not '{update.WorkerName}': only its claimant sets its waiting reason, or a live worker of its pool that adopted it after the claimant missed two heartbeats.");
         }
     }
 

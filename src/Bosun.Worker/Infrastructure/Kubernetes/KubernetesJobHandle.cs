@@ -165,7 +165,8 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
         DateTimeOffset? startDeadline = null;
         var stage = PodStage.Starting;
         PodProgress? ended = null;
-        // With backoff_limit > 0 the Job makes a new pod after a failed one: each failed pod is counted once, the newest followed.
+        // With backoff_limit > 0 the Job makes a new pod after a failed one: each failed pod is looked at once, the Job's count
+        // decides whether another follows.
         var failedPods = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
@@ -209,8 +210,19 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
                 return ended is { } last ? Exit(last) : new InfrastructureExit(null) { Detail = "the Job was deleted before its container ended" };
             }
 
-            if (change.Pod.Metadata?.Name is not { } name || failedPods.Contains(name) || (podName is not null && name != podName))
+            if (change.Pod.Metadata?.Name is not { } name || failedPods.Contains(name))
             {
+                continue;
+            }
+
+            if (podName is not null && name != podName)
+            {
+                // Another pod of the Job (an adopter lists those that failed before it came): its failure counts too.
+                if (PodProgress.Read(change.Pod, KubernetesNames.DefaultContainer) is { Stage: PodStage.Ended, ExitCode: not 0 })
+                {
+                    failedPods.Add(name);
+                }
+
                 continue;
             }
 
@@ -258,9 +270,10 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
                 if (!_deleting)
                 {
                     await WaitForOutputAsync(logs(), stop).ConfigureAwait(false);
-                    if (progress.ExitCode != 0 && failedPods.Add(name) && failedPods.Count <= _settings.BackoffLimit)
+                    if (progress.ExitCode != 0 && _settings.BackoffLimit > 0 && failedPods.Add(name)
+                        && await JobRetriesAsync(failedPods.Count, stop).ConfigureAwait(false) is { } failures)
                     {
-                        _workerLog($"Pod {name} failed (exit code {progress.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}); the Job retries it (backoff_limit {_settings.BackoffLimit}, {failedPods.Count} failed so far).");
+                        _workerLog($"Pod {name} failed (exit code {progress.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}); the Job retries it (backoff_limit {_settings.BackoffLimit}, {failures} failed so far).");
                         (podName, stage, ended, started, _lastReason, _lastWarningEvent) = (null, PodStage.Starting, null, _time.GetUtcNow(), null, null);
                         continue;
                     }
@@ -268,6 +281,46 @@ internal sealed class KubernetesJobHandle : InfrastructureHandle
                     return Exit(progress);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// After a pod failed: the Job's count of failed pods when it makes another one, or null when this failure is its end.
+    /// The Job's own status decides, not the pods this handle saw: an adopter never saw the pods that failed before it came.
+    /// The Job controller counts a pod's failure after the pod's update, so its status is read until it has (30 s at most,
+    /// then the pods seen decide).
+    /// </summary>
+    private async Task<int?> JobRetriesAsync(int seenFailures, CancellationToken stop)
+    {
+        var deadline = _time.GetUtcNow().AddSeconds(30);
+        while (true)
+        {
+            V1Job job;
+            try
+            {
+                job = await _client.BatchV1.ReadNamespacedJobAsync(_jobName, _namespace, cancellationToken: stop).ConfigureAwait(false);
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (KubernetesJobStatus.Outcome(job) != KubernetesJobOutcome.Active)
+            {
+                return null;
+            }
+
+            if ((job.Status?.Failed ?? 0) >= seenFailures)
+            {
+                return job.Status!.Failed;
+            }
+
+            if (_time.GetUtcNow() >= deadline)
+            {
+                return seenFailures <= _settings.BackoffLimit ? seenFailures : null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _time, stop).ConfigureAwait(false);
         }
     }
 

@@ -10,7 +10,7 @@ internal sealed record KubernetesStartedJob(IKubernetes Client, V1Job Job, Guid 
     : StartedInfrastructure($"{Job.Metadata.NamespaceProperty}/{Job.Metadata.Name}", RunId, WorkerName, FinishedAt, FinishedTtl)
 {
     public override async Task<InfrastructureHandle?> AdoptAsync(string workerName, long skipLines, Action<string, bool> output, Action<string> workerLog,
-        CancellationToken cancellationToken)
+        Action<string> waitingReason, CancellationToken cancellationToken)
     {
         var metadata = Job.Metadata;
         KubernetesNames.SetWatcher(metadata, workerName);
@@ -25,7 +25,7 @@ internal sealed record KubernetesStartedJob(IKubernetes Client, V1Job Job, Guid 
         }
 
         var settings = KubernetesWatchSettings.Parse(metadata.Annotations!.TryGetValue(KubernetesNames.WatchSettingsKey, out var json) ? json : null);
-        return new KubernetesJobHandle(Client, metadata.NamespaceProperty, metadata.Name, settings, output, workerLog, TimeProvider.System, skipLines);
+        return new KubernetesJobHandle(Client, metadata.NamespaceProperty, metadata.Name, settings, output, workerLog, TimeProvider.System, skipLines, waitingReason);
     }
 
     public override Task DeleteAsync(CancellationToken cancellationToken) =>
