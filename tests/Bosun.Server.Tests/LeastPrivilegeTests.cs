@@ -110,6 +110,57 @@ public sealed partial class LeastPrivilegeTests
     }
 
     [Fact]
+    public async Task AuditWrite_StoreRefusesTheEntry_ChangeRolledBackAnswered500_RefusalStill403()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (admin, _) = await AdminAsync(server);
+        using var _admin = admin;
+        using var viewer = server.NewClient((await admin.CreateApiKeyAsync(new ApiKeyCreate("view", ApiKeyRole.Viewer))).Key);
+        await admin.PoolAsync("kept");
+        var run = await admin.RunAsync(await admin.DeploymentAsync("kept"), at: TimeProvider.System.GetUtcNow().AddHours(1));
+        var database = server.Server.Services.GetRequiredService<Storage.BosunDatabase>();
+        // A real store failure at the audit insert, in the change's own transaction: a trigger that refuses every entry.
+        var postgres = database.Dialect is Storage.PostgresDialect;
+        await ExecuteAsync(database, postgres
+            ? """
+              CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit entry refused'; END $$;
+              CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit();
+              """
+            : "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit entry refused'); END;");
+
+        // One write transaction (a pool), the one-statement state change (a cancellation) and a secret: none stands.
+        await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.PoolAsync("lost"));
+        await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.CancelFlowRunAsync(run.Id));
+        await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.SetSecretAsync("lost-secret", "value"));
+        // A refusal changes nothing: it is answered as it is even when its entry cannot be written.
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => viewer.PauseWorkPoolAsync("kept"));
+
+        await ApiAssert.FailsAsync(HttpStatusCode.NotFound, () => admin.GetWorkPoolAsync("lost"));
+        Assert.Equal(StateType.Scheduled, (await admin.GetFlowRunAsync(run.Id)).State.Type);
+        Assert.DoesNotContain(await admin.ListSecretsAsync(), secret => secret.Name == "lost-secret");
+        Assert.False((await admin.GetWorkPoolAsync("kept")).Paused);
+
+        await ExecuteAsync(database, postgres ? "DROP TRIGGER refuse_audit ON audit_log; DROP FUNCTION refuse_audit();" : "DROP TRIGGER refuse_audit;");
+        await admin.PoolAsync("made");
+        await admin.CancelFlowRunAsync(run.Id);
+        var entries = (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1))).Items;
+        // Written with the change before the answer was known, then given the answer's status.
+        Assert.Equal(201, Assert.Single(entries, e => e.Action == "CreateWorkPool" && e.Summary.Contains("\"made\"", StringComparison.Ordinal)).Status);
+        Assert.DoesNotContain(entries, e => e.Summary.Contains("lost", StringComparison.Ordinal));
+        Assert.Equal(StateType.Cancelled, (await admin.GetFlowRunAsync(run.Id)).State.Type);
+        Assert.Single(entries, e => e.Action == "CancelFlowRun");
+    }
+
+    private static Task<int> ExecuteAsync(Storage.BosunDatabase database, string sql) =>
+        database.WriteAsync(async scope =>
+        {
+            await using var command = scope.Connection.CreateCommand();
+            command.Transaction = scope.Transaction;
+            command.CommandText = sql;
+            return await command.ExecuteNonQueryAsync();
+        }, default);
+
+    [Fact]
     public async Task AuditRetention_EntriesOlderThanTheSetting_Deleted()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow());
