@@ -54,6 +54,45 @@ public sealed partial class LeastPrivilegeTests
     }
 
     [Fact]
+    public async Task WorkerKeyForPoolA_ListsCountsAndFiltersOnlyPoolARuns_LogsAndTaskRunsOfPoolB_403()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (admin, _) = await AdminAsync(server);
+        using var _admin = admin;
+        await admin.PoolAsync("a");
+        await admin.PoolAsync("b");
+        var onA = await admin.DeploymentAsync("a", name: "on-a");
+        var onB = await admin.DeploymentAsync("b", name: "on-b");
+        Guid[] runsA = [(await admin.RunAsync(onA)).Id, (await admin.RunAsync(onA)).Id];
+        var runB = await admin.RunAsync(onB);
+        var taskB = Guid.NewGuid();
+        await admin.RecordTaskRunsAsync([new Contracts.TaskRuns.TaskRunReport(taskB, runB.Id, "fetch", 1, Contracts.TaskRuns.TaskRunStateType.Running, 1)]);
+        using var worker = server.NewClient((await admin.CreateApiKeyAsync(new ApiKeyCreate("worker-a", ApiKeyRole.Worker) { Pools = ["a"] })).Key);
+        using var http = new HttpClient { BaseAddress = server.ApiUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", (await admin.CreateApiKeyAsync(new ApiKeyCreate("worker-a2", ApiKeyRole.Worker) { Pools = ["a"] })).Key);
+
+        // Every run of the store: the admin's page counts three; the key's pages and counts hold pool a's two only.
+        Assert.Equal(3, (await admin.ListFlowRunsAsync()).Total);
+        var listed = await worker.ListFlowRunsAsync();
+        Assert.Equal(2, listed.Total);
+        Assert.Equal(runsA.Order(), listed.Items.Select(r => r.Id).Order());
+        Assert.Equal(2, (await worker.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Scheduled]))).Total);
+        Assert.Equal(2, (await worker.ListFlowRunsAsync(new FlowRunFilter(WorkPoolName: "a"))).Total);
+        Assert.Equal(0, (await worker.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: onB.Id))).Total);
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ListFlowRunsAsync(new FlowRunFilter(WorkPoolName: "b")), "work pool 'b'");
+        // The GET list answers the same.
+        var page = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/flow_runs", UriKind.Relative)))!;
+        Assert.Equal(2, page["total"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync(new Uri("/api/flow_runs?work_pool=b", UriKind.Relative))).StatusCode);
+        // Another pool's run, its logs and its task runs: 403, as its other routes.
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ReadLogsAsync(runB.Id), $"flow run {runB.Id}");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ListTaskRunsAsync(runB.Id), $"flow run {runB.Id}");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.GetTaskRunAsync(taskB), $"task run {taskB}");
+        Assert.Equal(runB.Id, (await admin.GetTaskRunAsync(taskB)).FlowRunId);
+        Assert.Empty((await worker.ReadLogsAsync(runsA[0])).Items);
+    }
+
+    [Fact]
     public async Task CreateKey_PoolsOnANonWorkerKey_422()
     {
         await using var server = await TestServer.StartAsync();
