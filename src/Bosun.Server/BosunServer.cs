@@ -82,6 +82,7 @@ public sealed class BosunServer : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseMiddleware<Api.Audit.AuditRecorder>();
         app.UseMiddleware<ApiAuthentication>();
+        app.UseMiddleware<Api.Audit.AuditedChangeScope>();
         var api = app.MapGroup("/api");
         api.AddEndpointFilter<InputLimits>();
         api.MapGet(ApiRoutes.Health, (BosunDatabase database, StoreState state, Leadership leadership) =>

@@ -33,8 +33,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "Reading the logs of followed flow run {FlowRunId} failed; retrying in {Delay}")]
     public static partial void LogFeedReadFailed(ILogger logger, Guid flowRunId, TimeSpan delay, Exception exception);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Recording {Action} in the audit log failed; the change itself was made")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Recording {Action} in the audit log failed; a refusal is answered anyway, anything else is answered 500")]
     public static partial void AuditWriteFailed(ILogger logger, string action, Exception exception);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Setting the answer's status on the audit entry of {Action} failed; the entry stands with the change")]
+    public static partial void AuditStatusFailed(ILogger logger, string action, Exception exception);
 
     [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Flow run {FlowRunName} ({FlowRunId}) ran longer than its timeout of {TimeoutSeconds} s: stopping it")]
     public static partial void RunTimedOut(ILogger logger, string flowRunName, Guid flowRunId, int timeoutSeconds);

@@ -45,6 +45,37 @@ public sealed partial class LeastPrivilegeCommandTests
         Assert.Equal(JsonValueKind.Array, entries.ValueKind);
     }
 
+    [Fact]
+    public async Task DeploymentExempt_AdminApprovesLockedValue_RunAcceptedInspectShowsIt_ClearRemovesIt_BadUseOneLineErrors()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var cli = new CliRunner(server.ApiUrl);
+        var admin = (await cli.RunAsync("api-key", "create", "--name", "root", "--role", "admin", "--output", "json")).Json().GetProperty("key").GetString()!;
+        cli.Environment["BOSUN_API_KEY"] = admin;
+        var developer = (await cli.RunAsync("api-key", "create", "--name", "dev", "--role", "developer", "--output", "json")).Json().GetProperty("key").GetString()!;
+        using var client = server.NewClient(admin);
+        await client.PoolAsync("d", "docker");
+        await client.DeploymentAsync("d", name: "gpu", flow: "train");
+        // The new docker pool locks privileged: a run asking for it is refused until an admin approves it.
+        (await cli.RunAsync("deployment", "run", "train/gpu", "--job-variable", "privileged=true")).FailedWith("privileged");
+
+        (await cli.RunAsync("deployment", "exempt", "train/gpu", "--job-variable", "privileged=true", "--reason", "GPU driver")).Succeeded();
+
+        Assert.Matches("Policy exemptions[^a-z]*\"privileged\":\\s*true", (await cli.RunAsync("deployment", "inspect", "train/gpu")).Succeeded().Out);
+        (await cli.RunAsync("deployment", "run", "train/gpu", "--job-variable", "privileged=true")).Succeeded();
+        var entry = (await cli.RunAsync("audit", "ls", "--output", "json")).Json().EnumerateArray().Single(e => e.GetProperty("action").GetString() == "SetDeploymentPolicyExemptions");
+        Assert.Contains("GPU driver", entry.GetProperty("summary").GetString(), StringComparison.Ordinal);
+
+        cli.Environment["BOSUN_API_KEY"] = developer;
+        (await cli.RunAsync("deployment", "exempt", "train/gpu", "--clear")).FailedWith("admin");
+        cli.Environment["BOSUN_API_KEY"] = admin;
+        (await cli.RunAsync("deployment", "exempt", "train/gpu")).FailedWith("Nothing to approve");
+        (await cli.RunAsync("deployment", "exempt", "train/gpu", "--clear", "--job-variable", "privileged=true")).FailedWith("--clear");
+        (await cli.RunAsync("deployment", "exempt", "train/gpu", "--clear")).Succeeded();
+        Assert.Matches("Policy exemptions\\W+none", (await cli.RunAsync("deployment", "inspect", "train/gpu")).Succeeded().Out);
+        (await cli.RunAsync("deployment", "run", "train/gpu", "--job-variable", "privileged=true")).FailedWith("privileged");
+    }
+
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 }

@@ -54,6 +54,45 @@ public sealed partial class LeastPrivilegeTests
     }
 
     [Fact]
+    public async Task WorkerKeyForPoolA_ListsCountsAndFiltersOnlyPoolARuns_LogsAndTaskRunsOfPoolB_403()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (admin, _) = await AdminAsync(server);
+        using var _admin = admin;
+        await admin.PoolAsync("a");
+        await admin.PoolAsync("b");
+        var onA = await admin.DeploymentAsync("a", name: "on-a");
+        var onB = await admin.DeploymentAsync("b", name: "on-b");
+        Guid[] runsA = [(await admin.RunAsync(onA)).Id, (await admin.RunAsync(onA)).Id];
+        var runB = await admin.RunAsync(onB);
+        var taskB = Guid.NewGuid();
+        await admin.RecordTaskRunsAsync([new Contracts.TaskRuns.TaskRunReport(taskB, runB.Id, "fetch", 1, Contracts.TaskRuns.TaskRunStateType.Running, 1)]);
+        using var worker = server.NewClient((await admin.CreateApiKeyAsync(new ApiKeyCreate("worker-a", ApiKeyRole.Worker) { Pools = ["a"] })).Key);
+        using var http = new HttpClient { BaseAddress = server.ApiUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", (await admin.CreateApiKeyAsync(new ApiKeyCreate("worker-a2", ApiKeyRole.Worker) { Pools = ["a"] })).Key);
+
+        // Every run of the store: the admin's page counts three; the key's pages and counts hold pool a's two only.
+        Assert.Equal(3, (await admin.ListFlowRunsAsync()).Total);
+        var listed = await worker.ListFlowRunsAsync();
+        Assert.Equal(2, listed.Total);
+        Assert.Equal(runsA.Order(), listed.Items.Select(r => r.Id).Order());
+        Assert.Equal(2, (await worker.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Scheduled]))).Total);
+        Assert.Equal(2, (await worker.ListFlowRunsAsync(new FlowRunFilter(WorkPoolName: "a"))).Total);
+        Assert.Equal(0, (await worker.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: onB.Id))).Total);
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ListFlowRunsAsync(new FlowRunFilter(WorkPoolName: "b")), "work pool 'b'");
+        // The GET list answers the same.
+        var page = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/flow_runs", UriKind.Relative)))!;
+        Assert.Equal(2, page["total"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync(new Uri("/api/flow_runs?work_pool=b", UriKind.Relative))).StatusCode);
+        // Another pool's run, its logs and its task runs: 403, as its other routes.
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ReadLogsAsync(runB.Id), $"flow run {runB.Id}");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ListTaskRunsAsync(runB.Id), $"flow run {runB.Id}");
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.GetTaskRunAsync(taskB), $"task run {taskB}");
+        Assert.Equal(runB.Id, (await admin.GetTaskRunAsync(taskB)).FlowRunId);
+        Assert.Empty((await worker.ReadLogsAsync(runsA[0])).Items);
+    }
+
+    [Fact]
     public async Task CreateKey_PoolsOnANonWorkerKey_422()
     {
         await using var server = await TestServer.StartAsync();
@@ -108,6 +147,57 @@ public sealed partial class LeastPrivilegeTests
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => developer.ListAuditEntriesAsync(), "admin");
         Assert.NotEqual(Guid.Empty, run.Id);
     }
+
+    [Fact]
+    public async Task AuditWrite_StoreRefusesTheEntry_ChangeRolledBackAnswered500_RefusalStill403()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (admin, _) = await AdminAsync(server);
+        using var _admin = admin;
+        using var viewer = server.NewClient((await admin.CreateApiKeyAsync(new ApiKeyCreate("view", ApiKeyRole.Viewer))).Key);
+        await admin.PoolAsync("kept");
+        var run = await admin.RunAsync(await admin.DeploymentAsync("kept"), at: TimeProvider.System.GetUtcNow().AddHours(1));
+        var database = server.Server.Services.GetRequiredService<Storage.BosunDatabase>();
+        // A real store failure at the audit insert, in the change's own transaction: a trigger that refuses every entry.
+        var postgres = database.Dialect is Storage.PostgresDialect;
+        await ExecuteAsync(database, postgres
+            ? """
+              CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit entry refused'; END $$;
+              CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit();
+              """
+            : "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit entry refused'); END;");
+
+        // One write transaction (a pool), the one-statement state change (a cancellation) and a secret: none stands.
+        await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.PoolAsync("lost"));
+        await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.CancelFlowRunAsync(run.Id));
+        await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.SetSecretAsync("lost-secret", "value"));
+        // A refusal changes nothing: it is answered as it is even when its entry cannot be written.
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => viewer.PauseWorkPoolAsync("kept"));
+
+        await ApiAssert.FailsAsync(HttpStatusCode.NotFound, () => admin.GetWorkPoolAsync("lost"));
+        Assert.Equal(StateType.Scheduled, (await admin.GetFlowRunAsync(run.Id)).State.Type);
+        Assert.DoesNotContain(await admin.ListSecretsAsync(), secret => secret.Name == "lost-secret");
+        Assert.False((await admin.GetWorkPoolAsync("kept")).Paused);
+
+        await ExecuteAsync(database, postgres ? "DROP TRIGGER refuse_audit ON audit_log; DROP FUNCTION refuse_audit();" : "DROP TRIGGER refuse_audit;");
+        await admin.PoolAsync("made");
+        await admin.CancelFlowRunAsync(run.Id);
+        var entries = (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1))).Items;
+        // Written with the change before the answer was known, then given the answer's status.
+        Assert.Equal(201, Assert.Single(entries, e => e.Action == "CreateWorkPool" && e.Summary.Contains("\"made\"", StringComparison.Ordinal)).Status);
+        Assert.DoesNotContain(entries, e => e.Summary.Contains("lost", StringComparison.Ordinal));
+        Assert.Equal(StateType.Cancelled, (await admin.GetFlowRunAsync(run.Id)).State.Type);
+        Assert.Single(entries, e => e.Action == "CancelFlowRun");
+    }
+
+    private static Task<int> ExecuteAsync(Storage.BosunDatabase database, string sql) =>
+        database.WriteAsync(async scope =>
+        {
+            await using var command = scope.Connection.CreateCommand();
+            command.Transaction = scope.Transaction;
+            command.CommandText = sql;
+            return await command.ExecuteNonQueryAsync();
+        }, default);
 
     [Fact]
     public async Task AuditRetention_EntriesOlderThanTheSetting_Deleted()

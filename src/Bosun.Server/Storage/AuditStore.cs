@@ -15,6 +15,11 @@ internal static class AuditStore
             """, new { entry.Id, Time = Ms(entry.Time), entry.KeyId, entry.KeyName, entry.Action, entry.Route, entry.Status, entry.Summary },
             scope.Transaction, cancellationToken: cancellationToken));
 
+    /// <summary>The answer's status, known only after the entry was written with the change.</summary>
+    public static Task SetStatusAsync(WriteScope scope, Guid id, int status, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE audit_log SET status = @status WHERE id = @id", new { id, status }, scope.Transaction, cancellationToken: cancellationToken));
+
     private const string Filter = "WHERE time >= @since AND (CAST(@keyName AS TEXT) IS NULL OR key_name = @keyName)";
 
     /// <summary>Entries since <paramref name="since"/>, of the key named <paramref name="keyName"/> when given, newest first.</summary>

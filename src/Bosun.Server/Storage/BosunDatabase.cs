@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 
 namespace Bosun.Server.Storage;
 
@@ -13,9 +14,18 @@ internal sealed class BosunDatabase(SqlDialect dialect)
         return await work(connection);
     }
 
-    /// <summary>Runs a batch of statements as one atomic unit (<see cref="SqlDialect.ExecuteAtomicAsync"/>), again on a deadlock (3 tries).</summary>
+    /// <summary>
+    /// Runs a batch of statements as one atomic unit (<see cref="SqlDialect.ExecuteAtomicAsync"/>), again on a deadlock (3 tries).
+    /// Under a pending <see cref="AuditedChange"/> the batch runs in a write transaction that also takes the entry.
+    /// </summary>
     public async Task<int> ExecuteAtomicAsync(string batch, object parameters, CancellationToken cancellationToken)
     {
+        if (AuditedChange.Pending is not null)
+        {
+            return await WriteAsync(scope => scope.Connection.ExecuteAsync(new CommandDefinition(batch, parameters, scope.Transaction, cancellationToken: cancellationToken)),
+                cancellationToken);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -29,16 +39,26 @@ internal sealed class BosunDatabase(SqlDialect dialect)
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> in a write transaction; a deadlock or serialization failure runs it again (3 tries).</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction; a deadlock or serialization failure runs it again (3 tries).
+    /// The entry of a pending <see cref="AuditedChange"/> is inserted in the same transaction, after the work.
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken cancellationToken)
     {
+        var change = AuditedChange.Pending;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var scope = await Dialect.BeginWriteAsync(cancellationToken);
                 var result = await work(scope);
+                if (change is not null)
+                {
+                    await AuditStore.InsertAsync(scope, change.Entry, cancellationToken);
+                }
+
                 await scope.CommitAsync(cancellationToken);
+                change?.MarkRecorded();
                 return result;
             }
             catch (Exception ex) when (attempt < 3 && StoreFaults.IsRetryableConflict(ex))

@@ -236,8 +236,9 @@ internal static class FlowRunStore
     /// <summary>
     /// A page of runs, newest expected start first. With a cursor (<see cref="RunCursor"/>), the page after that position
     /// and no count; without one, the page at the offset and the count of all that match (unless told not to count).
+    /// With <paramref name="pools"/>, only runs delivered from those pools.
     /// </summary>
-    public static async Task<Page<FlowRunSummary>> ListAsync(DbConnection connection, FlowRunFilter filter, CancellationToken cancellationToken)
+    public static async Task<Page<FlowRunSummary>> ListAsync(DbConnection connection, FlowRunFilter filter, IReadOnlyList<string>? pools, CancellationToken cancellationToken)
     {
         var position = filter.Cursor is { } cursor ? RunCursor.Parse(cursor) : null;
         var where = new StringBuilder(" WHERE 1 = 1");
@@ -270,6 +271,12 @@ internal static class FlowRunStore
         {
             where.Append(" AND r.work_pool_id IN (SELECT id FROM work_pools WHERE name = @poolName)");
             parameters.Add("poolName", filter.WorkPoolName);
+        }
+
+        if (pools is not null)
+        {
+            where.Append($" AND r.work_pool_id IN (SELECT id FROM work_pools WHERE {In(connection, "name", "servedPools")})");
+            parameters.Add("servedPools", pools.ToArray());
         }
 
         if (!string.IsNullOrEmpty(filter.WorkQueueName))

@@ -19,6 +19,7 @@ internal static class DeploymentCommand
         command.Subcommands.Add(DeploymentPauseCommand.Create(context));
         command.Subcommands.Add(DeploymentResumeCommand.Create(context));
         command.Subcommands.Add(DeploymentPreviewJobCommand.Create(context));
+        command.Subcommands.Add(DeploymentExemptCommand.Create(context));
         command.Subcommands.Add(Schedule.ScheduleCommand.Create(context));
         return command;
     }

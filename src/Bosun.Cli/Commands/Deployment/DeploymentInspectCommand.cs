@@ -43,6 +43,7 @@ internal static class DeploymentInspectCommand
                 .Add("Parameters", JsonOutput.Format(deployment.Parameters))
                 .Add("Parameter names", string.Join(", ", known))
                 .Add("Job variables", JsonOutput.Format(deployment.JobVariables))
+                .Add("Policy exemptions", deployment.PolicyExemptions is { Count: > 0 } exempted ? JsonOutput.Format(exempted) : "none")
                 .Add("Tags", string.Join(", ", deployment.Tags))
                 .Add("Concurrency limit", deployment.ConcurrencyLimit is { } limit
                     ? $"{limit.ToString(CultureInfo.InvariantCulture)} ({EnumNames.Of(deployment.CollisionStrategy)})"

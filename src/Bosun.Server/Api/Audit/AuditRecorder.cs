@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Bosun.Server.Api.Security;
 using Bosun.Server.Orchestration.Audit;
+using Bosun.Server.Storage;
 
 namespace Bosun.Server.Api.Audit;
 
@@ -42,29 +43,79 @@ internal sealed class AuditRecorder(RequestDelegate next)
         }
 
         context.Request.EnableBuffering();
-        await next(context);
-        var caller = ApiAuthentication.CallerOf(context);
+        var change = new AuditedChange(() => audit.NewEntry(ApiAuthentication.CallerOf(context), name, $"{method} {context.Request.Path}",
+            context.Response.StatusCode, Summary(context)));
+        context.Items[typeof(AuditedChange)] = change;
+        // The answer is held back until the entry is durable: a 2xx the store has no entry for is never sent.
+        var answer = context.Response.Body;
+        using var held = new MemoryStream();
+        context.Response.Body = held;
+        try
+        {
+            await next(context);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+        catch (Exception) when (change.IsRecorded)
+        {
+            await SetStatusAsync(audit, change, StatusCodes.Status500InternalServerError, logger);
+            throw;
+        }
+        finally
+        {
+            context.Response.Body = answer;
+        }
+
         var status = context.Response.StatusCode;
-        // A flow-run process reports on its own run only (states, logs); a state proposed by a worker is a run's progress.
-        var runtimeState = name == "SetFlowRunState" && (caller.IsRunToken || caller.Role is Contracts.Security.ApiKeyRole.Worker);
-        if (runtimeState || !(status is >= 200 and < 300 or StatusCodes.Status403Forbidden))
+        if (change.IsRecorded)
+        {
+            await SetStatusAsync(audit, change, status, logger);
+        }
+        else if (!IsRuntimeProgress(context) && status is >= 200 and < 300 or StatusCodes.Status403Forbidden)
+        {
+            try
+            {
+                // Nothing was written in the store (a refusal, or a change that was already so): the entry is written alone.
+                await audit.RecordAsync(change.Entry with { Status = status }, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && status != StatusCodes.Status403Forbidden)
+            {
+                Log.AuditWriteFailed(logger, name, ex);
+                throw;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.AuditWriteFailed(logger, name, ex);
+            }
+        }
+
+        held.Position = 0;
+        await held.CopyToAsync(answer, context.RequestAborted);
+    }
+
+    /// <summary>A flow-run process reports on its own run only (states, logs); a state proposed by a worker is a run's progress, not a change.</summary>
+    public static bool IsRuntimeProgress(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "SetFlowRunState"
+        && ApiAuthentication.CallerOf(context) is var caller && (caller.IsRunToken || caller.Role is Contracts.Security.ApiKeyRole.Worker);
+
+    private static async Task SetStatusAsync(AuditLog audit, AuditedChange change, int status, ILogger logger)
+    {
+        if (status == change.Entry.Status)
         {
             return;
         }
 
         try
         {
-            var summary = await SummaryAsync(context);
-            await audit.RecordAsync(caller, name, $"{method} {context.Request.Path}", status, summary, CancellationToken.None);
+            await audit.SetStatusAsync(change.Entry.Id, status, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The change is made and answered; a store that refuses the entry now is logged, not turned into an error.
-            Log.AuditWriteFailed(logger, name, ex);
+            // The entry stands with the change; only the answer's status is missing from it.
+            Log.AuditStatusFailed(logger, change.Entry.Action, ex);
         }
     }
 
-    private static async Task<string> SummaryAsync(HttpContext context)
+    private static string Summary(HttpContext context)
     {
         var summary = new StringBuilder();
         foreach (var (key, value) in context.Request.RouteValues)
@@ -86,7 +137,7 @@ internal sealed class AuditRecorder(RequestDelegate next)
         body.Position = 0;
         try
         {
-            using var document = await JsonDocument.ParseAsync(body);
+            using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return summary.ToString();
@@ -106,9 +157,10 @@ internal sealed class AuditRecorder(RequestDelegate next)
                 summary.Append(summary.Length > 0 ? "; " : "").Append("fields: ").AppendJoin(", ", fields);
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Not JSON (the endpoint refused it already): the target alone is the summary.
+            // Not JSON (the endpoint refused it already), or a body the endpoint did not read in full (reading the rest
+            // would block): the target alone is the summary.
         }
 
         return summary.ToString();

@@ -16,20 +16,21 @@ internal static class FlowRunEndpoints
     public static void MapFlowRuns(this IEndpointRouteBuilder api)
     {
         var runs = api.MapGroup(ApiRoutes.FlowRuns).WithTags("Flow runs").Requires(Permission.Read);
-        runs.MapPost("filter", (FlowRunFilter filter, FlowRunService service, CancellationToken ct) =>
+        runs.MapPost("filter", (FlowRunFilter filter, FlowRunService service, HttpContext http, CancellationToken ct) =>
         {
             Paging.Cursor(filter.Cursor, Paging.Offset(filter.Offset));
             Paging.Limit(filter.Limit);
-            return service.ListAsync(filter, ct);
+            return service.ListAsync(filter, ApiAuthentication.CallerOf(http).Pools, ct);
         }).WithName("FilterFlowRuns").WithSummary("Filter flow runs").WithDescription("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
         runs.MapGet("", (FlowRunService service, string? state, [FromQuery(Name = "deployment_id")] Guid? deploymentId, string? flow,
             [FromQuery(Name = "work_pool")] string? workPool, [FromQuery(Name = "work_queue")] string? workQueue,
             string? search, int? offset, int? limit, string? cursor, [FromQuery(Name = "include_total")] bool? includeTotal,
-            [FromQuery(Name = "parent_flow_run_id")] Guid? parentFlowRunId, CancellationToken ct) =>
+            [FromQuery(Name = "parent_flow_run_id")] Guid? parentFlowRunId, HttpContext http, CancellationToken ct) =>
         {
             var states = ParseStates(state);
             return service.ListAsync(new FlowRunFilter(states, deploymentId, flow, workPool, workQueue, null, null, search,
-                Paging.Offset(offset), Paging.Limit(limit), parentFlowRunId) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)), IncludeTotal = includeTotal ?? true }, ct);
+                Paging.Offset(offset), Paging.Limit(limit), parentFlowRunId) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)), IncludeTotal = includeTotal ?? true },
+                ApiAuthentication.CallerOf(http).Pools, ct);
         }).WithName("ListFlowRuns").WithSummary("List flow runs")
             .WithDescription("List runs; state takes a comma-separated list such as RUNNING,PENDING; parent_flow_run_id lists a run's children. A page carries next_cursor while more runs follow: pass it as cursor for the next page (uncounted, as fast at any depth); include_total=false skips the count of a first page.");
         runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun")

@@ -74,7 +74,8 @@ internal sealed class ApiAuthentication(RequestDelegate next)
 
     /// <summary>
     /// What a pool-scoped worker key reaches outside its pools: a pool named in the route (its claim, heartbeat, queues,
-    /// workers), a flow run of another pool (its states, infrastructure, token), or served runs. Null when nothing.
+    /// workers), a flow run of another pool (its states, logs, infrastructure, token), a task run of such a run, or served
+    /// runs. Null when nothing. Lists of runs are narrowed to the key's pools where they are read (FlowRunService).
     /// </summary>
     private static async Task<string?> OutsidePoolsAsync(HttpContext context, BosunCaller caller, SecurityService security)
     {
@@ -96,6 +97,13 @@ internal sealed class ApiAuthentication(RequestDelegate next)
             && await security.RunPoolAsync(runId, context.RequestAborted) is (true, var runPool) && !caller.Serves(runPool))
         {
             return $"flow run {runId} (work pool '{runPool ?? "none: served"}')";
+        }
+
+        if (path.StartsWith($"/api/{Contracts.ApiRoutes.TaskRuns}/", StringComparison.Ordinal)
+            && routeValues.TryGetValue("id", out var taskId) && Guid.TryParse(taskId?.ToString(), out var taskRunId)
+            && await security.TaskRunPoolAsync(taskRunId, context.RequestAborted) is (true, var taskPool) && !caller.Serves(taskPool))
+        {
+            return $"task run {taskRunId} (work pool '{taskPool ?? "none: served"}')";
         }
 
         return null;

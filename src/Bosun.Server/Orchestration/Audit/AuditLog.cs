@@ -9,15 +9,25 @@ namespace Bosun.Server.Orchestration.Audit;
 /// <summary>Who changed what through the API, and when (docs/security.md, "Audit log").</summary>
 internal sealed class AuditLog(BosunDatabase database, TimeProvider timeProvider)
 {
-    public async Task RecordAsync(BosunCaller caller, string action, string route, int status, string summary, CancellationToken cancellationToken)
-    {
-        var entry = new AuditEntry(Guid.NewGuid(), timeProvider.GetUtcNow(), caller.KeyId, caller.Name, action, route, status, summary);
-        await database.WriteAsync(async scope =>
+    /// <summary>An entry for a change <paramref name="caller"/> makes now.</summary>
+    public AuditEntry NewEntry(BosunCaller caller, string action, string route, int status, string summary) =>
+        new(Guid.NewGuid(), timeProvider.GetUtcNow(), caller.KeyId, caller.Name, action, route, status, summary);
+
+    /// <summary>Writes <paramref name="entry"/> on its own: for a refusal, or a request that changed nothing in the store.</summary>
+    public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        database.WriteAsync(async scope =>
         {
             await AuditStore.InsertAsync(scope, entry, cancellationToken);
             return 0;
         }, cancellationToken);
-    }
+
+    /// <summary>Sets the answer's status on an entry written with its change, before the answer was known.</summary>
+    public Task SetStatusAsync(Guid id, int status, CancellationToken cancellationToken) =>
+        database.WriteAsync(async scope =>
+        {
+            await AuditStore.SetStatusAsync(scope, id, status, cancellationToken);
+            return 0;
+        }, cancellationToken);
 
     /// <summary>Entries of the last <paramref name="since"/> (default 24 h), of one key's name when given, newest first.</summary>
     public async Task<Page<AuditEntry>> ListAsync(TimeSpan? since, string? keyName, int offset, int limit, CancellationToken cancellationToken)

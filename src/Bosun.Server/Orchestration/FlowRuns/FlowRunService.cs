@@ -256,8 +256,22 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }, cancellationToken);
     }
 
-    public Task<Page<FlowRunSummary>> ListAsync(FlowRunFilter filter, CancellationToken cancellationToken) =>
-        database.ReadAsync(connection => FlowRunStore.ListAsync(connection, filter, cancellationToken), cancellationToken);
+    public Task<Page<FlowRunSummary>> ListAsync(FlowRunFilter filter, CancellationToken cancellationToken) => ListAsync(filter, null, cancellationToken);
+
+    /// <summary>
+    /// The runs matching <paramref name="filter"/> among the runs of <paramref name="servedPools"/> when given (a pool-scoped
+    /// worker key's): its pages and counts hold no other pool's run, and a filter naming another pool is refused, as the
+    /// pool's own routes are.
+    /// </summary>
+    public Task<Page<FlowRunSummary>> ListAsync(FlowRunFilter filter, IReadOnlyList<string>? servedPools, CancellationToken cancellationToken)
+    {
+        if (servedPools is not null && filter.WorkPoolName is { Length: > 0 } pool && !servedPools.Contains(pool, StringComparer.Ordinal))
+        {
+            throw new ForbiddenException($"This key serves the work pools {string.Join(", ", servedPools)} only; work pool '{pool}' is not on one of them.");
+        }
+
+        return database.ReadAsync(connection => FlowRunStore.ListAsync(connection, filter, servedPools, cancellationToken), cancellationToken);
+    }
 
     public async Task<IReadOnlyList<FlowRunState>> HistoryAsync(Guid id, CancellationToken cancellationToken) =>
         await database.ReadAsync(async connection =>

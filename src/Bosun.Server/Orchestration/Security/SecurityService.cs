@@ -265,6 +265,12 @@ internal sealed partial class SecurityService(
             ? (true, run.WorkPoolName)
             : (false, null);
 
+    /// <summary>Whether the task run exists, and the pool of the flow run it belongs to (null: a served run).</summary>
+    public async Task<(bool Exists, string? Pool)> TaskRunPoolAsync(Guid taskRunId, CancellationToken cancellationToken) =>
+        await database.ReadAsync(connection => TaskRunStore.GetAsync(connection, taskRunId, cancellationToken), cancellationToken) is { } task
+            ? await RunPoolAsync(task.FlowRunId, cancellationToken)
+            : (false, null);
+
     public async Task<RunToken> IssueRunTokenAsync(Guid runId, CancellationToken cancellationToken)
     {
         var run = await database.ReadAsync(connection => FlowRunStore.GetAsync(connection, runId, cancellationToken: cancellationToken), cancellationToken)
