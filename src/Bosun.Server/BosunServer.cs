@@ -226,6 +226,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
         services.AddHostedService<RunTimeoutService>();
+        services.AddHostedService<PausedRunService>();
         services.AddSingleton<Orchestration.Metrics.ServerMetrics>();
         services.AddSingleton<Orchestration.Metrics.MetricsService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
