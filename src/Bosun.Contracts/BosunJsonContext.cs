@@ -85,4 +85,9 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Automations.Automation))]
 [JsonSerializable(typeof(IReadOnlyList<Automations.Automation>))]
 [JsonSerializable(typeof(IReadOnlyList<Automations.AutomationDelivery>))]
+[JsonSerializable(typeof(ConcurrencyLimits.ConcurrencyLimitCreate))]
+[JsonSerializable(typeof(ConcurrencyLimits.ConcurrencyLimit))]
+[JsonSerializable(typeof(IReadOnlyList<ConcurrencyLimits.ConcurrencyLimit>))]
+[JsonSerializable(typeof(ConcurrencyLimits.ConcurrencySlotRequest))]
+[JsonSerializable(typeof(ConcurrencyLimits.ConcurrencySlotGrant))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;
