@@ -413,6 +413,10 @@ public sealed class BosunClient : IDisposable
     public Task<Page<LogEntry>> ReadLogsAsync(Guid runId, long after = 0, int limit = 500, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Run(runId) + "/logs" + Query(("after", after), ("limit", limit)), null, Json.PageLogEntry, cancellationToken);
 
+    /// <summary>Reads the log lines a run's task runs wrote: those of <paramref name="taskRunId"/>, or of every task run of the task <paramref name="taskName"/>.</summary>
+    public Task<Page<LogEntry>> ReadTaskLogsAsync(Guid runId, Guid? taskRunId, string? taskName, long after = 0, int limit = 500, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Run(runId) + "/logs" + Query(("after", after), ("limit", limit), ("task_run_id", taskRunId), ("task_name", taskName)), null, Json.PageLogEntry, cancellationToken);
+
     /// <summary>Streams a run's log lines as they are written, until the run has finished and every line was sent.</summary>
     public async IAsyncEnumerable<LogEntry> FollowLogsAsync(Guid runId, long after = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

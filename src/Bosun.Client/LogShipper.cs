@@ -69,9 +69,12 @@ public sealed class LogShipper : IAsyncDisposable
     public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
 
     /// <summary>Queues one line for <paramref name="runId"/>.</summary>
-    public void Add(Guid runId, RunLogLevel level, string message, LogSource source)
+    public void Add(Guid runId, RunLogLevel level, string message, LogSource source) => Add(runId, level, message, source, null);
+
+    /// <summary>Queues one line of a run written by the body of task run <paramref name="taskRunId"/> (null: not by a task).</summary>
+    public void Add(Guid runId, RunLogLevel level, string message, LogSource source, Guid? taskRunId)
     {
-        var line = new LogCreate(runId, _timeProvider.GetUtcNow(), level, message, source);
+        var line = new LogCreate(runId, _timeProvider.GetUtcNow(), level, message, source) { TaskRunId = taskRunId };
         lock (_lock)
         {
             if (_memory.Count >= _options.MemoryLines && !TrySpillLocked())

@@ -19,7 +19,7 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
     /// <summary>How long a cache lookup may take before the body runs instead (the server may be away).</summary>
     public TimeSpan CacheLookupTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    private static readonly AsyncLocal<Guid?> RunningTask = new();
+    private static readonly AsyncLocal<(Guid FlowRunId, Guid TaskRunId)?> RunningTask = new();
 
     /// <summary>The flow's own task slots; a SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.</summary>
     private readonly SemaphoreSlim? _flowSlots;
@@ -36,7 +36,10 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
     }
 
     /// <summary>The task run whose body is executing on this async flow, if any: a subflow called from it is linked to it.</summary>
-    public static Guid? CurrentTaskRunId => RunningTask.Value;
+    public static Guid? CurrentTaskRunId => RunningTask.Value?.TaskRunId;
+
+    /// <summary>The task run of <paramref name="flowRunId"/> whose body is executing on this async flow: its log lines are that task run's.</summary>
+    public static Guid? CurrentTaskRunOf(Guid flowRunId) => RunningTask.Value is { } running && running.FlowRunId == flowRunId ? running.TaskRunId : null;
 
     /// <summary>Results this run produced, so a repeated call finds them before the server has heard of them.</summary>
     private readonly ConcurrentDictionary<string, (string Json, DateTimeOffset Expiration, Guid TaskRunId)> _produced = new();
@@ -47,7 +50,7 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(flowToken, cancellationToken);
         var run = new TaskRunState(Guid.NewGuid(), flowRunId, task.Name, recorder);
         // Set inside this async method, so it reaches the body and is gone again for the caller.
-        RunningTask.Value = run.Id;
+        RunningTask.Value = (flowRunId, run.Id);
         var cacheKey = task.CacheExpiration is null ? null : task.CacheKey(arguments);
         run.Report(TaskRunStateType.Pending, cacheKey: cacheKey);
         if (cacheKey is not null && await LookUpAsync(cacheKey, cancelled.Token).ConfigureAwait(false) is { } hit)

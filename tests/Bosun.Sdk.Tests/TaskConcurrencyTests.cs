@@ -1,6 +1,7 @@
 using Bosun.Contracts.ConcurrencyLimits;
 using Bosun.Contracts.TaskRuns;
 using Bosun.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Bosun.Sdk.Tests;
 
@@ -81,6 +82,36 @@ public sealed class TaskConcurrencyTests
         Assert.Equal([0, 1, 2, 3, 4], results);
         Assert.Equal(1, _ownMax);
         Assert.Equal(5, (await scenario.RecordedAsync()).Count(run => run.State == TaskRunStateType.Completed));
+    }
+
+    [Task("chatty")]
+    private static int Chatty(int i)
+    {
+        FlowContext.Current.Logger.LogInformation("chatty {Index} inside its task", i);
+        return i;
+    }
+
+    [Fact]
+    public async Task RunAsync_TaskBodyLogs_LinesCarryTheirTaskRunAndTheFlowsOwnDoNot()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var scenario = await TaskScenario.StartAsync(server.Client, TimeProvider.System);
+        using var entered = scenario.Enter();
+
+        FlowContext.Current.Logger.LogInformation("the flow itself");
+        await Task.WhenAll(Tasks.RunAsync(() => Chatty(1)), Tasks.RunAsync(() => Chatty(2)));
+        var taskRuns = await scenario.RecordedAsync();
+
+        var lines = (await server.Client.ReadLogsAsync(scenario.Run.Id)).Items;
+        Assert.Null(Assert.Single(lines, line => line.Message == "the flow itself").TaskRunId);
+        foreach (var taskRun in taskRuns)
+        {
+            var own = Assert.Single((await server.Client.ReadTaskLogsAsync(scenario.Run.Id, taskRun.Id, null)).Items);
+            Assert.Matches("^chatty [12] inside its task$", own.Message);
+            Assert.Equal(taskRun.Id, own.TaskRunId);
+        }
+
+        Assert.Equal(2, (await server.Client.ReadTaskLogsAsync(scenario.Run.Id, null, "chatty")).Items.Count);
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -50,10 +50,11 @@ internal sealed class TaskScenario : IAsyncDisposable
         return new TaskScenario(client, await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new JsonObject())), clock, taskConcurrency);
     }
 
-    /// <summary>Sends the waiting reports and returns the run's task runs as the server has them.</summary>
+    /// <summary>Sends the waiting reports and log lines and returns the run's task runs as the server has them.</summary>
     public async Task<IReadOnlyList<TaskRun>> RecordedAsync()
     {
         Assert.True(await _recorder.FlushAsync());
+        Assert.True(await _logs.FlushAsync());
         return await Client.ListTaskRunsAsync(Run.Id);
     }
 

@@ -6,4 +6,8 @@ namespace Bosun.Contracts.Logs;
 /// <param name="Level">Severity.</param>
 /// <param name="Message">The text.</param>
 /// <param name="Source">Who wrote it.</param>
-public sealed record LogCreate(Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source = LogSource.Flow);
+public sealed record LogCreate(Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source = LogSource.Flow)
+{
+    /// <summary>The task run whose body wrote the line, when a task's body wrote it.</summary>
+    public Guid? TaskRunId { get; init; }
+}

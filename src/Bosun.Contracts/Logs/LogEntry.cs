@@ -7,4 +7,8 @@ namespace Bosun.Contracts.Logs;
 /// <param name="Level">Severity.</param>
 /// <param name="Message">The text.</param>
 /// <param name="Source">Who wrote it.</param>
-public sealed record LogEntry(long Id, Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source);
+public sealed record LogEntry(long Id, Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source)
+{
+    /// <summary>The task run whose body wrote the line; null for the flow's own lines and the server's and worker's.</summary>
+    public Guid? TaskRunId { get; init; }
+}

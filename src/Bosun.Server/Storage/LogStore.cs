@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Bosun.Contracts.Logs;
+using Bosun.Server.Domain;
 using Dapper;
 using Npgsql;
 using static Bosun.Server.Storage.StoredValues;
@@ -28,8 +29,8 @@ internal static class LogStore
         if (scope.Connection is NpgsqlConnection)
         {
             await scope.Connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO logs (flow_run_id, timestamp, level, message, source)
-                SELECT * FROM unnest(@runIds, @timestamps, @levels, @messages, @sources)
+                INSERT INTO logs (flow_run_id, timestamp, level, message, source, task_run_id)
+                SELECT * FROM unnest(@runIds, @timestamps, @levels, @messages, @sources, @taskRunIds)
                 """, new
             {
                 runIds = lines.Select(line => line.FlowRunId.ToString("D")).ToArray(),
@@ -37,6 +38,7 @@ internal static class LogStore
                 levels = lines.Select(line => LevelName(line.Level)).ToArray(),
                 messages = lines.Select(line => line.Message).ToArray(),
                 sources = lines.Select(line => SourceName(line.Source)).ToArray(),
+                taskRunIds = lines.Select(line => line.TaskRunId?.ToString("D")).ToArray(),
             }, scope.Transaction, cancellationToken: cancellationToken));
             return;
         }
@@ -48,9 +50,10 @@ internal static class LogStore
             level = LevelName(line.Level),
             message = line.Message,
             source = SourceName(line.Source),
+            taskRunId = line.TaskRunId?.ToString("D"),
         });
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO logs (flow_run_id, timestamp, level, message, source) VALUES (@runId, @timestamp, @level, @message, @source)",
+            "INSERT INTO logs (flow_run_id, timestamp, level, message, source, task_run_id) VALUES (@runId, @timestamp, @level, @message, @source, @taskRunId)",
             rows, scope.Transaction, cancellationToken: cancellationToken));
     }
 
@@ -68,20 +71,24 @@ internal static class LogStore
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM log_batches WHERE created < @before", new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
 
-    /// <summary>Up to <paramref name="limit"/> lines of the run after the line with id <paramref name="after"/>, in order.</summary>
-    public static async Task<IReadOnlyList<LogEntry>> ReadAsync(DbConnection connection, Guid runId, long after, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Up to <paramref name="limit"/> lines of the run after the line with id <paramref name="after"/>, in order; only those
+    /// of the task runs <paramref name="tasks"/> picks, when it picks some.
+    /// </summary>
+    public static async Task<IReadOnlyList<LogEntry>> ReadAsync(DbConnection connection, Guid runId, long after, int limit, CancellationToken cancellationToken,
+        LogTaskFilter? tasks = null)
     {
-        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source)>(new CommandDefinition(
-            "SELECT id, timestamp, level, message, source FROM logs WHERE flow_run_id = @runId AND id > @after ORDER BY id LIMIT @limit",
-            new { runId, after, limit }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source, Guid? TaskRunId)>(new CommandDefinition(
+            $"SELECT {Columns} FROM logs WHERE flow_run_id = @runId AND id > @after {TaskCondition(tasks)} ORDER BY id LIMIT @limit",
+            new { runId, after, limit, taskRunId = tasks?.TaskRunId, taskName = tasks?.TaskName }, cancellationToken: cancellationToken));
         return rows.Select(row => Entry(runId, row)).ToList();
     }
 
     /// <summary>The run's last <paramref name="count"/> lines, in order.</summary>
     public static async Task<IReadOnlyList<LogEntry>> ReadLastAsync(DbConnection connection, Guid runId, int count, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source)>(new CommandDefinition(
-            "SELECT id, timestamp, level, message, source FROM logs WHERE flow_run_id = @runId ORDER BY id DESC LIMIT @count",
+        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source, Guid? TaskRunId)>(new CommandDefinition(
+            $"SELECT {Columns} FROM logs WHERE flow_run_id = @runId ORDER BY id DESC LIMIT @count",
             new { runId, count }, cancellationToken: cancellationToken));
         return rows.Reverse().Select(row => Entry(runId, row)).ToList();
     }
@@ -91,12 +98,23 @@ internal static class LogStore
         connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COALESCE(MAX(id), 0) FROM logs WHERE flow_run_id = @runId", new { runId }, cancellationToken: cancellationToken));
 
-    public static Task<int> CountAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken) =>
+    public static Task<int> CountAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken, LogTaskFilter? tasks = null) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM logs WHERE flow_run_id = @runId", new { runId }, cancellationToken: cancellationToken));
+            $"SELECT COUNT(*) FROM logs WHERE flow_run_id = @runId {TaskCondition(tasks)}",
+            new { runId, taskRunId = tasks?.TaskRunId, taskName = tasks?.TaskName }, cancellationToken: cancellationToken));
 
-    private static LogEntry Entry(Guid runId, (long Id, long Timestamp, string Level, string Message, string Source) row) =>
-        new(row.Id, runId, Time(row.Timestamp), ParseLevel(row.Level), row.Message, ParseSource(row.Source));
+    private const string Columns = "id, timestamp, level, message, source, task_run_id";
+
+    /// <summary>The lines of one task run, or of the run's task runs of one task (binds @taskRunId, @taskName).</summary>
+    private static string TaskCondition(LogTaskFilter? tasks) => tasks switch
+    {
+        { TaskRunId: not null } => "AND task_run_id = @taskRunId",
+        { TaskName: not null } => "AND task_run_id IN (SELECT t.id FROM task_runs t WHERE t.flow_run_id = @runId AND t.task_name = @taskName)",
+        _ => "",
+    };
+
+    private static LogEntry Entry(Guid runId, (long Id, long Timestamp, string Level, string Message, string Source, Guid? TaskRunId) row) =>
+        new(row.Id, runId, Time(row.Timestamp), ParseLevel(row.Level), row.Message, ParseSource(row.Source)) { TaskRunId = row.TaskRunId };
 
     private static string LevelName(RunLogLevel level) => level.ToString().ToUpperInvariant();
 
