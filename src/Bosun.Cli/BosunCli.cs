@@ -30,6 +30,7 @@ internal static class BosunCli
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(Commands.ApiKey.ApiKeyCommand.Create(context));
         root.Subcommands.Add(Commands.Secret.SecretCommand.Create(context));
+        root.Subcommands.Add(Commands.ConcurrencyLimit.ConcurrencyLimitCommand.Create(context));
         root.Subcommands.Add(Commands.Audit.AuditCommand.Create(context));
         root.Subcommands.Add(Commands.Automation.AutomationCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));

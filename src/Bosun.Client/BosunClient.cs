@@ -10,6 +10,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Bosun.Contracts;
 using Bosun.Contracts.Automations;
+using Bosun.Contracts.ConcurrencyLimits;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
@@ -447,6 +448,10 @@ public sealed class BosunClient : IDisposable
     public Task<Page<LogEntry>> ReadLogsAsync(Guid runId, long after = 0, int limit = 500, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Run(runId) + "/logs" + Query(("after", after), ("limit", limit)), null, Json.PageLogEntry, cancellationToken);
 
+    /// <summary>Reads the log lines a run's task runs wrote: those of <paramref name="taskRunId"/>, or of every task run of the task <paramref name="taskName"/>.</summary>
+    public Task<Page<LogEntry>> ReadTaskLogsAsync(Guid runId, Guid? taskRunId, string? taskName, long after = 0, int limit = 500, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Run(runId) + "/logs" + Query(("after", after), ("limit", limit), ("task_run_id", taskRunId), ("task_name", taskName)), null, Json.PageLogEntry, cancellationToken);
+
     /// <summary>Streams a run's log lines as they are written, until the run has finished and every line was sent.</summary>
     public async IAsyncEnumerable<LogEntry> FollowLogsAsync(Guid runId, long after = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -498,6 +503,30 @@ public sealed class BosunClient : IDisposable
     /// <summary>A flow run's result; 404 when it recorded none (it returned nothing, or has not completed).</summary>
     public Task<RunResult> GetFlowRunResultAsync(Guid flowRunId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Run(flowRunId) + "/result", null, Json.RunResult, cancellationToken);
+
+    /// <summary>Creates a tag concurrency limit, or sets the limit of the tag's existing one.</summary>
+    public Task<ConcurrencyLimit> CreateConcurrencyLimitAsync(ConcurrencyLimitCreate request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.ConcurrencyLimits, Body(request, Json.ConcurrencyLimitCreate), Json.ConcurrencyLimit, cancellationToken);
+
+    /// <summary>Every tag concurrency limit, by tag.</summary>
+    public Task<IReadOnlyList<ConcurrencyLimit>> ListConcurrencyLimitsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.ConcurrencyLimits, null, Json.IReadOnlyListConcurrencyLimit, cancellationToken);
+
+    /// <summary>A tag's concurrency limit with the task runs holding its slots; 404 when the tag has none.</summary>
+    public Task<ConcurrencyLimit> GetConcurrencyLimitAsync(string tag, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.ConcurrencyLimits}/{Escape(tag)}", null, Json.ConcurrencyLimit, cancellationToken);
+
+    /// <summary>Deletes a tag's concurrency limit; 404 when the tag has none.</summary>
+    public Task DeleteConcurrencyLimitAsync(string tag, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"{ApiRoutes.ConcurrencyLimits}/{Escape(tag)}", null, cancellationToken);
+
+    /// <summary>Takes a slot of every limit among a task run's tags, all or none (a flow-run process does this before a tagged task runs).</summary>
+    public Task<ConcurrencySlotGrant> AcquireConcurrencySlotsAsync(Guid flowRunId, ConcurrencySlotRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Run(flowRunId) + "/concurrency_slots", Body(request, Json.ConcurrencySlotRequest), Json.ConcurrencySlotGrant, cancellationToken);
+
+    /// <summary>Gives back every concurrency slot a task run holds.</summary>
+    public Task ReleaseConcurrencySlotsAsync(Guid flowRunId, Guid taskRunId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"{Run(flowRunId)}/concurrency_slots/{taskRunId}", null, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()

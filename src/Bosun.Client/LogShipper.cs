@@ -70,7 +70,10 @@ public sealed class LogShipper : IAsyncDisposable
     public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
 
     /// <summary>Queues one line for <paramref name="runId"/>.</summary>
-    public void Add(Guid runId, RunLogLevel level, string message, LogSource source)
+    public void Add(Guid runId, RunLogLevel level, string message, LogSource source) => Add(runId, level, message, source, null);
+
+    /// <summary>Queues one line of a run written by the body of task run <paramref name="taskRunId"/> (null: not by a task).</summary>
+    public void Add(Guid runId, RunLogLevel level, string message, LogSource source, Guid? taskRunId)
     {
         // The span the line is written in (a flow's task, a worker's watch of the run) goes with it.
         var span = Activity.Current;
@@ -78,6 +81,7 @@ public sealed class LogShipper : IAsyncDisposable
         {
             TraceId = span?.TraceId.ToHexString(),
             SpanId = span?.SpanId.ToHexString(),
+            TaskRunId = taskRunId,
         };
         lock (_lock)
         {

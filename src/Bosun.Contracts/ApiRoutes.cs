@@ -23,4 +23,6 @@ public static class ApiRoutes
     public const string Audit = "audit";
     /// <summary>Automations.</summary>
     public const string Automations = "automations";
+    /// <summary>Tag concurrency limits.</summary>
+    public const string ConcurrencyLimits = "concurrency_limits";
 }

@@ -94,4 +94,9 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Page<Security.SecretInfo>))]
 [JsonSerializable(typeof(Page<TaskRuns.TaskRun>))]
 [JsonSerializable(typeof(Page<Automations.Automation>))]
+[JsonSerializable(typeof(ConcurrencyLimits.ConcurrencyLimitCreate))]
+[JsonSerializable(typeof(ConcurrencyLimits.ConcurrencyLimit))]
+[JsonSerializable(typeof(IReadOnlyList<ConcurrencyLimits.ConcurrencyLimit>))]
+[JsonSerializable(typeof(ConcurrencyLimits.ConcurrencySlotRequest))]
+[JsonSerializable(typeof(ConcurrencyLimits.ConcurrencySlotGrant))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

@@ -29,4 +29,10 @@ public sealed class FlowAttribute(string name) : Attribute
 
     /// <summary>The version of the flow's code; recorded on deployments.</summary>
     public string? Version { get; set; }
+
+    /// <summary>
+    /// Most task runs of one run of this flow executing at once (0, the default: no limit). Tasks over it wait, PENDING,
+    /// for one of the flow's own to end; tag concurrency limits (<see cref="TaskAttribute.Tags"/>) apply besides, across runs.
+    /// </summary>
+    public int TaskConcurrency { get; set; }
 }

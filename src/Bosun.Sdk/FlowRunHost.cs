@@ -62,7 +62,7 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 var recorder = new TaskRunRecorder(client, TimeProvider.System, Logger);
                 var context = new FlowContext(flow.Name, run.Id, run.Name, run.Parameters, logger, cancelled.Token)
                 {
-                    TaskRunner = new TaskRunner(run.Id, client, recorder, logger, timeProvider),
+                    TaskRunner = new TaskRunner(run.Id, client, recorder, logger, timeProvider) { TaskConcurrency = flow.Attribute.TaskConcurrency },
                     ChildRuns = new ChildRuns(run.Id, this, client, timeProvider),
                     Pauses = new PauseGate(run.Id, client, timeProvider),
                 };

@@ -8,7 +8,8 @@ namespace Bosun.Sdk;
 /// <summary>
 /// A flow run's pauses (<see cref="FlowContext.PauseAsync{T}"/>): the run moves to PAUSED with the input it asks for, and
 /// the flow waits — its process alive, heartbeating — until the run is resumed (RUNNING again, with the input), cancelled
-/// (the run's token fires), or the timeout passes (the flow gets a <see cref="TimeoutException"/> and the run fails).
+/// (the run's token fires), or the timeout passes (the flow gets a <see cref="TimeoutException"/> and the run fails; the
+/// server fails it too, should this process be gone). A run resumed while its limits are full waits PAUSED for a slot.
 /// </summary>
 internal sealed class PauseGate(Guid runId, BosunClient client, TimeProvider timeProvider)
 {
@@ -33,6 +34,12 @@ internal sealed class PauseGate(Guid runId, BosunClient client, TimeProvider tim
             {
                 case StateType.Running:
                     return run.ResumeInput;
+                case StateType.Paused when run.State.Name == StateNames.AwaitingConcurrencySlot:
+                    // Resumed while its limits were full: the server moves it to RUNNING once a slot frees; the pause is over.
+                    deadline = DateTimeOffset.MaxValue;
+                    continue;
+                case StateType.Failed when run.State.Name == StateNames.TimedOut:
+                    throw new TimeoutException($"The run was not resumed within {timeout}: {run.State.Message}");
                 case StateType.Paused when timeProvider.GetUtcNow() >= deadline:
                     throw new TimeoutException($"The run was not resumed within {timeout}.");
                 case StateType.Paused or StateType.Cancelling or StateType.Cancelled:

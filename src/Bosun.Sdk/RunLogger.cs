@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Bosun.Sdk;
 
-/// <summary>An ILogger whose lines become one run's logs (source "flow"), shipped in batches.</summary>
+/// <summary>An ILogger whose lines become one run's logs (source "flow"), shipped in batches; a task body's lines carry its task run.</summary>
 internal sealed class RunLogger(LogShipper shipper, Guid runId, LogSource source = LogSource.Flow) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
@@ -24,10 +24,11 @@ internal sealed class RunLogger(LogShipper shipper, Guid runId, LogSource source
             message = $"{message}{Environment.NewLine}{exception}";
         }
 
-        shipper.Add(runId, Map(logLevel), message, source);
+        Write(Map(logLevel), message);
     }
 
-    public void Write(RunLogLevel level, string message) => shipper.Add(runId, level, message, source);
+    /// <summary>One line of the run; written inside a task's body (of this run: not a subflow's), it is that task run's.</summary>
+    public void Write(RunLogLevel level, string message) => shipper.Add(runId, level, message, source, TaskRunner.CurrentTaskRunOf(runId));
 
     private static RunLogLevel Map(LogLevel level) => level switch
     {

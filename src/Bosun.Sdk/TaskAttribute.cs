@@ -37,4 +37,13 @@ public sealed class TaskAttribute(string name) : Attribute
     /// seconds: a later call with the same inputs, in any run and any process, gets it without running the body (CACHED).
     /// </summary>
     public double CacheExpirationSeconds { get; set; }
+
+    /// <summary>
+    /// The task's tags. A tag with a concurrency limit (<c>bosun concurrency-limit create TAG N</c>) lets at most N task
+    /// runs carrying it execute at once across all flow runs: a task run waits, PENDING, until the server grants it a slot
+    /// of every limited tag, and gives them back when it ends.
+    /// </summary>
+#pragma warning disable CA1819 // An attribute argument can only be an array; the attribute is read, never mutated.
+    public string[] Tags { get; set; } = [];
+#pragma warning restore CA1819
 }

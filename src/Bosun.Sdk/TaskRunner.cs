@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bosun.Client;
+using Bosun.Contracts.ConcurrencyLimits;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.TaskRuns;
 
@@ -19,10 +20,27 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
     /// <summary>How long a cache lookup may take before the body runs instead (the server may be away).</summary>
     public TimeSpan CacheLookupTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    private static readonly AsyncLocal<Guid?> RunningTask = new();
+    private static readonly AsyncLocal<(Guid FlowRunId, Guid TaskRunId)?> RunningTask = new();
+
+    /// <summary>The flow's own task slots; a SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.</summary>
+    private readonly SemaphoreSlim? _flowSlots;
+
+    /// <summary>Most task runs of this flow run executing at once; 0 for no limit (<see cref="FlowAttribute.TaskConcurrency"/>).</summary>
+    public int TaskConcurrency
+    {
+        get;
+        init
+        {
+            field = value;
+            _flowSlots = value > 0 ? new SemaphoreSlim(value, value) : null;
+        }
+    }
 
     /// <summary>The task run whose body is executing on this async flow, if any: a subflow called from it is linked to it.</summary>
-    public static Guid? CurrentTaskRunId => RunningTask.Value;
+    public static Guid? CurrentTaskRunId => RunningTask.Value?.TaskRunId;
+
+    /// <summary>The task run of <paramref name="flowRunId"/> whose body is executing on this async flow: its log lines are that task run's.</summary>
+    public static Guid? CurrentTaskRunOf(Guid flowRunId) => RunningTask.Value is { } running && running.FlowRunId == flowRunId ? running.TaskRunId : null;
 
     /// <summary>Results this run produced, so a repeated call finds them before the server has heard of them.</summary>
     private readonly ConcurrentDictionary<string, (string Json, DateTimeOffset Expiration, Guid TaskRunId)> _produced = new();
@@ -33,7 +51,7 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(flowToken, cancellationToken);
         var run = new TaskRunState(Guid.NewGuid(), flowRunId, task.Name, recorder);
         // Set inside this async method, so it reaches the body and is gone again for the caller.
-        RunningTask.Value = run.Id;
+        RunningTask.Value = (flowRunId, run.Id);
         using var activity = SdkTracing.Source.StartActivity("bosun.task_run");
         activity?.SetTag("bosun.task_run.id", run.Id.ToString());
         activity?.SetTag("bosun.task.name", task.Name);
@@ -46,6 +64,82 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
             return JsonSerializer.Deserialize(hit.Json, task.ResultType!, ParameterSchema.JsonOptions);
         }
 
+        var flowSlots = _flowSlots;
+        if (flowSlots is not null && !flowSlots.Wait(0, CancellationToken.None))
+        {
+            run.Report(TaskRunStateType.Pending, message: $"waiting: {TaskConcurrency} task runs of this flow run are running (its task concurrency)");
+            await flowSlots.WaitAsync(cancelled.Token).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var holdsTagSlots = await AcquireTagSlotsAsync(task, run, cancelled.Token).ConfigureAwait(false);
+            try
+            {
+                return await RunAttemptsAsync(task, target, arguments, run, cacheKey, cancelled).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (holdsTagSlots)
+                {
+                    await ReleaseTagSlotsAsync(run).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            flowSlots?.Release();
+        }
+    }
+
+    /// <summary>
+    /// Takes a slot of every tag limit among the task's tags, asking the server again while one is full (the task run is
+    /// PENDING, its message naming the tag). False when the task has no tags: nothing to give back.
+    /// </summary>
+    private async Task<bool> AcquireTagSlotsAsync(TaskDefinition task, TaskRunState run, CancellationToken cancellationToken)
+    {
+        if (task.Attribute.Tags.Length == 0)
+        {
+            return false;
+        }
+
+        string? waitingOn = null;
+        while (true)
+        {
+            var grant = await client.AcquireConcurrencySlotsAsync(flowRunId, new ConcurrencySlotRequest(run.Id, task.Attribute.Tags), cancellationToken).ConfigureAwait(false);
+            if (grant.Acquired)
+            {
+                return true;
+            }
+
+            if (grant.FullTag != waitingOn)
+            {
+                waitingOn = grant.FullTag;
+                run.Report(TaskRunStateType.Pending, message: $"waiting for a concurrency slot of tag '{grant.FullTag}' (limit {grant.Limit} reached)");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(grant.RetryAfterSeconds ?? 0.5), timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Gives the task run's tag slots back. Should the server not answer, they are not lost for good: a slot of a flow run
+    /// that has ended no longer counts.
+    /// </summary>
+    private async Task ReleaseTagSlotsAsync(TaskRunState run)
+    {
+        try
+        {
+            await client.ReleaseConcurrencySlotsAsync(flowRunId, run.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException or HttpRequestException)
+        {
+            logger.Write(RunLogLevel.Warning, $"The concurrency slots of task run {run.Id} could not be given back ({ex.Message}); they are freed when this flow run ends.");
+        }
+    }
+
+    private async Task<object?> RunAttemptsAsync(TaskDefinition task, object? target, object?[] arguments, TaskRunState run, string? cacheKey, CancellationTokenSource cancelled)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var started = timeProvider.GetUtcNow();

@@ -98,6 +98,7 @@ public sealed class BosunServer : IAsyncDisposable
         Api.Audit.AuditEndpoints.MapAudit(api);
         api.MapDeploymentPolicy();
         api.MapAutomations();
+        Api.ConcurrencyLimits.ConcurrencyLimitEndpoints.MapConcurrencyLimits(api);
         api.MapFallback(() => TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No API route matches this path and method; see /api/docs."))
             .Requires(Permission.Anonymous);
         app.MapOpenApi("/api/openapi.json").Requires(Permission.Read);
@@ -226,10 +227,12 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<FlowRunSummaries>();
         services.AddSingleton(provider => new ResultFolder(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.EffectiveResultDirectory));
         services.AddSingleton<Orchestration.TaskRuns.TaskRunService>();
+        services.AddSingleton<Orchestration.ConcurrencyLimits.ConcurrencyLimitService>();
         services.AddHostedService<LateRunService>();
         services.AddHostedService<AbandonedRunService>();
         services.AddHostedService<RunTimeoutService>();
         services.AddHostedService<StartTimeoutService>();
+        services.AddHostedService<PausedRunService>();
         services.AddSingleton<Orchestration.Metrics.ServerMetrics>();
         services.AddSingleton<Orchestration.Metrics.MetricsService>();
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();

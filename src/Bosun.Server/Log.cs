@@ -53,4 +53,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 82, Level = LogLevel.Error, Message = "An attempt of automation delivery {DeliveryId} failed unexpectedly; it is tried again when its lease runs out")]
     public static partial void AutomationAttemptError(ILogger logger, Guid deliveryId, Exception exception);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Flow run {FlowRunName} ({FlowRunId}) was paused and not resumed within its pause's timeout: failed")]
+    public static partial void PauseTimedOut(ILogger logger, string flowRunName, Guid flowRunId);
 }

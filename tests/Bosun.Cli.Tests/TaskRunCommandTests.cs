@@ -44,6 +44,28 @@ public sealed class TaskRunCommandTests(ServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task FlowRunLogs_TaskOption_OnlyThatTasksLines()
+    {
+        var run = await RunAsync();
+        var fetch = Guid.NewGuid();
+        await fixture.Client.RecordTaskRunsAsync([new TaskRunReport(fetch, run, "fetch", 1, TaskRunStateType.Running, 1)]);
+        var now = TimeProvider.System.GetUtcNow();
+        await fixture.Client.WriteLogsAsync(
+        [
+            new Contracts.Logs.LogCreate(run, now, Contracts.Logs.RunLogLevel.Info, "the flow's own line"),
+            new Contracts.Logs.LogCreate(run, now, Contracts.Logs.RunLogLevel.Info, "fetching the repository") { TaskRunId = fetch },
+        ]);
+
+        var all = (await _cli.RunAsync("flow-run", "logs", run.ToString())).Succeeded();
+        var task = (await _cli.RunAsync("flow-run", "logs", run.ToString(), "--task", "fetch")).Succeeded();
+
+        Assert.Contains("the flow's own line", all.Out, StringComparison.Ordinal);
+        Assert.Contains("fetching the repository", task.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("the flow's own line", task.Out, StringComparison.Ordinal);
+        Assert.Contains("No task run of task 'parse'", (await _cli.RunAsync("flow-run", "logs", run.ToString(), "--task", "parse")).Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Inspect_UnknownTaskRun_ErrorLineSayingHowToList()
     {
         (await _cli.RunAsync("task-run", "inspect", Guid.NewGuid().ToString())).FailedWith("task-run ls");

@@ -18,7 +18,7 @@ internal sealed class TaskScenario : IAsyncDisposable
     private readonly TaskRunRecorder _recorder;
     private readonly FlowContext _context;
 
-    private TaskScenario(BosunClient client, FlowRun run, TimeProvider clock)
+    private TaskScenario(BosunClient client, FlowRun run, TimeProvider clock, int taskConcurrency)
     {
         Client = client;
         Run = run;
@@ -29,7 +29,7 @@ internal sealed class TaskScenario : IAsyncDisposable
         var logger = new RunLogger(_logs, run.Id);
         _context = new FlowContext("tasks", run.Id, run.Name, [], logger, CancellationToken.None)
         {
-            TaskRunner = new TaskRunner(run.Id, client, _recorder, logger, clock),
+            TaskRunner = new TaskRunner(run.Id, client, _recorder, logger, clock) { TaskConcurrency = taskConcurrency },
         };
     }
 
@@ -43,17 +43,18 @@ internal sealed class TaskScenario : IAsyncDisposable
 
     public FlowRun Run { get; }
 
-    /// <summary>Creates a flow run of a served deployment "tasks/test".</summary>
-    public static async Task<TaskScenario> StartAsync(BosunClient client, TimeProvider clock)
+    /// <summary>Creates a flow run of a served deployment "tasks/test"; <paramref name="taskConcurrency"/> as the flow's <see cref="FlowAttribute.TaskConcurrency"/>.</summary>
+    public static async Task<TaskScenario> StartAsync(BosunClient client, TimeProvider clock, int taskConcurrency = 0)
     {
         var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("tasks", "test", Entrypoint: "test"));
-        return new TaskScenario(client, await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new JsonObject())), clock);
+        return new TaskScenario(client, await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new JsonObject())), clock, taskConcurrency);
     }
 
-    /// <summary>Sends the waiting reports and returns the run's task runs as the server has them.</summary>
+    /// <summary>Sends the waiting reports and log lines and returns the run's task runs as the server has them.</summary>
     public async Task<IReadOnlyList<TaskRun>> RecordedAsync()
     {
         Assert.True(await _recorder.FlushAsync());
+        Assert.True(await _logs.FlushAsync());
         return await Client.ListTaskRunsAsync(Run.Id);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Bosun.Contracts.Logs;
 using Bosun.Contracts.Results;
 using Bosun.Contracts.TaskRuns;
 using Bosun.Testing;
@@ -38,6 +39,33 @@ public sealed class TaskRunApiTests
         Assert.Equal(TaskRunStateType.Running, taskRuns.Single(t => t.Id == second).State);
         Assert.Equal(42, (await client.GetTaskRunResultAsync(first)).Value!.GetValue<int>());
         Assert.Equal("fetch", (await client.GetTaskRunAsync(first)).TaskName);
+    }
+
+    [Fact]
+    public async Task ReadLogs_LinesWrittenByTaskRuns_FilteredByTaskRunOrTaskNameAndCarryTheirTaskRun()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        var run = await RunAsync(client);
+        var (fetchOne, fetchTwo, parse) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await client.RecordTaskRunsAsync(
+        [
+            new TaskRunReport(fetchOne, run, "fetch", 1, TaskRunStateType.Running, 1),
+            new TaskRunReport(fetchTwo, run, "fetch", 1, TaskRunStateType.Running, 1),
+            new TaskRunReport(parse, run, "parse", 1, TaskRunStateType.Running, 1),
+        ]);
+        LogCreate Line(string message, Guid? taskRun) =>
+            new(run, T0, Contracts.Logs.RunLogLevel.Info, message) { TaskRunId = taskRun };
+        await client.WriteLogsAsync([Line("flow starts", null), Line("fetch one", fetchOne), Line("parse", parse), Line("fetch two", fetchTwo), Line("flow ends", null)]);
+
+        var all = (await client.ReadLogsAsync(run)).Items;
+        var one = await client.ReadTaskLogsAsync(run, fetchOne, null);
+        var fetches = await client.ReadTaskLogsAsync(run, null, "fetch");
+
+        Assert.Equal([null, fetchOne, parse, fetchTwo, null], all.Select(line => line.TaskRunId));
+        Assert.Equal((["fetch one"], 1), (one.Items.Select(line => line.Message).ToArray(), one.Total));
+        Assert.Equal((["fetch one", "fetch two"], 2), (fetches.Items.Select(line => line.Message).ToArray(), fetches.Total));
+        Assert.Empty((await client.ReadTaskLogsAsync(run, null, "nothing")).Items);
     }
 
     [Fact]

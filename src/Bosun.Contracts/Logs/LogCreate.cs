@@ -13,4 +13,7 @@ public sealed record LogCreate(Guid FlowRunId, DateTimeOffset Timestamp, RunLogL
 
     /// <summary>The W3C span id (16 hex digits) of that span.</summary>
     public string? SpanId { get; init; }
+
+    /// <summary>The task run whose body wrote the line, when a task's body wrote it.</summary>
+    public Guid? TaskRunId { get; init; }
 }

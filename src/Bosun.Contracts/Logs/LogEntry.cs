@@ -14,4 +14,7 @@ public sealed record LogEntry(long Id, Guid FlowRunId, DateTimeOffset Timestamp,
 
     /// <summary>The W3C span id of that span, when known.</summary>
     public string? SpanId { get; init; }
+
+    /// <summary>The task run whose body wrote the line; null for the flow's own lines and the server's and worker's.</summary>
+    public Guid? TaskRunId { get; init; }
 }

@@ -36,6 +36,16 @@ internal static class WaitingReasons
             return new(WaitingKind.StartingInfrastructure, $"claimed by worker '{run.WorkerName}', which is starting its infrastructure{(run.InfrastructureWaitingReason is { } reason ? $": {reason}" : "")}");
         }
 
+        if (state is { Type: StateType.Paused, Name: StateNames.AwaitingConcurrencySlot })
+        {
+            // Resumed while its limits were full: it waits like a claim would, on the first full one.
+            var pausedPool = run.WorkPoolId is { } id ? await WorkPoolStore.GetPoolSettingsAsync(connection, id, cancellationToken) : default;
+            var pausedQueue = await WorkPoolStore.GetQueueSettingsAsync(connection, run.WorkQueueId, cancellationToken);
+            return await FullLimitAsync(connection, run, pausedPool, pausedQueue, cancellationToken) is { } fullLimit
+                ? fullLimit with { Message = $"resumed, waiting for a slot: {fullLimit.Message}" }
+                : new(WaitingKind.DeploymentLimit, "resumed, waiting for a slot: one is free, and the server gives it to the run within a few seconds");
+        }
+
         if (state.Type != StateType.Scheduled)
         {
             return null;
@@ -82,7 +92,22 @@ internal static class WaitingReasons
             return new(WaitingKind.QueuePaused, $"queue '{queue.Name}' of pool '{pool.Name}' is paused");
         }
 
-        if (pool.Limit is { } poolLimit && await FlowRunStore.SlotHoldersAsync(connection, SlotScope.WorkPool, poolId, cancellationToken) is var poolHolders && poolHolders.Count >= poolLimit)
+        if (await FullLimitAsync(connection, run, pool, queue, cancellationToken) is { } full)
+        {
+            return full;
+        }
+
+        var online = await WorkPoolStore.CountOnlineWorkersAsync(connection, poolId, now, cancellationToken);
+        return online == 0
+            ? new(WaitingKind.NoWorker, $"no worker online for pool '{pool.Name}'; start one with `bosun worker start --pool {pool.Name}`")
+            : new(WaitingKind.WaitingForWorker, $"waiting for a worker of pool '{pool.Name}' to claim it");
+    }
+
+    /// <summary>The first of the run's pool, queue and deployment limits that is full, naming the runs that hold its slots; null when none is.</summary>
+    private static async Task<WaitingReason?> FullLimitAsync(
+        DbConnection connection, FlowRunRow run, (string Name, bool Paused, int? Limit) pool, (string Name, bool Paused, int? Limit) queue, CancellationToken cancellationToken)
+    {
+        if (run.WorkPoolId is { } poolId && pool.Limit is { } poolLimit && await FlowRunStore.SlotHoldersAsync(connection, SlotScope.WorkPool, poolId, cancellationToken) is var poolHolders && poolHolders.Count >= poolLimit)
         {
             return new(WaitingKind.PoolLimit, $"pool '{pool.Name}' at its limit {poolLimit}{HeldBy(poolHolders)}");
         }
@@ -101,10 +126,7 @@ internal static class WaitingReasons
             }
         }
 
-        var online = await WorkPoolStore.CountOnlineWorkersAsync(connection, poolId, now, cancellationToken);
-        return online == 0
-            ? new(WaitingKind.NoWorker, $"no worker online for pool '{pool.Name}'; start one with `bosun worker start --pool {pool.Name}`")
-            : new(WaitingKind.WaitingForWorker, $"waiting for a worker of pool '{pool.Name}' to claim it");
+        return null;
     }
 
     private static string HeldBy((int Count, IReadOnlyList<string> Names) holders) =>

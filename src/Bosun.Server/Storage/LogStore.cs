@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Bosun.Contracts.Logs;
+using Bosun.Server.Domain;
 using Dapper;
 using Npgsql;
 using static Bosun.Server.Storage.StoredValues;
@@ -28,8 +29,8 @@ internal static class LogStore
         if (scope.Connection is NpgsqlConnection)
         {
             await scope.Connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO logs (flow_run_id, timestamp, level, message, source, trace_id, span_id)
-                SELECT * FROM unnest(@runIds, @timestamps, @levels, @messages, @sources, @traceIds, @spanIds)
+                INSERT INTO logs (flow_run_id, timestamp, level, message, source, trace_id, span_id, task_run_id)
+                SELECT * FROM unnest(@runIds, @timestamps, @levels, @messages, @sources, @traceIds, @spanIds, @taskRunIds)
                 """, new
             {
                 runIds = lines.Select(line => line.FlowRunId.ToString("D")).ToArray(),
@@ -39,6 +40,7 @@ internal static class LogStore
                 sources = lines.Select(line => SourceName(line.Source)).ToArray(),
                 traceIds = lines.Select(line => line.TraceId).ToArray(),
                 spanIds = lines.Select(line => line.SpanId).ToArray(),
+                taskRunIds = lines.Select(line => line.TaskRunId?.ToString("D")).ToArray(),
             }, scope.Transaction, cancellationToken: cancellationToken));
             return;
         }
@@ -52,9 +54,10 @@ internal static class LogStore
             source = SourceName(line.Source),
             traceId = line.TraceId,
             spanId = line.SpanId,
+            taskRunId = line.TaskRunId?.ToString("D"),
         });
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO logs (flow_run_id, timestamp, level, message, source, trace_id, span_id) VALUES (@runId, @timestamp, @level, @message, @source, @traceId, @spanId)",
+            "INSERT INTO logs (flow_run_id, timestamp, level, message, source, trace_id, span_id, task_run_id) VALUES (@runId, @timestamp, @level, @message, @source, @traceId, @spanId, @taskRunId)",
             rows, scope.Transaction, cancellationToken: cancellationToken));
     }
 
@@ -72,20 +75,24 @@ internal static class LogStore
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM log_batches WHERE created < @before", new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
 
-    /// <summary>Up to <paramref name="limit"/> lines of the run after the line with id <paramref name="after"/>, in order.</summary>
-    public static async Task<IReadOnlyList<LogEntry>> ReadAsync(DbConnection connection, Guid runId, long after, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Up to <paramref name="limit"/> lines of the run after the line with id <paramref name="after"/>, in order; only those
+    /// of the task runs <paramref name="tasks"/> picks, when it picks some.
+    /// </summary>
+    public static async Task<IReadOnlyList<LogEntry>> ReadAsync(DbConnection connection, Guid runId, long after, int limit, CancellationToken cancellationToken,
+        LogTaskFilter? tasks = null)
     {
-        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source, string? TraceId, string? SpanId)>(new CommandDefinition(
-            "SELECT id, timestamp, level, message, source, trace_id, span_id FROM logs WHERE flow_run_id = @runId AND id > @after ORDER BY id LIMIT @limit",
-            new { runId, after, limit }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<LogRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM logs WHERE flow_run_id = @runId AND id > @after {TaskCondition(tasks)} ORDER BY id LIMIT @limit",
+            new { runId, after, limit, taskRunId = tasks?.TaskRunId, taskName = tasks?.TaskName }, cancellationToken: cancellationToken));
         return rows.Select(row => Entry(runId, row)).ToList();
     }
 
     /// <summary>The run's last <paramref name="count"/> lines, in order.</summary>
     public static async Task<IReadOnlyList<LogEntry>> ReadLastAsync(DbConnection connection, Guid runId, int count, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<(long Id, long Timestamp, string Level, string Message, string Source, string? TraceId, string? SpanId)>(new CommandDefinition(
-            "SELECT id, timestamp, level, message, source, trace_id, span_id FROM logs WHERE flow_run_id = @runId ORDER BY id DESC LIMIT @count",
+        var rows = await connection.QueryAsync<LogRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM logs WHERE flow_run_id = @runId ORDER BY id DESC LIMIT @count",
             new { runId, count }, cancellationToken: cancellationToken));
         return rows.Reverse().Select(row => Entry(runId, row)).ToList();
     }
@@ -95,12 +102,46 @@ internal static class LogStore
         connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COALESCE(MAX(id), 0) FROM logs WHERE flow_run_id = @runId", new { runId }, cancellationToken: cancellationToken));
 
-    public static Task<int> CountAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken) =>
+    public static Task<int> CountAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken, LogTaskFilter? tasks = null) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM logs WHERE flow_run_id = @runId", new { runId }, cancellationToken: cancellationToken));
+            $"SELECT COUNT(*) FROM logs WHERE flow_run_id = @runId {TaskCondition(tasks)}",
+            new { runId, taskRunId = tasks?.TaskRunId, taskName = tasks?.TaskName }, cancellationToken: cancellationToken));
 
-    private static LogEntry Entry(Guid runId, (long Id, long Timestamp, string Level, string Message, string Source, string? TraceId, string? SpanId) row) =>
-        new(row.Id, runId, Time(row.Timestamp), ParseLevel(row.Level), row.Message, ParseSource(row.Source)) { TraceId = row.TraceId, SpanId = row.SpanId };
+    private const string Columns = "id, timestamp, level, message, source, trace_id, span_id, task_run_id";
+
+    /// <summary>The lines of one task run, or of the run's task runs of one task (binds @taskRunId, @taskName).</summary>
+    private static string TaskCondition(LogTaskFilter? tasks) => tasks switch
+    {
+        { TaskRunId: not null } => "AND task_run_id = @taskRunId",
+        { TaskName: not null } => "AND task_run_id IN (SELECT t.id FROM task_runs t WHERE t.flow_run_id = @runId AND t.task_name = @taskName)",
+        _ => "",
+    };
+
+    private static LogEntry Entry(Guid runId, LogRow row) =>
+        new(row.Id, runId, Time(row.Timestamp), ParseLevel(row.Level), row.Message, ParseSource(row.Source))
+        {
+            TraceId = row.TraceId, SpanId = row.SpanId, TaskRunId = row.TaskRunId,
+        };
+
+    /// <summary>A stored line as read.</summary>
+    private sealed class LogRow
+    {
+        public long Id { get; set; }
+
+        public long Timestamp { get; set; }
+
+        public string Level { get; set; } = "";
+
+        public string Message { get; set; } = "";
+
+        public string Source { get; set; } = "";
+
+        public string? TraceId { get; set; }
+
+        public string? SpanId { get; set; }
+
+        public Guid? TaskRunId { get; set; }
+    }
 
     private static string LevelName(RunLogLevel level) => level.ToString().ToUpperInvariant();
 

@@ -27,6 +27,9 @@ internal static class StateSql
     /// <summary><c>'CANCELLING'</c>.</summary>
     public static readonly string Cancelling = Literal(StateType.Cancelling);
 
+    /// <summary><c>'PAUSED'</c>.</summary>
+    public static readonly string Paused = Literal(StateType.Paused);
+
     private static string Literal(StateType type) => $"'{type.ToWireName()}'";
 
     private static string List(IEnumerable<StateType> types) => $"({string.Join(",", types.Select(Literal))})";

@@ -4,7 +4,7 @@ using Bosun.Contracts.Logs;
 
 namespace Bosun.Cli.Commands.FlowRun;
 
-/// <summary>`bosun flow-run logs ID [--head N | --tail N] [--follow]`.</summary>
+/// <summary>`bosun flow-run logs ID [--head N | --tail N] [--follow] [--task NAME]`.</summary>
 internal static class FlowRunLogsCommand
 {
     private const int PageSize = 500;
@@ -15,10 +15,11 @@ internal static class FlowRunLogsCommand
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new lines until the run has finished." };
         var head = new Option<int?>("--head") { Description = "Only the first N lines." };
         var tail = new Option<int?>("--tail") { Description = "Only the last N lines (with --follow: then the new ones)." };
+        var task = new Option<string?>("--task") { Description = "Only the lines the run's task runs of this task wrote (see `bosun task-run ls`)." };
         var command = new BosunCommand("logs",
-            "Print a flow run's logs.", "bosun flow-run logs crimson-fox", "bosun flow-run logs crimson-fox --tail 20 --follow")
+            "Print a flow run's logs.", "bosun flow-run logs crimson-fox", "bosun flow-run logs crimson-fox --tail 20 --follow", "bosun flow-run logs crimson-fox --task fetch-repo")
         {
-            id, follow, head, tail,
+            id, follow, head, tail, task,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -26,6 +27,12 @@ internal static class FlowRunLogsCommand
             if (headCount is not null && (tailCount is not null || following))
             {
                 throw new CliException("--head cannot be combined with --tail or --follow.");
+            }
+
+            var taskName = parse.GetValue(task);
+            if (taskName is not null && following)
+            {
+                throw new CliException("--task cannot be combined with --follow.");
             }
 
             if (headCount is < 0 || tailCount is < 0)
@@ -40,7 +47,9 @@ internal static class FlowRunLogsCommand
             long after = 0;
             while (headCount is null || lines.Count < headCount)
             {
-                var page = await client.ReadLogsAsync(runId, after, PageSize, cancellationToken);
+                var page = taskName is null
+                    ? await client.ReadLogsAsync(runId, after, PageSize, cancellationToken)
+                    : await client.ReadTaskLogsAsync(runId, null, taskName, after, PageSize, cancellationToken);
                 lines.AddRange(page.Items);
                 after = page.Items.Count > 0 ? page.Items[^1].Id : after;
                 if (tailCount is { } keep && lines.Count > keep)
@@ -63,7 +72,9 @@ internal static class FlowRunLogsCommand
             {
                 if (lines.Count == 0)
                 {
-                    await context.Error.WriteLineAsync($"Flow run '{run.Name}' has no logs yet.");
+                    await context.Error.WriteLineAsync(taskName is null
+                        ? $"Flow run '{run.Name}' has no logs yet."
+                        : $"No task run of task '{taskName}' in flow run '{run.Name}' wrote log lines (its tasks: `bosun task-run ls --flow-run {run.Name}`).");
                 }
 
                 return 0;

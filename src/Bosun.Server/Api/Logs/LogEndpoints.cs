@@ -1,6 +1,7 @@
 using Bosun.Contracts;
 using Bosun.Contracts.Logs;
 using Bosun.Server.Api.Security;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Logs;
 using Bosun.Server.Orchestration.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,10 +22,11 @@ internal static class LogEndpoints
         }).WithTags("Logs").WithName("WriteLogs").Requires(Permission.RunReport).WithSummary("Write log lines")
             .WithDescription($"Write up to {LogService.MaxBatch} log lines of one or more runs. A batch sent again with the same Idempotency-Key header (within a day) is written once, so a client that lost an answer may resend the batch.");
 
-        api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs", (Guid id, long? after, int? limit, LogService service, CancellationToken ct) =>
-            service.ReadAsync(id, after ?? 0, Paging.Limit(limit), ct))
+        api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs", (Guid id, long? after, int? limit, [FromQuery(Name = "task_run_id")] Guid? taskRunId,
+            [FromQuery(Name = "task_name")] string? taskName, LogService service, CancellationToken ct) =>
+            service.ReadAsync(id, after ?? 0, Paging.Limit(limit), taskRunId is null && taskName is null ? null : new LogTaskFilter(taskRunId, taskName), ct))
             .WithTags("Logs").WithName("ReadFlowRunLogs").Requires(Permission.Read)
-            .WithSummary("Read a run's logs").WithDescription("Log lines in order; pass the last id seen as 'after' to read on. 'total' is counted on the first page only (-1 on later pages).");
+            .WithSummary("Read a run's logs").WithDescription("Log lines in order; pass the last id seen as 'after' to read on. 'total' is counted on the first page only (-1 on later pages). 'task_run_id' keeps the lines one task run's body wrote; 'task_name' those of the run's task runs of that task.");
 
         api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs/follow", async Task<LogEventStream> (Guid id, long? after, LogService service, CancellationToken ct) =>
         {

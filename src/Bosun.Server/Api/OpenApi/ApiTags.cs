@@ -18,5 +18,6 @@ internal static class ApiTags
         ["Security"] = "API keys, secrets and run tokens.",
         ["Audit"] = "The audit log: who changed what through the API, and when.",
         ["Automations"] = "Automations: rules of a trigger and actions, and the ledger of their deliveries.",
+        ["Concurrency limits"] = "Tag concurrency limits: how many task runs with a tag run at once across all flow runs, and the slots task runs take of them.",
     };
 }

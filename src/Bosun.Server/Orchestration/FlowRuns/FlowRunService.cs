@@ -365,7 +365,10 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         return result;
     }
 
-    /// <summary>PAUSED → RUNNING with the input the pause asked for, validated against its schema (422 otherwise); 409 unless PAUSED.</summary>
+    /// <summary>
+    /// PAUSED → RUNNING with the input the pause asked for, validated against its schema (422 otherwise); 409 unless PAUSED.
+    /// With its limits full the run stays PAUSED, waiting for a slot with its input kept (<see cref="PausedRunService.TakeSlotAsync"/>).
+    /// </summary>
     public async Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
@@ -377,14 +380,18 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
                 throw new ConflictException($"Flow run {id} is {row.State.Type.ToWireName()}: only a PAUSED run can be resumed.");
             }
 
+            if (row.State.Name == StateNames.AwaitingConcurrencySlot)
+            {
+                throw new ConflictException($"Flow run {id} was resumed already and is waiting for a concurrency slot.");
+            }
+
             if (ObjectOrNull(row.PauseInputSchema) is { } schema && JsonSchemaValidator.TryBuild(schema, out var built, out _)
                 && JsonSchemaValidator.Validate(built!, resume.Input ?? []) is { Count: > 0 } problems)
             {
                 throw new ValidationException("input", problems);
             }
 
-            var outcome = await FlowRunStore.TransitionAsync(scope, row, new StateProposal(StateType.Running, Message: "resumed"), now,
-                expectedType: StateType.Paused, cancellationToken: cancellationToken);
+            var outcome = await PausedRunService.TakeSlotAsync(scope, row, now, cancellationToken);
             if (outcome.Result.Status != SetStateStatus.Accept)
             {
                 throw new ConflictException($"Flow run {id} was not resumed: {outcome.Result.Reason}");

@@ -109,12 +109,12 @@ internal sealed class LogService(
     /// <paramref name="after"/>); later pages report -1 there, so that reading a run page by page costs the same per page
     /// however long the run is.
     /// </summary>
-    public async Task<Page<LogEntry>> ReadAsync(Guid runId, long after, int limit, CancellationToken cancellationToken) =>
+    public async Task<Page<LogEntry>> ReadAsync(Guid runId, long after, int limit, LogTaskFilter? tasks, CancellationToken cancellationToken) =>
         await database.ReadAsync(async connection =>
         {
             await FlowRunService.EnsureExistsAsync(connection, runId, cancellationToken);
-            var items = await LogStore.ReadAsync(connection, runId, after, limit, cancellationToken);
-            var total = after == 0 ? await LogStore.CountAsync(connection, runId, cancellationToken) : -1;
+            var items = await LogStore.ReadAsync(connection, runId, after, limit, cancellationToken, tasks);
+            var total = after == 0 ? await LogStore.CountAsync(connection, runId, cancellationToken, tasks) : -1;
             return new Page<LogEntry>(items, total, 0, limit);
         }, cancellationToken);
 
