@@ -87,7 +87,12 @@ public sealed class TaskConcurrencyTests
     [Task("chatty")]
     private static int Chatty(int i)
     {
-        FlowContext.Current.Logger.LogInformation("chatty {Index} inside its task", i);
+        var logger = FlowContext.Current.Logger;
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.LogInformation("chatty {Index} inside its task", i);
+        }
+
         return i;
     }
 
