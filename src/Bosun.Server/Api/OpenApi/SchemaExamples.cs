@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Bosun.Contracts.Automations;
+using Bosun.Contracts.ConcurrencyLimits;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
@@ -44,6 +45,8 @@ internal static class SchemaExamples
         [typeof(ScheduleSpec)] = new ScheduleSpec(Cron: "0 2 * * *", Timezone: "Europe/Berlin", Parameters: new JsonObject { ["full_refresh"] = false }),
         [typeof(ScheduleUpdate)] = new ScheduleUpdate(false),
         [typeof(FlowRunCreate)] = new FlowRunCreate(Parameters, Tags: ["backfill"], IdempotencyKey: "backfill-2026-03-01", Name: "backfill-march-1"),
+        [typeof(ConcurrencyLimitCreate)] = new ConcurrencyLimitCreate("warehouse-db", 4),
+        [typeof(ConcurrencySlotRequest)] = new ConcurrencySlotRequest(Guid.Parse("5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"), ["warehouse-db", "etl"]),
         [typeof(FlowRunBatchCreate)] = new FlowRunBatchCreate([
             new FlowRunCreate(new JsonObject { ["day"] = "2026-03-01" }, IdempotencyKey: "backfill-2026-03-01"),
             new FlowRunCreate(new JsonObject { ["day"] = "2026-03-02" }, IdempotencyKey: "backfill-2026-03-02")]),
