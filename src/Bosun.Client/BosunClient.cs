@@ -296,9 +296,13 @@ public sealed class BosunClient : IDisposable
     public Task<Page<FlowRunSummary>> ListFlowRunsAsync(FlowRunFilter? filter = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ApiRoutes.FlowRuns + "/filter", Body(filter ?? new FlowRunFilter(), Json.FlowRunFilter), Json.PageFlowRunSummary, cancellationToken);
 
-    /// <summary>A run's full state history, oldest first.</summary>
+    /// <summary>A run's full state history, oldest first (walking the pages).</summary>
     public Task<IReadOnlyList<FlowRunState>> GetFlowRunStatesAsync(Guid id, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, Run(id) + "/states", null, Json.IReadOnlyListFlowRunState, cancellationToken);
+        AllPagesAsync((cursor, ct) => GetFlowRunStatesPageAsync(id, cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of a run's state history, oldest first; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<FlowRunState>> GetFlowRunStatesPageAsync(Guid id, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Run(id) + "/states/page" + Query(("limit", limit), ("cursor", cursor)), null, Json.PageFlowRunState, cancellationToken);
 
     /// <summary>Proposes a state; the answer says ACCEPT, REJECT, WAIT or ABORT and why.</summary>
     public Task<SetStateResult> SetFlowRunStateAsync(Guid id, StateProposal proposal, CancellationToken cancellationToken = default) =>
@@ -415,10 +419,26 @@ public sealed class BosunClient : IDisposable
     public Task DeleteAutomationAsync(string idOrName, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"{ApiRoutes.Automations}/{Escape(idOrName)}", null, cancellationToken);
 
-    /// <summary>The ledger of an automation: its deliveries, newest first, with every attempt.</summary>
-    public Task<IReadOnlyList<AutomationDelivery>> AutomationHistoryAsync(string idOrName, int limit = 100, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, $"{ApiRoutes.Automations}/{Escape(idOrName)}/history?limit={limit.ToString(CultureInfo.InvariantCulture)}", null,
-            Json.IReadOnlyListAutomationDelivery, cancellationToken);
+    /// <summary>The ledger of an automation: its newest <paramref name="limit"/> deliveries, newest first, with every attempt.</summary>
+    public async Task<IReadOnlyList<AutomationDelivery>> AutomationHistoryAsync(string idOrName, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        var deliveries = new List<AutomationDelivery>();
+        string? cursor = null;
+        do
+        {
+            var page = await AutomationHistoryPageAsync(idOrName, cursor, Math.Clamp(limit - deliveries.Count, 1, MaxPageSize), cancellationToken).ConfigureAwait(false);
+            deliveries.AddRange(page.Items);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null && deliveries.Count < limit);
+
+        return deliveries;
+    }
+
+    /// <summary>One page of an automation's ledger, newest first; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<AutomationDelivery>> AutomationHistoryPageAsync(string idOrName, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"{ApiRoutes.Automations}/{Escape(idOrName)}/history/page" + Query(("limit", limit), ("cursor", cursor)), null,
+            Json.PageAutomationDelivery, cancellationToken);
 
     // Logs
 
@@ -508,9 +528,13 @@ public sealed class BosunClient : IDisposable
     public Task<ConcurrencyLimit> CreateConcurrencyLimitAsync(ConcurrencyLimitCreate request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ApiRoutes.ConcurrencyLimits, Body(request, Json.ConcurrencyLimitCreate), Json.ConcurrencyLimit, cancellationToken);
 
-    /// <summary>Every tag concurrency limit, by tag.</summary>
+    /// <summary>Every tag concurrency limit, by tag (walking the pages).</summary>
     public Task<IReadOnlyList<ConcurrencyLimit>> ListConcurrencyLimitsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, ApiRoutes.ConcurrencyLimits, null, Json.IReadOnlyListConcurrencyLimit, cancellationToken);
+        AllPagesAsync((cursor, ct) => ListConcurrencyLimitsPageAsync(cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of the tag concurrency limits by tag; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<ConcurrencyLimit>> ListConcurrencyLimitsPageAsync(string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.ConcurrencyLimits + Query(("limit", limit), ("cursor", cursor)), null, Json.PageConcurrencyLimit, cancellationToken);
 
     /// <summary>A tag's concurrency limit with the task runs holding its slots; 404 when the tag has none.</summary>
     public Task<ConcurrencyLimit> GetConcurrencyLimitAsync(string tag, CancellationToken cancellationToken = default) =>

@@ -94,9 +94,11 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Page<Security.SecretInfo>))]
 [JsonSerializable(typeof(Page<TaskRuns.TaskRun>))]
 [JsonSerializable(typeof(Page<Automations.Automation>))]
+[JsonSerializable(typeof(Page<States.FlowRunState>))]
+[JsonSerializable(typeof(Page<Automations.AutomationDelivery>))]
 [JsonSerializable(typeof(ConcurrencyLimits.ConcurrencyLimitCreate))]
 [JsonSerializable(typeof(ConcurrencyLimits.ConcurrencyLimit))]
-[JsonSerializable(typeof(IReadOnlyList<ConcurrencyLimits.ConcurrencyLimit>))]
+[JsonSerializable(typeof(Page<ConcurrencyLimits.ConcurrencyLimit>))]
 [JsonSerializable(typeof(ConcurrencyLimits.ConcurrencySlotRequest))]
 [JsonSerializable(typeof(ConcurrencyLimits.ConcurrencySlotGrant))]
 public sealed partial class BosunJsonContext : JsonSerializerContext;

@@ -40,7 +40,7 @@ public sealed class OpenApiDocumentTests(LiveDocument live) : IClassFixture<Live
             .OfType<string>()
             .Select(reference => reference[(reference.LastIndexOf('/') + 1)..])
             .ToHashSet();
-        string[] mainResources = ["WorkPool", "WorkQueue", "Worker", "FlowRun", "FlowRunState", "TaskRun", "LogEntry", "ApiKey", "SecretInfo"];
+        string[] mainResources = ["WorkPool", "WorkQueue", "Worker", "Deployment", "FlowRun", "FlowRunState", "TaskRun", "LogEntry", "ApiKey", "SecretInfo"];
         var withoutExample = requestBodies.Concat(mainResources)
             .Where(name => schemas[name]?["examples"] is not JsonArray { Count: > 0 } && schemas[name]?["example"] is null)
             .Order(StringComparer.Ordinal)

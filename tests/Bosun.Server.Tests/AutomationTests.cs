@@ -82,6 +82,38 @@ public sealed class AutomationTests
     }
 
     [Fact]
+    public async Task HistoryPage_TwoFiringsOfTwoActions_WalkedByCursorNewestFirstInActionOrderEachOnce()
+    {
+        using var receiver = new WebhookReceiver();
+        await using var server = await TestServer.StartAsync(configure: Fast);
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p", "dep", "flow");
+        await client.CreateAutomationAsync(new AutomationCreate("two", new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed]),
+            [new AutomationAction(AutomationActionKind.Webhook, receiver.BaseUrl + "a"), new AutomationAction(AutomationActionKind.Webhook, receiver.BaseUrl + "b")]));
+        await FailedRunAsync(client, deployment);
+        await FailedRunAsync(client, deployment);
+        var settled = await SettledHistoryAsync(client, "two", 4);
+
+        var walked = new List<AutomationDelivery>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await client.AutomationHistoryPageAsync("two", cursor, limit: 3);
+            Assert.Equal(4, page.Total);
+            walked.AddRange(page.Items);
+            cursor = page.NextCursor;
+            pages++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(2, pages);
+        Assert.Equal(settled.OrderByDescending(d => d.Created).ThenBy(d => d.ActionIndex).Select(d => d.Id), walked.Select(d => d.Id));
+        Assert.Equal(4, walked.Select(d => d.Id).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Webhook_TemplateSlackAndTeamsPresets_RenderBodies()
     {
         using var receiver = new WebhookReceiver();

@@ -1,7 +1,6 @@
-using System.Buffers.Text;
-using System.Text;
 using Bosun.Contracts;
 using Bosun.Server.Domain;
+using Bosun.Server.Storage;
 
 namespace Bosun.Server.Api;
 
@@ -9,8 +8,6 @@ namespace Bosun.Server.Api;
 internal static class Paging
 {
     public const int MaxLimit = 500;
-
-    private const string CursorMark = "k1:";
 
     public static int Offset(int? offset) => offset is < 0
         ? throw new ValidationException("offset", ["must be 0 or more"])
@@ -37,18 +34,18 @@ internal static class Paging
     public static Page<T> ByKey<T>(IEnumerable<T> items, Func<T, string> key, string? cursor, int? limit)
     {
         var size = Limit(limit);
-        var after = cursor is null ? null : KeyOf(cursor);
+        var after = cursor is null ? null : KeyCursor.Key(cursor);
         var ordered = items.Select(item => (Key: key(item), Item: item)).OrderBy(entry => entry.Key, StringComparer.Ordinal).ToList();
         var skipped = after is null ? 0 : ordered.Count(entry => string.CompareOrdinal(entry.Key, after) <= 0);
         var page = ordered.Skip(skipped).Take(size).ToList();
         return new Page<T>([.. page.Select(entry => entry.Item)], ordered.Count, skipped, size)
         {
-            NextCursor = skipped + page.Count < ordered.Count ? CursorOf(page[^1].Key) : null,
+            NextCursor = skipped + page.Count < ordered.Count ? KeyCursor.Of(page[^1].Key) : null,
         };
     }
 
     /// <summary>A key of <see cref="ByKey{T}"/> made of parts compared one after the other (names cannot hold control characters).</summary>
-    public static string Key(params string[] parts) => string.Join('\u0001', parts);
+    public static string Key(params string[] parts) => string.Join(KeyCursor.Separator, parts);
 
     /// <summary>A number as a key part that sorts as the number does.</summary>
     public static string Key(int number) => ((long)number - int.MinValue).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
@@ -62,19 +59,4 @@ internal static class Paging
 
     /// <summary>A time as a key part that sorts as the time does.</summary>
     public static string Key(DateTimeOffset time) => time.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string CursorOf(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(CursorMark + key));
-
-    private static string KeyOf(string cursor)
-    {
-        try
-        {
-            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Base64Url.DecodeFromChars(cursor));
-            return text.StartsWith(CursorMark, StringComparison.Ordinal) ? text[CursorMark.Length..] : throw BadRequestException.ForeignCursor();
-        }
-        catch (Exception invalid) when (invalid is FormatException or DecoderFallbackException)
-        {
-            throw BadRequestException.ForeignCursor();
-        }
-    }
 }

@@ -23,11 +23,12 @@ internal static class AuditStore
     private const string Filter = "WHERE time >= @since AND (CAST(@keyName AS TEXT) IS NULL OR key_name = @keyName)";
 
     /// <summary>Entries since <paramref name="since"/>, of the key named <paramref name="keyName"/> when given, newest first.</summary>
+    /// <remarks>After the entry <paramref name="after"/> names (time, id; a cursor's) when given, then <paramref name="offset"/> on.</remarks>
     public static async Task<IReadOnlyList<AuditEntry>> ListAsync(
-        DbConnection connection, DateTimeOffset since, string? keyName, int offset, int limit, CancellationToken cancellationToken) =>
+        DbConnection connection, DateTimeOffset since, string? keyName, (long Time, Guid Id)? after, int offset, int limit, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<AuditRow>(new CommandDefinition(
-            $"SELECT * FROM audit_log {Filter} ORDER BY time DESC, id LIMIT @limit OFFSET @offset",
-            new { since = Ms(since), keyName, offset, limit }, cancellationToken: cancellationToken)))
+            $"SELECT * FROM audit_log {Filter} AND (CAST(@afterId AS TEXT) IS NULL OR time < @afterTime OR (time = @afterTime AND id > @afterId)) ORDER BY time DESC, id LIMIT @limit OFFSET @offset",
+            new { since = Ms(since), keyName, afterTime = after?.Time, afterId = after?.Id.ToString("D"), offset, limit }, cancellationToken: cancellationToken)))
         .Select(row => new AuditEntry(row.Id, Time(row.Time), row.KeyId, row.KeyName, row.Action, row.Route, row.Status, row.Summary)).ToList();
 
     public static Task<int> CountAsync(DbConnection connection, DateTimeOffset since, string? keyName, CancellationToken cancellationToken) =>

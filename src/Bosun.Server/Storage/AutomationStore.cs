@@ -193,11 +193,22 @@ internal static class AutomationStore
     }
 
     /// <summary>The ledger of a rule, newest firing first, with every attempt.</summary>
-    public static async Task<IReadOnlyList<AutomationDelivery>> HistoryAsync(DbConnection connection, Guid automationId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The automation's deliveries, newest first (a firing's in action order), after the one <paramref name="after"/> names
+    /// (created, action index, id; a cursor's) when given.
+    /// </summary>
+    public static async Task<IReadOnlyList<AutomationDelivery>> HistoryAsync(
+        DbConnection connection, Guid automationId, (long Created, int ActionIndex, Guid Id)? after, int limit, CancellationToken cancellationToken)
     {
         var rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-            $"{SelectDelivery} WHERE d.automation_id = @automationId ORDER BY d.created DESC, d.action_index LIMIT @limit",
-            new { automationId, limit }, cancellationToken: cancellationToken))).ToList();
+            $"""
+            {SelectDelivery} WHERE d.automation_id = @automationId
+                AND (CAST(@afterId AS TEXT) IS NULL OR d.created < @afterCreated
+                    OR (d.created = @afterCreated AND (d.action_index > @afterIndex OR (d.action_index = @afterIndex AND d.id > @afterId))))
+            ORDER BY d.created DESC, d.action_index, d.id LIMIT @limit
+            """,
+            new { automationId, afterCreated = after?.Created, afterIndex = after?.ActionIndex, afterId = after?.Id.ToString("D"), limit },
+            cancellationToken: cancellationToken))).ToList();
         if (rows.Count == 0)
         {
             return [];
@@ -208,4 +219,8 @@ internal static class AutomationStore
             new { ids = Ids(rows.Select(row => row.Id)) }, cancellationToken: cancellationToken))).ToLookup(attempt => attempt.DeliveryId);
         return rows.Select(row => row.ToContract(attempts[row.Id].Select(attempt => attempt.ToContract()).ToList())).ToList();
     }
+
+    public static Task<int> CountHistoryAsync(DbConnection connection, Guid automationId, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM automation_deliveries WHERE automation_id = @automationId", new { automationId }, cancellationToken: cancellationToken));
 }

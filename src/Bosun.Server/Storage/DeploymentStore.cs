@@ -48,9 +48,12 @@ internal static class DeploymentStore
         return id;
     }
 
-    public static async Task<IReadOnlyList<(Guid Id, string Name, long Created)>> ListFlowsAsync(DbConnection connection, int offset, int limit, CancellationToken cancellationToken) =>
+    /// <summary>Flows by name, after the name <paramref name="after"/> when given (a cursor's), then <paramref name="offset"/> on.</summary>
+    public static async Task<IReadOnlyList<(Guid Id, string Name, long Created)>> ListFlowsAsync(
+        DbConnection connection, string? after, int offset, int limit, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<(Guid, string, long)>(new CommandDefinition(
-            "SELECT id, name, created FROM flows ORDER BY name LIMIT @limit OFFSET @offset", new { offset, limit }, cancellationToken: cancellationToken))).ToList();
+            "SELECT id, name, created FROM flows WHERE (CAST(@after AS TEXT) IS NULL OR name > @after) ORDER BY name LIMIT @limit OFFSET @offset",
+            new { after, offset, limit }, cancellationToken: cancellationToken))).ToList();
 
     public static Task<int> CountFlowsAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM flows", cancellationToken: cancellationToken));
@@ -100,11 +103,21 @@ internal static class DeploymentStore
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             $"{SelectDeployment} WHERE {FlowNamed} AND d.name = @name", new { flowName, name }, transaction, cancellationToken: cancellationToken));
 
+    /// <summary>
+    /// Deployments by flow name then name, after the deployment <paramref name="after"/> names (flow, name; a cursor's)
+    /// when given, then <paramref name="offset"/> on.
+    /// </summary>
     public static async Task<IReadOnlyList<DeploymentRow>> ListAsync(
-        DbConnection connection, string? flowName, string? workPoolName, int offset, int limit, CancellationToken cancellationToken) =>
+        DbConnection connection, string? flowName, string? workPoolName, (string Flow, string Name)? after, int offset, int limit, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<DeploymentRow>(new CommandDefinition(
-            $"{SelectDeployment} WHERE (CAST(@flowName AS TEXT) IS NULL OR {FlowNamed}) AND (CAST(@workPoolName AS TEXT) IS NULL OR {PoolNamed}) ORDER BY flow_name, d.name LIMIT @limit OFFSET @offset",
-            new { flowName, workPoolName, offset, limit }, cancellationToken: cancellationToken))).ToList();
+            $"""
+            {SelectDeployment} WHERE (CAST(@flowName AS TEXT) IS NULL OR {FlowNamed}) AND (CAST(@workPoolName AS TEXT) IS NULL OR {PoolNamed})
+                AND (CAST(@afterFlow AS TEXT) IS NULL OR {FlowOf} > @afterFlow OR ({FlowOf} = @afterFlow AND d.name > @afterName))
+            ORDER BY flow_name, d.name LIMIT @limit OFFSET @offset
+            """,
+            new { flowName, workPoolName, afterFlow = after?.Flow, afterName = after?.Name, offset, limit }, cancellationToken: cancellationToken))).ToList();
+
+    private const string FlowOf = "(SELECT f.name FROM flows f WHERE f.id = d.flow_id)";
 
     public static Task<int> CountAsync(DbConnection connection, string? flowName, string? workPoolName, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(

@@ -79,8 +79,8 @@ internal static class LogStore
     /// Up to <paramref name="limit"/> lines of the run after the line with id <paramref name="after"/>, in order; only those
     /// of the task runs <paramref name="tasks"/> picks, when it picks some.
     /// </summary>
-    public static async Task<IReadOnlyList<LogEntry>> ReadAsync(DbConnection connection, Guid runId, long after, int limit, CancellationToken cancellationToken,
-        LogTaskFilter? tasks = null)
+    public static async Task<IReadOnlyList<LogEntry>> ReadAsync(DbConnection connection, Guid runId, long after, int limit, LogTaskFilter? tasks,
+        CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<LogRow>(new CommandDefinition(
             $"SELECT {Columns} FROM logs WHERE flow_run_id = @runId AND id > @after {TaskCondition(tasks)} ORDER BY id LIMIT @limit",
@@ -102,7 +102,7 @@ internal static class LogStore
         connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COALESCE(MAX(id), 0) FROM logs WHERE flow_run_id = @runId", new { runId }, cancellationToken: cancellationToken));
 
-    public static Task<int> CountAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken, LogTaskFilter? tasks = null) =>
+    public static Task<int> CountAsync(DbConnection connection, Guid runId, LogTaskFilter? tasks, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
             $"SELECT COUNT(*) FROM logs WHERE flow_run_id = @runId {TaskCondition(tasks)}",
             new { runId, taskRunId = tasks?.TaskRunId, taskName = tasks?.TaskName }, cancellationToken: cancellationToken));

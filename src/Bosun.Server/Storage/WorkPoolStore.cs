@@ -33,10 +33,12 @@ internal static class WorkPoolStore
         connection.QuerySingleOrDefaultAsync<WorkPoolRow?>(new CommandDefinition(
             SelectPool + " WHERE p.name = @name", new { name, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
 
-    public static async Task<IReadOnlyList<WorkPoolRow>> ListPoolsAsync(DbConnection connection, string? type, int offset, int limit, DateTimeOffset now, CancellationToken cancellationToken) =>
+    /// <summary>Pools by name, after the name <paramref name="after"/> when given (a cursor's), then <paramref name="offset"/> on.</summary>
+    public static async Task<IReadOnlyList<WorkPoolRow>> ListPoolsAsync(
+        DbConnection connection, string? type, string? after, int offset, int limit, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<WorkPoolRow>(new CommandDefinition(
-            SelectPool + " WHERE (CAST(@type AS TEXT) IS NULL OR p.type = @type) ORDER BY p.name LIMIT @limit OFFSET @offset",
-            new { type, limit, offset, now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
+            SelectPool + " WHERE (CAST(@type AS TEXT) IS NULL OR p.type = @type) AND (CAST(@after AS TEXT) IS NULL OR p.name > @after) ORDER BY p.name LIMIT @limit OFFSET @offset",
+            new { type, after, limit, offset, now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
 
     public static Task<(string Template, string? Policy)> GetBaseJobTemplateAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
         scope.Connection.QuerySingleAsync<(string, string?)>(new CommandDefinition(

@@ -11,7 +11,7 @@ namespace Bosun.Server.Ui;
 internal sealed class DeploymentBackend(DeploymentService deployments, FlowRunSummaries summaries) : IDeploymentBackend
 {
     public Task<Page<Deployment>> ListAsync(CancellationToken cancellationToken) =>
-        Call(() => deployments.ListAsync(null, null, 0, Paging.MaxLimit, cancellationToken));
+        Call(() => deployments.ListAsync(null, null, 0, Paging.MaxLimit, null, cancellationToken));
 
     public Task<Deployment> GetAsync(Guid id, CancellationToken cancellationToken) => Call(() => deployments.GetAsync(id, cancellationToken));
 

@@ -11,7 +11,7 @@ namespace Bosun.Server.Ui;
 internal sealed class WorkPoolBackend(WorkPoolService pools, FlowRunSummaries summaries) : IWorkPoolBackend
 {
     public Task<Page<WorkPool>> ListPoolsAsync(CancellationToken cancellationToken) =>
-        Call(() => pools.ListPoolsAsync(null, 0, Paging.MaxLimit, cancellationToken));
+        Call(() => pools.ListPoolsAsync(null, 0, Paging.MaxLimit, null, cancellationToken));
 
     public Task<WorkPool> GetPoolAsync(string name, CancellationToken cancellationToken) => Call(() => pools.GetPoolAsync(name, cancellationToken));
 

@@ -40,6 +40,11 @@ internal static class AutomationEndpoints
         automations.MapGet("{automation}/history", (string automation, int? limit, AutomationService service, CancellationToken ct) =>
             service.HistoryAsync(automation, limit ?? 100, ct))
             .WithName("AutomationHistory").Requires(Permission.Read).WithSummary("An automation's delivery ledger")
-            .WithDescription("Every firing's deliveries, newest first, with each attempt and its HTTP outcome.");
+            .WithDescription("Every firing's deliveries, newest first, with each attempt and its HTTP outcome (up to `limit`, at most 1,000).")
+            .WithMetadata(Paging.BareArray("/api/automations/{automation}/history/page"));
+        automations.MapGet("{automation}/history/page", (string automation, int? limit, string? cursor, AutomationService service, CancellationToken ct) =>
+            service.HistoryPageAsync(automation, Paging.Limit(limit), cursor, ct))
+            .WithName("PageAutomationHistory").Requires(Permission.Read).WithSummary("Page through an automation's delivery ledger")
+            .WithDescription("Every firing's deliveries, newest first (a firing's in action order), with each attempt and its HTTP outcome, a page at a time (pass next_cursor as cursor).");
     }
 }

@@ -16,9 +16,10 @@ internal static class ConcurrencyLimitEndpoints
         limits.MapPost("", (ConcurrencyLimitCreate request, ConcurrencyLimitService service, CancellationToken ct) => service.UpsertAsync(request, ct))
             .WithName("CreateConcurrencyLimit").Requires(Permission.Admin).WithSummary("Create or change a tag concurrency limit")
             .WithDescription("At most `limit` task runs carrying `tag` run at once, across all flow runs; for a tag that has a limit already, sets it.");
-        limits.MapGet("", (ConcurrencyLimitService service, CancellationToken ct) => service.ListAsync(ct))
+        limits.MapGet("", async (int? limit, string? cursor, ConcurrencyLimitService service, CancellationToken ct) =>
+                Paging.ByKey(await service.ListAsync(ct), concurrencyLimit => concurrencyLimit.Tag, cursor, limit))
             .WithName("ListConcurrencyLimits").Requires(Permission.Read).WithSummary("List tag concurrency limits")
-            .WithDescription("Every tag limit, by tag, with the task runs holding its slots.");
+            .WithDescription("The tag limits by tag, with the task runs holding their slots, a page at a time (pass next_cursor as cursor).");
         limits.MapGet("{tag}", (string tag, ConcurrencyLimitService service, CancellationToken ct) => service.GetAsync(tag, ct))
             .WithName("GetConcurrencyLimit").Requires(Permission.Read).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Read a tag concurrency limit").WithDescription("A tag's limit with the task runs holding its slots.");

@@ -16,9 +16,11 @@ internal static class DeploymentEndpoints
 {
     public static void MapDeployments(this IEndpointRouteBuilder api)
     {
-        api.MapGet(ApiRoutes.Flows, (DeploymentService service, int? offset, int? limit, CancellationToken ct) =>
-            service.ListFlowsAsync(Paging.Offset(offset), Paging.Limit(limit), ct)).WithTags("Flows").WithName("ListFlows")
-            .WithSummary("List flows").WithDescription("Flows (named C# methods) by name, a page at a time.").Requires(Permission.Read);
+        api.MapGet(ApiRoutes.Flows, (DeploymentService service, int? offset, int? limit, string? cursor, CancellationToken ct) =>
+            service.ListFlowsAsync(Paging.Offset(offset), Paging.Limit(limit), Paging.Cursor(cursor, Paging.Offset(offset)), ct)).WithTags("Flows").WithName("ListFlows")
+            .WithSummary("List flows")
+            .WithDescription("Flows (named C# methods) by name, a page at a time: `limit` and the previous page's `next_cursor` as `cursor`, or an `offset`.")
+            .Requires(Permission.Read);
 
         var deployments = api.MapGroup(ApiRoutes.Deployments).WithTags("Deployments").Requires(Permission.Deploy);
         deployments.MapPut("", async Task<Results<Created<Deployment>, Ok<Deployment>>> (DeploymentUpsert request, DeploymentService service, CancellationToken ct) =>
@@ -28,9 +30,11 @@ internal static class DeploymentEndpoints
                 ? TypedResults.Created($"/api/{ApiRoutes.Deployments}/{deployment.Id}", deployment)
                 : TypedResults.Ok(deployment);
         }).WithName("UpsertDeployment").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Create or update a deployment").WithDescription("Create the deployment (flow, name), or update it when it exists.");
-        deployments.MapGet("", (DeploymentService service, string? flow, [FromQuery(Name = "work_pool")] string? workPool, int? offset, int? limit, CancellationToken ct) =>
-            service.ListAsync(flow, workPool, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListDeployments")
-            .WithSummary("List deployments").WithDescription("Deployments, optionally of one flow or one pool, a page at a time.").Requires(Permission.Read);
+        deployments.MapGet("", (DeploymentService service, string? flow, [FromQuery(Name = "work_pool")] string? workPool, int? offset, int? limit, string? cursor, CancellationToken ct) =>
+            service.ListAsync(flow, workPool, Paging.Offset(offset), Paging.Limit(limit), Paging.Cursor(cursor, Paging.Offset(offset)), ct)).WithName("ListDeployments")
+            .WithSummary("List deployments")
+            .WithDescription("Deployments by flow then name, optionally of one flow or one pool, a page at a time: `limit` and the previous page's `next_cursor` as `cursor`, or an `offset`.")
+            .Requires(Permission.Read);
         deployments.MapPost("claim", (ServedClaimRequest request, ClaimService service, CancellationToken ct) => service.ClaimServedAsync(request, ct))
             .WithName("ClaimServedFlowRuns").Requires(Permission.Deploy, Permission.Work)
             .WithSummary("Claim due runs (serving process)").WithDescription("A serving process claims due runs of its own (pool-less) deployments; they come back PENDING. Optionally waits for one.");

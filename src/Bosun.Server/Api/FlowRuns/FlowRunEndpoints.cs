@@ -43,7 +43,17 @@ internal static class FlowRunEndpoints
             .WithSummary("Delete a flow run").WithDescription("Removes the run with its logs.").Requires(Permission.Deploy);
         runs.MapGet("{id:guid}/states", (Guid id, FlowRunService service, CancellationToken ct) => service.HistoryAsync(id, ct))
             .WithName("GetFlowRunStateHistory")
-            .WithSummary("A flow run's state history").WithDescription("Every state the run entered, oldest first, with its message.");
+            .WithSummary("A flow run's state history").WithDescription("Every state the run entered, oldest first, with its message.")
+            .WithMetadata(Paging.BareArray("/api/flow_runs/{id}/states/page"));
+        runs.MapGet("{id:guid}/states/page", async (Guid id, int? limit, string? cursor, FlowRunService service, CancellationToken ct) =>
+            {
+                // A run's history only grows at its end: a state's place in it is a key no later state changes.
+                var states = await service.HistoryAsync(id, ct);
+                var place = states.Select((state, index) => (state.Id, index)).ToDictionary(entry => entry.Id, entry => entry.index);
+                return Paging.ByKey(states, state => Paging.Key(place[state.Id]), cursor, limit);
+            })
+            .WithName("PageFlowRunStateHistory")
+            .WithSummary("Page through a flow run's state history").WithDescription("The states the run entered, oldest first, with their messages, a page at a time (pass next_cursor as cursor).");
         runs.MapPost("{id:guid}/set_state", (Guid id, StateProposal proposal, FlowRunService service, CancellationToken ct) =>
             service.SetStateAsync(id, proposal, ct))
             .WithName("SetFlowRunState").Requires(Permission.RunReport, Permission.Deploy).WithSummary("Propose a flow run state").WithDescription("Propose a state; the rules answer ACCEPT, REJECT, WAIT or ABORT with a reason.");

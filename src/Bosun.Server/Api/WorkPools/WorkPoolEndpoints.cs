@@ -25,9 +25,11 @@ internal static class WorkPoolEndpoints
             var pool = await service.CreatePoolAsync(request, ct);
             return TypedResults.Created($"/api/{ApiRoutes.WorkPools}/{Uri.EscapeDataString(pool.Name)}", pool);
         }).WithName("CreateWorkPool").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create a work pool").WithDescription("Create a work pool with its default queue.");
-        pools.MapGet("", (WorkPoolService service, string? type, int? offset, int? limit, CancellationToken ct) =>
-            service.ListPoolsAsync(type, Paging.Offset(offset), Paging.Limit(limit), ct)).WithName("ListWorkPools")
-            .WithSummary("List work pools").WithDescription("Pools by name, optionally of one type, a page at a time (offset, limit up to 500).").Requires(Permission.Read);
+        pools.MapGet("", (WorkPoolService service, string? type, int? offset, int? limit, string? cursor, CancellationToken ct) =>
+            service.ListPoolsAsync(type, Paging.Offset(offset), Paging.Limit(limit), Paging.Cursor(cursor, Paging.Offset(offset)), ct)).WithName("ListWorkPools")
+            .WithSummary("List work pools")
+            .WithDescription("Pools by name, optionally of one type, a page at a time: `limit` (up to 500) and the previous page's `next_cursor` as `cursor`, or an `offset`.")
+            .Requires(Permission.Read);
         pools.MapGet("{name}", (string name, WorkPoolService service, CancellationToken ct) => service.GetPoolAsync(name, ct)).WithName("GetWorkPool")
             .WithSummary("Read a work pool").WithDescription("The pool with its status (READY once a worker polls it), limit and template.").Requires(Permission.Read);
         pools.MapPost("{name}/preview_job", (string name, JobPreviewRequest request, WorkPoolService service, CancellationToken ct) =>

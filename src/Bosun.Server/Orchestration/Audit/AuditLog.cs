@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bosun.Contracts;
 using Bosun.Contracts.Audit;
 using Bosun.Server.Domain;
@@ -30,7 +31,7 @@ internal sealed class AuditLog(BosunDatabase database, TimeProvider timeProvider
         }, cancellationToken);
 
     /// <summary>Entries of the last <paramref name="since"/> (default 24 h), of one key's name when given, newest first.</summary>
-    public async Task<Page<AuditEntry>> ListAsync(TimeSpan? since, string? keyName, int offset, int limit, CancellationToken cancellationToken)
+    public async Task<Page<AuditEntry>> ListAsync(TimeSpan? since, string? keyName, int offset, int limit, string? cursor, CancellationToken cancellationToken)
     {
         if (since is { } span && span <= TimeSpan.Zero)
         {
@@ -38,8 +39,20 @@ internal sealed class AuditLog(BosunDatabase database, TimeProvider timeProvider
         }
 
         var from = timeProvider.GetUtcNow() - (since ?? TimeSpan.FromDays(1));
-        return await database.ReadAsync(async connection => new Page<AuditEntry>(
-            await AuditStore.ListAsync(connection, from, keyName, offset, limit, cancellationToken),
-            await AuditStore.CountAsync(connection, from, keyName, cancellationToken), offset, limit), cancellationToken);
+        var after = KeyCursor.Parts(cursor, 2) is { } parts
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var time) && Guid.TryParse(parts[1], out var id)
+            ? (time, id)
+            : cursor is null ? ((long, Guid)?)null : throw BadRequestException.ForeignCursor();
+        return await database.ReadAsync(async connection =>
+        {
+            var entries = await AuditStore.ListAsync(connection, from, keyName, after, offset, limit + 1, cancellationToken);
+            var page = entries.Take(limit).ToList();
+            return new Page<AuditEntry>(page, await AuditStore.CountAsync(connection, from, keyName, cancellationToken), offset, limit)
+            {
+                NextCursor = entries.Count > limit
+                    ? KeyCursor.Of(StoredValues.Ms(page[^1].Time).ToString(CultureInfo.InvariantCulture), page[^1].Id.ToString("D"))
+                    : null,
+            };
+        }, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bosun.Contracts;
 using Bosun.Contracts.Automations;
 using Bosun.Server.Domain;
@@ -56,7 +57,30 @@ internal sealed class AutomationService(BosunDatabase database, TimeProvider tim
     public async Task<IReadOnlyList<AutomationDelivery>> HistoryAsync(string idOrName, int limit, CancellationToken cancellationToken)
     {
         var row = await FindAsync(idOrName, cancellationToken);
-        return await database.ReadAsync(connection => AutomationStore.HistoryAsync(connection, row.Id, Math.Clamp(limit, 1, 1000), cancellationToken), cancellationToken);
+        return await database.ReadAsync(connection => AutomationStore.HistoryAsync(connection, row.Id, null, Math.Clamp(limit, 1, 1000), cancellationToken), cancellationToken);
+    }
+
+    /// <summary>A page of the automation's deliveries, newest first, after the one a <paramref name="cursor"/> names.</summary>
+    public async Task<Page<AutomationDelivery>> HistoryPageAsync(string idOrName, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var after = KeyCursor.Parts(cursor, 3) is { } parts
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var created)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var index) && Guid.TryParse(parts[2], out var id)
+            ? (created, index, id)
+            : cursor is null ? ((long, int, Guid)?)null : throw BadRequestException.ForeignCursor();
+        var row = await FindAsync(idOrName, cancellationToken);
+        return await database.ReadAsync(async connection =>
+        {
+            var deliveries = await AutomationStore.HistoryAsync(connection, row.Id, after, limit + 1, cancellationToken);
+            var page = deliveries.Take(limit).ToList();
+            return new Page<AutomationDelivery>(page, await AutomationStore.CountHistoryAsync(connection, row.Id, cancellationToken), 0, limit)
+            {
+                NextCursor = deliveries.Count > limit
+                    ? KeyCursor.Of(StoredValues.Ms(page[^1].Created).ToString(CultureInfo.InvariantCulture),
+                        page[^1].ActionIndex.ToString(CultureInfo.InvariantCulture), page[^1].Id.ToString("D"))
+                    : null,
+            };
+        }, cancellationToken);
     }
 
     private async Task<AutomationRow> FindAsync(string idOrName, CancellationToken cancellationToken) =>

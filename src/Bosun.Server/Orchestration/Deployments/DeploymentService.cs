@@ -154,13 +154,21 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             return (await ContractsAsync(connection, [row], cancellationToken))[0];
         }, cancellationToken);
 
-    public async Task<Page<Deployment>> ListAsync(string? flowName, string? workPoolName, int offset, int limit, CancellationToken cancellationToken) =>
-        await database.ReadAsync(async connection =>
+    /// <summary>A page of deployments by flow then name: from <paramref name="offset"/>, or after the one a <paramref name="cursor"/> names.</summary>
+    public async Task<Page<Deployment>> ListAsync(string? flowName, string? workPoolName, int offset, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var after = KeyCursor.Parts(cursor, 2) is { } parts ? (parts[0], parts[1]) : ((string, string)?)null;
+        return await database.ReadAsync(async connection =>
         {
-            var rows = await DeploymentStore.ListAsync(connection, flowName, workPoolName, offset, limit, cancellationToken);
+            var rows = await DeploymentStore.ListAsync(connection, flowName, workPoolName, after, offset, limit + 1, cancellationToken);
             var total = await DeploymentStore.CountAsync(connection, flowName, workPoolName, cancellationToken);
-            return new Page<Deployment>(await ContractsAsync(connection, rows, cancellationToken), total, offset, limit);
+            var page = rows.Take(limit).ToList();
+            return new Page<Deployment>(await ContractsAsync(connection, page, cancellationToken), total, offset, limit)
+            {
+                NextCursor = rows.Count > limit ? KeyCursor.Of(page[^1].FlowName, page[^1].Name) : null,
+            };
         }, cancellationToken);
+    }
 
     /// <summary>
     /// Deployments as every answer but a claim shows them: with their schedules, and with the job variables their pool's
@@ -179,13 +187,21 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             : deployment).ToList();
     }
 
-    public async Task<Page<Flow>> ListFlowsAsync(int offset, int limit, CancellationToken cancellationToken) =>
-        await database.ReadAsync(async connection =>
+    /// <summary>A page of flows by name: from <paramref name="offset"/>, or after the flow a <paramref name="cursor"/> names.</summary>
+    public async Task<Page<Flow>> ListFlowsAsync(int offset, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var after = KeyCursor.Parts(cursor, 1)?[0];
+        return await database.ReadAsync(async connection =>
         {
-            var rows = await DeploymentStore.ListFlowsAsync(connection, offset, limit, cancellationToken);
+            var rows = await DeploymentStore.ListFlowsAsync(connection, after, offset, limit + 1, cancellationToken);
             var total = await DeploymentStore.CountFlowsAsync(connection, cancellationToken);
-            return new Page<Flow>(rows.Select(row => new Flow(row.Id, row.Name, Time(row.Created))).ToList(), total, offset, limit);
+            var page = rows.Take(limit).ToList();
+            return new Page<Flow>(page.Select(row => new Flow(row.Id, row.Name, Time(row.Created))).ToList(), total, offset, limit)
+            {
+                NextCursor = rows.Count > limit ? KeyCursor.Of(page[^1].Name) : null,
+            };
         }, cancellationToken);
+    }
 
     public async Task<Deployment> SetPausedAsync(Guid id, bool paused, CancellationToken cancellationToken)
     {

@@ -113,14 +113,14 @@ internal sealed class LogService(
         await database.ReadAsync(async connection =>
         {
             await FlowRunService.EnsureExistsAsync(connection, runId, cancellationToken);
-            var items = await LogStore.ReadAsync(connection, runId, after, limit, cancellationToken, tasks);
-            var total = after == 0 ? await LogStore.CountAsync(connection, runId, cancellationToken, tasks) : -1;
+            var items = await LogStore.ReadAsync(connection, runId, after, limit, tasks, cancellationToken);
+            var total = after == 0 ? await LogStore.CountAsync(connection, runId, tasks, cancellationToken) : -1;
             return new Page<LogEntry>(items, total, 0, limit);
         }, cancellationToken);
 
     /// <summary>Up to <paramref name="limit"/> lines after <paramref name="after"/>, for a reader that knows the run exists.</summary>
     public Task<IReadOnlyList<LogEntry>> ReadAfterAsync(Guid runId, long after, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync(connection => LogStore.ReadAsync(connection, runId, after, limit, cancellationToken), cancellationToken);
+        database.ReadAsync(connection => LogStore.ReadAsync(connection, runId, after, limit, null, cancellationToken), cancellationToken);
 
     /// <summary>The run's last <paramref name="count"/> lines.</summary>
     public Task<IReadOnlyList<LogEntry>> ReadLastAsync(Guid runId, int count, CancellationToken cancellationToken) =>

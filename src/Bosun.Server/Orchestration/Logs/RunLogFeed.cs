@@ -197,7 +197,7 @@ internal sealed class RunLogFeed : IAsyncDisposable
         do
         {
             var from = after;
-            page = await _database.ReadAsync(connection => LogStore.ReadAsync(connection, RunId, from, Page, cancellationToken), cancellationToken);
+            page = await _database.ReadAsync(connection => LogStore.ReadAsync(connection, RunId, from, Page, null, cancellationToken), cancellationToken);
             lines.AddRange(page);
             after = page.Count > 0 ? page[^1].Id : after;
         }

@@ -105,14 +105,20 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         };
     }
 
-    public async Task<Page<WorkPool>> ListPoolsAsync(string? type, int offset, int limit, CancellationToken cancellationToken)
+    /// <summary>A page of pools by name: from <paramref name="offset"/>, or after the pool a <paramref name="cursor"/> names.</summary>
+    public async Task<Page<WorkPool>> ListPoolsAsync(string? type, int offset, int limit, string? cursor, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
+        var after = KeyCursor.Parts(cursor, 1)?[0];
         return await database.ReadAsync(async connection =>
         {
-            var rows = await WorkPoolStore.ListPoolsAsync(connection, type, offset, limit, now, cancellationToken);
+            var rows = await WorkPoolStore.ListPoolsAsync(connection, type, after, offset, limit + 1, now, cancellationToken);
             var total = await WorkPoolStore.CountPoolsAsync(connection, type, cancellationToken);
-            return new Page<WorkPool>(rows.Select(row => row.ToContract()).ToList(), total, offset, limit);
+            var page = rows.Take(limit).ToList();
+            return new Page<WorkPool>(page.Select(row => row.ToContract()).ToList(), total, offset, limit)
+            {
+                NextCursor = rows.Count > limit ? KeyCursor.Of(page[^1].Name) : null,
+            };
         }, cancellationToken);
     }
 
