@@ -18,6 +18,16 @@ internal static class KeyCursor
 
     public static string Of(params string[] parts) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(Mark + string.Join(Separator, parts)));
 
+    /// <summary>
+    /// A page of a list read with one row more than <paramref name="limit"/>: the rows it keeps, and the cursor of the next
+    /// page (the last kept row's <paramref name="key"/>) when that extra row was there.
+    /// </summary>
+    public static (List<T> Page, string? Next) Cut<T>(IReadOnlyList<T> rows, int limit, Func<T, string[]> key)
+    {
+        var page = rows.Take(limit).ToList();
+        return (page, rows.Count > limit ? Of(key(page[^1])) : null);
+    }
+
     /// <summary>The key a cursor carries; a 400 naming the field when it is not one this server wrote.</summary>
     public static string Key(string cursor)
     {

@@ -46,13 +46,8 @@ internal sealed class AuditLog(BosunDatabase database, TimeProvider timeProvider
         return await database.ReadAsync(async connection =>
         {
             var entries = await AuditStore.ListAsync(connection, from, keyName, after, offset, limit + 1, cancellationToken);
-            var page = entries.Take(limit).ToList();
-            return new Page<AuditEntry>(page, await AuditStore.CountAsync(connection, from, keyName, cancellationToken), offset, limit)
-            {
-                NextCursor = entries.Count > limit
-                    ? KeyCursor.Of(StoredValues.Ms(page[^1].Time).ToString(CultureInfo.InvariantCulture), page[^1].Id.ToString("D"))
-                    : null,
-            };
+            var (page, next) = KeyCursor.Cut(entries, limit, entry => [StoredValues.Ms(entry.Time).ToString(CultureInfo.InvariantCulture), entry.Id.ToString("D")]);
+            return new Page<AuditEntry>(page, await AuditStore.CountAsync(connection, from, keyName, cancellationToken), offset, limit) { NextCursor = next };
         }, cancellationToken);
     }
 }

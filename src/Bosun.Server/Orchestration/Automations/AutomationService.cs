@@ -72,14 +72,9 @@ internal sealed class AutomationService(BosunDatabase database, TimeProvider tim
         return await database.ReadAsync(async connection =>
         {
             var deliveries = await AutomationStore.HistoryAsync(connection, row.Id, after, limit + 1, cancellationToken);
-            var page = deliveries.Take(limit).ToList();
-            return new Page<AutomationDelivery>(page, await AutomationStore.CountHistoryAsync(connection, row.Id, cancellationToken), 0, limit)
-            {
-                NextCursor = deliveries.Count > limit
-                    ? KeyCursor.Of(StoredValues.Ms(page[^1].Created).ToString(CultureInfo.InvariantCulture),
-                        page[^1].ActionIndex.ToString(CultureInfo.InvariantCulture), page[^1].Id.ToString("D"))
-                    : null,
-            };
+            var (page, next) = KeyCursor.Cut(deliveries, limit, delivery =>
+                [StoredValues.Ms(delivery.Created).ToString(CultureInfo.InvariantCulture), delivery.ActionIndex.ToString(CultureInfo.InvariantCulture), delivery.Id.ToString("D")]);
+            return new Page<AutomationDelivery>(page, await AutomationStore.CountHistoryAsync(connection, row.Id, cancellationToken), 0, limit) { NextCursor = next };
         }, cancellationToken);
     }
 

@@ -162,11 +162,8 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         {
             var rows = await DeploymentStore.ListAsync(connection, flowName, workPoolName, after, offset, limit + 1, cancellationToken);
             var total = await DeploymentStore.CountAsync(connection, flowName, workPoolName, cancellationToken);
-            var page = rows.Take(limit).ToList();
-            return new Page<Deployment>(await ContractsAsync(connection, page, cancellationToken), total, offset, limit)
-            {
-                NextCursor = rows.Count > limit ? KeyCursor.Of(page[^1].FlowName, page[^1].Name) : null,
-            };
+            var (page, next) = KeyCursor.Cut(rows, limit, row => [row.FlowName, row.Name]);
+            return new Page<Deployment>(await ContractsAsync(connection, page, cancellationToken), total, offset, limit) { NextCursor = next };
         }, cancellationToken);
     }
 
@@ -195,11 +192,8 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
         {
             var rows = await DeploymentStore.ListFlowsAsync(connection, after, offset, limit + 1, cancellationToken);
             var total = await DeploymentStore.CountFlowsAsync(connection, cancellationToken);
-            var page = rows.Take(limit).ToList();
-            return new Page<Flow>(page.Select(row => new Flow(row.Id, row.Name, Time(row.Created))).ToList(), total, offset, limit)
-            {
-                NextCursor = rows.Count > limit ? KeyCursor.Of(page[^1].Name) : null,
-            };
+            var (page, next) = KeyCursor.Cut(rows, limit, row => [row.Name]);
+            return new Page<Flow>(page.Select(row => new Flow(row.Id, row.Name, Time(row.Created))).ToList(), total, offset, limit) { NextCursor = next };
         }, cancellationToken);
     }
 

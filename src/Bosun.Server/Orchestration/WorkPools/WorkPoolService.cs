@@ -114,11 +114,8 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         {
             var rows = await WorkPoolStore.ListPoolsAsync(connection, type, after, offset, limit + 1, now, cancellationToken);
             var total = await WorkPoolStore.CountPoolsAsync(connection, type, cancellationToken);
-            var page = rows.Take(limit).ToList();
-            return new Page<WorkPool>(page.Select(row => row.ToContract()).ToList(), total, offset, limit)
-            {
-                NextCursor = rows.Count > limit ? KeyCursor.Of(page[^1].Name) : null,
-            };
+            var (page, next) = KeyCursor.Cut(rows, limit, row => [row.Name]);
+            return new Page<WorkPool>(page.Select(row => row.ToContract()).ToList(), total, offset, limit) { NextCursor = next };
         }, cancellationToken);
     }
 
