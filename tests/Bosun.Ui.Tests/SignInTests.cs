@@ -119,8 +119,11 @@ public sealed class SignInTests(BrowserFixture browser, ITestOutputHelper output
         await page.GotoAsync($"deployments/{deployment.Id}");
         await ui.SubmitKeyAsync(developer.Key);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "shell/hello" })).ToBeVisibleAsync();
+        // A person reads the page before clicking; a click in the instant the circuit takes the prerendered page over can be lost.
+        await ui.WaitInteractiveAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Run", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Run shell/hello" })).ToBeVisibleAsync();
+        await ui.WaitInteractiveAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true }).ClickAsync();
 
         await Expect(page).ToHaveURLAsync(UiSession.Pattern("/flow-runs/[0-9a-f-]{36}$"));
