@@ -54,11 +54,17 @@ internal sealed partial class PullStepRunner(JobContext job, IReadOnlyDictionary
         }
     }
 
-    /// <summary>Replaces <c>{{ id.name }}</c> with the output of an earlier step; an unknown one is an error.</summary>
+    /// <summary>
+    /// Replaces <c>{{ id.name }}</c> with the output of an earlier step, and <c>{{ env.NAME }}</c> with the run's
+    /// environment on this worker (the worker's own and the job's <c>env</c>); an unknown one is an error.
+    /// </summary>
     public string Render(string text) => Reference().Replace(text, match =>
-        _outputs.TryGetValue(match.Groups[1].Value, out var outputs) && outputs.TryGetValue(match.Groups[2].Value, out var value)
-            ? value
-            : throw new PullStepException($"'{match.Value}' names no output of an earlier step (outputs: {Known()})"));
+        match.Groups[1].Value == "env"
+            ? (environment.TryGetValue(match.Groups[2].Value, out var set) ? set : System.Environment.GetEnvironmentVariable(match.Groups[2].Value))
+                ?? throw new PullStepException($"'{match.Value}': the environment variable {match.Groups[2].Value} is not set for this run on this worker")
+            : _outputs.TryGetValue(match.Groups[1].Value, out var outputs) && outputs.TryGetValue(match.Groups[2].Value, out var value)
+                ? value
+                : throw new PullStepException($"'{match.Value}' names no output of an earlier step (outputs: {Known()})"));
 
     private string Known() => _outputs.Count == 0 ? "none" : string.Join(", ", _outputs.SelectMany(step => step.Value.Keys.Select(key => $"{step.Key}.{key}")));
 
