@@ -89,7 +89,11 @@ internal static class DeployFile
         if (entry["build"] is JsonObject rawBuild)
         {
             var build = (JsonObject)StepOutputs.Render(rawBuild, outputs, deployTime: true, secrets)!;
-            var built = new DeploymentImage(Text(build, "image")!, Text(build, "tag"), Text(build, "dockerfile"));
+            var built = new DeploymentImage(Text(build, "image")!, Text(build, "tag"), Text(build, "dockerfile"))
+            {
+                BuildArgs = (build["build_args"] as JsonObject)?.ToDictionary(pair => pair.Key, pair => pair.Value is JsonValue value ? value.ToString() : pair.Value?.ToJsonString() ?? "", StringComparer.Ordinal),
+                Platform = Text(build, "platform"),
+            };
             var pushWithBuild = entry["push"] is null && (build["push"]?.GetValue<bool>() ?? true);
             image = await ImageBuilds.BuildAsync(built, pushWithBuild, output, cancellationToken).ConfigureAwait(false);
             outputs[Text(build, "id") ?? "build-image"] = new JsonObject { ["image"] = image, ["image_name"] = built.Name, ["tag"] = built.Tag ?? "latest" };

@@ -58,6 +58,7 @@ public sealed class DeployFileDockerTests
                   id: build-image
                   image: {{{repository}}}
                   tag: v1
+                  platform: linux/amd64
                 push:
                   id: publish
                   image: "{{ build-image.image }}"
@@ -96,6 +97,8 @@ public sealed class DeployFileDockerTests
         Assert.Equal(image, deployment.JobVariables["image"]!.GetValue<string>());
         Assert.Equal($"{repository} tag v1", deployment.JobVariables["env"]!["BUILT_FROM"]!.GetValue<string>());
         Assert.Equal($"Image {image}", deployment.Description);
+        Assert.Contains("Platform: linux/amd64.", output, StringComparison.Ordinal);
+        Assert.Equal("amd64", (await docker.Docker.Images.InspectImageAsync(image)).Architecture);
         // The image's entrypoint, not a path on the deploying machine.
         Assert.Equal("'dotnet' '/app/RepoInfo.dll'", deployment.Entrypoint);
         // What the worker runs must come from the registry, not from the deploying machine's daemon.
