@@ -376,6 +376,13 @@ public sealed class BosunClient : IDisposable
     public Task<Dictionary<string, string>> ResolveSecretsAsync(SecretResolveRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "secrets/resolve", Body(request, Json.SecretResolveRequest), Json.DictionaryStringString, cancellationToken);
 
+    /// <summary>
+    /// Reads secrets' values for a deploy-time step (a developer or admin key; audited with the names and reason, never
+    /// the values). Each value is returned by name.
+    /// </summary>
+    public Task<Dictionary<string, string>> ReadSecretsAsync(SecretReadRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "secrets/read", Body(request, Json.SecretReadRequest), Json.DictionaryStringString, cancellationToken);
+
     /// <summary>A token scoped to one run, for its flow-run process.</summary>
     public Task<RunToken> IssueRunTokenAsync(Guid runId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{Run(runId)}/token", null, Json.RunToken, cancellationToken);

@@ -68,6 +68,7 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Security.SecretValue))]
 [JsonSerializable(typeof(IReadOnlyList<Security.SecretInfo>))]
 [JsonSerializable(typeof(Security.SecretResolveRequest))]
+[JsonSerializable(typeof(Security.SecretReadRequest))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Security.RunToken))]
 [JsonSerializable(typeof(JsonObject))]

@@ -10,6 +10,15 @@ namespace Bosun.Sdk;
 /// <param name="Dockerfile">A Dockerfile of the project to build with instead of the generated one (path relative to the project).</param>
 public sealed record DeploymentImage(string Name, string? Tag = null, string? Dockerfile = null)
 {
+    /// <summary>
+    /// Docker build arguments (<c>ARG</c> values) for a custom Dockerfile. Docker keeps them in the image's history, so
+    /// they are no place for a password.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? BuildArgs { get; init; }
+
+    /// <summary>The platform to build for, e.g. <c>linux/amd64</c> (default: the Docker daemon's).</summary>
+    public string? Platform { get; init; }
+
     /// <summary>name:tag.</summary>
     public string Reference => $"{Name}:{Tag ?? "latest"}";
 

@@ -45,7 +45,7 @@ internal static class ImageBuilds
             await using (context.ConfigureAwait(false))
             {
                 var dockerfile = await FillContextAsync(context, image, project, workDirectory, progress, cancellationToken).ConfigureAwait(false);
-                await BuildImageAsync(docker, await context.CompleteAsync().ConfigureAwait(false), dockerfile, reference, Labels(project), progress, cancellationToken).ConfigureAwait(false);
+                await BuildImageAsync(docker, await context.CompleteAsync().ConfigureAwait(false), dockerfile, image, Labels(project), progress, cancellationToken).ConfigureAwait(false);
             }
 
             if (push)
@@ -130,13 +130,27 @@ internal static class ImageBuilds
         return CustomDockerfileEntry;
     }
 
-    private static async Task BuildImageAsync(DockerClient docker, Stream context, string dockerfile, string reference, Dictionary<string, string> labels, ProgressWriter progress, CancellationToken cancellationToken)
+    private static async Task BuildImageAsync(DockerClient docker, Stream context, string dockerfile, DeploymentImage image, Dictionary<string, string> labels, ProgressWriter progress, CancellationToken cancellationToken)
     {
+        var reference = image.Reference;
+        var parameters = new ImageBuildParameters { Tags = [reference], Dockerfile = dockerfile, Labels = labels, Remove = true, ForceRemove = true, Platform = image.Platform };
+        if (image.BuildArgs is { Count: > 0 } arguments)
+        {
+            parameters.BuildArgs = arguments.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+            // Their names only: a value may have come from a secret.
+            progress.Line($"Build arguments: {string.Join(", ", arguments.Keys)}.");
+        }
+
+        if (image.Platform is not null)
+        {
+            progress.Line($"Platform: {image.Platform}.");
+        }
+
         var build = new DockerProgress(progress);
         try
         {
             await docker.Images.BuildImageFromDockerfileAsync(
-                new ImageBuildParameters { Tags = [reference], Dockerfile = dockerfile, Labels = labels, Remove = true, ForceRemove = true },
+                parameters,
                 context,
                 null,
                 null,

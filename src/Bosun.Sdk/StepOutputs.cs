@@ -5,21 +5,33 @@ namespace Bosun.Sdk;
 
 /// <summary>
 /// <c>{{ step-id.output }}</c> references to bosun.yaml's deploy-time steps (build, push), filled in when
-/// <c>bosun deploy</c> runs them. In a push step, <c>{{ env.NAME }}</c> reads the deploying machine's environment, so
-/// registry credentials need not be written into the file. Every other reference (a pull step's output, a secret) is
-/// kept for the worker, which resolves it at run time.
+/// <c>bosun deploy</c> runs them. In those steps, <c>{{ env.NAME }}</c> reads the deploying machine's environment and
+/// <c>{{ secret.NAME }}</c> a secret the deploying key read from the server (<see cref="SecretNames"/>), so registry
+/// credentials need not be written into the file. Every other reference (a pull step's output, a secret in a job
+/// variable) is kept for the worker, which resolves it at run time.
 /// </summary>
 internal static partial class StepOutputs
 {
-    public static JsonNode? Render(JsonNode? node, IReadOnlyDictionary<string, JsonObject> outputs, bool deployTime) => node switch
+    /// <summary>Fills the references of <paramref name="node"/>; at deploy time, <paramref name="secrets"/> holds the values of its <c>{{ secret.NAME }}</c>.</summary>
+    public static JsonNode? Render(JsonNode? node, IReadOnlyDictionary<string, JsonObject> outputs, bool deployTime, IReadOnlyDictionary<string, string>? secrets = null) => node switch
     {
-        JsonObject obj => new JsonObject(obj.Select(pair => KeyValuePair.Create(pair.Key, Render(pair.Value, outputs, deployTime)))),
-        JsonArray array => new JsonArray([.. array.Select(item => Render(item, outputs, deployTime))]),
-        JsonValue value when value.TryGetValue<string>(out var text) => JsonValue.Create(Reference().Replace(text, match => Replace(match, outputs, deployTime))),
+        JsonObject obj => new JsonObject(obj.Select(pair => KeyValuePair.Create(pair.Key, Render(pair.Value, outputs, deployTime, secrets)))),
+        JsonArray array => new JsonArray([.. array.Select(item => Render(item, outputs, deployTime, secrets))]),
+        JsonValue value when value.TryGetValue<string>(out var text) => JsonValue.Create(Reference().Replace(text, match => Replace(match, outputs, deployTime, secrets))),
         _ => node?.DeepClone(),
     };
 
-    private static string Replace(Match match, IReadOnlyDictionary<string, JsonObject> outputs, bool deployTime)
+    /// <summary>The names of the secrets <paramref name="node"/> refers to as <c>{{ secret.NAME }}</c>.</summary>
+    public static IReadOnlyList<string> SecretNames(JsonNode? node) => node switch
+    {
+        JsonObject obj => [.. obj.SelectMany(pair => SecretNames(pair.Value)).Distinct(StringComparer.Ordinal)],
+        JsonArray array => [.. array.SelectMany(SecretNames).Distinct(StringComparer.Ordinal)],
+        JsonValue value when value.TryGetValue<string>(out var text) =>
+            [.. Reference().Matches(text).Where(match => match.Groups[1].Value == "secret").Select(match => match.Groups[2].Value).Distinct(StringComparer.Ordinal)],
+        _ => [],
+    };
+
+    private static string Replace(Match match, IReadOnlyDictionary<string, JsonObject> outputs, bool deployTime, IReadOnlyDictionary<string, string>? secrets)
     {
         var (id, name) = (match.Groups[1].Value, match.Groups[2].Value);
         if (deployTime && id == "env")
@@ -30,8 +42,9 @@ internal static partial class StepOutputs
 
         if (deployTime && id == "secret")
         {
-            throw new DeploymentException(
-                $"{match.Value}: secrets are resolved only by a worker for the run it starts; give push credentials as {{{{ env.NAME }}}}, or leave them to BOSUN_REGISTRY_USERNAME/PASSWORD or `docker login`.");
+            return secrets is not null && secrets.TryGetValue(name, out var secret)
+                ? secret
+                : throw new DeploymentException($"{match.Value}: the secret was not read from the server (deploy with an API key of role developer or admin).");
         }
 
         if (!outputs.TryGetValue(id, out var step))

@@ -9,9 +9,10 @@ namespace Bosun.Docker.Tests;
 
 /// <summary>
 /// `bosun deploy` of a bosun.yaml to a docker pool (the real CLI deploying examples/RepoInfo): the build step makes the
-/// image on the local .NET runtime base image, a separate push step sends it to the local htpasswd registry with
-/// credentials from the deploying machine's environment, step outputs fill later fields, and a docker worker pulls the
-/// image from the registry (its credentials a secret reference) and runs the flow.
+/// image on the local .NET runtime base image, a separate push step sends it to the local htpasswd registry with the
+/// user from the deploying machine's environment and the password a Bosun secret (read with the deploying key), step
+/// outputs fill later fields, and a docker worker pulls the image from the registry (its credentials a secret reference)
+/// and runs the flow.
 /// </summary>
 public sealed class DeployFileDockerTests
 {
@@ -57,11 +58,12 @@ public sealed class DeployFileDockerTests
                   id: build-image
                   image: {{{repository}}}
                   tag: v1
+                  platform: linux/amd64
                 push:
                   id: publish
                   image: "{{ build-image.image }}"
                   username: "{{ env.YAML_REGISTRY_USER }}"
-                  password: "{{ env.YAML_REGISTRY_PASSWORD }}"
+                  password: "{{ secret.registry-password }}"
             """);
         var environment = new Dictionary<string, string?>
         {
@@ -74,7 +76,6 @@ public sealed class DeployFileDockerTests
             // No docker login either: the push step's own credentials are the only ones.
             ["DOCKER_CONFIG"] = Path.Combine(folder, "no-docker-config"),
             ["YAML_REGISTRY_USER"] = DockerTestEnvironment.RegistryUser,
-            ["YAML_REGISTRY_PASSWORD"] = DockerTestEnvironment.RegistryPassword,
         };
 
         string output;
@@ -87,6 +88,8 @@ public sealed class DeployFileDockerTests
 
         TempDirectory.Delete(folder);
         Assert.Contains($"Built image '{image}'.", output, StringComparison.Ordinal);
+        // The registry password is a Bosun secret, read by the deploying key for the push step and never printed.
+        Assert.Contains("Read the secret 'registry-password' for the push step.", output, StringComparison.Ordinal);
         Assert.Contains($"Pushing image '{image}' to {DockerTestEnvironment.Registry} as '{DockerTestEnvironment.RegistryUser}' (credentials from the push step).", output, StringComparison.Ordinal);
         Assert.Contains($"Pushed image '{image}' to {DockerTestEnvironment.Registry}.", output, StringComparison.Ordinal);
         Assert.DoesNotContain(DockerTestEnvironment.RegistryPassword, output, StringComparison.Ordinal);
@@ -94,6 +97,8 @@ public sealed class DeployFileDockerTests
         Assert.Equal(image, deployment.JobVariables["image"]!.GetValue<string>());
         Assert.Equal($"{repository} tag v1", deployment.JobVariables["env"]!["BUILT_FROM"]!.GetValue<string>());
         Assert.Equal($"Image {image}", deployment.Description);
+        Assert.Contains("Platform: linux/amd64.", output, StringComparison.Ordinal);
+        Assert.Equal("amd64", (await docker.Docker.Images.InspectImageAsync(image)).Architecture);
         // The image's entrypoint, not a path on the deploying machine.
         Assert.Equal("'dotnet' '/app/RepoInfo.dll'", deployment.Entrypoint);
         // What the worker runs must come from the registry, not from the deploying machine's daemon.

@@ -177,4 +177,27 @@ public sealed class ImageBuildTests
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         TempDirectory.Delete(folder);
     }
+    [SkippableFact]
+    public async Task Build_BuildArgsAndPlatform_GivenToTheDockerfile_ValuesNotPrinted()
+    {
+        await using var docker = await DockerTest.StartAsync();
+        var folder = TinyProject($"FROM {DockerTestEnvironment.BaseImage}\nARG GREETING\nLABEL {DockerTestEnvironment.TestLabel}=true {DockerTestEnvironment.TestIdLabel}={docker.Id} io.bosun.test.greeting=$GREETING\n");
+        var name = docker.ImageName("build-args");
+        var output = new StringWriter();
+        var image = new DeploymentImage(name, "1", "Dockerfile")
+        {
+            BuildArgs = new Dictionary<string, string> { ["GREETING"] = "hello-from-a-build-arg" },
+            Platform = "linux/amd64",
+        };
+
+        await ImageBuilds.BuildAsync(image, push: false, Project(folder), output, CancellationToken.None);
+
+        var built = await docker.Docker.Images.InspectImageAsync($"{name}:1");
+        Assert.Equal("hello-from-a-build-arg", built.Config.Labels["io.bosun.test.greeting"]);
+        Assert.Equal(("linux", "amd64"), (built.Os, built.Architecture));
+        var text = output.ToString();
+        Assert.Contains("Build arguments: GREETING.", text, StringComparison.Ordinal);
+        Assert.Contains("Platform: linux/amd64.", text, StringComparison.Ordinal);
+        TempDirectory.Delete(folder);
+    }
 }

@@ -157,6 +157,90 @@ public sealed class TutorialTests
         Assert.Contains(logs, l => l is { Source: LogSource.Infrastructure, Message: "made by the custom Dockerfile" });
     }
 
+    /// <summary>
+    /// The README's "Your own Dockerfile" commands as written (publish into the project folder, its Dockerfile, the deploy
+    /// with --dockerfile), in a copy of the project folder so that the repository stays clean, and with the Dockerfile's
+    /// FROM the local runtime image as its "No access to Microsoft's registry" section says.
+    /// </summary>
+    [SkippableFact]
+    public async Task Readme_DockerfileExample_AsWritten_EntrypointShownAndRunCompletes()
+    {
+        await using var docker = await DockerTest.StartAsync();
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        using var github = GitHub();
+        await client.PoolAsync(Pool, "docker");
+        var readme = (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "README.md"))).Replace("\r\n", "\n", StringComparison.Ordinal);
+        const string Publish = "    dotnet publish examples/RepoInfo -c Release -o examples/RepoInfo/publish\n";
+        const string Deploy = "    dotnet run --project examples/RepoInfo -- deploy --pool my-docker-pool --image my-first-deployment-image:custom --dockerfile Dockerfile --pull-policy Never\n";
+        const string Heredoc = "    cat > examples/RepoInfo/Dockerfile <<'EOF'\n";
+        Assert.Contains(Publish + Heredoc, readme, StringComparison.Ordinal);
+        Assert.Contains("    EOF\n" + Deploy, readme, StringComparison.Ordinal);
+        var start = readme.IndexOf(Heredoc, StringComparison.Ordinal) + Heredoc.Length;
+        var dockerfile = string.Join('\n', readme[start..readme.IndexOf("    EOF\n", start, StringComparison.Ordinal)]
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line[4..]));
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/runtime:10.0\n", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"/app/RepoInfo.dll\"]", dockerfile, StringComparison.Ordinal);
+
+        // examples/RepoInfo as the user has it after a build: the project file and its build output.
+        var folder = TempDirectory.Create("bosun-readme-dockerfile");
+        var project = Path.Combine(folder, "RepoInfo");
+        var bin = Path.Combine(project, "bin", RepoPaths.Configuration, "net10.0");
+        Directory.CreateDirectory(bin);
+        File.Copy(Path.Combine(RepoInfoFolder, "RepoInfo.csproj"), Path.Combine(project, "RepoInfo.csproj"));
+        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(RepoInfoDll)!))
+        {
+            File.Copy(file, Path.Combine(bin, Path.GetFileName(file)));
+        }
+
+        // 1. dotnet publish examples/RepoInfo -c Release -o examples/RepoInfo/publish (of the build the tests run on).
+        var withoutMsBuild = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(name => name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || name == "MSBUILD_EXE_PATH")
+            .ToDictionary(name => name, _ => (string?)null);
+        await using (var publish = ChildProcess.Start("dotnet", ["publish", RepoInfoFolder, "-c", RepoPaths.Configuration, "--no-build", "-o", Path.Combine(project, "publish")], withoutMsBuild))
+        {
+            Assert.True(await publish.WaitForExitAsync(TimeSpan.FromMinutes(4)) == 0, publish.OutputText);
+        }
+
+        // 2. The Dockerfile, FROM the local runtime image.
+        await File.WriteAllTextAsync(Path.Combine(project, "Dockerfile"),
+            dockerfile.Replace("FROM mcr.microsoft.com/dotnet/runtime:10.0", $"FROM {DockerTestEnvironment.BaseImage}", StringComparison.Ordinal));
+
+        // 3. The deploy, as `dotnet run --project examples/RepoInfo -- deploy ...` runs it: the executable in the project's bin.
+        var image = $"{docker.ImageName("my-first-deployment-image")}:custom";
+        var arguments = Deploy.Trim().Split(' ')[5..].Select(word => word == "my-first-deployment-image:custom" ? image : word).ToList();
+        Assert.Equal(["deploy", "--pool", Pool, "--image", image, "--dockerfile", "Dockerfile", "--pull-policy", "Never"], arguments);
+        var environment = new Dictionary<string, string?>
+        {
+            ["BOSUN_API_URL"] = server.ApiUrl.ToString(),
+            ["BOSUN_FLOW_RUN_ID"] = null,
+            ["BOSUN_DOCKER_IMAGE_LABELS"] = docker.ImageLabelsVariable,
+        };
+        string output;
+        await using (var deploy = ChildProcess.Start("dotnet", [Path.Combine(bin, "RepoInfo.dll"), .. arguments], environment, project))
+        {
+            var code = await deploy.WaitForExitAsync(TimeSpan.FromMinutes(5));
+            output = deploy.OutputText;
+            Assert.True(code == 0, $"RepoInfo deploy exited {code}:\n{output}");
+        }
+
+        Assert.Contains($"Using the Dockerfile {Path.Combine(project, "Dockerfile")} as it is, with the project folder {project} as the build context.", output, StringComparison.Ordinal);
+        var deployment = await client.GetDeploymentByNameAsync(DeploymentName);
+        // What the README says `deployment inspect` shows: the image's entrypoint.
+        Assert.Equal("'dotnet' '/app/RepoInfo.dll'", deployment.Entrypoint);
+        Assert.Equal(image, deployment.JobVariables["image"]!.GetValue<string>());
+
+        await using var worker = await TestWorker.StartAsync(server, DockerTest.WorkerOptions(Pool));
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(
+            new JsonObject { ["repoName"] = "dotnet/runtime", ["apiUrl"] = github.BaseUrl },
+            JobVariables: new JsonObject { ["labels"] = docker.LabelsVariable }));
+        var done = await client.WaitForTerminalAsync(run.Id, TimeSpan.FromMinutes(2));
+
+        Assert.True(done.State.Type == StateType.Completed, $"{done.State.Type}: {done.State.Message}");
+        AssertStatistics(await client.LogsContainingAsync(run.Id, "Forks 🍴 : 4702"));
+        TempDirectory.Delete(folder);
+    }
+
     [SkippableFact]
     public async Task Tutorial_PushToAuthenticatedRegistry_PullPolicyAlwaysPullsAndCompletes()
     {

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+using Bosun.Client;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
@@ -22,11 +23,19 @@ public sealed class PullStepKindsEndToEndTests : IDisposable
     private static string FlowsDirectory => Path.GetDirectoryName(SdkScenario.TestFlowsDll)!;
 
     /// <summary>Deploys flow 'quick' with <paramref name="steps"/> and <paramref name="command"/>, runs it once with a worker and returns the finished run.</summary>
-    private static async Task<FlowRun> RunWithPullStepsAsync(TestServer server, string name, string command, JsonArray steps)
+    private static async Task<FlowRun> RunWithPullStepsAsync(TestServer server, string name, string command, JsonArray steps, JsonObject? jobVariables = null)
     {
         var client = server.Client;
-        await client.PoolAsync("proc");
-        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("quick", name, command, WorkPoolName: "proc") { PullSteps = steps });
+        try
+        {
+            await client.PoolAsync("proc");
+        }
+        catch (BosunApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // An earlier run of this test made it.
+        }
+
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("quick", name, command, WorkPoolName: "proc", JobVariables: jobVariables) { PullSteps = steps });
         await using var worker = await TestWorker.StartAsync(server, new WorkerOptions
         {
             PoolName = "proc",
@@ -118,5 +127,46 @@ public sealed class PullStepKindsEndToEndTests : IDisposable
         var said = Assert.Single(logs, l => l.Message.StartsWith("small app says hello from ", StringComparison.Ordinal)).Message;
         Assert.EndsWith(".bosun-publish", said, StringComparison.Ordinal);
         Assert.Contains(logs, l => l.Message == "Pull step 'publish' (dotnet_publish): done.");
+    }
+    [Fact]
+    public async Task GitClone_PrivateHttpRepository_TokenFromSecretOrEnvironment_ClonedWithItAndNeverLogged()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        var token = $"tok-{Guid.NewGuid():N}";
+        await client.SetSecretAsync("git-token", token);
+        var repository = await LocalGitRepository.CreateAsync(_folder, FlowsDirectory);
+        using var git = new GitHttpServer(_folder, "x-access-token", token);
+        var url = $"{git.BaseUrl}/flows.git";
+
+        var fromSecret = await RunWithPullStepsAsync(server, "private-secret", "dotnet Bosun.Sdk.TestFlows.dll", [
+            Step("git_clone", new JsonObject { ["id"] = "clone", ["repository"] = url, ["credentials"] = "{{ secret.git-token }}" }),
+        ]);
+
+        Assert.True(fromSecret.State.Type == StateType.Completed, $"{fromSecret.State.Type}: {fromSecret.State.Message}");
+        var logs = await client.LogsContainingAsync(fromSecret.Id, $"Cloned {url} at commit {await repository.HeadAsync()}.");
+        Assert.Contains(git.Requests, r => r is { Request: "POST /flows.git/git-upload-pack", Authorized: true });
+        Assert.DoesNotContain(git.Requests, r => !r.Authorized);
+        Assert.DoesNotContain(logs, l => l.Message.Contains(token, StringComparison.Ordinal));
+
+        // The same token from the run's environment on the worker (here the job's env), as user:token.
+        var fromEnvironment = await RunWithPullStepsAsync(server, "private-env", "dotnet Bosun.Sdk.TestFlows.dll", [
+            Step("git_clone", new JsonObject { ["repository"] = url, ["credentials"] = "x-access-token:{{ env.GIT_TOKEN }}" }),
+        ], new JsonObject { ["env"] = new JsonObject { ["GIT_TOKEN"] = token } });
+
+        Assert.True(fromEnvironment.State.Type == StateType.Completed, $"{fromEnvironment.State.Type}: {fromEnvironment.State.Message}");
+
+        // A wrong token: the server refuses it, and the run is CRASHED naming the step, without the token in its message or logs.
+        await client.SetSecretAsync("git-token", "wrong-token");
+        var refused = await RunWithPullStepsAsync(server, "private-wrong", "dotnet Bosun.Sdk.TestFlows.dll", [
+            Step("git_clone", new JsonObject { ["id"] = "clone", ["repository"] = url, ["credentials"] = "{{ secret.git-token }}" }),
+        ]);
+
+        Assert.Equal(StateType.Crashed, refused.State.Type);
+        Assert.StartsWith("failed to submit: pull step 'clone' (git_clone) failed: git ", refused.State.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-token", refused.State.Message, StringComparison.Ordinal);
+        Assert.Contains(git.Requests, r => !r.Authorized);
+        var refusedLogs = await client.LogsContainingAsync(refused.Id, "fatal: ");
+        Assert.DoesNotContain(refusedLogs, l => l.Message.Contains("wrong-token", StringComparison.Ordinal));
     }
 }

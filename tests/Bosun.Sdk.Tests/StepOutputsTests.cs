@@ -54,10 +54,17 @@ public sealed class StepOutputsTests
     }
 
     [Fact]
-    public void Render_SecretInDeployTimeStep_RefusedSayingWorkersResolveSecrets()
+    public void Render_SecretInDeployTimeStep_TheValueReadForIt_UnreadOneRefused()
     {
-        var error = Assert.Throws<DeploymentException>(() => StepOutputs.Render(JsonValue.Create("{{ secret.registry-password }}"), Built, deployTime: true));
+        var push = JsonNode.Parse("""{"username": "ci", "password": "{{ secret.registry-password }}", "image": "{{ build-image.image }}"}""");
+        var read = new Dictionary<string, string>(StringComparer.Ordinal) { ["registry-password"] = "s3cr3t" };
 
-        Assert.StartsWith("{{ secret.registry-password }}: secrets are resolved only by a worker for the run it starts", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["registry-password"], StepOutputs.SecretNames(push));
+        var rendered = StepOutputs.Render(push, Built, deployTime: true, read)!;
+
+        Assert.Equal("s3cr3t", (string?)rendered["password"]);
+        Assert.Equal("127.0.0.1:5055/app:v1", (string?)rendered["image"]);
+        var error = Assert.Throws<DeploymentException>(() => StepOutputs.Render(JsonValue.Create("{{ secret.other }}"), Built, deployTime: true, read));
+        Assert.StartsWith("{{ secret.other }}: the secret was not read from the server", error.Message, StringComparison.Ordinal);
     }
 }

@@ -219,6 +219,28 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task ReadSecretsForDeploy_DeveloperAndAdminOnly_AuditedWithNamesNeverValues()
+    {
+        await using var server = await TestServer.StartAsync();
+        var keys = await KeysAsync(server);
+        using var admin = server.NewClient(keys["admin"]);
+        using var developer = server.NewClient(keys["developer"]);
+        await admin.SetSecretAsync("registry-password", "reg-pass-98765");
+        var request = new SecretReadRequest(["registry-password"], "bosun deploy of 'f/d': push step");
+
+        Assert.Equal("reg-pass-98765", (await developer.ReadSecretsAsync(request))["registry-password"]);
+        Assert.Equal("reg-pass-98765", (await admin.ReadSecretsAsync(request))["registry-password"]);
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => server.NewClient(keys["viewer"]).ReadSecretsAsync(request));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => server.NewClient(keys["worker"]).ReadSecretsAsync(request));
+        await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity, () => developer.ReadSecretsAsync(new SecretReadRequest(["nope"])), "'nope'");
+
+        var entries = (await admin.ListAuditEntriesAsync(keyName: "Developer")).Items.Where(e => e.Action == "ReadSecrets").ToList();
+        Assert.Contains(entries, e => e.Status == 200 && e.Summary.Contains("names=[\"registry-password\"]", StringComparison.Ordinal)
+            && e.Summary.Contains("reason=", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => e.Summary.Contains("reg-pass-98765", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task StoredSecrets_AreEncryptedAtRest()
     {
         await using var server = await TestServer.StartAsync();

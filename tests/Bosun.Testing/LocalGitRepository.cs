@@ -40,6 +40,24 @@ public sealed class LocalGitRepository
         return repository;
     }
 
+    /// <summary>
+    /// Like <see cref="CreateAsync"/>, with the files of the git work tree <paramref name="sourceRoot"/> under
+    /// <paramref name="paths"/> (tracked or new, not ignored, as they are on disk): a copy of part of this repository.
+    /// </summary>
+    public static async Task<LocalGitRepository> CreateFromRepositoryAsync(string folder, string sourceRoot, IEnumerable<string> paths, string name)
+    {
+        var files = await GitAsync(sourceRoot, ["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", .. paths]);
+        var contents = Path.Combine(folder, $"{name}-files");
+        foreach (var file in files.Split('\0', StringSplitOptions.RemoveEmptyEntries).Where(f => File.Exists(Path.Combine(sourceRoot, f))))
+        {
+            var target = Path.Combine(contents, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(sourceRoot, file), target);
+        }
+
+        return await CreateAsync(folder, contents, name, $"{name} sources");
+    }
+
     /// <summary>Commits every change of the work tree, pushes it to the bare repository and returns the commit's hash.</summary>
     public async Task<string> CommitAsync(string message)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Bosun.Shared;
 
 namespace Bosun.Sdk.Images;
 
@@ -9,35 +10,17 @@ internal static class DotnetPublish
     /// <summary>Publishes <paramref name="project"/> into <paramref name="outputDirectory"/>; a failure says why, with the compiler's errors.</summary>
     public static async Task RunAsync(ProjectDirectory project, string outputDirectory, ProgressWriter progress, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(DotnetExecutable())
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = project.Path,
-        };
+        var info = new ProcessStartInfo(DotnetExecutable()) { WorkingDirectory = project.Path };
         foreach (var argument in (string[])["publish", project.ProjectFile, "-c", "Release", "-o", outputDirectory, "--nologo"])
         {
             info.ArgumentList.Add(argument);
         }
 
-        // This process may itself run under `dotnet run` or a test host: its MSBuild settings are not the publish's.
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k == "MSBUILD_EXE_PATH").ToList())
-        {
-            info.Environment.Remove(name);
-        }
-
+        StreamedProcess.WithoutInheritedMSBuildSettings(info);
         progress.Line($"$ dotnet publish {project.ProjectFile} -c Release -o {outputDirectory}");
         var errors = new List<string>();
-        using var process = new Process { StartInfo = info };
-        void OnLine(string? line)
+        void OnLine(string line, bool fromErrorStream)
         {
-            if (line is null)
-            {
-                return;
-            }
-
             progress.Line("  " + line);
             if (line.Contains(": error ", StringComparison.Ordinal))
             {
@@ -48,34 +31,20 @@ internal static class DotnetPublish
             }
         }
 
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        int exitCode;
         try
         {
-            process.Start();
+            (exitCode, _) = await StreamedProcess.RunAsync(info, OnLine, keepOutput: false, cancellationToken).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new DeploymentException($"Could not start `dotnet publish` ({info.FileName}): {ex.Message}. The .NET SDK is needed to build the image.", ex);
         }
 
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        if (process.ExitCode != 0)
+        if (exitCode != 0)
         {
             var detail = errors.Count > 0 ? ":\n  " + string.Join("\n  ", errors.Distinct().Take(10)) : "; see its output above.";
-            throw new DeploymentException($"`dotnet publish {project.ProjectFile} -c Release` failed with exit code {process.ExitCode}{detail}");
+            throw new DeploymentException($"`dotnet publish {project.ProjectFile} -c Release` failed with exit code {exitCode}{detail}");
         }
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Bosun.Cli.Configuration;
+using Bosun.Shared;
 
 namespace Bosun.Cli.Commands.Deploy;
 
@@ -80,13 +81,7 @@ internal static class DeployCommand
         try
         {
             await context.Output.WriteLineAsync($"Deploying {string.Join(", ", deployments.Select(FullName))} from {project}{(noBuild ? "" : " (building it first)")}.");
-            var info = new ProcessStartInfo("dotnet")
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-            };
+            var info = new ProcessStartInfo("dotnet");
             foreach (var argument in (string[])["run", "--project", project, "-c", configuration, "--no-launch-profile"])
             {
                 info.ArgumentList.Add(argument);
@@ -105,42 +100,27 @@ internal static class DeployCommand
                 info.Environment["BOSUN_API_KEY"] = key;
             }
 
-            using var process = new Process { StartInfo = info };
+            // Its output is the command's; of its errors, the last line is the reason told.
             var lastError = "";
-            process.OutputDataReceived += (_, e) =>
+            void OnLine(string line, bool fromErrorStream)
             {
-                if (e.Data is not null)
+                if (!fromErrorStream)
                 {
                     lock (context.Output)
                     {
-                        context.Output.WriteLine(e.Data);
+                        context.Output.WriteLine(line);
                     }
                 }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is { Length: > 0 } line)
+                else if (line.Length > 0)
                 {
                     lastError = line.StartsWith("Error: ", StringComparison.Ordinal) ? line["Error: ".Length..] : line;
                 }
-            };
-            process.Start();
-            process.StandardInput.Close();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                await process.WaitForExitAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
             }
 
-            if (process.ExitCode != 0)
+            var (exitCode, _) = await StreamedProcess.RunAsync(info, OnLine, keepOutput: false, cancellationToken);
+            if (exitCode != 0)
             {
-                throw new CliException($"deploying from {project} failed (exit code {process.ExitCode}): {lastError}");
+                throw new CliException($"deploying from {project} failed (exit code {exitCode}): {lastError}");
             }
         }
         finally

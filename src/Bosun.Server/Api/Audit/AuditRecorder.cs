@@ -12,7 +12,7 @@ namespace Bosun.Server.Api.Audit;
 /// 403, but the traffic of running flows (claims, heartbeats, logs, a run token's reports). New routes are audited
 /// unless they are named here, so a forgotten one is recorded rather than missed. The summary names the route's target
 /// and the body's fields (with the keys of an object field); only the values of <see cref="ShownFields"/> (names, roles,
-/// pools, reasons) are copied, never another value, so a secret or a job variable's value never reaches the log.
+/// pools, reasons, the secret names a deploy read) are copied, never another value, so a secret or a job variable's value never reaches the log.
 /// </summary>
 internal sealed class AuditRecorder(RequestDelegate next)
 {
@@ -26,7 +26,7 @@ internal sealed class AuditRecorder(RequestDelegate next)
     private static readonly HashSet<string> ShownFields = new(StringComparer.Ordinal)
     {
         "name", "role", "type", "flow_name", "work_pool_name", "work_queue_name", "pools", "variables", "reason", "paused", "active",
-        "concurrency_limit", "expires_in_days",
+        "concurrency_limit", "expires_in_days", "names",
     };
 
     private const int MaxBodyBytes = 1024 * 1024;

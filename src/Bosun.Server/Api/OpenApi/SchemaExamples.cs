@@ -65,6 +65,7 @@ internal static class SchemaExamples
         [typeof(ApiKeyBootstrap)] = new ApiKeyBootstrap("bst_4f1c9a0e2d7b4c5e8a3f6b1d0c9e7a2f", "admin"),
         [typeof(SecretValue)] = new SecretValue("s3cr3t-warehouse-password"),
         [typeof(SecretResolveRequest)] = new SecretResolveRequest(RunId, ["warehouse-password"]),
+        [typeof(SecretReadRequest)] = new SecretReadRequest(["registry-password"], "bosun deploy of 'get-repo-info/nightly': push step"),
         [typeof(AutomationCreate)] = new AutomationCreate("page-on-etl-failure",
             new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed, StateType.Crashed], Deployment: "etl/nightly"),
             [new AutomationAction(AutomationActionKind.Webhook, "https://hooks.example.com/services/T000/B000/XXXX", Preset: WebhookPreset.Slack)],

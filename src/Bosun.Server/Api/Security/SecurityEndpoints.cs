@@ -69,6 +69,10 @@ internal static class SecurityEndpoints
             service.ResolveAsync(request, ApiAuthentication.CallerOf(http), ct))
             .Requires(Permission.Work).WithName("ResolveSecrets").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Resolve a run's secrets (worker)").WithDescription("A worker resolves the secrets of a run it claimed, at render time.");
+        secrets.MapPost("read", (SecretReadRequest request, SecurityService service, CancellationToken ct) => service.ReadForDeployAsync(request, ct))
+            .Requires(Permission.Deploy).WithName("ReadSecrets").ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Read secrets' values (deploy)")
+            .WithDescription("A developer or admin key reads named secrets' values for a deploy-time step, such as a bosun.yaml push step's registry password ({{ secret.NAME }}). Recorded in the audit log with the names and the reason, never the values; viewer and worker keys are refused.");
 
         api.MapPost("flow_runs/{id:guid}/token", (Guid id, SecurityService service, CancellationToken ct) => service.IssueRunTokenAsync(id, ct))
             .Requires(Permission.Work, Permission.Deploy).WithTags("Security").WithName("IssueRunToken")

@@ -56,9 +56,9 @@ internal static partial class PullStepValidator
                 errors.Add($"{at} (download) needs exactly one of 'url' or 'path'");
             }
 
-            if (fields["id"] is { } id && (id is not JsonValue idValue || !idValue.TryGetValue<string>(out var idText) || !StepId().IsMatch(idText) || !ids.Add(idText)))
+            if (fields["id"] is { } id && (id is not JsonValue idValue || !idValue.TryGetValue<string>(out var idText) || !StepId().IsMatch(idText) || idText is "env" or "secret" || !ids.Add(idText)))
             {
-                errors.Add($"{at} ({type}): 'id' must be unique among the steps and made of letters, digits, '-' and '_'");
+                errors.Add($"{at} ({type}): 'id' must be unique among the steps, made of letters, digits, '-' and '_', and not 'env' or 'secret'");
             }
         }
 

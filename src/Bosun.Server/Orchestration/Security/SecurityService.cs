@@ -259,6 +259,30 @@ internal sealed partial class SecurityService(
         return request.Names.Distinct().ToDictionary(name => name, name => key.Decrypt(byName[name]), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Values of named secrets for a deploy-time step (bosun.yaml's push step): for developer and admin keys, who can
+    /// already have any secret rendered into a run they create (docs/security.md, "Secrets at deploy time"). The route
+    /// is audited with the names and reason; a missing name is 422 listing it.
+    /// </summary>
+    public async Task<Dictionary<string, string>> ReadForDeployAsync(SecretReadRequest request, CancellationToken cancellationToken)
+    {
+        var names = request.Names ?? [];
+        if (names.Count is 0 or > 20)
+        {
+            throw new ValidationException("names", ["name 1 to 20 secrets"]);
+        }
+
+        var secrets = await database.ReadAsync(connection => SecurityStore.ListSecretsAsync(connection, cancellationToken), cancellationToken);
+        var byName = secrets.ToDictionary(s => s.Name, s => s.Ciphertext, StringComparer.Ordinal);
+        var missing = names.Where(name => !byName.ContainsKey(name)).Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            throw new ValidationException("names", [$"no secret named {string.Join(", ", missing.Select(m => $"'{m}'"))}; set it with `bosun secret set NAME`"]);
+        }
+
+        return names.Distinct().ToDictionary(name => name, name => key.Decrypt(byName[name]), StringComparer.Ordinal);
+    }
+
     /// <summary>Whether the run exists, and the pool it is on (null for a served run).</summary>
     public async Task<(bool Exists, string? Pool)> RunPoolAsync(Guid runId, CancellationToken cancellationToken) =>
         await database.ReadAsync(connection => FlowRunStore.GetAsync(connection, runId, cancellationToken: cancellationToken), cancellationToken) is { } run

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Bosun.Contracts.Deployments;
+using Bosun.Shared;
 
 namespace Bosun.Worker.Infrastructure.PullSteps;
 
@@ -53,11 +54,17 @@ internal sealed partial class PullStepRunner(JobContext job, IReadOnlyDictionary
         }
     }
 
-    /// <summary>Replaces <c>{{ id.name }}</c> with the output of an earlier step; an unknown one is an error.</summary>
+    /// <summary>
+    /// Replaces <c>{{ id.name }}</c> with the output of an earlier step, and <c>{{ env.NAME }}</c> with the run's
+    /// environment on this worker (the worker's own and the job's <c>env</c>); an unknown one is an error.
+    /// </summary>
     public string Render(string text) => Reference().Replace(text, match =>
-        _outputs.TryGetValue(match.Groups[1].Value, out var outputs) && outputs.TryGetValue(match.Groups[2].Value, out var value)
-            ? value
-            : throw new PullStepException($"'{match.Value}' names no output of an earlier step (outputs: {Known()})"));
+        match.Groups[1].Value == "env"
+            ? (environment.TryGetValue(match.Groups[2].Value, out var set) ? set : System.Environment.GetEnvironmentVariable(match.Groups[2].Value))
+                ?? throw new PullStepException($"'{match.Value}': the environment variable {match.Groups[2].Value} is not set for this run on this worker")
+            : _outputs.TryGetValue(match.Groups[1].Value, out var outputs) && outputs.TryGetValue(match.Groups[2].Value, out var value)
+                ? value
+                : throw new PullStepException($"'{match.Value}' names no output of an earlier step (outputs: {Known()})"));
 
     private string Known() => _outputs.Count == 0 ? "none" : string.Join(", ", _outputs.SelectMany(step => step.Value.Keys.Select(key => $"{step.Key}.{key}")));
 
@@ -240,14 +247,7 @@ internal sealed partial class PullStepRunner(JobContext job, IReadOnlyDictionary
     {
         var path = environment.TryGetValue("PATH", out var value) ? value : System.Environment.GetEnvironmentVariable("PATH");
         var resolved = CommandLine.Resolve(program, path, directory) ?? throw new PullStepException($"'{program}' was not found (PATH={path})");
-        var info = new ProcessStartInfo(resolved)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = directory,
-        };
+        var info = new ProcessStartInfo(resolved) { WorkingDirectory = directory };
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -257,51 +257,14 @@ internal sealed partial class PullStepRunner(JobContext job, IReadOnlyDictionary
 
         // git must never wait for a password on a terminal that is not there.
         info.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        var stdout = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (stdout)
-                {
-                    stdout.AppendLine(e.Data);
-                }
-
-                job.Output(e.Data, false);
-            }
-        };
         // git and dotnet write progress to stderr: a step's lines are all information; its failure is the error.
-        process.ErrorDataReceived += (_, e) =>
+        var (exitCode, stdout) = await StreamedProcess.RunAsync(info, (line, _) => job.Output(line, false), keepOutput: true, cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
         {
-            if (e.Data is not null)
-            {
-                job.Output(e.Data, false);
-            }
-        };
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
+            throw new PullStepException($"{program} {string.Join(' ', arguments.Where(a => !a.StartsWith("http.extraHeader", StringComparison.Ordinal)))} exited with code {exitCode}");
         }
 
-        if (process.ExitCode != 0)
-        {
-            throw new PullStepException($"{program} {string.Join(' ', arguments.Where(a => !a.StartsWith("http.extraHeader", StringComparison.Ordinal)))} exited with code {process.ExitCode}");
-        }
-
-        lock (stdout)
-        {
-            return stdout.ToString();
-        }
+        return stdout;
     }
 
     private static string Required(JsonObject fields, string name) =>
