@@ -3,7 +3,7 @@ using Bosun.Sdk;
 using RepoInfo;
 
 // The flows this executable runs, registered once at start-up (a second flow with the same name is refused here).
-var flows = new FlowRegistry().Add(RepoInfoFlows.GetRepoInfo);
+var flows = new FlowRegistry().Add(RepoInfoFlows.GetRepoInfo).Add(RepoInfoFlows.RepoReport).Add(RepoInfoFlows.Summarize);
 
 // Started by a worker or a serving process (BOSUN_FLOW_RUN_ID is set): run that flow run and exit.
 if (await FlowRunEntryPoint.TryRunAsync(flows) is { } exitCode)
@@ -11,9 +11,10 @@ if (await FlowRunEntryPoint.TryRunAsync(flows) is { } exitCode)
     return exitCode;
 }
 
-var flow = flows.Find("get-repo-info")!;
-var command = args.FirstOrDefault() ?? "help";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+// --flow repo-report picks the second flow (tasks and a subflow); the tutorial's is the default.
+var flow = flows.Find(Option("--flow") ?? "get-repo-info") ?? throw new ArgumentException($"no flow '{Option("--flow")}': {string.Join(", ", flows.Names)}");
+var command = args.FirstOrDefault() ?? "help";
 
 try
 {
@@ -39,7 +40,7 @@ try
             return 0;
 
         case "serve":
-            // dotnet run -- serve [--name my-first-deployment] [--in-process]
+            // dotnet run -- serve [--flow repo-report] [--name my-first-deployment] [--in-process]
             await flow.ServeAsync(Option("--name") ?? "my-first-deployment", new ServeOptions { InProcess = args.Contains("--in-process") });
             return 0;
 
@@ -50,7 +51,7 @@ try
 
         default:
             Console.WriteLine("usage: RepoInfo deploy --pool POOL [--name NAME] [--image NAME:TAG [--dockerfile FILE] [--push]] [--pull-policy Never]");
-            Console.WriteLine("       RepoInfo serve [--name NAME] [--in-process]");
+            Console.WriteLine("       RepoInfo serve [--flow get-repo-info|repo-report] [--name NAME] [--in-process]");
             Console.WriteLine("       RepoInfo run [--repo-name OWNER/NAME] [--api-url URL]");
             return command == "help" ? 0 : 2;
     }

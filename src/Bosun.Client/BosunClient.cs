@@ -284,6 +284,13 @@ public sealed class BosunClient : IDisposable
     public Task<FlowRun> CreateSubflowRunAsync(Guid parentFlowRunId, SubflowRunCreate request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{Run(parentFlowRunId)}/subflow_runs", Body(request, Json.SubflowRunCreate), Json.FlowRun, cancellationToken);
 
+    /// <summary>
+    /// Starts a run of the deployment <c>flow/deployment</c> as a child of a running flow run: linked to it, cancelled with
+    /// it. A run token may start children of the runs of its own tree only.
+    /// </summary>
+    public Task<FlowRun> CreateDeploymentChildRunAsync(Guid parentFlowRunId, DeploymentRunCreate request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{Run(parentFlowRunId)}/deployment_runs", Body(request, Json.DeploymentRunCreate), Json.FlowRun, cancellationToken);
+
     /// <summary>Pauses a RUNNING run for its own flow (RUNNING → PAUSED), asking for input of a JSON Schema.</summary>
     public Task<SetStateResult> PauseFlowRunAsync(Guid id, FlowRunPause pause, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{Run(id)}/pause", Body(pause, Json.FlowRunPause), Json.SetStateResult, cancellationToken);

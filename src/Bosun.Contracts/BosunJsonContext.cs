@@ -44,6 +44,7 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(FlowRunBatchCreate))]
 [JsonSerializable(typeof(FlowRunBatchCreated))]
 [JsonSerializable(typeof(SubflowRunCreate))]
+[JsonSerializable(typeof(DeploymentRunCreate))]
 [JsonSerializable(typeof(FlowRunPause))]
 [JsonSerializable(typeof(FlowRunResume))]
 [JsonSerializable(typeof(FlowRun))]

@@ -46,8 +46,8 @@ internal sealed class ChildRuns(Guid parentId, FlowRunHost host, BosunClient cli
     public async Task<FlowRun> RunDeploymentAsync(string name, JsonObject? parameters, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(FlowContext.Current.CancellationToken, cancellationToken);
-        var deployment = await client.GetDeploymentByNameAsync(name, stopping.Token).ConfigureAwait(false);
-        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(parameters, ParentFlowRunId: parentId), stopping.Token).ConfigureAwait(false);
+        // Created as this run's child, which is all a run's own token may create.
+        var run = await client.CreateDeploymentChildRunAsync(parentId, new DeploymentRunCreate(name, parameters), stopping.Token).ConfigureAwait(false);
         var deadline = timeout is { } limit ? timeProvider.GetUtcNow() + limit : DateTimeOffset.MaxValue;
         while (!run.State.Type.IsTerminal() && timeProvider.GetUtcNow() < deadline)
         {
@@ -64,7 +64,9 @@ internal sealed class ChildRuns(Guid parentId, FlowRunHost host, BosunClient cli
         try
         {
             var result = await client.GetFlowRunResultAsync(run.Id, cancellationToken).ConfigureAwait(false);
-            return result.Value is null ? default : result.Value.Deserialize<T>(ParameterSchema.JsonOptions);
+            var serializer = ResultSerializers.ForName(result.Serializer)
+                ?? throw new InvalidOperationException($"The result of flow run {run.Id} was written by the serializer '{result.Serializer}', which only its own flow knows: read it with that serializer.");
+            return (T?)serializer.Deserialize(result.Value, typeof(T));
         }
         catch (BosunApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {

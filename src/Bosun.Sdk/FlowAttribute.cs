@@ -35,4 +35,10 @@ public sealed class FlowAttribute(string name) : Attribute
     /// for one of the flow's own to end; tag concurrency limits (<see cref="TaskAttribute.Tags"/>) apply besides, across runs.
     /// </summary>
     public int TaskConcurrency { get; set; }
+
+    /// <summary>
+    /// A type implementing <see cref="IResultSerializer"/> that writes the flow's result, and its tasks' unless a task names
+    /// its own; default <see cref="JsonResultSerializer"/>.
+    /// </summary>
+    public Type? ResultSerializer { get; set; }
 }

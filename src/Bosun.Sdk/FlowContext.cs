@@ -118,6 +118,43 @@ public sealed class FlowContext
         return (input ?? []).Deserialize<T>(ParameterSchema.JsonOptions)!;
     }
 
+#pragma warning disable RS0026 // Two shapes of one call (without input, or with it), each with the optional key and token last.
+    /// <summary>
+    /// Suspends the run (Prefect's <c>suspend_flow_run</c>): its task runs are recorded, the run becomes PAUSED "Suspended",
+    /// and this method throws <see cref="FlowRunSuspendedException"/>, which ends the flow and its process, releasing its
+    /// infrastructure and its concurrency slots. A resume (<c>bosun flow-run resume</c>, the API, the run's page) schedules
+    /// the run again: the flow re-runs from the start, each completed task call answered from its recorded result without
+    /// running its body, and this call returns. Not resumed within <paramref name="timeout"/>: the server fails the run.
+    /// Code before the suspension runs again, so keep it to tasks (or make it idempotent).
+    /// </summary>
+    /// <param name="timeout">How long the run may stay suspended.</param>
+    /// <param name="key">Names this suspension within the run (default: "suspend-1", "suspend-2"… in call order).</param>
+    /// <param name="cancellationToken">Stops the call.</param>
+    public async Task SuspendAsync(TimeSpan timeout, string? key = null, CancellationToken cancellationToken = default) =>
+        await Suspender.SuspendAsync(null, timeout, key, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Suspends the run until it is resumed with input of type <typeparamref name="T"/>, as <see cref="SuspendAsync"/> does:
+    /// this process exits, and when the re-run flow reaches this call again it returns the input (valid against
+    /// <typeparamref name="T"/>'s JSON Schema: a resume with other input is refused, 422).
+    /// </summary>
+    /// <typeparam name="T">The input asked for.</typeparam>
+    /// <param name="timeout">How long the run may stay suspended.</param>
+    /// <param name="key">Names this suspension within the run (default: "suspend-1", "suspend-2"… in call order).</param>
+    /// <param name="cancellationToken">Stops the call.</param>
+    public async Task<T> SuspendAsync<T>(TimeSpan timeout, string? key = null, CancellationToken cancellationToken = default)
+    {
+        var input = await Suspender.SuspendAsync(ParameterSchema.ForValue(typeof(T)), timeout, key, cancellationToken).ConfigureAwait(false);
+        return (input ?? []).Deserialize<T>(ParameterSchema.JsonOptions)!;
+    }
+#pragma warning restore RS0026
+
+    /// <summary>Suspends this flow run; null outside a flow run.</summary>
+    internal SuspendGate? Suspensions { get; init; }
+
+    private SuspendGate Suspender => Suspensions ?? throw new InvalidOperationException(
+        "SuspendAsync suspends a flow run: call it from a flow running on a Bosun server (served, deployed or started by a worker).");
+
     /// <summary>Pauses this flow run; null outside a flow run.</summary>
     internal PauseGate? Pauses { get; init; }
 

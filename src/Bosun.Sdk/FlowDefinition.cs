@@ -16,7 +16,11 @@ public sealed partial class FlowDefinition
         Attribute = attribute;
         ParameterSchema = Sdk.ParameterSchema.For(method);
         _awaitResult = ResultAwaiter(method.ReturnType);
+        ResultSerializer = ResultSerializers.Create(attribute.ResultSerializer, $"flow '{attribute.Name}'") ?? ResultSerializers.Json;
     }
+
+    /// <summary>Writes the flow's result, and its tasks' unless a task names its own.</summary>
+    internal IResultSerializer ResultSerializer { get; }
 
     /// <summary>The flow's name.</summary>
     public string Name => Attribute.Name;

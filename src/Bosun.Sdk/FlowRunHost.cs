@@ -33,14 +33,14 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
 
     /// <summary>Runs <paramref name="run"/>; returns when it has reached a final state, been aborted or been cancelled.</summary>
     public async Task<FlowRunOutcome> RunAsync(FlowRun run, FlowDefinition flow, CancellationToken stopping) =>
-        (await ExecuteAsync(run, flow, context => flow.InvokeAsync(run.Parameters, context), stopping).ConfigureAwait(false)).Outcome;
+        (await ExecuteAsync(run, flow, context => flow.InvokeAsync(run.Parameters, context), stopping, topLevel: true).ConfigureAwait(false)).Outcome;
 
     /// <summary>
     /// Runs <paramref name="run"/> by <paramref name="invoke"/> (the flow with the run's parameters, or a subflow with
     /// its call's values); the outcome comes with the flow's value when it completed and its exception when it failed.
     /// </summary>
     public async Task<(FlowRunOutcome Outcome, object? Value, Exception? Failure)> ExecuteAsync(
-        FlowRun run, FlowDefinition flow, Func<FlowContext, Task<object?>> invoke, CancellationToken stopping)
+        FlowRun run, FlowDefinition flow, Func<FlowContext, Task<object?>> invoke, CancellationToken stopping, bool topLevel = false)
     {
         using var activity = SdkTracing.Source.StartActivity("bosun.flow_run", ActivityKind.Internal, TraceParent);
         activity?.SetTag("bosun.flow_run.id", run.Id.ToString());
@@ -60,14 +60,28 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 }
 
                 var recorder = new TaskRunRecorder(client, TimeProvider.System, Logger);
+                // Resumed from a suspension: the task runs it completed before answer the same calls now.
+                var replay = await TaskReplay.LoadAsync(client, run, cancelled.Token).ConfigureAwait(false);
+                if (replay is not null)
+                {
+                    logger.Write(RunLogLevel.Info, $"Resumed from its suspension: the flow runs again from the start; {replay.Count} completed task run(s) answer their calls from their results.");
+                }
+
                 var context = new FlowContext(flow.Name, run.Id, run.Name, run.Parameters, logger, cancelled.Token)
                 {
-                    TaskRunner = new TaskRunner(run.Id, client, recorder, logger, timeProvider) { TaskConcurrency = flow.Attribute.TaskConcurrency },
+                    TaskRunner = new TaskRunner(run.Id, client, recorder, logger, timeProvider)
+                    {
+                        TaskConcurrency = flow.Attribute.TaskConcurrency,
+                        DefaultSerializer = flow.ResultSerializer,
+                        Replay = replay,
+                    },
                     ChildRuns = new ChildRuns(run.Id, this, client, timeProvider),
                     Pauses = new PauseGate(run.Id, client, timeProvider),
+                    Suspensions = new SuspendGate(run.Id, client, run.SuspendInputs, topLevel, recorder.FlushAsync, logger),
                 };
                 Exception? failure = null;
                 object? value = null;
+                var suspended = false;
                 try
                 {
                     recorder.Start();
@@ -89,6 +103,11 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
 
                     return (FlowRunOutcome.Cancelled, null, null);
                 }
+                catch (FlowRunSuspendedException)
+                {
+                    // The run is PAUSED "Suspended"; its task runs are sent in the finally below, its last lines here.
+                    suspended = true;
+                }
                 catch (Exception ex)
                 {
                     failure = ex;
@@ -97,6 +116,12 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 {
                     // Task runs are recorded before the flow's final state, so whoever sees it sees them all.
                     await recorder.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (suspended)
+                {
+                    await logs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                    return (FlowRunOutcome.Suspended, null, null);
                 }
 
                 if (failure is null)
@@ -155,19 +180,20 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
         }
 
         System.Text.Json.Nodes.JsonNode? json;
+        var serializer = flow.ResultSerializer;
         try
         {
-            json = System.Text.Json.JsonSerializer.SerializeToNode(value, type, ParameterSchema.JsonOptions);
+            json = serializer.Serialize(value, type);
         }
-        catch (Exception ex) when (ex is NotSupportedException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (Exception ex) when (ex is NotSupportedException or System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
         {
-            logger.Write(RunLogLevel.Warning, $"The flow's result of type {type.Name} cannot be written as JSON and is not kept: {ex.Message}");
+            logger.Write(RunLogLevel.Warning, $"The flow's result of type {type.Name} cannot be written by the serializer '{serializer.Name}' and is not kept: {ex.Message}");
             return;
         }
 
         try
         {
-            await client.SetFlowRunResultAsync(runId, new ResultWrite(json), CancellationToken.None).ConfigureAwait(false);
+            await client.SetFlowRunResultAsync(runId, new ResultWrite(json) { Serializer = serializer.Name }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (BosunApiException ex)
         {

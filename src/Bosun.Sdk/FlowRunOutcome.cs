@@ -11,4 +11,6 @@ internal enum FlowRunOutcome
     Failed,
     /// <summary>The flow stopped because the run was cancelled or the process asked to stop.</summary>
     Cancelled,
+    /// <summary>The flow suspended the run (PAUSED "Suspended"): the process may exit, and a resume starts the run again.</summary>
+    Suspended,
 }

@@ -39,6 +39,18 @@ public sealed class TaskAttribute(string name) : Attribute
     public double CacheExpirationSeconds { get; set; }
 
     /// <summary>
+    /// A type implementing <see cref="ITaskCacheKey"/> that gives the cache key of a call instead of the inputs' hash: calls
+    /// it maps to the same key share a cached result (with <see cref="CacheExpirationSeconds"/> above 0).
+    /// </summary>
+    public Type? CacheKeyFunction { get; set; }
+
+    /// <summary>
+    /// A type implementing <see cref="IResultSerializer"/> that writes the task's result (kept, cached, replayed); default:
+    /// the flow's (<see cref="FlowAttribute.ResultSerializer"/>), else <see cref="JsonResultSerializer"/>.
+    /// </summary>
+    public Type? ResultSerializer { get; set; }
+
+    /// <summary>
     /// The task's tags. A tag with a concurrency limit (<c>bosun concurrency-limit create TAG N</c>) lets at most N task
     /// runs carrying it execute at once across all flow runs: a task run waits, PENDING, until the server grants it a slot
     /// of every limited tag, and gives them back when it ends.

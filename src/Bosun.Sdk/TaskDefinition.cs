@@ -21,7 +21,20 @@ internal sealed class TaskDefinition
         ResultType = FlowDefinition.ResultTypeOf(method.ReturnType);
         IsAsync = typeof(Task).IsAssignableFrom(method.ReturnType) || method.ReturnType == typeof(ValueTask)
             || (method.ReturnType.IsGenericType && method.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>));
+        Serializer = ResultSerializers.Create(attribute.ResultSerializer, $"task '{attribute.Name}'");
+        KeyFunction = attribute.CacheKeyFunction switch
+        {
+            null => null,
+            { } type when typeof(ITaskCacheKey).IsAssignableFrom(type) && type.GetConstructor(Type.EmptyTypes) is not null => (ITaskCacheKey)Activator.CreateInstance(type)!,
+            { } type => throw new ArgumentException($"task '{attribute.Name}': CacheKeyFunction = typeof({type.Name}) must implement ITaskCacheKey and have a public parameterless constructor."),
+        };
     }
+
+    /// <summary>The task's own result serializer; null: the flow's.</summary>
+    public IResultSerializer? Serializer { get; }
+
+    /// <summary>The task's own cache key function; null: the inputs' hash.</summary>
+    public ITaskCacheKey? KeyFunction { get; }
 
     public MethodInfo Method { get; }
 
@@ -95,10 +108,35 @@ internal sealed class TaskDefinition
     }
 
     /// <summary>
-    /// The cache key: a SHA-256 of the task's name and its inputs as JSON (tokens and the flow context left out), so that
-    /// the same call in another run or process finds the same entry.
+    /// The cache key: the <see cref="KeyFunction"/>'s key hashed with the task's name, or by default the
+    /// <see cref="InputKey"/>; null when the key function says not to cache this call.
     /// </summary>
-    public string CacheKey(object?[] arguments)
+    public string? CacheKey(object?[] arguments, Guid? flowRunId)
+    {
+        if (KeyFunction is null)
+        {
+            return InputKey(arguments);
+        }
+
+        var parameters = Method.GetParameters();
+        var named = new Dictionary<string, object?>(StringComparer.Ordinal);
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (parameters[i].ParameterType != typeof(CancellationToken) && parameters[i].ParameterType != typeof(FlowContext))
+            {
+                named[parameters[i].Name ?? $"arg{i}"] = arguments[i];
+            }
+        }
+
+        var key = KeyFunction.KeyFor(new TaskCallInfo(Name, flowRunId, named, () => InputKey(arguments)));
+        return key is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Name}\nkey={key}")));
+    }
+
+    /// <summary>
+    /// The default cache key: a SHA-256 of the task's name and its inputs as JSON (tokens and the flow context left out), so
+    /// that the same call in another run or process finds the same entry.
+    /// </summary>
+    public string InputKey(object?[] arguments)
     {
         var parameters = Method.GetParameters();
         var inputs = new StringBuilder(Name).Append('\n');

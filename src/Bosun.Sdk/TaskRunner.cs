@@ -43,7 +43,19 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
     public static Guid? CurrentTaskRunOf(Guid flowRunId) => RunningTask.Value is { } running && running.FlowRunId == flowRunId ? running.TaskRunId : null;
 
     /// <summary>Results this run produced, so a repeated call finds them before the server has heard of them.</summary>
-    private readonly ConcurrentDictionary<string, (string Json, DateTimeOffset Expiration, Guid TaskRunId)> _produced = new();
+    private readonly ConcurrentDictionary<string, (string Json, DateTimeOffset Expiration, Guid TaskRunId, string Serializer)> _produced = new();
+
+    /// <summary>How many calls with the same inputs this execution has made, per input key: the ordinal in a replay key.</summary>
+    private readonly ConcurrentDictionary<string, int> _occurrences = new(StringComparer.Ordinal);
+
+    /// <summary>The flow's result serializer, for the tasks that name none.</summary>
+    public IResultSerializer DefaultSerializer { get; init; } = ResultSerializers.Json;
+
+    /// <summary>
+    /// The task runs this flow run completed before it suspended itself; null unless it is re-running after a resume. A
+    /// call with the same key is answered from its result without running the body.
+    /// </summary>
+    public TaskReplay? Replay { get; init; }
 
     public async Task<object?> RunAsync(TaskDefinition task, object? target, object?[] arguments, CancellationToken cancellationToken)
     {
@@ -55,13 +67,27 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         using var activity = SdkTracing.Source.StartActivity("bosun.task_run");
         activity?.SetTag("bosun.task_run.id", run.Id.ToString());
         activity?.SetTag("bosun.task.name", task.Name);
-        var cacheKey = task.CacheExpiration is null ? null : task.CacheKey(arguments);
+        var serializer = task.Serializer ?? DefaultSerializer;
+        var cacheKey = task.CacheExpiration is null ? null : task.CacheKey(arguments, flowRunId);
+        // Every completed task run carries a key (its cache key, else one of its inputs and ordinal), so that a re-run after
+        // a suspension finds it and answers the same call from its result.
+        var replayKey = cacheKey ?? ReplayKey(task, arguments);
+        if (Replay is { } replay && replayKey is not null && replay.TryTake(replayKey, needsResult: task.ResultType is not null, out var earlier))
+        {
+            return await ReplayAsync(task, earlier, serializer, cancelled.Token).ConfigureAwait(false);
+        }
+
         run.Report(TaskRunStateType.Pending, cacheKey: cacheKey);
         if (cacheKey is not null && await LookUpAsync(cacheKey, cancelled.Token).ConfigureAwait(false) is { } hit)
         {
-            var now = timeProvider.GetUtcNow();
-            run.Report(TaskRunStateType.Cached, start: now, end: now, message: $"cached result of task run {hit.TaskRunId}", cacheKey: cacheKey);
-            return JsonSerializer.Deserialize(hit.Json, task.ResultType!, ParameterSchema.JsonOptions);
+            if (ResultSerializers.ForName(hit.Serializer, serializer) is { } reader)
+            {
+                var now = timeProvider.GetUtcNow();
+                run.Report(TaskRunStateType.Cached, start: now, end: now, message: $"cached result of task run {hit.TaskRunId}", cacheKey: cacheKey);
+                return reader.Deserialize(JsonNode.Parse(hit.Json), task.ResultType!);
+            }
+
+            logger.Write(RunLogLevel.Warning, $"Task '{task.Name}': the cached result of task run {hit.TaskRunId} was written by the serializer '{hit.Serializer}', which this task does not know; running the task.");
         }
 
         var flowSlots = _flowSlots;
@@ -76,7 +102,7 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
             var holdsTagSlots = await AcquireTagSlotsAsync(task, run, cancelled.Token).ConfigureAwait(false);
             try
             {
-                return await RunAttemptsAsync(task, target, arguments, run, cacheKey, cancelled).ConfigureAwait(false);
+                return await RunAttemptsAsync(task, target, arguments, run, (cacheKey, replayKey, serializer), cancelled).ConfigureAwait(false);
             }
             finally
             {
@@ -138,7 +164,43 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         }
     }
 
-    private async Task<object?> RunAttemptsAsync(TaskDefinition task, object? target, object?[] arguments, TaskRunState run, string? cacheKey, CancellationTokenSource cancelled)
+    /// <summary>
+    /// The key of a call for a replay: its input key and how many calls with those inputs came before it in this
+    /// execution; null when its inputs cannot be written as JSON (such a call is run again on a replay).
+    /// </summary>
+    private string? ReplayKey(TaskDefinition task, object?[] arguments)
+    {
+        string input;
+        try
+        {
+            input = task.InputKey(arguments);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+
+        return $"replay:{input}.{_occurrences.AddOrUpdate(input, 1, static (_, count) => count + 1)}";
+    }
+
+    /// <summary>A call answered from a task run its flow run completed before suspending: its result, its body not run again.</summary>
+    private async Task<object?> ReplayAsync(TaskDefinition task, TaskRun earlier, IResultSerializer serializer, CancellationToken cancellationToken)
+    {
+        object? value = null;
+        if (task.ResultType is not null)
+        {
+            var stored = await client.GetTaskRunResultAsync(earlier.Id, cancellationToken).ConfigureAwait(false);
+            var reader = ResultSerializers.ForName(stored.Serializer, serializer)
+                ?? throw new InvalidOperationException($"Task '{task.Name}': the result of task run {earlier.Id} was written by the serializer '{stored.Serializer}', which this task does not know.");
+            value = reader.Deserialize(stored.Value, task.ResultType);
+        }
+
+        logger.Write(RunLogLevel.Info, $"Task '{task.Name}' answered from task run {earlier.Id}, completed before the run suspended: its body is not run again.");
+        return value;
+    }
+
+    private async Task<object?> RunAttemptsAsync(TaskDefinition task, object? target, object?[] arguments, TaskRunState run,
+        (string? CacheKey, string? ReplayKey, IResultSerializer Serializer) keep, CancellationTokenSource cancelled)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -149,7 +211,7 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
             try
             {
                 var value = await AttemptAsync(task, target, arguments, cancelled.Token).ConfigureAwait(false);
-                Complete(task, run, cacheKey, value);
+                Complete(task, run, keep, value);
                 return value;
             }
             catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
@@ -220,21 +282,22 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         throw new TaskTimeoutException($"task '{task.Name}' did not finish within {timeout.TotalSeconds:0.###} s: its token fired and the attempt was abandoned");
     }
 
-    private void Complete(TaskDefinition task, TaskRunState run, string? cacheKey, object? value)
+    private void Complete(TaskDefinition task, TaskRunState run, (string? CacheKey, string? ReplayKey, IResultSerializer Serializer) keep, object? value)
     {
         var now = timeProvider.GetUtcNow();
         JsonNode? result = null;
         var hasResult = false;
+        var (cacheKey, replayKey, serializer) = keep;
         if (task.ResultType is not null)
         {
             try
             {
-                result = JsonSerializer.SerializeToNode(value, task.ResultType, ParameterSchema.JsonOptions);
+                result = serializer.Serialize(value, task.ResultType);
                 hasResult = true;
             }
-            catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+            catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
             {
-                logger.Write(RunLogLevel.Warning, $"Task '{task.Name}' ({run.Id}): its result of type {task.ResultType.Name} cannot be written as JSON, so it is neither kept nor cached: {ex.Message}");
+                logger.Write(RunLogLevel.Warning, $"Task '{task.Name}' ({run.Id}): its result of type {task.ResultType.Name} cannot be written by the serializer '{serializer.Name}', so it is neither kept nor cached: {ex.Message}");
             }
         }
 
@@ -242,17 +305,19 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         if (cacheKey is not null && hasResult)
         {
             expiration = now + task.CacheExpiration!.Value;
-            _produced[cacheKey] = (result?.ToJsonString() ?? "null", expiration.Value, run.Id);
+            _produced[cacheKey] = (result?.ToJsonString() ?? "null", expiration.Value, run.Id, serializer.Name);
         }
 
-        run.Report(TaskRunStateType.Completed, end: now, cacheKey: expiration is null ? null : cacheKey, cacheExpiration: expiration, result: result, hasResult: hasResult);
+        // Without a cache entry the task run keeps its replay key (and no expiration, so that no cache lookup finds it).
+        run.Report(TaskRunStateType.Completed, end: now, cacheKey: expiration is null ? replayKey : cacheKey, cacheExpiration: expiration, result: result, hasResult: hasResult,
+            resultSerializer: hasResult ? serializer.Name : null);
     }
 
-    private async Task<(string Json, Guid TaskRunId)?> LookUpAsync(string cacheKey, CancellationToken cancellationToken)
+    private async Task<(string Json, Guid TaskRunId, string Serializer)?> LookUpAsync(string cacheKey, CancellationToken cancellationToken)
     {
         if (_produced.TryGetValue(cacheKey, out var local) && local.Expiration > timeProvider.GetUtcNow())
         {
-            return (local.Json, local.TaskRunId);
+            return (local.Json, local.TaskRunId, local.Serializer);
         }
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -260,7 +325,7 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         try
         {
             var found = await client.LookUpTaskCacheAsync(cacheKey, limit.Token).ConfigureAwait(false);
-            return (found.ResultJson, found.TaskRunId);
+            return (found.ResultJson, found.TaskRunId, found.Serializer);
         }
         catch (BosunApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
@@ -288,12 +353,13 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         public Guid Id => id;
 
         public void Report(TaskRunStateType state, int? attempts = null, DateTimeOffset? start = null, DateTimeOffset? end = null,
-            string? message = null, string? cacheKey = null, DateTimeOffset? cacheExpiration = null, JsonNode? result = null, bool hasResult = false)
+            string? message = null, string? cacheKey = null, DateTimeOffset? cacheExpiration = null, JsonNode? result = null, bool hasResult = false,
+            string? resultSerializer = null)
         {
             _attempts = attempts ?? _attempts;
             _start ??= start;
             recorder.Add(new TaskRunReport(id, flowRunId, name, Interlocked.Increment(ref _sequence), state, _attempts, _start, end, message,
-                cacheKey, cacheExpiration, result, hasResult));
+                cacheKey, cacheExpiration, result, hasResult) { ResultSerializer = resultSerializer });
         }
     }
 }

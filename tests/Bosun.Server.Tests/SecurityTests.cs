@@ -7,6 +7,7 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.Security;
 using Bosun.Contracts.States;
+using Bosun.Contracts.TaskRuns;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Security;
 using Bosun.Server.Orchestration.Security;
@@ -196,6 +197,58 @@ public sealed class SecurityTests
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.ListFlowRunsAsync());
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.IssueRunTokenAsync(mine.Id));
         await ApiAssert.FailsAsync(HttpStatusCode.Unauthorized, () => server.NewClient(token[..^2] + "00").GetFlowRunAsync(mine.Id));
+    }
+
+    [Fact]
+    public async Task RunToken_CoversItsSubflowsChildRunsAndTaskRuns_RefusedOutsideItsTree()
+    {
+        await using var server = await TestServer.StartAsync();
+        var keys = await KeysAsync(server);
+        using var admin = server.NewClient(keys["admin"]);
+        using var worker = server.NewClient(keys["worker"]);
+        await admin.PoolAsync("p");
+        var deployment = await admin.DeploymentAsync("p");
+        var other = await admin.DeploymentAsync("p", name: "other");
+        var mine = await admin.RunAsync(deployment);
+        var theirs = await admin.RunAsync(other);
+        await worker.ClaimAsync("p", max: 2);
+        using var run = server.NewClient((await worker.IssueRunTokenAsync(mine.Id)).Token!);
+        Assert.Equal(SetStateStatus.Accept, (await run.SetFlowRunStateAsync(mine.Id, new StateProposal(StateType.Running))).Status);
+        var now = TimeProvider.System.GetUtcNow();
+
+        // Its tree: a subflow, the subflow's subflow, a deployment run it starts; their states, task runs, results and logs.
+        var child = await run.CreateSubflowRunAsync(mine.Id, new SubflowRunCreate("child-flow"));
+        var grandchild = await run.CreateSubflowRunAsync(child.Id, new SubflowRunCreate("grandchild-flow"));
+        Assert.Equal(SetStateStatus.Accept, (await run.SetFlowRunStateAsync(grandchild.Id, new StateProposal(StateType.Running))).Status);
+        var started = await run.CreateDeploymentChildRunAsync(mine.Id, new DeploymentRunCreate($"{other.FlowName}/{other.Name}"));
+        Assert.Equal((mine.Id, other.Id), (started.ParentFlowRunId!.Value, started.DeploymentId!.Value));
+        Assert.Equal(started.Id, (await run.GetFlowRunAsync(started.Id)).Id);
+        Assert.Equal(grandchild.Id, (await run.GetFlowRunAsync(grandchild.Id)).Id);
+        var taskRunId = Guid.NewGuid();
+        await run.RecordTaskRunsAsync([new TaskRunReport(taskRunId, grandchild.Id, "t", 1, TaskRunStateType.Completed, 1, Result: JsonValue.Create(7), HasResult: true)]);
+        Assert.Equal(grandchild.Id, (await run.GetTaskRunAsync(taskRunId)).FlowRunId);
+        Assert.Equal(7, (await run.GetTaskRunResultAsync(taskRunId)).Value!.GetValue<int>());
+        Assert.Equal(taskRunId, Assert.Single(await run.ListTaskRunsAsync(grandchild.Id)).Id);
+        await run.WriteLogsAsync([new LogCreate(child.Id, now, RunLogLevel.Info, "child line"), new LogCreate(mine.Id, now, RunLogLevel.Info, "own line")]);
+
+        // Outside it: another run, that run's subflow and task run; a plain run of a deployment; deployments by name.
+        var theirChild = await admin.CreateSubflowRunAsync(theirs.Id, new SubflowRunCreate("their-child"));
+        var theirTask = Guid.NewGuid();
+        await admin.RecordTaskRunsAsync([new TaskRunReport(theirTask, theirs.Id, "t", 1, TaskRunStateType.Completed, 1)]);
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetFlowRunAsync(theirChild.Id));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.SetFlowRunStateAsync(theirChild.Id, new StateProposal(StateType.Running)));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.CreateSubflowRunAsync(theirs.Id, new SubflowRunCreate("sneaky")));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.CreateDeploymentChildRunAsync(theirs.Id, new DeploymentRunCreate($"{other.FlowName}/{other.Name}")));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetTaskRunAsync(theirTask));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetTaskRunResultAsync(theirTask));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.ListTaskRunsAsync(theirs.Id));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden,
+            () => run.RecordTaskRunsAsync([new TaskRunReport(Guid.NewGuid(), grandchild.Id, "t", 1, TaskRunStateType.Running, 1), new TaskRunReport(Guid.NewGuid(), theirChild.Id, "t", 1, TaskRunStateType.Running, 1)]),
+            theirChild.Id.ToString());
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.WriteLogsAsync([new LogCreate(theirChild.Id, now, RunLogLevel.Info, "x")]));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.CreateFlowRunAsync(other.Id, new FlowRunCreate()));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetDeploymentByNameAsync($"{other.FlowName}/{other.Name}"));
+        Assert.Equal(2, (await admin.ListTaskRunsAsync(grandchild.Id)).Count + (await admin.ListTaskRunsAsync(theirs.Id)).Count);
     }
 
     [Fact]

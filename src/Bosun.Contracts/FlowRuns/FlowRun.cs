@@ -79,4 +79,10 @@ public sealed record FlowRun(
     /// <c>TRACEPARENT</c> environment variable) put their spans into this trace.
     /// </summary>
     public string? Traceparent { get; init; }
+
+    /// <summary>
+    /// The inputs its suspensions were resumed with, by suspension key (<c>FlowContext.SuspendAsync</c>): the re-run flow
+    /// reads its input here when it reaches the same suspension again. Null when it was never resumed from a suspension.
+    /// </summary>
+    public JsonObject? SuspendInputs { get; init; }
 }

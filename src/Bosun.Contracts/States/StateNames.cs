@@ -11,6 +11,13 @@ public static class StateNames
     public const string AwaitingRetry = "AwaitingRetry";
     /// <summary>A SCHEDULED run waiting for a deployment concurrency slot.</summary>
     public const string AwaitingConcurrencySlot = "AwaitingConcurrencySlot";
+    /// <summary>
+    /// A PAUSED run that suspended itself (<c>FlowContext.SuspendAsync</c>): its process has exited and it holds no
+    /// infrastructure; a resume schedules it again (<see cref="Resuming"/>).
+    /// </summary>
+    public const string Suspended = "Suspended";
+    /// <summary>A SCHEDULED run resumed from a suspension: a worker starts it again, and its flow re-runs from the start.</summary>
+    public const string Resuming = "Resuming";
     /// <summary>The default name of a PENDING state.</summary>
     public const string Pending = "Pending";
     /// <summary>A PENDING run whose worker is creating its infrastructure.</summary>

@@ -32,4 +32,8 @@ public sealed record TaskRunReport(
     string? CacheKey = null,
     DateTimeOffset? CacheExpiration = null,
     JsonNode? Result = null,
-    bool HasResult = false);
+    bool HasResult = false)
+{
+    /// <summary>The serializer that wrote <see cref="Result"/> (<c>json</c> when absent).</summary>
+    public string? ResultSerializer { get; init; }
+}

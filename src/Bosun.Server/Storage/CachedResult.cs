@@ -8,6 +8,7 @@ internal sealed class CachedResult
     public string? ResultRef { get; set; }
     public long ResultSize { get; set; }
     public long CacheExpiration { get; set; }
+    public string? ResultSerializer { get; set; }
 
-    public StoredResult Stored => new() { Result = Result, ResultRef = ResultRef, ResultSize = ResultSize };
+    public StoredResult Stored => new() { Result = Result, ResultRef = ResultRef, ResultSize = ResultSize, ResultSerializer = ResultSerializer };
 }

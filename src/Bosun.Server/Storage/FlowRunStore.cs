@@ -51,6 +51,48 @@ internal static class FlowRunStore
         await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM flow_runs WHERE id = @id", new { id }, cancellationToken: cancellationToken)) > 0;
 
+    /// <summary>
+    /// Whether <paramref name="runId"/> is <paramref name="rootId"/> or one of its descendants (subflows and deployment runs
+    /// it started, and theirs), following parent links up at most 64 levels.
+    /// </summary>
+    public static async Task<bool> IsInTreeAsync(DbConnection connection, Guid runId, Guid rootId, CancellationToken cancellationToken)
+    {
+        Guid? current = runId;
+        for (var depth = 0; depth < 64 && current is { } id; depth++)
+        {
+            if (id == rootId)
+            {
+                return true;
+            }
+
+            // Read as text: the Guid handler does not take a NULL (a run without a parent).
+            var parent = await connection.ExecuteScalarAsync<object?>(new CommandDefinition(
+                "SELECT parent_flow_run_id FROM flow_runs WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+            current = parent switch
+            {
+                Guid guid => guid,
+                string text when Guid.TryParse(text, out var parsed) => parsed,
+                _ => null,
+            };
+        }
+
+        return false;
+    }
+
+    /// <summary>The first of <paramref name="runIds"/> outside the tree of <paramref name="rootId"/> (<see cref="IsInTreeAsync"/>), or null.</summary>
+    public static async Task<Guid?> FirstOutsideTreeAsync(DbConnection connection, IEnumerable<Guid> runIds, Guid rootId, CancellationToken cancellationToken)
+    {
+        foreach (var runId in runIds.Distinct())
+        {
+            if (!await IsInTreeAsync(connection, runId, rootId, cancellationToken))
+            {
+                return runId;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Those of <paramref name="ids"/> that are runs in the store.</summary>
     public static async Task<HashSet<Guid>> ExistingAsync(WriteScope scope, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
         (await scope.Connection.QueryAsync<Guid>(new CommandDefinition(
@@ -646,10 +688,16 @@ internal static class FlowRunStore
             """, new { runId, reason, worker, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>What a pause asks for, written with the move to PAUSED; the last resume's input is cleared.</summary>
-    public static async Task SetPauseAsync(WriteScope scope, Guid runId, JsonObject? inputSchema, DateTimeOffset? timeout, CancellationToken cancellationToken) =>
+    public static async Task SetPauseAsync(WriteScope scope, Guid runId, JsonObject? inputSchema, DateTimeOffset? timeout, string? suspendKey, CancellationToken cancellationToken) =>
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE flow_runs SET pause_input_schema = @schema, pause_timeout = @timeout, resume_input = NULL WHERE id = @runId",
-            new { runId, schema = inputSchema?.ToJsonString(), timeout = Ms(timeout) }, scope.Transaction, cancellationToken: cancellationToken));
+            "UPDATE flow_runs SET pause_input_schema = @schema, pause_timeout = @timeout, pause_key = @suspendKey, resume_input = NULL WHERE id = @runId",
+            new { runId, schema = inputSchema?.ToJsonString(), timeout = Ms(timeout), suspendKey }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>A suspended run's resume: its input, and every suspension's input by key; the pause is done with.</summary>
+    public static async Task SetSuspendInputsAsync(WriteScope scope, Guid runId, JsonObject? input, JsonObject inputs, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flow_runs SET resume_input = @input, suspend_inputs = @inputs, pause_input_schema = NULL, pause_timeout = NULL, pause_key = NULL WHERE id = @runId",
+            new { runId, input = input?.ToJsonString(), inputs = inputs.ToJsonString() }, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>The input a resume carried, written with the move back to RUNNING; the pause's schema and timeout are done with.</summary>
     public static async Task SetResumeInputAsync(WriteScope scope, Guid runId, JsonObject? input, CancellationToken cancellationToken) =>

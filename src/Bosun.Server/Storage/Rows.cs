@@ -181,6 +181,8 @@ internal sealed class FlowRunRow
     public string? PauseInputSchema { get; set; }
     public long? PauseTimeout { get; set; }
     public string? ResumeInput { get; set; }
+    public string? PauseKey { get; set; }
+    public string? SuspendInputs { get; set; }
 
     /// <summary>How many states carry the proposal's transition id (read only with a proposal that has one; null when not read).</summary>
     public long? TransitionSeen { get; set; }
@@ -198,6 +200,7 @@ internal sealed class FlowRunRow
         StartTimeoutSeconds = StartTimeoutSeconds,
         StartTimeoutAction = StartTimeoutSeconds is null ? null : StartTimeouts.Parse(StartTimeoutAction),
         Traceparent = Traceparent,
+        SuspendInputs = ObjectOrNull(SuspendInputs),
     };
 
     public FlowRunSummary ToSummary() => new(

@@ -6,4 +6,5 @@ internal sealed class StoredResult
     public string? Result { get; set; }
     public string? ResultRef { get; set; }
     public long ResultSize { get; set; }
+    public string? ResultSerializer { get; set; }
 }

@@ -6,4 +6,7 @@ internal sealed record StoredTaskRunReport(
     string? CacheKey, long? CacheExpiration, string? Result, string? ResultRef, long? ResultSize)
 {
     public long Now { get; init; }
+
+    /// <summary>The serializer that wrote the result; null for JSON.</summary>
+    public string? ResultSerializer { get; init; }
 }

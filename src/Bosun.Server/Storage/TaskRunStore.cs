@@ -22,13 +22,13 @@ internal static class TaskRunStore
     public static Task<int> UpsertAsync(WriteScope scope, IEnumerable<StoredTaskRunReport> reports, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO task_runs (id, flow_run_id, task_name, seq, state, attempts, start_time, end_time, message, cache_key, cache_expiration,
-                result, result_ref, result_size, created, updated)
+                result, result_ref, result_size, result_serializer, created, updated)
             VALUES (@Id, @FlowRunId, @TaskName, @Seq, @State, @Attempts, @StartTime, @EndTime, @Message, @CacheKey, @CacheExpiration,
-                @Result, @ResultRef, @ResultSize, @Now, @Now)
+                @Result, @ResultRef, @ResultSize, @ResultSerializer, @Now, @Now)
             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, state = excluded.state, attempts = excluded.attempts,
                 start_time = excluded.start_time, end_time = excluded.end_time, message = excluded.message, cache_key = excluded.cache_key,
                 cache_expiration = excluded.cache_expiration, result = excluded.result, result_ref = excluded.result_ref,
-                result_size = excluded.result_size, updated = excluded.updated
+                result_size = excluded.result_size, result_serializer = excluded.result_serializer, updated = excluded.updated
             WHERE task_runs.seq < excluded.seq AND task_runs.flow_run_id = excluded.flow_run_id
             """, reports.Select(report => report with { Now = Ms(now) }), scope.Transaction, cancellationToken: cancellationToken));
 
@@ -43,13 +43,13 @@ internal static class TaskRunStore
 
     public static Task<StoredResult?> ResultAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<StoredResult?>(new CommandDefinition(
-            "SELECT result, result_ref, result_size FROM task_runs WHERE id = @id AND (result IS NOT NULL OR result_ref IS NOT NULL)",
+            "SELECT result, result_ref, result_size, result_serializer FROM task_runs WHERE id = @id AND (result IS NOT NULL OR result_ref IS NOT NULL)",
             new { id }, cancellationToken: cancellationToken));
 
     /// <summary>The newest completed task run under <paramref name="cacheKey"/> whose expiration is after <paramref name="now"/>.</summary>
     public static Task<CachedResult?> CachedAsync(DbConnection connection, string cacheKey, DateTimeOffset now, CancellationToken cancellationToken) =>
         connection.QueryFirstOrDefaultAsync<CachedResult?>(new CommandDefinition($"""
-            SELECT id, result, result_ref, result_size, cache_expiration FROM task_runs
+            SELECT id, result, result_ref, result_size, result_serializer, cache_expiration FROM task_runs
             WHERE cache_key = @cacheKey AND cache_expiration > @now AND state = '{EnumNames.Of(TaskRunStateType.Completed)}'
                 AND (result IS NOT NULL OR result_ref IS NOT NULL)
             ORDER BY cache_expiration DESC LIMIT 1
@@ -57,13 +57,15 @@ internal static class TaskRunStore
 
     public static Task<int> SetFlowRunResultAsync(WriteScope scope, Guid flowRunId, StoredResult result, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO flow_run_results (flow_run_id, result, result_ref, result_size, created) VALUES (@flowRunId, @Result, @ResultRef, @ResultSize, @now)
-            ON CONFLICT (flow_run_id) DO UPDATE SET result = excluded.result, result_ref = excluded.result_ref, result_size = excluded.result_size
-            """, new { flowRunId, result.Result, result.ResultRef, result.ResultSize, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+            INSERT INTO flow_run_results (flow_run_id, result, result_ref, result_size, result_serializer, created)
+            VALUES (@flowRunId, @Result, @ResultRef, @ResultSize, @ResultSerializer, @now)
+            ON CONFLICT (flow_run_id) DO UPDATE SET result = excluded.result, result_ref = excluded.result_ref, result_size = excluded.result_size,
+                result_serializer = excluded.result_serializer
+            """, new { flowRunId, result.Result, result.ResultRef, result.ResultSize, result.ResultSerializer, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
     public static Task<StoredResult?> FlowRunResultAsync(DbConnection connection, Guid flowRunId, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<StoredResult?>(new CommandDefinition(
-            "SELECT result, result_ref, result_size FROM flow_run_results WHERE flow_run_id = @flowRunId", new { flowRunId }, cancellationToken: cancellationToken));
+            "SELECT result, result_ref, result_size, result_serializer FROM flow_run_results WHERE flow_run_id = @flowRunId", new { flowRunId }, cancellationToken: cancellationToken));
 
     private sealed class TaskRunRow
     {

@@ -254,8 +254,13 @@ internal sealed class FlowRunExecution(
     /// </summary>
     private async Task ReportExitAsync(InfrastructureExit status, CancellationToken cancellationToken)
     {
-        var state = (await RetryUntilAnsweredAsync(token => client.GetFlowRunAsync(RunId, token), cancellationToken).ConfigureAwait(false))?.State.Type;
-        if (state == StateType.Cancelling)
+        var seen = (await RetryUntilAnsweredAsync(token => client.GetFlowRunAsync(RunId, token), cancellationToken).ConfigureAwait(false))?.State;
+        var state = seen?.Type;
+        if (seen is { Type: StateType.Paused, Name: StateNames.Suspended } or { Type: StateType.Scheduled, Name: StateNames.Resuming })
+        {
+            // The flow suspended itself: its process exiting is what a suspension is, and a resume starts it again.
+        }
+        else if (state == StateType.Cancelling)
         {
             state = (await ReportAsync(new StateProposal(StateType.Cancelled, Message: "cancelled: its infrastructure was stopped"), cancellationToken).ConfigureAwait(false))?.State.Type ?? state;
         }

@@ -75,6 +75,14 @@ internal static class FlowRunEndpoints
         }).WithName("CreateSubflowRun").Requires(Permission.RunReport, Permission.Deploy).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Record a subflow run")
             .WithDescription("A flow method called by this running flow, run in its process as a child run (PENDING; it reports its own states). 409 when the parent has ended.");
+        runs.MapPost("{id:guid}/deployment_runs", async Task<Created<FlowRun>> (Guid id, DeploymentRunCreate request, FlowRunService service, CancellationToken ct) =>
+        {
+            var run = await service.CreateDeploymentChildAsync(id, request, ct);
+            return TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run);
+        }).WithName("CreateDeploymentChildRun").Requires(Permission.RunReport, Permission.Deploy)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Start a deployment run from a flow")
+            .WithDescription("A running flow starts a run of another deployment (flow/deployment) as its child, on that deployment's infrastructure: linked to this run and cancelled with it. A flow run's token may do this for the runs of its own tree only. 404 for an unknown deployment, 409 when this run has ended.");
         runs.MapPost("{id:guid}/pause", (Guid id, FlowRunPause pause, FlowRunService service, CancellationToken ct) => service.PauseAsync(id, pause, ct))
             .WithName("PauseFlowRun").Requires(Permission.RunReport)
             .WithSummary("Pause a running flow")

@@ -53,6 +53,7 @@ internal static class SchemaExamples
         [typeof(FlowRunFilter)] = new FlowRunFilter([StateType.Failed, StateType.Crashed], FlowName: "etl", Limit: 50) { IncludeTotal = false },
         [typeof(FlowRunPause)] = new FlowRunPause(new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["approved"] = new JsonObject { ["type"] = "boolean" } } }, 3600),
         [typeof(FlowRunResume)] = new FlowRunResume(new JsonObject { ["approved"] = true }),
+        [typeof(DeploymentRunCreate)] = new DeploymentRunCreate("etl/nightly", new JsonObject { ["partition"] = "2026-03-01" }),
         [typeof(SubflowRunCreate)] = new SubflowRunCreate("load-partition", new JsonObject { ["partition"] = "2026-03-01" }),
         [typeof(StateProposal)] = new StateProposal(StateType.Running),
         [typeof(InfrastructureUpdate)] = new InfrastructureUpdate("docker://3f2a9c1e7b4d"),

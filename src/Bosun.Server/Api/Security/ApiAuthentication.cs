@@ -54,7 +54,7 @@ internal sealed class ApiAuthentication(RequestDelegate next)
 
         // Known from here on, also for a refusal: the audit log records who was refused.
         context.Items[typeof(BosunCaller)] = caller;
-        if (!requires.AnyOf.Any(caller.Has) || (caller.IsRunToken && !InRunScope(context, caller)))
+        if (!requires.AnyOf.Any(caller.Has) || (caller.IsRunToken && !await InRunScopeAsync(context, caller, security)))
         {
             var who = caller.IsRunToken ? $"a token for flow run {caller.RunId}" : $"a {caller.Role.ToString()!.ToLowerInvariant()} key ('{caller.Name}')";
             await WriteAsync(context, problems, StatusCodes.Status403Forbidden, "Not allowed",
@@ -113,14 +113,23 @@ internal sealed class ApiAuthentication(RequestDelegate next)
     public static BosunCaller CallerOf(HttpContext context) =>
         context.Items.TryGetValue(typeof(BosunCaller), out var caller) && caller is BosunCaller found ? found : BosunCaller.Anonymous;
 
-    /// <summary>A run token reaches its own run, its run's deployment (read only), the batched log and task-run routes (checked per item) and the task cache.</summary>
-    private static bool InRunScope(HttpContext context, BosunCaller caller)
+    /// <summary>
+    /// A run token reaches the runs of its tree — its own run, the subflows and deployment runs it started, and theirs —
+    /// and their task runs (read only); its run's deployment (read only); the batched log and task-run routes (checked
+    /// per item against the same tree) and the task cache. Nothing outside its tree.
+    /// </summary>
+    private static async Task<bool> InRunScopeAsync(HttpContext context, BosunCaller caller, SecurityService security)
     {
         var path = context.Request.Path.Value ?? "";
         var id = context.Request.RouteValues.TryGetValue("id", out var value) && Guid.TryParse(value?.ToString(), out var parsed) ? parsed : (Guid?)null;
         if (path.StartsWith("/api/flow_runs/", StringComparison.Ordinal))
         {
-            return id == caller.RunId;
+            return id is { } runId && await security.InRunTreeAsync(runId, caller.RunId!.Value, context.RequestAborted);
+        }
+
+        if (path.StartsWith("/api/task_runs/", StringComparison.Ordinal) && id is { } taskRunId && HttpMethods.IsGet(context.Request.Method))
+        {
+            return await security.TaskRunInRunTreeAsync(taskRunId, caller.RunId!.Value, context.RequestAborted);
         }
 
         if (path.StartsWith("/api/deployments/", StringComparison.Ordinal))

@@ -209,6 +209,33 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         return (row, true);
     }
 
+    /// <summary>
+    /// A run of the deployment <c>flow/deployment</c> started by a running flow (RunDeploymentAsync): created as any run of
+    /// it, linked to the parent. 404 for an unknown parent or deployment, 409 when the parent has ended.
+    /// </summary>
+    public async Task<FlowRun> CreateDeploymentChildAsync(Guid parentId, DeploymentRunCreate request, CancellationToken cancellationToken)
+    {
+        var address = request.Deployment ?? "";
+        var slash = address.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == address.Length - 1)
+        {
+            throw new ValidationException("deployment", ["must be the deployment's address, flow-name/deployment-name"]);
+        }
+
+        var deploymentId = await database.ReadAsync(async connection =>
+        {
+            var parent = await FlowRunStore.GetAsync(connection, parentId, cancellationToken: cancellationToken) ?? throw NotFound(parentId);
+            if (parent.State.Type.IsTerminal())
+            {
+                throw new ConflictException($"Flow run {parentId} is {parent.State.Type.ToWireName()}: only a run that has not ended can start a deployment run.");
+            }
+
+            return (await DeploymentStore.GetByNameAsync(connection, address[..slash], address[(slash + 1)..], cancellationToken: cancellationToken))?.Id
+                ?? throw new NotFoundException($"Deployment '{address}' does not exist. List deployments with `bosun deployment ls`.");
+        }, cancellationToken);
+        return (await CreateAsync(deploymentId, new FlowRunCreate(request.Parameters, ParentFlowRunId: parentId), cancellationToken)).Run;
+    }
+
     /// <summary>A subflow's run, linked to its running parent, PENDING for the parent's process to run.</summary>
     public async Task<FlowRun> CreateSubflowAsync(Guid parentId, SubflowRunCreate request, CancellationToken cancellationToken)
     {
@@ -347,16 +374,28 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             throw new ValidationException("timeout_seconds", ["must be more than 0 and at most a year (31,536,000)"]);
         }
 
+        if (pause.Key is { Length: 0 or > MaxSuspendKeyLength })
+        {
+            throw new ValidationException("key", [$"must be 1 to {MaxSuspendKeyLength} characters"]);
+        }
+
         var now = timeProvider.GetUtcNow();
         var timeout = pause.TimeoutSeconds is { } seconds ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
-        var message = pause.InputSchema is null ? "paused: waiting for a resume" : "paused: waiting for input";
+        var message = (pause.Suspend, pause.InputSchema) switch
+        {
+            (true, null) => "suspended: its process exits, and a resume starts it again",
+            (true, _) => "suspended: its process exits, and a resume with input starts it again",
+            (false, null) => "paused: waiting for a resume",
+            _ => "paused: waiting for input",
+        };
+        var name = pause.Suspend ? StateNames.Suspended : null;
         var result = await database.WriteAsync(async scope =>
         {
-            var outcome = await FlowRunStore.TryTransitionAsync(scope, id, new StateProposal(StateType.Paused, Message: timeout is null ? message : $"{message} until {timeout:O}"),
+            var outcome = await FlowRunStore.TryTransitionAsync(scope, id, new StateProposal(StateType.Paused, name, Message: timeout is null ? message : $"{message} until {timeout:O}"),
                 now, expectedType: StateType.Running, cancellationToken: cancellationToken) ?? throw NotFound(id);
             if (outcome.Result.Status == SetStateStatus.Accept)
             {
-                await FlowRunStore.SetPauseAsync(scope, id, pause.InputSchema, timeout, cancellationToken);
+                await FlowRunStore.SetPauseAsync(scope, id, pause.InputSchema, timeout, pause.Suspend ? pause.Key ?? "suspend" : null, cancellationToken);
             }
 
             return outcome.Result;
@@ -365,14 +404,18 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         return result;
     }
 
+    /// <summary>Longest key of a suspension (<see cref="FlowRunPause.Key"/>).</summary>
+    public const int MaxSuspendKeyLength = 200;
+
     /// <summary>
-    /// PAUSED → RUNNING with the input the pause asked for, validated against its schema (422 otherwise); 409 unless PAUSED.
+    /// PAUSED → RUNNING with the input the pause asked for; a suspended run (its process gone) → SCHEDULED "Resuming", to
+    /// be started again by a worker, its input kept under the suspension's key, validated against its schema (422 otherwise); 409 unless PAUSED.
     /// With its limits full the run stays PAUSED, waiting for a slot with its input kept (<see cref="PausedRunService.TakeSlotAsync"/>).
     /// </summary>
     public async Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        await database.WriteAsync(async scope =>
+        var woken = await database.WriteAsync<FlowRunRow?>(async scope =>
         {
             var row = await FlowRunStore.GetAsync(scope.Connection, id, scope.Transaction, cancellationToken) ?? throw NotFound(id);
             if (row.State.Type != StateType.Paused)
@@ -391,6 +434,24 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
                 throw new ValidationException("input", problems);
             }
 
+            if (row.State.Name == StateNames.Suspended)
+            {
+                // Its process is gone: the run is scheduled again, and a worker starts it on fresh infrastructure (under the
+                // limits a claim counts); the re-run flow finds this input under the suspension's key.
+                var rescheduled = await FlowRunStore.TransitionAsync(scope, row, new StateProposal(StateType.Scheduled, StateNames.Resuming,
+                    "resumed from its suspension: it runs again from the start, its completed task runs answered from their results", ScheduledTime: now),
+                    now, expectedType: StateType.Paused, cancellationToken: cancellationToken);
+                if (rescheduled.Result.Status != SetStateStatus.Accept)
+                {
+                    throw new ConflictException($"Flow run {id} was not resumed: {rescheduled.Result.Reason}");
+                }
+
+                var inputs = ObjectOrNull(row.SuspendInputs) ?? [];
+                inputs[row.PauseKey ?? "suspend"] = resume.Input?.DeepClone() ?? new JsonObject();
+                await FlowRunStore.SetSuspendInputsAsync(scope, id, resume.Input, inputs, cancellationToken);
+                return rescheduled.Run;
+            }
+
             var outcome = await PausedRunService.TakeSlotAsync(scope, row, now, cancellationToken);
             if (outcome.Result.Status != SetStateStatus.Accept)
             {
@@ -398,8 +459,13 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
             }
 
             await FlowRunStore.SetResumeInputAsync(scope, id, resume.Input, cancellationToken);
-            return 0;
+            return null;
         }, cancellationToken);
+        if (woken is not null)
+        {
+            claimSignal.NotifyFor(woken);
+        }
+
         runSignals.Notify(id, RunChange.State);
         return await GetAsync(id, cancellationToken);
     }

@@ -39,9 +39,10 @@ internal sealed class LogService(
             throw new ValidationException("Idempotency-Key", [$"must be 1 to {MaxBatchKeyLength} characters"]);
         }
 
-        if (caller.RunId is { } ownRun && lines.Any(line => line.FlowRunId != ownRun))
+        if (caller.RunId is { } ownRun && lines.Any(line => line.FlowRunId != ownRun)
+            && await database.ReadAsync(connection => FlowRunStore.FirstOutsideTreeAsync(connection, lines.Select(line => line.FlowRunId), ownRun, cancellationToken), cancellationToken) is { } outside)
         {
-            throw new ForbiddenException($"A token for flow run {ownRun} may write that run's logs only.");
+            throw new ForbiddenException($"A token for flow run {ownRun} may write the logs of that run and of its subflows and child runs only; flow run {outside} is not one of them.");
         }
 
         if (lines.Count > MaxBatch)

@@ -295,6 +295,15 @@ internal sealed partial class SecurityService(
             ? await RunPoolAsync(task.FlowRunId, cancellationToken)
             : (false, null);
 
+    /// <summary>Whether <paramref name="runId"/> is in the tree of the run token's run <paramref name="rootId"/> (itself, its subflows and child runs, theirs).</summary>
+    public Task<bool> InRunTreeAsync(Guid runId, Guid rootId, CancellationToken cancellationToken) =>
+        runId == rootId ? Task.FromResult(true) : database.ReadAsync(connection => FlowRunStore.IsInTreeAsync(connection, runId, rootId, cancellationToken), cancellationToken);
+
+    /// <summary>Whether the task run exists and belongs to a run of the tree of <paramref name="rootId"/>.</summary>
+    public async Task<bool> TaskRunInRunTreeAsync(Guid taskRunId, Guid rootId, CancellationToken cancellationToken) =>
+        await database.ReadAsync(connection => TaskRunStore.GetAsync(connection, taskRunId, cancellationToken), cancellationToken) is { } task
+            && await InRunTreeAsync(task.FlowRunId, rootId, cancellationToken);
+
     public async Task<RunToken> IssueRunTokenAsync(Guid runId, CancellationToken cancellationToken)
     {
         var run = await database.ReadAsync(connection => FlowRunStore.GetAsync(connection, runId, cancellationToken: cancellationToken), cancellationToken)

@@ -17,6 +17,10 @@ internal sealed class TaskRunService(BosunDatabase database, ResultFolder result
     public const int MaxNameLength = 200;
     public const int MaxMessageLength = 10_000;
     public const int MaxCacheKeyLength = 200;
+    public const int MaxSerializerLength = 100;
+
+    /// <summary>The name stored for a serializer: null for JSON, the default.</summary>
+    private static string? Serializer(string? name) => string.IsNullOrWhiteSpace(name) || name == "json" ? null : name;
 
     public async Task RecordAsync(IReadOnlyList<TaskRunReport> reports, BosunCaller caller, CancellationToken cancellationToken)
     {
@@ -30,9 +34,10 @@ internal sealed class TaskRunService(BosunDatabase database, ResultFolder result
             throw new ValidationException("reports", [$"at most {MaxBatch} reports per request; this one has {reports.Count}"]);
         }
 
-        if (caller.RunId is { } ownRun && reports.Any(report => report.FlowRunId != ownRun))
+        if (caller.RunId is { } ownRun && reports.Any(report => report.FlowRunId != ownRun)
+            && await database.ReadAsync(connection => FlowRunStore.FirstOutsideTreeAsync(connection, reports.Select(report => report.FlowRunId), ownRun, cancellationToken), cancellationToken) is { } outside)
         {
-            throw new ForbiddenException($"A token for flow run {ownRun} may record that run's task runs only.");
+            throw new ForbiddenException($"A token for flow run {ownRun} may record the task runs of that run and of its subflows and child runs only; flow run {outside} is not one of them.");
         }
 
         var stored = new List<StoredTaskRunReport>(reports.Count);
@@ -42,6 +47,7 @@ internal sealed class TaskRunService(BosunDatabase database, ResultFolder result
             Check($"[{i}].task_name", report.TaskName, MaxNameLength, required: true);
             Check($"[{i}].message", report.Message, MaxMessageLength, required: false);
             Check($"[{i}].cache_key", report.CacheKey, MaxCacheKeyLength, required: false);
+            Check($"[{i}].result_serializer", report.ResultSerializer, MaxSerializerLength, required: false);
             if (report.Attempts < 0 || report.Sequence < 0)
             {
                 throw new ValidationException($"[{i}].attempts", ["attempts and sequence must be 0 or more"]);
@@ -50,7 +56,7 @@ internal sealed class TaskRunService(BosunDatabase database, ResultFolder result
             var result = report.HasResult ? await results.PlaceAsync("task", report.Id, report.Result?.ToJsonString() ?? "null", cancellationToken) : null;
             stored.Add(new StoredTaskRunReport(report.Id, report.FlowRunId, report.TaskName, report.Sequence, EnumNames.Of(report.State), report.Attempts,
                 Ms(report.StartTime), Ms(report.EndTime), report.Message, report.CacheKey, Ms(report.CacheExpiration),
-                result?.Result, result?.ResultRef, result?.ResultSize));
+                result?.Result, result?.ResultRef, result?.ResultSize) { ResultSerializer = Serializer(report.ResultSerializer) });
         }
 
         var runIds = reports.Select(report => report.FlowRunId).Distinct().ToList();
@@ -94,12 +100,14 @@ internal sealed class TaskRunService(BosunDatabase database, ResultFolder result
         var cached = await database.ReadAsync(connection => TaskRunStore.CachedAsync(connection, cacheKey, timeProvider.GetUtcNow(), cancellationToken), cancellationToken);
         return cached is null
             ? throw new NotFoundException($"No unexpired result of a completed task run is cached under the key '{cacheKey}'.")
-            : new TaskCacheLookup(cached.Id, await results.ReadAsync(cached.Stored, cancellationToken), Time(cached.CacheExpiration));
+            : new TaskCacheLookup(cached.Id, await results.ReadAsync(cached.Stored, cancellationToken), Time(cached.CacheExpiration)) { Serializer = cached.ResultSerializer ?? "json" };
     }
 
     public async Task SetFlowRunResultAsync(Guid flowRunId, ResultWrite write, CancellationToken cancellationToken)
     {
+        Check("serializer", write.Serializer, MaxSerializerLength, required: false);
         var stored = await results.PlaceAsync("flow", flowRunId, write.Value?.ToJsonString() ?? "null", cancellationToken);
+        stored.ResultSerializer = Serializer(write.Serializer);
         await database.WriteAsync(async scope =>
         {
             if ((await FlowRunStore.ExistingAsync(scope, [flowRunId], cancellationToken)).Count == 0)
@@ -122,7 +130,7 @@ internal sealed class TaskRunService(BosunDatabase database, ResultFolder result
     }
 
     private async Task<RunResult> ToResultAsync(StoredResult stored, CancellationToken cancellationToken) =>
-        new(JsonNode.Parse(await results.ReadAsync(stored, cancellationToken)), stored.ResultSize, stored.ResultRef is not null);
+        new(JsonNode.Parse(await results.ReadAsync(stored, cancellationToken)), stored.ResultSize, stored.ResultRef is not null) { Serializer = stored.ResultSerializer ?? "json" };
 
     private static NotFoundException NotFound(Guid id) =>
         new($"Task run {id} does not exist. List a flow run's task runs with `bosun task-run ls --flow-run RUN`.");

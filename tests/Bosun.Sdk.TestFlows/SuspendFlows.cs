@@ -1,0 +1,88 @@
+using Bosun.Sdk;
+
+namespace Bosun.Sdk.TestFlows;
+
+/// <summary>A contributor, as the compressed-result flow returns them.</summary>
+/// <param name="Login">Their login.</param>
+/// <param name="Commits">Their commits.</param>
+public sealed record Contributor(string Login, int Commits);
+
+/// <summary>A cache key that ignores a name's case: "Ada" and "ADA" share one cached greeting.</summary>
+public sealed class CaseInsensitiveName : ITaskCacheKey
+{
+    /// <inheritdoc />
+    public string? KeyFor(TaskCallInfo call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return (call.Arguments["name"] as string)?.ToUpperInvariant();
+    }
+}
+
+/// <summary>Flows that suspend, key their cache, and choose a result serializer, run by the SDK tests in flow-run processes.</summary>
+public static class SuspendFlows
+{
+    /// <summary>Counts stars (a task), suspends for an <see cref="Approval"/> unless told not to, then announces it (a task).</summary>
+    [Flow("suspending", LogPrints = true)]
+    public static async Task<string> SuspendForApproval(bool suspend = true)
+    {
+        var stars = await Tasks.RunAsync(() => CountStars("bosun/bosun"));
+        if (!suspend)
+        {
+            return $"not suspended ({stars} stars)";
+        }
+
+        var approval = await FlowContext.Current.SuspendAsync<Approval>(TimeSpan.FromMinutes(5));
+        var note = await Tasks.RunAsync(() => Announce(approval.Reviewer, approval.Approved));
+        return $"{note} ({stars} stars)";
+    }
+
+    /// <summary>A task the suspended run must not run twice.</summary>
+    [Task("count-stars")]
+    public static int CountStars(string repo)
+    {
+        Console.WriteLine($"task body: count-stars {repo}");
+        return 110;
+    }
+
+    /// <summary>A task run after the resume.</summary>
+    [Task("announce")]
+    public static string Announce(string reviewer, bool approved)
+    {
+        Console.WriteLine("task body: announce");
+        return approved ? $"approved by {reviewer}" : $"rejected by {reviewer}";
+    }
+
+    /// <summary>Greets through a task cached under a case-insensitive key.</summary>
+    [Flow("keyed-cache", LogPrints = true)]
+    public static async Task<string> Greet(string name) => await Tasks.RunAsync(() => Greeting(name));
+
+    /// <summary>Cached by <see cref="CaseInsensitiveName"/>.</summary>
+    [Task("greeting", CacheExpirationSeconds = 3600, CacheKeyFunction = typeof(CaseInsensitiveName))]
+    public static string Greeting(string name)
+    {
+        Console.WriteLine($"task body: greeting {name}");
+        return $"hello {name}";
+    }
+
+    /// <summary>Results written gzip-compressed (the flow's serializer), except the top contributor's (the task's own, JSON).</summary>
+    [Flow("compressed-results", LogPrints = true, ResultSerializer = typeof(CompressedJsonResultSerializer))]
+    public static async Task<IReadOnlyList<Contributor>> FetchAll(int count = 50)
+    {
+        var all = await Tasks.RunAsync(() => FetchContributors(count));
+        var top = await Tasks.RunAsync(() => TopContributor(all));
+        Console.WriteLine($"top contributor: {top.Login}");
+        return all;
+    }
+
+    /// <summary>Cached: its result is read back through the gzip serializer by the next run.</summary>
+    [Task("fetch-contributors", CacheExpirationSeconds = 3600)]
+    public static List<Contributor> FetchContributors(int count)
+    {
+        Console.WriteLine($"task body: fetch-contributors {count}");
+        return Enumerable.Range(1, count).Select(i => new Contributor($"contributor-{i}", i * 10)).ToList();
+    }
+
+    /// <summary>Names its own serializer: JSON.</summary>
+    [Task("top-contributor", ResultSerializer = typeof(JsonResultSerializer))]
+    public static Contributor TopContributor(List<Contributor> all) => all.MaxBy(c => c.Commits)!;
+}
