@@ -209,6 +209,43 @@ public sealed class RunListActionsTests(BrowserFixture browser, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task HeaderSearch_FindsPoolsDeploymentsAndRunsByName()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        await ui.Client.PoolAsync("alpha-pool");
+        await ui.Client.PoolAsync("other-pool");
+        var alpha = await ui.Client.CommandDeploymentAsync("alpha-pool", "alpha-report", "echo hi");
+        await ui.Client.CommandDeploymentAsync("other-pool", "beta-report", "echo hi");
+        var run = await ui.Client.CreateFlowRunAsync(alpha.Id, new FlowRunCreate());
+        await ui.OpenAsync("work-pools", "Work pools");
+
+        var box = page.GetByRole(AriaRole.Search, new() { Name = "Search everywhere" }).GetByRole(AriaRole.Searchbox);
+        await box.FillAsync("ALPHA");
+        await box.PressAsync("Enter");
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/search\?q=ALPHA$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Search" })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-found-pool]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-found-pool='alpha-pool']")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-found-deployment]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-found-deployment='shell/alpha-report']")).ToBeVisibleAsync();
+        await ui.ScreenshotAsync("search");
+
+        // A run is found by its own name; the link opens it.
+        await ui.OpenAsync($"search?q={run.Name}", "Search");
+        await Expect(ui.Row("data-run", run.Name)).ToBeVisibleAsync();
+        await ui.Row("data-run", run.Name).GetByRole(AriaRole.Link, new() { Name = run.Name }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern($"/flow-runs/{run.Id}$"));
+        Assert.Equal(run.Name, (await ui.Client.GetFlowRunAsync(run.Id)).Name);
+        ui.AssertNoBrowserErrors();
+    }
+
+    [Fact]
     public async Task DarkSystemSetting_PagesTurnDark()
     {
         await using var ui = await UiSession.StartAsync(browser, output, context: options => options.ColorScheme = ColorScheme.Dark);
