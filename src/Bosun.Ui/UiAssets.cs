@@ -13,11 +13,13 @@ internal static class UiAssets
     public const string StylesheetPath = "ui/bosun.css";
     public const string BlazorScriptPath = "_framework/blazor.web.js";
     public const string IconPath = "ui/favicon.svg";
+    public const string ScriptPath = "ui/bosun.js";
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         MapResource(endpoints, StylesheetPath, "ui/bosun.css", "text/css; charset=utf-8");
         MapResource(endpoints, IconPath, "ui/favicon.svg", "image/svg+xml");
+        MapResource(endpoints, ScriptPath, "ui/bosun.js", "text/javascript; charset=utf-8");
         MapResource(endpoints, BlazorScriptPath, "ui/_framework/blazor.web.js", "text/javascript; charset=utf-8");
     }
 

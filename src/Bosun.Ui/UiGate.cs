@@ -14,7 +14,7 @@ internal sealed class UiGate(RequestDelegate next)
 {
     private static readonly HashSet<string> PublicAssets = new(StringComparer.OrdinalIgnoreCase)
     {
-        "/" + UiAssets.StylesheetPath, "/" + UiAssets.IconPath, "/" + UiAssets.BlazorScriptPath,
+        "/" + UiAssets.StylesheetPath, "/" + UiAssets.IconPath, "/" + UiAssets.BlazorScriptPath, "/" + UiAssets.ScriptPath,
     };
 
     public async Task InvokeAsync(HttpContext context, IAccessBackend access)

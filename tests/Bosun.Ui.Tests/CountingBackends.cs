@@ -80,6 +80,10 @@ internal sealed class CountingBackends
         public Task<SetStateResult> SetStateAsync(Guid id, StateProposal proposal, CancellationToken cancellationToken) =>
             inner.SetStateAsync(id, proposal, cancellationToken);
 
+        public Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken) => inner.CancelAsync(id, cancellationToken);
+
+        public Task DeleteAsync(Guid id, CancellationToken cancellationToken) => inner.DeleteAsync(id, cancellationToken);
+
         public IRunWatch Watch(Guid id) => inner.Watch(id);
     }
 

@@ -64,6 +64,7 @@ public sealed class PrerenderTests
             ("/deployments", ["data-deployment=\"prerender-flow/prerender-deployment\"", "prerender-pool"]),
             ($"/deployments/{seeded.Deployment.Id}", ["prerender-flow/prerender-deployment", "data-variable=\"greeting\"", $"data-run=\"{finished.Name}\"", "<dt>Catch-up</dt><dd>ALL</dd>", "<dt>Skipped slots</dt><dd>0</dd>",
                 $"data-duration-run=\"{finished.Name}\""]),
+            ($"/deployments/{seeded.Deployment.Id}/edit", ["Edit prerender-flow/prerender-deployment", "id=\"edit-parameters\"", "id=\"edit-catch-up\"", "Save changes"]),
             ($"/deployments/{seeded.Deployment.Id}/run", ["Run prerender-flow/prerender-deployment", "id=\"param-greeting\"", "Rendered job configuration", "&quot;stream_output&quot;: true"]),
             ("/flow-runs", [$"data-run=\"{finished.Name}\"", $"data-run=\"{waiting.Name}\"", "data-state=\"COMPLETED\"", "2 runs"]),
             ($"/flow-runs/{finished.Id}", [$"<h1>{finished.Name}</h1>", "data-state=\"COMPLETED\"", "a prerendered log line", "data-log-id=", "class=\"timeline\"", "id=\"tasks-heading\""]),

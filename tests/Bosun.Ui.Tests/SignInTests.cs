@@ -290,6 +290,17 @@ public sealed class SignInTests(BrowserFixture browser, ITestOutputHelper output
         await ui.OpenAsync($"deployments/{deploymentId}", "shell/hello");
         await Expect(page.Locator("dl.facts")).ToContainTextAsync("proc");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Run", Exact = true })).ToHaveCountAsync(0);
+        // No pause, delete or schedule controls, no edit link; the edit page's address gives a reason, not a form.
+        await Expect(page.Locator("main button")).ToHaveCountAsync(0);
+        await Expect(page.Locator("main form")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Edit", Exact = true })).ToHaveCountAsync(0);
+        await ui.OpenAsync($"deployments/{deploymentId}/edit", "Edit shell/hello");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("only a developer or admin key can edit deployments");
+        await Expect(page.Locator("main form")).ToHaveCountAsync(0);
+        // The runs list has no checkboxes or bulk actions.
+        await ui.OpenAsync("flow-runs", "Flow runs");
+        await Expect(ui.Row("data-run", run.Name)).ToBeVisibleAsync();
+        await Expect(page.Locator("main input[type=checkbox]")).ToHaveCountAsync(0);
         await ui.OpenAsync("deployments", "Deployments");
         await Expect(ui.Row("data-deployment", "shell/hello")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Run shell/hello" })).ToHaveCountAsync(0);

@@ -90,7 +90,8 @@ public sealed class UiSession : IAsyncDisposable
 
     /// <summary>Starts a server and opens a page, or returns null (printing why) when Chromium is missing outside CI.</summary>
     public static async Task<UiSession?> StartAsync(BrowserFixture browser, ITestOutputHelper output,
-        Action<BosunServerOptions>? configure = null, int width = 1280, int height = 800, Action<IServiceCollection>? services = null)
+        Action<BosunServerOptions>? configure = null, int width = 1280, int height = 800, Action<IServiceCollection>? services = null,
+        Action<BrowserNewContextOptions>? context = null)
     {
         if (browser.Browser is null)
         {
@@ -104,13 +105,15 @@ public sealed class UiSession : IAsyncDisposable
         }
 
         var server = await TestServer.StartAsync(configure: configure, services: services);
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        var options = new BrowserNewContextOptions
         {
             BaseURL = server.Server.BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
-        });
-        var page = await context.NewPageAsync();
-        return new UiSession(server, context, page, output);
+        };
+        context?.Invoke(options);
+        var browserContext = await browser.Browser.NewContextAsync(options);
+        var page = await browserContext.NewPageAsync();
+        return new UiSession(server, browserContext, page, output);
     }
 
     /// <summary>

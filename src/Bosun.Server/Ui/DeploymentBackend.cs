@@ -1,5 +1,6 @@
 using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
+using Bosun.Contracts.Schedules;
 using Bosun.Server.Api;
 using Bosun.Server.Orchestration.Deployments;
 using Bosun.Server.Orchestration.FlowRuns;
@@ -22,4 +23,32 @@ internal sealed class DeploymentBackend(DeploymentService deployments, FlowRunSu
 
     public Task<JobPreview> PreviewJobAsync(Guid id, JobPreviewRequest request, CancellationToken cancellationToken) =>
         Call(() => deployments.PreviewJobAsync(id, request, cancellationToken));
+
+    public Task<Deployment> SetPausedAsync(Guid id, bool paused, CancellationToken cancellationToken) => Call(() => deployments.SetPausedAsync(id, paused, cancellationToken));
+
+    public Task<Deployment> UpdateAsync(Guid id, DeploymentUpdate update, CancellationToken cancellationToken) => Call(() => deployments.UpdateAsync(id, update, cancellationToken));
+
+    public Task DeleteAsync(Guid id, CancellationToken cancellationToken) => Call(async () =>
+    {
+        await deployments.DeleteAsync(id, cancellationToken);
+        return true;
+    });
+
+    public Task<IReadOnlyList<UpcomingRun>> UpcomingAsync(Guid id, int count, CancellationToken cancellationToken) =>
+        Call(() => deployments.UpcomingAsync(id, count, cancellationToken));
+
+    public Task<IReadOnlyList<UpcomingRun>> PreviewScheduleAsync(Guid id, ScheduleSpec spec, int count, CancellationToken cancellationToken) =>
+        Call(() => deployments.PreviewScheduleAsync(id, spec, count, cancellationToken));
+
+    public Task<DeploymentSchedule> AddScheduleAsync(Guid id, ScheduleSpec spec, CancellationToken cancellationToken) =>
+        Call(() => deployments.AddScheduleAsync(id, spec, cancellationToken));
+
+    public Task<DeploymentSchedule> SetScheduleActiveAsync(Guid id, Guid scheduleId, bool active, CancellationToken cancellationToken) =>
+        Call(() => deployments.SetScheduleActiveAsync(id, scheduleId, active, cancellationToken));
+
+    public Task DeleteScheduleAsync(Guid id, Guid scheduleId, CancellationToken cancellationToken) => Call(async () =>
+    {
+        await deployments.DeleteScheduleAsync(id, scheduleId, cancellationToken);
+        return true;
+    });
 }

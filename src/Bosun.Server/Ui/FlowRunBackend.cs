@@ -45,6 +45,14 @@ internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summa
     public Task<SetStateResult> SetStateAsync(Guid id, StateProposal proposal, CancellationToken cancellationToken) =>
         Call(() => runs.SetStateAsync(id, proposal, cancellationToken));
 
+    public Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken) => Call(() => runs.CancelAsync(id, cancellationToken));
+
+    public Task DeleteAsync(Guid id, CancellationToken cancellationToken) => Call(async () =>
+    {
+        await runs.DeleteAsync(id, cancellationToken);
+        return true;
+    });
+
     public IRunWatch Watch(Guid id) => new Watching(signals.Watch(id));
 
     /// <summary>A run's signals, as the UI names its changes.</summary>

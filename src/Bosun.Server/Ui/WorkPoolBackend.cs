@@ -40,4 +40,16 @@ internal sealed class WorkPoolBackend(WorkPoolService pools, FlowRunSummaries su
 
     public Task<WorkQueue> SetQueuePausedAsync(string poolName, string queueName, bool paused, CancellationToken cancellationToken) =>
         Call(() => pools.SetQueuePausedAsync(poolName, queueName, paused, cancellationToken));
+
+    public Task<WorkQueue> SetQueuePriorityAsync(string poolName, string queueName, int priority, CancellationToken cancellationToken) =>
+        Call(() => pools.UpdateQueueAsync(poolName, queueName, new WorkQueueUpdate(Priority: priority), cancellationToken));
+
+    public Task<WorkQueue> SetQueueLimitAsync(string poolName, string queueName, int? limit, CancellationToken cancellationToken) =>
+        Call(() => pools.SetQueueLimitAsync(poolName, queueName, limit, cancellationToken));
+
+    public Task DeleteQueueAsync(string poolName, string queueName, CancellationToken cancellationToken) => Call(async () =>
+    {
+        await pools.DeleteQueueAsync(poolName, queueName, cancellationToken);
+        return true;
+    });
 }

@@ -1,5 +1,6 @@
 using Bosun.Contracts;
 using Bosun.Contracts.Deployments;
+using Bosun.Contracts.Schedules;
 
 namespace Bosun.Ui.Backend;
 
@@ -19,4 +20,26 @@ public interface IDeploymentBackend
 
     /// <summary>The job configuration a worker would start for a run with <paramref name="request"/>'s overrides (secrets masked).</summary>
     Task<JobPreview> PreviewJobAsync(Guid id, JobPreviewRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Pauses (true) or resumes (false) the deployment: paused, its schedules make no runs.</summary>
+    Task<Deployment> SetPausedAsync(Guid id, bool paused, CancellationToken cancellationToken);
+
+    /// <summary>Changes the fields <paramref name="update"/> gives, as <c>PATCH /deployments/{id}</c> does (a problem with field errors when one is refused).</summary>
+    Task<Deployment> UpdateAsync(Guid id, DeploymentUpdate update, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the deployment and its scheduled runs; finished runs keep their history.</summary>
+    Task DeleteAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The next <paramref name="count"/> times the deployment's active schedules fire, DST changes marked.</summary>
+    Task<IReadOnlyList<UpcomingRun>> UpcomingAsync(Guid id, int count, CancellationToken cancellationToken);
+
+    /// <summary>The next <paramref name="count"/> times a schedule of <paramref name="spec"/> would fire, checked but not saved.</summary>
+    Task<IReadOnlyList<UpcomingRun>> PreviewScheduleAsync(Guid id, ScheduleSpec spec, int count, CancellationToken cancellationToken);
+
+    Task<DeploymentSchedule> AddScheduleAsync(Guid id, ScheduleSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>Pauses (false) or resumes (true) one schedule.</summary>
+    Task<DeploymentSchedule> SetScheduleActiveAsync(Guid id, Guid scheduleId, bool active, CancellationToken cancellationToken);
+
+    Task DeleteScheduleAsync(Guid id, Guid scheduleId, CancellationToken cancellationToken);
 }

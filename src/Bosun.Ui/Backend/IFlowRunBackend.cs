@@ -40,6 +40,12 @@ public interface IFlowRunBackend
     /// <summary>Proposes a state through the server's rules (cancel: CANCELLING; retry: SCHEDULED).</summary>
     Task<SetStateResult> SetStateAsync(Guid id, StateProposal proposal, CancellationToken cancellationToken);
 
+    /// <summary>Cancels a run as <c>POST /flow_runs/{id}/cancel</c> does: CANCELLED at once when it has not started, else CANCELLING.</summary>
+    Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the run with its logs.</summary>
+    Task DeleteAsync(Guid id, CancellationToken cancellationToken);
+
     /// <summary>
     /// Starts watching one run: the watch is told of the run's new log lines and state changes (on this server and, with
     /// PostgreSQL, on the other replicas) until it is disposed.

@@ -30,4 +30,13 @@ public interface IWorkPoolBackend
     Task<WorkQueue> CreateQueueAsync(string poolName, WorkQueueCreate request, CancellationToken cancellationToken);
 
     Task<WorkQueue> SetQueuePausedAsync(string poolName, string queueName, bool paused, CancellationToken cancellationToken);
+
+    /// <summary>Moves a queue to <paramref name="priority"/> (the others shift, as the API does).</summary>
+    Task<WorkQueue> SetQueuePriorityAsync(string poolName, string queueName, int priority, CancellationToken cancellationToken);
+
+    /// <summary>Sets a queue's concurrency limit; null removes it.</summary>
+    Task<WorkQueue> SetQueueLimitAsync(string poolName, string queueName, int? limit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a queue; its deployments and waiting runs move to the pool's default queue.</summary>
+    Task DeleteQueueAsync(string poolName, string queueName, CancellationToken cancellationToken);
 }

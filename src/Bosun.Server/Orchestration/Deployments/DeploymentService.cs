@@ -461,23 +461,44 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
             _ = await DeploymentStore.GetAsync(connection, deploymentId, cancellationToken: cancellationToken) ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
             return await ScheduleStore.ActiveOfAsync(connection, deploymentId, cancellationToken);
         }, cancellationToken);
-        var upcoming = new List<UpcomingRun>();
-        foreach (var schedule in rows)
+        return rows.SelectMany(schedule => Upcoming(schedule.Definition, schedule.Id, now, count)).OrderBy(u => u.ScheduledTime).Take(count).ToList();
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> times a schedule of <paramref name="spec"/> would fire on the deployment, as
+    /// <see cref="UpcomingAsync"/> lists them (DST changes marked), checked as <see cref="AddScheduleAsync"/> checks it
+    /// (422 naming the field) but not saved: the web UI's live preview while a schedule is typed.
+    /// </summary>
+    public async Task<IReadOnlyList<UpcomingRun>> PreviewScheduleAsync(Guid deploymentId, ScheduleSpec spec, int count, CancellationToken cancellationToken)
+    {
+        if (count is < 1 or > 500)
         {
-            var definition = schedule.Definition;
-            var zone = definition.Zone;
-            TimeSpan? previousOffset = zone.GetUtcOffset(now);
-            foreach (var time in ScheduleCalculator.Occurrences(definition, now).Take(count))
-            {
-                var offset = zone.GetUtcOffset(time);
-                var local = TimeZoneInfo.ConvertTime(time, zone);
-                upcoming.Add(new UpcomingRun(time, local.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture),
-                    schedule.Id, definition.Timezone, previousOffset is { } previous && previous != offset));
-                previousOffset = offset;
-            }
+            throw new ValidationException("count", ["must be between 1 and 500"]);
         }
 
-        return upcoming.OrderBy(u => u.ScheduledTime).Take(count).ToList();
+        var now = timeProvider.GetUtcNow();
+        var deployment = await database.ReadAsync(connection => DeploymentStore.GetAsync(connection, deploymentId, cancellationToken: cancellationToken), cancellationToken)
+            ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
+        var definition = ValidateSchedule(spec, ObjectOrNull(deployment.ParameterSchema), Object(deployment.Parameters), "schedule", now);
+        return Upcoming(definition, Guid.Empty, now, count);
+    }
+
+    /// <summary>A schedule's next <paramref name="count"/> times after <paramref name="now"/>, each marked when the zone's offset changed since the one before.</summary>
+    private static List<UpcomingRun> Upcoming(ScheduleDefinition definition, Guid scheduleId, DateTimeOffset now, int count)
+    {
+        var upcoming = new List<UpcomingRun>();
+        var zone = definition.Zone;
+        TimeSpan? previousOffset = zone.GetUtcOffset(now);
+        foreach (var time in ScheduleCalculator.Occurrences(definition, now).Take(count))
+        {
+            var offset = zone.GetUtcOffset(time);
+            var local = TimeZoneInfo.ConvertTime(time, zone);
+            upcoming.Add(new UpcomingRun(time, local.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture),
+                scheduleId, definition.Timezone, previousOffset is { } previous && previous != offset));
+            previousOffset = offset;
+        }
+
+        return upcoming;
     }
 
     private ScheduleDefinition ValidateSchedule(ScheduleSpec spec, JsonObject? parameterSchema, JsonObject deploymentParameters, string field, DateTimeOffset now)
