@@ -210,6 +210,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<StoreState>();
         services.AddSingleton(provider => new ServerKey(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.EffectiveKeyFile));
         services.AddSingleton<RunTokens>();
+        services.AddStoredKeyRing();
         services.AddSingleton<SecretRedactor>();
         services.AddSingleton<SecurityService>();
         services.AddSingleton<AuthFailureLimiter>();
