@@ -14,14 +14,16 @@ namespace Bosun.Server.Tests;
 /// </summary>
 public sealed partial class UiSessionSurvivalTests
 {
+    private static void StoreKeys(Orchestration.BosunServerOptions options) => options.StoreUiSessionKeys = true;
+
     [Fact]
     public async Task SessionCookie_FromOneReplica_WorksOnAnotherAndAfterRestart()
     {
-        await using var first = await TestServer.StartAsync();
+        await using var first = await TestServer.StartAsync(configure: StoreKeys);
         var admin = await first.Client.CreateApiKeyAsync(new ApiKeyCreate("admin", ApiKeyRole.Admin));
         using var adminClient = first.NewClient(admin.Key);
         var viewer = (await adminClient.CreateApiKeyAsync(new ApiKeyCreate("viewer", ApiKeyRole.Viewer))).Key;
-        await using var second = await TestServer.StartAsync(directory: first.Directory);
+        await using var second = await TestServer.StartAsync(configure: StoreKeys, directory: first.Directory);
         Assert.NotEqual(first.Server.BaseAddress, second.Server.BaseAddress);
 
         var cookie = await SignInAsync(first.Server.BaseAddress, viewer);
@@ -45,6 +47,32 @@ public sealed partial class UiSessionSurvivalTests
             Assert.Contains("encryptedByServerKey", xml, StringComparison.Ordinal);
             Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
         });
+    }
+
+    [Fact]
+    public async Task KeyRing_ReadFromAThreadThatHoldsItsSynchronizationContext_DoesNotHang()
+    {
+        await using var server = await TestServer.StartAsync(configure: StoreKeys);
+        var repository = server.Server.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>()
+            .Value.XmlRepository!;
+        var count = -1;
+        // As on a Blazor circuit: the caller's context runs posted work only after the caller returns, and the caller blocks.
+        var thread = new Thread(() =>
+        {
+            SynchronizationContext.SetSynchronizationContext(new HeldContext());
+            count = repository.GetAllElements().Count;
+        });
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "reading the key ring hung on its caller's synchronization context");
+        Assert.True(count >= 1, "the server made a key at start");
+    }
+
+    /// <summary>A context whose posted work never runs (its one thread is busy): a continuation sent here never comes back.</summary>
+    private sealed class HeldContext : SynchronizationContext
+    {
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+        }
     }
 
     /// <summary>Signs in at /signin as a browser would (the form and its antiforgery token); returns the session cookie "bosun_session=...".</summary>

@@ -31,20 +31,27 @@ internal static class StoredKeyRing
         return services;
     }
 
-    /// <summary>Reads and adds keys in the store (the key manager calls it rarely: at start, on an unknown key id, to add a key).</summary>
+    /// <summary>
+    /// Reads and adds keys in the store. The key manager calls it rarely (at start, when a cookie names a key it has not
+    /// read yet, to add a key every 90 days), but from wherever data protection is used, a Blazor circuit's renderer
+    /// included. <see cref="IXmlRepository"/> is synchronous, so the store's async calls run on the thread pool
+    /// (<see cref="Task.Run(Func{Task})"/>): blocked on directly, their continuations would be posted to the caller's
+    /// synchronization context, which the blocked caller holds (the circuit would hang), and a UI action's or request's
+    /// pending audit entry would ride on the key's insert.
+    /// </summary>
     private sealed class Repository(BosunDatabase database, TimeProvider timeProvider) : IXmlRepository
     {
         public IReadOnlyCollection<XElement> GetAllElements() =>
-            // The interface is synchronous; the key manager caches the ring and reads again only now and then.
-            database.ReadAsync(connection => DataProtectionKeyStore.ListAsync(connection, CancellationToken.None), CancellationToken.None)
+            Task.Run(() => AuditedChange.OutsideAsync(() =>
+                    database.ReadAsync(connection => DataProtectionKeyStore.ListAsync(connection, CancellationToken.None), CancellationToken.None)))
                 .GetAwaiter().GetResult().Select(xml => XElement.Parse(xml)).ToList();
 
         public void StoreElement(XElement element, string friendlyName) =>
-            database.WriteAsync(async scope =>
+            Task.Run(() => AuditedChange.OutsideAsync(() => database.WriteAsync(async scope =>
             {
                 await DataProtectionKeyStore.InsertAsync(scope, friendlyName, element.ToString(SaveOptions.DisableFormatting), timeProvider.GetUtcNow(), CancellationToken.None);
                 return 0;
-            }, CancellationToken.None).GetAwaiter().GetResult();
+            }, CancellationToken.None))).GetAwaiter().GetResult();
     }
 
     /// <summary>Encrypts a key's secret part with the server's key (AES-GCM), so that the database alone opens no session.</summary>
