@@ -210,6 +210,10 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<StoreState>();
         services.AddSingleton(provider => new ServerKey(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.EffectiveKeyFile));
         services.AddSingleton<RunTokens>();
+        if (options.StoreUiSessionKeys)
+        {
+            services.AddStoredKeyRing();
+        }
         services.AddSingleton<SecretRedactor>();
         services.AddSingleton<SecurityService>();
         services.AddSingleton<AuthFailureLimiter>();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components;
 using Bosun.Contracts.Security;
 using Bosun.Ui.Backend;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -9,7 +10,8 @@ namespace Bosun.Ui;
 /// allows, and every action handler asks <see cref="RefusalAsync"/> first, which reads the key from the store again: a
 /// hidden button is not security. With authentication off, everyone may do everything, as the API allows.
 /// </summary>
-internal sealed class UiAccess(AuthenticationStateProvider authentication, IAccessBackend backend, TimeProvider clock)
+internal sealed class UiAccess(
+    AuthenticationStateProvider authentication, IAccessBackend backend, TimeProvider clock, IUiChangeLog? changes = null, NavigationManager? navigation = null)
 {
     /// <summary>How long a check is reused by the pages' refresh loops; actions always check afresh.</summary>
     public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(5);
@@ -66,9 +68,18 @@ internal sealed class UiAccess(AuthenticationStateProvider authentication, IAcce
             return $"Not done: your session has ended (the key was revoked or has expired), so you cannot {action}. Sign in again.";
         }
 
-        return caller.Has(needed)
-            ? null
-            : $"Not allowed: only {RolesFor(needed)} can {action}; you are signed in as '{caller.Name}', a {caller.RoleName} key.";
+        if (caller.Has(needed))
+        {
+            return null;
+        }
+
+        // Refused like the API's 403: recorded in the audit log, with who tried what.
+        if (changes is not null)
+        {
+            await changes.RecordRefusalAsync(caller, UiActionScope.PageOf(navigation), action, cancellationToken);
+        }
+
+        return $"Not allowed: only {RolesFor(needed)} can {action}; you are signed in as '{caller.Name}', a {caller.RoleName} key.";
     }
 
     /// <summary>"a developer or admin key" for Deploy, and so on.</summary>

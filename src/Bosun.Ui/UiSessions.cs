@@ -55,6 +55,7 @@ internal static class UiSessions
             };
         });
         services.AddScoped<UiAccess>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, UiActionScope>();
         return services;
     }
 

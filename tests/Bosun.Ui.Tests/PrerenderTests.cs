@@ -60,7 +60,8 @@ public sealed class PrerenderTests
             ("/work-pools", ["data-pool=\"prerender-pool\"", "Not ready", "process"]),
             ("/work-pools/prerender-pool", ["<h1>prerender-pool</h1>", "data-chart=\"slot-use\"", "data-queue=\"default\"", "data-queue=\"prerender-queue\""]),
             ("/work-pools/prerender-pool/runs", [$"data-run=\"{finished.Name}\"", $"data-run=\"{waiting.Name}\"", "data-state=\"COMPLETED\"", "data-state=\"SCHEDULED\""]),
-            ("/work-pools/prerender-pool/template", ["<h2>Job configuration</h2>", "&quot;command&quot;: &quot;{{ command }}&quot;"]),
+            ("/work-pools/prerender-pool/template", ["<h2>Job configuration</h2>", "&quot;command&quot;: &quot;{{ command }}&quot;",
+                "data-policy=\"working_dir\"", "data-mode=\"constrained\"", "id=\"policy-text\""]),
             ("/deployments", ["data-deployment=\"prerender-flow/prerender-deployment\"", "prerender-pool"]),
             ($"/deployments/{seeded.Deployment.Id}", ["prerender-flow/prerender-deployment", "data-variable=\"greeting\"", $"data-run=\"{finished.Name}\"", "<dt>Catch-up</dt><dd>ALL</dd>", "<dt>Skipped slots</dt><dd>0</dd>",
                 $"data-duration-run=\"{finished.Name}\""]),
@@ -70,6 +71,11 @@ public sealed class PrerenderTests
             ($"/flow-runs/{finished.Id}", [$"<h1>{finished.Name}</h1>", "data-state=\"COMPLETED\"", "a prerendered log line", "data-log-id=", "class=\"timeline\"", "id=\"tasks-heading\""]),
             ($"/flow-runs/{waiting.Id}", [$"<h1>{waiting.Name}</h1>", "data-state=\"SCHEDULED\"", "data-waiting-reason", "no worker online for pool &#x27;prerender-pool&#x27;"]),
             ("/work-pools/new", ["<h1>Create a work pool</h1>", "id=\"pool-template\"", "job_configuration"]),
+            ("/workers", ["<h1>Workers</h1>"]),
+            ("/concurrency-limits", ["<h1>Concurrency limits</h1>", "Create or change a limit"]),
+            ("/admin/audit", ["<h1>Audit log</h1>", "data-action=\"CreateWorkPool\""]),
+            ("/admin/api-keys", ["<h1>API keys</h1>", "Create a key"]),
+            ("/admin/secrets", ["<h1>Secrets</h1>", "Set a secret"]),
         };
 
         foreach (var (path, content) in pages)

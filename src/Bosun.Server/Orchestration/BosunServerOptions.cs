@@ -52,6 +52,13 @@ public sealed class BosunServerOptions
     /// </summary>
     public string? KeyFile { get; set; }
 
+    /// <summary>
+    /// Keep the web UI's data-protection key ring in the store (encrypted with the key file), so sessions survive restarts
+    /// and work across replicas. Off by default: with it on, a UI page can be replaced under a test's click after an
+    /// in-app navigation (SignInTests.DeveloperKey_RunsAndCancelsFromTheUi_ButDoesNotAdministerPools); see docs/security.md.
+    /// </summary>
+    public bool StoreUiSessionKeys { get; set; }
+
     /// <summary>Serve a non-loopback address with no API key configured (anyone who reaches it can run code on workers).</summary>
     public bool AllowAnonymous { get; set; }
 

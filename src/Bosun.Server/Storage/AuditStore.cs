@@ -20,20 +20,32 @@ internal static class AuditStore
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE audit_log SET status = @status WHERE id = @id", new { id, status }, scope.Transaction, cancellationToken: cancellationToken));
 
-    private const string Filter = "WHERE time >= @since AND (CAST(@keyName AS TEXT) IS NULL OR key_name = @keyName)";
+    private const string Filter = """
+        WHERE time >= @since AND (CAST(@keyName AS TEXT) IS NULL OR key_name = @keyName)
+        AND (CAST(@action AS TEXT) IS NULL OR LOWER(action) = LOWER(@action))
+        AND (CAST(@target AS TEXT) IS NULL OR route LIKE @target ESCAPE '\' OR summary LIKE @target ESCAPE '\')
+        """;
 
-    /// <summary>Entries since <paramref name="since"/>, of the key named <paramref name="keyName"/> when given, newest first.</summary>
+    /// <summary>The LIKE pattern of entries whose route or summary contains <paramref name="text"/>.</summary>
+    private static string? Contains(string? text) =>
+        text is null ? null : "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
+    /// <summary>
+    /// Entries since <paramref name="since"/>, of the key named <paramref name="keyName"/>, the action <paramref name="action"/>
+    /// and whose route or summary contains <paramref name="target"/>, each when given; newest first.
+    /// </summary>
     /// <remarks>After the entry <paramref name="after"/> names (time, id; a cursor's) when given, then <paramref name="offset"/> on.</remarks>
     public static async Task<IReadOnlyList<AuditEntry>> ListAsync(
-        DbConnection connection, DateTimeOffset since, string? keyName, (long Time, Guid Id)? after, int offset, int limit, CancellationToken cancellationToken) =>
+        DbConnection connection, DateTimeOffset since, string? keyName, string? action, string? target, (long Time, Guid Id)? after, int offset, int limit,
+        CancellationToken cancellationToken) =>
         (await connection.QueryAsync<AuditRow>(new CommandDefinition(
             $"SELECT * FROM audit_log {Filter} AND (CAST(@afterId AS TEXT) IS NULL OR time < @afterTime OR (time = @afterTime AND id > @afterId)) ORDER BY time DESC, id LIMIT @limit OFFSET @offset",
-            new { since = Ms(since), keyName, afterTime = after?.Time, afterId = after?.Id.ToString("D"), offset, limit }, cancellationToken: cancellationToken)))
+            new { since = Ms(since), keyName, action, target = Contains(target), afterTime = after?.Time, afterId = after?.Id.ToString("D"), offset, limit }, cancellationToken: cancellationToken)))
         .Select(row => new AuditEntry(row.Id, Time(row.Time), row.KeyId, row.KeyName, row.Action, row.Route, row.Status, row.Summary)).ToList();
 
-    public static Task<int> CountAsync(DbConnection connection, DateTimeOffset since, string? keyName, CancellationToken cancellationToken) =>
+    public static Task<int> CountAsync(DbConnection connection, DateTimeOffset since, string? keyName, string? action, string? target, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM audit_log {Filter}", new { since = Ms(since), keyName }, cancellationToken: cancellationToken));
+            $"SELECT COUNT(*) FROM audit_log {Filter}", new { since = Ms(since), keyName, action, target = Contains(target) }, cancellationToken: cancellationToken));
 
     /// <summary>Deletes entries older than <paramref name="before"/>; returns how many.</summary>
     public static Task<int> PruneAsync(WriteScope scope, DateTimeOffset before, CancellationToken cancellationToken) =>

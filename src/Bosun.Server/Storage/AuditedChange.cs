@@ -29,6 +29,17 @@ internal sealed class AuditedChange(Func<AuditEntry> entry)
     public void MarkRecorded() => _recorded = true;
 
     /// <summary>
+    /// Runs <paramref name="work"/> with no change ambient: for bookkeeping done while serving someone (a session's key
+    /// checked again, its last use noted), which is no change of theirs and must not take their entry.
+    /// </summary>
+    public static async Task<T> OutsideAsync<T>(Func<Task<T>> work)
+    {
+        // Set in this async method, the value reverts for the caller when it returns.
+        Ambient.Value = null;
+        return await work();
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> with this change ambient. Work it starts and leaves running (fire and forget) keeps the
     /// ambient value, so the change is closed when <paramref name="work"/> returns: a later write does not carry the entry.
     /// </summary>

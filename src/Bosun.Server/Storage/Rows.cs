@@ -54,7 +54,7 @@ internal sealed class WorkQueueRow
         Statuses.QueueStatus(Paused, Time(LastPolled), now), SlotsInUse, LateRuns);
 }
 
-internal sealed class WorkerRow
+internal class WorkerRow
 {
     public Guid Id { get; set; }
     public string WorkPoolName { get; set; } = "";

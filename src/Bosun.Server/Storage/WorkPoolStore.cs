@@ -202,6 +202,19 @@ internal static class WorkPoolStore
             "SELECT w.*, p.name AS work_pool_name FROM workers w JOIN work_pools p ON p.id = w.work_pool_id WHERE w.work_pool_id = @poolId ORDER BY w.last_heartbeat DESC",
             new { poolId }, cancellationToken: cancellationToken))).ToList();
 
+    /// <summary>Every pool's workers, most recently heard first, each with its runs in flight (holding a slot, by its name in its pool).</summary>
+    public static async Task<IReadOnlyList<(WorkerRow Worker, int RunsInFlight)>> ListAllWorkersAsync(DbConnection connection, int limit, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<WorkerInFlightRow>(new CommandDefinition($"""
+            SELECT w.*, p.name AS work_pool_name,
+                (SELECT COUNT(*) FROM flow_runs r WHERE r.work_pool_id = w.work_pool_id AND r.worker_name = w.name AND r.state_type IN {StateSql.HoldingSlot}) AS runs_in_flight
+            FROM workers w JOIN work_pools p ON p.id = w.work_pool_id ORDER BY w.last_heartbeat DESC, p.name, w.name LIMIT @limit
+            """, new { limit }, cancellationToken: cancellationToken))).Select(row => ((WorkerRow)row, (int)row.RunsInFlight)).ToList();
+
+    private sealed class WorkerInFlightRow : WorkerRow
+    {
+        public long RunsInFlight { get; set; }
+    }
+
     public static Task<int> DeleteWorkerAsync(WriteScope scope, Guid poolId, string name, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM workers WHERE work_pool_id = @poolId AND name = @name", new { poolId, name }, scope.Transaction, cancellationToken: cancellationToken));

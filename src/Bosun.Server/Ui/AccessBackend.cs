@@ -12,10 +12,13 @@ internal sealed class AccessBackend(SecurityService security, AuthFailureLimiter
 
     public async Task<UiUser?> AuthenticateKeyAsync(string key, CancellationToken cancellationToken) =>
         // A run token belongs to one flow-run process; it never opens the web UI.
-        key.StartsWith(RunTokens.Prefix, StringComparison.Ordinal) ? null : User(await security.AuthenticateAsync(key, cancellationToken));
+        key.StartsWith(RunTokens.Prefix, StringComparison.Ordinal)
+            ? null
+            : User(await Storage.AuditedChange.OutsideAsync(() => security.AuthenticateAsync(key, cancellationToken)));
 
     public async Task<UiUser?> FindWorkingKeyAsync(Guid keyId, CancellationToken cancellationToken) =>
-        User(await security.FindWorkingKeyAsync(keyId, cancellationToken));
+        // Outside the UI action's audit entry: noting the key's last use is no change of the user's.
+        User(await Storage.AuditedChange.OutsideAsync(() => security.FindWorkingKeyAsync(keyId, cancellationToken)));
 
     public UiPermission PermissionsOf(ApiKeyRole role) => PermissionsOf(new BosunCaller("", role));
 

@@ -12,7 +12,11 @@ internal sealed class AutomationBackend(AutomationService automations) : IAutoma
     public Task<Automation> GetAsync(string name, CancellationToken cancellationToken) => Call(() => automations.GetAsync(name, cancellationToken));
 
     public Task<Automation> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken) =>
-        Call(() => automations.SetEnabledAsync(name, enabled, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe(enabled ? "ResumeAutomation" : "PauseAutomation", $"name={name}");
+            return automations.SetEnabledAsync(name, enabled, cancellationToken);
+        });
 
     public Task<IReadOnlyList<AutomationDelivery>> HistoryAsync(string name, CancellationToken cancellationToken) =>
         Call(() => automations.HistoryAsync(name, 50, cancellationToken));

@@ -31,7 +31,11 @@ internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summa
 
     public Task<IReadOnlyList<TaskRun>> ListTaskRunsAsync(Guid id, CancellationToken cancellationToken) => Call(() => taskRuns.ListAsync(id, cancellationToken));
 
-    public Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => Call(() => runs.ResumeAsync(id, resume, cancellationToken));
+    public Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => Call(() =>
+    {
+        UiChangeLog.Describe("ResumeFlowRun", $"id={id}");
+        return runs.ResumeAsync(id, resume, cancellationToken);
+    });
 
     public Task<Page<FlowRunSummary>> ListLateAsync(int limit, CancellationToken cancellationToken) => Call(() => summaries.LateAsync(limit, cancellationToken));
 
@@ -40,10 +44,24 @@ internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summa
     public Task<IReadOnlyList<FlowRunState>> HistoryAsync(Guid id, CancellationToken cancellationToken) => Call(() => runs.HistoryAsync(id, cancellationToken));
 
     public async Task<FlowRun> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken) =>
-        (await Call(() => runs.CreateAsync(deploymentId, request, cancellationToken))).Run;
+        (await Call(() =>
+        {
+            UiChangeLog.Describe("CreateFlowRun", $"id={deploymentId}" + (request.JobVariables is { Count: > 0 } variables ? $"; fields: job_variables{{{string.Join(",", variables.Select(pair => pair.Key))}}}" : ""));
+            return runs.CreateAsync(deploymentId, request, cancellationToken);
+        })).Run;
 
     public Task<SetStateResult> SetStateAsync(Guid id, StateProposal proposal, CancellationToken cancellationToken) =>
-        Call(() => runs.SetStateAsync(id, proposal, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe(proposal.Type switch
+            {
+                Contracts.States.StateType.Cancelling or Contracts.States.StateType.Cancelled => "CancelFlowRun",
+                _ => "SetFlowRunState",
+            }, $"id={id}; fields: state={EnumName(proposal.Type)}");
+            return runs.SetStateAsync(id, proposal, cancellationToken);
+        });
+
+    private static string EnumName(Contracts.States.StateType type) => Contracts.EnumNames.Of(type);
 
     public Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken) => Call(() => runs.CancelAsync(id, cancellationToken));
 

@@ -17,6 +17,8 @@ internal static class UiBackends
         services.AddSingleton<IFlowRunBackend, FlowRunBackend>();
         services.AddSingleton<IRunLogBackend, RunLogBackend>();
         services.AddSingleton<IAutomationBackend, AutomationBackend>();
+        services.AddSingleton<IAdminBackend, AdminBackend>();
+        services.AddSingleton<IUiChangeLog, UiChangeLog>();
         return services;
     }
 

@@ -27,28 +27,57 @@ internal sealed class WorkPoolBackend(WorkPoolService pools, FlowRunSummaries su
         Call(() => pools.ListWorkersAsync(poolName, cancellationToken));
 
     public Task<WorkPool> CreatePoolAsync(WorkPoolCreate request, CancellationToken cancellationToken) =>
-        Call(() => pools.CreatePoolAsync(request, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe("CreateWorkPool", $"name={request.Name} type={request.Type}");
+            return pools.CreatePoolAsync(request, cancellationToken);
+        });
 
     public Task<WorkPool> SetPoolPausedAsync(string name, bool paused, CancellationToken cancellationToken) =>
-        Call(() => pools.SetPoolPausedAsync(name, paused, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe(paused ? "PauseWorkPool" : "ResumeWorkPool", $"name={name}");
+            return pools.SetPoolPausedAsync(name, paused, cancellationToken);
+        });
 
     public Task<WorkPool> SetPoolLimitAsync(string name, int? limit, CancellationToken cancellationToken) =>
-        Call(() => pools.SetPoolLimitAsync(name, limit, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe("SetWorkPoolConcurrencyLimit", $"name={name}; fields: concurrency_limit={limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}");
+            return pools.SetPoolLimitAsync(name, limit, cancellationToken);
+        });
 
     public Task<WorkQueue> CreateQueueAsync(string poolName, WorkQueueCreate request, CancellationToken cancellationToken) =>
-        Call(() => pools.CreateQueueAsync(poolName, request, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe("CreateWorkQueue", $"name={poolName}; fields: name=\"{request.Name}\"");
+            return pools.CreateQueueAsync(poolName, request, cancellationToken);
+        });
 
     public Task<WorkQueue> SetQueuePausedAsync(string poolName, string queueName, bool paused, CancellationToken cancellationToken) =>
-        Call(() => pools.SetQueuePausedAsync(poolName, queueName, paused, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe(paused ? "PauseWorkQueue" : "ResumeWorkQueue", $"name={poolName} queue={queueName}");
+            return pools.SetQueuePausedAsync(poolName, queueName, paused, cancellationToken);
+        });
 
     public Task<WorkQueue> SetQueuePriorityAsync(string poolName, string queueName, int priority, CancellationToken cancellationToken) =>
-        Call(() => pools.UpdateQueueAsync(poolName, queueName, new WorkQueueUpdate(Priority: priority), cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe("UpdateWorkQueue", $"name={poolName} queue={queueName}");
+            return pools.UpdateQueueAsync(poolName, queueName, new WorkQueueUpdate(Priority: priority), cancellationToken);
+        });
 
     public Task<WorkQueue> SetQueueLimitAsync(string poolName, string queueName, int? limit, CancellationToken cancellationToken) =>
-        Call(() => pools.SetQueueLimitAsync(poolName, queueName, limit, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe("SetWorkQueueLimit", $"name={poolName} queue={queueName}");
+            return pools.SetQueueLimitAsync(poolName, queueName, limit, cancellationToken);
+        });
 
     public Task DeleteQueueAsync(string poolName, string queueName, CancellationToken cancellationToken) => Call(async () =>
     {
+        UiChangeLog.Describe("DeleteWorkQueue", $"name={poolName} queue={queueName}");
         await pools.DeleteQueueAsync(poolName, queueName, cancellationToken);
         return true;
     });

@@ -31,7 +31,12 @@ internal sealed class AuditLog(BosunDatabase database, TimeProvider timeProvider
         }, cancellationToken);
 
     /// <summary>Entries of the last <paramref name="since"/> (default 24 h), of one key's name when given, newest first.</summary>
-    public async Task<Page<AuditEntry>> ListAsync(TimeSpan? since, string? keyName, int offset, int limit, string? cursor, CancellationToken cancellationToken)
+    public Task<Page<AuditEntry>> ListAsync(TimeSpan? since, string? keyName, int offset, int limit, string? cursor, CancellationToken cancellationToken) =>
+        ListAsync(since, keyName, null, null, offset, limit, cursor, cancellationToken);
+
+    /// <summary>As above, also of one action (by name) and whose route or summary contains <paramref name="target"/>, each when given.</summary>
+    public async Task<Page<AuditEntry>> ListAsync(
+        TimeSpan? since, string? keyName, string? action, string? target, int offset, int limit, string? cursor, CancellationToken cancellationToken)
     {
         if (since is { } span && span <= TimeSpan.Zero)
         {
@@ -45,9 +50,9 @@ internal sealed class AuditLog(BosunDatabase database, TimeProvider timeProvider
             : cursor is null ? ((long, Guid)?)null : throw BadRequestException.ForeignCursor();
         return await database.ReadAsync(async connection =>
         {
-            var entries = await AuditStore.ListAsync(connection, from, keyName, after, offset, limit + 1, cancellationToken);
+            var entries = await AuditStore.ListAsync(connection, from, keyName, action, target, after, offset, limit + 1, cancellationToken);
             var (page, next) = KeyCursor.Cut(entries, limit, entry => [StoredValues.Ms(entry.Time).ToString(CultureInfo.InvariantCulture), entry.Id.ToString("D")]);
-            return new Page<AuditEntry>(page, await AuditStore.CountAsync(connection, from, keyName, cancellationToken), offset, limit) { NextCursor = next };
+            return new Page<AuditEntry>(page, await AuditStore.CountAsync(connection, from, keyName, action, target, cancellationToken), offset, limit) { NextCursor = next };
         }, cancellationToken);
     }
 }

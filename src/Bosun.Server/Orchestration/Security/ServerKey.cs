@@ -5,12 +5,13 @@ namespace Bosun.Server.Orchestration.Security;
 
 /// <summary>
 /// The server's secret key (32 random bytes in a file created on first start, readable by its owner only): it encrypts
-/// secrets at rest (AES-GCM) and signs run tokens (HMAC-SHA256, with a key derived for that use). Replicas share the file.
+/// secrets at rest (AES-GCM) and the web UI's data-protection keys, and signs run tokens (HMAC-SHA256, with a key derived for that use). Replicas share the file.
 /// </summary>
 internal sealed class ServerKey
 {
     private readonly byte[] _encryptionKey;
     private readonly byte[] _signingKey;
+    private readonly byte[] _keyRingKey;
 
     public ServerKey(string path)
     {
@@ -18,26 +19,36 @@ internal sealed class ServerKey
         var master = LoadOrCreate(Path);
         _encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: Encoding.UTF8.GetBytes("bosun secrets"));
         _signingKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: Encoding.UTF8.GetBytes("bosun run tokens"));
+        _keyRingKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: Encoding.UTF8.GetBytes("bosun data protection"));
     }
 
     public string Path { get; }
 
-    public string Encrypt(string plaintext)
+    public string Encrypt(string plaintext) => Encrypt(_encryptionKey, plaintext);
+
+    public string Decrypt(string stored) => Decrypt(_encryptionKey, stored);
+
+    /// <summary>Encrypts a data-protection key (StoredKeyRing), with a key derived for that use only.</summary>
+    public string EncryptKeyRing(string plaintext) => Encrypt(_keyRingKey, plaintext);
+
+    public string DecryptKeyRing(string stored) => Decrypt(_keyRingKey, stored);
+
+    private static string Encrypt(byte[] key, string plaintext)
     {
         var data = Encoding.UTF8.GetBytes(plaintext);
         var nonce = RandomNumberGenerator.GetBytes(12);
         var tag = new byte[16];
         var cipher = new byte[data.Length];
-        using var aes = new AesGcm(_encryptionKey, 16);
+        using var aes = new AesGcm(key, 16);
         aes.Encrypt(nonce, data, cipher, tag);
         return Convert.ToBase64String([.. nonce, .. tag, .. cipher]);
     }
 
-    public string Decrypt(string stored)
+    private static string Decrypt(byte[] key, string stored)
     {
         var bytes = Convert.FromBase64String(stored);
         var plain = new byte[bytes.Length - 28];
-        using var aes = new AesGcm(_encryptionKey, 16);
+        using var aes = new AesGcm(key, 16);
         aes.Decrypt(bytes.AsSpan(0, 12), bytes.AsSpan(28), bytes.AsSpan(12, 16), plain);
         return Encoding.UTF8.GetString(plain);
     }

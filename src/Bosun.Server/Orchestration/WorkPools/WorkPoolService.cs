@@ -330,6 +330,14 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         }, cancellationToken);
     }
 
+    /// <summary>Every pool's workers (the first <paramref name="limit"/>), most recently heard first, with their runs in flight.</summary>
+    public async Task<IReadOnlyList<(Worker Worker, int RunsInFlight)>> ListAllWorkersAsync(int limit, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var rows = await database.ReadAsync(connection => WorkPoolStore.ListAllWorkersAsync(connection, limit, cancellationToken), cancellationToken);
+        return rows.Select(row => (row.Worker.ToContract(now), row.RunsInFlight)).ToList();
+    }
+
     public async Task DeleteWorkerAsync(string poolName, string workerName, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
