@@ -421,6 +421,10 @@ public sealed class BosunClient : IDisposable
     public Task<Automation> GetAutomationAsync(string idOrName, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"{ApiRoutes.Automations}/{Escape(idOrName)}", null, Json.Automation, cancellationToken);
 
+    /// <summary>Changes an automation: the fields given replace the rule's, the others stay.</summary>
+    public Task<Automation> UpdateAutomationAsync(string idOrName, AutomationUpdate update, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Patch, $"{ApiRoutes.Automations}/{Escape(idOrName)}", Body(update, Json.AutomationUpdate), Json.Automation, cancellationToken);
+
     /// <summary>Pauses an automation: events while paused are ignored.</summary>
     public Task<Automation> PauseAutomationAsync(string idOrName, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{ApiRoutes.Automations}/{Escape(idOrName)}/pause", null, Json.Automation, cancellationToken);

@@ -86,6 +86,7 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(PolicyExemptionUpdate))]
 [JsonSerializable(typeof(Page<Audit.AuditEntry>))]
 [JsonSerializable(typeof(Automations.AutomationCreate))]
+[JsonSerializable(typeof(Automations.AutomationUpdate))]
 [JsonSerializable(typeof(Automations.Automation))]
 [JsonSerializable(typeof(IReadOnlyList<Automations.Automation>))]
 [JsonSerializable(typeof(IReadOnlyList<Automations.AutomationDelivery>))]

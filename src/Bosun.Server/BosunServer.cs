@@ -247,6 +247,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<AutomationActions>();
         services.AddHostedService<AutomationDispatcher>();
         services.AddHostedService<AutomationConditionService>();
+        services.AddHostedService<AutomationRetentionService>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Before AddProblemDetails: the first writer that can write an /api problem is ours, whatever the Accept header.
         services.AddSingleton<Microsoft.AspNetCore.Http.IProblemDetailsWriter, ApiProblemWriter>();

@@ -63,6 +63,13 @@ public static class BosunServerSettings
             "Attempts of an automation's action before it is given up (FAILED in `bosun automation history`).", (o, v) => o.AutomationMaxAttempts = (int)v, o => o.AutomationMaxAttempts, 1, 100),
         Duration("AutomationRetryDelay", "--automation-retry-delay", "BOSUN_AUTOMATION_RETRY_DELAY",
             "The first retry delay of a failed automation action; each further retry waits twice as long, at most 5 minutes.", (o, v) => o.AutomationRetryDelay = v, o => o.AutomationRetryDelay),
+        Duration("AutomationRetention", "--automation-retention", "BOSUN_AUTOMATION_RETENTION",
+            "How long an automation's ledger keeps a finished delivery and a rule keeps a recorded event.", (o, v) => o.AutomationRetention = v, o => o.AutomationRetention),
+        Duration("AutomationPollInterval", "--automation-poll-interval", "BOSUN_AUTOMATION_POLL_INTERVAL",
+            "How often the automation dispatcher looks for events and due deliveries when nothing woke it.", (o, v) => o.AutomationPollInterval = v, o => o.AutomationPollInterval),
+        Flag("NoAutomationDispatch", "--no-automation-dispatch", "BOSUN_NO_AUTOMATION_DISPATCH",
+            "This replica records automation events but leaves matching and deliveries to the other replicas (PostgreSQL).",
+            (o, v) => o.NoAutomationDispatch = v, o => o.NoAutomationDispatch),
     ];
 
     /// <summary>

@@ -87,4 +87,44 @@ public sealed class AutomationCommandTests
         await File.WriteAllTextAsync(file, "name: bad\ntrigger:\n  kind: sometimes\nactions: []\n");
         (await cli.RunAsync("automation", "create", "--file", file)).FailedWith("does not describe an automation");
     }
+
+    [Fact]
+    public async Task AutomationUpdate_FromFlagsAndFromYaml_ChangesTheRuleInPlace()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var cli = new CliRunner(server.ApiUrl);
+        (await cli.RunAsync("automation", "create", "on-failure", "--state", "FAILED", "--deployment", "etl/nightly", "--webhook", "http://127.0.0.1:9/old")).Succeeded();
+        var created = await server.Client.GetAutomationAsync("on-failure");
+
+        // Trigger flags change those fields and keep the others; action flags replace the actions.
+        var flags = (await cli.RunAsync("automation", "update", "on-failure", "--state", "CRASHED", "--tag", "prod",
+            "--webhook", "http://127.0.0.1:9/new", "--preset", "teams", "--description", "page on crashes", "--rename", "on-crash")).Succeeded();
+        Assert.Contains("Updated automation 'on-crash'", flags.Out, StringComparison.Ordinal);
+        var updated = await server.Client.GetAutomationAsync("on-crash");
+        Assert.Equal(created.Id, updated.Id);
+        Assert.Equal("run_state CRASHED of etl/nightly tagged prod", updated.Trigger.Describe());
+        var webhook = Assert.Single(updated.Actions);
+        Assert.Equal(("http://127.0.0.1:9/new", WebhookPreset.Teams), (webhook.Url, webhook.Preset));
+        Assert.Equal("page on crashes", updated.Description);
+
+        var file = Path.Combine(cli.Home, "automation.yaml");
+        await File.WriteAllTextAsync(file, """
+            name: ignored
+            trigger:
+              kind: run_created
+              flow: etl
+            actions:
+              - kind: cancel_run
+            """);
+        (await cli.RunAsync("automation", "update", "on-crash", "--file", file)).Succeeded();
+        var fromFile = await server.Client.GetAutomationAsync("on-crash");
+        Assert.Equal("run_created of etl", fromFile.Trigger.Describe());
+        Assert.Equal(AutomationActionKind.CancelRun, Assert.Single(fromFile.Actions).Kind);
+        Assert.Null(fromFile.Description);
+
+        (await cli.RunAsync("automation", "update", "on-crash")).FailedWith("Nothing to change");
+        (await cli.RunAsync("automation", "update", "on-crash", "--file", file, "--state", "FAILED")).FailedWith("either --file or");
+        (await cli.RunAsync("automation", "update", "on-crash", "--trigger", "worker_offline", "--state", "FAILED")).FailedWith("trigger.states");
+        (await cli.RunAsync("automation", "update", "missing", "--description", "x")).FailedWith("does not exist");
+    }
 }

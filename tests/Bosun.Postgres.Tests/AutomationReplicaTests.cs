@@ -53,4 +53,43 @@ public sealed class AutomationReplicaTests
             await TestDatabases.DeleteDirectoryAsync(directory);
         }
     }
+
+    [Fact]
+    public async Task TwoReplicas_EventsThroughANonDispatchingReplica_OtherReplicaWokenByNotify()
+    {
+        if (!PostgresRequired.Cluster())
+        {
+            return;
+        }
+
+        var directory = TempDirectory.Create("bosun-automation-notify");
+        try
+        {
+            using var receiver = new WebhookReceiver();
+            // A neither matches nor delivers; B would look on its own only every 10 minutes: only a NOTIFY from A can wake it in time.
+            await using var a = await TestServer.StartAsync(directory: directory, postgres: true, configure: options => options.NoAutomationDispatch = true);
+            await using var b = await TestServer.StartAsync(directory: directory, postgres: true,
+                configure: options => options.AutomationPollInterval = TimeSpan.FromMinutes(10));
+            await a.Client.PoolAsync("p");
+            var deployment = await a.Client.DeploymentAsync("p", "dep", "flow");
+            await a.Client.CreateAutomationAsync(new AutomationCreate("on-failure", new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed]),
+                [new AutomationAction(AutomationActionKind.Webhook, receiver.BaseUrl + "failed")]));
+            await a.Client.CreateAutomationAsync(new AutomationCreate("on-create", new AutomationTrigger(AutomationTriggerKind.RunCreated),
+                [new AutomationAction(AutomationActionKind.Webhook, receiver.BaseUrl + "created")]));
+
+            var run = await a.Client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddMinutes(-1));
+            await a.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+            await a.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Failed));
+
+            var received = await receiver.WaitForAsync(2, TimeSpan.FromSeconds(60));
+            Assert.Equal(["/created", "/failed"], received.Select(r => r.Path).Order(StringComparer.Ordinal));
+            Assert.All(received, r => Assert.Equal(run.Id.ToString(), r.Body["event"]!["run"]!["id"]!.GetValue<string>()));
+            await Eventually.WaitUntilAsync(async () => (await a.Client.AutomationHistoryAsync("on-failure")) is [{ Status: DeliveryStatus.Delivered, Attempts: 1 }],
+                "B recorded its delivery", TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await TestDatabases.DeleteDirectoryAsync(directory);
+        }
+    }
 }

@@ -49,4 +49,52 @@ public sealed class AutomationPageTests(BrowserFixture browser, ITestOutputHelpe
         await Expect(page.Locator("dd[data-status]")).ToHaveTextAsync("Active");
         ui.AssertNoBrowserErrors();
     }
+
+    [Fact]
+    public async Task CreateAutomationPage_FilledForm_CreatesRuleAndOpensIt()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        await ui.OpenAsync("automations", "Automations");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Create automation" })).ToBeVisibleAsync();
+        await ui.OpenAsync("automations/new", "Create an automation");
+
+        // FAILED and CRASHED are checked to start with; a webhook needs its URL before anything is sent.
+        await Expect(page.GetByLabel("FAILED", new() { Exact = true })).ToBeCheckedAsync();
+        await Expect(page.GetByLabel("CRASHED", new() { Exact = true })).ToBeCheckedAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("page-on-failure");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#automation-target-error")).ToHaveTextAsync("Give the URL to POST to.");
+
+        await page.GetByLabel("CRASHED", new() { Exact = true }).UncheckAsync();
+        await page.GetByLabel("Deployment (optional, flow/deployment)").FillAsync("etl/nightly");
+        await page.GetByLabel("Fire once per").FillAsync("3");
+        await page.GetByLabel("Within minutes").FillAsync("10");
+        await page.GetByLabel("URL", new() { Exact = true }).FillAsync("https://hooks.example.com/T/B/X");
+        await page.GetByLabel("Body").SelectOptionAsync(new SelectOptionValue { Label = "Slack message" });
+        await ui.ScreenshotAsync("automation-create");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern("/automations/page-on-failure$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "page-on-failure" })).ToBeVisibleAsync();
+        var rule = await ui.Client.GetAutomationAsync("page-on-failure");
+        Assert.Equal("run_state FAILED of etl/nightly 3 within 10 min", rule.Trigger.Describe());
+        var action = Assert.Single(rule.Actions);
+        Assert.Equal((AutomationActionKind.Webhook, "https://hooks.example.com/T/B/X", WebhookPreset.Slack), (action.Kind, action.Url, action.Preset));
+        Assert.True(rule.Enabled);
+
+        // The server's own checks come back under their fields: a run-created rule cannot retry the run.
+        await ui.OpenAsync("automations/new", "Create an automation");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("retry-new-runs");
+        await page.GetByLabel("When").SelectOptionAsync(new SelectOptionValue { Label = "A run is created" });
+        await page.GetByLabel("Then").SelectOptionAsync(new SelectOptionValue { Label = "Retry the run" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".problem, [role=alert]").First).ToContainTextAsync("retry_run");
+        ui.AssertNoBrowserErrors();
+    }
 }

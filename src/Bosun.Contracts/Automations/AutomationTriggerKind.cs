@@ -16,4 +16,6 @@ public enum AutomationTriggerKind
     [JsonStringEnumMemberName("worker_offline")] WorkerOffline,
     /// <summary>A schedule slot of a matching deployment is skipped by its catch-up policy.</summary>
     [JsonStringEnumMemberName("schedule_skipped")] ScheduleSkipped,
+    /// <summary>A matching run is created (through the API, by a schedule, by an automation, or as a subflow); the event carries its state and due time.</summary>
+    [JsonStringEnumMemberName("run_created")] RunCreated,
 }

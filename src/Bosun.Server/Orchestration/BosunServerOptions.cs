@@ -86,6 +86,26 @@ public sealed class BosunServerOptions
     /// <summary>The delay before an automation's action is tried again the first time; each further retry waits twice as long, at most 5 minutes.</summary>
     public TimeSpan AutomationRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long an automation's ledger keeps a finished delivery (with its attempts) and a rule keeps a recorded event;
+    /// older ones are deleted by the leader replica. A condition (a run waiting, a pool without workers, a worker offline,
+    /// a skipped slot) that began longer ago than this no longer fires a rule.
+    /// </summary>
+    public TimeSpan AutomationRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How often the automation dispatcher looks for state changes and due deliveries without being woken (it is woken at
+    /// once by this replica's changes and, through PostgreSQL NOTIFY, by the other replicas').
+    /// </summary>
+    public TimeSpan AutomationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// This replica records automation events (state changes, run creations) but neither matches them nor carries out
+    /// deliveries: the other replicas do, woken through PostgreSQL NOTIFY (for API-only replicas, or to keep webhook traffic
+    /// on chosen hosts). At least one replica must dispatch.
+    /// </summary>
+    public bool NoAutomationDispatch { get; set; }
+
     /// <summary>The result folder in force: <see cref="ResultDirectory"/> or its default.</summary>
     public string EffectiveResultDirectory => ResultDirectory
         ?? Path.Combine(Storage.PostgresDialect.IsPostgres(Database)
@@ -127,7 +147,8 @@ public sealed class BosunServerOptions
             (nameof(LateRunThreshold), LateRunThreshold), (nameof(ServiceInterval), ServiceInterval), (nameof(RunHeartbeatTimeout), RunHeartbeatTimeout),
             (nameof(WorkerTimeout), WorkerTimeout), (nameof(MissedRunGrace), MissedRunGrace), (nameof(MinScheduleInterval), MinScheduleInterval),
             (nameof(RunTokenLifetime), RunTokenLifetime), (nameof(AuditRetention), AuditRetention), (nameof(AutomationWebhookTimeout), AutomationWebhookTimeout),
-            (nameof(AutomationRetryDelay), AutomationRetryDelay),
+            (nameof(AutomationRetryDelay), AutomationRetryDelay), (nameof(AutomationRetention), AutomationRetention),
+            (nameof(AutomationPollInterval), AutomationPollInterval),
         })
         {
             if (value <= TimeSpan.Zero)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Bosun.Server.Orchestration.Tracing;
 using Bosun.Server.Storage;
 using Microsoft.Extensions.Options;
 
@@ -5,7 +7,9 @@ namespace Bosun.Server.Orchestration;
 
 /// <summary>
 /// A store-sweeping loop: runs <see cref="SweepAsync"/> every <see cref="BosunServerOptions.ServiceInterval"/> on the
-/// server's clock on the leader replica only, backs off after errors and stops cleanly with the host.
+/// server's clock on the leader replica only, backs off after errors and stops cleanly with the host. Each sweep that
+/// changed something, or failed, is a span of its own trace (<c>bosun.sweep &lt;service&gt;</c>, docs/operations.md, Traces);
+/// one that found nothing to do is not exported.
 /// </summary>
 internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger logger, Leadership leadership) : BackgroundService
 {
@@ -28,6 +32,34 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
     /// <summary>Waits before the next pass; a subclass may also wake on a signal.</summary>
     protected virtual Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken) => Task.Delay(delay, TimeProvider, cancellationToken);
 
+    private async Task TracedSweepAsync(CancellationToken cancellationToken)
+    {
+        if (!ServerTracing.Source.HasListeners())
+        {
+            await SweepAsync(cancellationToken);
+            return;
+        }
+
+        // A root of its own: nothing a sweep does belongs to the trace of whatever ran before on this thread.
+        Activity.Current = null;
+        using var activity = ServerTracing.Source.StartActivity("bosun.sweep " + GetType().Name, ActivityKind.Internal, default(ActivityContext));
+        try
+        {
+            var changed = await SweepAsync(cancellationToken);
+            activity?.SetTag("bosun.sweep.changed", changed);
+            if (changed == 0 && activity is not null)
+            {
+                // Every few seconds per service: an idle sweep would bury the traces that matter.
+                activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            activity?.AddException(ex).SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
@@ -41,7 +73,7 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
                 if (await leadership.IsLeaderAsync(stoppingToken))
                 {
                     ListeningSince ??= TimeProvider.GetUtcNow();
-                    await SweepAsync(stoppingToken);
+                    await TracedSweepAsync(stoppingToken);
                 }
                 else
                 {

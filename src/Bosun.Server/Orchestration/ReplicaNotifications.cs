@@ -9,13 +9,15 @@ namespace Bosun.Server.Orchestration;
 /// claim held by another, and a log line written through one must wake that run's followers on the others. Local signals
 /// are sent as NOTIFY on one channel; each replica LISTENs and wakes its own waiters. The payload names what changed:
 /// <c>claims</c> (every pool's claims), per pool <c>c:&lt;id&gt;</c> (its claims; the served ones under the empty id),
-/// <c>scheduler</c>, and per run <c>l:&lt;id&gt;</c> (log lines) or <c>s:&lt;id&gt;</c> (its state changed),
-/// so that a replica wakes only the followers of those runs. The listener reconnects by itself after a database restart
+/// <c>scheduler</c>, per run <c>l:&lt;id&gt;</c> (log lines) or <c>s:&lt;id&gt;</c> (its state changed),
+/// so that a replica wakes only the followers of those runs, and <c>automations</c> (a rule fired: deliveries are due).
+/// A state change or a created run also wakes the automation dispatcher, which may have an outbox row to match. The listener reconnects by itself after a database restart
 /// and then wakes everyone, so nothing waits on a notification it missed. With SQLite (one server) this service does
 /// nothing.
 /// </summary>
 internal sealed class ReplicaNotifications(
-    BosunDatabase database, ClaimSignal claims, SchedulerSignal scheduler, RunSignals runs, ILogger<ReplicaNotifications> logger) : BackgroundService
+    BosunDatabase database, ClaimSignal claims, SchedulerSignal scheduler, RunSignals runs, Automations.AutomationSignal automations,
+    ILogger<ReplicaNotifications> logger) : BackgroundService
 {
     /// <summary>
     /// After a NOTIFY, the next waits this long, gathering what was signalled meanwhile into one: a busy server sends at
@@ -52,6 +54,7 @@ internal sealed class ReplicaNotifications(
     private readonly Lock _gate = new();
     private bool _claimsPending;
     private bool _schedulerPending;
+    private bool _automationsPending;
     private Dictionary<Guid, RunChange> _runsPending = [];
     private HashSet<Guid> _poolsPending = [];
 
@@ -82,9 +85,11 @@ internal sealed class ReplicaNotifications(
             }
         });
         void OnScheduler() => Pending(() => _schedulerPending = true);
+        void OnAutomations() => Pending(() => _automationsPending = true);
         void OnRun(Guid runId, RunChange change) => Pending(() => _runsPending[runId] = _runsPending.GetValueOrDefault(runId) | change);
         claims.Notified += OnClaims;
         scheduler.Notified += OnScheduler;
+        automations.Notified += OnAutomations;
         runs.Notified += OnRun;
         try
         {
@@ -94,6 +99,7 @@ internal sealed class ReplicaNotifications(
         {
             claims.Notified -= OnClaims;
             scheduler.Notified -= OnScheduler;
+            automations.Notified -= OnAutomations;
             runs.Notified -= OnRun;
         }
     }
@@ -124,9 +130,15 @@ internal sealed class ReplicaNotifications(
                             return;
                         }
 
+                        var automationEvent = false;
                         foreach (var what in tokens)
                         {
-                            Wake(what);
+                            automationEvent |= Wake(what);
+                        }
+
+                        if (automationEvent)
+                        {
+                            automations.NotifyLocal();
                         }
                     },
                     () =>
@@ -134,6 +146,7 @@ internal sealed class ReplicaNotifications(
                         // Whatever happened while we were not listening: look again.
                         claims.NotifyAllLocal();
                         scheduler.NotifyLocal();
+                        automations.NotifyLocal();
                         runs.NotifyAllLocal(RunChange.Lines | RunChange.State);
                         delay = TimeSpan.FromMilliseconds(250);
                         _ready.TrySetResult();
@@ -211,7 +224,12 @@ internal sealed class ReplicaNotifications(
                 payload.Append("scheduler,");
             }
 
-            (_claimsPending, _schedulerPending) = (false, false);
+            if (_automationsPending)
+            {
+                payload.Append("automations,");
+            }
+
+            (_claimsPending, _schedulerPending, _automationsPending) = (false, false, false);
             (pendingRuns, _runsPending) = (_runsPending, []);
         }
 
@@ -238,26 +256,31 @@ internal sealed class ReplicaNotifications(
         return payload.Length == 0 ? "" : payload.ToString(0, payload.Length - 1);
     }
 
-    private void Wake(string what)
+    /// <summary>Wakes this replica's waiters of <paramref name="what"/>; true when it may be an automation event (a run created or changed, a rule fired).</summary>
+    private bool Wake(string what)
     {
         switch (what)
         {
             case "claims":
                 claims.NotifyAllLocal();
-                break;
+                return true;
             case ['c', ':', ..] when Guid.TryParseExact(what.AsSpan(2), "N", out var poolId):
                 claims.NotifyLocal(poolId);
-                break;
+                return true;
             case "scheduler":
                 scheduler.NotifyLocal();
-                break;
+                return false;
+            case "automations":
+                return true;
             // "logs" is what replicas of the version before per-run signals send for any log write.
             case "runs" or "logs":
                 runs.NotifyAllLocal(RunChange.Lines | RunChange.State);
-                break;
+                return what == "runs";
             case ['l' or 's', ':', ..] when Guid.TryParseExact(what.AsSpan(2), "N", out var runId):
                 runs.NotifyLocal(runId, what[0] == 'l' ? RunChange.Lines : RunChange.State);
-                break;
+                return what[0] == 's';
+            default:
+                return false;
         }
     }
 }

@@ -23,9 +23,12 @@ internal sealed class AutomationRow
     }
 }
 
-/// <summary>A state change from the outbox, with what a rule matches on.</summary>
+/// <summary>A state change (or a run's creation, <see cref="IsCreation"/>) from the outbox, with what a rule matches on.</summary>
 internal sealed class RunStateEventRow
 {
+    /// <summary>The row stands for the run's creation: its key is the run's id (a transition's is its state's).</summary>
+    public bool IsCreation => StateId == FlowRunId;
+
     public Guid StateId { get; set; }
     public Guid FlowRunId { get; set; }
     public string? Type { get; set; }
@@ -35,6 +38,8 @@ internal sealed class RunStateEventRow
     public string? RunName { get; set; }
     public string? Tags { get; set; }
     public Guid? DeploymentId { get; set; }
+    public long? ExpectedStartTime { get; set; }
+    public Guid? ParentFlowRunId { get; set; }
     public string? FlowName { get; set; }
     public string? DeploymentName { get; set; }
     public string? WorkPoolName { get; set; }

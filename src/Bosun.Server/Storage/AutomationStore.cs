@@ -26,6 +26,19 @@ internal static class AutomationStore
           AND EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId)
         """;
 
+    /// <summary>
+    /// Appended to a run's insert (<see cref="FlowRunStore.InsertAsync"/>): the run's creation as an outbox row, while an
+    /// enabled rule watches creations. Its key is the run's own id (a transition's is its new state's id, never a run's),
+    /// which tells the dispatcher the row stands for the creation. Nothing when the insert itself did nothing (an
+    /// idempotency key already taken).
+    /// </summary>
+    public const string CreatedOutboxInsertSql = """
+        INSERT INTO automation_outbox (state_id, flow_run_id, created)
+        SELECT @Id, @Id, @Created
+        WHERE EXISTS (SELECT 1 FROM automations WHERE enabled AND trigger_kind = 'run_created')
+          AND EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId)
+        """;
+
     private const string SelectDelivery = """
         SELECT d.*, e.event_key, e.payload, a.definition
         FROM automation_deliveries d
@@ -61,6 +74,52 @@ internal static class AutomationStore
             $"SELECT * FROM automations WHERE enabled AND {In(connection, "trigger_kind", "kinds")} ORDER BY created",
             new { kinds = kinds.Select(EnumNames.Of).ToArray() }, transaction, cancellationToken: cancellationToken))).ToList();
 
+    /// <summary>Writes a changed rule (name, description, enabled, trigger kind and definition); false when the new name is taken.</summary>
+    public static async Task<bool> UpdateAsync(WriteScope scope, AutomationRow row, CancellationToken cancellationToken)
+    {
+        if (await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM automations WHERE name = @Name AND id <> @Id", row, scope.Transaction, cancellationToken: cancellationToken)) > 0)
+        {
+            return false;
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE automations SET name = @Name, description = @Description, enabled = @Enabled, trigger_kind = @TriggerKind, definition = @Definition,
+                updated = @Updated
+            WHERE id = @Id
+            """, row, scope.Transaction, cancellationToken: cancellationToken));
+        return true;
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> deliveries that finished (delivered or given up) before <paramref name="before"/>,
+    /// with their attempts, then up to as many events that occurred before it and no delivery refers to any more (an event
+    /// still being delivered stays). Returns how many rows of each went.
+    /// </summary>
+    public static async Task<(int Deliveries, int Events)> PruneAsync(WriteScope scope, DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        var ids = (await scope.Connection.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM automation_deliveries WHERE status IN (@delivered, @failed) AND finished < @before LIMIT @limit",
+            new { delivered = DeliveredStatus, failed = FailedStatus, before = Ms(before), limit }, scope.Transaction, cancellationToken: cancellationToken))).ToList();
+        if (ids.Count > 0)
+        {
+            var parameters = new { ids = Ids(ids) };
+            await scope.Connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM automation_attempts WHERE {In(scope.Connection, "delivery_id", "ids")}", parameters, scope.Transaction, cancellationToken: cancellationToken));
+            await scope.Connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM automation_deliveries WHERE {In(scope.Connection, "id", "ids")}", parameters, scope.Transaction, cancellationToken: cancellationToken));
+        }
+
+        var events = await scope.Connection.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM automation_events WHERE id IN (
+                SELECT e.id FROM automation_events e
+                WHERE e.automation_id IN (SELECT id FROM automations) AND e.occurred < @before
+                  AND NOT EXISTS (SELECT 1 FROM automation_deliveries d WHERE d.event_id = e.id)
+                LIMIT @limit)
+            """, new { before = Ms(before), limit }, scope.Transaction, cancellationToken: cancellationToken));
+        return (ids.Count, events);
+    }
+
     public static Task<int> SetEnabledAsync(WriteScope scope, Guid id, bool enabled, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE automations SET enabled = @enabled, updated = @now WHERE id = @id", new { id, enabled, now = Ms(now) }, scope.Transaction,
@@ -81,11 +140,14 @@ internal static class AutomationStore
     public static async Task<IReadOnlyList<RunStateEventRow>> TakeOutboxAsync(WriteScope scope, int limit, CancellationToken cancellationToken) =>
         (await scope.Connection.QueryAsync<RunStateEventRow>(new CommandDefinition($"""
             SELECT o.state_id, o.flow_run_id, s.type, s.name AS state_name, s.message, s.timestamp, r.name AS run_name, r.tags, r.deployment_id,
+                r.expected_start_time, r.parent_flow_run_id,
                 (SELECT f.name FROM flows f WHERE f.id = r.flow_id) AS flow_name,
                 (SELECT d.name FROM deployments d WHERE d.id = r.deployment_id) AS deployment_name,
                 (SELECT p.name FROM work_pools p WHERE p.id = r.work_pool_id) AS work_pool_name
             FROM automation_outbox o
-            LEFT JOIN flow_run_states s ON s.id = o.state_id
+            LEFT JOIN flow_run_states s ON s.id = CASE WHEN o.state_id = o.flow_run_id
+                THEN (SELECT first.id FROM flow_run_states first WHERE first.flow_run_id = o.flow_run_id ORDER BY first.seq LIMIT 1)
+                ELSE o.state_id END
             LEFT JOIN flow_runs r ON r.id = o.flow_run_id
             ORDER BY o.created
             LIMIT @limit {scope.Dialect.SkipLockedOf("o")}

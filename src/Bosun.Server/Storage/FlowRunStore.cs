@@ -195,8 +195,8 @@ internal static class FlowRunStore
                 @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
                 @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @TimeoutSeconds, @Created, @Updated,
                 @LastHeartbeat, @ParentFlowRunId, @ParentTaskRunId, @StartTimeoutSeconds, @StartTimeoutAction, @Traceparent)
-            ON CONFLICT DO NOTHING
-            """, row, scope.Transaction, cancellationToken: cancellationToken));
+            ON CONFLICT DO NOTHING;
+            """ + AutomationStore.CreatedOutboxInsertSql, row, scope.Transaction, cancellationToken: cancellationToken));
         if (inserted == 0)
         {
             return false;

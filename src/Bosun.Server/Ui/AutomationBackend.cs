@@ -11,6 +11,8 @@ internal sealed class AutomationBackend(AutomationService automations) : IAutoma
 
     public Task<Automation> GetAsync(string name, CancellationToken cancellationToken) => Call(() => automations.GetAsync(name, cancellationToken));
 
+    public Task<Automation> CreateAsync(AutomationCreate request, CancellationToken cancellationToken) => Call(() => automations.CreateAsync(request, cancellationToken));
+
     public Task<Automation> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken) =>
         Call(() =>
         {

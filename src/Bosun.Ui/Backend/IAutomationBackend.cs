@@ -11,6 +11,9 @@ public interface IAutomationBackend
     /// <summary>One automation by name or id.</summary>
     Task<Automation> GetAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Creates an automation; a problem lists every field that is wrong.</summary>
+    Task<Automation> CreateAsync(AutomationCreate request, CancellationToken cancellationToken);
+
     /// <summary>Pauses (false) or resumes (true) an automation.</summary>
     Task<Automation> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken);
 

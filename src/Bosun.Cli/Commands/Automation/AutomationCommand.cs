@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Bosun.Cli.Commands.Automation;
 
-/// <summary>`bosun automation create|ls|inspect|pause|resume|delete|history`: rules that react to what happens on the server.</summary>
+/// <summary>`bosun automation create|update|ls|inspect|pause|resume|delete|history`: rules that react to what happens on the server.</summary>
 internal static class AutomationCommand
 {
     public static Command Create(CliContext context)
@@ -16,6 +16,7 @@ internal static class AutomationCommand
             "React to events: when a run fails, waits too long, a pool has no worker, a worker goes offline or a slot is skipped, call a webhook or act on the server.",
             "bosun automation create notify-failures --state FAILED --webhook https://example.com/hook", "bosun automation ls", "bosun automation history notify-failures");
         command.Subcommands.Add(AutomationCreateCommand.Create(context));
+        command.Subcommands.Add(AutomationUpdateCommand.Create(context));
         command.Subcommands.Add(LsCommand(context));
         command.Subcommands.Add(InspectCommand(context));
         command.Subcommands.Add(EnableCommand(context, "pause", "Pause an automation: events while it is paused are ignored.", enable: false));

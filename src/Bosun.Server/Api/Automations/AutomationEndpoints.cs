@@ -28,6 +28,11 @@ internal static class AutomationEndpoints
             .WithDescription("The automations by name, with their trigger, actions and whether they are paused, a page at a time (pass next_cursor as cursor). An automation named `page` is read by its id.");
         automations.MapGet("{automation}", (string automation, AutomationService service, CancellationToken ct) => service.GetAsync(automation, ct))
             .WithName("GetAutomation").Requires(Permission.Read).WithSummary("Read an automation").WithDescription("An automation by id or name.");
+        automations.MapPatch("{automation}", (string automation, AutomationUpdate update, AutomationService service, CancellationToken ct) =>
+                service.UpdateAsync(automation, update, ct))
+            .WithName("UpdateAutomation").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Change an automation")
+            .WithDescription("Replace the fields given (name, description, enabled, the whole trigger, the whole action list); the others stay. The rule is checked as a whole, as on creation. Its ledger stays; deliveries not yet made carry out the actions as they are when attempted. 404 when there is no such automation, 409 when the new name is taken.");
         automations.MapPost("{automation}/pause", (string automation, AutomationService service, CancellationToken ct) => service.SetEnabledAsync(automation, false, ct))
             .WithName("PauseAutomation").WithSummary("Pause an automation").WithDescription("Stop firing: events while paused are ignored.");
         automations.MapPost("{automation}/resume", (string automation, AutomationService service, CancellationToken ct) => service.SetEnabledAsync(automation, true, ct))

@@ -71,6 +71,9 @@ internal static class SchemaExamples
             new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed, StateType.Crashed], Deployment: "etl/nightly"),
             [new AutomationAction(AutomationActionKind.Webhook, "https://hooks.example.com/services/T000/B000/XXXX", Preset: WebhookPreset.Slack)],
             "Tell the data team when the nightly load fails"),
+        [typeof(AutomationUpdate)] = new AutomationUpdate(
+            Trigger: new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed], Deployment: "etl/nightly", Threshold: 3, WithinMinutes: 10),
+            Description: "Page the data team after three failures of the nightly load within ten minutes"),
         [typeof(LogEntry)] = new LogEntry(81234, RunId, At, RunLogLevel.Info, "Loaded 18234 rows into orders_daily", LogSource.Flow),
         [typeof(SecretInfo)] = new SecretInfo("warehouse-password", At.AddDays(-30), At),
         [typeof(ApiKey)] = new ApiKey(Guid.Parse("c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"), "ci-deployer", ApiKeyRole.Developer, "bsn_3f9a", false, At.AddDays(90), At, At.AddDays(-1)),

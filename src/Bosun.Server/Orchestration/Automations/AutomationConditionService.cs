@@ -66,7 +66,9 @@ internal sealed class AutomationConditionService(
             var news = new List<(AutomationRow Row, AutomationCreate Definition, AutomationEvent Event)>();
             foreach (var (row, definition) in rules)
             {
-                var matching = candidates.Where(candidate => AutomationMatcher.Matches(definition.Trigger, candidate, Time(row.Created), now)).ToList();
+                // A condition that began before the retention window may have fired already, its event since deleted: not news.
+                var matching = candidates.Where(candidate => candidate.Since >= now - Options.AutomationRetention
+                    && AutomationMatcher.Matches(definition.Trigger, candidate, Time(row.Created), now)).ToList();
                 var recorded = await AutomationConditionStore.RecordedKeysAsync(connection, row.Id, matching.Select(candidate => candidate.Key).ToList(), cancellationToken);
                 foreach (var candidate in matching.Where(candidate => !recorded.Contains(candidate.Key)))
                 {

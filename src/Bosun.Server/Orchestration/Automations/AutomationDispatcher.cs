@@ -13,14 +13,17 @@ namespace Bosun.Server.Orchestration.Automations;
 /// taken under SKIP LOCKED (PostgreSQL) or by the one writer (SQLite), and a firing's unique key keeps a rule to one
 /// firing per event. Deliveries run outside the loop, at most <see cref="BosunServerOptions.AutomationMaxConcurrentDeliveries"/>
 /// at once, each under its own timeout, so a receiver that hangs holds one slot and never the loop or the server.
-/// Wakes when a run changes state on this replica or a sweep fires a rule, and at least every second.
+/// Wakes when a run is created or changes state on this replica, when another replica says so (PostgreSQL NOTIFY, through
+/// <see cref="ReplicaNotifications"/>: its runs' changes and its firings), when a sweep fires a rule, and at least every
+/// <see cref="BosunServerOptions.AutomationPollInterval"/>. A replica started with
+/// <see cref="BosunServerOptions.NoAutomationDispatch"/> runs none of it.
 /// </summary>
 internal sealed class AutomationDispatcher(
-    BosunDatabase database, AutomationSignal signal, RunSignals runSignals, AutomationActions actions, TimeProvider timeProvider,
+    BosunDatabase database, AutomationSignal signal, RunSignals runSignals, ClaimSignal claimSignal, AutomationActions actions, TimeProvider timeProvider,
     IOptions<BosunServerOptions> options, ILogger<AutomationDispatcher> logger, IMeterFactory meterFactory) : BackgroundService
 {
     private const int OutboxBatch = 200;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly AutomationTriggerKind[] OutboxKinds = [AutomationTriggerKind.RunState, AutomationTriggerKind.RunCreated];
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromMinutes(5);
 
     /// <summary>A lease outlives the attempt's timeout by this much: the time to record its outcome.</summary>
@@ -41,7 +44,16 @@ internal sealed class AutomationDispatcher(
             }
         }
 
+        // A run created on this replica wakes its pool's claims: the same moment may have written a creation to the outbox.
+        void OnRunCreated(Guid? pool) => signal.NotifyLocal();
+
+        if (_options.NoAutomationDispatch)
+        {
+            return;
+        }
+
         runSignals.Notified += OnRunChanged;
+        claimSignal.Notified += OnRunCreated;
         var inFlight = new List<Task>();
         var failures = 0;
         try
@@ -49,7 +61,7 @@ internal sealed class AutomationDispatcher(
             while (!stoppingToken.IsCancellationRequested)
             {
                 var wake = signal.NextAsync();
-                var delay = PollInterval;
+                var delay = _options.AutomationPollInterval;
                 try
                 {
                     while (await MatchOutboxAsync(stoppingToken) == OutboxBatch)
@@ -80,40 +92,52 @@ internal sealed class AutomationDispatcher(
         finally
         {
             runSignals.Notified -= OnRunChanged;
+            claimSignal.Notified -= OnRunCreated;
             // In-flight attempts stop with the host; their leases run out and another replica (or this one, restarted) tries again.
             await Task.WhenAll(inFlight);
         }
     }
 
-    /// <summary>Matches one batch of the outbox against the enabled run-state rules; returns how many state changes it took.</summary>
+    /// <summary>
+    /// Matches one batch of the outbox (state changes and run creations) against the enabled run-state and run-created
+    /// rules; returns how many rows it took. A firing is told to the other replicas, so that they share its deliveries.
+    /// </summary>
     public async Task<int> MatchOutboxAsync(CancellationToken cancellationToken)
     {
-        return await database.WriteAsync(async scope =>
+        var (taken, fired) = await database.WriteAsync(async scope =>
         {
             var rows = await AutomationStore.TakeOutboxAsync(scope, OutboxBatch, cancellationToken);
             if (rows.Count == 0)
             {
-                return 0;
+                return (0, 0);
             }
 
-            var rules = (await AutomationStore.EnabledAsync(scope.Connection, scope.Transaction, [AutomationTriggerKind.RunState], cancellationToken))
+            var rules = (await AutomationStore.EnabledAsync(scope.Connection, scope.Transaction, OutboxKinds, cancellationToken))
                 .Select(row => (Row: row, Definition: AutomationStore.ReadDefinition(row.Definition))).ToList();
             var now = timeProvider.GetUtcNow();
+            var firings = 0;
             // A run deleted since its change left an outbox row with no state behind: nothing to match.
-            foreach (var candidate in rows.Where(row => row.Type is not null).Select(AutomationEvents.RunState))
+            foreach (var candidate in rows.Where(row => row.Type is not null).Select(row => row.IsCreation ? AutomationEvents.RunCreated(row) : AutomationEvents.RunState(row)))
             {
                 foreach (var (row, definition) in rules)
                 {
-                    if (AutomationMatcher.Matches(definition.Trigger, candidate, Time(row.Created), now))
+                    if (AutomationMatcher.Matches(definition.Trigger, candidate, Time(row.Created), now)
+                        && await AutomationFiring.RecordAsync(scope, row, definition, candidate, now, cancellationToken))
                     {
-                        await AutomationFiring.RecordAsync(scope, row, definition, candidate, now, cancellationToken);
+                        firings++;
                     }
                 }
             }
 
             await AutomationStore.RemoveFromOutboxAsync(scope, rows.Select(row => row.StateId), cancellationToken);
-            return rows.Count;
+            return (rows.Count, firings);
         }, cancellationToken);
+        if (fired > 0)
+        {
+            signal.Notify();
+        }
+
+        return taken;
     }
 
     /// <summary>Leases as many due deliveries as there are free slots and starts an attempt of each.</summary>

@@ -34,6 +34,33 @@ internal static class AutomationEvents
             new JsonObject { ["run"] = run }, row.FlowName, deployment, row.WorkPoolName, tags, state, row.FlowRunId, row.DeploymentId);
     }
 
+    /// <summary>A run's creation: its first state (SCHEDULED, or PENDING for a subflow) and when it is due.</summary>
+    public static AutomationEvent RunCreated(RunStateEventRow row)
+    {
+        var state = State(row.Type!);
+        var deployment = row.DeploymentName is null ? null : $"{row.FlowName}/{row.DeploymentName}";
+        var tags = TagList(row.Tags);
+        var expected = row.ExpectedStartTime is { } ms ? Time(ms) : (DateTimeOffset?)null;
+        var run = new JsonObject
+        {
+            ["id"] = row.FlowRunId.ToString(),
+            ["name"] = row.RunName,
+            ["state"] = state.ToWireName(),
+            ["state_name"] = row.StateName,
+            ["flow"] = row.FlowName,
+            ["deployment"] = deployment,
+            ["deployment_id"] = row.DeploymentId?.ToString(),
+            ["work_pool"] = row.WorkPoolName,
+            ["tags"] = new JsonArray(tags.Select(tag => (JsonNode?)tag).ToArray()),
+            ["expected_start_time"] = expected?.ToString("O"),
+            ["parent_flow_run_id"] = row.ParentFlowRunId?.ToString(),
+        };
+        var time = Time(row.Timestamp);
+        return new AutomationEvent(AutomationTriggerKind.RunCreated, $"run_created:{row.FlowRunId}", time, time,
+            $"Flow run '{row.RunName}' of {deployment ?? row.FlowName} was created ({row.StateName}{(expected is { } due ? $", due {due:u}" : "")})",
+            new JsonObject { ["run"] = run }, row.FlowName, deployment, row.WorkPoolName, tags, state, row.FlowRunId, row.DeploymentId);
+    }
+
     /// <summary>A run waiting since <paramref name="since"/>, with the server's reason why (null when it has none).</summary>
     public static AutomationEvent RunWaiting(FlowRunRow row, DateTimeOffset since, string? reason, DateTimeOffset now)
     {

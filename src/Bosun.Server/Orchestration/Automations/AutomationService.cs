@@ -36,6 +36,37 @@ internal sealed class AutomationService(BosunDatabase database, TimeProvider tim
         return row.ToContract();
     }
 
+    /// <summary>
+    /// Changes a rule: the fields given replace its own, then the whole rule is checked as on creation. Its events, windows
+    /// and ledger stay; a delivery not yet made carries out the action at its index as the rule has it when attempted.
+    /// </summary>
+    public async Task<Automation> UpdateAsync(string idOrName, AutomationUpdate update, CancellationToken cancellationToken)
+    {
+        var row = await FindAsync(idOrName, cancellationToken);
+        var current = AutomationStore.ReadDefinition(row.Definition);
+        var description = update.Description is null ? row.Description : update.Description.Length == 0 ? null : update.Description;
+        var merged = new AutomationCreate(update.Name ?? row.Name, update.Trigger ?? current.Trigger, update.Actions ?? current.Actions, description,
+            update.Enabled ?? row.Enabled);
+        Validate(merged);
+        var changed = new AutomationRow
+        {
+            Id = row.Id,
+            Name = merged.Name,
+            Description = merged.Description,
+            Enabled = merged.Enabled,
+            TriggerKind = EnumNames.Of(merged.Trigger.Kind),
+            Definition = AutomationStore.WriteDefinition(merged with { Description = null }),
+            Created = row.Created,
+            Updated = Ms(timeProvider.GetUtcNow()),
+        };
+        if (!await database.WriteAsync(scope => AutomationStore.UpdateAsync(scope, changed, cancellationToken), cancellationToken))
+        {
+            throw new ConflictException($"Automation '{merged.Name}' already exists; pick another name.");
+        }
+
+        return changed.ToContract();
+    }
+
     public async Task<IReadOnlyList<Automation>> ListAsync(CancellationToken cancellationToken) =>
         (await database.ReadAsync(connection => AutomationStore.ListAsync(connection, cancellationToken), cancellationToken)).Select(row => row.ToContract()).ToList();
 
@@ -101,7 +132,7 @@ internal sealed class AutomationService(BosunDatabase database, TimeProvider tim
         else
         {
             var kind = trigger.Kind;
-            var aboutRuns = kind is AutomationTriggerKind.RunState or AutomationTriggerKind.RunWaiting;
+            var aboutRuns = kind is AutomationTriggerKind.RunState or AutomationTriggerKind.RunWaiting or AutomationTriggerKind.RunCreated;
             if (trigger.Threshold < 1)
             {
                 Fail("trigger.threshold", "must be 1 or more");
@@ -165,8 +196,11 @@ internal sealed class AutomationService(BosunDatabase database, TimeProvider tim
                 case AutomationActionKind.PauseWorkPool or AutomationActionKind.ResumeWorkPool when action.WorkPool is null && kind == AutomationTriggerKind.ScheduleSkipped:
                     Fail(field + ".work_pool", "name the work pool: this trigger's events are not about one");
                     break;
-                case AutomationActionKind.CancelRun or AutomationActionKind.RetryRun when kind is not (AutomationTriggerKind.RunState or AutomationTriggerKind.RunWaiting):
-                    Fail(field + ".kind", "cancel_run and retry_run act on the event's run: use them with run_state or run_waiting triggers");
+                case AutomationActionKind.CancelRun when kind is not (AutomationTriggerKind.RunState or AutomationTriggerKind.RunWaiting or AutomationTriggerKind.RunCreated):
+                    Fail(field + ".kind", "cancel_run acts on the event's run: use it with run_state, run_waiting or run_created triggers");
+                    break;
+                case AutomationActionKind.RetryRun when kind is not (AutomationTriggerKind.RunState or AutomationTriggerKind.RunWaiting):
+                    Fail(field + ".kind", "retry_run acts on the event's finished run: use it with run_state or run_waiting triggers");
                     break;
             }
 

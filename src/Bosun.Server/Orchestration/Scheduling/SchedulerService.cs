@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Bosun.Contracts.Schedules;
+using Bosun.Server.Orchestration.Tracing;
 using Bosun.Server.Domain;
 using Bosun.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -123,6 +125,13 @@ internal sealed class SchedulerService(
             }
 
             var run = FlowRunStore.NewScheduledRun(deployment, parameters, null, ["auto-scheduled"], time, now, idempotencyKey: key, scheduleId: schedule.Id);
+            // Each run is a trace of its own, rooted in a span that is exported (its claim, states, worker and flow hang below it).
+            using var root = ServerTracing.StartRunRoot("bosun.flow_run.create", Activity.Current);
+            run.Traceparent = root.Traceparent;
+            root.Span?.SetTag("bosun.flow_run.id", run.Id.ToString())
+                .SetTag("bosun.deployment.id", deployment.Id.ToString())
+                .SetTag("bosun.flow_run.created_by", "scheduler")
+                .SetTag("bosun.flow_run.scheduled_time", time.ToString("O"));
             created += await FlowRunStore.InsertAsync(scope, run, cancellationToken) ? 1 : 0;
         }
 

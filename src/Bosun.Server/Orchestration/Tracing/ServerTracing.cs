@@ -39,6 +39,42 @@ internal static class ServerTracing
     }
 
     /// <summary>
+    /// The root span of a run the server makes on its own (the scheduler), in a new trace of the run's own, linked to
+    /// <paramref name="cause"/> (the sweep that made it); its id is the run's traceparent, so the run's claim, state
+    /// changes, worker and flow spans hang below a span that is exported. Null when nobody listens (or it is not sampled):
+    /// the run then gets a fresh trace id of its own (<see cref="Domain.RunTrace.NewRootTraceparent"/>). Disposing ends it
+    /// and gives the caller back its current span.
+    /// </summary>
+    public static RootSpan StartRunRoot(string name, Activity? cause)
+    {
+        var previous = Activity.Current;
+        if (!Source.HasListeners())
+        {
+            return new RootSpan(null, previous);
+        }
+
+        Activity.Current = null;
+        var activity = Source.StartActivity(name, ActivityKind.Internal, default(ActivityContext),
+            links: cause is null ? null : [new ActivityLink(cause.Context)]);
+        return new RootSpan(activity is { Recorded: true, IdFormat: ActivityIdFormat.W3C } ? activity : null, previous, activity);
+    }
+
+    /// <summary>A run's root span (<see cref="StartRunRoot"/>): <see cref="Traceparent"/> for the run; dispose to end it.</summary>
+    public readonly struct RootSpan(Activity? span, Activity? previous, Activity? started = null) : IDisposable
+    {
+        public Activity? Span => span;
+
+        /// <summary>The span's W3C traceparent, or a fresh trace's when no span is recorded.</summary>
+        public string Traceparent => span?.Id ?? Domain.RunTrace.NewRootTraceparent();
+
+        public void Dispose()
+        {
+            started?.Dispose();
+            Activity.Current = previous;
+        }
+    }
+
+    /// <summary>
     /// Exports the server's spans and ASP.NET Core's request spans by OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set;
     /// the exporter reads the other standard <c>OTEL_*</c> variables (protocol, headers, batch delay) itself.
     /// </summary>
