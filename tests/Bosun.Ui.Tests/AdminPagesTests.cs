@@ -122,7 +122,7 @@ public sealed class AdminPagesTests(BrowserFixture browser, ITestOutputHelper ou
 
         await page.GetByLabel("Name").FillAsync("ci-runner");
         await page.GetByLabel("Role").SelectOptionAsync("Worker");
-        await page.GetByLabel("Pools").FillAsync("gpu");
+        await page.GetByLabel("Pools (worker keys; optional)").FillAsync("gpu");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
         var shown = page.Locator("[data-new-key]");
         await Expect(shown).ToHaveValueAsync(UiSession.Pattern("^bosun_"));

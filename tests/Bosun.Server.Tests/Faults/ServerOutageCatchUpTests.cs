@@ -91,7 +91,9 @@ public sealed class ServerOutageCatchUpTests
             var surelyMissed = restarting - Grace - Fuzz;
             var surelyNotMissed = listening - Grace + Fuzz;
             // The run claimed before the outage is re-queued once its worker is judged gone; then it is a slot like the others.
-            if (policy == CatchUpPolicy.All || ended.ExpectedStartTime > surelyNotMissed)
+            // A slot due after the restart is not missed when the claimant is quick; on a loaded machine it may still be
+            // missed (not started within the grace), and then skipping it is the policy's word, not a fault.
+            if (policy == CatchUpPolicy.All || (ended.ExpectedStartTime > surelyNotMissed && !SkippedOnceMissed(ended.State, ended.ExpectedStartTime)))
             {
                 Assert.Equal(StateType.Completed, ended.State.Type);
             }
@@ -107,7 +109,9 @@ public sealed class ServerOutageCatchUpTests
                     break;
                 case CatchUpPolicy.Skip:
                     Assert.DoesNotContain(ran, r => r.ExpectedStartTime < surelyMissed);
-                    Assert.DoesNotContain(skipped, r => r.ExpectedStartTime > surelyNotMissed);
+                    // SKIP skips a slot only once it is missed: never before its due time plus the grace.
+                    Assert.All(skipped, r => Assert.True(SkippedOnceMissed(r.State, r.ExpectedStartTime),
+                        $"{name}: the run due at {r.ExpectedStartTime:HH:mm:ss.fff} was skipped at {r.State.Timestamp:HH:mm:ss.fff}, before its grace of {Grace.TotalSeconds} s had passed"));
                     break;
                 default:
                     Assert.True(ran.Count(r => r.ExpectedStartTime < surelyMissed) <= 1, $"{name}: LATEST ran {ran.Count(r => r.ExpectedStartTime < surelyMissed)} of the missed slots");
@@ -140,6 +144,10 @@ public sealed class ServerOutageCatchUpTests
             }
         }
     }
+
+    /// <summary>Skipped, and only after its grace had passed (the server's own clock stamps both times).</summary>
+    private static bool SkippedOnceMissed(FlowRunState state, DateTimeOffset due) =>
+        state.Name == StateNames.Skipped && state.Timestamp >= due + Grace - TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// The worker "w": claims due runs (waiting up to 1 s for one) and completes them, riding out the outage. Its claims are
