@@ -9,27 +9,14 @@ using Bosun.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using static Bosun.Server.Tests.AutomationTests;
 
 namespace Bosun.Server.Tests;
 
 /// <summary>Automations in operation: run creation as an event, editing a rule in place, and the retention of events and deliveries.</summary>
 public sealed class AutomationOperationsTests
 {
-    private static readonly Action<BosunServerOptions> Fast = options =>
-    {
-        options.AutomationRetryDelay = TimeSpan.FromMilliseconds(200);
-        options.ServiceInterval = TimeSpan.FromDays(1);
-    };
-
-    private static AutomationCreate OnFailed(string name, string url) =>
-        new(name, new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed], Deployment: "flow/dep"), [new AutomationAction(AutomationActionKind.Webhook, url)]);
-
-    private static async Task FailAsync(BosunClient client, Contracts.Deployments.Deployment deployment)
-    {
-        var run = await client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddMinutes(-1));
-        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
-        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Failed));
-    }
+    // Fast, OnFailed and FailedRunAsync are AutomationTests': the same server options, rule and failed run.
 
     [Fact]
     public async Task RunCreated_RunOfTheWatchedDeployment_PostsCreationEventOnce()
@@ -81,7 +68,7 @@ public sealed class AutomationOperationsTests
         Assert.True(updated.Updated >= created.Updated);
         Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<BosunApiException>(() => client.GetAutomationAsync("on-failure"))).StatusCode);
 
-        await FailAsync(client, deployment);
+        await FailedRunAsync(client, deployment);
         var request = Assert.Single(await receiver.WaitForAsync(1));
         Assert.Equal("/new", request.Path);
         Assert.StartsWith("*renamed*", request.Body["text"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -120,13 +107,13 @@ public sealed class AutomationOperationsTests
         await client.PoolAsync("p");
         var deployment = await client.DeploymentAsync("p", "dep", "flow");
         await client.CreateAutomationAsync(OnFailed("on-failure", receiver.BaseUrl));
-        await FailAsync(client, deployment);
+        await FailedRunAsync(client, deployment);
         await receiver.WaitForAsync(1);
         var old = Assert.Single(await Eventually.ValueAsync(() => client.AutomationHistoryAsync("on-failure"),
             deliveries => deliveries is [{ Status: DeliveryStatus.Delivered }], "the first delivery is recorded"));
 
         clock.Advance(TimeSpan.FromDays(8));
-        await FailAsync(client, deployment);
+        await FailedRunAsync(client, deployment);
         await receiver.WaitForAsync(2);
         // The service's own loop may sweep first (the advanced clock fires its timer); either way the old delivery goes.
         await Eventually.WaitUntilAsync(async () => (await client.AutomationHistoryAsync("on-failure")).Any(d => d.Id != old.Id && d.Status == DeliveryStatus.Delivered),

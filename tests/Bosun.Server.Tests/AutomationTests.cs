@@ -21,7 +21,7 @@ public sealed class AutomationTests
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     /// <summary>Fast retries; the sweeping services only run when a test calls them.</summary>
-    private static readonly Action<BosunServerOptions> Fast = options =>
+    internal static readonly Action<BosunServerOptions> Fast = options =>
     {
         options.AutomationRetryDelay = TimeSpan.FromMilliseconds(200);
         options.ServiceInterval = TimeSpan.FromDays(1);
@@ -29,10 +29,10 @@ public sealed class AutomationTests
 
     private static T Service<T>(TestServer server) => server.Server.Services.GetServices<IHostedService>().OfType<T>().Single();
 
-    private static AutomationCreate OnFailed(string name, string url, string? deployment = "flow/dep") =>
+    internal static AutomationCreate OnFailed(string name, string url, string? deployment = "flow/dep") =>
         new(name, new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed], Deployment: deployment), [new AutomationAction(AutomationActionKind.Webhook, url)]);
 
-    private static async Task<FlowRun> FailedRunAsync(BosunClient client, Deployment deployment, string message = "boom")
+    internal static async Task<FlowRun> FailedRunAsync(BosunClient client, Deployment deployment, string message = "boom")
     {
         var run = await client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddMinutes(-1));
         Assert.Equal(SetStateStatus.Accept, (await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running))).Status);
