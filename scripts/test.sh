@@ -28,16 +28,49 @@ if ! dotnet build Bosun.slnx -c "$configuration" -nologo -v quiet; then
   exit 1
 fi
 
-echo "== test"
-dotnet test Bosun.slnx -c "$configuration" --no-build -nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
-status=$?
+# Every test project, and the server suite a second time on PostgreSQL (the storage and API suite runs on both
+# stores), as separate test runs in a pool of BOSUN_TEST_JOBS (default 2: what `dotnet test` on the solution ran at
+# once), the longest first so that the long ones do not end up last. Each run's console output is printed whole
+# when it ends. The weights are seconds a run took on a 2-core CI machine; a project not listed counts as 300.
+jobs="${BOSUN_TEST_JOBS:-2}"
+weight() {
+  case "$1" in
+    server-postgresql) echo 880 ;; Bosun.Server.Tests) echo 710 ;; Bosun.Docker.Tests) echo 420 ;;
+    Bosun.Kubernetes.Tests) echo 390 ;; Bosun.Ui.Tests) echo 350 ;; Bosun.Faults.Tests) echo 250 ;;
+    Bosun.Sdk.Tests) echo 200 ;; Bosun.Postgres.Tests) echo 120 ;; Bosun.Worker.Tests) echo 120 ;;
+    Bosun.Cli.Tests) echo 70 ;; Bosun.Contract.Tests) echo 50 ;; Bosun.Contracts.Tests) echo 5 ;; *) echo 300 ;;
+  esac
+}
+suites=$( {
+  for project in tests/*.Tests/*.Tests.csproj; do
+    name=$(basename "$project" .csproj)
+    echo "$(weight "$name") $name $project sqlite"
+  done
+  echo "$(weight server-postgresql) server-postgresql tests/Bosun.Server.Tests/Bosun.Server.Tests.csproj postgresql"
+} | sort -rn)
 
-# The same server suite again on PostgreSQL (the storage and API suite runs on both stores).
-echo "== test (server suite on PostgreSQL)"
-BOSUN_TEST_STORE=postgresql dotnet test tests/Bosun.Server.Tests -c "$configuration" --no-build -nologo \
-  --logger "trx;LogFileName=server-postgresql.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
-[ $? -eq 0 ] || status=1
+run_suite() {
+  local name=$1 project=$2 store=$3; shift 3
+  local log="$results/$name.log" started=$SECONDS
+  BOSUN_TEST_STORE="$store" dotnet test "$project" -c "$configuration" --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" \
+    > "$log" 2>&1
+  local code=$?
+  echo "$code" > "$results/$name.status"
+  flock "$results/.print" bash -c 'echo "== test: $1 (store $2): exit $3 after $4 s"; cat "$5"' _ \
+    "$name" "$store" "$code" "$((SECONDS - started))" "$log"
+}
+
+echo "== test ($jobs at a time)"
+while read -r _ name project store; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+  run_suite "$name" "$project" "$store" "$@" &
+done <<< "$suites"
+wait
+status=0
+for code in "$results"/*.status; do
+  [ "$(cat "$code")" = "0" ] || status=1
+done
 
 # Sum the counters of every TRX file: <Counters total=".." executed=".." passed=".." failed=".." ... notExecuted="..">
 passed=0; failed=0; skipped=0; files=0

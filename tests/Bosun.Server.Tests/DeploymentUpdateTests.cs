@@ -132,7 +132,9 @@ public sealed class DeploymentUpdateTests
         await using var server = await TestServer.StartAsync(configure: options => options.ServiceInterval = TimeSpan.FromMilliseconds(100));
         var client = server.Client;
         var deployment = await DeployAsync(server);
-        await client.AddScheduleAsync(deployment.Id, new ScheduleSpec(IntervalSeconds: 600));
+        // Anchored an hour ahead, every slot is still in the future when the queue changes: with the default anchor a
+        // slot could fall due between the scheduler making it and the update, and a due run is rightly left alone.
+        await client.AddScheduleAsync(deployment.Id, new ScheduleSpec(IntervalSeconds: 600, Anchor: TimeProvider.System.GetUtcNow().AddHours(1)));
         await Eventually.WaitUntilAsync(async () => (await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deployment.Id))).Total >= 3, "the scheduler made runs");
 
         await client.UpdateDeploymentAsync(deployment.Id, new DeploymentUpdate(WorkQueueName: "fast"));
