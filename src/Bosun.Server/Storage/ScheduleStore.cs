@@ -45,17 +45,30 @@ internal static class ScheduleStore
             "SELECT * FROM deployment_schedules WHERE id = @scheduleId AND deployment_id = @deploymentId",
             new { scheduleId, deploymentId }, transaction, cancellationToken: cancellationToken));
 
+    private const string SelectActive = """
+        SELECT s.*, d.*, f.name AS flow_name FROM deployment_schedules s
+        JOIN deployments d ON d.id = s.deployment_id
+        JOIN flows f ON f.id = d.flow_id
+        WHERE s.active = TRUE AND d.paused = FALSE
+        """;
+
     /// <summary>Active schedules of deployments that are not paused: what the scheduler works on.</summary>
     public static async Task<IReadOnlyList<(ScheduleRow Schedule, DeploymentRow Deployment)>> ActiveAsync(DbConnection connection, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        var rows = await connection.QueryAsync<ScheduleRow, DeploymentRow, (ScheduleRow, DeploymentRow)>(new CommandDefinition($"""
-            SELECT s.*, d.*, f.name AS flow_name FROM deployment_schedules s
-            JOIN deployments d ON d.id = s.deployment_id
-            JOIN flows f ON f.id = d.flow_id
-            WHERE s.active = TRUE AND d.paused = FALSE
-            ORDER BY s.deployment_id, s.id
-            """, transaction: transaction, cancellationToken: cancellationToken), (s, d) => (s, d), splitOn: "id");
+        var rows = await connection.QueryAsync<ScheduleRow, DeploymentRow, (ScheduleRow, DeploymentRow)>(new CommandDefinition(
+            SelectActive + " ORDER BY s.deployment_id, s.id", transaction: transaction, cancellationToken: cancellationToken), (s, d) => (s, d), splitOn: "id");
         return rows.ToList();
+    }
+
+    /// <summary>
+    /// One schedule and its deployment as this transaction sees them now, or null when the schedule is no longer active or
+    /// its deployment is paused (the scheduler reads them again once it holds the deployment's row).
+    /// </summary>
+    public static async Task<(ScheduleRow Schedule, DeploymentRow Deployment)?> ActiveAsync(WriteScope scope, Guid scheduleId, CancellationToken cancellationToken)
+    {
+        var rows = await scope.Connection.QueryAsync<ScheduleRow, DeploymentRow, (ScheduleRow, DeploymentRow)>(new CommandDefinition(
+            SelectActive + " AND s.id = @scheduleId", new { scheduleId }, scope.Transaction, cancellationToken: cancellationToken), (s, d) => (s, d), splitOn: "id");
+        return rows.Select(row => ((ScheduleRow, DeploymentRow)?)row).SingleOrDefault();
     }
 
     /// <summary>The active schedules of one deployment.</summary>
@@ -63,13 +76,6 @@ internal static class ScheduleStore
         (await connection.QueryAsync<ScheduleRow>(new CommandDefinition(
             "SELECT * FROM deployment_schedules WHERE deployment_id = @deploymentId AND active = TRUE ORDER BY created, id",
             new { deploymentId }, cancellationToken: cancellationToken))).ToList();
-
-    /// <summary>Whether the schedule is still active and its deployment not paused, as this transaction sees them.</summary>
-    public static async Task<bool> IsActiveAsync(WriteScope scope, Guid scheduleId, CancellationToken cancellationToken) =>
-        await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT COUNT(*) FROM deployment_schedules s JOIN deployments d ON d.id = s.deployment_id
-            WHERE s.id = @scheduleId AND s.active = TRUE AND d.paused = FALSE
-            """, new { scheduleId }, scope.Transaction, cancellationToken: cancellationToken)) > 0;
 
     /// <summary>A schedule's runs still waiting (SCHEDULED, not a retry) that were due before <paramref name="before"/>, earliest first.</summary>
     public static async Task<IReadOnlyList<(Guid Id, long Due)>> WaitingRunsDueBeforeAsync(WriteScope scope, Guid scheduleId, DateTimeOffset before, CancellationToken cancellationToken) =>

@@ -36,10 +36,10 @@ internal sealed class SchedulerService(
             var skippedNow = 0;
             foreach (var (schedule, deployment) in await ScheduleStore.ActiveAsync(scope.Connection, scope.Transaction, cancellationToken))
             {
-                var (made, skips) = await StockAsync(scope, schedule, deployment, now, budget, cancellationToken);
+                var (made, skips, poolId) = await StockAsync(scope, schedule.Id, deployment.Id, now, budget, cancellationToken);
                 if (made > 0)
                 {
-                    pools.Add(deployment.WorkPoolId);
+                    pools.Add(poolId);
                 }
 
                 budget -= made;
@@ -63,16 +63,17 @@ internal sealed class SchedulerService(
     }
 
     /// <summary>Catches one schedule up and stocks its window, making at most <paramref name="budget"/> runs; returns the runs made and the slots skipped.</summary>
-    private async Task<(int Created, int Skipped)> StockAsync(
-        WriteScope scope, ScheduleRow schedule, DeploymentRow deployment, DateTimeOffset now, int budget, CancellationToken cancellationToken)
+    private async Task<(int Created, int Skipped, Guid? PoolId)> StockAsync(
+        WriteScope scope, Guid scheduleId, Guid deploymentId, DateTimeOffset now, int budget, CancellationToken cancellationToken)
     {
-        // A change of the deployment (upsert, pause, schedule edits) holds its row for update and then removes future
-        // runs. Sharing the row here makes the two wait for each other (PostgreSQL; SQLite has one writer), and the
-        // schedule is looked at again under the lock, so no run of a removed or paused schedule outlives the change.
-        await DeploymentStore.ShareLockAsync(scope, deployment.Id, cancellationToken);
-        if (!await ScheduleStore.IsActiveAsync(scope, schedule.Id, cancellationToken))
+        // A change of the deployment (upsert, update, pause, schedule edits) holds its row for update and then removes
+        // future runs. Sharing the row here makes the two wait for each other (PostgreSQL; SQLite has one writer), and the
+        // schedule and deployment are read again under the lock: no run of a removed or paused schedule outlives the
+        // change, and no run is made from what the deployment was before it (its old queue, parameters or tags).
+        await DeploymentStore.ShareLockAsync(scope, deploymentId, cancellationToken);
+        if (await ScheduleStore.ActiveAsync(scope, scheduleId, cancellationToken) is not var (schedule, deployment))
         {
-            return (0, 0);
+            return (0, 0, null);
         }
 
         var definition = schedule.Definition;
@@ -141,6 +142,6 @@ internal sealed class SchedulerService(
             await ScheduleStore.SetLastScheduledAsync(scope, schedule.Id, last, cancellationToken);
         }
 
-        return (created, skipped);
+        return (created, skipped, deployment.WorkPoolId);
     }
 }
