@@ -219,6 +219,14 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
                 run.Report(TaskRunStateType.Failed, end: timeProvider.GetUtcNow(), message: "cancelled: the flow run was cancelled");
                 throw;
             }
+            catch (FlowRunSuspendedException)
+            {
+                // Not the task's failure: the run is suspended and its process is to exit. No retry, which would suspend
+                // again a run that is already PAUSED; the re-run after the resume calls the task anew.
+                run.Report(TaskRunStateType.Failed, end: timeProvider.GetUtcNow(),
+                    message: "suspended: the flow run was suspended in this task's body; the re-run after the resume calls the task again");
+                throw;
+            }
             catch (TaskTimeoutException ex)
             {
                 failure = ex;

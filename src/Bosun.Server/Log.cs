@@ -56,4 +56,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Flow run {FlowRunName} ({FlowRunId}) was paused and not resumed within its pause's timeout: failed")]
     public static partial void PauseTimedOut(ILogger logger, string flowRunName, Guid flowRunId);
+
+    [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "The result file {File} of a deleted flow run could not be removed from {Folder}: {Reason}")]
+    public static partial void ResultFileNotRemoved(ILogger logger, string file, string folder, string reason);
 }

@@ -81,5 +81,38 @@ public sealed class TaskRunCommandTests(ServerFixture fixture) : IClassFixture<S
 
         Assert.Contains("Result", inspect.Out, StringComparison.Ordinal);
         Assert.Contains("1234", inspect.Out, StringComparison.Ordinal);
+        Assert.Contains("(serializer json)", inspect.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FlowRunAndTaskRunInspect_GzipJsonResult_SerializerShownAndValueDecoded()
+    {
+        var run = await RunAsync();
+        var taskRun = Guid.NewGuid();
+        var value = new System.Text.Json.Nodes.JsonArray(Enumerable.Range(1, 3).Select(i => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject { ["login"] = $"contributor-{i}" }).ToArray());
+        var stored = Gzip(value.ToJsonString());
+        await fixture.Client.SetFlowRunResultAsync(run, new ResultWrite(stored) { Serializer = "gzip-json" });
+        await fixture.Client.RecordTaskRunsAsync([new TaskRunReport(taskRun, run, "fetch", 2, TaskRunStateType.Completed, 1, Result: stored, HasResult: true) { ResultSerializer = "gzip-json" }]);
+
+        var flowInspect = (await _cli.RunAsync("flow-run", "inspect", run.ToString())).Succeeded();
+        var taskInspect = (await _cli.RunAsync("task-run", "inspect", taskRun.ToString())).Succeeded();
+
+        foreach (var output in new[] { flowInspect.Out, taskInspect.Out })
+        {
+            Assert.Contains("contributor-3", output, StringComparison.Ordinal);
+            Assert.Contains("(serializer gzip-json, shown decoded)", output, StringComparison.Ordinal);
+            Assert.DoesNotContain(stored, output, StringComparison.Ordinal);
+        }
+    }
+
+    private static string Gzip(string json)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(json));
+        }
+
+        return Convert.ToBase64String(buffer.ToArray());
     }
 }

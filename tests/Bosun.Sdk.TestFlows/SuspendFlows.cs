@@ -36,6 +36,40 @@ public static class SuspendFlows
         return $"{note} ({stars} stars)";
     }
 
+    private static int _failuresAfterResume;
+
+    /// <summary>
+    /// One retry: suspends for an <see cref="Approval"/>, then, resumed, fails its first attempt in this process and
+    /// succeeds on the retry (its process, the one started after the resume, retries it in place).
+    /// </summary>
+    [Flow("suspend-then-fail", Retries = 1, LogPrints = true)]
+    public static async Task<string> SuspendThenFailOnce()
+    {
+        var approval = await FlowContext.Current.SuspendAsync<Approval>(TimeSpan.FromMinutes(5));
+        if (Interlocked.Increment(ref _failuresAfterResume) == 1)
+        {
+            throw new InvalidOperationException("fails once after the resume");
+        }
+
+        return $"retried, approved by {approval.Reviewer}";
+    }
+
+    /// <summary>Suspends inside a task that has retries: the suspension must end the task at once, not be retried.</summary>
+    [Flow("suspend-in-task", LogPrints = true)]
+    public static async Task<string> SuspendInTask()
+    {
+        var approval = await Tasks.RunAsync(() => AskApproval());
+        return $"approved by {approval.Reviewer} in a task";
+    }
+
+    /// <summary>Asks for an approval by suspending the run; 2 retries, which a suspension must not use.</summary>
+    [Task("ask-approval", Retries = 2)]
+    public static async Task<Approval> AskApproval()
+    {
+        Console.WriteLine("task body: ask-approval");
+        return await FlowContext.Current.SuspendAsync<Approval>(TimeSpan.FromMinutes(5));
+    }
+
     /// <summary>A task the suspended run must not run twice.</summary>
     [Task("count-stars")]
     public static int CountStars(string repo)

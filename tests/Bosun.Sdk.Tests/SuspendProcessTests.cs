@@ -49,6 +49,53 @@ public sealed class SuspendProcessTests
     }
 
     [Fact]
+    public async Task SuspendAsync_RetriesOneResumedThenFailsOnce_ResumeUsesNoRetryAndTheRetryCompletes()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "suspend-then-fail", "--name", "served"], SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var deployment = await client.GetDeploymentByNameAsync("suspend-then-fail/served");
+        Assert.Equal(1, deployment.Retries);
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await client.WaitForStateAsync(run.Id, s => s.Name == StateNames.Suspended, "the run suspended");
+
+        await client.ResumeFlowRunAsync(run.Id, new FlowRunResume(new JsonObject { ["approved"] = true, ["reviewer"] = "ada" }));
+
+        var done = await client.WaitForTerminalAsync(run.Id);
+        Assert.Equal(StateType.Completed, done.State.Type);
+        Assert.Equal("retried, approved by ada", (await client.GetFlowRunResultAsync(run.Id)).Value!.GetValue<string>());
+        // run_count still counts every attempt: before the suspension, after the resume, and the retry.
+        Assert.Equal(3, done.RunCount);
+        var retry = Assert.Single(await client.GetFlowRunStatesAsync(run.Id), s => s.Name == StateNames.AwaitingRetry);
+        Assert.Contains("fails once after the resume", retry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SuspendAsync_InsideATaskWithRetries_TaskNotRetriedAndResumedRunCompletes()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "suspend-in-task", "--name", "served"], SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("suspend-in-task/served")).Id, new FlowRunCreate());
+        await client.WaitForStateAsync(run.Id, s => s.Name == StateNames.Suspended, "the run suspended");
+        await client.LogsContainingAsync(run.Id, "Infrastructure exited with code 0; the run is PAUSED");
+
+        var suspendedIn = Assert.Single(await client.ListTaskRunsAsync(run.Id));
+        Assert.Equal((TaskRunStateType.Failed, 1), (suspendedIn.State, suspendedIn.Attempts));
+        Assert.StartsWith("suspended:", suspendedIn.Message, StringComparison.Ordinal);
+        Assert.Single(await client.LogsAsync(run.Id), l => l.Message.StartsWith("task body: ask-approval", StringComparison.Ordinal));
+
+        await client.ResumeFlowRunAsync(run.Id, new FlowRunResume(new JsonObject { ["approved"] = true, ["reviewer"] = "grace" }));
+
+        var done = await client.WaitForTerminalAsync(run.Id);
+        Assert.Equal(StateType.Completed, done.State.Type);
+        Assert.Equal("approved by grace in a task", (await client.GetFlowRunResultAsync(run.Id)).Value!.GetValue<string>());
+        Assert.DoesNotContain(await client.ListTaskRunsAsync(run.Id), t => t.State == TaskRunStateType.Retrying || t.Attempts > 1);
+    }
+
+    [Fact]
     public async Task SuspendAsync_ResumedWithInvalidInput_Refused422AndStaysSuspended()
     {
         await using var server = await TestServer.StartAsync();

@@ -27,7 +27,8 @@ public sealed class StateRulesTests
         CollisionStrategy Strategy = CollisionStrategy.Enqueue,
         DateTimeOffset? CurrentScheduledTime = null,
         int CrashRetries = 0,
-        int CrashRetryCount = 0)
+        int CrashRetryCount = 0,
+        int ResumeCount = 0)
     {
         public override string ToString() => Rule;
     }
@@ -91,6 +92,10 @@ public sealed class StateRulesTests
             new("CANCELLING -> CRASHED aborts even with crash retries left", StateType.Cancelling, "Cancelling", StateType.Crashed, null, SetStateStatus.Abort, null, CrashRetries: 1),
             new("RUNNING -> FAILED on the second attempt after a crash retry still has its own retry", StateType.Running, "Running", StateType.Failed, null, SetStateStatus.Reject, StateType.Scheduled, "AwaitingRetry",
                 RunCount: 2, Retries: 1, CrashRetries: 1, CrashRetryCount: 1),
+            new("RUNNING -> FAILED on the attempt after a resume from a suspension still has its retry", StateType.Running, "Running", StateType.Failed, null, SetStateStatus.Reject, StateType.Scheduled, "AwaitingRetry",
+                "retry 1 of 1", RunCount: 2, Retries: 1, ResumeCount: 1),
+            new("RUNNING -> FAILED after a resume with the retry used up fails", StateType.Running, "Running", StateType.Failed, null, SetStateStatus.Accept, StateType.Failed,
+                RunCount: 3, Retries: 1, ResumeCount: 1),
             new("deployment limit 0 delivers nothing", StateType.Scheduled, "Scheduled", StateType.Pending, null, SetStateStatus.Reject, StateType.Scheduled, "AwaitingConcurrencySlot", DeploymentLimit: 0, DeploymentInUse: 0),
         };
         var data = new TheoryData<Case>();
@@ -111,6 +116,7 @@ public sealed class StateRulesTests
         {
             CrashRetries = c.CrashRetries,
             CrashRetryCount = c.CrashRetryCount,
+            ResumeCount = c.ResumeCount,
             CrashRetryDelaySeconds = 5,
         };
 

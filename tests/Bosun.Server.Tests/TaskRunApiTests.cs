@@ -167,6 +167,58 @@ public sealed class TaskRunApiTests
     }
 
     [Fact]
+    public async Task DeleteFlowRun_ResultsInResultFolder_ItsFilesRemovedOthersKeptAndAFileAlreadyGoneDoesNotFailTheDelete()
+    {
+        var folder = TempDirectory.Create("bosun-results");
+        await using var server = await TestServer.StartAsync(configure: options => options.ResultDirectory = folder);
+        var client = server.Client;
+        var large = JsonNode.Parse(new JsonArray(Enumerable.Range(0, 20_000).Select(i => (JsonNode?)JsonValue.Create($"item-{i}")).ToArray()).ToJsonString())!;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var (first, second) = ((await client.RunAsync(deployment)).Id, (await client.RunAsync(deployment)).Id);
+        var (firstTask, secondTask) = (Guid.NewGuid(), Guid.NewGuid());
+        foreach (var (run, task) in new[] { (first, firstTask), (second, secondTask) })
+        {
+            await client.SetFlowRunResultAsync(run, new ResultWrite(large.DeepClone()));
+            await client.RecordTaskRunsAsync([new TaskRunReport(task, run, "big", 2, TaskRunStateType.Completed, 1, Result: large.DeepClone(), HasResult: true)]);
+        }
+
+        string[] Files() => Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        Assert.Equal(new[] { $"flow-{first}.json", $"flow-{second}.json", $"task-{firstTask}.json", $"task-{secondTask}.json" }.Order(StringComparer.Ordinal), Files());
+
+        await client.DeleteFlowRunAsync(first);
+
+        Assert.Equal(new[] { $"flow-{second}.json", $"task-{secondTask}.json" }, Files());
+        Assert.Equal(large.ToJsonString(), (await client.GetFlowRunResultAsync(second)).Value!.ToJsonString());
+
+        File.Delete(Path.Combine(folder, $"flow-{second}.json"));
+        await client.DeleteFlowRunAsync(second);
+
+        Assert.Empty(Files());
+        await ApiAssert.FailsAsync(HttpStatusCode.NotFound, () => client.GetFlowRunAsync(second), "does not exist");
+    }
+
+    [Fact]
+    public async Task DeleteDeployment_ScheduledRunWithTaskResultInResultFolder_FileRemovedWithTheRun()
+    {
+        var folder = TempDirectory.Create("bosun-results");
+        await using var server = await TestServer.StartAsync(configure: options => options.ResultDirectory = folder);
+        var client = server.Client;
+        var large = JsonNode.Parse(new JsonArray(Enumerable.Range(0, 20_000).Select(i => (JsonNode?)JsonValue.Create($"item-{i}")).ToArray()).ToJsonString());
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var run = await client.RunAsync(deployment);
+        Assert.Equal(Contracts.States.StateType.Scheduled, run.State.Type);
+        await client.RecordTaskRunsAsync([new TaskRunReport(Guid.NewGuid(), run.Id, "big", 2, TaskRunStateType.Completed, 1, Result: large, HasResult: true)]);
+        Assert.Single(Directory.GetFiles(folder));
+
+        await client.DeleteDeploymentAsync(deployment.Id);
+
+        await ApiAssert.FailsAsync(HttpStatusCode.NotFound, () => client.GetFlowRunAsync(run.Id), "does not exist");
+        Assert.Empty(Directory.GetFiles(folder));
+    }
+
+    [Fact]
     public async Task FlowRunResult_NoneRecorded_404()
     {
         await using var server = await TestServer.StartAsync();

@@ -26,4 +26,13 @@ internal sealed record RunSnapshot(
 
     /// <summary>How many crash retries the run has used.</summary>
     public int CrashRetryCount { get; init; }
+
+    /// <summary>How many times the run was resumed from a suspension: each resume starts an attempt that is not a retry.</summary>
+    public int ResumeCount { get; init; }
+
+    /// <summary>
+    /// The attempts the flow's own retries account for: <see cref="RunCount"/> less those started by crash retries and by
+    /// resumes from a suspension (Prefect counts neither as a retry).
+    /// </summary>
+    public int RetryAttempts => RunCount - CrashRetryCount - ResumeCount;
 }

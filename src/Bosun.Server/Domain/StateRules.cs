@@ -95,14 +95,15 @@ internal static class StateRules
                         $"crashed: {proposal.Message}; new attempt {run.CrashRetryCount + 1} of {run.CrashRetries} at {attemptAt:O} on fresh infrastructure", now, attemptAt),
                     $"crash retry {run.CrashRetryCount + 1} of {run.CrashRetries}: the run starts again at {attemptAt:O}");
 
-            // Attempts started by crash retries do not use up the flow's own retries, which are for its exceptions.
-            case StateType.Failed when current.Type == StateType.Running && run.RunCount - run.CrashRetryCount <= run.Retries:
+            // Attempts started by crash retries, or by a resume from a suspension, do not use up the flow's own retries,
+            // which are for its exceptions.
+            case StateType.Failed when current.Type == StateType.Running && run.RetryAttempts <= run.Retries:
                 var retryAt = now.AddSeconds(run.RetryDelaySeconds);
                 return new(
                     SetStateStatus.Reject,
                     new FlowRunState(stateId, StateType.Scheduled, StateNames.AwaitingRetry,
                         proposal.Message, now, retryAt),
-                    $"retry {run.RunCount} of {run.Retries}: run is awaiting retry at {retryAt:O}");
+                    $"retry {run.RetryAttempts} of {run.Retries}: run is awaiting retry at {retryAt:O}");
 
             case StateType.Scheduled:
                 return new(SetStateStatus.Accept, Proposed(proposal.ScheduledTime ?? now));

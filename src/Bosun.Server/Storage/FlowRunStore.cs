@@ -497,6 +497,12 @@ internal static class FlowRunStore
             return (applied, null);
         }
 
+        if (proposal.Type == StateType.Failed && row.ResumeCount is null)
+        {
+            row.ResumeCount = await scope.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"SELECT {ResumeCountColumn} FROM flow_runs r WHERE r.id = @runId", new { runId = row.Id }, scope.Transaction, cancellationToken: cancellationToken));
+        }
+
         var snapshot = RunSnapshotOf(row);
         if (CountsDeploymentSlots(row, proposal))
         {
@@ -545,11 +551,21 @@ internal static class FlowRunStore
     /// the same round trip (bound as <c>@transitionId</c>): every retried proposal must be recognised, and the hot path
     /// should not pay a second query for it.
     /// </summary>
-    private static string SelectRunStateFor(StateProposal proposal) => proposal.TransitionId is null
-        ? SelectRunState
-        : RunStateColumns
-            + ", (SELECT COUNT(*) FROM flow_run_states s WHERE s.id = @transitionId AND s.flow_run_id = r.id) AS transition_seen"
-            + RunStateFrom;
+    private static string SelectRunStateFor(StateProposal proposal) =>
+        RunStateColumns
+        + (proposal.TransitionId is null ? "" : ", (SELECT COUNT(*) FROM flow_run_states s WHERE s.id = @transitionId AND s.flow_run_id = r.id) AS transition_seen")
+        + (proposal.Type == StateType.Failed ? ", " + ResumeCountColumn + " AS resume_count" : "")
+        + RunStateFrom;
+
+    /// <summary>
+    /// How many times the run was resumed from a suspension (its SCHEDULED "Resuming" states): each started an attempt
+    /// that is not a retry. Read only for a FAILED proposal, where the retry budget is decided, and only counted for a run
+    /// that was ever resumed from a suspension (it then has suspend inputs).
+    /// </summary>
+    private static readonly string ResumeCountColumn = $"""
+        CASE WHEN r.suspend_inputs IS NULL THEN 0 ELSE
+            (SELECT COUNT(*) FROM flow_run_states s WHERE s.flow_run_id = r.id AND s.type = {Scheduled} AND s.name = '{StateNames.Resuming}') END
+        """;
 
     /// <summary>
     /// Locks a deployment's row, the lock of its limit across pools, serving processes and replicas, until the
@@ -580,6 +596,7 @@ internal static class FlowRunStore
             CrashRetries = row.DeploymentCrashRetries,
             CrashRetryDelaySeconds = row.DeploymentCrashRetryDelaySeconds,
             CrashRetryCount = row.CrashRetryCount,
+            ResumeCount = (int)(row.ResumeCount ?? 0),
             StartTimeoutAction = StartTimeouts.Parse(row.StartTimeoutAction),
         };
 
@@ -709,6 +726,19 @@ internal static class FlowRunStore
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE flow_runs SET last_heartbeat = @now WHERE id = @runId",
             new { runId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// The result files (flow and task results kept in the result folder) of the runs <paramref name="runFilter"/> selects
+    /// (a condition on flow_runs, bound with <paramref name="parameters"/>): read before the runs are deleted, since their
+    /// rows go with them, and removed once the delete has committed.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ResultFilesAsync(WriteScope scope, string runFilter, object parameters, CancellationToken cancellationToken) =>
+        (await scope.Connection.QueryAsync<string>(new CommandDefinition(
+            $"""
+            SELECT result_ref FROM flow_run_results WHERE result_ref IS NOT NULL AND flow_run_id IN (SELECT id FROM flow_runs WHERE {runFilter})
+            UNION ALL
+            SELECT result_ref FROM task_runs WHERE result_ref IS NOT NULL AND flow_run_id IN (SELECT id FROM flow_runs WHERE {runFilter})
+            """, parameters, scope.Transaction, cancellationToken: cancellationToken))).ToList();
 
     public static async Task<int> DeleteAsync(WriteScope scope, Guid runId, CancellationToken cancellationToken)
     {

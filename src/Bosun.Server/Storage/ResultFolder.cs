@@ -31,6 +31,31 @@ internal sealed class ResultFolder(string path)
         return new StoredResult { ResultRef = name, ResultSize = size };
     }
 
+    /// <summary>
+    /// Removes the files of results whose rows were deleted with their runs, once that delete has committed (a rolled-back
+    /// delete keeps its files). A file already gone is no matter; one that cannot be removed (permissions, a busy file) does
+    /// not undo the delete that came before: it is logged as a warning.
+    /// </summary>
+    public void DeleteFilesOfDeletedRuns(IReadOnlyList<string> names, ILogger logger)
+    {
+        foreach (var name in names)
+        {
+            try
+            {
+                // File.Delete is silent for a missing file; only its folder missing throws (below).
+                File.Delete(System.IO.Path.Combine(Path, System.IO.Path.GetFileName(name)));
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // The folder itself is gone, and the file with it.
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log.ResultFileNotRemoved(logger, name, Path, ex.Message);
+            }
+        }
+    }
+
     /// <summary>The JSON text of a stored result.</summary>
     public async Task<string> ReadAsync(StoredResult result, CancellationToken cancellationToken)
     {

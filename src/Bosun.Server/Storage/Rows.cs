@@ -184,6 +184,9 @@ internal sealed class FlowRunRow
     public string? PauseKey { get; set; }
     public string? SuspendInputs { get; set; }
 
+    /// <summary>How many times the run was resumed from a suspension (read only with a FAILED proposal; null when not read).</summary>
+    public long? ResumeCount { get; set; }
+
     /// <summary>How many states carry the proposal's transition id (read only with a proposal that has one; null when not read).</summary>
     public long? TransitionSeen { get; set; }
 

@@ -14,7 +14,9 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Orchestration.Deployments;
 
 /// <summary>Flows and deployments: the upsert with its validation, reads and listing.</summary>
-internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal schedulerSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options)
+internal sealed class DeploymentService(
+    BosunDatabase database, SchedulerSignal schedulerSignal, ResultFolder results, ILogger<DeploymentService> logger,
+    TimeProvider timeProvider, IOptions<BosunServerOptions> options)
 {
     public async Task<(Deployment Deployment, bool Created)> UpsertAsync(DeploymentUpsert request, CancellationToken cancellationToken)
     {
@@ -537,11 +539,18 @@ internal sealed class DeploymentService(BosunDatabase database, SchedulerSignal 
 
     public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
-        var deleted = await database.WriteAsync(scope => DeploymentStore.DeleteAsync(scope, id, cancellationToken), cancellationToken);
+        // Its SCHEDULED runs go with it (a run resumed from a suspension, or awaiting a retry, may have task results by then).
+        var (deleted, files) = await database.WriteAsync(async scope =>
+        {
+            var files = await FlowRunStore.ResultFilesAsync(scope, $"deployment_id = @id AND state_type = {StateSql.Scheduled}", new { id }, cancellationToken);
+            return (await DeploymentStore.DeleteAsync(scope, id, cancellationToken), files);
+        }, cancellationToken);
         if (deleted == 0)
         {
             throw new NotFoundException($"Deployment {id} does not exist.");
         }
+
+        results.DeleteFilesOfDeletedRuns(files, logger);
     }
 
     /// <summary>

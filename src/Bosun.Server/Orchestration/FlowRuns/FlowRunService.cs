@@ -13,7 +13,9 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Orchestration.FlowRuns;
 
 /// <summary>Flow runs: creation with validation, reads with the waiting reason, and state changes through the rules.</summary>
-internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, SecretRedactor redactor, TimeProvider timeProvider)
+internal sealed class FlowRunService(
+    BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, SecretRedactor redactor, ResultFolder results,
+    ILogger<FlowRunService> logger, TimeProvider timeProvider)
 {
     public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken)
     {
@@ -518,14 +520,20 @@ internal sealed class FlowRunService(BosunDatabase database, ClaimSignal claimSi
         }
     }
 
+    /// <summary>Deletes a run with its states, logs, task runs and results, the result files in the result folder included.</summary>
     public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
-        var deleted = await database.WriteAsync(scope => FlowRunStore.DeleteAsync(scope, id, cancellationToken), cancellationToken);
+        var (deleted, files) = await database.WriteAsync(async scope =>
+        {
+            var files = await FlowRunStore.ResultFilesAsync(scope, "id = @runId", new { runId = id }, cancellationToken);
+            return (await FlowRunStore.DeleteAsync(scope, id, cancellationToken), files);
+        }, cancellationToken);
         if (deleted == 0)
         {
             throw NotFound(id);
         }
 
+        results.DeleteFilesOfDeletedRuns(files, logger);
         claimSignal.NotifyAll();
     }
 
