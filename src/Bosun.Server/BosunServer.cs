@@ -210,7 +210,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<StoreState>();
         services.AddSingleton(provider => new ServerKey(provider.GetRequiredService<IOptions<BosunServerOptions>>().Value.EffectiveKeyFile));
         services.AddSingleton<RunTokens>();
-        if (options.StoreUiSessionKeys)
+        if (!options.InMemoryUiSessionKeys)
         {
             services.AddStoredKeyRing();
         }

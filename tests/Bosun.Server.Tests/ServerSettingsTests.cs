@@ -37,6 +37,19 @@ public sealed class ServerSettingsTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.ServiceInterval);
         Assert.Equal(4300, options.Port);
         Assert.True(options.AllowAnonymous);
+        Assert.False(options.InMemoryUiSessionKeys);
+    }
+
+    [Fact]
+    public void UiSessionKeys_StoredByDefault_InMemoryWithTheFlagOrTheEnvironment()
+    {
+        Assert.False(new Orchestration.BosunServerOptions().InMemoryUiSessionKeys);
+        var fromEnvironment = BosunServerSettings.Load(null, new Dictionary<string, string> { ["BOSUN_IN_MEMORY_UI_SESSION_KEYS"] = "true" }.GetValueOrDefault, _ => null);
+        Assert.Empty(fromEnvironment.Failures);
+        Assert.True(fromEnvironment.Options.InMemoryUiSessionKeys);
+        var fromFlag = BosunServerSettings.Load(null, _ => null, setting => setting.Flag == "--in-memory-ui-session-keys" ? "true" : null);
+        Assert.Empty(fromFlag.Failures);
+        Assert.True(fromFlag.Options.InMemoryUiSessionKeys);
     }
 
     [Fact]

@@ -10,21 +10,61 @@ namespace Bosun.Server.Tests;
 /// <summary>
 /// Web UI sessions outlive the process that issued them: the data-protection key ring is kept in the store (encrypted
 /// with the server's key file), so a session cookie signed in on one server works on a second one sharing the database,
-/// and on the first again after a restart. Runs on PostgreSQL with BOSUN_TEST_STORE=postgresql.
+/// and on the first again after a restart. This is the default; <see cref="Orchestration.BosunServerOptions.InMemoryUiSessionKeys"/>
+/// turns it off. Runs on PostgreSQL with BOSUN_TEST_STORE=postgresql; the replica test also runs on PostgreSQL explicitly.
 /// </summary>
 public sealed partial class UiSessionSurvivalTests
 {
-    private static void StoreKeys(Orchestration.BosunServerOptions options) => options.StoreUiSessionKeys = true;
+    private static void StoreKeys(Orchestration.BosunServerOptions options) => options.InMemoryUiSessionKeys = false;
 
     [Fact]
-    public async Task SessionCookie_FromOneReplica_WorksOnAnotherAndAfterRestart()
+    public Task SessionCookie_FromOneReplica_WorksOnAnotherAndAfterRestart() => SessionSurvivesAsync(postgres: null);
+
+    [Fact]
+    public async Task SessionCookie_FromOneReplica_WorksOnAnotherAndAfterRestart_OnPostgreSql()
     {
-        await using var first = await TestServer.StartAsync(configure: StoreKeys);
+        if (TestDatabases.PostgresAdmin is null && !TestEnvironment.InCi)
+        {
+            return; // no PostgreSQL cluster configured outside CI (scripts/ci-setup/10-postgres.sh)
+        }
+
+        await SessionSurvivesAsync(postgres: true);
+    }
+
+    [Fact]
+    public async Task SessionCookie_WithInMemoryKeys_IsRefusedByAnotherReplica()
+    {
+        static void InMemory(Orchestration.BosunServerOptions options) => options.InMemoryUiSessionKeys = true;
+        await using var first = await TestServer.StartAsync(configure: InMemory);
         var admin = await first.Client.CreateApiKeyAsync(new ApiKeyCreate("admin", ApiKeyRole.Admin));
         using var adminClient = first.NewClient(admin.Key);
         var viewer = (await adminClient.CreateApiKeyAsync(new ApiKeyCreate("viewer", ApiKeyRole.Viewer))).Key;
-        await using var second = await TestServer.StartAsync(configure: StoreKeys, directory: first.Directory);
+        await using var second = await TestServer.StartAsync(configure: InMemory, directory: first.Directory);
+
+        var cookie = await SignInAsync(first.Server.BaseAddress, viewer);
+
+        Assert.Equal(HttpStatusCode.OK, await OpenAsync(first.Server.BaseAddress, cookie));
+        Assert.Equal(HttpStatusCode.Redirect, await OpenAsync(second.Server.BaseAddress, cookie));
+        var stored = await first.Server.Services.GetRequiredService<BosunDatabase>()
+            .ReadAsync(connection => DataProtectionKeyStore.ListAsync(connection, CancellationToken.None), CancellationToken.None);
+        Assert.Empty(stored);
+    }
+
+    private static async Task SessionSurvivesAsync(bool? postgres)
+    {
+        await using var first = await TestServer.StartAsync(configure: StoreKeys, postgres: postgres);
+        var admin = await first.Client.CreateApiKeyAsync(new ApiKeyCreate("admin", ApiKeyRole.Admin));
+        using var adminClient = first.NewClient(admin.Key);
+        var viewer = (await adminClient.CreateApiKeyAsync(new ApiKeyCreate("viewer", ApiKeyRole.Viewer))).Key;
+        await using var second = await TestServer.StartAsync(configure: StoreKeys, directory: first.Directory, postgres: postgres);
         Assert.NotEqual(first.Server.BaseAddress, second.Server.BaseAddress);
+
+        if (postgres == true)
+        {
+            // Both replicas on one PostgreSQL database, not a SQLite file.
+            Assert.Contains("Database=bosun_t_", first.Server.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Orchestration.BosunServerOptions>>().Value.Database,
+                StringComparison.OrdinalIgnoreCase);
+        }
 
         var cookie = await SignInAsync(first.Server.BaseAddress, viewer);
 

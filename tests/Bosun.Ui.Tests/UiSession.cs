@@ -104,7 +104,11 @@ public sealed class UiSession : IAsyncDisposable
             return null;
         }
 
-        var server = await TestServer.StartAsync(configure: configure, services: services);
+        var server = await TestServer.StartAsync(configure: configure, services: collection =>
+        {
+            UiTrace.AddServer(collection);
+            services?.Invoke(collection);
+        });
         var options = new BrowserNewContextOptions
         {
             BaseURL = server.Server.BaseAddress.ToString(),
@@ -113,6 +117,7 @@ public sealed class UiSession : IAsyncDisposable
         context?.Invoke(options);
         var browserContext = await browser.Browser.NewContextAsync(options);
         var page = await browserContext.NewPageAsync();
+        UiTrace.AddPage(page);
         return new UiSession(server, browserContext, page, output);
     }
 

@@ -53,11 +53,11 @@ public sealed class BosunServerOptions
     public string? KeyFile { get; set; }
 
     /// <summary>
-    /// Keep the web UI's data-protection key ring in the store (encrypted with the key file), so sessions survive restarts
-    /// and work across replicas. Off by default: with it on, a UI page can be replaced under a test's click after an
-    /// in-app navigation (SignInTests.DeveloperKey_RunsAndCancelsFromTheUi_ButDoesNotAdministerPools); see docs/security.md.
+    /// Keep the web UI's data-protection key ring in memory only, instead of in the store (encrypted with the key file):
+    /// sessions then end with the process and work only on the replica that signed them in. Off by default;
+    /// docs/security.md, "Sessions".
     /// </summary>
-    public bool StoreUiSessionKeys { get; set; }
+    public bool InMemoryUiSessionKeys { get; set; }
 
     /// <summary>Serve a non-loopback address with no API key configured (anyone who reaches it can run code on workers).</summary>
     public bool AllowAnonymous { get; set; }
