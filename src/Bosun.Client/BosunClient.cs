@@ -262,6 +262,13 @@ public sealed class BosunClient : IDisposable
     public Task<IReadOnlyList<UpcomingRun>> GetUpcomingRunsAsync(Guid deploymentId, int count = 10, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"{ApiRoutes.Deployments}/{deploymentId}/upcoming?count={count}", null, Json.IReadOnlyListUpcomingRun, cancellationToken);
 
+    /// <summary>
+    /// The next times (1 to 100, default 5) a schedule would fire, in UTC and in its time zone, DST changes marked; nothing
+    /// is saved and no deployment is needed. A bad cron, rrule or time zone is a 422 naming the field.
+    /// </summary>
+    public Task<IReadOnlyList<UpcomingRun>> PreviewScheduleAsync(SchedulePreviewRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Schedules}/preview", Body(request, Json.SchedulePreviewRequest), Json.IReadOnlyListUpcomingRun, cancellationToken);
+
     /// <summary>Creates a run of a deployment.</summary>
     public Task<FlowRun> CreateFlowRunAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/create_flow_run", Body(request, Json.FlowRunCreate), Json.FlowRun, cancellationToken);

@@ -7,6 +7,8 @@ public static class ApiRoutes
     public const string Health = "health";
     /// <summary>Flows.</summary>
     public const string Flows = "flows";
+    /// <summary>Schedules that are not a deployment's (the preview).</summary>
+    public const string Schedules = "schedules";
     /// <summary>Deployments.</summary>
     public const string Deployments = "deployments";
     /// <summary>Work pools.</summary>

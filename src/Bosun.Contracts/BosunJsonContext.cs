@@ -22,6 +22,7 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(JobPreviewRequest))]
 [JsonSerializable(typeof(Schedules.ScheduleSpec))]
 [JsonSerializable(typeof(Schedules.ScheduleUpdate))]
+[JsonSerializable(typeof(Schedules.SchedulePreviewRequest))]
 [JsonSerializable(typeof(Schedules.DeploymentSchedule))]
 [JsonSerializable(typeof(IReadOnlyList<Schedules.DeploymentSchedule>))]
 [JsonSerializable(typeof(IReadOnlyList<Schedules.UpcomingRun>))]

@@ -92,4 +92,37 @@ public sealed class ScheduleCommandTests(ServerFixture fixture) : IClassFixture<
 
         Assert.Empty(await fixture.Client.ListSchedulesAsync(deployment.Id));
     }
+
+    [Fact]
+    public async Task Preview_WeekdayCronInBerlin_TableOfFiveTimesAtNineLocal()
+    {
+        var result = (await _cli.RunAsync("deployment", "schedule", "preview", "--cron", "0 9 * * 1-5", "--timezone", "Europe/Berlin", "--count", "5")).Succeeded();
+
+        Assert.Contains("Next runs", result.Out, StringComparison.Ordinal);
+        var rows = result.Out.Split('\n').Where(line => line.Contains(" 09:00:00 +0", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, rows.Count);
+        Assert.All(rows, row => Assert.Matches(@"\d{4}-\d{2}-\d{2} 0[78]:00:00Z", row));
+    }
+
+    [Fact]
+    public async Task Preview_DailyIntervalAcrossSpringForward_JsonKeepsNineLocalAndMarksTheChange()
+    {
+        var json = (await _cli.RunAsync("deployment", "schedule", "preview", "--interval", "1d", "--anchor", "2030-03-29T09:00:00+01:00", "--tz", "Europe/Berlin",
+            "-n", "4", "--output", "json")).Json();
+
+        var times = json.EnumerateArray().ToList();
+        Assert.Equal(["2030-03-29T08:00:00+00:00", "2030-03-30T08:00:00+00:00", "2030-03-31T07:00:00+00:00", "2030-04-01T07:00:00+00:00"],
+            times.Select(t => t.GetProperty("scheduled_time").GetDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal([false, false, true, false], times.Select(t => t.GetProperty("dst_change").GetBoolean()));
+        Assert.All(times, t => Assert.Contains(" 09:00:00 ", t.GetProperty("local_time").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Preview_BadCron_OneLineErrorNamingTheFieldNonZeroExit()
+    {
+        var result = (await _cli.RunAsync("deployment", "schedule", "preview", "--cron", "every day")).FailedWith("cron", "'every day' is not a 5-field cron expression");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Empty(result.Out);
+    }
 }

@@ -57,6 +57,70 @@ public sealed class AdminPagesTests(BrowserFixture browser, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task PoolPage_DeleteConfirmed_PoolGoneAuditedBackOnThePoolsList()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        var admin = await ui.EnableAuthAsync();
+        await admin.PoolAsync("doomed");
+        await admin.PoolAsync("kept");
+        await SignInAtAsync(ui, "work-pools/doomed", ui.AdminKey, "doomed");
+
+        // Keeping it closes the dialog and changes nothing.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete pool" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Alertdialog);
+        await Expect(dialog).ToContainTextAsync("Delete work pool doomed?");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it" }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+        Assert.Equal("doomed", (await admin.GetWorkPoolAsync("doomed")).Name);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete pool" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, delete doomed" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern("/work-pools$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Work pools" })).ToBeVisibleAsync();
+        await Expect(ui.Row("data-pool", "kept")).ToBeVisibleAsync();
+        await Expect(ui.Row("data-pool", "doomed")).ToHaveCountAsync(0);
+        var gone = await Assert.ThrowsAsync<BosunApiException>(() => admin.GetWorkPoolAsync("doomed"));
+        Assert.Equal(404, (int)gone.StatusCode);
+        var entry = Assert.Single((await admin.ListAuditEntriesAsync(keyName: "admin")).Items, e => e.Action == "DeleteWorkPool");
+        Assert.Equal(("UI /work-pools/doomed", 200), (entry.Route, entry.Status));
+        Assert.Contains("name=doomed", entry.Summary, StringComparison.Ordinal);
+        ui.AssertNoBrowserErrors();
+    }
+
+    [Fact]
+    public async Task PoolPage_DeleteWithARunInFlight_ShowsTheApisConflictAndKeepsThePool()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        var admin = await ui.EnableAuthAsync();
+        await admin.PoolAsync("busy");
+        var deployment = await admin.DeploymentAsync("busy");
+        var run = await admin.RunAsync(deployment);
+        Assert.Equal(run.Id, Assert.Single((await admin.ClaimAsync("busy")).Runs).FlowRun.Id);
+        await SignInAtAsync(ui, "work-pools/busy", ui.AdminKey, "busy");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete pool" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, delete busy" }).ClickAsync();
+
+        await Expect(page.Locator("main")).ToContainTextAsync("has 1 run(s) in flight");
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern("/work-pools/busy$"));
+        Assert.Equal("busy", (await admin.GetWorkPoolAsync("busy")).Name);
+        ui.AssertNoBrowserErrors();
+    }
+
+    [Fact]
     public async Task AuditLogPage_FiltersByActorActionAndTarget_PagesWithACursor()
     {
         await using var ui = await UiSession.StartAsync(browser, output);
@@ -329,6 +393,7 @@ public sealed class AdminPagesTests(BrowserFixture browser, ITestOutputHelper ou
         await ui.OpenAsync("work-pools/proc/template", "proc");
         await Expect(ui.Row("data-policy", "working_dir")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save policy" })).ToHaveCountAsync(isAdmin ? 1 : 0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Delete pool" })).ToHaveCountAsync(isAdmin ? 1 : 0);
 
         foreach (var (path, heading) in new[] { ("admin/api-keys", "API keys"), ("admin/secrets", "Secrets"), ("admin/audit", "Audit log") })
         {

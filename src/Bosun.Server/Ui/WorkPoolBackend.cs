@@ -81,4 +81,11 @@ internal sealed class WorkPoolBackend(WorkPoolService pools, FlowRunSummaries su
         await pools.DeleteQueueAsync(poolName, queueName, cancellationToken);
         return true;
     });
+
+    public Task DeletePoolAsync(string name, CancellationToken cancellationToken) => Call(async () =>
+    {
+        UiChangeLog.Describe("DeleteWorkPool", $"name={name}");
+        await pools.DeletePoolAsync(name, force: false, cancellationToken);
+        return true;
+    });
 }

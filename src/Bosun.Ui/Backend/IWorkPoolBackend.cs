@@ -39,4 +39,7 @@ public interface IWorkPoolBackend
 
     /// <summary>Deletes a queue; its deployments and waiting runs move to the pool's default queue.</summary>
     Task DeleteQueueAsync(string poolName, string queueName, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a pool with its queues and workers; refused (409, as the API) while it has runs in flight.</summary>
+    Task DeletePoolAsync(string name, CancellationToken cancellationToken);
 }

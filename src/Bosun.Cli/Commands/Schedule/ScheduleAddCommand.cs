@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Bosun.Cli.Commands.Deployment;
 using Bosun.Cli.Input;
 using Bosun.Cli.Output;
@@ -33,11 +32,7 @@ internal static class ScheduleAddCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             double? seconds = parse.GetValue(interval) is { } text ? StartTime.ParseDuration(text, "--interval").TotalSeconds : null;
-            DateTimeOffset? anchorTime = parse.GetValue(anchor) is { } anchorText
-                ? DateTimeOffset.TryParse(anchorText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
-                    ? parsed
-                    : throw new CliException($"--anchor '{anchorText}' is not a time; write it as ISO 8601, e.g. 2026-01-05T09:00:00+01:00.")
-                : null;
+            var anchorTime = ScheduleCommand.ParseAnchor(parse.GetValue(anchor));
             var spec = new ScheduleSpec(parse.GetValue(cron), seconds, anchorTime, parse.GetValue(rrule), parse.GetValue(timezone),
                 !parse.GetValue(inactive), KeyValueArguments.Parse(parse.GetValue(parameters), "--param"));
             using var client = context.CreateClient(parse);

@@ -11,14 +11,16 @@ internal static class ScheduleCommand
     public static Command Create(CliContext context)
     {
         var command = new BosunCommand("schedule",
-            "Add, list, pause, resume and delete the schedules of a deployment (cron, interval, rrule).",
+            "Add, list, pause, resume and delete the schedules of a deployment (cron, interval, rrule); preview a schedule's next times.",
             "bosun deployment schedule add 'etl/nightly' --cron '0 2 * * *' --timezone Europe/Berlin",
-            "bosun deployment schedule ls 'etl/nightly'");
+            "bosun deployment schedule ls 'etl/nightly'",
+            "bosun deployment schedule preview --cron '0 9 * * 1-5' --timezone Europe/Berlin");
         command.Subcommands.Add(ScheduleAddCommand.Create(context));
         command.Subcommands.Add(ScheduleLsCommand.Create(context));
         command.Subcommands.Add(ScheduleActiveCommand.Create(context, "pause", active: false));
         command.Subcommands.Add(ScheduleActiveCommand.Create(context, "resume", active: true));
         command.Subcommands.Add(ScheduleDeleteCommand.Create(context));
+        command.Subcommands.Add(SchedulePreviewCommand.Create(context));
         return command;
     }
 
@@ -26,6 +28,13 @@ internal static class ScheduleCommand
 
     public static Guid ParseId(string text) =>
         Guid.TryParse(text, out var id) ? id : throw new CliException($"'{text}' is not a schedule id; list them with `bosun deployment schedule ls 'flow/deployment'`.");
+
+    /// <summary>An --anchor: ISO 8601, UTC when it names no offset.</summary>
+    public static DateTimeOffset? ParseAnchor(string? text) => text is null
+        ? null
+        : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : throw new CliException($"--anchor '{text}' is not a time; write it as ISO 8601, e.g. 2026-01-05T09:00:00+01:00.");
 
     /// <summary>One line describing a schedule: "cron 0 2 * * * (Europe/Berlin)".</summary>
     public static string Describe(DeploymentSchedule schedule) => schedule.Kind switch

@@ -19,7 +19,7 @@ internal sealed class AuditRecorder(RequestDelegate next)
     private static readonly HashSet<string> RuntimeRoutes = new(StringComparer.Ordinal)
     {
         "ClaimFlowRuns", "ClaimServedFlowRuns", "WorkerHeartbeat", "SetFlowRunInfrastructure", "SetFlowRunWaitingReason", "FlowRunHeartbeat",
-        "IssueRunToken", "ResolveSecrets", "PreviewWorkPoolJob", "PreviewDeploymentJob", "FilterFlowRuns", "WriteLogs", "RecordTaskRuns",
+        "IssueRunToken", "ResolveSecrets", "PreviewWorkPoolJob", "PreviewDeploymentJob", "PreviewSchedule", "FilterFlowRuns", "WriteLogs", "RecordTaskRuns",
         "SetFlowRunResult",
     };
 

@@ -22,6 +22,13 @@ internal static class DeploymentEndpoints
             .WithDescription("Flows (named C# methods) by name, a page at a time: `limit` and the previous page's `next_cursor` as `cursor`, or an `offset`.")
             .Requires(Permission.Read);
 
+        api.MapPost($"{ApiRoutes.Schedules}/preview", (SchedulePreviewRequest request, DeploymentService service) => service.PreviewSchedule(request))
+            .WithTags("Schedules").WithName("PreviewSchedule").Requires(Permission.Read)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Preview a schedule's next times")
+            .WithDescription("The next `count` (1 to 100, default 5) times a cron, interval or rrule schedule would fire, in UTC and in its time zone, "
+                + "each marked when it falls across a daylight-saving change; nothing is saved and no deployment is needed (schedule_id is the nil UUID). "
+                + "422 names a bad cron, rrule, interval, time zone or count.");
         var deployments = api.MapGroup(ApiRoutes.Deployments).WithTags("Deployments").Requires(Permission.Deploy);
         deployments.MapPut("", async Task<Results<Created<Deployment>, Ok<Deployment>>> (DeploymentUpsert request, DeploymentService service, CancellationToken ct) =>
         {

@@ -11,7 +11,7 @@ internal static class ApiTags
         ["Workers"] = "The workers polling a pool, known by their heartbeats.",
         ["Flows"] = "Flows: the named C# methods deployments run.",
         ["Deployments"] = "Deployments: a flow with its pool, parameters, job variables and schedules; creating runs of them.",
-        ["Schedules"] = "A deployment's cron, interval and rrule schedules and the runs they will create.",
+        ["Schedules"] = "A deployment's cron, interval and rrule schedules and the runs they will create; a preview of any schedule's next times.",
         ["Flow runs"] = "Flow runs: reading and filtering them, their states and results, cancelling, and what workers and flow processes report.",
         ["Task runs"] = "The task runs inside a flow run, their results and the task cache.",
         ["Logs"] = "Run logs: batched writes, paged reads and a live follow as server-sent events.",

@@ -44,6 +44,7 @@ internal static class SchemaExamples
         [typeof(PolicyExemptionUpdate)] = new PolicyExemptionUpdate(new JsonObject { ["privileged"] = true }, "Needs the host's GPU driver until ticket OPS-412 is done"),
         [typeof(ScheduleSpec)] = new ScheduleSpec(Cron: "0 2 * * *", Timezone: "Europe/Berlin", Parameters: new JsonObject { ["full_refresh"] = false }),
         [typeof(ScheduleUpdate)] = new ScheduleUpdate(false),
+        [typeof(SchedulePreviewRequest)] = new SchedulePreviewRequest(Cron: "0 9 * * 1-5", Timezone: "Europe/Berlin", Count: 5),
         [typeof(FlowRunCreate)] = new FlowRunCreate(Parameters, Tags: ["backfill"], IdempotencyKey: "backfill-2026-03-01", Name: "backfill-march-1"),
         [typeof(ConcurrencyLimitCreate)] = new ConcurrencyLimitCreate("warehouse-db", 4),
         [typeof(ConcurrencySlotRequest)] = new ConcurrencySlotRequest(Guid.Parse("5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"), ["warehouse-db", "etl"]),

@@ -481,9 +481,30 @@ internal sealed class DeploymentService(
         var now = timeProvider.GetUtcNow();
         var deployment = await database.ReadAsync(connection => DeploymentStore.GetAsync(connection, deploymentId, cancellationToken: cancellationToken), cancellationToken)
             ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
-        var definition = ValidateSchedule(spec, ObjectOrNull(deployment.ParameterSchema), Object(deployment.Parameters), "schedule", now);
-        return Upcoming(definition, Guid.Empty, now, count);
+        var upcoming = PreviewSchedule(spec, count, "schedule", now);
+        ValidateScheduleParameters(ObjectOrNull(deployment.ParameterSchema), Object(deployment.Parameters), spec.Parameters, "schedule.parameters");
+        return upcoming;
     }
+
+    /// <summary>
+    /// The next times (1 to 100, default 5) a schedule would fire, of no deployment (POST /api/schedules/preview, `bosun
+    /// deployment schedule preview`): checked as a deployment's schedule is (422 naming the field), DST changes marked,
+    /// the schedule id the nil UUID. The web UI's live preview goes through the same <see cref="PreviewSchedule(ScheduleSpec, int, string, DateTimeOffset)"/>.
+    /// </summary>
+    public IReadOnlyList<UpcomingRun> PreviewSchedule(SchedulePreviewRequest request)
+    {
+        var count = request.Count ?? 5;
+        if (count is < 1 or > 100)
+        {
+            throw new ValidationException("count", [$"must be between 1 and 100 (got {count})"]);
+        }
+
+        var spec = new ScheduleSpec(request.Cron, request.IntervalSeconds, request.Anchor, request.RRule, request.Timezone);
+        return PreviewSchedule(spec, count, "", timeProvider.GetUtcNow());
+    }
+
+    private List<UpcomingRun> PreviewSchedule(ScheduleSpec spec, int count, string field, DateTimeOffset now) =>
+        Upcoming(ScheduleCalculator.Validate(spec, Guid.Empty, now, field, options.Value.MinScheduleInterval), Guid.Empty, now, count);
 
     /// <summary>A schedule's next <paramref name="count"/> times after <paramref name="now"/>, each marked when the zone's offset changed since the one before.</summary>
     private static List<UpcomingRun> Upcoming(ScheduleDefinition definition, Guid scheduleId, DateTimeOffset now, int count)

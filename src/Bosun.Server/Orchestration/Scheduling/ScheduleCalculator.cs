@@ -24,24 +24,27 @@ internal static class ScheduleCalculator
     /// <summary>...and never further.</summary>
     public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(100);
 
-    /// <summary>Checks a schedule; 422 naming the field and why when it is not valid. Intervals below <paramref name="minInterval"/> are refused.</summary>
+    /// <summary>
+    /// Checks a schedule; 422 naming the field and why when it is not valid. Intervals below <paramref name="minInterval"/> are refused.
+    /// An empty <paramref name="field"/> names the fields themselves ("cron", "timezone"): a schedule that is the whole request body.
+    /// </summary>
     public static ScheduleDefinition Validate(ScheduleSpec spec, Guid id, DateTimeOffset now, string field, TimeSpan minInterval)
     {
         var given = new[] { spec.Cron is not null, spec.IntervalSeconds is not null, spec.RRule is not null }.Count(x => x);
         if (given != 1)
         {
-            throw new ValidationException(field, ["give exactly one of cron, interval_seconds or rrule"]);
+            throw new ValidationException(field.Length == 0 ? "schedule" : field, ["give exactly one of cron, interval_seconds or rrule"]);
         }
 
         if (spec.Timezone is { } named && string.IsNullOrWhiteSpace(named))
         {
-            throw new ValidationException($"{field}.timezone", ["must not be empty; leave it out for UTC, or name an IANA zone such as Europe/Berlin"]);
+            throw new ValidationException(Field(field, "timezone"), ["must not be empty; leave it out for UTC, or name an IANA zone such as Europe/Berlin"]);
         }
 
         var timezone = spec.Timezone?.Trim() ?? "UTC";
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(timezone, out _))
         {
-            throw new ValidationException($"{field}.timezone", [$"unknown time zone '{timezone}'; use an IANA name such as Europe/Berlin or America/New_York"]);
+            throw new ValidationException(Field(field, "timezone"), [$"unknown time zone '{timezone}'; use an IANA name such as Europe/Berlin or America/New_York"]);
         }
 
         var anchor = spec.Anchor ?? now;
@@ -54,7 +57,7 @@ internal static class ScheduleCalculator
             }
             catch (CronFormatException ex)
             {
-                throw new ValidationException($"{field}.cron", [$"'{cron}' is not a 5-field cron expression: {ex.Message}"]);
+                throw new ValidationException(Field(field, "cron"), [$"'{cron}' is not a 5-field cron expression: {ex.Message}"]);
             }
 
             definition = new ScheduleDefinition(id, ScheduleDefinition.CronKind, cron.Trim(), null, anchor, null, timezone);
@@ -63,7 +66,7 @@ internal static class ScheduleCalculator
         {
             if (!double.IsFinite(seconds) || seconds < minInterval.TotalSeconds || seconds > TimeSpan.FromDays(3650).TotalSeconds)
             {
-                throw new ValidationException($"{field}.interval_seconds",
+                throw new ValidationException(Field(field, "interval_seconds"),
                     [$"must be at least {minInterval.TotalSeconds:0.###} s (the server's shortest schedule interval, MinScheduleInterval) and at most 10 years (got {seconds})"]);
             }
 
@@ -79,12 +82,14 @@ internal static class ScheduleCalculator
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
             {
-                throw new ValidationException($"{field}.rrule", [$"'{spec.RRule}' is not a valid RFC 5545 rule: {ex.Message}"]);
+                throw new ValidationException(Field(field, "rrule"), [$"'{spec.RRule}' is not a valid RFC 5545 rule: {ex.Message}"]);
             }
         }
 
         return definition;
     }
+
+    private static string Field(string field, string name) => field.Length == 0 ? name : $"{field}.{name}";
 
     /// <summary>The schedule's times strictly after <paramref name="after"/>, in increasing order (finite for COUNT/UNTIL rules).</summary>
     public static IEnumerable<DateTimeOffset> Occurrences(ScheduleDefinition schedule, DateTimeOffset after) => schedule.Kind switch
