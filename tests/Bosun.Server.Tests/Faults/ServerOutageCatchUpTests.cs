@@ -3,6 +3,7 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Schedules;
 using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
 using Bosun.Testing;
 
 namespace Bosun.Server.Tests.Faults;
@@ -50,7 +51,7 @@ public sealed class ServerOutageCatchUpTests
         try
         {
             await server.WaitForLineAsync("is running at", TimeSpan.FromSeconds(120));
-            await client.CreateWorkPoolAsync(new Contracts.WorkPools.WorkPoolCreate("p", "process"));
+            await client.CreateWorkPoolAsync(new WorkPoolCreate("p", "process"));
             var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "every-2s", "cmd", WorkPoolName: "p",
                 Schedules: [new ScheduleSpec(IntervalSeconds: Interval.TotalSeconds)], CatchUp: policy));
             claimant = ClaimLoopAsync(client, stopClaims.Token);
@@ -150,11 +151,45 @@ public sealed class ServerOutageCatchUpTests
         state.Name == StateNames.Skipped && state.Timestamp >= due + Grace - TimeSpan.FromMilliseconds(5);
 
     /// <summary>
-    /// The worker "w": claims due runs (waiting up to 1 s for one) and completes them, riding out the outage. Its claims are
-    /// its heartbeats, so it claims one run at a time: completing a whole backlog between two claims took longer than the
-    /// 3 s worker timeout on a loaded machine, and the server rightly crashed the runs of a worker it judged gone.
+    /// The worker "w": claims due runs (waiting up to 1 s for one) and completes them, riding out the outage. Like a real
+    /// worker it also sends heartbeats of its own every half second: with only its claims as heartbeats, a claim answered
+    /// and completed more than the 3 s worker timeout apart on a loaded machine (load 20 in CI) had the server rightly
+    /// crash the run of a worker it judged gone. It claims one run at a time for the same reason.
     /// </summary>
     private static async Task ClaimLoopAsync(BosunClient client, CancellationToken stop)
+    {
+        var heartbeats = HeartbeatLoopAsync(client, stop);
+        try
+        {
+            await ClaimAndCompleteAsync(client, stop);
+        }
+        finally
+        {
+            await heartbeats;
+        }
+    }
+
+    private static async Task HeartbeatLoopAsync(BosunClient client, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await client.SendWorkerHeartbeatAsync("p", new WorkerHeartbeat("w", HeartbeatIntervalSeconds: 1), stop);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is BosunServerUnreachableException or BosunApiException or HttpRequestException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+            }
+        }
+    }
+
+    private static async Task ClaimAndCompleteAsync(BosunClient client, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
