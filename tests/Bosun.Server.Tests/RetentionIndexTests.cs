@@ -121,7 +121,10 @@ public sealed partial class RetentionIndexTests(ITestOutputHelper output)
             await using var transaction = await other.BeginTransactionAsync();
             await other.ExecuteAsync(insertTarget, transaction: transaction);
             rename = client.UpdateAutomationAsync("old-name", new AutomationUpdate(Name: "new-name"));
-            await Eventually.WaitUntilAsync(async () => await other.ExecuteScalarAsync<long>(
+            // Watched from a third session: inside a transaction, pg_stat_activity is read once and then cached.
+            await using var watcher = new NpgsqlConnection(database);
+            await watcher.OpenAsync();
+            await Eventually.WaitUntilAsync(async () => await watcher.ExecuteScalarAsync<long>(
                     "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE automations%'") > 0,
                 "the rename waits for the uncommitted insert of its target name", TimeSpan.FromSeconds(60));
             await transaction.CommitAsync();
