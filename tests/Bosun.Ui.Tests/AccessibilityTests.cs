@@ -40,13 +40,17 @@ public sealed class AccessibilityTests(BrowserFixture browser, ITestOutputHelper
         await client.ClaimAsync("a11y-pool");
         await client.CompleteAsync(done.Id);
         var waiting = await client.RunAsync(deployment, name: "a11y-waiting");
+        await client.CreateAutomationAsync(new Contracts.Automations.AutomationCreate("a11y-rule",
+            new Contracts.Automations.AutomationTrigger(Contracts.Automations.AutomationTriggerKind.RunState, Deployment: "a11y-flow/a11y"),
+            [new Contracts.Automations.AutomationAction(Contracts.Automations.AutomationActionKind.Webhook, "https://hooks.example.com/a11y"),
+                new Contracts.Automations.AutomationAction(Contracts.Automations.AutomationActionKind.PauseDeployment)]));
 
         string[] pages =
         [
             "", "work-pools", "work-pools/new", "work-pools/a11y-pool", "work-pools/a11y-pool/workers", "work-pools/a11y-pool/runs",
             "work-pools/a11y-pool/template", "deployments", $"deployments/{deployment.Id}", $"deployments/{deployment.Id}/edit",
             $"deployments/{deployment.Id}/run", "flow-runs", $"flow-runs/{done.Id}", $"flow-runs/{waiting.Id}", "automations",
-            "automations/new", "search?q=a11y", "workers", "concurrency-limits", "admin/audit", "admin/api-keys", "admin/secrets",
+            "automations/new", "automations/a11y-rule", "automations/a11y-rule/edit", "search?q=a11y", "workers", "concurrency-limits", "admin/audit", "admin/api-keys", "admin/secrets",
         ];
         var failures = new List<string>();
         foreach (var path in pages)

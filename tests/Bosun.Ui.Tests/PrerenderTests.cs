@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Bosun.Client;
+using Bosun.Contracts.Automations;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
@@ -70,6 +71,9 @@ public sealed class PrerenderTests
             ("/flow-runs", [$"data-run=\"{finished.Name}\"", $"data-run=\"{waiting.Name}\"", "data-state=\"COMPLETED\"", "2 runs"]),
             ($"/flow-runs/{finished.Id}", [$"<h1>{finished.Name}</h1>", "data-state=\"COMPLETED\"", "a prerendered log line", "data-log-id=", "class=\"timeline\"", "id=\"tasks-heading\""]),
             ($"/flow-runs/{waiting.Id}", [$"<h1>{waiting.Name}</h1>", "data-state=\"SCHEDULED\"", "data-waiting-reason", "no worker online for pool &#x27;prerender-pool&#x27;"]),
+            ("/automations/new", ["<h1>Create an automation</h1>", "id=\"automation-action-0\"", "Add an action"]),
+            ("/automations/prerender-rule/edit", ["<h1>Edit prerender-rule</h1>", "value=\"prerender-rule\"", "value=\"https://hooks.example.com/prerender\"",
+                "id=\"automation-action-1\"", "Remove action 2", "Save changes"]),
             ("/work-pools/new", ["<h1>Create a work pool</h1>", "id=\"pool-template\"", "job_configuration"]),
             ("/workers", ["<h1>Workers</h1>"]),
             ("/concurrency-limits", ["<h1>Concurrency limits</h1>", "Create or change a limit"]),
@@ -114,6 +118,8 @@ public sealed class PrerenderTests
         await client.WriteLogsAsync([new LogCreate(finished.Id, TimeProvider.System.GetUtcNow(), RunLogLevel.Info, "a prerendered log line")]);
         await client.SetFlowRunStateAsync(finished.Id, new StateProposal(StateType.Completed));
         var waiting = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(Name: "prerender-waiting"));
+        await client.CreateAutomationAsync(new AutomationCreate("prerender-rule", new AutomationTrigger(AutomationTriggerKind.RunState, Deployment: "prerender-flow/prerender-deployment"),
+            [new AutomationAction(AutomationActionKind.Webhook, "https://hooks.example.com/prerender"), new AutomationAction(AutomationActionKind.PauseDeployment)]));
         return new Seeded(deployment, finished, waiting);
     }
 

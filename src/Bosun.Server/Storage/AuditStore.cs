@@ -47,10 +47,13 @@ internal static class AuditStore
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
             $"SELECT COUNT(*) FROM audit_log {Filter}", new { since = Ms(since), keyName, action, target = Contains(target) }, cancellationToken: cancellationToken));
 
+    /// <summary>The retention sweep's statement (served by ix_audit_log_time).</summary>
+    public const string PruneSql = "DELETE FROM audit_log WHERE time < @before";
+
     /// <summary>Deletes entries older than <paramref name="before"/>; returns how many.</summary>
     public static Task<int> PruneAsync(WriteScope scope, DateTimeOffset before, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM audit_log WHERE time < @before", new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
+            PruneSql, new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
 
     private sealed class AuditRow
     {

@@ -70,10 +70,13 @@ internal static class LogStore
             "INSERT INTO log_batches (id, created) VALUES (@key, @now) ON CONFLICT (id) DO NOTHING",
             new { key, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken)) == 1;
 
+    /// <summary>The statement forgetting old batch keys (served by ix_log_batches_created).</summary>
+    public const string ForgetBatchesSql = "DELETE FROM log_batches WHERE created < @before";
+
     /// <summary>Forgets the keys of batches written before <paramref name="before"/>.</summary>
     public static Task<int> ForgetBatchesAsync(WriteScope scope, DateTimeOffset before, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM log_batches WHERE created < @before", new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
+            ForgetBatchesSql, new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>
     /// Up to <paramref name="limit"/> lines of the run after the line with id <paramref name="after"/>, in order; only those

@@ -14,6 +14,17 @@ internal static class StoreFaults
         _ => exception.InnerException is { } inner && IsUnavailable(inner),
     };
 
+    /// <summary>
+    /// A unique constraint refused the write (PostgreSQL 23505, SQLite's SQLITE_CONSTRAINT_UNIQUE or _PRIMARYKEY): another
+    /// writer took the key between a check and the write. The transaction is lost; the request is a conflict (409).
+    /// </summary>
+    public static bool IsUniqueViolation(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        _ => false,
+    };
+
     /// <summary>A serialization failure or deadlock: the transaction did nothing and can simply run again.</summary>
     public static bool IsRetryableConflict(Exception exception) =>
         exception is PostgresException { SqlState: "40001" or "40P01" };

@@ -11,7 +11,46 @@ internal sealed class AutomationBackend(AutomationService automations) : IAutoma
 
     public Task<Automation> GetAsync(string name, CancellationToken cancellationToken) => Call(() => automations.GetAsync(name, cancellationToken));
 
-    public Task<Automation> CreateAsync(AutomationCreate request, CancellationToken cancellationToken) => Call(() => automations.CreateAsync(request, cancellationToken));
+    public Task<Automation> CreateAsync(AutomationCreate request, CancellationToken cancellationToken) =>
+        Call(() =>
+        {
+            UiChangeLog.Describe("CreateAutomation", $"fields: name=\"{request.Name}\", trigger, actions[{request.Actions.Count}]");
+            return automations.CreateAsync(request, cancellationToken);
+        });
+
+    public Task<Automation> UpdateAsync(string name, AutomationUpdate update, CancellationToken cancellationToken) =>
+        Call(() =>
+        {
+            // The fields given, as the API's audit names them; a webhook's URL may carry a token, so no action's values.
+            var fields = new List<string>();
+            if (update.Name is not null)
+            {
+                fields.Add($"name=\"{update.Name}\"");
+            }
+
+            if (update.Trigger is not null)
+            {
+                fields.Add("trigger");
+            }
+
+            if (update.Actions is not null)
+            {
+                fields.Add($"actions[{update.Actions.Count}]");
+            }
+
+            if (update.Description is not null)
+            {
+                fields.Add("description");
+            }
+
+            if (update.Enabled is not null)
+            {
+                fields.Add("enabled");
+            }
+
+            UiChangeLog.Describe("UpdateAutomation", $"name={name}" + (fields.Count > 0 ? $"; fields: {string.Join(", ", fields)}" : ""));
+            return automations.UpdateAsync(name, update, cancellationToken);
+        });
 
     public Task<Automation> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken) =>
         Call(() =>

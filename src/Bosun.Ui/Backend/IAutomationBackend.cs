@@ -14,6 +14,9 @@ public interface IAutomationBackend
     /// <summary>Creates an automation; a problem lists every field that is wrong.</summary>
     Task<Automation> CreateAsync(AutomationCreate request, CancellationToken cancellationToken);
 
+    /// <summary>Changes an automation: the fields given replace its own (PATCH /api/automations/{name}); a problem lists every field that is wrong, 409 a name taken.</summary>
+    Task<Automation> UpdateAsync(string name, AutomationUpdate update, CancellationToken cancellationToken);
+
     /// <summary>Pauses (false) or resumes (true) an automation.</summary>
     Task<Automation> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken);
 

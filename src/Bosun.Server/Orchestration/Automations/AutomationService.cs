@@ -59,9 +59,20 @@ internal sealed class AutomationService(BosunDatabase database, TimeProvider tim
             Created = row.Created,
             Updated = Ms(timeProvider.GetUtcNow()),
         };
-        if (!await database.WriteAsync(scope => AutomationStore.UpdateAsync(scope, changed, cancellationToken), cancellationToken))
+        bool updated;
+        try
         {
+            updated = await database.WriteAsync(scope => AutomationStore.UpdateAsync(scope, changed, cancellationToken), cancellationToken);
+        }
+        catch (Exception ex) when (StoreFaults.IsUniqueViolation(ex))
+        {
+            // The only unique column written is the name: taken already, or by a create or rename that committed first.
             throw new ConflictException($"Automation '{merged.Name}' already exists; pick another name.");
+        }
+
+        if (!updated)
+        {
+            throw new NotFoundException($"Automation '{idOrName}' does not exist. List automations with `bosun automation ls`.");
         }
 
         return changed.ToContract();
