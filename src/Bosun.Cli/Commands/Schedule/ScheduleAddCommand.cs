@@ -14,11 +14,7 @@ internal static class ScheduleAddCommand
     public static Command Create(CliContext context)
     {
         var name = DeploymentCommand.NameArgument();
-        var cron = new Option<string?>("--cron") { Description = "A 5-field cron expression, e.g. '0 9 * * MON-FRI'." };
-        var interval = new Option<string?>("--interval") { Description = "Every N seconds, or a duration such as 30m, 6h, 1d." };
-        var anchor = new Option<string?>("--anchor") { Description = "Where an interval or rrule starts (ISO 8601; default now)." };
-        var rrule = new Option<string?>("--rrule") { Description = "An RFC 5545 rule, e.g. 'FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0'." };
-        var timezone = new Option<string?>("--timezone", "--tz") { Description = "IANA time zone the schedule is read in (default UTC)." };
+        var timing = new ScheduleTimingOptions();
         var parameters = new Option<string[]>("--param") { Description = "A parameter of this schedule's runs, k=v (repeatable)." };
         var inactive = new Option<bool>("--inactive") { Description = "Add it paused." };
         var output = OutputOption.Create();
@@ -27,13 +23,12 @@ internal static class ScheduleAddCommand
             "bosun deployment schedule add 'etl/poll' --interval 15m",
             "bosun deployment schedule add 'etl/weekly' --rrule 'FREQ=WEEKLY;BYDAY=MO,WE;BYHOUR=9;BYMINUTE=0' --tz America/New_York")
         {
-            name, cron, interval, anchor, rrule, timezone, parameters, inactive, output,
+            name, timing.Cron, timing.Interval, timing.Anchor, timing.RRule, timing.Timezone, parameters, inactive, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            double? seconds = parse.GetValue(interval) is { } text ? StartTime.ParseDuration(text, "--interval").TotalSeconds : null;
-            var anchorTime = ScheduleCommand.ParseAnchor(parse.GetValue(anchor));
-            var spec = new ScheduleSpec(parse.GetValue(cron), seconds, anchorTime, parse.GetValue(rrule), parse.GetValue(timezone),
+            var when = timing.Read(parse);
+            var spec = new ScheduleSpec(when.Cron, when.IntervalSeconds, when.Anchor, when.RRule, when.Timezone,
                 !parse.GetValue(inactive), KeyValueArguments.Parse(parse.GetValue(parameters), "--param"));
             using var client = context.CreateClient(parse);
             var deployment = await DeploymentCommand.GetAsync(client, parse.GetValue(name)!, cancellationToken);

@@ -15,11 +15,7 @@ internal static class SchedulePreviewCommand
 {
     public static Command Create(CliContext context)
     {
-        var cron = new Option<string?>("--cron") { Description = "A 5-field cron expression, e.g. '0 9 * * MON-FRI'." };
-        var interval = new Option<string?>("--interval") { Description = "Every N seconds, or a duration such as 30m, 6h, 1d." };
-        var anchor = new Option<string?>("--anchor") { Description = "Where an interval or rrule starts (ISO 8601; default now)." };
-        var rrule = new Option<string?>("--rrule") { Description = "An RFC 5545 rule, e.g. 'FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0'." };
-        var timezone = new Option<string?>("--timezone", "--tz") { Description = "IANA time zone the schedule is read in (default UTC)." };
+        var timing = new ScheduleTimingOptions();
         var count = new Option<int>("--count", "-n") { Description = "How many of the next times to show, 1 to 100.", DefaultValueFactory = _ => 5 };
         var output = OutputOption.Create();
         var command = new BosunCommand("preview",
@@ -28,13 +24,12 @@ internal static class SchedulePreviewCommand
             "bosun deployment schedule preview --interval 1d --anchor 2026-03-27T09:00:00+01:00 --tz Europe/Berlin",
             "bosun deployment schedule preview --rrule 'FREQ=MONTHLY;BYDAY=1MO;BYHOUR=8;BYMINUTE=0' --tz America/New_York --output json")
         {
-            cron, interval, anchor, rrule, timezone, count, output,
+            timing.Cron, timing.Interval, timing.Anchor, timing.RRule, timing.Timezone, count, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            double? seconds = parse.GetValue(interval) is { } text ? StartTime.ParseDuration(text, "--interval").TotalSeconds : null;
-            var request = new SchedulePreviewRequest(parse.GetValue(cron), seconds, ScheduleCommand.ParseAnchor(parse.GetValue(anchor)), parse.GetValue(rrule),
-                parse.GetValue(timezone), parse.GetValue(count));
+            var when = timing.Read(parse);
+            var request = new SchedulePreviewRequest(when.Cron, when.IntervalSeconds, when.Anchor, when.RRule, when.Timezone, parse.GetValue(count));
             using var client = context.CreateClient(parse);
             var upcoming = await client.PreviewScheduleAsync(request, cancellationToken);
             if (parse.IsJson(output))
