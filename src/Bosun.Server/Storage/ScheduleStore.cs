@@ -45,20 +45,22 @@ internal static class ScheduleStore
             "SELECT * FROM deployment_schedules WHERE id = @scheduleId AND deployment_id = @deploymentId",
             new { scheduleId, deploymentId }, transaction, cancellationToken: cancellationToken));
 
-    private const string SelectActive = """
-        SELECT s.*, d.*, f.name AS flow_name FROM deployment_schedules s
+    private const string ActiveJoin = """
+        FROM deployment_schedules s
         JOIN deployments d ON d.id = s.deployment_id
         JOIN flows f ON f.id = d.flow_id
         WHERE s.active = TRUE AND d.paused = FALSE
         """;
 
-    /// <summary>Active schedules of deployments that are not paused: what the scheduler works on.</summary>
-    public static async Task<IReadOnlyList<(ScheduleRow Schedule, DeploymentRow Deployment)>> ActiveAsync(DbConnection connection, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
-    {
-        var rows = await connection.QueryAsync<ScheduleRow, DeploymentRow, (ScheduleRow, DeploymentRow)>(new CommandDefinition(
-            SelectActive + " ORDER BY s.deployment_id, s.id", transaction: transaction, cancellationToken: cancellationToken), (s, d) => (s, d), splitOn: "id");
-        return rows.ToList();
-    }
+    private const string SelectActive = "SELECT s.*, d.*, f.name AS flow_name " + ActiveJoin;
+
+    /// <summary>
+    /// Active schedules of deployments that are not paused, by id: what the scheduler works on (it reads each one whole
+    /// once it holds its deployment's row, see <see cref="ActiveAsync(WriteScope, Guid, CancellationToken)"/>).
+    /// </summary>
+    public static async Task<IReadOnlyList<(Guid ScheduleId, Guid DeploymentId)>> ActiveIdsAsync(DbConnection connection, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
+        (await connection.QueryAsync<(Guid, Guid)>(new CommandDefinition(
+            "SELECT s.id, s.deployment_id " + ActiveJoin + " ORDER BY s.deployment_id, s.id", transaction: transaction, cancellationToken: cancellationToken))).ToList();
 
     /// <summary>
     /// One schedule and its deployment as this transaction sees them now, or null when the schedule is no longer active or

@@ -34,9 +34,9 @@ internal sealed class SchedulerService(
             pools.Clear();
             var budget = Options.MaxScheduledRunsPerSweep;
             var skippedNow = 0;
-            foreach (var (schedule, deployment) in await ScheduleStore.ActiveAsync(scope.Connection, scope.Transaction, cancellationToken))
+            foreach (var (scheduleId, deploymentId) in await ScheduleStore.ActiveIdsAsync(scope.Connection, scope.Transaction, cancellationToken))
             {
-                var (made, skips, poolId) = await StockAsync(scope, schedule.Id, deployment.Id, now, budget, cancellationToken);
+                var (made, skips, poolId) = await StockAsync(scope, scheduleId, deploymentId, now, budget, cancellationToken);
                 if (made > 0)
                 {
                     pools.Add(poolId);
