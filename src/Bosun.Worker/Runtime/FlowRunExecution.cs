@@ -32,6 +32,7 @@ internal sealed class FlowRunExecution(
     private readonly Lock _waitingReasonsGate = new();
     private Task _waitingReasons = Task.CompletedTask;
     private CancellationToken _cancellation;
+    private Guid? _submittingStateId;
 
     public Guid RunId => claim.FlowRun.Id;
 
@@ -114,6 +115,7 @@ internal sealed class FlowRunExecution(
                     return;
                 }
 
+                _submittingStateId = submitting.State.Id;
                 configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
                 // The flow-run process gets a token scoped to its own run, never this worker's key.
                 var runToken = await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false);
@@ -266,6 +268,16 @@ internal sealed class FlowRunExecution(
         }
         else if (state is { } current && !current.IsTerminal())
         {
+            if (await ClaimedAgainAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // The flow suspended itself and was resumed before its process had exited: the new attempt belongs to
+                // the execution that claimed it, and this process ending says nothing about it.
+                var (code, name) = (status.ToString(), current.ToWireName());
+                Log.InfrastructureExited(logger, RunName, code, name);
+                WorkerLog(RunLogLevel.Info, $"Infrastructure exited with code {code}; the run was claimed again since and is left to its new attempt.");
+                return;
+            }
+
             var message = StopRequested ? $"{await _stopRequested.Task.ConfigureAwait(false)}; the run was stopped (exit code {status})" : status.Explain();
             WorkerLog(status.Code == 0 ? RunLogLevel.Warning : RunLogLevel.Error, $"{message}.");
             state = (await ReportAsync(new StateProposal(StateType.Crashed, Message: message), cancellationToken).ConfigureAwait(false))?.State.Type ?? state;
@@ -275,6 +287,21 @@ internal sealed class FlowRunExecution(
         var stateName = state?.ToWireName() ?? "unknown";
         Log.InfrastructureExited(logger, RunName, exitCode, stateName);
         WorkerLog(RunLogLevel.Info, $"Infrastructure exited with code {exitCode}; the run is {stateName}.");
+    }
+
+    /// <summary>
+    /// Whether the run was claimed again after this execution submitted it: a later PENDING state in its history (a
+    /// claim always writes one). Only a suspended and resumed run can be claimed while its old process is still exiting.
+    /// </summary>
+    private async Task<bool> ClaimedAgainAsync(CancellationToken cancellationToken)
+    {
+        if (_submittingStateId is not { } submitted)
+        {
+            return false;
+        }
+
+        var history = await RetryUntilAnsweredAsync(token => client.GetFlowRunStatesAsync(RunId, token), cancellationToken).ConfigureAwait(false);
+        return history?.SkipWhile(s => s.Id != submitted).Skip(1).Any(s => s.Type == StateType.Pending) == true;
     }
 
     /// <summary>Proposes a state on the run's behalf with one transition id for every retry; null when the server refused the request.</summary>
