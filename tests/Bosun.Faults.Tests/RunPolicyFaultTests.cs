@@ -63,9 +63,12 @@ public sealed class RunPolicyFaultTests
         }, flowHeartbeatSeconds: 1, policy: deployment => deployment with { CrashRetries = 1 });
         var run = await scenario.StartRunHeldAtGateAsync();
 
+        using var flowProcess = Process.GetProcessById(int.Parse(run.InfrastructureId!, CultureInfo.InvariantCulture));
         scenario.Worker.Kill();
-        await Eventually.ValueAsync(() => scenario.Server.Client.GetFlowRunAsync(run.Id), r => r.State.Name == StateNames.AwaitingCrashRetry,
-            "the zombie is scheduled again", TimeSpan.FromSeconds(60));
+        Assert.True(flowProcess.WaitForExit(TimeSpan.FromSeconds(30)), $"the flow process {run.InfrastructureId} outlived its worker's process tree");
+        var seen = run;
+        await Eventually.WaitUntilAsync(async () => (seen = await scenario.Server.Client.GetFlowRunAsync(run.Id)).State.Name == StateNames.AwaitingCrashRetry,
+            "the zombie is scheduled again", TimeSpan.FromSeconds(60), () => $"the run is {seen.State.Type} '{seen.State.Name}' ({seen.State.Message}), last heartbeat {seen.LastHeartbeat:O}");
         await using var replacement = await FaultScenario.StartWorkerAsync(scenario.Server, flowHeartbeatSeconds: 1);
         await Eventually.ValueAsync(() => scenario.Server.Client.GetFlowRunAsync(run.Id), r => r.State.Type == StateType.Running && r.InfrastructureId != run.InfrastructureId,
             "the replacement worker runs the new attempt", TimeSpan.FromSeconds(90));

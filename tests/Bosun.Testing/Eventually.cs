@@ -5,8 +5,11 @@ public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> when the deadline passes.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> when the deadline passes,
+    /// and with what <paramref name="seen"/> says of the last poll.
+    /// </summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, Func<string>? seen = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var deadline = TimeProvider.System.GetUtcNow() + (timeout ?? DefaultTimeout);
@@ -20,7 +23,7 @@ public static class Eventually
 
             if (TimeProvider.System.GetUtcNow() > deadline)
             {
-                throw new TimeoutException($"Timed out after {(timeout ?? DefaultTimeout).TotalSeconds:0.#} s waiting until {what}.");
+                throw new TimeoutException($"Timed out after {(timeout ?? DefaultTimeout).TotalSeconds:0.#} s waiting until {what}{(seen is null ? "" : $"; {seen()}")}.");
             }
 
             await Task.Delay(delay);
