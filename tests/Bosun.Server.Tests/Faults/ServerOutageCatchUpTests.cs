@@ -191,6 +191,37 @@ public sealed class ServerOutageCatchUpTests
         }
     }
 
+    /// <summary>
+    /// RUNNING then COMPLETED, each proposed until the server answers, as a worker reports (one transition id per
+    /// report, so a retry after a lost answer is the same report): a claimant that dropped a run whose report met the
+    /// outage left it RUNNING, and the server rightly crashed it once the claimant was silent past the worker timeout.
+    /// </summary>
+    private static async Task CompleteThroughOutagesAsync(BosunClient client, Guid runId, CancellationToken stop)
+    {
+        foreach (var type in (StateType[])[StateType.Running, StateType.Completed])
+        {
+            var proposal = new StateProposal(type, TransitionId: Guid.NewGuid());
+            while (true)
+            {
+                try
+                {
+                    // Not cancelled by the stop: a run claimed as the test ends is still completed, as before.
+                    var answer = await client.SetFlowRunStateAsync(runId, proposal, CancellationToken.None);
+                    if (answer.Status != SetStateStatus.Accept)
+                    {
+                        throw new InvalidOperationException($"{type.ToWireName()} refused for run {runId}: {answer.Status} {answer.Reason}");
+                    }
+
+                    break;
+                }
+                catch (Exception ex) when (ex is BosunServerUnreachableException or HttpRequestException && !stop.IsCancellationRequested)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+                }
+            }
+        }
+    }
+
     private static async Task ClaimAndCompleteAsync(BosunClient client, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
@@ -200,7 +231,7 @@ public sealed class ServerOutageCatchUpTests
                 var claim = await client.ClaimFlowRunsAsync("p", new ClaimRequest("w", 1, PrefetchSeconds: 0, WaitSeconds: 1, HeartbeatIntervalSeconds: 1), stop);
                 foreach (var run in claim.Runs)
                 {
-                    await client.CompleteAsync(run.FlowRun.Id);
+                    await CompleteThroughOutagesAsync(client, run.FlowRun.Id, stop);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
