@@ -310,6 +310,17 @@ public sealed class BosunClient : IDisposable
     public Task<Page<FlowRunSummary>> ListFlowRunsAsync(FlowRunFilter? filter = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ApiRoutes.FlowRuns + "/filter", Body(filter ?? new FlowRunFilter(), Json.FlowRunFilter), Json.PageFlowRunSummary, cancellationToken);
 
+    /// <summary>
+    /// Every child run of <paramref name="parentFlowRunId"/> (its subflows and the deployment runs it started), newest
+    /// first, read page by page; narrowed to one flow and to some state types when given. A run's own token may list the
+    /// children of any run of its tree.
+    /// </summary>
+    public Task<IReadOnlyList<FlowRunSummary>> ListChildFlowRunsAsync(Guid parentFlowRunId, string? flowName = null, IReadOnlyList<StateType>? states = null,
+        CancellationToken cancellationToken = default) =>
+        AllPagesAsync((cursor, ct) => SendAsync(HttpMethod.Get, ApiRoutes.FlowRuns + Query(("parent_flow_run_id", parentFlowRunId), ("flow", flowName),
+            ("state", states is { Count: > 0 } ? string.Join(',', states.Select(state => state.ToWireName())) : null),
+            ("limit", MaxPageSize), ("cursor", cursor), ("include_total", "false")), null, Json.PageFlowRunSummary, ct), cancellationToken);
+
     /// <summary>A run's full state history, oldest first (walking the pages).</summary>
     public Task<IReadOnlyList<FlowRunState>> GetFlowRunStatesAsync(Guid id, CancellationToken cancellationToken = default) =>
         AllPagesAsync((cursor, ct) => GetFlowRunStatesPageAsync(id, cursor, MaxPageSize, ct), cancellationToken);

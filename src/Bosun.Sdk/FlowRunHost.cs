@@ -64,7 +64,7 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 var replay = await TaskReplay.LoadAsync(client, run, cancelled.Token).ConfigureAwait(false);
                 if (replay is not null)
                 {
-                    logger.Write(RunLogLevel.Info, $"Resumed from its suspension: the flow runs again from the start; {replay.Count} completed task run(s) answer their calls from their results.");
+                    logger.Write(RunLogLevel.Info, $"Resumed from its suspension: the flow runs again from the start; {replay.Count} completed task run(s) answer their calls from their results, and so do the subflow runs it completed.");
                 }
 
                 var context = new FlowContext(flow.Name, run.Id, run.Name, run.Parameters, logger, cancelled.Token)
@@ -75,7 +75,11 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                         DefaultSerializer = flow.ResultSerializer,
                         Replay = replay,
                     },
-                    ChildRuns = new ChildRuns(run.Id, this, client, timeProvider),
+                    ChildRuns = new ChildRuns(run.Id, this, client, timeProvider)
+                    {
+                        Replay = replay is null ? null : new SubflowReplay(client, run.Id),
+                        Logger = logger,
+                    },
                     Pauses = new PauseGate(run.Id, client, timeProvider),
                     Suspensions = new SuspendGate(run.Id, client, run.SuspendInputs, topLevel, recorder.FlushAsync, logger),
                 };

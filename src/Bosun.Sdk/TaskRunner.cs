@@ -39,6 +39,9 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
     /// <summary>The task run whose body is executing on this async flow, if any: a subflow called from it is linked to it.</summary>
     public static Guid? CurrentTaskRunId => RunningTask.Value?.TaskRunId;
 
+    /// <summary>How the message of a task run answered by a replay begins; the original task run's id follows.</summary>
+    public const string ReplayedMessagePrefix = "replayed: the result of task run ";
+
     /// <summary>The task run of <paramref name="flowRunId"/> whose body is executing on this async flow: its log lines are that task run's.</summary>
     public static Guid? CurrentTaskRunOf(Guid flowRunId) => RunningTask.Value is { } running && running.FlowRunId == flowRunId ? running.TaskRunId : null;
 
@@ -74,7 +77,7 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         var replayKey = cacheKey ?? ReplayKey(task, arguments);
         if (Replay is { } replay && replayKey is not null && replay.TryTake(replayKey, needsResult: task.ResultType is not null, out var earlier))
         {
-            return await ReplayAsync(task, earlier, serializer, cancelled.Token).ConfigureAwait(false);
+            return await ReplayAsync(task, run, cacheKey, earlier, serializer, cancelled.Token).ConfigureAwait(false);
         }
 
         run.Report(TaskRunStateType.Pending, cacheKey: cacheKey);
@@ -183,8 +186,13 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         return $"replay:{input}.{_occurrences.AddOrUpdate(input, 1, static (_, count) => count + 1)}";
     }
 
-    /// <summary>A call answered from a task run its flow run completed before suspending: its result, its body not run again.</summary>
-    private async Task<object?> ReplayAsync(TaskDefinition task, TaskRun earlier, IResultSerializer serializer, CancellationToken cancellationToken)
+    /// <summary>
+    /// A call answered from a task run its flow run completed before suspending: its result, its body not run again. The
+    /// call is still a task run of this execution, CACHED (no body ran), its message naming the task run that answered it;
+    /// it carries no result of its own (read the original's) and no replay key, so a later resume replays the original again.
+    /// </summary>
+    private async Task<object?> ReplayAsync(TaskDefinition task, TaskRunState run, string? cacheKey, TaskRun earlier, IResultSerializer serializer,
+        CancellationToken cancellationToken)
     {
         object? value = null;
         if (task.ResultType is not null)
@@ -195,6 +203,9 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
             value = reader.Deserialize(stored.Value, task.ResultType);
         }
 
+        var now = timeProvider.GetUtcNow();
+        run.Report(TaskRunStateType.Cached, start: now, end: now, cacheKey: cacheKey,
+            message: $"{ReplayedMessagePrefix}{earlier.Id}, completed before the run suspended");
         logger.Write(RunLogLevel.Info, $"Task '{task.Name}' answered from task run {earlier.Id}, completed before the run suspended: its body is not run again.");
         return value;
     }

@@ -54,6 +54,19 @@ public static class SuspendFlows
         return $"retried, approved by {approval.Reviewer}";
     }
 
+    /// <summary>
+    /// Calls a subflow, suspends for an <see cref="Approval"/>, then calls the same subflow for the reviewer: resumed, the
+    /// first call is answered from the child run completed before the suspension; the second is a new child.
+    /// </summary>
+    [Flow("suspend-after-subflow", LogPrints = true)]
+    public static async Task<string> SuspendAfterSubflow()
+    {
+        var stats = await Flows.RunAsync(() => SubflowFlows.ChildStats("bosun/bosun"));
+        var approval = await FlowContext.Current.SuspendAsync<Approval>(TimeSpan.FromMinutes(5));
+        var reviewers = await Flows.RunAsync(() => SubflowFlows.ChildStats(approval.Reviewer + "/repo"));
+        return $"{stats.Name}: {stats.Stars} stars; {reviewers.Name}: {reviewers.Stars} stars; approved by {approval.Reviewer}";
+    }
+
     /// <summary>Suspends inside a task that has retries: the suspension must end the task at once, not be retried.</summary>
     [Flow("suspend-in-task", LogPrints = true)]
     public static async Task<string> SuspendInTask()

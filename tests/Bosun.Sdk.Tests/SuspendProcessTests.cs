@@ -39,13 +39,54 @@ public sealed class SuspendProcessTests
         Assert.Single(logs, l => l.Message.StartsWith("task body: count-stars", StringComparison.Ordinal));
         Assert.Single(logs, l => l.Message.StartsWith("task body: announce", StringComparison.Ordinal));
         Assert.Contains(logs, l => l.Message.StartsWith("Task 'count-stars' answered from task run", StringComparison.Ordinal));
+        // The replayed call is a task run of the re-run too: CACHED, no body run, naming the task run that answered it.
         var taskRuns = await client.ListTaskRunsAsync(run.Id);
-        Assert.Equal([("announce", TaskRunStateType.Completed), ("count-stars", TaskRunStateType.Completed)],
-            taskRuns.Select(t => (t.TaskName, t.State)).OrderBy(t => t.TaskName));
+        Assert.Equal([("announce", TaskRunStateType.Completed), ("count-stars", TaskRunStateType.Completed), ("count-stars", TaskRunStateType.Cached)],
+            taskRuns.Select(t => (t.TaskName, t.State)).Order());
+        var original = Assert.Single(taskRuns, t => t.State == TaskRunStateType.Completed && t.TaskName == "count-stars");
+        var replayed = Assert.Single(taskRuns, t => t.State == TaskRunStateType.Cached);
+        Assert.Equal($"replayed: the result of task run {original.Id}, completed before the run suspended", replayed.Message);
+        Assert.Equal((0, false), (replayed.Attempts, replayed.HasResult));
+        Assert.True(replayed.Created > original.Created, "the replayed task run is recorded by the re-run, after the original");
+        Assert.Single(logs, l => l.TaskRunId == replayed.Id && l.Message.StartsWith($"Task 'count-stars' answered from task run {original.Id}", StringComparison.Ordinal));
         Assert.Equal(
             [(StateType.Running, null), (StateType.Paused, StateNames.Suspended), (StateType.Scheduled, StateNames.Resuming), (StateType.Running, null), (StateType.Completed, null)],
             (await client.GetFlowRunStatesAsync(run.Id)).SkipWhile(s => s.Type != StateType.Running).Where(s => s.Type != StateType.Pending)
                 .Select(s => (s.Type, s.Name is StateNames.Suspended or StateNames.Resuming ? s.Name : null)).ToList());
+    }
+
+    [Fact]
+    public async Task SuspendAsync_AfterASubflow_ResumeAnswersTheSubflowFromItsCompletedChildRunAndRunsANewCallAsANewChild()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "suspend-after-subflow", "--name", "served"], SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("suspend-after-subflow/served")).Id, new FlowRunCreate());
+        await client.WaitForStateAsync(run.Id, s => s.Name == StateNames.Suspended, "the run suspended");
+        await client.LogsContainingAsync(run.Id, "Infrastructure exited with code 0; the run is PAUSED");
+        var before = Assert.Single(await client.ListChildFlowRunsAsync(run.Id));
+        Assert.Equal(("child-stats", StateType.Completed), (before.FlowName, before.State.Type));
+
+        await client.ResumeFlowRunAsync(run.Id, new FlowRunResume(new JsonObject { ["approved"] = true, ["reviewer"] = "grace" }));
+
+        var done = await client.WaitForTerminalAsync(run.Id);
+        Assert.Equal(StateType.Completed, done.State.Type);
+        Assert.Equal("bosun/bosun: 110 stars; grace/repo: 100 stars; approved by grace",
+            (await client.GetFlowRunResultAsync(run.Id)).Value!.GetValue<string>());
+        // The call made before the suspension did not run again: still one child for it, its body and task run once.
+        var children = await client.ListChildFlowRunsAsync(run.Id);
+        Assert.Equal(2, children.Count);
+        Assert.All(children, c => Assert.Equal(("child-stats", StateType.Completed), (c.FlowName, c.State.Type)));
+        Assert.Contains(children, c => c.Id == before.Id);
+        var after = Assert.Single(children, c => c.Id != before.Id);
+        Assert.Equal("grace/repo", (await client.GetFlowRunAsync(after.Id)).Parameters["repo"]!.GetValue<string>());
+        Assert.Single(await client.LogsAsync(before.Id), l => l.Message == "child: counting bosun/bosun");
+        Assert.Single(await client.ListTaskRunsAsync(before.Id));
+        Assert.Equal(1, (await client.GetFlowRunAsync(before.Id)).RunCount);
+        var logs = await client.LogsAsync(run.Id);
+        Assert.Single(logs, l => l.Message.StartsWith("Subflow 'child-stats' answered from child run", StringComparison.Ordinal)
+            && l.Message.Contains(before.Id.ToString(), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -230,6 +230,9 @@ public sealed class SecurityTests
         Assert.Equal(7, (await run.GetTaskRunResultAsync(taskRunId)).Value!.GetValue<int>());
         Assert.Equal(taskRunId, Assert.Single(await run.ListTaskRunsAsync(grandchild.Id)).Id);
         await run.WriteLogsAsync([new LogCreate(child.Id, now, RunLogLevel.Info, "child line"), new LogCreate(mine.Id, now, RunLogLevel.Info, "own line")]);
+        // The children of a run of its tree (a resumed flow finds its completed subflows there), and no other list.
+        Assert.Equal(new[] { child.Id, started.Id }.Order(), (await run.ListChildFlowRunsAsync(mine.Id)).Select(c => c.Id).Order());
+        Assert.Equal(grandchild.Id, Assert.Single(await run.ListChildFlowRunsAsync(child.Id, "grandchild-flow", [StateType.Running])).Id);
 
         // Outside it: another run, that run's subflow and task run; a plain run of a deployment; deployments by name.
         var theirChild = await admin.CreateSubflowRunAsync(theirs.Id, new SubflowRunCreate("their-child"));
@@ -242,6 +245,8 @@ public sealed class SecurityTests
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetTaskRunAsync(theirTask));
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetTaskRunResultAsync(theirTask));
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.ListTaskRunsAsync(theirs.Id));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.ListChildFlowRunsAsync(theirs.Id));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.ListFlowRunsAsync(new FlowRunFilter(ParentFlowRunId: mine.Id)));
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden,
             () => run.RecordTaskRunsAsync([new TaskRunReport(Guid.NewGuid(), grandchild.Id, "t", 1, TaskRunStateType.Running, 1), new TaskRunReport(Guid.NewGuid(), theirChild.Id, "t", 1, TaskRunStateType.Running, 1)]),
             theirChild.Id.ToString());

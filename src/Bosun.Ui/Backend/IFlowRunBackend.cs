@@ -43,7 +43,7 @@ public interface IFlowRunBackend
     /// <summary>Cancels a run as <c>POST /flow_runs/{id}/cancel</c> does: CANCELLED at once when it has not started, else CANCELLING.</summary>
     Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the run with its logs.</summary>
+    /// <summary>Deletes the run with its states, logs, task runs and results (result files included).</summary>
     Task DeleteAsync(Guid id, CancellationToken cancellationToken);
 
     /// <summary>

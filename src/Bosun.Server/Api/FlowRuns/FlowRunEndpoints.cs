@@ -32,7 +32,7 @@ internal static class FlowRunEndpoints
                 Paging.Offset(offset), Paging.Limit(limit), parentFlowRunId) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)), IncludeTotal = includeTotal ?? true },
                 ApiAuthentication.CallerOf(http).Pools, ct);
         }).WithName("ListFlowRuns").WithSummary("List flow runs")
-            .WithDescription("List runs; state takes a comma-separated list such as RUNNING,PENDING; parent_flow_run_id lists a run's children. A page carries next_cursor while more runs follow: pass it as cursor for the next page (uncounted, as fast at any depth); include_total=false skips the count of a first page.");
+            .WithDescription("List runs; state takes a comma-separated list such as RUNNING,PENDING; parent_flow_run_id lists a run's children (a flow run's own token may list the children of the runs of its tree, and nothing else here). A page carries next_cursor while more runs follow: pass it as cursor for the next page (uncounted, as fast at any depth); include_total=false skips the count of a first page.");
         runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun")
             .WithSummary("Read a flow run").WithDescription("The run with its state, parameters, times, worker, waiting reason and parent.");
         runs.MapDelete("{id:guid}", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
@@ -40,7 +40,7 @@ internal static class FlowRunEndpoints
             await service.DeleteAsync(id, ct);
             return TypedResults.NoContent();
         }).WithName("DeleteFlowRun")
-            .WithSummary("Delete a flow run").WithDescription("Removes the run with its logs.").Requires(Permission.Deploy);
+            .WithSummary("Delete a flow run").WithDescription("Removes the run with its states, logs, task runs and results, including the result files a large result was stored in (the run's own and its task runs'). Its child runs are kept, no longer linked to it.").Requires(Permission.Deploy);
         runs.MapGet("{id:guid}/states", (Guid id, FlowRunService service, CancellationToken ct) => service.HistoryAsync(id, ct))
             .WithName("GetFlowRunStateHistory")
             .WithSummary("A flow run's state history").WithDescription("Every state the run entered, oldest first, with its message.")

@@ -115,13 +115,20 @@ internal sealed class ApiAuthentication(RequestDelegate next)
 
     /// <summary>
     /// A run token reaches the runs of its tree — its own run, the subflows and deployment runs it started, and theirs —
-    /// and their task runs (read only); its run's deployment (read only); the batched log and task-run routes (checked
-    /// per item against the same tree) and the task cache. Nothing outside its tree.
+    /// and their task runs (read only); the list of the children of one run of its tree (a resumed flow finds the subflows
+    /// it completed before its suspension there); its run's deployment (read only); the batched log and task-run routes
+    /// (checked per item against the same tree) and the task cache. Nothing outside its tree.
     /// </summary>
     private static async Task<bool> InRunScopeAsync(HttpContext context, BosunCaller caller, SecurityService security)
     {
         var path = context.Request.Path.Value ?? "";
         var id = context.Request.RouteValues.TryGetValue("id", out var value) && Guid.TryParse(value?.ToString(), out var parsed) ? parsed : (Guid?)null;
+        if (path.TrimEnd('/') == "/api/flow_runs" && HttpMethods.IsGet(context.Request.Method))
+        {
+            return context.Request.Query["parent_flow_run_id"] is { Count: 1 } parent && Guid.TryParse(parent[0], out var parentId)
+                && await security.InRunTreeAsync(parentId, caller.RunId!.Value, context.RequestAborted);
+        }
+
         if (path.StartsWith("/api/flow_runs/", StringComparison.Ordinal))
         {
             return id is { } runId && await security.InRunTreeAsync(runId, caller.RunId!.Value, context.RequestAborted);
