@@ -127,7 +127,7 @@ public sealed class ScheduleCalculatorTests
     [InlineData("schedule.interval_seconds", null, 0.0, null, null)]
     [InlineData("schedule.interval_seconds", null, -5.0, null, null)]
     [InlineData("schedule.rrule", null, null, "FREQ=SOMETIMES", null)]
-    [InlineData("rrule", null, null, "BYDAY=MO", null)]
+    [InlineData("schedule.rrule", null, null, "BYDAY=MO", null)]
     [InlineData("schedule.timezone", "0 9 * * *", null, null, "Mars/Olympus")]
     [InlineData("schedule", "0 9 * * *", 60.0, null, null)]
     public void Validate_BadSchedule_422NamingTheField(string field, string? cron, double? interval, string? rrule, string? timezone)

@@ -2,6 +2,7 @@ using System.Net;
 using Bosun.Contracts.Schedules;
 using Bosun.Server.Orchestration;
 using Bosun.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
@@ -48,10 +49,10 @@ public sealed class SchedulePreviewTests
     }
 
     [Theory]
-    [InlineData("every day", null, null, null, "cron")]
-    [InlineData(null, "FREQ=SOMETIMES", null, null, "rrule")]
-    [InlineData(null, "BYHOUR=9", null, null, "rrule")]
-    [InlineData("0 9 * * *", null, "Europe/Atlantis", null, "timezone")]
+    [InlineData("every day", null, null, null, "schedule.cron")]
+    [InlineData(null, "FREQ=SOMETIMES", null, null, "schedule.rrule")]
+    [InlineData(null, "BYHOUR=9", null, null, "schedule.rrule")]
+    [InlineData("0 9 * * *", null, "Europe/Atlantis", null, "schedule.timezone")]
     [InlineData("0 9 * * *", null, null, 0, "count")]
     [InlineData("0 9 * * *", null, null, 101, "count")]
     [InlineData(null, null, null, null, "exactly one of cron")]
@@ -61,5 +62,34 @@ public sealed class SchedulePreviewTests
 
         await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity,
             () => server.Client.PreviewScheduleAsync(new SchedulePreviewRequest(Cron: cron, RRule: rrule, Timezone: timezone, Count: count)), field);
+    }
+
+    /// <summary>
+    /// The same bad schedule is refused naming the same field (schedule.cron, schedule.rrule, schedule.timezone, or
+    /// schedule when none or two are given) by POST /api/schedules/preview, by a deployment's schedule preview (the web
+    /// UI's, through its backend) and by adding it to a deployment (POST /api/deployments/{id}/schedules).
+    /// </summary>
+    [Theory]
+    [InlineData("every day", null, null, "schedule.cron")]
+    [InlineData(null, "FREQ=SOMETIMES", null, "schedule.rrule")]
+    [InlineData(null, "BYHOUR=9", null, "schedule.rrule")]
+    [InlineData("0 9 * * *", null, "Europe/Atlantis", "schedule.timezone")]
+    [InlineData(null, null, null, "schedule")]
+    public async Task BadSchedule_StandalonePreviewDeploymentPreviewAndAdd_NameTheSameField(string? cron, string? rrule, string? timezone, string field)
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("p");
+        var deployment = await server.Client.DeploymentAsync("p");
+        var spec = new ScheduleSpec(Cron: cron, RRule: rrule, Timezone: timezone);
+
+        var standalone = await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity,
+            () => server.Client.PreviewScheduleAsync(new SchedulePreviewRequest(Cron: cron, RRule: rrule, Timezone: timezone)));
+        var added = await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity, () => server.Client.AddScheduleAsync(deployment.Id, spec));
+        var previewed = await Assert.ThrowsAsync<Bosun.Ui.Backend.BackendProblemException>(() =>
+            server.Server.Services.GetRequiredService<Bosun.Ui.Backend.IDeploymentBackend>().PreviewScheduleAsync(deployment.Id, spec, 10, default));
+
+        Assert.Equal([field], standalone.Errors.Keys);
+        Assert.Equal([field], added.Errors.Keys);
+        Assert.Equal([field], previewed.Errors!.Keys);
     }
 }

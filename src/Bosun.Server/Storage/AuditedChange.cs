@@ -40,6 +40,13 @@ internal sealed class AuditedChange(Func<AuditEntry> entry)
     }
 
     /// <summary>
+    /// Makes this change ambient from here to the end of the calling async method (an AsyncLocal set in a method
+    /// reverts for its caller when it returns): for a change named partway through a larger activity, such as one of the
+    /// changes a web UI action makes. Unlike <see cref="RunAsync"/> nothing closes it; it ends with its method.
+    /// </summary>
+    public void Enter() => Ambient.Value = this;
+
+    /// <summary>
     /// Runs <paramref name="work"/> with this change ambient. Work it starts and leaves running (fire and forget) keeps the
     /// ambient value, so the change is closed when <paramref name="work"/> returns: a later write does not carry the entry.
     /// </summary>

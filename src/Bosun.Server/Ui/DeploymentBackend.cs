@@ -24,12 +24,22 @@ internal sealed class DeploymentBackend(DeploymentService deployments, FlowRunSu
     public Task<JobPreview> PreviewJobAsync(Guid id, JobPreviewRequest request, CancellationToken cancellationToken) =>
         Call(() => deployments.PreviewJobAsync(id, request, cancellationToken));
 
-    public Task<Deployment> SetPausedAsync(Guid id, bool paused, CancellationToken cancellationToken) => Call(() => deployments.SetPausedAsync(id, paused, cancellationToken));
+    public Task<Deployment> SetPausedAsync(Guid id, bool paused, CancellationToken cancellationToken) => Call(() =>
+    {
+        UiChangeLog.Describe(paused ? "PauseDeployment" : "ResumeDeployment", $"id={id}");
+        return deployments.SetPausedAsync(id, paused, cancellationToken);
+    });
 
-    public Task<Deployment> UpdateAsync(Guid id, DeploymentUpdate update, CancellationToken cancellationToken) => Call(() => deployments.UpdateAsync(id, update, cancellationToken));
+    /// <summary>An edit (queue, parameters, job variables, tags, limit, strategy, catch-up...) is PATCH /deployments/{id}, summarized as its audit does.</summary>
+    public Task<Deployment> UpdateAsync(Guid id, DeploymentUpdate update, CancellationToken cancellationToken) => Call(() =>
+    {
+        UiChangeLog.Describe("UpdateDeployment", UiChangeLog.Summary($"id={id}", update));
+        return deployments.UpdateAsync(id, update, cancellationToken);
+    });
 
     public Task DeleteAsync(Guid id, CancellationToken cancellationToken) => Call(async () =>
     {
+        UiChangeLog.Describe("DeleteDeployment", $"id={id}");
         await deployments.DeleteAsync(id, cancellationToken);
         return true;
     });
@@ -41,13 +51,22 @@ internal sealed class DeploymentBackend(DeploymentService deployments, FlowRunSu
         Call(() => deployments.PreviewScheduleAsync(id, spec, count, cancellationToken));
 
     public Task<DeploymentSchedule> AddScheduleAsync(Guid id, ScheduleSpec spec, CancellationToken cancellationToken) =>
-        Call(() => deployments.AddScheduleAsync(id, spec, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe("AddSchedule", UiChangeLog.Summary($"id={id}", spec));
+            return deployments.AddScheduleAsync(id, spec, cancellationToken);
+        });
 
     public Task<DeploymentSchedule> SetScheduleActiveAsync(Guid id, Guid scheduleId, bool active, CancellationToken cancellationToken) =>
-        Call(() => deployments.SetScheduleActiveAsync(id, scheduleId, active, cancellationToken));
+        Call(() =>
+        {
+            UiChangeLog.Describe("UpdateSchedule", UiChangeLog.Summary($"id={id} scheduleId={scheduleId}", new ScheduleUpdate(active)));
+            return deployments.SetScheduleActiveAsync(id, scheduleId, active, cancellationToken);
+        });
 
     public Task DeleteScheduleAsync(Guid id, Guid scheduleId, CancellationToken cancellationToken) => Call(async () =>
     {
+        UiChangeLog.Describe("DeleteSchedule", $"id={id} scheduleId={scheduleId}");
         await deployments.DeleteScheduleAsync(id, scheduleId, cancellationToken);
         return true;
     });

@@ -33,7 +33,7 @@ internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summa
 
     public Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => Call(() =>
     {
-        UiChangeLog.Describe("ResumeFlowRun", $"id={id}");
+        UiChangeLog.Describe("ResumeFlowRun", UiChangeLog.Summary($"id={id}", resume));
         return runs.ResumeAsync(id, resume, cancellationToken);
     });
 
@@ -46,7 +46,7 @@ internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summa
     public async Task<FlowRun> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken) =>
         (await Call(() =>
         {
-            UiChangeLog.Describe("CreateFlowRun", $"id={deploymentId}" + (request.JobVariables is { Count: > 0 } variables ? $"; fields: job_variables{{{string.Join(",", variables.Select(pair => pair.Key))}}}" : ""));
+            UiChangeLog.Describe("CreateFlowRun", UiChangeLog.Summary($"id={deploymentId}", request));
             return runs.CreateAsync(deploymentId, request, cancellationToken);
         })).Run;
 
@@ -63,10 +63,15 @@ internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summa
 
     private static string EnumName(Contracts.States.StateType type) => Contracts.EnumNames.Of(type);
 
-    public Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken) => Call(() => runs.CancelAsync(id, cancellationToken));
+    public Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken) => Call(() =>
+    {
+        UiChangeLog.Describe("CancelFlowRun", $"id={id}");
+        return runs.CancelAsync(id, cancellationToken);
+    });
 
     public Task DeleteAsync(Guid id, CancellationToken cancellationToken) => Call(async () =>
     {
+        UiChangeLog.Describe("DeleteFlowRun", $"id={id}");
         await runs.DeleteAsync(id, cancellationToken);
         return true;
     });

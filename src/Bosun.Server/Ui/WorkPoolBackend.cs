@@ -50,34 +50,34 @@ internal sealed class WorkPoolBackend(WorkPoolService pools, FlowRunSummaries su
     public Task<WorkQueue> CreateQueueAsync(string poolName, WorkQueueCreate request, CancellationToken cancellationToken) =>
         Call(() =>
         {
-            UiChangeLog.Describe("CreateWorkQueue", $"name={poolName}; fields: name=\"{request.Name}\"");
+            UiChangeLog.Describe("CreateWorkQueue", UiChangeLog.Summary($"pool={poolName}", request));
             return pools.CreateQueueAsync(poolName, request, cancellationToken);
         });
 
     public Task<WorkQueue> SetQueuePausedAsync(string poolName, string queueName, bool paused, CancellationToken cancellationToken) =>
         Call(() =>
         {
-            UiChangeLog.Describe(paused ? "PauseWorkQueue" : "ResumeWorkQueue", $"name={poolName} queue={queueName}");
+            UiChangeLog.Describe(paused ? "PauseWorkQueue" : "ResumeWorkQueue", $"pool={poolName} queue={queueName}");
             return pools.SetQueuePausedAsync(poolName, queueName, paused, cancellationToken);
         });
 
     public Task<WorkQueue> SetQueuePriorityAsync(string poolName, string queueName, int priority, CancellationToken cancellationToken) =>
         Call(() =>
         {
-            UiChangeLog.Describe("UpdateWorkQueue", $"name={poolName} queue={queueName}");
+            UiChangeLog.Describe("UpdateWorkQueue", $"pool={poolName} queue={queueName}; fields: priority");
             return pools.UpdateQueueAsync(poolName, queueName, new WorkQueueUpdate(Priority: priority), cancellationToken);
         });
 
     public Task<WorkQueue> SetQueueLimitAsync(string poolName, string queueName, int? limit, CancellationToken cancellationToken) =>
         Call(() =>
         {
-            UiChangeLog.Describe("SetWorkQueueLimit", $"name={poolName} queue={queueName}");
+            UiChangeLog.Describe("SetWorkQueueConcurrencyLimit", $"pool={poolName} queue={queueName}; fields: concurrency_limit={limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}");
             return pools.SetQueueLimitAsync(poolName, queueName, limit, cancellationToken);
         });
 
     public Task DeleteQueueAsync(string poolName, string queueName, CancellationToken cancellationToken) => Call(async () =>
     {
-        UiChangeLog.Describe("DeleteWorkQueue", $"name={poolName} queue={queueName}");
+        UiChangeLog.Describe("DeleteWorkQueue", $"pool={poolName} queue={queueName}");
         await pools.DeleteQueueAsync(poolName, queueName, cancellationToken);
         return true;
     });

@@ -13,6 +13,9 @@ public interface IUiChangeLog
     /// </summary>
     Task RunAsync(Func<UiUser?> caller, Func<string> page, Func<Task> activity);
 
-    /// <summary>Records that <paramref name="caller"/> was refused <paramref name="action"/> (as the API records a 403).</summary>
-    Task RecordRefusalAsync(UiUser? caller, string page, string action, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records that <paramref name="caller"/> was refused <paramref name="action"/> (as the API records a 403): as
+    /// <paramref name="operation"/>, the name of the API route that does the same, when the page gives it, else as <c>UiAction</c>.
+    /// </summary>
+    Task RecordRefusalAsync(UiUser? caller, string page, string action, string? operation, CancellationToken cancellationToken);
 }

@@ -138,24 +138,7 @@ internal sealed class AuditRecorder(RequestDelegate next)
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return summary.ToString();
-            }
-
-            var fields = new List<string>();
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                // An object's keys are names (job variables, parameters), never values: they say what changed.
-                fields.Add(property.Value.ValueKind == JsonValueKind.Object
-                    ? $"{property.Name}{{{string.Join(",", property.Value.EnumerateObject().Select(inner => inner.Name))}}}"
-                    : ShownFields.Contains(property.Name) && property.Value.GetRawText() is { Length: <= 200 } raw ? $"{property.Name}={raw}" : property.Name);
-            }
-
-            if (fields.Count > 0)
-            {
-                summary.Append(summary.Length > 0 ? "; " : "").Append("fields: ").AppendJoin(", ", fields);
-            }
+            AppendFields(summary, document.RootElement);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
@@ -164,5 +147,31 @@ internal sealed class AuditRecorder(RequestDelegate next)
         }
 
         return summary.ToString();
+    }
+
+    /// <summary>
+    /// Appends "; fields: ..." for a request body: each field's name, an object field's keys, the value of <see cref="ShownFields"/> only.
+    /// The web UI's changes are summarized by the same rule (<see cref="Ui.UiChangeLog.Summary{T}"/>).
+    /// </summary>
+    public static void AppendFields(StringBuilder summary, JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var fields = new List<string>();
+        foreach (var property in body.EnumerateObject())
+        {
+            // An object's keys are names (job variables, parameters), never values: they say what changed.
+            fields.Add(property.Value.ValueKind == JsonValueKind.Object
+                ? $"{property.Name}{{{string.Join(",", property.Value.EnumerateObject().Select(inner => inner.Name))}}}"
+                : ShownFields.Contains(property.Name) && property.Value.GetRawText() is { Length: <= 200 } raw ? $"{property.Name}={raw}" : property.Name);
+        }
+
+        if (fields.Count > 0)
+        {
+            summary.Append(summary.Length > 0 ? "; " : "").Append("fields: ").AppendJoin(", ", fields);
+        }
     }
 }

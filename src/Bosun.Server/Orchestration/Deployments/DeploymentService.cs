@@ -500,7 +500,9 @@ internal sealed class DeploymentService(
         }
 
         var spec = new ScheduleSpec(request.Cron, request.IntervalSeconds, request.Anchor, request.RRule, request.Timezone);
-        return PreviewSchedule(spec, count, "", timeProvider.GetUtcNow());
+        // Named as a deployment's schedule names them (schedule.cron, schedule.timezone...): the same input is refused
+        // with the same field names by this preview, the web UI's preview of a deployment's schedule and `schedule add`.
+        return PreviewSchedule(spec, count, "schedule", timeProvider.GetUtcNow());
     }
 
     private List<UpcomingRun> PreviewSchedule(ScheduleSpec spec, int count, string field, DateTimeOffset now) =>

@@ -74,7 +74,7 @@ internal static class ScheduleCalculator
         }
         else
         {
-            var rule = NormalizeRRule(spec.RRule!);
+            var rule = NormalizeRRule(spec.RRule!, field);
             definition = new ScheduleDefinition(id, ScheduleDefinition.RRuleKind, null, null, anchor, rule, timezone);
             try
             {
@@ -220,7 +220,7 @@ internal static class ScheduleCalculator
         return new DateTimeOffset(local, offset).ToUniversalTime();
     }
 
-    private static string NormalizeRRule(string rule)
+    private static string NormalizeRRule(string rule, string field)
     {
         var text = rule.Trim();
         if (text.StartsWith("RRULE:", StringComparison.OrdinalIgnoreCase))
@@ -230,7 +230,7 @@ internal static class ScheduleCalculator
 
         if (!text.Contains("FREQ=", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ValidationException("rrule", [$"'{rule}' has no FREQ; write e.g. FREQ=DAILY;BYHOUR=9;BYMINUTE=0"]);
+            throw new ValidationException(Field(field, "rrule"), [$"'{rule}' has no FREQ; write e.g. FREQ=DAILY;BYHOUR=9;BYMINUTE=0"]);
         }
 
         return text;

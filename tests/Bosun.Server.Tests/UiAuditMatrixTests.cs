@@ -1,0 +1,193 @@
+using System.Security.Claims;
+using Bosun.Client;
+using Bosun.Contracts.Automations;
+using Bosun.Contracts.ConcurrencyLimits;
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Schedules;
+using Bosun.Contracts.Security;
+using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
+using Bosun.Server.Api.Security;
+using Bosun.Server.Orchestration.Security;
+using Bosun.Testing;
+using Bosun.Ui;
+using Bosun.Ui.Backend;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bosun.Server.Tests;
+
+/// <summary>
+/// Every change the web UI can make × every role: allowed or refused as the API's permission for the route doing the
+/// same says, and audited once, as that route's name, with the signed-in key as actor and 200 or 403. Each action is
+/// driven as a page's handler drives it, in one circuit activity (<see cref="IUiChangeLog.RunAsync"/>): the access
+/// check (<see cref="UiAccess.RefusalAsync(UiPermission, string, string, CancellationToken)"/>, with the permission the
+/// page asks for), then the backend the page calls.
+/// </summary>
+public sealed class UiAuditMatrixTests
+{
+    private sealed class FixedAuthentication(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+
+    /// <summary>What one role's attempt works on: made afresh for each role, by the admin, through the API.</summary>
+    private sealed record World(TestServer Server, BosunClient Admin, string Pool, Deployment Deployment, Guid ScheduleId, FlowRun Scheduled, FlowRun Scheduled2,
+        FlowRun Finished, string Tag, string Secret, Guid KeyId, string Automation)
+    {
+        public T Get<T>() where T : notnull => Server.Server.Services.GetRequiredService<T>();
+    }
+
+    /// <summary>One UI action: the API route's name, the permission the page asks (as in src/Bosun.Ui/Pages), how many changes it makes, and the backend calls.</summary>
+    private sealed record UiAction(string Operation, UiPermission PagePermission, int Changes, Func<World, Task> Run, string Target);
+
+    private static readonly Dictionary<string, UiAction> Actions = new UiAction[]
+    {
+        // Work pools and queues (WorkPoolPage, NewWorkPoolPage): admin.
+        new("CreateWorkPool", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().CreatePoolAsync(new WorkPoolCreate(w.Pool + "-new", "process"), default), "name="),
+        new("PauseWorkPool", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().SetPoolPausedAsync(w.Pool, true, default), "name="),
+        new("SetWorkPoolConcurrencyLimit", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().SetPoolLimitAsync(w.Pool, 3, default), "name="),
+        new("DeleteWorkPool", UiPermission.Admin, 1, async w =>
+        {
+            await w.Admin.PoolAsync(w.Pool + "-gone");
+            await w.Get<IWorkPoolBackend>().DeletePoolAsync(w.Pool + "-gone", default);
+        }, "name="),
+        new("CreateWorkQueue", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().CreateQueueAsync(w.Pool, new WorkQueueCreate("second"), default), "; fields: name=\"second\""),
+        new("PauseWorkQueue", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().SetQueuePausedAsync(w.Pool, "fast", true, default), "pool=pool-"),
+        new("UpdateWorkQueue", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().SetQueuePriorityAsync(w.Pool, "fast", 7, default), "pool=pool-"),
+        new("SetWorkQueueConcurrencyLimit", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().SetQueueLimitAsync(w.Pool, "fast", 2, default), "pool=pool-"),
+        new("DeleteWorkQueue", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().DeleteQueueAsync(w.Pool, "fast", default), "pool=pool-"),
+        // Deployments and their schedules (DeploymentPage, DeploymentEditPage): deploy.
+        new("PauseDeployment", UiPermission.Deploy, 1, w => w.Get<IDeploymentBackend>().SetPausedAsync(w.Deployment.Id, true, default), "id="),
+        new("UpdateDeployment", UiPermission.Deploy, 1, w => w.Get<IDeploymentBackend>().UpdateAsync(w.Deployment.Id,
+            new DeploymentUpdate(Description: "edited", CatchUp: CatchUpPolicy.Latest), default), "fields: description, catch_up"),
+        new("DeleteDeployment", UiPermission.Deploy, 1, w => w.Get<IDeploymentBackend>().DeleteAsync(w.Deployment.Id, default), "id="),
+        new("AddSchedule", UiPermission.Deploy, 1, w => w.Get<IDeploymentBackend>().AddScheduleAsync(w.Deployment.Id, new ScheduleSpec(Cron: "0 9 * * *"), default), "fields: cron"),
+        new("UpdateSchedule", UiPermission.Deploy, 1, w => w.Get<IDeploymentBackend>().SetScheduleActiveAsync(w.Deployment.Id, w.ScheduleId, false, default), "scheduleId="),
+        new("DeleteSchedule", UiPermission.Deploy, 1, w => w.Get<IDeploymentBackend>().DeleteScheduleAsync(w.Deployment.Id, w.ScheduleId, default), "scheduleId="),
+        // Runs (DeploymentRunPage, FlowRunPage, FlowRunsPage): deploy.
+        new("CreateFlowRun", UiPermission.Deploy, 1, w => w.Get<IFlowRunBackend>().CreateAsync(w.Deployment.Id, new FlowRunCreate(), default), "id="),
+        new("CancelFlowRun", UiPermission.Deploy, 1, w => w.Get<IFlowRunBackend>().SetStateAsync(w.Scheduled.Id, new StateProposal(StateType.Cancelling), default), "state=CANCELLING"),
+        new("SetFlowRunState", UiPermission.Deploy, 1, w => w.Get<IFlowRunBackend>().SetStateAsync(w.Finished.Id, new StateProposal(StateType.Scheduled), default), "state=SCHEDULED"),
+        new("DeleteFlowRun", UiPermission.Deploy, 1, w => w.Get<IFlowRunBackend>().DeleteAsync(w.Finished.Id, default), "id="),
+        // The runs list's bulk cancel: one change, and one entry, per run, as two API requests would be.
+        new("CancelFlowRun", UiPermission.Deploy, 2, async w =>
+        {
+            await w.Get<IFlowRunBackend>().CancelAsync(w.Scheduled.Id, default);
+            await w.Get<IFlowRunBackend>().CancelAsync(w.Scheduled2.Id, default);
+        }, "id="),
+        // Automations (AutomationFormPage, AutomationPage): admin.
+        new("CreateAutomation", UiPermission.Admin, 1, w => w.Get<IAutomationBackend>().CreateAsync(NewAutomation(w.Automation + "-new"), default), "fields: name="),
+        new("UpdateAutomation", UiPermission.Admin, 1, w => w.Get<IAutomationBackend>().UpdateAsync(w.Automation, new AutomationUpdate(Description: "edited"), default), "description"),
+        new("PauseAutomation", UiPermission.Admin, 1, w => w.Get<IAutomationBackend>().SetEnabledAsync(w.Automation, false, default), "name="),
+        // Keys, secrets and tag limits (admin pages, ConcurrencyLimitsPage): admin.
+        new("CreateApiKey", UiPermission.Admin, 1, w => w.Get<IAdminBackend>().CreateKeyAsync(new ApiKeyCreate(w.Pool + "-key", ApiKeyRole.Viewer), default), "role=\"viewer\""),
+        new("RevokeApiKey", UiPermission.Admin, 1, w => w.Get<IAdminBackend>().RevokeKeyAsync(w.KeyId, default), "id="),
+        new("SetSecret", UiPermission.Admin, 1, w => w.Get<IAdminBackend>().SetSecretAsync(w.Secret, SecretValue, default), "fields: value"),
+        new("DeleteSecret", UiPermission.Admin, 1, w => w.Get<IAdminBackend>().DeleteSecretAsync(w.Secret, default), "name="),
+        new("CreateConcurrencyLimit", UiPermission.Admin, 1, w => w.Get<IAdminBackend>().SetTagLimitAsync(new ConcurrencyLimitCreate(w.Tag, 4), default), "tag="),
+        new("DeleteConcurrencyLimit", UiPermission.Admin, 1, w => w.Get<IAdminBackend>().DeleteTagLimitAsync(w.Tag, default), "tag="),
+    }.Select((action, index) => (action, index)).ToDictionary(pair => pair.action.Changes > 1 ? "Bulk" + pair.action.Operation : pair.action.Operation, pair => pair.action);
+
+    private const string SecretValue = "matrix-secret-value-7f3a";
+
+    public static TheoryData<string, ApiKeyRole> Rows()
+    {
+        var rows = new TheoryData<string, ApiKeyRole>();
+        foreach (var action in Actions.Keys)
+        {
+            foreach (var role in Enum.GetValues<ApiKeyRole>())
+            {
+                rows.Add(action, role);
+            }
+        }
+
+        return rows;
+    }
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public async Task UiAction_AllowedAsTheApiRouteAllows_AuditedOnceAsTheRoute(string name, ApiKeyRole role)
+    {
+        var action = Actions[name];
+        await using var server = await TestServer.StartAsync();
+        var security = server.Server.Services.GetRequiredService<SecurityService>();
+        using var admin = server.NewClient((await security.CreateKeyAsync(new ApiKeyCreate("root", ApiKeyRole.Admin), default)).Key);
+        var world = await WorldAsync(server, admin, role.ToString().ToLowerInvariant());
+        var userName = "ui-" + role.ToString().ToLowerInvariant();
+        var (access, keyId) = await SignedInAsync(server, userName, role);
+        var allowedByApi = ApiAllows(server, action.Operation, role);
+
+        string? refusal = null;
+        await server.Server.Services.GetRequiredService<IUiChangeLog>().RunAsync(() => access.Caller, () => UiActionScope.PageOf(null), async () =>
+        {
+            refusal = await access.RefusalAsync(action.PagePermission, "do " + name, action.Operation, default);
+            if (refusal is null)
+            {
+                await action.Run(world);
+            }
+        });
+
+        Assert.Equal(allowedByApi, refusal is null);
+        var entries = (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1), userName)).Items;
+        Assert.Equal(allowedByApi ? action.Changes : 1, entries.Count);
+        Assert.All(entries, entry =>
+        {
+            Assert.Equal((action.Operation, keyId, allowedByApi ? 200 : 403, "UI /"), (entry.Action, entry.KeyId, entry.Status, entry.Route));
+            Assert.Contains(allowedByApi ? action.Target : "refused: do " + name, entry.Summary, StringComparison.Ordinal);
+            Assert.DoesNotContain(SecretValue, entry.Summary, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>
+    /// What the API's route of that name lets the role do (its <see cref="Requires"/>). The run reporting a worker key
+    /// may do on a run (SetFlowRunState) is a run's progress, not a change a person makes (the API's audit skips it too):
+    /// the UI has no such action, so it does not count.
+    /// </summary>
+    private static bool ApiAllows(TestServer server, string operation, ApiKeyRole role)
+    {
+        var endpoint = server.Server.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == operation);
+        var requires = endpoint.Metadata.GetMetadata<Requires>() ?? new Requires(Permission.Admin);
+        var caller = new BosunCaller("someone", role);
+        return requires.AnyOf.Any(permission => permission != Permission.RunReport && caller.Has(permission));
+    }
+
+    private static AutomationCreate NewAutomation(string name) =>
+        new(name, new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed]), [new AutomationAction(AutomationActionKind.Webhook, "http://127.0.0.1:9/hook")]);
+
+    private static async Task<World> WorldAsync(TestServer server, BosunClient admin, string suffix)
+    {
+        var pool = "pool-" + suffix;
+        await admin.PoolAsync(pool);
+        await admin.CreateWorkQueueAsync(pool, new WorkQueueCreate("fast"));
+        var deployment = await admin.DeploymentAsync(pool, name: "dep-" + suffix);
+        var schedule = await admin.AddScheduleAsync(deployment.Id, new ScheduleSpec(IntervalSeconds: 3600));
+        var later = TimeProvider.System.GetUtcNow().AddDays(30);
+        var finished = await admin.RunAsync(deployment);
+        Assert.Equal(finished.Id, Assert.Single((await admin.ClaimAsync(pool, max: 1)).Runs).FlowRun.Id);
+        await admin.CompleteAsync(finished.Id);
+        var scheduled = await admin.RunAsync(deployment, at: later);
+        var scheduled2 = await admin.RunAsync(deployment, at: later);
+        var tag = "tag-" + suffix;
+        await admin.CreateConcurrencyLimitAsync(new ConcurrencyLimitCreate(tag, 2));
+        var secret = "secret-" + suffix;
+        await admin.SetSecretAsync(secret, "old-value");
+        var key = await admin.CreateApiKeyAsync(new ApiKeyCreate("spare-" + suffix, ApiKeyRole.Viewer));
+        var automation = "auto-" + suffix;
+        await admin.CreateAutomationAsync(NewAutomation(automation));
+        return new World(server, admin, pool, deployment, schedule.Id, scheduled, scheduled2, finished, tag, secret, key.ApiKey.Id, automation);
+    }
+
+    private static async Task<(UiAccess Access, Guid KeyId)> SignedInAsync(TestServer server, string name, ApiKeyRole role)
+    {
+        var created = await server.Server.Services.GetRequiredService<SecurityService>().CreateKeyAsync(new ApiKeyCreate(name, role), default);
+        var backend = server.Server.Services.GetRequiredService<IAccessBackend>();
+        var user = await backend.AuthenticateKeyAsync(created.Key, default);
+        Assert.NotNull(user);
+        return (new UiAccess(new FixedAuthentication(UiSessions.Principal(created.ApiKey.Id, user)), backend, TimeProvider.System,
+            server.Server.Services.GetRequiredService<IUiChangeLog>()), created.ApiKey.Id);
+    }
+}
