@@ -1,4 +1,5 @@
 using Bosun.Contracts.Automations;
+using Bosun.Contracts.WorkPools;
 using Bosun.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -7,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Bosun.Ui.Tests;
 
 /// <summary>
-/// The filters of the deployments and automations lists live in the address (issue 20, "URLs for every view and filter"):
+/// The filters of the deployments, automations and workers lists live in the address (issue 20, "URLs for every view and filter"):
 /// an address with a query opens the filtered view, a change of filter changes the address, and Back restores the previous one.
 /// </summary>
 [Collection(BrowserCollection.Name)]
@@ -98,6 +99,40 @@ public sealed class AddressFilterTests(BrowserFixture browser, ITestOutputHelper
         await page.GoForwardAsync();
         await Expect(page.GetByLabel("Status", new() { Exact = true })).ToHaveValueAsync("paused");
         await Expect(rows).ToHaveCountAsync(1);
+        ui.AssertNoBrowserErrors();
+    }
+
+    [Fact]
+    public async Task WorkersPage_PoolFilterInTheAddress_OpenedChangedAndRestoredByBack()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        await ui.Client.PoolAsync("east");
+        await ui.Client.PoolAsync("west");
+        await ui.Client.SendWorkerHeartbeatAsync("east", new WorkerHeartbeat("east-1", "process", 30));
+        await ui.Client.SendWorkerHeartbeatAsync("west", new WorkerHeartbeat("west-1", "process", 30));
+        await ui.Client.SendWorkerHeartbeatAsync("west", new WorkerHeartbeat("west-2", "process", 30));
+        var rows = page.Locator("tr[data-worker]");
+
+        await ui.OpenAsync("workers?pool=west", "Workers");
+        await Expect(page.GetByLabel("Work pool", new() { Exact = true })).ToHaveValueAsync("west");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(page.Locator("tr[data-pool='east']")).ToHaveCountAsync(0);
+
+        await page.GetByLabel("Work pool", new() { Exact = true }).SelectOptionAsync("east");
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/workers\?pool=east$"));
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(ui.Row("data-worker", "east-1")).ToBeVisibleAsync();
+
+        await page.GoBackAsync();
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/workers\?pool=west$"));
+        await Expect(page.GetByLabel("Work pool", new() { Exact = true })).ToHaveValueAsync("west");
+        await Expect(rows).ToHaveCountAsync(2);
         ui.AssertNoBrowserErrors();
     }
 }
