@@ -21,14 +21,14 @@ internal enum ParameterInput
 /// </summary>
 public sealed class ParameterField
 {
-    private ParameterField(string name, JsonObject? schema, ParameterInput input, bool required, bool nullable)
+    private ParameterField(string name, JsonObject? schema, ParameterInput input, bool required, bool nullable, IReadOnlyList<JsonNode?>? choices = null)
     {
         Name = name;
         Schema = schema;
         Input = input;
         Required = required;
         Nullable = nullable;
-        Choices = schema?["enum"] is JsonArray values ? [.. values] : [];
+        Choices = choices ?? (schema?["enum"] is JsonArray values ? [.. values] : []);
     }
 
     public string Name { get; }
@@ -73,6 +73,38 @@ public sealed class ParameterField
             var (input, nullable) = InputFor(property);
             var field = new ParameterField(name, property, input, required.Contains(name), nullable);
             if (defaults.TryGetPropertyValue(name, out var value) || (property is not null && property.TryGetPropertyValue("default", out value)))
+            {
+                field.Fill(value);
+            }
+
+            fields.Add(field);
+        }
+
+        return fields;
+    }
+
+    /// <summary>
+    /// The fields of <paramref name="schema"/> for editing a deployment's parameter defaults: filled from
+    /// <paramref name="defaults"/> only (a field left empty has no default, so the schema's own default is not copied in),
+    /// and a boolean is a choice of true, false or not set, as a checkbox could not say "no default". Null when the schema
+    /// has no properties: the page edits the defaults as JSON then.
+    /// </summary>
+    public static IReadOnlyList<ParameterField>? ForDefaults(JsonObject? schema, JsonObject defaults)
+    {
+        if (schema?["properties"] is not JsonObject { Count: > 0 } properties)
+        {
+            return null;
+        }
+
+        var fields = new List<ParameterField>();
+        foreach (var (name, node) in properties)
+        {
+            var property = node as JsonObject;
+            var (input, nullable) = InputFor(property);
+            var field = input == ParameterInput.Checkbox
+                ? new ParameterField(name, property, ParameterInput.Choice, required: false, nullable, [JsonValue.Create(true), JsonValue.Create(false)])
+                : new ParameterField(name, property, input, required: false, nullable);
+            if (defaults.TryGetPropertyValue(name, out var value))
             {
                 field.Fill(value);
             }

@@ -47,7 +47,7 @@ public sealed class AccessibilityTests(BrowserFixture browser, ITestOutputHelper
 
         string[] pages =
         [
-            "", "work-pools", "work-pools/new", "work-pools/a11y-pool", "work-pools/a11y-pool/workers", "work-pools/a11y-pool/runs",
+            "", "work-pools", "work-pools/new", "work-pools/a11y-pool", "work-pools/a11y-pool/workers", "work-pools/a11y-pool/runs", "work-pools/a11y-pool/upcoming",
             "work-pools/a11y-pool/template", "deployments", $"deployments/{deployment.Id}", $"deployments/{deployment.Id}/edit",
             $"deployments/{deployment.Id}/run", "flow-runs", $"flow-runs/{done.Id}", $"flow-runs/{waiting.Id}", "automations",
             "automations/new", "automations/a11y-rule", "automations/a11y-rule/edit", "search?q=a11y", "workers", "concurrency-limits", "admin/audit", "admin/api-keys", "admin/secrets",

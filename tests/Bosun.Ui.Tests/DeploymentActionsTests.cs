@@ -24,6 +24,20 @@ public sealed class DeploymentActionsTests(BrowserFixture browser, ITestOutputHe
         }
         """)!.AsObject();
 
+    /// <summary>A parameter of each kind the edit form shows: a number, a choice, a flag, and an object it edits as JSON.</summary>
+    private static readonly JsonObject EditSchema = JsonNode.Parse("""
+        {
+          "type": "object",
+          "properties": {
+            "times": { "type": "integer", "minimum": 1, "default": 1 },
+            "mode": { "type": "string", "enum": ["fast", "full"] },
+            "verbose": { "type": "boolean" },
+            "options": { "type": "object" }
+          },
+          "additionalProperties": false
+        }
+        """)!.AsObject();
+
     [Fact]
     public async Task DeploymentPage_PauseThenResume_StoredAndShown()
     {
@@ -129,7 +143,7 @@ public sealed class DeploymentActionsTests(BrowserFixture browser, ITestOutputHe
         var page = ui.Page;
         await ui.Client.PoolAsync("proc");
         await ui.Client.CreateWorkQueueAsync("proc", new WorkQueueCreate("urgent"));
-        var deployment = await ui.Client.CommandDeploymentAsync("proc", "nightly", "echo hi", TimesSchema);
+        var deployment = await ui.Client.CommandDeploymentAsync("proc", "nightly", "echo hi", EditSchema);
         await ui.OpenAsync($"deployments/{deployment.Id}", "shell/nightly");
         await page.GetByRole(AriaRole.Link, new() { Name = "Edit", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Edit shell/nightly" })).ToBeVisibleAsync();
@@ -144,13 +158,20 @@ public sealed class DeploymentActionsTests(BrowserFixture browser, ITestOutputHe
         await Expect(page.Locator("#edit-concurrency_limit-error")).ToContainTextAsync("whole number");
         await Expect(page.GetByLabel("Concurrency limit")).ToHaveAttributeAsync("aria-invalid", "true");
 
-        // Refused by the server (the parameter schema): its 422 message, next to the parameters.
+        // The defaults are the schema's form (no JSON box while nothing outside the schema is stored); a default that is
+        // not a number is caught in the page, one the schema refuses (times >= 1) by the server, each next to its field.
         await page.GetByLabel("Job variables").FillAsync("");
         await page.GetByLabel("Concurrency limit").FillAsync("");
-        await page.GetByLabel("Defaults").FillAsync("""{"times": "many"}""");
+        await Expect(page.Locator("#edit-parameters")).ToHaveCountAsync(0);
+        var times = page.GetByLabel("times", new() { Exact = true });
+        await Expect(times).ToHaveValueAsync("");
+        await times.FillAsync("many");
         await save.ClickAsync();
-        await Expect(page.Locator("#edit-parameters-error")).ToContainTextAsync("times");
-        await Expect(page.GetByLabel("Defaults")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator("#param-times-error")).ToContainTextAsync("not a whole number");
+        await times.FillAsync("0");
+        await save.ClickAsync();
+        await Expect(page.Locator("#param-times-error")).ToContainTextAsync("times:");
+        await Expect(times).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.Locator("#edit-concurrency_limit-error")).ToHaveCountAsync(0);
         await ui.ScreenshotAsync("deployment-edit-errors");
         Assert.Empty((await ui.Client.GetDeploymentAsync(deployment.Id)).Parameters);
@@ -159,7 +180,10 @@ public sealed class DeploymentActionsTests(BrowserFixture browser, ITestOutputHe
         await page.GetByLabel("Tags").FillAsync("reports, nightly");
         await page.GetByLabel("Work queue of pool proc").SelectOptionAsync("urgent");
         await page.GetByLabel("Job variables").FillAsync("""{"env": {"REPORT": "full"}}""");
-        await page.GetByLabel("Defaults").FillAsync("""{"times": 3}""");
+        await times.FillAsync("3");
+        await page.GetByLabel("mode", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "full" });
+        await page.GetByLabel("verbose", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "false" });
+        await page.GetByLabel("options (JSON)").FillAsync("""{"retries": 2}""");
         await page.GetByLabel("Concurrency limit").FillAsync("2");
         await page.GetByLabel("When the limit is reached").SelectOptionAsync("CANCEL_NEW");
         await page.GetByLabel("Catch-up after an outage").SelectOptionAsync("SKIP");
@@ -173,18 +197,24 @@ public sealed class DeploymentActionsTests(BrowserFixture browser, ITestOutputHe
         Assert.Equal("urgent", saved.WorkQueueName);
         Assert.Equal("full", saved.JobVariables["env"]?["REPORT"]?.GetValue<string>());
         Assert.Equal(3, saved.Parameters["times"]?.GetValue<int>());
+        Assert.Equal("full", saved.Parameters["mode"]?.GetValue<string>());
+        Assert.False(saved.Parameters["verbose"]?.GetValue<bool>());
+        Assert.Equal(2, saved.Parameters["options"]?["retries"]?.GetValue<int>());
         Assert.Equal((2, CollisionStrategy.CancelNew, CatchUpPolicy.Skip), (saved.ConcurrencyLimit, saved.CollisionStrategy, saved.CatchUp));
 
         // Emptied fields are cleared; nothing else changes.
         await page.GetByRole(AriaRole.Link, new() { Name = "Edit", Exact = true }).ClickAsync();
         await Expect(page.GetByLabel("Concurrency limit")).ToHaveValueAsync("2");
+        await Expect(times).ToHaveValueAsync("3");
         await ui.WaitInteractiveAsync();
         await page.GetByLabel("Concurrency limit").FillAsync("");
         await page.GetByLabel("Tags").FillAsync("");
+        await times.FillAsync("");
         await save.ClickAsync();
         await Expect(page).ToHaveURLAsync(UiSession.Pattern($"/deployments/{deployment.Id}$"));
         var cleared = await ui.Client.GetDeploymentAsync(deployment.Id);
         Assert.Equal((null, 0, "urgent", "The nightly report"), (cleared.ConcurrencyLimit, cleared.Tags.Count, cleared.WorkQueueName, cleared.Description));
+        Assert.Equal(["mode", "options", "verbose"], cleared.Parameters.Select(pair => pair.Key).Order(StringComparer.Ordinal));
         ui.AssertNoBrowserErrors();
     }
 

@@ -18,6 +18,7 @@ internal static class UiBackends
         services.AddSingleton<IRunLogBackend, RunLogBackend>();
         services.AddSingleton<IAutomationBackend, AutomationBackend>();
         services.AddSingleton<IAdminBackend, AdminBackend>();
+        services.AddSingleton<ISearchBackend, SearchBackend>();
         services.AddSingleton<IUiChangeLog, UiChangeLog>();
         return services;
     }
