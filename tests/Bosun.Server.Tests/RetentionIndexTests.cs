@@ -199,7 +199,7 @@ public sealed partial class RetentionIndexTests(ITestOutputHelper output)
                 .FirstOrDefault(line => line.StartsWith("Index Cond:", StringComparison.Ordinal));
             var index = scan.Groups["index"].Value;
             var column = leadingColumns.GetValueOrDefault(index);
-            if (condition is null || column is null || !condition.Contains($"({column} ", StringComparison.Ordinal) && !condition.Contains($"(\"{column}\" ", StringComparison.Ordinal))
+            if (condition is null || column is null || (!condition.Contains($"({column} ", StringComparison.Ordinal) && !condition.Contains($"(\"{column}\" ", StringComparison.Ordinal)))
             {
                 whole.Add($"{index} ({condition ?? "no Index Cond"}; first column {column ?? "unknown"})");
             }
