@@ -12,22 +12,29 @@ namespace Bosun.Server.Orchestration;
 /// </summary>
 internal static class WaitingReasons
 {
-    public static async Task<string?> ExplainAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
-        (await DecideAsync(connection, run, now, cancellationToken))?.Message;
+    public static Task<string?> ExplainAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExplainAsync(connection, null, run, now, cancellationToken);
+
+    /// <summary>The reason read inside <paramref name="transaction"/> (a write transaction answering with what it wrote).</summary>
+    public static async Task<string?> ExplainAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await DecideAsync(connection, transaction, run, now, cancellationToken))?.Message;
 
     /// <summary>
     /// The reason with its kind (the label of <c>bosun_runs_waiting</c>), or null when the run is not waiting; a run its
     /// start timeout left waiting (LEAVE_LATE) says so.
     /// </summary>
-    public static async Task<WaitingReason?> DecideAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
+    public static Task<WaitingReason?> DecideAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
+        DecideAsync(connection, null, run, now, cancellationToken);
+
+    private static async Task<WaitingReason?> DecideAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reason = await ObstacleAsync(connection, run, now, cancellationToken);
+        var reason = await ObstacleAsync(connection, transaction, run, now, cancellationToken);
         return reason is not null && run.StartTimeoutFiredFor is { } firedFor && firedFor == (run.StateScheduledTime ?? run.ExpectedStartTime)
             ? reason with { Message = $"{reason.Message}; its start timeout of {run.StartTimeoutSeconds} s has passed, and it is left waiting (start_timeout_action LEAVE_LATE)" }
             : reason;
     }
 
-    private static async Task<WaitingReason?> ObstacleAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<WaitingReason?> ObstacleAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var state = run.State;
         if (state.Type == StateType.Pending)
@@ -39,9 +46,9 @@ internal static class WaitingReasons
         if (state is { Type: StateType.Paused, Name: StateNames.AwaitingConcurrencySlot })
         {
             // Resumed while its limits were full: it waits like a claim would, on the first full one.
-            var pausedPool = run.WorkPoolId is { } id ? await WorkPoolStore.GetPoolSettingsAsync(connection, id, cancellationToken) : default;
-            var pausedQueue = await WorkPoolStore.GetQueueSettingsAsync(connection, run.WorkQueueId, cancellationToken);
-            return await FullLimitAsync(connection, run, pausedPool, pausedQueue, cancellationToken) is { } fullLimit
+            var pausedPool = run.WorkPoolId is { } id ? await WorkPoolStore.GetPoolSettingsAsync(connection, transaction, id, cancellationToken) : default;
+            var pausedQueue = await WorkPoolStore.GetQueueSettingsAsync(connection, transaction, run.WorkQueueId, cancellationToken);
+            return await FullLimitAsync(connection, transaction, run, pausedPool, pausedQueue, cancellationToken) is { } fullLimit
                 ? fullLimit with { Message = $"resumed, waiting for a slot: {fullLimit.Message}" }
                 : new(WaitingKind.DeploymentLimit, "resumed, waiting for a slot: one is free, and the server gives it to the run within a few seconds");
         }
@@ -58,8 +65,8 @@ internal static class WaitingReasons
 
         if (state.Name == StateNames.AwaitingConcurrencySlot && run.DeploymentId is { } waitingOn)
         {
-            var limit = await DeploymentStore.GetConcurrencyLimitAsync(connection, waitingOn, cancellationToken);
-            return new(WaitingKind.DeploymentLimit, $"deployment limit {limit} reached{HeldBy(await FlowRunStore.SlotHoldersAsync(connection, SlotScope.Deployment, waitingOn, cancellationToken))}");
+            var limit = await DeploymentStore.GetConcurrencyLimitAsync(connection, transaction, waitingOn, cancellationToken);
+            return new(WaitingKind.DeploymentLimit, $"deployment limit {limit} reached{HeldBy(await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.Deployment, waitingOn, cancellationToken))}");
         }
 
         if (run.NextScheduledStartTime is { } due && Time(due) > now)
@@ -74,30 +81,30 @@ internal static class WaitingReasons
                 return new(WaitingKind.NotOnAPool, "not on a work pool: nothing will pick it up");
             }
 
-            var polled = await DeploymentStore.GetLastPolledAsync(connection, servedId, cancellationToken);
+            var polled = await DeploymentStore.GetLastPolledAsync(connection, transaction, servedId, cancellationToken);
             return polled is { } ms && now - Time(ms) <= Statuses.PollWindow
                 ? new(WaitingKind.WaitingForWorker, "waiting for the serving process to pick it up")
                 : new(WaitingKind.NoWorker, $"deployment '{run.DeploymentName}' is served, and no serving process has polled for it in the last minute");
         }
 
-        var pool = await WorkPoolStore.GetPoolSettingsAsync(connection, poolId, cancellationToken);
+        var pool = await WorkPoolStore.GetPoolSettingsAsync(connection, transaction, poolId, cancellationToken);
         if (pool.Paused)
         {
             return new(WaitingKind.PoolPaused, $"pool '{pool.Name}' is paused");
         }
 
-        var queue = await WorkPoolStore.GetQueueSettingsAsync(connection, run.WorkQueueId, cancellationToken);
+        var queue = await WorkPoolStore.GetQueueSettingsAsync(connection, transaction, run.WorkQueueId, cancellationToken);
         if (queue.Paused)
         {
             return new(WaitingKind.QueuePaused, $"queue '{queue.Name}' of pool '{pool.Name}' is paused");
         }
 
-        if (await FullLimitAsync(connection, run, pool, queue, cancellationToken) is { } full)
+        if (await FullLimitAsync(connection, transaction, run, pool, queue, cancellationToken) is { } full)
         {
             return full;
         }
 
-        var online = await WorkPoolStore.CountOnlineWorkersAsync(connection, poolId, now, cancellationToken);
+        var online = await WorkPoolStore.CountOnlineWorkersAsync(connection, transaction, poolId, now, cancellationToken);
         return online == 0
             ? new(WaitingKind.NoWorker, $"no worker online for pool '{pool.Name}'; start one with `bosun worker start --pool {pool.Name}`")
             : new(WaitingKind.WaitingForWorker, $"waiting for a worker of pool '{pool.Name}' to claim it");
@@ -105,22 +112,22 @@ internal static class WaitingReasons
 
     /// <summary>The first of the run's pool, queue and deployment limits that is full, naming the runs that hold its slots; null when none is.</summary>
     private static async Task<WaitingReason?> FullLimitAsync(
-        DbConnection connection, FlowRunRow run, (string Name, bool Paused, int? Limit) pool, (string Name, bool Paused, int? Limit) queue, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction? transaction, FlowRunRow run, (string Name, bool Paused, int? Limit) pool, (string Name, bool Paused, int? Limit) queue, CancellationToken cancellationToken)
     {
-        if (run.WorkPoolId is { } poolId && pool.Limit is { } poolLimit && await FlowRunStore.SlotHoldersAsync(connection, SlotScope.WorkPool, poolId, cancellationToken) is var poolHolders && poolHolders.Count >= poolLimit)
+        if (run.WorkPoolId is { } poolId && pool.Limit is { } poolLimit && await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.WorkPool, poolId, cancellationToken) is var poolHolders && poolHolders.Count >= poolLimit)
         {
             return new(WaitingKind.PoolLimit, $"pool '{pool.Name}' at its limit {poolLimit}{HeldBy(poolHolders)}");
         }
 
-        if (queue.Limit is { } queueLimit && await FlowRunStore.SlotHoldersAsync(connection, SlotScope.WorkQueue, run.WorkQueueId!.Value, cancellationToken) is var queueHolders && queueHolders.Count >= queueLimit)
+        if (queue.Limit is { } queueLimit && await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.WorkQueue, run.WorkQueueId!.Value, cancellationToken) is var queueHolders && queueHolders.Count >= queueLimit)
         {
             return new(WaitingKind.QueueLimit, $"queue '{queue.Name}' at its limit {queueLimit}{HeldBy(queueHolders)}");
         }
 
         if (run.DeploymentId is { } deploymentId)
         {
-            var deploymentLimit = await DeploymentStore.GetConcurrencyLimitAsync(connection, deploymentId, cancellationToken);
-            if (deploymentLimit is { } limit && await FlowRunStore.SlotHoldersAsync(connection, SlotScope.Deployment, deploymentId, cancellationToken) is var holders && holders.Count >= limit)
+            var deploymentLimit = await DeploymentStore.GetConcurrencyLimitAsync(connection, transaction, deploymentId, cancellationToken);
+            if (deploymentLimit is { } limit && await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.Deployment, deploymentId, cancellationToken) is var holders && holders.Count >= limit)
             {
                 return new(WaitingKind.DeploymentLimit, $"deployment limit {limit} reached{HeldBy(holders)}");
             }

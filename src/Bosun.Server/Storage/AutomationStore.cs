@@ -110,7 +110,7 @@ internal static class AutomationStore
     }
 
     /// <summary>
-    /// The retention sweep's statements and their parameters, each served by an index (migration 0024; the tests EXPLAIN
+    /// The retention sweep's statements and their parameters, each served by an index (migrations 0024 and 0025; the tests EXPLAIN
     /// these very texts on both stores).
     /// </summary>
     internal static class PruneSql
@@ -118,11 +118,11 @@ internal static class AutomationStore
         public const string FinishedDeliveries =
             "SELECT id FROM automation_deliveries WHERE status IN (@delivered, @failed) AND finished < @before LIMIT @limit";
 
-        // Through the rules (few) into the (automation_id, occurred) index; an event's deliveries by event_id.
+        // Old events by the occurred index (migration 0025); an event's deliveries by event_id.
         public const string Events = """
             DELETE FROM automation_events WHERE id IN (
                 SELECT e.id FROM automation_events e
-                WHERE e.automation_id IN (SELECT id FROM automations) AND e.occurred < @before
+                WHERE e.occurred < @before
                   AND NOT EXISTS (SELECT 1 FROM automation_deliveries d WHERE d.event_id = e.id)
                 LIMIT @limit)
             """;

@@ -153,14 +153,14 @@ internal static class DeploymentStore
         scope.Connection.ExecuteAsync(new CommandDefinition(
             $"SELECT id FROM deployments WHERE id = @deploymentId {scope.Dialect.RowShareClause}", new { deploymentId = id }, scope.Transaction, cancellationToken: cancellationToken));
 
-    public static Task<int?> GetConcurrencyLimitAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+    public static Task<int?> GetConcurrencyLimitAsync(DbConnection connection, DbTransaction? transaction, Guid id, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-            "SELECT concurrency_limit FROM deployments WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+            "SELECT concurrency_limit FROM deployments WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>When a serving process last claimed for the deployment (Unix ms); null when never.</summary>
-    public static Task<long?> GetLastPolledAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+    public static Task<long?> GetLastPolledAsync(DbConnection connection, DbTransaction? transaction, Guid id, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT last_polled FROM deployments WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+            "SELECT last_polled FROM deployments WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
     public static Task<int> SetPausedAsync(WriteScope scope, Guid id, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(

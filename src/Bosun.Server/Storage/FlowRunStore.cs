@@ -162,7 +162,7 @@ internal static class FlowRunStore
             "UPDATE flow_runs SET start_timeout_fired_for = @scheduled WHERE id = @runId", new { runId, scheduled = Ms(scheduled) }, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>How many runs of a pool, queue or deployment hold one of its slots, and the names of the first ten (oldest state first).</summary>
-    public static async Task<(int Count, IReadOnlyList<string> Names)> SlotHoldersAsync(DbConnection connection, SlotScope scope, Guid id, CancellationToken cancellationToken)
+    public static async Task<(int Count, IReadOnlyList<string> Names)> SlotHoldersAsync(DbConnection connection, DbTransaction? transaction, SlotScope scope, Guid id, CancellationToken cancellationToken)
     {
         var column = scope switch
         {
@@ -171,10 +171,10 @@ internal static class FlowRunStore
             _ => "work_queue_id",
         };
         var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM flow_runs WHERE {column} = @id AND state_type IN {HoldingSlot}", new { id }, cancellationToken: cancellationToken));
+            $"SELECT COUNT(*) FROM flow_runs WHERE {column} = @id AND state_type IN {HoldingSlot}", new { id }, transaction, cancellationToken: cancellationToken));
         var names = count == 0 ? [] : (await connection.QueryAsync<string>(new CommandDefinition(
             $"SELECT name FROM flow_runs WHERE {column} = @id AND state_type IN {HoldingSlot} ORDER BY state_timestamp LIMIT 10",
-            new { id }, cancellationToken: cancellationToken))).ToList();
+            new { id }, transaction, cancellationToken: cancellationToken))).ToList();
         return (count, names);
     }
 

@@ -51,19 +51,19 @@ internal static class WorkPoolStore
             cancellationToken: cancellationToken))).ToDictionary(pool => pool.Id, pool => pool.Template);
 
     /// <summary>A pool's name, whether it is paused and its limit (the pool must exist).</summary>
-    public static Task<(string Name, bool Paused, int? Limit)> GetPoolSettingsAsync(DbConnection connection, Guid poolId, CancellationToken cancellationToken) =>
+    public static Task<(string Name, bool Paused, int? Limit)> GetPoolSettingsAsync(DbConnection connection, DbTransaction? transaction, Guid poolId, CancellationToken cancellationToken) =>
         connection.QuerySingleAsync<(string Name, bool Paused, int? Limit)>(new CommandDefinition(
-            "SELECT name, paused, concurrency_limit FROM work_pools WHERE id = @poolId", new { poolId }, cancellationToken: cancellationToken));
+            "SELECT name, paused, concurrency_limit FROM work_pools WHERE id = @poolId", new { poolId }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>A queue's name, whether it is paused and its limit; all defaults when there is no such queue.</summary>
-    public static Task<(string Name, bool Paused, int? Limit)> GetQueueSettingsAsync(DbConnection connection, Guid? queueId, CancellationToken cancellationToken) =>
+    public static Task<(string Name, bool Paused, int? Limit)> GetQueueSettingsAsync(DbConnection connection, DbTransaction? transaction, Guid? queueId, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<(string Name, bool Paused, int? Limit)>(new CommandDefinition(
-            "SELECT name, paused, concurrency_limit FROM work_queues WHERE id = @queueId", new { queueId }, cancellationToken: cancellationToken));
+            "SELECT name, paused, concurrency_limit FROM work_queues WHERE id = @queueId", new { queueId }, transaction, cancellationToken: cancellationToken));
 
-    public static Task<int> CountOnlineWorkersAsync(DbConnection connection, Guid poolId, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public static Task<int> CountOnlineWorkersAsync(DbConnection connection, DbTransaction? transaction, Guid poolId, DateTimeOffset now, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
             $"SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = @poolId AND {WorkerOnline}",
-            new { poolId, now = Ms(now) }, cancellationToken: cancellationToken));
+            new { poolId, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
 
     public static Task<int> CountPoolsAsync(DbConnection connection, string? type, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(

@@ -23,15 +23,39 @@ internal sealed class FlowRunService(
         var now = timeProvider.GetUtcNow();
         // The run's trace starts here: the run stores this span as its traceparent (under the API request's span, when one is traced).
         using var activity = ServerTracing.Source.StartActivity("bosun.flow_run.create");
-        var (row, created) = await database.WriteAsync(async scope =>
-            await InsertAsync(scope, await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken), request, now, cancellationToken), cancellationToken);
+        var (row, created, answer) = await database.WriteAsync(async scope =>
+        {
+            var target = await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken);
+            var (made, inserted) = await InsertAsync(scope, target, request, now, cancellationToken);
+            // A new run is answered from what this transaction wrote and read (no second connection, no read-back); an
+            // idempotent replay's run, made earlier and perhaps changed since, is read as GET reads it.
+            return (made, inserted, inserted ? await AnswerAsync(scope, target, request, made, now, cancellationToken) : null);
+        }, cancellationToken);
         activity?.SetTag("bosun.flow_run.id", row.Id.ToString());
         if (created)
         {
             claimSignal.Notify(row.WorkPoolId);
         }
 
-        return (await GetAsync(row.Id, cancellationToken), created);
+        return (answer ?? await GetAsync(row.Id, cancellationToken), created);
+    }
+
+    /// <summary>
+    /// The answer for a run this transaction has just inserted, as <see cref="GetAsync"/> would read it once committed: the
+    /// names it refers to from the deployment (and the queue) the create read, its waiting reason read in the transaction,
+    /// its secret job variables masked with the pool's template the create read.
+    /// </summary>
+    private static async Task<FlowRun> AnswerAsync(
+        WriteScope scope, CreateTarget target, FlowRunCreate request, FlowRunRow row, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var deployment = target.Deployment;
+        row.FlowName = deployment.FlowName;
+        row.DeploymentName = deployment.Name;
+        row.WorkPoolName = deployment.WorkPoolName;
+        // The queue the request named (InsertAsync found it by that name), or the deployment's.
+        row.WorkQueueName = request.WorkQueueName ?? deployment.WorkQueueName;
+        var run = row.ToContract(await WaitingReasons.ExplainAsync(scope.Connection, scope.Transaction, row, now, cancellationToken));
+        return target.Template is { } template ? run with { JobVariables = SecretMask.Apply(run.JobVariables, SecretMask.VariablesOf(template)) } : run;
     }
 
     /// <summary>

@@ -133,7 +133,15 @@ internal sealed class SchedulerService(
                 .SetTag("bosun.deployment.id", deployment.Id.ToString())
                 .SetTag("bosun.flow_run.created_by", "scheduler")
                 .SetTag("bosun.flow_run.scheduled_time", time.ToString("O"));
-            created += await FlowRunStore.InsertAsync(scope, run, cancellationToken) ? 1 : 0;
+            if (await FlowRunStore.InsertAsync(scope, run, cancellationToken))
+            {
+                created++;
+            }
+            else
+            {
+                // Another sweep (a replica's) made this slot's run meanwhile: no run carries this span, so it is not exported.
+                root.Discard();
+            }
         }
 
         var last = times.Append(handledUntil ?? DateTimeOffset.MinValue).Max();

@@ -67,6 +67,20 @@ internal static class ServerTracing
         /// <summary>The span's W3C traceparent, or a fresh trace's when no span is recorded.</summary>
         public string Traceparent => span?.Id ?? Domain.RunTrace.NewRootTraceparent();
 
+        /// <summary>
+        /// Keeps the span from being exported (exporters skip a span not marked recorded when it ends): the run it was
+        /// started for was not made, another sweep's insert of the same slot having won, so it would be the root of a trace
+        /// no run continues.
+        /// </summary>
+        public void Discard()
+        {
+            if (started is not null)
+            {
+                started.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+                started.IsAllDataRequested = false;
+            }
+        }
+
         public void Dispose()
         {
             started?.Dispose();
