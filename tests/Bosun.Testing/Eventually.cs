@@ -31,13 +31,16 @@ public static class Eventually
         }
     }
 
-    /// <summary>Polls <paramref name="read"/> until its value satisfies <paramref name="accept"/>, and returns that value.</summary>
+    /// <summary>
+    /// Polls <paramref name="read"/> until its value satisfies <paramref name="accept"/>, and returns that value; a
+    /// timeout names the last value read (a record prints its fields), so a failure says where the value was stuck.
+    /// </summary>
     public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> accept, string what, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(accept);
         T value = default!;
-        await WaitUntilAsync(async () => accept(value = await read()), what, timeout);
+        await WaitUntilAsync(async () => accept(value = await read()), what, timeout, () => $"last read {value?.ToString() ?? "nothing"}");
         return value;
     }
 }
