@@ -75,8 +75,12 @@ public sealed class BosunServer : IAsyncDisposable
         Orchestration.Tracing.ServerTracing.AddOtlpTracing(builder.Services, builder.Configuration);
 
         var app = builder.Build();
-        // Created now, not at the first scrape: its listener counts only what is measured once it exists.
-        app.Services.GetRequiredService<Orchestration.Metrics.MetricsService>();
+        if (!options.DisableMetrics)
+        {
+            // Created now, not at the first scrape: its listener counts only what is measured once it exists.
+            app.Services.GetRequiredService<Orchestration.Metrics.MetricsService>();
+        }
+
         app.UseApiVersionHeader();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -103,7 +107,7 @@ public sealed class BosunServer : IAsyncDisposable
             .Requires(Permission.Anonymous);
         app.MapOpenApi("/api/openapi.json").Requires(Permission.Read);
         app.MapScalarApiReference("/api/docs", scalar => scalar.WithOpenApiRoutePattern("/api/openapi.json").WithTitle("Bosun API")).Requires(Permission.Read);
-        app.MapMetrics();
+        app.MapMetrics(enabled: !options.DisableMetrics);
         app.MapBosunUi();
         return new BosunServer(app);
     }

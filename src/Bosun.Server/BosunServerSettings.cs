@@ -29,6 +29,8 @@ public static class BosunServerSettings
         Flag("InMemoryUiSessionKeys", "--in-memory-ui-session-keys", "BOSUN_IN_MEMORY_UI_SESSION_KEYS",
             "Keep the web UI's session keys in memory, not in the store: sessions end with the process and work on this replica only.",
             (o, v) => o.InMemoryUiSessionKeys = v, o => o.InMemoryUiSessionKeys),
+        Flag("DisableMetrics", "--no-metrics", "BOSUN_NO_METRICS",
+            "Collect no metrics and serve no /metrics (it answers 404): for a replica nobody scrapes.", (o, v) => o.DisableMetrics = v, o => o.DisableMetrics),
         Flag("AllowAnonymous", "--insecure-allow-anonymous", "BOSUN_INSECURE_ALLOW_ANONYMOUS",
             "Listen beyond loopback without any API key (anyone reaching it can run code on workers).", (o, v) => o.AllowAnonymous = v, o => o.AllowAnonymous),
         Duration("RunHeartbeatTimeout", "--run-heartbeat-timeout", "BOSUN_RUN_HEARTBEAT_TIMEOUT",

@@ -168,4 +168,20 @@ public sealed partial class MetricsTests
             && sample.Labels.GetValueOrDefault("http_route") == "/metrics" && sample.Labels.GetValueOrDefault("http_response_status_code") == "401"),
             "the refused scrape is counted under /metrics with status 401");
     }
+    [Fact]
+    public async Task Metrics_SwitchedOff_NotFoundProblemNamingTheSetting()
+    {
+        await using var server = await TestServer.StartAsync(configure: options => options.DisableMetrics = true);
+        await PoolWithRunAsync(server.Client, "off");
+        using var http = new HttpClient { BaseAddress = server.Server.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        // A scraper asks for text; the refusal is still a problem document.
+        request.Headers.Accept.ParseAdd("text/plain");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("--no-metrics", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

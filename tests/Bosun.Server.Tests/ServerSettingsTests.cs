@@ -53,6 +53,18 @@ public sealed class ServerSettingsTests
     }
 
     [Fact]
+    public void Metrics_OnByDefault_OffWithTheFlagOrTheEnvironment()
+    {
+        Assert.False(new Orchestration.BosunServerOptions().DisableMetrics);
+        var fromEnvironment = BosunServerSettings.Load(null, new Dictionary<string, string> { ["BOSUN_NO_METRICS"] = "true" }.GetValueOrDefault, _ => null);
+        Assert.Empty(fromEnvironment.Failures);
+        Assert.True(fromEnvironment.Options.DisableMetrics);
+        var fromFlag = BosunServerSettings.Load(null, _ => null, setting => setting.Flag == "--no-metrics" ? "true" : null);
+        Assert.Empty(fromFlag.Failures);
+        Assert.True(fromFlag.Options.DisableMetrics);
+    }
+
+    [Fact]
     public void Load_BadValuesEverywhere_EveryFailureAtOnceNamingItsSource()
     {
         var appSettings = AppSettings(("MissedRunGrace", "soon"), ("MaxScheduledRunsPerSweep", "0"));

@@ -59,6 +59,12 @@ public sealed class BosunServerOptions
     /// </summary>
     public bool InMemoryUiSessionKeys { get; set; }
 
+    /// <summary>
+    /// Collect no metrics and serve no <c>/metrics</c> (it answers 404): for a replica nobody scrapes. Off by default;
+    /// docs/operations.md, "Metrics".
+    /// </summary>
+    public bool DisableMetrics { get; set; }
+
     /// <summary>Serve a non-loopback address with no API key configured (anyone who reaches it can run code on workers).</summary>
     public bool AllowAnonymous { get; set; }
 
