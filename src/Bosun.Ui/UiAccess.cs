@@ -7,7 +7,7 @@ namespace Bosun.Ui;
 
 /// <summary>
 /// Who uses this circuit (one browser tab) and what the role lets them do. Pages show only the controls <see cref="Can"/>
-/// allows, and every action handler asks <see cref="RefusalAsync(UiPermission, string, CancellationToken)"/> first, which reads the key from the store again: a
+/// allows, and every action handler asks <see cref="RefusalAsync(UiPermission, string, string, CancellationToken)"/> first, which reads the key from the store again: a
 /// hidden button is not security. With authentication off, everyone may do everything, as the API allows.
 /// </summary>
 internal sealed class UiAccess(
@@ -59,16 +59,12 @@ internal sealed class UiAccess(
         return caller;
     }
 
-    /// <summary>Null when the user may do <paramref name="action"/> now; otherwise why not, to show on the page.</summary>
-    public Task<string?> RefusalAsync(UiPermission needed, string action, CancellationToken cancellationToken) =>
-        RefusalAsync(needed, action, null, cancellationToken);
-
     /// <summary>
     /// Null when the user may do <paramref name="action"/> now; otherwise why not, to show on the page. A refusal is
-    /// recorded in the audit log as <paramref name="operation"/> (the name of the API route that does the same, e.g.
-    /// <c>PauseDeployment</c>), as the API records its 403; without it, as <c>UiAction</c>.
+    /// recorded in the audit log as <paramref name="operation"/>, the name of the API route that does the same (e.g.
+    /// <c>PauseDeployment</c>), as the API records its 403 and as the action is recorded when it is done.
     /// </summary>
-    public async Task<string?> RefusalAsync(UiPermission needed, string action, string? operation, CancellationToken cancellationToken)
+    public async Task<string?> RefusalAsync(UiPermission needed, string action, string operation, CancellationToken cancellationToken)
     {
         var caller = await CheckAsync(fresh: true, cancellationToken);
         if (caller is null)

@@ -33,7 +33,7 @@ public sealed class UiAccessTests
         foreach (var permission in new[] { UiPermission.Read, UiPermission.Deploy, UiPermission.Admin })
         {
             Assert.True(access.Can(permission));
-            Assert.Null(await access.RefusalAsync(permission, "do it", default));
+            Assert.Null(await access.RefusalAsync(permission, "do it", "UpdateWorkPool", default));
         }
     }
 
@@ -49,12 +49,12 @@ public sealed class UiAccessTests
         await security.CreateKeyAsync(new ApiKeyCreate("first-admin", ApiKeyRole.Admin), default);
         var access = await SignedInAsync(server, "someone", role);
 
-        Assert.Null(await access.RefusalAsync(UiPermission.Read, "read", default));
+        Assert.Null(await access.RefusalAsync(UiPermission.Read, "read", "ListFlowRuns", default));
         Assert.True(access.SignInRequired);
         Assert.Equal(runs, access.Can(UiPermission.Deploy));
         Assert.Equal(pools, access.Can(UiPermission.Admin));
-        var runRefusal = await access.RefusalAsync(UiPermission.Deploy, "cancel a run", default);
-        var poolRefusal = await access.RefusalAsync(UiPermission.Admin, "pause a work pool", default);
+        var runRefusal = await access.RefusalAsync(UiPermission.Deploy, "cancel a run", "CancelFlowRun", default);
+        var poolRefusal = await access.RefusalAsync(UiPermission.Admin, "pause a work pool", "PauseWorkPool", default);
         var name = role.ToString().ToLowerInvariant();
         Assert.Equal(runs ? null : $"Not allowed: only a developer or admin key can cancel a run; you are signed in as 'someone', a {name} key.", runRefusal);
         Assert.Equal(pools ? null : $"Not allowed: only an admin key can pause a work pool; you are signed in as 'someone', a {name} key.", poolRefusal);
@@ -70,12 +70,12 @@ public sealed class UiAccessTests
         var (access, keyId) = await SignedInWithIdAsync(server, "dev", ApiKeyRole.Developer);
         var ended = 0;
         access.SessionEnded += () => ended++;
-        Assert.Null(await access.RefusalAsync(UiPermission.Deploy, "start runs", default));
+        Assert.Null(await access.RefusalAsync(UiPermission.Deploy, "start runs", "CreateFlowRun", default));
 
         await security.RevokeKeyAsync(keyId, default);
         // Still within the refresh loops' 5 s: a cached check would say yes; an action always reads the store again.
         Assert.True(access.Can(UiPermission.Deploy));
-        Assert.StartsWith("Not done: your session has ended", await access.RefusalAsync(UiPermission.Deploy, "start runs", default), StringComparison.Ordinal);
+        Assert.StartsWith("Not done: your session has ended", await access.RefusalAsync(UiPermission.Deploy, "start runs", "CreateFlowRun", default), StringComparison.Ordinal);
         Assert.False(access.Can(UiPermission.Read));
         Assert.Null(await access.CheckAsync(fresh: true, default));
         Assert.Equal(1, ended);
@@ -89,10 +89,10 @@ public sealed class UiAccessTests
         var access = new UiAccess(new FixedAuthentication(Nobody), Backend(server), TimeProvider.System);
         var ended = false;
         access.SessionEnded += () => ended = true;
-        Assert.Null(await access.RefusalAsync(UiPermission.Admin, "create work pools", default));
+        Assert.Null(await access.RefusalAsync(UiPermission.Admin, "create work pools", "CreateWorkPool", default));
 
         await security.CreateKeyAsync(new ApiKeyCreate("admin", ApiKeyRole.Admin), default);
-        Assert.NotNull(await access.RefusalAsync(UiPermission.Admin, "create work pools", default));
+        Assert.NotNull(await access.RefusalAsync(UiPermission.Admin, "create work pools", "CreateWorkPool", default));
         Assert.True(ended);
         Assert.True(access.SignInRequired);
     }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.RegularExpressions;
 using Bosun.Client;
 using Bosun.Contracts.Automations;
 using Bosun.Contracts.ConcurrencyLimits;
@@ -26,7 +27,7 @@ namespace Bosun.Server.Tests;
 /// check (<see cref="UiAccess.RefusalAsync(UiPermission, string, string, CancellationToken)"/>, with the permission the
 /// page asks for), then the backend the page calls.
 /// </summary>
-public sealed class UiAuditMatrixTests
+public sealed partial class UiAuditMatrixTests
 {
     private sealed class FixedAuthentication(ClaimsPrincipal user) : AuthenticationStateProvider
     {
@@ -35,7 +36,7 @@ public sealed class UiAuditMatrixTests
 
     /// <summary>What one role's attempt works on: made afresh for each role, by the admin, through the API.</summary>
     private sealed record World(TestServer Server, BosunClient Admin, string Pool, Deployment Deployment, Guid ScheduleId, FlowRun Scheduled, FlowRun Scheduled2,
-        FlowRun Finished, string Tag, string Secret, Guid KeyId, string Automation)
+        FlowRun Finished, FlowRun Finished2, FlowRun Suspended, string Tag, string Secret, Guid KeyId, string Automation)
     {
         public T Get<T>() where T : notnull => Server.Server.Services.GetRequiredService<T>();
     }
@@ -59,6 +60,12 @@ public sealed class UiAuditMatrixTests
         new("UpdateWorkQueue", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().SetQueuePriorityAsync(w.Pool, "fast", 7, default), "pool=pool-"),
         new("SetWorkQueueConcurrencyLimit", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().SetQueueLimitAsync(w.Pool, "fast", 2, default), "pool=pool-"),
         new("DeleteWorkQueue", UiPermission.Admin, 1, w => w.Get<IWorkPoolBackend>().DeleteQueueAsync(w.Pool, "fast", default), "pool=pool-"),
+        // The template tab's job-variable policy (WorkPoolPage): the pool's update, as PATCH /work_pools/{name} with a policy.
+        new("UpdateWorkPool", UiPermission.Admin, 1, async w =>
+        {
+            var pool = await w.Get<IAdminBackend>().SetPolicyAsync(w.Pool, new Dictionary<string, JobVariableRule> { ["working_dir"] = new(JobVariableRuleMode.Locked) }, default);
+            Assert.Equal(JobVariableRuleMode.Locked, pool.JobVariablePolicy!["working_dir"].Mode);
+        }, "fields: job_variable_policy{working_dir}"),
         // Deployments and their schedules (DeploymentPage, DeploymentEditPage): deploy.
         new("PauseDeployment", UiPermission.Deploy, 1, w => w.Get<IDeploymentBackend>().SetPausedAsync(w.Deployment.Id, true, default), "id="),
         new("UpdateDeployment", UiPermission.Deploy, 1, w => w.Get<IDeploymentBackend>().UpdateAsync(w.Deployment.Id,
@@ -72,12 +79,27 @@ public sealed class UiAuditMatrixTests
         new("CancelFlowRun", UiPermission.Deploy, 1, w => w.Get<IFlowRunBackend>().SetStateAsync(w.Scheduled.Id, new StateProposal(StateType.Cancelling), default), "state=CANCELLING"),
         new("SetFlowRunState", UiPermission.Deploy, 1, w => w.Get<IFlowRunBackend>().SetStateAsync(w.Finished.Id, new StateProposal(StateType.Scheduled), default), "state=SCHEDULED"),
         new("DeleteFlowRun", UiPermission.Deploy, 1, w => w.Get<IFlowRunBackend>().DeleteAsync(w.Finished.Id, default), "id="),
+        // The run page's resume of a suspended run: scheduled again ("Resuming"), for a worker to start it afresh.
+        new("ResumeFlowRun", UiPermission.Deploy, 1, async w =>
+        {
+            var resumed = await w.Get<IFlowRunBackend>().ResumeAsync(w.Suspended.Id, new FlowRunResume(), default);
+            Assert.Equal(StateType.Scheduled, resumed.State.Type);
+        }, "id="),
         // The runs list's bulk cancel: one change, and one entry, per run, as two API requests would be.
         new("CancelFlowRun", UiPermission.Deploy, 2, async w =>
         {
             await w.Get<IFlowRunBackend>().CancelAsync(w.Scheduled.Id, default);
             await w.Get<IFlowRunBackend>().CancelAsync(w.Scheduled2.Id, default);
         }, "id="),
+        // The runs list's bulk retry: each finished run back to SCHEDULED, one entry per run.
+        new("SetFlowRunState", UiPermission.Deploy, 2, async w =>
+        {
+            foreach (var run in new[] { w.Finished, w.Finished2 })
+            {
+                var result = await w.Get<IFlowRunBackend>().SetStateAsync(run.Id, new StateProposal(StateType.Scheduled, Message: "retry requested from the web UI"), default);
+                Assert.Equal((SetStateStatus.Accept, StateType.Scheduled), (result.Status, result.State.Type));
+            }
+        }, "state=SCHEDULED"),
         // Automations (AutomationFormPage, AutomationPage): admin.
         new("CreateAutomation", UiPermission.Admin, 1, w => w.Get<IAutomationBackend>().CreateAsync(NewAutomation(w.Automation + "-new"), default), "fields: name="),
         new("UpdateAutomation", UiPermission.Admin, 1, w => w.Get<IAutomationBackend>().UpdateAsync(w.Automation, new AutomationUpdate(Description: "edited"), default), "description"),
@@ -135,11 +157,48 @@ public sealed class UiAuditMatrixTests
         Assert.Equal(allowedByApi ? action.Changes : 1, entries.Count);
         Assert.All(entries, entry =>
         {
+            // A refusal too carries the route's name, never the generic UiAction: the API's 403 for the route would say the same.
+            Assert.NotEqual("UiAction", entry.Action);
             Assert.Equal((action.Operation, keyId, allowedByApi ? 200 : 403, "UI /"), (entry.Action, entry.KeyId, entry.Status, entry.Route));
             Assert.Contains(allowedByApi ? action.Target : "refused: do " + name, entry.Summary, StringComparison.Ordinal);
             Assert.DoesNotContain(SecretValue, entry.Summary, StringComparison.Ordinal);
         });
     }
+
+    /// <summary>
+    /// The matrix drives the refusal with the row's name; this holds the pages to the same names. Every name a UI backend
+    /// records a change under is one some page's access check also refuses under (the operations in the calls to
+    /// <see cref="UiAccess.RefusalAsync(UiPermission, string, string, CancellationToken)"/> and the pages' helpers that
+    /// pass one on), every name a page gives is an API route's, and every row of the matrix is one a page gives.
+    /// </summary>
+    [Fact]
+    public async Task UiPages_RefuseUnderTheNamesTheirActionsAreAuditedUnder()
+    {
+        await using var server = await TestServer.StartAsync();
+        var routes = server.Server.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var refusedAs = Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src", "Bosun.Ui", "Pages"), "*.razor", SearchOption.AllDirectories)
+            .SelectMany(File.ReadLines)
+            .Where(line => OperationCall().IsMatch(line))
+            .SelectMany(line => OperationName().Matches(line).Select(match => match.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        var auditedAs = Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src", "Bosun.Server", "Ui"), "*Backend.cs")
+            .SelectMany(file => OperationName().Matches(File.ReadAllText(file)).Select(match => match.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.NotEmpty(auditedAs);
+        Assert.Empty(auditedAs.Except(refusedAs).Order(StringComparer.Ordinal));
+        Assert.Empty(refusedAs.Except(routes).Order(StringComparer.Ordinal));
+        Assert.Empty(Actions.Values.Select(action => action.Operation).Except(refusedAs).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A line of a page that names the operation of an access check: the check itself, or a helper of the page that passes one to it.</summary>
+    [GeneratedRegex(@"RefusalAsync\(|ActAsync\(|ProposeAsync\(|BulkAsync\(|string Operation =>")]
+    private static partial Regex OperationCall();
+
+    /// <summary>An API route's name as a string literal: two or more capitalised words ("PauseDeployment"; not "Cancelled").</summary>
+    [GeneratedRegex(@"""([A-Z][a-z]+(?:[A-Z][a-z]*)+)""")]
+    private static partial Regex OperationName();
 
     /// <summary>
     /// What the API's route of that name lets the role do (its <see cref="Requires"/>). The run reporting a worker key
@@ -169,6 +228,14 @@ public sealed class UiAuditMatrixTests
         var finished = await admin.RunAsync(deployment);
         Assert.Equal(finished.Id, Assert.Single((await admin.ClaimAsync(pool, max: 1)).Runs).FlowRun.Id);
         await admin.CompleteAsync(finished.Id);
+        var finished2 = await admin.RunAsync(deployment);
+        Assert.Equal(finished2.Id, Assert.Single((await admin.ClaimAsync(pool, max: 1)).Runs).FlowRun.Id);
+        await admin.CompleteAsync(finished2.Id);
+        var suspended = await admin.RunAsync(deployment);
+        Assert.Equal(suspended.Id, Assert.Single((await admin.ClaimAsync(pool, max: 1)).Runs).FlowRun.Id);
+        await admin.SetFlowRunStateAsync(suspended.Id, new StateProposal(StateType.Running));
+        var suspension = await admin.PauseFlowRunAsync(suspended.Id, new FlowRunPause(TimeoutSeconds: 3600) { Suspend = true });
+        Assert.Equal((SetStateStatus.Accept, StateType.Paused, StateNames.Suspended), (suspension.Status, suspension.State.Type, suspension.State.Name));
         var scheduled = await admin.RunAsync(deployment, at: later);
         var scheduled2 = await admin.RunAsync(deployment, at: later);
         var tag = "tag-" + suffix;
@@ -178,7 +245,7 @@ public sealed class UiAuditMatrixTests
         var key = await admin.CreateApiKeyAsync(new ApiKeyCreate("spare-" + suffix, ApiKeyRole.Viewer));
         var automation = "auto-" + suffix;
         await admin.CreateAutomationAsync(NewAutomation(automation));
-        return new World(server, admin, pool, deployment, schedule.Id, scheduled, scheduled2, finished, tag, secret, key.ApiKey.Id, automation);
+        return new World(server, admin, pool, deployment, schedule.Id, scheduled, scheduled2, finished, finished2, suspended, tag, secret, key.ApiKey.Id, automation);
     }
 
     private static async Task<(UiAccess Access, Guid KeyId)> SignedInAsync(TestServer server, string name, ApiKeyRole role)

@@ -15,7 +15,7 @@ namespace Bosun.Server.Ui;
 /// and the page as route ("UI /work-pools/proc"). Each change a backend names with <see cref="Describe"/> (the name of
 /// the API route that does the same, and its target) gets an entry of its own, as one API request each would: a bulk
 /// cancel of three runs is three entries. A change that writes nothing leaves no entry; a write no backend named is
-/// recorded as <c>UiAction</c> rather than missed. A refusal is recorded with the route's name when the page gives it.
+/// recorded as <c>UiAction</c> rather than missed. A refusal is recorded, with status 403, under the route's name the page gives.
 /// </summary>
 internal sealed class UiChangeLog(AuditLog audit, ILogger<UiChangeLog> logger) : IUiChangeLog
 {
@@ -57,21 +57,20 @@ internal sealed class UiChangeLog(AuditLog audit, ILogger<UiChangeLog> logger) :
         await change.RunAsync(activity);
     }
 
-    public async Task RecordRefusalAsync(UiUser? caller, string page, string action, string? operation, CancellationToken cancellationToken)
+    public async Task RecordRefusalAsync(UiUser? caller, string page, string action, string operation, CancellationToken cancellationToken)
     {
-        var name = operation ?? "UiAction";
         try
         {
             await AuditedChange.OutsideAsync(async () =>
             {
-                await audit.RecordAsync(Entry(caller, name, page, StatusCodes.Status403Forbidden, $"refused: {action}"), cancellationToken);
+                await audit.RecordAsync(Entry(caller, operation, page, StatusCodes.Status403Forbidden, $"refused: {action}"), cancellationToken);
                 return 0;
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // As for the API's refusals: the refusal stands whether or not it could be recorded.
-            Log.AuditWriteFailed(logger, name, ex);
+            Log.AuditWriteFailed(logger, operation, ex);
         }
     }
 

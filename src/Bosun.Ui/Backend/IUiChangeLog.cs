@@ -15,7 +15,7 @@ public interface IUiChangeLog
 
     /// <summary>
     /// Records that <paramref name="caller"/> was refused <paramref name="action"/> (as the API records a 403): as
-    /// <paramref name="operation"/>, the name of the API route that does the same, when the page gives it, else as <c>UiAction</c>.
+    /// <paramref name="operation"/>, the name of the API route that does the same, the name the action is recorded under when done.
     /// </summary>
-    Task RecordRefusalAsync(UiUser? caller, string page, string action, string? operation, CancellationToken cancellationToken);
+    Task RecordRefusalAsync(UiUser? caller, string page, string action, string operation, CancellationToken cancellationToken);
 }
