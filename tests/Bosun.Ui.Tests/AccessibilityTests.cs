@@ -37,8 +37,14 @@ public sealed class AccessibilityTests(BrowserFixture browser, ITestOutputHelper
         await client.PoolAsync("a11y-pool");
         var deployment = await client.CommandDeploymentAsync("a11y-pool", "a11y", "echo hello");
         var done = await client.RunAsync(deployment, name: "a11y-done");
+        var paused = await client.RunAsync(deployment, name: "a11y-paused");
         await client.ClaimAsync("a11y-pool");
+        // A result panel on the completed run; a resume form on the paused one.
+        await client.SetFlowRunResultAsync(done.Id, new Contracts.Results.ResultWrite(System.Text.Json.Nodes.JsonNode.Parse("""{"stars": 110, "name": "bosun"}""")));
         await client.CompleteAsync(done.Id);
+        await client.SetFlowRunStateAsync(paused.Id, new Contracts.States.StateProposal(Contracts.States.StateType.Running));
+        await client.PauseFlowRunAsync(paused.Id, new FlowRunPause(System.Text.Json.Nodes.JsonNode.Parse(
+            """{"type": "object", "properties": {"approved": {"type": "boolean"}, "reviewer": {"type": "string"}}, "required": ["approved", "reviewer"]}""")!.AsObject(), 3600));
         var waiting = await client.RunAsync(deployment, name: "a11y-waiting");
         await client.CreateAutomationAsync(new Contracts.Automations.AutomationCreate("a11y-rule",
             new Contracts.Automations.AutomationTrigger(Contracts.Automations.AutomationTriggerKind.RunState, Deployment: "a11y-flow/a11y"),
@@ -49,7 +55,7 @@ public sealed class AccessibilityTests(BrowserFixture browser, ITestOutputHelper
         [
             "", "work-pools", "work-pools/new", "work-pools/a11y-pool", "work-pools/a11y-pool/workers", "work-pools/a11y-pool/runs", "work-pools/a11y-pool/upcoming",
             "work-pools/a11y-pool/template", "deployments", $"deployments/{deployment.Id}", $"deployments/{deployment.Id}/edit",
-            $"deployments/{deployment.Id}/run", "flow-runs", $"flow-runs/{done.Id}", $"flow-runs/{waiting.Id}", "automations",
+            $"deployments/{deployment.Id}/run", "flow-runs", $"flow-runs/{done.Id}", $"flow-runs/{waiting.Id}", $"flow-runs/{paused.Id}", "automations",
             "automations/new", "automations/a11y-rule", "automations/a11y-rule/edit", "search?q=a11y", "workers", "concurrency-limits", "admin/audit", "admin/api-keys", "admin/secrets",
         ];
         var failures = new List<string>();

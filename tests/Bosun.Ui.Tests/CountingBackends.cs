@@ -64,6 +64,8 @@ internal sealed class CountingBackends
 
         public Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => inner.ResumeAsync(id, resume, cancellationToken);
 
+        public Task<Bosun.Contracts.Results.RunResult?> ResultAsync(Guid id, CancellationToken cancellationToken) => inner.ResultAsync(id, cancellationToken);
+
         public Task<Page<FlowRunSummary>> ListLateAsync(int limit, CancellationToken cancellationToken) => inner.ListLateAsync(limit, cancellationToken);
 
         public Task<FlowRun> GetAsync(Guid id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);

@@ -72,7 +72,8 @@ public sealed class PrerenderTests
             ($"/deployments/{seeded.Deployment.Id}/edit", ["Edit prerender-flow/prerender-deployment", "id=\"param-greeting\"", "id=\"edit-catch-up\"", "Save changes"]),
             ($"/deployments/{seeded.Deployment.Id}/run", ["Run prerender-flow/prerender-deployment", "id=\"param-greeting\"", "Rendered job configuration", "&quot;stream_output&quot;: true"]),
             ("/flow-runs", [$"data-run=\"{finished.Name}\"", $"data-run=\"{waiting.Name}\"", "data-state=\"COMPLETED\"", "2 runs"]),
-            ($"/flow-runs/{finished.Id}", [$"<h1>{finished.Name}</h1>", "data-state=\"COMPLETED\"", "a prerendered log line", "data-log-id=", "class=\"timeline\"", "id=\"tasks-heading\""]),
+            ($"/flow-runs/{finished.Id}", [$"<h1>{finished.Name}</h1>", "data-state=\"COMPLETED\"", "a prerendered log line", "data-log-id=", "class=\"timeline\"", "id=\"tasks-heading\"",
+                "data-result-serializer>json<", "&quot;prerendered&quot;: &quot;result&quot;"]),
             ($"/flow-runs/{waiting.Id}", [$"<h1>{waiting.Name}</h1>", "data-state=\"SCHEDULED\"", "data-waiting-reason", "no worker online for pool &#x27;prerender-pool&#x27;"]),
             ("/automations/new", ["<h1>Create an automation</h1>", "id=\"automation-action-0\"", "Add an action"]),
             ("/automations/prerender-rule/edit", ["<h1>Edit prerender-rule</h1>", "value=\"prerender-rule\"", "value=\"https://hooks.example.com/prerender\"",
@@ -119,6 +120,7 @@ public sealed class PrerenderTests
         var finished = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(Name: "prerender-finished"));
         await client.SetFlowRunStateAsync(finished.Id, new StateProposal(StateType.Running));
         await client.WriteLogsAsync([new LogCreate(finished.Id, TimeProvider.System.GetUtcNow(), RunLogLevel.Info, "a prerendered log line")]);
+        await client.SetFlowRunResultAsync(finished.Id, new Contracts.Results.ResultWrite(JsonNode.Parse("""{"prerendered": "result"}""")));
         await client.SetFlowRunStateAsync(finished.Id, new StateProposal(StateType.Completed));
         var waiting = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(Name: "prerender-waiting"));
         await client.CreateAutomationAsync(new AutomationCreate("prerender-rule", new AutomationTrigger(AutomationTriggerKind.RunState, Deployment: "prerender-flow/prerender-deployment"),

@@ -1,6 +1,8 @@
 using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Results;
 using Bosun.Contracts.States;
+using Bosun.Server.Domain;
 using Bosun.Server.Orchestration;
 using Bosun.Contracts.TaskRuns;
 using Bosun.Server.Orchestration.FlowRuns;
@@ -30,6 +32,19 @@ internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summa
             .ToList();
 
     public Task<IReadOnlyList<TaskRun>> ListTaskRunsAsync(Guid id, CancellationToken cancellationToken) => Call(() => taskRuns.ListAsync(id, cancellationToken));
+
+    public async Task<RunResult?> ResultAsync(Guid id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await taskRuns.FlowRunResultAsync(id, cancellationToken);
+        }
+        catch (NotFoundException)
+        {
+            // No result recorded (the flow returns nothing, or has not completed), or no such run: the page reads the run itself.
+            return null;
+        }
+    }
 
     public Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => Call(() =>
     {

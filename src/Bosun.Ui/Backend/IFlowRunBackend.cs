@@ -1,5 +1,6 @@
 using Bosun.Contracts;
 using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Results;
 using Bosun.Contracts.States;
 using Bosun.Contracts.TaskRuns;
 
@@ -22,6 +23,9 @@ public interface IFlowRunBackend
 
     /// <summary>The run's task runs, in the order the server first heard of them.</summary>
     Task<IReadOnlyList<TaskRun>> ListTaskRunsAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The run's persisted result, as <c>GET /flow_runs/{id}/result</c> reads it, or null when it recorded none.</summary>
+    Task<RunResult?> ResultAsync(Guid id, CancellationToken cancellationToken);
 
     /// <summary>Resumes a PAUSED run with the input its pause asked for (a problem with field errors when it does not fit the schema).</summary>
     Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken);
