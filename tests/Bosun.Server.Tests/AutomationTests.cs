@@ -274,6 +274,14 @@ public sealed class AutomationTests
         Assert.Equal(skippedRuns, skipped.Count);
         Assert.All(skipped, r => Assert.Equal("flow/minutely", r.Body["event"]!["deployment"]!["name"]!.GetValue<string>()));
 
+        // Each delivery so far recorded as delivered before the clock jumps: an attempt still recording its answer when six
+        // minutes pass would have outlived its lease and be tried again (a second "/pool" webhook, seen under load).
+        foreach (var rule in (string[])["waiting", "pool", "skipped"])
+        {
+            await Eventually.WaitUntilAsync(async () => (await client.AutomationHistoryAsync(rule)).All(d => d.Status == DeliveryStatus.Delivered),
+                $"the '{rule}' deliveries recorded as delivered");
+        }
+
         // A worker comes and goes: it goes offline once (one event), and the pool's new outage is a new event.
         await client.SendWorkerHeartbeatAsync("p", new WorkerHeartbeat("w1", HeartbeatIntervalSeconds: 10));
         clock.Advance(TimeSpan.FromMinutes(6));

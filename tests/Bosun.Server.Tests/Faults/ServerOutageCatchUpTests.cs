@@ -20,6 +20,11 @@ public sealed class ServerOutageCatchUpTests
     // Wide enough that a run merely started late by a loaded machine is not judged missed; the 40 s outage still misses slots.
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Fuzz = TimeSpan.FromSeconds(3);
+    // How long the server waits for a silent worker, counted from when it listens again. 3 s was too short at a load of
+    // 19: a freshly started server answered the claimant's heartbeats and its COMPLETED report more than 3 s after it
+    // listened, and rightly crashed the claimant's RUNNING run as a worker gone. The run claimed by the worker that never
+    // comes back is still re-queued well within the test's waits.
+    private static readonly TimeSpan WorkerTimeout = TimeSpan.FromSeconds(10);
     private static readonly int[] OutageSeconds = [5, 40];
     private static readonly string[] StopSignals = ["TERM", "KILL"];
 
@@ -43,7 +48,7 @@ public sealed class ServerOutageCatchUpTests
         var database = await TestDatabases.ForDirectoryAsync(directory);
         var port = StablePorts.Next();
         string[] arguments = ["server", "start", "--port", $"{port}", "--database", database, "--key-file", Path.Combine(directory, "bosun.key"),
-            "--missed-run-grace", $"{Grace.TotalSeconds}", "--worker-timeout", "3", "--service-interval", "0.5", "--min-schedule-interval", "1"];
+            "--missed-run-grace", $"{Grace.TotalSeconds}", "--worker-timeout", $"{WorkerTimeout.TotalSeconds}", "--service-interval", "0.5", "--min-schedule-interval", "1"];
         using var client = new BosunClient(new BosunClientOptions { ApiUrl = new Uri($"http://127.0.0.1:{port}/api/"), MaxAttempts = 1 });
         using var stopClaims = new CancellationTokenSource();
         var server = ChildProcess.StartCli(arguments);
@@ -155,7 +160,7 @@ public sealed class ServerOutageCatchUpTests
     /// <summary>
     /// The worker "w": claims due runs (waiting up to 1 s for one) and completes them, riding out the outage. Like a real
     /// worker it also sends heartbeats of its own every half second: with only its claims as heartbeats, a claim answered
-    /// and completed more than the 3 s worker timeout apart on a loaded machine (load 20 in CI) had the server rightly
+    /// and completed more than the worker timeout apart on a loaded machine (load 20 in CI) had the server rightly
     /// crash the run of a worker it judged gone. It claims one run at a time for the same reason.
     /// </summary>
     private static async Task ClaimLoopAsync(BosunClient client, CancellationToken stop)
