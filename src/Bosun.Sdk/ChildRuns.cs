@@ -69,7 +69,7 @@ internal sealed class ChildRuns(Guid parentId, FlowRunHost host, BosunClient cli
         FlowRun? earlier;
         try
         {
-            earlier = await Replay!.TryTakeAsync(flow.Name, parameters, cancellationToken).ConfigureAwait(false);
+            earlier = await Replay!.TryTakeAsync(flow.Name, parameters, TaskRunner.CurrentCallerOf(parentId), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException or HttpRequestException)
         {

@@ -20,7 +20,7 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
     /// <summary>How long a cache lookup may take before the body runs instead (the server may be away).</summary>
     public TimeSpan CacheLookupTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    private static readonly AsyncLocal<(Guid FlowRunId, Guid TaskRunId)?> RunningTask = new();
+    private static readonly AsyncLocal<RunningCall?> RunningTask = new();
 
     /// <summary>The flow's own task slots; a SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.</summary>
     private readonly SemaphoreSlim? _flowSlots;
@@ -45,6 +45,14 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
     /// <summary>The task run of <paramref name="flowRunId"/> whose body is executing on this async flow: its log lines are that task run's.</summary>
     public static Guid? CurrentTaskRunOf(Guid flowRunId) => RunningTask.Value is { } running && running.FlowRunId == flowRunId ? running.TaskRunId : null;
 
+    /// <summary>
+    /// The task call of <paramref name="flowRunId"/> whose body is executing on this async flow, as a re-run after a
+    /// suspension recognises it: the task's name and its call key (what its task run records as its key); null in the
+    /// flow's own body. A subflow called from a task is replayed only to the same call (<see cref="SubflowReplay"/>).
+    /// </summary>
+    public static TaskCaller? CurrentCallerOf(Guid flowRunId) =>
+        RunningTask.Value is { } running && running.FlowRunId == flowRunId ? new TaskCaller(running.TaskName, running.CallKey) : null;
+
     /// <summary>Results this run produced, so a repeated call finds them before the server has heard of them.</summary>
     private readonly ConcurrentDictionary<string, (string Json, DateTimeOffset Expiration, Guid TaskRunId, string Serializer)> _produced = new();
 
@@ -66,7 +74,7 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(flowToken, cancellationToken);
         var run = new TaskRunState(Guid.NewGuid(), flowRunId, task.Name, recorder);
         // Set inside this async method, so it reaches the body and is gone again for the caller.
-        RunningTask.Value = (flowRunId, run.Id);
+        RunningTask.Value = new RunningCall(flowRunId, run.Id, task.Name, null);
         using var activity = SdkTracing.Source.StartActivity("bosun.task_run");
         activity?.SetTag("bosun.task_run.id", run.Id.ToString());
         activity?.SetTag("bosun.task.name", task.Name);
@@ -75,10 +83,15 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
         // Every completed task run carries a key (its cache key, else one of its inputs and ordinal), so that a re-run after
         // a suspension finds it and answers the same call from its result.
         var replayKey = cacheKey ?? ReplayKey(task, arguments);
+        RunningTask.Value = new RunningCall(flowRunId, run.Id, task.Name, replayKey);
         if (Replay is { } replay && replayKey is not null && replay.TryTake(replayKey, needsResult: task.ResultType is not null, out var earlier))
         {
             return await ReplayAsync(task, run, cacheKey, earlier, serializer, cancelled.Token).ConfigureAwait(false);
         }
+
+        // From here on every report carries the call's key, a failed or suspended one too: a re-run after a suspension
+        // matches the subflows this call started to the same call made again (only a COMPLETED task run answers a call).
+        run.CallKey = replayKey;
 
         run.Report(TaskRunStateType.Pending, cacheKey: cacheKey);
         if (cacheKey is not null && await LookUpAsync(cacheKey, cancelled.Token).ConfigureAwait(false) is { } hit)
@@ -371,6 +384,9 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
 
         public Guid Id => id;
 
+        /// <summary>The key each report carries when it names none (the call's cache or replay key); null until the call runs.</summary>
+        public string? CallKey { get; set; }
+
         public void Report(TaskRunStateType state, int? attempts = null, DateTimeOffset? start = null, DateTimeOffset? end = null,
             string? message = null, string? cacheKey = null, DateTimeOffset? cacheExpiration = null, JsonNode? result = null, bool hasResult = false,
             string? resultSerializer = null)
@@ -378,7 +394,10 @@ internal sealed class TaskRunner(Guid flowRunId, BosunClient client, TaskRunReco
             _attempts = attempts ?? _attempts;
             _start ??= start;
             recorder.Add(new TaskRunReport(id, flowRunId, name, Interlocked.Increment(ref _sequence), state, _attempts, _start, end, message,
-                cacheKey, cacheExpiration, result, hasResult) { ResultSerializer = resultSerializer });
+                cacheKey ?? CallKey, cacheExpiration, result, hasResult) { ResultSerializer = resultSerializer });
         }
     }
+
+    /// <summary>What <see cref="RunningTask"/> holds: the task run executing on an async flow, and its call.</summary>
+    private sealed record RunningCall(Guid FlowRunId, Guid TaskRunId, string TaskName, string? CallKey);
 }

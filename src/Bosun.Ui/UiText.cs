@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bosun.Contracts.Results;
 using Bosun.Contracts.States;
 using Bosun.Contracts.TaskRuns;
 using Bosun.Contracts.WorkPools;
@@ -48,6 +49,21 @@ internal static class UiText
     };
 
     public static string Json(JsonNode? node) => node is null ? "null" : node.ToJsonString(Indented);
+
+    /// <summary>How many characters of a task run's result the task timeline shows.</summary>
+    public const int ShortResultChars = 120;
+
+    /// <summary>
+    /// A result on one line for the task timeline: its readable value (<see cref="RunResult.Readable"/>, a <c>gzip-json</c>
+    /// value decoded) as compact JSON, cut after <see cref="ShortResultChars"/> characters.
+    /// </summary>
+    public static string ShortResult(RunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var (value, _) = result.Readable();
+        var text = value is null ? "null" : value.ToJsonString();
+        return text.Length > ShortResultChars ? text[..ShortResultChars] + "…" : text;
+    }
 
     public static string Status(ReadinessStatus status) => status switch
     {

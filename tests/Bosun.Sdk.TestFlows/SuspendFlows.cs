@@ -67,6 +67,44 @@ public static class SuspendFlows
         return $"{stats.Name}: {stats.Stars} stars; {reviewers.Name}: {reviewers.Stars} stars; approved by {approval.Reviewer}";
     }
 
+    /// <summary>
+    /// Two different tasks call the same subflow with the same parameters; the second then suspends in its body. Resumed,
+    /// the first is answered from its task run (its subflow not called again) and the second runs again: its subflow call
+    /// must be answered from its own child, not from the first task's.
+    /// </summary>
+    [Flow("two-callers", LogPrints = true)]
+    public static async Task<string> TwoCallers()
+    {
+        var left = await Tasks.RunAsync(() => LeftCaller());
+        var right = await Tasks.RunAsync(() => RightCaller());
+        return $"{left}; {right}";
+    }
+
+    /// <summary>Calls <see cref="WhoAmI"/> and says which child answered.</summary>
+    [Task("left-caller")]
+    public static async Task<string> LeftCaller()
+    {
+        var child = await Flows.RunAsync(() => WhoAmI("same"));
+        return $"left got {child}";
+    }
+
+    /// <summary>Calls <see cref="WhoAmI"/> with the same parameters as <see cref="LeftCaller"/>, then suspends for an <see cref="Approval"/>.</summary>
+    [Task("right-caller")]
+    public static async Task<string> RightCaller()
+    {
+        var child = await Flows.RunAsync(() => WhoAmI("same"));
+        var approval = await FlowContext.Current.SuspendAsync<Approval>(TimeSpan.FromMinutes(5));
+        return $"right got {child}, approved by {approval.Reviewer}";
+    }
+
+    /// <summary>A subflow that answers with its own run's id: which child answered a call shows in the caller's value.</summary>
+    [Flow("who-am-i", LogPrints = true)]
+    public static Task<string> WhoAmI(string label)
+    {
+        Console.WriteLine($"who-am-i body: {label}");
+        return Task.FromResult(FlowContext.Current.FlowRunId?.ToString() ?? "no run");
+    }
+
     /// <summary>Suspends inside a task that has retries: the suspension must end the task at once, not be retried.</summary>
     [Flow("suspend-in-task", LogPrints = true)]
     public static async Task<string> SuspendInTask()

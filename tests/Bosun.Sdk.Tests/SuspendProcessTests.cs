@@ -90,6 +90,50 @@ public sealed class SuspendProcessTests
     }
 
     [Fact]
+    public async Task SuspendAsync_TwoTasksCallTheSameSubflow_ResumedCallerIsAnsweredFromItsOwnChildNotTheOtherTasks()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "two-callers", "--name", "served"], SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("two-callers/served")).Id, new FlowRunCreate());
+        await client.WaitForStateAsync(run.Id, s => s.Name == StateNames.Suspended, "the run suspended");
+        await client.LogsContainingAsync(run.Id, "Infrastructure exited with code 0; the run is PAUSED");
+        // Before the suspension: one child per calling task, the same flow and parameters, each linked to its caller.
+        var before = await client.ListTaskRunsAsync(run.Id);
+        var left = Assert.Single(before, t => t.TaskName == "left-caller");
+        var right = Assert.Single(before, t => t.TaskName == "right-caller");
+        Assert.Equal((TaskRunStateType.Completed, TaskRunStateType.Failed), (left.State, right.State));
+        var children = await Task.WhenAll((await client.ListChildFlowRunsAsync(run.Id)).Select(c => client.GetFlowRunAsync(c.Id)));
+        Assert.Equal(2, children.Length);
+        Assert.All(children, c => Assert.Equal(("who-am-i", "same"), (c.FlowName, c.Parameters["label"]!.GetValue<string>())));
+        var leftChild = Assert.Single(children, c => c.ParentTaskRunId == left.Id);
+        var rightChild = Assert.Single(children, c => c.ParentTaskRunId == right.Id);
+        // The left child is the older: matched by flow and parameters alone, the resumed right call would take it.
+        Assert.True(leftChild.Created <= rightChild.Created, "the left task's child was created first");
+
+        await client.ResumeFlowRunAsync(run.Id, new FlowRunResume(new JsonObject { ["approved"] = true, ["reviewer"] = "grace" }));
+
+        var done = await client.WaitForTerminalAsync(run.Id);
+        Assert.Equal(StateType.Completed, done.State.Type);
+        Assert.Equal($"left got {leftChild.Id}; right got {rightChild.Id}, approved by grace", (await client.GetFlowRunResultAsync(run.Id)).Value!.GetValue<string>());
+        // No new child, and no child's body ran again.
+        Assert.Equal(children.Select(c => c.Id).Order(), (await client.ListChildFlowRunsAsync(run.Id)).Select(c => c.Id).Order());
+        foreach (var child in children)
+        {
+            Assert.Single(await client.LogsAsync(child.Id), l => l.Message == "who-am-i body: same");
+            Assert.Equal(1, (await client.GetFlowRunAsync(child.Id)).RunCount);
+        }
+
+        // The re-run's right-caller task run is the one answered from the right child, said in its own log line.
+        var rerunRight = Assert.Single(await client.ListTaskRunsAsync(run.Id), t => t.TaskName == "right-caller" && t.Id != right.Id);
+        Assert.Equal(TaskRunStateType.Completed, rerunRight.State);
+        var answered = Assert.Single(await client.LogsAsync(run.Id), l => l.Message.StartsWith("Subflow 'who-am-i' answered from child run", StringComparison.Ordinal));
+        Assert.Contains(rightChild.Id.ToString(), answered.Message, StringComparison.Ordinal);
+        Assert.Equal(rerunRight.Id, answered.TaskRunId);
+    }
+
+    [Fact]
     public async Task SuspendAsync_RetriesOneResumedThenFailsOnce_ResumeUsesNoRetryAndTheRetryCompletes()
     {
         await using var server = await TestServer.StartAsync();

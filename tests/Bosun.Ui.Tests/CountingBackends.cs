@@ -66,6 +66,8 @@ internal sealed class CountingBackends
 
         public Task<Bosun.Contracts.Results.RunResult?> ResultAsync(Guid id, CancellationToken cancellationToken) => inner.ResultAsync(id, cancellationToken);
 
+        public Task<Bosun.Contracts.Results.RunResult?> TaskRunResultAsync(Guid taskRunId, CancellationToken cancellationToken) => inner.TaskRunResultAsync(taskRunId, cancellationToken);
+
         public Task<Page<FlowRunSummary>> ListLateAsync(int limit, CancellationToken cancellationToken) => inner.ListLateAsync(limit, cancellationToken);
 
         public Task<FlowRun> GetAsync(Guid id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);

@@ -107,6 +107,68 @@ public sealed class PauseAndResultTests(BrowserFixture browser, ITestOutputHelpe
         ui.AssertNoBrowserErrors();
     }
 
+    [Fact]
+    public async Task TaskTimeline_CompletedTasksOfARealFlow_EachTaskRunsResultInItsRowAndItsBarsTooltip()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        var client = ui.Client;
+        await using var serving = await ServeAsync(ui.Server, "cached-tasks");
+        var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("cached-tasks/served")).Id, new FlowRunCreate());
+        await WaitForAsync(client, run.Id, state => state.Type.IsTerminal(), "the run finished");
+        var tasks = await client.ListTaskRunsAsync(run.Id);
+        Assert.All(tasks, task => Assert.True(task.HasResult, $"{task.TaskName} recorded a result"));
+
+        await ui.OpenAsync($"flow-runs/{run.Id}", run.Name);
+
+        // The table: the result in its own column, as compact JSON.
+        await Expect(ui.Row("data-task", "fetch-stars").Locator("[data-task-result]")).ToHaveTextAsync("110");
+        await Expect(ui.Row("data-task", "fetch-contributors").Locator("[data-task-result]")).ToHaveTextAsync("[\"ada\",\"grace\"]");
+        // The graph: each bar's tooltip names its result.
+        var tooltips = page.Locator("figure[data-chart=task-timeline] svg rect title");
+        await Expect(tooltips).ToHaveCountAsync(2);
+        await Expect(tooltips.Filter(new() { HasText = "fetch-stars:" })).ToHaveTextAsync("fetch-stars: COMPLETED · result 110");
+        await Expect(tooltips.Filter(new() { HasText = "fetch-contributors:" })).ToHaveTextAsync("fetch-contributors: COMPLETED · result [\"ada\",\"grace\"]");
+        await ui.ScreenshotAsync("flow-run-task-results");
+        ui.AssertNoBrowserErrors();
+    }
+
+    [Fact]
+    public async Task ResultPanel_ResultWrittenAfterTheRunCompleted_AppearsOnTheOpenPageWithoutReload()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        var client = ui.Client;
+        await client.PoolAsync("proc");
+        var run = await client.RunAsync(await client.DeploymentAsync("proc", "late"), name: "late-result-run");
+        Assert.Equal(run.Id, Assert.Single((await client.ClaimAsync("proc", max: 1)).Runs).FlowRun.Id);
+        await client.CompleteAsync(run.Id);
+
+        await ui.OpenAsync($"flow-runs/{run.Id}", "late-result-run");
+        var panel = page.GetByRole(AriaRole.Region, new() { Name = "Result" });
+        await Expect(panel).ToContainTextAsync("No result recorded");
+        var loaded = await page.EvaluateAsync<double>("() => performance.timeOrigin");
+
+        await client.SetFlowRunResultAsync(run.Id, new ResultWrite(new JsonObject { ["stars"] = 4321 }));
+
+        await Expect(panel.Locator("[data-result-value]")).ToContainTextAsync("\"stars\": 4321", new() { Timeout = (float)Patience.TotalMilliseconds });
+        await Expect(panel.Locator("[data-result-serializer]")).ToHaveTextAsync("json");
+        await Expect(panel).Not.ToContainTextAsync("No result recorded");
+        // The same document: the page was not reloaded.
+        Assert.Equal(loaded, await page.EvaluateAsync<double>("() => performance.timeOrigin"));
+        ui.AssertNoBrowserErrors();
+    }
+
     private static async Task<ChildProcess> ServeAsync(TestServer server, string flow)
     {
         var serving = ChildProcess.Start("dotnet", [RepoPaths.BuiltDll("tests/Bosun.Sdk.TestFlows", "Bosun.Sdk.TestFlows"), "serve", "--flow", flow, "--name", "served"],

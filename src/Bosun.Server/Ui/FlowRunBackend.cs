@@ -46,6 +46,19 @@ internal sealed class FlowRunBackend(FlowRunService runs, FlowRunSummaries summa
         }
     }
 
+    public async Task<RunResult?> TaskRunResultAsync(Guid taskRunId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await taskRuns.TaskRunResultAsync(taskRunId, cancellationToken);
+        }
+        catch (NotFoundException)
+        {
+            // No result recorded (the task returns nothing, or has not completed), or its result file is gone.
+            return null;
+        }
+    }
+
     public Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => Call(() =>
     {
         UiChangeLog.Describe("ResumeFlowRun", UiChangeLog.Summary($"id={id}", resume));

@@ -27,6 +27,9 @@ public interface IFlowRunBackend
     /// <summary>The run's persisted result, as <c>GET /flow_runs/{id}/result</c> reads it, or null when it recorded none.</summary>
     Task<RunResult?> ResultAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>A task run's persisted result, as <c>GET /task_runs/{id}/result</c> reads it, or null when it recorded none.</summary>
+    Task<RunResult?> TaskRunResultAsync(Guid taskRunId, CancellationToken cancellationToken);
+
     /// <summary>Resumes a PAUSED run with the input its pause asked for (a problem with field errors when it does not fit the schema).</summary>
     Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken);
 

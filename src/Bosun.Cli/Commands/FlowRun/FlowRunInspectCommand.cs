@@ -16,16 +16,28 @@ internal static class FlowRunInspectCommand
     {
         var id = FlowRunReference.Argument();
         var output = OutputOption.Create();
+        var resultOnly = new Option<bool>("--result")
+        {
+            Description = "Print only the run's result, whole, as JSON (however large; a gzip-json result decoded). An error when it recorded none.",
+        };
         var command = new BosunCommand("inspect",
             "Show a flow run: its state, why it waits, its parameters, worker and infrastructure, its parent and child runs, its result.",
-            "bosun flow-run inspect crimson-fox", "bosun flow-run inspect 3f2c0e8a-5b1d-4c7e-9a0f-1d2e3f4a5b6c --output json")
+            "bosun flow-run inspect crimson-fox", "bosun flow-run inspect 3f2c0e8a-5b1d-4c7e-9a0f-1d2e3f4a5b6c --output json",
+            "bosun flow-run inspect crimson-fox --result > result.json")
         {
-            id, output,
+            id, output, resultOnly,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var client = context.CreateClient(parse);
             var run = await client.GetFlowRunAsync(await FlowRunReference.ResolveAsync(client, parse.GetValue(id)!, cancellationToken), cancellationToken);
+            if (parse.GetValue(resultOnly))
+            {
+                // The value itself, for a file or a pipe: the details grid cuts a long one (ResultText).
+                JsonOutput.WriteNode(context.Output, (await client.GetFlowRunResultAsync(run.Id, cancellationToken)).Readable().Value);
+                return 0;
+            }
+
             if (parse.IsJson(output))
             {
                 JsonOutput.Write(context.Output, run, BosunJsonContext.Default.FlowRun);
