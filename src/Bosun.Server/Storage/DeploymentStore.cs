@@ -42,11 +42,14 @@ internal static class DeploymentStore
             return id;
         }
 
-        id = Guid.NewGuid();
+        // Two first deployments of one new flow race for its row (PostgreSQL): the loser waits for the winner's commit,
+        // inserts nothing, and reads the winner's row (READ COMMITTED: each statement sees what committed before it),
+        // where a plain INSERT failed its request with a unique violation (a 500).
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO flows (id, name, created) VALUES (@id, @name, @now)", new { id, name, now = Ms(now) },
+            "INSERT INTO flows (id, name, created) VALUES (@id, @name, @now) ON CONFLICT (name) DO NOTHING", new { id = Guid.NewGuid(), name, now = Ms(now) },
             scope.Transaction, cancellationToken: cancellationToken));
-        return id;
+        return await scope.Connection.ExecuteScalarAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM flows WHERE name = @name", new { name }, scope.Transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>Flows by name, after the name <paramref name="after"/> when given (a cursor's), then <paramref name="offset"/> on.</summary>
