@@ -135,4 +135,102 @@ public sealed class AddressFilterTests(BrowserFixture browser, ITestOutputHelper
         await Expect(rows).ToHaveCountAsync(2);
         ui.AssertNoBrowserErrors();
     }
+
+    [Fact]
+    public async Task WorkersPage_StatusFilterInTheAddress_OpenedChangedCombinedAndRestoredByBack()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        await ui.Client.PoolAsync("east");
+        await ui.Client.PoolAsync("west");
+        // A 1 s heartbeat interval: three missed beats (3 s) and the worker is OFFLINE; the others beat every 30 s.
+        await ui.Client.SendWorkerHeartbeatAsync("east", new WorkerHeartbeat("east-gone", "process", 1));
+        await Eventually.WaitUntilAsync(async () => (await ui.Client.ListWorkersAsync("east")).Single().Status == WorkerStatus.Offline,
+            "east-gone offline", TimeSpan.FromSeconds(60));
+        await ui.Client.SendWorkerHeartbeatAsync("east", new WorkerHeartbeat("east-1", "process", 30));
+        await ui.Client.SendWorkerHeartbeatAsync("west", new WorkerHeartbeat("west-1", "process", 30));
+        var rows = page.Locator("tr[data-worker]");
+        var status = page.GetByLabel("Status", new() { Exact = true });
+
+        await ui.OpenAsync("workers?status=OFFLINE", "Workers");
+        await Expect(status).ToHaveValueAsync("OFFLINE");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(ui.Row("data-worker", "east-gone")).ToContainTextAsync("Offline");
+
+        await status.SelectOptionAsync("ONLINE");
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/workers\?status=ONLINE$"));
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(ui.Row("data-worker", "east-gone")).ToHaveCountAsync(0);
+
+        // Combined with the pool: both in the address, each choice an entry of its own.
+        await page.GetByLabel("Work pool", new() { Exact = true }).SelectOptionAsync("east");
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/workers\?status=ONLINE&pool=east$|/workers\?pool=east&status=ONLINE$"));
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(ui.Row("data-worker", "east-1")).ToBeVisibleAsync();
+
+        await page.GoBackAsync();
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/workers\?status=ONLINE$"));
+        await Expect(page.GetByLabel("Work pool", new() { Exact = true })).ToHaveValueAsync("");
+        await Expect(rows).ToHaveCountAsync(2);
+
+        await page.GoBackAsync();
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/workers\?status=OFFLINE$"));
+        await Expect(status).ToHaveValueAsync("OFFLINE");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(ui.Row("data-worker", "east-gone")).ToBeVisibleAsync();
+        ui.AssertNoBrowserErrors();
+    }
+
+    [Fact]
+    public async Task DeploymentsList_ServedAndTagFiltersInTheAddress_MatchedOnTheServerAndRestoredByBack()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        await ui.Client.PoolAsync("alpha-pool");
+        await ui.Client.UpsertDeploymentAsync(new Contracts.Deployments.DeploymentUpsert("shell", "on-pool", "echo hi", WorkPoolName: "alpha-pool", Tags: ["Nightly"]));
+        await ui.Client.UpsertDeploymentAsync(new Contracts.Deployments.DeploymentUpsert("shell", "served-nightly", "echo hi", Tags: ["nightly"]));
+        await ui.Client.UpsertDeploymentAsync(new Contracts.Deployments.DeploymentUpsert("shell", "served-hourly", "echo hi", Tags: ["hourly"]));
+        var rows = page.Locator("tr[data-deployment]");
+        var pool = page.GetByLabel("Work pool", new() { Exact = true });
+
+        // ?pool=- is the served deployments (no pool).
+        await ui.OpenAsync("deployments?pool=-", "Deployments");
+        await Expect(pool).ToHaveValueAsync("-");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(ui.Row("data-deployment", "shell/on-pool")).ToHaveCountAsync(0);
+        await Expect(page.Locator("p[aria-live]")).ToHaveTextAsync("2 deployments match.");
+
+        // A tag (whole, any case) narrows it: a new entry.
+        var tag = page.GetByLabel("Tag", new() { Exact = true });
+        await tag.FillAsync("NIGHTLY");
+        await tag.PressAsync("Enter");
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/deployments\?pool=-&tag=NIGHTLY$"));
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(ui.Row("data-deployment", "shell/served-nightly")).ToBeVisibleAsync();
+
+        // Every pool: the tag matches the pool's deployment too.
+        await pool.SelectOptionAsync("");
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/deployments\?tag=NIGHTLY$"));
+        await Expect(rows).ToHaveCountAsync(2);
+
+        await page.GoBackAsync();
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/deployments\?pool=-&tag=NIGHTLY$"));
+        await Expect(pool).ToHaveValueAsync("-");
+        await Expect(rows).ToHaveCountAsync(1);
+        await page.GoBackAsync();
+        await Expect(page).ToHaveURLAsync(UiSession.Pattern(@"/deployments\?pool=-$"));
+        await Expect(tag).ToHaveValueAsync("");
+        await Expect(rows).ToHaveCountAsync(2);
+        ui.AssertNoBrowserErrors();
+    }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Bosun.Contracts.WorkPools;
 using Dapper;
 using static Bosun.Server.Storage.StateSql;
 using static Bosun.Server.Storage.StoredValues;
@@ -41,11 +42,14 @@ internal static class DeploymentStore
             return id;
         }
 
-        id = Guid.NewGuid();
+        // Two first deployments of one new flow race for its row (PostgreSQL): the loser waits for the winner's commit,
+        // inserts nothing, and reads the winner's row (READ COMMITTED: each statement sees what committed before it),
+        // where a plain INSERT failed its request with a unique violation (a 500).
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO flows (id, name, created) VALUES (@id, @name, @now)", new { id, name, now = Ms(now) },
+            "INSERT INTO flows (id, name, created) VALUES (@id, @name, @now) ON CONFLICT (name) DO NOTHING", new { id = Guid.NewGuid(), name, now = Ms(now) },
             scope.Transaction, cancellationToken: cancellationToken));
-        return id;
+        return await scope.Connection.ExecuteScalarAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM flows WHERE name = @name", new { name }, scope.Transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>Flows by name, after the name <paramref name="after"/> when given (a cursor's), then <paramref name="offset"/> on.</summary>
@@ -104,25 +108,95 @@ internal static class DeploymentStore
             $"{SelectDeployment} WHERE {FlowNamed} AND d.name = @name", new { flowName, name }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>
-    /// Deployments by flow name then name, after the deployment <paramref name="after"/> names (flow, name; a cursor's)
-    /// when given, then <paramref name="offset"/> on.
+    /// Deployments <paramref name="filter"/> selects, by flow name then name, after the deployment <paramref name="after"/>
+    /// names (flow, name; a cursor's) when given, then <paramref name="offset"/> on.
     /// </summary>
     public static async Task<IReadOnlyList<DeploymentRow>> ListAsync(
-        DbConnection connection, string? flowName, string? workPoolName, (string Flow, string Name)? after, int offset, int limit, CancellationToken cancellationToken) =>
-        (await connection.QueryAsync<DeploymentRow>(new CommandDefinition(
-            $"""
-            {SelectDeployment} WHERE (CAST(@flowName AS TEXT) IS NULL OR {FlowNamed}) AND (CAST(@workPoolName AS TEXT) IS NULL OR {PoolNamed})
-                AND (CAST(@afterFlow AS TEXT) IS NULL OR {FlowOf} > @afterFlow OR ({FlowOf} = @afterFlow AND d.name > @afterName))
-            ORDER BY flow_name, d.name LIMIT @limit OFFSET @offset
-            """,
-            new { flowName, workPoolName, afterFlow = after?.Flow, afterName = after?.Name, offset, limit }, cancellationToken: cancellationToken))).ToList();
+        DbConnection connection, DeploymentListFilter filter, (string Flow, string Name)? after, int offset, int limit, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var (where, parameters) = Where(filter, now);
+        where += $" AND (CAST(@afterFlow AS TEXT) IS NULL OR {FlowOf} > @afterFlow OR ({FlowOf} = @afterFlow AND d.name > @afterName))";
+        parameters.Add("afterFlow", after?.Flow);
+        parameters.Add("afterName", after?.Name);
+        parameters.Add("offset", offset);
+        parameters.Add("limit", limit);
+        return (await connection.QueryAsync<DeploymentRow>(new CommandDefinition(
+            $"{SelectDeployment} WHERE {where} ORDER BY flow_name, d.name LIMIT @limit OFFSET @offset", parameters, cancellationToken: cancellationToken))).ToList();
+    }
 
     private const string FlowOf = "(SELECT f.name FROM flows f WHERE f.id = d.flow_id)";
 
-    public static Task<int> CountAsync(DbConnection connection, string? flowName, string? workPoolName, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM deployments d WHERE (CAST(@flowName AS TEXT) IS NULL OR {FlowNamed}) AND (CAST(@workPoolName AS TEXT) IS NULL OR {PoolNamed})",
-            new { flowName, workPoolName }, cancellationToken: cancellationToken));
+    public static Task<int> CountAsync(DbConnection connection, DeploymentListFilter filter, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (where, parameters) = Where(filter, now);
+        return connection.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT COUNT(*) FROM deployments d WHERE {where}", parameters, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// The WHERE clause of <paramref name="filter"/>: every part is SQL, so a match past any page is found and counted as
+    /// the first one is. The name and tag matches fold case with the store's LOWER (every letter on PostgreSQL, ASCII on
+    /// SQLite); a contains-match cannot use a B-tree index, and the list scans and sorts by flow name either way.
+    /// </summary>
+    private static (string Where, DynamicParameters Parameters) Where(DeploymentListFilter filter, DateTimeOffset now)
+    {
+        var where = new System.Text.StringBuilder("1 = 1");
+        var parameters = new DynamicParameters();
+        if (filter.FlowName is not null)
+        {
+            where.Append($" AND {FlowNamed}");
+            parameters.Add("flowName", filter.FlowName);
+        }
+
+        if (filter.Served)
+        {
+            where.Append(" AND d.work_pool_id IS NULL");
+        }
+        else if (filter.WorkPoolName is not null)
+        {
+            where.Append($" AND {PoolNamed}");
+            parameters.Add("workPoolName", filter.WorkPoolName);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.NameContains))
+        {
+            where.Append($" AND LOWER({FlowOf} || '/' || d.name) LIKE LOWER(@nameLike) ESCAPE '\\'");
+            parameters.Add("nameLike", LikeContains(filter.NameContains.Trim()));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Tag))
+        {
+            // Tags are stored as a JSON array: the tag's own JSON string (quotes included) matches that tag only.
+            where.Append(" AND LOWER(d.tags) LIKE LOWER(@tagLike) ESCAPE '\\'");
+            parameters.Add("tagLike", LikeContains(StoredValues.Tags([filter.Tag.Trim()])[1..^1]));
+        }
+
+        if (filter.Paused is { } paused)
+        {
+            where.Append(" AND d.paused = @paused");
+            parameters.Add("paused", paused);
+        }
+
+        if (filter.Status is { } status)
+        {
+            // As Statuses.DeploymentStatus derives it: READY when the deployment or its queue polled within the window.
+            const string Polled = "(COALESCE(d.last_polled, 0) >= @pollSince OR COALESCE((SELECT q.last_polled FROM work_queues q WHERE q.id = d.work_queue_id), 0) >= @pollSince)";
+            where.Append(status switch
+            {
+                ReadinessStatus.Paused => " AND d.paused = @statusPaused",
+                ReadinessStatus.Ready => $" AND d.paused <> @statusPaused AND {Polled}",
+                _ => $" AND d.paused <> @statusPaused AND NOT {Polled}",
+            });
+            parameters.Add("statusPaused", true);
+            parameters.Add("pollSince", Ms(now - Domain.Statuses.PollWindow));
+        }
+
+        return (where.ToString(), parameters);
+    }
+
+    /// <summary>The LIKE pattern (escape character \) of text containing <paramref name="text"/>.</summary>
+    public static string LikeContains(string text) =>
+        "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
 
     public static Task UpsertAsync(WriteScope scope, DeploymentRow row, bool exists, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(exists

@@ -33,12 +33,22 @@ internal static class WorkPoolStore
         connection.QuerySingleOrDefaultAsync<WorkPoolRow?>(new CommandDefinition(
             SelectPool + " WHERE p.name = @name", new { name, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
 
-    /// <summary>Pools by name, after the name <paramref name="after"/> when given (a cursor's), then <paramref name="offset"/> on.</summary>
+    /// <summary>
+    /// Pools by name, of the type <paramref name="type"/> and whose name contains <paramref name="nameContains"/> (any
+    /// case, see <see cref="DeploymentStore.LikeContains"/>) when given, after the name <paramref name="after"/> when given
+    /// (a cursor's), then <paramref name="offset"/> on.
+    /// </summary>
     public static async Task<IReadOnlyList<WorkPoolRow>> ListPoolsAsync(
-        DbConnection connection, string? type, string? after, int offset, int limit, DateTimeOffset now, CancellationToken cancellationToken) =>
+        DbConnection connection, string? type, string? nameContains, string? after, int offset, int limit, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<WorkPoolRow>(new CommandDefinition(
-            SelectPool + " WHERE (CAST(@type AS TEXT) IS NULL OR p.type = @type) AND (CAST(@after AS TEXT) IS NULL OR p.name > @after) ORDER BY p.name LIMIT @limit OFFSET @offset",
-            new { type, after, limit, offset, now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
+            SelectPool + $" WHERE {PoolFilter} AND (CAST(@after AS TEXT) IS NULL OR p.name > @after) ORDER BY p.name LIMIT @limit OFFSET @offset",
+            new { type, nameLike = NameLike(nameContains), after, limit, offset, now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
+
+    private const string PoolFilter =
+        "(CAST(@type AS TEXT) IS NULL OR p.type = @type) AND (CAST(@nameLike AS TEXT) IS NULL OR LOWER(p.name) LIKE LOWER(@nameLike) ESCAPE '\\')";
+
+    private static string? NameLike(string? nameContains) =>
+        string.IsNullOrWhiteSpace(nameContains) ? null : DeploymentStore.LikeContains(nameContains.Trim());
 
     public static Task<(string Template, string? Policy)> GetBaseJobTemplateAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
         scope.Connection.QuerySingleAsync<(string, string?)>(new CommandDefinition(
@@ -65,9 +75,9 @@ internal static class WorkPoolStore
             $"SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = @poolId AND {WorkerOnline}",
             new { poolId, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
 
-    public static Task<int> CountPoolsAsync(DbConnection connection, string? type, CancellationToken cancellationToken) =>
+    public static Task<int> CountPoolsAsync(DbConnection connection, string? type, string? nameContains, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM work_pools p WHERE (CAST(@type AS TEXT) IS NULL OR p.type = @type)", new { type }, cancellationToken: cancellationToken));
+            $"SELECT COUNT(*) FROM work_pools p WHERE {PoolFilter}", new { type, nameLike = NameLike(nameContains) }, cancellationToken: cancellationToken));
 
     public static Task InsertPoolAsync(WriteScope scope, WorkPoolRow row, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""

@@ -4,6 +4,7 @@ using Bosun.Contracts.Schedules;
 using Bosun.Server.Api;
 using Bosun.Server.Orchestration.Deployments;
 using Bosun.Server.Orchestration.FlowRuns;
+using Bosun.Server.Storage;
 using Bosun.Ui.Backend;
 using static Bosun.Server.Ui.UiBackends;
 
@@ -11,8 +12,10 @@ namespace Bosun.Server.Ui;
 
 internal sealed class DeploymentBackend(DeploymentService deployments, FlowRunSummaries summaries) : IDeploymentBackend
 {
-    public Task<Page<Deployment>> ListAsync(CancellationToken cancellationToken) =>
-        Call(() => deployments.ListAsync(null, null, 0, Paging.MaxLimit, null, cancellationToken));
+    public Task<Page<Deployment>> ListAsync(DeploymentQuery query, string? cursor, int limit, CancellationToken cancellationToken) =>
+        Call(() => deployments.ListAsync(
+            new DeploymentListFilter(WorkPoolName: query.WorkPoolName, Served: query.Served, NameContains: query.NameContains, Tag: query.Tag, Status: query.Status),
+            0, Math.Clamp(limit, 1, Paging.MaxLimit), cursor, cancellationToken));
 
     public Task<Deployment> GetAsync(Guid id, CancellationToken cancellationToken) => Call(() => deployments.GetAsync(id, cancellationToken));
 

@@ -7,8 +7,12 @@ namespace Bosun.Ui.Backend;
 /// <summary>Deployments as the deployment pages read them, and the job a run of one would get.</summary>
 public interface IDeploymentBackend
 {
-    /// <summary>The first page of deployments.</summary>
-    Task<Page<Deployment>> ListAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// A page of the deployments <paramref name="query"/> selects, by flow then name, matched on the server over every
+    /// deployment (the total counts every match); the page after the one whose <see cref="Page{T}.NextCursor"/> is
+    /// <paramref name="cursor"/> when given.
+    /// </summary>
+    Task<Page<Deployment>> ListAsync(DeploymentQuery query, string? cursor, int limit, CancellationToken cancellationToken);
 
     Task<Deployment> GetAsync(Guid id, CancellationToken cancellationToken);
 
@@ -43,3 +47,12 @@ public interface IDeploymentBackend
 
     Task DeleteScheduleAsync(Guid id, Guid scheduleId, CancellationToken cancellationToken);
 }
+
+/// <summary>The deployments list's filters; an unset one selects every deployment.</summary>
+/// <param name="NameContains">Part of the full name (flow/name), any case.</param>
+/// <param name="WorkPoolName">The pool's name (ignored when <paramref name="Served"/>).</param>
+/// <param name="Served">Only deployments on no pool, served by their own process.</param>
+/// <param name="Tag">One of the deployment's tags, whole, any case.</param>
+/// <param name="Status">PAUSED when paused; READY or NOT_READY (not paused, and polled in the last minute or not).</param>
+public sealed record DeploymentQuery(
+    string? NameContains = null, string? WorkPoolName = null, bool Served = false, string? Tag = null, Contracts.WorkPools.ReadinessStatus? Status = null);

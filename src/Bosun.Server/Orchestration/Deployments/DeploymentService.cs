@@ -157,13 +157,21 @@ internal sealed class DeploymentService(
         }, cancellationToken);
 
     /// <summary>A page of deployments by flow then name: from <paramref name="offset"/>, or after the one a <paramref name="cursor"/> names.</summary>
-    public async Task<Page<Deployment>> ListAsync(string? flowName, string? workPoolName, int offset, int limit, string? cursor, CancellationToken cancellationToken)
+    public Task<Page<Deployment>> ListAsync(string? flowName, string? workPoolName, int offset, int limit, string? cursor, CancellationToken cancellationToken) =>
+        ListAsync(new DeploymentListFilter(flowName, workPoolName), offset, limit, cursor, cancellationToken);
+
+    /// <summary>
+    /// A page of the deployments <paramref name="filter"/> selects (matched in SQL, so the total counts every match), by flow
+    /// then name: from <paramref name="offset"/>, or after the one a <paramref name="cursor"/> names.
+    /// </summary>
+    public async Task<Page<Deployment>> ListAsync(DeploymentListFilter filter, int offset, int limit, string? cursor, CancellationToken cancellationToken)
     {
+        var now = timeProvider.GetUtcNow();
         var after = KeyCursor.Parts(cursor, 2) is { } parts ? (parts[0], parts[1]) : ((string, string)?)null;
         return await database.ReadAsync(async connection =>
         {
-            var rows = await DeploymentStore.ListAsync(connection, flowName, workPoolName, after, offset, limit + 1, cancellationToken);
-            var total = await DeploymentStore.CountAsync(connection, flowName, workPoolName, cancellationToken);
+            var rows = await DeploymentStore.ListAsync(connection, filter, after, offset, limit + 1, now, cancellationToken);
+            var total = await DeploymentStore.CountAsync(connection, filter, now, cancellationToken);
             var (page, next) = KeyCursor.Cut(rows, limit, row => [row.FlowName, row.Name]);
             return new Page<Deployment>(await ContractsAsync(connection, page, cancellationToken), total, offset, limit) { NextCursor = next };
         }, cancellationToken);

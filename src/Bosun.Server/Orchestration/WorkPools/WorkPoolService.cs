@@ -106,14 +106,21 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
     }
 
     /// <summary>A page of pools by name: from <paramref name="offset"/>, or after the pool a <paramref name="cursor"/> names.</summary>
-    public async Task<Page<WorkPool>> ListPoolsAsync(string? type, int offset, int limit, string? cursor, CancellationToken cancellationToken)
+    public Task<Page<WorkPool>> ListPoolsAsync(string? type, int offset, int limit, string? cursor, CancellationToken cancellationToken) =>
+        ListPoolsAsync(type, null, offset, limit, cursor, cancellationToken);
+
+    /// <summary>
+    /// A page of pools by name whose name contains <paramref name="nameContains"/> (any case; matched in SQL) when given:
+    /// from <paramref name="offset"/>, or after the pool a <paramref name="cursor"/> names; the total counts every match.
+    /// </summary>
+    public async Task<Page<WorkPool>> ListPoolsAsync(string? type, string? nameContains, int offset, int limit, string? cursor, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var after = KeyCursor.Parts(cursor, 1)?[0];
         return await database.ReadAsync(async connection =>
         {
-            var rows = await WorkPoolStore.ListPoolsAsync(connection, type, after, offset, limit + 1, now, cancellationToken);
-            var total = await WorkPoolStore.CountPoolsAsync(connection, type, cancellationToken);
+            var rows = await WorkPoolStore.ListPoolsAsync(connection, type, nameContains, after, offset, limit + 1, now, cancellationToken);
+            var total = await WorkPoolStore.CountPoolsAsync(connection, type, nameContains, cancellationToken);
             var (page, next) = KeyCursor.Cut(rows, limit, row => [row.Name]);
             return new Page<WorkPool>(page.Select(row => row.ToContract()).ToList(), total, offset, limit) { NextCursor = next };
         }, cancellationToken);
