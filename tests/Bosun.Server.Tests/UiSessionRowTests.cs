@@ -112,7 +112,7 @@ public sealed class UiSessionRowTests
         var revoked = Assert.Single(await admin.ListUiSessionsAsync());
         Assert.Equal((session.Id, false), (revoked.Id, revoked.Active));
         var entry = Assert.Single((await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1), "admin-2")).Items, e => e.Action == "RevokeUiSession");
-        Assert.Equal((200, $"DELETE /api/ui_sessions/{session.Id}"), (entry.Status, entry.Route));
+        Assert.Equal((204, $"DELETE /api/ui_sessions/{session.Id}"), (entry.Status, entry.Route));
         // The key was not revoked: a new sign-in works.
         Assert.Equal(HttpStatusCode.OK, await UiSignIn.OpenAsync(first.Server.BaseAddress, await UiSignIn.SignInAsync(first.Server.BaseAddress, viewer.Key)));
     }
