@@ -29,6 +29,7 @@ internal static class BosunCli
         root.Subcommands.Add(Commands.TaskRun.TaskRunCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(Commands.ApiKey.ApiKeyCommand.Create(context));
+        root.Subcommands.Add(Commands.Session.SessionCommand.Create(context));
         root.Subcommands.Add(Commands.Secret.SecretCommand.Create(context));
         root.Subcommands.Add(Commands.ConcurrencyLimit.ConcurrencyLimitCommand.Create(context));
         root.Subcommands.Add(Commands.Audit.AuditCommand.Create(context));

@@ -381,6 +381,18 @@ public sealed class BosunClient : IDisposable
     public Task RevokeApiKeyAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"api_keys/{id}", null, cancellationToken);
 
+    /// <summary>Every web UI session kept (working ones and those ended within a week), oldest first, read page by page (admin).</summary>
+    public Task<IReadOnlyList<UiSession>> ListUiSessionsAsync(CancellationToken cancellationToken = default) =>
+        AllPagesAsync((cursor, ct) => ListUiSessionsPageAsync(cursor, MaxPageSize, ct), cancellationToken);
+
+    /// <summary>One page of the web UI sessions, oldest first; pass the page's <see cref="Page{T}.NextCursor"/> as <paramref name="cursor"/> for the next.</summary>
+    public Task<Page<UiSession>> ListUiSessionsPageAsync(string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ApiRoutes.UiSessions + Query(("limit", limit), ("cursor", cursor)), null, Json.PageUiSession, cancellationToken);
+
+    /// <summary>Ends a web UI session at once (admin); its key keeps working.</summary>
+    public Task RevokeUiSessionAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"{ApiRoutes.UiSessions}/{id}", null, cancellationToken);
+
     /// <summary>Stores a secret (encrypted at rest); job variables refer to it as <c>{{ secret.NAME }}</c>.</summary>
     public Task SetSecretAsync(string name, string value, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, $"secrets/{Escape(name)}", Body(new SecretValue(value), Json.SecretValue), cancellationToken);

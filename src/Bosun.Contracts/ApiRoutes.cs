@@ -27,4 +27,6 @@ public static class ApiRoutes
     public const string Automations = "automations";
     /// <summary>Tag concurrency limits.</summary>
     public const string ConcurrencyLimits = "concurrency_limits";
+    /// <summary>Web UI sessions (admins list and revoke them).</summary>
+    public const string UiSessions = "ui_sessions";
 }

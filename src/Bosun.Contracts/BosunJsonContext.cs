@@ -96,6 +96,7 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(Page<Schedules.DeploymentSchedule>))]
 [JsonSerializable(typeof(Page<Security.ApiKey>))]
 [JsonSerializable(typeof(Page<Security.SecretInfo>))]
+[JsonSerializable(typeof(Page<Security.UiSession>))]
 [JsonSerializable(typeof(Page<TaskRuns.TaskRun>))]
 [JsonSerializable(typeof(Page<Automations.Automation>))]
 [JsonSerializable(typeof(Page<States.FlowRunState>))]

@@ -44,9 +44,9 @@ internal sealed class UiAccess(
         {
             caller = UiUser.Anonymous;
         }
-        else if (UiSessions.KeyId((await authentication.GetAuthenticationStateAsync()).User) is { } keyId)
+        else if (UiSessions.SessionId((await authentication.GetAuthenticationStateAsync()).User) is { } sessionId)
         {
-            caller = await backend.FindWorkingKeyAsync(keyId, cancellationToken);
+            caller = await backend.FindWorkingSessionAsync(sessionId, cancellationToken);
         }
 
         (Caller, _checked) = (caller, clock.GetUtcNow());
@@ -66,10 +66,12 @@ internal sealed class UiAccess(
     /// </summary>
     public async Task<string?> RefusalAsync(UiPermission needed, string action, string operation, CancellationToken cancellationToken)
     {
+        // Whether or not it is refused this time: a name no API route has would put an entry under it one day.
+        changes?.CheckOperation(operation);
         var caller = await CheckAsync(fresh: true, cancellationToken);
         if (caller is null)
         {
-            return $"Not done: your session has ended (the key was revoked or has expired), so you cannot {action}. Sign in again.";
+            return $"Not done: your session has ended (the key was revoked or has expired, or the session was signed out or revoked), so you cannot {action}. Sign in again.";
         }
 
         if (caller.Has(needed))
@@ -84,6 +86,22 @@ internal sealed class UiAccess(
         }
 
         return $"Not allowed: only {RolesFor(needed)} can {action}; you are signed in as '{caller.Name}', a {caller.RoleName} key.";
+    }
+
+    /// <summary>
+    /// What a page shows instead of its form when the user may not use it (null when they may): for a page being
+    /// opened, not an action. Nothing is audited: looking at a page is no change, and only an attempted change refused
+    /// (<see cref="RefusalAsync(UiPermission, string, string, CancellationToken)"/>, from an action's handler) is recorded.
+    /// </summary>
+    public async Task<string?> ViewRefusalAsync(UiPermission needed, string action, CancellationToken cancellationToken)
+    {
+        var caller = await CheckAsync(fresh: true, cancellationToken);
+        if (caller is null)
+        {
+            return $"Your session has ended (the key was revoked or has expired, or the session was signed out or revoked), so you cannot {action}. Sign in again.";
+        }
+
+        return caller.Has(needed) ? null : $"Not allowed: only {RolesFor(needed)} can {action}; you are signed in as '{caller.Name}', a {caller.RoleName} key.";
     }
 
     /// <summary>"a developer or admin key" for Deploy, and so on.</summary>

@@ -10,9 +10,11 @@ namespace Bosun.Ui;
 
 /// <summary>
 /// Web UI sessions, once the server requires API keys: a person signs in at /signin by pasting a key, which is checked
-/// like a bearer key (run tokens refused) and then forgotten; the browser gets a cookie holding only the key's id, name
-/// and role, encrypted by data protection. Every request of the UI re-checks that key id in the store, so a revoked or
-/// expired key ends its sessions at the next page load or circuit start.
+/// like a bearer key (run tokens refused) and then forgotten. The sign-in is recorded as a session row in the store
+/// (audited as SignIn), and the browser gets a cookie holding only the session's id and the key's id, name and role,
+/// encrypted by data protection. Every request of the UI, and every action of an open page, checks that session and its
+/// key in the store, so a sign-out, an admin's revocation (`bosun session revoke`), or a revoked or expired key ends the
+/// session at once, on every replica sharing the store.
 /// </summary>
 internal static class UiSessions
 {
@@ -23,6 +25,9 @@ internal static class UiSessions
     public const string ReturnUrlField = "returnUrl";
     public const string KeyField = "key";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
+
+    /// <summary>The claim holding the session's id (its row in the store).</summary>
+    public const string SessionClaim = "bosun:session";
 
     public static IServiceCollection AddUiSessions(this IServiceCollection services)
     {
@@ -59,11 +64,12 @@ internal static class UiSessions
         return services;
     }
 
-    /// <summary>What a session holds: the key's id, name and role as claims, never the key.</summary>
-    public static ClaimsPrincipal Principal(Guid keyId, UiUser caller)
+    /// <summary>What a session holds: its id, and the key's id, name and role as claims, never the key.</summary>
+    public static ClaimsPrincipal Principal(Guid sessionId, Guid keyId, UiUser caller)
     {
         Claim[] claims =
         [
+            new(SessionClaim, sessionId.ToString()),
             new(ClaimTypes.NameIdentifier, keyId.ToString()),
             new(ClaimTypes.Name, caller.Name),
             new(ClaimTypes.Role, caller.RoleName),
@@ -75,6 +81,10 @@ internal static class UiSessions
     public static Guid? KeyId(ClaimsPrincipal? user) =>
         user?.Identity is { IsAuthenticated: true, AuthenticationType: Scheme } && Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
 
+    /// <summary>The session id a sign-in cookie names, or null for anyone else (and for a cookie from before sessions were kept in the store).</summary>
+    public static Guid? SessionId(ClaimsPrincipal? user) =>
+        user?.Identity is { IsAuthenticated: true, AuthenticationType: Scheme } && Guid.TryParse(user.FindFirstValue(SessionClaim), out var id) ? id : null;
+
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         // The two forms check their antiforgery token themselves (not the middleware), to answer with a message people can act on.
@@ -83,11 +93,11 @@ internal static class UiSessions
         endpoints.MapPost(SignOutPath, SignOutAsync).ExcludeFromDescription().DisableAntiforgery();
     }
 
-    /// <summary>A session whose key was revoked or expired (or whose role changed) is ended at once.</summary>
+    /// <summary>A session signed out or revoked, or whose key was revoked or expired (or whose role changed), is ended at once.</summary>
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var access = context.HttpContext.RequestServices.GetRequiredService<IAccessBackend>();
-        var caller = KeyId(context.Principal) is { } id ? await access.FindWorkingKeyAsync(id, context.HttpContext.RequestAborted) : null;
+        var caller = SessionId(context.Principal) is { } id ? await access.FindWorkingSessionAsync(id, context.HttpContext.RequestAborted) : null;
         if (caller is null || !string.Equals(context.Principal!.FindFirstValue(ClaimTypes.Role), caller.RoleName, StringComparison.Ordinal))
         {
             context.RejectPrincipal();
@@ -146,16 +156,23 @@ internal static class UiSessions
         }
 
         // Not persistent: the cookie ends with the browser session, and at the latest 8 hours after the last request.
-        await context.SignInAsync(Scheme, Principal(keyId, caller), new AuthenticationProperties { IsPersistent = false });
+        var sessionId = await access.StartSessionAsync(caller, context.RequestAborted);
+        await context.SignInAsync(Scheme, Principal(sessionId, keyId, caller), new AuthenticationProperties { IsPersistent = false });
         return TypedResults.Redirect(target);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery)
+    private static async Task<IResult> SignOutAsync(HttpContext context, IAccessBackend access, IAntiforgery antiforgery)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Sign-out refused",
                 detail: "The sign-out form had expired or came from another site; reload the page and sign out again.");
+        }
+
+        // The row ends too, so a copy of the cookie (another tab, another machine) stops working with it.
+        if (SessionId(context.User) is { } sessionId)
+        {
+            await access.EndSessionAsync(sessionId, context.RequestAborted);
         }
 
         await context.SignOutAsync(Scheme);

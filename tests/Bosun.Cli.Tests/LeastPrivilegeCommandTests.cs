@@ -76,6 +76,33 @@ public sealed partial class LeastPrivilegeCommandTests
         (await cli.RunAsync("deployment", "run", "train/gpu", "--job-variable", "privileged=true")).FailedWith("privileged");
     }
 
+    [Fact]
+    public async Task SessionLsAndRevoke_EndTheUiSession_BadIdIsAOneLineError()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var cli = new CliRunner(server.ApiUrl);
+        var admin = (await cli.RunAsync("api-key", "create", "--name", "root", "--role", "admin", "--output", "json")).Json().GetProperty("key").GetString()!;
+        cli.Environment["BOSUN_API_KEY"] = admin;
+        var viewer = (await cli.RunAsync("api-key", "create", "--name", "carol", "--role", "viewer", "--output", "json")).Json().GetProperty("key").GetString()!;
+        var cookie = await UiSignIn.SignInAsync(server.Server.BaseAddress, viewer);
+
+        var sessions = (await cli.RunAsync("session", "ls", "--output", "json")).Json();
+        var session = Assert.Single(sessions.EnumerateArray());
+        Assert.Equal(("carol", true), (session.GetProperty("key_name").GetString(), session.GetProperty("active").GetBoolean()));
+        var id = session.GetProperty("id").GetString()!;
+        var table = (await cli.RunAsync("session", "ls")).Succeeded().Out;
+        Assert.Contains("carol", table, StringComparison.Ordinal);
+        Assert.Contains("active", table, StringComparison.Ordinal);
+
+        Assert.Contains($"Revoked web UI session {id}.", (await cli.RunAsync("session", "revoke", id)).Succeeded().Out, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, await UiSignIn.OpenAsync(server.Server.BaseAddress, cookie));
+        Assert.False(Assert.Single((await cli.RunAsync("session", "ls", "--output", "json")).Json().EnumerateArray()).GetProperty("active").GetBoolean());
+        (await cli.RunAsync("session", "revoke", "nope")).FailedWith("'nope' is not a session id");
+        (await cli.RunAsync("session", "revoke", Guid.NewGuid().ToString())).FailedWith("does not exist");
+        cli.Environment["BOSUN_API_KEY"] = viewer;
+        (await cli.RunAsync("session", "ls")).FailedWith("admin");
+    }
+
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 }

@@ -98,6 +98,7 @@ public sealed class SecurityTests
         .Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{scheduleId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{keyId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{sessionId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{taskRunId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{name}", "missing", StringComparison.Ordinal)
         .Replace("{pool}", "missing", StringComparison.Ordinal)

@@ -97,20 +97,66 @@ public sealed class UiAccessTests
         Assert.True(access.SignInRequired);
     }
 
+    [Fact]
+    public async Task OpeningAPage_WritesNoAuditEntry_ARefusedActionDoes()
+    {
+        await using var server = await TestServer.StartAsync();
+        var root = await Security(server).CreateKeyAsync(new ApiKeyCreate("first-admin", ApiKeyRole.Admin), default);
+        using var admin = server.NewClient(root.Key);
+        var access = await SignedInAsync(server, "looker", ApiKeyRole.Viewer, changes: true);
+        var changes = server.Server.Services.GetRequiredService<IUiChangeLog>();
+
+        // What a form page does as it opens (NewWorkPoolPage, DeploymentRunPage, ...): it says why there is no form.
+        string? shown = null;
+        await changes.RunAsync(() => access.Caller, () => "/work-pools/new", async () => shown = await access.ViewRefusalAsync(UiPermission.Admin, "create work pools", default));
+        Assert.Equal("Not allowed: only an admin key can create work pools; you are signed in as 'looker', a viewer key.", shown);
+        Assert.Equal(["SignIn"], (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1), "looker")).Items.Select(entry => entry.Action));
+
+        // An action's handler asking the same is an attempted change: refused and recorded.
+        string? refused = null;
+        await changes.RunAsync(() => access.Caller, () => "/work-pools/new", async () => refused = await access.RefusalAsync(UiPermission.Admin, "create work pools", "CreateWorkPool", default));
+        Assert.Equal(shown, refused);
+        var entry = Assert.Single((await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1), "looker")).Items, e => e.Action != "SignIn");
+        Assert.Equal(("CreateWorkPool", 403), (entry.Action, entry.Status));
+    }
+
+    [Fact]
+    public async Task OperationNameNoApiRouteHas_FailsLoudlyOnUse()
+    {
+        await using var server = await TestServer.StartAsync();
+        var changes = server.Server.Services.GetRequiredService<IUiChangeLog>();
+        var access = new UiAccess(new FixedAuthentication(Nobody), Backend(server), TimeProvider.System, changes);
+
+        // Allowed or not, the name is checked: here everyone may act (authentication off), and the misspelt name still fails.
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => access.RefusalAsync(UiPermission.Admin, "pause a queue", "SetWorkQueueLimit", default));
+        Assert.Contains("'SetWorkQueueLimit'", refusal.Message, StringComparison.Ordinal);
+        Assert.Null(await access.RefusalAsync(UiPermission.Admin, "pause a queue", "PauseWorkQueue", default));
+        // A backend naming its change does the same.
+        var described = await Assert.ThrowsAsync<InvalidOperationException>(() => changes.RunAsync(() => UiUser.Anonymous, () => "/",
+            () =>
+            {
+                Bosun.Server.Ui.UiChangeLog.Describe("PauseTheQueue", "pool=p");
+                return Task.CompletedTask;
+            }));
+        Assert.Contains("'PauseTheQueue'", described.Message, StringComparison.Ordinal);
+    }
+
     private static SecurityService Security(TestServer server) => server.Server.Services.GetRequiredService<SecurityService>();
 
     /// <summary>The server's side of the UI's access checks (the one the UI's pages get).</summary>
     private static IAccessBackend Backend(TestServer server) => server.Server.Services.GetRequiredService<IAccessBackend>();
 
-    private static async Task<UiAccess> SignedInAsync(TestServer server, string name, ApiKeyRole role) =>
-        (await SignedInWithIdAsync(server, name, role)).Access;
+    private static async Task<UiAccess> SignedInAsync(TestServer server, string name, ApiKeyRole role, bool changes = false) =>
+        (await SignedInWithIdAsync(server, name, role, changes)).Access;
 
-    private static async Task<(UiAccess Access, Guid KeyId)> SignedInWithIdAsync(TestServer server, string name, ApiKeyRole role)
+    private static async Task<(UiAccess Access, Guid KeyId)> SignedInWithIdAsync(TestServer server, string name, ApiKeyRole role, bool changes = false)
     {
         var created = await Security(server).CreateKeyAsync(new ApiKeyCreate(name, role), default);
         var user = await Backend(server).AuthenticateKeyAsync(created.Key, default);
         Assert.NotNull(user);
         Assert.Equal(created.ApiKey.Id, user.KeyId);
-        return (new UiAccess(new FixedAuthentication(UiSessions.Principal(created.ApiKey.Id, user)), Backend(server), TimeProvider.System), created.ApiKey.Id);
+        var sessionId = await Backend(server).StartSessionAsync(user, default);
+        return (new UiAccess(new FixedAuthentication(UiSessions.Principal(sessionId, created.ApiKey.Id, user)), Backend(server), TimeProvider.System,
+            changes ? server.Server.Services.GetRequiredService<IUiChangeLog>() : null), created.ApiKey.Id);
     }
 }

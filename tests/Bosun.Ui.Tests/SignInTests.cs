@@ -141,6 +141,92 @@ public sealed class SignInTests(BrowserFixture browser, ITestOutputHelper output
         ui.AssertNoBrowserErrors();
     }
 
+    /// <summary>
+    /// Looking is no change: a viewer opening every page that has actions (the forms included, which say why there is no
+    /// form) leaves nothing in the audit log but the sign-in. Refused actions are recorded (UiAccessTests, UiAuditMatrixTests).
+    /// </summary>
+    [Fact]
+    public async Task Viewer_OpeningEveryPageWithActions_WritesNoAuditEntry()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        var admin = await ui.EnableAuthAsync();
+        await admin.PoolAsync("proc");
+        var deployment = await admin.CommandDeploymentAsync("proc", "hello", "echo hello");
+        var run = await admin.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await admin.CreateAutomationAsync(new Contracts.Automations.AutomationCreate("on-failure",
+            new Contracts.Automations.AutomationTrigger(Contracts.Automations.AutomationTriggerKind.RunState, [StateType.Failed]),
+            [new Contracts.Automations.AutomationAction(Contracts.Automations.AutomationActionKind.Webhook, "http://127.0.0.1:9/hook")]));
+        var viewer = await ui.CreateKeyAsync("looker", ApiKeyRole.Viewer);
+        await page.GotoAsync("work-pools");
+        await ui.SubmitKeyAsync(viewer.Key);
+        await Expect(page.Locator("[data-signed-in]")).ToHaveTextAsync("Signed in as looker (viewer)");
+
+        (string Path, string Heading)[] pages =
+        [
+            ("work-pools", "Work pools"), ("work-pools/new", "Create a work pool"), ("work-pools/proc", "proc"), ("work-pools/proc/template", "proc"),
+            ("deployments", "Deployments"), ($"deployments/{deployment.Id}", "shell/hello"), ($"deployments/{deployment.Id}/run", "Run shell/hello"),
+            ($"deployments/{deployment.Id}/edit", "Edit shell/hello"), ("flow-runs", "Flow runs"), ($"flow-runs/{run.Id}", run.Name),
+            ("automations", "Automations"), ("automations/new", "Create an automation"), ("automations/on-failure", "on-failure"),
+            ("automations/on-failure/edit", "Edit on-failure"), ("concurrency-limits", "Concurrency limits"), ("admin/api-keys", "API keys"),
+            ("admin/secrets", "Secrets"), ("admin/audit", "Audit log"), ("workers", "Workers"),
+        ];
+        foreach (var (path, heading) in pages)
+        {
+            await ui.OpenAsync(path, heading);
+        }
+
+        // The form pages said why there is no form, as they did when that was (wrongly) recorded as a refused change.
+        await ui.OpenAsync("work-pools/new", "Create a work pool");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("only an admin key can create work pools");
+        var entries = (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1), "looker")).Items;
+        Assert.Equal([("SignIn", 200)], entries.Select(entry => (entry.Action, entry.Status)));
+        ui.AssertNoBrowserErrors();
+    }
+
+    /// <summary>An admin lists the web UI's sessions on the keys page and revokes one; it stops working at once, and the revocation is audited.</summary>
+    [Fact]
+    public async Task Admin_RevokesAnotherSessionFromTheKeysPage_ItEndsAtOnce()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        var admin = await ui.EnableAuthAsync();
+        var adminKey = await ui.CreateKeyAsync("ops", ApiKeyRole.Admin);
+        var viewer = await ui.CreateKeyAsync("bob", ApiKeyRole.Viewer);
+        var bobCookie = await UiSignIn.SignInAsync(ui.Server.Server.BaseAddress, viewer.Key);
+        Assert.Equal(System.Net.HttpStatusCode.OK, await UiSignIn.OpenAsync(ui.Server.Server.BaseAddress, bobCookie));
+        var bobSession = Assert.Single(await admin.ListUiSessionsAsync(), session => session.KeyName == "bob");
+
+        await page.GotoAsync("admin/api-keys");
+        await ui.SubmitKeyAsync(adminKey.Key);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "API keys" })).ToBeVisibleAsync();
+        await ui.WaitInteractiveAsync();
+        var row = page.Locator($"[data-session='{bobSession.Id}']");
+        await Expect(row).ToContainTextAsync("Active");
+        await Expect(page.Locator("[data-session-key='ops']")).ToContainTextAsync("Active");
+        await ui.ScreenshotAsync("sessions-admin");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+
+        await Expect(row).ToContainTextAsync("Ended");
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, await UiSignIn.OpenAsync(ui.Server.Server.BaseAddress, bobCookie));
+        var entry = Assert.Single((await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1), "ops")).Items, e => e.Action == "RevokeUiSession");
+        Assert.Equal((200, "UI /admin/api-keys"), (entry.Status, entry.Route));
+        Assert.Contains(bobSession.Id.ToString(), entry.Summary, StringComparison.Ordinal);
+        // The admin's own session goes on.
+        await ui.OpenAsync("admin/api-keys", "API keys");
+        ui.AssertNoBrowserErrors();
+    }
+
     [Fact]
     public async Task SessionCookie_HttpOnlyStrictHoldsNoKey_SignOutEndsTheSession()
     {

@@ -268,6 +268,24 @@ internal sealed class ApiKeyRow
     public Contracts.Security.ApiKey ToContract() => new(Id, Name, ParsedRole, Prefix, Revoked, Time(Expires), Time(LastUsed), Time(Created)) { Pools = PoolList };
 }
 
+/// <summary>A web UI session (<see cref="SecurityStore.InsertSessionAsync"/>).</summary>
+internal sealed class UiSessionRow
+{
+    public Guid Id { get; set; }
+    public Guid KeyId { get; set; }
+    public string KeyName { get; set; } = "";
+    public long Created { get; set; }
+    public long LastSeen { get; set; }
+    public long Expires { get; set; }
+    public long? Revoked { get; set; }
+
+    /// <summary>Whether the session's key still works (read by the list only).</summary>
+    public long KeyWorks { get; set; }
+
+    public Contracts.Security.UiSession ToContract(DateTimeOffset now) =>
+        new(Id, KeyId, KeyName, Time(Created), Time(LastSeen), Time(Expires), Time(Revoked), Revoked is null && Time(Expires) > now && KeyWorks != 0);
+}
+
 /// <summary>A run holding a slot, with what is known of its holders (<see cref="FlowRunStore.PossiblyAbandonedAsync"/>).</summary>
 internal sealed class SlotHolderRow
 {

@@ -32,6 +32,45 @@ internal static class SecurityStore
         scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE api_keys SET last_used = @now WHERE id = @id", new { id, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
 
+    /// <summary>Ends every session of the key (its revocation ends them); returns how many were still open.</summary>
+    public static Task<int> RevokeSessionsOfKeyAsync(WriteScope scope, Guid keyId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE ui_sessions SET revoked = @now WHERE key_id = @keyId AND revoked IS NULL", new { keyId, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>A new web UI session; sessions that ended more than <paramref name="forgetBefore"/> ago are deleted with it.</summary>
+    public static Task<int> InsertSessionAsync(WriteScope scope, UiSessionRow row, DateTimeOffset forgetBefore, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM ui_sessions WHERE expires < @forget OR revoked < @forget;
+            INSERT INTO ui_sessions (id, key_id, key_name, created, last_seen, expires, revoked)
+            VALUES (@Id, @KeyId, @KeyName, @Created, @LastSeen, @Expires, NULL)
+            """, new { row.Id, row.KeyId, row.KeyName, row.Created, row.LastSeen, row.Expires, forget = Ms(forgetBefore) }, scope.Transaction,
+            cancellationToken: cancellationToken));
+
+    public static Task<UiSessionRow?> FindSessionAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<UiSessionRow?>(new CommandDefinition(
+            "SELECT id, key_id AS KeyId, key_name AS KeyName, created, last_seen AS LastSeen, expires, revoked FROM ui_sessions WHERE id = @id",
+            new { id }, cancellationToken: cancellationToken));
+
+    /// <summary>Every session kept (ended ones are forgotten a week after), with whether its key still works, oldest first.</summary>
+    public static async Task<IReadOnlyList<UiSessionRow>> ListSessionsAsync(DbConnection connection, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<UiSessionRow>(new CommandDefinition("""
+            SELECT s.id, s.key_id AS KeyId, s.key_name AS KeyName, s.created, s.last_seen AS LastSeen, s.expires, s.revoked,
+                   CASE WHEN k.id IS NOT NULL AND k.revoked = FALSE AND (k.expires IS NULL OR k.expires > @now) THEN 1 ELSE 0 END AS KeyWorks
+            FROM ui_sessions s LEFT JOIN api_keys k ON k.id = s.key_id
+            ORDER BY s.created, s.id
+            """, new { now = Ms(now) }, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>Notes a session's use and slides its end to <paramref name="expires"/>, unless it has ended.</summary>
+    public static Task<int> TouchSessionAsync(WriteScope scope, Guid id, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE ui_sessions SET last_seen = @now, expires = @expires WHERE id = @id AND revoked IS NULL AND expires > @now",
+            new { id, now = Ms(now), expires = Ms(expires) }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Ends a session (signed out or revoked); 0 when there is no such session, 1 otherwise (an ended one stays as it was).</summary>
+    public static Task<int> RevokeSessionAsync(WriteScope scope, Guid id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE ui_sessions SET revoked = COALESCE(revoked, @now) WHERE id = @id", new { id, now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
+
     /// <summary>Keys that still work: not revoked, not expired. <paramref name="adminsOnly"/> counts admin keys only.</summary>
     public static Task<int> CountActiveKeysAsync(DbConnection connection, DateTimeOffset now, bool adminsOnly, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(

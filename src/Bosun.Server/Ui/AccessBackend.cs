@@ -6,7 +6,7 @@ using Bosun.Ui.Backend;
 namespace Bosun.Server.Ui;
 
 /// <summary>Sign-in and session checks for the UI, by the same keys, roles and failure limit as the API.</summary>
-internal sealed class AccessBackend(SecurityService security, AuthFailureLimiter limiter) : IAccessBackend
+internal sealed class AccessBackend(SecurityService security, AuthFailureLimiter limiter, Orchestration.Audit.AuditLog audit) : IAccessBackend
 {
     public Task<bool> AuthEnabledAsync(CancellationToken cancellationToken) => security.AuthEnabledAsync(cancellationToken);
 
@@ -16,9 +16,31 @@ internal sealed class AccessBackend(SecurityService security, AuthFailureLimiter
             ? null
             : User(await Storage.AuditedChange.OutsideAsync(() => security.AuthenticateAsync(key, cancellationToken)));
 
-    public async Task<UiUser?> FindWorkingKeyAsync(Guid keyId, CancellationToken cancellationToken) =>
-        // Outside the UI action's audit entry: noting the key's last use is no change of the user's.
-        User(await Storage.AuditedChange.OutsideAsync(() => security.FindWorkingKeyAsync(keyId, cancellationToken)));
+    public Task<Guid> StartSessionAsync(UiUser user, CancellationToken cancellationToken) =>
+        Storage.AuditedChange.OutsideAsync(() => security.StartSessionAsync(Caller(user),
+            sessionId => audit.NewEntry(Caller(user), "SignIn", "POST /signin", StatusCodes.Status200OK, $"session={sessionId}"), cancellationToken));
+
+    public async Task<UiUser?> FindWorkingSessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        // Outside the UI action's audit entry: noting the session's and key's last use is no change of the user's.
+        User(await Storage.AuditedChange.OutsideAsync(() => security.FindWorkingSessionAsync(sessionId, cancellationToken)));
+
+    public async Task EndSessionAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var user = await FindWorkingSessionAsync(sessionId, cancellationToken);
+        if (user is null)
+        {
+            return; // ended already (or never was): nothing to sign out of
+        }
+
+        await Storage.AuditedChange.OutsideAsync(async () =>
+        {
+            await new Storage.AuditedChange(() => audit.NewEntry(Caller(user), "SignOut", "POST /signout", StatusCodes.Status200OK, $"session={sessionId}"))
+                .RunAsync(() => security.RevokeSessionAsync(sessionId, cancellationToken));
+            return 0;
+        });
+    }
+
+    private static BosunCaller Caller(UiUser user) => new(user.Name, user.Role, KeyId: user.KeyId);
 
     public UiPermission PermissionsOf(ApiKeyRole role) => PermissionsOf(new BosunCaller("", role));
 

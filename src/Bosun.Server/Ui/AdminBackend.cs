@@ -40,6 +40,16 @@ internal sealed class AdminBackend(AuditLog audit, SecurityService security, Wor
             return 0;
         });
 
+    public Task<IReadOnlyList<UiSession>> ListSessionsAsync(CancellationToken cancellationToken) => Call(() => security.ListSessionsAsync(cancellationToken));
+
+    public Task RevokeSessionAsync(Guid id, CancellationToken cancellationToken) =>
+        Call(async () =>
+        {
+            UiChangeLog.Describe("RevokeUiSession", $"sessionId={id}");
+            await security.RevokeSessionAsync(id, cancellationToken);
+            return 0;
+        });
+
     public Task<IReadOnlyList<SecretInfo>> ListSecretsAsync(CancellationToken cancellationToken) => Call(() => security.ListSecretsAsync(cancellationToken));
 
     public Task SetSecretAsync(string name, string value, CancellationToken cancellationToken) =>

@@ -17,8 +17,10 @@ namespace Bosun.Server.Ui;
 /// cancel of three runs is three entries. A change that writes nothing leaves no entry; a write no backend named is
 /// recorded as <c>UiAction</c> rather than missed. A refusal is recorded, with status 403, under the route's name the page gives.
 /// </summary>
-internal sealed class UiChangeLog(AuditLog audit, ILogger<UiChangeLog> logger) : IUiChangeLog
+internal sealed class UiChangeLog(AuditLog audit, ILogger<UiChangeLog> logger, EndpointDataSource endpoints) : IUiChangeLog
 {
+    private HashSet<string>? _operations;
+
     /// <summary>The circuit activity being run: who does it, on which page.</summary>
     private sealed record Activity(UiChangeLog Log, Func<UiUser?> Caller, Func<string> Page);
 
@@ -32,6 +34,7 @@ internal sealed class UiChangeLog(AuditLog audit, ILogger<UiChangeLog> logger) :
     {
         if (Current.Value is { } activity)
         {
+            activity.Log.CheckOperation(action);
             // Set here, the change is ambient for the rest of the backend's call (an async method), not for the page after it.
             new AuditedChange(() => activity.Log.Entry(activity.Caller(), action, activity.Page(), StatusCodes.Status200OK, summary)).Enter();
         }
@@ -55,6 +58,23 @@ internal sealed class UiChangeLog(AuditLog audit, ILogger<UiChangeLog> logger) :
         Current.Value = current;
         var change = new AuditedChange(() => Entry(caller(), "UiAction", page(), StatusCodes.Status200OK, ""));
         await change.RunAsync(activity);
+    }
+
+    public void CheckOperation(string operation)
+    {
+        // The routes are all mapped before the first circuit or request; read once, then kept.
+        var operations = _operations ?? endpoints.Endpoints.Select(endpoint => endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName)
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (operations.Count > 0)
+        {
+            _operations = operations;
+        }
+
+        if (!operations.Contains(operation))
+        {
+            throw new InvalidOperationException(
+                $"The web UI names a change '{operation}', but no API route is called that: a page's access check and its backend must give the name of the API route that makes the same change (e.g. PauseDeployment), which the audit log records.");
+        }
     }
 
     public async Task RecordRefusalAsync(UiUser? caller, string page, string action, string operation, CancellationToken cancellationToken)

@@ -12,8 +12,20 @@ public interface IAccessBackend
     /// <summary>The user a pasted API key belongs to, or null when it is unknown, revoked, expired, or not an API key (a run token).</summary>
     Task<UiUser?> AuthenticateKeyAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>The user of the key with <paramref name="keyId"/>, read from the store now; null once it is revoked or expired.</summary>
-    Task<UiUser?> FindWorkingKeyAsync(Guid keyId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a sign-in of <paramref name="user"/> (just authenticated by its key) as a session in the store, audited as
+    /// <c>SignIn</c>; returns the session's id, which the cookie holds.
+    /// </summary>
+    Task<Guid> StartSessionAsync(UiUser user, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The user of the session with <paramref name="sessionId"/>, read from the store now; null once the session is
+    /// signed out, revoked or expired, or its key is revoked or expired.
+    /// </summary>
+    Task<UiUser?> FindWorkingSessionAsync(Guid sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Ends the session (a sign-out), audited as <c>SignOut</c>; an unknown or ended session is left as it is.</summary>
+    Task EndSessionAsync(Guid sessionId, CancellationToken cancellationToken);
 
     /// <summary>What keys of <paramref name="role"/> may do in the UI.</summary>
     UiPermission PermissionsOf(ApiKeyRole role);

@@ -19,6 +19,12 @@ public interface IAdminBackend
 
     Task RevokeKeyAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The web UI sessions kept (working ones and those ended within a week), oldest first.</summary>
+    Task<IReadOnlyList<UiSession>> ListSessionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Ends a web UI session at once, on every replica.</summary>
+    Task RevokeSessionAsync(Guid id, CancellationToken cancellationToken);
+
     /// <summary>Secret names and times; never a value.</summary>
     Task<IReadOnlyList<SecretInfo>> ListSecretsAsync(CancellationToken cancellationToken);
 

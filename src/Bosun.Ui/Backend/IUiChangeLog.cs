@@ -14,6 +14,13 @@ public interface IUiChangeLog
     Task RunAsync(Func<UiUser?> caller, Func<string> page, Func<Task> activity);
 
     /// <summary>
+    /// Throws <see cref="InvalidOperationException"/> unless <paramref name="operation"/> is the name of an API route: the
+    /// name a page's access check or a backend's change gives must be one the API's audit would record for the same
+    /// change. Checked on every use, so a misspelt name fails the first test (or click) that reaches it.
+    /// </summary>
+    void CheckOperation(string operation);
+
+    /// <summary>
     /// Records that <paramref name="caller"/> was refused <paramref name="action"/> (as the API records a 403): as
     /// <paramref name="operation"/>, the name of the API route that does the same, the name the action is recorded under when done.
     /// </summary>

@@ -15,7 +15,7 @@ internal static class ApiTags
         ["Flow runs"] = "Flow runs: reading and filtering them, their states and results, cancelling, and what workers and flow processes report.",
         ["Task runs"] = "The task runs inside a flow run, their results and the task cache.",
         ["Logs"] = "Run logs: batched writes, paged reads and a live follow as server-sent events.",
-        ["Security"] = "API keys, secrets and run tokens.",
+        ["Security"] = "API keys, web UI sessions, secrets and run tokens.",
         ["Audit"] = "The audit log: who changed what through the API, and when.",
         ["Automations"] = "Automations: rules of a trigger and actions, and the ledger of their deliveries.",
         ["Concurrency limits"] = "Tag concurrency limits: how many task runs with a tag run at once across all flow runs, and the slots task runs take of them.",

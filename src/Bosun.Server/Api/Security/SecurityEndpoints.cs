@@ -48,6 +48,19 @@ internal static class SecurityEndpoints
             return TypedResults.NoContent();
         }).WithName("RevokeApiKey").WithSummary("Revoke an API key").WithDescription("Revoke a key: it is refused from the next request on.");
 
+        var sessions = api.MapGroup(Contracts.ApiRoutes.UiSessions).WithTags("Security").Requires(Permission.Admin);
+        sessions.MapGet("", async (int? limit, string? cursor, SecurityService service, CancellationToken ct) =>
+            Paging.ByKey(await service.ListSessionsAsync(ct), session => Paging.Key(Paging.Key(session.Created), session.Id.ToString("N")), cursor, limit))
+            .WithName("ListUiSessions").WithSummary("List web UI sessions")
+            .WithDescription("Web UI sign-ins, oldest first, a page at a time (pass next_cursor as cursor): the key's id and name, when the session began, " +
+                "was last used and expires, when it was ended (signed out, revoked, or its key revoked) and whether it works now. Ended sessions are listed for a week.");
+        sessions.MapDelete("{sessionId:guid}", async Task<NoContent> (Guid sessionId, SecurityService service, CancellationToken ct) =>
+        {
+            await service.RevokeSessionAsync(sessionId, ct);
+            return TypedResults.NoContent();
+        }).WithName("RevokeUiSession").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Revoke a web UI session")
+            .WithDescription("End a web UI session at once, on every replica: its next page load goes to the sign-in page and its open pages lose their controls. The key itself keeps working; revoke it to end all its sessions.");
+
         var secrets = api.MapGroup("secrets").WithTags("Security").Requires(Permission.Admin);
         secrets.MapGet("", (SecurityService service, CancellationToken ct) => service.ListSecretsAsync(ct)).WithName("ListSecrets").WithSummary("List secrets").WithDescription("Secret names; values are never returned.")
             .WithMetadata(Paging.BareArray("/api/secrets/page"));

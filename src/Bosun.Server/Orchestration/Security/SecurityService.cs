@@ -52,6 +52,69 @@ internal sealed partial class SecurityService(
         return await WorkingKeyAsync(row, cancellationToken);
     }
 
+    /// <summary>How long a web UI session lasts after its last use (the cookie's sliding lifetime too).</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(8);
+
+    /// <summary>How long a session that ended is still listed before it is deleted (at a later sign-in).</summary>
+    public static readonly TimeSpan EndedSessionsKept = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Records a web UI sign-in of <paramref name="caller"/> (a working API key) as a session row, with its audit entry
+    /// (<c>SignIn</c>) in the same transaction; returns the session's id, which the cookie names.
+    /// </summary>
+    public async Task<Guid> StartSessionAsync(BosunCaller caller, Func<Guid, Contracts.Audit.AuditEntry> entry, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var row = new UiSessionRow
+        {
+            Id = Guid.NewGuid(), KeyId = caller.KeyId ?? throw new ArgumentException("A session is a key's.", nameof(caller)), KeyName = caller.Name,
+            Created = Ms(now), LastSeen = Ms(now), Expires = Ms(now + SessionLifetime),
+        };
+        await new AuditedChange(() => entry(row.Id)).RunAsync(() =>
+            database.WriteAsync(scope => SecurityStore.InsertSessionAsync(scope, row, now - EndedSessionsKept, cancellationToken), cancellationToken));
+        return row.Id;
+    }
+
+    /// <summary>
+    /// The caller a web UI session stands for, read from the store now: null once the session is signed out, revoked or
+    /// expired, or its key no longer works. Its use is noted at most once a minute, which slides its end.
+    /// </summary>
+    public async Task<BosunCaller?> FindWorkingSessionAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var session = await database.ReadAsync(connection => SecurityStore.FindSessionAsync(connection, sessionId, cancellationToken), cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        if (session is null || session.Revoked is not null || Time(session.Expires) <= now)
+        {
+            return null;
+        }
+
+        var caller = await FindWorkingKeyAsync(session.KeyId, cancellationToken);
+        if (caller is not null && now - Time(session.LastSeen) > TimeSpan.FromMinutes(1))
+        {
+            await database.WriteAsync(scope => SecurityStore.TouchSessionAsync(scope, sessionId, now, now + SessionLifetime, cancellationToken), cancellationToken);
+        }
+
+        return caller;
+    }
+
+    /// <summary>Every web UI session kept, oldest first: working ones and those ended within the last week.</summary>
+    public async Task<IReadOnlyList<Contracts.Security.UiSession>> ListSessionsAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        return (await database.ReadAsync(connection => SecurityStore.ListSessionsAsync(connection, now, cancellationToken), cancellationToken))
+            .Select(row => row.ToContract(now)).ToList();
+    }
+
+    /// <summary>Ends a web UI session at once (an admin's revocation, or its own sign-out); 404 for an unknown id.</summary>
+    public async Task RevokeSessionAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (await database.WriteAsync(scope => SecurityStore.RevokeSessionAsync(scope, sessionId, now, cancellationToken), cancellationToken) == 0)
+        {
+            throw new NotFoundException($"Web UI session {sessionId} does not exist (ended sessions are forgotten after a week). List them with `bosun session ls`.");
+        }
+    }
+
     private async Task<BosunCaller?> WorkingKeyAsync(ApiKeyRow? row, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
@@ -179,7 +242,14 @@ internal sealed partial class SecurityService(
 
     public async Task RevokeKeyAsync(Guid id, CancellationToken cancellationToken)
     {
-        if (await database.WriteAsync(scope => SecurityStore.RevokeKeyAsync(scope, id, cancellationToken), cancellationToken) == 0)
+        var now = timeProvider.GetUtcNow();
+        if (await database.WriteAsync(async scope =>
+            {
+                var revoked = await SecurityStore.RevokeKeyAsync(scope, id, cancellationToken);
+                // Its sessions end with it (they would be refused anyway: each is checked against its key); the list says so.
+                await SecurityStore.RevokeSessionsOfKeyAsync(scope, id, now, cancellationToken);
+                return revoked;
+            }, cancellationToken) == 0)
         {
             throw new NotFoundException($"API key {id} does not exist. List keys with `bosun api-key ls`.");
         }
