@@ -37,17 +37,23 @@ internal static class ServerBenchmarks
     /// One producer creates <paramref name="runs"/> runs one call at a time, then as many in batches of
     /// <paramref name="batch"/> (create_flow_runs), after a warm-up of both: runs/s of each and their ratio.
     /// </summary>
-    public static async Task<string> CreateThroughputAsync(BosunClient client, string store, int runs, int batch)
+    /// <remarks>
+    /// <paramref name="storeWork"/>, when given, reads the store's own counters (PostgreSQL: transactions and rows written),
+    /// which are printed per run of the one-at-a-time phase: unlike the rate, they do not move with the machine's load.
+    /// </remarks>
+    public static async Task<string> CreateThroughputAsync(BosunClient client, string store, int runs, int batch, Func<Task<StoreWork>>? storeWork = null)
     {
         var deployment = await SetUpAsync(client);
         await CreateOneByOneAsync(client, deployment, 1000);
         await CreateInBatchesAsync(client, deployment, 1000, batch);
 
+        var work = storeWork is null ? null : await storeWork();
         var cpu = MachineCpu.Now();
         var stopwatch = Stopwatch.StartNew();
         await CreateOneByOneAsync(client, deployment, runs);
         var single = stopwatch.Elapsed;
         var singleCpu = MachineCpu.PerRun(cpu, runs, single);
+        var perRun = work is null ? "" : $"; store work per run one at a time: {(await storeWork!()).PerRun(work, runs)}";
 
         cpu = MachineCpu.Now();
         stopwatch.Restart();
@@ -55,7 +61,15 @@ internal static class ServerBenchmarks
         var batched = stopwatch.Elapsed;
         return $"{store} create throughput, one producer: one at a time {runs / single.TotalSeconds:0} runs/s ({singleCpu}); " +
             $"in batches of {batch} {runs / batched.TotalSeconds:0} runs/s ({MachineCpu.PerRun(cpu, runs, batched)}); " +
-            $"ratio {single / batched:0.0}x ({runs} runs each, after 1,000 of each untimed)";
+            $"ratio {single / batched:0.0}x ({runs} runs each, after 1,000 of each untimed){perRun}";
+    }
+
+    /// <summary>A store's cumulative counters: transactions committed or rolled back, rows inserted, updated or deleted.</summary>
+    internal sealed record StoreWork(long Transactions, long RowsWritten)
+    {
+        public string PerRun(StoreWork before, int runs) =>
+            $"{(Transactions - before.Transactions) / (double)runs:0.00} transactions, {(RowsWritten - before.RowsWritten) / (double)runs:0.00} rows written " +
+            "(the server's background work in those seconds included)";
     }
 
     private static async Task CreateOneByOneAsync(BosunClient client, Deployment deployment, int runs)

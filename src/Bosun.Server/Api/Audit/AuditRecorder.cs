@@ -43,8 +43,11 @@ internal sealed class AuditRecorder(RequestDelegate next)
         }
 
         context.Request.EnableBuffering();
+        // The entry is written with the change, before the answer's status is set: it takes the success status the route
+        // declares first (201 for a create), so that the usual answer needs no second write to correct it.
+        var expected = ExpectedStatus(context.GetEndpoint()!);
         var change = new AuditedChange(() => audit.NewEntry(ApiAuthentication.CallerOf(context), name, $"{method} {context.Request.Path}",
-            context.Response.StatusCode, Summary(context)));
+            context.Response.HasStarted || context.Response.StatusCode != StatusCodes.Status200OK ? context.Response.StatusCode : expected, Summary(context)));
         context.Items[typeof(AuditedChange)] = change;
         // The answer is held back until the entry is durable: a 2xx the store has no entry for is never sent.
         var answer = context.Response.Body;
@@ -90,6 +93,23 @@ internal sealed class AuditRecorder(RequestDelegate next)
 
         held.Position = 0;
         await held.CopyToAsync(answer, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The first 2xx status the endpoint declares (a typed result's, or <c>.Produces</c>), else 200. Only a guess made before
+    /// the answer exists: when the answer's status differs, <see cref="SetStatusAsync"/> corrects the entry.
+    /// </summary>
+    private static int ExpectedStatus(Endpoint endpoint)
+    {
+        foreach (var produces in endpoint.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>())
+        {
+            if (produces.StatusCode is >= 200 and < 300)
+            {
+                return produces.StatusCode;
+            }
+        }
+
+        return StatusCodes.Status200OK;
     }
 
     /// <summary>A flow-run process reports on its own run only (states, logs); a state proposed by a worker is a run's progress, not a change.</summary>
