@@ -233,8 +233,10 @@ public sealed partial class UiAuditMatrixTests
         await admin.PoolAsync(pool);
         await admin.CreateWorkQueueAsync(pool, new WorkQueueCreate("fast"));
         var deployment = await admin.DeploymentAsync(pool, name: "dep-" + suffix);
-        var schedule = await admin.AddScheduleAsync(deployment.Id, new ScheduleSpec(IntervalSeconds: 3600));
         var later = TimeProvider.System.GetUtcNow().AddDays(30);
+        // Anchored a month ahead: anchored now, its first run was due at once, and when the scheduler had created it
+        // before a claim below, the claim took that run instead of the one the test had just created (seen in CI).
+        var schedule = await admin.AddScheduleAsync(deployment.Id, new ScheduleSpec(IntervalSeconds: 3600, Anchor: later));
         var finished = await admin.RunAsync(deployment);
         Assert.Equal(finished.Id, Assert.Single((await admin.ClaimAsync(pool, max: 1)).Runs).FlowRun.Id);
         await admin.CompleteAsync(finished.Id);
