@@ -51,7 +51,7 @@ internal static class PeerComparison
             await RunBatchAsync(producer, main, 0, workloads.WarmUp, "0 0 0", PerJob(workloads.WarmUp));
             var idle = executors.ToDictionary(e => e.Name, e => e.Process.ResidentMiB());
 
-            var own = processes.Select(p => p.Id).ToList();
+            var own = processes.ToList();
             var w1 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w1First, workloads.W1, "0 0 0", PerJob(workloads.W1)));
             var w2 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w2First, workloads.W2,
                 $"{Num(workloads.W2IntervalMs)} 0 0", TimeSpan.FromMilliseconds(workloads.W2 * workloads.W2IntervalMs) + PerJob(workloads.W2)));
@@ -152,10 +152,11 @@ internal static class PeerComparison
     /// <param name="executors">The processes whose memory counts.</param>
     /// <param name="own">All the system's processes (producer included), whose CPU is the system's own.</param>
     /// <param name="workload">The batch.</param>
-    private static async Task<Measured> MeasureAsync(List<(string Name, PeerProcess Process)> executors, List<int> own, Func<Task<Batch>> workload)
+    private static async Task<Measured> MeasureAsync(List<(string Name, PeerProcess Process)> executors, List<PeerProcess> own, Func<Task<Batch>> workload)
     {
         var peaks = executors.ToDictionary(e => e.Name, _ => 0.0);
-        var cpu = new List<(double Ms, MachineCpu Cpu, double OwnMs, double Load)>();
+        var cpu = new List<(double Ms, MachineCpu Cpu, double[] OwnMs, double Load)>();
+        double[] OwnCpu() => own.Select(p => ProcessCpu.Ms(p.Id)).ToArray();
         using var stop = new CancellationTokenSource();
         var sampling = Task.Run(async () =>
         {
@@ -166,19 +167,20 @@ internal static class PeerComparison
                     peaks[name] = Math.Max(peaks[name], process.ResidentMiB());
                 }
 
-                cpu.Add((Clock.NowMs(), MachineCpu.Now(), own.Sum(ProcessCpu.Ms), LoadAverage.OneMinute()));
+                cpu.Add((Clock.NowMs(), MachineCpu.Now(), OwnCpu(), LoadAverage.OneMinute()));
                 await Task.Delay(100, CancellationToken.None);
             }
             while (!stop.IsCancellationRequested);
         });
-        var (start, ownStart) = (MachineCpu.Now(), own.Sum(ProcessCpu.Ms));
+        var (start, ownStart) = (MachineCpu.Now(), OwnCpu());
         var batch = await workload();
         await stop.CancelAsync();
         await sampling;
         // The CPU up to the first sample after the last start: what the machine spent while the jobs were created and
         // started. The wait for the last final states to be written, and the coordinator's polls after it, are left out.
         var end = cpu.FirstOrDefault(c => c.Ms >= batch.LastStart, cpu[^1]);
-        return new Measured(batch, MachineCpu.BusyMs(start, end.Cpu) / batch.Starts.Count, (end.OwnMs - ownStart) / batch.Starts.Count, end.Load, peaks);
+        var byProcess = own.Select((p, i) => (p.Role, Ms: (end.OwnMs[i] - ownStart[i]) / batch.Starts.Count)).ToDictionary(x => x.Role, x => x.Ms);
+        return new Measured(batch, MachineCpu.BusyMs(start, end.Cpu) / batch.Starts.Count, byProcess.Values.Sum(), end.Load, peaks, byProcess);
     }
 
     private static string Num(double value) => value.ToString(CultureInfo.InvariantCulture);
@@ -241,8 +243,12 @@ internal static class PeerComparison
         public double ProducerRate => Created.Count * 1000 / (Created.Max(c => c.CreatedMs) - FirstCreated);
     }
 
-    /// <summary>A batch with the machine's busy CPU and the system's own processes' CPU per job, the load at its end and the peak memory.</summary>
-    private sealed record Measured(Batch Batch, double CpuMsPerJob, double OwnCpuMsPerJob, double Load, Dictionary<string, double> PeakMiB)
+    /// <summary>
+    /// A batch with the machine's busy CPU and the system's own processes' CPU per job (in all, and by process role), the
+    /// load at its end and the peak memory.
+    /// </summary>
+    private sealed record Measured(
+        Batch Batch, double CpuMsPerJob, double OwnCpuMsPerJob, double Load, Dictionary<string, double> PeakMiB, Dictionary<string, double> OwnCpuMsByRole)
     {
         /// <summary>Start minus creation (W2) or minus due time (W3), per job.</summary>
         public Stats Latency(bool fromDue) => new(Batch.Created.Select(c => Batch.Starts[c.Index] - (fromDue ? c.DueMs : c.CreatedMs)));
@@ -254,6 +260,7 @@ internal static class PeerComparison
     {
         public string Line() =>
             $"{System.Name}: W1 {Fmt(W1.Batch.Throughput)} jobs/s (executor rate {Fmt(W1.Batch.SteadyThroughput)}, producer {Fmt(W1.Batch.ProducerRate)}; CPU {Cpu(W1)} ms/job; load {Fmt(W1.Load)}) · " +
+            $"W1 CPU ms/job by process {string.Join(", ", W1.OwnCpuMsByRole.Select(role => $"{role.Key} {Fmt(role.Value)}"))} · " +
             $"W2 {Pair(W2.Latency(false))} ms (CPU {Cpu(W2)} ms/job; load {Fmt(W2.Load)}) · W3 {Pair(W3.Latency(true))} ms, {W3.Early} early (CPU {Cpu(W3)} ms/job; load {Fmt(W3.Load)}) · " +
             $"memory {Memory()}" + (W1.Batch.Duplicates + W2.Batch.Duplicates + W3.Batch.Duplicates is var d and > 0 ? $" · {d} jobs started twice!" : "");
 

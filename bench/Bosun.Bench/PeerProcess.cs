@@ -25,6 +25,9 @@ internal sealed class PeerProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>What the process is to its system: the last word of its name (server, executor, producer).</summary>
+    public string Role => _name[(_name.LastIndexOf(' ') + 1)..];
+
     /// <summary>
     /// Starts `dotnet DLL ARGS...` with <paramref name="environment"/> added to this process's; <paramref name="onLine"/>
     /// sees every line of its stdout.
