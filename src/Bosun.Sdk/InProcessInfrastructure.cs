@@ -9,6 +9,9 @@ internal sealed class InProcessInfrastructure(FlowDefinition flow, BosunClient c
 {
     public override string Type => "in-process";
 
+    /// <summary>The run reports with this process's client: no token of its own to ask for.</summary>
+    public override bool TakesRunToken => false;
+
     public override Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -19,14 +22,18 @@ internal sealed class InProcessInfrastructure(FlowDefinition flow, BosunClient c
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _run;
+        private volatile bool _completed;
 
         public Handle(FlowRunHost host, JobContext job, FlowDefinition flow)
         {
             Id = $"in-process-{Environment.ProcessId}";
-            _run = Task.Run(() => host.RunAsync(job.Claim.FlowRun, flow, _stop.Token));
+            _run = Task.Run(async () => _completed = await host.RunAsync(job.Claim.FlowRun, flow, _stop.Token).ConfigureAwait(false) == FlowRunOutcome.Completed);
         }
 
         public override string Id { get; }
+
+        /// <summary>COMPLETED once the flow's COMPLETED was accepted (<see cref="FlowRunOutcome.Completed"/> says no less).</summary>
+        public override StateType? AcceptedFinalState => _completed ? StateType.Completed : null;
 
         public override async Task<InfrastructureExit> WaitForExitAsync(CancellationToken cancellationToken)
         {

@@ -26,6 +26,19 @@ public sealed class ServeTests
 
         Assert.Equal(StateType.Completed, done.State.Type);
         await client.LogsContainingAsync(run.Id, "hello served-world #1");
+        await client.LogsContainingAsync(run.Id, "the run is COMPLETED");
+        // A flow-run process gets a token of its own; a run in the serving process reports with its client and asks for none.
+        Assert.Equal(inProcess ? 0 : 1, await TokenRequestsAsync(server));
+    }
+
+    /// <summary>How many run tokens the server was asked for, from its request metrics on /metrics.</summary>
+    private static async Task<double> TokenRequestsAsync(TestServer server)
+    {
+        using var http = new HttpClient { BaseAddress = server.Server.BaseAddress };
+        var text = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        return text.Split('\n')
+            .Where(line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && line.Contains("/token\"", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]

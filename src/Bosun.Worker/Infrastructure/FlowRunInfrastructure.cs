@@ -6,6 +6,13 @@ public abstract class FlowRunInfrastructure
     /// <summary>The work pool type it serves.</summary>
     public abstract string Type { get; }
 
+    /// <summary>
+    /// Whether the run's flow reports with a token of its own (<c>BOSUN_API_KEY</c>, scoped to its run), which the worker
+    /// then asks the server for before starting it. False for a flow run inside the worker's own process (serve's
+    /// in-process runs), which reports with the worker's client and would never read the token.
+    /// </summary>
+    public virtual bool TakesRunToken => true;
+
     /// <summary>Creates and starts the run's infrastructure. Throws <see cref="SubmissionException"/> with a readable reason when it cannot.</summary>
     public abstract Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken);
 }

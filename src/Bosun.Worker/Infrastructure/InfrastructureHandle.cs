@@ -20,5 +20,11 @@ public abstract class InfrastructureHandle : IAsyncDisposable
     /// </summary>
     public virtual Task ReleaseAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// The final state the run's flow reported and the server accepted, when the infrastructure knows it (a flow run in the
+    /// worker's own process): the worker then need not read the run back once it has ended. Null when not known.
+    /// </summary>
+    public virtual StateType? AcceptedFinalState => null;
+
     public abstract ValueTask DisposeAsync();
 }

@@ -117,10 +117,10 @@ internal sealed class FlowRunExecution(
 
                 _submittingStateId = submitting.State.Id;
                 configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
-                // The flow-run process gets a token scoped to its own run, never this worker's key.
-                var runToken = await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false);
+                // The flow-run process gets a token scoped to its own run, never this worker's key (none for a run in this process).
+                var runToken = infrastructure.TakesRunToken ? (await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false)).Token : null;
                 WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' is creating {infrastructure.Type} infrastructure for this run.");
-                var job = new JobContext(claim, configuration, StandardEnvironment(runToken.Token), StandardLabels(),
+                var job = new JobContext(claim, configuration, StandardEnvironment(runToken), StandardLabels(),
                     (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
                     line => WorkerLog(RunLogLevel.Info, line))
                 {
@@ -162,7 +162,7 @@ internal sealed class FlowRunExecution(
             }
 
             var status = await exit.ConfigureAwait(false);
-            await ReportExitAsync(status, cancellationToken).ConfigureAwait(false);
+            await ReportExitAsync(status, handle.AcceptedFinalState, cancellationToken).ConfigureAwait(false);
         }
         catch (SubmissionException ex)
         {
@@ -254,10 +254,12 @@ internal sealed class FlowRunExecution(
     /// Decided by the run's state, not by who asked for the stop: a flow process may notice its cancellation (and exit)
     /// before this worker's cancellation poll does, and CANCELLING may only be followed by CANCELLED.
     /// </summary>
-    private async Task ReportExitAsync(InfrastructureExit status, CancellationToken cancellationToken)
+    private async Task ReportExitAsync(InfrastructureExit status, StateType? acceptedFinal, CancellationToken cancellationToken)
     {
-        var seen = (await RetryUntilAnsweredAsync(token => client.GetFlowRunAsync(RunId, token), cancellationToken).ConfigureAwait(false))?.State;
-        var state = seen?.Type;
+        // A final state the server accepted from the flow stays: no need to read it back.
+        var known = acceptedFinal is { } final && final.IsTerminal();
+        var seen = known ? null : (await RetryUntilAnsweredAsync(token => client.GetFlowRunAsync(RunId, token), cancellationToken).ConfigureAwait(false))?.State;
+        var state = known ? acceptedFinal : seen?.Type;
         if (seen is { Type: StateType.Paused, Name: StateNames.Suspended } or { Type: StateType.Scheduled, Name: StateNames.Resuming })
         {
             // The flow suspended itself: its process exiting is what a suspension is, and a resume starts it again.
