@@ -22,6 +22,15 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(
         double.TryParse(Environment.GetEnvironmentVariable("BOSUN_RUN_HEARTBEAT_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : 15);
 
+    /// <summary>
+    /// Whether the run's first heartbeat goes at its start (a flow-run process of its own: until its first beat the server
+    /// judges the run by its worker) or after one interval (a run inside the process that claimed it, serve's in-process
+    /// runs: that process's own sign of life covers the run, and a run of a few seconds then costs no heartbeat). Either
+    /// way a run beats before it reports a failure, so that a run awaiting its retry in this process is watched, and a
+    /// subflow beats at its start.
+    /// </summary>
+    public bool HeartbeatAtStart { get; init; } = true;
+
     /// <summary>Where the SDK's own messages go (task runs not recorded yet).</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
@@ -48,7 +57,9 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
         var logger = new RunLogger(logs, run.Id);
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var watchers = new CancellationTokenSource();
-        var heartbeat = HeartbeatLoopAsync(run.Id, watchers.Token);
+        var beat = new Beat();
+        // A subflow beats at once wherever it runs: it has no claimant whose sign of life would cover it.
+        var heartbeat = HeartbeatLoopAsync(run.Id, beat, atStart: HeartbeatAtStart || !topLevel, watchers.Token);
         var watcher = CancellationWatchAsync(run.Id, cancelled, watchers.Token);
         try
         {
@@ -136,6 +147,12 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 }
 
                 logger.Write(RunLogLevel.Error, $"Flow run failed: {failure.GetType().FullName}: {failure.Message}{Environment.NewLine}{failure.StackTrace}");
+                if (!beat.Sent)
+                {
+                    // A run awaiting its retry in this process is judged by its heartbeat alone: it must have one.
+                    await SendHeartbeatAsync(run.Id, beat, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 var failed = await ReportFinalAsync(run.Id, new StateProposal(StateType.Failed, Message: $"{failure.GetType().Name}: {failure.Message}")).ConfigureAwait(false);
                 if (failed.State is { Type: StateType.Scheduled, Name: StateNames.AwaitingRetry } retry)
                 {
@@ -226,31 +243,48 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
         }
     }
 
-    private async Task HeartbeatLoopAsync(Guid runId, CancellationToken stop)
+    private async Task HeartbeatLoopAsync(Guid runId, Beat beat, bool atStart, CancellationToken stop)
     {
-        while (!stop.IsCancellationRequested)
+        for (var first = true; !stop.IsCancellationRequested; first = false)
         {
             try
             {
-                await client.SendFlowRunHeartbeatAsync(runId, stop).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
-            {
-                // A missed heartbeat is retried on the next beat; several in a row make the server call the run a zombie.
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+                if (!first || !atStart)
+                {
+                    await Task.Delay(HeartbeatInterval, timeProvider, stop).ConfigureAwait(false);
+                }
 
-            try
-            {
-                await Task.Delay(HeartbeatInterval, timeProvider, stop).ConfigureAwait(false);
+                await SendHeartbeatAsync(runId, beat, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+        }
+    }
+
+    private async Task SendHeartbeatAsync(Guid runId, Beat beat, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.SendFlowRunHeartbeatAsync(runId, cancellationToken).ConfigureAwait(false);
+            beat.Sent = true;
+        }
+        catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
+        {
+            // A missed heartbeat is retried on the next beat; several in a row make the server call the run a zombie.
+        }
+    }
+
+    /// <summary>Whether a run's heartbeat has reached the server once.</summary>
+    private sealed class Beat
+    {
+        private volatile bool _sent;
+
+        public bool Sent
+        {
+            get => _sent;
+            set => _sent = value;
         }
     }
 

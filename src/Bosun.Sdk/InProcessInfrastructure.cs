@@ -15,7 +15,7 @@ internal sealed class InProcessInfrastructure(FlowDefinition flow, BosunClient c
     public override Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return Task.FromResult<InfrastructureHandle>(new Handle(new FlowRunHost(client, logs, timeProvider), job, flow));
+        return Task.FromResult<InfrastructureHandle>(new Handle(new FlowRunHost(client, logs, timeProvider) { HeartbeatAtStart = false }, job, flow));
     }
 
     private sealed class Handle : InfrastructureHandle

@@ -29,6 +29,30 @@ public sealed class ServeTests
         await client.LogsContainingAsync(run.Id, "the run is COMPLETED");
         // A flow-run process gets a token of its own; a run in the serving process reports with its client and asks for none.
         Assert.Equal(inProcess ? 0 : 1, await TokenRequestsAsync(server));
+        if (inProcess)
+        {
+            // A run in the serving process beats after one interval (15 s), not at its start: this short one never did.
+            Assert.Null(done.LastHeartbeat);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_InProcessRunThatFails_HeartbeatsBeforeAwaitingItsRetry()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "flaky", "--name", "served", "--in-process"], SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var deployment = await client.GetDeploymentByNameAsync("flaky/served");
+
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var done = await client.WaitForTerminalAsync(run.Id);
+
+        // Awaiting its retry, the run is watched by its heartbeat alone (the sweep reschedules it if this process dies):
+        // it beat before reporting each failure, although it ran for less than one heartbeat interval.
+        Assert.Equal(StateType.Failed, done.State.Type);
+        Assert.Equal(3, done.RunCount);
+        Assert.NotNull(done.LastHeartbeat);
     }
 
     /// <summary>How many run tokens the server was asked for, from its request metrics on /metrics.</summary>
