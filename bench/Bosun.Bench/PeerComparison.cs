@@ -44,7 +44,7 @@ internal static class PeerComparison
         var processes = new List<PeerProcess>();
         try
         {
-            var (executors, producer) = await StartAsync(system, store, processes);
+            var (executors, producer, bosunApi) = await StartAsync(system, store, processes);
             var main = executors[0].Process;
             var (w1First, w2First, w3First) = (workloads.WarmUp, workloads.WarmUp + workloads.W1, workloads.WarmUp + workloads.W1 + workloads.W2);
 
@@ -52,7 +52,18 @@ internal static class PeerComparison
             var idle = executors.ToDictionary(e => e.Name, e => e.Process.ResidentMiB());
 
             var own = processes.ToList();
+            var requestsBefore = bosunApi is null ? null : await BosunRequestsAsync(bosunApi);
             var w1 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w1First, workloads.W1, "0 0 0", PerJob(workloads.W1)));
+            if (requestsBefore is not null)
+            {
+                var after = await BosunRequestsAsync(bosunApi!);
+                w1 = w1 with
+                {
+                    RequestsPerJob = after.Select(pair => (pair.Key, Count: (pair.Value - requestsBefore.GetValueOrDefault(pair.Key)) / workloads.W1))
+                        .Where(pair => pair.Count > 0.005).OrderByDescending(pair => pair.Count).ToDictionary(pair => pair.Key, pair => pair.Count),
+                };
+            }
+
             var w2 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w2First, workloads.W2,
                 $"{Num(workloads.W2IntervalMs)} 0 0", TimeSpan.FromMilliseconds(workloads.W2 * workloads.W2IntervalMs) + PerJob(workloads.W2)));
             var w3 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w3First, workloads.W3,
@@ -74,12 +85,13 @@ internal static class PeerComparison
     private static TimeSpan PerJob(int jobs) => TimeSpan.FromSeconds(30 + jobs * 0.05);
 
     /// <summary>Starts a system's processes in <paramref name="processes"/> (in start order); returns the ones whose memory counts, and the producer.</summary>
-    private static async Task<(List<(string Name, PeerProcess Process)> Executors, PeerProcess Producer)> StartAsync(
+    private static async Task<(List<(string Name, PeerProcess Process)> Executors, PeerProcess Producer, string? BosunApi)> StartAsync(
         PeerSystem system, PeerStore store, List<PeerProcess> processes)
     {
         var executors = new List<(string, PeerProcess)>();
         string[] arguments;
         string dll;
+        string? bosunApi = null;
         if (system.Product == "bosun")
         {
             var (server, apiUrl) = await PeerProcess.StartBosunServerAsync(store.Location("bosun"), Path.Combine(store.Directory, "bosun.key"), Ready);
@@ -87,6 +99,7 @@ internal static class PeerComparison
             executors.Add(("server", server));
             dll = BenchArtifacts.BenchDll("Bosun.Bench.Peers.Bosun");
             arguments = [apiUrl];
+            bosunApi = apiUrl;
         }
         else
         {
@@ -101,7 +114,33 @@ internal static class PeerComparison
         var producer = PeerProcess.Start($"{system.Name} producer", dll, ["producer", .. arguments]);
         processes.Add(producer);
         await producer.AnswerAsync(Ready);
-        return (executors, producer);
+        return (executors, producer, bosunApi);
+    }
+
+    /// <summary>
+    /// The Bosun server's answered requests so far by method and route, from its own request metrics (<c>/metrics</c>,
+    /// <c>http_server_request_duration_seconds_count</c>): a count the machine's load does not move.
+    /// </summary>
+    private static async Task<Dictionary<string, double>> BosunRequestsAsync(string apiUrl)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri(new Uri(apiUrl.TrimEnd('/') + "/"), "/metrics"));
+        var counts = new Dictionary<string, double>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string Label(string name) => line.IndexOf($"{name}=\"", StringComparison.Ordinal) is var at and >= 0
+                ? line[(at + name.Length + 2)..line.IndexOf('"', at + name.Length + 2)]
+                : "";
+            var key = $"{Label("http_request_method")} {Label("http_route")}";
+            counts[key] = counts.GetValueOrDefault(key) + double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        }
+
+        return counts;
     }
 
     /// <summary>
@@ -250,6 +289,9 @@ internal static class PeerComparison
     private sealed record Measured(
         Batch Batch, double CpuMsPerJob, double OwnCpuMsPerJob, double Load, Dictionary<string, double> PeakMiB, Dictionary<string, double> OwnCpuMsByRole)
     {
+        /// <summary>Bosun only: the server's answered requests per job by method and route.</summary>
+        public Dictionary<string, double>? RequestsPerJob { get; init; }
+
         /// <summary>Start minus creation (W2) or minus due time (W3), per job.</summary>
         public Stats Latency(bool fromDue) => new(Batch.Created.Select(c => Batch.Starts[c.Index] - (fromDue ? c.DueMs : c.CreatedMs)));
 
@@ -261,6 +303,7 @@ internal static class PeerComparison
         public string Line() =>
             $"{System.Name}: W1 {Fmt(W1.Batch.Throughput)} jobs/s (executor rate {Fmt(W1.Batch.SteadyThroughput)}, producer {Fmt(W1.Batch.ProducerRate)}; CPU {Cpu(W1)} ms/job; load {Fmt(W1.Load)}) · " +
             $"W1 CPU ms/job by process {string.Join(", ", W1.OwnCpuMsByRole.Select(role => $"{role.Key} {Fmt(role.Value)}"))} · " +
+            (W1.RequestsPerJob is { } requests ? $"W1 server requests per job {Fmt(requests.Values.Sum())} ({string.Join(", ", requests.Select(r => $"{r.Key} {Fmt(r.Value)}"))}) · " : "") +
             $"W2 {Pair(W2.Latency(false))} ms (CPU {Cpu(W2)} ms/job; load {Fmt(W2.Load)}) · W3 {Pair(W3.Latency(true))} ms, {W3.Early} early (CPU {Cpu(W3)} ms/job; load {Fmt(W3.Load)}) · " +
             $"memory {Memory()}" + (W1.Batch.Duplicates + W2.Batch.Duplicates + W3.Batch.Duplicates is var d and > 0 ? $" · {d} jobs started twice!" : "");
 
