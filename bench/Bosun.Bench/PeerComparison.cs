@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Bosun.Bench.Peers;
+using Bosun.Testing;
 
 namespace Bosun.Bench;
 
@@ -52,11 +53,11 @@ internal static class PeerComparison
             var idle = executors.ToDictionary(e => e.Name, e => e.Process.ResidentMiB());
 
             var own = processes.ToList();
-            var requestsBefore = bosunApi is null ? null : await BosunRequestsAsync(bosunApi);
+            var requestsBefore = bosunApi is null ? null : await PrometheusText.RequestCountsAsync(new Uri(bosunApi));
             var w1 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w1First, workloads.W1, "0 0 0", PerJob(workloads.W1)));
             if (requestsBefore is not null)
             {
-                var after = await BosunRequestsAsync(bosunApi!);
+                var after = await PrometheusText.RequestCountsAsync(new Uri(bosunApi!));
                 w1 = w1 with
                 {
                     RequestsPerJob = after.Select(pair => (pair.Key, Count: (pair.Value - requestsBefore.GetValueOrDefault(pair.Key)) / workloads.W1))
@@ -115,32 +116,6 @@ internal static class PeerComparison
         processes.Add(producer);
         await producer.AnswerAsync(Ready);
         return (executors, producer, bosunApi);
-    }
-
-    /// <summary>
-    /// The Bosun server's answered requests so far by method and route, from its own request metrics (<c>/metrics</c>,
-    /// <c>http_server_request_duration_seconds_count</c>): a count the machine's load does not move.
-    /// </summary>
-    private static async Task<Dictionary<string, double>> BosunRequestsAsync(string apiUrl)
-    {
-        using var http = new HttpClient();
-        var text = await http.GetStringAsync(new Uri(new Uri(apiUrl.TrimEnd('/') + "/"), "/metrics"));
-        var counts = new Dictionary<string, double>();
-        foreach (var line in text.Split('\n'))
-        {
-            if (!line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            string Label(string name) => line.IndexOf($"{name}=\"", StringComparison.Ordinal) is var at and >= 0
-                ? line[(at + name.Length + 2)..line.IndexOf('"', at + name.Length + 2)]
-                : "";
-            var key = $"{Label("http_request_method")} {Label("http_route")}";
-            counts[key] = counts.GetValueOrDefault(key) + double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-        }
-
-        return counts;
     }
 
     /// <summary>

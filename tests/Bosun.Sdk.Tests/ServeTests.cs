@@ -56,14 +56,8 @@ public sealed class ServeTests
     }
 
     /// <summary>How many run tokens the server was asked for, from its request metrics on /metrics.</summary>
-    private static async Task<double> TokenRequestsAsync(TestServer server)
-    {
-        using var http = new HttpClient { BaseAddress = server.Server.BaseAddress };
-        var text = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
-        return text.Split('\n')
-            .Where(line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && line.Contains("/token\"", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-    }
+    private static async Task<double> TokenRequestsAsync(TestServer server) =>
+        (await PrometheusText.RequestCountsAsync(server.Server.BaseAddress)).Where(pair => pair.Key.EndsWith("/token", StringComparison.Ordinal)).Sum(pair => pair.Value);
 
     [Theory]
     [InlineData(false)]

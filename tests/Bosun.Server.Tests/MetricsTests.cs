@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using Bosun.Client;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
@@ -14,16 +12,10 @@ using Bosun.Testing;
 namespace Bosun.Server.Tests;
 
 /// <summary>/metrics in the Prometheus text format through the real server (docs/operations.md), parsed line by line.</summary>
-public sealed partial class MetricsTests
+public sealed class MetricsTests
 {
-    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})? (?<value>\S+)$""")]
-    private static partial Regex SampleLine();
-
-    [GeneratedRegex("""(?<name>[a-zA-Z_][a-zA-Z0-9_]*)="(?<value>(?:[^"\\]|\\.)*)",?""")]
-    private static partial Regex LabelPair();
-
     /// <summary>Every sample of the scrape: name, labels, value; fails on a line that is neither a comment nor a sample.</summary>
-    private static async Task<List<(string Name, Dictionary<string, string> Labels, double Value)>> ScrapeAsync(TestServer server, string? apiKey = null)
+    private static async Task<List<PrometheusSample>> ScrapeAsync(TestServer server, string? apiKey = null)
     {
         using var http = new HttpClient { BaseAddress = server.Server.BaseAddress };
         using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
@@ -35,23 +27,7 @@ public sealed partial class MetricsTests
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
-        var samples = new List<(string, Dictionary<string, string>, double)>();
-        foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (line.StartsWith('#'))
-            {
-                Assert.Matches("^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$", line);
-                continue;
-            }
-
-            var match = SampleLine().Match(line);
-            Assert.True(match.Success, $"not a Prometheus sample line: {line}");
-            var labels = LabelPair().Matches(match.Groups["labels"].Value).ToDictionary(pair => pair.Groups["name"].Value, pair => pair.Groups["value"].Value);
-            var text = match.Groups["value"].Value;
-            samples.Add((match.Groups["name"].Value, labels, text == "+Inf" ? double.PositiveInfinity : double.Parse(text, CultureInfo.InvariantCulture)));
-        }
-
-        return samples;
+        return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>A pool with one deployment and, when <paramref name="dueNow"/>, one run due now.</summary>
