@@ -64,7 +64,8 @@ public sealed partial class FlowDefinition
             FlowRunInfrastructure launcher = options.InProcess
                 ? new InProcessInfrastructure(this, client, logs, time)
                 : Infrastructures.For(Contracts.WorkPools.WorkPoolTypes.Process);
-            using var runtime = new WorkerRuntime(new ServedDeploymentsClaimSource(client, [deployment.Id], processName, runtimeOptions),
+            var source = new ServedDeploymentsClaimSource(client, [deployment.Id], processName, runtimeOptions) { InProcessInfrastructureId = launcher.InProcessId };
+            using var runtime = new WorkerRuntime(source,
                 launcher, client, logs, runtimeOptions, time, loggerFactory.CreateLogger("Bosun.Serve"));
             await runtime.RunAsync(stopping.Token, signals.StoppingNow).ConfigureAwait(false);
         }

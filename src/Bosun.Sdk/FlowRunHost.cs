@@ -31,6 +31,9 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
     /// </summary>
     public bool HeartbeatAtStart { get; init; } = true;
 
+    /// <summary>The run came RUNNING from its claim (serve's in-process runs): its first attempt does not propose RUNNING again.</summary>
+    public bool StartedByClaim { get; init; }
+
     /// <summary>Where the SDK's own messages go (task runs not recorded yet).</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
@@ -63,9 +66,9 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
         var watcher = CancellationWatchAsync(run.Id, cancelled, watchers.Token);
         try
         {
-            while (true)
+            for (var attempt = 1; ; attempt++)
             {
-                if (!await ProposeRunningAsync(run.Id, logger, cancelled.Token).ConfigureAwait(false))
+                if (!(attempt == 1 && StartedByClaim && topLevel) && !await ProposeRunningAsync(run.Id, logger, cancelled.Token).ConfigureAwait(false))
                 {
                     return (FlowRunOutcome.NotRun, null, null);
                 }

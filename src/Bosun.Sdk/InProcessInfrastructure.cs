@@ -12,10 +12,13 @@ internal sealed class InProcessInfrastructure(FlowDefinition flow, BosunClient c
     /// <summary>The run reports with this process's client: no token of its own to ask for.</summary>
     public override bool TakesRunToken => false;
 
+    public override string InProcessId { get; } = $"in-process-{Environment.ProcessId}";
+
     public override Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return Task.FromResult<InfrastructureHandle>(new Handle(new FlowRunHost(client, logs, timeProvider) { HeartbeatAtStart = false }, job, flow));
+        var host = new FlowRunHost(client, logs, timeProvider) { HeartbeatAtStart = false, StartedByClaim = job.Claim.FlowRun.State.Type == StateType.Running };
+        return Task.FromResult<InfrastructureHandle>(new Handle(InProcessId, host, job, flow));
     }
 
     private sealed class Handle : InfrastructureHandle
@@ -24,9 +27,9 @@ internal sealed class InProcessInfrastructure(FlowDefinition flow, BosunClient c
         private readonly Task _run;
         private volatile bool _completed;
 
-        public Handle(FlowRunHost host, JobContext job, FlowDefinition flow)
+        public Handle(string id, FlowRunHost host, JobContext job, FlowDefinition flow)
         {
-            Id = $"in-process-{Environment.ProcessId}";
+            Id = id;
             _run = Task.Run(async () => _completed = await host.RunAsync(job.Claim.FlowRun, flow, _stop.Token).ConfigureAwait(false) == FlowRunOutcome.Completed);
         }
 

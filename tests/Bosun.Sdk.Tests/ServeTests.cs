@@ -28,13 +28,30 @@ public sealed class ServeTests
         await client.LogsContainingAsync(run.Id, "hello served-world #1");
         await client.LogsContainingAsync(run.Id, "the run is COMPLETED");
         // A flow-run process gets a token of its own; a run in the serving process reports with its client and asks for none.
-        Assert.Equal(inProcess ? 0 : 1, await TokenRequestsAsync(server));
+        var requests = await PrometheusText.RequestCountsAsync(server.Server.BaseAddress);
+        Assert.Equal(inProcess ? 0 : 1, Requests(requests, "/token"));
+        var history = await client.GetFlowRunStatesAsync(run.Id);
         if (inProcess)
         {
             // A run in the serving process beats after one interval (15 s), not at its start: this short one never did.
             Assert.Null(done.LastHeartbeat);
+            // The claim started it: PENDING and RUNNING on this process in the claim's own write, by the rules, with no
+            // Submitting, RUNNING or infrastructure request; its only proposal was its COMPLETED.
+            Assert.Equal(["Scheduled", "Pending", "Running", "Completed"], history.Select(state => state.Name));
+            Assert.Equal($"in-process-{serving.Id}", done.InfrastructureId);
+            Assert.Equal(1, Requests(requests, "/set_state"));
+            Assert.Equal(0, Requests(requests, "/infrastructure"));
+        }
+        else
+        {
+            Assert.Equal(["Scheduled", "Pending", "Submitting", "Running", "Completed"], history.Select(state => state.Name));
+            Assert.Equal(1, Requests(requests, "/infrastructure"));
         }
     }
+
+    /// <summary>How many requests of routes ending in <paramref name="routeEnd"/> the server answered, from its request metrics on /metrics.</summary>
+    private static double Requests(Dictionary<string, double> counts, string routeEnd) =>
+        counts.Where(pair => pair.Key.EndsWith(routeEnd, StringComparison.Ordinal)).Sum(pair => pair.Value);
 
     [Fact]
     public async Task Serve_InProcessRunThatFails_HeartbeatsBeforeAwaitingItsRetry()
@@ -54,10 +71,6 @@ public sealed class ServeTests
         Assert.Equal(3, done.RunCount);
         Assert.NotNull(done.LastHeartbeat);
     }
-
-    /// <summary>How many run tokens the server was asked for, from its request metrics on /metrics.</summary>
-    private static async Task<double> TokenRequestsAsync(TestServer server) =>
-        (await PrometheusText.RequestCountsAsync(server.Server.BaseAddress)).Where(pair => pair.Key.EndsWith("/token", StringComparison.Ordinal)).Sum(pair => pair.Value);
 
     [Theory]
     [InlineData(false)]

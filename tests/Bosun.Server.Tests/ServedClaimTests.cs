@@ -43,6 +43,67 @@ public sealed class ServedClaimTests
     }
 
     [Fact]
+    public async Task ClaimServed_InProcess_DueRunsComeRunningOnIt_RunsAheadOfTimeStayPending()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "in-process"));
+        var due = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var ahead = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(ScheduledStartTime: TimeProvider.System.GetUtcNow().AddMinutes(5)));
+
+        var claim = await client.ClaimServedFlowRunsAsync(new ServedClaimRequest("serve-1", [deployment.Id], 10, PrefetchSeconds: 3600)
+        {
+            InProcessInfrastructureId = "in-process-42",
+        });
+
+        Assert.Equal(2, claim.Runs.Count);
+        var started = Assert.Single(claim.Runs, run => run.FlowRun.Id == due.Id).FlowRun;
+        Assert.Equal((StateType.Running, "serve-1", "in-process-42", 1), (started.State.Type, started.WorkerName, started.InfrastructureId, started.RunCount));
+        Assert.NotNull(started.StartTime);
+        var stored = await client.GetFlowRunAsync(due.Id);
+        Assert.Equal((StateType.Running, "in-process-42"), (stored.State.Type, stored.InfrastructureId));
+        Assert.Equal(["Scheduled", "Pending", "Running"], (await client.GetFlowRunStatesAsync(due.Id)).Select(state => state.Name));
+
+        // Claimed ahead of its time: the rules answer WAIT to RUNNING, so it is answered PENDING, for its claimant to start when due.
+        var prefetched = Assert.Single(claim.Runs, run => run.FlowRun.Id == ahead.Id).FlowRun;
+        Assert.Equal((StateType.Pending, (string?)null), (prefetched.State.Type, prefetched.InfrastructureId));
+        Assert.Equal(StateType.Pending, (await client.GetFlowRunAsync(ahead.Id)).State.Type);
+    }
+
+    [Fact]
+    public async Task ClaimServed_InProcess_DeploymentLimitRespected()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "limited", ConcurrencyLimit: 1));
+        await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var second = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var request = new ServedClaimRequest("s", [deployment.Id], 10) { InProcessInfrastructureId = "in-process-1" };
+
+        var first = Assert.Single((await client.ClaimServedFlowRunsAsync(request)).Runs).FlowRun;
+        Assert.Equal(StateType.Running, first.State.Type);
+        Assert.Empty((await client.ClaimServedFlowRunsAsync(request)).Runs);
+        Assert.Equal(StateType.Scheduled, (await client.GetFlowRunAsync(second.Id)).State.Type);
+
+        await client.SetFlowRunStateAsync(first.Id, new StateProposal(StateType.Completed));
+        var next = Assert.Single((await client.ClaimServedFlowRunsAsync(request)).Runs).FlowRun;
+        Assert.Equal((second.Id, StateType.Running), (next.Id, next.State.Type));
+    }
+
+    [Fact]
+    public async Task ClaimServed_InProcessInfrastructureIdBlankOrTooLong_422()
+    {
+        await using var server = await TestServer.StartAsync();
+        var deployment = await server.Client.UpsertDeploymentAsync(new DeploymentUpsert("f", "d"));
+
+        foreach (var id in new[] { " ", new string('x', 501) })
+        {
+            await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity,
+                () => server.Client.ClaimServedFlowRunsAsync(new ServedClaimRequest("s", [deployment.Id]) { InProcessInfrastructureId = id }), "in_process_infrastructure_id");
+        }
+    }
+
+    [Fact]
     public async Task ClaimServed_LongPoll_WakesOnNewRun()
     {
         await using var server = await TestServer.StartAsync();

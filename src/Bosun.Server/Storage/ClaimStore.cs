@@ -222,7 +222,7 @@ internal static class ClaimStore
         }
 
         await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);
-        var claim = new CandidateClaim(scope, request.ProcessName, now, now - missedRunGrace, cancellationToken);
+        var claim = new CandidateClaim(scope, request.ProcessName, now, now - missedRunGrace, cancellationToken) { StartOn = request.InProcessInfrastructureId };
         await claim.TakeAsync(request.MaxRuns, null, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
             CandidatesSql(dialect, $"{In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL", batch),
             new { ids, cutoff = Ms(now + prefetch), afterTime, afterId }, scope.Transaction, cancellationToken: cancellationToken)));
@@ -240,7 +240,7 @@ internal static class ClaimStore
 
     /// <summary>
     /// Walks candidates in order, respecting deployment limits and catch-up policies, moving each to PENDING for one
-    /// claimant. A due run of a schedule whose deployment's catch-up policy would not run it (missed before
+    /// claimant, and on to RUNNING for a claimant that runs it in its own process (<see cref="StartOn"/>). A due run of a schedule whose deployment's catch-up policy would not run it (missed before
     /// <paramref name="missedBefore"/>, <see cref="CatchUp.SkipsAtClaim"/>) is skipped instead of handed out.
     /// </summary>
     private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, DateTimeOffset missedBefore, CancellationToken cancellationToken)
@@ -250,10 +250,16 @@ internal static class ClaimStore
         /// <summary>Each LATEST schedule's earliest waiting due run and latest due run, as this claim first saw them.</summary>
         private readonly Dictionary<Guid, (long? EarliestWaiting, long? LatestDue)> _dueSpans = [];
 
-        /// <summary>The last decided write, not yet sent.</summary>
-        private (FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome)? _pending;
+        /// <summary>The last decided write, not yet sent; <c>Start</c>: the move on to RUNNING of a run already PENDING.</summary>
+        private (FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome, bool Start)? _pending;
 
         public List<FlowRunRow> Claimed { get; } = [];
+
+        /// <summary>
+        /// The infrastructure id of a claimant that runs its runs in its own process: a claimed run that the rules let run
+        /// now goes on to RUNNING on it in this claim, as if the claimant had proposed it (no Submitting of its own).
+        /// </summary>
+        public string? StartOn { get; init; }
 
         public bool WakesClaims { get; private set; }
 
@@ -334,16 +340,40 @@ internal static class ClaimStore
             }
         }
 
-        /// <summary>A write that took brings its row up to date; one that did not (it cannot, under the row's lock) loses the run.</summary>
-        private void Settle((FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome) pending, bool took)
+        /// <summary>
+        /// A write that took brings its row up to date; one that did not (it cannot, under the row's lock) loses the run,
+        /// or, when it was the move on to RUNNING, leaves it PENDING for its claimant to start as usual.
+        /// </summary>
+        private void Settle((FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome, bool Start) pending, bool took)
         {
             if (took)
             {
                 FlowRunStore.Applied(pending.Row, pending.Write, pending.Outcome);
             }
-            else
+            else if (!pending.Start)
             {
                 Claimed.Remove(pending.Row);
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="run"/>, just claimed PENDING, on to RUNNING on <see cref="StartOn"/> when the rules accept it
+        /// (they answer WAIT for a run claimed ahead of its time: it stays PENDING). Its PENDING is written first, so that
+        /// its history reads as the claimant's own proposals would have left it.
+        /// </summary>
+        private async Task StartAsync(FlowRunRow run)
+        {
+            await WritePendingAsync();
+            if (!Claimed.Contains(run))
+            {
+                return;
+            }
+
+            var (outcome, write) = await FlowRunStore.DecideAsync(scope, run, new StateProposal(StateType.Running), now, claimant, StateType.Pending, cancellationToken);
+            if (outcome is { Result.Status: SetStateStatus.Accept } && write is not null)
+            {
+                write.InfrastructureId = StartOn;
+                _pending = (run, write, outcome, true);
             }
         }
 
@@ -420,7 +450,7 @@ internal static class ClaimStore
                 // The row is locked (PostgreSQL) or the writer is this transaction (SQLite): the write will take. It waits
                 // for the next one, or goes with the claim's last round trip (see FinishAsync).
                 await WritePendingAsync();
-                _pending = (candidate, write, outcome);
+                _pending = (candidate, write, outcome, false);
             }
 
             WakesClaims |= outcome.WakesClaims;
@@ -439,6 +469,11 @@ internal static class ClaimStore
             if (candidate.DeploymentId is { } id && _deploymentSlots.TryGetValue(id, out var held))
             {
                 _deploymentSlots[id] = (held.Limit, held.InUse + 1);
+            }
+
+            if (StartOn is not null)
+            {
+                await StartAsync(candidate);
             }
 
             return true;

@@ -677,7 +677,7 @@ internal static class FlowRunStore
         public long TotalRunTimeMs { get; init; }
         public int RunCount { get; init; }
         public string? WorkerName { get; init; }
-        public string? InfrastructureId { get; init; }
+        public string? InfrastructureId { get; set; }
         public int CrashRetryCount { get; init; }
         public bool KeepsHeartbeat { get; init; }
     }

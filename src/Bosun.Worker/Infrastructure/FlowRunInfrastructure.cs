@@ -13,6 +13,13 @@ public abstract class FlowRunInfrastructure
     /// </summary>
     public virtual bool TakesRunToken => true;
 
+    /// <summary>
+    /// The infrastructure id of runs this launcher runs inside the claiming process (serve's in-process runs), or null.
+    /// Its source asks for due runs RUNNING on it, started by the claim itself (<c>in_process_infrastructure_id</c>), so
+    /// that such a run needs no Submitting, RUNNING or infrastructure request of its own; its handle's id is this id.
+    /// </summary>
+    public virtual string? InProcessId => null;
+
     /// <summary>Creates and starts the run's infrastructure. Throws <see cref="SubmissionException"/> with a readable reason when it cannot.</summary>
     public abstract Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken);
 }

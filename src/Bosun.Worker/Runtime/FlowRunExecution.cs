@@ -12,7 +12,7 @@ namespace Bosun.Worker.Runtime;
 
 /// <summary>
 /// One claimed run, start to end: render the job → Submitting → create the infrastructure → record its id → stream its
-/// output → wait → report how it ended, or stop it when the run is cancelled or the worker shuts down. Every report is
+/// output → wait → report how it ended (a run the claim started, RUNNING on this process, skips Submitting and the id), or stop it when the run is cancelled or the worker shuts down. Every report is
 /// retried until the server takes it: a run this worker holds is never left PENDING or RUNNING because the server was
 /// away (docs/runtime.md).
 /// </summary>
@@ -40,6 +40,9 @@ internal sealed class FlowRunExecution(
     public WorkerMetrics? Metrics { get; init; }
 
     private string RunName => claim.FlowRun.Name;
+
+    /// <summary>The claim answered the run RUNNING on this process's in-process infrastructure (<see cref="FlowRunInfrastructure.InProcessId"/>).</summary>
+    private bool StartedByClaim => adopted is null && claim.FlowRun.State.Type == StateType.Running && infrastructure.InProcessId is not null;
 
     /// <summary>True once the infrastructure was created.</summary>
     public bool Started { get; private set; }
@@ -107,15 +110,24 @@ internal sealed class FlowRunExecution(
                     throw new SubmissionException($"the job template could not be rendered: {ex.Message}", ex);
                 }
 
-                var submitting = await client.SetFlowRunStateAsync(RunId,
-                    new StateProposal(StateType.Pending, StateNames.Submitting, TransitionId: Guid.NewGuid()), cancellationToken).ConfigureAwait(false);
-                if (submitting.Status != SetStateStatus.Accept)
+                if (!StartedByClaim)
                 {
-                    WorkerLog(RunLogLevel.Warning, $"Not starting: the server answered {submitting.Status} ({submitting.Reason}).");
-                    return;
+                    var submitting = await client.SetFlowRunStateAsync(RunId,
+                        new StateProposal(StateType.Pending, StateNames.Submitting, TransitionId: Guid.NewGuid()), cancellationToken).ConfigureAwait(false);
+                    if (submitting.Status != SetStateStatus.Accept)
+                    {
+                        WorkerLog(RunLogLevel.Warning, $"Not starting: the server answered {submitting.Status} ({submitting.Reason}).");
+                        return;
+                    }
+
+                    _submittingStateId = submitting.State.Id;
+                }
+                else
+                {
+                    // The claim's RUNNING marks this submission in the run's history (see ClaimedAgainAsync).
+                    _submittingStateId = claim.FlowRun.State.Id;
                 }
 
-                _submittingStateId = submitting.State.Id;
                 configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
                 // The flow-run process gets a token scoped to its own run, never this worker's key (none for a run in this process).
                 var runToken = infrastructure.TakesRunToken ? (await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false)).Token : null;
@@ -143,7 +155,10 @@ internal sealed class FlowRunExecution(
                 WorkerLog(RunLogLevel.Info, $"Started {infrastructure.Type} infrastructure {handle.Id}.");
             }
 
-            await RecordInfrastructureAsync(handle.Id, cancellationToken).ConfigureAwait(false);
+            if (!(StartedByClaim && claim.FlowRun.InfrastructureId == handle.Id))
+            {
+                await RecordInfrastructureAsync(handle.Id, cancellationToken).ConfigureAwait(false);
+            }
 
             var exit = handle.WaitForExitAsync(cancellationToken);
             var first = await Task.WhenAny(exit, _stopRequested.Task, _leave.Task).ConfigureAwait(false);

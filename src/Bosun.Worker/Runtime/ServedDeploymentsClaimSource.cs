@@ -15,9 +15,15 @@ public sealed class ServedDeploymentsClaimSource(BosunClient client, IReadOnlyLi
 {
     public override string Description => $"{deploymentIds.Count} served deployment(s)";
 
+    /// <summary>Set when the runs run inside this process (<see cref="Infrastructure.FlowRunInfrastructure.InProcessId"/>): due runs are claimed RUNNING on it.</summary>
+    public string? InProcessInfrastructureId { get; init; }
+
     internal override async Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, bool wait, CancellationToken cancellationToken) =>
         (await client.ClaimServedFlowRunsAsync(
-            new ServedClaimRequest(processName, deploymentIds, maxRuns, options.Prefetch.TotalSeconds, wait ? options.ClaimWait.TotalSeconds : 0),
+            new ServedClaimRequest(processName, deploymentIds, maxRuns, options.Prefetch.TotalSeconds, wait ? options.ClaimWait.TotalSeconds : 0)
+            {
+                InProcessInfrastructureId = InProcessInfrastructureId,
+            },
             cancellationToken).ConfigureAwait(false)).Runs;
 
     internal override async Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
 using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Metrics;
 using Bosun.Server.Orchestration.Tracing;
@@ -14,7 +15,8 @@ namespace Bosun.Server.Orchestration.FlowRuns;
 /// <see cref="ClaimSignal"/> or for the next run to come due, then claims again, so a new run starts in
 /// milliseconds rather than at the next poll.
 /// </summary>
-internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSignal, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ServerMetrics metrics)
+internal sealed class ClaimService(
+    BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ServerMetrics metrics)
 {
     /// <summary>The pool label of served deployments' claims in the claim metrics.</summary>
     private const string ServedPool = "(served)";
@@ -107,6 +109,12 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
             throw new ValidationException("max_runs", ["must be between 0 and 1000"]);
         }
 
+        if (request.InProcessInfrastructureId is { } infrastructureId && (string.IsNullOrWhiteSpace(infrastructureId) || infrastructureId.Length > 500))
+        {
+            throw new ValidationException("in_process_infrastructure_id", ["must be 1 to 500 characters"]);
+        }
+
+        var started = timeProvider.GetUtcNow();
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var claimed = await LongPollAsync(ServedPool, wait,
             () => ClaimSignal.Served,
@@ -114,6 +122,15 @@ internal sealed class ClaimService(BosunDatabase database, ClaimSignal claimSign
             prefetch,
             (_, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
             cancellationToken);
+        foreach (var run in claimed.Claimed.Where(run => run.State.Type == StateType.Running))
+        {
+            // Started by the claim: what the executor's own RUNNING proposal would have recorded and signalled.
+            ServerTracing.Record("bosun.flow_run.state", run.Traceparent, started, run.Id,
+                ("bosun.state.proposed", StateType.Running.ToWireName()), ("bosun.state.status", nameof(SetStateStatus.Accept)),
+                ("bosun.state.type", StateType.Running.ToWireName()), ("bosun.state.name", run.StateName));
+            runSignals.Notify(run.Id, RunChange.State);
+        }
+
         return new ServedClaimResponse(ClaimedRuns(claimed));
     }
 
