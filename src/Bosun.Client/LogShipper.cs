@@ -102,11 +102,27 @@ public sealed class LogShipper : IAsyncDisposable
     }
 
     /// <summary>Sends everything buffered now, oldest first; returns false when the server did not take it.</summary>
-    public async Task<bool> FlushAsync(CancellationToken cancellationToken = default)
+    public Task<bool> FlushAsync(CancellationToken cancellationToken = default) => FlushCoreAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Makes sure every line of <paramref name="runId"/> added so far has reached the server (what a run's final state
+    /// must wait for): when one is still buffered, sends everything buffered now, oldest first, as
+    /// <see cref="FlushAsync(CancellationToken)"/> does; when none is, sends nothing and leaves other runs' lines to the
+    /// next batch, so that a run that logged nothing since the last batch ends without a request for its logs. Returns
+    /// false when the server did not take them.
+    /// </summary>
+    public Task<bool> FlushRunAsync(Guid runId, CancellationToken cancellationToken = default) => FlushCoreAsync(runId, cancellationToken);
+
+    private async Task<bool> FlushCoreAsync(Guid? runId, CancellationToken cancellationToken)
     {
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (runId is { } run && !HoldsLinesOf(run))
+            {
+                return true;
+            }
+
             while (true)
             {
                 if (_sending.Count == 0 && !TakeNextBatch())
@@ -135,6 +151,19 @@ public sealed class LogShipper : IAsyncDisposable
         finally
         {
             _flushGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Whether a line of <paramref name="runId"/> may still be on its way (under the flush gate): one in memory or in a
+    /// batch not taken yet, or any line on disk or dropped (not looked into: the whole buffer goes then).
+    /// </summary>
+    private bool HoldsLinesOf(Guid runId)
+    {
+        lock (_lock)
+        {
+            return _sending.Count > 0 || _fromSpill.Count > 0 || _spill is { IsEmpty: false } || _droppedByRun.Count > 0
+                || _memory.Exists(line => line.FlowRunId == runId);
         }
     }
 

@@ -138,7 +138,7 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
 
                 if (suspended)
                 {
-                    await logs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                    await logs.FlushRunAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
                     return (FlowRunOutcome.Suspended, null, null);
                 }
 
@@ -187,7 +187,7 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
     private async Task<SetStateResult> ReportFinalAsync(Guid runId, StateProposal proposal)
     {
         // Not taken within the client's retry window: the state is proposed anyway (the lines stay queued), and fails the same way.
-        await logs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await logs.FlushRunAsync(runId, CancellationToken.None).ConfigureAwait(false);
 
         var result = await client.SetFlowRunStateAsync(runId, proposal with { TransitionId = Guid.NewGuid() }, CancellationToken.None).ConfigureAwait(false);
         return result is { Status: SetStateStatus.Abort } && result.State.Type == proposal.Type

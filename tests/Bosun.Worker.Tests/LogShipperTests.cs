@@ -21,6 +21,29 @@ public sealed class LogShipperTests
     }
 
     [Fact]
+    public async Task FlushRunAsync_SendsOnlyWhenThatRunHasLinesWaiting_ThenEverythingInOrder()
+    {
+        var (server, runId) = await ServerWithRunAsync();
+        await using var _ = server;
+        var other = await server.Client.CreateFlowRunAsync((await server.Client.GetFlowRunAsync(runId)).DeploymentId!.Value, new FlowRunCreate());
+        // Not started: nothing ships unless flushed.
+        await using var logs = new LogShipper(server.Client, TimeProvider.System, new ListLogger());
+        logs.Add(other.Id, RunLogLevel.Info, "other 1", LogSource.Flow);
+
+        // The run has no line waiting: its final state need not wait, and the other run's line stays for the next batch.
+        Assert.True(await logs.FlushRunAsync(runId));
+        Assert.Empty(await server.Client.AllLogsAsync(other.Id));
+
+        logs.Add(runId, RunLogLevel.Info, "mine 1", LogSource.Flow);
+        logs.Add(other.Id, RunLogLevel.Info, "other 2", LogSource.Flow);
+        Assert.True(await logs.FlushRunAsync(runId));
+
+        // It has one: everything buffered goes, in order.
+        Assert.Equal(["mine 1"], (await server.Client.AllLogsAsync(runId)).Select(line => line.Message));
+        Assert.Equal(["other 1", "other 2"], (await server.Client.AllLogsAsync(other.Id)).Select(line => line.Message));
+    }
+
+    [Fact]
     public async Task ServerAway_LinesPastTheMemoryBound_SpilledToDiskThenShippedInOrder()
     {
         var (server, runId) = await ServerWithRunAsync();

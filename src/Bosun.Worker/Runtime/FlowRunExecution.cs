@@ -131,7 +131,13 @@ internal sealed class FlowRunExecution(
                 configuration = await SecretReferences.ResolveAsync(configuration, client, RunId, cancellationToken).ConfigureAwait(false);
                 // The flow-run process gets a token scoped to its own run, never this worker's key (none for a run in this process).
                 var runToken = infrastructure.TakesRunToken ? (await client.IssueRunTokenAsync(RunId, cancellationToken).ConfigureAwait(false)).Token : null;
-                WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' is creating {infrastructure.Type} infrastructure for this run.");
+                if (!StartedByClaim)
+                {
+                    // A run the claim started says so in its last line instead (ReportExitAsync): a line now would cost
+                    // a request of its own before the run's final state, which must wait for the run's lines.
+                    WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' is creating {infrastructure.Type} infrastructure for this run.");
+                }
+
                 var job = new JobContext(claim, configuration, StandardEnvironment(runToken), StandardLabels(),
                     (line, isError) => logs.Add(RunId, isError ? RunLogLevel.Error : RunLogLevel.Info, line, LogSource.Infrastructure),
                     line => WorkerLog(RunLogLevel.Info, line))
@@ -152,7 +158,10 @@ internal sealed class FlowRunExecution(
 
                 Started = true;
                 Log.InfrastructureStarted(logger, RunName, handle.Id);
-                WorkerLog(RunLogLevel.Info, $"Started {infrastructure.Type} infrastructure {handle.Id}.");
+                if (!StartedByClaim)
+                {
+                    WorkerLog(RunLogLevel.Info, $"Started {infrastructure.Type} infrastructure {handle.Id}.");
+                }
             }
 
             if (!(StartedByClaim && claim.FlowRun.InfrastructureId == handle.Id))
@@ -303,7 +312,9 @@ internal sealed class FlowRunExecution(
         var exitCode = status.ToString();
         var stateName = state?.ToWireName() ?? "unknown";
         Log.InfrastructureExited(logger, RunName, exitCode, stateName);
-        WorkerLog(RunLogLevel.Info, $"Infrastructure exited with code {exitCode}; the run is {stateName}.");
+        WorkerLog(RunLogLevel.Info, StartedByClaim
+            ? $"Worker '{options.EffectiveName}' ran this run in its own process ({claim.FlowRun.InfrastructureId}), started RUNNING by its claim; it exited with code {exitCode}; the run is {stateName}."
+            : $"Infrastructure exited with code {exitCode}; the run is {stateName}.");
     }
 
     /// <summary>
