@@ -6,13 +6,13 @@ namespace Bosun.Server.Storage;
 /// <summary>
 /// SQLite in WAL mode. SQLite allows one writer at a time, so every write goes through one long-lived
 /// connection behind an in-process gate and starts with BEGIN IMMEDIATE (no upgrade deadlocks); readers use
-/// pooled connections and never block the writer.
+/// pooled connections and never block the writer. The writer keeps its statements prepared (<see cref="StatementCachingConnection"/>).
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writerGate = new(1, 1);
-    private SqliteConnection? _writer;
+    private StatementCachingConnection? _writer;
 
     public SqliteDialect(string path)
     {
@@ -58,7 +58,7 @@ internal sealed class SqliteDialect : SqlDialect
         {
             var writer = await GetWriterAsync(cancellationToken);
             // deferred: false is BEGIN IMMEDIATE: the write lock is taken up front, so no transaction fails half-way on SQLITE_BUSY.
-            var transaction = writer.BeginTransaction(deferred: false);
+            var transaction = writer.Inner.BeginTransaction(deferred: false);
             return new WriteScope(this, writer, transaction, () =>
             {
                 _writerGate.Release();
@@ -78,7 +78,7 @@ internal sealed class SqliteDialect : SqlDialect
         try
         {
             var writer = await GetWriterAsync(cancellationToken);
-            await migrate(writer);
+            await migrate(writer.Inner);
         }
         finally
         {
@@ -86,7 +86,7 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
-    private async Task<SqliteConnection> GetWriterAsync(CancellationToken cancellationToken)
+    private async Task<StatementCachingConnection> GetWriterAsync(CancellationToken cancellationToken)
     {
         if (_writer is not null)
         {
@@ -103,8 +103,8 @@ internal sealed class SqliteDialect : SqlDialect
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        _writer = writer;
-        return writer;
+        _writer = new StatementCachingConnection(writer);
+        return _writer;
     }
 
     public override async ValueTask DisposeAsync()
