@@ -240,8 +240,9 @@ internal static class ClaimStore
 
     /// <summary>
     /// Walks candidates in order, respecting deployment limits and catch-up policies, moving each to PENDING for one
-    /// claimant, and on to RUNNING for a claimant that runs it in its own process (<see cref="StartOn"/>). A due run of a schedule whose deployment's catch-up policy would not run it (missed before
-    /// <paramref name="missedBefore"/>, <see cref="CatchUp.SkipsAtClaim"/>) is skipped instead of handed out.
+    /// claimant, and on to RUNNING for a claimant that runs it in its own process (<see cref="StartOn"/>). A due run of a
+    /// schedule whose deployment's catch-up policy would not run it (missed before <paramref name="missedBefore"/>,
+    /// <see cref="CatchUp.SkipsAtClaim"/>) is skipped instead of handed out.
     /// </summary>
     private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, DateTimeOffset missedBefore, CancellationToken cancellationToken)
     {

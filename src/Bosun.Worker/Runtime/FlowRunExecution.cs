@@ -12,8 +12,8 @@ namespace Bosun.Worker.Runtime;
 
 /// <summary>
 /// One claimed run, start to end: render the job → Submitting → create the infrastructure → record its id → stream its
-/// output → wait → report how it ended (a run the claim started, RUNNING on this process, skips Submitting and the id), or stop it when the run is cancelled or the worker shuts down. Every report is
-/// retried until the server takes it: a run this worker holds is never left PENDING or RUNNING because the server was
+/// output → wait → report how it ended (a run the claim started, RUNNING on this process, skips Submitting and the id),
+/// or stop it when the run is cancelled or the worker shuts down. Every report is retried until the server takes it: a run this worker holds is never left PENDING or RUNNING because the server was
 /// away (docs/runtime.md).
 /// </summary>
 internal sealed class FlowRunExecution(

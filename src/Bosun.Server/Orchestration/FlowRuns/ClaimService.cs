@@ -125,9 +125,7 @@ internal sealed class ClaimService(
         foreach (var run in claimed.Claimed.Where(run => run.State.Type == StateType.Running))
         {
             // Started by the claim: what the executor's own RUNNING proposal would have recorded and signalled.
-            ServerTracing.Record("bosun.flow_run.state", run.Traceparent, started, run.Id,
-                ("bosun.state.proposed", StateType.Running.ToWireName()), ("bosun.state.status", nameof(SetStateStatus.Accept)),
-                ("bosun.state.type", StateType.Running.ToWireName()), ("bosun.state.name", run.StateName));
+            ServerTracing.RecordStateChange(run.Traceparent, started, run.Id, StateType.Running, SetStateStatus.Accept, run.State);
             runSignals.Notify(run.Id, RunChange.State);
         }
 

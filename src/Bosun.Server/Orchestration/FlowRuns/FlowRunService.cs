@@ -348,9 +348,7 @@ internal sealed class FlowRunService(
 
         var now = timeProvider.GetUtcNow();
         var outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
-        ServerTracing.Record("bosun.flow_run.state", outcome.Run.Traceparent, now, id,
-            ("bosun.state.proposed", proposal.Type.ToWireName()), ("bosun.state.status", outcome.Result.Status.ToString()),
-            ("bosun.state.type", outcome.Result.State.Type.ToWireName()), ("bosun.state.name", outcome.Result.State.Name));
+        ServerTracing.RecordStateChange(outcome.Run.Traceparent, now, id, proposal.Type, outcome.Result.Status, outcome.Result.State);
         if (outcome.WakesClaims)
         {
             claimSignal.NotifyFor(outcome.Run);

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
@@ -37,6 +39,16 @@ internal static class ServerTracing
             activity.SetTag(key, value);
         }
     }
+
+    /// <summary>
+    /// The span of a state change of a run: <paramref name="proposed"/> answered <paramref name="status"/> with the run
+    /// now in <paramref name="state"/>; by a state proposal, or by a claim that started the run.
+    /// </summary>
+    public static void RecordStateChange(
+        string? traceparent, DateTimeOffset started, Guid runId, StateType proposed, SetStateStatus status, FlowRunState state) =>
+        Record("bosun.flow_run.state", traceparent, started, runId,
+            ("bosun.state.proposed", proposed.ToWireName()), ("bosun.state.status", status.ToString()),
+            ("bosun.state.type", state.Type.ToWireName()), ("bosun.state.name", state.Name));
 
     /// <summary>
     /// The root span of a run the server makes on its own (the scheduler), in a new trace of the run's own, linked to
