@@ -29,17 +29,28 @@ public sealed class ServedClaimTests
         Assert.Equal(ReadinessStatus.NotReady, (await client.GetDeploymentAsync(other.Id)).Status);
     }
 
-    [Fact]
-    public async Task ClaimServed_DeploymentLimit_Respected()
+    /// <summary>The same limit whether the claim answers runs PENDING or, for a process that runs them inside itself, RUNNING.</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("in-process-1")]
+    public async Task ClaimServed_DeploymentLimit_Respected(string? inProcessInfrastructureId)
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
         var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "limited", ConcurrencyLimit: 1));
         await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
-        await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var second = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var request = new ServedClaimRequest("s", [deployment.Id], 10) { InProcessInfrastructureId = inProcessInfrastructureId };
+        var claimedAs = inProcessInfrastructureId is null ? StateType.Pending : StateType.Running;
 
-        Assert.Single((await client.ClaimServedFlowRunsAsync(new ServedClaimRequest("s", [deployment.Id], 10))).Runs);
-        Assert.Empty((await client.ClaimServedFlowRunsAsync(new ServedClaimRequest("s", [deployment.Id], 10))).Runs);
+        var first = Assert.Single((await client.ClaimServedFlowRunsAsync(request)).Runs).FlowRun;
+        Assert.Equal(claimedAs, first.State.Type);
+        Assert.Empty((await client.ClaimServedFlowRunsAsync(request)).Runs);
+        Assert.Equal(StateType.Scheduled, (await client.GetFlowRunAsync(second.Id)).State.Type);
+
+        await client.SetFlowRunStateAsync(first.Id, new StateProposal(StateType.Completed));
+        var next = Assert.Single((await client.ClaimServedFlowRunsAsync(request)).Runs).FlowRun;
+        Assert.Equal((second.Id, claimedAs), (next.Id, next.State.Type));
     }
 
     [Fact]
@@ -68,26 +79,6 @@ public sealed class ServedClaimTests
         var prefetched = Assert.Single(claim.Runs, run => run.FlowRun.Id == ahead.Id).FlowRun;
         Assert.Equal((StateType.Pending, (string?)null), (prefetched.State.Type, prefetched.InfrastructureId));
         Assert.Equal(StateType.Pending, (await client.GetFlowRunAsync(ahead.Id)).State.Type);
-    }
-
-    [Fact]
-    public async Task ClaimServed_InProcess_DeploymentLimitRespected()
-    {
-        await using var server = await TestServer.StartAsync();
-        var client = server.Client;
-        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "limited", ConcurrencyLimit: 1));
-        await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
-        var second = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
-        var request = new ServedClaimRequest("s", [deployment.Id], 10) { InProcessInfrastructureId = "in-process-1" };
-
-        var first = Assert.Single((await client.ClaimServedFlowRunsAsync(request)).Runs).FlowRun;
-        Assert.Equal(StateType.Running, first.State.Type);
-        Assert.Empty((await client.ClaimServedFlowRunsAsync(request)).Runs);
-        Assert.Equal(StateType.Scheduled, (await client.GetFlowRunAsync(second.Id)).State.Type);
-
-        await client.SetFlowRunStateAsync(first.Id, new StateProposal(StateType.Completed));
-        var next = Assert.Single((await client.ClaimServedFlowRunsAsync(request)).Runs).FlowRun;
-        Assert.Equal((second.Id, StateType.Running), (next.Id, next.State.Type));
     }
 
     [Fact]
