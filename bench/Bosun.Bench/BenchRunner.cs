@@ -1,8 +1,10 @@
 namespace Bosun.Bench;
 
 /// <summary>
-/// `dotnet bench/Bosun.Bench/bin/Release/net10.0/Bosun.Bench.dll [name...] [--quick] [--rounds N] [--systems a,b]`; no
-/// names runs every Bosun benchmark (not `peers` and `scale`, which run only when named).
+/// `dotnet bench/Bosun.Bench/bin/Release/net10.0/Bosun.Bench.dll [name...] [--quick] [--rounds N] [--systems a,b]
+/// [--warm-up N]`; no names runs every Bosun benchmark (not `peers` and `scale`, which run only when named). `--warm-up`
+/// sets how many jobs `peers` runs in each system before measuring (1,000 by default): a long warm-up measures processes
+/// past their JIT's tiering, a short one processes as they are in their first minute.
 /// </summary>
 internal static class BenchRunner
 {
@@ -13,6 +15,11 @@ internal static class BenchRunner
         var quick = args.Contains("--quick");
         var rounds = int.Parse(Option(args, "--rounds") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
         var systems = Option(args, "--systems")?.Split(',');
+        var peerWorkloads = quick ? PeerWorkloads.Quick : PeerWorkloads.Full;
+        if (Option(args, "--warm-up") is { } warmUp)
+        {
+            peerWorkloads = peerWorkloads with { WarmUp = int.Parse(warmUp, System.Globalization.CultureInfo.InvariantCulture) };
+        }
         var benchmarks = new Dictionary<string, Func<Task<string>>>(StringComparer.OrdinalIgnoreCase)
         {
             ["claim-throughput"] = () => ServerBenchmarks.ClaimThroughputAsync(runs: 10_000, clients: 8),
@@ -37,7 +44,7 @@ internal static class BenchRunner
             ["docker-image-build"] = () => DockerBenchmarks.ImageBuildAsync(cachedSamples: 5),
             ["outage-complete"] = () => OutageBenchmarks.CompleteAcrossOutageAsync(samples: 3, outage: TimeSpan.FromSeconds(60)),
             ["stuck-run-recovery"] = RecoveryBenchmarks.StuckRunRecoveryAsync,
-            ["peers"] = () => PeerComparison.RunAsync(quick ? PeerWorkloads.Quick : PeerWorkloads.Full, rounds, systems),
+            ["peers"] = () => PeerComparison.RunAsync(peerWorkloads, rounds, systems),
             ["scale"] = () => ScaleBenchmarks.RunAsync(quick ? ScaleSizes.Quick : ScaleSizes.Full, systems ?? ["sqlite", "postgres"]),
             ["log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 1),
             ["log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 100),
@@ -55,7 +62,7 @@ internal static class BenchRunner
             ["pull-step-overhead"] = () => DeployBenchmarks.PullStepOverheadAsync(samples: 15),
             ["deploy-docker"] = () => DeployBenchmarks.DeployDockerAsync(samples: 3),
         };
-        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--rounds" or "--systems"))).ToList();
+        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--rounds" or "--systems" or "--warm-up"))).ToList();
         var selected = names.Count == 0 ? benchmarks.Keys.Except(NamedOnly).ToList() : names;
         foreach (var name in selected)
         {

@@ -9,9 +9,12 @@ using Bosun.Contracts.WorkPools;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Automations;
 using Bosun.Testing;
+using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace Bosun.Server.Tests;
 
@@ -369,5 +372,37 @@ public sealed class AutomationTests
         await client.DeleteAutomationAsync("rule");
         var missing = await Assert.ThrowsAsync<BosunApiException>(() => client.GetAutomationAsync("rule"));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    /// <summary>
+    /// The dispatcher is woken by every state change and every creation. With nothing in the outbox and nothing due it
+    /// answers from a reader: here another connection holds the store's write lock throughout (SQLite: BEGIN IMMEDIATE;
+    /// PostgreSQL: both tables locked against row locks, plain reads allowed), so a step that took the writer would wait.
+    /// </summary>
+    [Fact]
+    public async Task Dispatcher_NothingToMatchOrDeliver_DoesNotTakeTheWriter()
+    {
+        await using var server = await TestServer.StartAsync(configure: options =>
+        {
+            Fast(options);
+            options.NoAutomationDispatch = true;
+        });
+        var dispatcher = Service<AutomationDispatcher>(server);
+        var database = await TestDatabases.ForDirectoryAsync(server.Directory);
+        await using System.Data.Common.DbConnection other = TestDatabases.UsePostgres ? new NpgsqlConnection(database) : new SqliteConnection($"Data Source={database}");
+        await other.OpenAsync();
+        await other.ExecuteAsync(TestDatabases.UsePostgres
+            ? "BEGIN; LOCK TABLE automation_outbox, automation_deliveries IN EXCLUSIVE MODE"
+            : "BEGIN IMMEDIATE");
+
+        // Well inside SQLite's 30 s busy timeout: a step that waited for the lock fails here instead of answering.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        for (var wake = 0; wake < 10; wake++)
+        {
+            Assert.Equal(0, await dispatcher.MatchOutboxAsync(deadline.Token));
+            Assert.Empty(await dispatcher.StartDueAsync(deadline.Token));
+        }
+
+        await other.ExecuteAsync("ROLLBACK");
     }
 }

@@ -39,6 +39,8 @@ internal static class AutomationStore
           AND EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId)
         """;
 
+    private const string DueCondition = "d.status = @pending AND d.next_attempt <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)";
+
     private const string SelectDelivery = """
         SELECT d.*, e.event_key, e.payload, a.definition
         FROM automation_deliveries d
@@ -153,6 +155,20 @@ internal static class AutomationStore
             """, new { id }, scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>
+    /// Whether the outbox holds a row, read on a reader connection: the dispatcher is woken by every state change and every
+    /// creation, and while no rule watches them (the outbox stays empty) it must not take the single writer each time.
+    /// </summary>
+    public static async Task<bool> OutboxHasRowsAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM automation_outbox) THEN 1 ELSE 0 END", cancellationToken: cancellationToken)) > 0;
+
+    /// <summary>Whether a delivery is due and not leased at <paramref name="now"/> (what <see cref="LeaseDueAsync"/> would take), read on a reader connection.</summary>
+    public static async Task<bool> AnyDueAsync(DbConnection connection, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition($"""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM automation_deliveries d WHERE {DueCondition}) THEN 1 ELSE 0 END
+            """, new { pending = PendingStatus, now = Ms(now) }, cancellationToken: cancellationToken)) > 0;
+
+    /// <summary>
     /// Up to <paramref name="limit"/> state changes from the outbox, oldest first, with what rules match on; locked
     /// (PostgreSQL; another replica's rows are passed over), so that each is matched by one replica.
     /// </summary>
@@ -232,7 +248,7 @@ internal static class AutomationStore
     {
         var due = (await scope.Connection.QueryAsync<DeliveryRow>(new CommandDefinition($"""
             {SelectDelivery}
-            WHERE d.status = @pending AND d.next_attempt <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
+            WHERE {DueCondition}
             ORDER BY d.next_attempt
             LIMIT @limit {scope.Dialect.SkipLockedOf("d")}
             """, new { pending = PendingStatus, now = Ms(now), limit }, scope.Transaction, cancellationToken: cancellationToken))).ToList();

@@ -100,10 +100,16 @@ internal sealed class AutomationDispatcher(
 
     /// <summary>
     /// Matches one batch of the outbox (state changes and run creations) against the enabled run-state and run-created
-    /// rules; returns how many rows it took. A firing is told to the other replicas, so that they share its deliveries.
+    /// rules; returns how many rows it took. A firing is told to the other replicas, so that they share its deliveries. An
+    /// empty outbox (no rule watches runs) is seen on a reader connection: the write transaction is taken only for rows.
     /// </summary>
     public async Task<int> MatchOutboxAsync(CancellationToken cancellationToken)
     {
+        if (!await database.ReadAsync(connection => AutomationStore.OutboxHasRowsAsync(connection, cancellationToken), cancellationToken))
+        {
+            return 0;
+        }
+
         var (taken, fired) = await database.WriteAsync(async scope =>
         {
             var rows = await AutomationStore.TakeOutboxAsync(scope, OutboxBatch, cancellationToken);
@@ -140,8 +146,11 @@ internal sealed class AutomationDispatcher(
         return taken;
     }
 
-    /// <summary>Leases as many due deliveries as there are free slots and starts an attempt of each.</summary>
-    private async Task<IReadOnlyList<Task>> StartDueAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Leases as many due deliveries as there are free slots and starts an attempt of each. Whether any is due is read first
+    /// on a reader connection, so that a wake-up with nothing to deliver does not take the single writer.
+    /// </summary>
+    internal async Task<IReadOnlyList<Task>> StartDueAsync(CancellationToken cancellationToken)
     {
         var free = _slots.CurrentCount;
         if (free == 0)
@@ -150,6 +159,11 @@ internal sealed class AutomationDispatcher(
         }
 
         var now = timeProvider.GetUtcNow();
+        if (!await database.ReadAsync(connection => AutomationStore.AnyDueAsync(connection, now, cancellationToken), cancellationToken))
+        {
+            return [];
+        }
+
         var leased = await database.WriteAsync(
             scope => AutomationStore.LeaseDueAsync(scope, now, now + _options.AutomationWebhookTimeout + LeaseMargin, free, cancellationToken), cancellationToken);
         var started = new List<Task>(leased.Count);
