@@ -21,6 +21,8 @@ internal static class MemoryBenchmarks
         ("workstation, non-concurrent", new() { ["DOTNET_gcConcurrent"] = "0" }),
         ("workstation, GCConserveMemory=5", new() { ["DOTNET_GCConserveMemory"] = "5" }),
         ("server GC (DATAS)", new() { ["DOTNET_gcServer"] = "1" }),
+        // Not a GC setting: bosun's runtimeconfig turns tiered PGO off (src/Bosun.Cli/Bosun.Cli.csproj); this is the runtime's default.
+        ("workstation, concurrent, tiered PGO on", new() { ["DOTNET_TieredPGO"] = "1" }),
     ];
 
     public static async Task<string> ServerMemoryAsync(string storeKind, int runs, int clients)
