@@ -226,6 +226,9 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
         }
     }
 
+    /// <summary>How far ahead of a run's due time its RUNNING proposal is sent (the server holds it until then).</summary>
+    private static readonly TimeSpan ProposeAhead = TimeSpan.FromMilliseconds(100);
+
     private async Task<bool> ProposeRunningAsync(Guid runId, RunLogger logger, CancellationToken cancellationToken)
     {
         var transition = Guid.NewGuid();
@@ -237,7 +240,12 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
                 case SetStateStatus.Accept:
                     return true;
                 case SetStateStatus.Wait:
-                    await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.05, result.RetryAfterSeconds ?? 1)), timeProvider, cancellationToken).ConfigureAwait(false);
+                    // The server's wait is what is left until the due time. The next proposal goes a little ahead of it:
+                    // the server holds a proposal that early and answers at the due time (an older server says WAIT for
+                    // the remainder, a millisecond at least, and this loop asks again).
+                    var wait = result.RetryAfterSeconds ?? 1;
+                    await Task.Delay(TimeSpan.FromSeconds(wait > ProposeAhead.TotalSeconds ? wait - ProposeAhead.TotalSeconds : Math.Max(0.001, wait)),
+                        timeProvider, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     logger.Write(RunLogLevel.Warning, $"Not running the flow: the server answered {result.Status} ({result.Reason}).");

@@ -164,6 +164,21 @@ public sealed class StateRulesTests
         Assert.Equal(30, decision.RetryAfterSeconds!.Value, precision: 1);
     }
 
+    /// <summary>
+    /// A proposal that arrives a few milliseconds early (its timer fired a little before the due time) is told to wait
+    /// exactly what is left, not a floor of tens of milliseconds that would make the run start that much late.
+    /// </summary>
+    [Fact]
+    public void Decide_RunningMillisecondsBeforeScheduledTime_WaitsOnlyWhatIsLeft()
+    {
+        var current = new FlowRunState(Guid.NewGuid(), StateType.Pending, "Pending", null, Now, Now.AddMilliseconds(3));
+
+        var decision = StateRules.Decide(new RunSnapshot(current, true, null, 0, 0, 0), new StateProposal(StateType.Running), Now);
+
+        Assert.Equal(SetStateStatus.Wait, decision.Status);
+        Assert.Equal(0.003, decision.RetryAfterSeconds!.Value, precision: 4);
+    }
+
     [Fact]
     public void Decide_RetryDelay_SchedulesRetryAfterTheDelay()
     {

@@ -81,8 +81,9 @@ internal static class StateRules
                 var due = current.ScheduledTime;
                 if (current.Type is StateType.Scheduled or StateType.Pending && due is { } dueTime && dueTime > now)
                 {
+                    // Exactly what is left (at least a millisecond): a proposal a few milliseconds early must not wait longer.
                     return new(SetStateStatus.Wait, null, $"run is scheduled for {dueTime:O}",
-                        Math.Max(0.05, (dueTime - now).TotalSeconds));
+                        Math.Max(0.001, (dueTime - now).TotalSeconds));
                 }
 
                 return new(SetStateStatus.Accept, Proposed());

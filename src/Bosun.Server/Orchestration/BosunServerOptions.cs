@@ -112,6 +112,12 @@ public sealed class BosunServerOptions
     /// </summary>
     public bool NoAutomationDispatch { get; set; }
 
+    /// <summary>
+    /// How early a RUNNING proposal may arrive before its run's due time and be held until then, then answered, instead of
+    /// told to WAIT: flow hosts propose 100 ms ahead, so a run due at a time starts on it without a second round trip.
+    /// </summary>
+    public TimeSpan DueHold { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The result folder in force: <see cref="ResultDirectory"/> or its default.</summary>
     public string EffectiveResultDirectory => ResultDirectory
         ?? Path.Combine(Storage.PostgresDialect.IsPostgres(Database)

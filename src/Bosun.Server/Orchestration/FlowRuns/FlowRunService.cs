@@ -8,6 +8,7 @@ using Bosun.Server.Orchestration.Security;
 using Bosun.Server.Orchestration.Tracing;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
+using Microsoft.Extensions.Options;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Orchestration.FlowRuns;
@@ -15,7 +16,7 @@ namespace Bosun.Server.Orchestration.FlowRuns;
 /// <summary>Flow runs: creation with validation, reads with the waiting reason, and state changes through the rules.</summary>
 internal sealed class FlowRunService(
     BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, SecretRedactor redactor, ResultFolder results,
-    ILogger<FlowRunService> logger, TimeProvider timeProvider)
+    IOptions<BosunServerOptions> options, ILogger<FlowRunService> logger, TimeProvider timeProvider)
 {
     public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken)
     {
@@ -348,6 +349,15 @@ internal sealed class FlowRunService(
 
         var now = timeProvider.GetUtcNow();
         var outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
+        for (var held = 0; outcome.Result is { Status: SetStateStatus.Wait, RetryAfterSeconds: { } retryAfter } && retryAfter <= options.Value.DueHold.TotalSeconds && held < 5; held++)
+        {
+            // A RUNNING proposal made a moment before the run's due time is answered at the due time: the flow starts on
+            // time, without a second round trip after a WAIT (FlowRunHost proposes 100 ms ahead; BosunServerOptions.DueHold).
+            await Task.Delay(TimeSpan.FromSeconds(retryAfter), timeProvider, cancellationToken);
+            now = timeProvider.GetUtcNow();
+            outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
+        }
+
         ServerTracing.RecordStateChange(outcome.Run.Traceparent, now, id, proposal.Type, outcome.Result.Status, outcome.Result.State);
         if (outcome.WakesClaims)
         {
