@@ -23,7 +23,10 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
         var environment = job.MergedEnvironment();
         var pathVariable = environment.TryGetValue("PATH", out var path) ? path : System.Environment.GetEnvironmentVariable("PATH");
         var ownDirectory = job.Text("working_dir") is null;
-        var runDirectory = job.Text("working_dir") ?? Path.Combine(Path.GetTempPath(), $"bosun-run-{job.Claim.FlowRun.Id:N}");
+        // One directory per attempt: a crash retry of the same run can start while the killed attempt's directory is still
+        // being deleted by its own handle, which must not take the new attempt's with it.
+        var runDirectory = job.Text("working_dir")
+            ?? Path.Combine(Path.GetTempPath(), $"bosun-run-{job.Claim.FlowRun.Id:N}-{Guid.NewGuid():N}");
         if (ownDirectory)
         {
             Directory.CreateDirectory(runDirectory);
