@@ -14,12 +14,15 @@ internal static class MemoryBenchmarks
 {
     private static readonly TimeSpan Ready = TimeSpan.FromMinutes(2);
 
-    /// <summary>The settings compared, as the runtime's environment variables (each is also a runtimeconfig property).</summary>
+    /// <summary>The settings compared, as the runtime's environment variables.</summary>
     private static readonly (string Name, Dictionary<string, string> Environment)[] Settings =
     [
         ("workstation, concurrent (default)", []),
         ("workstation, non-concurrent", new() { ["DOTNET_gcConcurrent"] = "0" }),
         ("workstation, GCConserveMemory=5", new() { ["DOTNET_GCConserveMemory"] = "5" }),
+        // The smallest gen0 budget (1 MiB): more, smaller gen0 collections. An environment variable only: the runtime
+        // reads no runtimeconfig property for it (docs/operations.md, "Runtime settings").
+        ("workstation, concurrent, GCgen0size=1 MiB", new() { ["DOTNET_GCgen0size"] = "0x100000" }),
         ("server GC (DATAS)", new() { ["DOTNET_gcServer"] = "1" }),
         // Not a GC setting: bosun's runtimeconfig turns tiered PGO off (src/Bosun.Cli/Bosun.Cli.csproj); this is the runtime's default.
         ("workstation, concurrent, tiered PGO on", new() { ["DOTNET_TieredPGO"] = "1" }),
@@ -66,9 +69,10 @@ internal static class MemoryBenchmarks
         var cpuBefore = ProcessCpu.Ms(server.Id);
         var elapsed = await LoadAsync(producer, deployment.Id, runs, clients, NewClient);
         var cpu = ProcessCpu.Ms(server.Id) - cpuBefore;
+        var parts = ResidentMemory.Parts(server.Id);
         await stopSampling.CancelAsync();
         await sampler;
-        return $"idle {idle:0} MiB, peak {peak:0} MiB; {runs / elapsed.TotalSeconds:0} runs/s; server CPU {cpu / runs:0.00} ms per run; load {LoadAverage.OneMinute():0.0}";
+        return $"idle {idle:0} MiB, peak {peak:0} MiB (after the load: {parts}); {runs / elapsed.TotalSeconds:0} runs/s; server CPU {cpu / runs:0.00} ms per run; load {LoadAverage.OneMinute():0.0}";
     }
 
     /// <summary>One producer creates <paramref name="runs"/> runs one at a time while the clients claim (waiting) and complete them; the time until the last is completed.</summary>

@@ -65,12 +65,13 @@ internal static class PeerComparison
                 };
             }
 
+            var partsAfterW1 = executors.ToDictionary(e => e.Name, e => ResidentMemory.Parts(e.Process.Id));
             var w2 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w2First, workloads.W2,
                 $"{Num(workloads.W2IntervalMs)} 0 0", TimeSpan.FromMilliseconds(workloads.W2 * workloads.W2IntervalMs) + PerJob(workloads.W2)));
             var w3 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w3First, workloads.W3,
                 $"{Num(workloads.W3IntervalMs)} {Num(workloads.W3LeadMs)} 1000", TimeSpan.FromMilliseconds(workloads.W3 * workloads.W3IntervalMs + workloads.W3LeadMs) + PerJob(workloads.W3)));
 
-            return new PeerResult(system, round, loadAtStart, w1, w2, w3, idle);
+            return new PeerResult(system, round, loadAtStart, w1, w2, w3, idle, partsAfterW1);
         }
         finally
         {
@@ -273,14 +274,15 @@ internal static class PeerComparison
         public int Early => Batch.Created.Count(c => Batch.Starts[c.Index] < c.DueMs);
     }
 
-    private sealed record PeerResult(PeerSystem System, int Round, double LoadAtStart, Measured W1, Measured W2, Measured W3, Dictionary<string, double> IdleMiB)
+    private sealed record PeerResult(PeerSystem System, int Round, double LoadAtStart, Measured W1, Measured W2, Measured W3, Dictionary<string, double> IdleMiB,
+        Dictionary<string, ResidentParts> PartsAfterW1)
     {
         public string Line() =>
             $"{System.Name}: W1 {Fmt(W1.Batch.Throughput)} jobs/s (executor rate {Fmt(W1.Batch.SteadyThroughput)}, producer {Fmt(W1.Batch.ProducerRate)}; CPU {Cpu(W1)} ms/job; load {Fmt(W1.Load)}) · " +
             $"W1 CPU ms/job by process {string.Join(", ", W1.OwnCpuMsByRole.Select(role => $"{role.Key} {Fmt(role.Value)}"))} · " +
             (W1.RequestsPerJob is { } requests ? $"W1 server requests per job {Fmt(requests.Values.Sum())} ({string.Join(", ", requests.Select(r => $"{r.Key} {Fmt(r.Value)}"))}) · " : "") +
             $"W2 {Pair(W2.Latency(false))} ms (CPU {Cpu(W2)} ms/job; load {Fmt(W2.Load)}) · W3 {Pair(W3.Latency(true))} ms, {W3.Early} early (CPU {Cpu(W3)} ms/job; load {Fmt(W3.Load)}) · " +
-            $"memory {Memory()}" + (W1.Batch.Duplicates + W2.Batch.Duplicates + W3.Batch.Duplicates is var d and > 0 ? $" · {d} jobs started twice!" : "");
+            $"memory {Memory()} (after W1: {string.Join("; ", PartsAfterW1.Select(p => $"{p.Key} {p.Value}"))})" + (W1.Batch.Duplicates + W2.Batch.Duplicates + W3.Batch.Duplicates is var d and > 0 ? $" · {d} jobs started twice!" : "");
 
         public string Row() =>
             $"| {Round} | {System.Name} | {Fmt(W1.Batch.Throughput)} ({Fmt(W1.Batch.SteadyThroughput)}) | {Cpu(W1)} | {Pair(W2.Latency(false))} | {Cpu(W2)} | " +
