@@ -153,30 +153,22 @@ public sealed class StateRulesTests
         Assert.Null(decision.StateToWrite);
     }
 
-    [Fact]
-    public void Decide_WaitBeforeScheduledTime_SaysHowLongToWait()
-    {
-        var current = new FlowRunState(Guid.NewGuid(), StateType.Scheduled, "Scheduled", null, Now, Now.AddSeconds(30));
-
-        var decision = StateRules.Decide(new RunSnapshot(current, true, null, 0, 0, 0), new StateProposal(StateType.Running), Now);
-
-        Assert.Equal(SetStateStatus.Wait, decision.Status);
-        Assert.Equal(30, decision.RetryAfterSeconds!.Value, precision: 1);
-    }
-
     /// <summary>
-    /// A proposal that arrives a few milliseconds early (its timer fired a little before the due time) is told to wait
-    /// exactly what is left, not a floor of tens of milliseconds that would make the run start that much late.
+    /// A RUNNING proposal before the run's due time is told to wait exactly what is left: thirty seconds, or three
+    /// milliseconds for a proposal whose timer fired a little early (not a floor of tens of milliseconds that would make
+    /// the run start that much late).
     /// </summary>
-    [Fact]
-    public void Decide_RunningMillisecondsBeforeScheduledTime_WaitsOnlyWhatIsLeft()
+    [Theory]
+    [InlineData(StateType.Scheduled, 30_000, 1)]
+    [InlineData(StateType.Pending, 3, 4)]
+    public void Decide_RunningBeforeScheduledTime_WaitsWhatIsLeft(StateType type, int msLeft, int precision)
     {
-        var current = new FlowRunState(Guid.NewGuid(), StateType.Pending, "Pending", null, Now, Now.AddMilliseconds(3));
+        var current = new FlowRunState(Guid.NewGuid(), type, type.ToString(), null, Now, Now.AddMilliseconds(msLeft));
 
         var decision = StateRules.Decide(new RunSnapshot(current, true, null, 0, 0, 0), new StateProposal(StateType.Running), Now);
 
         Assert.Equal(SetStateStatus.Wait, decision.Status);
-        Assert.Equal(0.003, decision.RetryAfterSeconds!.Value, precision: 4);
+        Assert.Equal(msLeft / 1000.0, decision.RetryAfterSeconds!.Value, precision: precision);
     }
 
     [Fact]
