@@ -91,5 +91,21 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # dotnet test failed without a failed test (a crashed test host): count it as a failure.
   failed=1
 fi
+# The failed tests by name, with the first line of each one's message, just above the summary: the end of a long
+# CI log is what gets read.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  awk -v suite="$(basename "$trx" .trx)" '
+    function text(s) { gsub(/&quot;/, "\"", s); gsub(/&apos;/, "\047", s); gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&amp;/, "\\&", s); return s }
+    /<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ {
+      match($0, /testName="[^"]*"/); name = text(substr($0, RSTART + 10, RLENGTH - 11)); want = 1; next
+    }
+    want && /<Message>/ {
+      line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line)
+      printf "FAILED (%s) %s: %s\n", suite, name, substr(text(line), 1, 400); want = 0
+    }
+    want && /<\/UnitTestResult>/ { printf "FAILED (%s) %s\n", suite, name; want = 0 }
+  ' "$trx"
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
