@@ -147,6 +147,13 @@ public sealed class BosunServer : IAsyncDisposable
             await _app.Services.GetServices<IHostedService>().OfType<Orchestration.Scheduling.SchedulerService>().Single().SweepAsync(cancellationToken);
         }
 
+        // Each endpoint's request delegate is built when its data source is first read, by default on the first request:
+        // built here, a loaded machine's first heartbeats after a restart do not wait for every route to be compiled.
+        foreach (var source in ((IEndpointRouteBuilder)_app).DataSources)
+        {
+            _ = source.Endpoints;
+        }
+
         await _app.StartAsync(cancellationToken);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");

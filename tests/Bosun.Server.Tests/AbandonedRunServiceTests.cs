@@ -215,4 +215,68 @@ public sealed class AbandonedRunServiceTests
 
         await TestDatabases.DeleteDirectoryAsync(directory);
     }
+
+    [Fact]
+    public async Task Restart_WebServerUpLongAfterTheSweepsBegan_JudgesOnlyFromWhenItListens()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var directory = TempDirectory.Create("bosun-abandoned");
+        Guid runId;
+        await using (var server = await TestServer.StartAsync(clock, NoBackgroundSweeps, directory))
+        {
+            await server.Client.PoolAsync("p");
+            runId = (await ClaimOneAsync(server.Client, await server.Client.DeploymentAsync("p"), "w")).Id;
+        }
+
+        // Hosted services start one after the other and the web server last: one that takes ten minutes (by the server's
+        // clock) after the sweeps' loops began stands for a loaded machine bringing up Kestrel, during which no worker can
+        // be heard.
+        var slowStart = new SlowStart(clock, TimeSpan.FromMinutes(10));
+        await using (var restarted = await TestServer.StartAsync(clock, NoBackgroundSweeps, directory, services: services => services.AddSingleton<IHostedService>(slowStart.For)))
+        {
+            var service = restarted.Server.Services.GetServices<IHostedService>().OfType<AbandonedRunService>().Single();
+            await Eventually.WaitUntilAsync(() => Task.FromResult(service.ListeningSince is not null), "the sweep's loop has started listening");
+            Assert.True(service.ListeningSince >= slowStart.EndedAt, $"listening since {service.ListeningSince:HH:mm:ss}, before the web server was up at {slowStart.EndedAt:HH:mm:ss}");
+            Assert.Equal(0, await service.SweepAsync(CancellationToken.None));
+            clock.Advance(TimeSpan.FromSeconds(89));
+            Assert.Equal(0, await service.SweepAsync(CancellationToken.None));
+            clock.Advance(TimeSpan.FromSeconds(2));
+            Assert.Equal(1, await service.SweepAsync(CancellationToken.None));
+            Assert.Equal(StateType.Scheduled, (await restarted.Client.GetFlowRunAsync(runId)).State.Type);
+        }
+
+        await TestDatabases.DeleteDirectoryAsync(directory);
+    }
+
+    /// <summary>A hosted service whose start waits for the abandoned-run loop to have begun, then lets <c>duration</c> pass on the clock.</summary>
+    private sealed class SlowStart(FakeTimeProvider clock, TimeSpan duration)
+    {
+        private FakeTimeProvider Clock { get; } = clock;
+
+        private TimeSpan Duration { get; } = duration;
+
+        public DateTimeOffset EndedAt { get; private set; }
+
+        public IHostedService For(IServiceProvider provider) => new Service(this, provider);
+
+        private sealed class Service(SlowStart owner, IServiceProvider provider) : IHostedService
+        {
+            public async Task StartAsync(CancellationToken cancellationToken)
+            {
+                var sweeps = provider.GetServices<IHostedService>().OfType<AbandonedRunService>().Single();
+                // A loop that sweeps before the host has started has set ListeningSince by now; one that waits for the host
+                // has not, and this gives up after 3 s.
+                var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(3);
+                while (sweeps.ListeningSince is null && TimeProvider.System.GetUtcNow() < deadline)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+                }
+
+                owner.Clock.Advance(owner.Duration);
+                owner.EndedAt = owner.Clock.GetUtcNow();
+            }
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        }
+    }
 }

@@ -13,8 +13,8 @@ namespace Bosun.Server.Orchestration;
 /// line in the run's log; their slots free and waiting claims look again.
 /// </summary>
 internal sealed class AbandonedRunService(
-    BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<AbandonedRunService> logger, Leadership leadership)
-    : PeriodicStoreService(timeProvider, options, logger, leadership)
+    BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<AbandonedRunService> logger, Leadership leadership, IHostApplicationLifetime lifetime)
+    : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {

@@ -6,8 +6,8 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Orchestration;
 
 /// <summary>Renames SCHEDULED runs still waiting <see cref="BosunServerOptions.LateRunThreshold"/> after their time to Late (still deliverable).</summary>
-internal sealed class LateRunService(BosunDatabase database, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<LateRunService> logger, Leadership leadership)
-    : PeriodicStoreService(timeProvider, options, logger, leadership)
+internal sealed class LateRunService(BosunDatabase database, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<LateRunService> logger, Leadership leadership, IHostApplicationLifetime lifetime)
+    : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {

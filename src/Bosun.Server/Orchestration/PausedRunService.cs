@@ -10,8 +10,8 @@ namespace Bosun.Server.Orchestration;
 /// process is gone, and a run resumed while its limits were full moves to RUNNING as soon as one of their slots frees.
 /// </summary>
 internal sealed class PausedRunService(
-    BosunDatabase database, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<PausedRunService> logger, Leadership leadership)
-    : PeriodicStoreService(timeProvider, options, logger, leadership)
+    BosunDatabase database, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<PausedRunService> logger, Leadership leadership, IHostApplicationLifetime lifetime)
+    : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     /// <summary>
     /// Takes a slot for a PAUSED run being resumed: RUNNING when its pool, queue and deployment have one free, otherwise

@@ -9,9 +9,11 @@ namespace Bosun.Server.Orchestration;
 /// A store-sweeping loop: runs <see cref="SweepAsync"/> every <see cref="BosunServerOptions.ServiceInterval"/> on the
 /// server's clock on the leader replica only, backs off after errors and stops cleanly with the host. Each sweep that
 /// changed something, or failed, is a span of its own trace (<c>bosun.sweep &lt;service&gt;</c>, docs/operations.md, Traces);
-/// one that found nothing to do is not exported.
+/// one that found nothing to do is not exported. The first sweep waits until the host has started, web server included:
+/// before that no client can reach the server, so a sweep that judges silence would judge time nobody could be heard.
 /// </summary>
-internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger logger, Leadership leadership) : BackgroundService
+internal abstract class PeriodicStoreService(
+    TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger logger, Leadership leadership, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected TimeProvider TimeProvider { get; } = timeProvider;
 
@@ -20,9 +22,12 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
     protected ILogger Logger { get; } = logger;
 
     /// <summary>
-    /// Since when this loop has swept without a break: its first sweep as leader, or its first successful sweep after a
-    /// failure (a database outage) or a lost leadership. Before that nobody could reach this server's store, so nobody can
-    /// be judged silent for that time. Null until then (a sweep called directly, as tests do, judges from the first moment).
+    /// Since when this loop has swept without a break: its first sweep as leader once the server listens, or its first
+    /// successful sweep after a failure (a database outage) or a lost leadership. Before that nobody could reach this
+    /// server's store, so nobody can be judged silent for that time. ASP.NET Core starts hosted services before the web
+    /// server, which a loaded machine can take seconds to bring up: counting from the first sweep alone had a restarted
+    /// server crash a run whose worker's heartbeats could not yet be answered. Null until then (a sweep called directly,
+    /// as tests do, judges from the first moment).
     /// </summary>
     public DateTimeOffset? ListeningSince { get; private set; }
 
@@ -60,10 +65,28 @@ internal abstract class PeriodicStoreService(TimeProvider timeProvider, IOptions
         }
     }
 
+    /// <summary>Completes once the host has started (every hosted service, the web server last), or is cancelled.</summary>
+    private async Task WhenStartedAsync(CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Runs at once when the host has already started.
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
         using var scope = Logger.BeginScope(GetType().Name);
+        try
+        {
+            await WhenStartedAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var delay = Options.ServiceInterval;

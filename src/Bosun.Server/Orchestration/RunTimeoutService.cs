@@ -11,8 +11,8 @@ namespace Bosun.Server.Orchestration;
 /// the CANCELLED that ends it becomes FAILED "TimedOut" by the state rules.
 /// </summary>
 internal sealed class RunTimeoutService(
-    BosunDatabase database, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<RunTimeoutService> logger, Leadership leadership)
-    : PeriodicStoreService(timeProvider, options, logger, leadership)
+    BosunDatabase database, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<RunTimeoutService> logger, Leadership leadership, IHostApplicationLifetime lifetime)
+    : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {

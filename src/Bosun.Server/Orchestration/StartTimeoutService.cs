@@ -15,8 +15,8 @@ namespace Bosun.Server.Orchestration;
 /// waiting reason of that moment in its state message and a log line.
 /// </summary>
 internal sealed class StartTimeoutService(
-    BosunDatabase database, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<StartTimeoutService> logger, Leadership leadership)
-    : PeriodicStoreService(timeProvider, options, logger, leadership)
+    BosunDatabase database, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<StartTimeoutService> logger, Leadership leadership, IHostApplicationLifetime lifetime)
+    : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {

@@ -5,8 +5,8 @@ namespace Bosun.Server.Orchestration.Audit;
 
 /// <summary>Deletes audit entries older than <see cref="BosunServerOptions.AuditRetention"/> (on the leader replica).</summary>
 internal sealed class AuditRetentionService(
-    BosunDatabase database, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<AuditRetentionService> logger, Leadership leadership)
-    : PeriodicStoreService(timeProvider, options, logger, leadership)
+    BosunDatabase database, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<AuditRetentionService> logger, Leadership leadership, IHostApplicationLifetime lifetime)
+    : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     public override Task<int> SweepAsync(CancellationToken cancellationToken)
     {

@@ -14,8 +14,8 @@ namespace Bosun.Server.Orchestration.Automations;
 /// </summary>
 internal sealed class AutomationConditionService(
     BosunDatabase database, AutomationSignal signal, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<AutomationConditionService> logger,
-    Leadership leadership)
-    : PeriodicStoreService(timeProvider, options, logger, leadership)
+    Leadership leadership, IHostApplicationLifetime lifetime)
+    : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     private static readonly AutomationTriggerKind[] SweptKinds =
         [AutomationTriggerKind.RunWaiting, AutomationTriggerKind.PoolNotReady, AutomationTriggerKind.WorkerOffline, AutomationTriggerKind.ScheduleSkipped];

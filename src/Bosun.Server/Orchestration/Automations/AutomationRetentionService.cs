@@ -10,8 +10,8 @@ namespace Bosun.Server.Orchestration.Automations;
 /// costs a few index probes, as the audit log's does.
 /// </summary>
 internal sealed class AutomationRetentionService(
-    BosunDatabase database, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<AutomationRetentionService> logger, Leadership leadership)
-    : PeriodicStoreService(timeProvider, options, logger, leadership)
+    BosunDatabase database, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ILogger<AutomationRetentionService> logger, Leadership leadership, IHostApplicationLifetime lifetime)
+    : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     public const int Batch = 1000;
 

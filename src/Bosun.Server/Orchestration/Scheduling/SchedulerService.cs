@@ -16,8 +16,8 @@ namespace Bosun.Server.Orchestration.Scheduling;
 /// </summary>
 internal sealed class SchedulerService(
     BosunDatabase database, ClaimSignal claimSignal, SchedulerSignal schedulerSignal, TimeProvider timeProvider,
-    IOptions<BosunServerOptions> options, ILogger<SchedulerService> logger, Leadership leadership)
-    : PeriodicStoreService(timeProvider, options, logger, leadership)
+    IOptions<BosunServerOptions> options, ILogger<SchedulerService> logger, Leadership leadership, IHostApplicationLifetime lifetime)
+    : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     /// <summary>Most slots since the last sweep one schedule walks through in a sweep; the next sweep goes on from there.</summary>
     private const int MaxSlotsPerSweep = 100_000;
