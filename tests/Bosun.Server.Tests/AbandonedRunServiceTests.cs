@@ -20,8 +20,9 @@ public sealed class AbandonedRunServiceTests
     // The loops wait on the fake clock too: a one-day interval keeps them from sweeping when a test advances it.
     private static readonly Action<BosunServerOptions> NoBackgroundSweeps = options => options.ServiceInterval = TimeSpan.FromDays(1);
 
-    private static Task<int> SweepAsync(TestServer server) =>
-        server.Server.Services.GetServices<IHostedService>().OfType<AbandonedRunService>().Single().SweepAsync(CancellationToken.None);
+    private static AbandonedRunService Sweeps(IServiceProvider services) => services.GetServices<IHostedService>().OfType<AbandonedRunService>().Single();
+
+    private static Task<int> SweepAsync(TestServer server) => Sweeps(server.Server.Services).SweepAsync(CancellationToken.None);
 
     private static async Task<(TestServer Server, FakeTimeProvider Clock, Contracts.Deployments.Deployment Deployment)> StartAsync()
     {
@@ -193,24 +194,13 @@ public sealed class AbandonedRunServiceTests
     {
         var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var directory = TempDirectory.Create("bosun-abandoned");
-        Guid runId;
-        await using (var server = await TestServer.StartAsync(clock, NoBackgroundSweeps, directory))
-        {
-            await server.Client.PoolAsync("p");
-            runId = (await ClaimOneAsync(server.Client, await server.Client.DeploymentAsync("p"), "w")).Id;
-        }
+        var runId = await ClaimThenStopAsync(clock, directory);
 
         // Down for ten minutes: nobody could heartbeat, so nobody is judged until the restarted server listened 90 s.
         clock.Advance(TimeSpan.FromMinutes(10));
         await using (var restarted = await TestServer.StartAsync(clock, NoBackgroundSweeps, directory))
         {
-            var service = restarted.Server.Services.GetServices<IHostedService>().OfType<AbandonedRunService>().Single();
-            await Eventually.WaitUntilAsync(() => Task.FromResult(service.ListeningSince is not null), "the sweep's loop has started listening");
-            clock.Advance(TimeSpan.FromSeconds(89));
-            Assert.Equal(0, await service.SweepAsync(CancellationToken.None));
-            clock.Advance(TimeSpan.FromSeconds(2));
-            Assert.Equal(1, await service.SweepAsync(CancellationToken.None));
-            Assert.Equal(StateType.Scheduled, (await restarted.Client.GetFlowRunAsync(runId)).State.Type);
+            await AssertRequeuedOnlyAFullTimeoutAfterAsync(restarted, await ListeningAsync(restarted), clock, runId);
         }
 
         await TestDatabases.DeleteDirectoryAsync(directory);
@@ -221,12 +211,7 @@ public sealed class AbandonedRunServiceTests
     {
         var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var directory = TempDirectory.Create("bosun-abandoned");
-        Guid runId;
-        await using (var server = await TestServer.StartAsync(clock, NoBackgroundSweeps, directory))
-        {
-            await server.Client.PoolAsync("p");
-            runId = (await ClaimOneAsync(server.Client, await server.Client.DeploymentAsync("p"), "w")).Id;
-        }
+        var runId = await ClaimThenStopAsync(clock, directory);
 
         // Hosted services start one after the other and the web server last: one that takes ten minutes (by the server's
         // clock) after the sweeps' loops began stands for a loaded machine bringing up Kestrel, during which no worker can
@@ -234,18 +219,39 @@ public sealed class AbandonedRunServiceTests
         var slowStart = new SlowStart(clock, TimeSpan.FromMinutes(10));
         await using (var restarted = await TestServer.StartAsync(clock, NoBackgroundSweeps, directory, services: services => services.AddSingleton<IHostedService>(slowStart.For)))
         {
-            var service = restarted.Server.Services.GetServices<IHostedService>().OfType<AbandonedRunService>().Single();
-            await Eventually.WaitUntilAsync(() => Task.FromResult(service.ListeningSince is not null), "the sweep's loop has started listening");
+            var service = await ListeningAsync(restarted);
             Assert.True(service.ListeningSince >= slowStart.EndedAt, $"listening since {service.ListeningSince:HH:mm:ss}, before the web server was up at {slowStart.EndedAt:HH:mm:ss}");
             Assert.Equal(0, await service.SweepAsync(CancellationToken.None));
-            clock.Advance(TimeSpan.FromSeconds(89));
-            Assert.Equal(0, await service.SweepAsync(CancellationToken.None));
-            clock.Advance(TimeSpan.FromSeconds(2));
-            Assert.Equal(1, await service.SweepAsync(CancellationToken.None));
-            Assert.Equal(StateType.Scheduled, (await restarted.Client.GetFlowRunAsync(runId)).State.Type);
+            await AssertRequeuedOnlyAFullTimeoutAfterAsync(restarted, service, clock, runId);
         }
 
         await TestDatabases.DeleteDirectoryAsync(directory);
+    }
+
+    /// <summary>A server on <paramref name="directory"/>'s store whose worker "w" claimed one run, stopped; the run's id.</summary>
+    private static async Task<Guid> ClaimThenStopAsync(FakeTimeProvider clock, string directory)
+    {
+        await using var server = await TestServer.StartAsync(clock, NoBackgroundSweeps, directory);
+        await server.Client.PoolAsync("p");
+        return (await ClaimOneAsync(server.Client, await server.Client.DeploymentAsync("p"), "w")).Id;
+    }
+
+    /// <summary>The server's abandoned-run loop, once it has started listening.</summary>
+    private static async Task<AbandonedRunService> ListeningAsync(TestServer server)
+    {
+        var service = Sweeps(server.Server.Services);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(service.ListeningSince is not null), "the sweep's loop has started listening");
+        return service;
+    }
+
+    /// <summary>The silent worker's run is left alone 89 s after the server listened and re-queued at 91 s: a full 90 s timeout from then.</summary>
+    private static async Task AssertRequeuedOnlyAFullTimeoutAfterAsync(TestServer restarted, AbandonedRunService service, FakeTimeProvider clock, Guid runId)
+    {
+        clock.Advance(TimeSpan.FromSeconds(89));
+        Assert.Equal(0, await service.SweepAsync(CancellationToken.None));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, await service.SweepAsync(CancellationToken.None));
+        Assert.Equal(StateType.Scheduled, (await restarted.Client.GetFlowRunAsync(runId)).State.Type);
     }
 
     /// <summary>A hosted service whose start waits for the abandoned-run loop to have begun, then lets <c>duration</c> pass on the clock.</summary>
@@ -263,7 +269,7 @@ public sealed class AbandonedRunServiceTests
         {
             public async Task StartAsync(CancellationToken cancellationToken)
             {
-                var sweeps = provider.GetServices<IHostedService>().OfType<AbandonedRunService>().Single();
+                var sweeps = Sweeps(provider);
                 // A loop that sweeps before the host has started has set ListeningSince by now; one that waits for the host
                 // has not, and this gives up after 3 s.
                 var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(3);
