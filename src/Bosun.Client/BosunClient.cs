@@ -333,6 +333,13 @@ public sealed class BosunClient : IDisposable
     public Task<SetStateResult> SetFlowRunStateAsync(Guid id, StateProposal proposal, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, Run(id) + "/set_state", Body(proposal, Json.StateProposal), Json.SetStateResult, cancellationToken);
 
+    /// <summary>
+    /// Proposes states for 1 to 100 runs in one request and one write transaction; each is decided as
+    /// <see cref="SetFlowRunStateAsync"/> decides it (a WAIT is answered at once) and answered in the order sent.
+    /// </summary>
+    public Task<FlowRunStateBatchResult> SetFlowRunStatesAsync(FlowRunStateBatch batch, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.FlowRuns + "/set_states", Body(batch, Json.FlowRunStateBatch), Json.FlowRunStateBatchResult, cancellationToken);
+
     /// <summary>Cancels a run.</summary>
     public Task<SetStateResult> CancelFlowRunAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, Run(id) + "/cancel", null, Json.SetStateResult, cancellationToken);

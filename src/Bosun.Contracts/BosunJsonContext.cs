@@ -44,6 +44,8 @@ namespace Bosun.Contracts;
 [JsonSerializable(typeof(FlowRunCreate))]
 [JsonSerializable(typeof(FlowRunBatchCreate))]
 [JsonSerializable(typeof(FlowRunBatchCreated))]
+[JsonSerializable(typeof(FlowRunStateBatch))]
+[JsonSerializable(typeof(FlowRunStateBatchResult))]
 [JsonSerializable(typeof(SubflowRunCreate))]
 [JsonSerializable(typeof(DeploymentRunCreate))]
 [JsonSerializable(typeof(FlowRunPause))]

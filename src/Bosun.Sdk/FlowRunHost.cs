@@ -34,6 +34,9 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
     /// <summary>The run came RUNNING from its claim (serve's in-process runs): its first attempt does not propose RUNNING again.</summary>
     public bool StartedByClaim { get; init; }
 
+    /// <summary>Final states go with this process's other runs' (serve's in-process runs); null: one request each.</summary>
+    public StateBatcher? States { get; init; }
+
     /// <summary>Where the SDK's own messages go (task runs not recorded yet).</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
@@ -189,7 +192,10 @@ internal sealed class FlowRunHost(BosunClient client, LogShipper logs, TimeProvi
         // Not taken within the client's retry window: the state is proposed anyway (the lines stay queued), and fails the same way.
         await logs.FlushRunAsync(runId, CancellationToken.None).ConfigureAwait(false);
 
-        var result = await client.SetFlowRunStateAsync(runId, proposal with { TransitionId = Guid.NewGuid() }, CancellationToken.None).ConfigureAwait(false);
+        proposal = proposal with { TransitionId = Guid.NewGuid() };
+        var result = States is { } states
+            ? await states.ProposeAsync(runId, proposal).ConfigureAwait(false)
+            : await client.SetFlowRunStateAsync(runId, proposal, CancellationToken.None).ConfigureAwait(false);
         return result is { Status: SetStateStatus.Abort } && result.State.Type == proposal.Type
             ? result with { Status = SetStateStatus.Accept }
             : result;

@@ -200,8 +200,18 @@ internal sealed class DockerTest : IAsyncDisposable
 /// <summary>Waiting on runs and reading their logs.</summary>
 internal static class Runs
 {
-    public static Task<FlowRun> WaitForStateAsync(this BosunClient client, Guid runId, Func<FlowRunState, bool> accept, string what, TimeSpan? timeout = null) =>
-        Eventually.ValueAsync(() => client.GetFlowRunAsync(runId), run => accept(run.State), what, timeout ?? TimeSpan.FromSeconds(60));
+    /// <summary>Waits until the run's state is accepted; a timeout carries the run's logs, which say where it was stuck.</summary>
+    public static async Task<FlowRun> WaitForStateAsync(this BosunClient client, Guid runId, Func<FlowRunState, bool> accept, string what, TimeSpan? timeout = null)
+    {
+        try
+        {
+            return await Eventually.ValueAsync(() => client.GetFlowRunAsync(runId), run => accept(run.State), what, timeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\nThe run's logs:\n{(await client.LogsAsync(runId)).Text()}", ex);
+        }
+    }
 
     public static Task<FlowRun> WaitForTerminalAsync(this BosunClient client, Guid runId, TimeSpan? timeout = null) =>
         client.WaitForStateAsync(runId, state => state.Type.IsTerminal(), $"run {runId} is finished", timeout);

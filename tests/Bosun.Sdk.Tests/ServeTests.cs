@@ -36,10 +36,12 @@ public sealed class ServeTests
             // A run in the serving process beats after one interval (15 s), not at its start: this short one never did.
             Assert.Null(done.LastHeartbeat);
             // The claim started it: PENDING and RUNNING on this process in the claim's own write, by the rules, with no
-            // Submitting, RUNNING or infrastructure request; its only proposal was its COMPLETED.
+            // Submitting, RUNNING or infrastructure request; its only proposal was its COMPLETED, sent through the batched
+            // route that carries the final states of runs ending together (StateBatcher).
             Assert.Equal(["Scheduled", "Pending", "Running", "Completed"], history.Select(state => state.Name));
             Assert.Equal($"in-process-{serving.Id}", done.InfrastructureId);
-            Assert.Equal(1, Requests(requests, "/set_state"));
+            Assert.Equal(0, Requests(requests, "/set_state"));
+            Assert.Equal(1, Requests(requests, "/set_states"));
             Assert.Equal(0, Requests(requests, "/infrastructure"));
         }
         else

@@ -42,6 +42,11 @@ public sealed partial class LeastPrivilegeTests
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.GetFlowRunAsync(runB.Id), $"flow run {runB.Id}");
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.SetFlowRunStateAsync(runB.Id, new StateProposal(StateType.Pending)), "work pool 'b'");
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.IssueRunTokenAsync(runB.Id), "work pool 'b'");
+        // A batch that names a run of pool B is refused whole: pool A's run in it is not moved either.
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.SetFlowRunStatesAsync(new FlowRunStateBatch(
+            [new FlowRunStateProposal(runA.Id, new StateProposal(StateType.Cancelled)), new FlowRunStateProposal(runB.Id, new StateProposal(StateType.Pending))])),
+            $"flow run {runB.Id}", "work pool 'b'");
+        Assert.Equal(StateType.Scheduled, (await admin.GetFlowRunAsync(runA.Id)).State.Type);
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => worker.ClaimServedFlowRunsAsync(new ServedClaimRequest("w1", [runB.DeploymentId!.Value])), "served");
 
         await worker.SendWorkerHeartbeatAsync("a", new WorkerHeartbeat("w1"));

@@ -190,6 +190,9 @@ public sealed class SecurityTests
         Assert.Equal(mine.Id, (await run.GetFlowRunAsync(mine.Id)).Id);
 
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.SetFlowRunStateAsync(theirs.Id, new StateProposal(StateType.Running)));
+        await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.SetFlowRunStatesAsync(new FlowRunStateBatch(
+            [new FlowRunStateProposal(mine.Id, new StateProposal(StateType.Completed)), new FlowRunStateProposal(theirs.Id, new StateProposal(StateType.Running))])), $"flow run {theirs.Id}");
+        Assert.Equal(StateType.Running, (await admin.GetFlowRunAsync(mine.Id)).State.Type);
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetFlowRunAsync(theirs.Id));
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.GetDeploymentAsync(other.Id));
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => run.WriteLogsAsync([new LogCreate(theirs.Id, TimeProvider.System.GetUtcNow(), RunLogLevel.Info, "x")]));
@@ -220,7 +223,8 @@ public sealed class SecurityTests
         // Its tree: a subflow, the subflow's subflow, a deployment run it starts; their states, task runs, results and logs.
         var child = await run.CreateSubflowRunAsync(mine.Id, new SubflowRunCreate("child-flow"));
         var grandchild = await run.CreateSubflowRunAsync(child.Id, new SubflowRunCreate("grandchild-flow"));
-        Assert.Equal(SetStateStatus.Accept, (await run.SetFlowRunStateAsync(grandchild.Id, new StateProposal(StateType.Running))).Status);
+        Assert.Equal(SetStateStatus.Accept, Assert.Single((await run.SetFlowRunStatesAsync(new FlowRunStateBatch(
+            [new FlowRunStateProposal(grandchild.Id, new StateProposal(StateType.Running))]))).Results).Result!.Status);
         var started = await run.CreateDeploymentChildRunAsync(mine.Id, new DeploymentRunCreate($"{other.FlowName}/{other.Name}"));
         Assert.Equal((mine.Id, other.Id), (started.ParentFlowRunId!.Value, started.DeploymentId!.Value));
         Assert.Equal(started.Id, (await run.GetFlowRunAsync(started.Id)).Id);

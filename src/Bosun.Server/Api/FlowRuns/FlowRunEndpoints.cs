@@ -57,6 +57,11 @@ internal static class FlowRunEndpoints
         runs.MapPost("{id:guid}/set_state", (Guid id, StateProposal proposal, FlowRunService service, CancellationToken ct) =>
             service.SetStateAsync(id, proposal, ct))
             .WithName("SetFlowRunState").Requires(Permission.RunReport, Permission.Deploy).WithSummary("Propose a flow run state").WithDescription("Propose a state; the rules answer ACCEPT, REJECT, WAIT or ABORT with a reason.");
+        runs.MapPost("set_states", (FlowRunStateBatch batch, FlowRunService service, HttpContext http, CancellationToken ct) =>
+            service.SetStatesAsync(batch, ApiAuthentication.CallerOf(http), ct))
+            .WithName("SetFlowRunStates").Requires(Permission.RunReport, Permission.Deploy).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("Propose many flow runs' states")
+            .WithDescription($"Up to {FlowRunService.MaxStateBatch} proposals of one or more runs in one request and one write: each is decided as set_state decides it (a WAIT is answered at once) and answered in the order sent, with an error instead of a result for a run that does not exist. A run token may propose for the runs of its tree only.");
         runs.MapPost("{id:guid}/cancel", (Guid id, FlowRunService service, CancellationToken ct) => service.CancelAsync(id, ct))
             .WithName("CancelFlowRun").Requires(Permission.Deploy).WithSummary("Cancel a flow run").WithDescription("Cancel: a run that has not started is CANCELLED at once, else CANCELLING until its worker stops it.");
         runs.MapPut("{id:guid}/infrastructure", (Guid id, InfrastructureUpdate update, FlowRunService service, CancellationToken ct) =>

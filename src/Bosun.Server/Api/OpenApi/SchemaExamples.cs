@@ -57,6 +57,12 @@ internal static class SchemaExamples
         [typeof(DeploymentRunCreate)] = new DeploymentRunCreate("etl/nightly", new JsonObject { ["partition"] = "2026-03-01" }),
         [typeof(SubflowRunCreate)] = new SubflowRunCreate("load-partition", new JsonObject { ["partition"] = "2026-03-01" }),
         [typeof(StateProposal)] = new StateProposal(StateType.Running),
+        [typeof(FlowRunStateBatch)] = new FlowRunStateBatch(
+        [
+            new FlowRunStateProposal(RunId, new StateProposal(StateType.Completed, TransitionId: Guid.Parse("0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"))),
+            new FlowRunStateProposal(Guid.Parse("1e2f3a4b-5c6d-4e7f-8091-a2b3c4d5e6f7"), new StateProposal(StateType.Failed, Message: "TimeoutException: the warehouse did not answer",
+                TransitionId: Guid.Parse("2f3a4b5c-6d7e-4f80-91a2-b3c4d5e6f708"))),
+        ]),
         [typeof(InfrastructureUpdate)] = new InfrastructureUpdate("docker://3f2a9c1e7b4d"),
         [typeof(WaitingReasonUpdate)] = new WaitingReasonUpdate("0/3 nodes are available: 3 Insufficient memory."),
         [typeof(ResultWrite)] = new ResultWrite(new JsonObject { ["rows_loaded"] = 18234 }),

@@ -116,8 +116,8 @@ internal sealed class ApiAuthentication(RequestDelegate next)
     /// <summary>
     /// A run token reaches the runs of its tree — its own run, the subflows and deployment runs it started, and theirs —
     /// and their task runs (read only); the list of the children of one run of its tree (a resumed flow finds the subflows
-    /// it completed before its suspension there); its run's deployment (read only); the batched log and task-run routes
-    /// (checked per item against the same tree) and the task cache. Nothing outside its tree.
+    /// it completed before its suspension there); its run's deployment (read only); the batched log, task-run and state
+    /// routes (checked per item against the same tree) and the task cache. Nothing outside its tree.
     /// </summary>
     private static async Task<bool> InRunScopeAsync(HttpContext context, BosunCaller caller, SecurityService security)
     {
@@ -127,6 +127,12 @@ internal sealed class ApiAuthentication(RequestDelegate next)
         {
             return context.Request.Query["parent_flow_run_id"] is { Count: 1 } parent && Guid.TryParse(parent[0], out var parentId)
                 && await security.InRunTreeAsync(parentId, caller.RunId!.Value, context.RequestAborted);
+        }
+
+        if (path == "/api/flow_runs/set_states")
+        {
+            // Checked per proposal, like log lines (FlowRunService.SetStatesAsync).
+            return true;
         }
 
         if (path.StartsWith("/api/flow_runs/", StringComparison.Ordinal))

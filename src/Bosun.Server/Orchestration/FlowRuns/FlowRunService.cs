@@ -358,6 +358,75 @@ internal sealed class FlowRunService(
             outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
         }
 
+        await AnnounceAsync(id, proposal, outcome, now, cancellationToken);
+        return outcome.Result;
+    }
+
+    /// <summary>Most proposals in one <see cref="SetStatesAsync"/> request.</summary>
+    public const int MaxStateBatch = 100;
+
+    /// <summary>
+    /// Many runs' proposals in one write transaction, each decided as <see cref="SetStateAsync"/> decides it (a WAIT is
+    /// answered at once, without the due-time hold) and answered in the order sent. A run token may propose for the runs of
+    /// its tree only, a pool-scoped key for the runs of its pools: a proposal for any other run refuses the whole batch.
+    /// </summary>
+    public async Task<FlowRunStateBatchResult> SetStatesAsync(FlowRunStateBatch batch, BosunCaller caller, CancellationToken cancellationToken)
+    {
+        var proposals = batch.Proposals ?? throw new ValidationException("proposals", ["is required"]);
+        if (proposals.Count is 0 or > MaxStateBatch)
+        {
+            throw new ValidationException("proposals", [$"1 to {MaxStateBatch} proposals per request; this one has {proposals.Count}"]);
+        }
+
+        var redact = await redactor.RedactorAsync(cancellationToken);
+        var checkedProposals = new StateProposal[proposals.Count];
+        for (var i = 0; i < proposals.Count; i++)
+        {
+            var proposal = proposals[i]?.Proposal ?? throw new ValidationException($"proposals[{i}].proposal", ["is required"]);
+            if (proposal.Message is { Length: > 10_000 })
+            {
+                throw new ValidationException($"proposals[{i}].proposal.message", ["must be at most 10,000 characters"]);
+            }
+
+            checkedProposals[i] = proposal.Message is { } message ? proposal with { Message = redact(message) } : proposal;
+        }
+
+        var runIds = proposals.Select(p => p.FlowRunId).Distinct().ToList();
+        await EnsureCallerReachesAsync(runIds, caller, cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        // Each run's row is locked as it is decided: in the order of the runs' ids, so that two batches never wait on each other.
+        var order = Enumerable.Range(0, proposals.Count).OrderBy(i => proposals[i].FlowRunId).ToArray();
+        var outcomes = new TransitionOutcome?[proposals.Count];
+        await database.WriteAsync(async scope =>
+        {
+            foreach (var i in order)
+            {
+                outcomes[i] = await FlowRunStore.TryTransitionAsync(scope, proposals[i].FlowRunId, checkedProposals[i], now, cancellationToken: cancellationToken);
+            }
+
+            return outcomes.Length;
+        }, cancellationToken);
+
+        var results = new FlowRunSetStateResult[proposals.Count];
+        for (var i = 0; i < proposals.Count; i++)
+        {
+            var id = proposals[i].FlowRunId;
+            if (outcomes[i] is not { } outcome)
+            {
+                results[i] = new FlowRunSetStateResult(id, null, $"flow run {id} does not exist");
+                continue;
+            }
+
+            await AnnounceAsync(id, checkedProposals[i], outcome, now, cancellationToken);
+            results[i] = new FlowRunSetStateResult(id, outcome.Result);
+        }
+
+        return new FlowRunStateBatchResult(results);
+    }
+
+    /// <summary>What follows a decided proposal: its trace event, the claims it frees, the run's page and log followers, and a cancellation's children.</summary>
+    private async Task AnnounceAsync(Guid id, StateProposal proposal, TransitionOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         ServerTracing.RecordStateChange(outcome.Run.Traceparent, now, id, proposal.Type, outcome.Result.Status, outcome.Result.State);
         if (outcome.WakesClaims)
         {
@@ -374,8 +443,30 @@ internal sealed class FlowRunService(
                 await CancelChildrenAsync(id, outcome.Result.State.Type == StateType.Cancelled, cancellationToken);
             }
         }
+    }
 
-        return outcome.Result;
+    /// <summary>Refuses a batch that names a run the caller may not report on: outside a run token's tree, or a pool-scoped key's pools.</summary>
+    private async Task EnsureCallerReachesAsync(IReadOnlyList<Guid> runIds, BosunCaller caller, CancellationToken cancellationToken)
+    {
+        if (caller.RunId is { } ownRun && runIds.Any(id => id != ownRun)
+            && await database.ReadAsync(connection => FlowRunStore.FirstOutsideTreeAsync(connection, runIds, ownRun, cancellationToken), cancellationToken) is { } outside)
+        {
+            throw new ForbiddenException($"A token for flow run {ownRun} may propose the states of that run and of its subflows and child runs only; flow run {outside} is not one of them.");
+        }
+
+        if (caller.Pools is null)
+        {
+            return;
+        }
+
+        foreach (var id in runIds)
+        {
+            if (await database.ReadAsync(connection => FlowRunStore.GetAsync(connection, id, cancellationToken: cancellationToken), cancellationToken) is { } run
+                && !caller.Serves(run.WorkPoolName))
+            {
+                throw new ForbiddenException($"The key '{caller.Name}' serves the work pools {string.Join(", ", caller.Pools)} only; flow run {id} (work pool '{run.WorkPoolName ?? "none: served"}') is not on one of them.");
+            }
+        }
     }
 
     public Task<SetStateResult> CancelAsync(Guid id, CancellationToken cancellationToken) =>

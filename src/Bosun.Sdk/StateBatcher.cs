@@ -1,0 +1,88 @@
+using System.Net;
+using Bosun.Client;
+using Bosun.Contracts.States;
+
+namespace Bosun.Sdk;
+
+/// <summary>
+/// Serve's final states, gathered: a proposal made while a request is on its way goes with the next one, so that a process
+/// ending many runs at once sends one request (and the server one write transaction) for them instead of one each, and a
+/// proposal made when nothing is on its way is sent at once — gathering adds no wait. Each proposal keeps its own answer,
+/// and a failed request (after the client's retries) fails each proposal it carried as a request of its own would have.
+/// </summary>
+internal sealed class StateBatcher(BosunClient client)
+{
+    /// <summary>Most proposals in one request (the server's limit).</summary>
+    public const int MaxBatch = 100;
+
+    private readonly Lock _lock = new();
+    private readonly List<Pending> _waiting = [];
+    private bool _sending;
+
+    /// <summary>Proposes <paramref name="proposal"/> for <paramref name="runId"/> with the next request; its answer.</summary>
+    public Task<SetStateResult> ProposeAsync(Guid runId, StateProposal proposal)
+    {
+        var pending = new Pending(new FlowRunStateProposal(runId, proposal), new TaskCompletionSource<SetStateResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool start;
+        lock (_lock)
+        {
+            _waiting.Add(pending);
+            start = !_sending;
+            _sending = true;
+        }
+
+        if (start)
+        {
+            _ = Task.Run(SendAsync);
+        }
+
+        return pending.Answer.Task;
+    }
+
+    private async Task SendAsync()
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (_lock)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _sending = false;
+                    return;
+                }
+
+                batch = _waiting.GetRange(0, Math.Min(MaxBatch, _waiting.Count));
+                _waiting.RemoveRange(0, batch.Count);
+            }
+
+            try
+            {
+                var answer = await client.SetFlowRunStatesAsync(new FlowRunStateBatch([.. batch.Select(p => p.Proposal)]), CancellationToken.None).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (i < answer.Results.Count && answer.Results[i] is { Result: { } result })
+                    {
+                        batch[i].Answer.TrySetResult(result);
+                    }
+                    else
+                    {
+                        var error = i < answer.Results.Count ? answer.Results[i].Error : null;
+                        batch[i].Answer.TrySetException(new BosunApiException(HttpStatusCode.NotFound, "Not found", error ?? $"flow run {batch[i].Proposal.FlowRunId} was not answered"));
+                    }
+                }
+            }
+#pragma warning disable CA1031 // Whatever ended the request ends each proposal it carried, as it would have ended a request of its own.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Answer.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private sealed record Pending(FlowRunStateProposal Proposal, TaskCompletionSource<SetStateResult> Answer);
+}

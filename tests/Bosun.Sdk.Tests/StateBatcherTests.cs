@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.Json;
+using Bosun.Client;
+using Bosun.Contracts.States;
+using Bosun.Testing;
+
+namespace Bosun.Sdk.Tests;
+
+/// <summary>Serve's final states gathered into batched requests: proposals made while one is on its way go together, each with its own answer.</summary>
+public sealed class StateBatcherTests
+{
+    [Fact]
+    public async Task ProposalsMadeWhileARequestIsOnItsWay_GoInTheNextRequestTogether_EachWithItsOwnAnswer()
+    {
+        await using var server = await TestServer.StartAsync();
+        var runs = await RunningRunsAsync(server, 12);
+        using var handler = new HeldRequests(new SocketsHttpHandler());
+        using var client = new BosunClient(new HttpClient(handler), new BosunClientOptions { ApiUrl = server.ApiUrl, MaxAttempts = 1 }, ownsHttpClient: true);
+        var batcher = new StateBatcher(client);
+
+        var unknown = Guid.NewGuid();
+        var first = batcher.ProposeAsync(runs[0], new StateProposal(StateType.Completed));
+        await handler.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        // While the first request is held on its way, the other runs end.
+        var later = runs[1..].Select(id => batcher.ProposeAsync(id, new StateProposal(StateType.Failed, Message: $"failed {id}"))).ToList();
+        var missing = batcher.ProposeAsync(unknown, new StateProposal(StateType.Completed));
+        handler.Release.SetResult();
+
+        Assert.Equal((SetStateStatus.Accept, StateType.Completed), ((await first).Status, (await first).State.Type));
+        var answers = await Task.WhenAll(later);
+        Assert.All(answers.Zip(runs[1..]), pair => Assert.Equal((SetStateStatus.Accept, StateType.Failed, $"failed {pair.Second}"),
+            (pair.First.Status, pair.First.State.Type, pair.First.State.Message)));
+        var error = await Assert.ThrowsAsync<BosunApiException>(() => missing);
+        Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+        Assert.Contains($"flow run {unknown} does not exist", error.Message, StringComparison.Ordinal);
+        // One request for the first proposal, one for the twelve made while it was held.
+        Assert.Equal([1, 12], handler.BatchSizes);
+        Assert.Equal(StateType.Failed, (await server.Client.GetFlowRunAsync(runs[^1])).State.Type);
+    }
+
+    [Fact]
+    public async Task RequestFails_EachProposalItCarriedFailsWithItsError_LaterProposalsAreSent()
+    {
+        await using var server = await TestServer.StartAsync();
+        var runs = await RunningRunsAsync(server, 3);
+        using var handler = new HeldRequests(new SocketsHttpHandler()) { FailFirst = true };
+        using var client = new BosunClient(new HttpClient(handler),
+            new BosunClientOptions { ApiUrl = server.ApiUrl, MaxAttempts = 1, OutageRetryWindow = TimeSpan.Zero }, ownsHttpClient: true);
+        var batcher = new StateBatcher(client);
+
+        var first = batcher.ProposeAsync(runs[0], new StateProposal(StateType.Completed));
+        await handler.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var second = batcher.ProposeAsync(runs[1], new StateProposal(StateType.Completed));
+        handler.Release.SetResult();
+
+        await Assert.ThrowsAsync<BosunServerUnreachableException>(() => first);
+        Assert.Equal(SetStateStatus.Accept, (await second).Status);
+        Assert.Equal(SetStateStatus.Accept, (await batcher.ProposeAsync(runs[2], new StateProposal(StateType.Completed))).Status);
+        Assert.Equal(StateType.Running, (await server.Client.GetFlowRunAsync(runs[0])).State.Type);
+        Assert.Equal(StateType.Completed, (await server.Client.GetFlowRunAsync(runs[1])).State.Type);
+    }
+
+    private static async Task<Guid[]> RunningRunsAsync(TestServer server, int count)
+    {
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var runs = new Guid[count];
+        for (var i = 0; i < count; i++)
+        {
+            runs[i] = (await client.RunAsync(deployment)).Id;
+        }
+
+        await client.ClaimAsync("p", max: count);
+        foreach (var id in runs)
+        {
+            await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running));
+        }
+
+        return runs;
+    }
+
+    /// <summary>Holds the first request until released (failing it when asked), and records how many proposals each request carried.</summary>
+    private sealed class HeldRequests(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool FailFirst { get; init; }
+
+        public List<int> BatchSizes { get; } = [];
+
+        private int _requests;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using (var body = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken)))
+            {
+                lock (BatchSizes)
+                {
+                    BatchSizes.Add(body.RootElement.GetProperty("proposals").GetArrayLength());
+                }
+            }
+
+            if (Interlocked.Increment(ref _requests) == 1)
+            {
+                Arrived.SetResult();
+                await Release.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+                if (FailFirst)
+                {
+                    throw new HttpRequestException(HttpRequestError.ConnectionError, "the connection was reset (test)");
+                }
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+}
