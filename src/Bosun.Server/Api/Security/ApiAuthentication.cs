@@ -64,8 +64,7 @@ internal sealed class ApiAuthentication(RequestDelegate next)
 
         if (caller.Pools is not null && await OutsidePoolsAsync(context, caller, security) is { } target)
         {
-            await WriteAsync(context, problems, StatusCodes.Status403Forbidden, "Not allowed",
-                $"The key '{caller.Name}' serves the work pools {string.Join(", ", caller.Pools)} only; {target} is not on one of them.");
+            await WriteAsync(context, problems, StatusCodes.Status403Forbidden, "Not allowed", caller.NotServing(target));
             return;
         }
 
@@ -96,7 +95,7 @@ internal sealed class ApiAuthentication(RequestDelegate next)
             && routeValues.TryGetValue("id", out var id) && Guid.TryParse(id?.ToString(), out var runId)
             && await security.RunPoolAsync(runId, context.RequestAborted) is (true, var runPool) && !caller.Serves(runPool))
         {
-            return $"flow run {runId} (work pool '{runPool ?? "none: served"}')";
+            return BosunCaller.RunTarget(runId, runPool);
         }
 
         if (path.StartsWith($"/api/{Contracts.ApiRoutes.TaskRuns}/", StringComparison.Ordinal)
@@ -122,17 +121,17 @@ internal sealed class ApiAuthentication(RequestDelegate next)
     private static async Task<bool> InRunScopeAsync(HttpContext context, BosunCaller caller, SecurityService security)
     {
         var path = context.Request.Path.Value ?? "";
+        if (path is "/api/logs" or "/api/task_runs/batch" or "/api/flow_runs/set_states")
+        {
+            // The batched routes: each line, report or proposal is checked against the tree where it is written.
+            return true;
+        }
+
         var id = context.Request.RouteValues.TryGetValue("id", out var value) && Guid.TryParse(value?.ToString(), out var parsed) ? parsed : (Guid?)null;
         if (path.TrimEnd('/') == "/api/flow_runs" && HttpMethods.IsGet(context.Request.Method))
         {
             return context.Request.Query["parent_flow_run_id"] is { Count: 1 } parent && Guid.TryParse(parent[0], out var parentId)
                 && await security.InRunTreeAsync(parentId, caller.RunId!.Value, context.RequestAborted);
-        }
-
-        if (path == "/api/flow_runs/set_states")
-        {
-            // Checked per proposal, like log lines (FlowRunService.SetStatesAsync).
-            return true;
         }
 
         if (path.StartsWith("/api/flow_runs/", StringComparison.Ordinal))
@@ -150,8 +149,8 @@ internal sealed class ApiAuthentication(RequestDelegate next)
             return HttpMethods.IsGet(context.Request.Method) && id is not null && id == caller.DeploymentId;
         }
 
-        // Task-run reports are checked per report, like log lines; a cache entry is shared by every run of its task.
-        return path is "/api/logs" or "/api/task_runs/batch" || (path.StartsWith("/api/task_runs/cache/", StringComparison.Ordinal) && HttpMethods.IsGet(context.Request.Method));
+        // A cache entry is shared by every run of its task.
+        return path.StartsWith("/api/task_runs/cache/", StringComparison.Ordinal) && HttpMethods.IsGet(context.Request.Method);
     }
 
     private static async Task WriteAsync(HttpContext context, IProblemDetailsService problems, int status, string title, string detail)

@@ -336,17 +336,7 @@ internal sealed class FlowRunService(
 
     public async Task<SetStateResult> SetStateAsync(Guid id, StateProposal proposal, CancellationToken cancellationToken)
     {
-        if (proposal.Message is { Length: > 10_000 })
-        {
-            throw new ValidationException("message", ["must be at most 10,000 characters"]);
-        }
-
-        if (proposal.Message is { } message)
-        {
-            // A flow that fails with a secret in its exception message must not publish it through its state.
-            proposal = proposal with { Message = (await redactor.RedactorAsync(cancellationToken))(message) };
-        }
-
+        proposal = await CheckedAsync(proposal, "message", cancellationToken);
         var now = timeProvider.GetUtcNow();
         var outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
         for (var held = 0; outcome.Result is { Status: SetStateStatus.Wait, RetryAfterSeconds: { } retryAfter } && retryAfter <= options.Value.DueHold.TotalSeconds && held < 5; held++)
@@ -378,17 +368,11 @@ internal sealed class FlowRunService(
             throw new ValidationException("proposals", [$"1 to {MaxStateBatch} proposals per request; this one has {proposals.Count}"]);
         }
 
-        var redact = await redactor.RedactorAsync(cancellationToken);
         var checkedProposals = new StateProposal[proposals.Count];
         for (var i = 0; i < proposals.Count; i++)
         {
             var proposal = proposals[i]?.Proposal ?? throw new ValidationException($"proposals[{i}].proposal", ["is required"]);
-            if (proposal.Message is { Length: > 10_000 })
-            {
-                throw new ValidationException($"proposals[{i}].proposal.message", ["must be at most 10,000 characters"]);
-            }
-
-            checkedProposals[i] = proposal.Message is { } message ? proposal with { Message = redact(message) } : proposal;
+            checkedProposals[i] = await CheckedAsync(proposal, $"proposals[{i}].proposal.message", cancellationToken);
         }
 
         var runIds = proposals.Select(p => p.FlowRunId).Distinct().ToList();
@@ -422,6 +406,20 @@ internal sealed class FlowRunService(
         }
 
         return new FlowRunStateBatchResult(results);
+    }
+
+    /// <summary>
+    /// A proposal's message within its limit (else a 422 naming <paramref name="field"/>), with secrets masked: a flow that
+    /// fails with a secret in its exception message must not publish it through its state.
+    /// </summary>
+    private async Task<StateProposal> CheckedAsync(StateProposal proposal, string field, CancellationToken cancellationToken)
+    {
+        if (proposal.Message is { Length: > 10_000 })
+        {
+            throw new ValidationException(field, ["must be at most 10,000 characters"]);
+        }
+
+        return proposal.Message is { } message ? proposal with { Message = (await redactor.RedactorAsync(cancellationToken))(message) } : proposal;
     }
 
     /// <summary>What follows a decided proposal: its trace event, the claims it frees, the run's page and log followers, and a cancellation's children.</summary>
@@ -459,13 +457,21 @@ internal sealed class FlowRunService(
             return;
         }
 
-        foreach (var id in runIds)
+        var unserved = await database.ReadAsync(async connection =>
         {
-            if (await database.ReadAsync(connection => FlowRunStore.GetAsync(connection, id, cancellationToken: cancellationToken), cancellationToken) is { } run
-                && !caller.Serves(run.WorkPoolName))
+            foreach (var id in runIds)
             {
-                throw new ForbiddenException($"The key '{caller.Name}' serves the work pools {string.Join(", ", caller.Pools)} only; flow run {id} (work pool '{run.WorkPoolName ?? "none: served"}') is not on one of them.");
+                if (await FlowRunStore.GetAsync(connection, id, cancellationToken: cancellationToken) is { } run && !caller.Serves(run.WorkPoolName))
+                {
+                    return BosunCaller.RunTarget(id, run.WorkPoolName);
+                }
             }
+
+            return null;
+        }, cancellationToken);
+        if (unserved is not null)
+        {
+            throw new ForbiddenException(caller.NotServing(unserved));
         }
     }
 

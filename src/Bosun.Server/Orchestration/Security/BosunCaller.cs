@@ -11,6 +11,12 @@ internal sealed record BosunCaller(string Name, ApiKeyRole? Role, Guid? RunId = 
     /// <summary>Whether this caller may act on the pool named <paramref name="pool"/> (a run's pool; null for a served run).</summary>
     public bool Serves(string? pool) => Pools is null || (pool is not null && Pools.Contains(pool, StringComparer.Ordinal));
 
+    /// <summary>Why a pool-scoped key is refused <paramref name="target"/> (a pool, a run or task run of another pool, served runs).</summary>
+    public string NotServing(string target) => $"The key '{Name}' serves the work pools {string.Join(", ", Pools ?? [])} only; {target} is not on one of them.";
+
+    /// <summary>A flow run as <see cref="NotServing"/> names it: its id and its pool (none: served).</summary>
+    public static string RunTarget(Guid runId, string? pool) => $"flow run {runId} (work pool '{pool ?? "none: served"}')";
+
     /// <summary>Everyone, when the server runs without authentication (loopback, no keys).</summary>
     public static BosunCaller Anonymous { get; } = new("anonymous", ApiKeyRole.Admin);
 
