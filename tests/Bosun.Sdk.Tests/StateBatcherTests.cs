@@ -13,7 +13,7 @@ public sealed class StateBatcherTests
     public async Task ProposalsMadeWhileARequestIsOnItsWay_GoInTheNextRequestTogether_EachWithItsOwnAnswer()
     {
         await using var server = await TestServer.StartAsync();
-        var runs = await RunningRunsAsync(server, 12);
+        var runs = await server.Client.RunningRunsAsync(12);
         using var handler = new HeldRequests(new SocketsHttpHandler());
         using var client = new BosunClient(new HttpClient(handler), new BosunClientOptions { ApiUrl = server.ApiUrl, MaxAttempts = 1 }, ownsHttpClient: true);
         var batcher = new StateBatcher(client);
@@ -42,7 +42,7 @@ public sealed class StateBatcherTests
     public async Task RequestFails_EachProposalItCarriedFailsWithItsError_LaterProposalsAreSent()
     {
         await using var server = await TestServer.StartAsync();
-        var runs = await RunningRunsAsync(server, 3);
+        var runs = await server.Client.RunningRunsAsync(3);
         using var handler = new HeldRequests(new SocketsHttpHandler()) { FailFirst = true };
         using var client = new BosunClient(new HttpClient(handler),
             new BosunClientOptions { ApiUrl = server.ApiUrl, MaxAttempts = 1, OutageRetryWindow = TimeSpan.Zero }, ownsHttpClient: true);
@@ -58,26 +58,6 @@ public sealed class StateBatcherTests
         Assert.Equal(SetStateStatus.Accept, (await batcher.ProposeAsync(runs[2], new StateProposal(StateType.Completed))).Status);
         Assert.Equal(StateType.Running, (await server.Client.GetFlowRunAsync(runs[0])).State.Type);
         Assert.Equal(StateType.Completed, (await server.Client.GetFlowRunAsync(runs[1])).State.Type);
-    }
-
-    private static async Task<Guid[]> RunningRunsAsync(TestServer server, int count)
-    {
-        var client = server.Client;
-        await client.PoolAsync("p");
-        var deployment = await client.DeploymentAsync("p");
-        var runs = new Guid[count];
-        for (var i = 0; i < count; i++)
-        {
-            runs[i] = (await client.RunAsync(deployment)).Id;
-        }
-
-        await client.ClaimAsync("p", max: count);
-        foreach (var id in runs)
-        {
-            await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running));
-        }
-
-        return runs;
     }
 
     /// <summary>Holds the first request until released (failing it when asked), and records how many proposals each request carried.</summary>

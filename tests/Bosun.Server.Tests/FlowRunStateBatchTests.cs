@@ -49,17 +49,10 @@ public sealed class FlowRunStateBatchTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await client.PoolAsync("p");
-        var deployment = await client.DeploymentAsync("p");
-        var runs = new[] { await client.RunAsync(deployment), await client.RunAsync(deployment) };
-        await client.ClaimAsync("p", max: 2);
-        foreach (var run in runs)
-        {
-            await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
-        }
+        var runs = await client.RunningRunsAsync(2);
 
         // A retried request (its answer lost with the connection) carries the same transition ids.
-        var batch = new FlowRunStateBatch([.. runs.Select(run => new FlowRunStateProposal(run.Id, new StateProposal(StateType.Completed, TransitionId: Guid.NewGuid())))]);
+        var batch = new FlowRunStateBatch([.. runs.Select(run => new FlowRunStateProposal(run, new StateProposal(StateType.Completed, TransitionId: Guid.NewGuid())))]);
         var first = await client.SetFlowRunStatesAsync(batch);
         var again = await client.SetFlowRunStatesAsync(batch);
 
@@ -68,7 +61,7 @@ public sealed class FlowRunStateBatchTests
         Assert.Equal(batch.Proposals.Select(p => p.Proposal.TransitionId!.Value), first.Results.Select(r => r.Result!.State.Id));
         foreach (var run in runs)
         {
-            Assert.Single(await client.GetFlowRunStatesAsync(run.Id), state => state.Type == StateType.Completed);
+            Assert.Single(await client.GetFlowRunStatesAsync(run), state => state.Type == StateType.Completed);
         }
     }
 
@@ -96,21 +89,17 @@ public sealed class FlowRunStateBatchTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await client.PoolAsync("p");
-        var deployment = await client.DeploymentAsync("p");
-        var run = await client.RunAsync(deployment);
-        await client.ClaimAsync("p");
-        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+        var run = (await client.RunningRunsAsync(1))[0];
 
         await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity, () => client.SetFlowRunStatesAsync(new FlowRunStateBatch([])), "proposals", "1 to 100");
         await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity, () => client.SetFlowRunStatesAsync(new FlowRunStateBatch(
-            [.. Enumerable.Range(0, 101).Select(_ => new FlowRunStateProposal(run.Id, new StateProposal(StateType.Completed)))])), "proposals", "101");
+            [.. Enumerable.Range(0, 101).Select(_ => new FlowRunStateProposal(run, new StateProposal(StateType.Completed)))])), "proposals", "101");
         await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity, () => client.SetFlowRunStatesAsync(new FlowRunStateBatch(
         [
-            new FlowRunStateProposal(run.Id, new StateProposal(StateType.Completed)),
-            new FlowRunStateProposal(run.Id, new StateProposal(StateType.Failed, Message: new string('x', 10_001))),
+            new FlowRunStateProposal(run, new StateProposal(StateType.Completed)),
+            new FlowRunStateProposal(run, new StateProposal(StateType.Failed, Message: new string('x', 10_001))),
         ])), "proposals[1].proposal.message");
 
-        Assert.Equal(StateType.Running, (await client.GetFlowRunAsync(run.Id)).State.Type);
+        Assert.Equal(StateType.Running, (await client.GetFlowRunAsync(run)).State.Type);
     }
 }

@@ -42,6 +42,31 @@ public static class Seed
         }
     }
 
+    /// <summary>Pool <paramref name="pool"/>, a deployment on it and <paramref name="count"/> runs of it, claimed and moved to RUNNING.</summary>
+    public static async Task<Guid[]> RunningRunsAsync(this BosunClient client, int count, string pool = "p")
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        await client.PoolAsync(pool);
+        var deployment = await client.DeploymentAsync(pool);
+        var runs = new Guid[count];
+        for (var i = 0; i < count; i++)
+        {
+            runs[i] = (await client.RunAsync(deployment)).Id;
+        }
+
+        await client.ClaimAsync(pool, max: count);
+        foreach (var id in runs)
+        {
+            var running = await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running));
+            if (running.Status != SetStateStatus.Accept)
+            {
+                throw new InvalidOperationException($"RUNNING refused: {running.Status} {running.Reason}");
+            }
+        }
+
+        return runs;
+    }
+
     /// <summary>Every stored log line of a run, in stored order (page after page).</summary>
     public static async Task<List<Contracts.Logs.LogEntry>> AllLogsAsync(this BosunClient client, Guid runId)
     {
