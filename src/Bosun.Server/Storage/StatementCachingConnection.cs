@@ -335,7 +335,16 @@ internal sealed class StatementCachingConnection(SqliteConnection inner, int cap
             parameters.Clear();
             for (var i = 0; i < _parameters.Count; i++)
             {
-                parameters.Add(_parameters[i]);
+                var parameter = _parameters[i];
+                // Dapper names parameters without their prefix; Microsoft.Data.Sqlite then looks each name up once bare and
+                // again with each of '@', ':' and '$' (a UTF-8 copy and a native call each time, for every statement of the
+                // text). The store's SQL names its parameters '@name', so the first look-up finds them.
+                if (parameter.ParameterName is [not ('@' or ':' or '$'), ..] name)
+                {
+                    parameter.ParameterName = "@" + name;
+                }
+
+                parameters.Add(parameter);
             }
 
             _inner.Transaction = _transaction;

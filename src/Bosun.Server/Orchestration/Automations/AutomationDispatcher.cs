@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Bosun.Contracts;
@@ -25,6 +26,13 @@ internal sealed class AutomationDispatcher(
     private const int OutboxBatch = 200;
     private static readonly AutomationTriggerKind[] OutboxKinds = [AutomationTriggerKind.RunState, AutomationTriggerKind.RunCreated];
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A pass woken by a change starts at once, but no sooner than this after the previous pass began: under load every run
+    /// wakes the loop several times, and each pass reads the outbox and the deliveries, so a busy server looked hundreds of
+    /// times a second for work that one look in this window finds together. Real time, not the server's clock.
+    /// </summary>
+    private static readonly TimeSpan LeastGapBetweenPasses = TimeSpan.FromMilliseconds(20);
 
     /// <summary>A lease outlives the attempt's timeout by this much: the time to record its outcome.</summary>
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
@@ -56,10 +64,17 @@ internal sealed class AutomationDispatcher(
         claimSignal.Notified += OnRunCreated;
         var inFlight = new List<Task>();
         var failures = 0;
+        var passStarted = 0L;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                if (Stopwatch.GetElapsedTime(passStarted) is var sinceLast && sinceLast < LeastGapBetweenPasses)
+                {
+                    await Task.Delay(LeastGapBetweenPasses - sinceLast, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                passStarted = Stopwatch.GetTimestamp();
                 var wake = signal.NextAsync();
                 var delay = _options.AutomationPollInterval;
                 try
