@@ -127,13 +127,18 @@ public sealed partial class LeastPrivilegeTests
         await developer.CancelFlowRunAsync(cancelled.Id);
         var run = await developer.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(JobVariables: new JsonObject { ["env.EXTRA"] = secretValue }));
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => viewer.PauseWorkPoolAsync("p"));
-        // A worker's traffic is a run's progress, not a change: claims, heartbeats and its state proposals are not audited.
-        await admin.ClaimAsync("p");
-        await admin.SendWorkerHeartbeatAsync("p", new WorkerHeartbeat("w1"));
+        // A worker's traffic is a run's progress, not a change: claims, heartbeats and its state proposals (one at a time or
+        // batched) are not audited.
+        using var worker = server.NewClient((await admin.CreateApiKeyAsync(new ApiKeyCreate("worker", ApiKeyRole.Worker))).Key);
+        Assert.Contains((await worker.ClaimAsync("p")).Runs, claimed => claimed.FlowRun.Id == run.Id);
+        await worker.SendWorkerHeartbeatAsync("p", new WorkerHeartbeat("w1"));
+        Assert.Equal(SetStateStatus.Accept, (await worker.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running))).Status);
+        var batched = await worker.SetFlowRunStatesAsync(new FlowRunStateBatch([new FlowRunStateProposal(run.Id, new StateProposal(StateType.Completed))]));
+        Assert.Equal(SetStateStatus.Accept, Assert.Single(batched.Results).Result!.Status);
 
         var entries = (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1))).Items;
 
-        string[] expected = ["CreateApiKey", "CreateApiKey", "CreateApiKey", "SetSecret", "CreateWorkPool", "CreateWorkQueue", "UpdateWorkPool", "UpsertDeployment", "AddSchedule",
+        string[] expected = ["CreateApiKey", "CreateApiKey", "CreateApiKey", "CreateApiKey", "SetSecret", "CreateWorkPool", "CreateWorkQueue", "UpdateWorkPool", "UpsertDeployment", "AddSchedule",
             "CreateFlowRun", "CancelFlowRun", "CreateFlowRun", "PauseWorkPool"];
         Assert.Equal(expected.Order(StringComparer.Ordinal), entries.Select(e => e.Action).Order(StringComparer.Ordinal));
         Assert.All(entries, e => Assert.DoesNotContain(secretValue, e.Summary, StringComparison.Ordinal));
@@ -146,7 +151,7 @@ public sealed partial class LeastPrivilegeTests
         var refused = Assert.Single(entries, e => e.Action == "PauseWorkPool");
         Assert.Equal(("view", 403), (refused.KeyName, refused.Status));
         Assert.Contains(entries, e => e.Action == "CreateFlowRun" && e.Summary.Contains($"id={deployment.Id}", StringComparison.Ordinal) && e.Summary.Contains("job_variables{env.EXTRA}", StringComparison.Ordinal));
-        Assert.Equal(["CreateApiKey", "CreateApiKey", "CreateWorkPool", "CreateWorkQueue", "SetSecret", "UpdateWorkPool"],
+        Assert.Equal(["CreateApiKey", "CreateApiKey", "CreateApiKey", "CreateWorkPool", "CreateWorkQueue", "SetSecret", "UpdateWorkPool"],
             (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1), "root")).Items.Select(e => e.Action).Order(StringComparer.Ordinal));
         Assert.Equal("anonymous", Assert.Single(entries, e => e.Action == "CreateApiKey" && e.Summary.Contains("name=\"root\"", StringComparison.Ordinal)).KeyName);
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => developer.ListAuditEntriesAsync(), "admin");

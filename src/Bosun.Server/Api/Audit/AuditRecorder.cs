@@ -112,9 +112,12 @@ internal sealed class AuditRecorder(RequestDelegate next)
         return StatusCodes.Status200OK;
     }
 
-    /// <summary>A flow-run process reports on its own run only (states, logs); a state proposed by a worker is a run's progress, not a change.</summary>
+    /// <summary>
+    /// A flow-run process reports on its own run only (states, logs); a state proposed by a worker (one at a time, or a
+    /// serving process's batch of final states) is a run's progress, not a change.
+    /// </summary>
     public static bool IsRuntimeProgress(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "SetFlowRunState"
+        context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName is "SetFlowRunState" or "SetFlowRunStates"
         && ApiAuthentication.CallerOf(context) is var caller && (caller.IsRunToken || caller.Role is Contracts.Security.ApiKeyRole.Worker);
 
     private static async Task SetStatusAsync(AuditLog audit, AuditedChange change, int status, ILogger logger)
