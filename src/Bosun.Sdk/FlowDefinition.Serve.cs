@@ -67,6 +67,12 @@ public sealed partial class FlowDefinition
             var source = new ServedDeploymentsClaimSource(client, [deployment.Id], processName, runtimeOptions) { InProcessInfrastructureId = launcher.InProcessId };
             using var runtime = new WorkerRuntime(source,
                 launcher, client, logs, runtimeOptions, time, loggerFactory.CreateLogger("Bosun.Serve"));
+            if (launcher is InProcessInfrastructure inProcess)
+            {
+                // A full process sends its ending runs' states with the claim for the slots they free.
+                inProcess.States.Carrier = runtime.TryCarryFinalStatesAsync;
+            }
+
             await runtime.RunAsync(stopping.Token, signals.StoppingNow).ConfigureAwait(false);
         }
 

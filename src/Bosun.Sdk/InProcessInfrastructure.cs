@@ -15,12 +15,13 @@ internal sealed class InProcessInfrastructure(FlowDefinition flow, BosunClient c
     public override string InProcessId { get; } = $"in-process-{Environment.ProcessId}";
 
     // One for the process: the final states of runs that end together go in one request.
-    private readonly StateBatcher _states = new(client);
+    /// <summary>The runs' final states, gathered (and carried by serve's claims, <see cref="StateBatcher.Carrier"/>).</summary>
+    internal StateBatcher States { get; } = new(client);
 
     public override Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var host = new FlowRunHost(client, logs, timeProvider) { HeartbeatAtStart = false, States = _states, StartedByClaim = job.Claim.FlowRun.State.Type == StateType.Running };
+        var host = new FlowRunHost(client, logs, timeProvider) { HeartbeatAtStart = false, States = States, StartedByClaim = job.Claim.FlowRun.State.Type == StateType.Running };
         return Task.FromResult<InfrastructureHandle>(new Handle(InProcessId, host, job, flow));
     }
 

@@ -19,6 +19,13 @@ internal sealed class StateBatcher(BosunClient client)
     private readonly List<Pending> _waiting = [];
     private bool _sending;
 
+    /// <summary>
+    /// Sends a gathered batch with something else that goes to the server anyway (serve's claim for the slots these runs
+    /// free, <see cref="Worker.Runtime.WorkerRuntime.TryCarryFinalStatesAsync"/>); null when it did not, and the batch goes
+    /// on its own.
+    /// </summary>
+    public Func<IReadOnlyList<FlowRunStateProposal>, Task<IReadOnlyList<FlowRunSetStateResult>?>>? Carrier { get; set; }
+
     /// <summary>Proposes <paramref name="proposal"/> for <paramref name="runId"/> with the next request; its answer.</summary>
     public Task<SetStateResult> ProposeAsync(Guid runId, StateProposal proposal)
     {
@@ -58,16 +65,18 @@ internal sealed class StateBatcher(BosunClient client)
 
             try
             {
-                var answer = await client.SetFlowRunStatesAsync(new FlowRunStateBatch([.. batch.Select(p => p.Proposal)]), CancellationToken.None).ConfigureAwait(false);
+                IReadOnlyList<FlowRunStateProposal> proposals = [.. batch.Select(p => p.Proposal)];
+                var results = Carrier is { } carrier ? await carrier(proposals).ConfigureAwait(false) : null;
+                results ??= (await client.SetFlowRunStatesAsync(new FlowRunStateBatch(proposals), CancellationToken.None).ConfigureAwait(false)).Results;
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    if (i < answer.Results.Count && answer.Results[i] is { Result: { } result })
+                    if (i < results.Count && results[i] is { Result: { } result })
                     {
                         batch[i].Answer.TrySetResult(result);
                     }
                     else
                     {
-                        var error = i < answer.Results.Count ? answer.Results[i].Error : null;
+                        var error = i < results.Count ? results[i].Error : null;
                         batch[i].Answer.TrySetException(new BosunApiException(HttpStatusCode.NotFound, "Not found", error ?? $"flow run {batch[i].Proposal.FlowRunId} was not answered"));
                     }
                 }

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "The server refused a request: {Reason} Retrying in {Delay}.")]
     public static partial void ServerRefused(ILogger logger, string reason, TimeSpan delay);
 
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "The server refused a claim carrying final states: {Reason} The states go on their own.")]
+    public static partial void CarriedClaimRefused(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Flow run '{RunName}' ({RunId}) claimed; submitting")]
     public static partial void RunClaimed(ILogger logger, string runName, Guid runId);
 

@@ -51,6 +51,33 @@ public sealed class ServeTests
         }
     }
 
+    /// <summary>
+    /// A full serving process (limit 1) sends each ending run's COMPLETED with its claim for the slot it frees: no state
+    /// request of its own, and the next run started by that claim.
+    /// </summary>
+    [Fact]
+    public async Task Serve_InProcessFull_FinalStatesCarriedByTheClaimForTheFreedSlot()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "echo", "--name", "served", "--in-process", "--limit", "1"],
+            SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var deployment = await client.GetDeploymentByNameAsync("echo/served");
+        var before = await PrometheusText.RequestCountsAsync(server.Server.BaseAddress);
+
+        var runs = await client.CreateFlowRunsAsync(deployment.Id, [.. Enumerable.Range(1, 3).Select(i => new FlowRunCreate(new JsonObject { ["name"] = $"carried-{i}" }))]);
+        foreach (var run in runs)
+        {
+            Assert.Equal(StateType.Completed, (await client.WaitForTerminalAsync(run.Id)).State.Type);
+            Assert.Equal(["Scheduled", "Pending", "Running", "Completed"], (await client.GetFlowRunStatesAsync(run.Id)).Select(state => state.Name));
+        }
+
+        var after = await PrometheusText.RequestCountsAsync(server.Server.BaseAddress);
+        Assert.Equal(0, Requests(after, "/set_states") - Requests(before, "/set_states"));
+        Assert.Equal(0, Requests(after, "/set_state") - Requests(before, "/set_state"));
+    }
+
     /// <summary>How many requests of routes ending in <paramref name="routeEnd"/> the server answered, from its request metrics on /metrics.</summary>
     private static double Requests(Dictionary<string, double> counts, string routeEnd) =>
         counts.Where(pair => pair.Key.EndsWith(routeEnd, StringComparison.Ordinal)).Sum(pair => pair.Value);

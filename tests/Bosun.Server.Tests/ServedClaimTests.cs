@@ -53,6 +53,64 @@ public sealed class ServedClaimTests
         Assert.Equal((second.Id, claimedAs), (next.Id, next.State.Type));
     }
 
+    /// <summary>
+    /// A full serving process sends its ending run's final state with the claim for the slot it frees: decided first (so
+    /// the deployment's one slot is free for this very claim), answered in order, an unknown run named.
+    /// </summary>
+    [Fact]
+    public async Task ClaimServed_CarriesFinalStates_DecidedBeforeTheClaim_SlotTakenBySameClaim_AnsweredInOrder()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "carried", ConcurrencyLimit: 1));
+        await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var second = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var request = new ServedClaimRequest("s", [deployment.Id], 1) { InProcessInfrastructureId = "in-process-1" };
+        var first = Assert.Single((await client.ClaimServedFlowRunsAsync(request)).Runs).FlowRun;
+        Assert.Equal(StateType.Running, first.State.Type);
+        var unknown = Guid.NewGuid();
+
+        var answer = await client.ClaimServedFlowRunsAsync(request with
+        {
+            States = [new FlowRunStateProposal(first.Id, new StateProposal(StateType.Completed)), new FlowRunStateProposal(unknown, new StateProposal(StateType.Failed))],
+        });
+
+        var next = Assert.Single(answer.Runs).FlowRun;
+        Assert.Equal((second.Id, StateType.Running), (next.Id, next.State.Type));
+        Assert.NotNull(answer.StateResults);
+        Assert.Equal([first.Id, unknown], answer.StateResults.Select(result => result.FlowRunId));
+        Assert.Equal((SetStateStatus.Accept, StateType.Completed), (answer.StateResults[0].Result!.Status, answer.StateResults[0].Result!.State.Type));
+        Assert.Null(answer.StateResults[1].Result);
+        Assert.Equal($"flow run {unknown} does not exist", answer.StateResults[1].Error);
+        Assert.Equal(StateType.Completed, (await client.GetFlowRunAsync(first.Id)).State.Type);
+        // A claim without states answers none.
+        Assert.Null((await client.ClaimServedFlowRunsAsync(request)).StateResults);
+    }
+
+    /// <summary>A claim that is refused decides none of the states it carries; bad states are the claim's 422, naming them.</summary>
+    [Fact]
+    public async Task ClaimServed_CarriedStates_RefusedClaimDecidesNone_BadStates422()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "refused"));
+        await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var request = new ServedClaimRequest("s", [deployment.Id], 1) { InProcessInfrastructureId = "in-process-1" };
+        var run = Assert.Single((await client.ClaimServedFlowRunsAsync(request)).Runs).FlowRun;
+        var completed = new FlowRunStateProposal(run.Id, new StateProposal(StateType.Completed));
+        var missing = Guid.NewGuid();
+
+        await ApiAssert.FailsAsync(HttpStatusCode.NotFound,
+            () => client.ClaimServedFlowRunsAsync(new ServedClaimRequest("s", [deployment.Id, missing], 1) { States = [completed] }), $"Deployment {missing} does not exist");
+        Assert.Equal(StateType.Running, (await client.GetFlowRunAsync(run.Id)).State.Type);
+        await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity,
+            () => client.ClaimServedFlowRunsAsync(request with { States = [.. Enumerable.Repeat(completed, 101)] }), "states", "1 to 100 proposals");
+        await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity,
+            () => client.ClaimServedFlowRunsAsync(request with { States = [new FlowRunStateProposal(run.Id, new StateProposal(StateType.Failed, Message: new string('x', 10_001)))] }),
+            "states[0].proposal.message");
+        Assert.Equal(StateType.Running, (await client.GetFlowRunAsync(run.Id)).State.Type);
+    }
+
     [Fact]
     public async Task ClaimServed_InProcess_DueRunsComeRunningOnIt_RunsAheadOfTimeStayPending()
     {

@@ -1,3 +1,5 @@
+using Bosun.Contracts.States;
+
 namespace Bosun.Contracts.FlowRuns;
 
 /// <summary>
@@ -23,4 +25,13 @@ public sealed record ServedClaimRequest(
     /// or one the rules do not let run yet, is answered PENDING as without it. At most 500 characters.
     /// </summary>
     public string? InProcessInfrastructureId { get; init; }
+
+    /// <summary>
+    /// Final states of runs this process has finished, decided before the claim exactly as
+    /// <c>POST /api/flow_runs/set_states</c> decides them (at most 100, authorized the same way), and answered in
+    /// <c>state_results</c> in the order sent: a process whose slots are all taken sends its
+    /// ending runs' states with the claim for the slots they free, one request instead of two. A claim that is refused
+    /// (bad input, a deployment that does not exist) decides none of them.
+    /// </summary>
+    public IReadOnlyList<FlowRunStateProposal>? States { get; init; }
 }

@@ -26,6 +26,20 @@ public sealed class ServedDeploymentsClaimSource(BosunClient client, IReadOnlyLi
             },
             cancellationToken).ConfigureAwait(false)).Runs;
 
+    /// <summary>A claim that does not wait and carries final states of this process's ended runs; their answers (null from a server that did not decide them).</summary>
+    internal async Task<(IReadOnlyList<ClaimedFlowRun> Runs, IReadOnlyList<FlowRunSetStateResult>? Results)> ClaimCarryingAsync(
+        int maxRuns, IReadOnlyList<FlowRunStateProposal> states, CancellationToken cancellationToken)
+    {
+        var answer = await client.ClaimServedFlowRunsAsync(
+            new ServedClaimRequest(processName, deploymentIds, maxRuns, options.Prefetch.TotalSeconds, 0)
+            {
+                InProcessInfrastructureId = InProcessInfrastructureId,
+                States = states,
+            },
+            cancellationToken).ConfigureAwait(false);
+        return (answer.Runs, answer.StateResults is { } results && results.Count == states.Count ? results : null);
+    }
+
     internal override async Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken)
     {
         var cancelling = new List<Guid>();

@@ -21,6 +21,17 @@ public sealed class WorkerRuntime : IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Guid, (FlowRunExecution Execution, Task Task)> _running = new();
     private readonly SemaphoreSlim _slotFreed = new(0);
+
+    /// <summary>Guards <see cref="_carriedReserved"/> and <see cref="_claimInFlight"/>.</summary>
+    private readonly Lock _capacity = new();
+
+    /// <summary>Slots that claims carrying final states (<see cref="TryCarryFinalStatesAsync"/>) may fill while they are on their way.</summary>
+    private int _carriedReserved;
+
+    /// <summary>A claim of the claim loop is on its way (until the runs it brought are started).</summary>
+    private bool _claimInFlight;
+
+    private CancellationToken _stopClaiming = new(canceled: true);
     private readonly CancellationTokenSource _reportsStop;
 
     // A launcher the runtime made itself (ForWorkPool) is the runtime's to dispose (a Kubernetes launcher holds its clusters' clients).
@@ -141,49 +152,126 @@ public sealed class WorkerRuntime : IDisposable
     private async Task ClaimLoopAsync(CancellationToken stopClaiming)
     {
         var refused = 0;
+        _stopClaiming = stopClaiming;
         while (!stopClaiming.IsCancellationRequested)
         {
-            var capacity = _options.Limit is { } limit ? limit - _running.Count : 10;
+            int capacity;
+            lock (_capacity)
+            {
+                capacity = _options.Limit is { } limit ? limit - _running.Count - _carriedReserved : 10;
+                _claimInFlight = capacity > 0;
+            }
+
             if (capacity <= 0)
             {
                 await _slotFreed.WaitAsync(stopClaiming).ConfigureAwait(false);
                 continue;
             }
 
-            IReadOnlyList<Contracts.FlowRuns.ClaimedFlowRun> runs;
+            TimeSpan? retryIn = null;
             try
             {
-                runs = await _source.ClaimAsync(capacity, wait: !_options.RunOnce, stopClaiming).ConfigureAwait(false);
+                var runs = await _source.ClaimAsync(capacity, wait: !_options.RunOnce, stopClaiming).ConfigureAwait(false);
                 Polled?.Invoke(_timeProvider.GetUtcNow());
                 Metrics.RecordClaim(runs.Count);
                 refused = 0;
+                foreach (var run in runs)
+                {
+                    Start(run);
+                }
             }
             catch (BosunServerUnreachableException ex) when (!stopClaiming.IsCancellationRequested)
             {
                 Metrics.RecordClaimFailure();
                 // The client retried for its whole window; keep polling (a worker outlives any outage), at the same pace.
                 Log.ServerUnreachable(_logger, ex.Message, _options.ClaimRetryDelay);
-                await Task.Delay(_options.ClaimRetryDelay, _timeProvider, stopClaiming).ConfigureAwait(false);
-                continue;
+                retryIn = _options.ClaimRetryDelay;
             }
             catch (BosunApiException ex) when (!stopClaiming.IsCancellationRequested)
             {
                 Metrics.RecordClaimFailure();
-                var delay = TimeSpan.FromTicks(Math.Min(_options.ClaimRetryDelay.Ticks * (1L << Math.Min(++refused, 5)), TimeSpan.FromSeconds(30).Ticks));
-                Log.ServerRefused(_logger, ex.Message, delay);
-                await Task.Delay(delay, _timeProvider, stopClaiming).ConfigureAwait(false);
-                continue;
+                retryIn = TimeSpan.FromTicks(Math.Min(_options.ClaimRetryDelay.Ticks * (1L << Math.Min(++refused, 5)), TimeSpan.FromSeconds(30).Ticks));
+                Log.ServerRefused(_logger, ex.Message, retryIn.Value);
+            }
+            finally
+            {
+                lock (_capacity)
+                {
+                    _claimInFlight = false;
+                }
             }
 
-            foreach (var run in runs)
+            if (retryIn is { } delay)
             {
-                Start(run);
+                await Task.Delay(delay, _timeProvider, stopClaiming).ConfigureAwait(false);
+                continue;
             }
 
             if (_options.RunOnce)
             {
                 await Task.WhenAll(_running.Values.Select(r => r.Task)).ConfigureAwait(false);
                 return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends final states of runs of this runtime that have ended (<paramref name="states"/>) with a claim for the slots
+    /// their runs free, when the runtime serves deployments (<see cref="ServedDeploymentsClaimSource"/>), has a limit, and
+    /// no claim of the claim loop is on its way (it waits for a slot: one request instead of a state request and then a
+    /// claim). The claim does not wait; what it claims starts at once (a run whose final state is on its way no longer
+    /// counts against the limit). Null when the states were not carried (the caller sends them on their own): a claim of
+    /// the loop is on its way (a long-poll, which takes a new run anyway), the runtime is stopping, or the server refused
+    /// the claim or answered without deciding them.
+    /// </summary>
+    public async Task<IReadOnlyList<Contracts.States.FlowRunSetStateResult>?> TryCarryFinalStatesAsync(IReadOnlyList<Contracts.States.FlowRunStateProposal> states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        if (_source is not ServedDeploymentsClaimSource served || _options.Limit is not { } limit || _options.RunOnce || states.Count == 0)
+        {
+            return null;
+        }
+
+        int capacity;
+        lock (_capacity)
+        {
+            if (_claimInFlight || _stopClaiming.IsCancellationRequested)
+            {
+                return null;
+            }
+
+            var ending = states.Select(state => state.FlowRunId).Distinct().Count(_running.ContainsKey);
+            capacity = Math.Max(0, limit - _running.Count + ending - _carriedReserved);
+            _carriedReserved += capacity;
+        }
+
+        try
+        {
+            var (runs, results) = await served.ClaimCarryingAsync(capacity, states, _stopClaiming).ConfigureAwait(false);
+            Polled?.Invoke(_timeProvider.GetUtcNow());
+            Metrics.RecordClaim(runs.Count);
+            foreach (var run in runs)
+            {
+                Start(run);
+            }
+
+            return results;
+        }
+        catch (BosunApiException ex)
+        {
+            // E.g. a deployment deleted meanwhile: the states go on their own, and the claim loop sees the refusal itself.
+            Log.CarriedClaimRefused(_logger, ex.Message);
+            return null;
+        }
+        catch (OperationCanceledException) when (_stopClaiming.IsCancellationRequested)
+        {
+            return null;
+        }
+        finally
+        {
+            lock (_capacity)
+            {
+                _carriedReserved -= capacity;
             }
         }
     }

@@ -3,6 +3,7 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Metrics;
+using Bosun.Server.Orchestration.Security;
 using Bosun.Server.Orchestration.Tracing;
 using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
@@ -16,7 +17,8 @@ namespace Bosun.Server.Orchestration.FlowRuns;
 /// milliseconds rather than at the next poll.
 /// </summary>
 internal sealed class ClaimService(
-    BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, TimeProvider timeProvider, IOptions<BosunServerOptions> options, ServerMetrics metrics)
+    BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, FlowRunService flowRuns, TimeProvider timeProvider, IOptions<BosunServerOptions> options,
+    ServerMetrics metrics)
 {
     /// <summary>The pool label of served deployments' claims in the claim metrics.</summary>
     private const string ServedPool = "(served)";
@@ -91,7 +93,12 @@ internal sealed class ClaimService(
         return new ClaimResponse(claimed.Pool!.ToContract(), runs);
     }
 
-    public async Task<ServedClaimResponse> ClaimServedAsync(ServedClaimRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// A serving process's claim. The final states it carries (<see cref="ServedClaimRequest.States"/>) are decided in the
+    /// claim's first write, before it looks for runs, so that a slot they free can be taken by the same claim; a claim that
+    /// is refused decides none of them.
+    /// </summary>
+    public async Task<ServedClaimResponse> ClaimServedAsync(ServedClaimRequest request, BosunCaller caller, CancellationToken cancellationToken)
     {
         var problem = NameRules.Check(request.ProcessName, "Serving process");
         if (problem is not null)
@@ -116,9 +123,25 @@ internal sealed class ClaimService(
 
         var started = timeProvider.GetUtcNow();
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
+        var states = request.States is null ? null : await flowRuns.CheckStatesAsync(request.States, "states", caller, cancellationToken);
+        IReadOnlyList<FlowRunSetStateResult>? stateResults = null;
         var claimed = await LongPollAsync(ServedPool, wait,
             () => ClaimSignal.Served,
-            now => database.WriteAsync(scope => ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, options.Value.MissedRunGrace, cancellationToken), cancellationToken),
+            async now =>
+            {
+                var outcome = await database.WriteAsync(async scope =>
+                {
+                    if (states is not null && stateResults is null)
+                    {
+                        await states.DecideAsync(scope, now, cancellationToken);
+                    }
+
+                    return await ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, options.Value.MissedRunGrace, cancellationToken);
+                }, cancellationToken);
+                // Announced and answered once committed, before the claim waits for runs.
+                stateResults ??= states is null ? [] : await states.AnnounceAsync(now, cancellationToken);
+                return outcome;
+            },
             prefetch,
             (_, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
             cancellationToken);
@@ -129,7 +152,7 @@ internal sealed class ClaimService(
             runSignals.Notify(run.Id, RunChange.State);
         }
 
-        return new ServedClaimResponse(ClaimedRuns(claimed));
+        return new ServedClaimResponse(ClaimedRuns(claimed)) { StateResults = states is null ? null : stateResults };
     }
 
     private (TimeSpan Prefetch, TimeSpan Wait) Windows(double? prefetchSeconds, double? waitSeconds)

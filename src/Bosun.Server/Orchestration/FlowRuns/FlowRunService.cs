@@ -194,7 +194,7 @@ internal sealed class FlowRunService(
             parameters[name] = value?.DeepClone();
         }
 
-        ParameterValidator.Validate(ObjectOrNull(deployment.ParameterSchema), parameters, enforceRequired: true);
+        ParameterValidator.Validate(deployment.ParameterSchema, parameters, enforceRequired: true);
         var queueId = deployment.WorkQueueId;
         var jobVariables = request.JobVariables;
         if (deployment.WorkPoolId is { } poolId)
@@ -362,50 +362,79 @@ internal sealed class FlowRunService(
     /// </summary>
     public async Task<FlowRunStateBatchResult> SetStatesAsync(FlowRunStateBatch batch, BosunCaller caller, CancellationToken cancellationToken)
     {
-        var proposals = batch.Proposals ?? throw new ValidationException("proposals", ["is required"]);
-        if (proposals.Count is 0 or > MaxStateBatch)
-        {
-            throw new ValidationException("proposals", [$"1 to {MaxStateBatch} proposals per request; this one has {proposals.Count}"]);
-        }
-
-        var checkedProposals = new StateProposal[proposals.Count];
-        for (var i = 0; i < proposals.Count; i++)
-        {
-            var proposal = proposals[i]?.Proposal ?? throw new ValidationException($"proposals[{i}].proposal", ["is required"]);
-            checkedProposals[i] = await CheckedAsync(proposal, $"proposals[{i}].proposal.message", cancellationToken);
-        }
-
-        var runIds = proposals.Select(p => p.FlowRunId).Distinct().ToList();
-        await EnsureCallerReachesAsync(runIds, caller, cancellationToken);
+        var states = await CheckStatesAsync(batch.Proposals, "proposals", caller, cancellationToken);
         var now = timeProvider.GetUtcNow();
-        // Each run's row is locked as it is decided: in the order of the runs' ids, so that two batches never wait on each other.
-        var order = Enumerable.Range(0, proposals.Count).OrderBy(i => proposals[i].FlowRunId).ToArray();
-        var outcomes = new TransitionOutcome?[proposals.Count];
         await database.WriteAsync(async scope =>
         {
-            foreach (var i in order)
-            {
-                outcomes[i] = await FlowRunStore.TryTransitionAsync(scope, proposals[i].FlowRunId, checkedProposals[i], now, cancellationToken: cancellationToken);
-            }
-
-            return outcomes.Length;
+            await states.DecideAsync(scope, now, cancellationToken);
+            return 0;
         }, cancellationToken);
+        return new FlowRunStateBatchResult(await states.AnnounceAsync(now, cancellationToken));
+    }
 
-        var results = new FlowRunSetStateResult[proposals.Count];
-        for (var i = 0; i < proposals.Count; i++)
+    /// <summary>
+    /// Checks a batch of proposals (count, messages, the caller's reach; errors name <paramref name="field"/>) for a write
+    /// that decides them: <see cref="SetStatesAsync"/>'s own, or a served claim's that carries them.
+    /// </summary>
+    public async Task<StateBatch> CheckStatesAsync(IReadOnlyList<FlowRunStateProposal>? proposals, string field, BosunCaller caller, CancellationToken cancellationToken)
+    {
+        if (proposals is null)
         {
-            var id = proposals[i].FlowRunId;
-            if (outcomes[i] is not { } outcome)
-            {
-                results[i] = new FlowRunSetStateResult(id, null, $"flow run {id} does not exist");
-                continue;
-            }
-
-            await AnnounceAsync(id, checkedProposals[i], outcome, now, cancellationToken);
-            results[i] = new FlowRunSetStateResult(id, outcome.Result);
+            throw new ValidationException(field, ["is required"]);
         }
 
-        return new FlowRunStateBatchResult(results);
+        if (proposals.Count is 0 or > MaxStateBatch)
+        {
+            throw new ValidationException(field, [$"1 to {MaxStateBatch} proposals per request; this one has {proposals.Count}"]);
+        }
+
+        var checkedProposals = new FlowRunStateProposal[proposals.Count];
+        for (var i = 0; i < proposals.Count; i++)
+        {
+            var proposal = proposals[i]?.Proposal ?? throw new ValidationException($"{field}[{i}].proposal", ["is required"]);
+            checkedProposals[i] = new FlowRunStateProposal(proposals[i].FlowRunId, await CheckedAsync(proposal, $"{field}[{i}].proposal.message", cancellationToken));
+        }
+
+        await EnsureCallerReachesAsync(checkedProposals.Select(p => p.FlowRunId).Distinct().ToList(), caller, cancellationToken);
+        return new StateBatch(this, checkedProposals);
+    }
+
+    /// <summary>Checked proposals of many runs: decided in a write transaction, then announced and answered in the order sent.</summary>
+    internal sealed class StateBatch(FlowRunService service, FlowRunStateProposal[] proposals)
+    {
+        private readonly TransitionOutcome?[] _outcomes = new TransitionOutcome?[proposals.Length];
+
+        /// <summary>
+        /// Decides every proposal in <paramref name="scope"/>. Each run's row is locked as it is decided: in the order of the
+        /// runs' ids, so that two batches never wait on each other. A write that is tried again decides them again.
+        /// </summary>
+        public async Task DecideAsync(WriteScope scope, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            foreach (var i in Enumerable.Range(0, proposals.Length).OrderBy(i => proposals[i].FlowRunId))
+            {
+                _outcomes[i] = await FlowRunStore.TryTransitionAsync(scope, proposals[i].FlowRunId, proposals[i].Proposal, now, cancellationToken: cancellationToken);
+            }
+        }
+
+        /// <summary>Once the write is committed: what follows each decision, and the answers in the order sent.</summary>
+        public async Task<IReadOnlyList<FlowRunSetStateResult>> AnnounceAsync(DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            var results = new FlowRunSetStateResult[proposals.Length];
+            for (var i = 0; i < proposals.Length; i++)
+            {
+                var id = proposals[i].FlowRunId;
+                if (_outcomes[i] is not { } outcome)
+                {
+                    results[i] = new FlowRunSetStateResult(id, null, $"flow run {id} does not exist");
+                    continue;
+                }
+
+                await service.AnnounceAsync(id, proposals[i].Proposal, outcome, now, cancellationToken);
+                results[i] = new FlowRunSetStateResult(id, outcome.Result);
+            }
+
+            return results;
+        }
     }
 
     /// <summary>
