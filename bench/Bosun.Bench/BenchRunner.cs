@@ -37,6 +37,7 @@ internal static class BenchRunner
             ["process-run"] = () => RunBenchmarks.ProcessRunLatencyAsync(samples: 30),
             ["worker-memory"] = RunBenchmarks.WorkerMemoryAsync,
             ["serve-throughput"] = () => RunBenchmarks.ServeThroughputAsync(runs: 2000),
+            ["serve-drain"] = () => RunBenchmarks.ServeDrainAsync(runs: 5000),
             ["pg-throughput-1"] = () => PostgresBenchmarks.ThroughputAsync(replicas: 1, runs: 10_000, clients: 8),
             ["pg-throughput-2"] = () => PostgresBenchmarks.ThroughputAsync(replicas: 2, runs: 10_000, clients: 8),
             ["pg-claim-latency"] = () => PostgresBenchmarks.ClaimLatencyAsync(stored: 1_000_000, samples: 2000),

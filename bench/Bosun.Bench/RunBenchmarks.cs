@@ -5,6 +5,7 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
 using Bosun.Sdk;
+using Bosun.Testing;
 using Bosun.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -186,6 +187,44 @@ internal static class RunBenchmarks
         await stop.CancelAsync();
         await serving;
         return $"serve (in-process) throughput: {runs / elapsed.TotalSeconds:0} runs/s ({runs} trivial runs created and completed in {elapsed.TotalSeconds:0.0} s, creation alone {created.TotalSeconds:0.0} s)";
+    }
+
+    /// <summary>
+    /// A backlog drained by a full serving process: <paramref name="runs"/> runs created beforehand (in batches of 100),
+    /// then <c>ServeAsync(InProcess = true, Limit = 8)</c> of the trivial flow until all are COMPLETED. Runs/s from the
+    /// serve call to the last COMPLETED, and the server's answered requests per run by route over that time.
+    /// </summary>
+    public static async Task<string> ServeDrainAsync(int runs)
+    {
+        await using var server = await BenchServer.StartAsync();
+        using var client = server.NewClient();
+        var flow = Flows.Get(BenchServeFlows.Trivial);
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("trivial", "drain"));
+        for (var created = 0; created < runs; created += 100)
+        {
+            await client.CreateFlowRunsAsync(deployment.Id, [.. Enumerable.Repeat(new FlowRunCreate(), Math.Min(100, runs - created))]);
+        }
+
+        var before = await PrometheusText.RequestCountsAsync(server.Server.BaseAddress);
+        using var stop = new CancellationTokenSource();
+        var stopwatch = Stopwatch.StartNew();
+        var serving = flow.ServeAsync("drain", new ServeOptions { InProcess = true, Limit = 8, Client = client, Output = TextWriter.Null }, stop.Token);
+        while ((await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Completed], Limit: 1))).Total < runs)
+        {
+            await Task.Delay(5);
+        }
+
+        var elapsed = stopwatch.Elapsed;
+        var after = await PrometheusText.RequestCountsAsync(server.Server.BaseAddress);
+        await stop.CancelAsync();
+        await serving;
+        // The benchmark's own polling (filter) and the serve start-up (upsert) are not the drain's.
+        var perRun = after.Where(pair => pair.Key.StartsWith("POST ", StringComparison.Ordinal)
+                && !pair.Key.EndsWith("/deployments", StringComparison.Ordinal) && !pair.Key.EndsWith("/flow_runs/filter", StringComparison.Ordinal))
+            .Select(pair => (Route: pair.Key, PerRun: (pair.Value - before.GetValueOrDefault(pair.Key)) / runs))
+            .Where(route => route.PerRun > 0.005).OrderByDescending(route => route.PerRun).ToList();
+        return $"serve drain (in-process, limit 8): {runs / elapsed.TotalSeconds:0} runs/s ({runs} trivial runs waiting, all COMPLETED in {elapsed.TotalSeconds:0.0} s); " +
+            $"server requests per run {perRun.Sum(route => route.PerRun):0.00} ({string.Join(", ", perRun.Select(route => $"{route.Route} {route.PerRun:0.00}"))})";
     }
 
     internal static async Task<IHost> StartWorkerAsync(BenchServer server, string pool)

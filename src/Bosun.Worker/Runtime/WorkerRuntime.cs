@@ -31,6 +31,9 @@ public sealed class WorkerRuntime : IDisposable
     /// <summary>A claim of the claim loop is on its way (until the runs it brought are started).</summary>
     private bool _claimInFlight;
 
+    /// <summary>Ends when the claims carrying final states that are on their way have started what they brought.</summary>
+    private Task _carried = Task.CompletedTask;
+
     private CancellationToken _stopClaiming = new(canceled: true);
     private readonly CancellationTokenSource _reportsStop;
 
@@ -141,6 +144,14 @@ public sealed class WorkerRuntime : IDisposable
         await claiming.CancelAsync().ConfigureAwait(false);
         await reconciliation.ConfigureAwait(false);
 
+        // A claim carrying final states that was on its way when claiming stopped: the runs it brings are drained too.
+        Task carried;
+        lock (_capacity)
+        {
+            carried = _carried;
+        }
+
+        await carried.WaitAsync(_options.DrainGracePeriod, _timeProvider, stopRuns).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await DrainAsync(stopRuns).ConfigureAwait(false);
         await loops.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(heartbeat, cancellations).ConfigureAwait(false);
@@ -233,8 +244,11 @@ public sealed class WorkerRuntime : IDisposable
         }
 
         int capacity;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_capacity)
         {
+            // Checked under the lock that RunAsync reads _carried under once claiming has stopped: a claim that starts
+            // after that sees the stop, and one that started before is waited for before the drain.
             if (_claimInFlight || _stopClaiming.IsCancellationRequested)
             {
                 return null;
@@ -243,11 +257,13 @@ public sealed class WorkerRuntime : IDisposable
             var ending = states.Select(state => state.FlowRunId).Distinct().Count(_running.ContainsKey);
             capacity = Math.Max(0, limit - _running.Count + ending - _carriedReserved);
             _carriedReserved += capacity;
+            _carried = _carried.IsCompleted ? done.Task : Task.WhenAll(_carried, done.Task);
         }
 
         try
         {
-            var (runs, results) = await served.ClaimCarryingAsync(capacity, states, _stopClaiming).ConfigureAwait(false);
+            // Not cancelled when claiming stops (what it claims is this process's then, and is drained); stopping at once ends it.
+            var (runs, results) = await served.ClaimCarryingAsync(capacity, states, _reportsStop.Token).ConfigureAwait(false);
             Polled?.Invoke(_timeProvider.GetUtcNow());
             Metrics.RecordClaim(runs.Count);
             foreach (var run in runs)
@@ -263,7 +279,7 @@ public sealed class WorkerRuntime : IDisposable
             Log.CarriedClaimRefused(_logger, ex.Message);
             return null;
         }
-        catch (OperationCanceledException) when (_stopClaiming.IsCancellationRequested)
+        catch (OperationCanceledException) when (_reportsStop.IsCancellationRequested)
         {
             return null;
         }
@@ -273,6 +289,8 @@ public sealed class WorkerRuntime : IDisposable
             {
                 _carriedReserved -= capacity;
             }
+
+            done.TrySetResult();
         }
     }
 
