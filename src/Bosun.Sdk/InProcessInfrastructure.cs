@@ -14,8 +14,10 @@ internal sealed class InProcessInfrastructure(FlowDefinition flow, BosunClient c
 
     public override string InProcessId { get; } = $"in-process-{Environment.ProcessId}";
 
-    // One for the process: the final states of runs that end together go in one request.
-    /// <summary>The runs' final states, gathered (and carried by serve's claims, <see cref="StateBatcher.Carrier"/>).</summary>
+    /// <summary>
+    /// One for the process: the final states of runs that end together go in one request, or with serve's claim for the
+    /// slots they free (<see cref="StateBatcher.Carrier"/>).
+    /// </summary>
     internal StateBatcher States { get; } = new(client);
 
     public override Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)

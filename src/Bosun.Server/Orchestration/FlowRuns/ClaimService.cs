@@ -139,7 +139,11 @@ internal sealed class ClaimService(
                     return await ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, options.Value.MissedRunGrace, cancellationToken);
                 }, cancellationToken);
                 // Announced and answered once committed, before the claim waits for runs.
-                stateResults ??= states is null ? [] : await states.AnnounceAsync(now, cancellationToken);
+                if (states is not null)
+                {
+                    stateResults ??= await states.AnnounceAsync(now, cancellationToken);
+                }
+
                 return outcome;
             },
             prefetch,
@@ -152,7 +156,7 @@ internal sealed class ClaimService(
             runSignals.Notify(run.Id, RunChange.State);
         }
 
-        return new ServedClaimResponse(ClaimedRuns(claimed)) { StateResults = states is null ? null : stateResults };
+        return new ServedClaimResponse(ClaimedRuns(claimed)) { StateResults = stateResults };
     }
 
     private (TimeSpan Prefetch, TimeSpan Wait) Windows(double? prefetchSeconds, double? waitSeconds)
