@@ -54,6 +54,7 @@ internal static class PeerComparison
 
             var own = processes.ToList();
             var requestsBefore = bosunApi is null ? null : await PrometheusText.RequestCountsAsync(new Uri(bosunApi));
+            var storeBefore = bosunApi is null ? null : await PrometheusText.SumsAsync(new Uri(bosunApi), StoreWrites);
             var w1 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w1First, workloads.W1, "0 0 0", PerJob(workloads.W1)));
             if (requestsBefore is not null)
             {
@@ -62,14 +63,20 @@ internal static class PeerComparison
                 {
                     RequestsPerJob = after.Select(pair => (pair.Key, Count: (pair.Value - requestsBefore.GetValueOrDefault(pair.Key)) / workloads.W1))
                         .Where(pair => pair.Count > 0.005).OrderByDescending(pair => pair.Count).ToDictionary(pair => pair.Key, pair => pair.Count),
+                    WritesPerTransaction = WritesPerTransaction(storeBefore!, await PrometheusText.SumsAsync(new Uri(bosunApi!), StoreWrites)),
                 };
             }
 
             var partsAfterW1 = executors.ToDictionary(e => e.Name, e => ResidentMemory.Parts(e.Process.Id));
             var w2 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w2First, workloads.W2,
                 $"{Num(workloads.W2IntervalMs)} 0 0", TimeSpan.FromMilliseconds(workloads.W2 * workloads.W2IntervalMs) + PerJob(workloads.W2)));
+            var storeBeforeW3 = bosunApi is null ? null : await PrometheusText.SumsAsync(new Uri(bosunApi), StoreWrites);
             var w3 = await MeasureAsync(executors, own, () => RunBatchAsync(producer, main, w3First, workloads.W3,
                 $"{Num(workloads.W3IntervalMs)} {Num(workloads.W3LeadMs)} 1000", TimeSpan.FromMilliseconds(workloads.W3 * workloads.W3IntervalMs + workloads.W3LeadMs) + PerJob(workloads.W3)));
+            if (storeBeforeW3 is not null)
+            {
+                w3 = w3 with { WritesPerTransaction = WritesPerTransaction(storeBeforeW3, await PrometheusText.SumsAsync(new Uri(bosunApi!), StoreWrites)) };
+            }
 
             return new PeerResult(system, round, loadAtStart, w1, w2, w3, idle, partsAfterW1);
         }
@@ -268,10 +275,23 @@ internal static class PeerComparison
         /// <summary>Bosun only: the server's answered requests per job by method and route.</summary>
         public Dictionary<string, double>? RequestsPerJob { get; init; }
 
+        /// <summary>Bosun on SQLite only: writes per write transaction of the server's writer (group commit).</summary>
+        public double? WritesPerTransaction { get; init; }
+
         /// <summary>Start minus creation (W2) or minus due time (W3), per job.</summary>
         public Stats Latency(bool fromDue) => new(Batch.Created.Select(c => Batch.Starts[c.Index] - (fromDue ? c.DueMs : c.CreatedMs)));
 
         public int Early => Batch.Created.Count(c => Batch.Starts[c.Index] < c.DueMs);
+    }
+
+    /// <summary>The SQLite writer's counters (absent on PostgreSQL): callers' writes, and the transactions that held them.</summary>
+    private static readonly string[] StoreWrites = ["bosun_store_writes_total", "bosun_store_write_transactions_total"];
+
+    /// <summary>Writes per write transaction between two scrapes (group commit); null when the store does not count them.</summary>
+    private static double? WritesPerTransaction(Dictionary<string, double> before, Dictionary<string, double> after)
+    {
+        var transactions = after[StoreWrites[1]] - before[StoreWrites[1]];
+        return transactions > 0 ? (after[StoreWrites[0]] - before[StoreWrites[0]]) / transactions : null;
     }
 
     private sealed record PeerResult(PeerSystem System, int Round, double LoadAtStart, Measured W1, Measured W2, Measured W3, Dictionary<string, double> IdleMiB,
@@ -281,6 +301,7 @@ internal static class PeerComparison
             $"{System.Name}: W1 {Fmt(W1.Batch.Throughput)} jobs/s (executor rate {Fmt(W1.Batch.SteadyThroughput)}, producer {Fmt(W1.Batch.ProducerRate)}; CPU {Cpu(W1)} ms/job; load {Fmt(W1.Load)}) · " +
             $"W1 CPU ms/job by process {string.Join(", ", W1.OwnCpuMsByRole.Select(role => $"{role.Key} {Fmt(role.Value)}"))} · " +
             (W1.RequestsPerJob is { } requests ? $"W1 server requests per job {Fmt(requests.Values.Sum())} ({string.Join(", ", requests.Select(r => $"{r.Key} {Fmt(r.Value)}"))}) · " : "") +
+            (W1.WritesPerTransaction is { } w1Writes ? $"store writes per transaction W1 {Fmt(w1Writes)}, W3 {(W3.WritesPerTransaction is { } w3Writes ? Fmt(w3Writes) : "-")} · " : "") +
             $"W2 {Pair(W2.Latency(false))} ms (CPU {Cpu(W2)} ms/job; load {Fmt(W2.Load)}) · W3 {Pair(W3.Latency(true))} ms, {W3.Early} early (CPU {Cpu(W3)} ms/job; load {Fmt(W3.Load)}) · " +
             $"memory {Memory()} (after W1: {string.Join("; ", PartsAfterW1.Select(p => $"{p.Key} {p.Value}"))})" + (W1.Batch.Duplicates + W2.Batch.Duplicates + W3.Batch.Duplicates is var d and > 0 ? $" · {d} jobs started twice!" : "");
 

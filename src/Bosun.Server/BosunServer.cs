@@ -236,6 +236,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddSingleton<SchedulerSignal>();
         services.AddSingleton<WorkPoolService>();
         services.AddSingleton<DeploymentService>();
+        services.AddSingleton<HeldProposals>();
         services.AddSingleton<FlowRunService>();
         services.AddSingleton<ClaimService>();
         services.AddSingleton<LogService>();

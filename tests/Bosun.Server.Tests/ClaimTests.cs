@@ -3,6 +3,7 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
 using Bosun.Server.Orchestration;
+using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -115,6 +116,58 @@ public sealed class ClaimTests
         // Stored times are milliseconds: the run did not start before its time, and the answer waited for it.
         Assert.True(answer.State.Timestamp >= due.AddMilliseconds(-1), $"RUNNING at {answer.State.Timestamp:O}, due {due:O}");
         Assert.True(answered >= due.AddMilliseconds(-1), $"answered at {answered:O}, due {due:O}");
+    }
+
+    /// <summary>
+    /// RUNNING proposals held for runs due at the same time are decided together, in one write at the due time: every
+    /// answer is ACCEPT with the same RUNNING timestamp, not one after another behind the single writer.
+    /// </summary>
+    [Fact]
+    public async Task Running_HeldProposalsDueAtOneTime_DecidedTogetherAtTheDueTime()
+    {
+        await using var server = await TestServer.StartAsync(configure: options => options.DueHold = TimeSpan.FromSeconds(60));
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var due = TimeProvider.System.GetUtcNow().AddSeconds(10);
+        var runs = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            runs.Add((await client.RunAsync(deployment, due)).Id);
+        }
+
+        Assert.Equal(5, (await client.ClaimAsync("p", max: 5, prefetchSeconds: 30)).Runs.Count);
+
+        var answers = await Task.WhenAll(runs.Select(id => client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running))));
+
+        Assert.All(answers, answer => Assert.Equal((SetStateStatus.Accept, StateType.Running), (answer.Status, answer.State.Type)));
+        Assert.All(answers, answer => Assert.True(answer.State.Timestamp >= due.AddMilliseconds(-1), $"RUNNING at {answer.State.Timestamp:O}, due {due:O}"));
+        Assert.Single(answers.Select(answer => answer.State.Timestamp).Distinct());
+    }
+
+    /// <summary>A held RUNNING proposal whose caller gives up before the due time is not decided: the run is not started behind its back.</summary>
+    [Fact]
+    public async Task Running_HeldProposalAbandonedBeforeTheDueTime_RunNotStarted()
+    {
+        await using var server = await TestServer.StartAsync(configure: options => options.DueHold = TimeSpan.FromSeconds(60));
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var due = TimeProvider.System.GetUtcNow().AddSeconds(8);
+        var run = await client.RunAsync(deployment, due);
+        Assert.Single((await client.ClaimAsync("p", prefetchSeconds: 30)).Runs);
+
+        using (var giveUp = new CancellationTokenSource())
+        {
+            var proposal = client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running), giveUp.Token);
+            await Eventually.WaitUntilAsync(() => Task.FromResult(server.Server.Services.GetRequiredService<HeldProposals>().Count == 1), "the proposal is held");
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => proposal);
+        }
+
+        await Eventually.WaitUntilAsync(() => Task.FromResult(server.Server.Services.GetRequiredService<HeldProposals>().Count == 0), "the abandoned proposal is dropped");
+        await Eventually.WaitUntilAsync(() => Task.FromResult(TimeProvider.System.GetUtcNow() > due.AddSeconds(1)), "the due time has passed", TimeSpan.FromSeconds(30));
+        Assert.Equal(StateType.Pending, (await client.GetFlowRunAsync(run.Id)).State.Type);
     }
 
     [Fact]

@@ -122,6 +122,16 @@ public sealed class MetricsTests
         Assert.Equal(1, Value("bosun_claim_delay_seconds_bucket", ("pool", "p"), ("le", "+Inf")));
         Assert.Equal(1, Value("bosun_claim_duration_seconds_count", ("pool", "p")));
         Assert.Contains(samples, s => s.Name == "http_server_request_duration_seconds_count" && (s.Labels.GetValueOrDefault("http_route")?.EndsWith("/claim", StringComparison.Ordinal) ?? false));
+        if (TestDatabases.UsePostgres)
+        {
+            Assert.DoesNotContain(samples, s => s.Name.StartsWith("bosun_store_write", StringComparison.Ordinal));
+        }
+        else
+        {
+            // The pool, the deployment, two runs, the claim, COMPLETED and the log batch are writes; no two waited together here.
+            Assert.InRange(Value("bosun_store_writes_total"), 7, 1000);
+            Assert.InRange(Value("bosun_store_write_transactions_total"), 1, Value("bosun_store_writes_total"));
+        }
     }
 
     [Fact]

@@ -50,4 +50,12 @@ public static partial class PrometheusText
             .GroupBy(sample => $"{sample.Labels.GetValueOrDefault("http_request_method")} {sample.Labels.GetValueOrDefault("http_route")}")
             .ToDictionary(group => group.Key, group => group.Sum(sample => sample.Value));
     }
+
+    /// <summary>The sum of every series of each of <paramref name="names"/> on <c>/metrics</c> at <paramref name="serverAddress"/> (0 when absent).</summary>
+    public static async Task<Dictionary<string, double>> SumsAsync(Uri serverAddress, params string[] names)
+    {
+        using var http = new HttpClient();
+        var samples = Parse(await http.GetStringAsync(new Uri(serverAddress, "/metrics")));
+        return names.ToDictionary(name => name, name => samples.Where(sample => sample.Name == name).Sum(sample => sample.Value));
+    }
 }

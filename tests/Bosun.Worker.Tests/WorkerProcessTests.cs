@@ -202,10 +202,13 @@ public sealed class WorkerProcessTests
         await using var worker = await TestWorker.StartAsync(server, options);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
-        await Eventually.WaitUntilAsync(async () => await StatusAsync(http) == HttpStatusCode.OK, "/health answers 200");
+        HttpStatusCode? status = null;
+        await Eventually.WaitUntilAsync(async () => (status = await StatusAsync(http)) == HttpStatusCode.OK, "/health answers 200",
+            seen: () => $"last answer {status?.ToString() ?? "none (no connection)"}");
         await server.DisposeAsync();
 
-        await Eventually.WaitUntilAsync(async () => await StatusAsync(http) == HttpStatusCode.ServiceUnavailable, "/health answers 503");
+        await Eventually.WaitUntilAsync(async () => (status = await StatusAsync(http)) == HttpStatusCode.ServiceUnavailable, "/health answers 503",
+            seen: () => $"last answer {status?.ToString() ?? "none (no connection)"}");
     }
 
     [Fact]

@@ -93,7 +93,7 @@ internal sealed class PostgresDialect : SqlDialect
         try
         {
             var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            return new WriteScope(this, connection, transaction, connection.DisposeAsync);
+            return new WriteScope(this, connection, transaction, new WriteScope.OwnTransaction(connection, transaction));
         }
         catch
         {

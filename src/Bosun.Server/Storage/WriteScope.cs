@@ -2,10 +2,23 @@ using System.Data.Common;
 
 namespace Bosun.Server.Storage;
 
-/// <summary>An open write transaction. Dispose without <see cref="CommitAsync"/> rolls back.</summary>
-internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, DbTransaction transaction, Func<ValueTask> release) : IAsyncDisposable
+/// <summary>
+/// An open write transaction (on SQLite, a caller's part of one: see <see cref="SqliteDialect"/>'s group commit).
+/// <see cref="CommitAsync"/> returns once the work is durable; dispose without it rolls the work back.
+/// </summary>
+internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, DbTransaction transaction, WriteScope.IEnding ending) : IAsyncDisposable
 {
-    private bool _completed;
+    private bool _committed;
+
+    /// <summary>How a dialect ends its scopes.</summary>
+    public interface IEnding
+    {
+        /// <summary>Makes the scope's work durable; the scope holds nothing afterwards.</summary>
+        Task CommitAsync(CancellationToken cancellationToken);
+
+        /// <summary>Called once, when the scope is disposed: rolls the work back unless <paramref name="committed"/>, and lets go of the connection.</summary>
+        ValueTask EndAsync(bool committed);
+    }
 
     public SqlDialect Dialect { get; } = dialect;
 
@@ -15,23 +28,31 @@ internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, Db
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        await Transaction.CommitAsync(cancellationToken);
-        _completed = true;
+        await ending.CommitAsync(cancellationToken);
+        _committed = true;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => ending.EndAsync(_committed);
+
+    /// <summary>A transaction of its own on a connection of its own (PostgreSQL): committed, or rolled back, then the connection is closed.</summary>
+    public sealed class OwnTransaction(DbConnection connection, DbTransaction transaction) : IEnding
     {
-        try
+        public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+
+        public async ValueTask EndAsync(bool committed)
         {
-            if (!_completed)
+            try
             {
-                await Transaction.RollbackAsync(CancellationToken.None);
+                if (!committed)
+                {
+                    await transaction.RollbackAsync(CancellationToken.None);
+                }
             }
-        }
-        finally
-        {
-            await Transaction.DisposeAsync();
-            await release();
+            finally
+            {
+                await transaction.DisposeAsync();
+                await connection.DisposeAsync();
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ namespace Bosun.Server.Orchestration.FlowRuns;
 
 /// <summary>Flow runs: creation with validation, reads with the waiting reason, and state changes through the rules.</summary>
 internal sealed class FlowRunService(
-    BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, SecretRedactor redactor, ResultFolder results,
+    BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, SecretRedactor redactor, ResultFolder results, HeldProposals heldProposals,
     IOptions<BosunServerOptions> options, ILogger<FlowRunService> logger, TimeProvider timeProvider)
 {
     public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken)
@@ -342,10 +342,10 @@ internal sealed class FlowRunService(
         for (var held = 0; outcome.Result is { Status: SetStateStatus.Wait, RetryAfterSeconds: { } retryAfter } && retryAfter <= options.Value.DueHold.TotalSeconds && held < 5; held++)
         {
             // A RUNNING proposal made a moment before the run's due time is answered at the due time: the flow starts on
-            // time, without a second round trip after a WAIT (FlowRunHost proposes 100 ms ahead; BosunServerOptions.DueHold).
-            await Task.Delay(TimeSpan.FromSeconds(retryAfter), timeProvider, cancellationToken);
-            now = timeProvider.GetUtcNow();
-            outcome = await FlowRunStore.SetStateAsync(database, id, proposal, now, cancellationToken) ?? throw NotFound(id);
+            // time, without a second round trip after a WAIT (FlowRunHost proposes 100 ms ahead; BosunServerOptions.DueHold),
+            // decided with every other proposal due at the same time.
+            (var decided, now) = await heldProposals.DecideAtAsync(id, proposal, now + TimeSpan.FromSeconds(retryAfter), cancellationToken);
+            outcome = decided ?? throw NotFound(id);
         }
 
         await AnnounceAsync(id, proposal, outcome, now, cancellationToken);

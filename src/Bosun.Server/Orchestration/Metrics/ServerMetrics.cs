@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Bosun.Server.Storage;
 
 namespace Bosun.Server.Orchestration.Metrics;
 
@@ -10,9 +11,16 @@ internal sealed class ServerMetrics
 {
     public const string MeterName = "Bosun.Server";
 
-    public ServerMetrics(IMeterFactory meterFactory)
+    public ServerMetrics(IMeterFactory meterFactory, BosunDatabase database)
     {
         var meter = meterFactory.Create(MeterName);
+        if (database.Dialect is SqliteDialect sqlite)
+        {
+            meter.CreateObservableCounter("bosun.store.writes", () => sqlite.Writes, null, "Writes committed on the SQLite writer (one per API call that writes, about).");
+            meter.CreateObservableCounter("bosun.store.write.transactions", () => sqlite.Commits, null,
+                "SQLite write transactions committed: fewer than bosun_store_writes_total when waiting writes share one (group commit).");
+        }
+
         ClaimDuration = meter.CreateHistogram<double>("bosun.claim.duration", "s", "Time one claim took in the store (a long-poll's waiting not counted), by pool.");
         ClaimDelay = meter.CreateHistogram<double>("bosun.claim.delay", "s", "How long after its due time each run was claimed, by pool.");
         ClaimWake = meter.CreateHistogram<double>("bosun.claim.wake", "s", "From a waiting claim's wake-up to its answer with runs, by pool.");

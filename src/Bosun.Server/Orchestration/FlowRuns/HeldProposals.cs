@@ -1,0 +1,125 @@
+using Bosun.Contracts.States;
+using Bosun.Server.Storage;
+
+namespace Bosun.Server.Orchestration.FlowRuns;
+
+/// <summary>
+/// RUNNING proposals held until their runs' due time (<see cref="BosunServerOptions.DueHold"/>), decided together: every
+/// proposal due within the same millisecond in one write transaction when that millisecond comes, rather than one timer,
+/// one read and one write each. Runs due at the same time (a schedule's burst, a fan-out) then start together, not one
+/// after another behind the store's single writer.
+/// </summary>
+internal sealed class HeldProposals(BosunDatabase database, TimeProvider timeProvider)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<long, List<Held>> _byDue = [];
+
+    /// <summary>Proposals held now (for tests and metrics).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byDue.Values.Sum(held => held.Count);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decides <paramref name="proposal"/> for <paramref name="runId"/> at <paramref name="due"/>, with the others due then:
+    /// the outcome (null: the run does not exist) and the time it was decided at. A caller that gives up before its batch is
+    /// decided leaves nothing decided for it.
+    /// </summary>
+    public async Task<(TransitionOutcome? Outcome, DateTimeOffset DecidedAt)> DecideAtAsync(Guid runId, StateProposal proposal, DateTimeOffset due, CancellationToken cancellationToken)
+    {
+        var millisecond = (due.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+        var held = new Held(runId, proposal);
+        bool first;
+        lock (_lock)
+        {
+            first = !_byDue.TryGetValue(millisecond, out var batch);
+            if (first)
+            {
+                _byDue[millisecond] = batch = [];
+            }
+
+            batch!.Add(held);
+        }
+
+        if (first)
+        {
+            _ = DecideWhenDueAsync(millisecond);
+        }
+
+        await using var registration = cancellationToken.Register(() =>
+        {
+            lock (_lock)
+            {
+                if (_byDue.TryGetValue(millisecond, out var batch) && batch.Remove(held))
+                {
+                    held.Answer.TrySetCanceled(cancellationToken);
+                }
+            }
+        });
+        return await held.Answer.Task;
+    }
+
+    private async Task DecideWhenDueAsync(long millisecond)
+    {
+        var wait = new DateTimeOffset(millisecond * TimeSpan.TicksPerMillisecond, TimeSpan.Zero) - timeProvider.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, timeProvider);
+        }
+
+        List<Held> batch;
+        lock (_lock)
+        {
+            batch = _byDue[millisecond];
+            _byDue.Remove(millisecond);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = timeProvider.GetUtcNow();
+            // In the order of the runs' ids, as every batch of transitions locks rows (no two batches wait on each other).
+            var ordered = batch.OrderBy(held => held.RunId).ToList();
+            var outcomes = await database.WriteAsync(async scope =>
+            {
+                var decided = new TransitionOutcome?[ordered.Count];
+                for (var i = 0; i < ordered.Count; i++)
+                {
+                    decided[i] = await FlowRunStore.TryTransitionAsync(scope, ordered[i].RunId, ordered[i].Proposal, now, cancellationToken: CancellationToken.None);
+                }
+
+                return decided;
+            }, CancellationToken.None);
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                ordered[i].Answer.TrySetResult((outcomes[i], now));
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var held in batch)
+            {
+                held.Answer.TrySetException(ex);
+            }
+        }
+    }
+
+    private sealed class Held(Guid runId, StateProposal proposal)
+    {
+        public Guid RunId { get; } = runId;
+
+        public StateProposal Proposal { get; } = proposal;
+
+        public TaskCompletionSource<(TransitionOutcome?, DateTimeOffset)> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
