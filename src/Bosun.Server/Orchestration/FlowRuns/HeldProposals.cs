@@ -33,7 +33,9 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
     /// </summary>
     public async Task<(TransitionOutcome? Outcome, DateTimeOffset DecidedAt)> DecideAtAsync(Guid runId, StateProposal proposal, DateTimeOffset due, CancellationToken cancellationToken)
     {
-        var millisecond = (due.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+        // Due times are stored in milliseconds; the caller's due time is its own clock plus the WAIT (a tick either side of
+        // the run's): the nearest millisecond is the run's, the same for every proposal for runs due then.
+        var millisecond = (due.UtcTicks + (TimeSpan.TicksPerMillisecond / 2)) / TimeSpan.TicksPerMillisecond;
         var held = new Held(runId, proposal);
         bool first;
         lock (_lock)
