@@ -111,6 +111,8 @@ internal sealed class SqliteDialect : SqlDialect
     private GroupStatement? _savepoint;
     private GroupStatement? _release;
     private GroupStatement? _rollBack;
+    private long _commits;
+    private long _writes;
 
     /// <summary>Write transactions committed on the writer: fewer than <see cref="Writes"/> when callers share them.</summary>
     internal long Commits => Interlocked.Read(ref _commits);
@@ -118,12 +120,8 @@ internal sealed class SqliteDialect : SqlDialect
     /// <summary>Callers' writes committed (each caller's <see cref="WriteScope.CommitAsync"/> that succeeded).</summary>
     internal long Writes => Interlocked.Read(ref _writes);
 
-    private long _writes;
-
     /// <summary>Callers waiting for the writer now.</summary>
     internal int Waiting => Volatile.Read(ref _waiting);
-
-    private long _commits;
 
     /// <summary>
     /// Group commit. Each caller's work is a savepoint in the writer's open transaction: a caller that commits releases
