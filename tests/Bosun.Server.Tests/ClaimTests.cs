@@ -97,17 +97,13 @@ public sealed class ClaimTests
     [Fact]
     public async Task Running_ProposedWithinTheHoldWindow_AnsweredAtTheDueTime()
     {
-        await using var server = await TestServer.StartAsync(configure: options => options.DueHold = TimeSpan.FromSeconds(60));
-        var client = server.Client;
-        await client.PoolAsync("p");
-        var deployment = await client.DeploymentAsync("p");
         // Ten seconds for the create and the claim before the due time, however loaded the machine.
-        var due = TimeProvider.System.GetUtcNow().AddSeconds(10);
-        var run = await client.RunAsync(deployment, due);
-        Assert.Equal(run.Id, Assert.Single((await client.ClaimAsync("p", prefetchSeconds: 30)).Runs).FlowRun.Id);
+        var (server, runs, due) = await ClaimedAheadAsync(1, TimeSpan.FromSeconds(10));
+        await using var _ = server;
+        var client = server.Client;
 
         var proposed = TimeProvider.System.GetUtcNow();
-        var answer = await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+        var answer = await client.SetFlowRunStateAsync(runs[0], new StateProposal(StateType.Running));
         var answered = TimeProvider.System.GetUtcNow();
 
         Assert.True(proposed < due, $"the proposal went at {proposed:O}, not before the due time {due:O}: the machine was too slow for this test");
@@ -125,18 +121,9 @@ public sealed class ClaimTests
     [Fact]
     public async Task Running_HeldProposalsDueAtOneTime_DecidedTogetherAtTheDueTime()
     {
-        await using var server = await TestServer.StartAsync(configure: options => options.DueHold = TimeSpan.FromSeconds(60));
+        var (server, runs, due) = await ClaimedAheadAsync(5, TimeSpan.FromSeconds(10));
+        await using var _ = server;
         var client = server.Client;
-        await client.PoolAsync("p");
-        var deployment = await client.DeploymentAsync("p");
-        var due = TimeProvider.System.GetUtcNow().AddSeconds(10);
-        var runs = new List<Guid>();
-        for (var i = 0; i < 5; i++)
-        {
-            runs.Add((await client.RunAsync(deployment, due)).Id);
-        }
-
-        Assert.Equal(5, (await client.ClaimAsync("p", max: 5, prefetchSeconds: 30)).Runs.Count);
 
         var answers = await Task.WhenAll(runs.Select(id => client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running))));
 
@@ -149,17 +136,13 @@ public sealed class ClaimTests
     [Fact]
     public async Task Running_HeldProposalAbandonedBeforeTheDueTime_RunNotStarted()
     {
-        await using var server = await TestServer.StartAsync(configure: options => options.DueHold = TimeSpan.FromSeconds(60));
+        var (server, runs, due) = await ClaimedAheadAsync(1, TimeSpan.FromSeconds(8));
+        await using var _ = server;
         var client = server.Client;
-        await client.PoolAsync("p");
-        var deployment = await client.DeploymentAsync("p");
-        var due = TimeProvider.System.GetUtcNow().AddSeconds(8);
-        var run = await client.RunAsync(deployment, due);
-        Assert.Single((await client.ClaimAsync("p", prefetchSeconds: 30)).Runs);
 
         using (var giveUp = new CancellationTokenSource())
         {
-            var proposal = client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running), giveUp.Token);
+            var proposal = client.SetFlowRunStateAsync(runs[0], new StateProposal(StateType.Running), giveUp.Token);
             await Eventually.WaitUntilAsync(() => Task.FromResult(server.Server.Services.GetRequiredService<HeldProposals>().Count == 1), "the proposal is held");
             await giveUp.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => proposal);
@@ -167,7 +150,37 @@ public sealed class ClaimTests
 
         await Eventually.WaitUntilAsync(() => Task.FromResult(server.Server.Services.GetRequiredService<HeldProposals>().Count == 0), "the abandoned proposal is dropped");
         await Eventually.WaitUntilAsync(() => Task.FromResult(TimeProvider.System.GetUtcNow() > due.AddSeconds(1)), "the due time has passed", TimeSpan.FromSeconds(30));
-        Assert.Equal(StateType.Pending, (await client.GetFlowRunAsync(run.Id)).State.Type);
+        Assert.Equal(StateType.Pending, (await client.GetFlowRunAsync(runs[0])).State.Type);
+    }
+
+    /// <summary>
+    /// A server that holds RUNNING proposals up to a minute early (so that a proposal is surely early on a busy machine;
+    /// flow hosts propose 100 ms ahead against the default 250 ms), and <paramref name="count"/> runs due in
+    /// <paramref name="dueIn"/>, claimed ahead (PENDING).
+    /// </summary>
+    private static async Task<(TestServer Server, Guid[] Runs, DateTimeOffset Due)> ClaimedAheadAsync(int count, TimeSpan dueIn)
+    {
+        var server = await TestServer.StartAsync(configure: options => options.DueHold = TimeSpan.FromSeconds(60));
+        try
+        {
+            var client = server.Client;
+            await client.PoolAsync("p");
+            var deployment = await client.DeploymentAsync("p");
+            var due = TimeProvider.System.GetUtcNow() + dueIn;
+            var runs = new Guid[count];
+            for (var i = 0; i < count; i++)
+            {
+                runs[i] = (await client.RunAsync(deployment, due)).Id;
+            }
+
+            Assert.Equal(runs.Order(), (await client.ClaimAsync("p", max: count, prefetchSeconds: 30)).Runs.Select(run => run.FlowRun.Id).Order());
+            return (server, runs, due);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     [Fact]

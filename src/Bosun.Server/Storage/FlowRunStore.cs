@@ -443,6 +443,23 @@ internal static class FlowRunStore
     }
 
     /// <summary>
+    /// Many runs' proposals decided in the caller's write transaction, each as <see cref="TryTransitionAsync"/> decides it,
+    /// answered in the order given (null: that run does not exist). Each run's row is locked as it is decided: in the order
+    /// of the runs' ids, so that two batches never wait on each other.
+    /// </summary>
+    public static async Task<TransitionOutcome?[]> TryTransitionAllAsync(
+        WriteScope scope, IReadOnlyList<FlowRunStateProposal> proposals, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var outcomes = new TransitionOutcome?[proposals.Count];
+        foreach (var i in Enumerable.Range(0, proposals.Count).OrderBy(i => proposals[i].FlowRunId))
+        {
+            outcomes[i] = await TryTransitionAsync(scope, proposals[i].FlowRunId, proposals[i].Proposal, now, cancellationToken: cancellationToken);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>
     /// The one guarded state change inside the caller's write transaction: reads and locks the run, then
     /// <see cref="TransitionAsync"/>. Null when the run does not exist.
     /// </summary>

@@ -402,19 +402,14 @@ internal sealed class FlowRunService(
     /// <summary>Checked proposals of many runs: decided in a write transaction, then announced and answered in the order sent.</summary>
     internal sealed class StateBatch(FlowRunService service, FlowRunStateProposal[] proposals)
     {
-        private readonly TransitionOutcome?[] _outcomes = new TransitionOutcome?[proposals.Length];
+        private TransitionOutcome?[] _outcomes = new TransitionOutcome?[proposals.Length];
 
         /// <summary>
-        /// Decides every proposal in <paramref name="scope"/>. Each run's row is locked as it is decided: in the order of the
-        /// runs' ids, so that two batches never wait on each other. A write that is tried again decides them again.
+        /// Decides every proposal in <paramref name="scope"/> (<see cref="FlowRunStore.TryTransitionAllAsync"/>). A write that is
+        /// tried again decides them again.
         /// </summary>
-        public async Task DecideAsync(WriteScope scope, DateTimeOffset now, CancellationToken cancellationToken)
-        {
-            foreach (var i in Enumerable.Range(0, proposals.Length).OrderBy(i => proposals[i].FlowRunId))
-            {
-                _outcomes[i] = await FlowRunStore.TryTransitionAsync(scope, proposals[i].FlowRunId, proposals[i].Proposal, now, cancellationToken: cancellationToken);
-            }
-        }
+        public async Task DecideAsync(WriteScope scope, DateTimeOffset now, CancellationToken cancellationToken) =>
+            _outcomes = await FlowRunStore.TryTransitionAllAsync(scope, proposals, now, cancellationToken);
 
         /// <summary>Once the write is committed: what follows each decision, and the answers in the order sent.</summary>
         public async Task<IReadOnlyList<FlowRunSetStateResult>> AnnounceAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
     private readonly Lock _lock = new();
     private readonly Dictionary<long, List<Held>> _byDue = [];
 
-    /// <summary>Proposals held now (for tests and metrics).</summary>
+    /// <summary>Proposals held now (tests wait on it).</summary>
     public int Count
     {
         get
@@ -90,21 +90,11 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
         try
         {
             var now = timeProvider.GetUtcNow();
-            // In the order of the runs' ids, as every batch of transitions locks rows (no two batches wait on each other).
-            var ordered = batch.OrderBy(held => held.RunId).ToList();
-            var outcomes = await database.WriteAsync(async scope =>
+            var proposals = batch.Select(held => held.Proposal).ToList();
+            var outcomes = await database.WriteAsync(scope => FlowRunStore.TryTransitionAllAsync(scope, proposals, now, CancellationToken.None), CancellationToken.None);
+            for (var i = 0; i < batch.Count; i++)
             {
-                var decided = new TransitionOutcome?[ordered.Count];
-                for (var i = 0; i < ordered.Count; i++)
-                {
-                    decided[i] = await FlowRunStore.TryTransitionAsync(scope, ordered[i].RunId, ordered[i].Proposal, now, cancellationToken: CancellationToken.None);
-                }
-
-                return decided;
-            }, CancellationToken.None);
-            for (var i = 0; i < ordered.Count; i++)
-            {
-                ordered[i].Answer.TrySetResult((outcomes[i], now));
+                batch[i].Answer.TrySetResult((outcomes[i], now));
             }
         }
         catch (Exception ex)
@@ -118,9 +108,7 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
 
     private sealed class Held(Guid runId, StateProposal proposal)
     {
-        public Guid RunId { get; } = runId;
-
-        public StateProposal Proposal { get; } = proposal;
+        public FlowRunStateProposal Proposal { get; } = new(runId, proposal);
 
         public TaskCompletionSource<(TransitionOutcome?, DateTimeOffset)> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
