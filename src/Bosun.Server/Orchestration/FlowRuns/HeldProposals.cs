@@ -69,10 +69,12 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
 
     private async Task DecideWhenDueAsync(long millisecond)
     {
-        var wait = new DateTimeOffset(millisecond * TimeSpan.TicksPerMillisecond, TimeSpan.Zero) - timeProvider.GetUtcNow();
-        if (wait > TimeSpan.Zero)
+        var due = new DateTimeOffset(millisecond * TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+        for (var wait = due - timeProvider.GetUtcNow(); wait > TimeSpan.Zero; wait = due - timeProvider.GetUtcNow())
         {
-            await Task.Delay(wait, timeProvider);
+            // Timers count whole milliseconds and truncate: rounded up, and looked at again, the batch is never decided before
+            // its time (a decision a hair early would answer WAIT, and every proposal would be held again on its own).
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), timeProvider);
         }
 
         List<Held> batch;
