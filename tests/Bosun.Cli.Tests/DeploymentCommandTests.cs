@@ -168,7 +168,9 @@ public sealed class DeploymentCommandTests(ServerFixture fixture) : IClassFixtur
     public async Task Run_StartIn_ScheduledThatFarAhead()
     {
         var deployment = await DeploymentAsync();
-        var before = TimeProvider.System.GetUtcNow();
+        // The store keeps whole milliseconds: the CLI's clock, read after this one, can fall in the same millisecond.
+        var now = TimeProvider.System.GetUtcNow();
+        var before = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
 
         var result = (await _cli.RunAsync("deployment", "run", deployment.FullName, "--start-in", "2h")).Succeeded();
 
