@@ -12,8 +12,18 @@ namespace Bosun.Server.Storage;
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
+    /// <summary>
+    /// Set on every connection: SQLite's temporary tables, indexes and sorts (an ephemeral b-tree for IN or ORDER BY)
+    /// stay in memory. The default puts each in a file it creates and unlinks in the temp folder (tens per second
+    /// under load: open, unlink and close system calls on every one).
+    /// </summary>
+    private const string ConnectionPragmas = "PRAGMA temp_store=MEMORY;";
+
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writerGate = new(1, 1);
+
+    /// <summary>The pooled readers' native connections <see cref="ConnectionPragmas"/> has been run on: once each.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configuredReaders = [];
     private StatementCachingConnection? _writer;
 
     public SqliteDialect(string path)
@@ -50,6 +60,14 @@ internal sealed class SqliteDialect : SqlDialect
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        if (connection.Handle is { } handle && !_configuredReaders.TryGetValue(handle, out _))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = ConnectionPragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            _configuredReaders.AddOrUpdate(handle, handle);
+        }
+
         return connection;
     }
 
@@ -339,7 +357,7 @@ internal sealed class SqliteDialect : SqlDialect
         {
             // WAL survives a killed process with synchronous=NORMAL: committed transactions are in the WAL
             // file (the OS page cache) before COMMIT returns. Only an OS crash could lose the last ones.
-            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; " + ConnectionPragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
