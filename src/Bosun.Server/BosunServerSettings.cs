@@ -54,6 +54,9 @@ public static class BosunServerSettings
             (o, v) => o.DefaultPrefetch = v, o => o.DefaultPrefetch),
         Duration("MaxClaimWait", "--max-claim-wait", "BOSUN_MAX_CLAIM_WAIT", "The longest a claim may wait (long-poll) for a run.",
             (o, v) => o.MaxClaimWait = v, o => o.MaxClaimWait),
+        Duration("ClaimGather", "--claim-gather", "BOSUN_CLAIM_GATHER",
+            "How long a long-polling claim for several runs, woken by a new run, waits for more before it claims (0: at once).",
+            (o, v) => o.ClaimGather = v, o => o.ClaimGather),
         Duration("RunTokenLifetime", "--run-token-lifetime", "BOSUN_RUN_TOKEN_LIFETIME", "How long a flow-run process's token stays valid.",
             (o, v) => o.RunTokenLifetime = v, o => o.RunTokenLifetime),
         Duration("AuditRetention", "--audit-retention", "BOSUN_AUDIT_RETENTION", "How long the audit log keeps an entry.",
@@ -156,9 +159,10 @@ public static class BosunServerSettings
             return null;
         }, o => Describe(show(o)));
 
-    /// <summary>A duration as the settings show their defaults: 90 s, 10 min, 24 h.</summary>
+    /// <summary>A duration as the settings show their defaults: 2 ms, 90 s, 10 min, 24 h.</summary>
     private static string Describe(TimeSpan value) =>
-        value.TotalSeconds < 120 || value.TotalSeconds % 60 != 0 ? $"{value.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"
+        value > TimeSpan.Zero && value < TimeSpan.FromSeconds(1) ? $"{value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms"
+        : value.TotalSeconds < 120 || value.TotalSeconds % 60 != 0 ? $"{value.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"
         : value.TotalMinutes < 120 || value.TotalMinutes % 60 != 0 ? $"{value.TotalMinutes.ToString(CultureInfo.InvariantCulture)} min"
         : $"{value.TotalHours.ToString(CultureInfo.InvariantCulture)} h";
 }

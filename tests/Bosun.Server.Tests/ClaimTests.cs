@@ -397,6 +397,26 @@ public sealed class ClaimTests
     }
 
     [Fact]
+    public async Task Claim_LongPollForSeveral_TakesTheRunsCreatedWhileItGathers()
+    {
+        // A whole second of gathering: the second run is created well within it even on a loaded machine, and a claim
+        // that answered as soon as it was woken would carry the first run alone.
+        await using var server = await TestServer.StartAsync(configure: options => options.ClaimGather = TimeSpan.FromSeconds(1));
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        using var other = server.NewClient();
+
+        var waiting = other.ClaimAsync("p", max: 10, waitSeconds: 30);
+        await Eventually.WaitUntilAsync(async () => (await client.GetWorkQueueAsync("p", "default")).LastPolled is not null, "the claim has polled");
+        var first = await client.RunAsync(deployment);
+        var second = await client.RunAsync(deployment);
+        var claim = await waiting;
+
+        Assert.Equal(new[] { first.Id, second.Id }.Order(), claim.Runs.Select(run => run.FlowRun.Id).Order());
+    }
+
+    [Fact]
     public async Task CreateFlowRun_InAnotherPool_DoesNotWakeThisPoolsClaims()
     {
         await using var server = await TestServer.StartAsync();

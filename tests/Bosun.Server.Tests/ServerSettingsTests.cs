@@ -19,6 +19,27 @@ public sealed class ServerSettingsTests
             (options.MissedRunGrace, options.ServiceInterval, options.MinScheduleInterval, options.MaxScheduledRunsPerSweep));
         Assert.Equal("90 s", BosunServerSettings.All.Single(s => s.Name == "WorkerTimeout").Default);
         Assert.Equal("24 h", BosunServerSettings.All.Single(s => s.Name == "RunTokenLifetime").Default);
+        Assert.Equal(TimeSpan.FromMilliseconds(2), options.ClaimGather);
+        Assert.Equal("2 ms", BosunServerSettings.All.Single(s => s.Name == "ClaimGather").Default);
+    }
+
+    [Theory]
+    [InlineData("0", 0, null)]
+    [InlineData("20ms", 20, null)]
+    [InlineData("2s", 0, "ClaimGather must be 0 to 1 s")]
+    public void ClaimGather_FromTheEnvironment_ZeroToOneSecond(string value, int milliseconds, string? failure)
+    {
+        var (options, failures) = BosunServerSettings.Load(null, new Dictionary<string, string> { ["BOSUN_CLAIM_GATHER"] = value }.GetValueOrDefault, _ => null);
+
+        if (failure is null)
+        {
+            Assert.Empty(failures);
+            Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), options.ClaimGather);
+        }
+        else
+        {
+            Assert.StartsWith(failure, Assert.Single(failures), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

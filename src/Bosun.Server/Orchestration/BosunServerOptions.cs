@@ -47,6 +47,12 @@ public sealed class BosunServerOptions
     public TimeSpan MaxClaimWait { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// A long-polling claim that may take more than one run and is woken by a new run waits this long before it claims,
+    /// so that runs created meanwhile go with it (one claim, one write, for several runs). Zero: it claims at once.
+    /// </summary>
+    public TimeSpan ClaimGather { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
     /// The server's key file (encrypts secrets, signs run tokens), created on first start. Default: beside the SQLite
     /// file, or ~/.bosun/bosun.key for PostgreSQL. Replicas must share it.
     /// </summary>
@@ -172,6 +178,11 @@ public sealed class BosunServerOptions
         if (DefaultPrefetch < TimeSpan.Zero || MaxClaimWait < TimeSpan.Zero)
         {
             failures.Add("DefaultPrefetch and MaxClaimWait must be 0 or more.");
+        }
+
+        if (ClaimGather < TimeSpan.Zero || ClaimGather > TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"ClaimGather must be 0 to 1 s (is {ClaimGather}).");
         }
 
         if (MaxScheduledRunsPerSweep < 1)

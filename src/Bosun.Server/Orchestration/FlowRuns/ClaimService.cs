@@ -63,7 +63,7 @@ internal sealed class ClaimService(
         var started = timeProvider.GetUtcNow();
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var poller = string.Join('\n', poolName, request.WorkerName, request.WorkerType, request.HeartbeatIntervalSeconds, string.Join(',', request.WorkQueueNames ?? []));
-        var claimed = await LongPollAsync(poolName, wait,
+        var claimed = await LongPollAsync(poolName, wait, request.MaxRuns > 1,
             () => _pools.TryGetValue(poolName, out var known) ? known.Id : null,
             async now =>
             {
@@ -125,7 +125,7 @@ internal sealed class ClaimService(
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var states = request.States is null ? null : await flowRuns.CheckStatesAsync(request.States, "states", caller, cancellationToken);
         IReadOnlyList<FlowRunSetStateResult>? stateResults = null;
-        var claimed = await LongPollAsync(ServedPool, wait,
+        var claimed = await LongPollAsync(ServedPool, wait, request.MaxRuns > 1,
             () => ClaimSignal.Served,
             async now =>
             {
@@ -174,10 +174,11 @@ internal sealed class ClaimService(
     /// <summary>
     /// Claims; when nothing was claimed and the caller may wait, sleeps until a <see cref="ClaimSignal"/> for its pool
     /// (<paramref name="pool"/>: its id, null while this server has not claimed from it yet), the next run coming due, or
-    /// the deadline, and claims again.
+    /// the deadline, and claims again. Woken by a new run, a claim that may take <paramref name="several"/> runs first waits
+    /// <see cref="BosunServerOptions.ClaimGather"/> for more.
     /// </summary>
     private async Task<ClaimOutcome> LongPollAsync(
-        string poolName, TimeSpan wait, Func<Guid?> pool, Func<DateTimeOffset, Task<ClaimOutcome>> claim, TimeSpan prefetch,
+        string poolName, TimeSpan wait, bool several, Func<Guid?> pool, Func<DateTimeOffset, Task<ClaimOutcome>> claim, TimeSpan prefetch,
         Func<ClaimOutcome, DateTimeOffset, Task<long?>> nextDue, CancellationToken cancellationToken)
     {
         var deadline = timeProvider.GetUtcNow() + wait;
@@ -236,6 +237,13 @@ internal sealed class ClaimService(
             wokenAt = await Task.WhenAny(signalled, delay) == signalled ? timeProvider.GetUtcNow() : null;
             await timeout.CancelAsync();
             cancellationToken.ThrowIfCancellationRequested();
+            if (wokenAt is not null && several && options.Value.ClaimGather > TimeSpan.Zero)
+            {
+                // Runs come in bursts (a producer creating many, a sweep of schedules): a moment's wait lets one claim,
+                // one write, take those created meanwhile. Wall-clock time, not the server's clock: it is a batching
+                // window, not a time any rule reads.
+                await Task.Delay(options.Value.ClaimGather, cancellationToken);
+            }
         }
     }
 
