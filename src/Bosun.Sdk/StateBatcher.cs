@@ -5,15 +5,21 @@ using Bosun.Contracts.States;
 namespace Bosun.Sdk;
 
 /// <summary>
-/// Serve's final states, gathered: a proposal made while a request is on its way goes with the next one, so that a process
-/// ending many runs at once sends one request (and the server one write transaction) for them instead of one each, and a
-/// proposal made when nothing is on its way is sent at once — gathering adds no wait. Each proposal keeps its own answer,
-/// and a failed request (after the client's retries) fails each proposal it carried as a request of its own would have.
+/// Serve's final states, gathered: a proposal made when nothing is on its way waits <paramref name="gather"/> (default
+/// <see cref="DefaultGather"/>) for others, and one made while a request is on its way goes with the next one, so that a
+/// process ending many runs at once (runs claimed together end together) sends one request (and the server one write
+/// transaction) for them instead of one each. Each proposal keeps its own answer, and a failed request (after the
+/// client's retries) fails each proposal it carried as a request of its own would have.
 /// </summary>
-internal sealed class StateBatcher(BosunClient client)
+internal sealed class StateBatcher(BosunClient client, TimeSpan? gather = null)
 {
     /// <summary>Most proposals in one request (the server's limit).</summary>
     public const int MaxBatch = 100;
+
+    /// <summary>How long a first proposal waits for others: long enough for runs that end together, short beside any run.</summary>
+    public static readonly TimeSpan DefaultGather = TimeSpan.FromMilliseconds(2);
+
+    private readonly TimeSpan _gather = gather ?? DefaultGather;
 
     private readonly Lock _lock = new();
     private readonly List<Pending> _waiting = [];
@@ -48,6 +54,11 @@ internal sealed class StateBatcher(BosunClient client)
 
     private async Task SendAsync()
     {
+        if (_gather > TimeSpan.Zero)
+        {
+            await Task.Delay(_gather).ConfigureAwait(false);
+        }
+
         while (true)
         {
             List<Pending> batch;

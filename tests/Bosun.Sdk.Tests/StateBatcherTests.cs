@@ -6,7 +6,7 @@ using Bosun.Testing;
 
 namespace Bosun.Sdk.Tests;
 
-/// <summary>Serve's final states gathered into batched requests: proposals made while one is on its way go together, each with its own answer.</summary>
+/// <summary>Serve's final states gathered into batched requests: proposals made within the gather or while one is on its way go together, each with its own answer.</summary>
 public sealed class StateBatcherTests
 {
     [Fact]
@@ -36,6 +36,25 @@ public sealed class StateBatcherTests
         // One request for the first proposal, one for the twelve made while it was held.
         Assert.Equal([1, 12], handler.BatchSizes);
         Assert.Equal(StateType.Failed, (await server.Client.GetFlowRunAsync(runs[^1])).State.Type);
+    }
+
+    [Fact]
+    public async Task ProposalsMadeWithinTheGather_GoInOneRequest()
+    {
+        await using var server = await TestServer.StartAsync();
+        var runs = await server.Client.RunningRunsAsync(3);
+        using var handler = new HeldRequests(new SocketsHttpHandler()) { HoldFirst = false };
+        using var client = new BosunClient(new HttpClient(handler), new BosunClientOptions { ApiUrl = server.ApiUrl, MaxAttempts = 1 }, ownsHttpClient: true);
+        // A whole second of gathering; the later proposals come 100 ms after the first (runs ending a moment apart), well
+        // within it even on a loaded machine. Without the gather the first would have gone alone by then.
+        var batcher = new StateBatcher(client, TimeSpan.FromSeconds(1));
+
+        var first = batcher.ProposeAsync(runs[0], new StateProposal(StateType.Completed));
+        await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
+        var answers = await Task.WhenAll(runs[1..].Select(id => batcher.ProposeAsync(id, new StateProposal(StateType.Completed))).Prepend(first));
+
+        Assert.All(answers, answer => Assert.Equal(SetStateStatus.Accept, answer.Status));
+        Assert.Equal([3], handler.BatchSizes);
     }
 
     [Fact]
@@ -69,6 +88,8 @@ public sealed class StateBatcherTests
 
         public bool FailFirst { get; init; }
 
+        public bool HoldFirst { get; init; } = true;
+
         public List<int> BatchSizes { get; } = [];
 
         private int _requests;
@@ -83,7 +104,7 @@ public sealed class StateBatcherTests
                 }
             }
 
-            if (Interlocked.Increment(ref _requests) == 1)
+            if (Interlocked.Increment(ref _requests) == 1 && HoldFirst)
             {
                 Arrived.SetResult();
                 await Release.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
