@@ -10,4 +10,10 @@ public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int 
 {
     /// <summary>The cursor of the next page where the list pages by cursor and more rows follow; null on the last page.</summary>
     public string? NextCursor { get; init; }
+
+    /// <summary>
+    /// True where counting stopped at the server's limit (flow runs: <c>--list-count-limit</c>, 10,000 by default) before
+    /// the last match: at least <see cref="Total"/> rows match. A first page then costs the same on a store of millions.
+    /// </summary>
+    public bool TotalIsLowerBound { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bosun.Contracts;
 using Bosun.Contracts.Results;
 using Bosun.Contracts.States;
 using Bosun.Contracts.TaskRuns;
@@ -12,6 +13,10 @@ namespace Bosun.Ui;
 internal static class UiText
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>A page's total as a number, "10000+" where the server stopped counting at its limit.</summary>
+    public static string Total<T>(Page<T> page) =>
+        page.Total.ToString(CultureInfo.InvariantCulture) + (page.TotalIsLowerBound ? "+" : "");
 
     /// <summary>"12 seconds ago", "in 3 minutes", "just now".</summary>
     public static string Ago(DateTimeOffset time, DateTimeOffset now)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
@@ -225,6 +226,36 @@ public sealed class FlowRunApiTests
         Assert.Equal(2, (await client.ListFlowRunsAsync(new FlowRunFilter(Search: "alpha"))).Total);
         Assert.Single((await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: a.Id, Limit: 1))).Items);
         Assert.Equal(0, (await client.ListFlowRunsAsync(new FlowRunFilter(ExpectedStartAfter: TimeProvider.System.GetUtcNow().AddHours(1)))).Total);
+    }
+
+    [Fact]
+    public async Task ListFlowRuns_MoreMatchesThanTheCountLimit_CountStopsThereAsALowerBound()
+    {
+        await using var server = await TestServer.StartAsync(configure: options => options.ListCountLimit = 3);
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        for (var i = 0; i < 3; i++)
+        {
+            await client.RunAsync(deployment);
+        }
+
+        var atTheLimit = await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 2));
+        Assert.Equal((3, false), (atTheLimit.Total, atTheLimit.TotalIsLowerBound));
+
+        for (var i = 0; i < 2; i++)
+        {
+            await client.RunAsync(deployment);
+        }
+
+        var past = await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 2));
+        Assert.Equal((3, true), (past.Total, past.TotalIsLowerBound));
+        Assert.Equal(2, past.Items.Count);
+        var filtered = await client.ListFlowRunsAsync(new FlowRunFilter(Search: past.Items[0].Name, Limit: 2));
+        Assert.Equal((1, false), (filtered.Total, filtered.TotalIsLowerBound));
+        using var http = new HttpClient { BaseAddress = server.Server.BaseAddress };
+        var wire = JsonNode.Parse(await http.GetStringAsync(new Uri("api/flow_runs?limit=1", UriKind.Relative)))!;
+        Assert.Equal((3, true), (wire["total"]!.GetValue<int>(), wire["total_is_lower_bound"]!.GetValue<bool>()));
     }
 
     [Fact]

@@ -21,6 +21,26 @@ public sealed class ServerSettingsTests
         Assert.Equal("24 h", BosunServerSettings.All.Single(s => s.Name == "RunTokenLifetime").Default);
         Assert.Equal(TimeSpan.FromMilliseconds(2), options.ClaimGather);
         Assert.Equal("2 ms", BosunServerSettings.All.Single(s => s.Name == "ClaimGather").Default);
+        Assert.Equal(10_000, options.ListCountLimit);
+    }
+
+    [Theory]
+    [InlineData("500", 500, null)]
+    [InlineData("0", 10_000, "BOSUN_LIST_COUNT_LIMIT '0' is not a whole number of at least 1")]
+    public void ListCountLimit_FromTheEnvironment_OneOrMore(string value, int limit, string? failure)
+    {
+        var (options, failures) = BosunServerSettings.Load(null, new Dictionary<string, string> { ["BOSUN_LIST_COUNT_LIMIT"] = value }.GetValueOrDefault, _ => null);
+
+        if (failure is null)
+        {
+            Assert.Empty(failures);
+        }
+        else
+        {
+            Assert.Contains(failure, Assert.Single(failures), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(limit, options.ListCountLimit);
     }
 
     [Theory]

@@ -35,8 +35,8 @@ public sealed record FlowRunFilter(
     public string? Cursor { get; init; }
 
     /// <summary>
-    /// Whether a first page counts every run that matches (<see cref="Page{T}.Total"/>); false answers -1 without
-    /// counting, which on a store of millions of runs is most of a first page's cost.
+    /// Whether a first page counts the runs that match (<see cref="Page{T}.Total"/>, up to the server's count limit, past
+    /// which <see cref="Page{T}.TotalIsLowerBound"/> is set); false answers -1 without counting.
     /// </summary>
     public bool IncludeTotal { get; init; } = true;
 }

@@ -40,6 +40,12 @@ public sealed class BosunServerOptions
     /// <summary>Most runs the scheduler creates in one sweep; the rest come in the next sweeps.</summary>
     public int MaxScheduledRunsPerSweep { get; set; } = 1000;
 
+    /// <summary>
+    /// The most runs a first page of a run list counts: past it the page answers this many with
+    /// <c>total_is_lower_bound</c>, so that a list costs the same on a store of millions of runs.
+    /// </summary>
+    public int ListCountLimit { get; set; } = 10_000;
+
     /// <summary>Default prefetch window of a claim.</summary>
     public TimeSpan DefaultPrefetch { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -183,6 +189,11 @@ public sealed class BosunServerOptions
         if (ClaimGather < TimeSpan.Zero || ClaimGather > TimeSpan.FromSeconds(1))
         {
             failures.Add($"ClaimGather must be 0 to 1 s (is {ClaimGather}).");
+        }
+
+        if (ListCountLimit < 1)
+        {
+            failures.Add($"ListCountLimit must be 1 or more (is {ListCountLimit}).");
         }
 
         if (MaxScheduledRunsPerSweep < 1)

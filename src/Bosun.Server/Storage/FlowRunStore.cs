@@ -277,10 +277,12 @@ internal static class FlowRunStore
 
     /// <summary>
     /// A page of runs, newest expected start first. With a cursor (<see cref="RunCursor"/>), the page after that position
-    /// and no count; without one, the page at the offset and the count of all that match (unless told not to count).
+    /// and no count; without one, the page at the offset and the count of those that match up to <paramref name="countLimit"/>
+    /// (unless told not to count).
     /// With <paramref name="pools"/>, only runs delivered from those pools.
     /// </summary>
-    public static async Task<Page<FlowRunSummary>> ListAsync(DbConnection connection, FlowRunFilter filter, IReadOnlyList<string>? pools, CancellationToken cancellationToken)
+    public static async Task<Page<FlowRunSummary>> ListAsync(DbConnection connection, FlowRunFilter filter, IReadOnlyList<string>? pools, int countLimit,
+        CancellationToken cancellationToken)
     {
         var position = filter.Cursor is { } cursor ? RunCursor.Parse(cursor) : null;
         var where = new StringBuilder(" WHERE 1 = 1");
@@ -346,10 +348,17 @@ internal static class FlowRunStore
                 .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
         }
 
-        // Counted on a first page only: a page after a cursor costs what the first one does (keyset, not OFFSET).
-        var total = position is null && filter.IncludeTotal
-            ? await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM flow_runs r" + where, parameters, cancellationToken: cancellationToken))
-            : -1;
+        // Counted on a first page only (a page after a cursor costs what the first one does: keyset, not OFFSET), and
+        // only up to the count limit: the count stops at the limit's next row, so a first page costs the same at 1M runs.
+        var total = -1;
+        if (position is null && filter.IncludeTotal)
+        {
+            parameters.Add("countLimit", countLimit + 1);
+            total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM flow_runs r" + where + " LIMIT @countLimit) counted", parameters, cancellationToken: cancellationToken));
+        }
+
+        var lowerBound = total > countLimit;
         if (position is not null)
         {
             where.Append(" AND (r.expected_start_time < @cursorTime OR (r.expected_start_time = @cursorTime AND r.id > @cursorId))");
@@ -364,9 +373,10 @@ internal static class FlowRunStore
             FlowRunSummaryStore.SelectSummary + where + " ORDER BY r.expected_start_time DESC, r.id LIMIT @limit OFFSET @offset", parameters,
             cancellationToken: cancellationToken))).ToList();
         var page = rows.Take(filter.Limit).ToList();
-        return new Page<FlowRunSummary>(page.Select(row => row.ToSummary()).ToList(), total, filter.Offset, filter.Limit)
+        return new Page<FlowRunSummary>(page.Select(row => row.ToSummary()).ToList(), lowerBound ? countLimit : total, filter.Offset, filter.Limit)
         {
             NextCursor = rows.Count > filter.Limit ? RunCursor.Of(page[^1].ExpectedStartTime, page[^1].Id) : null,
+            TotalIsLowerBound = lowerBound,
         };
     }
 

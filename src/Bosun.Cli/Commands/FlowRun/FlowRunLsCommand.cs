@@ -70,7 +70,7 @@ internal static class FlowRunLsCommand
             context.Console.Write(table);
             if (page.Total > page.Items.Count)
             {
-                context.Console.WriteLine($"Showing the newest {page.Items.Count} of {page.Total} runs; see more with --limit.");
+                context.Console.WriteLine($"Showing the newest {page.Items.Count} of {(page.TotalIsLowerBound ? "more than " : "")}{page.Total} runs; see more with --limit.");
             }
 
             return 0;

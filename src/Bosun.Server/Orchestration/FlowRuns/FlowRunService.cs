@@ -324,7 +324,7 @@ internal sealed class FlowRunService(
             throw new ForbiddenException($"This key serves the work pools {string.Join(", ", servedPools)} only; work pool '{pool}' is not on one of them.");
         }
 
-        return database.ReadAsync(connection => FlowRunStore.ListAsync(connection, filter, servedPools, cancellationToken), cancellationToken);
+        return database.ReadAsync(connection => FlowRunStore.ListAsync(connection, filter, servedPools, options.Value.ListCountLimit, cancellationToken), cancellationToken);
     }
 
     public async Task<IReadOnlyList<FlowRunState>> HistoryAsync(Guid id, CancellationToken cancellationToken) =>
