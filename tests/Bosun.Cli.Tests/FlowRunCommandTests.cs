@@ -52,6 +52,23 @@ public sealed class FlowRunCommandTests(ServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Ls_MoreRunsThanTheServerCounts_SaysMoreThanTheLimit()
+    {
+        await using var server = await TestServer.StartAsync(configure: options => options.ListCountLimit = 2);
+        using var cli = new CliRunner(server.ApiUrl);
+        await server.Client.PoolAsync("p");
+        var deployment = await server.Client.DeploymentAsync("p");
+        for (var i = 0; i < 4; i++)
+        {
+            await server.Client.RunAsync(deployment);
+        }
+
+        var counted = (await cli.RunAsync("flow-run", "ls", "--limit", "1")).Succeeded();
+
+        Assert.Contains("Showing the newest 1 of more than 2 runs", counted.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ls_Table_ShowsNameStateAndRelativeStart()
     {
         var deployment = await DeploymentAsync();

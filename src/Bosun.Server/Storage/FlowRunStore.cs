@@ -307,13 +307,15 @@ internal static class FlowRunStore
 
         if (!string.IsNullOrEmpty(filter.FlowName))
         {
-            where.Append(" AND r.flow_id IN (SELECT id FROM flows WHERE name = @flowName)");
+            where.Append(" AND r.flow_id = (SELECT id FROM flows WHERE name = @flowName)");
             parameters.Add("flowName", filter.FlowName);
         }
 
         if (!string.IsNullOrEmpty(filter.WorkPoolName))
         {
-            where.Append(" AND r.work_pool_id IN (SELECT id FROM work_pools WHERE name = @poolName)");
+            // A value (names are unique), not a set: PostgreSQL then walks the pool's index (pool, state, start) in the
+            // list's order, where a set of pools hash-joined every run of the state and sorted them (~300 ms at 1M runs).
+            where.Append(" AND r.work_pool_id = (SELECT id FROM work_pools WHERE name = @poolName)");
             parameters.Add("poolName", filter.WorkPoolName);
         }
 
