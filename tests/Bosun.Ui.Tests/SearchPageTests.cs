@@ -60,4 +60,28 @@ public sealed class SearchPageTests(BrowserFixture browser, ITestOutputHelper ou
         await Expect(page).ToHaveURLAsync(UiSession.Pattern("/deployments/[0-9a-f-]+$"));
         ui.AssertNoBrowserErrors();
     }
+
+    [Fact]
+    public async Task RunLists_MoreRunsThanTheServerCounts_ShowTheLimitWithAPlus()
+    {
+        await using var ui = await UiSession.StartAsync(browser, output, configure: options => options.ListCountLimit = 3);
+        if (ui is null)
+        {
+            return;
+        }
+
+        var page = ui.Page;
+        await ui.Client.PoolAsync("counted");
+        var deployment = await ui.Client.DeploymentAsync("counted", name: "countme");
+        for (var i = 0; i < 5; i++)
+        {
+            await ui.Client.RunAsync(deployment, name: $"countme-{i}");
+        }
+
+        await ui.OpenAsync("flow-runs", "Flow runs");
+        await Expect(page.GetByText("3+ runs, the newest 5 shown.")).ToBeVisibleAsync();
+        await ui.OpenAsync("search?q=countme", "Search");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Flow runs (3+)" })).ToBeVisibleAsync();
+        ui.AssertNoBrowserErrors();
+    }
 }

@@ -355,7 +355,7 @@ internal static class FlowRunStore
         var total = -1;
         if (position is null && filter.IncludeTotal)
         {
-            parameters.Add("countLimit", countLimit + 1);
+            parameters.Add("countLimit", (long)countLimit + 1);
             total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM flow_runs r" + where + " LIMIT @countLimit) counted", parameters, cancellationToken: cancellationToken));
         }
