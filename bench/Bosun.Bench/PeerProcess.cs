@@ -92,13 +92,22 @@ internal sealed class PeerProcess : IAsyncDisposable
     {
         const string Marker = "export BOSUN_API_URL=";
         var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // BOSUN_BENCH_SERVER_ENVIRONMENT ("NAME=VALUE,NAME=VALUE") reaches the server's process alone: a runtime setting
+        // measured on the server without changing the processes around it.
+        var serverEnvironment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        foreach (var pair in (Environment.GetEnvironmentVariable("BOSUN_BENCH_SERVER_ENVIRONMENT") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (name, value) = (pair.Split('=', 2)[0], pair.Split('=', 2) is [_, var given] ? given : "");
+            serverEnvironment[name] = value;
+        }
+
         var server = Start("bosun server", BenchArtifacts.CliDll, ["server", "start", "--port", "0", "--database", database, "--key-file", keyFile], line =>
         {
             if (line.IndexOf(Marker, StringComparison.Ordinal) is var at and >= 0)
             {
                 address.TrySetResult(line[(at + Marker.Length)..].TrimEnd(')', ' '));
             }
-        }, environment);
+        }, serverEnvironment);
         // The server reads no stdin: stopping it is killing it (its store is thrown away after the benchmark).
         server._killOnDispose = true;
         try
