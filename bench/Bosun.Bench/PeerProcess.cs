@@ -97,8 +97,8 @@ internal sealed class PeerProcess : IAsyncDisposable
         var serverEnvironment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
         foreach (var pair in (Environment.GetEnvironmentVariable("BOSUN_BENCH_SERVER_ENVIRONMENT") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            var (name, value) = (pair.Split('=', 2)[0], pair.Split('=', 2) is [_, var given] ? given : "");
-            serverEnvironment[name] = value;
+            var parts = pair.Split('=', 2);
+            serverEnvironment[parts[0]] = parts.Length > 1 ? parts[1] : "";
         }
 
         var server = Start("bosun server", BenchArtifacts.CliDll, ["server", "start", "--port", "0", "--database", database, "--key-file", keyFile], line =>
