@@ -5,6 +5,23 @@ namespace Bosun.Server.Tests;
 /// <summary>The server's settings (docs/behaviour.md §10): defaults, then appsettings, then the environment, then flags; every problem at once.</summary>
 public sealed class ServerSettingsTests
 {
+    /// <summary>The settings with one environment variable set and nothing else.</summary>
+    private static (Orchestration.BosunServerOptions Options, IReadOnlyList<string> Failures) FromEnvironment(string variable, string value) =>
+        BosunServerSettings.Load(null, new Dictionary<string, string> { [variable] = value }.GetValueOrDefault, _ => null);
+
+    /// <summary>No failure where <paramref name="expected"/> is null; otherwise exactly one, starting with it.</summary>
+    private static void AssertFailure(IReadOnlyList<string> failures, string? expected)
+    {
+        if (expected is null)
+        {
+            Assert.Empty(failures);
+        }
+        else
+        {
+            Assert.StartsWith(expected, Assert.Single(failures), StringComparison.Ordinal);
+        }
+    }
+
     private static IConfiguration AppSettings(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>($"Bosun:{v.Key}", v.Value))).Build();
 
@@ -29,17 +46,9 @@ public sealed class ServerSettingsTests
     [InlineData("0", 10_000, "BOSUN_LIST_COUNT_LIMIT '0' is not a whole number of at least 1")]
     public void ListCountLimit_FromTheEnvironment_OneOrMore(string value, int limit, string? failure)
     {
-        var (options, failures) = BosunServerSettings.Load(null, new Dictionary<string, string> { ["BOSUN_LIST_COUNT_LIMIT"] = value }.GetValueOrDefault, _ => null);
+        var (options, failures) = FromEnvironment("BOSUN_LIST_COUNT_LIMIT", value);
 
-        if (failure is null)
-        {
-            Assert.Empty(failures);
-        }
-        else
-        {
-            Assert.Contains(failure, Assert.Single(failures), StringComparison.Ordinal);
-        }
-
+        AssertFailure(failures, failure);
         Assert.Equal(limit, options.ListCountLimit);
     }
 
@@ -49,16 +58,12 @@ public sealed class ServerSettingsTests
     [InlineData("2s", 0, "ClaimGather must be 0 to 1 s")]
     public void ClaimGather_FromTheEnvironment_ZeroToOneSecond(string value, int milliseconds, string? failure)
     {
-        var (options, failures) = BosunServerSettings.Load(null, new Dictionary<string, string> { ["BOSUN_CLAIM_GATHER"] = value }.GetValueOrDefault, _ => null);
+        var (options, failures) = FromEnvironment("BOSUN_CLAIM_GATHER", value);
 
+        AssertFailure(failures, failure);
         if (failure is null)
         {
-            Assert.Empty(failures);
             Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), options.ClaimGather);
-        }
-        else
-        {
-            Assert.StartsWith(failure, Assert.Single(failures), StringComparison.Ordinal);
         }
     }
 
@@ -85,7 +90,7 @@ public sealed class ServerSettingsTests
     public void UiSessionKeys_StoredByDefault_InMemoryWithTheFlagOrTheEnvironment()
     {
         Assert.False(new Orchestration.BosunServerOptions().InMemoryUiSessionKeys);
-        var fromEnvironment = BosunServerSettings.Load(null, new Dictionary<string, string> { ["BOSUN_IN_MEMORY_UI_SESSION_KEYS"] = "true" }.GetValueOrDefault, _ => null);
+        var fromEnvironment = FromEnvironment("BOSUN_IN_MEMORY_UI_SESSION_KEYS", "true");
         Assert.Empty(fromEnvironment.Failures);
         Assert.True(fromEnvironment.Options.InMemoryUiSessionKeys);
         var fromFlag = BosunServerSettings.Load(null, _ => null, setting => setting.Flag == "--in-memory-ui-session-keys" ? "true" : null);
@@ -97,7 +102,7 @@ public sealed class ServerSettingsTests
     public void Metrics_OnByDefault_OffWithTheFlagOrTheEnvironment()
     {
         Assert.False(new Orchestration.BosunServerOptions().DisableMetrics);
-        var fromEnvironment = BosunServerSettings.Load(null, new Dictionary<string, string> { ["BOSUN_NO_METRICS"] = "true" }.GetValueOrDefault, _ => null);
+        var fromEnvironment = FromEnvironment("BOSUN_NO_METRICS", "true");
         Assert.Empty(fromEnvironment.Failures);
         Assert.True(fromEnvironment.Options.DisableMetrics);
         var fromFlag = BosunServerSettings.Load(null, _ => null, setting => setting.Flag == "--no-metrics" ? "true" : null);
