@@ -159,8 +159,8 @@ internal static class ScaleBenchmarks
     /// <summary>
     /// Stored runs 10k → 1M (finished runs seeded in bulk, see <see cref="RunSeeder"/>; every 10th FAILED): at each point,
     /// creates and then claims (each claim completing its run) timed one at a time, and three pages of GET /api/flow_runs:
-    /// the first (no filter), a filtered first page (FAILED runs of the pool) and the deep page at offset n − 100, by
-    /// offset and by cursor (keyset).
+    /// the first (no filter), a filtered first page (FAILED runs of the pool), the page at offset 10,000 (as deep as a first
+    /// page counts) and the deep page at offset n − 100, by offset and by cursor (keyset).
     /// </summary>
     private static async Task<string> StoredRunsCurveAsync(PeerStore store, Uri apiUrl, ScaleSizes sizes)
     {
@@ -191,13 +191,15 @@ internal static class ScaleBenchmarks
             var first = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter()));
             var uncounted = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter { IncludeTotal = false }));
             var filtered = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Failed], WorkPoolName: "bench")));
+            // The deepest page the count reaches (offset 10,000, the count limit), then the last one.
+            var atCountLimit = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(Offset: Math.Min(10_000, total - 100))));
             var deep = await TimeAsync(sizes.DeepPageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(Offset: total - 100)));
             // The same last 100 runs through the cursor of the run before them (found once, untimed, by offset).
             var cursor = (await client.ListFlowRunsAsync(new FlowRunFilter(Offset: total - 101, Limit: 1))).NextCursor;
             var deepByCursor = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter { Cursor = cursor }));
             var line = $"  {total:N0} runs stored (seeded in {seeding.Elapsed.TotalSeconds:0.0} s): create {creates.Count} × {new Stats(creates)}; claim {claims}; " +
-                $"first page p99 {first.Percentile(99):0.00} ms (counted up to the count limit; uncounted {uncounted.Percentile(99):0.00} ms), filtered first page p99 {filtered.Percentile(99):0.00} ms, page at offset n-100 p99 {deep.Percentile(99):0.00} ms, " +
-                $"the same page by cursor p99 {deepByCursor.Percentile(99):0.00} ms (n={first.Count}/{uncounted.Count}/{filtered.Count}/{deep.Count}/{deepByCursor.Count}; load {LoadAverage.OneMinute():0.00})";
+                $"first page p99 {first.Percentile(99):0.00} ms (counted up to the count limit; uncounted {uncounted.Percentile(99):0.00} ms), filtered first page p99 {filtered.Percentile(99):0.00} ms, page at offset 10,000 p99 {atCountLimit.Percentile(99):0.00} ms, at offset n-100 p99 {deep.Percentile(99):0.00} ms, " +
+                $"the same page by cursor p99 {deepByCursor.Percentile(99):0.00} ms (n={first.Count}/{uncounted.Count}/{filtered.Count}/{atCountLimit.Count}/{deep.Count}/{deepByCursor.Count}; load {LoadAverage.OneMinute():0.00})";
             Console.WriteLine(line);
             text.AppendLine(line);
         }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
+using Bosun.Contracts.WorkPools;
 using Bosun.Testing;
 
 namespace Bosun.Server.Tests;
@@ -290,6 +291,38 @@ public sealed class FlowRunApiTests
         var uncounted = await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 3) { IncludeTotal = false });
         Assert.Equal(-1, uncounted.Total);
         Assert.Equal(visited.Take(3), uncounted.Items.Select(run => run.Id));
+    }
+
+    [Fact]
+    public async Task ListFlowRuns_PageAtAnOffset_IsThatSliceOfTheListInOrder()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        await client.CreateWorkQueueAsync("p", new WorkQueueCreate("q"));
+        var deployment = await client.DeploymentAsync("p");
+        var at = TimeProvider.System.GetUtcNow().AddHours(1);
+        // Runs that share an expected start are ordered by id; every third is in queue "q" (the filter below).
+        for (var i = 0; i < 9; i++)
+        {
+            await client.RunAsync(deployment, at: at.AddMinutes(i % 4), queue: i % 3 == 0 ? "q" : null);
+        }
+
+        var all = (await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 100))).Items.Select(run => run.Id).ToList();
+        var page = await client.ListFlowRunsAsync(new FlowRunFilter(Offset: 2, Limit: 4));
+        Assert.Equal(all.Skip(2).Take(4), page.Items.Select(run => run.Id));
+        Assert.Equal(9, page.Total);
+        Assert.NotNull(page.NextCursor);
+        var last = await client.ListFlowRunsAsync(new FlowRunFilter(Offset: 7, Limit: 4));
+        Assert.Equal(all.Skip(7), last.Items.Select(run => run.Id));
+        Assert.Null(last.NextCursor);
+        Assert.Empty((await client.ListFlowRunsAsync(new FlowRunFilter(Offset: 9))).Items);
+
+        var inQueue = (await client.ListFlowRunsAsync(new FlowRunFilter(WorkQueueName: "q", Limit: 100))).Items.Select(run => run.Id).ToList();
+        Assert.Equal(3, inQueue.Count);
+        var filtered = await client.ListFlowRunsAsync(new FlowRunFilter(WorkQueueName: "q", Offset: 1, Limit: 1));
+        Assert.Equal(inQueue.Skip(1).Take(1), filtered.Items.Select(run => run.Id));
+        Assert.Equal((3, "q"), (filtered.Total, filtered.Items.Single().WorkQueueName));
     }
 
     [Fact]

@@ -371,9 +371,14 @@ internal static class FlowRunStore
         // One row more than asked says whether a next page exists.
         parameters.Add("limit", filter.Limit + 1);
         parameters.Add("offset", filter.Offset);
-        var rows = (await connection.QueryAsync<FlowRunRow>(new CommandDefinition(
-            FlowRunSummaryStore.SelectSummary + where + " ORDER BY r.expected_start_time DESC, r.id LIMIT @limit OFFSET @offset", parameters,
-            cancellationToken: cancellationToken))).ToList();
+        const string order = " ORDER BY r.expected_start_time DESC, r.id";
+        // A page at an offset picks its ids first, then reads those rows: the skipped runs are walked in the list-order
+        // index alone, where PostgreSQL projected each of them (the names of its flow, deployment, pool and queue) only
+        // to drop it (2.4 s at offset 1M).
+        var sql = filter.Offset == 0
+            ? FlowRunSummaryStore.SelectSummary + where + order + " LIMIT @limit"
+            : FlowRunSummaryStore.SelectSummary + " WHERE r.id IN (SELECT r.id FROM flow_runs r" + where + order + " LIMIT @limit OFFSET @offset)" + order;
+        var rows = (await connection.QueryAsync<FlowRunRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
         var page = rows.Take(filter.Limit).ToList();
         return new Page<FlowRunSummary>(page.Select(row => row.ToSummary()).ToList(), lowerBound ? countLimit : total, filter.Offset, filter.Limit)
         {
