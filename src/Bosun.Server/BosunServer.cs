@@ -66,7 +66,9 @@ public sealed class BosunServer : IAsyncDisposable
             console.TimestampFormat = "HH:mm:ss ";
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.UseKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        // The slim builder's Kestrel already serves plain HTTP, all the server listens on; UseKestrel would add the HTTPS
+        // configuration and the QUIC transport (System.Net.Quic, ~0.9 MiB mapped) for endpoints it never has.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
         builder.Services.AddBosunServer(options);
         builder.Services.AddBosunUi().AddUiBackends();
