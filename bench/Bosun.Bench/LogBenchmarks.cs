@@ -24,7 +24,11 @@ internal static class LogBenchmarks
     /// SSE followers of that run read them: ingestion lines/s (first batch sent to last batch answered), then the time until
     /// every follower has every line and has ended on its own after the run completed.
     /// </summary>
-    public static async Task<string> IngestAsync(bool postgres, int lines, int followers)
+    public static async Task<string> IngestAsync(bool postgres, int lines, int followers) =>
+        (await MeasureIngestAsync(postgres, lines, followers)).Text;
+
+    /// <summary><see cref="IngestAsync"/> with the ingestion rate as a number, for <c>scale</c>'s followers curve.</summary>
+    public static async Task<(double LinesPerSecond, string Text)> MeasureIngestAsync(bool postgres, int lines, int followers)
     {
         await using var store = await BenchStore.StartAsync(postgres);
         using var client = store.NewClient();
@@ -61,9 +65,11 @@ internal static class LogBenchmarks
         await Task.WhenAll(following);
         var delivered = stopwatch.Elapsed;
         var incomplete = counts.Count(count => count != lines);
-        return $"{store.Kind}, {followers} follower(s): {lines / ingested.TotalSeconds:N0} lines/s ingested ({lines:N0} lines in batches of {BatchLines:N0} from {Writers} clients, " +
-            $"{ingested.TotalSeconds:0.00} s; {cpuText}); every follower done {delivered.TotalSeconds:0.00} s after the first batch" +
-            (incomplete == 0 ? ", each with every line" : $"; {incomplete} follower(s) MISSED lines (fewest {counts.Min():N0})");
+        var delivery = followers == 0 ? ""
+            : $"; every follower done {delivered.TotalSeconds:0.00} s after the first batch" +
+                (incomplete == 0 ? ", each with every line" : $"; {incomplete} follower(s) MISSED lines (fewest {counts.Min():N0})");
+        return (lines / ingested.TotalSeconds, $"{store.Kind}, {followers} follower(s): {lines / ingested.TotalSeconds:N0} lines/s ingested ({lines:N0} lines in batches of {BatchLines:N0} from {Writers} clients, " +
+            $"{ingested.TotalSeconds:0.00} s; {cpuText}){delivery}");
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ namespace Bosun.Bench;
 /// <summary>
 /// `scale`: what grows with the work (bench/README.md). On each store, against a `bosun server start` process of its
 /// own: idle long-polling workers (one per pool) against create latency, wake-up and the server's CPU per run; stored
-/// runs against create, claim and list latency; and the log followers' curve, which is measured elsewhere.
+/// runs against create, claim and list latency; and log followers of one run against ingestion (each point a server in
+/// the benchmark's process, as `log-ingest-*`), with a long run read start to end.
 /// </summary>
 internal static class ScaleBenchmarks
 {
@@ -30,7 +31,7 @@ internal static class ScaleBenchmarks
             text.AppendLine(CultureInfo.InvariantCulture, $"{kind}:");
             text.Append(await WithServerAsync(kind, (_, server, api) => WaitersCurveAsync(server, api, sizes)));
             text.Append(await WithServerAsync(kind, (store, _, api) => StoredRunsCurveAsync(store, api, sizes)));
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {LogFollowersCurve(kind)}");
+            text.Append(await LogFollowersCurveAsync(kind, sizes));
         }
 
         return text.ToString();
@@ -48,11 +49,29 @@ internal static class ScaleBenchmarks
     }
 
     /// <summary>
-    /// The hook for the third curve of issue 23's `scale` (log followers 1 → 100 of one run: ingestion rate and a whole
-    /// run's read time). It belongs to the log-follower work, which measures it with its own benchmarks; when that
-    /// lands, it is called from here so that `scale` prints all three curves.
+    /// Log followers 0 → 100 of one run: lines/s ingested in batches while they follow (each point a fresh server, see
+    /// <see cref="LogBenchmarks.MeasureIngestAsync"/>) and what the followers cost against none; then a run of
+    /// <see cref="ScaleSizes.ReadLines"/> lines read start to end page by page (linear: the last pages cost what the first do).
     /// </summary>
-    private static string LogFollowersCurve(string store) => $"log followers 1 → 100 ({store}): not measured by `scale` yet (see bench/README.md)";
+    private static async Task<string> LogFollowersCurveAsync(string store, ScaleSizes sizes)
+    {
+        var text = new StringBuilder();
+        var postgres = store == "postgres";
+        double? alone = null;
+        foreach (var followers in sizes.Followers.Order())
+        {
+            var (rate, result) = await LogBenchmarks.MeasureIngestAsync(postgres, sizes.IngestLines, followers);
+            alone ??= followers == 0 ? rate : null;
+            var cost = alone is { } baseline && followers > 0 ? $"; ingestion {1 - (rate / baseline):P0} below no follower" : "";
+            var line = $"  log followers: {result}{cost} (load {LoadAverage.OneMinute():0.00})";
+            Console.WriteLine(line);
+            text.AppendLine(line);
+        }
+
+        var read = $"  log read: {await LogBenchmarks.ReadAsync(postgres, sizes.ReadLines)}";
+        Console.WriteLine(read);
+        return text.AppendLine(read).ToString();
+    }
 
     /// <summary>
     /// Idle workers 1 → 1,000, one long-polling claim per pool: runs created one at a time, each in the next pool, timing
