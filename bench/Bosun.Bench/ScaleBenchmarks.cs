@@ -177,7 +177,7 @@ internal static class ScaleBenchmarks
 
     /// <summary>
     /// Stored runs 10k → 1M (finished runs seeded in bulk, see <see cref="RunSeeder"/>; every 10th FAILED): at each point,
-    /// creates and then claims (each claim completing its run) timed one at a time, and three pages of GET /api/flow_runs:
+    /// creates and then claims (each claim completing its run) timed one at a time, and pages of GET /api/flow_runs:
     /// the first (no filter), a filtered first page (FAILED runs of the pool), the page at offset 10,000 (as deep as a first
     /// page counts) and the deep page at offset n − 100, by offset and by cursor (keyset).
     /// </summary>
