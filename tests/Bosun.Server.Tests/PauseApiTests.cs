@@ -123,7 +123,7 @@ public sealed class PauseApiTests
     }
 
     [Fact]
-    public async Task PausedRunSweep_PauseTimeoutPassedAndNoProcess_RunFailsTimedOutWithAMessage()
+    public async Task PausedRunSweep_PauseTimeoutAndItsGracePassedAndNoProcess_RunFailsTimedOutWithAMessage()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(TimeProvider.System.GetUtcNow().ToUnixTimeSeconds()));
         await using var server = await TestServer.StartAsync(clock, NoBackgroundSweeps);
@@ -137,7 +137,11 @@ public sealed class PauseApiTests
 
         clock.Advance(TimeSpan.FromSeconds(59));
         Assert.Equal(0, await SweepAsync(server));
+        // Past the timeout the flow's own process, if alive, ends the run with its own error: the server waits a grace.
         clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, await SweepAsync(server));
+        Assert.Equal(StateType.Paused, (await client.GetFlowRunAsync(run.Id)).State.Type);
+        clock.Advance(PausedRunService.TimeoutGrace);
         Assert.Equal(1, await SweepAsync(server));
 
         var failed = await client.GetFlowRunAsync(run.Id);

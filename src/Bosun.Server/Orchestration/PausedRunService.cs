@@ -14,6 +14,13 @@ internal sealed class PausedRunService(
     : PeriodicStoreService(timeProvider, options, logger, leadership, lifetime)
 {
     /// <summary>
+    /// How long past a pause's timeout the server waits before it ends the run itself. A flow whose process is alive ends
+    /// the run at the timeout with its own error (the flow's <see cref="TimeoutException"/>, which it may also catch); the
+    /// server is the backstop for a process that is gone, and must not win that race on a busy machine.
+    /// </summary>
+    public static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Takes a slot for a PAUSED run being resumed: RUNNING when its pool, queue and deployment have one free, otherwise
     /// PAUSED "AwaitingConcurrencySlot" (its waiting reason names the full limit and who holds it) until this service
     /// finds one. A paused run held no slot, so a resume is a start as far as the limits go.
@@ -40,7 +47,7 @@ internal sealed class PausedRunService(
         var changed = await database.WriteAsync(async scope =>
         {
             var moved = new List<Guid>();
-            foreach (var (id, name, timeout) in await PausedRunStore.TimedOutAsync(scope, now, cancellationToken))
+            foreach (var (id, name, timeout) in await PausedRunStore.TimedOutAsync(scope, now - TimeoutGrace, cancellationToken))
             {
                 var message = $"paused and never resumed: the pause's timeout passed at {StoredValues.Time(timeout):O}";
                 var outcome = await FlowRunStore.TryTransitionAsync(scope, id, new StateProposal(StateType.Failed, StateNames.TimedOut, message), now,
