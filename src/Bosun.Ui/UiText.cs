@@ -15,8 +15,14 @@ internal static class UiText
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>A page's total as a number, "10000+" where the server stopped counting at its limit.</summary>
-    public static string Total<T>(Page<T> page) =>
-        page.Total.ToString(CultureInfo.InvariantCulture) + (page.TotalIsLowerBound ? "+" : "");
+    public static string Total<T>(Page<T> page) => Total(page.Total, page.TotalIsLowerBound);
+
+    /// <summary>A count as a number, "10000+" when it is a lower bound (<see cref="Page{T}.TotalIsLowerBound"/>).</summary>
+    public static string Total(int total, bool isLowerBound) =>
+        total.ToString(CultureInfo.InvariantCulture) + (isLowerBound ? "+" : "");
+
+    /// <summary>Whether more items match than the page shows (always so when the count stopped at the server's limit).</summary>
+    public static bool MoreThanShown<T>(Page<T> page) => page.Total > page.Items.Count || page.TotalIsLowerBound;
 
     /// <summary>"12 seconds ago", "in 3 minutes", "just now".</summary>
     public static string Ago(DateTimeOffset time, DateTimeOffset now)
