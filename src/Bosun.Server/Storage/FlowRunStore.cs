@@ -289,8 +289,11 @@ internal static class FlowRunStore
         var parameters = new DynamicParameters();
         if (filter.States is { Count: > 0 } states)
         {
-            where.Append($" AND {In(connection, "r.state_type", "states")}");
-            parameters.Add("states", states.Select(state => state.ToWireName()).ToArray());
+            // As literals, not a parameter: PostgreSQL plans an auto-prepared statement once for any value after its fifth
+            // execution, and `= ANY(@states)` left that generic plan blind to how many runs the states hold. It then
+            // counted a pool's FAILED runs by reading the whole table (35 ms at 101,000 runs), and walked every run in
+            // the list's order to find a rare state. Literals keep the column's statistics in the plan.
+            where.Append($" AND r.state_type IN {StateSql.Set(states)}");
         }
 
         if (filter.DeploymentId is { } deploymentId)
@@ -355,9 +358,10 @@ internal static class FlowRunStore
         var total = -1;
         if (position is null && filter.IncludeTotal)
         {
-            parameters.Add("countLimit", (long)countLimit + 1);
+            // The limit as a literal too (a setting, one value per server): a generic plan guesses a parameter's LIMIT.
             total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM flow_runs r" + where + " LIMIT @countLimit) counted", parameters, cancellationToken: cancellationToken));
+                "SELECT COUNT(*) FROM (SELECT 1 FROM flow_runs r" + where + $" LIMIT {(long)countLimit + 1}) counted", parameters,
+                cancellationToken: cancellationToken));
         }
 
         var lowerBound = total > countLimit;

@@ -32,5 +32,11 @@ internal static class StateSql
 
     private static string Literal(StateType type) => $"'{type.ToWireName()}'";
 
+    /// <summary>
+    /// <c>('FAILED','CRASHED')</c> for a set a caller chose (a filter), in the enum's order and once each, so that the
+    /// same set gives the same statement text.
+    /// </summary>
+    public static string Set(IEnumerable<StateType> types) => List(types.Distinct().Order());
+
     private static string List(IEnumerable<StateType> types) => $"({string.Join(",", types.Select(Literal))})";
 }
