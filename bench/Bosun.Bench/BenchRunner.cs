@@ -63,6 +63,14 @@ internal static class BenchRunner
             ["pull-step-overhead"] = () => DeployBenchmarks.PullStepOverheadAsync(samples: 15),
             ["deploy-docker"] = () => DeployBenchmarks.DeployDockerAsync(samples: 3),
         };
+        // An option it does not know (`--help`, a typo) is refused: running every benchmark instead takes most of an hour.
+        if (args.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal) && a is not ("--quick" or "--rounds" or "--systems" or "--warm-up")) is { } unknown)
+        {
+            await Console.Error.WriteLineAsync($"Unknown option '{unknown}'; the options are --quick, --rounds N, --systems A,B and --warm-up N, " +
+                $"and the benchmarks {string.Join(", ", benchmarks.Keys)}.");
+            return 2;
+        }
+
         var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--rounds" or "--systems" or "--warm-up"))).ToList();
         var selected = names.Count == 0 ? benchmarks.Keys.Except(NamedOnly).ToList() : names;
         foreach (var name in selected)
