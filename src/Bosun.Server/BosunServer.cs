@@ -59,7 +59,15 @@ public sealed class BosunServer : IAsyncDisposable
     public static BosunServer Create(BosunServerOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(BosunServer).Assembly.GetName().Name });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(BosunServer).Assembly.GetName().Name,
+            // The host reads appsettings.json from the current folder, and by default watches for it to change: with a
+            // watcher on every folder under the current one (4,828 inotify watches started in /tmp; every folder of the
+            // machine started in /, as a service is), woken by every write under it, the database's own included (~7 %
+            // of the server's CPU in W1). Settings are read once, at start (BosunServerSettings), so nothing is watched.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;

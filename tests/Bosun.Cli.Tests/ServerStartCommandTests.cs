@@ -38,4 +38,30 @@ public sealed class ServerStartCommandTests
         await process.WaitForExitAsync();
         await TestDatabases.DeleteDirectoryAsync(directory);
     }
+
+    [Fact]
+    public async Task Start_InAFolderWithSubfolders_WatchesNoFile()
+    {
+        // A service's folder, or /, has many folders under it; the host used to watch every one of them for appsettings.json
+        // changes (one inotify watch each), woken by every write below it, the store's own included.
+        var directory = TempDirectory.Create("bosun-server-watch");
+        for (var i = 0; i < 30; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(directory, $"folder-{i}", "inner"));
+        }
+
+        var database = await TestDatabases.ForDirectoryAsync(directory);
+        await using var process = ChildProcess.StartCli(
+            ["server", "start", "--port", "0", "--database", database, "--key-file", Path.Combine(directory, "bosun.key")], workingDirectory: directory);
+        await process.WaitForLineAsync("is running at");
+
+        // Every inotify instance of the process and its watches: /proc/PID/fdinfo has one "inotify wd:" line per watch.
+        var watches = Directory.GetFiles($"/proc/{process.Id}/fd")
+            .Where(fd => new FileInfo(fd).LinkTarget?.Contains("inotify", StringComparison.Ordinal) == true)
+            .Sum(fd => File.ReadLines($"/proc/{process.Id}/fdinfo/{Path.GetFileName(fd)}").Count(line => line.StartsWith("inotify wd:", StringComparison.Ordinal)));
+        Assert.Equal(0, watches);
+        process.Terminate();
+        await process.WaitForExitAsync();
+        await TestDatabases.DeleteDirectoryAsync(directory);
+    }
 }
