@@ -64,8 +64,9 @@ public sealed class BosunServer : IAsyncDisposable
             ApplicationName = typeof(BosunServer).Assembly.GetName().Name,
             // The host reads appsettings.json from the current folder, and by default watches for it to change: with a
             // watcher on every folder under the current one (4,828 inotify watches started in /tmp; every folder of the
-            // machine started in /, as a service is), woken by every write under it, the database's own included (~7 %
-            // of the server's CPU in W1). Settings are read once, at start (BosunServerSettings), so nothing is watched.
+            // machine started in /, as a service is), woken by every write under it, the database's own included (the
+            // server's CPU per W1 job, store below: 1.64 ms watched, 1.24 not). Settings are read once, at start
+            // (BosunServerSettings), so nothing is watched.
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
         builder.Logging.AddSimpleConsole(console =>
