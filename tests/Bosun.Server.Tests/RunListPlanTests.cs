@@ -32,8 +32,10 @@ public sealed class RunListPlanTests(ITestOutputHelper output)
 
         var plans = await database.ReadAsync(async connection =>
         {
-            // Finished runs, every tenth FAILED and none CRASHED, with the statistics a running server's table has.
+            // Finished runs, every tenth FAILED and none CRASHED, with the statistics a running server's table has. No
+            // autovacuum on them: its worker, which the test's role cannot end, would keep the database from being dropped.
             await connection.ExecuteAsync($$"""
+                ALTER TABLE flow_runs SET (autovacuum_enabled = false, toast.autovacuum_enabled = false);
                 INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                     state_id, state_type, state_name, state_timestamp, expected_start_time, end_time, run_count, created, updated)
                 SELECT gen_random_uuid()::text, 'seed-' || n, d.flow_id, d.id, d.work_pool_id, d.work_queue_id, '{}', '{}', '[]',

@@ -25,6 +25,7 @@ internal sealed class SqliteDialect : SqlDialect
     /// <summary>The pooled readers' native connections <see cref="ConnectionPragmas"/> has been run on: once each.</summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configuredReaders = [];
     private StatementCachingConnection? _writer;
+    private SqliteCheckpointer? _checkpointer;
 
     public SqliteDialect(string path)
     {
@@ -138,6 +139,9 @@ internal sealed class SqliteDialect : SqlDialect
     /// <summary>Callers' writes committed (each caller's <see cref="WriteScope.CommitAsync"/> that succeeded).</summary>
     internal long Writes => Interlocked.Read(ref _writes);
 
+    /// <summary>WAL checkpoints run off the writer (<see cref="SqliteCheckpointer"/>).</summary>
+    internal long Checkpoints => _checkpointer?.Checkpoints ?? 0;
+
     /// <summary>Callers waiting for the writer now.</summary>
     internal int Waiting => Volatile.Read(ref _waiting);
 
@@ -189,6 +193,7 @@ internal sealed class SqliteDialect : SqlDialect
             else
             {
                 group.Transaction.Commit();
+                _checkpointer?.Committed();
                 Interlocked.Increment(ref _commits);
                 Interlocked.Add(ref _writes, group.Released);
                 group.Committed.TrySetResult();
@@ -357,9 +362,13 @@ internal sealed class SqliteDialect : SqlDialect
         {
             // WAL survives a killed process with synchronous=NORMAL: committed transactions are in the WAL
             // file (the OS page cache) before COMMIT returns. Only an OS crash could lose the last ones.
-            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; " + ConnectionPragmas;
+            // The WAL is checkpointed by SqliteCheckpointer, off the writer; the writer itself only past its backstop.
+            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; " +
+                $"PRAGMA wal_autocheckpoint={SqliteCheckpointer.BackstopPages}; " + ConnectionPragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        _checkpointer = new SqliteCheckpointer(_connectionString);
 
         _savepoint = new GroupStatement(writer, "SAVEPOINT bosun_write");
         _release = new GroupStatement(writer, "RELEASE bosun_write");
@@ -375,6 +384,7 @@ internal sealed class SqliteDialect : SqlDialect
             EndGroup(open);
         }
 
+        _checkpointer?.Dispose();
         _savepoint?.Dispose();
         _release?.Dispose();
         _rollBack?.Dispose();

@@ -30,13 +30,13 @@ internal static class StateSql
     /// <summary><c>'PAUSED'</c>.</summary>
     public static readonly string Paused = Literal(StateType.Paused);
 
-    private static string Literal(StateType type) => $"'{type.ToWireName()}'";
-
     /// <summary>
     /// <c>('FAILED','CRASHED')</c> for a set a caller chose (a filter), in the enum's order and once each, so that the
     /// same set gives the same statement text.
     /// </summary>
     public static string Set(IEnumerable<StateType> types) => List(types.Distinct().Order());
+
+    private static string Literal(StateType type) => $"'{type.ToWireName()}'";
 
     private static string List(IEnumerable<StateType> types) => $"({string.Join(",", types.Select(Literal))})";
 }
