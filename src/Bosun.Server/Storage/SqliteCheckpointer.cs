@@ -21,15 +21,18 @@ internal sealed class SqliteCheckpointer : IDisposable
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly string _connectionString;
+    private readonly Func<long> _commits;
     private readonly SemaphoreSlim _due = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
-    private long _commits;
     private long _checkpoints;
 
-    public SqliteCheckpointer(string connectionString)
+    /// <param name="connectionString">The database's.</param>
+    /// <param name="commits">The writer's commits so far: a checkpoint runs only when there were some since the last.</param>
+    public SqliteCheckpointer(string connectionString, Func<long> commits)
     {
         _connectionString = connectionString;
+        _commits = commits;
         _thread = new Thread(Run) { IsBackground = true, Name = "Bosun SQLite checkpointer" };
         _thread.Start();
     }
@@ -37,10 +40,10 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Checkpoints run so far (tests wait on it).</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
 
-    /// <summary>The writer committed: called after each COMMIT, never blocks.</summary>
-    public void Committed()
+    /// <summary>The writer committed, its <paramref name="commits"/>-th time: called after each COMMIT, never blocks.</summary>
+    public void Committed(long commits)
     {
-        if (Interlocked.Increment(ref _commits) % CommitsPerCheckpoint == 0 && _due.CurrentCount == 0)
+        if (commits % CommitsPerCheckpoint == 0 && _due.CurrentCount == 0)
         {
             try
             {
@@ -73,7 +76,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             while (!_stop.IsCancellationRequested)
             {
                 _due.Wait(Interval, _stop.Token);
-                var commits = Interlocked.Read(ref _commits);
+                var commits = _commits();
                 if (commits == seen)
                 {
                     continue;

@@ -193,8 +193,8 @@ internal sealed class SqliteDialect : SqlDialect
             else
             {
                 group.Transaction.Commit();
-                _checkpointer?.Committed();
-                Interlocked.Increment(ref _commits);
+                var commits = Interlocked.Increment(ref _commits);
+                _checkpointer?.Committed(commits);
                 Interlocked.Add(ref _writes, group.Released);
                 group.Committed.TrySetResult();
             }
@@ -368,7 +368,7 @@ internal sealed class SqliteDialect : SqlDialect
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        _checkpointer = new SqliteCheckpointer(_connectionString);
+        _checkpointer = new SqliteCheckpointer(_connectionString, () => Commits);
 
         _savepoint = new GroupStatement(writer, "SAVEPOINT bosun_write");
         _release = new GroupStatement(writer, "RELEASE bosun_write");
