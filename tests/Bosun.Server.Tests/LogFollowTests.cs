@@ -169,6 +169,67 @@ public sealed class LogFollowTests
     }
 
     [Fact]
+    public async Task FollowLogs_FollowersKeepUp_TheFeedHoldsOnlyTheNewestLines()
+    {
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningRunAsync(server.Client);
+        var feeds = server.Server.Services.GetRequiredService<RunLogFeeds>();
+        await using var follower = new InProcessFollower(server, run.Id, after: 0);
+        var largest = 0L;
+        for (var batch = 0; batch < 10; batch++)
+        {
+            await server.Client.WriteLogsAsync(Enumerable.Range(0, 100).Select(i => Line(run.Id, $"batch {batch} line {i}")).ToList());
+            largest = Math.Max(largest, await follower.ReadUntilAsync(100 * (batch + 1)));
+        }
+
+        // What every follower has sent is dropped: a long run followed live costs the server its newest batch, not its log.
+        Assert.InRange(feeds.HeldBytes(run.Id)!.Value, 1, largest);
+        Assert.Equal(Enumerable.Range(0, 10).SelectMany(b => Enumerable.Range(0, 100).Select(i => $"batch {b} line {i}")), follower.Lines);
+    }
+
+    [Fact]
+    public async Task FollowLogs_AFollowerFarBehind_TheFeedStopsAtItsCapAndTheFollowerReadsOnFromTheStore()
+    {
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningRunAsync(server.Client);
+        var feeds = server.Server.Services.GetRequiredService<RunLogFeeds>();
+        feeds.MaxHeldBytes = 60_000; // about 250 lines
+        await server.Client.WriteLogsAsync(Enumerable.Range(0, 100).Select(i => Line(run.Id, $"early {i}")).ToList());
+        await using var slow = new InProcessFollower(server, run.Id, after: 0);
+        await slow.ReadUntilAsync(100);
+        await using var fast = new InProcessFollower(server, run.Id, after: 0);
+        await fast.ReadUntilAsync(100);
+
+        // The slow follower reads nothing while 2,000 lines come: the feed keeps them for it only up to its cap.
+        for (var batch = 0; batch < 20; batch++)
+        {
+            await server.Client.WriteLogsAsync(Enumerable.Range(0, 100).Select(i => Line(run.Id, $"batch {batch} line {i}")).ToList());
+            await fast.ReadUntilAsync(100 * (batch + 2));
+        }
+
+        Assert.InRange(feeds.HeldBytes(run.Id)!.Value, 1, feeds.MaxHeldBytes);
+        // The lines it would have sent next are no longer held: it reads them from the store, then from the feed again.
+        await server.Client.WriteLogsAsync([Line(run.Id, "last")]);
+        await slow.ReadUntilAsync(2101);
+        await fast.ReadUntilAsync(2101);
+        Assert.Equal(fast.Lines, slow.Lines);
+        Assert.Equal(await ReadAllAsync(server.Client, run.Id), slow.Lines);
+    }
+
+    [Fact]
+    public async Task FollowLogs_LinesWithBreaksQuotesAndNonAscii_EachIsOneEventThatReadsBackTheSame()
+    {
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningRunAsync(server.Client);
+        string[] messages = ["two\nlines\r\nand a \"quote\"", "tab\there, ünïcödé, 日本語, emoji 🚢", "<script>&amp;</script> \\ back"];
+        var following = FollowAsync(server.NewClient(), run.Id);
+        await server.Client.WriteLogsAsync(messages.Select(message => Line(run.Id, message)).ToList());
+        await server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Completed));
+
+        Assert.Equal(messages, await following.Lines.WaitAsync(Deadline));
+    }
+
+    [Fact]
     public async Task ReadLogs_PageAfterACursor_NotCountedPageByPageInOrder()
     {
         await using var server = await TestServer.StartAsync();
@@ -231,4 +292,60 @@ public sealed class LogFollowTests
     }
 
     private sealed record Following(Task FirstLine, Task<IReadOnlyList<string>> Lines);
+
+    /// <summary>
+    /// A follower inside the server (<see cref="LogService.FollowAsync"/>), read only when the test says: a follower that
+    /// falls behind is one that does not read. Its events are parsed as the wire carries them.
+    /// </summary>
+    private sealed class InProcessFollower : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly IAsyncEnumerator<LogEventBatch> _batches;
+
+        public InProcessFollower(TestServer server, Guid runId, long after) =>
+            _batches = server.Server.Services.GetRequiredService<LogService>().FollowAsync(runId, after, _stop.Token).GetAsyncEnumerator();
+
+        public List<string> Lines { get; } = [];
+
+        /// <summary>Reads until it has <paramref name="count"/> lines in all; the largest batch's size in bytes.</summary>
+        public async Task<long> ReadUntilAsync(int count)
+        {
+            var largest = 0L;
+            while (Lines.Count < count)
+            {
+                Assert.True(await _batches.MoveNextAsync().AsTask().WaitAsync(Deadline), "the follow ended early");
+                var batch = _batches.Current;
+                var text = string.Concat(batch.Events.Select(events => System.Text.Encoding.UTF8.GetString(events.Span)));
+                largest = Math.Max(largest, batch.Events.Sum(events => (long)events.Length));
+                var events = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+                Assert.Equal(batch.Count, events.Length);
+                foreach (var sse in events)
+                {
+                    var fields = sse.Split('\n');
+                    Assert.Equal("event: log", fields[0]);
+                    var line = System.Text.Json.JsonSerializer.Deserialize(fields[1]["data: ".Length..], Bosun.Contracts.BosunJsonContext.Default.LogEntry)!;
+                    Assert.Equal($"id: {line.Id}", fields[2]);
+                    Lines.Add(line.Message);
+                }
+            }
+
+            Assert.Equal(count, Lines.Count);
+            return largest;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            try
+            {
+                await _batches.DisposeAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped mid-wait.
+            }
+
+            _stop.Dispose();
+        }
+    }
 }

@@ -136,37 +136,37 @@ internal sealed class LogService(
         }, cancellationToken);
 
     /// <summary>
-    /// The run's lines after <paramref name="after"/> in batches, as they arrive, until its log has ended: the run is
-    /// finished and no line came for <see cref="RunLogFeed.QuietPeriod"/> (docs/logs.md). The run's followers share one
-    /// reader (<see cref="RunLogFeed"/>).
+    /// The events of the run's lines after <paramref name="after"/> in batches, as they arrive, until its log has ended: the
+    /// run is finished and no line came for <see cref="RunLogFeed.QuietPeriod"/> (docs/logs.md). The run's followers share
+    /// one reader, and each line is formatted once for all of them (<see cref="RunLogFeed"/>).
     /// </summary>
-    public async IAsyncEnumerable<IReadOnlyList<LogEntry>> FollowAsync(Guid runId, long after,
+    public async IAsyncEnumerable<LogEventBatch> FollowAsync(Guid runId, long after,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var feed = feeds.Join(runId);
+        var cursor = feed.Follow(after);
         try
         {
             await feed.Ready.WaitAsync(cancellationToken);
             while (true)
             {
-                var (held, behind, floor, ended, changed) = feed.Read(after, RunLogFeed.Page);
+                var (held, behind, floor, ended, changed) = feed.Read(cursor, RunLogFeed.Page);
                 if (behind)
                 {
-                    var lines = await ReadAfterAsync(runId, after, RunLogFeed.Page, cancellationToken);
+                    var lines = await ReadAfterAsync(runId, held.LastId, RunLogFeed.Page, cancellationToken);
+                    var last = lines.Count > 0 ? lines[^1].Id : held.LastId;
+                    // Lines up to the feed's floor that the store no longer has were deleted: go on from the floor.
+                    feed.Move(cursor, lines.Count < RunLogFeed.Page ? Math.Max(last, floor) : last);
                     if (lines.Count > 0)
                     {
-                        after = lines[^1].Id;
-                        yield return lines;
+                        yield return new LogEventChunk(lines).All();
                     }
 
-                    // Lines up to the feed's floor that the store no longer has were deleted: go on from the floor.
-                    after = lines.Count < RunLogFeed.Page ? Math.Max(after, floor) : after;
                     continue;
                 }
 
                 if (held.Count > 0)
                 {
-                    after = held[^1].Id;
                     yield return held;
                     continue;
                 }
@@ -181,6 +181,7 @@ internal sealed class LogService(
         }
         finally
         {
+            feed.Unfollow(cursor);
             feeds.Leave(feed);
         }
     }

@@ -7,13 +7,18 @@ namespace Bosun.Server.Orchestration.Logs;
 /// <summary>
 /// The lines of one followed run, read from the store by one reader for all of the run's followers: a line is read once
 /// however many follow it, and only that run's writes wake the reader (<see cref="RunSignals"/>). The feed keeps the
-/// run's newest lines; a follower further behind reads from the store until it reaches them. It also decides when the
-/// run's log has ended (see <see cref="QuietPeriod"/>), once for all its followers.
+/// run's lines from where its slowest follower is, formatted once as the events followers send (<see cref="LogEventChunk"/>),
+/// up to <see cref="MaxHeldBytes"/>: a follower further behind than that reads from the store until it reaches them. It
+/// also decides when the run's log has ended (see <see cref="QuietPeriod"/>), once for all its followers.
 /// </summary>
 internal sealed class RunLogFeed : IAsyncDisposable
 {
-    /// <summary>Lines held in memory; a follower further behind reads from the store.</summary>
-    public const int Capacity = 10_000;
+    /// <summary>
+    /// The most a feed holds (the events of ~64,000 lines of ~250 bytes), however far behind its slowest follower is: a
+    /// follower behind what is held reads from the store until it catches up, each on its own. Below this, nothing a
+    /// follower still has to send is dropped, so a burst of lines does not send every follower to the store at once.
+    /// </summary>
+    public const long DefaultMaxHeldBytes = 16 * 1024 * 1024;
 
     /// <summary>Lines per store read.</summary>
     public const int Page = 1_000;
@@ -40,19 +45,22 @@ internal sealed class RunLogFeed : IAsyncDisposable
     public static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _gate = new();
-    private readonly List<LogEntry> _lines = [];
+    private readonly List<LogEventChunk> _chunks = [];
+    private readonly List<Cursor> _cursors = [];
     private readonly BosunDatabase _database;
     private readonly TimeProvider _clock;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _heldBytes;
     private long _floor;
     private long _head;
     private bool _ended;
 
-    public RunLogFeed(Guid runId, BosunDatabase database, RunSignals signals, TimeProvider clock, ILogger logger)
+    public RunLogFeed(Guid runId, BosunDatabase database, RunSignals signals, TimeProvider clock, ILogger logger, long maxHeldBytes)
     {
         RunId = runId;
+        MaxHeldBytes = maxHeldBytes;
         _database = database;
         _clock = clock;
         // Watching before the first read: a line committed after it wakes the loop, one committed before is in it.
@@ -61,6 +69,21 @@ internal sealed class RunLogFeed : IAsyncDisposable
     }
 
     public Guid RunId { get; }
+
+    /// <summary>The most the feed holds (<see cref="DefaultMaxHeldBytes"/> unless a test says otherwise).</summary>
+    public long MaxHeldBytes { get; }
+
+    /// <summary>The bytes of events held now (for tests).</summary>
+    public long HeldBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _heldBytes;
+            }
+        }
+    }
 
     /// <summary>Completes once the feed knows where the run's log stands (followers wait for it before their first read).</summary>
     public Task Ready => _ready.Task;
@@ -71,22 +94,61 @@ internal sealed class RunLogFeed : IAsyncDisposable
     /// <summary>Followers holding this feed (counted by <see cref="RunLogFeeds"/>).</summary>
     public int Followers { get; set; }
 
-    /// <summary>
-    /// Up to <paramref name="limit"/> held lines after <paramref name="after"/>. <c>Behind</c>: the follower is further
-    /// back than the feed holds, and reads from the store (up to <c>Floor</c>). <c>Changed</c> completes at the next news.
-    /// </summary>
-    public (IReadOnlyList<LogEntry> Lines, bool Behind, long Floor, bool Ended, Task Changed) Read(long after, int limit)
+    /// <summary>A follower's place, from the line after <paramref name="after"/>; the feed keeps what it has yet to send.</summary>
+    public Cursor Follow(long after)
+    {
+        var cursor = new Cursor(after);
+        lock (_gate)
+        {
+            _cursors.Add(cursor);
+        }
+
+        return cursor;
+    }
+
+    /// <summary>The follower has left: the feed no longer keeps lines for it.</summary>
+    public void Unfollow(Cursor cursor)
     {
         lock (_gate)
         {
-            if (after < _floor)
+            _cursors.Remove(cursor);
+        }
+    }
+
+    /// <summary>Moves a follower's cursor past lines it read from the store.</summary>
+    public void Move(Cursor cursor, long after)
+    {
+        lock (_gate)
+        {
+            cursor.After = after;
+        }
+    }
+
+    /// <summary>
+    /// The events of up to <paramref name="limit"/> held lines after the cursor, which moves past them. <c>Behind</c>: the
+    /// follower is further back than the feed holds, and reads from the store (from the batch's <c>LastId</c> up to
+    /// <c>Floor</c>, then <see cref="Move"/>s its cursor). <c>Changed</c> completes at the next news.
+    /// </summary>
+    public (LogEventBatch Batch, bool Behind, long Floor, bool Ended, Task Changed) Read(Cursor cursor, int limit)
+    {
+        lock (_gate)
+        {
+            if (cursor.After < _floor)
             {
-                return ([], true, _floor, false, _changed.Task);
+                return (LogEventBatch.Empty(cursor.After), true, _floor, false, _changed.Task);
             }
 
-            var start = FirstAfter(after);
-            var count = Math.Min(limit, _lines.Count - start);
-            return (count == 0 ? [] : _lines.GetRange(start, count), false, _floor, _ended && count == 0, _changed.Task);
+            List<ReadOnlyMemory<byte>> events = [];
+            var (count, last) = (0, cursor.After);
+            for (var i = FirstChunkAfter(last); i < _chunks.Count && count < limit; i++)
+            {
+                var part = _chunks[i].After(last, limit - count);
+                events.AddRange(part.Events);
+                (count, last) = (count + part.Count, part.LastId);
+            }
+
+            cursor.After = last;
+            return (new LogEventBatch(events, count, last), false, _floor, _ended && count == 0, _changed.Task);
         }
     }
 
@@ -216,17 +278,22 @@ internal sealed class RunLogFeed : IAsyncDisposable
                 return;
             }
 
-            _lines.AddRange(lines);
             if (lines.Count > 0)
             {
+                var chunk = new LogEventChunk(lines);
+                _chunks.Add(chunk);
+                _heldBytes += chunk.Bytes;
                 _head = lines[^1].Id;
             }
 
-            if (_lines.Count > Capacity)
+            // What every follower has sent goes (the newest chunk stays, for followers that join from near the end), and
+            // the oldest goes past the cap, whoever has yet to send it.
+            var slowest = _cursors.Count == 0 ? _head : _cursors.Min(cursor => cursor.After);
+            while (_chunks.Count > 1 && (_chunks[0].LastId <= slowest || _heldBytes > MaxHeldBytes))
             {
-                var dropped = _lines.Count - Capacity;
-                _floor = _lines[dropped - 1].Id;
-                _lines.RemoveRange(0, dropped);
+                _floor = _chunks[0].LastId;
+                _heldBytes -= _chunks[0].Bytes;
+                _chunks.RemoveAt(0);
             }
 
             _ended = ended;
@@ -237,14 +304,14 @@ internal sealed class RunLogFeed : IAsyncDisposable
         changed.TrySetResult();
     }
 
-    /// <summary>The index of the first held line with an id after <paramref name="after"/>.</summary>
-    private int FirstAfter(long after)
+    /// <summary>The index of the first held chunk with a line after <paramref name="after"/>.</summary>
+    private int FirstChunkAfter(long after)
     {
-        int low = 0, high = _lines.Count;
+        int low = 0, high = _chunks.Count;
         while (low < high)
         {
             var middle = (low + high) / 2;
-            if (_lines[middle].Id <= after)
+            if (_chunks[middle].LastId <= after)
             {
                 low = middle + 1;
             }
@@ -260,4 +327,10 @@ internal sealed class RunLogFeed : IAsyncDisposable
     private static DateTimeOffset Later(DateTimeOffset time, DateTimeOffset? other) => other is { } value && value > time ? value : time;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>Where a follower is: the id of the last line it was given (read and moved under the feed's lock).</summary>
+    internal sealed class Cursor(long after)
+    {
+        public long After { get; set; } = after;
+    }
 }

@@ -12,6 +12,18 @@ internal sealed class RunLogFeeds(BosunDatabase database, RunSignals signals, Ti
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, RunLogFeed> _feeds = [];
 
+    /// <summary>The most each feed holds (<see cref="RunLogFeed.DefaultMaxHeldBytes"/>; tests make it small).</summary>
+    public long MaxHeldBytes { get; set; } = RunLogFeed.DefaultMaxHeldBytes;
+
+    /// <summary>The bytes of events the feed of <paramref name="runId"/> holds, if it has one (for tests).</summary>
+    public long? HeldBytes(Guid runId)
+    {
+        lock (_gate)
+        {
+            return _feeds.TryGetValue(runId, out var feed) ? feed.HeldBytes : null;
+        }
+    }
+
     /// <summary>The number of runs with a feed (for tests).</summary>
     public int Count
     {
@@ -31,7 +43,7 @@ internal sealed class RunLogFeeds(BosunDatabase database, RunSignals signals, Ti
         {
             if (!_feeds.TryGetValue(runId, out var feed) || feed.Completion.IsCompleted)
             {
-                feed = new RunLogFeed(runId, database, signals, clock, logger);
+                feed = new RunLogFeed(runId, database, signals, clock, logger, MaxHeldBytes);
                 _feeds[runId] = feed;
             }
 
