@@ -2,13 +2,13 @@ namespace Bosun.Bench;
 
 /// <summary>
 /// `dotnet bench/Bosun.Bench/bin/Release/net10.0/Bosun.Bench.dll [name...] [--quick] [--rounds N] [--systems a,b]
-/// [--warm-up N]`; no names runs every Bosun benchmark (not `peers` and `scale`, which run only when named). `--warm-up`
+/// [--warm-up N]`; no names runs every Bosun benchmark (not `peers`, `scale` and `*log-followers`, which run only when named). `--warm-up`
 /// sets how many jobs `peers` runs in each system before measuring (1,000 by default): a long warm-up measures processes
 /// past their JIT's tiering, a short one processes as they are in their first minute.
 /// </summary>
 internal static class BenchRunner
 {
-    private static readonly string[] NamedOnly = ["peers", "scale"];
+    private static readonly string[] NamedOnly = ["peers", "scale", "log-followers", "pg-log-followers"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -51,6 +51,8 @@ internal static class BenchRunner
             ["log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 100),
             ["pg-log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: true, lines: 200_000, followers: 1),
             ["pg-log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: true, lines: 200_000, followers: 100),
+            ["log-followers"] = () => LogBenchmarks.FollowersCurveAsync(postgres: false, ScaleSizes.Full.Followers, ScaleSizes.Full.IngestLines),
+            ["pg-log-followers"] = () => LogBenchmarks.FollowersCurveAsync(postgres: true, ScaleSizes.Full.Followers, ScaleSizes.Full.IngestLines),
             ["log-read"] = () => LogBenchmarks.ReadAsync(postgres: false, lines: 1_000_000),
             ["pg-log-read"] = () => LogBenchmarks.ReadAsync(postgres: true, lines: 1_000_000),
             ["kubernetes-run-overhead"] = () => KubernetesBenchmarks.RunOverheadAsync(runs: 10),

@@ -73,6 +73,27 @@ internal static class LogBenchmarks
     }
 
     /// <summary>
+    /// <see cref="MeasureIngestAsync"/> at each number of <paramref name="followers"/> (0 first: ingestion alone, the
+    /// baseline), each point on a fresh server, with how far each point's ingestion falls below the baseline.
+    /// </summary>
+    public static async Task<string> FollowersCurveAsync(bool postgres, IEnumerable<int> followers, int lines)
+    {
+        var text = new System.Text.StringBuilder();
+        double? alone = null;
+        foreach (var count in followers.Order())
+        {
+            var (rate, result) = await MeasureIngestAsync(postgres, lines, count);
+            alone ??= count == 0 ? rate : null;
+            var cost = alone is { } baseline && count > 0 ? $"; ingestion {1 - (rate / baseline):P0} below no follower" : "";
+            var line = $"  log followers: {result}{cost} (load {LoadAverage.OneMinute():0.00})";
+            Console.WriteLine(line);
+            text.AppendLine(line);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
     /// A run of <paramref name="lines"/> lines (seeded in the store) read start to end through the API, 500 lines a page,
     /// each page after the last line's id: total time, and the page time at the start and at the end of the run.
     /// </summary>

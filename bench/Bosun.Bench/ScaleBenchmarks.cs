@@ -55,19 +55,8 @@ internal static class ScaleBenchmarks
     /// </summary>
     private static async Task<string> LogFollowersCurveAsync(string store, ScaleSizes sizes)
     {
-        var text = new StringBuilder();
         var postgres = store == "postgres";
-        double? alone = null;
-        foreach (var followers in sizes.Followers.Order())
-        {
-            var (rate, result) = await LogBenchmarks.MeasureIngestAsync(postgres, sizes.IngestLines, followers);
-            alone ??= followers == 0 ? rate : null;
-            var cost = alone is { } baseline && followers > 0 ? $"; ingestion {1 - (rate / baseline):P0} below no follower" : "";
-            var line = $"  log followers: {result}{cost} (load {LoadAverage.OneMinute():0.00})";
-            Console.WriteLine(line);
-            text.AppendLine(line);
-        }
-
+        var text = new StringBuilder(await LogBenchmarks.FollowersCurveAsync(postgres, sizes.Followers, sizes.IngestLines));
         var read = $"  log read: {await LogBenchmarks.ReadAsync(postgres, sizes.ReadLines)}";
         Console.WriteLine(read);
         return text.AppendLine(read).ToString();
