@@ -14,11 +14,14 @@ namespace Bosun.Server.Orchestration.Logs;
 internal sealed class RunLogFeed : IAsyncDisposable
 {
     /// <summary>
-    /// The most a feed holds (the events of ~64,000 lines of ~250 bytes), however far behind its slowest follower is: a
-    /// follower behind what is held reads from the store until it catches up, each on its own. Below this, nothing a
-    /// follower still has to send is dropped, so a burst of lines does not send every follower to the store at once.
+    /// The most a feed holds (the events of ~270,000 lines of ~250 bytes), however far behind its slowest follower is: a
+    /// follower behind what is held reads from the store until it catches up, each on its own, at several times the CPU
+    /// per line. Below this, nothing a follower still has to send is dropped, so a burst of lines does not send every follower
+    /// to the store at once (with 16 MiB, 100 followers of a 200,000-line burst sometimes all went, and ingestion fell from
+    /// ~72,000 to ~29,000 lines/s). A client that stops reading is closed by Kestrel once a write has waited longer than it
+    /// would take at 240 bytes/s (docs/logs.md), and its cursor goes with it.
     /// </summary>
-    public const long DefaultMaxHeldBytes = 16 * 1024 * 1024;
+    public const long DefaultMaxHeldBytes = 64 * 1024 * 1024;
 
     /// <summary>Lines per store read.</summary>
     public const int Page = 1_000;
