@@ -97,11 +97,7 @@ internal sealed class InputLimits : IEndpointFilter
             switch (field.Kind)
             {
                 case Kind.Text:
-                    if (content is string { Length: var length } && length > field.Limit)
-                    {
-                        Check(At(parent, index, field.Name), (string)content, field.Limit);
-                    }
-
+                    CheckText(content as string, parent, index, field);
                     break;
                 case Kind.Texts:
                     CheckTexts(content as IEnumerable<string?>, parent, index, field);
@@ -119,10 +115,10 @@ internal sealed class InputLimits : IEndpointFilter
                     // Typed loosely (object, an interface): checked by what it holds.
                     switch (content)
                     {
-                        case string text when text.Length > field.Limit:
-                            Check(At(parent, index, field.Name), text, field.Limit);
+                        case string text:
+                            CheckText(text, parent, index, field);
                             break;
-                        case JsonNode or string:
+                        case JsonNode:
                             break;
                         case IEnumerable<string?> texts:
                             CheckTexts(texts, parent, index, field);
@@ -134,6 +130,15 @@ internal sealed class InputLimits : IEndpointFilter
 
                     break;
             }
+        }
+    }
+
+    /// <summary>Checks a text; its path is built only when it is too long.</summary>
+    private static void CheckText(string? text, string parent, int index, Field field)
+    {
+        if (text is { Length: var length } && length > field.Limit)
+        {
+            Check(At(parent, index, field.Name), text, field.Limit);
         }
     }
 
