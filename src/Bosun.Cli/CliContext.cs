@@ -84,4 +84,23 @@ internal sealed class CliContext
             RequestTimeout = TimeSpan.FromSeconds(30),
         });
     }
+
+    /// <summary>
+    /// A client for commands that follow a run until it ends (`flow-run watch`, `flow-run logs --follow`, `deployment run
+    /// --watch`): a server restart or an outage is ridden out for up to <see cref="BosunClientOptions.DefaultOutageRetryWindow"/>,
+    /// as workers do, with one line on stderr when the server stops answering and one when it is back.
+    /// </summary>
+    public BosunClient CreateFollowingClient(System.CommandLine.ParseResult parseResult)
+    {
+        var settings = ApiSettings.Resolve(parseResult, this);
+        return new BosunClient(new BosunClientOptions
+        {
+            ApiUrl = settings.ApiUrl,
+            ApiKey = settings.ApiKey,
+            RetryDelay = TimeSpan.FromMilliseconds(200),
+            RequestTimeout = TimeSpan.FromSeconds(30),
+            OutageRetryWindow = BosunClientOptions.DefaultOutageRetryWindow,
+            Logger = new Output.ErrorLineLogger(Error),
+        });
+    }
 }

@@ -527,21 +527,65 @@ public sealed class BosunClient : IDisposable
     public Task<Page<LogEntry>> ReadTaskLogsAsync(Guid runId, Guid? taskRunId, string? taskName, long after = 0, int limit = 500, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Run(runId) + "/logs" + Query(("after", after), ("limit", limit), ("task_run_id", taskRunId), ("task_name", taskName)), null, Json.PageLogEntry, cancellationToken);
 
-    /// <summary>Streams a run's log lines as they are written, until the run has finished and every line was sent.</summary>
+    /// <summary>
+    /// Streams a run's log lines as they are written, until the run has finished and every line was sent. A stream that
+    /// stops before the server said the log ended (a server restart, a lost connection) is followed again from the last
+    /// line received, within the retry budget (<see cref="BosunClientOptions.OutageRetryWindow"/>, else
+    /// <see cref="BosunClientOptions.MaxAttempts"/>), so no line is missed or repeated.
+    /// </summary>
     public async IAsyncEnumerable<LogEntry> FollowLogsAsync(Guid runId, long after = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Run(runId) + "/logs/follow" + Query(("after", after)));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseHeadersRead, null, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using var streamScope = stream.ConfigureAwait(false);
-        await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        DateTimeOffset? firstFailure = null;
+        var attempt = 1;
+        while (true)
         {
-            if (item.EventType == "log" && JsonSerializer.Deserialize(item.Data, Json.LogEntry) is { } entry)
+            using var request = new HttpRequestMessage(HttpMethod.Get, Run(runId) + "/logs/follow" + Query(("after", after)));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseHeadersRead, null, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using var streamScope = stream.ConfigureAwait(false);
+            var events = System.Net.ServerSentEvents.SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var eventsScope = events.ConfigureAwait(false);
+            Exception? lost = null;
+            while (true)
             {
-                yield return entry;
+                try
+                {
+                    if (!await events.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                {
+                    lost = ex;
+                    break;
+                }
+
+                var item = events.Current;
+                if (item.EventType == "end")
+                {
+                    _outage.Answered();
+                    yield break;
+                }
+
+                if (item.EventType == "log" && JsonSerializer.Deserialize(item.Data, Json.LogEntry) is { } entry)
+                {
+                    (after, attempt, firstFailure) = (entry.Id, 1, null);
+                    yield return entry;
+                }
             }
+
+            // The stream stopped before the log ended: follow again from the last line received.
+            lost ??= new IOException("the log stream stopped before the run's log ended");
+            _outage.Failed(lost.Message);
+            if (!MayRetry(attempt, ref firstFailure))
+            {
+                throw new BosunServerUnreachableException(_options.ApiUrl, lost);
+            }
+
+            await Task.Delay(RetryDelay(attempt++), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class CliRunner : IDisposable
             WatchPollInterval = TimeSpan.FromMilliseconds(20),
             Input = new StringReader(StandardInput),
         };
-        return new RunningCli(output, RunAsync(args, context, output, error));
+        return new RunningCli(output, error, RunAsync(args, context, output, error));
     }
 
     private static async Task<CliResult> RunAsync(string[] args, CliContext context, TextWriter output, TextWriter error)
@@ -54,18 +54,23 @@ public sealed class CliRunner : IDisposable
 }
 
 /// <summary>A command started by <see cref="CliRunner.Start"/>.</summary>
-public sealed class RunningCli(SynchronizedStringWriter output, Task<CliResult> completion)
+public sealed class RunningCli(SynchronizedStringWriter output, SynchronizedStringWriter error, Task<CliResult> completion)
 {
     public Task<CliResult> Completion { get; } = completion;
 
     /// <summary>Waits until the command has printed <paramref name="text"/> on stdout (or fails if it ends first).</summary>
-    public Task PrintedAsync(string text) => Eventually.WaitUntilAsync(() =>
+    public Task PrintedAsync(string text) => WaitForAsync(output, text, "stdout");
+
+    /// <summary>Waits until the command has printed <paramref name="text"/> on stderr (or fails if it ends first).</summary>
+    public Task PrintedOnErrorAsync(string text) => WaitForAsync(error, text, "stderr");
+
+    private Task WaitForAsync(SynchronizedStringWriter stream, string text, string name) => Eventually.WaitUntilAsync(() =>
     {
-        if (Completion.IsCompleted && !output.ToString().Contains(text, StringComparison.Ordinal))
+        if (Completion.IsCompleted && !stream.ToString().Contains(text, StringComparison.Ordinal))
         {
-            throw new Xunit.Sdk.XunitException($"The command ended without printing '{text}'. It printed:\n{output}");
+            throw new Xunit.Sdk.XunitException($"The command ended without printing '{text}' on {name}. It printed:\n{output}\n{error}");
         }
 
-        return Task.FromResult(output.ToString().Contains(text, StringComparison.Ordinal));
-    }, $"the command printed '{text}'");
+        return Task.FromResult(stream.ToString().Contains(text, StringComparison.Ordinal));
+    }, $"the command printed '{text}' on {name}");
 }

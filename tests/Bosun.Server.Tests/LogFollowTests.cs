@@ -244,6 +244,30 @@ public sealed class LogFollowTests
         Assert.Equal(Enumerable.Range(10, 10).Select(i => $"line {i}"), second.Items.Select(line => line.Message));
     }
 
+    [Fact]
+    public async Task FollowLogs_ServerRestartsWhileFollowed_TheClientFollowsOnFromItsLastLineAndGetsEveryLineOnce()
+    {
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningRunAsync(server.Client);
+        using var follower = new BosunClient(new BosunClientOptions
+        {
+            ApiUrl = server.ApiUrl, OutageRetryWindow = TimeSpan.FromMinutes(5), RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1),
+        });
+        var following = FollowAsync(follower, run.Id);
+        var before = Enumerable.Range(0, 50).Select(i => $"before {i}").ToList();
+        await server.Client.WriteLogsAsync(before.Select(line => Line(run.Id, line)).ToList());
+        await Eventually.WaitUntilAsync(() => Task.FromResult(following.Received.Count == before.Count), "the follower had the lines written before the restart", Deadline);
+
+        await server.StopAsync();
+        Assert.False(following.Lines.IsCompleted, "the follow ended with the server, before the run's log did");
+        await server.RestartAsync();
+        var after = Enumerable.Range(0, 50).Select(i => $"after {i}").ToList();
+        await server.Client.WriteLogsAsync(after.Select(line => Line(run.Id, line)).ToList());
+        await server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Completed));
+
+        Assert.Equal([.. before, .. after], await following.Lines.WaitAsync(Deadline));
+    }
+
     private static LogCreate Line(Guid runId, string message, LogSource source = LogSource.Flow) =>
         new(runId, TimeProvider.System.GetUtcNow(), RunLogLevel.Info, message, source);
 
@@ -277,21 +301,24 @@ public sealed class LogFollowTests
     private static Following FollowAsync(BosunClient client, Guid runId)
     {
         var firstLine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var lines = Task.Run(async () =>
         {
-            var received = new List<string>();
             await foreach (var line in client.FollowLogsAsync(runId))
             {
-                received.Add(line.Message);
+                received.Enqueue(line.Message);
                 firstLine.TrySetResult();
             }
 
-            return (IReadOnlyList<string>)received;
+            return (IReadOnlyList<string>)[.. received];
         });
-        return new Following(firstLine.Task, lines);
+        return new Following(firstLine.Task, lines, received);
     }
 
-    private sealed record Following(Task FirstLine, Task<IReadOnlyList<string>> Lines);
+    /// <param name="FirstLine">Completes with the first line received.</param>
+    /// <param name="Lines">Every line, once the follow has ended.</param>
+    /// <param name="Received">The lines received so far.</param>
+    private sealed record Following(Task FirstLine, Task<IReadOnlyList<string>> Lines, System.Collections.Concurrent.ConcurrentQueue<string> Received);
 
     /// <summary>
     /// A follower inside the server (<see cref="LogService.FollowAsync"/>), read only when the test says: a follower that

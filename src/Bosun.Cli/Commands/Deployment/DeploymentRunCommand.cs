@@ -65,7 +65,8 @@ internal static class DeploymentRunCommand
                 return 0;
             }
 
-            var finished = await RunWatcher.WatchAsync(context, client, run.Id, showLogs: true, cancellationToken);
+            using var following = context.CreateFollowingClient(parse);
+            var finished = await RunWatcher.WatchAsync(context, following, run.Id, showLogs: true, cancellationToken);
             return RunWatcher.Conclude(context, run.Id, finished);
         });
         return command;

@@ -80,9 +80,11 @@ internal static class FlowRunLogsCommand
                 return 0;
             }
 
+            // Once following, a server restart or an outage is ridden out: the stream is followed again after the last line.
+            using var followingClient = context.CreateFollowingClient(parse);
             await LiveStatus.RunAsync(context, $"Following the logs of {run.Name} (Ctrl+C to stop)", async _ =>
             {
-                await foreach (var entry in client.FollowLogsAsync(runId, after, cancellationToken))
+                await foreach (var entry in followingClient.FollowLogsAsync(runId, after, cancellationToken))
                 {
                     RunOutput.WriteLog(context, entry);
                 }

@@ -17,9 +17,11 @@ internal static class FlowRunWatchCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            // A server that is not there at the start is an error at once; once watching, an outage is ridden out.
             using var client = context.CreateClient(parse);
             var runId = await FlowRunReference.ResolveAsync(client, parse.GetValue(id)!, cancellationToken);
-            var run = await RunWatcher.WatchAsync(context, client, runId, parse.GetValue(logs), cancellationToken);
+            using var following = context.CreateFollowingClient(parse);
+            var run = await RunWatcher.WatchAsync(context, following, runId, parse.GetValue(logs), cancellationToken);
             return RunWatcher.Conclude(context, runId, run);
         });
         return command;

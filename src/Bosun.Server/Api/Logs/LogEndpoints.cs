@@ -28,18 +28,19 @@ internal static class LogEndpoints
             .WithTags("Logs").WithName("ReadFlowRunLogs").Requires(Permission.Read)
             .WithSummary("Read a run's logs").WithDescription("Log lines in order; pass the last id seen as 'after' to read on. 'total' is counted on the first page only (-1 on later pages). 'task_run_id' keeps the lines one task run's body wrote; 'task_name' those of the run's task runs of that task.");
 
-        api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs/follow", async Task<LogEventStream> (Guid id, long? after, LogService service, CancellationToken ct) =>
+        api.MapGet($"{ApiRoutes.FlowRuns}/{{id:guid}}/logs/follow", async Task<LogEventStream> (Guid id, long? after, LogService service, IHostApplicationLifetime lifetime, CancellationToken ct) =>
         {
             await service.EnsureRunExistsAsync(id, ct);
-            return new LogEventStream(service.FollowAsync(id, after ?? 0, ct));
+            return new LogEventStream(service.FollowAsync(id, after ?? 0, ct), lifetime.ApplicationStopping);
         }).WithTags("Logs").WithName("FollowFlowRunLogs").Requires(Permission.Read)
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .WithSummary("Follow a run's logs (server-sent events)").WithDescription("""
                 A `text/event-stream` of the run's lines, oldest first, starting after the line id `after` (0: from the first line).
                 Each line is one event: `event: log`, `data:` the line as a LogEntry in JSON on one line, `id:` the line's id, then
-                a blank line. A client that loses the stream reconnects with `after` set to the last id it received and misses
-                nothing. The stream ends once the run is finished and no line came for 3 seconds, after every line it wrote.
-                404 when the run does not exist.
+                a blank line. The stream ends once the run is finished and no line came for 3 seconds, after every line it wrote,
+                with one last event `event: end` (`data: {}`). A stream that stops without it (the server stopping, which
+                ends its streams at once, or a lost connection) is not the end of the log: the client reconnects with `after`
+                set to the last id it received and misses nothing. 404 when the run does not exist.
                 """);
     }
 }

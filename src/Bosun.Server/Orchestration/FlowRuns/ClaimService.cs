@@ -18,7 +18,7 @@ namespace Bosun.Server.Orchestration.FlowRuns;
 /// </summary>
 internal sealed class ClaimService(
     BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, FlowRunService flowRuns, TimeProvider timeProvider, IOptions<BosunServerOptions> options,
-    ServerMetrics metrics)
+    ServerMetrics metrics, IHostApplicationLifetime lifetime)
 {
     /// <summary>The pool label of served deployments' claims in the claim metrics.</summary>
     private const string ServedPool = "(served)";
@@ -215,7 +215,7 @@ internal sealed class ClaimService(
                 return outcome;
             }
 
-            if (remaining <= TimeSpan.Zero)
+            if (remaining <= TimeSpan.Zero || lifetime.ApplicationStopping.IsCancellationRequested)
             {
                 return outcome;
             }
@@ -232,11 +232,17 @@ internal sealed class ClaimService(
                 remaining = untilDue < remaining ? untilDue : remaining;
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            // A stopping server answers its waiting claims (with nothing) at once rather than holding its shutdown until
+            // they time out: the claimant polls again, and rides out the restart as it would any outage.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
             var delay = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1), timeProvider, timeout.Token);
             wokenAt = await Task.WhenAny(signalled, delay) == signalled ? timeProvider.GetUtcNow() : null;
             await timeout.CancelAsync();
             cancellationToken.ThrowIfCancellationRequested();
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                return outcome;
+            }
             if (wokenAt is not null && several && options.Value.ClaimGather > TimeSpan.Zero)
             {
                 // Runs come in bursts (a producer creating many, a sweep of schedules): a moment's wait lets one claim,
