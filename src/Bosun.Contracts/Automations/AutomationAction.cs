@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Bosun.Contracts.Automations;
 
@@ -12,7 +13,7 @@ namespace Bosun.Contracts.Automations;
 /// <param name="WorkPool">For pause/resume work pool: its name; omitted means the event's pool.</param>
 /// <param name="Parameters">For <see cref="AutomationActionKind.RunDeployment"/>: the run's parameters (templates allowed).</param>
 public sealed record AutomationAction(
-    AutomationActionKind Kind,
+    [property: JsonRequired] AutomationActionKind Kind,
     string? Url = null,
     string? Secret = null,
     WebhookPreset? Preset = null,

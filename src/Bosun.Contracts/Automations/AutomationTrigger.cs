@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Bosun.Contracts.States;
 
 namespace Bosun.Contracts.Automations;
@@ -14,7 +15,7 @@ namespace Bosun.Contracts.Automations;
 /// <param name="Threshold">How many matching events fire the actions once (1: every event).</param>
 /// <param name="WithinMinutes">With a threshold above 1: the window the events must fall in.</param>
 public sealed record AutomationTrigger(
-    AutomationTriggerKind Kind,
+    [property: JsonRequired] AutomationTriggerKind Kind,
     IReadOnlyList<StateType>? States = null,
     string? Deployment = null,
     string? Flow = null,

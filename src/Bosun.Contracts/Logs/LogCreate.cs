@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Bosun.Contracts.Logs;
 
 /// <summary>One log line to write.</summary>
@@ -6,7 +8,7 @@ namespace Bosun.Contracts.Logs;
 /// <param name="Level">Severity.</param>
 /// <param name="Message">The text.</param>
 /// <param name="Source">Who wrote it.</param>
-public sealed record LogCreate(Guid FlowRunId, DateTimeOffset Timestamp, RunLogLevel Level, string Message, LogSource Source = LogSource.Flow)
+public sealed record LogCreate([property: JsonRequired] Guid FlowRunId, [property: JsonRequired] DateTimeOffset Timestamp, [property: JsonRequired] RunLogLevel Level, string Message, LogSource Source = LogSource.Flow)
 {
     /// <summary>The W3C trace id (32 hex digits) of the span the line was written in, when it was written in one.</summary>
     public string? TraceId { get; init; }

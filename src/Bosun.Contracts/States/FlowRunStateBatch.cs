@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Bosun.Contracts.States;
 
 /// <summary>
@@ -11,7 +13,7 @@ public sealed record FlowRunStateBatch(IReadOnlyList<FlowRunStateProposal> Propo
 /// <summary>One run's proposal in a <see cref="FlowRunStateBatch"/>.</summary>
 /// <param name="FlowRunId">The run.</param>
 /// <param name="Proposal">Its proposed state, as <c>set_state</c> takes it (a transition id makes a retry safe).</param>
-public sealed record FlowRunStateProposal(Guid FlowRunId, StateProposal Proposal);
+public sealed record FlowRunStateProposal([property: JsonRequired] Guid FlowRunId, StateProposal Proposal);
 
 /// <summary>The answers to a <see cref="FlowRunStateBatch"/>, in the order of its proposals.</summary>
 /// <param name="Results">One per proposal.</param>

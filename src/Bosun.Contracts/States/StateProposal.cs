@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Bosun.Contracts.States;
 
 /// <summary>A request to move a flow run into a new state.</summary>
@@ -8,7 +10,7 @@ namespace Bosun.Contracts.States;
 /// <param name="ScheduledTime">For SCHEDULED proposals, when the run should be due.</param>
 /// <param name="Force">Skip the orchestration rules (bookkeeping still applies).</param>
 public sealed record StateProposal(
-    StateType Type,
+    [property: JsonRequired] StateType Type,
     string? Name = null,
     string? Message = null,
     Guid? TransitionId = null,

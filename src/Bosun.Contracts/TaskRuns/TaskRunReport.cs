@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Bosun.Contracts.TaskRuns;
 
@@ -20,12 +21,12 @@ namespace Bosun.Contracts.TaskRuns;
 /// <param name="Result">Its return value as JSON (with <paramref name="HasResult"/>; JSON null is a null value).</param>
 /// <param name="HasResult">Whether this report carries a result (a COMPLETED task that returns a value).</param>
 public sealed record TaskRunReport(
-    Guid Id,
-    Guid FlowRunId,
+    [property: JsonRequired] Guid Id,
+    [property: JsonRequired] Guid FlowRunId,
     string TaskName,
-    long Sequence,
-    TaskRunStateType State,
-    int Attempts,
+    [property: JsonRequired] long Sequence,
+    [property: JsonRequired] TaskRunStateType State,
+    [property: JsonRequired] int Attempts,
     DateTimeOffset? StartTime = null,
     DateTimeOffset? EndTime = null,
     string? Message = null,

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Bosun.Contracts.WorkPools;
 
@@ -13,7 +14,7 @@ namespace Bosun.Contracts.WorkPools;
 /// <param name="Minimum">Constrained: the least value, a number or a size such as <c>64m</c>.</param>
 /// <param name="Maximum">Constrained: the greatest value, a number or a size such as <c>4g</c>.</param>
 public sealed record JobVariableRule(
-    JobVariableRuleMode Mode,
+    [property: JsonRequired] JobVariableRuleMode Mode,
     JsonArray? Allowed = null,
     string? Pattern = null,
     JsonNode? Minimum = null,

@@ -10,7 +10,10 @@ namespace Bosun.Server.Api;
 /// <summary>
 /// Every text an API request carries has a length limit, checked before the route runs: path and query values, and
 /// every string (and list of strings) in the body, nested records and lists included. Too long is 422 naming the field,
-/// never a 500 from deeper down (SQLite refuses a LIKE pattern over 50,000 bytes).
+/// never a 500 from deeper down (SQLite refuses a LIKE pattern over 50,000 bytes). In the same walk, a field the
+/// contract requires (a constructor parameter with no default, not nullable: a name, a list, an object; the OpenAPI
+/// document lists it as required) that is missing or null is 422 "is required", rather than a null deeper down. (Such
+/// fields of value types are <c>[JsonRequired]</c>, which the JSON reader enforces.)
 /// </summary>
 internal sealed class InputLimits : IEndpointFilter
 {
@@ -43,6 +46,9 @@ internal sealed class InputLimits : IEndpointFilter
         Texts,
         Items,
         Value,
+
+        /// <summary>Not read for its content (a JSON value, a record holding no text): only required to be there.</summary>
+        Present,
     }
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -94,6 +100,16 @@ internal sealed class InputLimits : IEndpointFilter
         foreach (var field in Plans.GetOrAdd(value.GetType(), Plan))
         {
             var content = field.Property.GetValue(value);
+            if (content is null)
+            {
+                if (field.Required)
+                {
+                    throw new ValidationException(At(parent, index, field.Name), ["is required"]);
+                }
+
+                continue;
+            }
+
             switch (field.Kind)
             {
                 case Kind.Text:
@@ -163,27 +179,36 @@ internal sealed class InputLimits : IEndpointFilter
     }
 
     /// <summary>
-    /// The properties of <paramref name="type"/> that can hold text, once per type: value types (ids, times, numbers,
-    /// states) and JSON values are never read.
+    /// The properties of <paramref name="type"/> that can hold text or are required, once per type: value types (ids,
+    /// times, numbers, states) are never read, JSON values only when required.
     /// </summary>
-    private static Field[] Plan(Type type) =>
-    [
-        .. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(property => property.GetIndexParameters().Length == 0)
-            .Select(property =>
-            {
-                var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
-                var declared = property.PropertyType;
-                Kind? kind = declared == typeof(string) ? Kind.Text
-                    : typeof(JsonNode).IsAssignableFrom(declared) ? null
-                    : typeof(IEnumerable<string?>).IsAssignableFrom(declared) ? Kind.Texts
-                    : typeof(IEnumerable).IsAssignableFrom(declared) && declared.IsGenericType && IsContract(declared.GetGenericArguments()[^1]) ? Kind.Items
-                    : declared.IsValueType ? null
-                    : Kind.Value;
-                return kind is { } known ? new Field(property, name, Longer.GetValueOrDefault((type.Name, name), Default), known) : null;
-            })
-            .OfType<Field>(),
-    ];
+    private static Field[] Plan(Type type)
+    {
+        var nullability = new NullabilityInfoContext();
+        var parameters = type.GetConstructors().MaxBy(constructor => constructor.GetParameters().Length)?.GetParameters() ?? [];
+        return
+        [
+            .. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(property => property.GetIndexParameters().Length == 0)
+                .Select(property =>
+                {
+                    var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
+                    var declared = property.PropertyType;
+                    var parameter = parameters.FirstOrDefault(p => string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase));
+                    var required = !declared.IsValueType && parameter is { HasDefaultValue: false }
+                        && nullability.Create(parameter).WriteState == NullabilityState.NotNull;
+                    Kind? kind = declared == typeof(string) ? Kind.Text
+                        : typeof(JsonNode).IsAssignableFrom(declared) ? null
+                        : typeof(IEnumerable<string?>).IsAssignableFrom(declared) ? Kind.Texts
+                        : typeof(IEnumerable).IsAssignableFrom(declared) && declared.IsGenericType && IsContract(declared.GetGenericArguments()[^1]) ? Kind.Items
+                        : declared.IsValueType ? null
+                        : Kind.Value;
+                    kind ??= required ? Kind.Present : null;
+                    return kind is { } known ? new Field(property, name, Longer.GetValueOrDefault((type.Name, name), Default), known, required) : null;
+                })
+                .OfType<Field>(),
+        ];
+    }
 
     private static bool IsContract(Type type) => type.Namespace?.StartsWith("Bosun.Contracts", StringComparison.Ordinal) == true && !type.IsEnum;
 
@@ -195,5 +220,5 @@ internal sealed class InputLimits : IEndpointFilter
         }
     }
 
-    private sealed record Field(PropertyInfo Property, string Name, int Limit, Kind Kind);
+    private sealed record Field(PropertyInfo Property, string Name, int Limit, Kind Kind, bool Required);
 }

@@ -11,13 +11,27 @@ namespace Bosun.Server.Api;
 /// <summary>
 /// A JSON body that parses but holds a value of the wrong kind (<c>{"interval_seconds": "abc"}</c>, <c>{"type": 1}</c>)
 /// is a mistake in one field: 422 naming the field and what it takes, found by walking the JSON path through the
-/// route's request type. Malformed JSON, or a body of the wrong shape altogether, stays a 400.
+/// route's request type. A field the type requires (<c>[JsonRequired]</c>: one with no default, such as a state's type)
+/// left out is a 422 naming it too, rather than its zero value taken for what the client meant. Malformed JSON, or a body
+/// of the wrong shape altogether, stays a 400.
 /// </summary>
 internal static partial class JsonFieldErrors
 {
+    private static readonly string[] IsRequired = ["is required"];
+
     /// <summary>The field error for <paramref name="json"/>, or null when the body is malformed rather than wrong in one field.</summary>
     public static ValidationException? From(JsonException json, Type? requestType)
     {
+        if (json.InnerException is null && MissingRequired().Match(json.Message) is { Success: true } missing)
+        {
+            // "$" for the body, "$[3]" or "$.proposal" for an object inside it.
+            var at = json.Path is null or "$" ? "" : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] + "." : json.Path[1..] + ".";
+            var fields = QuotedName().Matches(missing.Groups["names"].Value).Select(name => at + name.Groups["name"].Value).ToList();
+            return new ValidationException(
+                string.Join("; ", fields.Select(field => $"{field}: is required")),
+                fields.ToDictionary(field => field, _ => IsRequired));
+        }
+
         // A syntax error comes from the reader, wrapped; a value the target cannot take is the serializer's own.
         if (json.InnerException is JsonException || json.Path is null || json.Path == "$")
         {
@@ -87,6 +101,12 @@ internal static partial class JsonFieldErrors
             _ => "an object",
         };
     }
+
+    [GeneratedRegex(@"missing required properties including: (?<names>.*)$")]
+    private static partial Regex MissingRequired();
+
+    [GeneratedRegex(@"'(?<name>[^']+)'")]
+    private static partial Regex QuotedName();
 
     [GeneratedRegex(@"(?<name>[A-Za-z0-9_]+)|\[(?<index>\d+)\]")]
     private static partial Regex PathPart();
