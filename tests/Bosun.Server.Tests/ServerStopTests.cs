@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
@@ -11,7 +13,7 @@ namespace Bosun.Server.Tests;
 /// <summary>
 /// A stopping server ends what would otherwise hold its shutdown until the host's timeout: a log follow of a running run
 /// (which then stops without its end event, so the client follows on once the server is back) and a long-polling claim
-/// (answered with no runs, so the worker polls again). The host's shutdown timeout is set far above the test's deadline,
+/// (answered 503 with Retry-After, which a worker retries like any outage, rather than polling again at once). The host's shutdown timeout is set far above the test's deadline,
 /// so a server that waited for them fails the test rather than passing slowly.
 /// </summary>
 public sealed class ServerStopTests
@@ -45,7 +47,8 @@ public sealed class ServerStopTests
         var stopping = Stopwatch.StartNew();
         await server.StopAsync().WaitAsync(StopDeadline);
 
-        Assert.Empty((await claim.WaitAsync(StopDeadline)).Runs);
+        var refused = await Assert.ThrowsAsync<BosunApiException>(() => claim.WaitAsync(StopDeadline));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         var events = await rest.WaitAsync(StopDeadline);
         Assert.Contains("\"message\":\"running\"", events, StringComparison.Ordinal);
         Assert.DoesNotContain("event: end", events, StringComparison.Ordinal);

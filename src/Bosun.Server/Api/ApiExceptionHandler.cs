@@ -32,6 +32,12 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
                 Detail = DescribeBadRequest(bad),
             },
             JsonException json => new ProblemDetails { Status = 400, Title = "Malformed JSON", Detail = json.Message },
+            Orchestration.ServerStoppingException stopping => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Server stopping",
+                Detail = stopping.Message,
+            },
             _ when Storage.StoreFaults.IsUnavailable(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
@@ -60,6 +66,11 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
         }
 
         httpContext.Response.StatusCode = problem.Status ?? 500;
+        if (exception is Orchestration.ServerStoppingException)
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

@@ -125,30 +125,40 @@ internal sealed class ClaimService(
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var states = request.States is null ? null : await flowRuns.CheckStatesAsync(request.States, "states", caller, cancellationToken);
         IReadOnlyList<FlowRunSetStateResult>? stateResults = null;
-        var claimed = await LongPollAsync(ServedPool, wait, request.MaxRuns > 1,
-            () => ClaimSignal.Served,
-            async now =>
-            {
-                var outcome = await database.WriteAsync(async scope =>
+        ClaimOutcome claimed;
+        try
+        {
+            claimed = await LongPollAsync(ServedPool, wait, request.MaxRuns > 1,
+                () => ClaimSignal.Served,
+                async now =>
                 {
-                    if (states is not null && stateResults is null)
+                    var outcome = await database.WriteAsync(async scope =>
                     {
-                        await states.DecideAsync(scope, now, cancellationToken);
+                        if (states is not null && stateResults is null)
+                        {
+                            await states.DecideAsync(scope, now, cancellationToken);
+                        }
+
+                        return await ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, options.Value.MissedRunGrace, cancellationToken);
+                    }, cancellationToken);
+                    // Announced and answered once committed, before the claim waits for runs.
+                    if (states is not null)
+                    {
+                        stateResults ??= await states.AnnounceAsync(now, cancellationToken);
                     }
 
-                    return await ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, prefetch, options.Value.MissedRunGrace, cancellationToken);
-                }, cancellationToken);
-                // Announced and answered once committed, before the claim waits for runs.
-                if (states is not null)
-                {
-                    stateResults ??= await states.AnnounceAsync(now, cancellationToken);
-                }
+                    return outcome;
+                },
+                prefetch,
+                (_, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
+                cancellationToken);
+        }
+        catch (ServerStoppingException) when (stateResults is not null)
+        {
+            // The states it carried are decided: answered (with no runs) rather than hidden behind a 503.
+            return new ServedClaimResponse([]) { StateResults = stateResults };
+        }
 
-                return outcome;
-            },
-            prefetch,
-            (_, cutoff) => database.ReadAsync(connection => ClaimStore.NextDueAsync(connection, null, request.DeploymentIds, cutoff, cancellationToken), cancellationToken),
-            cancellationToken);
         foreach (var run in claimed.Claimed.Where(run => run.State.Type == StateType.Running))
         {
             // Started by the claim: what the executor's own RUNNING proposal would have recorded and signalled.
@@ -215,10 +225,12 @@ internal sealed class ClaimService(
                 return outcome;
             }
 
-            if (remaining <= TimeSpan.Zero || lifetime.ApplicationStopping.IsCancellationRequested)
+            if (remaining <= TimeSpan.Zero)
             {
                 return outcome;
             }
+
+            lifetime.ApplicationStopping.ThrowIfStopping();
 
             if (signalled is null)
             {
@@ -232,17 +244,14 @@ internal sealed class ClaimService(
                 remaining = untilDue < remaining ? untilDue : remaining;
             }
 
-            // A stopping server answers its waiting claims (with nothing) at once rather than holding its shutdown until
-            // they time out: the claimant polls again, and rides out the restart as it would any outage.
+            // A stopping server answers its waiting claims at once (503) rather than holding its shutdown until they time
+            // out: the claimant retries, and rides out the restart as it would any outage.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
             var delay = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1), timeProvider, timeout.Token);
             wokenAt = await Task.WhenAny(signalled, delay) == signalled ? timeProvider.GetUtcNow() : null;
             await timeout.CancelAsync();
             cancellationToken.ThrowIfCancellationRequested();
-            if (lifetime.ApplicationStopping.IsCancellationRequested)
-            {
-                return outcome;
-            }
+            lifetime.ApplicationStopping.ThrowIfStopping();
             if (wokenAt is not null && several && options.Value.ClaimGather > TimeSpan.Zero)
             {
                 // Runs come in bursts (a producer creating many, a sweep of schedules): a moment's wait lets one claim,
