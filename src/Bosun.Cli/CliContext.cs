@@ -71,36 +71,32 @@ internal sealed class CliContext
     public string? Env(string name) => Environment(name) is { Length: > 0 } value ? value : null;
 
     /// <summary>A client for the API that the options, environment or profile name (see <see cref="ApiSettings"/>).</summary>
-    public BosunClient CreateClient(System.CommandLine.ParseResult parseResult)
-    {
-        var settings = ApiSettings.Resolve(parseResult, this);
-        return new BosunClient(new BosunClientOptions
-        {
-            ApiUrl = settings.ApiUrl,
-            ApiKey = settings.ApiKey,
-            // A person is waiting: one retry, then say which address did not answer.
-            MaxAttempts = 2,
-            RetryDelay = TimeSpan.FromMilliseconds(200),
-            RequestTimeout = TimeSpan.FromSeconds(30),
-        });
-    }
+    public BosunClient CreateClient(System.CommandLine.ParseResult parseResult) =>
+        // A person is waiting: one retry, then say which address did not answer.
+        NewClient(parseResult, options => options.MaxAttempts = 2);
 
     /// <summary>
     /// A client for commands that follow a run until it ends (`flow-run watch`, `flow-run logs --follow`, `deployment run
     /// --watch`): a server restart or an outage is ridden out for up to <see cref="BosunClientOptions.DefaultOutageRetryWindow"/>,
     /// as workers do, with one line on stderr when the server stops answering and one when it is back.
     /// </summary>
-    public BosunClient CreateFollowingClient(System.CommandLine.ParseResult parseResult)
+    public BosunClient CreateFollowingClient(System.CommandLine.ParseResult parseResult) => NewClient(parseResult, options =>
+    {
+        options.OutageRetryWindow = BosunClientOptions.DefaultOutageRetryWindow;
+        options.Logger = new Output.ErrorLineLogger(Error);
+    });
+
+    private BosunClient NewClient(System.CommandLine.ParseResult parseResult, Action<BosunClientOptions> configure)
     {
         var settings = ApiSettings.Resolve(parseResult, this);
-        return new BosunClient(new BosunClientOptions
+        var options = new BosunClientOptions
         {
             ApiUrl = settings.ApiUrl,
             ApiKey = settings.ApiKey,
             RetryDelay = TimeSpan.FromMilliseconds(200),
             RequestTimeout = TimeSpan.FromSeconds(30),
-            OutageRetryWindow = BosunClientOptions.DefaultOutageRetryWindow,
-            Logger = new Output.ErrorLineLogger(Error),
-        });
+        };
+        configure(options);
+        return new BosunClient(options);
     }
 }
