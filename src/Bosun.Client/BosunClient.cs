@@ -746,12 +746,13 @@ public sealed class BosunClient : IDisposable
             }
 
             HttpResponseMessage? response = null;
+            var sentAt = _options.TimeProvider.GetUtcNow();
             try
             {
                 response = await _http.SendAsync(request, completion, timeout.Token).ConfigureAwait(false);
                 if (!IsTransient(response.StatusCode))
                 {
-                    _outage.Answered();
+                    _outage.Answered(sentAt);
                     return response;
                 }
 

@@ -17,7 +17,12 @@ internal sealed class ServerOutage(BosunClientOptions options)
         }
     }
 
-    public void Answered()
+    /// <summary>
+    /// The server answered a request sent at <paramref name="sentAt"/> (now, when not given). The outage is counted up to
+    /// when that request was sent: a long-polling claim answered 20 s after the server came back does not make a 4 s
+    /// outage read as 24 s.
+    /// </summary>
+    public void Answered(DateTimeOffset? sentAt = null)
     {
         if (Interlocked.Read(ref _sinceTicks) == 0 || options.Logger is not { } logger)
         {
@@ -27,8 +32,8 @@ internal sealed class ServerOutage(BosunClientOptions options)
         var since = Interlocked.Exchange(ref _sinceTicks, 0);
         if (since != 0)
         {
-            var duration = options.TimeProvider.GetUtcNow() - new DateTimeOffset(since, TimeSpan.Zero);
-            Log.ServerAnswersAgain(logger, options.ApiUrl, duration);
+            var duration = (sentAt ?? options.TimeProvider.GetUtcNow()) - new DateTimeOffset(since, TimeSpan.Zero);
+            Log.ServerAnswersAgain(logger, options.ApiUrl, duration > TimeSpan.Zero ? duration : TimeSpan.Zero);
         }
     }
 }
