@@ -217,6 +217,44 @@ public sealed class LogFollowTests
     }
 
     [Fact]
+    public async Task FollowLogs_LinesWrittenThroughThisServer_ReachTheFollowerFromMemoryExactlyAsTheStoreHoldsThem()
+    {
+        // The server's clock stands still, so the feed's reader, once woken, waits out its gap between reads for ever:
+        // every line after the first can only reach the follower by the write's hand-off (and one that went missing or
+        // came out of order would show here).
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(clock);
+        var run = await RunningRunAsync(server.Client);
+        await server.Client.WriteLogsAsync([Line(run.Id, "first")]);
+        await using var follower = new InProcessFollower(server, run.Id, after: 0);
+        await follower.ReadUntilAsync(1);
+
+        // Four writers at once: on SQLite their writes share commits, and their hand-offs arrive in any order.
+        var writers = Enumerable.Range(0, 4).Select(_ => server.NewClient()).ToList();
+        await Task.WhenAll(writers.Select(async (writer, w) =>
+        {
+            for (var batch = 0; batch < 25; batch++)
+            {
+                await writer.WriteLogsAsync(Enumerable.Range(0, 20).Select(i =>
+                    new LogCreate(run.Id, TimeProvider.System.GetUtcNow().AddTicks(1234), (RunLogLevel)(i % 4), $"writer {w} batch {batch} line {i}", LogSource.Worker)
+                    {
+                        TraceId = "4bf92f3577b34da6a3ce929d0e0e4736", SpanId = i % 2 == 0 ? "00f067aa0ba902b7" : null,
+                    }).ToList());
+            }
+        }));
+
+        await follower.ReadUntilAsync(1 + (4 * 25 * 20));
+        var stored = new List<LogEntry>();
+        for (var page = await server.Client.ReadLogsAsync(run.Id, 0, 500); page.Items.Count > 0; page = await server.Client.ReadLogsAsync(run.Id, stored[^1].Id, 500))
+        {
+            stored.AddRange(page.Items);
+        }
+
+        Assert.Equal(stored, follower.Entries);
+        writers.ForEach(writer => writer.Dispose());
+    }
+
+    [Fact]
     public async Task FollowLogs_LinesWithBreaksQuotesAndNonAscii_EachIsOneEventThatReadsBackTheSame()
     {
         await using var server = await TestServer.StartAsync();
@@ -334,6 +372,9 @@ public sealed class LogFollowTests
 
         public List<string> Lines { get; } = [];
 
+        /// <summary>The lines received so far, whole.</summary>
+        public List<LogEntry> Entries { get; } = [];
+
         /// <summary>Reads until it has <paramref name="count"/> lines in all; the largest batch's size in bytes.</summary>
         public async Task<long> ReadUntilAsync(int count)
         {
@@ -353,6 +394,7 @@ public sealed class LogFollowTests
                     var line = System.Text.Json.JsonSerializer.Deserialize(fields[1]["data: ".Length..], Bosun.Contracts.BosunJsonContext.Default.LogEntry)!;
                     Assert.Equal($"id: {line.Id}", fields[2]);
                     Lines.Add(line.Message);
+                    Entries.Add(line);
                 }
             }
 

@@ -18,7 +18,17 @@ internal static class LogStore
     /// appear: the writers of a run are serialized (<see cref="SqlDialect.LogWritersLockStatement"/>), so that its lines
     /// commit in id order. PostgreSQL gets the whole batch in one statement (one round trip instead of one per line).
     /// </summary>
-    public static async Task InsertAsync(WriteScope scope, IReadOnlyList<LogCreate> lines, CancellationToken cancellationToken)
+    public static Task InsertAsync(WriteScope scope, IReadOnlyList<LogCreate> lines, CancellationToken cancellationToken) =>
+        InsertAsync(scope, lines, [], cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="lines"/> as <see cref="InsertAsync(WriteScope, IReadOnlyList{LogCreate}, CancellationToken)"/>
+    /// does, and returns what it added to each run of <paramref name="handOff"/> (the runs being followed), with their ids
+    /// and the id of the run's line before them, read after the run's writers' lock: an in-memory hand-off to the run's
+    /// followers, so that they need not read the lines back from the store.
+    /// </summary>
+    public static async Task<IReadOnlyList<WrittenLogLines>> InsertAsync(WriteScope scope, IReadOnlyList<LogCreate> lines,
+        IReadOnlyCollection<Guid> handOff, CancellationToken cancellationToken)
     {
         if (scope.Dialect.LogWritersLockStatement is { Length: > 0 } lockWriters)
         {
@@ -26,12 +36,39 @@ internal static class LogStore
                 lockWriters, new { runIds = Ids(lines.Select(line => line.FlowRunId).Distinct()) }, scope.Transaction, cancellationToken: cancellationToken));
         }
 
+        var before = new Dictionary<Guid, long>(handOff.Count);
+        foreach (var runId in handOff)
+        {
+            before[runId] = await LastIdAsync(scope.Connection, scope.Transaction, runId, cancellationToken);
+        }
+
+        var ids = await InsertLinesAsync(scope, lines, returnIds: handOff.Count > 0, cancellationToken);
+        if (handOff.Count == 0)
+        {
+            return [];
+        }
+
+        return before.Select(run => new WrittenLogLines(run.Key, run.Value, lines
+                .Select((line, i) => (Line: line, Id: ids[i]))
+                .Where(written => written.Line.FlowRunId == run.Key)
+                .Select(written => Entry(written.Id, written.Line))
+                .ToList()))
+            .Where(written => written.Lines.Count > 0)
+            .ToList();
+    }
+
+    /// <summary>Inserts the lines; with <paramref name="returnIds"/>, the id each line got, in the lines' order.</summary>
+    private static async Task<IReadOnlyList<long>> InsertLinesAsync(WriteScope scope, IReadOnlyList<LogCreate> lines, bool returnIds, CancellationToken cancellationToken)
+    {
         if (scope.Connection is NpgsqlConnection)
         {
-            await scope.Connection.ExecuteAsync(new CommandDefinition("""
+            // Ordered by the arrays' index, the rows are inserted (and given their ids) and returned in the lines' order.
+            var command = new CommandDefinition("""
                 INSERT INTO logs (flow_run_id, timestamp, level, message, source, trace_id, span_id, task_run_id)
-                SELECT * FROM unnest(@runIds, @timestamps, @levels, @messages, @sources, @traceIds, @spanIds, @taskRunIds)
-                """, new
+                SELECT r, t, l, m, s, tr, sp, tk
+                FROM unnest(@runIds, @timestamps, @levels, @messages, @sources, @traceIds, @spanIds, @taskRunIds) WITH ORDINALITY AS u(r, t, l, m, s, tr, sp, tk, n)
+                ORDER BY n
+                """ + (returnIds ? " RETURNING id" : ""), new
             {
                 runIds = lines.Select(line => line.FlowRunId.ToString("D")).ToArray(),
                 timestamps = lines.Select(line => Ms(line.Timestamp)).ToArray(),
@@ -41,8 +78,14 @@ internal static class LogStore
                 traceIds = lines.Select(line => line.TraceId).ToArray(),
                 spanIds = lines.Select(line => line.SpanId).ToArray(),
                 taskRunIds = lines.Select(line => line.TaskRunId?.ToString("D")).ToArray(),
-            }, scope.Transaction, cancellationToken: cancellationToken));
-            return;
+            }, scope.Transaction, cancellationToken: cancellationToken);
+            if (!returnIds)
+            {
+                await scope.Connection.ExecuteAsync(command);
+                return [];
+            }
+
+            return (await scope.Connection.QueryAsync<long>(command)).AsList();
         }
 
         var rows = lines.Select(line => new
@@ -59,6 +102,15 @@ internal static class LogStore
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO logs (flow_run_id, timestamp, level, message, source, trace_id, span_id, task_run_id) VALUES (@runId, @timestamp, @level, @message, @source, @traceId, @spanId, @taskRunId)",
             rows, scope.Transaction, cancellationToken: cancellationToken));
+        if (!returnIds)
+        {
+            return [];
+        }
+
+        // The writer inserted the lines one after the other and nothing else meanwhile (it holds the database's write
+        // lock), and an AUTOINCREMENT key only grows: the lines got the ids up to the last one, in order.
+        var last = await scope.Connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT last_insert_rowid()", transaction: scope.Transaction, cancellationToken: cancellationToken));
+        return Enumerable.Range(0, lines.Count).Select(i => last - lines.Count + 1 + i).ToList();
     }
 
     /// <summary>
@@ -102,8 +154,11 @@ internal static class LogStore
 
     /// <summary>The id of the run's last line, 0 when it has none.</summary>
     public static Task<long> LastIdAsync(DbConnection connection, Guid runId, CancellationToken cancellationToken) =>
+        LastIdAsync(connection, null, runId, cancellationToken);
+
+    private static Task<long> LastIdAsync(DbConnection connection, DbTransaction? transaction, Guid runId, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COALESCE(MAX(id), 0) FROM logs WHERE flow_run_id = @runId", new { runId }, cancellationToken: cancellationToken));
+            "SELECT COALESCE(MAX(id), 0) FROM logs WHERE flow_run_id = @runId", new { runId }, transaction, cancellationToken: cancellationToken));
 
     public static Task<int> CountAsync(DbConnection connection, Guid runId, LogTaskFilter? tasks, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(
@@ -119,6 +174,13 @@ internal static class LogStore
         { TaskName: not null } => "AND task_run_id IN (SELECT t.id FROM task_runs t WHERE t.flow_run_id = @runId AND t.task_name = @taskName)",
         _ => "",
     };
+
+    /// <summary>A line as written, as a read would return it (the store keeps its time to the millisecond).</summary>
+    private static LogEntry Entry(long id, LogCreate line) =>
+        new(id, line.FlowRunId, Time(Ms(line.Timestamp)), line.Level, line.Message, line.Source)
+        {
+            TraceId = line.TraceId, SpanId = line.SpanId, TaskRunId = line.TaskRunId,
+        };
 
     private static LogEntry Entry(Guid runId, LogRow row) =>
         new(row.Id, runId, Time(row.Timestamp), ParseLevel(row.Level), row.Message, ParseSource(row.Source))

@@ -52,11 +52,6 @@ internal sealed class LogService(
 
         for (var i = 0; i < lines.Count; i++)
         {
-            if (lines[i].Message is null)
-            {
-                throw new ValidationException($"[{i}].message", ["must not be null"]);
-            }
-
             if (lines[i].Message.Length > MaxMessageLength)
             {
                 throw new ValidationException($"[{i}].message", [$"is {lines[i].Message.Length} characters; the limit is {MaxMessageLength}"]);
@@ -64,9 +59,10 @@ internal sealed class LogService(
         }
 
         var runIds = lines.Select(line => line.FlowRunId).Distinct().ToList();
+        var followed = runIds.Where(feeds.IsFollowed).ToList();
         var now = timeProvider.GetUtcNow();
         var forget = TimeToForget(now);
-        await database.WriteAsync(async scope =>
+        var written = await database.WriteAsync<IReadOnlyList<WrittenLogLines>>(async scope =>
         {
             var known = await FlowRunStore.ExistingAsync(scope, runIds, cancellationToken);
             var unknown = runIds.Where(id => !known.Contains(id)).ToList();
@@ -82,15 +78,22 @@ internal sealed class LogService(
 
             if (batchKey is not null && !await LogStore.RecordBatchAsync(scope, batchKey, now, cancellationToken))
             {
-                return 0;
+                return [];
             }
 
             // Secret values never reach the store, whoever printed them.
             var redact = await redactor.RedactorAsync(cancellationToken);
-            await LogStore.InsertAsync(scope, lines.Select(line => line with { Message = redact(line.Message) }).ToList(), cancellationToken);
-            return 0;
+            return await LogStore.InsertAsync(scope, lines.Select(line => line with { Message = redact(line.Message) }).ToList(), followed, cancellationToken);
         }, cancellationToken);
         metrics.LogLinesIngested.Add(lines.Count);
+
+        // The followers on this server take the lines from memory; the signal still goes out, for the UI, the other
+        // replicas, and a feed whose hand-off found no place (it reads the store then).
+        foreach (var runLines in written)
+        {
+            feeds.HandOff(runLines);
+        }
+
         foreach (var runId in runIds)
         {
             runSignals.Notify(runId, RunChange.Lines);

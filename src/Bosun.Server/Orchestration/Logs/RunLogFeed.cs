@@ -10,6 +10,9 @@ namespace Bosun.Server.Orchestration.Logs;
 /// run's lines from where its slowest follower is, formatted once as the events followers send (<see cref="LogEventChunk"/>),
 /// up to <see cref="MaxHeldBytes"/>: a follower further behind than that reads from the store until it reaches them. It
 /// also decides when the run's log has ended (see <see cref="QuietPeriod"/>), once for all its followers.
+/// Lines written through this server are handed to the feed as they are acknowledged (<see cref="HandOff"/>), so that
+/// the reader, woken by their signal, finds nothing more in the store; it reads what came another way (another replica,
+/// a hand-off that arrived out of order and found no place).
 /// </summary>
 internal sealed class RunLogFeed : IAsyncDisposable
 {
@@ -47,9 +50,16 @@ internal sealed class RunLogFeed : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// The most hand-offs a feed keeps waiting for the lines before them (writes acknowledged together, whose hand-offs
+    /// arrive in any order); past it they are dropped, and the reader finds their lines in the store.
+    /// </summary>
+    public const int MaxWaitingHandOffs = 64;
+
     private readonly Lock _gate = new();
     private readonly List<LogEventChunk> _chunks = [];
     private readonly List<Cursor> _cursors = [];
+    private readonly List<WrittenLogLines> _waiting = [];
     private readonly BosunDatabase _database;
     private readonly TimeProvider _clock;
     private readonly CancellationTokenSource _stop = new();
@@ -59,6 +69,8 @@ internal sealed class RunLogFeed : IAsyncDisposable
     private long _floor;
     private long _head;
     private bool _ended;
+    private long _published;
+    private DateTimeOffset? _lastLine;
 
     public RunLogFeed(Guid runId, BosunDatabase database, RunSignals signals, TimeProvider clock, ILogger logger, long maxHeldBytes)
     {
@@ -155,6 +167,44 @@ internal sealed class RunLogFeed : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lines a write through this server added to the run, handed over once the write is durable: published at once when
+    /// the feed has every line before them; kept a moment when lines before them are still to come (another write of the
+    /// same commit, whose hand-off has yet to arrive); dropped when the feed already has them. The write's signal follows
+    /// in every case, so that the reader reads whatever no hand-off brought.
+    /// </summary>
+    public void HandOff(WrittenLogLines written)
+    {
+        if (!Ready.IsCompletedSuccessfully)
+        {
+            // Where the feed starts is being read: the reader reads these lines, or the feed starts after them.
+            return;
+        }
+
+        TaskCompletionSource? changed;
+        lock (_gate)
+        {
+            if (written.Lines[^1].Id <= _head || _ended)
+            {
+                return;
+            }
+
+            if (written.After > _head)
+            {
+                if (_waiting.Count < MaxWaitingHandOffs)
+                {
+                    _waiting.Add(written);
+                }
+
+                return;
+            }
+
+            changed = Add(written.Lines);
+        }
+
+        changed?.TrySetResult();
+    }
+
     /// <summary>Stops the feed's reader.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -188,7 +238,6 @@ internal sealed class RunLogFeed : IAsyncDisposable
     {
         (StateType Type, DateTimeOffset Since)? state = null;
         var stateRead = DateTimeOffset.MinValue;
-        DateTimeOffset? lastLine = null;
         var retry = TimeSpan.FromMilliseconds(250);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -216,27 +265,26 @@ internal sealed class RunLogFeed : IAsyncDisposable
                     if (state is null)
                     {
                         // The run was deleted, and its lines with it: nothing more will come.
-                        Publish([], ended: true);
+                        lock (_gate)
+                        {
+                            _ended = true;
+                            NextChange().TrySetResult();
+                        }
+
                         return;
                     }
                 }
 
+                var (published, lastLine) = Published();
                 var lines = await ReadNewAsync(cancellationToken);
-                if (lines.Count > 0)
-                {
-                    lastLine = now;
-                }
-
-                var quietFrom = state.Value.Type.IsTerminal() ? Later(state.Value.Since, lastLine) : (DateTimeOffset?)null;
-                var ended = lines.Count == 0 && quietFrom is { } from && now >= from + QuietPeriod;
-                Publish(lines, ended);
-                if (ended)
+                var ended = lines.Count == 0 && QuietFrom(state.Value, lastLine) is { } from && now >= from + QuietPeriod;
+                if (Publish(lines, ended, published))
                 {
                     return;
                 }
 
                 retry = TimeSpan.FromMilliseconds(250);
-                var until = quietFrom is { } quiet ? quiet + QuietPeriod : stateRead + StatePoll;
+                var until = QuietFrom(state.Value, Published().At) is { } quiet ? quiet + QuietPeriod : stateRead + StatePoll;
                 await Task.WhenAny(watch.NextAsync(), Task.Delay(Max(until - now, TimeSpan.Zero), _clock, cancellationToken));
                 await Task.Delay(Gap, _clock, cancellationToken);
             }
@@ -257,7 +305,12 @@ internal sealed class RunLogFeed : IAsyncDisposable
     private async Task<List<LogEntry>> ReadNewAsync(CancellationToken cancellationToken)
     {
         var lines = new List<LogEntry>();
-        var after = _head;
+        long after;
+        lock (_gate)
+        {
+            after = _head;
+        }
+
         IReadOnlyList<LogEntry> page;
         do
         {
@@ -271,40 +324,113 @@ internal sealed class RunLogFeed : IAsyncDisposable
         return lines;
     }
 
-    private void Publish(List<LogEntry> lines, bool ended)
+    /// <summary>How many times lines were published, and when the last ones were.</summary>
+    private (long Count, DateTimeOffset? At) Published()
     {
-        TaskCompletionSource changed;
         lock (_gate)
         {
-            if (lines.Count == 0 && !ended)
+            return (_published, _lastLine);
+        }
+    }
+
+    /// <summary>
+    /// Publishes what the reader read, and the log's end when <paramref name="ended"/> and nothing was published since the
+    /// reader's read began (<paramref name="published"/>: a hand-off meanwhile means lines are still coming). True when the
+    /// log has ended.
+    /// </summary>
+    private bool Publish(List<LogEntry> lines, bool ended, long published)
+    {
+        TaskCompletionSource? changed;
+        lock (_gate)
+        {
+            changed = Add(lines);
+            if (ended && _published == published)
             {
-                return;
+                _ended = true;
+                changed ??= NextChange();
             }
 
-            if (lines.Count > 0)
-            {
-                var chunk = new LogEventChunk(lines);
-                _chunks.Add(chunk);
-                _heldBytes += chunk.Bytes;
-                _head = lines[^1].Id;
-            }
-
-            // What every follower has sent goes (the newest chunk stays, for followers that join from near the end), and
-            // the oldest goes past the cap, whoever has yet to send it.
-            var slowest = _cursors.Count == 0 ? _head : _cursors.Min(cursor => cursor.After);
-            while (_chunks.Count > 1 && (_chunks[0].LastId <= slowest || _heldBytes > MaxHeldBytes))
-            {
-                _floor = _chunks[0].LastId;
-                _heldBytes -= _chunks[0].Bytes;
-                _chunks.RemoveAt(0);
-            }
-
-            _ended = ended;
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ended = _ended;
         }
 
-        changed.TrySetResult();
+        changed?.TrySetResult();
+        return ended;
+    }
+
+    /// <summary>
+    /// Adds the lines the feed does not have yet (a read and a hand-off may bring the same), then the waiting hand-offs
+    /// that follow on, and drops what no follower needs; under the gate. The change to complete, if anything was added.
+    /// </summary>
+    private TaskCompletionSource? Add(IReadOnlyList<LogEntry> lines)
+    {
+        var added = AddChunk(lines);
+        for (var i = 0; i < _waiting.Count;)
+        {
+            var waiting = _waiting[i];
+            if (waiting.Lines[^1].Id <= _head)
+            {
+                _waiting.RemoveAt(i);
+            }
+            else if (waiting.After <= _head)
+            {
+                _waiting.RemoveAt(i);
+                added |= AddChunk(waiting.Lines);
+                i = 0;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        if (!added)
+        {
+            return null;
+        }
+
+        _published++;
+        _lastLine = _clock.GetUtcNow();
+
+        // What every follower has sent goes (the newest chunk stays, for followers that join from near the end), and
+        // the oldest goes past the cap, whoever has yet to send it.
+        var slowest = _cursors.Count == 0 ? _head : _cursors.Min(cursor => cursor.After);
+        while (_chunks.Count > 1 && (_chunks[0].LastId <= slowest || _heldBytes > MaxHeldBytes))
+        {
+            _floor = _chunks[0].LastId;
+            _heldBytes -= _chunks[0].Bytes;
+            _chunks.RemoveAt(0);
+        }
+
+        return NextChange();
+    }
+
+    /// <summary>Holds the lines after the head as a chunk; false when there are none. Under the gate.</summary>
+    private bool AddChunk(IReadOnlyList<LogEntry> lines)
+    {
+        var first = 0;
+        while (first < lines.Count && lines[first].Id <= _head)
+        {
+            first++;
+        }
+
+        if (first == lines.Count)
+        {
+            return false;
+        }
+
+        var chunk = new LogEventChunk(first == 0 ? lines : lines.Skip(first).ToList());
+        _chunks.Add(chunk);
+        _heldBytes += chunk.Bytes;
+        _head = lines[^1].Id;
+        return true;
+    }
+
+    /// <summary>The change followers wait for now, replaced by the next one; under the gate.</summary>
+    private TaskCompletionSource NextChange()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return changed;
     }
 
     /// <summary>The index of the first held chunk with a line after <paramref name="after"/>.</summary>
@@ -326,6 +452,10 @@ internal sealed class RunLogFeed : IAsyncDisposable
 
         return low;
     }
+
+    /// <summary>When the log's quiet period starts: the later of the run's terminal state and its last line; null while the run is not finished.</summary>
+    private static DateTimeOffset? QuietFrom((StateType Type, DateTimeOffset Since) state, DateTimeOffset? lastLine) =>
+        state.Type.IsTerminal() ? Later(state.Since, lastLine) : null;
 
     private static DateTimeOffset Later(DateTimeOffset time, DateTimeOffset? other) => other is { } value && value > time ? value : time;
 

@@ -36,6 +36,27 @@ internal sealed class RunLogFeeds(BosunDatabase database, RunSignals signals, Ti
         }
     }
 
+    /// <summary>Whether the run has followers on this server (whose feed takes its written lines: <see cref="HandOff"/>).</summary>
+    public bool IsFollowed(Guid runId)
+    {
+        lock (_gate)
+        {
+            return _feeds.ContainsKey(runId);
+        }
+    }
+
+    /// <summary>Gives the run's feed, if it has one, the lines a write through this server added (<see cref="RunLogFeed.HandOff"/>).</summary>
+    public void HandOff(WrittenLogLines written)
+    {
+        RunLogFeed? feed;
+        lock (_gate)
+        {
+            feed = _feeds.GetValueOrDefault(written.RunId);
+        }
+
+        feed?.HandOff(written);
+    }
+
     /// <summary>The feed of <paramref name="runId"/>, counted as followed until <see cref="Leave"/>.</summary>
     public RunLogFeed Join(Guid runId)
     {
