@@ -16,6 +16,18 @@ public sealed class LogShipper : IAsyncDisposable
     /// <summary>Most lines per request.</summary>
     public const int MaxBatch = 1000;
 
+    /// <summary>
+    /// The longest message the server takes in one line (its limit: docs/logs.md). A longer message is sent as consecutive
+    /// lines of at most this many characters, in order and otherwise alike, so that the server refuses none of it.
+    /// </summary>
+    public const int MaxMessageLength = 64 * 1024;
+
+    /// <summary>
+    /// Most message characters per request (a batch holds at least one line). Even escaped at six bytes a character, a batch
+    /// stays below the server's default body limit (10 MiB), so that long lines are not refused for the request's size.
+    /// </summary>
+    public const int MaxBatchCharacters = 1024 * 1024;
+
     private readonly BosunClient _client;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<LogShipper> _logger;
@@ -75,6 +87,7 @@ public sealed class LogShipper : IAsyncDisposable
     /// <summary>Queues one line of a run written by the body of task run <paramref name="taskRunId"/> (null: not by a task).</summary>
     public void Add(Guid runId, RunLogLevel level, string message, LogSource source, Guid? taskRunId)
     {
+        ArgumentNullException.ThrowIfNull(message);
         // The span the line is written in (a flow's task, a worker's watch of the run) goes with it.
         var span = Activity.Current;
         var line = new LogCreate(runId, _timeProvider.GetUtcNow(), level, message, source)
@@ -85,20 +98,39 @@ public sealed class LogShipper : IAsyncDisposable
         };
         lock (_lock)
         {
-            if (_memory.Count >= _options.MemoryLines && !TrySpillLocked())
+            var start = 0;
+            do
             {
-                var dropped = Interlocked.Increment(ref _dropped);
-                _droppedByRun[runId] = _droppedByRun.GetValueOrDefault(runId) + 1;
-                if (dropped % 1000 == 1)
+                var length = Math.Min(MaxMessageLength, message.Length - start);
+                if (length == MaxMessageLength && char.IsHighSurrogate(message[start + length - 1]))
                 {
-                    Log.LogLinesDropped(_logger, dropped, _options.MemoryLines, _spill?.Path ?? "(none)", _options.SpillFileBytes);
+                    // A character made of two UTF-16 units stays whole, in the next part.
+                    length--;
                 }
 
-                return;
+                AddLocked(length == message.Length ? line : line with { Message = message.Substring(start, length) });
+                start += length;
+            }
+            while (start < message.Length);
+        }
+    }
+
+    /// <summary>Queues one line: in memory, or on disk once memory is full; dropped (and counted) when both are full.</summary>
+    private void AddLocked(LogCreate line)
+    {
+        if (_memory.Count >= _options.MemoryLines && !TrySpillLocked())
+        {
+            var dropped = Interlocked.Increment(ref _dropped);
+            _droppedByRun[line.FlowRunId] = _droppedByRun.GetValueOrDefault(line.FlowRunId) + 1;
+            if (dropped % 1000 == 1)
+            {
+                Log.LogLinesDropped(_logger, dropped, _options.MemoryLines, _spill?.Path ?? "(none)", _options.SpillFileBytes);
             }
 
-            _memory.Add(line);
+            return;
         }
+
+        _memory.Add(line);
     }
 
     /// <summary>Sends everything buffered now, oldest first; returns false when the server did not take it.</summary>
@@ -184,7 +216,13 @@ public sealed class LogShipper : IAsyncDisposable
                 source = _memory;
             }
 
-            var count = Math.Min(MaxBatch, source.Count);
+            var (count, characters) = (0, 0L);
+            while (count < Math.Min(MaxBatch, source.Count) && (count == 0 || characters + source[count].Message.Length <= MaxBatchCharacters))
+            {
+                characters += source[count].Message.Length;
+                count++;
+            }
+
             _sending.AddRange(source.GetRange(0, count));
             source.RemoveRange(0, count);
             _sendingKey = Guid.NewGuid().ToString("N");
