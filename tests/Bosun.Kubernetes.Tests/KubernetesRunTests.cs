@@ -77,7 +77,8 @@ public sealed class KubernetesRunTests
         await using var worker = await TestWorker.StartAsync(k8s.Server, KubernetesTest.WorkerOptions(Pool));
 
         var run = await k8s.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
-        var waiting = await k8s.Client.LogsContainingAsync(run.Id, "Insufficient cpu");
+        // The scheduler's event, not just any line naming the reason: the pod's status says it too, and it may come first.
+        var waiting = await k8s.Client.LogsContainingAsync(run.Id, "Pod event FailedScheduling: ");
         var pending = await Eventually.ValueAsync(() => k8s.Client.GetFlowRunAsync(run.Id),
             r => r.WaitingReason?.Contains("Insufficient cpu", StringComparison.Ordinal) == true || r.State.Type.IsTerminal(), "the run's waiting reason names the scheduler's message");
         await using var inspect = ChildProcess.StartCli(["flow-run", "inspect", run.Id.ToString()], new Dictionary<string, string?> { ["BOSUN_API_URL"] = k8s.Server.ApiUrl.ToString() });

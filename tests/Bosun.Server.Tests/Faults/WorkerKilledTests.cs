@@ -18,8 +18,11 @@ public sealed class WorkerKilledTests
         var deployment = await fault.DeploymentAsync($"{WorkerFault.UntilRunning()}; {FakeFlow.Propose("COMPLETED")}");
         var first = await fault.StartWorkerAsync("first", prefetchSeconds: 300);
 
-        // A run due in 45 s: the worker claims it ahead (prefetch) and holds it PENDING, starting nothing until it is due.
-        var due = await fault.Client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddSeconds(45));
+        // A run due in 120 s: the worker claims it ahead (prefetch) and holds it PENDING, starting nothing until it is due.
+        // The kill must come before the due time: on a loaded machine (load average 140 in one CI run) the claim and
+        // the reads before the kill took more than 45 s once, and the worker had started the run by then (it was then
+        // CRASHED, rightly, as a run whose infrastructure started but never reported RUNNING).
+        var due = await fault.Client.RunAsync(deployment, TimeProvider.System.GetUtcNow().AddSeconds(120));
         var run = await fault.RunWhenAsync(due.Id, r => r.State.Type == StateType.Pending, "the worker claimed the run ahead");
         Assert.Null(run.InfrastructureId);
         await Signals.SendAsync(first.Id, "KILL");
@@ -33,7 +36,7 @@ public sealed class WorkerKilledTests
         Assert.True(requeued.Timestamp - killed <= Deadline, $"re-queued {(requeued.Timestamp - killed).TotalSeconds:0.0} s after the kill");
         Assert.Contains("'first' has not been heard from", requeued.Message, StringComparison.Ordinal);
 
-        var completed = await fault.RunWhenAsync(run.Id, r => r.State.Type.IsTerminal(), "the run ended once due", TimeSpan.FromSeconds(120));
+        var completed = await fault.RunWhenAsync(run.Id, r => r.State.Type.IsTerminal(), "the run ended once due", TimeSpan.FromSeconds(240));
         Assert.Equal((StateType.Completed, "second"), (completed.State.Type, completed.WorkerName));
         Assert.Contains((await fault.Client.ReadLogsAsync(run.Id)).Items, l => l.Source == Contracts.Logs.LogSource.Server && l.Message.Contains("PENDING to SCHEDULED", StringComparison.Ordinal));
         await fault.AssertNoSlotHeldAsync(deployment);
