@@ -17,12 +17,6 @@ public sealed class LogShipper : IAsyncDisposable
     public const int MaxBatch = 1000;
 
     /// <summary>
-    /// The longest message the server takes in one line (its limit: docs/logs.md). A longer message is sent as consecutive
-    /// lines of at most this many characters, in order and otherwise alike, so that the server refuses none of it.
-    /// </summary>
-    public const int MaxMessageLength = 64 * 1024;
-
-    /// <summary>
     /// Most message characters per request (a batch holds at least one line). Even escaped at six bytes a character, a batch
     /// stays below the server's default body limit (10 MiB), so that long lines are not refused for the request's size.
     /// </summary>
@@ -101,8 +95,9 @@ public sealed class LogShipper : IAsyncDisposable
             var start = 0;
             do
             {
-                var length = Math.Min(MaxMessageLength, message.Length - start);
-                if (length == MaxMessageLength && char.IsHighSurrogate(message[start + length - 1]))
+                // A message longer than the server takes goes as consecutive lines, in order and otherwise alike.
+                var length = Math.Min(LogCreate.MaxMessageLength, message.Length - start);
+                if (length == LogCreate.MaxMessageLength && char.IsHighSurrogate(message[start + length - 1]))
                 {
                     // A character made of two UTF-16 units stays whole, in the next part.
                     length--;

@@ -51,7 +51,7 @@ public sealed class LogShipperTests
         await using var logs = new LogShipper(server.Client, TimeProvider.System, new ListLogger());
         // 200,000 characters with a two-unit character across the first part's end; then 1,000 lines of 20,000
         // characters: 20 MB in all, twice the server's default body limit (10 MiB).
-        var longLine = new string('a', LogShipper.MaxMessageLength - 1) + "🚢" + new string('b', 200_000 - LogShipper.MaxMessageLength - 1);
+        var longLine = new string('a', LogCreate.MaxMessageLength - 1) + "🚢" + new string('b', 200_000 - LogCreate.MaxMessageLength - 1);
         var lines = Enumerable.Range(0, 1000).Select(i => $"{i:D4}" + new string('c', 19_996)).ToList();
         logs.Add(runId, RunLogLevel.Warning, longLine, LogSource.Flow);
         lines.ForEach(line => logs.Add(runId, RunLogLevel.Info, line, LogSource.Flow));
@@ -62,7 +62,7 @@ public sealed class LogShipperTests
         var stored = await server.Client.AllLogsAsync(runId);
         var parts = stored.TakeWhile(line => line.Level == RunLogLevel.Warning).ToList();
         Assert.Equal(4, parts.Count);
-        Assert.All(parts, part => Assert.InRange(part.Message.Length, 1, LogShipper.MaxMessageLength));
+        Assert.All(parts, part => Assert.InRange(part.Message.Length, 1, LogCreate.MaxMessageLength));
         Assert.Equal(longLine, string.Concat(parts.Select(part => part.Message)));
         Assert.Equal([.. lines, ""], stored.Skip(parts.Count).Select(line => line.Message));
         Assert.Equal(0, logs.DroppedLines);

@@ -10,6 +10,12 @@ namespace Bosun.Contracts.Logs;
 /// <param name="Source">Who wrote it.</param>
 public sealed record LogCreate([property: JsonRequired] Guid FlowRunId, [property: JsonRequired] DateTimeOffset Timestamp, [property: JsonRequired] RunLogLevel Level, string Message, LogSource Source = LogSource.Flow)
 {
+    /// <summary>
+    /// The longest message the server takes in one line, in UTF-16 characters (docs/logs.md): the API refuses a longer one
+    /// with a 422, and the log shippers send a longer one as consecutive lines of at most this length.
+    /// </summary>
+    public const int MaxMessageLength = 64 * 1024;
+
     /// <summary>The W3C trace id (32 hex digits) of the span the line was written in, when it was written in one.</summary>
     public string? TraceId { get; init; }
 

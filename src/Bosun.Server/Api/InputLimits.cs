@@ -32,7 +32,7 @@ internal sealed class InputLimits : IEndpointFilter
         [("WorkQueueUpdate", "description")] = 10_000,
         [("StateProposal", "message")] = 10_000,
         [("ScheduleSpec", "rrule")] = 2_000,
-        [("LogCreate", "message")] = 64 * 1024,
+        [("LogCreate", "message")] = Bosun.Contracts.Logs.LogCreate.MaxMessageLength,
         [("SecretValue", "value")] = 64 * 1024,
         [("TaskRunReport", "message")] = 10_000,
     };

@@ -12,7 +12,6 @@ internal sealed class LogService(
     BosunDatabase database, RunSignals runSignals, RunLogFeeds feeds, SecretRedactor redactor, TimeProvider timeProvider, Metrics.ServerMetrics metrics)
 {
     public const int MaxBatch = 5_000;
-    public const int MaxMessageLength = 64 * 1024;
     public const int MaxBatchKeyLength = 200;
 
     /// <summary>How long a batch's key is remembered: a batch sent again later than this may be written twice.</summary>
@@ -52,9 +51,9 @@ internal sealed class LogService(
 
         for (var i = 0; i < lines.Count; i++)
         {
-            if (lines[i].Message.Length > MaxMessageLength)
+            if (lines[i].Message.Length > LogCreate.MaxMessageLength)
             {
-                throw new ValidationException($"[{i}].message", [$"is {lines[i].Message.Length} characters; the limit is {MaxMessageLength}"]);
+                throw new ValidationException($"[{i}].message", [$"is {lines[i].Message.Length} characters; the limit is {LogCreate.MaxMessageLength}"]);
             }
         }
 
