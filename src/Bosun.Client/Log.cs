@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 136, Level = LogLevel.Error, Message = "The server refused {Count} log line(s), which are dropped: {Reason}")]
     public static partial void LogLinesRefused(ILogger logger, int count, string reason);
 
+    [LoggerMessage(EventId = 138, Level = LogLevel.Warning, Message = "The server refused a batch of {Count} log line(s) ({Reason}); it is sent again in {Parts} parts, so that only what it refuses is dropped")]
+    public static partial void LogBatchSplit(ILogger logger, int count, int parts, string reason);
+
     [LoggerMessage(EventId = 137, Level = LogLevel.Error, Message = "LOG LINES LOST: stopping with {Count} line(s) in memory and the spill file {Path} that the server never took")]
     public static partial void LogLinesAbandoned(ILogger logger, int count, string path);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Bosun.Contracts.Logs;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +36,8 @@ public sealed class LogShipper : IAsyncDisposable
     private readonly List<LogCreate> _sending = [];
     // The key of the batch in _sending, the same for every attempt: the server writes it once however often it is sent.
     private string _sendingKey = "";
+    // The parts of a batch the server refused as a whole, first part first: sent before anything newer.
+    private readonly List<List<LogCreate>> _refusedParts = [];
     private List<LogCreate> _fromSpill = [];
     private LogSpillFile? _spill;
     private Task? _loop;
@@ -168,8 +171,7 @@ public sealed class LogShipper : IAsyncDisposable
                 }
                 catch (BosunApiException ex)
                 {
-                    // A client error (a run deleted meanwhile): these lines can never be written; say so and go on.
-                    Log.LogLinesRefused(_logger, _sending.Count, ex.Message);
+                    OnRefused(ex);
                 }
 
                 _sending.Clear();
@@ -182,6 +184,59 @@ public sealed class LogShipper : IAsyncDisposable
     }
 
     /// <summary>
+    /// The server refused the batch in <see cref="_sending"/> as a whole (a client error), though most of it may be fine: a
+    /// run deleted meanwhile refuses every other run's lines with it, one line too large or invalid refuses the rest. The
+    /// batch is sent again in parts, one per run, then halves of a run's lines, until what is refused is one run's lines
+    /// (a deleted run, a run the caller may not write) or one line; only that is dropped. Each run's lines keep their order.
+    /// </summary>
+    private void OnRefused(BosunApiException refusal)
+    {
+        var parts = Split(_sending, refusal.StatusCode);
+        lock (_lock)
+        {
+            if (parts is not null)
+            {
+                Log.LogBatchSplit(_logger, _sending.Count, parts.Count, refusal.Message);
+                _refusedParts.InsertRange(0, parts);
+                return;
+            }
+
+            Log.LogLinesRefused(_logger, _sending.Count, refusal.Message);
+            if (_sending is [var line] && refusal.StatusCode is HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity)
+            {
+                // The run exists (that would be a 404): it is told what it misses. The notice is shorter than the line it
+                // stands for, so that a notice refused in turn is followed by a shorter one, never by a loop.
+                var reason = refusal.Message.Length <= 300 ? refusal.Message : refusal.Message[..300];
+                var notice = $"A log line of {line.Message.Length} characters was refused by the Bosun server and is not stored: {reason}";
+                if (notice.Length < line.Message.Length)
+                {
+                    _memory.Add(new LogCreate(line.FlowRunId, _timeProvider.GetUtcNow(), RunLogLevel.Error, notice, LogSource.Worker) { TaskRunId = line.TaskRunId });
+                }
+            }
+        }
+    }
+
+    /// <summary>The parts to send a refused batch again in, or null when it cannot be split further.</summary>
+    private static List<List<LogCreate>>? Split(List<LogCreate> batch, HttpStatusCode status)
+    {
+        if (batch.Count < 2)
+        {
+            return null;
+        }
+
+        var byRun = batch.GroupBy(line => line.FlowRunId).Select(lines => lines.ToList()).ToList();
+        if (byRun.Count > 1)
+        {
+            return byRun;
+        }
+
+        // One run's lines: a 404 or 403 is about the run, every line of it goes; too large or invalid is about some lines.
+        return status is HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity
+            ? [batch[..(batch.Count / 2)], batch[(batch.Count / 2)..]]
+            : null;
+    }
+
+    /// <summary>
     /// Whether a line of <paramref name="runId"/> may still be on its way (under the flush gate): one in memory or in a
     /// batch not taken yet, or any line on disk or dropped (not looked into: the whole buffer goes then).
     /// </summary>
@@ -189,16 +244,27 @@ public sealed class LogShipper : IAsyncDisposable
     {
         lock (_lock)
         {
-            return _sending.Count > 0 || _fromSpill.Count > 0 || _spill is { IsEmpty: false } || _droppedByRun.Count > 0
+            return _sending.Count > 0 || _refusedParts.Count > 0 || _fromSpill.Count > 0 || _spill is { IsEmpty: false } || _droppedByRun.Count > 0
                 || _memory.Exists(line => line.FlowRunId == runId);
         }
     }
 
-    /// <summary>Moves the oldest waiting lines into <see cref="_sending"/>: from the spill file first, then memory.</summary>
+    /// <summary>
+    /// Moves the oldest waiting lines into <see cref="_sending"/>: a refused batch's next part first, then from the spill
+    /// file, then memory.
+    /// </summary>
     private bool TakeNextBatch()
     {
         lock (_lock)
         {
+            if (_refusedParts.Count > 0)
+            {
+                _sending.AddRange(_refusedParts[0]);
+                _refusedParts.RemoveAt(0);
+                _sendingKey = Guid.NewGuid().ToString("N");
+                return true;
+            }
+
             if (_fromSpill.Count == 0 && _spill is { IsEmpty: false } spill)
             {
                 _fromSpill = spill.TakeOldest();
@@ -325,7 +391,7 @@ public sealed class LogShipper : IAsyncDisposable
         _flushGate.Dispose();
         lock (_lock)
         {
-            var unsent = _sending.Count + _fromSpill.Count + _memory.Count;
+            var unsent = _sending.Count + _refusedParts.Sum(part => part.Count) + _fromSpill.Count + _memory.Count;
             if (unsent > 0 || _spill is { IsEmpty: false })
             {
                 Log.LogLinesAbandoned(_logger, unsent, _spill?.Path ?? "(none)");

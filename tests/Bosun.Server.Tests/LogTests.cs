@@ -61,6 +61,27 @@ public sealed class LogTests
     }
 
     [Fact]
+    public async Task WriteLogs_BatchSentAgainAfterOneOfItsRunsWasDeleted_AcknowledgedAndWrittenOnce_ANewKeyRefused()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("p");
+        var deployment = await server.Client.DeploymentAsync("p");
+        var (kept, deleted) = (await server.Client.RunAsync(deployment), await server.Client.RunAsync(deployment));
+        var now = TimeProvider.System.GetUtcNow();
+        List<LogCreate> lines = [new(kept.Id, now, RunLogLevel.Info, "kept"), new(deleted.Id, now, RunLogLevel.Info, "of a deleted run")];
+        await server.Client.WriteLogBatchAsync(lines, "batch-1");
+
+        // The answer was lost, and the run deleted before the batch is sent again: the batch is written, so it is
+        // acknowledged, not refused (a refusal would make a shipper send the kept run's line again as a new batch).
+        await server.Client.DeleteFlowRunAsync(deleted.Id);
+        await server.Client.WriteLogBatchAsync(lines, "batch-1");
+
+        Assert.Equal(["kept"], (await server.Client.AllLogsAsync(kept.Id)).Select(line => line.Message));
+        await ApiAssert.FailsAsync(HttpStatusCode.NotFound, () => server.Client.WriteLogBatchAsync(lines, "batch-2"), deleted.Id.ToString());
+        Assert.Equal(["kept"], (await server.Client.AllLogsAsync(kept.Id)).Select(line => line.Message));
+    }
+
+    [Fact]
     public async Task FollowLogs_StreamsNewLinesUntilRunEnds()
     {
         await using var server = await TestServer.StartAsync();

@@ -69,6 +69,57 @@ public sealed class LogShipperTests
     }
 
     [Fact]
+    public async Task Flush_BatchWithLinesOfARunDeletedMeanwhile_EveryOtherRunsLinesArriveInOrder()
+    {
+        var (server, runId) = await ServerWithRunAsync();
+        await using var _ = server;
+        var deploymentId = (await server.Client.GetFlowRunAsync(runId)).DeploymentId!.Value;
+        var (deleted, other) = (await server.Client.CreateFlowRunAsync(deploymentId, new FlowRunCreate()), await server.Client.CreateFlowRunAsync(deploymentId, new FlowRunCreate()));
+        var logger = new ListLogger();
+        await using var logs = new LogShipper(server.Client, TimeProvider.System, logger);
+        for (var i = 0; i < 300; i++)
+        {
+            logs.Add(runId, RunLogLevel.Info, $"run {i}", LogSource.Flow);
+            logs.Add(deleted.Id, RunLogLevel.Info, $"deleted {i}", LogSource.Flow);
+            logs.Add(other.Id, RunLogLevel.Info, $"other {i}", LogSource.Flow);
+        }
+
+        // One batch holds lines of all three runs; the server refuses it as a whole (404) once one run is gone.
+        await server.Client.DeleteFlowRunAsync(deleted.Id);
+        Assert.True(await logs.FlushAsync());
+
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"run {i}"), (await server.Client.AllLogsAsync(runId)).Select(line => line.Message));
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"other {i}"), (await server.Client.AllLogsAsync(other.Id)).Select(line => line.Message));
+        Assert.Contains(logger.Lines, message => message.Contains("refused 300 log line(s)", StringComparison.Ordinal) && message.Contains(deleted.Id.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Flush_ServerBodyLimitBelowTheBatches_EveryLineArrivesInOrder_ALineTooLargeAloneIsReplacedByANotice()
+    {
+        // 100,000 bytes: batches of 1,000 short lines are over it, and so is one line of 40,000 '<' (six bytes each in JSON).
+        await using var server = await TestServer.StartAsync(configure: options => options.MaxRequestBodyBytes = 100_000);
+        await server.Client.PoolAsync("proc");
+        var deployment = await server.Client.CommandDeploymentAsync("proc", "true");
+        var runId = (await server.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate())).Id;
+        var logger = new ListLogger();
+        await using var logs = new LogShipper(server.Client, TimeProvider.System, logger);
+        var lines = Enumerable.Range(0, 2500).Select(i => $"{i:D4} " + new string('x', 200)).ToList();
+        lines.Take(1200).ToList().ForEach(line => logs.Add(runId, RunLogLevel.Info, line, LogSource.Flow));
+        logs.Add(runId, RunLogLevel.Warning, new string('<', 40_000), LogSource.Flow);
+        lines.Skip(1200).ToList().ForEach(line => logs.Add(runId, RunLogLevel.Info, line, LogSource.Flow));
+
+        Assert.True(await logs.FlushAsync());
+
+        var stored = await server.Client.AllLogsAsync(runId);
+        Assert.Equal(lines, stored.Where(line => line.Level == RunLogLevel.Info).Select(line => line.Message));
+        var notice = Assert.Single(stored, line => line.Level != RunLogLevel.Info);
+        Assert.Equal(RunLogLevel.Error, notice.Level);
+        Assert.Contains("A log line of 40000 characters was refused by the Bosun server", notice.Message, StringComparison.Ordinal);
+        Assert.Contains("larger than the server accepts", notice.Message, StringComparison.Ordinal);
+        Assert.Contains(logger.Lines, message => message.Contains("refused 1 log line(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ServerAway_LinesPastTheMemoryBound_SpilledToDiskThenShippedInOrder()
     {
         var (server, runId) = await ServerWithRunAsync();

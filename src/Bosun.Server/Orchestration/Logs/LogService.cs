@@ -63,21 +63,25 @@ internal sealed class LogService(
         var forget = TimeToForget(now);
         var written = await database.WriteAsync<IReadOnlyList<WrittenLogLines>>(async scope =>
         {
-            var known = await FlowRunStore.ExistingAsync(scope, runIds, cancellationToken);
-            var unknown = runIds.Where(id => !known.Contains(id)).ToList();
-            if (unknown.Count > 0)
-            {
-                throw FlowRunService.NotFound(unknown[0]);
-            }
-
             if (forget)
             {
                 await LogStore.ForgetBatchesAsync(scope, now - BatchKeyRetention, cancellationToken);
             }
 
+            // A batch written already is acknowledged again before anything else is checked: sent again after a lost
+            // answer, it must not be refused because one of its runs was deleted since (the shipper would then send the
+            // other runs' lines again, as new batches).
             if (batchKey is not null && !await LogStore.RecordBatchAsync(scope, batchKey, now, cancellationToken))
             {
                 return [];
+            }
+
+            var known = await FlowRunStore.ExistingAsync(scope, runIds, cancellationToken);
+            var unknown = runIds.Where(id => !known.Contains(id)).ToList();
+            if (unknown.Count > 0)
+            {
+                // The whole transaction is undone, the batch's key with it.
+                throw FlowRunService.NotFound(unknown[0]);
             }
 
             // Secret values never reach the store, whoever printed them.
