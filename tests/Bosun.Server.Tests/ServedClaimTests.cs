@@ -3,7 +3,10 @@ using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
+using Bosun.Server.Storage;
 using Bosun.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
 
@@ -27,6 +30,38 @@ public sealed class ServedClaimTests
         Assert.Equal((StateType.Pending, "serve-1"), (claimed.FlowRun.State.Type, claimed.FlowRun.WorkerName));
         Assert.Equal(ReadinessStatus.Ready, (await client.GetDeploymentAsync(mine.Id)).Status);
         Assert.Equal(ReadinessStatus.NotReady, (await client.GetDeploymentAsync(other.Id)).Status);
+    }
+
+    /// <summary>
+    /// A claim decides at the time it read its candidates, not the time it asked for the writer: a run created "due now"
+    /// in between (while the claim waited for the writer, or committed on PostgreSQL between the claim's first statement
+    /// and its read) is started by the claim, not handed out PENDING for its executor to start in requests of its own.
+    /// A run due after the read still waits.
+    /// </summary>
+    [Fact]
+    public async Task ClaimServed_RunDueAfterTheClaimAskedButBeforeItRead_StartedByTheClaim_ALaterRunWaits()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(clock);
+        var client = server.Client;
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "due-meanwhile"));
+        var asked = clock.GetUtcNow();
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        var dueMeanwhile = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        var dueLater = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(ScheduledStartTime: clock.GetUtcNow() + TimeSpan.FromMilliseconds(5)));
+        var database = server.Server.Services.GetRequiredService<BosunDatabase>();
+        var request = new ServedClaimRequest("s", [deployment.Id], 10) { InProcessInfrastructureId = "in-process-1" };
+
+        var outcome = await database.WriteAsync(scope => ClaimStore.ClaimServedAsync(scope, database.Dialect, request, asked, clock,
+            TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), CancellationToken.None), CancellationToken.None);
+
+        var claimed = new List<(Guid, StateType)>();
+        foreach (var run in outcome.Claimed)
+        {
+            claimed.Add((run.Id, (await client.GetFlowRunAsync(run.Id)).State.Type));
+        }
+
+        Assert.Equal([(dueMeanwhile.Id, StateType.Running), (dueLater.Id, StateType.Pending)], claimed);
     }
 
     /// <summary>The same limit whether the claim answers runs PENDING or, for a process that runs them inside itself, RUNNING.</summary>

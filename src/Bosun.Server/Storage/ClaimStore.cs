@@ -28,7 +28,7 @@ internal static class ClaimStore
     /// <paramref name="record"/> it leaves the worker's heartbeat and the queues' poll alone (recorded a moment ago).
     /// </summary>
     public static async Task<ClaimOutcome> ClaimAsync(
-        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeSpan prefetch, TimeSpan missedRunGrace,
+        WriteScope scope, SqlDialect dialect, string poolName, ClaimRequest request, DateTimeOffset now, TimeProvider clock, TimeSpan prefetch, TimeSpan missedRunGrace,
         (Guid Id, bool Limited)? known = null, bool record = true, CancellationToken cancellationToken = default)
     {
         var (poolId, limited) = known ?? await scope.Connection.QuerySingleOrDefaultAsync<(Guid, int?)?>(new CommandDefinition(
@@ -95,7 +95,7 @@ internal static class ClaimStore
         {
             // Gone since the id was known (nothing above wrote for it): look the name up.
             return known is not null
-                ? await ClaimAsync(scope, dialect, poolName, request, now, prefetch, missedRunGrace, record: true, cancellationToken: cancellationToken)
+                ? await ClaimAsync(scope, dialect, poolName, request, now, clock, prefetch, missedRunGrace, record: true, cancellationToken: cancellationToken)
                 : throw PoolNotFound(poolName);
         }
 
@@ -119,7 +119,7 @@ internal static class ClaimStore
             queues = queues.Where(queue => names.Contains(queue.Name)).ToList();
         }
 
-        var claim = new CandidateClaim(scope, request.WorkerName, now, now - missedRunGrace, cancellationToken);
+        var claim = new CandidateClaim(scope, request.WorkerName, now, clock, now - missedRunGrace, cancellationToken);
         if (pool.Paused || request.MaxRuns <= 0)
         {
             return new ClaimOutcome(pool, [], [], false);
@@ -205,7 +205,7 @@ internal static class ClaimStore
 
     /// <summary>The claim of a serving process: due runs of its own deployments, which are on no work pool.</summary>
     public static async Task<ClaimOutcome> ClaimServedAsync(
-        WriteScope scope, SqlDialect dialect, ServedClaimRequest request, DateTimeOffset now, TimeSpan prefetch, TimeSpan missedRunGrace, CancellationToken cancellationToken)
+        WriteScope scope, SqlDialect dialect, ServedClaimRequest request, DateTimeOffset now, TimeProvider clock, TimeSpan prefetch, TimeSpan missedRunGrace, CancellationToken cancellationToken)
     {
         var ids = Ids(request.DeploymentIds.Distinct());
         var found = (await scope.Connection.QueryAsync<(Guid Id, Guid? PoolId)>(new CommandDefinition(
@@ -222,7 +222,7 @@ internal static class ClaimStore
         }
 
         await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);
-        var claim = new CandidateClaim(scope, request.ProcessName, now, now - missedRunGrace, cancellationToken) { StartOn = request.InProcessInfrastructureId };
+        var claim = new CandidateClaim(scope, request.ProcessName, now, clock, now - missedRunGrace, cancellationToken) { StartOn = request.InProcessInfrastructureId };
         await claim.TakeAsync(request.MaxRuns, null, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
             CandidatesSql(dialect, $"{In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL", batch),
             new { ids, cutoff = Ms(now + prefetch), afterTime, afterId }, scope.Transaction, cancellationToken: cancellationToken)));
@@ -244,8 +244,17 @@ internal static class ClaimStore
     /// schedule whose deployment's catch-up policy would not run it (missed before <paramref name="missedBefore"/>,
     /// <see cref="CatchUp.SkipsAtClaim"/>) is skipped instead of handed out.
     /// </summary>
-    private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, DateTimeOffset missedBefore, CancellationToken cancellationToken)
+    private sealed class CandidateClaim(WriteScope scope, string claimant, DateTimeOffset now, TimeProvider clock, DateTimeOffset missedBefore, CancellationToken cancellationToken)
     {
+        /// <summary>
+        /// The time the claim decides at: once candidates are read, the time they were read at. Every run they hold was
+        /// created before that, so a run created "due now" while the claim waited for the writer (or, on PostgreSQL,
+        /// committed between the claim's first statement and its read) is due, not due a moment later: taken at an earlier
+        /// time, the rules answered WAIT, and the run was handed out PENDING for its executor to start in requests of its
+        /// own. A run due later than the read still waits.
+        /// </summary>
+        private DateTimeOffset _now = now;
+
         private readonly Dictionary<Guid, (int? Limit, int InUse)> _deploymentSlots = [];
 
         /// <summary>Each LATEST schedule's earliest waiting due run and latest due run, as this claim first saw them.</summary>
@@ -277,6 +286,11 @@ internal static class ClaimStore
                 var batch = PageSize(scope.Dialect, take - taken);
                 var candidates = (firstPage ?? await page(afterTime, afterId, batch)).ToList();
                 firstPage = null;
+                if (clock.GetUtcNow() is var read && read > _now)
+                {
+                    _now = read;
+                }
+
                 foreach (var candidate in candidates)
                 {
                     (afterTime, afterId) = (candidate.NextScheduledStartTime ?? long.MinValue, candidate.Id);
@@ -328,7 +342,7 @@ internal static class ClaimStore
                 Settle(written, await batch.ReadSingleAsync<int>() > 0);
             }
 
-            return deploymentIds.Count > 0 ? await DeploymentStore.ReadManyAsync(batch, deploymentIds, now) : [];
+            return deploymentIds.Count > 0 ? await DeploymentStore.ReadManyAsync(batch, deploymentIds, _now) : [];
         }
 
         private async Task WritePendingAsync()
@@ -370,7 +384,7 @@ internal static class ClaimStore
                 return;
             }
 
-            var (outcome, write) = await FlowRunStore.DecideAsync(scope, run, new StateProposal(StateType.Running), now, claimant, StateType.Pending, cancellationToken);
+            var (outcome, write) = await FlowRunStore.DecideAsync(scope, run, new StateProposal(StateType.Running), _now, claimant, StateType.Pending, cancellationToken);
             if (outcome is { Result.Status: SetStateStatus.Accept } && write is not null)
             {
                 write.InfrastructureId = StartOn;
@@ -382,7 +396,7 @@ internal static class ClaimStore
         private async Task<bool> SkippedByCatchUpAsync(FlowRunRow candidate)
         {
             if (candidate is not { ScheduleId: { } scheduleId, DeploymentId: { } deploymentId, NextScheduledStartTime: { } dueMs }
-                || Time(dueMs) > now
+                || Time(dueMs) > _now
                 || !EnumNames.TryParse<CatchUpPolicy>(candidate.DeploymentCatchUp, out var policy) || policy == CatchUpPolicy.All)
             {
                 return false;
@@ -390,7 +404,7 @@ internal static class ClaimStore
 
             if (policy == CatchUpPolicy.Latest && !_dueSpans.ContainsKey(scheduleId))
             {
-                var (earliestWaiting, latestDue, _) = await ScheduleStore.DueSpanAsync(scope, scheduleId, now, cancellationToken);
+                var (earliestWaiting, latestDue, _) = await ScheduleStore.DueSpanAsync(scope, scheduleId, _now, cancellationToken);
                 _dueSpans[scheduleId] = (earliestWaiting, latestDue);
             }
 
@@ -401,9 +415,9 @@ internal static class ClaimStore
             }
 
             await WritePendingAsync();
-            if (await ScheduleStore.SkipWaitingRunAsync(scope, candidate.Id, policy, now, cancellationToken))
+            if (await ScheduleStore.SkipWaitingRunAsync(scope, candidate.Id, policy, _now, cancellationToken))
             {
-                await ScheduleStore.RecordSkippedAsync(scope, deploymentId, scheduleId, EnumNames.Of(policy), 1, [(Time(dueMs), candidate.Id)], now, cancellationToken);
+                await ScheduleStore.RecordSkippedAsync(scope, deploymentId, scheduleId, EnumNames.Of(policy), 1, [(Time(dueMs), candidate.Id)], _now, cancellationToken);
             }
 
             return true;
@@ -445,7 +459,7 @@ internal static class ClaimStore
                 await WritePendingAsync();
             }
 
-            var (outcome, write) = await FlowRunStore.DecideAsync(scope, candidate, proposal, now, claimant, StateType.Scheduled, cancellationToken);
+            var (outcome, write) = await FlowRunStore.DecideAsync(scope, candidate, proposal, _now, claimant, StateType.Scheduled, cancellationToken);
             if (write is not null)
             {
                 // The row is locked (PostgreSQL) or the writer is this transaction (SQLite): the write will take. It waits

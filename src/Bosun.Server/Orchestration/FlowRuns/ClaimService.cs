@@ -70,7 +70,7 @@ internal sealed class ClaimService(
                 // The worker's heartbeat and the queues' poll are recorded at most once a second: skip the statements
                 // when this server recorded the same ones less than a second ago.
                 var record = !_recorded.TryGetValue(poller, out var last) || now - last >= RecordEvery;
-                var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, ClaimTime(now), prefetch, options.Value.MissedRunGrace,
+                var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, timeProvider, prefetch, options.Value.MissedRunGrace,
                     _pools.TryGetValue(poolName, out var known) ? known : null, record, cancellationToken), cancellationToken);
                 _pools[poolName] = (outcome.Pool!.Id, outcome.Pool.ConcurrencyLimit is not null);
                 if (record)
@@ -134,13 +134,12 @@ internal sealed class ClaimService(
                 {
                     var outcome = await database.WriteAsync(async scope =>
                     {
-                        var at = ClaimTime(now);
                         if (states is not null && stateResults is null)
                         {
-                            await states.DecideAsync(scope, at, cancellationToken);
+                            await states.DecideAsync(scope, now, cancellationToken);
                         }
 
-                        return await ClaimStore.ClaimServedAsync(scope, database.Dialect, request, at, prefetch, options.Value.MissedRunGrace, cancellationToken);
+                        return await ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, timeProvider, prefetch, options.Value.MissedRunGrace, cancellationToken);
                     }, cancellationToken);
                     // Announced and answered once committed, before the claim waits for runs.
                     if (states is not null)
@@ -169,14 +168,6 @@ internal sealed class ClaimService(
 
         return new ServedClaimResponse(ClaimedRuns(claimed)) { StateResults = stateResults };
     }
-
-    /// <summary>
-    /// The time a claim decides at, read once it holds the writer (<paramref name="asked"/>: when it asked for it). A
-    /// run created while the claim waited for the writer is then due at this time, not "due in a few milliseconds":
-    /// read before the wait, such a run was claimed ahead of its time and left PENDING, and its executor had to propose
-    /// RUNNING (and report its infrastructure) in requests of its own.
-    /// </summary>
-    private DateTimeOffset ClaimTime(DateTimeOffset asked) => timeProvider.GetUtcNow() is var now && now > asked ? now : asked;
 
     private (TimeSpan Prefetch, TimeSpan Wait) Windows(double? prefetchSeconds, double? waitSeconds)
     {
