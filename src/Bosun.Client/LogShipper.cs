@@ -204,13 +204,14 @@ public sealed class LogShipper : IAsyncDisposable
             Log.LogLinesRefused(_logger, _sending.Count, refusal.Message);
             if (_sending is [var line] && refusal.StatusCode is HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity)
             {
-                // The run exists (that would be a 404): it is told what it misses. The notice is shorter than the line it
-                // stands for, so that a notice refused in turn is followed by a shorter one, never by a loop.
+                // The run exists (that would be a 404): it is told what it misses, where the line was. The notice is
+                // shorter than the line it stands for, so that a notice refused in turn is followed by a shorter one,
+                // never by a loop.
                 var reason = refusal.Message.Length <= 300 ? refusal.Message : refusal.Message[..300];
                 var notice = $"A log line of {line.Message.Length} characters was refused by the Bosun server and is not stored: {reason}";
                 if (notice.Length < line.Message.Length)
                 {
-                    _memory.Add(new LogCreate(line.FlowRunId, _timeProvider.GetUtcNow(), RunLogLevel.Error, notice, LogSource.Worker) { TaskRunId = line.TaskRunId });
+                    _refusedParts.Insert(0, [new LogCreate(line.FlowRunId, line.Timestamp, RunLogLevel.Error, notice, LogSource.Worker) { TaskRunId = line.TaskRunId }]);
                 }
             }
         }

@@ -94,7 +94,7 @@ public sealed class LogShipperTests
     }
 
     [Fact]
-    public async Task Flush_ServerBodyLimitBelowTheBatches_EveryLineArrivesInOrder_ALineTooLargeAloneIsReplacedByANotice()
+    public async Task Flush_ServerBodyLimitBelowTheBatches_EveryLineArrivesInOrder_ALineTooLargeAloneIsReplacedByANoticeInItsPlace()
     {
         // 100,000 bytes: batches of 1,000 short lines are over it, and so is one line of 40,000 '<' (six bytes each in JSON).
         await using var server = await TestServer.StartAsync(configure: options => options.MaxRequestBodyBytes = 100_000);
@@ -113,7 +113,7 @@ public sealed class LogShipperTests
         var stored = await server.Client.AllLogsAsync(runId);
         Assert.Equal(lines, stored.Where(line => line.Level == RunLogLevel.Info).Select(line => line.Message));
         var notice = Assert.Single(stored, line => line.Level != RunLogLevel.Info);
-        Assert.Equal(RunLogLevel.Error, notice.Level);
+        Assert.Equal((RunLogLevel.Error, 1200), (notice.Level, stored.ToList().IndexOf(notice)));
         Assert.Contains("A log line of 40000 characters was refused by the Bosun server", notice.Message, StringComparison.Ordinal);
         Assert.Contains("larger than the server accepts", notice.Message, StringComparison.Ordinal);
         Assert.Contains(logger.Lines, message => message.Contains("refused 1 log line(s)", StringComparison.Ordinal));
