@@ -42,6 +42,11 @@ internal sealed class DockerInfrastructure : FlowRunInfrastructure
             var since = TimeProvider.System.GetUtcNow().AddSeconds(-1);
             var (id, name) = await CreateAsync(settings, cancellationToken).ConfigureAwait(false);
             job.WorkerLog($"Created container '{name}' ({ShortId(id)}) from image '{settings.Image}'.");
+            if (job.Created is { } created)
+            {
+                await created(id, cancellationToken).ConfigureAwait(false);
+            }
+
             return await StartContainerAsync(settings, job, id, name, since, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or TimeoutException)

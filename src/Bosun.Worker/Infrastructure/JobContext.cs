@@ -24,6 +24,14 @@ public sealed record JobContext(
     /// </summary>
     public Action<string>? WaitingReason { get; init; }
 
+    /// <summary>
+    /// Records the infrastructure's id with the server once it exists and before it starts (a container created, not yet
+    /// started), so that a flow that reports its own end at once never ends before its run names its infrastructure.
+    /// Called at most once; an infrastructure whose id exists only once it runs (a process) does not call it. Null where
+    /// nobody listens.
+    /// </summary>
+    public Func<string, CancellationToken, Task>? Created { get; init; }
+
     /// <summary>The deployment's pull steps with their <c>{{ secret.X }}</c> references resolved; null when it has none.</summary>
     public JsonArray? PullSteps { get; init; }
 

@@ -70,6 +70,8 @@ internal sealed class FlowRunExecution(
         activity?.SetTag("bosun.worker.name", options.EffectiveName);
         _cancellation = cancellationToken;
         InfrastructureHandle? handle = null;
+        // The id recorded with the server before the infrastructure started (JobContext.Created), if any.
+        string? recorded = null;
         try
         {
             if (adopted is not null)
@@ -143,6 +145,11 @@ internal sealed class FlowRunExecution(
                     line => WorkerLog(RunLogLevel.Info, line))
                 {
                     WaitingReason = ReportWaitingReason,
+                    Created = async (id, token) =>
+                    {
+                        await RecordInfrastructureAsync(id, token).ConfigureAwait(false);
+                        recorded = id;
+                    },
                     PullSteps = claim.Deployment.PullSteps is { Count: > 0 } pullSteps
                         ? (JsonArray)(await SecretReferences.ResolveAsync(new JsonObject { ["steps"] = pullSteps.DeepClone() }, client, RunId, cancellationToken).ConfigureAwait(false))["steps"]!
                         : null,
@@ -164,7 +171,7 @@ internal sealed class FlowRunExecution(
                 }
             }
 
-            if (!(StartedByClaim && claim.FlowRun.InfrastructureId == handle.Id))
+            if (!(StartedByClaim && claim.FlowRun.InfrastructureId == handle.Id) && recorded != handle.Id)
             {
                 await RecordInfrastructureAsync(handle.Id, cancellationToken).ConfigureAwait(false);
             }
