@@ -42,11 +42,6 @@ internal sealed class DockerInfrastructure : FlowRunInfrastructure
             var since = TimeProvider.System.GetUtcNow().AddSeconds(-1);
             var (id, name) = await CreateAsync(settings, cancellationToken).ConfigureAwait(false);
             job.WorkerLog($"Created container '{name}' ({ShortId(id)}) from image '{settings.Image}'.");
-            if (job.Created is { } created)
-            {
-                await created(id, cancellationToken).ConfigureAwait(false);
-            }
-
             return await StartContainerAsync(settings, job, id, name, since, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or TimeoutException)
@@ -183,6 +178,13 @@ internal sealed class DockerInfrastructure : FlowRunInfrastructure
         ContainerExitWatch? exitWatch = null;
         try
         {
+            // Named to the server before it starts (a request, which a stopping worker may cancel): a container that then
+            // never starts is removed below like any other.
+            if (job.Created is { } created)
+            {
+                await created(id, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var network in settings.Networks.Skip(1))
             {
                 await _docker.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters { Container = id }, cancellationToken).ConfigureAwait(false);
