@@ -202,7 +202,7 @@ public sealed class LogShipper : IAsyncDisposable
             }
 
             Log.LogLinesRefused(_logger, _sending.Count, refusal.Message);
-            if (_sending is [var line] && refusal.StatusCode is HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity)
+            if (_sending is [var line] && RefusesLines(refusal.StatusCode))
             {
                 // The run exists (that would be a 404): it is told what it misses, where the line was. The notice is
                 // shorter than the line it stands for, so that a notice refused in turn is followed by a shorter one,
@@ -231,11 +231,14 @@ public sealed class LogShipper : IAsyncDisposable
             return byRun;
         }
 
-        // One run's lines: a 404 or 403 is about the run, every line of it goes; too large or invalid is about some lines.
-        return status is HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity
-            ? [batch[..(batch.Count / 2)], batch[(batch.Count / 2)..]]
-            : null;
+        return RefusesLines(status) ? [batch[..(batch.Count / 2)], batch[(batch.Count / 2)..]] : null;
     }
+
+    /// <summary>
+    /// Whether a refusal is about some of the lines (too large, invalid) rather than about their run (404 for a deleted
+    /// run, 403 for one the caller may not write, which every line of the run shares).
+    /// </summary>
+    private static bool RefusesLines(HttpStatusCode status) => status is HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity;
 
     /// <summary>
     /// Whether a line of <paramref name="runId"/> may still be on its way (under the flush gate): one in memory or in a
