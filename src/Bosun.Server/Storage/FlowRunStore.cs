@@ -55,7 +55,7 @@ internal static class FlowRunStore
     /// Whether <paramref name="runId"/> is <paramref name="rootId"/> or one of its descendants (subflows and deployment runs
     /// it started, and theirs), following parent links up at most 64 levels.
     /// </summary>
-    public static async Task<bool> IsInTreeAsync(DbConnection connection, Guid runId, Guid rootId, CancellationToken cancellationToken)
+    public static async Task<bool> IsInTreeAsync(DbConnection connection, Guid runId, Guid rootId, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
         Guid? current = runId;
         for (var depth = 0; depth < 64 && current is { } id; depth++)
@@ -67,7 +67,7 @@ internal static class FlowRunStore
 
             // Read as text: the Guid handler does not take a NULL (a run without a parent).
             var parent = await connection.ExecuteScalarAsync<object?>(new CommandDefinition(
-                "SELECT parent_flow_run_id FROM flow_runs WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+                "SELECT parent_flow_run_id FROM flow_runs WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
             current = parent switch
             {
                 Guid guid => guid,
@@ -80,11 +80,11 @@ internal static class FlowRunStore
     }
 
     /// <summary>The first of <paramref name="runIds"/> outside the tree of <paramref name="rootId"/> (<see cref="IsInTreeAsync"/>), or null.</summary>
-    public static async Task<Guid?> FirstOutsideTreeAsync(DbConnection connection, IEnumerable<Guid> runIds, Guid rootId, CancellationToken cancellationToken)
+    public static async Task<Guid?> FirstOutsideTreeAsync(DbConnection connection, IEnumerable<Guid> runIds, Guid rootId, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
         foreach (var runId in runIds.Distinct())
         {
-            if (!await IsInTreeAsync(connection, runId, rootId, cancellationToken))
+            if (!await IsInTreeAsync(connection, runId, rootId, cancellationToken, transaction))
             {
                 return runId;
             }

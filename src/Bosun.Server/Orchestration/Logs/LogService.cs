@@ -38,23 +38,9 @@ internal sealed class LogService(
             throw new ValidationException("Idempotency-Key", [$"must be 1 to {MaxBatchKeyLength} characters"]);
         }
 
-        if (caller.RunId is { } ownRun && lines.Any(line => line.FlowRunId != ownRun)
-            && await database.ReadAsync(connection => FlowRunStore.FirstOutsideTreeAsync(connection, lines.Select(line => line.FlowRunId), ownRun, cancellationToken), cancellationToken) is { } outside)
-        {
-            throw new ForbiddenException($"A token for flow run {ownRun} may write the logs of that run and of its subflows and child runs only; flow run {outside} is not one of them.");
-        }
-
         if (lines.Count > MaxBatch)
         {
             throw new ValidationException("logs", [$"at most {MaxBatch} lines per request; this one has {lines.Count}"]);
-        }
-
-        for (var i = 0; i < lines.Count; i++)
-        {
-            if (lines[i].Message.Length > LogCreate.MaxMessageLength)
-            {
-                throw new ValidationException($"[{i}].message", [$"is {lines[i].Message.Length} characters; the limit is {LogCreate.MaxMessageLength}"]);
-            }
         }
 
         var runIds = lines.Select(line => line.FlowRunId).Distinct().ToList();
@@ -74,6 +60,14 @@ internal sealed class LogService(
             if (batchKey is not null && !await LogStore.RecordBatchAsync(scope, batchKey, now, cancellationToken))
             {
                 return [];
+            }
+
+            // A run token writes the logs of its own tree only. Checked here, after the key: a subflow deleted since the
+            // batch was first written would otherwise refuse the batch sent again.
+            if (caller.RunId is { } ownRun && runIds.Any(id => id != ownRun)
+                && await FlowRunStore.FirstOutsideTreeAsync(scope.Connection, runIds, ownRun, cancellationToken, scope.Transaction) is { } outside)
+            {
+                throw new ForbiddenException($"A token for flow run {ownRun} may write the logs of that run and of its subflows and child runs only; flow run {outside} is not one of them.");
             }
 
             var known = await FlowRunStore.ExistingAsync(scope, runIds, cancellationToken);
