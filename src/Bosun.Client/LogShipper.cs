@@ -38,6 +38,10 @@ public sealed class LogShipper : IAsyncDisposable
     private string _sendingKey = "";
     // The parts of a batch the server refused as a whole, first part first: sent before anything newer.
     private readonly List<List<LogCreate>> _refusedParts = [];
+    // Learned from a batch the server refused for its size (413): the most a batch weighs (see Weight) until
+    // _batchWeightUntil, when the full size is tried again (the server's limit may have been raised).
+    private long _batchWeight = long.MaxValue;
+    private DateTimeOffset _batchWeightUntil;
     private List<LogCreate> _fromSpill = [];
     private LogSpillFile? _spill;
     private Task? _loop;
@@ -194,6 +198,14 @@ public sealed class LogShipper : IAsyncDisposable
         var parts = Split(_sending, refusal.StatusCode);
         lock (_lock)
         {
+            if (refusal.StatusCode == HttpStatusCode.RequestEntityTooLarge && _sending.Count > 1)
+            {
+                // Too large for this server (or a proxy before it): the next batches are cut at half this one's weight
+                // rather than each refused and split from its full size. A single line refused is no measure of the limit.
+                _batchWeight = Math.Min(_batchWeight, Math.Max(1, Weight(_sending) / 2));
+                _batchWeightUntil = _timeProvider.GetUtcNow() + BatchWeightMemory;
+            }
+
             if (parts is not null)
             {
                 Log.LogBatchSplit(_logger, _sending.Count, parts.Count, refusal.Message);
@@ -216,6 +228,14 @@ public sealed class LogShipper : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>How long a body limit learned from a 413 is kept before a batch of the full size is tried again.</summary>
+    private static readonly TimeSpan BatchWeightMemory = TimeSpan.FromMinutes(10);
+
+    /// <summary>What a line adds to a request's body, roughly: its message and ~200 bytes of the other fields in JSON.</summary>
+    private static long Weight(LogCreate line) => line.Message.Length + 200L;
+
+    private static long Weight(List<LogCreate> lines) => lines.Sum(Weight);
 
     /// <summary>The parts to send a refused batch again in, or null when it cannot be split further.</summary>
     private static List<List<LogCreate>>? Split(List<LogCreate> batch, HttpStatusCode status)
@@ -281,10 +301,17 @@ public sealed class LogShipper : IAsyncDisposable
                 source = _memory;
             }
 
-            var (count, characters) = (0, 0L);
-            while (count < Math.Min(MaxBatch, source.Count) && (count == 0 || characters + source[count].Message.Length <= MaxBatchCharacters))
+            if (_batchWeight != long.MaxValue && _timeProvider.GetUtcNow() >= _batchWeightUntil)
+            {
+                _batchWeight = long.MaxValue;
+            }
+
+            var (count, characters, weight) = (0, 0L, 0L);
+            while (count < Math.Min(MaxBatch, source.Count)
+                && (count == 0 || (characters + source[count].Message.Length <= MaxBatchCharacters && weight + Weight(source[count]) <= _batchWeight)))
             {
                 characters += source[count].Message.Length;
+                weight += Weight(source[count]);
                 count++;
             }
 

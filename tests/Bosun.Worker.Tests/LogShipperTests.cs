@@ -5,6 +5,7 @@ using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
 using Bosun.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Worker.Tests;
 
@@ -117,6 +118,40 @@ public sealed class LogShipperTests
         Assert.Contains("A log line of 40000 characters was refused by the Bosun server", notice.Message, StringComparison.Ordinal);
         Assert.Contains("larger than the server accepts", notice.Message, StringComparison.Ordinal);
         Assert.Contains(logger.Lines, message => message.Contains("refused 1 log line(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Flush_AfterABatchRefusedForItsSize_LaterBatchesCutBelowTheLimit_TheFullSizeTriedAgainTenMinutesLater()
+    {
+        await using var server = await TestServer.StartAsync(configure: options => options.MaxRequestBodyBytes = 100_000);
+        await server.Client.PoolAsync("proc");
+        var deployment = await server.Client.CommandDeploymentAsync("proc", "true");
+        var runId = (await server.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate())).Id;
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var logger = new ListLogger();
+        await using var logs = new LogShipper(server.Client, clock, logger);
+        var lines = Enumerable.Range(0, 3000).Select(i => $"{i:D4} " + new string('x', 200)).ToList();
+        int Splits() => logger.Lines.Count(line => line.Contains("it is sent again in", StringComparison.Ordinal));
+
+        // A full batch (1,000 lines, ~300 KB) is refused, and split until its parts pass.
+        lines.Take(1000).ToList().ForEach(line => logs.Add(runId, RunLogLevel.Info, line, LogSource.Flow));
+        Assert.True(await logs.FlushAsync());
+        var learned = Splits();
+        Assert.True(learned > 0, "the first batch was over the server's limit");
+
+        // The next 1,000 lines go in batches cut to what passed: none is refused.
+        lines.Skip(1000).Take(1000).ToList().ForEach(line => logs.Add(runId, RunLogLevel.Info, line, LogSource.Flow));
+        Assert.True(await logs.FlushAsync());
+        Assert.Equal(learned, Splits());
+
+        // Ten minutes later the full size is tried again (the limit may have been raised): refused once more here.
+        clock.Advance(TimeSpan.FromMinutes(10));
+        lines.Skip(2000).ToList().ForEach(line => logs.Add(runId, RunLogLevel.Info, line, LogSource.Flow));
+        Assert.True(await logs.FlushAsync());
+        Assert.True(Splits() > learned, "a full batch was tried again");
+
+        Assert.Equal(lines, (await server.Client.AllLogsAsync(runId)).Select(line => line.Message));
+        Assert.Equal(0, logs.DroppedLines);
     }
 
     [Fact]
