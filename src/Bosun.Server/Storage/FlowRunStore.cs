@@ -55,7 +55,10 @@ internal static class FlowRunStore
     /// Whether <paramref name="runId"/> is <paramref name="rootId"/> or one of its descendants (subflows and deployment runs
     /// it started, and theirs), following parent links up at most 64 levels.
     /// </summary>
-    public static async Task<bool> IsInTreeAsync(DbConnection connection, Guid runId, Guid rootId, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    public static Task<bool> IsInTreeAsync(DbConnection connection, Guid runId, Guid rootId, CancellationToken cancellationToken) =>
+        IsInTreeAsync(connection, null, runId, rootId, cancellationToken);
+
+    private static async Task<bool> IsInTreeAsync(DbConnection connection, DbTransaction? transaction, Guid runId, Guid rootId, CancellationToken cancellationToken)
     {
         Guid? current = runId;
         for (var depth = 0; depth < 64 && current is { } id; depth++)
@@ -79,12 +82,19 @@ internal static class FlowRunStore
         return false;
     }
 
-    /// <summary>The first of <paramref name="runIds"/> outside the tree of <paramref name="rootId"/> (<see cref="IsInTreeAsync"/>), or null.</summary>
-    public static async Task<Guid?> FirstOutsideTreeAsync(DbConnection connection, IEnumerable<Guid> runIds, Guid rootId, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    /// <summary>The first of <paramref name="runIds"/> outside the tree of <paramref name="rootId"/> (<see cref="IsInTreeAsync(DbConnection, Guid, Guid, CancellationToken)"/>), or null.</summary>
+    public static Task<Guid?> FirstOutsideTreeAsync(DbConnection connection, IEnumerable<Guid> runIds, Guid rootId, CancellationToken cancellationToken) =>
+        FirstOutsideTreeAsync(connection, null, runIds, rootId, cancellationToken);
+
+    /// <summary>As <see cref="FirstOutsideTreeAsync(DbConnection, IEnumerable{Guid}, Guid, CancellationToken)"/>, in a write.</summary>
+    public static Task<Guid?> FirstOutsideTreeAsync(WriteScope scope, IEnumerable<Guid> runIds, Guid rootId, CancellationToken cancellationToken) =>
+        FirstOutsideTreeAsync(scope.Connection, scope.Transaction, runIds, rootId, cancellationToken);
+
+    private static async Task<Guid?> FirstOutsideTreeAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<Guid> runIds, Guid rootId, CancellationToken cancellationToken)
     {
         foreach (var runId in runIds.Distinct())
         {
-            if (!await IsInTreeAsync(connection, runId, rootId, cancellationToken, transaction))
+            if (!await IsInTreeAsync(connection, transaction, runId, rootId, cancellationToken))
             {
                 return runId;
             }

@@ -65,7 +65,7 @@ internal sealed class LogService(
             // A run token writes the logs of its own tree only. Checked here, after the key: a subflow deleted since the
             // batch was first written would otherwise refuse the batch sent again.
             if (caller.RunId is { } ownRun && runIds.Any(id => id != ownRun)
-                && await FlowRunStore.FirstOutsideTreeAsync(scope.Connection, runIds, ownRun, cancellationToken, scope.Transaction) is { } outside)
+                && await FlowRunStore.FirstOutsideTreeAsync(scope, runIds, ownRun, cancellationToken) is { } outside)
             {
                 throw new ForbiddenException($"A token for flow run {ownRun} may write the logs of that run and of its subflows and child runs only; flow run {outside} is not one of them.");
             }
