@@ -50,6 +50,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "Worker stopped")]
     public static partial void WorkerStopped(ILogger logger);
 
+    [LoggerMessage(EventId = 124, Level = LogLevel.Warning, Message = "Flow run {RunId} was claimed by this worker but the claim's answer never reached it; the run goes back to its queue")]
+    public static partial void ClaimedRunHandedBack(ILogger logger, Guid runId);
+
+    [LoggerMessage(EventId = 125, Level = LogLevel.Warning, Message = "Could not look for runs claimed by this worker whose claim's answer was lost: {Reason}")]
+    public static partial void HeldRunsCheckFailed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Health check listening on {Prefix}health")]
     public static partial void HealthListening(ILogger logger, string prefix);
 }

@@ -24,6 +24,26 @@ public abstract class ClaimSource
     /// <summary>The ids of this source's runs that are CANCELLING.</summary>
     internal abstract Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken);
 
+    /// <summary>This claimant's runs that are PENDING or RUNNING on the server (claimed by its name), known to it or not.</summary>
+    internal abstract Task<IReadOnlyList<FlowRunSummary>> ListHeldAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every run <paramref name="filter"/> matches, page after page, that <paramref name="claimant"/> claimed.</summary>
+    private protected static async Task<IReadOnlyList<FlowRunSummary>> HeldAsync(Client.BosunClient client, FlowRunFilter filter, string claimant, CancellationToken cancellationToken)
+    {
+        var held = new List<FlowRunSummary>();
+        for (var page = filter with { IncludeTotal = false }; ;)
+        {
+            var found = await client.ListFlowRunsAsync(page, cancellationToken).ConfigureAwait(false);
+            held.AddRange(found.Items.Where(run => run.WorkerName == claimant));
+            if (found.NextCursor is not { } cursor)
+            {
+                return held;
+            }
+
+            page = page with { Cursor = cursor };
+        }
+    }
+
     /// <summary>Tells the server this worker is alive (nothing for a serving process).</summary>
     internal virtual Task HeartbeatAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

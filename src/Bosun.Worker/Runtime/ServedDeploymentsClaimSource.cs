@@ -52,6 +52,17 @@ public sealed class ServedDeploymentsClaimSource(BosunClient client, IReadOnlyLi
         return cancelling;
     }
 
+    internal override async Task<IReadOnlyList<FlowRunSummary>> ListHeldAsync(CancellationToken cancellationToken)
+    {
+        var held = new List<FlowRunSummary>();
+        foreach (var deploymentId in deploymentIds)
+        {
+            held.AddRange(await HeldAsync(client, new FlowRunFilter(States: [StateType.Pending, StateType.Running], DeploymentId: deploymentId, Limit: 500), processName, cancellationToken).ConfigureAwait(false));
+        }
+
+        return held;
+    }
+
     internal override JsonObject RenderJob(ClaimedFlowRun run, Action<string> note)
     {
         var template = DefaultJobTemplates.For(WorkPoolTypes.Process);

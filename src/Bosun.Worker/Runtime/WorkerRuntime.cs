@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
+using Bosun.Contracts.States;
 using Bosun.Worker.Infrastructure;
 using Microsoft.Extensions.Logging;
 
@@ -33,6 +36,20 @@ public sealed class WorkerRuntime : IDisposable
 
     /// <summary>Ends when the claims carrying final states that are on their way have started what they brought.</summary>
     private Task _carried = Task.CompletedTask;
+
+    /// <summary>Claims sent so far (by the claim loop or carrying final states), and those on their way (guarded by itself).</summary>
+    private long _claimsSent;
+    private readonly SortedSet<long> _claimsOnTheirWay = [];
+
+    /// <summary>The ids of the last <see cref="StartedLatelyCount"/> runs started, oldest first (guarded by itself).</summary>
+    private readonly Queue<Guid> _startedOrder = new();
+    private readonly HashSet<Guid> _startedLately = [];
+    private const int StartedLatelyCount = 10_000;
+
+    /// <summary>One check for runs whose claim's answer was lost at a time; what the last check found, and the claims sent by then.</summary>
+    private readonly SemaphoreSlim _heldCheck = new(1, 1);
+    private HashSet<Guid> _unknownAtLastCheck = [];
+    private long _claimsSentAtLastCheck;
 
     private CancellationToken _stopClaiming = new(canceled: true);
     private readonly CancellationTokenSource _reportsStop;
@@ -152,6 +169,14 @@ public sealed class WorkerRuntime : IDisposable
         }
 
         await carried.WaitAsync(_options.DrainGracePeriod, _timeProvider, stopRuns).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (carried.IsCompleted)
+        {
+            // A claim stopped on its way may have been taken by the server: what it took goes back to its queue.
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stopRuns);
+            bounded.CancelAfter(TimeSpan.FromSeconds(10));
+            await HandBackLostRunsAsync(final: true, bounded.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         await DrainAsync(stopRuns).ConfigureAwait(false);
         await loops.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(heartbeat, cancellations).ConfigureAwait(false);
@@ -180,6 +205,7 @@ public sealed class WorkerRuntime : IDisposable
             }
 
             TimeSpan? retryIn = null;
+            var claim = ClaimSent();
             try
             {
                 var runs = await _source.ClaimAsync(capacity, wait: !_options.RunOnce, stopClaiming).ConfigureAwait(false);
@@ -206,6 +232,7 @@ public sealed class WorkerRuntime : IDisposable
             }
             finally
             {
+                ClaimDone(claim);
                 lock (_capacity)
                 {
                     _claimInFlight = false;
@@ -260,6 +287,7 @@ public sealed class WorkerRuntime : IDisposable
             _carried = _carried.IsCompleted ? done.Task : Task.WhenAll(_carried, done.Task);
         }
 
+        var claim = ClaimSent();
         try
         {
             // Not cancelled when claiming stops (what it claims is this process's then, and is drained); stopping at once ends it.
@@ -285,6 +313,7 @@ public sealed class WorkerRuntime : IDisposable
         }
         finally
         {
+            ClaimDone(claim);
             lock (_capacity)
             {
                 _carriedReserved -= capacity;
@@ -298,6 +327,18 @@ public sealed class WorkerRuntime : IDisposable
 
     private void Start(Contracts.FlowRuns.ClaimedFlowRun run, StartedInfrastructure? adopted)
     {
+        lock (_startedOrder)
+        {
+            if (_startedLately.Add(run.FlowRun.Id))
+            {
+                _startedOrder.Enqueue(run.FlowRun.Id);
+                if (_startedOrder.Count > StartedLatelyCount)
+                {
+                    _startedLately.Remove(_startedOrder.Dequeue());
+                }
+            }
+        }
+
         var execution = new FlowRunExecution(run, _source, _infrastructure, _client, _logs, _options, _timeProvider, _logger, adopted) { Metrics = Metrics };
         // Registered before it starts, so that the cancellation loop and the drain always see it.
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -340,6 +381,10 @@ public sealed class WorkerRuntime : IDisposable
             {
                 await _source.HeartbeatAsync(stop).ConfigureAwait(false);
                 await HeartbeatAdoptedAsync(stop).ConfigureAwait(false);
+                if (!_options.RunOnce)
+                {
+                    await HandBackLostRunsAsync(final: false, stop).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is BosunServerUnreachableException or BosunApiException)
             {
@@ -381,6 +426,118 @@ public sealed class WorkerRuntime : IDisposable
                     // The run ended or was deleted meanwhile: its execution sees that itself.
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs the server says this claimant holds (PENDING or RUNNING, claimed by its name) that it never received: the
+    /// answer of the claim that took them was lost (the connection broke after the server committed, and the client sent
+    /// the claim again; or the claim was stopped on its way at shutdown). Nothing would start them, and nothing would free
+    /// their slots while this claimant lives, so they go back to their queue (SCHEDULED), with a line in their log saying
+    /// why. Only a run nothing was started for is handed back: PENDING with no infrastructure, or RUNNING on this very
+    /// process's in-process infrastructure (a served claim started it) that never heartbeat. While claiming, a run is lost
+    /// only if it was unknown at the last check too and every claim sent before that check has been answered since (its
+    /// runs would have been started); at shutdown (<paramref name="final"/>) no claim is on its way any more.
+    /// </summary>
+    private async Task HandBackLostRunsAsync(bool final, CancellationToken cancellationToken)
+    {
+        await _heldCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The first claim still on its way before the list is read: a claim answered before it started what it took.
+            long firstOnItsWay;
+            lock (_claimsOnTheirWay)
+            {
+                firstOnItsWay = _claimsOnTheirWay.Count > 0 ? _claimsOnTheirWay.Min : long.MaxValue;
+            }
+
+            IReadOnlyList<FlowRunSummary> held;
+            try
+            {
+                held = await _source.ListHeldAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is BosunServerUnreachableException or BosunApiException)
+            {
+                Log.HeldRunsCheckFailed(_logger, ex.Message);
+                return;
+            }
+
+            // Every run in the list was taken by one of the claims sent by now.
+            long sentByNow;
+            lock (_claimsOnTheirWay)
+            {
+                sentByNow = _claimsSent;
+            }
+
+            var unknown = held.Select(run => run.Id).Where(id => !IsKnown(id)).ToHashSet();
+            // Every claim sent before the last check has been answered (and what it took started) or has failed.
+            var settled = firstOnItsWay > _claimsSentAtLastCheck;
+            List<Guid> lost = final ? [.. unknown] : settled ? [.. unknown.Where(_unknownAtLastCheck.Contains)] : [];
+            if (final || settled)
+            {
+                (_unknownAtLastCheck, _claimsSentAtLastCheck) = (unknown, sentByNow);
+            }
+
+            foreach (var id in lost)
+            {
+                await HandBackAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _heldCheck.Release();
+        }
+    }
+
+    private long ClaimSent()
+    {
+        lock (_claimsOnTheirWay)
+        {
+            var claim = ++_claimsSent;
+            _claimsOnTheirWay.Add(claim);
+            return claim;
+        }
+    }
+
+    private void ClaimDone(long claim)
+    {
+        lock (_claimsOnTheirWay)
+        {
+            _claimsOnTheirWay.Remove(claim);
+        }
+    }
+
+    private bool IsKnown(Guid runId)
+    {
+        lock (_startedOrder)
+        {
+            return _running.ContainsKey(runId) || _startedLately.Contains(runId);
+        }
+    }
+
+    private async Task HandBackAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var run = await _client.GetFlowRunAsync(runId, cancellationToken).ConfigureAwait(false);
+            var untouched = run is { State.Type: StateType.Pending, InfrastructureId: null }
+                || (run is { State.Type: StateType.Running, LastHeartbeat: null } && run.InfrastructureId is { } id && id == _infrastructure.InProcessId);
+            if (!untouched || IsKnown(runId))
+            {
+                return;
+            }
+
+            Log.ClaimedRunHandedBack(_logger, runId);
+            _logs.Add(runId, RunLogLevel.Warning,
+                $"Worker '{_options.EffectiveName}' claimed this run, but the claim's answer never reached it (its connection broke, or it was stopping); nothing was started for the run, so it goes back to its queue.",
+                LogSource.Worker);
+            await _client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Scheduled, Message: "handed back: its claim's answer never reached the worker",
+                ScheduledTime: run.ExpectedStartTime, TransitionId: Guid.NewGuid()), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BosunServerUnreachableException or BosunApiException)
+        {
+            // Looked at again at the next check; the server's sweep frees the run once this claimant is gone.
+            Log.HeldRunsCheckFailed(_logger, ex.Message);
         }
     }
 
@@ -471,6 +628,7 @@ public sealed class WorkerRuntime : IDisposable
         }
 
         _slotFreed.Dispose();
+        _heldCheck.Dispose();
         _reportsStop.Dispose();
     }
 }
