@@ -57,6 +57,14 @@ public sealed partial class FlowDefinition
             CancellationPollInterval = TimeSpan.FromSeconds(1),
             OutageRetryWindow = options.OutageRetryWindow,
         };
+        if (options.InProcess)
+        {
+            // In-process, a run is taken at its due time, not ahead of it: the server answers the waiting claim then, and the
+            // claim starts the run in its own write. A run not yet due holds no slot that a run due now needs. (A process
+            // per run is taken ahead, as by a worker, so that its process has started by its due time.)
+            runtimeOptions.Prefetch = TimeSpan.Zero;
+        }
+
         var time = TimeProvider.System;
         var logs = new LogShipper(client, time, loggerFactory.CreateLogger<LogShipper>());
         await using (logs.ConfigureAwait(false))

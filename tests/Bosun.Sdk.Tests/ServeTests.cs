@@ -78,6 +78,33 @@ public sealed class ServeTests
         Assert.Equal(0, Requests(after, "/set_state") - Requests(before, "/set_state"));
     }
 
+    /// <summary>
+    /// In-process, a run is taken at its due time, not ahead of it (the server answers the waiting claim then, and that
+    /// claim starts it): a scheduled run holds no slot before it is due.
+    /// </summary>
+    [Fact]
+    public async Task Serve_InProcess_ScheduledRunClaimedAtItsDueTimeNotAhead()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "echo", "--name", "served", "--in-process", "--limit", "1"],
+            SdkScenario.Env(server));
+        await serving.WaitForLineAsync("is being served");
+        var deployment = await client.GetDeploymentByNameAsync("echo/served");
+
+        // Due within a worker's default prefetch (10 s), which would have claimed it at once, PENDING, holding the one slot.
+        var due = TimeProvider.System.GetUtcNow().AddSeconds(6);
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new JsonObject { ["name"] = "later" }, ScheduledStartTime: due));
+        var done = await client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Completed, done.State.Type);
+        var history = await client.GetFlowRunStatesAsync(run.Id);
+        Assert.Equal(["Scheduled", "Pending", "Running", "Completed"], history.Select(state => state.Name));
+        var claimed = history.Single(state => state.Type == StateType.Pending).Timestamp;
+        Assert.True(claimed >= due.AddMilliseconds(-1), $"claimed at {claimed:O}, ahead of its due time {due:O}");
+        Assert.True(done.StartTime >= due.AddMilliseconds(-1), $"started at {done.StartTime:O}, before its due time {due:O}");
+    }
+
     /// <summary>How many requests of routes ending in <paramref name="routeEnd"/> the server answered, from its request metrics on /metrics.</summary>
     private static double Requests(Dictionary<string, double> counts, string routeEnd) =>
         counts.Where(pair => pair.Key.EndsWith(routeEnd, StringComparison.Ordinal)).Sum(pair => pair.Value);
