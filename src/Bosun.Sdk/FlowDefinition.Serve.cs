@@ -9,6 +9,9 @@ namespace Bosun.Sdk;
 
 public sealed partial class FlowDefinition
 {
+    /// <summary>How far ahead of its due time a flow served in-process takes a run.</summary>
+    internal static readonly TimeSpan InProcessPrefetch = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Serves the flow: registers a deployment with no work pool, then polls for its runs and executes each (in a
     /// child process of this executable, or in this process) until <paramref name="cancellationToken"/> fires or the
@@ -59,10 +62,12 @@ public sealed partial class FlowDefinition
         };
         if (options.InProcess)
         {
-            // In-process, a run is taken at its due time, not ahead of it: the server answers the waiting claim then, and the
-            // claim starts the run in its own write. A run not yet due holds no slot that a run due now needs. (A process
-            // per run is taken ahead, as by a worker, so that its process has started by its due time.)
-            runtimeOptions.Prefetch = TimeSpan.Zero;
+            // In-process there is no infrastructure to start ahead: a run is taken at most InProcessPrefetch before its due
+            // time (the server answers the waiting claim then), so a run not yet due holds a slot that a run due now needs
+            // for a second at most, not for a worker's ten. Taken that little ahead, it still starts on its time: its
+            // RUNNING proposal is held by the server and answered at the due time. (A process per run is taken as far
+            // ahead as by a worker, so that its process has started by then.)
+            runtimeOptions.Prefetch = InProcessPrefetch;
         }
 
         var time = TimeProvider.System;
