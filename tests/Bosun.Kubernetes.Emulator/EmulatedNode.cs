@@ -258,6 +258,16 @@ internal sealed class EmulatedNode : IAsyncDisposable
             // Not cancelled by a deletion: a deleted pod's container is stopped, and its exit is still recorded.
             await _docker.Containers.WaitContainerAsync(id, _stopping.Token);
             var inspected = await _docker.Containers.InspectContainerAsync(id, _stopping.Token);
+            // Docker learns of an out-of-memory kill from an event that can come just after the exit it caused (a loaded CI
+            // run saw OOMKilled false for a container killed over its limit); the kubelet reads the cgroup's own count. A
+            // container with a memory limit that was SIGKILLed is looked at again until Docker says, for up to 3 s.
+            var oomDeadline = _time.GetUtcNow() + TimeSpan.FromSeconds(3);
+            while (inspected.State is { ExitCode: 137, OOMKilled: false } && container["resources"]?["limits"]?["memory"] is not null && _time.GetUtcNow() < oomDeadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _time, _stopping.Token);
+                inspected = await _docker.Containers.InspectContainerAsync(id, _stopping.Token);
+            }
+
             var code = (int)inspected.State.ExitCode;
             var reason = inspected.State.OOMKilled ? "OOMKilled" : code == 0 ? "Completed" : "Error";
             // An evicted pod's status says so in the same update that records its container's end, as the kubelet writes it.
