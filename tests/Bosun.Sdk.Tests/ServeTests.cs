@@ -16,8 +16,7 @@ public sealed class ServeTests
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
         string[] mode = inProcess ? ["--in-process"] : [];
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "echo", "--name", "served", .. mode], SdkScenario.Env(server));
-        await serving.WaitForLineAsync("is being served");
+        await using var serving = await ServeAsync(server, "echo", mode);
         var deployment = await client.GetDeploymentByNameAsync("echo/served");
         Assert.Null(deployment.WorkPoolName);
 
@@ -60,9 +59,7 @@ public sealed class ServeTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "echo", "--name", "served", "--in-process", "--limit", "1"],
-            SdkScenario.Env(server));
-        await serving.WaitForLineAsync("is being served");
+        await using var serving = await ServeAsync(server, "echo", "--in-process", "--limit", "1");
         var deployment = await client.GetDeploymentByNameAsync("echo/served");
         var before = await PrometheusText.RequestCountsAsync(server.Server.BaseAddress);
 
@@ -87,9 +84,7 @@ public sealed class ServeTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "echo", "--name", "served", "--in-process", "--limit", "1"],
-            SdkScenario.Env(server));
-        await serving.WaitForLineAsync("is being served");
+        await using var serving = await ServeAsync(server, "echo", "--in-process", "--limit", "1");
         var deployment = await client.GetDeploymentByNameAsync("echo/served");
 
         // Due within a worker's prefetch (10 s), which would have claimed it at once, PENDING, holding the one slot.
@@ -103,6 +98,22 @@ public sealed class ServeTests
         Assert.True(done.StartTime >= due.AddMilliseconds(-1), $"started at {done.StartTime:O}, before its due time {due:O}");
     }
 
+    /// <summary><c>dotnet TestFlows.dll serve --flow FLOW --name served OPTIONS</c>, once it says it is serving.</summary>
+    private static async Task<ChildProcess> ServeAsync(TestServer server, string flow, params string[] options)
+    {
+        var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", flow, "--name", "served", .. options], SdkScenario.Env(server));
+        try
+        {
+            await serving.WaitForLineAsync("is being served");
+            return serving;
+        }
+        catch
+        {
+            await serving.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>How many requests of routes ending in <paramref name="routeEnd"/> the server answered, from its request metrics on /metrics.</summary>
     private static double Requests(Dictionary<string, double> counts, string routeEnd) =>
         counts.Where(pair => pair.Key.EndsWith(routeEnd, StringComparison.Ordinal)).Sum(pair => pair.Value);
@@ -112,8 +123,7 @@ public sealed class ServeTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "flaky", "--name", "served", "--in-process"], SdkScenario.Env(server));
-        await serving.WaitForLineAsync("is being served");
+        await using var serving = await ServeAsync(server, "flaky", "--in-process");
         var deployment = await client.GetDeploymentByNameAsync("flaky/served");
 
         var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
@@ -134,8 +144,7 @@ public sealed class ServeTests
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
         string[] mode = inProcess ? ["--in-process"] : [];
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "slow", "--name", "served", .. mode], SdkScenario.Env(server));
-        await serving.WaitForLineAsync("is being served");
+        await using var serving = await ServeAsync(server, "slow", mode);
         var deployment = await client.GetDeploymentByNameAsync("slow/served");
         var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
         // Running here, not only RUNNING on the server (a claim starts the run there before its answer arrives; a run
@@ -156,8 +165,7 @@ public sealed class ServeTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "slow", "--name", "served"], SdkScenario.Env(server));
-        await serving.WaitForLineAsync("is being served");
+        await using var serving = await ServeAsync(server, "slow");
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("slow/served")).Id, new FlowRunCreate());
         await client.LogsContainingAsync(run.Id, "slow flow started");
 

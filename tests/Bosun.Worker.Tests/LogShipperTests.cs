@@ -3,6 +3,7 @@ using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
+using Bosun.Server.Orchestration;
 using Bosun.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -12,9 +13,9 @@ namespace Bosun.Worker.Tests;
 /// <summary>Log lines while the server is away: kept in order in memory, then on disk, and loudly counted past both bounds.</summary>
 public sealed class LogShipperTests
 {
-    private static async Task<(TestServer Server, Guid RunId)> ServerWithRunAsync()
+    private static async Task<(TestServer Server, Guid RunId)> ServerWithRunAsync(Action<BosunServerOptions>? configure = null)
     {
-        var server = await TestServer.StartAsync();
+        var server = await TestServer.StartAsync(configure: configure);
         await server.Client.PoolAsync("proc");
         var deployment = await server.Client.CommandDeploymentAsync("proc", "true");
         var run = await server.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
@@ -98,10 +99,8 @@ public sealed class LogShipperTests
     public async Task Flush_ServerBodyLimitBelowTheBatches_EveryLineArrivesInOrder_ALineTooLargeAloneIsReplacedByANoticeInItsPlace()
     {
         // 100,000 bytes: batches of 1,000 short lines are over it, and so is one line of 40,000 '<' (six bytes each in JSON).
-        await using var server = await TestServer.StartAsync(configure: options => options.MaxRequestBodyBytes = 100_000);
-        await server.Client.PoolAsync("proc");
-        var deployment = await server.Client.CommandDeploymentAsync("proc", "true");
-        var runId = (await server.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate())).Id;
+        var (server, runId) = await ServerWithRunAsync(options => options.MaxRequestBodyBytes = 100_000);
+        await using var _ = server;
         var logger = new ListLogger();
         await using var logs = new LogShipper(server.Client, TimeProvider.System, logger);
         var lines = Enumerable.Range(0, 2500).Select(i => $"{i:D4} " + new string('x', 200)).ToList();
@@ -123,10 +122,8 @@ public sealed class LogShipperTests
     [Fact]
     public async Task Flush_AfterABatchRefusedForItsSize_LaterBatchesCutBelowTheLimit_TheFullSizeTriedAgainTenMinutesLater()
     {
-        await using var server = await TestServer.StartAsync(configure: options => options.MaxRequestBodyBytes = 100_000);
-        await server.Client.PoolAsync("proc");
-        var deployment = await server.Client.CommandDeploymentAsync("proc", "true");
-        var runId = (await server.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate())).Id;
+        var (server, runId) = await ServerWithRunAsync(options => options.MaxRequestBodyBytes = 100_000);
+        await using var _ = server;
         var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var logger = new ListLogger();
         await using var logs = new LogShipper(server.Client, clock, logger);
