@@ -326,6 +326,37 @@ public sealed class FlowRunApiTests
     }
 
     [Fact]
+    public async Task ListFlowRuns_ByWorkerName_OnlyTheRunsThatWorkerClaimed_InBodyAndQuery()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        for (var i = 0; i < 5; i++)
+        {
+            await client.RunAsync(deployment);
+        }
+
+        var first = (await client.ClaimAsync("p", max: 3, worker: "w1")).Runs.Select(run => run.FlowRun.Id).ToHashSet();
+        var second = (await client.ClaimAsync("p", max: 1, worker: "w2")).Runs.Select(run => run.FlowRun.Id).ToHashSet();
+
+        var byBody = await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Pending], WorkPoolName: "p", Limit: 2) { WorkerName = "w1" });
+        var byBodyNext = await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Pending], WorkPoolName: "p", Limit: 2)
+        {
+            WorkerName = "w1", Cursor = byBody.NextCursor,
+        });
+        using var http = new HttpClient { BaseAddress = server.ApiUrl };
+        var byQuery = JsonNode.Parse(await http.GetStringAsync(new Uri("flow_runs?worker_name=w2", UriKind.Relative)))!;
+
+        Assert.Equal(3, byBody.Total);
+        Assert.Equal(first, byBody.Items.Concat(byBodyNext.Items).Select(run => run.Id).ToHashSet());
+        Assert.All(byBody.Items.Concat(byBodyNext.Items), run => Assert.Equal("w1", run.WorkerName));
+        Assert.Equal(second, byQuery["items"]!.AsArray().Select(run => Guid.Parse(run!["id"]!.GetValue<string>())).ToHashSet());
+        Assert.Empty((await client.ListFlowRunsAsync(new FlowRunFilter { WorkerName = "nobody" })).Items);
+        Assert.Equal(1, (await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Scheduled]))).Total);
+    }
+
+    [Fact]
     public async Task ListFlowRuns_ForeignCursorIs400CursorWithOffsetIs422_NamingTheCursor()
     {
         await using var server = await TestServer.StartAsync();

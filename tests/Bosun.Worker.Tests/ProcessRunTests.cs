@@ -195,6 +195,39 @@ public sealed class ProcessRunTests
         await Eventually.WaitUntilAsync(() => Task.FromResult(ProcessesWith($"sleep {marker}") == 0), "no process of the run is left");
     }
 
+    /// <summary>
+    /// The runtime read only the first 500 CANCELLING runs of its pool (newest first): a run of its own listed after 500
+    /// others being cancelled elsewhere was never stopped, and stayed CANCELLING.
+    /// </summary>
+    [Fact]
+    public async Task Cancel_RunListedAfterFiveHundredOthersCancelling_StillStoppedAndCancelled()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var later = TimeProvider.System.GetUtcNow().AddMinutes(30);
+        // 501 runs due later (so listed before ours), taken ahead by another worker and then cancelled: CANCELLING.
+        var others = await client.CreateFlowRunsAsync((await client.CommandDeploymentAsync("proc", "true", name: "others")).Id,
+            Enumerable.Range(0, 501).Select(_ => new FlowRunCreate(ScheduledStartTime: later)).ToList());
+        Assert.Equal(501, (await client.ClaimAsync("proc", max: 1000, worker: "elsewhere", prefetchSeconds: 3600)).Runs.Count);
+        foreach (var chunk in others.Chunk(50))
+        {
+            await Task.WhenAll(chunk.Select(other => client.CancelFlowRunAsync(other.Id)));
+        }
+
+        Assert.Equal(501, (await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Cancelling], WorkPoolName: "proc"))).Total);
+        var deployment = await client.CommandDeploymentAsync("proc", FakeFlow.Shell($"{FakeFlow.Propose("RUNNING")}; sleep 600"));
+        await using var worker = await TestWorker.StartAsync(server, WorkerScenario.Options("proc"));
+        var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await client.WaitForStateAsync(run.Id, s => s.Type == StateType.Running, "the run is RUNNING");
+
+        Assert.Equal(StateType.Cancelling, (await client.CancelFlowRunAsync(run.Id)).State.Type);
+        var done = await client.WaitForTerminalAsync(run.Id);
+
+        Assert.Equal(StateType.Cancelled, done.State.Type);
+        Assert.Equal("cancelled: its infrastructure was stopped", done.State.Message);
+    }
+
     private static int ProcessesWith(string fragment)
     {
         var count = 0;

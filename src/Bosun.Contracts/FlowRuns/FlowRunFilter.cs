@@ -39,4 +39,10 @@ public sealed record FlowRunFilter(
     /// which <see cref="Page{T}.TotalIsLowerBound"/> is set); false answers -1 without counting.
     /// </summary>
     public bool IncludeTotal { get; init; } = true;
+
+    /// <summary>
+    /// Runs claimed by the worker (or serving process) of this name: what it holds, or held when the run ended. A worker
+    /// lists its own PENDING and RUNNING runs this way, one short page however many runs the pool has.
+    /// </summary>
+    public string? WorkerName { get; init; }
 }

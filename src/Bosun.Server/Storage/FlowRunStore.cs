@@ -338,6 +338,12 @@ internal static class FlowRunStore
             parameters.Add("servedPools", pools.ToArray());
         }
 
+        if (!string.IsNullOrEmpty(filter.WorkerName))
+        {
+            where.Append(" AND r.worker_name = @workerName");
+            parameters.Add("workerName", filter.WorkerName);
+        }
+
         if (!string.IsNullOrEmpty(filter.WorkQueueName))
         {
             where.Append(" AND r.work_queue_id IN (SELECT id FROM work_queues WHERE name = @queueName)");

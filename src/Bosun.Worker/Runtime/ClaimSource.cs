@@ -21,23 +21,35 @@ public abstract class ClaimSource
     /// <summary>Claims up to <paramref name="maxRuns"/> due runs, holding the request open while none is due (long-poll).</summary>
     internal abstract Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, bool wait, CancellationToken cancellationToken);
 
-    /// <summary>The ids of this source's runs that are CANCELLING.</summary>
+    /// <summary>
+    /// The ids of this source's runs that are CANCELLING, every page: whoever claimed them, as a run this worker adopted
+    /// keeps the claimant that left it.
+    /// </summary>
     internal abstract Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken);
 
     /// <summary>This claimant's runs that are PENDING or RUNNING on the server (claimed by its name), known to it or not.</summary>
     internal abstract Task<IReadOnlyList<FlowRunSummary>> ListHeldAsync(CancellationToken cancellationToken);
 
-    /// <summary>Every run <paramref name="filter"/> matches, page after page, that <paramref name="claimant"/> claimed.</summary>
-    private protected static async Task<IReadOnlyList<FlowRunSummary>> HeldAsync(Client.BosunClient client, FlowRunFilter filter, string claimant, CancellationToken cancellationToken)
+    /// <summary>
+    /// The runs <paramref name="filter"/> matches that <paramref name="claimant"/> claimed, every page. The server keeps only
+    /// the claimant's runs, so that is one short page however many runs the pool or deployment has (checked here too, for
+    /// a server from before the filter, which ignores it).
+    /// </summary>
+    private protected static async Task<IReadOnlyList<FlowRunSummary>> ClaimedByAsync(Client.BosunClient client, FlowRunFilter filter, string claimant,
+        CancellationToken cancellationToken) =>
+        (await AllAsync(client, filter with { WorkerName = claimant }, cancellationToken).ConfigureAwait(false)).Where(run => run.WorkerName == claimant).ToList();
+
+    /// <summary>Every run <paramref name="filter"/> matches, page after page (uncounted, by cursor).</summary>
+    private protected static async Task<IReadOnlyList<FlowRunSummary>> AllAsync(Client.BosunClient client, FlowRunFilter filter, CancellationToken cancellationToken)
     {
-        var held = new List<FlowRunSummary>();
-        for (var page = filter with { IncludeTotal = false }; ;)
+        var all = new List<FlowRunSummary>();
+        for (var page = filter with { IncludeTotal = false, Limit = 500 }; ;)
         {
             var found = await client.ListFlowRunsAsync(page, cancellationToken).ConfigureAwait(false);
-            held.AddRange(found.Items.Where(run => run.WorkerName == claimant));
+            all.AddRange(found.Items);
             if (found.NextCursor is not { } cursor)
             {
-                return held;
+                return all;
             }
 
             page = page with { Cursor = cursor };

@@ -40,27 +40,23 @@ public sealed class ServedDeploymentsClaimSource(BosunClient client, IReadOnlyLi
         return (answer.Runs, answer.StateResults is { } results && results.Count == states.Count ? results : null);
     }
 
-    internal override async Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken)
+    internal override async Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken) =>
+        (await EachDeploymentAsync(filter => AllAsync(client, filter with { States = [StateType.Cancelling] }, cancellationToken)).ConfigureAwait(false))
+        .Select(run => run.Id).ToList();
+
+    internal override Task<IReadOnlyList<FlowRunSummary>> ListHeldAsync(CancellationToken cancellationToken) =>
+        EachDeploymentAsync(filter => ClaimedByAsync(client, filter with { States = [StateType.Pending, StateType.Running] }, processName, cancellationToken));
+
+    /// <summary>What <paramref name="list"/> finds for each served deployment's filter, one deployment after the other.</summary>
+    private async Task<IReadOnlyList<FlowRunSummary>> EachDeploymentAsync(Func<FlowRunFilter, Task<IReadOnlyList<FlowRunSummary>>> list)
     {
-        var cancelling = new List<Guid>();
+        var found = new List<FlowRunSummary>();
         foreach (var deploymentId in deploymentIds)
         {
-            var page = await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Cancelling], DeploymentId: deploymentId, Limit: 500), cancellationToken).ConfigureAwait(false);
-            cancelling.AddRange(page.Items.Select(run => run.Id));
+            found.AddRange(await list(new FlowRunFilter(DeploymentId: deploymentId)).ConfigureAwait(false));
         }
 
-        return cancelling;
-    }
-
-    internal override async Task<IReadOnlyList<FlowRunSummary>> ListHeldAsync(CancellationToken cancellationToken)
-    {
-        var held = new List<FlowRunSummary>();
-        foreach (var deploymentId in deploymentIds)
-        {
-            held.AddRange(await HeldAsync(client, new FlowRunFilter(States: [StateType.Pending, StateType.Running], DeploymentId: deploymentId, Limit: 500), processName, cancellationToken).ConfigureAwait(false));
-        }
-
-        return held;
+        return found;
     }
 
     internal override JsonObject RenderJob(ClaimedFlowRun run, Action<string> note)

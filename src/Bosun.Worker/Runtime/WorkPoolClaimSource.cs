@@ -34,11 +34,11 @@ public sealed class WorkPoolClaimSource(BosunClient client, WorkPool pool, Worke
     }
 
     internal override async Task<IReadOnlyList<Guid>> ListCancellingAsync(CancellationToken cancellationToken) =>
-        (await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Cancelling], WorkPoolName: _pool.Name, Limit: 500), cancellationToken).ConfigureAwait(false))
-        .Items.Select(run => run.Id).ToList();
+        (await AllAsync(client, new FlowRunFilter(States: [StateType.Cancelling], WorkPoolName: _pool.Name), cancellationToken).ConfigureAwait(false))
+        .Select(run => run.Id).ToList();
 
     internal override Task<IReadOnlyList<FlowRunSummary>> ListHeldAsync(CancellationToken cancellationToken) =>
-        HeldAsync(client, new FlowRunFilter(States: [StateType.Pending, StateType.Running], WorkPoolName: _pool.Name, Limit: 500), options.EffectiveName, cancellationToken);
+        ClaimedByAsync(client, new FlowRunFilter(States: [StateType.Pending, StateType.Running], WorkPoolName: _pool.Name), options.EffectiveName, cancellationToken);
 
     internal override Task HeartbeatAsync(CancellationToken cancellationToken) =>
         client.SendWorkerHeartbeatAsync(_pool.Name, new WorkerHeartbeat(options.EffectiveName, _pool.Type, HeartbeatSeconds), cancellationToken);

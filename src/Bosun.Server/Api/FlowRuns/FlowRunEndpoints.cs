@@ -21,18 +21,21 @@ internal static class FlowRunEndpoints
             Paging.Cursor(filter.Cursor, Paging.Offset(filter.Offset));
             Paging.Limit(filter.Limit);
             return service.ListAsync(filter, ApiAuthentication.CallerOf(http).Pools, ct);
-        }).WithName("FilterFlowRuns").WithSummary("Filter flow runs").WithDescription("List runs matching a filter (state, deployment, flow, pool, queue, time, name), newest first.");
+        }).WithName("FilterFlowRuns").WithSummary("Filter flow runs").WithDescription("List runs matching a filter (state, deployment, flow, pool, queue, worker, time, name), newest first.");
         runs.MapGet("", (FlowRunService service, string? state, [FromQuery(Name = "deployment_id")] Guid? deploymentId, string? flow,
             [FromQuery(Name = "work_pool")] string? workPool, [FromQuery(Name = "work_queue")] string? workQueue,
             string? search, int? offset, int? limit, string? cursor, [FromQuery(Name = "include_total")] bool? includeTotal,
-            [FromQuery(Name = "parent_flow_run_id")] Guid? parentFlowRunId, HttpContext http, CancellationToken ct) =>
+            [FromQuery(Name = "parent_flow_run_id")] Guid? parentFlowRunId, [FromQuery(Name = "worker_name")] string? workerName, HttpContext http, CancellationToken ct) =>
         {
             var states = ParseStates(state);
             return service.ListAsync(new FlowRunFilter(states, deploymentId, flow, workPool, workQueue, null, null, search,
-                Paging.Offset(offset), Paging.Limit(limit), parentFlowRunId) { Cursor = Paging.Cursor(cursor, Paging.Offset(offset)), IncludeTotal = includeTotal ?? true },
+                Paging.Offset(offset), Paging.Limit(limit), parentFlowRunId)
+            {
+                Cursor = Paging.Cursor(cursor, Paging.Offset(offset)), IncludeTotal = includeTotal ?? true, WorkerName = workerName,
+            },
                 ApiAuthentication.CallerOf(http).Pools, ct);
         }).WithName("ListFlowRuns").WithSummary("List flow runs")
-            .WithDescription("List runs; state takes a comma-separated list such as RUNNING,PENDING; parent_flow_run_id lists a run's children (a flow run's own token may list the children of the runs of its tree, and nothing else here). A page carries next_cursor while more runs follow: pass it as cursor for the next page (uncounted, as fast at any depth); include_total=false skips the count of a first page.");
+            .WithDescription("List runs; state takes a comma-separated list such as RUNNING,PENDING; parent_flow_run_id lists a run's children (a flow run's own token may list the children of the runs of its tree, and nothing else here); worker_name the runs a worker or serving process of that name claimed. A page carries next_cursor while more runs follow: pass it as cursor for the next page (uncounted, as fast at any depth); include_total=false skips the count of a first page.");
         runs.MapGet("{id:guid}", (Guid id, FlowRunService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetFlowRun")
             .WithSummary("Read a flow run").WithDescription("The run with its state, parameters, times, worker, waiting reason and parent.");
         runs.MapDelete("{id:guid}", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
