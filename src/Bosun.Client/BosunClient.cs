@@ -177,21 +177,27 @@ public sealed class BosunClient : IDisposable
     public Task DeleteWorkerAsync(string pool, string worker, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"{Pool(pool)}/workers/{Escape(worker)}", null, cancellationToken);
 
-    /// <summary>Claims due runs of a pool; they come back PENDING and owned by the worker. With a wait, holds until one is eligible.</summary>
+    /// <summary>
+    /// Claims due runs of a pool; they come back PENDING and owned by the worker. With a wait, holds until one is eligible.
+    /// Each call sends a key of its own (Idempotency-Key): when an answer is lost and the claim is sent again, the server
+    /// answers the runs the first attempt took instead of taking others.
+    /// </summary>
     public Task<ClaimResponse> ClaimFlowRunsAsync(string pool, ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         return SendAsync(HttpMethod.Post, Pool(pool) + "/claim", Body(request, Json.ClaimRequest), Json.ClaimResponse,
-            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken);
+            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken, idempotencyKey: NewKey());
     }
 
-    /// <summary>A serving process claims due runs of its own deployments; with a wait, holds until one is eligible.</summary>
+    /// <summary>A serving process claims due runs of its own deployments; with a wait, holds until one is eligible. Keyed as <see cref="ClaimFlowRunsAsync"/> is.</summary>
     public Task<ServedClaimResponse> ClaimServedFlowRunsAsync(ServedClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         return SendAsync(HttpMethod.Post, ApiRoutes.Deployments + "/claim", Body(request, Json.ServedClaimRequest), Json.ServedClaimResponse,
-            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken);
+            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken, idempotencyKey: NewKey());
     }
+
+    private static string NewKey() => Guid.NewGuid().ToString("N");
 
     // Flows and deployments
 
@@ -726,9 +732,15 @@ public sealed class BosunClient : IDisposable
         SendAsync(method, path, body, responseType, TimeSpan.Zero, cancellationToken);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, Func<HttpContent>? body, JsonTypeInfo<T> responseType,
-        TimeSpan extraTimeout, CancellationToken cancellationToken)
+        TimeSpan extraTimeout, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (idempotencyKey is not null)
+        {
+            // The same on every attempt: the template's headers go with each.
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        }
+
         using var response = await SendWithRetryAsync(request, HttpCompletionOption.ResponseContentRead, body, extraTimeout, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false)

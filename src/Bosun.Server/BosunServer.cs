@@ -265,6 +265,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
         services.AddSingleton<Orchestration.Audit.AuditLog>();
         services.AddHostedService<Orchestration.Audit.AuditRetentionService>();
+        services.AddHostedService<Orchestration.FlowRuns.ClaimKeyRetentionService>();
         services.AddSingleton<AutomationSignal>();
         services.AddSingleton<AutomationService>();
         services.AddSingleton<AutomationActions>();

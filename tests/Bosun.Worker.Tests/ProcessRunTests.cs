@@ -228,6 +228,32 @@ public sealed class ProcessRunTests
         Assert.Equal("cancelled: its infrastructure was stopped", done.State.Message);
     }
 
+    /// <summary>
+    /// A run the server gave this worker by a claim whose answer never arrived (here a claim made in its name with nobody to
+    /// answer: as a claim whose client gave up) is handed back to its queue while the worker claims, after two heartbeat
+    /// checks that did not know it, and nothing else of the worker's is touched.
+    /// </summary>
+    [Fact]
+    public async Task HeldRunNeverReceived_HandedBackToItsQueueWhileClaiming()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var deployment = await client.CommandDeploymentAsync("proc", "true");
+        var options = WorkerScenario.Options("proc");
+        await using var worker = await TestWorker.StartAsync(server, options);
+        // Due in an hour: the worker's own claims (10 s ahead) never take it.
+        var lost = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(ScheduledStartTime: TimeProvider.System.GetUtcNow().AddHours(1)));
+        Assert.Equal(lost.Id, Assert.Single((await client.ClaimAsync("proc", worker: options.Name!, prefetchSeconds: 7200)).Runs).FlowRun.Id);
+
+        var back = await client.WaitForStateAsync(lost.Id, state => state.Type == StateType.Scheduled, "the run is back in its queue", TimeSpan.FromSeconds(90));
+
+        Assert.Equal("handed back: its claim's answer never reached the worker", back.State.Message);
+        Assert.Equal(lost.ExpectedStartTime, back.ExpectedStartTime);
+        await Eventually.WaitUntilAsync(async () => (await client.LogsAsync(lost.Id)).Any(l => l.Message.Contains("never reached it", StringComparison.Ordinal)),
+            "the run's log says why it went back");
+    }
+
     private static int ProcessesWith(string fragment)
     {
         var count = 0;

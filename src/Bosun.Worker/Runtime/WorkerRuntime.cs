@@ -431,8 +431,9 @@ public sealed class WorkerRuntime : IDisposable
 
     /// <summary>
     /// Runs the server says this claimant holds (PENDING or RUNNING, claimed by its name) that it never received: the
-    /// answer of the claim that took them was lost (the connection broke after the server committed, and the client sent
-    /// the claim again; or the claim was stopped on its way at shutdown). Nothing would start them, and nothing would free
+    /// answer of the claim that took them was lost and the claim was not sent again with its key (it was stopped on its way
+    /// at shutdown, or its client gave up retrying and the next claim has a key of its own; a claim resent with its key
+    /// gets them). Nothing would start them, and nothing would free
     /// their slots while this claimant lives, so they go back to their queue (SCHEDULED), with a line in their log saying
     /// why. Only a run nothing was started for is handed back: PENDING with no infrastructure, or RUNNING on this very
     /// process's in-process infrastructure (a served claim started it) that never heartbeat. While claiming, a run is lost

@@ -42,11 +42,11 @@ internal static class DeploymentEndpoints
             .WithSummary("List deployments")
             .WithDescription("Deployments by flow then name, optionally of one flow or one pool, a page at a time: `limit` and the previous page's `next_cursor` as `cursor`, or an `offset`.")
             .Requires(Permission.Read);
-        deployments.MapPost("claim", (ServedClaimRequest request, ClaimService service, HttpContext http, CancellationToken ct) =>
-                service.ClaimServedAsync(request, ApiAuthentication.CallerOf(http), ct))
+        deployments.MapPost("claim", (ServedClaimRequest request, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimService service, HttpContext http, CancellationToken ct) =>
+                service.ClaimServedAsync(request, key, ApiAuthentication.CallerOf(http), ct))
             .WithName("ClaimServedFlowRuns").Requires(Permission.Deploy, Permission.Work)
             .WithSummary("Claim due runs (serving process)")
-            .WithDescription("A serving process claims due runs of its own (pool-less) deployments; they come back PENDING (RUNNING for one that runs them inside itself). Optionally waits for one. `states` carries final states of the process's ended runs, decided first as set_states decides them and answered in `state_results`.");
+            .WithDescription("A serving process claims due runs of its own (pool-less) deployments; they come back PENDING (RUNNING for one that runs them inside itself). Optionally waits for one. `states` carries final states of the process's ended runs, decided first as set_states decides them and answered in `state_results`. " + ClaimService.KeyDescription);
         deployments.MapGet("{id:guid}", (Guid id, DeploymentService service, CancellationToken ct) => service.GetAsync(id, ct)).WithName("GetDeployment")
             .WithSummary("Read a deployment").WithDescription("The deployment by id, with its schedules, job variables and status.").Requires(Permission.Read);
         deployments.MapGet("name/{flow}/{name}", (string flow, string name, DeploymentService service, CancellationToken ct) =>

@@ -7,6 +7,7 @@ using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Security;
 using Bosun.Server.Orchestration.WorkPools;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api.WorkPools;
 
@@ -51,10 +52,10 @@ internal static class WorkPoolEndpoints
             service.SetPoolLimitAsync(name, update.ConcurrencyLimit, ct)).WithName("SetWorkPoolConcurrencyLimit")
             .WithSummary("Set a pool's concurrency limit").WithDescription("The most runs of the pool that may be PENDING, RUNNING or CANCELLING at once; null removes the limit.");
 
-        pools.MapPost("{name}/claim", (string name, ClaimRequest request, ClaimService service, CancellationToken ct) =>
-            service.ClaimAsync(name, request, ct))
+        pools.MapPost("{name}/claim", (string name, ClaimRequest request, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimService service, CancellationToken ct) =>
+            service.ClaimAsync(name, request, key, ct))
             .WithName("ClaimFlowRuns").Requires(Permission.Work)
-            .WithSummary("Claim due runs (worker)").WithDescription("Atomically claim due runs (they come back PENDING and owned by the worker); optionally wait for one.");
+            .WithSummary("Claim due runs (worker)").WithDescription("Atomically claim due runs (they come back PENDING and owned by the worker); optionally wait for one. " + ClaimService.KeyDescription);
 
         var queues = pools.MapGroup("{pool}/queues").WithTags("Work queues");
         queues.MapPost("", async Task<Created<WorkQueue>> (string pool, WorkQueueCreate request, WorkPoolService service, CancellationToken ct) =>

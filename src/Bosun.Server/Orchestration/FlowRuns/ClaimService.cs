@@ -47,13 +47,22 @@ internal sealed class ClaimService(
         }
     }
 
-    public async Task<ClaimResponse> ClaimAsync(string poolName, ClaimRequest request, CancellationToken cancellationToken)
+    /// <summary>The longest Idempotency-Key a claim takes (as a log batch's).</summary>
+    public const int MaxKeyLength = 200;
+
+    /// <summary>What the claim endpoints' descriptions say about their Idempotency-Key header.</summary>
+    public const string KeyDescription =
+        "A claim sent again with the same Idempotency-Key header (within an hour, by the same claimant) answers the runs the first one took that are still its own, and takes no other: a client that lost an answer may resend the claim.";
+
+    public async Task<ClaimResponse> ClaimAsync(string poolName, ClaimRequest request, string? key, CancellationToken cancellationToken)
     {
         var problem = NameRules.Check(request.WorkerName, "Worker");
         if (problem is not null)
         {
             throw new ValidationException("worker_name", [problem]);
         }
+
+        CheckKey(key);
 
         if (request.MaxRuns is < 0 or > 1000)
         {
@@ -62,6 +71,7 @@ internal sealed class ClaimService(
 
         var started = timeProvider.GetUtcNow();
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
+        var lookUp = key is not null;
         var poller = string.Join('\n', poolName, request.WorkerName, request.WorkerType, request.HeartbeatIntervalSeconds, string.Join(',', request.WorkQueueNames ?? []));
         var claimed = await LongPollAsync(poolName, wait, request.MaxRuns > 1,
             () => _pools.TryGetValue(poolName, out var known) ? known.Id : null,
@@ -70,8 +80,21 @@ internal sealed class ClaimService(
                 // The worker's heartbeat and the queues' poll are recorded at most once a second: skip the statements
                 // when this server recorded the same ones less than a second ago.
                 var record = !_recorded.TryGetValue(poller, out var last) || now - last >= RecordEvery;
-                var outcome = await database.WriteAsync(scope => ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, timeProvider, prefetch, options.Value.MissedRunGrace,
-                    _pools.TryGetValue(poolName, out var known) ? known : null, record, cancellationToken), cancellationToken);
+                var outcome = await database.WriteAsync(async scope =>
+                {
+                    var known = _pools.TryGetValue(poolName, out var seen) ? seen : ((Guid, bool)?)null;
+                    if (await TakenBeforeAsync(scope, lookUp ? key : null, request.WorkerName, cancellationToken) is { } taken)
+                    {
+                        // The pool (and the worker's heartbeat) as a claim of nothing finds them, and the runs the first one took.
+                        var pool = await ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request with { MaxRuns = 0 }, now, timeProvider, prefetch,
+                            options.Value.MissedRunGrace, known, record, cancellationToken);
+                        return await ClaimKeyStore.ReplayAsync(scope, pool.Pool, taken, request.WorkerName, now, cancellationToken);
+                    }
+
+                    return await KeepAsync(scope, key, request.WorkerName, now, await ClaimStore.ClaimAsync(scope, database.Dialect, poolName, request, now, timeProvider,
+                        prefetch, options.Value.MissedRunGrace, known, record, cancellationToken), cancellationToken);
+                }, cancellationToken);
+                lookUp = false;
                 _pools[poolName] = (outcome.Pool!.Id, outcome.Pool.ConcurrencyLimit is not null);
                 if (record)
                 {
@@ -98,7 +121,7 @@ internal sealed class ClaimService(
     /// claim's first write, before it looks for runs, so that a slot they free can be taken by the same claim; a claim that
     /// is refused decides none of them.
     /// </summary>
-    public async Task<ServedClaimResponse> ClaimServedAsync(ServedClaimRequest request, BosunCaller caller, CancellationToken cancellationToken)
+    public async Task<ServedClaimResponse> ClaimServedAsync(ServedClaimRequest request, string? key, BosunCaller caller, CancellationToken cancellationToken)
     {
         var problem = NameRules.Check(request.ProcessName, "Serving process");
         if (problem is not null)
@@ -121,10 +144,12 @@ internal sealed class ClaimService(
             throw new ValidationException("in_process_infrastructure_id", ["must be 1 to 500 characters"]);
         }
 
+        CheckKey(key);
         var started = timeProvider.GetUtcNow();
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var states = request.States is null ? null : await flowRuns.CheckStatesAsync(request.States, "states", caller, cancellationToken);
         IReadOnlyList<FlowRunSetStateResult>? stateResults = null;
+        var lookUp = key is not null;
         ClaimOutcome claimed;
         try
         {
@@ -139,8 +164,16 @@ internal sealed class ClaimService(
                             await states.DecideAsync(scope, now, cancellationToken);
                         }
 
-                        return await ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, timeProvider, prefetch, options.Value.MissedRunGrace, cancellationToken);
+                        if (await TakenBeforeAsync(scope, lookUp ? key : null, request.ProcessName, cancellationToken) is { } taken)
+                        {
+                            return await ClaimKeyStore.ReplayAsync(scope, null, taken, request.ProcessName, now, cancellationToken);
+                        }
+
+                        return await KeepAsync(scope, key, request.ProcessName, now,
+                            await ClaimStore.ClaimServedAsync(scope, database.Dialect, request, now, timeProvider, prefetch, options.Value.MissedRunGrace, cancellationToken),
+                            cancellationToken);
                     }, cancellationToken);
+                    lookUp = false;
                     // Announced and answered once committed, before the claim waits for runs.
                     if (states is not null)
                     {
@@ -159,7 +192,7 @@ internal sealed class ClaimService(
             return new ServedClaimResponse([]) { StateResults = stateResults };
         }
 
-        foreach (var run in claimed.Claimed.Where(run => run.State.Type == StateType.Running))
+        foreach (var run in claimed.Claimed.Where(run => run.State.Type == StateType.Running && !claimed.Replayed))
         {
             // Started by the claim: what the executor's own RUNNING proposal would have recorded and signalled.
             ServerTracing.RecordStateChange(run.Traceparent, started, run.Id, StateType.Running, SetStateStatus.Accept, run.State);
@@ -167,6 +200,33 @@ internal sealed class ClaimService(
         }
 
         return new ServedClaimResponse(ClaimedRuns(claimed)) { StateResults = stateResults };
+    }
+
+    private static void CheckKey(string? key)
+    {
+        if (key is { Length: 0 or > MaxKeyLength })
+        {
+            throw new ValidationException("Idempotency-Key", [$"must be 1 to {MaxKeyLength} characters"]);
+        }
+    }
+
+    /// <summary>
+    /// The runs an earlier claim with <paramref name="key"/> took for <paramref name="claimant"/> (its answer was lost, and
+    /// this is the claim sent again); null without a key or for a key not seen. Looked up by a request's first claim only:
+    /// a claim that waits claims again, and records under the key what it takes then.
+    /// </summary>
+    private static Task<List<Guid>?> TakenBeforeAsync(WriteScope scope, string? key, string claimant, CancellationToken cancellationToken) =>
+        key is null ? Task.FromResult<List<Guid>?>(null) : ClaimKeyStore.FindAsync(scope, key, claimant, cancellationToken);
+
+    /// <summary>Records under <paramref name="key"/> the runs <paramref name="outcome"/> took, in its transaction, so that a resent claim gets them.</summary>
+    private static async Task<ClaimOutcome> KeepAsync(WriteScope scope, string? key, string claimant, DateTimeOffset now, ClaimOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (key is not null && outcome.Claimed.Count > 0)
+        {
+            await ClaimKeyStore.RecordAsync(scope, key, claimant, outcome.Claimed, now, cancellationToken);
+        }
+
+        return outcome;
     }
 
     private (TimeSpan Prefetch, TimeSpan Wait) Windows(double? prefetchSeconds, double? waitSeconds)
@@ -200,6 +260,12 @@ internal sealed class ClaimService(
             var signalled = pool() is { } poolId ? claimSignal.NextAsync(poolId) : null;
             var now = timeProvider.GetUtcNow();
             var outcome = await claim(now);
+            if (outcome.Replayed)
+            {
+                // A claim sent again: its answer is what the first one took, even if none of it is left.
+                return outcome;
+            }
+
             var answered = timeProvider.GetUtcNow();
             metrics.ClaimDuration.Record((answered - now).TotalSeconds, tag);
             if (outcome.WakesClaims)
