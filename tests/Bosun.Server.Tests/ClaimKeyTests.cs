@@ -4,7 +4,11 @@ using System.Text.Json.Nodes;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
+using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
 
@@ -72,6 +76,32 @@ public sealed class ClaimKeyTests
             (resent["id"]!.GetValue<string>(), resent["state"]!["id"]!.GetValue<string>()));
         Assert.Equal(1, await ScheduledAsync(client));
         Assert.Single(await RunIdsAsync(http, "deployments/claim", body, "served-2"));
+    }
+
+    [Fact]
+    public async Task PoolClaim_KeyOlderThanAnHour_ForgottenBySweep_ClaimedAfresh()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(clock);
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        await client.RunAsync(deployment);
+        using var http = new HttpClient { BaseAddress = server.ApiUrl };
+        // A worker heartbeating hourly: still alive two hours on, so its run stays its own.
+        const string claim = """{"worker_name": "w1", "max_runs": 1, "heartbeat_interval_seconds": 3600}""";
+        var first = Assert.Single(await RunIdsAsync(http, "work_pools/p/claim", claim, "old-key"));
+        await client.RunAsync(deployment);
+
+        clock.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal([first], await RunIdsAsync(http, "work_pools/p/claim", claim, "old-key"));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        // The service's own loop may sweep first (the advanced clock fires its timer); either way the key goes.
+        await server.Server.Services.GetServices<IHostedService>().OfType<ClaimKeyRetentionService>().Single().SweepAsync(default);
+        var afresh = Assert.Single(await RunIdsAsync(http, "work_pools/p/claim", claim, "old-key"));
+
+        Assert.NotEqual(first, afresh);
+        Assert.Equal(0, await ScheduledAsync(client));
     }
 
     [Theory]
