@@ -40,6 +40,7 @@ public sealed partial class RetentionIndexTests(ITestOutputHelper output)
                     ["ix_automation_events_occurred", "ix_automation_deliveries_event"]),
                 ("audit entries", AuditStore.PruneSql, new { before = before.ToUnixTimeMilliseconds() }, ["ix_audit_log_time"]),
                 ("log batch keys", LogStore.ForgetBatchesSql, new { before = before.ToUnixTimeMilliseconds() }, ["ix_log_batches_created"]),
+                ("claim keys", ClaimKeyStore.ForgetSql, new { before = before.ToUnixTimeMilliseconds() }, ["ix_claim_keys_created"]),
             ];
             var result = new List<(string Name, string[] Indexes, string Plan, IReadOnlyList<string> WholeIndexes)>();
             if (connection is NpgsqlConnection)

@@ -52,8 +52,10 @@ internal static class ClaimKeyStore
         return new ClaimOutcome(pool, runs, await DeploymentStore.ReadManyAsync(batch, deploymentIds, now), false) { Replayed = true };
     }
 
-    /// <summary>Forgets the keys of claims made before <paramref name="before"/> (served by ix_claim_keys_created).</summary>
+    /// <summary>The statement forgetting old claim keys (served by ix_claim_keys_created).</summary>
+    public const string ForgetSql = "DELETE FROM claim_keys WHERE created < @before";
+
+    /// <summary>Forgets the keys of claims made before <paramref name="before"/>.</summary>
     public static Task<int> ForgetAsync(WriteScope scope, DateTimeOffset before, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM claim_keys WHERE created < @before", new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
+        scope.Connection.ExecuteAsync(new CommandDefinition(ForgetSql, new { before = Ms(before) }, scope.Transaction, cancellationToken: cancellationToken));
 }
