@@ -31,7 +31,8 @@ internal static class ClaimKeyStore
 
     /// <summary>
     /// The runs of <paramref name="ids"/> that are still <paramref name="claimant"/>'s (PENDING or RUNNING, claimed by it),
-    /// as they are now and in the order the claim took them, with their deployments: the answer the lost one would have been, less what changed since.
+    /// as they are now and in the order the claim took them, with their deployments: the answer the lost one would have
+    /// been, less what changed since.
     /// </summary>
     public static async Task<ClaimOutcome> ReplayAsync(WriteScope scope, WorkPoolRow? pool, List<Guid> ids, string claimant, DateTimeOffset now,
         CancellationToken cancellationToken)
