@@ -186,7 +186,7 @@ public sealed class BosunClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         return SendAsync(HttpMethod.Post, Pool(pool) + "/claim", Body(request, Json.ClaimRequest), Json.ClaimResponse,
-            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken, idempotencyKey: NewKey());
+            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), NewKey(), cancellationToken);
     }
 
     /// <summary>A serving process claims due runs of its own deployments; with a wait, holds until one is eligible. Keyed as <see cref="ClaimFlowRunsAsync"/> is.</summary>
@@ -194,7 +194,7 @@ public sealed class BosunClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         return SendAsync(HttpMethod.Post, ApiRoutes.Deployments + "/claim", Body(request, Json.ServedClaimRequest), Json.ServedClaimResponse,
-            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), cancellationToken, idempotencyKey: NewKey());
+            TimeSpan.FromSeconds(request.WaitSeconds ?? 0), NewKey(), cancellationToken);
     }
 
     private static string NewKey() => Guid.NewGuid().ToString("N");
@@ -729,10 +729,10 @@ public sealed class BosunClient : IDisposable
     private static Func<HttpContent> Body<T>(T value, JsonTypeInfo<T> typeInfo) => () => JsonContent.Create(value, typeInfo);
 
     private Task<T> SendAsync<T>(HttpMethod method, string path, Func<HttpContent>? body, JsonTypeInfo<T> responseType, CancellationToken cancellationToken) =>
-        SendAsync(method, path, body, responseType, TimeSpan.Zero, cancellationToken);
+        SendAsync(method, path, body, responseType, TimeSpan.Zero, null, cancellationToken);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, Func<HttpContent>? body, JsonTypeInfo<T> responseType,
-        TimeSpan extraTimeout, CancellationToken cancellationToken, string? idempotencyKey = null)
+        TimeSpan extraTimeout, string? idempotencyKey, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
         if (idempotencyKey is not null)
