@@ -47,9 +47,6 @@ internal sealed class ClaimService(
         }
     }
 
-    /// <summary>The longest Idempotency-Key a claim takes (as a log batch's).</summary>
-    public const int MaxKeyLength = 200;
-
     /// <summary>What the claim endpoints' descriptions say about their Idempotency-Key header.</summary>
     public const string KeyDescription =
         "A claim sent again with the same Idempotency-Key header (within an hour, by the same claimant) answers the runs the first one took that are still its own, and takes no other: a client that lost an answer may resend the claim.";
@@ -62,7 +59,7 @@ internal sealed class ClaimService(
             throw new ValidationException("worker_name", [problem]);
         }
 
-        CheckKey(key);
+        IdempotencyKeys.Check(key);
 
         if (request.MaxRuns is < 0 or > 1000)
         {
@@ -144,7 +141,7 @@ internal sealed class ClaimService(
             throw new ValidationException("in_process_infrastructure_id", ["must be 1 to 500 characters"]);
         }
 
-        CheckKey(key);
+        IdempotencyKeys.Check(key);
         var started = timeProvider.GetUtcNow();
         var (prefetch, wait) = Windows(request.PrefetchSeconds, request.WaitSeconds);
         var states = request.States is null ? null : await flowRuns.CheckStatesAsync(request.States, "states", caller, cancellationToken);
@@ -200,14 +197,6 @@ internal sealed class ClaimService(
         }
 
         return new ServedClaimResponse(ClaimedRuns(claimed)) { StateResults = stateResults };
-    }
-
-    private static void CheckKey(string? key)
-    {
-        if (key is { Length: 0 or > MaxKeyLength })
-        {
-            throw new ValidationException("Idempotency-Key", [$"must be 1 to {MaxKeyLength} characters"]);
-        }
     }
 
     /// <summary>

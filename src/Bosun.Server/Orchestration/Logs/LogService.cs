@@ -3,6 +3,7 @@ using Bosun.Contracts.Logs;
 using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Storage;
 
 namespace Bosun.Server.Orchestration.Logs;
@@ -12,7 +13,6 @@ internal sealed class LogService(
     BosunDatabase database, RunSignals runSignals, RunLogFeeds feeds, SecretRedactor redactor, TimeProvider timeProvider, Metrics.ServerMetrics metrics)
 {
     public const int MaxBatch = 5_000;
-    public const int MaxBatchKeyLength = 200;
 
     /// <summary>How long a batch's key is remembered: a batch sent again later than this may be written twice.</summary>
     public static readonly TimeSpan BatchKeyRetention = TimeSpan.FromDays(1);
@@ -33,10 +33,7 @@ internal sealed class LogService(
             return;
         }
 
-        if (batchKey is { Length: 0 or > MaxBatchKeyLength })
-        {
-            throw new ValidationException("Idempotency-Key", [$"must be 1 to {MaxBatchKeyLength} characters"]);
-        }
+        IdempotencyKeys.Check(batchKey);
 
         if (lines.Count > MaxBatch)
         {
