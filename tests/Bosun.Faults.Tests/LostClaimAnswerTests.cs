@@ -10,7 +10,7 @@ namespace Bosun.Faults.Tests;
 /// server wrote the claim. The client sends the claim again with the same Idempotency-Key and gets the run the first
 /// attempt took. Where the claim is not sent again (its claimant stopped), the run is the claimant's on the server and
 /// nobody would start it: the claimant finds it among the runs it holds without knowing them and hands it back to its
-/// queue (WorkerRuntimeTests cover the same while claiming).
+/// queue (ProcessRunTests.HeldRunNeverReceived_HandedBackToItsQueueWhileClaiming covers the same while claiming).
 /// </summary>
 public sealed class LostClaimAnswerTests
 {
