@@ -18,7 +18,7 @@ public sealed class WorkerOptions
     /// <summary>Most infrastructures alive at once; unlimited when null.</summary>
     public int? Limit { get; set; }
 
-    /// <summary>Claim runs due within this window.</summary>
+    /// <summary>Claim runs due within this window; such a run holds a slot only from its infrastructure's start lead before its time (docs/runtime.md).</summary>
     public TimeSpan Prefetch { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Heartbeat interval announced to the server.</summary>

@@ -19,6 +19,10 @@ public sealed class WorkerMetrics
     private long _claimFailures;
     private long _heartbeatFailures;
 
+    /// <summary>The last <see cref="RecentStartCount"/> infrastructure start times, oldest first (guarded by <see cref="_gate"/>).</summary>
+    private readonly Queue<TimeSpan> _recentStarts = new();
+    private const int RecentStartCount = 32;
+
     /// <summary>The runs the worker executes now, read at each scrape.</summary>
     public Func<int>? RunsInFlight { get; set; }
 
@@ -48,6 +52,23 @@ public sealed class WorkerMetrics
             }
 
             _starts[type] = (buckets, sum + seconds, count + 1);
+            _recentStarts.Enqueue(duration);
+            if (_recentStarts.Count > RecentStartCount)
+            {
+                _recentStarts.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>The longest of the last 32 infrastructure starts, or null before the first: what a run claimed ahead allows for.</summary>
+    public TimeSpan? LongestRecentStart
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _recentStarts.Count == 0 ? null : _recentStarts.Max();
+            }
         }
     }
 

@@ -20,6 +20,14 @@ public abstract class FlowRunInfrastructure
     /// </summary>
     public virtual string? InProcessId => null;
 
+    /// <summary>
+    /// How long before a run's time its infrastructure is created when the run was claimed further ahead (the prefetch):
+    /// until then the run holds none of the worker's slots (docs/runtime.md). The worker uses at least twice the longest
+    /// recent start it measured plus a second, and never more than its prefetch; <see cref="TimeSpan.MaxValue"/> (a Job's
+    /// pod, which may wait for a node and an image) creates it as soon as the run is claimed.
+    /// </summary>
+    public virtual TimeSpan StartLead => TimeSpan.FromSeconds(5);
+
     /// <summary>Creates and starts the run's infrastructure. Throws <see cref="SubmissionException"/> with a readable reason when it cannot.</summary>
     public abstract Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken);
 }

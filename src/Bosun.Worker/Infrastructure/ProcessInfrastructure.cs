@@ -16,6 +16,9 @@ internal sealed class ProcessInfrastructure : FlowRunInfrastructure
 
     public override string Type => WorkPoolTypes.Process;
 
+    /// <summary>A process is up in well under a second; a .NET flow takes a moment more to start and report.</summary>
+    public override TimeSpan StartLead => TimeSpan.FromSeconds(3);
+
     public override async Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
     {
         var command = job.Text("command") ?? job.Claim.Deployment.Entrypoint

@@ -61,6 +61,64 @@ internal sealed class FlowRunExecution(
     /// </summary>
     public void Leave() => _leave.TrySetResult();
 
+    /// <summary>
+    /// A run claimed ahead of its time (PENDING, nothing created for it yet) waits here, holding no slot of the worker's
+    /// limit, until <paramref name="startAt"/> (its infrastructure's start lead before its time), then for a slot
+    /// (<paramref name="slot"/>). True when it is to be started now. False when it was cancelled meanwhile (CANCELLED, there
+    /// was nothing to stop) or the worker stopped claiming first (<paramref name="withdraw"/>; or it shut down): then it goes
+    /// back to its queue, SCHEDULED at its time, for another worker. docs/runtime.md.
+    /// </summary>
+    public async Task<bool> WaitForItsTimeAsync(DateTimeOffset startAt, Func<Task> slot, CancellationToken withdraw, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        WorkerLog(RunLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+            $"Worker '{options.EffectiveName}' claimed this run ahead of its time; its {infrastructure.Type} infrastructure is created at {startAt.UtcDateTime:HH:mm:ss.fff} UTC, and until then the run holds none of the worker's slots."));
+        var stop = _stopRequested.Task;
+        // Cancelled on the way out too, so that the waits below never outlive this call (the worker's token lives as long as it does).
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(withdraw))
+        {
+            try
+            {
+                var withdrawn = Task.Delay(Timeout.InfiniteTimeSpan, waiting.Token);
+                var wait = startAt - timeProvider.GetUtcNow();
+                var time = Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, timeProvider, waiting.Token);
+                if (await Task.WhenAny(time, stop).ConfigureAwait(false) == time && time.IsCompletedSuccessfully)
+                {
+                    var free = slot();
+                    if (!free.IsCompleted)
+                    {
+                        WorkerLog(RunLogLevel.Info, $"Its time has come; waiting for a free slot of worker '{options.EffectiveName}' (limit {options.Limit}) to start it.");
+                    }
+
+                    if (await Task.WhenAny(free, stop, withdrawn).ConfigureAwait(false) == free && !stop.IsCompleted && !withdraw.IsCancellationRequested)
+                    {
+                        return true;
+                    }
+                }
+            }
+            finally
+            {
+                await waiting.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (stop.IsCompleted && await stop.ConfigureAwait(false) is var reason && reason != WorkerRuntime.ShutDownReason)
+        {
+            Log.Cancelling(logger, RunName, reason);
+            WorkerLog(RunLogLevel.Warning, $"Not started: {reason} before its infrastructure was created.");
+            await ReportAsync(new StateProposal(StateType.Cancelled, Message: "cancelled: no infrastructure was started for it"), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' stopped before the run's time; nothing was created for it, so it goes back to its queue.");
+            await ReportAsync(new StateProposal(StateType.Scheduled, Message: "handed back: its worker stopped before the run's time",
+                ScheduledTime: claim.FlowRun.ExpectedStartTime), cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Log.RunClaimed(logger, RunName, RunId);

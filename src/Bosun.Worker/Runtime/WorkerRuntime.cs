@@ -25,8 +25,19 @@ public sealed class WorkerRuntime : IDisposable
     private readonly ConcurrentDictionary<Guid, (FlowRunExecution Execution, Task Task)> _running = new();
     private readonly SemaphoreSlim _slotFreed = new(0);
 
-    /// <summary>Guards <see cref="_carriedReserved"/> and <see cref="_claimInFlight"/>.</summary>
+    /// <summary>Why the drain stops what is left.</summary>
+    internal const string ShutDownReason = "the worker shut down";
+
+    /// <summary>Guards <see cref="_carriedReserved"/>, <see cref="_claimInFlight"/>, <see cref="_ahead"/>, <see cref="_waitingForSlot"/> and the changes of <see cref="_running"/>.</summary>
     private readonly Lock _capacity = new();
+
+    /// <summary>
+    /// Runs in <see cref="_running"/> claimed ahead of their time that hold no slot yet: they wait until their
+    /// infrastructure's start lead before their time, then take a slot, in turn in <see cref="_waitingForSlot"/> when none
+    /// is free (<see cref="FlowRunExecution.WaitForItsTimeAsync"/>).
+    /// </summary>
+    private int _ahead;
+    private readonly List<AheadRun> _waitingForSlot = [];
 
     /// <summary>Slots that claims carrying final states (<see cref="TryCarryFinalStatesAsync"/>) may fill while they are on their way.</summary>
     private int _carriedReserved;
@@ -53,6 +64,12 @@ public sealed class WorkerRuntime : IDisposable
 
     private CancellationToken _stopClaiming = new(canceled: true);
     private readonly CancellationTokenSource _reportsStop;
+
+    /// <summary>
+    /// Fired as the drain begins: runs claimed ahead that have not started go back to their queue. Not when claiming
+    /// stops: a long-poll of this worker's that the server has not yet seen end could take a run handed back that early.
+    /// </summary>
+    private readonly CancellationTokenSource _withdraw = new();
 
     // A launcher the runtime made itself (ForWorkPool) is the runtime's to dispose (a Kubernetes launcher holds its clusters' clients).
     private bool _ownsInfrastructure;
@@ -177,6 +194,7 @@ public sealed class WorkerRuntime : IDisposable
             await HandBackLostRunsAsync(final: true, bounded.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        await _withdraw.CancelAsync().ConfigureAwait(false);
         await DrainAsync(stopRuns).ConfigureAwait(false);
         await loops.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(heartbeat, cancellations).ConfigureAwait(false);
@@ -194,7 +212,7 @@ public sealed class WorkerRuntime : IDisposable
             int capacity;
             lock (_capacity)
             {
-                capacity = _options.Limit is { } limit ? limit - _running.Count - _carriedReserved : 10;
+                capacity = _options.Limit is { } limit ? FreeSlots(limit, ending: 0) : 10;
                 _claimInFlight = capacity > 0;
             }
 
@@ -282,7 +300,7 @@ public sealed class WorkerRuntime : IDisposable
             }
 
             var ending = states.Select(state => state.FlowRunId).Distinct().Count(_running.ContainsKey);
-            capacity = Math.Max(0, limit - _running.Count + ending - _carriedReserved);
+            capacity = Math.Max(0, FreeSlots(limit, ending));
             _carriedReserved += capacity;
             _carried = _carried.IsCompleted ? done.Task : Task.WhenAll(_carried, done.Task);
         }
@@ -317,6 +335,7 @@ public sealed class WorkerRuntime : IDisposable
             lock (_capacity)
             {
                 _carriedReserved -= capacity;
+                AdmitWaiting();
             }
 
             done.TrySetResult();
@@ -340,6 +359,8 @@ public sealed class WorkerRuntime : IDisposable
         }
 
         var execution = new FlowRunExecution(run, _source, _infrastructure, _client, _logs, _options, _timeProvider, _logger, adopted) { Metrics = Metrics };
+        var startAt = adopted is null ? StartTimeOf(run) : null;
+        var ahead = startAt is null ? null : new AheadRun();
         // Registered before it starts, so that the cancellation loop and the drain always see it.
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = Task.Run(async () =>
@@ -347,7 +368,10 @@ public sealed class WorkerRuntime : IDisposable
             await start.Task.ConfigureAwait(false);
             try
             {
-                await execution.RunAsync(_reportsStop.Token).ConfigureAwait(false);
+                if (ahead is null || await execution.WaitForItsTimeAsync(startAt!.Value, () => TakeSlot(ahead), _withdraw.Token, _reportsStop.Token).ConfigureAwait(false))
+                {
+                    await execution.RunAsync(_reportsStop.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (_reportsStop.IsCancellationRequested)
             {
@@ -360,17 +384,106 @@ public sealed class WorkerRuntime : IDisposable
             }
             finally
             {
-                // A crash retry may have handed this run back already, to a new execution: that one stays registered.
-                if (_running.TryGetValue(run.FlowRun.Id, out var entry) && entry.Execution == execution)
+                lock (_capacity)
                 {
-                    _running.TryRemove(KeyValuePair.Create(run.FlowRun.Id, entry));
+                    // A crash retry may have handed this run back already, to a new execution: that one stays registered.
+                    if (_running.TryGetValue(run.FlowRun.Id, out var entry) && entry.Execution == execution)
+                    {
+                        _running.TryRemove(KeyValuePair.Create(run.FlowRun.Id, entry));
+                    }
+
+                    if (ahead is { HoldsSlot: false })
+                    {
+                        // Ended while it waited (cancelled, or handed back): it held no slot.
+                        _ahead--;
+                        _waitingForSlot.Remove(ahead);
+                    }
+
+                    AdmitWaiting();
                 }
 
                 _slotFreed.Release();
             }
         });
-        _running[run.FlowRun.Id] = (execution, task);
+        lock (_capacity)
+        {
+            _running[run.FlowRun.Id] = (execution, task);
+            _ahead += ahead is null ? 0 : 1;
+        }
+
         start.SetResult();
+    }
+
+    /// <summary>
+    /// When the infrastructure of a run claimed ahead is to be created: its infrastructure's start lead before its time
+    /// (<see cref="FlowRunInfrastructure.StartLead"/>, at least twice the longest recent start plus a second, at most the
+    /// prefetch); null to create it at once (the run is due within the lead, or was started by its claim).
+    /// </summary>
+    private DateTimeOffset? StartTimeOf(Contracts.FlowRuns.ClaimedFlowRun run)
+    {
+        if (run.FlowRun.State.Type != StateType.Pending)
+        {
+            return null;
+        }
+
+        var lead = _infrastructure.StartLead;
+        if (Metrics.LongestRecentStart is { } longest && longest * 2 + TimeSpan.FromSeconds(1) > lead)
+        {
+            lead = longest * 2 + TimeSpan.FromSeconds(1);
+        }
+
+        lead = lead < _options.Prefetch ? lead : _options.Prefetch;
+        var startAt = run.FlowRun.ExpectedStartTime - lead;
+        return startAt > _timeProvider.GetUtcNow() ? startAt : null;
+    }
+
+    /// <summary>
+    /// Slots a claim may fill now (under <see cref="_capacity"/>): the limit less the runs that hold one, the slots carried
+    /// claims may fill and the runs claimed ahead waiting for one; and no more than leaves the runtime holding twice its
+    /// limit in all, with the runs claimed ahead. <paramref name="ending"/> runs' final states go with the claim.
+    /// </summary>
+    private int FreeSlots(int limit, int ending)
+    {
+        var held = _running.Count - ending;
+        return Math.Min(limit - (held - _ahead) - _carriedReserved - _waitingForSlot.Count, 2 * limit - held - _carriedReserved);
+    }
+
+    /// <summary>A slot for a run claimed ahead whose time has come: at once when one is free and no other waits, else in turn.</summary>
+    private Task TakeSlot(AheadRun ahead)
+    {
+        lock (_capacity)
+        {
+            if (_options.Limit is not { } limit || (_waitingForSlot.Count == 0 && _running.Count - _ahead + _carriedReserved < limit))
+            {
+                ahead.HoldsSlot = true;
+                _ahead--;
+                return Task.CompletedTask;
+            }
+
+            _waitingForSlot.Add(ahead);
+            return ahead.Slot.Task;
+        }
+    }
+
+    /// <summary>Gives the slots free now to the runs claimed ahead that wait for one, in turn (under <see cref="_capacity"/>).</summary>
+    private void AdmitWaiting()
+    {
+        while (_waitingForSlot.Count > 0 && _options.Limit is { } limit && _running.Count - _ahead + _carriedReserved < limit)
+        {
+            var next = _waitingForSlot[0];
+            _waitingForSlot.RemoveAt(0);
+            next.HoldsSlot = true;
+            _ahead--;
+            next.Slot.TrySetResult();
+        }
+    }
+
+    /// <summary>A run claimed ahead of its time; <see cref="HoldsSlot"/> once it took a slot (guarded by <see cref="_capacity"/>).</summary>
+    private sealed class AheadRun
+    {
+        public TaskCompletionSource Slot { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool HoldsSlot { get; set; }
     }
 
     private async Task HeartbeatLoopAsync(CancellationToken stop)
@@ -612,7 +725,7 @@ public sealed class WorkerRuntime : IDisposable
 
         foreach (var (execution, _) in _running.Values)
         {
-            execution.RequestStop("the worker shut down");
+            execution.RequestStop(ShutDownReason);
         }
 
         await all.ConfigureAwait(false);
@@ -631,5 +744,6 @@ public sealed class WorkerRuntime : IDisposable
         _slotFreed.Dispose();
         _heldCheck.Dispose();
         _reportsStop.Dispose();
+        _withdraw.Dispose();
     }
 }

@@ -20,7 +20,7 @@ internal static class WorkerStartCommand
         var type = new Option<string?>("--type", "-t") { Description = "Worker type: process, docker or kubernetes (default: the pool's type)." };
         var name = new Option<string?>("--name", "-n") { Description = "Worker name, unique in the pool (default: host name and process id)." };
         var limit = new Option<int?>("--limit", "-l") { Description = "Most flow runs (live infrastructure) at once." };
-        var prefetch = new Option<double>("--prefetch-seconds") { Description = "Claim runs due within this many seconds.", DefaultValueFactory = _ => 10 };
+        var prefetch = new Option<double>("--prefetch-seconds") { Description = "Claim runs due within this many seconds; each holds a slot only from a few seconds before its time (its start lead).", DefaultValueFactory = _ => 10 };
         var runOnce = new Option<bool>("--run-once") { Description = "Claim once, wait for the runs started, then exit." };
         var healthcheck = new Option<bool>("--with-healthcheck") { Description = "Serve GET /health (200 while polling normally, 503 when stale)." };
         var healthPort = new Option<int>("--healthcheck-port") { Description = "Port of the health check.", DefaultValueFactory = _ => 8080 };

@@ -24,6 +24,9 @@ internal sealed class KubernetesInfrastructure : FlowRunInfrastructure, IAdoptab
 
     public override string Type => WorkPoolTypes.Kubernetes;
 
+    /// <summary>A pod may wait minutes for a node or an image: its Job is created as soon as the run is claimed.</summary>
+    public override TimeSpan StartLead => TimeSpan.MaxValue;
+
     public override async Task<InfrastructureHandle> StartAsync(JobContext job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
