@@ -417,11 +417,13 @@ public sealed class WorkerRuntime : IDisposable
     /// <summary>
     /// When the infrastructure of a run claimed ahead is to be created: its infrastructure's start lead before its time
     /// (<see cref="FlowRunInfrastructure.StartLead"/>, at least twice the longest recent start plus a second, at most the
-    /// prefetch); null to create it at once (the run is due within the lead, or was started by its claim).
+    /// prefetch); null to create it at once (the run is due within the lead, or was started by its claim, or is a
+    /// serving process's: a PENDING run of a serving process is held by its claims alone, which stop while every slot is
+    /// taken, so the server would hand a run waiting for a slot to another claimant; a worker's heartbeat holds it).
     /// </summary>
     private DateTimeOffset? StartTimeOf(Contracts.FlowRuns.ClaimedFlowRun run)
     {
-        if (run.FlowRun.State.Type != StateType.Pending)
+        if (run.FlowRun.State.Type != StateType.Pending || _source is not WorkPoolClaimSource)
         {
             return null;
         }
