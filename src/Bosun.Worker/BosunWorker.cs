@@ -13,7 +13,7 @@ internal sealed class BosunWorker(WorkerRuntime runtime, IOptions<WorkerOptions>
 {
     private readonly CancellationTokenSource _stopRuns = new();
 
-    /// <summary>Runs this worker is executing now.</summary>
+    /// <summary>Runs this worker holds now: claimed and not ended, runs claimed ahead of their time included.</summary>
     public int RunningCount => runtime.RunningCount;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -23,7 +23,7 @@ public sealed class WorkerMetrics
     private readonly Queue<TimeSpan> _recentStarts = new();
     private const int RecentStartCount = 32;
 
-    /// <summary>The runs the worker executes now, read at each scrape.</summary>
+    /// <summary>The runs the worker holds now (claimed and not ended), read at each scrape.</summary>
     public Func<int>? RunsInFlight { get; set; }
 
     /// <summary>A claim request the server answered, with the runs it gave.</summary>
@@ -76,7 +76,7 @@ public sealed class WorkerMetrics
     public string Render()
     {
         var text = new StringBuilder();
-        Metric(text, "bosun_worker_runs_in_flight", "gauge", "Runs this worker is executing now.", RunsInFlight?.Invoke() ?? 0);
+        Metric(text, "bosun_worker_runs_in_flight", "gauge", "Runs this worker holds now: claimed and not ended, runs claimed ahead of their time included.", RunsInFlight?.Invoke() ?? 0);
         Metric(text, "bosun_worker_claims_total", "counter", "Claim requests the server answered.", Interlocked.Read(ref _claims));
         Metric(text, "bosun_worker_claimed_runs_total", "counter", "Runs this worker claimed.", Interlocked.Read(ref _claimedRuns));
         Metric(text, "bosun_worker_claim_failures_total", "counter", "Claim requests that failed (server away or refusing).", Interlocked.Read(ref _claimFailures));

@@ -139,7 +139,7 @@ public sealed class WorkerRuntime : IDisposable
         }
     }
 
-    /// <summary>Runs this runtime is executing now.</summary>
+    /// <summary>Runs this runtime holds now: claimed and not ended, runs claimed ahead of their time included.</summary>
     public int RunningCount => _running.Count;
 
     /// <summary>Where the runtime counts its claims, heartbeat failures and infrastructure start times.</summary>
