@@ -429,9 +429,9 @@ public sealed class WorkerRuntime : IDisposable
         }
 
         var lead = _infrastructure.StartLead;
-        if (Metrics.LongestRecentStart is { } longest && longest * 2 + TimeSpan.FromSeconds(1) > lead)
+        if (Metrics.LongestRecentStart is { } longest && longest * 2 + TimeSpan.FromSeconds(1) is var measured && measured > lead)
         {
-            lead = longest * 2 + TimeSpan.FromSeconds(1);
+            lead = measured;
         }
 
         lead = lead < _options.Prefetch ? lead : _options.Prefetch;
@@ -444,25 +444,19 @@ public sealed class WorkerRuntime : IDisposable
     /// claims may fill and the runs claimed ahead waiting for one; and no more than leaves the runtime holding twice its
     /// limit in all, with the runs claimed ahead. <paramref name="ending"/> runs' final states go with the claim.
     /// </summary>
-    private int FreeSlots(int limit, int ending)
-    {
-        var held = _running.Count - ending;
-        return Math.Min(limit - (held - _ahead) - _carriedReserved - _waitingForSlot.Count, 2 * limit - held - _carriedReserved);
-    }
+    private int FreeSlots(int limit, int ending) =>
+        Math.Min(limit - (HoldingSlots - ending) - _carriedReserved - _waitingForSlot.Count, 2 * limit - (_running.Count - ending) - _carriedReserved);
 
-    /// <summary>A slot for a run claimed ahead whose time has come: at once when one is free and no other waits, else in turn.</summary>
+    /// <summary>The runs that hold a slot: every run of the runtime but those claimed ahead that have not taken one (under <see cref="_capacity"/>).</summary>
+    private int HoldingSlots => _running.Count - _ahead;
+
+    /// <summary>A slot for a run claimed ahead whose time has come: at once (the task is complete) when one is free and no other waits, else in turn.</summary>
     private Task TakeSlot(AheadRun ahead)
     {
         lock (_capacity)
         {
-            if (_options.Limit is not { } limit || (_waitingForSlot.Count == 0 && _running.Count - _ahead + _carriedReserved < limit))
-            {
-                ahead.HoldsSlot = true;
-                _ahead--;
-                return Task.CompletedTask;
-            }
-
             _waitingForSlot.Add(ahead);
+            AdmitWaiting();
             return ahead.Slot.Task;
         }
     }
@@ -470,7 +464,7 @@ public sealed class WorkerRuntime : IDisposable
     /// <summary>Gives the slots free now to the runs claimed ahead that wait for one, in turn (under <see cref="_capacity"/>).</summary>
     private void AdmitWaiting()
     {
-        while (_waitingForSlot.Count > 0 && _options.Limit is { } limit && _running.Count - _ahead + _carriedReserved < limit)
+        while (_waitingForSlot.Count > 0 && (_options.Limit is not { } limit || HoldingSlots + _carriedReserved < limit))
         {
             var next = _waitingForSlot[0];
             _waitingForSlot.RemoveAt(0);
