@@ -1,3 +1,4 @@
+using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
@@ -15,9 +16,12 @@ public sealed class ClaimedAheadTests
     /// <summary>How long before its time a process pool's run claimed ahead gets its process (ProcessInfrastructure.StartLead).</summary>
     private static readonly TimeSpan ProcessLead = TimeSpan.FromSeconds(3);
 
-    /// <summary>Proposes RUNNING until the server accepts it (it answers WAIT before the run's time), then COMPLETED.</summary>
-    private static readonly string Flow = FakeFlow.Shell(
-        $$"""until curl -s -X POST "$BOSUN_API_URL/flow_runs/$BOSUN_FLOW_RUN_ID/set_state" -H 'content-type: application/json' -H "Authorization: Bearer ${BOSUN_API_KEY:-none}" -d '{"type":"RUNNING"}' | grep -q '"status":"ACCEPT"'; do sleep 0.2; done; {{FakeFlow.Propose("COMPLETED")}}""");
+    /// <summary>Proposes RUNNING until the server accepts it (it answers WAIT before the run's time).</summary>
+    private const string RunningWhenDue =
+        """until curl -s -X POST "$BOSUN_API_URL/flow_runs/$BOSUN_FLOW_RUN_ID/set_state" -H 'content-type: application/json' -H "Authorization: Bearer ${BOSUN_API_KEY:-none}" -d '{"type":"RUNNING"}' | grep -q '"status":"ACCEPT"'; do sleep 0.2; done""";
+
+    /// <summary>RUNNING once the server accepts it, then COMPLETED.</summary>
+    private static readonly string Flow = FakeFlow.Shell($"{RunningWhenDue}; {FakeFlow.Propose("COMPLETED")}");
 
     private static WorkerOptions Options()
     {
@@ -56,6 +60,49 @@ public sealed class ClaimedAheadTests
         // lead's timer runs on the monotonic clock, not the wall clock these are read from (hence a few ms of slack).
         var earliest = laterDone.ExpectedStartTime - ProcessLead - TimeSpan.FromMilliseconds(20);
         Assert.True(created.Timestamp >= earliest, $"its process started at {created.Timestamp:O}, more than {ProcessLead} before its time {laterDone.ExpectedStartTime:O}");
+    }
+
+    [Fact]
+    public async Task ClaimedAhead_ACrashRetrysNewAttempt_HoldsNoSlotUntilTheLeadBeforeTheAttemptsTime()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("proc");
+        var deployment = await client.CommandDeploymentAsync("proc", Flow);
+        // The first attempt is RUNNING and exits without a final state (CRASHED: a new attempt 30 s later); the next completes.
+        var attempted = Path.Combine(Path.GetTempPath(), $"bosun-ahead-{Guid.NewGuid():N}");
+        var crashing = await client.UpsertDeploymentAsync(new DeploymentUpsert("shell", "crashing",
+            FakeFlow.Shell($"if [ -e {attempted} ]; then {RunningWhenDue}; {FakeFlow.Propose("COMPLETED")}; else touch {attempted}; {FakeFlow.Propose("RUNNING")}; exit 3; fi"),
+            WorkPoolName: "proc", CrashRetries: 1, CrashRetryDelaySeconds: 30));
+        await using var worker = await TestWorker.StartAsync(server, Options());
+        try
+        {
+            var run = await client.CreateFlowRunAsync(crashing.Id, new FlowRunCreate());
+            // Its new attempt is claimed ahead, with the run's first expected start long past: the attempt's time counts.
+            var history = await Eventually.ValueAsync(() => client.GetFlowRunStatesAsync(run.Id),
+                states => states.Any(s => s.Name == StateNames.AwaitingCrashRetry) && states[^1].Type == StateType.Pending,
+                "the first attempt crashed, and the worker claimed the new attempt ahead");
+            var attemptAt = history.Single(s => s.Name == StateNames.AwaitingCrashRetry).ScheduledTime!.Value;
+
+            var now = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+            var nowDone = await client.WaitForTerminalAsync(now.Id);
+            Assert.Equal(StateType.Completed, nowDone.State.Type);
+            Assert.True(nowDone.EndTime < attemptAt, $"the run due now ended at {nowDone.EndTime:O}, after the new attempt's time {attemptAt:O}: the attempt held the slot");
+            Assert.Null((await client.GetFlowRunAsync(run.Id)).InfrastructureId);
+
+            var done = await client.WaitForTerminalAsync(run.Id, TimeSpan.FromSeconds(120));
+            Assert.Equal(StateType.Completed, done.State.Type);
+            static List<LogEntry> Created(IReadOnlyList<LogEntry> logs) =>
+                logs.Where(l => l.Message.StartsWith("Started process infrastructure", StringComparison.Ordinal)).OrderBy(l => l.Timestamp).ToList();
+            var created = Created(await Eventually.ValueAsync(() => client.LogsAsync(run.Id), logs => Created(logs).Count >= 2, "both attempts' starts are in the run's log"));
+            Assert.Equal(2, created.Count);
+            Assert.True(created[1].Timestamp >= attemptAt - ProcessLead - TimeSpan.FromMilliseconds(20),
+                $"the new attempt's process started at {created[1].Timestamp:O}, more than {ProcessLead} before its time {attemptAt:O}");
+        }
+        finally
+        {
+            File.Delete(attempted);
+        }
     }
 
     [Fact]

@@ -113,7 +113,7 @@ internal sealed class FlowRunExecution(
         {
             WorkerLog(RunLogLevel.Info, $"Worker '{options.EffectiveName}' stopped before the run's time; nothing was created for it, so it goes back to its queue.");
             await ReportAsync(new StateProposal(StateType.Scheduled, Message: "handed back: its worker stopped before the run's time",
-                ScheduledTime: claim.FlowRun.ExpectedStartTime), cancellationToken).ConfigureAwait(false);
+                ScheduledTime: WorkerRuntime.DueAt(claim.FlowRun)), cancellationToken).ConfigureAwait(false);
         }
 
         return false;

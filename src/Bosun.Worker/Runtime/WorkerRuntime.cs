@@ -415,6 +415,12 @@ public sealed class WorkerRuntime : IDisposable
     }
 
     /// <summary>
+    /// When a claimed (PENDING) run is due: the time of the SCHEDULED state it was claimed from, which its PENDING keeps. That
+    /// is a crash retry's new attempt, or a rescheduled run's new time, not the time it was first due.
+    /// </summary>
+    internal static DateTimeOffset DueAt(Contracts.FlowRuns.FlowRun run) => run.State.ScheduledTime ?? run.ExpectedStartTime;
+
+    /// <summary>
     /// When the infrastructure of a run claimed ahead is to be created: its infrastructure's start lead before its time
     /// (<see cref="FlowRunInfrastructure.StartLead"/>, at least twice the longest recent start plus a second, at most the
     /// prefetch); null to create it at once (the run is due within the lead, or was started by its claim, or is a
@@ -435,7 +441,7 @@ public sealed class WorkerRuntime : IDisposable
         }
 
         lead = lead < _options.Prefetch ? lead : _options.Prefetch;
-        var startAt = run.FlowRun.ExpectedStartTime - lead;
+        var startAt = DueAt(run.FlowRun) - lead;
         return startAt > _timeProvider.GetUtcNow() ? startAt : null;
     }
 
@@ -642,7 +648,7 @@ public sealed class WorkerRuntime : IDisposable
                 $"Worker '{_options.EffectiveName}' claimed this run, but the claim's answer never reached it (its connection broke, or it was stopping); nothing was started for the run, so it goes back to its queue.",
                 LogSource.Worker);
             await _client.SetFlowRunStateAsync(runId, new StateProposal(StateType.Scheduled, Message: "handed back: its claim's answer never reached the worker",
-                ScheduledTime: run.ExpectedStartTime, TransitionId: Guid.NewGuid()), cancellationToken).ConfigureAwait(false);
+                ScheduledTime: DueAt(run), TransitionId: Guid.NewGuid()), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BosunServerUnreachableException or BosunApiException)
         {
