@@ -594,9 +594,10 @@ public sealed class WorkerRuntime : IDisposable
                 (_unknownAtLastCheck, _claimsSentAtLastCheck) = (unknown, sentByNow);
             }
 
+            var listedUnder = held.ToDictionary(run => run.Id, run => run.WorkerName);
             foreach (var id in lost)
             {
-                await HandBackAsync(id, cancellationToken).ConfigureAwait(false);
+                await HandBackAsync(id, listedUnder[id], cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -631,14 +632,19 @@ public sealed class WorkerRuntime : IDisposable
         }
     }
 
-    private async Task HandBackAsync(Guid runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands <paramref name="runId"/> back to its queue if it is still <paramref name="claimant"/>'s (the name it was listed
+    /// under) and untouched: the server may have handed it back itself meanwhile (a claim whose request had ended,
+    /// ClaimService), and another claimant taken it since.
+    /// </summary>
+    private async Task HandBackAsync(Guid runId, string? claimant, CancellationToken cancellationToken)
     {
         try
         {
             var run = await _client.GetFlowRunAsync(runId, cancellationToken).ConfigureAwait(false);
             var untouched = run is { State.Type: StateType.Pending, InfrastructureId: null }
                 || (run is { State.Type: StateType.Running, LastHeartbeat: null } && run.InfrastructureId is { } id && id == _infrastructure.InProcessId);
-            if (!untouched || IsKnown(runId))
+            if (!untouched || run.WorkerName != claimant || IsKnown(runId))
             {
                 return;
             }

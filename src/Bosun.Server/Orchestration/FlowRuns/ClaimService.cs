@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Logs;
 using Bosun.Contracts.States;
 using Bosun.Server.Domain;
 using Bosun.Server.Orchestration.Metrics;
@@ -249,6 +250,14 @@ internal sealed class ClaimService(
             var signalled = pool() is { } poolId ? claimSignal.NextAsync(poolId) : null;
             var now = timeProvider.GetUtcNow();
             var outcome = await claim(now);
+            if (cancellationToken.IsCancellationRequested && outcome is { Replayed: false, Claimed.Count: > 0 })
+            {
+                // The claimant gave up on this claim (its request was aborted) while the claim's write was committed: no
+                // answer will reach it, so what it took goes back to its queue now, not after the sweep's worker timeout.
+                await HandBackAsync(outcome.Claimed);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (outcome.Replayed)
             {
                 // A claim sent again: its answer is what the first one took, even if none of it is left.
@@ -314,6 +323,52 @@ internal sealed class ClaimService(
                 // window, not a time any rule reads.
                 await Task.Delay(options.Value.ClaimGather, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>What a run taken for a claimant that was gone before the claim could answer says, SCHEDULED again.</summary>
+    internal const string AbandonedClaimMessage = "handed back: its claimant was gone before the claim was answered";
+
+    /// <summary>
+    /// The runs a claim took for a claimant that was gone before it could be answered, back to their queue: SCHEDULED at
+    /// their time, each with a line in its log, as the claimant's own held-runs check would hand them back (docs/runtime.md,
+    /// Outages). Not cancellable: the request's token already is.
+    /// </summary>
+    private async Task HandBackAsync(IReadOnlyList<FlowRunRow> claimed)
+    {
+        var now = timeProvider.GetUtcNow();
+        var moved = await database.WriteAsync(async scope =>
+        {
+            var moved = new List<Guid>();
+            foreach (var run in claimed)
+            {
+                var proposal = new StateProposal(StateType.Scheduled, Message: AbandonedClaimMessage,
+                    ScheduledTime: StoredValues.Time(run.StateScheduledTime ?? run.ExpectedStartTime));
+                var outcome = await FlowRunStore.TryTransitionAsync(scope, run.Id, proposal, now, expectedType: StoredValues.State(run.StateType),
+                    cancellationToken: CancellationToken.None);
+                if (outcome?.Result.Status is not SetStateStatus.Accept)
+                {
+                    continue;
+                }
+
+                await LogStore.InsertAsync(scope,
+                    [new LogCreate(run.Id, now, RunLogLevel.Warning,
+                        $"{(run.WorkerName is { } claimant ? $"'{claimant}'" : "Its claimant")} claimed this run but was gone before the claim could be answered (its request was aborted); nothing was started for it, so it goes back to its queue.",
+                        LogSource.Server)],
+                    CancellationToken.None);
+                moved.Add(run.Id);
+            }
+
+            return moved;
+        }, CancellationToken.None);
+        foreach (var id in moved)
+        {
+            runSignals.Notify(id, RunChange.State | RunChange.Lines);
+        }
+
+        if (moved.Count > 0)
+        {
+            claimSignal.NotifyAll();
         }
     }
 
