@@ -29,7 +29,7 @@ internal static class WaitingReasons
     private static async Task<WaitingReason?> DecideAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reason = await ObstacleAsync(connection, transaction, run, now, cancellationToken);
-        return reason is not null && run.StartTimeoutFiredFor is { } firedFor && firedFor == (run.StateScheduledTime ?? run.ExpectedStartTime)
+        return reason is not null && run.StartTimeoutFiredFor is { } firedFor && firedFor == run.DueMs
             ? reason with { Message = $"{reason.Message}; its start timeout of {run.StartTimeoutSeconds} s has passed, and it is left waiting (start_timeout_action LEAVE_LATE)" }
             : reason;
     }

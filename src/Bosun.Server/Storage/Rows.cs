@@ -152,6 +152,10 @@ internal sealed class FlowRunRow
     public long StateTimestamp { get; set; }
     public long? StateScheduledTime { get; set; }
     public long ExpectedStartTime { get; set; }
+
+    /// <summary>When the run is due (ms): its state's scheduled time (a SCHEDULED run's, or the one a claimed PENDING run keeps), else when it was first due.</summary>
+    public long DueMs => StateScheduledTime ?? ExpectedStartTime;
+
     public long? NextScheduledStartTime { get; set; }
     public long? StartTime { get; set; }
     public long? EndTime { get; set; }

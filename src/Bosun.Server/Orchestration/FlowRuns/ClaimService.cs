@@ -278,7 +278,7 @@ internal sealed class ClaimService(
                 foreach (var run in outcome.Claimed)
                 {
                     // A prefetched run is claimed before its time: no delay.
-                    metrics.ClaimDelay.Record(Math.Max(0, (now - StoredValues.Time(run.StateScheduledTime ?? run.ExpectedStartTime)).TotalSeconds), tag);
+                    metrics.ClaimDelay.Record(Math.Max(0, (now - StoredValues.Time(run.DueMs)).TotalSeconds), tag);
                 }
 
                 if (wokenAt is { } woken)
@@ -343,7 +343,7 @@ internal sealed class ClaimService(
             foreach (var run in claimed)
             {
                 var proposal = new StateProposal(StateType.Scheduled, Message: AbandonedClaimMessage,
-                    ScheduledTime: StoredValues.Time(run.StateScheduledTime ?? run.ExpectedStartTime));
+                    ScheduledTime: StoredValues.Time(run.DueMs));
                 var outcome = await FlowRunStore.TryTransitionAsync(scope, run.Id, proposal, now, expectedType: StoredValues.State(run.StateType),
                     cancellationToken: CancellationToken.None);
                 if (outcome?.Result.Status is not SetStateStatus.Accept)
