@@ -46,9 +46,8 @@ internal static class WaitingReasons
         if (state is { Type: StateType.Paused, Name: StateNames.AwaitingConcurrencySlot })
         {
             // Resumed while its limits were full: it waits like a claim would, on the first full one.
-            var pausedPool = run.WorkPoolId is { } id ? await WorkPoolStore.GetPoolSettingsAsync(connection, transaction, id, cancellationToken) : default;
-            var pausedQueue = await WorkPoolStore.GetQueueSettingsAsync(connection, transaction, run.WorkQueueId, cancellationToken);
-            return await FullLimitAsync(connection, transaction, run, pausedPool, pausedQueue, cancellationToken) is { } fullLimit
+            var facts = await WorkPoolStore.GetDeliveryFactsAsync(connection, transaction, run.WorkPoolId, run.WorkQueueId, run.DeploymentId, now, cancellationToken);
+            return await FullLimitAsync(connection, transaction, run, facts, cancellationToken) is { } fullLimit
                 ? fullLimit with { Message = $"resumed, waiting for a slot: {fullLimit.Message}" }
                 : new(WaitingKind.DeploymentLimit, "resumed, waiting for a slot: one is free, and the server gives it to the run within a few seconds");
         }
@@ -87,50 +86,45 @@ internal static class WaitingReasons
                 : new(WaitingKind.NoWorker, $"deployment '{run.DeploymentName}' is served, and no serving process has polled for it in the last minute");
         }
 
-        var pool = await WorkPoolStore.GetPoolSettingsAsync(connection, transaction, poolId, cancellationToken);
-        if (pool.Paused)
+        var delivery = await WorkPoolStore.GetDeliveryFactsAsync(connection, transaction, poolId, run.WorkQueueId, run.DeploymentId, now, cancellationToken);
+        var poolName = delivery.PoolName;
+        if (delivery.PoolPaused)
         {
-            return new(WaitingKind.PoolPaused, $"pool '{pool.Name}' is paused");
+            return new(WaitingKind.PoolPaused, $"pool '{poolName}' is paused");
         }
 
-        var queue = await WorkPoolStore.GetQueueSettingsAsync(connection, transaction, run.WorkQueueId, cancellationToken);
-        if (queue.Paused)
+        if (delivery.QueuePaused)
         {
-            return new(WaitingKind.QueuePaused, $"queue '{queue.Name}' of pool '{pool.Name}' is paused");
+            return new(WaitingKind.QueuePaused, $"queue '{delivery.QueueName}' of pool '{poolName}' is paused");
         }
 
-        if (await FullLimitAsync(connection, transaction, run, pool, queue, cancellationToken) is { } full)
+        if (await FullLimitAsync(connection, transaction, run, delivery, cancellationToken) is { } full)
         {
             return full;
         }
 
-        var online = await WorkPoolStore.CountOnlineWorkersAsync(connection, transaction, poolId, now, cancellationToken);
-        return online == 0
-            ? new(WaitingKind.NoWorker, $"no worker online for pool '{pool.Name}'; start one with `bosun worker start --pool {pool.Name}`")
-            : new(WaitingKind.WaitingForWorker, $"waiting for a worker of pool '{pool.Name}' to claim it");
+        return delivery.OnlineWorkers == 0
+            ? new(WaitingKind.NoWorker, $"no worker online for pool '{poolName}'; start one with `bosun worker start --pool {poolName}`")
+            : new(WaitingKind.WaitingForWorker, $"waiting for a worker of pool '{poolName}' to claim it");
     }
 
     /// <summary>The first of the run's pool, queue and deployment limits that is full, naming the runs that hold its slots; null when none is.</summary>
-    private static async Task<WaitingReason?> FullLimitAsync(
-        DbConnection connection, DbTransaction? transaction, FlowRunRow run, (string Name, bool Paused, int? Limit) pool, (string Name, bool Paused, int? Limit) queue, CancellationToken cancellationToken)
+    private static async Task<WaitingReason?> FullLimitAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeliveryFacts facts, CancellationToken cancellationToken)
     {
-        if (run.WorkPoolId is { } poolId && pool.Limit is { } poolLimit && await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.WorkPool, poolId, cancellationToken) is var poolHolders && poolHolders.Count >= poolLimit)
+        if (run.WorkPoolId is { } poolId && facts.PoolLimit is { } poolLimit && await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.WorkPool, poolId, cancellationToken) is var poolHolders && poolHolders.Count >= poolLimit)
         {
-            return new(WaitingKind.PoolLimit, $"pool '{pool.Name}' at its limit {poolLimit}{HeldBy(poolHolders)}");
+            return new(WaitingKind.PoolLimit, $"pool '{facts.PoolName}' at its limit {poolLimit}{HeldBy(poolHolders)}");
         }
 
-        if (queue.Limit is { } queueLimit && await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.WorkQueue, run.WorkQueueId!.Value, cancellationToken) is var queueHolders && queueHolders.Count >= queueLimit)
+        if (facts.QueueLimit is { } queueLimit && await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.WorkQueue, run.WorkQueueId!.Value, cancellationToken) is var queueHolders && queueHolders.Count >= queueLimit)
         {
-            return new(WaitingKind.QueueLimit, $"queue '{queue.Name}' at its limit {queueLimit}{HeldBy(queueHolders)}");
+            return new(WaitingKind.QueueLimit, $"queue '{facts.QueueName}' at its limit {queueLimit}{HeldBy(queueHolders)}");
         }
 
-        if (run.DeploymentId is { } deploymentId)
+        if (run.DeploymentId is { } deploymentId && facts.DeploymentLimit is { } limit &&
+            await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.Deployment, deploymentId, cancellationToken) is var holders && holders.Count >= limit)
         {
-            var deploymentLimit = await DeploymentStore.GetConcurrencyLimitAsync(connection, transaction, deploymentId, cancellationToken);
-            if (deploymentLimit is { } limit && await FlowRunStore.SlotHoldersAsync(connection, transaction, SlotScope.Deployment, deploymentId, cancellationToken) is var holders && holders.Count >= limit)
-            {
-                return new(WaitingKind.DeploymentLimit, $"deployment limit {limit} reached{HeldBy(holders)}");
-            }
+            return new(WaitingKind.DeploymentLimit, $"deployment limit {limit} reached{HeldBy(holders)}");
         }
 
         return null;

@@ -66,6 +66,21 @@ internal static class DeploymentStore
         connection.QuerySingleOrDefaultAsync<DeploymentRow?>(new CommandDefinition(
             SelectDeployment + " WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
+    /// <summary>
+    /// A deployment with its pool's base job template and job variable policy (nulls without a pool): what each run of it
+    /// is created against, read in one round trip.
+    /// </summary>
+    public static async Task<(DeploymentRow? Deployment, string? Template, string? Policy)> GetWithPoolTemplateAsync(WriteScope scope, Guid id, CancellationToken cancellationToken)
+    {
+        using var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(
+            SelectDeployment + " WHERE d.id = @id;\n" +
+            "SELECT p.base_job_template, p.job_variable_policy FROM work_pools p JOIN deployments d ON d.work_pool_id = p.id WHERE d.id = @id",
+            new { id }, scope.Transaction, cancellationToken: cancellationToken));
+        var deployment = await batch.ReadSingleOrDefaultAsync<DeploymentRow>();
+        var (template, policy) = await batch.ReadFirstOrDefaultAsync<(string?, string?)>();
+        return (deployment, template, policy);
+    }
+
     /// <summary>Writes the deployment's timeout and crash-retry policy (kept apart from the upsert's long statement).</summary>
     public static Task<int> SetRunPolicyAsync(WriteScope scope, DeploymentRow row, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(

@@ -206,14 +206,11 @@ internal static class FlowRunStore
                 @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @TimeoutSeconds, @Created, @Updated,
                 @LastHeartbeat, @ParentFlowRunId, @ParentTaskRunId, @StartTimeoutSeconds, @StartTimeoutAction, @Traceparent)
             ON CONFLICT DO NOTHING;
+            INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
+            SELECT @StateId, @Id, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime
+            WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId);
             """ + AutomationStore.CreatedOutboxInsertSql, row, scope.Transaction, cancellationToken: cancellationToken));
-        if (inserted == 0)
-        {
-            return false;
-        }
-
-        await InsertStateAsync(scope, row.Id, row.State, cancellationToken);
-        return true;
+        return inserted > 0;
     }
 
     /// <summary>A new SCHEDULED run of <paramref name="deployment"/> due at <paramref name="scheduled"/> (not yet inserted).</summary>
@@ -801,19 +798,4 @@ internal static class FlowRunStore
         return await scope.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM flow_runs WHERE id = @runId", new { runId }, scope.Transaction, cancellationToken: cancellationToken));
     }
-
-    private static async Task InsertStateAsync(WriteScope scope, Guid runId, FlowRunState state, CancellationToken cancellationToken) =>
-        await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time) VALUES (@id, @runId, @type, @name, @message, @timestamp, @scheduled)",
-            new
-            {
-                id = state.Id,
-                runId,
-                type = state.Type.ToWireName(),
-                name = state.Name,
-                message = state.Message,
-                timestamp = Ms(state.Timestamp),
-                scheduled = Ms(state.ScheduledTime),
-            },
-            scope.Transaction, cancellationToken: cancellationToken));
 }

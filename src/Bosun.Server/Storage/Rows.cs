@@ -326,3 +326,19 @@ internal sealed class SkippedRunRow
         Time(ScheduledTime), ScheduleId, FlowRunId,
         Contracts.EnumNames.TryParse<Contracts.Schedules.CatchUpPolicy>(CatchUp, out var policy) ? policy : Contracts.Schedules.CatchUpPolicy.All, Time(SkippedAt));
 }
+
+/// <summary>
+/// What decides a run's delivery (<see cref="WorkPoolStore.GetDeliveryFactsAsync"/>): its pool's and queue's settings
+/// (null names, not paused and no limit where there is none), its deployment's limit, its pool's online workers.
+/// </summary>
+internal sealed class DeliveryFacts
+{
+    public string? PoolName { get; set; }
+    public bool PoolPaused { get; set; }
+    public int? PoolLimit { get; set; }
+    public string? QueueName { get; set; }
+    public bool QueuePaused { get; set; }
+    public int? QueueLimit { get; set; }
+    public int? DeploymentLimit { get; set; }
+    public int OnlineWorkers { get; set; }
+}

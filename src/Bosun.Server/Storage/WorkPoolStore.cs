@@ -50,30 +50,29 @@ internal static class WorkPoolStore
     private static string? NameLike(string? nameContains) =>
         string.IsNullOrWhiteSpace(nameContains) ? null : DeploymentStore.LikeContains(nameContains.Trim());
 
-    public static Task<(string Template, string? Policy)> GetBaseJobTemplateAsync(WriteScope scope, Guid poolId, CancellationToken cancellationToken) =>
-        scope.Connection.QuerySingleAsync<(string, string?)>(new CommandDefinition(
-            "SELECT base_job_template, job_variable_policy FROM work_pools WHERE id = @poolId", new { poolId }, scope.Transaction, cancellationToken: cancellationToken));
-
     /// <summary>The base job templates of the pools <paramref name="poolIds"/> names, by pool id (pools that are gone are missing).</summary>
     public static async Task<Dictionary<Guid, string>> GetBaseJobTemplatesAsync(DbConnection connection, IReadOnlyCollection<Guid> poolIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         poolIds.Count == 0 ? [] : (await connection.QueryAsync<(Guid Id, string Template)>(new CommandDefinition(
             $"SELECT id, base_job_template FROM work_pools WHERE {In(connection, "id", "poolIds")}", new { poolIds = Ids(poolIds.Distinct()) }, transaction,
             cancellationToken: cancellationToken))).ToDictionary(pool => pool.Id, pool => pool.Template);
 
-    /// <summary>A pool's name, whether it is paused and its limit (the pool must exist).</summary>
-    public static Task<(string Name, bool Paused, int? Limit)> GetPoolSettingsAsync(DbConnection connection, DbTransaction? transaction, Guid poolId, CancellationToken cancellationToken) =>
-        connection.QuerySingleAsync<(string Name, bool Paused, int? Limit)>(new CommandDefinition(
-            "SELECT name, paused, concurrency_limit FROM work_pools WHERE id = @poolId", new { poolId }, transaction, cancellationToken: cancellationToken));
-
-    /// <summary>A queue's name, whether it is paused and its limit; all defaults when there is no such queue.</summary>
-    public static Task<(string Name, bool Paused, int? Limit)> GetQueueSettingsAsync(DbConnection connection, DbTransaction? transaction, Guid? queueId, CancellationToken cancellationToken) =>
-        connection.QuerySingleOrDefaultAsync<(string Name, bool Paused, int? Limit)>(new CommandDefinition(
-            "SELECT name, paused, concurrency_limit FROM work_queues WHERE id = @queueId", new { queueId }, transaction, cancellationToken: cancellationToken));
-
-    public static Task<int> CountOnlineWorkersAsync(DbConnection connection, DbTransaction? transaction, Guid poolId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = @poolId AND {WorkerOnline}",
-            new { poolId, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
+    /// <summary>
+    /// What decides whether a run of <paramref name="poolId"/>, <paramref name="queueId"/> and <paramref name="deploymentId"/>
+    /// can be delivered, in one statement (a create answers with its waiting reason inside its write transaction, where
+    /// each statement on PostgreSQL is a round trip): the pool's and the queue's settings (defaults for none), the
+    /// deployment's limit, and the pool's online workers at <paramref name="now"/>.
+    /// </summary>
+    public static Task<DeliveryFacts> GetDeliveryFactsAsync(
+        DbConnection connection, DbTransaction? transaction, Guid? poolId, Guid? queueId, Guid? deploymentId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        connection.QuerySingleAsync<DeliveryFacts>(new CommandDefinition($"""
+            SELECT p.name AS pool_name, p.paused AS pool_paused, p.concurrency_limit AS pool_limit,
+                q.name AS queue_name, q.paused AS queue_paused, q.concurrency_limit AS queue_limit,
+                (SELECT d.concurrency_limit FROM deployments d WHERE d.id = @deploymentId) AS deployment_limit,
+                (SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = @poolId AND {WorkerOnline}) AS online_workers
+            FROM (SELECT 1 AS one) o
+            LEFT JOIN work_pools p ON p.id = @poolId
+            LEFT JOIN work_queues q ON q.id = @queueId
+            """, new { poolId, queueId, deploymentId, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
 
     public static Task<int> CountPoolsAsync(DbConnection connection, string? type, string? nameContains, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(

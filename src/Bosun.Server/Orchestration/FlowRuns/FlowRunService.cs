@@ -165,15 +165,10 @@ internal sealed class FlowRunService(
     {
         public static async Task<CreateTarget> ReadAsync(WriteScope scope, Guid deploymentId, CancellationToken cancellationToken)
         {
-            var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, scope.Transaction, cancellationToken)
-                ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
-            if (deployment.WorkPoolId is not { } poolId)
-            {
-                return new CreateTarget(deployment, null, null);
-            }
-
-            var (templateText, policy) = await WorkPoolStore.GetBaseJobTemplateAsync(scope, poolId, cancellationToken);
-            return new CreateTarget(deployment, Object(templateText), policy);
+            var (deployment, templateText, policy) = await DeploymentStore.GetWithPoolTemplateAsync(scope, deploymentId, cancellationToken);
+            return deployment is null ? throw new NotFoundException($"Deployment {deploymentId} does not exist.")
+                : deployment.WorkPoolId is null ? new CreateTarget(deployment, null, null)
+                : new CreateTarget(deployment, Object(templateText!), policy);
         }
     }
 
