@@ -8,7 +8,7 @@ namespace Bosun.Bench;
 /// </summary>
 internal static class BenchRunner
 {
-    private static readonly string[] NamedOnly = ["peers", "scale", "log-followers", "pg-log-followers"];
+    private static readonly string[] NamedOnly = ["peers", "scale", "stored-runs", "log-followers", "pg-log-followers"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -47,6 +47,7 @@ internal static class BenchRunner
             ["stuck-run-recovery"] = RecoveryBenchmarks.StuckRunRecoveryAsync,
             ["peers"] = () => PeerComparison.RunAsync(peerWorkloads, rounds, systems),
             ["scale"] = () => ScaleBenchmarks.RunAsync(quick ? ScaleSizes.Quick : ScaleSizes.Full, systems ?? ["sqlite", "postgres"]),
+            ["stored-runs"] = () => ScaleBenchmarks.StoredRunsAsync(quick ? ScaleSizes.Quick : ScaleSizes.Full, systems ?? ["sqlite", "postgres"]),
             ["log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 1),
             ["log-ingest-100"] = () => LogBenchmarks.IngestAsync(postgres: false, lines: 200_000, followers: 100),
             ["pg-log-ingest-1"] = () => LogBenchmarks.IngestAsync(postgres: true, lines: 200_000, followers: 1),

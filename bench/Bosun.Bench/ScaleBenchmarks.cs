@@ -23,6 +23,19 @@ internal static class ScaleBenchmarks
     /// <summary>How long the server's idle CPU is measured at each number of waiters.</summary>
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
 
+    /// <summary>The stored-runs curve alone (creates, claims and pages at 10k → 1M runs), on each store named.</summary>
+    public static async Task<string> StoredRunsAsync(ScaleSizes sizes, IReadOnlyList<string> stores)
+    {
+        var text = new StringBuilder();
+        foreach (var kind in stores)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{kind}:");
+            text.Append(await WithServerAsync(kind, (store, _, api) => StoredRunsCurveAsync(store, api, sizes)));
+        }
+
+        return text.ToString();
+    }
+
     public static async Task<string> RunAsync(ScaleSizes sizes, IReadOnlyList<string> stores)
     {
         var text = new StringBuilder();
@@ -202,12 +215,15 @@ internal static class ScaleBenchmarks
             // The deepest page the count reaches (offset 10,000, the count limit), then the last one.
             var atCountLimit = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(Offset: Math.Min(10_000, total - 100))));
             var deep = await TimeAsync(sizes.DeepPageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(Offset: total - 100)));
+            // The middle page: on SQLite the farthest from either end of the list (a page of the whole list is read from
+            // the end it is nearer).
+            var middle = await TimeAsync(sizes.DeepPageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter(Offset: total / 2)));
             // The same last 100 runs through the cursor of the run before them (found once, untimed, by offset).
             var cursor = (await client.ListFlowRunsAsync(new FlowRunFilter(Offset: total - 101, Limit: 1))).NextCursor;
             var deepByCursor = await TimeAsync(sizes.PageSamples, () => client.ListFlowRunsAsync(new FlowRunFilter { Cursor = cursor }));
             var line = $"  {total:N0} runs stored (seeded in {seeding.Elapsed.TotalSeconds:0.0} s): create {creates.Count} × {new Stats(creates)}; claim {claims}; " +
-                $"first page p99 {first.Percentile(99):0.00} ms (counted up to the count limit; uncounted {uncounted.Percentile(99):0.00} ms), filtered first page p99 {filtered.Percentile(99):0.00} ms, page at offset 10,000 p99 {atCountLimit.Percentile(99):0.00} ms, at offset n-100 p99 {deep.Percentile(99):0.00} ms, " +
-                $"the same page by cursor p99 {deepByCursor.Percentile(99):0.00} ms (n={first.Count}/{uncounted.Count}/{filtered.Count}/{atCountLimit.Count}/{deep.Count}/{deepByCursor.Count}; load {LoadAverage.OneMinute():0.00})";
+                $"first page p99 {first.Percentile(99):0.00} ms (counted up to the count limit; uncounted {uncounted.Percentile(99):0.00} ms), filtered first page p99 {filtered.Percentile(99):0.00} ms, page at offset 10,000 p99 {atCountLimit.Percentile(99):0.00} ms, at offset n-100 p99 {deep.Percentile(99):0.00} ms, at offset n/2 p99 {middle.Percentile(99):0.00} ms, " +
+                $"the same page by cursor p99 {deepByCursor.Percentile(99):0.00} ms (n={first.Count}/{uncounted.Count}/{filtered.Count}/{atCountLimit.Count}/{deep.Count}/{middle.Count}/{deepByCursor.Count}; load {LoadAverage.OneMinute():0.00})";
             Console.WriteLine(line);
             text.AppendLine(line);
         }

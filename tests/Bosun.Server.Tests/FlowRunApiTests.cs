@@ -4,6 +4,7 @@ using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
+using Bosun.Server.Storage;
 using Bosun.Testing;
 
 namespace Bosun.Server.Tests;
@@ -324,6 +325,50 @@ public sealed class FlowRunApiTests
         var filtered = await client.ListFlowRunsAsync(new FlowRunFilter(WorkQueueName: "q", Offset: 1, Limit: 1));
         Assert.Equal(inQueue.Skip(1).Take(1), filtered.Items.Select(run => run.Id));
         Assert.Equal((3, "q"), (filtered.Total, filtered.Items.Single().WorkQueueName));
+    }
+
+    [Fact]
+    public async Task ListFlowRuns_DeepPagesOfTheWholeList_AreThatSliceOfTheCursorWalk()
+    {
+        // Past an offset of 10,000 a page of the unfiltered list on SQLite is read from the list's far end when nearer
+        // it (FlowRunStore.ReadFromTheEndBeyond); PostgreSQL walks from the start. Both must give the same slices.
+        const int runs = FlowRunStore.ReadFromTheEndBeyond + 250;
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var at = TimeProvider.System.GetUtcNow().AddHours(1);
+        // Every seven runs share an expected start, ordered among themselves by id.
+        for (var created = 0; created < runs; created += 100)
+        {
+            await client.CreateFlowRunsAsync(deployment.Id,
+                [.. Enumerable.Range(created, Math.Min(100, runs - created)).Select(i => new FlowRunCreate(ScheduledStartTime: at.AddSeconds(i / 7)))]);
+        }
+
+        var walked = new List<Guid>();
+        for (string? cursor = null; walked.Count == 0 || cursor is not null;)
+        {
+            var page = await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 500) { Cursor = cursor, IncludeTotal = false });
+            walked.AddRange(page.Items.Select(run => run.Id));
+            cursor = page.NextCursor;
+        }
+
+        Assert.Equal(runs, walked.Distinct().Count());
+        foreach (var (offset, limit) in new[] { (runs / 2 + 1, 100), (runs - 300, 100), (runs - 250, 250), (runs - 101, 100), (runs - 100, 100), (runs - 7, 100), (runs - 1, 1) })
+        {
+            var page = await client.ListFlowRunsAsync(new FlowRunFilter(Offset: offset, Limit: limit));
+            Assert.Equal(walked.Skip(offset).Take(limit), page.Items.Select(run => run.Id));
+            Assert.Equal(offset + limit < runs, page.NextCursor is not null);
+            if (page.NextCursor is { } next)
+            {
+                // The cursor a deep page answers goes on where the walk does.
+                var after = await client.ListFlowRunsAsync(new FlowRunFilter(Limit: 3) { Cursor = next });
+                Assert.Equal(walked.Skip(offset + limit).Take(3), after.Items.Select(run => run.Id));
+            }
+        }
+
+        Assert.Empty((await client.ListFlowRunsAsync(new FlowRunFilter(Offset: runs))).Items);
+        Assert.Empty((await client.ListFlowRunsAsync(new FlowRunFilter(Offset: runs + 5_000))).Items);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Domain;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using static Bosun.Server.Storage.StateSql;
 using static Bosun.Server.Storage.StoredValues;
 
@@ -282,6 +283,11 @@ internal static class FlowRunStore
             $"SELECT id, deployment_id FROM flow_runs WHERE parent_flow_run_id = @parentId AND state_type NOT IN {Terminal}",
             new { parentId }, cancellationToken: cancellationToken))).ToList();
 
+    private const string NoFilter = " WHERE 1 = 1";
+
+    /// <summary>An offset from which a page of the whole list on SQLite may be read from the list's far end (see <see cref="ListAsync"/>).</summary>
+    internal const int ReadFromTheEndBeyond = 10_000;
+
     /// <summary>
     /// A page of runs, newest expected start first. With a cursor (<see cref="RunCursor"/>), the page after that position
     /// and no count; without one, the page at the offset and the count of those that match up to <paramref name="countLimit"/>
@@ -378,6 +384,7 @@ internal static class FlowRunStore
         }
 
         var lowerBound = total > countLimit;
+        var unfiltered = where.Length == NoFilter.Length;
         if (position is not null)
         {
             where.Append(" AND (r.expected_start_time < @cursorTime OR (r.expected_start_time = @cursorTime AND r.id > @cursorId))");
@@ -395,7 +402,32 @@ internal static class FlowRunStore
         var sql = filter.Offset == 0
             ? FlowRunSummaryStore.SelectSummary + where + order + " LIMIT @limit"
             : FlowRunSummaryStore.SelectSummary + " WHERE r.id IN (SELECT r.id FROM flow_runs r" + where + order + " LIMIT @limit OFFSET @offset)" + order;
-        var rows = (await connection.QueryAsync<FlowRunRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+        using var snapshot = position is null && unfiltered && filter.Offset >= ReadFromTheEndBeyond && connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: true)
+            : null;
+        if (snapshot is not null)
+        {
+            // A deep page of the whole list, on SQLite: OFFSET walks every run it skips (23 ms at offset 1M), where SQLite
+            // counts a table from the pages of one of its indexes, at about two thirds of that. So a page in the list's
+            // far half is read from its far end: the runs after it are skipped instead. The largest rowid bounds the
+            // count from above for the price of one index descent (deleted runs lower the count, not it), so a page in
+            // the first half of that bound is read forwards without counting. Count and page read one snapshot.
+            var bound = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(rowid) FROM flow_runs", transaction: snapshot,
+                cancellationToken: cancellationToken)) ?? 0;
+            var count = filter.Offset > bound / 2
+                ? await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM flow_runs", transaction: snapshot, cancellationToken: cancellationToken))
+                : bound;
+            if (filter.Offset > count / 2)
+            {
+                // The page's rows (and the one after it, which says whether a next page exists) counted from the end.
+                var fromEnd = Math.Max(0, count - filter.Offset - filter.Limit - 1);
+                parameters.Add("limit", Math.Max(0, count - filter.Offset - fromEnd));
+                parameters.Add("offset", fromEnd);
+                sql = FlowRunSummaryStore.SelectSummary + " WHERE r.id IN (SELECT r.id FROM flow_runs r ORDER BY r.expected_start_time, r.id DESC LIMIT @limit OFFSET @offset)" + order;
+            }
+        }
+
+        var rows = (await connection.QueryAsync<FlowRunRow>(new CommandDefinition(sql, parameters, snapshot, cancellationToken: cancellationToken))).ToList();
         var page = rows.Take(filter.Limit).ToList();
         return new Page<FlowRunSummary>(page.Select(row => row.ToSummary()).ToList(), lowerBound ? countLimit : total, filter.Offset, filter.Limit)
         {
