@@ -517,12 +517,53 @@ internal static class FlowRunStore
         WriteScope scope, IReadOnlyList<FlowRunStateProposal> proposals, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var outcomes = new TransitionOutcome?[proposals.Count];
+        var locked = await ReadAndLockAllAsync(scope, proposals, cancellationToken);
         foreach (var i in Enumerable.Range(0, proposals.Count).OrderBy(i => proposals[i].FlowRunId))
         {
-            outcomes[i] = await TryTransitionAsync(scope, proposals[i].FlowRunId, proposals[i].Proposal, now, cancellationToken: cancellationToken);
+            var (runId, proposal) = (proposals[i].FlowRunId, proposals[i].Proposal);
+            outcomes[i] = locked is null ? await TryTransitionAsync(scope, runId, proposal, now, cancellationToken: cancellationToken)
+                : locked.TryGetValue(runId, out var row) ? await TransitionAsync(scope, row, proposal, now, cancellationToken: cancellationToken)
+                : null;
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// On PostgreSQL, where each statement is a round trip, the runs of several proposals (one each) read and locked in one
+    /// statement, in the order of their ids, each row as <see cref="SelectRunStateFor"/> reads it for its proposal; null
+    /// where they are read one by one (SQLite, whose statements cost no round trip; a single proposal; a run proposed twice,
+    /// whose second proposal must see the first's write).
+    /// </summary>
+    private static async Task<Dictionary<Guid, FlowRunRow>?> ReadAndLockAllAsync(WriteScope scope, IReadOnlyList<FlowRunStateProposal> proposals, CancellationToken cancellationToken)
+    {
+        if (scope.Connection is not Npgsql.NpgsqlConnection || proposals.Count < 2 || proposals.DistinctBy(p => p.FlowRunId).Count() < proposals.Count)
+        {
+            return null;
+        }
+
+        var rows = (await scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
+            RunStateColumns
+            + ", (SELECT COUNT(*) FROM flow_run_states s WHERE s.id = t.transition_id AND s.flow_run_id = r.id) AS transition_seen, "
+            + ResumeCountColumn + " AS resume_count"
+            + " FROM unnest(@runIds, @transitionIds) AS t(run_id, transition_id) JOIN flow_runs r ON r.id = t.run_id LEFT JOIN deployments d ON d.id = r.deployment_id"
+            + " ORDER BY r.id " + scope.Dialect.RowLockOf("r"),
+            new
+            {
+                runIds = Ids(proposals.Select(p => p.FlowRunId)),
+                transitionIds = proposals.Select(p => p.Proposal.TransitionId?.ToString("D")).ToArray(),
+            },
+            scope.Transaction, cancellationToken: cancellationToken))).ToDictionary(row => row.Id);
+        foreach (var proposal in proposals)
+        {
+            if (proposal.Proposal.Type != StateType.Failed && rows.TryGetValue(proposal.FlowRunId, out var row))
+            {
+                // Only a FAILED proposal's decision reads it, as SelectRunStateFor selects it.
+                row.ResumeCount = null;
+            }
+        }
+
+        return rows;
     }
 
     /// <summary>
