@@ -416,12 +416,12 @@ internal static class FlowRunStore
                 cancellationToken: cancellationToken)) ?? 0;
             var count = filter.Offset > bound / 2
                 ? await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM flow_runs", transaction: snapshot, cancellationToken: cancellationToken))
-                : bound;
-            if (filter.Offset > count / 2)
+                : (long?)null;
+            if (count is { } runs && filter.Offset > runs / 2)
             {
                 // The page's rows (and the one after it, which says whether a next page exists) counted from the end.
-                var fromEnd = Math.Max(0, count - filter.Offset - filter.Limit - 1);
-                parameters.Add("limit", Math.Max(0, count - filter.Offset - fromEnd));
+                var fromEnd = Math.Max(0, runs - filter.Offset - filter.Limit - 1);
+                parameters.Add("limit", Math.Max(0, runs - filter.Offset - fromEnd));
                 parameters.Add("offset", fromEnd);
                 sql = FlowRunSummaryStore.SelectSummary + " WHERE r.id IN (SELECT r.id FROM flow_runs r ORDER BY r.expected_start_time, r.id DESC LIMIT @limit OFFSET @offset)" + order;
             }
