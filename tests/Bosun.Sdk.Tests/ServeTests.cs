@@ -98,6 +98,37 @@ public sealed class ServeTests
         Assert.True(done.StartTime >= due.AddMilliseconds(-1), $"started at {done.StartTime:O}, before its due time {due:O}");
     }
 
+    /// <summary>
+    /// A serving process that starts a process per run takes a scheduled run no earlier than a worker would create its
+    /// infrastructure (its start lead, 3 s for a process), not a worker's prefetch (10 s) ahead: such a run's process
+    /// starts at its claim and holds the slot from then, so taken earlier it would keep a run due now waiting
+    /// (docs/runtime.md, "Runs claimed ahead").
+    /// </summary>
+    [Fact]
+    public async Task Serve_ProcessPerRun_ScheduledRunTakenAtItsStartLead_ARunDueNowRunsFirst()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = await ServeAsync(server, "echo", "--limit", "1");
+        var deployment = await client.GetDeploymentByNameAsync("echo/served");
+
+        // Due within the prefetch (10 s), which took it at once: its process started and held the one slot until its time.
+        var due = TimeProvider.System.GetUtcNow().AddSeconds(9.5);
+        var later = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new JsonObject { ["name"] = "later" }, ScheduledStartTime: due));
+        var now = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new JsonObject { ["name"] = "now" }));
+
+        var nowDone = await client.WaitForTerminalAsync(now.Id);
+        var laterDone = await client.WaitForTerminalAsync(later.Id);
+        Assert.Equal(StateType.Completed, nowDone.State.Type);
+        Assert.Equal(StateType.Completed, laterDone.State.Type);
+        var nowClaimed = (await client.GetFlowRunStatesAsync(now.Id)).First(state => state.Type == StateType.Pending).Timestamp;
+        var laterClaimed = (await client.GetFlowRunStatesAsync(later.Id)).First(state => state.Type == StateType.Pending).Timestamp;
+        Assert.True(nowClaimed < laterClaimed, $"the run due now was claimed at {nowClaimed:O}, after the later run ({laterClaimed:O}) took the slot");
+        // The lead is 3 s, or twice the longest recent start plus a second: a process starts in well under a second.
+        Assert.True(laterClaimed >= due.AddSeconds(-6), $"the later run was claimed at {laterClaimed:O}, more than its lead before its time {due:O}");
+        Assert.True(laterDone.StartTime >= due.AddMilliseconds(-1), $"started at {laterDone.StartTime:O}, before its time {due:O}");
+    }
+
     /// <summary><c>dotnet TestFlows.dll serve --flow FLOW --name served OPTIONS</c>, once it says it is serving.</summary>
     private static async Task<ChildProcess> ServeAsync(TestServer server, string flow, params string[] options)
     {

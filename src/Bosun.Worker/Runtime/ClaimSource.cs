@@ -18,8 +18,11 @@ public abstract class ClaimSource
     /// <summary>What is polled, for log lines: "work pool 'p' (process)".</summary>
     public abstract string Description { get; }
 
-    /// <summary>Claims up to <paramref name="maxRuns"/> due runs, holding the request open while none is due (long-poll).</summary>
-    internal abstract Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, bool wait, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims up to <paramref name="maxRuns"/> runs due within <paramref name="prefetch"/>, holding the request open while
+    /// none is (long-poll).
+    /// </summary>
+    internal abstract Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, TimeSpan prefetch, bool wait, CancellationToken cancellationToken);
 
     /// <summary>
     /// The ids of this source's runs that are CANCELLING, every page: whoever claimed them, as a run this worker adopted

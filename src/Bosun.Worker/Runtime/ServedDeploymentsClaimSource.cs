@@ -18,9 +18,9 @@ public sealed class ServedDeploymentsClaimSource(BosunClient client, IReadOnlyLi
     /// <summary>Set when the runs run inside this process (<see cref="Infrastructure.FlowRunInfrastructure.InProcessId"/>): due runs are claimed RUNNING on it.</summary>
     public string? InProcessInfrastructureId { get; init; }
 
-    internal override async Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, bool wait, CancellationToken cancellationToken) =>
+    internal override async Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, TimeSpan prefetch, bool wait, CancellationToken cancellationToken) =>
         (await client.ClaimServedFlowRunsAsync(
-            new ServedClaimRequest(processName, deploymentIds, maxRuns, options.Prefetch.TotalSeconds, wait ? options.ClaimWait.TotalSeconds : 0)
+            new ServedClaimRequest(processName, deploymentIds, maxRuns, prefetch.TotalSeconds, wait ? options.ClaimWait.TotalSeconds : 0)
             {
                 InProcessInfrastructureId = InProcessInfrastructureId,
             },
@@ -28,10 +28,10 @@ public sealed class ServedDeploymentsClaimSource(BosunClient client, IReadOnlyLi
 
     /// <summary>A claim that does not wait and carries final states of this process's ended runs; their answers (null from a server that did not decide them).</summary>
     internal async Task<(IReadOnlyList<ClaimedFlowRun> Runs, IReadOnlyList<FlowRunSetStateResult>? Results)> ClaimCarryingAsync(
-        int maxRuns, IReadOnlyList<FlowRunStateProposal> states, CancellationToken cancellationToken)
+        int maxRuns, TimeSpan prefetch, IReadOnlyList<FlowRunStateProposal> states, CancellationToken cancellationToken)
     {
         var answer = await client.ClaimServedFlowRunsAsync(
-            new ServedClaimRequest(processName, deploymentIds, maxRuns, options.Prefetch.TotalSeconds, 0)
+            new ServedClaimRequest(processName, deploymentIds, maxRuns, prefetch.TotalSeconds, 0)
             {
                 InProcessInfrastructureId = InProcessInfrastructureId,
                 States = states,

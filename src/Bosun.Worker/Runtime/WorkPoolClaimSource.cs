@@ -16,7 +16,7 @@ public sealed class WorkPoolClaimSource(BosunClient client, WorkPool pool, Worke
 
     public override string Description => $"work pool '{_pool.Name}' ({_pool.Type})";
 
-    internal override async Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, bool wait, CancellationToken cancellationToken)
+    internal override async Task<IReadOnlyList<ClaimedFlowRun>> ClaimAsync(int maxRuns, TimeSpan prefetch, bool wait, CancellationToken cancellationToken)
     {
         using var activity = WorkerTracing.Source.StartActivity("bosun.worker.claim");
         activity?.SetTag("bosun.work_pool.name", _pool.Name);
@@ -25,7 +25,7 @@ public sealed class WorkPoolClaimSource(BosunClient client, WorkPool pool, Worke
             maxRuns,
             options.WorkQueues.Count > 0 ? options.WorkQueues.ToList() : null,
             _pool.Type,
-            options.Prefetch.TotalSeconds,
+            prefetch.TotalSeconds,
             wait ? options.ClaimWait.TotalSeconds : 0,
             HeartbeatSeconds), cancellationToken).ConfigureAwait(false);
         _pool = claim.WorkPool;

@@ -226,7 +226,7 @@ public sealed class WorkerRuntime : IDisposable
             var claim = ClaimSent();
             try
             {
-                var runs = await _source.ClaimAsync(capacity, wait: !_options.RunOnce, stopClaiming).ConfigureAwait(false);
+                var runs = await _source.ClaimAsync(capacity, ClaimPrefetch, wait: !_options.RunOnce, stopClaiming).ConfigureAwait(false);
                 Polled?.Invoke(_timeProvider.GetUtcNow());
                 Metrics.RecordClaim(runs.Count);
                 refused = 0;
@@ -309,7 +309,7 @@ public sealed class WorkerRuntime : IDisposable
         try
         {
             // Not cancelled when claiming stops (what it claims is this process's then, and is drained); stopping at once ends it.
-            var (runs, results) = await served.ClaimCarryingAsync(capacity, states, _reportsStop.Token).ConfigureAwait(false);
+            var (runs, results) = await served.ClaimCarryingAsync(capacity, ClaimPrefetch, states, _reportsStop.Token).ConfigureAwait(false);
             Polled?.Invoke(_timeProvider.GetUtcNow());
             Metrics.RecordClaim(runs.Count);
             foreach (var run in runs)
@@ -421,11 +421,11 @@ public sealed class WorkerRuntime : IDisposable
     internal static DateTimeOffset DueAt(Contracts.FlowRuns.FlowRun run) => run.State.ScheduledTime ?? run.ExpectedStartTime;
 
     /// <summary>
-    /// When the infrastructure of a run claimed ahead is to be created: its infrastructure's start lead before its time
-    /// (<see cref="FlowRunInfrastructure.StartLead"/>, at least twice the longest recent start plus a second, at most the
-    /// prefetch); null to create it at once (the run is due within the lead, or was started by its claim, or is a
-    /// serving process's: a PENDING run of a serving process is held by its claims alone, which stop while every slot is
-    /// taken, so the server would hand a run waiting for a slot to another claimant; a worker's heartbeat holds it).
+    /// When the infrastructure of a run claimed ahead is to be created: its <see cref="StartLead"/> before its time; null to
+    /// create it at once (the run is due within the lead, or was started by its claim, or is a serving process's: a PENDING
+    /// run of a serving process is held by its claims alone, which stop while every slot is taken, so the server would hand
+    /// a run waiting for a slot to another claimant; a worker's heartbeat holds it. Such a process therefore claims runs no
+    /// earlier than their lead: <see cref="ClaimPrefetch"/>).
     /// </summary>
     private DateTimeOffset? StartTimeOf(Contracts.FlowRuns.ClaimedFlowRun run)
     {
@@ -434,16 +434,36 @@ public sealed class WorkerRuntime : IDisposable
             return null;
         }
 
-        var lead = _infrastructure.StartLead;
-        if (Metrics.LongestRecentStart is { } longest && longest * 2 + TimeSpan.FromSeconds(1) is var measured && measured > lead)
-        {
-            lead = measured;
-        }
-
-        lead = lead < _options.Prefetch ? lead : _options.Prefetch;
-        var startAt = DueAt(run.FlowRun) - lead;
+        var startAt = DueAt(run.FlowRun) - StartLead;
         return startAt > _timeProvider.GetUtcNow() ? startAt : null;
     }
+
+    /// <summary>
+    /// How long before a run's time its infrastructure is created: the infrastructure's
+    /// <see cref="FlowRunInfrastructure.StartLead"/>, or twice the longest recent start plus a second if that is longer; at
+    /// most the prefetch.
+    /// </summary>
+    private TimeSpan StartLead
+    {
+        get
+        {
+            var lead = _infrastructure.StartLead;
+            if (Metrics.LongestRecentStart is { } longest && longest * 2 + TimeSpan.FromSeconds(1) is var measured && measured > lead)
+            {
+                lead = measured;
+            }
+
+            return lead < _options.Prefetch ? lead : _options.Prefetch;
+        }
+    }
+
+    /// <summary>
+    /// How far ahead of their time claims take runs: the prefetch; for a serving process that starts a process per run, its
+    /// <see cref="StartLead"/>. Such a process starts a run's process at the claim, and the run holds a slot from then (see
+    /// <see cref="StartTimeOf"/>), so it takes a run no earlier than a worker would create the run's infrastructure: a run
+    /// due later never holds the slot a run due now needs for longer than a worker's would (docs/runtime.md).
+    /// </summary>
+    private TimeSpan ClaimPrefetch => _source is ServedDeploymentsClaimSource && _infrastructure.InProcessId is null ? StartLead : _options.Prefetch;
 
     /// <summary>
     /// Slots a claim may fill now (under <see cref="_capacity"/>): the limit less the runs that hold one, the slots carried
