@@ -37,19 +37,13 @@ internal sealed class AbandonedRunService(
                     continue;
                 }
 
-                var outcome = await FlowRunStore.TryTransitionAsync(scope, candidate.Id, proposal, now, expectedType: candidate.State, cancellationToken: cancellationToken);
-                // REJECT wrote another state than proposed: a crash the deployment retries is scheduled again.
-                if (outcome?.Result.Status is not (SetStateStatus.Accept or SetStateStatus.Reject))
+                // The state written may be another than proposed: a crash the deployment retries is scheduled again.
+                if (await ServerMoves.MoveAsync(scope, candidate.Id, proposal, candidate.State, now,
+                    to => (to.Type == StateType.Scheduled ? RunLogLevel.Warning : RunLogLevel.Error,
+                        $"Run moved from {candidate.State.ToWireName()} to {to.Type.ToWireName()} by the server: {to.Message}."), cancellationToken) is { } to)
                 {
-                    continue;
+                    moves.Add((candidate.Id, candidate.Name, candidate.State, to));
                 }
-
-                var to = outcome.Result.State;
-                await LogStore.InsertAsync(scope,
-                    [new LogCreate(candidate.Id, now, to.Type == StateType.Scheduled ? RunLogLevel.Warning : RunLogLevel.Error,
-                        $"Run moved from {candidate.State.ToWireName()} to {to.Type.ToWireName()} by the server: {to.Message}.", LogSource.Server)],
-                    cancellationToken);
-                moves.Add((candidate.Id, candidate.Name, candidate.State, to));
             }
 
             return moves;
@@ -57,9 +51,10 @@ internal sealed class AbandonedRunService(
         foreach (var (id, name, from, to) in changed)
         {
             Log.RunAbandoned(Logger, name, id, from.ToWireName(), to.Type.ToWireName(), to.Message ?? "");
-            // Its open pages show the new state and the server's line at once, and its log followers end.
-            runSignals.Notify(id, RunChange.State | RunChange.Lines);
         }
+
+        // Its open pages show the new state and the server's line at once, and its log followers end.
+        ServerMoves.Notify(runSignals, changed.Select(move => move.Id));
 
         if (changed.Count > 0)
         {

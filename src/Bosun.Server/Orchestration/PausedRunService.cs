@@ -50,11 +50,9 @@ internal sealed class PausedRunService(
             foreach (var (id, name, timeout) in await PausedRunStore.TimedOutAsync(scope, now - TimeoutGrace, cancellationToken))
             {
                 var message = $"paused and never resumed: the pause's timeout passed at {StoredValues.Time(timeout):O}";
-                var outcome = await FlowRunStore.TryTransitionAsync(scope, id, new StateProposal(StateType.Failed, StateNames.TimedOut, message), now,
-                    expectedType: StateType.Paused, cancellationToken: cancellationToken);
-                if (outcome?.Result.Status == SetStateStatus.Accept)
+                if (await ServerMoves.MoveAsync(scope, id, new StateProposal(StateType.Failed, StateNames.TimedOut, message), StateType.Paused, now,
+                    _ => (RunLogLevel.Error, $"The run was {message}."), cancellationToken) is not null)
                 {
-                    await LogStore.InsertAsync(scope, [new LogCreate(id, now, RunLogLevel.Error, $"The run was {message}.", LogSource.Server)], cancellationToken);
                     Log.PauseTimedOut(Logger, name, id);
                     moved.Add(id);
                 }
@@ -71,11 +69,7 @@ internal sealed class PausedRunService(
 
             return moved;
         }, cancellationToken);
-        foreach (var id in changed)
-        {
-            runSignals.Notify(id, RunChange.State | RunChange.Lines);
-        }
-
+        ServerMoves.Notify(runSignals, changed);
         return changed.Count;
     }
 }

@@ -23,17 +23,11 @@ internal sealed class RunTimeoutService(
             foreach (var run in await FlowRunStore.TimedOutAsync(scope, now, cancellationToken))
             {
                 var message = $"timed out: RUNNING longer than its timeout of {run.TimeoutSeconds} s";
-                var outcome = await FlowRunStore.TryTransitionAsync(scope, run.Id,
-                    new StateProposal(StateType.Cancelling, StateNames.TimingOut, message), now, expectedType: StateType.Running, cancellationToken: cancellationToken);
-                if (outcome?.Result.Status != SetStateStatus.Accept)
+                if (await ServerMoves.MoveAsync(scope, run.Id, new StateProposal(StateType.Cancelling, StateNames.TimingOut, message), StateType.Running, now,
+                    _ => (RunLogLevel.Error, $"The run {message}: its flow is told to stop and its infrastructure is stopped."), cancellationToken) is not null)
                 {
-                    continue;
+                    moved.Add(run);
                 }
-
-                await LogStore.InsertAsync(scope,
-                    [new LogCreate(run.Id, now, RunLogLevel.Error, $"The run {message}: its flow is told to stop and its infrastructure is stopped.", LogSource.Server)],
-                    cancellationToken);
-                moved.Add(run);
             }
 
             return moved;
@@ -41,8 +35,9 @@ internal sealed class RunTimeoutService(
         foreach (var (id, name, timeout) in stopped)
         {
             Log.RunTimedOut(Logger, name, id, timeout);
-            runSignals.Notify(id, RunChange.State | RunChange.Lines);
         }
+
+        ServerMoves.Notify(runSignals, stopped.Select(run => run.Id));
 
         return stopped.Count;
     }

@@ -56,19 +56,19 @@ internal sealed class StartTimeoutService(
                     (StartTimeoutAction.Cancel, _) => new StateProposal(StateType.Cancelled, StateNames.StartTimedOut, message),
                     _ => new StateProposal(StateType.Failed, StateNames.StartTimedOut, message),
                 };
-                if (proposal is not null)
+                var level = action == StartTimeoutAction.LeaveLate ? RunLogLevel.Warning : RunLogLevel.Error;
+                var line = $"The run was {message}.";
+                if (proposal is null)
                 {
-                    var outcome = await FlowRunStore.TryTransitionAsync(scope, run.Id, proposal, now, expectedType: state.Type, cancellationToken: cancellationToken);
-                    if (outcome?.Result.Status != SetStateStatus.Accept)
-                    {
-                        continue;
-                    }
+                    // A PENDING run left late keeps its state; its log still says it is late, once.
+                    await LogStore.InsertAsync(scope, [new LogCreate(run.Id, now, level, line, LogSource.Server)], cancellationToken);
+                }
+                else if (await ServerMoves.MoveAsync(scope, run.Id, proposal, state.Type, now, _ => (level, line), cancellationToken) is null)
+                {
+                    continue;
                 }
 
                 await FlowRunStore.MarkStartTimeoutFiredAsync(scope, run.Id, scheduled, cancellationToken);
-                await LogStore.InsertAsync(scope,
-                    [new LogCreate(run.Id, now, action == StartTimeoutAction.LeaveLate ? RunLogLevel.Warning : RunLogLevel.Error, $"The run was {message}.", LogSource.Server)],
-                    cancellationToken);
                 done.Add((run, action));
             }
 
@@ -77,8 +77,9 @@ internal sealed class StartTimeoutService(
         foreach (var (run, action) in acted)
         {
             Log.RunStartTimedOut(Logger, run.Name, run.Id, run.StartTimeoutSeconds ?? 0, EnumNames.Of(action));
-            runSignals.Notify(run.Id, RunChange.State | RunChange.Lines);
         }
+
+        ServerMoves.Notify(runSignals, acted.Select(done => done.Run.Id));
 
         return acted.Count;
     }

@@ -344,28 +344,18 @@ internal sealed class ClaimService(
             {
                 var proposal = new StateProposal(StateType.Scheduled, Message: AbandonedClaimMessage,
                     ScheduledTime: StoredValues.Time(run.DueMs));
-                var outcome = await FlowRunStore.TryTransitionAsync(scope, run.Id, proposal, now, expectedType: StoredValues.State(run.StateType),
-                    cancellationToken: CancellationToken.None);
-                if (outcome?.Result.Status is not SetStateStatus.Accept)
+                if (await ServerMoves.MoveAsync(scope, run.Id, proposal, StoredValues.State(run.StateType), now,
+                    _ => (RunLogLevel.Warning,
+                        $"{(run.WorkerName is { } claimant ? $"'{claimant}'" : "Its claimant")} claimed this run but was gone before the claim could be answered (its request was aborted); nothing was started for it, so it goes back to its queue."),
+                    CancellationToken.None) is not null)
                 {
-                    continue;
+                    moved.Add(run.Id);
                 }
-
-                await LogStore.InsertAsync(scope,
-                    [new LogCreate(run.Id, now, RunLogLevel.Warning,
-                        $"{(run.WorkerName is { } claimant ? $"'{claimant}'" : "Its claimant")} claimed this run but was gone before the claim could be answered (its request was aborted); nothing was started for it, so it goes back to its queue.",
-                        LogSource.Server)],
-                    CancellationToken.None);
-                moved.Add(run.Id);
             }
 
             return moved;
         }, CancellationToken.None);
-        foreach (var id in moved)
-        {
-            runSignals.Notify(id, RunChange.State | RunChange.Lines);
-        }
-
+        ServerMoves.Notify(runSignals, moved);
         if (moved.Count > 0)
         {
             claimSignal.NotifyAll();
