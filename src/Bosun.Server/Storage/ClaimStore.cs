@@ -260,8 +260,16 @@ internal static class ClaimStore
         /// <summary>Each LATEST schedule's earliest waiting due run and latest due run, as this claim first saw them.</summary>
         private readonly Dictionary<Guid, (long? EarliestWaiting, long? LatestDue)> _dueSpans = [];
 
-        /// <summary>The last decided write, not yet sent; <c>Start</c>: the move on to RUNNING of a run already PENDING.</summary>
-        private (FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome, bool Start)? _pending;
+        /// <summary>
+        /// The decided writes not yet sent, in order; each row already shows its write. <c>Undo</c>, for the move on to
+        /// RUNNING of a run this claim moved to PENDING: that PENDING write, which the row goes back to if the move does not
+        /// take. On PostgreSQL they wait for the claim's last round trip (<see cref="FinishAsync"/>) or for a statement that
+        /// must see them; on SQLite, whose statements cost no round trip, each is sent when the next is decided.
+        /// </summary>
+        private readonly List<(FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome, FlowRunStore.TransitionWrite? Undo)> _pending = [];
+
+        /// <summary>Whether decided writes wait to be sent together (PostgreSQL, where each command is a round trip).</summary>
+        private readonly bool _batches = scope.Connection is Npgsql.NpgsqlConnection;
 
         public List<FlowRunRow> Claimed { get; } = [];
 
@@ -310,25 +318,21 @@ internal static class ClaimStore
         }
 
         /// <summary>
-        /// Sends the last decided write and reads the claimed runs' deployments, in one round trip: the claim's last
-        /// before its commit. The claimed rows are then as written.
+        /// Sends the decided writes not yet sent and reads the claimed runs' deployments, in one round trip: the claim's
+        /// last before its commit. The claimed rows are then as written.
         /// </summary>
         public async Task<IReadOnlyList<Contracts.Deployments.Deployment>> FinishAsync()
         {
             var deploymentIds = Claimed.Select(run => run.DeploymentId).OfType<Guid>().Distinct().ToList();
-            if (_pending is not { } pending && deploymentIds.Count == 0)
+            if (_pending.Count == 0 && deploymentIds.Count == 0)
             {
                 return [];
             }
 
             var sql = new System.Text.StringBuilder();
             var parameters = new DynamicParameters();
-            if (_pending is not null)
-            {
-                sql.Append(FlowRunStore.WriteTransitionSql).Append(";\nSELECT COUNT(*) FROM flow_runs WHERE id = @Id AND state_id = @StateId;\n");
-                parameters.AddDynamicParams(_pending.Value.Write);
-            }
-
+            var writes = _pending.Select(pending => pending.Write).ToList();
+            FlowRunStore.AppendWrites(sql, parameters, writes);
             if (deploymentIds.Count > 0)
             {
                 sql.Append(DeploymentStore.SelectManySql(scope.Connection, deploymentIds.Count));
@@ -336,39 +340,65 @@ internal static class ClaimStore
             }
 
             using var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken));
-            if (_pending is { } written)
-            {
-                _pending = null;
-                Settle(written, await batch.ReadSingleAsync<int>() > 0);
-            }
-
+            Settle(await FlowRunStore.ReadTookAsync(batch, writes.Count));
             return deploymentIds.Count > 0 ? await DeploymentStore.ReadManyAsync(batch, deploymentIds, _now) : [];
         }
 
+        /// <summary>Sends the decided writes not yet sent, in one round trip.</summary>
         private async Task WritePendingAsync()
         {
-            if (_pending is { } pending)
+            if (_pending.Count == 1)
             {
-                _pending = null;
-                Settle(pending, await scope.Connection.ExecuteAsync(new CommandDefinition(
-                    FlowRunStore.WriteTransitionSql, pending.Write, scope.Transaction, cancellationToken: cancellationToken)) > 0);
+                Settle([await scope.Connection.ExecuteAsync(new CommandDefinition(
+                    FlowRunStore.WriteTransitionSql, _pending[0].Write, scope.Transaction, cancellationToken: cancellationToken)) > 0]);
+            }
+            else if (_pending.Count > 1)
+            {
+                var sql = new System.Text.StringBuilder();
+                var parameters = new DynamicParameters();
+                FlowRunStore.AppendWrites(sql, parameters, _pending.Select(pending => pending.Write).ToList());
+                using var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken));
+                Settle(await FlowRunStore.ReadTookAsync(batch, _pending.Count));
             }
         }
 
         /// <summary>
-        /// A write that took brings its row up to date; one that did not (it cannot, under the row's lock) loses the run,
-        /// or, when it was the move on to RUNNING, leaves it PENDING for its claimant to start as usual.
+        /// Settles the writes sent (<paramref name="took"/>: whether each did). One that did not (it cannot, under the row's
+        /// lock) loses the run, or, when it was the move on to RUNNING, leaves it PENDING for its claimant to start as usual.
         /// </summary>
-        private void Settle((FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome, bool Start) pending, bool took)
+        private void Settle(bool[] took)
         {
-            if (took)
+            for (var i = 0; i < took.Length; i++)
             {
-                FlowRunStore.Applied(pending.Row, pending.Write, pending.Outcome);
+                var (row, _, outcome, undo) = _pending[i];
+                if (took[i])
+                {
+                    continue;
+                }
+
+                if (undo is null)
+                {
+                    Claimed.Remove(row);
+                }
+                else if (Claimed.Contains(row))
+                {
+                    FlowRunStore.Applied(row, undo, outcome);
+                }
             }
-            else if (!pending.Start)
+
+            _pending.Clear();
+        }
+
+        /// <summary>Records a decided write, not yet sent: its row shows it from now on (see <see cref="_pending"/>).</summary>
+        private async Task DeferAsync(FlowRunRow row, FlowRunStore.TransitionWrite write, TransitionOutcome outcome, FlowRunStore.TransitionWrite? undo)
+        {
+            if (!_batches)
             {
-                Claimed.Remove(pending.Row);
+                await WritePendingAsync();
             }
+
+            FlowRunStore.Applied(row, write, outcome);
+            _pending.Add((row, write, outcome, undo));
         }
 
         /// <summary>
@@ -376,19 +406,13 @@ internal static class ClaimStore
         /// (they answer WAIT for a run claimed ahead of its time: it stays PENDING). Its PENDING is written first, so that
         /// its history reads as the claimant's own proposals would have left it.
         /// </summary>
-        private async Task StartAsync(FlowRunRow run)
+        private async Task StartAsync(FlowRunRow run, FlowRunStore.TransitionWrite pending)
         {
-            await WritePendingAsync();
-            if (!Claimed.Contains(run))
-            {
-                return;
-            }
-
             var (outcome, write) = await FlowRunStore.DecideAsync(scope, run, new StateProposal(StateType.Running), _now, claimant, StateType.Pending, cancellationToken);
             if (outcome is { Result.Status: SetStateStatus.Accept } && write is not null)
             {
                 write.InfrastructureId = StartOn;
-                _pending = (run, write, outcome, true);
+                await DeferAsync(run, write, outcome, undo: pending);
             }
         }
 
@@ -464,8 +488,7 @@ internal static class ClaimStore
             {
                 // The row is locked (PostgreSQL) or the writer is this transaction (SQLite): the write will take. It waits
                 // for the next one, or goes with the claim's last round trip (see FinishAsync).
-                await WritePendingAsync();
-                _pending = (candidate, write, outcome, false);
+                await DeferAsync(candidate, write, outcome, undo: null);
             }
 
             WakesClaims |= outcome.WakesClaims;
@@ -486,9 +509,9 @@ internal static class ClaimStore
                 _deploymentSlots[id] = (held.Limit, held.InUse + 1);
             }
 
-            if (StartOn is not null)
+            if (StartOn is not null && write is not null)
             {
-                await StartAsync(candidate);
+                await StartAsync(candidate, write);
             }
 
             return true;

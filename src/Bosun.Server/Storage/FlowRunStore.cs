@@ -15,7 +15,7 @@ using static Bosun.Server.Storage.StoredValues;
 namespace Bosun.Server.Storage;
 
 /// <summary>Flow runs: rows, the guarded state transition, and the run-level bookkeeping.</summary>
-internal static class FlowRunStore
+internal static partial class FlowRunStore
 {
     /// <summary>
     /// A run with the names it refers to. The names come from scalar subqueries rather than joins: PostgreSQL plans a
@@ -462,6 +462,60 @@ internal static class FlowRunStore
         WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId);
         """ + AutomationStore.OutboxInsertSql;
 
+    /// <summary>
+    /// Appends several decided writes (<see cref="DecideAsync"/>) to one command, in order: each is
+    /// <see cref="WriteTransitionSql"/>, guarded as when it is sent alone, with its parameters suffixed by its position, and
+    /// is followed by whether it took, which <see cref="ReadTookAsync"/> reads back. On PostgreSQL, where each command is a
+    /// round trip, the writes of a batch of final states or of a claim's runs then cost one round trip, not one each.
+    /// </summary>
+    internal static void AppendWrites(StringBuilder sql, DynamicParameters parameters, IReadOnlyList<TransitionWrite> writes)
+    {
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var suffix = "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            sql.Append(IndexedWriteSql(i)).Append(";\n");
+            writes[i].AddTo(parameters, suffix);
+        }
+    }
+
+    /// <summary><see cref="WriteTransitionSql"/> and <see cref="TookSql"/> with every parameter suffixed by <c>_<paramref name="index"/></c>, made once per index.</summary>
+    private static string IndexedWriteSql(int index)
+    {
+        if (index < IndexedWriteSqls.Length && IndexedWriteSqls[index] is { } made)
+        {
+            return made;
+        }
+
+        var suffix = "_" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var sql = ParameterReference().Replace(WriteTransitionSql + TookSql, match => "@" + match.Groups[1].Value + suffix);
+        if (index < IndexedWriteSqls.Length)
+        {
+            IndexedWriteSqls[index] = sql;
+        }
+
+        return sql;
+    }
+
+    private static readonly string?[] IndexedWriteSqls = new string?[64];
+
+    /// <summary>Whether each of <paramref name="count"/> writes appended by <see cref="AppendWrites"/> took, from their results.</summary>
+    internal static async Task<bool[]> ReadTookAsync(SqlMapper.GridReader results, int count)
+    {
+        var took = new bool[count];
+        for (var i = 0; i < count; i++)
+        {
+            took[i] = await results.ReadSingleAsync<int>() > 0;
+        }
+
+        return took;
+    }
+
+    /// <summary>Follows <see cref="WriteTransitionSql"/> in a batch: 1 when the run has the new state (the write took), else 0.</summary>
+    private const string TookSql = ";\nSELECT COUNT(*) FROM flow_runs WHERE id = @Id AND state_id = @StateId";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"@(\w+)")]
+    private static partial System.Text.RegularExpressions.Regex ParameterReference();
+
     /// <summary>How often <see cref="SetStateAsync"/> reads, decides and writes again after losing a race, before it locks.</summary>
     private const int OptimisticAttempts = 3;
 
@@ -518,15 +572,65 @@ internal static class FlowRunStore
     {
         var outcomes = new TransitionOutcome?[proposals.Count];
         var locked = await ReadAndLockAllAsync(scope, proposals, cancellationToken);
+        // Read together (PostgreSQL), the runs are also written together: each decided in turn, and the writes decided so
+        // far sent in one round trip when a decision needs them counted (a deployment's slots) and at the end.
+        var decided = new List<(int Index, FlowRunRow Row, TransitionWrite Write, TransitionOutcome Outcome)>();
         foreach (var i in Enumerable.Range(0, proposals.Count).OrderBy(i => proposals[i].FlowRunId))
         {
             var (runId, proposal) = (proposals[i].FlowRunId, proposals[i].Proposal);
-            outcomes[i] = locked is null ? await TryTransitionAsync(scope, runId, proposal, now, cancellationToken: cancellationToken)
-                : locked.TryGetValue(runId, out var row) ? await TransitionAsync(scope, row, proposal, now, cancellationToken: cancellationToken)
-                : null;
+            if (locked is null)
+            {
+                outcomes[i] = await TryTransitionAsync(scope, runId, proposal, now, cancellationToken: cancellationToken);
+                continue;
+            }
+
+            if (!locked.TryGetValue(runId, out var row))
+            {
+                continue;
+            }
+
+            if (CountsDeploymentSlots(row, proposal))
+            {
+                await WriteDecidedAsync(scope, decided, outcomes, cancellationToken);
+            }
+
+            var (outcome, write) = await DecideAsync(scope, row, proposal, now, cancellationToken: cancellationToken);
+            outcomes[i] = outcome;
+            if (write is not null)
+            {
+                decided.Add((i, row, write, outcome));
+            }
         }
 
+        await WriteDecidedAsync(scope, decided, outcomes, cancellationToken);
         return outcomes;
+    }
+
+    /// <summary>Sends the <paramref name="decided"/> writes in one round trip and answers each as <see cref="TransitionAsync"/> would; empties the list.</summary>
+    private static async Task WriteDecidedAsync(WriteScope scope, List<(int Index, FlowRunRow Row, TransitionWrite Write, TransitionOutcome Outcome)> decided,
+        TransitionOutcome?[] outcomes, CancellationToken cancellationToken)
+    {
+        if (decided.Count == 0)
+        {
+            return;
+        }
+
+        var sql = new StringBuilder();
+        var parameters = new DynamicParameters();
+        AppendWrites(sql, parameters, decided.Select(d => d.Write).ToList());
+        bool[] took;
+        using (var results = await scope.Connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken)))
+        {
+            took = await ReadTookAsync(results, decided.Count);
+        }
+
+        for (var j = 0; j < decided.Count; j++)
+        {
+            var (index, row, write, outcome) = decided[j];
+            outcomes[index] = took[j] ? Applied(row, write, outcome) : await ChangedConcurrentlyAsync(scope, row, cancellationToken);
+        }
+
+        decided.Clear();
     }
 
     /// <summary>
@@ -595,16 +699,21 @@ internal static class FlowRunStore
             return outcome;
         }
 
-        if (await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, write, scope.Transaction, cancellationToken: cancellationToken)) == 0)
-        {
-            // Another writer moved the run between our read and write (only possible on a multi-writer store).
-            var latest = await GetAsync(scope.Connection, row.Id, scope.Transaction, cancellationToken);
-            return new TransitionOutcome(latest ?? row,
-                new SetStateResult(SetStateStatus.Abort, (latest ?? row).State, "the run's state changed concurrently; read it and propose again"),
-                false);
-        }
+        return await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, write, scope.Transaction, cancellationToken: cancellationToken)) == 0
+            ? await ChangedConcurrentlyAsync(scope, row, cancellationToken)
+            : Applied(row, write, outcome);
+    }
 
-        return Applied(row, write, outcome);
+    /// <summary>
+    /// The answer when a decided write did not take: another writer moved the run between our read and write (only
+    /// possible on a multi-writer store, for a row that was not locked).
+    /// </summary>
+    private static async Task<TransitionOutcome> ChangedConcurrentlyAsync(WriteScope scope, FlowRunRow row, CancellationToken cancellationToken)
+    {
+        var latest = await GetAsync(scope.Connection, row.Id, scope.Transaction, cancellationToken);
+        return new TransitionOutcome(latest ?? row,
+            new SetStateResult(SetStateStatus.Abort, (latest ?? row).State, "the run's state changed concurrently; read it and propose again"),
+            false);
     }
 
     /// <summary>
@@ -804,6 +913,32 @@ internal static class FlowRunStore
         public string? InfrastructureId { get; set; }
         public int CrashRetryCount { get; init; }
         public bool KeepsHeartbeat { get; init; }
+
+        /// <summary>
+        /// These parameters, each name followed by <paramref name="suffix"/>: typed, as a null's type is not inferred, and ids
+        /// as text, as every id is stored (<see cref="DapperSetup"/>).
+        /// </summary>
+        public void AddTo(DynamicParameters parameters, string suffix)
+        {
+            parameters.Add(nameof(Id) + suffix, Id.ToString("D"), DbType.String);
+            parameters.Add(nameof(ExpectedStateId) + suffix, ExpectedStateId.ToString("D"), DbType.String);
+            parameters.Add(nameof(ExpectedInfrastructureId) + suffix, ExpectedInfrastructureId, DbType.String);
+            parameters.Add(nameof(StateId) + suffix, StateId.ToString("D"), DbType.String);
+            parameters.Add(nameof(Type) + suffix, Type, DbType.String);
+            parameters.Add(nameof(Name) + suffix, Name, DbType.String);
+            parameters.Add(nameof(Message) + suffix, Message, DbType.String);
+            parameters.Add(nameof(Timestamp) + suffix, Timestamp, DbType.Int64);
+            parameters.Add(nameof(Scheduled) + suffix, Scheduled, DbType.Int64);
+            parameters.Add(nameof(NextScheduled) + suffix, NextScheduled, DbType.Int64);
+            parameters.Add(nameof(StartTime) + suffix, StartTime, DbType.Int64);
+            parameters.Add(nameof(EndTime) + suffix, EndTime, DbType.Int64);
+            parameters.Add(nameof(TotalRunTimeMs) + suffix, TotalRunTimeMs, DbType.Int64);
+            parameters.Add(nameof(RunCount) + suffix, RunCount, DbType.Int32);
+            parameters.Add(nameof(WorkerName) + suffix, WorkerName, DbType.String);
+            parameters.Add(nameof(InfrastructureId) + suffix, InfrastructureId, DbType.String);
+            parameters.Add(nameof(CrashRetryCount) + suffix, CrashRetryCount, DbType.Int32);
+            parameters.Add(nameof(KeepsHeartbeat) + suffix, KeepsHeartbeat, DbType.Boolean);
+        }
     }
 
     public static async Task<int> SetInfrastructureAsync(WriteScope scope, Guid runId, string infrastructureId, DateTimeOffset now, CancellationToken cancellationToken) =>
