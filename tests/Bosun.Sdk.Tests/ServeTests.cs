@@ -76,6 +76,37 @@ public sealed class ServeTests
     }
 
     /// <summary>
+    /// A serving process with free slots (limit 8) whose runs end at once: after a claim brought runs, its claim loop waits
+    /// a moment (WorkerRuntime.CarryWindow) before its next long-poll, so each run's COMPLETED goes with the claim that
+    /// looks for the next runs instead of finding a long-poll on its way and going alone. Without the wait, every run's
+    /// final state was a request of its own.
+    /// </summary>
+    [Fact]
+    public async Task Serve_InProcessWithFreeSlots_FinalStatesGoWithTheNextClaim()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await using var serving = await ServeAsync(server, "echo", "--in-process", "--limit", "8");
+        var deployment = await client.GetDeploymentByNameAsync("echo/served");
+        var before = await PrometheusText.RequestCountsAsync(server.Server.BaseAddress);
+
+        const int runs = 6;
+        for (var i = 1; i <= runs; i++)
+        {
+            // One at a time: each run is alone in the process, whose claim loop would otherwise be long-polling again by its end.
+            var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new JsonObject { ["name"] = $"one-{i}" }));
+            Assert.Equal(StateType.Completed, (await client.WaitForTerminalAsync(run.Id)).State.Type);
+            Assert.Equal(["Scheduled", "Pending", "Running", "Completed"], (await client.GetFlowRunStatesAsync(run.Id)).Select(state => state.Name));
+        }
+
+        var after = await PrometheusText.RequestCountsAsync(server.Server.BaseAddress);
+        Assert.Equal(0, Requests(after, "/set_state") - Requests(before, "/set_state"));
+        // A run on a machine so busy that it outlasts the wait sends its state alone; most do not.
+        var alone = Requests(after, "/set_states") - Requests(before, "/set_states");
+        Assert.True(alone < runs / 2.0, $"{alone} of {runs} final states went alone, not with a claim");
+    }
+
+    /// <summary>
     /// In-process, a run is taken at most a second ahead of its due time, not a worker's ten: a scheduled run holds a slot
     /// that a run due now could need for a second at most. It still starts on its time, not before.
     /// </summary>

@@ -28,7 +28,7 @@ public sealed class WorkerRuntime : IDisposable
     /// <summary>Why the drain stops what is left.</summary>
     internal const string ShutDownReason = "the worker shut down";
 
-    /// <summary>Guards <see cref="_carriedReserved"/>, <see cref="_claimInFlight"/>, <see cref="_ahead"/>, <see cref="_waitingForSlot"/> and the changes of <see cref="_running"/>.</summary>
+    /// <summary>Guards <see cref="_carriedReserved"/>, <see cref="_claimInFlight"/>, <see cref="_ahead"/>, <see cref="_waitingForSlot"/>, <see cref="_ending"/> and the changes of <see cref="_running"/>.</summary>
     private readonly Lock _capacity = new();
 
     /// <summary>
@@ -47,6 +47,22 @@ public sealed class WorkerRuntime : IDisposable
 
     /// <summary>Ends when the claims carrying final states that are on their way have started what they brought.</summary>
     private Task _carried = Task.CompletedTask;
+
+    /// <summary>When a claim last brought a run to start (a monotonic timestamp; guarded by <see cref="_capacity"/>).</summary>
+    private long _lastBroughtAt;
+
+    /// <summary>Completed when a claim carrying final states sets out while the claim loop waits for one (guarded by <see cref="_capacity"/>).</summary>
+    private TaskCompletionSource? _carrySetOut;
+
+    /// <summary>Runs of <see cref="_running"/> whose final states were handed over, with a claim or alone (guarded by <see cref="_capacity"/>).</summary>
+    private readonly HashSet<Guid> _ending = [];
+
+    /// <summary>
+    /// How long after a claim brought runs the claim loop of a serving process that runs them in-process waits before its
+    /// next long-poll, for their final states to go with a claim (<see cref="WaitForCarryingClaimAsync"/>): serve's final
+    /// states wait 2 ms for each other, and a trivial run ends within a millisecond.
+    /// </summary>
+    internal static readonly TimeSpan CarryWindow = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Claims sent so far (by the claim loop or carrying final states), and those on their way (guarded by itself).</summary>
     private long _claimsSent;
@@ -209,6 +225,11 @@ public sealed class WorkerRuntime : IDisposable
         _stopClaiming = stopClaiming;
         while (!stopClaiming.IsCancellationRequested)
         {
+            if (await WaitForCarryingClaimAsync(stopClaiming).ConfigureAwait(false))
+            {
+                continue;
+            }
+
             int capacity;
             lock (_capacity)
             {
@@ -272,6 +293,49 @@ public sealed class WorkerRuntime : IDisposable
     }
 
     /// <summary>
+    /// In a serving process that runs its runs in-process, whose final states go with a claim when no claim of the loop is
+    /// on its way (<see cref="TryCarryFinalStatesAsync"/>): the loop's next long-poll waits for a claim carrying final
+    /// states that is on its way, and for up to <see cref="CarryWindow"/> after a claim brought runs. Runs claimed together
+    /// end together, moments later: their final states then go with the claim that takes the next runs, one request,
+    /// instead of finding a long-poll on its way and going alone, two. True when it waited (the loop looks again).
+    /// </summary>
+    private async Task<bool> WaitForCarryingClaimAsync(CancellationToken stopClaiming)
+    {
+        if (_source is not ServedDeploymentsClaimSource || _infrastructure.InProcessId is null || _options.Limit is null || _options.RunOnce)
+        {
+            return false;
+        }
+
+        Task carried;
+        TimeSpan left;
+        TaskCompletionSource setOut;
+        lock (_capacity)
+        {
+            carried = _carried;
+            left = _running.Keys.All(_ending.Contains) ? TimeSpan.Zero : CarryWindow - _timeProvider.GetElapsedTime(_lastBroughtAt);
+            setOut = _carrySetOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        if (!carried.IsCompleted)
+        {
+            await carried.WaitAsync(stopClaiming).ConfigureAwait(false);
+            return true;
+        }
+
+        if (left <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        // Until the window ends, or a claim carrying final states sets out (the loop then waits for it, and looks again).
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(stopClaiming);
+        await Task.WhenAny(Task.Delay(left, _timeProvider, window.Token), setOut.Task).ConfigureAwait(false);
+        await window.CancelAsync().ConfigureAwait(false);
+        stopClaiming.ThrowIfCancellationRequested();
+        return true;
+    }
+
+    /// <summary>
     /// Sends final states of runs of this runtime that have ended (<paramref name="states"/>) with a claim for the slots
     /// their runs free, when the runtime serves deployments (<see cref="ServedDeploymentsClaimSource"/>), has a limit, and
     /// no claim of the claim loop is on its way (it waits for a slot: one request instead of a state request and then a
@@ -292,6 +356,9 @@ public sealed class WorkerRuntime : IDisposable
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_capacity)
         {
+            // These runs wait for no claim any more, whichever way their states go (WaitForCarryingClaimAsync).
+            _ending.UnionWith(states.Select(state => state.FlowRunId).Where(_running.ContainsKey));
+
             // Checked under the lock that RunAsync reads _carried under once claiming has stopped: a claim that starts
             // after that sees the stop, and one that started before is waited for before the drain.
             if (_claimInFlight || _stopClaiming.IsCancellationRequested)
@@ -303,6 +370,7 @@ public sealed class WorkerRuntime : IDisposable
             capacity = Math.Max(0, FreeSlots(limit, ending));
             _carriedReserved += capacity;
             _carried = _carried.IsCompleted ? done.Task : Task.WhenAll(_carried, done.Task);
+            _carrySetOut?.TrySetResult();
         }
 
         var claim = ClaimSent();
@@ -390,6 +458,7 @@ public sealed class WorkerRuntime : IDisposable
                     if (_running.TryGetValue(run.FlowRun.Id, out var entry) && entry.Execution == execution)
                     {
                         _running.TryRemove(KeyValuePair.Create(run.FlowRun.Id, entry));
+                        _ending.Remove(run.FlowRun.Id);
                     }
 
                     if (ahead is { HoldsSlot: false })
@@ -408,7 +477,9 @@ public sealed class WorkerRuntime : IDisposable
         lock (_capacity)
         {
             _running[run.FlowRun.Id] = (execution, task);
+            _ending.Remove(run.FlowRun.Id);
             _ahead += ahead is null ? 0 : 1;
+            _lastBroughtAt = _timeProvider.GetTimestamp();
         }
 
         start.SetResult();
