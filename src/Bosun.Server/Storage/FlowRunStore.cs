@@ -472,11 +472,12 @@ internal static partial class FlowRunStore
     {
         for (var i = 0; i < writes.Count; i++)
         {
-            var suffix = "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             sql.Append(IndexedWriteSql(i)).Append(";\n");
-            writes[i].AddTo(parameters, suffix);
+            writes[i].AddTo(parameters, Suffix(i));
         }
     }
+
+    private static string Suffix(int index) => "_" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary><see cref="WriteTransitionSql"/> and <see cref="TookSql"/> with every parameter suffixed by <c>_<paramref name="index"/></c>, made once per index.</summary>
     private static string IndexedWriteSql(int index)
@@ -486,8 +487,7 @@ internal static partial class FlowRunStore
             return made;
         }
 
-        var suffix = "_" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var sql = ParameterReference().Replace(WriteTransitionSql + TookSql, match => "@" + match.Groups[1].Value + suffix);
+        var sql = ParameterReference().Replace(WriteTransitionSql + TookSql, match => "@" + match.Groups[1].Value + Suffix(index));
         if (index < IndexedWriteSqls.Length)
         {
             IndexedWriteSqls[index] = sql;
