@@ -345,22 +345,8 @@ internal static class ClaimStore
         }
 
         /// <summary>Sends the decided writes not yet sent, in one round trip.</summary>
-        private async Task WritePendingAsync()
-        {
-            if (_pending.Count == 1)
-            {
-                Settle([await scope.Connection.ExecuteAsync(new CommandDefinition(
-                    FlowRunStore.WriteTransitionSql, _pending[0].Write, scope.Transaction, cancellationToken: cancellationToken)) > 0]);
-            }
-            else if (_pending.Count > 1)
-            {
-                var sql = new System.Text.StringBuilder();
-                var parameters = new DynamicParameters();
-                FlowRunStore.AppendWrites(sql, parameters, _pending.Select(pending => pending.Write).ToList());
-                using var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken));
-                Settle(await FlowRunStore.ReadTookAsync(batch, _pending.Count));
-            }
-        }
+        private async Task WritePendingAsync() =>
+            Settle(await FlowRunStore.WriteAllAsync(scope, _pending.Select(pending => pending.Write).ToList(), cancellationToken));
 
         /// <summary>
         /// Settles the writes sent (<paramref name="took"/>: whether each did). One that did not (it cannot, under the row's

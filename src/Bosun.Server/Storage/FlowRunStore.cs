@@ -498,6 +498,27 @@ internal static partial class FlowRunStore
 
     private static readonly string?[] IndexedWriteSqls = new string?[64];
 
+    /// <summary>
+    /// Sends decided writes in one round trip, in order (<see cref="AppendWrites"/>; a single one as <see cref="WriteTransitionSql"/>
+    /// alone); whether each took.
+    /// </summary>
+    internal static async Task<bool[]> WriteAllAsync(WriteScope scope, IReadOnlyList<TransitionWrite> writes, CancellationToken cancellationToken)
+    {
+        switch (writes.Count)
+        {
+            case 0:
+                return [];
+            case 1:
+                return [await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, writes[0], scope.Transaction, cancellationToken: cancellationToken)) > 0];
+        }
+
+        var sql = new StringBuilder();
+        var parameters = new DynamicParameters();
+        AppendWrites(sql, parameters, writes);
+        using var results = await scope.Connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken));
+        return await ReadTookAsync(results, writes.Count);
+    }
+
     /// <summary>Whether each of <paramref name="count"/> writes appended by <see cref="AppendWrites"/> took, from their results.</summary>
     internal static async Task<bool[]> ReadTookAsync(SqlMapper.GridReader results, int count)
     {
@@ -610,20 +631,7 @@ internal static partial class FlowRunStore
     private static async Task WriteDecidedAsync(WriteScope scope, List<(int Index, FlowRunRow Row, TransitionWrite Write, TransitionOutcome Outcome)> decided,
         TransitionOutcome?[] outcomes, CancellationToken cancellationToken)
     {
-        if (decided.Count == 0)
-        {
-            return;
-        }
-
-        var sql = new StringBuilder();
-        var parameters = new DynamicParameters();
-        AppendWrites(sql, parameters, decided.Select(d => d.Write).ToList());
-        bool[] took;
-        using (var results = await scope.Connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken)))
-        {
-            took = await ReadTookAsync(results, decided.Count);
-        }
-
+        var took = await WriteAllAsync(scope, decided.Select(d => d.Write).ToList(), cancellationToken);
         for (var j = 0; j < decided.Count; j++)
         {
             var (index, row, write, outcome) = decided[j];
