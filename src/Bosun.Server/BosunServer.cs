@@ -265,7 +265,7 @@ public static class BosunServerServiceCollectionExtensions
         services.AddHostedService<Orchestration.Scheduling.SchedulerService>();
         services.AddSingleton<Orchestration.Audit.AuditLog>();
         services.AddHostedService<Orchestration.Audit.AuditRetentionService>();
-        services.AddHostedService<Orchestration.FlowRuns.ClaimKeyRetentionService>();
+        services.AddHostedService<Orchestration.FlowRuns.ClaimRetentionService>();
         services.AddSingleton<AutomationSignal>();
         services.AddSingleton<AutomationService>();
         services.AddSingleton<AutomationActions>();

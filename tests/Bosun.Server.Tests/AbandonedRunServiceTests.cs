@@ -190,6 +190,32 @@ public sealed class AbandonedRunServiceTests
     }
 
     [Fact]
+    public async Task ServedRun_InProcessNotYetHeartbeating_ItsProcessSilentWhileAnotherServesTheDeployment_Crashed()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(clock, NoBackgroundSweeps);
+        var client = server.Client;
+        var deployment = await client.UpsertDeploymentAsync(new Contracts.Deployments.DeploymentUpsert("served", "dep", "cmd"));
+        ServedClaimRequest Claim(string process) => new(process, [deployment.Id], 1) { InProcessInfrastructureId = $"in-process-{process}" };
+        var orphan = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        Assert.Equal(StateType.Running, Assert.Single((await client.ClaimServedFlowRunsAsync(Claim("serve-dead"))).Runs).FlowRun.State.Type);
+        var kept = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        Assert.Single((await client.ClaimServedFlowRunsAsync(Claim("serve-alive"))).Runs);
+
+        // serve-dead was killed; serve-alive, serving the same deployment, goes on polling (keeping the deployment READY).
+        clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.Empty((await client.ClaimServedFlowRunsAsync(Claim("serve-alive"))).Runs);
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Empty((await client.ClaimServedFlowRunsAsync(Claim("serve-alive"))).Runs);
+        Assert.Equal(1, await SweepAsync(server));
+
+        var crashed = await client.GetFlowRunAsync(orphan.Id);
+        Assert.Equal(StateType.Crashed, crashed.State.Type);
+        Assert.Contains("'serve-dead' has not been heard from", crashed.State.Message, StringComparison.Ordinal);
+        Assert.Equal(StateType.Running, (await client.GetFlowRunAsync(kept.Id)).State.Type);
+    }
+
+    [Fact]
     public async Task Restart_AfterLongSilence_WaitsAFullTimeoutFromTheRestart()
     {
         var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());

@@ -41,6 +41,7 @@ public sealed partial class RetentionIndexTests(ITestOutputHelper output)
                 ("audit entries", AuditStore.PruneSql, new { before = before.ToUnixTimeMilliseconds() }, ["ix_audit_log_time"]),
                 ("log batch keys", LogStore.ForgetBatchesSql, new { before = before.ToUnixTimeMilliseconds() }, ["ix_log_batches_created"]),
                 ("claim keys", ClaimKeyStore.ForgetSql, new { before = before.ToUnixTimeMilliseconds() }, ["ix_claim_keys_created"]),
+                ("serving processes", ServingProcessStore.ForgetSql, new { before = before.ToUnixTimeMilliseconds() }, ["ix_serving_processes_last_polled"]),
             ];
             var result = new List<(string Name, string[] Indexes, string Plan, IReadOnlyList<string> WholeIndexes)>();
             if (connection is NpgsqlConnection)

@@ -227,4 +227,36 @@ public sealed class ServedClaimTests
         Assert.Equal((2, 5), (inherited.Retries, inherited.RetryDelaySeconds));
         Assert.Equal(0, own.Retries);
     }
+
+    [Fact]
+    public async Task ServingProcess_SilentPastTheRetention_Forgotten_OneStillPolling_Kept()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(clock, options => options.ServiceInterval = TimeSpan.FromDays(1));
+        var client = server.Client;
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "served"));
+        await client.ClaimServedFlowRunsAsync(new ServedClaimRequest("serve-gone", [deployment.Id], 1));
+        await client.ClaimServedFlowRunsAsync(new ServedClaimRequest("serve-alive", [deployment.Id], 1));
+
+        clock.Advance(ServingProcessStore.Retention - TimeSpan.FromMinutes(1));
+        await client.ClaimServedFlowRunsAsync(new ServedClaimRequest("serve-alive", [deployment.Id], 1));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var retention = server.Server.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Orchestration.FlowRuns.ClaimRetentionService>().Single();
+        await retention.SweepAsync(CancellationToken.None);
+
+        var left = await server.Server.Services.GetRequiredService<BosunDatabase>().ReadAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name FROM serving_processes ORDER BY name";
+            var names = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                names.Add(reader.GetString(0));
+            }
+
+            return names;
+        }, CancellationToken.None);
+        Assert.Equal(["serve-alive"], left);
+    }
 }

@@ -221,7 +221,7 @@ internal static class ClaimStore
             throw new ValidationException("deployment_ids", [$"deployment {pooled.Id} is on a work pool: a worker of that pool runs it, not a serving process"]);
         }
 
-        await DeploymentStore.TouchPolledAsync(scope, request.DeploymentIds, now, cancellationToken);
+        await ServingProcessStore.PolledAsync(scope, request.ProcessName, request.DeploymentIds, now, cancellationToken);
         var claim = new CandidateClaim(scope, request.ProcessName, now, clock, now - missedRunGrace, cancellationToken) { StartOn = request.InProcessInfrastructureId };
         await claim.TakeAsync(request.MaxRuns, null, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
             CandidatesSql(dialect, $"{In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL", batch),

@@ -256,10 +256,6 @@ internal static class DeploymentStore
             "UPDATE deployments SET paused = @paused, updated = @now WHERE id = @id", new { id, paused, now = Ms(now) },
             scope.Transaction, cancellationToken: cancellationToken));
 
-    public static Task<int> TouchPolledAsync(WriteScope scope, IReadOnlyList<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE deployments SET last_polled = @now WHERE {In(scope.Connection, "id", "ids")}", new { ids = Ids(ids), now = Ms(now) }, scope.Transaction, cancellationToken: cancellationToken));
-
     public static async Task<int> DeleteAsync(WriteScope scope, Guid id, CancellationToken cancellationToken)
     {
         // Scheduled runs of a deleted deployment could never start; finished runs keep their history.

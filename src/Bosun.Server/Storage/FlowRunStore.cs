@@ -122,14 +122,15 @@ internal static partial class FlowRunStore
     /// (PostgreSQL; others' locked rows are passed over): runs whose heartbeat is older than <paramref name="heartbeatBefore"/>,
     /// and runs that never heartbeat whose claimant was last heard from before <paramref name="claimantBefore"/> (or that
     /// are CANCELLING with no infrastructure since then). Each comes with its claimant's last sign of life: a worker's
-    /// heartbeat, or for a served run its deployment's last poll. Runs awaiting their own retry are among them when their
+    /// heartbeat, or for a served run the last poll of the serving process that claimed it (not its deployment's, which another
+    /// process serving it keeps fresh). Runs awaiting their own retry are among them when their
     /// process stopped heartbeating: that process was to run them again. The rules (<see cref="AbandonedRuns"/>) decide.
     /// </summary>
     public static async Task<IReadOnlyList<SlotHolderRow>> PossiblyAbandonedAsync(
         WriteScope scope, DateTimeOffset heartbeatBefore, DateTimeOffset claimantBefore, CancellationToken cancellationToken)
     {
         const string claimantSeen = """
-            CASE WHEN r.work_pool_id IS NULL THEN (SELECT d.last_polled FROM deployments d WHERE d.id = r.deployment_id)
+            CASE WHEN r.work_pool_id IS NULL THEN (SELECT s.last_polled FROM serving_processes s WHERE s.name = r.worker_name)
                  ELSE (SELECT w.last_heartbeat FROM workers w WHERE w.work_pool_id = r.work_pool_id AND w.name = r.worker_name) END
             """;
         return (await scope.Connection.QueryAsync<SlotHolderRow>(new CommandDefinition($"""
