@@ -166,7 +166,8 @@ public sealed partial class LeastPrivilegeTests
         using var _admin = admin;
         using var viewer = server.NewClient((await admin.CreateApiKeyAsync(new ApiKeyCreate("view", ApiKeyRole.Viewer))).Key);
         await admin.PoolAsync("kept");
-        var run = await admin.RunAsync(await admin.DeploymentAsync("kept"), at: TimeProvider.System.GetUtcNow().AddHours(1));
+        var deployment = await admin.DeploymentAsync("kept");
+        var run = await admin.RunAsync(deployment, at: TimeProvider.System.GetUtcNow().AddHours(1));
         var database = server.Server.Services.GetRequiredService<Storage.BosunDatabase>();
         // A real store failure at the audit insert, in the change's own transaction: a trigger that refuses every entry.
         var postgres = database.Dialect is Storage.PostgresDialect;
@@ -181,6 +182,8 @@ public sealed partial class LeastPrivilegeTests
         await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.PoolAsync("lost"));
         await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.CancelFlowRunAsync(run.Id));
         await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.SetSecretAsync("lost-secret", "value"));
+        // A run's create, whose entry goes in the same command as the run's insert.
+        await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.CreateFlowRunAsync(deployment.Id, new FlowRunCreate()));
         // A refusal changes nothing: it is answered as it is even when its entry cannot be written.
         await ApiAssert.FailsAsync(HttpStatusCode.Forbidden, () => viewer.PauseWorkPoolAsync("kept"));
 
@@ -188,16 +191,22 @@ public sealed partial class LeastPrivilegeTests
         Assert.Equal(StateType.Scheduled, (await admin.GetFlowRunAsync(run.Id)).State.Type);
         Assert.DoesNotContain(await admin.ListSecretsAsync(), secret => secret.Name == "lost-secret");
         Assert.False((await admin.GetWorkPoolAsync("kept")).Paused);
+        Assert.Equal(1, (await admin.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deployment.Id))).Total);
 
         await ExecuteAsync(database, postgres ? "DROP TRIGGER refuse_audit ON audit_log; DROP FUNCTION refuse_audit();" : "DROP TRIGGER refuse_audit;");
         await admin.PoolAsync("made");
         await admin.CancelFlowRunAsync(run.Id);
+        var created = await admin.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
         var entries = (await admin.ListAuditEntriesAsync(TimeSpan.FromHours(1))).Items;
         // Written with the change before the answer was known, then given the answer's status.
         Assert.Equal(201, Assert.Single(entries, e => e.Action == "CreateWorkPool" && e.Summary.Contains("\"made\"", StringComparison.Ordinal)).Status);
         Assert.DoesNotContain(entries, e => e.Summary.Contains("lost", StringComparison.Ordinal));
         Assert.Equal(StateType.Cancelled, (await admin.GetFlowRunAsync(run.Id)).State.Type);
         Assert.Single(entries, e => e.Action == "CancelFlowRun");
+        // The first run's entry and the last's; none of the refused create.
+        Assert.Equal([201, 201], entries.Where(e => e.Action == "CreateFlowRun" && e.Summary.Contains($"id={deployment.Id}", StringComparison.Ordinal)).Select(e => e.Status));
+        Assert.Equal(2, (await admin.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deployment.Id))).Total);
+        Assert.NotEqual(run.Id, created.Id);
     }
 
     private static Task<int> ExecuteAsync(Storage.BosunDatabase database, string sql) =>

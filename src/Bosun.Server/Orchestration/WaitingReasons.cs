@@ -13,28 +13,34 @@ namespace Bosun.Server.Orchestration;
 internal static class WaitingReasons
 {
     public static Task<string?> ExplainAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExplainAsync(connection, null, run, now, cancellationToken);
+        ExplainAsync(connection, null, run, null, now, cancellationToken);
 
-    /// <summary>The reason read inside <paramref name="transaction"/> (a write transaction answering with what it wrote).</summary>
-    public static async Task<string?> ExplainAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
-        (await DecideAsync(connection, transaction, run, now, cancellationToken))?.Message;
+    /// <summary>
+    /// The reason read inside <paramref name="transaction"/> (a write transaction answering with what it wrote), where
+    /// <paramref name="deployment"/> is the run's deployment as that transaction read it (its last poll is not read again).
+    /// </summary>
+    public static async Task<string?> ExplainAsync(
+        DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeploymentRow? deployment, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await DecideAsync(connection, transaction, run, deployment, now, cancellationToken))?.Message;
 
     /// <summary>
     /// The reason with its kind (the label of <c>bosun_runs_waiting</c>), or null when the run is not waiting; a run its
     /// start timeout left waiting (LEAVE_LATE) says so.
     /// </summary>
     public static Task<WaitingReason?> DecideAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
-        DecideAsync(connection, null, run, now, cancellationToken);
+        DecideAsync(connection, null, run, null, now, cancellationToken);
 
-    private static async Task<WaitingReason?> DecideAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<WaitingReason?> DecideAsync(
+        DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeploymentRow? deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reason = await ObstacleAsync(connection, transaction, run, now, cancellationToken);
+        var reason = await ObstacleAsync(connection, transaction, run, deployment, now, cancellationToken);
         return reason is not null && run.StartTimeoutFiredFor is { } firedFor && firedFor == run.DueMs
             ? reason with { Message = $"{reason.Message}; its start timeout of {run.StartTimeoutSeconds} s has passed, and it is left waiting (start_timeout_action LEAVE_LATE)" }
             : reason;
     }
 
-    private static async Task<WaitingReason?> ObstacleAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<WaitingReason?> ObstacleAsync(
+        DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeploymentRow? deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var state = run.State;
         if (state.Type == StateType.Pending)
@@ -80,7 +86,7 @@ internal static class WaitingReasons
                 return new(WaitingKind.NotOnAPool, "not on a work pool: nothing will pick it up");
             }
 
-            var polled = await DeploymentStore.GetLastPolledAsync(connection, transaction, servedId, cancellationToken);
+            var polled = deployment?.Id == servedId ? deployment.LastPolled : await DeploymentStore.GetLastPolledAsync(connection, transaction, servedId, cancellationToken);
             return polled is { } ms && now - Time(ms) <= Statuses.PollWindow
                 ? new(WaitingKind.WaitingForWorker, "waiting for the serving process to pick it up")
                 : new(WaitingKind.NoWorker, $"deployment '{run.DeploymentName}' is served, and no serving process has polled for it in the last minute");

@@ -8,12 +8,20 @@ namespace Bosun.Server.Storage;
 /// <summary>The audit log: one row per change made through the API.</summary>
 internal static class AuditStore
 {
+    /// <summary>The insert of one entry; its parameters (<see cref="Parameters"/>) are prefixed, so that it can ride in another statement's command.</summary>
+    public const string InsertSql = """
+        INSERT INTO audit_log (id, time, key_id, key_name, action, route, status, summary)
+        VALUES (@audit_id, @audit_time, @audit_key_id, @audit_key_name, @audit_action, @audit_route, @audit_status, @audit_summary)
+        """;
+
+    public static object Parameters(AuditEntry entry) => new
+    {
+        audit_id = entry.Id, audit_time = Ms(entry.Time), audit_key_id = entry.KeyId, audit_key_name = entry.KeyName, audit_action = entry.Action,
+        audit_route = entry.Route, audit_status = entry.Status, audit_summary = entry.Summary,
+    };
+
     public static Task InsertAsync(WriteScope scope, AuditEntry entry, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO audit_log (id, time, key_id, key_name, action, route, status, summary)
-            VALUES (@Id, @Time, @KeyId, @KeyName, @Action, @Route, @Status, @Summary)
-            """, new { entry.Id, Time = Ms(entry.Time), entry.KeyId, entry.KeyName, entry.Action, entry.Route, entry.Status, entry.Summary },
-            scope.Transaction, cancellationToken: cancellationToken));
+        scope.Connection.ExecuteAsync(new CommandDefinition(InsertSql, Parameters(entry), scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>The answer's status, known only after the entry was written with the change.</summary>
     public static Task SetStatusAsync(WriteScope scope, Guid id, int status, CancellationToken cancellationToken) =>

@@ -41,7 +41,7 @@ internal sealed class BosunDatabase(SqlDialect dialect)
 
     /// <summary>
     /// Runs <paramref name="work"/> in a write transaction; a deadlock or serialization failure runs it again (3 tries).
-    /// The entry of a pending <see cref="AuditedChange"/> is inserted in the same transaction, after the work.
+    /// The entry of a pending <see cref="AuditedChange"/> is inserted in the same transaction (<see cref="WriteScope.Defer"/>).
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -51,12 +51,14 @@ internal sealed class BosunDatabase(SqlDialect dialect)
             try
             {
                 await using var scope = await Dialect.BeginWriteAsync(cancellationToken);
-                var result = await work(scope);
                 if (change is not null)
                 {
-                    await AuditStore.InsertAsync(scope, change.Entry, cancellationToken);
+                    // Sent with the work's own statements where one takes it (a run's insert), else alone after the work.
+                    scope.Defer(AuditStore.InsertSql, AuditStore.Parameters(change.Entry));
                 }
 
+                var result = await work(scope);
+                await scope.RunDeferredAsync(cancellationToken);
                 await scope.CommitAsync(cancellationToken);
                 change?.MarkRecorded();
                 return result;

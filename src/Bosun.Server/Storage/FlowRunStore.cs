@@ -195,10 +195,26 @@ internal static partial class FlowRunStore
             SelectRun + " WHERE r.flow_id = @flowId AND r.idempotency_key = @key", new { flowId, key }, scope.Transaction,
             cancellationToken: cancellationToken));
 
-    /// <summary>Inserts the run; with an idempotency key already taken (a concurrent insert), inserts nothing and returns false.</summary>
+    /// <summary>
+    /// Inserts the run, with the scope's deferred statement (its audit entry) in the same command; with an idempotency key
+    /// already taken (a concurrent insert), inserts nothing of the run and returns false.
+    /// </summary>
     public static async Task<bool> InsertAsync(WriteScope scope, FlowRunRow row, CancellationToken cancellationToken)
     {
-        var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition("""
+        var deferred = scope.TakeDeferred();
+        var parameters = new DynamicParameters(row);
+        if (deferred is { Parameters: var deferredParameters })
+        {
+            parameters.AddDynamicParams(deferredParameters);
+        }
+
+        // The deferred statement inserts one row of its own (an audit entry has no conflict to skip).
+        var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(InsertRunSql + (deferred is { Sql: var sql } ? ";\n" + sql : ""),
+            parameters, scope.Transaction, cancellationToken: cancellationToken)) - (deferred is null ? 0 : 1);
+        return inserted > 0;
+    }
+
+    private const string InsertRunSql = """
             INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                 state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
                 next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, timeout_seconds, created, updated,
@@ -211,9 +227,7 @@ internal static partial class FlowRunStore
             INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
             SELECT @StateId, @Id, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime
             WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId);
-            """ + AutomationStore.CreatedOutboxInsertSql, row, scope.Transaction, cancellationToken: cancellationToken));
-        return inserted > 0;
-    }
+            """ + AutomationStore.CreatedOutboxInsertSql;
 
     /// <summary>A new SCHEDULED run of <paramref name="deployment"/> due at <paramref name="scheduled"/> (not yet inserted).</summary>
     public static FlowRunRow NewScheduledRun(

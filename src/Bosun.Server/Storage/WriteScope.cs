@@ -1,3 +1,4 @@
+using Dapper;
 using System.Data.Common;
 
 namespace Bosun.Server.Storage;
@@ -25,6 +26,33 @@ internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, Db
     public DbConnection Connection { get; } = connection;
 
     public DbTransaction Transaction { get; } = transaction;
+
+    private (string Sql, object Parameters)? _deferred;
+
+    /// <summary>
+    /// A statement whose answer nobody reads (an audit entry) that must run in this transaction before it commits: the
+    /// first store statement that can carry it takes it along (<see cref="TakeDeferred"/>), saving a round trip, and
+    /// whatever is left runs alone before the commit (<see cref="RunDeferredAsync"/>). Its parameter names must not clash
+    /// with those of the statements that carry it.
+    /// </summary>
+    public void Defer(string sql, object parameters) => _deferred = (sql, parameters);
+
+    /// <summary>The deferred statement, now the caller's to send in the same command as its own; null when there is none.</summary>
+    public (string Sql, object Parameters)? TakeDeferred()
+    {
+        var deferred = _deferred;
+        _deferred = null;
+        return deferred;
+    }
+
+    /// <summary>Runs the deferred statement if no store statement took it.</summary>
+    public async Task RunDeferredAsync(CancellationToken cancellationToken)
+    {
+        if (TakeDeferred() is var (sql, parameters))
+        {
+            await Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+        }
+    }
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {

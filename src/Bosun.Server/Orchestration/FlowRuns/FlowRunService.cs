@@ -55,7 +55,7 @@ internal sealed class FlowRunService(
         row.WorkPoolName = deployment.WorkPoolName;
         // The queue the request named (InsertAsync found it by that name), or the deployment's.
         row.WorkQueueName = request.WorkQueueName ?? deployment.WorkQueueName;
-        var run = row.ToContract(await WaitingReasons.ExplainAsync(scope.Connection, scope.Transaction, row, now, cancellationToken));
+        var run = row.ToContract(await WaitingReasons.ExplainAsync(scope.Connection, scope.Transaction, row, deployment, now, cancellationToken));
         return target.Template is { } template ? run with { JobVariables = SecretMask.Apply(run.JobVariables, SecretMask.VariablesOf(template)) } : run;
     }
 
