@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
@@ -130,6 +131,46 @@ public sealed class ClaimTests
         Assert.All(answers, answer => Assert.Equal((SetStateStatus.Accept, StateType.Running), (answer.Status, answer.State.Type)));
         Assert.All(answers, answer => Assert.True(answer.State.Timestamp >= due.AddMilliseconds(-1), $"RUNNING at {answer.State.Timestamp:O}, due {due:O}"));
         Assert.Single(answers.Select(answer => answer.State.Timestamp).Distinct());
+    }
+
+    /// <summary>
+    /// Each held proposal's audit entry is written in the transaction that decides it, so no run starts without its entry;
+    /// an entry the store refuses fails its own proposal only: that run is not started, and the others of its batch start,
+    /// each with its entry.
+    /// </summary>
+    [Fact]
+    public async Task Running_HeldProposalsDueAtOneTime_OneEntryRefused_OnlyThatRunNotStarted_EveryStartedRunHasItsEntry()
+    {
+        var (server, runs, due) = await ClaimedAheadAsync(4, TimeSpan.FromSeconds(10));
+        await using var _ = server;
+        var client = server.Client;
+        var database = server.Server.Services.GetRequiredService<Storage.BosunDatabase>();
+        var refused = runs[2];
+        await AuditRefusal.RefuseAsync(database, refused.ToString());
+
+        var answers = await Task.WhenAll(runs.Select(async id => id == refused
+            ? (await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running)))).StatusCode
+            : (await client.SetFlowRunStateAsync(id, new StateProposal(StateType.Running))).Status == SetStateStatus.Accept ? HttpStatusCode.OK : HttpStatusCode.Conflict));
+        await AuditRefusal.AllowAsync(database);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.InternalServerError, HttpStatusCode.OK], answers);
+        var entries = (await client.ListAuditEntriesAsync(TimeSpan.FromHours(1))).Items.Where(entry => entry.Action == "SetFlowRunState").ToList();
+        foreach (var run in runs)
+        {
+            var state = (await client.GetFlowRunAsync(run)).State;
+            var entry = entries.Where(entry => entry.Route.Contains(run.ToString(), StringComparison.Ordinal)).ToList();
+            if (run == refused)
+            {
+                Assert.Equal(StateType.Pending, state.Type);
+                Assert.Empty(entry);
+            }
+            else
+            {
+                Assert.Equal(StateType.Running, state.Type);
+                Assert.True(state.Timestamp >= due.AddMilliseconds(-1), $"RUNNING at {state.Timestamp:O}, due {due:O}");
+                Assert.Equal(200, Assert.Single(entry).Status);
+            }
+        }
     }
 
     /// <summary>A held RUNNING proposal whose caller gives up before the due time is not decided: the run is not started behind its back.</summary>

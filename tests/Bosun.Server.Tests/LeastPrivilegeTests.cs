@@ -170,13 +170,7 @@ public sealed partial class LeastPrivilegeTests
         var run = await admin.RunAsync(deployment, at: TimeProvider.System.GetUtcNow().AddHours(1));
         var database = server.Server.Services.GetRequiredService<Storage.BosunDatabase>();
         // A real store failure at the audit insert, in the change's own transaction: a trigger that refuses every entry.
-        var postgres = database.Dialect is Storage.PostgresDialect;
-        await ExecuteAsync(database, postgres
-            ? """
-              CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit entry refused'; END $$;
-              CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit();
-              """
-            : "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit entry refused'); END;");
+        await AuditRefusal.RefuseAsync(database);
 
         // One write transaction (a pool), the one-statement state change (a cancellation) and a secret: none stands.
         await ApiAssert.FailsAsync(HttpStatusCode.InternalServerError, () => admin.PoolAsync("lost"));
@@ -193,7 +187,7 @@ public sealed partial class LeastPrivilegeTests
         Assert.False((await admin.GetWorkPoolAsync("kept")).Paused);
         Assert.Equal(1, (await admin.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deployment.Id))).Total);
 
-        await ExecuteAsync(database, postgres ? "DROP TRIGGER refuse_audit ON audit_log; DROP FUNCTION refuse_audit();" : "DROP TRIGGER refuse_audit;");
+        await AuditRefusal.AllowAsync(database);
         await admin.PoolAsync("made");
         await admin.CancelFlowRunAsync(run.Id);
         var created = await admin.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
@@ -208,15 +202,6 @@ public sealed partial class LeastPrivilegeTests
         Assert.Equal(2, (await admin.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deployment.Id))).Total);
         Assert.NotEqual(run.Id, created.Id);
     }
-
-    private static Task<int> ExecuteAsync(Storage.BosunDatabase database, string sql) =>
-        database.WriteAsync(async scope =>
-        {
-            await using var command = scope.Connection.CreateCommand();
-            command.Transaction = scope.Transaction;
-            command.CommandText = sql;
-            return await command.ExecuteNonQueryAsync();
-        }, default);
 
     [Fact]
     public async Task AuditRetention_EntriesOlderThanTheSetting_Deleted()

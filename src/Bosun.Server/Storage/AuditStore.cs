@@ -1,4 +1,7 @@
+using System.Data;
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using Bosun.Contracts.Audit;
 using Dapper;
 using static Bosun.Server.Storage.StoredValues;
@@ -22,6 +25,40 @@ internal static class AuditStore
 
     public static Task InsertAsync(WriteScope scope, AuditEntry entry, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(InsertSql, Parameters(entry), scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Inserts <paramref name="entries"/> in one statement per thousand (one round trip each on PostgreSQL): the entries of
+    /// requests whose changes one transaction makes together.
+    /// </summary>
+    public static async Task InsertAllAsync(WriteScope scope, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        if (entries.Count == 1)
+        {
+            await InsertAsync(scope, entries[0], cancellationToken);
+            return;
+        }
+
+        foreach (var chunk in entries.Chunk(1000))
+        {
+            var sql = new StringBuilder("INSERT INTO audit_log (id, time, key_id, key_name, action, route, status, summary) VALUES ");
+            var parameters = new DynamicParameters();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var entry = chunk[i];
+                sql.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? ", " : "")}(@id_{i}, @time_{i}, @key_id_{i}, @key_name_{i}, @action_{i}, @route_{i}, @status_{i}, @summary_{i})");
+                parameters.Add($"id_{i}", entry.Id);
+                parameters.Add($"time_{i}", Ms(entry.Time));
+                parameters.Add($"key_id_{i}", entry.KeyId?.ToString("D"), DbType.String);
+                parameters.Add($"key_name_{i}", entry.KeyName);
+                parameters.Add($"action_{i}", entry.Action);
+                parameters.Add($"route_{i}", entry.Route);
+                parameters.Add($"status_{i}", entry.Status);
+                parameters.Add($"summary_{i}", entry.Summary);
+            }
+
+            await scope.Connection.ExecuteAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken));
+        }
+    }
 
     /// <summary>The answer's status, known only after the entry was written with the change.</summary>
     public static Task SetStatusAsync(WriteScope scope, Guid id, int status, CancellationToken cancellationToken) =>

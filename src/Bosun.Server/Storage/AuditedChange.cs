@@ -18,7 +18,10 @@ internal sealed class AuditedChange(Func<AuditEntry> entry)
     private volatile bool _closed;
 
     /// <summary>The change of this flow of work whose entry no transaction has committed yet; null when there is none.</summary>
-    public static AuditedChange? Pending => Ambient.Value is { _recorded: false, _closed: false } change ? change : null;
+    public static AuditedChange? Pending => Ambient.Value is { IsPending: true } change ? change : null;
+
+    /// <summary>True while no committed transaction holds the entry and the change's work is still going on.</summary>
+    public bool IsPending => !_recorded && !_closed;
 
     /// <summary>The entry, built on first use.</summary>
     public AuditEntry Entry => _entry ??= entry();

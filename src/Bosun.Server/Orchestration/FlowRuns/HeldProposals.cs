@@ -51,7 +51,12 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
 
         if (first)
         {
-            _ = DecideWhenDueAsync(millisecond);
+            // The batch is no one request's: it runs without the ambient state of the request that happened to come first
+            // (its audited change, its trace), and writes every request's audit entry itself.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(() => DecideWhenDueAsync(millisecond), CancellationToken.None);
+            }
         }
 
         await using var registration = cancellationToken.Register(() =>
@@ -84,33 +89,60 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
             _byDue.Remove(millisecond);
         }
 
-        if (batch.Count == 0)
+        if (batch.Count > 0)
         {
-            return;
+            await DecideAsync(batch);
         }
+    }
 
+    /// <summary>
+    /// Decides <paramref name="batch"/> in one write transaction that also takes the audit entry of every request whose
+    /// proposal it decides (each request's change then stands or falls with its entry, as a change alone does). If the
+    /// transaction fails (an entry the store refuses, say), each proposal is decided alone, so that it fails only its own.
+    /// </summary>
+    private async Task DecideAsync(IReadOnlyList<Held> batch)
+    {
+        var now = timeProvider.GetUtcNow();
         try
         {
-            var now = timeProvider.GetUtcNow();
+            IReadOnlyList<AuditedChange> recorded = [];
             var proposals = batch.Select(held => held.Proposal).ToList();
-            var outcomes = await database.WriteAsync(scope => FlowRunStore.TryTransitionAllAsync(scope, proposals, now, CancellationToken.None), CancellationToken.None);
+            var outcomes = await database.WriteAsync(async scope =>
+            {
+                var outcomes = await FlowRunStore.TryTransitionAllAsync(scope, proposals, now, CancellationToken.None);
+                recorded = [.. batch.Where((held, i) => outcomes[i] is not null && held.Change is { IsPending: true }).Select(held => held.Change!)];
+                await AuditStore.InsertAllAsync(scope, [.. recorded.Select(change => change.Entry)], CancellationToken.None);
+                return outcomes;
+            }, CancellationToken.None);
+            foreach (var change in recorded)
+            {
+                change.MarkRecorded();
+            }
+
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Answer.TrySetResult((outcomes[i], now));
             }
         }
-        catch (Exception ex)
+        catch (Exception) when (batch.Count > 1)
         {
             foreach (var held in batch)
             {
-                held.Answer.TrySetException(ex);
+                await DecideAsync([held]);
             }
+        }
+        catch (Exception ex)
+        {
+            batch[0].Answer.TrySetException(ex);
         }
     }
 
     private sealed class Held(Guid runId, StateProposal proposal)
     {
         public FlowRunStateProposal Proposal { get; } = new(runId, proposal);
+
+        /// <summary>The audited change of the request that proposed it (none for a worker's progress), taken from the request.</summary>
+        public AuditedChange? Change { get; } = AuditedChange.Pending;
 
         public TaskCompletionSource<(TransitionOutcome?, DateTimeOffset)> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
