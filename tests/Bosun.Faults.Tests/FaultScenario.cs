@@ -37,7 +37,7 @@ internal sealed class FaultScenario : IAsyncDisposable
 
     public bool FlowReturned => File.Exists(Gate + ".done");
 
-    public static string TestFlowsDll => RepoPaths.BuiltDll("tests/Bosun.Sdk.TestFlows", "Bosun.Sdk.TestFlows");
+    public static string TestFlowsDll => RepoPaths.TestFlowsDll;
 
     /// <param name="postgres">The store.</param>
     /// <param name="configure">Changes to the server's options.</param>

@@ -119,18 +119,6 @@ public sealed class ProcessKillTests(ITestOutputHelper output)
         }
     });
 
-    private static async Task<ChildProcess> ServeGateAsync(Dictionary<string, string?> environment)
-    {
-        var serving = ChildProcess.Start("dotnet", [FaultScenario.TestFlowsDll, "serve", "--flow", "gate", "--name", "served", "--in-process"], environment);
-        try
-        {
-            await serving.WaitForLineAsync("is being served");
-            return serving;
-        }
-        catch
-        {
-            await serving.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<ChildProcess> ServeGateAsync(Dictionary<string, string?> environment) =>
+        ChildProcess.ServeTestFlowAsync("gate", environment, ["--in-process"]);
 }

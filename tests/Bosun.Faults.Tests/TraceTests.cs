@@ -14,7 +14,7 @@ namespace Bosun.Faults.Tests;
 /// </summary>
 public sealed class TraceTests
 {
-    private static string TestFlowsDll => RepoPaths.BuiltDll("tests/Bosun.Sdk.TestFlows", "Bosun.Sdk.TestFlows");
+    private static string TestFlowsDll => RepoPaths.TestFlowsDll;
 
     [Fact]
     public async Task ProcessPoolRun_ServerWorkerAndFlowProcess_OneTraceWithNestedSpansAndTracedLogLines()

@@ -46,18 +46,5 @@ public sealed class PauseProcessTests
         Assert.Contains(await client.GetFlowRunStatesAsync(run.Id), s => s.Type == StateType.Paused);
     }
 
-    private static async Task<ChildProcess> ServeAsync(TestServer server)
-    {
-        var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "approval", "--name", "served"], SdkScenario.Env(server));
-        try
-        {
-            await serving.WaitForLineAsync("is being served");
-            return serving;
-        }
-        catch
-        {
-            await serving.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<ChildProcess> ServeAsync(TestServer server) => ChildProcess.ServeTestFlowAsync("approval", SdkScenario.Env(server));
 }

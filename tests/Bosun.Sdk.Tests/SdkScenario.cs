@@ -9,7 +9,7 @@ namespace Bosun.Sdk.Tests;
 /// <summary>Starting the test executables and waiting on runs.</summary>
 internal static class SdkScenario
 {
-    public static string TestFlowsDll => RepoPaths.BuiltDll("tests/Bosun.Sdk.TestFlows", "Bosun.Sdk.TestFlows");
+    public static string TestFlowsDll => RepoPaths.TestFlowsDll;
 
     public static string RepoInfoDll => RepoPaths.BuiltDll("examples/RepoInfo", "RepoInfo");
 

@@ -161,20 +161,8 @@ public sealed class ServeTests
     }
 
     /// <summary><c>dotnet TestFlows.dll serve --flow FLOW --name served OPTIONS</c>, once it says it is serving.</summary>
-    private static async Task<ChildProcess> ServeAsync(TestServer server, string flow, params string[] options)
-    {
-        var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", flow, "--name", "served", .. options], SdkScenario.Env(server));
-        try
-        {
-            await serving.WaitForLineAsync("is being served");
-            return serving;
-        }
-        catch
-        {
-            await serving.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<ChildProcess> ServeAsync(TestServer server, string flow, params string[] options) =>
+        ChildProcess.ServeTestFlowAsync(flow, SdkScenario.Env(server), options);
 
     /// <summary>How many requests of routes ending in <paramref name="routeEnd"/> the server answered, from its request metrics on /metrics.</summary>
     private static double Requests(Dictionary<string, double> counts, string routeEnd) =>

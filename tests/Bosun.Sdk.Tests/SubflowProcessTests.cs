@@ -116,10 +116,9 @@ public sealed class SubflowProcessTests
     /// <summary>Serves <paramref name="flow"/> from the test executable (the caller disposes the process) and starts a run of it.</summary>
     private static async Task<(ChildProcess Serving, FlowRun Run)> ServeAndRunAsync(TestServer server, string flow)
     {
-        var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", flow, "--name", "served"], SdkScenario.Env(server));
+        var serving = await ChildProcess.ServeTestFlowAsync(flow, SdkScenario.Env(server));
         try
         {
-            await serving.WaitForLineAsync("is being served");
             return (serving, await server.Client.CreateFlowRunAsync((await server.Client.GetDeploymentByNameAsync($"{flow}/served")).Id, new FlowRunCreate()));
         }
         catch

@@ -67,6 +67,33 @@ public sealed class ChildProcess : IAsyncDisposable
     public static ChildProcess StartCli(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null) =>
         Start("dotnet", new[] { RepoPaths.CliDll }.Concat(arguments), environment, workingDirectory);
 
+    /// <summary>
+    /// Starts a process and waits for an output line containing <paramref name="fragment"/> (a server listening, a flow
+    /// served); the process is disposed of (killed) when the line does not come.
+    /// </summary>
+    public static async Task<ChildProcess> StartAndWaitForLineAsync(string fileName, IEnumerable<string> arguments, string fragment,
+        IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    {
+        var child = Start(fileName, arguments, environment);
+        try
+        {
+            await child.WaitForLineAsync(fragment, timeout);
+            return child;
+        }
+        catch
+        {
+            await child.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>dotnet Bosun.Sdk.TestFlows.dll serve --flow FLOW --name served OPTIONS...</c> (its deployment is
+    /// <c>FLOW/served</c>) and waits until it says the flow is being served.
+    /// </summary>
+    public static Task<ChildProcess> ServeTestFlowAsync(string flow, IReadOnlyDictionary<string, string?> environment, IEnumerable<string>? options = null, TimeSpan? timeout = null) =>
+        StartAndWaitForLineAsync("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", flow, "--name", "served", .. options ?? []], "is being served", environment, timeout);
+
     /// <summary>Waits for an output line containing <paramref name="fragment"/> and returns it.</summary>
     public async Task<string> WaitForLineAsync(string fragment, TimeSpan? timeout = null)
     {

@@ -19,6 +19,9 @@ public static class RepoPaths
         }
     }
 
+    /// <summary>The test flows' executable (tests/Bosun.Sdk.TestFlows), which serves, deploys and runs them.</summary>
+    public static string TestFlowsDll => BuiltDll("tests/Bosun.Sdk.TestFlows", "Bosun.Sdk.TestFlows");
+
     /// <summary>A built executable of this repository: <paramref name="projectFolder"/> relative to the root, e.g. examples/RepoInfo.</summary>
     public static string BuiltDll(string projectFolder, string assemblyName)
     {

@@ -169,21 +169,8 @@ public sealed class PauseAndResultTests(BrowserFixture browser, ITestOutputHelpe
         ui.AssertNoBrowserErrors();
     }
 
-    private static async Task<ChildProcess> ServeAsync(TestServer server, string flow)
-    {
-        var serving = ChildProcess.Start("dotnet", [RepoPaths.BuiltDll("tests/Bosun.Sdk.TestFlows", "Bosun.Sdk.TestFlows"), "serve", "--flow", flow, "--name", "served"],
-            new Dictionary<string, string?> { ["BOSUN_API_URL"] = server.ApiUrl.ToString(), ["BOSUN_FLOW_RUN_ID"] = null });
-        try
-        {
-            await serving.WaitForLineAsync("is being served", Patience);
-            return serving;
-        }
-        catch
-        {
-            await serving.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<ChildProcess> ServeAsync(TestServer server, string flow) =>
+        ChildProcess.ServeTestFlowAsync(flow, new Dictionary<string, string?> { ["BOSUN_API_URL"] = server.ApiUrl.ToString(), ["BOSUN_FLOW_RUN_ID"] = null }, timeout: Patience);
 
     private static Task<FlowRun> WaitForAsync(BosunClient client, Guid runId, Func<FlowRunState, bool> accept, string what) =>
         Eventually.ValueAsync(() => client.GetFlowRunAsync(runId), run => accept(run.State), what, Patience);
