@@ -201,17 +201,15 @@ internal static partial class FlowRunStore
     /// </summary>
     public static async Task<bool> InsertAsync(WriteScope scope, FlowRunRow row, CancellationToken cancellationToken)
     {
-        var deferred = scope.TakeDeferred();
-        var parameters = new DynamicParameters(row);
-        if (deferred is { Parameters: var deferredParameters })
+        if (scope.TakeDeferred() is not var (sql, deferredParameters))
         {
-            parameters.AddDynamicParams(deferredParameters);
+            return await scope.Connection.ExecuteAsync(new CommandDefinition(InsertRunSql, row, scope.Transaction, cancellationToken: cancellationToken)) > 0;
         }
 
+        var parameters = new DynamicParameters(row);
+        parameters.AddDynamicParams(deferredParameters);
         // The deferred statement inserts one row of its own (an audit entry has no conflict to skip).
-        var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(InsertRunSql + (deferred is { Sql: var sql } ? ";\n" + sql : ""),
-            parameters, scope.Transaction, cancellationToken: cancellationToken)) - (deferred is null ? 0 : 1);
-        return inserted > 0;
+        return await scope.Connection.ExecuteAsync(new CommandDefinition(InsertRunSql + ";\n" + sql, parameters, scope.Transaction, cancellationToken: cancellationToken)) - 1 > 0;
     }
 
     private const string InsertRunSql = """
