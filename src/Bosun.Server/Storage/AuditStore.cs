@@ -27,37 +27,29 @@ internal static class AuditStore
         scope.Connection.ExecuteAsync(new CommandDefinition(InsertSql, Parameters(entry), scope.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>
-    /// Inserts <paramref name="entries"/> in one statement per thousand (one round trip each on PostgreSQL): the entries of
-    /// requests whose changes one transaction makes together.
+    /// The insert of several entries in one statement (the entries of requests whose changes one transaction makes
+    /// together), its parameters prefixed and suffixed by position, so that it can ride in another statement's command.
     /// </summary>
-    public static async Task InsertAllAsync(WriteScope scope, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    public static (string Sql, DynamicParameters Parameters) InsertAll(IReadOnlyList<AuditEntry> entries)
     {
-        if (entries.Count == 1)
+        var sql = new StringBuilder("INSERT INTO audit_log (id, time, key_id, key_name, action, route, status, summary) VALUES ");
+        var parameters = new DynamicParameters();
+        for (var i = 0; i < entries.Count; i++)
         {
-            await InsertAsync(scope, entries[0], cancellationToken);
-            return;
+            var entry = entries[i];
+            sql.Append(CultureInfo.InvariantCulture,
+                $"{(i > 0 ? ", " : "")}(@audit_id_{i}, @audit_time_{i}, @audit_key_id_{i}, @audit_key_name_{i}, @audit_action_{i}, @audit_route_{i}, @audit_status_{i}, @audit_summary_{i})");
+            parameters.Add($"audit_id_{i}", entry.Id);
+            parameters.Add($"audit_time_{i}", Ms(entry.Time));
+            parameters.Add($"audit_key_id_{i}", entry.KeyId?.ToString("D"), DbType.String);
+            parameters.Add($"audit_key_name_{i}", entry.KeyName);
+            parameters.Add($"audit_action_{i}", entry.Action);
+            parameters.Add($"audit_route_{i}", entry.Route);
+            parameters.Add($"audit_status_{i}", entry.Status);
+            parameters.Add($"audit_summary_{i}", entry.Summary);
         }
 
-        foreach (var chunk in entries.Chunk(1000))
-        {
-            var sql = new StringBuilder("INSERT INTO audit_log (id, time, key_id, key_name, action, route, status, summary) VALUES ");
-            var parameters = new DynamicParameters();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var entry = chunk[i];
-                sql.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? ", " : "")}(@id_{i}, @time_{i}, @key_id_{i}, @key_name_{i}, @action_{i}, @route_{i}, @status_{i}, @summary_{i})");
-                parameters.Add($"id_{i}", entry.Id);
-                parameters.Add($"time_{i}", Ms(entry.Time));
-                parameters.Add($"key_id_{i}", entry.KeyId?.ToString("D"), DbType.String);
-                parameters.Add($"key_name_{i}", entry.KeyName);
-                parameters.Add($"action_{i}", entry.Action);
-                parameters.Add($"route_{i}", entry.Route);
-                parameters.Add($"status_{i}", entry.Status);
-                parameters.Add($"summary_{i}", entry.Summary);
-            }
-
-            await scope.Connection.ExecuteAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken));
-        }
+        return (sql.ToString(), parameters);
     }
 
     /// <summary>The answer's status, known only after the entry was written with the change.</summary>

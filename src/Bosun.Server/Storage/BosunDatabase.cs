@@ -22,8 +22,7 @@ internal sealed class BosunDatabase(SqlDialect dialect)
     {
         if (AuditedChange.Pending is not null)
         {
-            return await WriteAsync(scope => scope.Connection.ExecuteAsync(new CommandDefinition(batch, parameters, scope.Transaction, cancellationToken: cancellationToken)),
-                cancellationToken);
+            return await WriteAsync(scope => scope.ExecuteWithDeferredAsync(batch, parameters, cancellationToken), cancellationToken);
         }
 
         for (var attempt = 1; ; attempt++)
@@ -53,7 +52,7 @@ internal sealed class BosunDatabase(SqlDialect dialect)
                 await using var scope = await Dialect.BeginWriteAsync(cancellationToken);
                 if (change is not null)
                 {
-                    // Sent with the work's own statements where one takes it (a run's insert), else alone after the work.
+                    // Sent with the work's own statements where one takes it (a run's insert, a state change's write), else alone after the work.
                     scope.Defer(AuditStore.InsertSql, AuditStore.Parameters(change.Entry));
                 }
 

@@ -201,15 +201,8 @@ internal static partial class FlowRunStore
     /// </summary>
     public static async Task<bool> InsertAsync(WriteScope scope, FlowRunRow row, CancellationToken cancellationToken)
     {
-        if (scope.TakeDeferred() is not var (sql, deferredParameters))
-        {
-            return await scope.Connection.ExecuteAsync(new CommandDefinition(InsertRunSql, row, scope.Transaction, cancellationToken: cancellationToken)) > 0;
-        }
-
-        var parameters = new DynamicParameters(row);
-        parameters.AddDynamicParams(deferredParameters);
-        // The deferred statement inserts one row of its own (an audit entry has no conflict to skip).
-        return await scope.Connection.ExecuteAsync(new CommandDefinition(InsertRunSql + ";\n" + sql, parameters, scope.Transaction, cancellationToken: cancellationToken)) - 1 > 0;
+        // The deferred statement inserts rows of its own (an audit entry has no conflict to skip), which are not counted.
+        return await scope.ExecuteWithDeferredAsync(InsertRunSql, row, cancellationToken) > 0;
     }
 
     private const string InsertRunSql = """
@@ -522,12 +515,19 @@ internal static partial class FlowRunStore
             case 0:
                 return [];
             case 1:
-                return [await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, writes[0], scope.Transaction, cancellationToken: cancellationToken)) > 0];
+                return [await scope.ExecuteWithDeferredAsync(WriteTransitionSql, writes[0], cancellationToken) > 0];
         }
 
         var sql = new StringBuilder();
         var parameters = new DynamicParameters();
         AppendWrites(sql, parameters, writes);
+        if (scope.TakeDeferred() is var (deferredSql, deferredParameters, _))
+        {
+            // After the writes' own results, which are all that is read back.
+            sql.Append(deferredSql);
+            parameters.AddDynamicParams(deferredParameters);
+        }
+
         using var results = await scope.Connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, scope.Transaction, cancellationToken: cancellationToken));
         return await ReadTookAsync(results, writes.Count);
     }
@@ -720,9 +720,9 @@ internal static partial class FlowRunStore
             return outcome;
         }
 
-        return await scope.Connection.ExecuteAsync(new CommandDefinition(WriteTransitionSql, write, scope.Transaction, cancellationToken: cancellationToken)) == 0
-            ? await ChangedConcurrentlyAsync(scope, row, cancellationToken)
-            : Applied(row, write, outcome);
+        return (await WriteAllAsync(scope, [write], cancellationToken))[0]
+            ? Applied(row, write, outcome)
+            : await ChangedConcurrentlyAsync(scope, row, cancellationToken);
     }
 
     /// <summary>

@@ -27,28 +27,53 @@ internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, Db
 
     public DbTransaction Transaction { get; } = transaction;
 
-    private (string Sql, object Parameters)? _deferred;
+    private (string Sql, object Parameters, int Rows)? _deferred;
 
     /// <summary>
-    /// A statement whose answer nobody reads (an audit entry) that must run in this transaction before it commits: the
-    /// first store statement that can carry it takes it along (<see cref="TakeDeferred"/>), saving a round trip, and
-    /// whatever is left runs alone before the commit (<see cref="RunDeferredAsync"/>). Its parameter names must not clash
-    /// with those of the statements that carry it.
+    /// A statement whose answer nobody reads (audit entries) that must run in this transaction before it commits: the
+    /// first store statement that can carry it takes it along (<see cref="TakeDeferred"/>, <see cref="ExecuteWithDeferredAsync"/>),
+    /// saving a round trip, and whatever is left runs alone before the commit (<see cref="RunDeferredAsync"/>). Its
+    /// parameter names must not clash with those of the statements that carry it; <paramref name="rows"/> is how many rows
+    /// it inserts.
     /// </summary>
-    public void Defer(string sql, object parameters) => _deferred = (sql, parameters);
+    public void Defer(string sql, object parameters, int rows = 1)
+    {
+        if (_deferred is not null)
+        {
+            throw new InvalidOperationException("A statement is already deferred in this transaction.");
+        }
+
+        _deferred = (sql, parameters, rows);
+    }
 
     /// <summary>The deferred statement, now the caller's to send in the same command as its own; null when there is none.</summary>
-    public (string Sql, object Parameters)? TakeDeferred()
+    public (string Sql, object Parameters, int Rows)? TakeDeferred()
     {
         var deferred = _deferred;
         _deferred = null;
         return deferred;
     }
 
+    /// <summary>
+    /// Executes <paramref name="sql"/> in this transaction, with the deferred statement, if any, in the same command; the
+    /// rows <paramref name="sql"/> affected (the deferred statement's own not counted).
+    /// </summary>
+    public async Task<int> ExecuteWithDeferredAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        if (TakeDeferred() is not var (deferredSql, deferredParameters, rows))
+        {
+            return await Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+        }
+
+        var combined = new DynamicParameters(parameters);
+        combined.AddDynamicParams(deferredParameters);
+        return await Connection.ExecuteAsync(new CommandDefinition(sql + ";\n" + deferredSql, combined, Transaction, cancellationToken: cancellationToken)) - rows;
+    }
+
     /// <summary>Runs the deferred statement if no store statement took it.</summary>
     public async Task RunDeferredAsync(CancellationToken cancellationToken)
     {
-        if (TakeDeferred() is var (sql, parameters))
+        if (TakeDeferred() is var (sql, parameters, _))
         {
             await Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
         }

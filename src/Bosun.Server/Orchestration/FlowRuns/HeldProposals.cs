@@ -96,8 +96,8 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
     }
 
     /// <summary>
-    /// Decides <paramref name="batch"/> in one write transaction that also takes the audit entry of every request whose
-    /// proposal it decides (each request's change then stands or falls with its entry, as a change alone does). If the
+    /// Decides <paramref name="batch"/> in one write transaction that also takes the audit entry of every request in it
+    /// (each request's change then stands or falls with its entry, as a change alone does). If the
     /// transaction fails (an entry the store refuses, say), each proposal is decided alone, so that it fails only its own.
     /// </summary>
     private async Task DecideAsync(IReadOnlyList<Held> batch)
@@ -105,14 +105,19 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
         var now = timeProvider.GetUtcNow();
         try
         {
-            IReadOnlyList<AuditedChange> recorded = [];
+            // Every entry goes with the batch's writes (one round trip on PostgreSQL), before their outcomes are known, as a
+            // request's own entry goes with its change's first write.
+            List<AuditedChange> recorded = [.. batch.Select(held => held.Change).OfType<AuditedChange>().Where(change => change.IsPending)];
             var proposals = batch.Select(held => held.Proposal).ToList();
-            var outcomes = await database.WriteAsync(async scope =>
+            var outcomes = await database.WriteAsync(scope =>
             {
-                var outcomes = await FlowRunStore.TryTransitionAllAsync(scope, proposals, now, CancellationToken.None);
-                recorded = [.. batch.Where((held, i) => outcomes[i] is not null && held.Change is { IsPending: true }).Select(held => held.Change!)];
-                await AuditStore.InsertAllAsync(scope, [.. recorded.Select(change => change.Entry)], CancellationToken.None);
-                return outcomes;
+                if (recorded.Count > 0)
+                {
+                    var (sql, parameters) = AuditStore.InsertAll([.. recorded.Select(change => change.Entry)]);
+                    scope.Defer(sql, parameters, recorded.Count);
+                }
+
+                return FlowRunStore.TryTransitionAllAsync(scope, proposals, now, CancellationToken.None);
             }, CancellationToken.None);
             foreach (var change in recorded)
             {
