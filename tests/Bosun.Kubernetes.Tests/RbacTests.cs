@@ -38,7 +38,9 @@ public sealed class RbacTests
         await using var second = await TestWorker.StartAsync(k8s.Server, options);
         await k8s.Client.LogsContainingAsync(adopted.Id, "adopted kubernetes infrastructure");
         routes["/go"] = "{}";
-        // Three minutes: in a CI run at load 14-17 the adopted run was still RUNNING 60 s after its release (not explained yet).
+        // Twice the adopted run stayed RUNNING after its release (60 s at load 14-17, 180 s on a quiet machine): its flow's
+        // poll of the stub hung once the stub's only loop had died on the cancelled flow's poll (StubHttpServer now
+        // answers each request on its own). Three minutes stay, for a loaded machine.
         Assert.Equal(StateType.Completed, (await k8s.Client.WaitForTerminalAsync(adopted.Id, TimeSpan.FromMinutes(3))).State.Type);
         await Eventually.WaitUntilAsync(() => Task.FromResult(k8s.Job(orphan) is null), "the orphan Job was deleted");
 

@@ -65,11 +65,20 @@ public sealed class StubHttpServer : IDisposable
             {
                 context = await _listener.GetContextAsync();
             }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
             }
 
+            // Each request answered on its own: a client that is slow, or leaves mid-answer, holds up or ends no other.
+            _ = Task.Run(() => AnswerAsync(context), CancellationToken.None);
+        }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        try
+        {
             var path = context.Request.Url!.AbsolutePath;
             lock (Requests)
             {
@@ -81,7 +90,7 @@ public sealed class StubHttpServer : IDisposable
                 context.Response.ContentType = "application/octet-stream";
                 await context.Response.OutputStream.WriteAsync(file);
                 context.Response.Close();
-                continue;
+                return;
             }
 
             var found = _responses.TryGetValue(path, out var body);
@@ -90,6 +99,14 @@ public sealed class StubHttpServer : IDisposable
             var bytes = Encoding.UTF8.GetBytes(body ?? """{"message":"Not Found"}""");
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
+        }
+        catch (Exception)
+        {
+            // Whatever went wrong, this request ends here and the next is served: the client went away mid-answer (a flow
+            // cancelled while it polled), or the test changed the answers while this request read them. Before, such an
+            // exception ended the server's only loop; every later request was accepted and never answered, and a flow
+            // polling the server (wget has no timeout) waited forever.
+            context.Response.Abort();
         }
     }
 
