@@ -91,15 +91,34 @@ public sealed partial class FlowDefinition
 
         if (options.PauseOnShutdown)
         {
-            try
-            {
-                await client.PauseDeploymentAsync(deployment.Id, CancellationToken.None).ConfigureAwait(false);
-                await output.WriteLineAsync($"Paused deployment '{deployment.FullName}'.").ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
-            {
-                await output.WriteLineAsync($"Could not pause the deployment: {ex.Message}").ConfigureAwait(false);
-            }
+            await PauseOnShutdownAsync(client, deployment, output, signals.StoppingNow).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// How long a stopping serving process tries to pause its deployment while the server does not answer, before it
+    /// exits without: the server's outage must not keep a stopped process for the client's whole retry window.
+    /// </summary>
+    internal static readonly TimeSpan PauseOnShutdownWait = TimeSpan.FromSeconds(10);
+
+    private static async Task PauseOnShutdownAsync(BosunClient client, Deployment deployment, TextWriter output, CancellationToken stopNow)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stopNow);
+        bounded.CancelAfter(PauseOnShutdownWait);
+        try
+        {
+            await client.PauseDeploymentAsync(deployment.Id, bounded.Token).ConfigureAwait(false);
+            await output.WriteLineAsync($"Paused deployment '{deployment.FullName}'.").ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BosunApiException or BosunServerUnreachableException)
+        {
+            await output.WriteLineAsync($"Could not pause deployment '{deployment.FullName}': {ex.Message}").ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested)
+        {
+            var why = stopNow.IsCancellationRequested ? "stopped at once by a second signal" : $"the server did not answer within {PauseOnShutdownWait.TotalSeconds:0} s";
+            await output.WriteLineAsync(
+                $"Could not pause deployment '{deployment.FullName}' ({why}): its schedules stay active; pause it with: bosun deployment pause '{deployment.FullName}'").ConfigureAwait(false);
         }
     }
 
