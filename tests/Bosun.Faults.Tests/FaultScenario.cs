@@ -37,8 +37,6 @@ internal sealed class FaultScenario : IAsyncDisposable
 
     public bool FlowReturned => File.Exists(Gate + ".done");
 
-    public static string TestFlowsDll => RepoPaths.TestFlowsDll;
-
     /// <param name="postgres">The store.</param>
     /// <param name="configure">Changes to the server's options.</param>
     /// <param name="flowHeartbeatSeconds">The flow-run processes' heartbeat interval.</param>
@@ -51,7 +49,7 @@ internal sealed class FaultScenario : IAsyncDisposable
         var server = await TestServer.StartAsync(configure: configure, postgres: postgres);
         var client = server.Client;
         await client.PoolAsync("faults");
-        var upsert = new DeploymentUpsert("gate", "faults", $"dotnet {TestFlowsDll}", WorkPoolName: "faults");
+        var upsert = new DeploymentUpsert("gate", "faults", $"dotnet {RepoPaths.TestFlowsDll}", WorkPoolName: "faults");
         var deployment = await client.UpsertDeploymentAsync(policy?.Invoke(upsert) ?? upsert);
         var worker = await StartWorkerAsync(server, flowHeartbeatSeconds, workerApiUrl?.Invoke(server), workerArguments);
         return new FaultScenario(server, worker, deployment, TempDirectory.Create("bosun-fault"));

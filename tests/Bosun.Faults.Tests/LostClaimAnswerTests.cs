@@ -49,7 +49,7 @@ public sealed class LostClaimAnswerTests
         await using var server = await TestServer.StartAsync(postgres: postgres);
         // The first claim's answer is lost, and every claim after it refused: the claim is never answered again.
         await using var proxy = new AnswerDroppingProxy(server.ApiUrl, ["/deployments/claim"], refuseUntilDisarmed: true, letFirstThrough: true);
-        await using var serving = ChildProcess.Start("dotnet", [FaultScenario.TestFlowsDll, "serve", "--flow", "slow", "--name", "served", "--in-process"],
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "slow", "--name", "served", "--in-process"],
             new Dictionary<string, string?> { ["BOSUN_API_URL"] = proxy.ApiUrl.ToString(), ["BOSUN_FLOW_RUN_ID"] = null });
         await serving.WaitForLineAsync("is being served");
         var client = server.Client;

@@ -14,8 +14,6 @@ namespace Bosun.Faults.Tests;
 /// </summary>
 public sealed class TraceTests
 {
-    private static string TestFlowsDll => RepoPaths.TestFlowsDll;
-
     [Fact]
     public async Task ProcessPoolRun_ServerWorkerAndFlowProcess_OneTraceWithNestedSpansAndTracedLogLines()
     {
@@ -35,7 +33,7 @@ public sealed class TraceTests
         var apiUrl = new Uri($"http://127.0.0.1:{port}/api/");
         using var client = new BosunClient(new BosunClientOptions { ApiUrl = apiUrl });
         await client.PoolAsync("traces");
-        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("cached-tasks", "traces", $"dotnet {TestFlowsDll}", WorkPoolName: "traces"));
+        var deployment = await client.UpsertDeploymentAsync(new DeploymentUpsert("cached-tasks", "traces", $"dotnet {RepoPaths.TestFlowsDll}", WorkPoolName: "traces"));
         await using var worker = ChildProcess.StartCli(["worker", "start", "--pool", "traces"], new Dictionary<string, string?>(otel) { ["BOSUN_API_URL"] = apiUrl.ToString() });
         await worker.WaitForLineAsync("started!");
 

@@ -50,7 +50,7 @@ public sealed class CacheKeyAndSerializerTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "keyed-cache", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "keyed-cache", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var deployment = await client.GetDeploymentByNameAsync("keyed-cache/served");
 
@@ -79,7 +79,7 @@ public sealed class CacheKeyAndSerializerTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "compressed-results", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "compressed-results", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var deployment = await client.GetDeploymentByNameAsync("compressed-results/served");
         var first = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());

@@ -59,7 +59,7 @@ public sealed class DeployFileEndToEndTests : IDisposable
 
     /// <summary>A bare repository (branch main) whose one commit holds the built TestFlows executable: code a worker can clone.</summary>
     private async Task<string> BareRepositoryWithFlowsAsync() =>
-        (await LocalGitRepository.CreateAsync(_folder, Path.GetDirectoryName(SdkScenario.TestFlowsDll)!)).Bare;
+        (await LocalGitRepository.CreateAsync(_folder, Path.GetDirectoryName(RepoPaths.TestFlowsDll)!)).Bare;
 
     [Fact]
     public async Task Deploy_GitPullStepsWithOutputs_WorkerRunsTheFlowFromItsClone()

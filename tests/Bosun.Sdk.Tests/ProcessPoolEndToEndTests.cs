@@ -56,7 +56,7 @@ public sealed class ProcessPoolEndToEndTests
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
         await client.PoolAsync("proc");
-        await SdkScenario.RunToEndAsync(server, SdkScenario.TestFlowsDll, "deploy", "--flow", "echo", "--name", "e", "--pool", "proc");
+        await SdkScenario.RunToEndAsync(server, RepoPaths.TestFlowsDll, "deploy", "--flow", "echo", "--name", "e", "--pool", "proc");
         var deployment = await client.GetDeploymentByNameAsync("echo/e");
         await using var worker = await TestWorker.StartAsync(server, WorkerFor("proc"));
 
@@ -77,7 +77,7 @@ public sealed class ProcessPoolEndToEndTests
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
         await client.PoolAsync("proc");
-        await SdkScenario.RunToEndAsync(server, SdkScenario.TestFlowsDll, "deploy", "--flow", "fail", "--name", "f", "--pool", "proc");
+        await SdkScenario.RunToEndAsync(server, RepoPaths.TestFlowsDll, "deploy", "--flow", "fail", "--name", "f", "--pool", "proc");
         await using var worker = await TestWorker.StartAsync(server, WorkerFor("proc"));
 
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("fail/f")).Id, new FlowRunCreate());
@@ -97,7 +97,7 @@ public sealed class ProcessPoolEndToEndTests
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
         await client.PoolAsync("proc");
-        await SdkScenario.RunToEndAsync(server, SdkScenario.TestFlowsDll, "deploy", "--flow", "flaky", "--name", "r", "--pool", "proc");
+        await SdkScenario.RunToEndAsync(server, RepoPaths.TestFlowsDll, "deploy", "--flow", "flaky", "--name", "r", "--pool", "proc");
         var deployment = await client.GetDeploymentByNameAsync("flaky/r");
         Assert.Equal(2, deployment.Retries);
         await using var worker = await TestWorker.StartAsync(server, WorkerFor("proc"));
@@ -118,7 +118,7 @@ public sealed class ProcessPoolEndToEndTests
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
         await client.PoolAsync("proc");
-        await SdkScenario.RunToEndAsync(server, SdkScenario.TestFlowsDll, "deploy", "--flow", "slow", "--name", "s", "--pool", "proc");
+        await SdkScenario.RunToEndAsync(server, RepoPaths.TestFlowsDll, "deploy", "--flow", "slow", "--name", "s", "--pool", "proc");
         await using var worker = await TestWorker.StartAsync(server, WorkerFor("proc"));
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("slow/s")).Id, new FlowRunCreate());
         await client.LogsContainingAsync(run.Id, "slow flow started");
@@ -136,7 +136,7 @@ public sealed class ProcessPoolEndToEndTests
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
         await client.PoolAsync("proc");
-        await SdkScenario.RunToEndAsync(server, SdkScenario.TestFlowsDll, "deploy", "--flow", "suicide", "--name", "k", "--pool", "proc");
+        await SdkScenario.RunToEndAsync(server, RepoPaths.TestFlowsDll, "deploy", "--flow", "suicide", "--name", "k", "--pool", "proc");
         await using var worker = await TestWorker.StartAsync(server, WorkerFor("proc"));
 
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("suicide/k")).Id, new FlowRunCreate());
@@ -156,7 +156,7 @@ public sealed class ProcessPoolEndToEndTests
         });
         var client = server.Client;
         await client.PoolAsync("proc");
-        await SdkScenario.RunToEndAsync(server, SdkScenario.TestFlowsDll, "deploy", "--flow", "slow", "--name", "z", "--pool", "proc",
+        await SdkScenario.RunToEndAsync(server, RepoPaths.TestFlowsDll, "deploy", "--flow", "slow", "--name", "z", "--pool", "proc",
             "--job-variable", "env.BOSUN_RUN_HEARTBEAT_SECONDS=0.5");
         await using var worker = ChildProcess.StartCli(["worker", "start", "--pool", "proc"], SdkScenario.Env(server));
         await worker.WaitForLineAsync("started!");
@@ -175,7 +175,7 @@ public sealed class ProcessPoolEndToEndTests
     public async Task Deploy_MissingPool_ClearErrorNamingIt()
     {
         await using var server = await TestServer.StartAsync();
-        await using var process = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "deploy", "--flow", "quick", "--name", "q", "--pool", "nowhere"], SdkScenario.Env(server));
+        await using var process = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "deploy", "--flow", "quick", "--name", "q", "--pool", "nowhere"], SdkScenario.Env(server));
 
         Assert.Equal(1, await process.WaitForExitAsync());
         Assert.Contains(process.Output, l => l.StartsWith("Error: Work pool 'nowhere' does not exist", StringComparison.Ordinal));
@@ -186,7 +186,7 @@ public sealed class ProcessPoolEndToEndTests
     {
         await using var server = await TestServer.StartAsync();
         await server.Client.PoolAsync("proc");
-        await using var process = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "deploy", "--flow", "quick", "--name", "q", "--pool", "proc", "--image", "x:1"], SdkScenario.Env(server));
+        await using var process = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "deploy", "--flow", "quick", "--name", "q", "--pool", "proc", "--image", "x:1"], SdkScenario.Env(server));
 
         Assert.Equal(1, await process.WaitForExitAsync());
         Assert.Contains(process.Output, l => l.Contains("has no 'image' variable", StringComparison.Ordinal));
@@ -198,7 +198,7 @@ public sealed class ProcessPoolEndToEndTests
     {
         await using var server = await TestServer.StartAsync();
         await server.Client.PoolAsync("proc");
-        await SdkScenario.RunToEndAsync(server, SdkScenario.TestFlowsDll, "deploy", "--flow", "echo", "--name", "e", "--pool", "proc");
+        await SdkScenario.RunToEndAsync(server, RepoPaths.TestFlowsDll, "deploy", "--flow", "echo", "--name", "e", "--pool", "proc");
         var deployment = await server.Client.GetDeploymentByNameAsync("echo/e");
 
         await ApiAssert.FailsAsync(HttpStatusCode.UnprocessableEntity,

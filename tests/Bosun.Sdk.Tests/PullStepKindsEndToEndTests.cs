@@ -20,7 +20,7 @@ public sealed class PullStepKindsEndToEndTests : IDisposable
 
     public void Dispose() => TempDirectory.Delete(_folder);
 
-    private static string FlowsDirectory => Path.GetDirectoryName(SdkScenario.TestFlowsDll)!;
+    private static string FlowsDirectory => Path.GetDirectoryName(RepoPaths.TestFlowsDll)!;
 
     /// <summary>Deploys flow 'quick' with <paramref name="steps"/> and <paramref name="command"/>, runs it once with a worker and returns the finished run.</summary>
     private static async Task<FlowRun> RunWithPullStepsAsync(TestServer server, string name, string command, JsonArray steps, JsonObject? jobVariables = null)
@@ -115,7 +115,7 @@ public sealed class PullStepKindsEndToEndTests : IDisposable
             """);
         await File.WriteAllTextAsync(Path.Combine(project, "Program.cs"), """Console.WriteLine($"small app says {string.Join(' ', args)}");""");
 
-        var done = await RunWithPullStepsAsync(server, "from-source", $"dotnet {SdkScenario.TestFlowsDll}", [
+        var done = await RunWithPullStepsAsync(server, "from-source", $"dotnet {RepoPaths.TestFlowsDll}", [
             Step("dotnet_build", new JsonObject { ["id"] = "build", ["project"] = project, ["configuration"] = "Debug" }),
             Step("dotnet_publish", new JsonObject { ["id"] = "publish", ["project"] = project }),
             Step("run_command", new JsonObject { ["command"] = "dotnet {{ publish.dll }} hello from {{ publish.directory }}" }),

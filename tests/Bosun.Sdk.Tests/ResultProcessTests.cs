@@ -23,7 +23,7 @@ public sealed class ResultProcessTests
         var folder = TempDirectory.Create("bosun-results");
         await using var server = await TestServer.StartAsync(configure: options => options.ResultDirectory = folder);
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "large-result", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "large-result", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("large-result/served")).Id, new FlowRunCreate(new JsonObject { ["count"] = 3000 }));
 

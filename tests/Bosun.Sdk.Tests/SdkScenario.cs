@@ -9,8 +9,6 @@ namespace Bosun.Sdk.Tests;
 /// <summary>Starting the test executables and waiting on runs.</summary>
 internal static class SdkScenario
 {
-    public static string TestFlowsDll => RepoPaths.TestFlowsDll;
-
     public static string RepoInfoDll => RepoPaths.BuiltDll("examples/RepoInfo", "RepoInfo");
 
     public static Dictionary<string, string?> Env(TestServer server) => new()

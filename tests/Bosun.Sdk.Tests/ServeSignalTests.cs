@@ -12,7 +12,7 @@ public sealed class ServeSignalTests
     private static async Task<(ChildProcess Serving, FlowRun Run)> ServeSleepingRunAsync(TestServer server, double seconds, bool inProcess)
     {
         string[] mode = inProcess ? ["--in-process"] : [];
-        var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "sleep", "--name", "served", "--grace", "600", .. mode], SdkScenario.Env(server));
+        var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "sleep", "--name", "served", "--grace", "600", .. mode], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var deployment = await server.Client.GetDeploymentByNameAsync("sleep/served");
         var run = await server.Client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate(new JsonObject { ["seconds"] = seconds }));
@@ -66,12 +66,12 @@ public sealed class ServeSignalTests
         var client = server.Client;
         // A served deployment whose run this test claims itself: no worker or serving process, so only the flow-run
         // process can end the run.
-        var deployment = await client.UpsertDeploymentAsync(new Contracts.Deployments.DeploymentUpsert("slow", "by-hand", $"dotnet {SdkScenario.TestFlowsDll}"));
+        var deployment = await client.UpsertDeploymentAsync(new Contracts.Deployments.DeploymentUpsert("slow", "by-hand", $"dotnet {RepoPaths.TestFlowsDll}"));
         var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
         Assert.Single((await client.ClaimServedFlowRunsAsync(new ServedClaimRequest("test", [deployment.Id]))).Runs);
         var environment = SdkScenario.Env(server);
         environment["BOSUN_FLOW_RUN_ID"] = run.Id.ToString();
-        await using var flowProcess = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll], environment);
+        await using var flowProcess = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll], environment);
         await client.LogsContainingAsync(run.Id, "slow flow started");
 
         await client.CancelFlowRunAsync(run.Id);

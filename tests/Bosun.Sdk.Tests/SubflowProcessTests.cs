@@ -86,7 +86,7 @@ public sealed class SubflowProcessTests
         await client.PoolAsync("proc");
         foreach (var (flow, name) in new[] { ("double", "d"), ("deployment-caller", "c"), ("deployment-starter", "s") })
         {
-            await SdkScenario.RunToEndAsync(server, SdkScenario.TestFlowsDll, "deploy", "--flow", flow, "--name", name, "--pool", "proc");
+            await SdkScenario.RunToEndAsync(server, RepoPaths.TestFlowsDll, "deploy", "--flow", flow, "--name", name, "--pool", "proc");
         }
 
         await using var worker = await TestWorker.StartAsync(server, new WorkerOptions

@@ -15,7 +15,7 @@ public sealed class SuspendProcessTests
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
         // One slot: a second run can only run once the suspended one has given its process up.
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "suspending", "--name", "served", "--limit", "1"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "suspending", "--name", "served", "--limit", "1"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var deployment = await client.GetDeploymentByNameAsync("suspending/served");
         var run = await client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
@@ -60,7 +60,7 @@ public sealed class SuspendProcessTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "suspend-after-subflow", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "suspend-after-subflow", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("suspend-after-subflow/served")).Id, new FlowRunCreate());
         await client.WaitForStateAsync(run.Id, s => s.Name == StateNames.Suspended, "the run suspended");
@@ -94,7 +94,7 @@ public sealed class SuspendProcessTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "two-callers", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "two-callers", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("two-callers/served")).Id, new FlowRunCreate());
         await client.WaitForStateAsync(run.Id, s => s.Name == StateNames.Suspended, "the run suspended");
@@ -138,7 +138,7 @@ public sealed class SuspendProcessTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "suspend-then-fail", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "suspend-then-fail", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var deployment = await client.GetDeploymentByNameAsync("suspend-then-fail/served");
         Assert.Equal(1, deployment.Retries);
@@ -161,7 +161,7 @@ public sealed class SuspendProcessTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "suspend-in-task", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "suspend-in-task", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("suspend-in-task/served")).Id, new FlowRunCreate());
         await client.WaitForStateAsync(run.Id, s => s.Name == StateNames.Suspended, "the run suspended");
@@ -185,7 +185,7 @@ public sealed class SuspendProcessTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "suspending", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "suspending", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("suspending/served")).Id, new FlowRunCreate());
         await client.WaitForStateAsync(run.Id, s => s.Name == StateNames.Suspended, "the run suspended");

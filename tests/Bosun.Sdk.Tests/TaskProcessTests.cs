@@ -13,7 +13,7 @@ public sealed class TaskProcessTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "cached-tasks", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "cached-tasks", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var deployment = await client.GetDeploymentByNameAsync("cached-tasks/served");
 
@@ -43,7 +43,7 @@ public sealed class TaskProcessTests
     {
         await using var server = await TestServer.StartAsync();
         var client = server.Client;
-        await using var serving = ChildProcess.Start("dotnet", [SdkScenario.TestFlowsDll, "serve", "--flow", "failing-task", "--name", "served"], SdkScenario.Env(server));
+        await using var serving = ChildProcess.Start("dotnet", [RepoPaths.TestFlowsDll, "serve", "--flow", "failing-task", "--name", "served"], SdkScenario.Env(server));
         await serving.WaitForLineAsync("is being served");
         var run = await client.CreateFlowRunAsync((await client.GetDeploymentByNameAsync("failing-task/served")).Id, new FlowRunCreate());
 
