@@ -15,7 +15,7 @@ internal static class AutomationStore
     public static readonly string FailedStatus = EnumNames.Of(DeliveryStatus.Failed);
 
     /// <summary>
-    /// Appended to the state transition's write (<see cref="FlowRunStore.WriteTransitionSql"/>): the state change and its
+    /// Appended to SQLite's state transition write (<see cref="FlowRunStore.WriteTransitionSql"/>): the state change and its
     /// outbox row commit together, so an event is never lost between them, and while no enabled rule watches run states
     /// the transition writes nothing more.
     /// </summary>
@@ -24,6 +24,16 @@ internal static class AutomationStore
         SELECT @StateId, @Id, @Timestamp
         WHERE EXISTS (SELECT 1 FROM automations WHERE enabled AND trigger_kind = 'run_state')
           AND EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId)
+        """;
+
+    /// <summary>
+    /// PostgreSQL's <see cref="OutboxInsertSql"/>, a part of the transition's single statement: one row for the run the
+    /// statement's UPDATE moved (<c>moved</c>), while an enabled rule watches run states.
+    /// </summary>
+    public const string OutboxInsertForMovedSql = """
+        INSERT INTO automation_outbox (state_id, flow_run_id, created)
+        SELECT @StateId, @Id, @Timestamp FROM moved
+        WHERE EXISTS (SELECT 1 FROM automations WHERE enabled AND trigger_kind = 'run_state')
         """;
 
     /// <summary>

@@ -332,7 +332,7 @@ internal static class ClaimStore
             var sql = new System.Text.StringBuilder();
             var parameters = new DynamicParameters();
             var writes = _pending.Select(pending => pending.Write).ToList();
-            FlowRunStore.AppendWrites(sql, parameters, writes);
+            FlowRunStore.AppendWrites(scope.Dialect, sql, parameters, writes);
             if (deploymentIds.Count > 0)
             {
                 sql.Append(DeploymentStore.SelectManySql(scope.Connection, deploymentIds.Count));

@@ -451,58 +451,94 @@ internal static partial class FlowRunStore
     }
 
     /// <summary>
-    /// The guarded UPDATE and, only when it took (the run then has the new state's id), the history row: one round trip,
-    /// one atomic unit. Rows affected: 2 (3 with an automation outbox row), or 0 when another writer moved the run since it
-    /// was read. The guard covers the infrastructure id too: a worker records it without changing the state, and the rules
-    /// and the write use it.
+    /// The guarded UPDATE of a run's state: it takes only if the run is still as it was read (its state, and its
+    /// infrastructure id, which a worker records without changing the state and which the rules and the write use).
     /// </summary>
-    public const string WriteTransitionSql = """
+    private const string UpdateRunStateSql = """
         UPDATE flow_runs SET state_id = @StateId, state_type = @Type, state_name = @Name, state_message = @Message,
             state_timestamp = @Timestamp, state_scheduled_time = @Scheduled, next_scheduled_start_time = @NextScheduled,
             start_time = @StartTime, end_time = @EndTime, total_run_time_ms = @TotalRunTimeMs, run_count = @RunCount,
             worker_name = @WorkerName, infrastructure_id = @InfrastructureId, infrastructure_waiting_reason = NULL, updated = @Timestamp,
             crash_retry_count = @CrashRetryCount, last_heartbeat = CASE WHEN @KeepsHeartbeat THEN last_heartbeat ELSE NULL END
-        WHERE id = @Id AND state_id = @ExpectedStateId AND COALESCE(infrastructure_id, '') = COALESCE(@ExpectedInfrastructureId, '');
+        WHERE id = @Id AND state_id = @ExpectedStateId AND COALESCE(infrastructure_id, '') = COALESCE(@ExpectedInfrastructureId, '')
+        """;
+
+    /// <summary>
+    /// SQLite's form of a transition's write: the guarded UPDATE and, only when it took (the run then has the new state's
+    /// id), the history row and the automation outbox row; one atomic unit. Rows affected: 2 (3 with an outbox row), or 0
+    /// when another writer moved the run since it was read.
+    /// </summary>
+    private const string WriteTransitionSqliteSql = UpdateRunStateSql + """
+        ;
         INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
         SELECT @StateId, @Id, @Type, @Name, @Message, @Timestamp, @Scheduled
         WHERE EXISTS (SELECT 1 FROM flow_runs WHERE id = @Id AND state_id = @StateId);
         """ + AutomationStore.OutboxInsertSql;
 
     /// <summary>
+    /// PostgreSQL's form: the same write as one statement, the history and outbox rows inserted from what the UPDATE
+    /// returned (no look-up of the run to learn whether it took, and one statement for PostgreSQL to bind and run instead of
+    /// three). Rows affected: 1 (the history row), or 0 when another writer moved the run since it was read.
+    /// </summary>
+    private const string WriteTransitionPostgresSql = "WITH moved AS (\n" + UpdateRunStateSql + "\nRETURNING 1),\noutbox AS (\n"
+        + AutomationStore.OutboxInsertForMovedSql + """
+        )
+        INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)
+        SELECT @StateId, @Id, @Type, @Name, @Message, @Timestamp, @Scheduled FROM moved
+        """;
+
+    /// <summary>
+    /// A decided transition's write (<see cref="DecideAsync"/>) in <paramref name="dialect"/>'s form: the guarded UPDATE,
+    /// and the history row (and automation outbox row) only when it took, as one atomic unit; more than 0 rows affected
+    /// when it took, 0 when another writer moved the run since it was read.
+    /// </summary>
+    public static string WriteTransitionSql(SqlDialect dialect) => dialect is PostgresDialect ? WriteTransitionPostgresSql : WriteTransitionSqliteSql;
+
+    /// <summary>
     /// Appends several decided writes (<see cref="DecideAsync"/>) to one command, in order: each is
     /// <see cref="WriteTransitionSql"/>, guarded as when it is sent alone, with its parameters suffixed by its position, and
-    /// is followed by whether it took, which <see cref="ReadTookAsync"/> reads back. On PostgreSQL, where each command is a
-    /// round trip, the writes of a batch of final states or of a claim's runs then cost one round trip, not one each.
+    /// gives one result that says whether it took, which <see cref="ReadTookAsync"/> reads back. On PostgreSQL, where each
+    /// command is a round trip, the writes of a batch of final states or of a claim's runs then cost one round trip, not
+    /// one each.
     /// </summary>
-    internal static void AppendWrites(StringBuilder sql, DynamicParameters parameters, IReadOnlyList<TransitionWrite> writes)
+    internal static void AppendWrites(SqlDialect dialect, StringBuilder sql, DynamicParameters parameters, IReadOnlyList<TransitionWrite> writes)
     {
+        var postgres = dialect is PostgresDialect;
         for (var i = 0; i < writes.Count; i++)
         {
-            sql.Append(IndexedWriteSql(i)).Append(";\n");
+            sql.Append(IndexedWriteSql(i, postgres)).Append(";\n");
             writes[i].AddTo(parameters, Suffix(i));
         }
     }
 
     private static string Suffix(int index) => "_" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary><see cref="WriteTransitionSql"/> and <see cref="TookSql"/> with every parameter suffixed by <c>_<paramref name="index"/></c>, made once per index.</summary>
-    private static string IndexedWriteSql(int index)
+    /// <summary>
+    /// A write of <see cref="AppendWrites"/> with every parameter suffixed by <c>_<paramref name="index"/></c>, made once per
+    /// index: on PostgreSQL its single statement returning a row when it took, on SQLite its statements followed by
+    /// <see cref="TookSql"/>.
+    /// </summary>
+    private static string IndexedWriteSql(int index, bool postgres)
     {
-        if (index < IndexedWriteSqls.Length && IndexedWriteSqls[index] is { } made)
+        var made = postgres ? IndexedPostgresWriteSqls : IndexedSqliteWriteSqls;
+        if (index < made.Length && made[index] is { } sql)
         {
-            return made;
+            return sql;
         }
 
-        var sql = ParameterReference().Replace(WriteTransitionSql + TookSql, match => "@" + match.Groups[1].Value + Suffix(index));
-        if (index < IndexedWriteSqls.Length)
+        var write = postgres ? WriteTransitionPostgresSql + "\nRETURNING 1" : WriteTransitionSqliteSql + TookSql;
+        sql = ParameterReference().Replace(write, match => "@" + match.Groups[1].Value + Suffix(index));
+        if (index < made.Length)
         {
-            IndexedWriteSqls[index] = sql;
+            made[index] = sql;
         }
 
         return sql;
     }
 
-    private static readonly string?[] IndexedWriteSqls = new string?[64];
+    private static readonly string?[] IndexedPostgresWriteSqls = new string?[64];
+
+    private static readonly string?[] IndexedSqliteWriteSqls = new string?[64];
 
     /// <summary>
     /// Sends decided writes in one round trip, in order (<see cref="AppendWrites"/>; a single one as <see cref="WriteTransitionSql"/>
@@ -515,12 +551,12 @@ internal static partial class FlowRunStore
             case 0:
                 return [];
             case 1:
-                return [await scope.ExecuteWithDeferredAsync(WriteTransitionSql, writes[0], cancellationToken) > 0];
+                return [await scope.ExecuteWithDeferredAsync(WriteTransitionSql(scope.Dialect), writes[0], cancellationToken) > 0];
         }
 
         var sql = new StringBuilder();
         var parameters = new DynamicParameters();
-        AppendWrites(sql, parameters, writes);
+        AppendWrites(scope.Dialect, sql, parameters, writes);
         if (scope.TakeDeferred() is var (deferredSql, deferredParameters, _))
         {
             // After the writes' own results, which are all that is read back.
@@ -538,13 +574,14 @@ internal static partial class FlowRunStore
         var took = new bool[count];
         for (var i = 0; i < count; i++)
         {
-            took[i] = await results.ReadSingleAsync<int>() > 0;
+            // PostgreSQL's write returns a row when it took, SQLite's count says whether it did.
+            took[i] = (await results.ReadAsync<int>()).FirstOrDefault() > 0;
         }
 
         return took;
     }
 
-    /// <summary>Follows <see cref="WriteTransitionSql"/> in a batch: 1 when the run has the new state (the write took), else 0.</summary>
+    /// <summary>Follows SQLite's <see cref="WriteTransitionSql"/> in a batch: 1 when the run has the new state (the write took), else 0.</summary>
     private const string TookSql = ";\nSELECT COUNT(*) FROM flow_runs WHERE id = @Id AND state_id = @StateId";
 
     [System.Text.RegularExpressions.GeneratedRegex(@"@(\w+)")]
@@ -587,7 +624,7 @@ internal static partial class FlowRunStore
                 return plan.Outcome;
             }
 
-            if (await database.ExecuteAtomicAsync(WriteTransitionSql, write, cancellationToken) > 0)
+            if (await database.ExecuteAtomicAsync(WriteTransitionSql(database.Dialect), write, cancellationToken) > 0)
             {
                 return Applied(row, write, plan.Outcome);
             }
