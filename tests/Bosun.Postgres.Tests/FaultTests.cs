@@ -16,7 +16,7 @@ public sealed class FaultTests
     [Fact]
     public async Task DatabaseUnreachableAtStart_OneLineNamingHostAndPortAndNonZeroExit()
     {
-        var port = StubHttpServer.FreePort();
+        var port = StablePorts.Next();
         await using var server = ChildProcess.StartCli(["server", "start", "--port", "0", "--database", $"postgresql://bosun:x@127.0.0.1:{port}/bosun"]);
 
         Assert.Equal(1, await server.WaitForExitAsync());

@@ -27,7 +27,7 @@ public sealed class GitHttpServer : IDisposable
             throw new InvalidOperationException($"git-http-backend not found at {_backend}: the git package provides it.");
         }
 
-        BaseUrl = $"http://127.0.0.1:{StubHttpServer.FreePort()}";
+        BaseUrl = $"http://127.0.0.1:{StablePorts.Next()}";
         _listener.Prefixes.Add(BaseUrl + "/");
         _listener.Start();
         _ = Task.Run(LoopAsync);

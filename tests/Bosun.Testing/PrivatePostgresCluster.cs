@@ -43,7 +43,7 @@ public sealed class PrivatePostgresCluster : IAsyncDisposable
         var bin = FindBin() ?? throw new InvalidOperationException(Unavailable());
         var directory = Path.Combine("/tmp", $"bosun-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        var cluster = new PrivatePostgresCluster(bin, directory, StubHttpServer.FreePort());
+        var cluster = new PrivatePostgresCluster(bin, directory, StablePorts.Next());
         await RunAsync("chown", "postgres:postgres", directory);
         var passwordFile = Path.Combine(directory, "pw");
         await File.WriteAllTextAsync(passwordFile, Password);

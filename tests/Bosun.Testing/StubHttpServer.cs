@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Bosun.Testing;
@@ -16,7 +15,7 @@ public sealed class StubHttpServer : IDisposable
     public StubHttpServer(Dictionary<string, string> responses)
     {
         _responses = responses;
-        var port = FreePort();
+        var port = StablePorts.Next();
         BaseUrl = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(BaseUrl + "/");
         _listener.Start();
@@ -30,31 +29,6 @@ public sealed class StubHttpServer : IDisposable
 
     /// <summary>Paths requested so far.</summary>
     public List<string> Requests { get; } = [];
-
-    /// <summary>
-    /// A port on 127.0.0.1 that nothing listens on, for a server a test starts itself. Chosen below the kernel's ephemeral
-    /// range (32768–60999), where outgoing connections take their source ports: a port the kernel handed out for a moment
-    /// (bind to 0) can be taken by any connection before the test's server binds it, and then that server fails to start.
-    /// </summary>
-    public static int FreePort()
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var port = Random.Shared.Next(20000, 32700);
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // In use: try another.
-            }
-        }
-
-        throw new InvalidOperationException("no free port found on 127.0.0.1 between 20000 and 32700");
-    }
 
     private async Task LoopAsync()
     {

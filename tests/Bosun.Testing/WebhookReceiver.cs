@@ -20,7 +20,7 @@ public sealed class WebhookReceiver : IDisposable
     public WebhookReceiver(Func<int, int>? reply = null)
     {
         Reply = reply ?? (_ => 200);
-        BaseUrl = $"http://127.0.0.1:{StubHttpServer.FreePort()}/";
+        BaseUrl = $"http://127.0.0.1:{StablePorts.Next()}/";
         _listener.Prefixes.Add(BaseUrl);
         _listener.Start();
         _ = Task.Run(LoopAsync);

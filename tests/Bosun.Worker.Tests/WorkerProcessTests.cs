@@ -176,7 +176,7 @@ public sealed class WorkerProcessTests
     [Fact]
     public async Task ServerUnreachable_WorkerSaysSoOnceAndRetriesWithoutStackTrace()
     {
-        var port = StubHttpServer.FreePort();
+        var port = StablePorts.Next();
         await using var worker = ChildProcess.StartCli(["worker", "start", "--pool", "p"], new Dictionary<string, string?> { ["BOSUN_API_URL"] = $"http://127.0.0.1:{port}/api" });
 
         var line = await worker.WaitForLineAsync("is not answering");
@@ -193,7 +193,7 @@ public sealed class WorkerProcessTests
     {
         var server = await TestServer.StartAsync();
         await server.Client.PoolAsync("proc");
-        var port = StubHttpServer.FreePort();
+        var port = StablePorts.Next();
         var options = WorkerScenario.Options("proc");
         options.WithHealthCheck = true;
         options.HealthCheckPort = port;
@@ -220,7 +220,7 @@ public sealed class WorkerProcessTests
         var gate = Path.Combine(TempDirectory.Create("bosun-worker-metrics"), "go");
         var deployment = await client.CommandDeploymentAsync("proc",
             FakeFlow.Shell($"{FakeFlow.Propose("RUNNING")}; while [ ! -f {gate} ]; do sleep 0.1; done; {FakeFlow.Propose("COMPLETED")}"));
-        var port = StubHttpServer.FreePort();
+        var port = StablePorts.Next();
         var options = WorkerScenario.Options("proc");
         options.WithHealthCheck = true;
         options.HealthCheckPort = port;
