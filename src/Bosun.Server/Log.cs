@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "Reading the logs of followed flow run {FlowRunId} failed; retrying in {Delay}")]
     public static partial void LogFeedReadFailed(ILogger logger, Guid flowRunId, TimeSpan delay, Exception exception);
 
+    [LoggerMessage(EventId = 53, Level = LogLevel.Warning, Message = "Deciding {Count} held RUNNING proposals due at the same time in one transaction failed; deciding each alone")]
+    public static partial void HeldBatchDecidedOneByOne(ILogger logger, int count, Exception exception);
+
     [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Recording {Action} in the audit log failed; a refusal is answered anyway, anything else is answered 500")]
     public static partial void AuditWriteFailed(ILogger logger, string action, Exception exception);
 

@@ -9,8 +9,16 @@ namespace Bosun.Server.Orchestration.FlowRuns;
 /// one read and one write each. Runs due at the same time (a schedule's burst, a fan-out) then start together, not one
 /// after another behind the store's single writer.
 /// </summary>
-internal sealed class HeldProposals(BosunDatabase database, TimeProvider timeProvider)
+internal sealed class HeldProposals(BosunDatabase database, TimeProvider timeProvider, ILogger<HeldProposals> logger)
 {
+    /// <summary>
+    /// The most proposals decided in one transaction. The audit entries of a transaction's proposals are inserted by one
+    /// statement, 8 parameters each, and a statement takes at most 32,766 parameters on SQLite and 65,535 on PostgreSQL:
+    /// more than about 4,000 audited proposals due at once would not fit. A larger batch is decided in transactions of this
+    /// many, one after another.
+    /// </summary>
+    public const int MaxPerTransaction = 500;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<long, List<Held>> _byDue = [];
 
@@ -89,9 +97,9 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
             _byDue.Remove(millisecond);
         }
 
-        if (batch.Count > 0)
+        foreach (var part in batch.Chunk(MaxPerTransaction))
         {
-            await DecideAsync(batch);
+            await DecideAsync(part);
         }
     }
 
@@ -129,8 +137,9 @@ internal sealed class HeldProposals(BosunDatabase database, TimeProvider timePro
                 batch[i].Answer.TrySetResult((outcomes[i], now));
             }
         }
-        catch (Exception) when (batch.Count > 1)
+        catch (Exception ex) when (batch.Count > 1)
         {
+            Log.HeldBatchDecidedOneByOne(logger, batch.Count, ex);
             foreach (var held in batch)
             {
                 await DecideAsync([held]);
