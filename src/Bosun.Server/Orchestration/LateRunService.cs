@@ -15,6 +15,7 @@ internal sealed class LateRunService(BosunDatabase database, TimeProvider timePr
         var marked = await database.WriteAsync(async scope =>
         {
             var late = await FlowRunStore.OverdueAsync(scope, now - Options.LateRunThreshold, cancellationToken);
+            await FlowRunStore.LockInIdOrderAsync(scope, late.Select(run => run.Id), cancellationToken);
             var count = 0;
             foreach (var (id, due) in late)
             {

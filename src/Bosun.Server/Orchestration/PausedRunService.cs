@@ -47,7 +47,10 @@ internal sealed class PausedRunService(
         var changed = await database.WriteAsync(async scope =>
         {
             var moved = new List<Guid>();
-            foreach (var (id, name, timeout) in await PausedRunStore.TimedOutAsync(scope, now - TimeoutGrace, cancellationToken))
+            var timedOut = await PausedRunStore.TimedOutAsync(scope, now - TimeoutGrace, cancellationToken);
+            var awaitingSlot = await PausedRunStore.AwaitingSlotAsync(scope, cancellationToken);
+            await FlowRunStore.LockInIdOrderAsync(scope, timedOut.Select(run => run.Id).Concat(awaitingSlot), cancellationToken);
+            foreach (var (id, name, timeout) in timedOut)
             {
                 var message = $"paused and never resumed: the pause's timeout passed at {StoredValues.Time(timeout):O}";
                 if (await ServerMoves.MoveAsync(scope, id, new StateProposal(StateType.Failed, StateNames.TimedOut, message), StateType.Paused, now,
@@ -58,7 +61,7 @@ internal sealed class PausedRunService(
                 }
             }
 
-            foreach (var id in await PausedRunStore.AwaitingSlotAsync(scope, cancellationToken))
+            foreach (var id in awaitingSlot)
             {
                 if (await FlowRunStore.GetAsync(scope.Connection, id, scope.Transaction, cancellationToken) is { State.Type: StateType.Paused } row
                     && (await TakeSlotAsync(scope, row, now, cancellationToken)).Result is { Status: SetStateStatus.Accept, State.Type: StateType.Running })

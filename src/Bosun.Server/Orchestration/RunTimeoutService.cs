@@ -20,7 +20,9 @@ internal sealed class RunTimeoutService(
         var stopped = await database.WriteAsync(async scope =>
         {
             var moved = new List<(Guid Id, string Name, int TimeoutSeconds)>();
-            foreach (var run in await FlowRunStore.TimedOutAsync(scope, now, cancellationToken))
+            var timedOut = await FlowRunStore.TimedOutAsync(scope, now, cancellationToken);
+            await FlowRunStore.LockInIdOrderAsync(scope, timedOut.Select(run => run.Id), cancellationToken);
+            foreach (var run in timedOut)
             {
                 var message = $"timed out: RUNNING longer than its timeout of {run.TimeoutSeconds} s";
                 if (await ServerMoves.MoveAsync(scope, run.Id, new StateProposal(StateType.Cancelling, StateNames.TimingOut, message), StateType.Running, now,

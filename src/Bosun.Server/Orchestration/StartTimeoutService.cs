@@ -40,6 +40,7 @@ internal sealed class StartTimeoutService(
         var acted = await database.WriteAsync(async scope =>
         {
             var done = new List<(FlowRunRow Run, StartTimeoutAction Action)>();
+            await FlowRunStore.LockInIdOrderAsync(scope, overdue.Select(found => found.Run.Id), cancellationToken);
             foreach (var (run, reason) in overdue)
             {
                 var state = run.State;

@@ -104,6 +104,26 @@ internal static partial class FlowRunStore
         return null;
     }
 
+    /// <summary>
+    /// Locks the runs <paramref name="ids"/> until the transaction ends, in the order of their ids, as every statement that
+    /// locks several runs does (a batch of proposals, a claim's final states). A sweep that then moves its runs one by one
+    /// (late, timed out, skipped) waits, if it must, before it holds any of them, so it cannot deadlock with those: it took
+    /// its runs in the order it found them, and a deadlock cost a second (PostgreSQL's deadlock_timeout) and the
+    /// transaction that lost it. SQLite's one writer needs none.
+    /// </summary>
+    public static async Task LockInIdOrderAsync(WriteScope scope, IEnumerable<Guid> ids, CancellationToken cancellationToken)
+    {
+        var runIds = Ids(ids);
+        if (scope.Dialect.RowLockClause.Length == 0 || runIds.Length == 0)
+        {
+            return;
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM flow_runs WHERE {In(scope.Connection, "id", "runIds")} ORDER BY id {scope.Dialect.RowLockOf("flow_runs")}",
+            new { runIds }, scope.Transaction, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Those of <paramref name="ids"/> that are runs in the store.</summary>
     public static async Task<HashSet<Guid>> ExistingAsync(WriteScope scope, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
         (await scope.Connection.QueryAsync<Guid>(new CommandDefinition(

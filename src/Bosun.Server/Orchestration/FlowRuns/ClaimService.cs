@@ -340,6 +340,7 @@ internal sealed class ClaimService(
         var moved = await database.WriteAsync(async scope =>
         {
             var moved = new List<Guid>();
+            await FlowRunStore.LockInIdOrderAsync(scope, claimed.Select(run => run.Id), CancellationToken.None);
             foreach (var run in claimed)
             {
                 var proposal = new StateProposal(StateType.Scheduled, Message: AbandonedClaimMessage,

@@ -90,7 +90,9 @@ internal sealed class SchedulerService(
         var plan = CatchUp.Plan(deployment.CatchUpPolicy, sinceLast, waitingMissed, missedBefore, budget, latestStarted);
 
         var recorded = plan.SkipSlots.Select(time => (Time: time, RunId: (Guid?)null)).ToList();
-        foreach (var (runId, due) in waitingMissed.Where(run => plan.SkipRuns.Contains(run.Id)))
+        var skippedRuns = waitingMissed.Where(run => plan.SkipRuns.Contains(run.Id)).ToList();
+        await FlowRunStore.LockInIdOrderAsync(scope, skippedRuns.Select(run => run.Id), cancellationToken);
+        foreach (var (runId, due) in skippedRuns)
         {
             if (await ScheduleStore.SkipWaitingRunAsync(scope, runId, deployment.CatchUpPolicy, now, cancellationToken))
             {

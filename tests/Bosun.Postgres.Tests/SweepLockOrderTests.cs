@@ -1,0 +1,91 @@
+using Bosun.Contracts.States;
+using Bosun.Server;
+using Bosun.Server.Orchestration;
+using Bosun.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Bosun.Postgres.Tests;
+
+/// <summary>
+/// A sweep that moves runs one by one (here the late sweep) locks them in the order of their ids, as a batch of
+/// proposals and a claim's final states do. It took them in the order it found them: holding a run of a higher id while
+/// it waited for one of a lower id that a batch held, and the batch then waited for it: a deadlock, which PostgreSQL
+/// found after a second (deadlock_timeout) and broke by failing one of the two. Seen under load in issue 23's probes.
+/// </summary>
+public sealed class SweepLockOrderTests
+{
+    [Fact]
+    public async Task LateSweep_WaitingForARunABatchHolds_HoldsNoRunOfAHigherId()
+    {
+        if (!PostgresRequired.Cluster())
+        {
+            return;
+        }
+
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await TestServer.StartAsync(clock, options => options.ServiceInterval = TimeSpan.FromDays(1), postgres: true);
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        await client.RunAsync(deployment);
+        await client.RunAsync(deployment);
+        await using var batch = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
+        await batch.OpenAsync();
+        var ids = await QueryIdsAsync(batch, "SELECT id FROM flow_runs ORDER BY id");
+        var (lower, higher) = (ids[0], ids[1]);
+        // A sweep taking its runs as it finds them would take the higher first, whether it reads the table in its order or
+        // by due time: the higher is due a second earlier, and the lower's row, rewritten last, comes after it.
+        await ExecuteAsync(batch, $"UPDATE flow_runs SET next_scheduled_start_time = next_scheduled_start_time - 1000 WHERE id = '{higher}'");
+        await ExecuteAsync(batch, $"UPDATE flow_runs SET updated = updated WHERE id = '{lower}'");
+        Assert.Equal([higher, lower], await QueryIdsAsync(batch, "SELECT id FROM flow_runs"));
+        clock.Advance(TimeSpan.FromSeconds(16));
+
+        // A batch holds the lower run, as a batch of proposals does while it decides (it locks in id order: the higher next).
+        await using var transaction = await batch.BeginTransactionAsync();
+        await ExecuteAsync(batch, $"SELECT id FROM flow_runs WHERE id = '{lower}' FOR UPDATE", transaction);
+        var sweep = Task.Run(() => server.Server.Services.GetServices<IHostedService>().OfType<LateRunService>().Single().SweepAsync(CancellationToken.None));
+        await Eventually.WaitUntilAsync(async () => await WaitingForALockAsync(batch) || sweep.IsCompleted, "the late sweep waits for the run the batch holds");
+        Assert.False(sweep.IsCompleted, "the late sweep did not wait for the run the batch holds");
+
+        // The batch's next lock, the higher run, is free: the sweep holds nothing while it waits.
+        var error = await Record.ExceptionAsync(() => ExecuteAsync(batch, $"SELECT id FROM flow_runs WHERE id = '{higher}' FOR UPDATE NOWAIT", transaction));
+        Assert.True(error is null, $"the late sweep held the higher run while it waited for the lower: {error?.Message}");
+        await transaction.CommitAsync();
+
+        Assert.Equal(2, await sweep.WaitAsync(TimeSpan.FromSeconds(60)));
+        foreach (var id in ids)
+        {
+            Assert.Equal(StateNames.Late, (await client.GetFlowRunAsync(Guid.Parse(id))).State.Name);
+        }
+    }
+
+    private static async Task<bool> WaitingForALockAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock')", connection);
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<List<string>> QueryIdsAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync();
+    }
+}
