@@ -1,6 +1,10 @@
+using Bosun.Contracts.Deployments;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Schedules;
 using Bosun.Contracts.States;
 using Bosun.Server;
 using Bosun.Server.Orchestration;
+using Bosun.Server.Orchestration.Scheduling;
 using Bosun.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -61,6 +65,59 @@ public sealed class SweepLockOrderTests
         {
             Assert.Equal(StateNames.Late, (await client.GetFlowRunAsync(Guid.Parse(id))).State.Name);
         }
+    }
+
+    /// <summary>
+    /// The scheduler shares a deployment's row while it catches the deployment's schedules up; a claim that holds a waiting
+    /// run its policy skips writes that row (the skip count). The scheduler waited for such a run while sharing the row,
+    /// and the claim for the row: a deadlock. It now leaves a run another transaction holds (the claim skips it itself),
+    /// never waiting.
+    /// </summary>
+    [Fact]
+    public async Task SchedulerCatchUp_ARunAClaimHolds_LeftToTheClaimWithoutWaiting()
+    {
+        if (!PostgresRequired.Cluster())
+        {
+            return;
+        }
+
+        var start = new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(start);
+        await using var server = await TestServer.StartAsync(clock, options => options.ServiceInterval = TimeSpan.FromDays(1), postgres: true);
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deploymentId = (await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "every-10s", "cmd", WorkPoolName: "p",
+            Schedules: [new ScheduleSpec(IntervalSeconds: 10, Anchor: start)], CatchUp: CatchUpPolicy.Skip))).Id;
+        var scheduler = server.Server.Services.GetServices<IHostedService>().OfType<SchedulerService>().Single();
+        await scheduler.SweepAsync(CancellationToken.None);
+        // The runs due at +10 to +50 s are missed (more than the 10 s grace late) and waiting: the policy skips them.
+        clock.Advance(TimeSpan.FromSeconds(65));
+        var runs = (await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deploymentId, Limit: 500))).Items.OrderBy(run => run.ExpectedStartTime).ToList();
+        var held = runs[0];
+        Assert.Equal(start.AddSeconds(10), held.ExpectedStartTime);
+
+        await using var claim = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
+        await claim.OpenAsync();
+        await using (var transaction = await claim.BeginTransactionAsync())
+        {
+            // A claim holds the first of them, as it holds the candidates it took.
+            await ExecuteAsync(claim, $"SELECT id FROM flow_runs WHERE id = '{held.Id}' FOR UPDATE", transaction);
+            var sweep = Task.Run(() => scheduler.SweepAsync(CancellationToken.None));
+            await Eventually.WaitUntilAsync(async () => sweep.IsCompleted || await WaitingForALockAsync(claim), "the scheduler's sweep ends or waits");
+            Assert.True(sweep.IsCompleted, "the scheduler waited for the run the claim holds, sharing the deployment the claim writes");
+            await sweep;
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal((StateType.Scheduled, StateNames.Scheduled), ((await client.GetFlowRunAsync(held.Id)).State.Type, (await client.GetFlowRunAsync(held.Id)).State.Name));
+        foreach (var run in runs.Where(run => run.ExpectedStartTime > held.ExpectedStartTime && run.ExpectedStartTime <= start.AddSeconds(50)))
+        {
+            Assert.Equal(StateNames.Skipped, (await client.GetFlowRunAsync(run.Id)).State.Name);
+        }
+
+        // The claim skips the run it held, under the same policy.
+        Assert.DoesNotContain((await client.ClaimAsync("p", max: 10, prefetchSeconds: 0)).Runs, claimed => claimed.FlowRun.Id == held.Id);
+        Assert.Equal(StateNames.Skipped, (await client.GetFlowRunAsync(held.Id)).State.Name);
     }
 
     private static async Task<bool> WaitingForALockAsync(NpgsqlConnection connection)

@@ -124,6 +124,23 @@ internal static partial class FlowRunStore
             new { runIds }, scope.Transaction, cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// Locks those of the runs <paramref name="ids"/> that no other transaction holds, and returns them (PostgreSQL; SQLite's
+    /// one writer holds them all): for a sweep that can leave a run to whoever holds it, and look at it again next time. It
+    /// never waits for a run, so it cannot deadlock, whatever the transaction already holds.
+    /// </summary>
+    public static async Task<HashSet<Guid>> LockFreeAsync(WriteScope scope, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        if (scope.Dialect.RowLockClause.Length == 0 || ids.Count == 0)
+        {
+            return [.. ids];
+        }
+
+        return (await scope.Connection.QueryAsync<Guid>(new CommandDefinition(
+            $"SELECT id FROM flow_runs WHERE {In(scope.Connection, "id", "runIds")} {scope.Dialect.SkipLockedOf("flow_runs")}",
+            new { runIds = Ids(ids) }, scope.Transaction, cancellationToken: cancellationToken))).ToHashSet();
+    }
+
     /// <summary>Those of <paramref name="ids"/> that are runs in the store.</summary>
     public static async Task<HashSet<Guid>> ExistingAsync(WriteScope scope, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
         (await scope.Connection.QueryAsync<Guid>(new CommandDefinition(

@@ -90,9 +90,11 @@ internal sealed class SchedulerService(
         var plan = CatchUp.Plan(deployment.CatchUpPolicy, sinceLast, waitingMissed, missedBefore, budget, latestStarted);
 
         var recorded = plan.SkipSlots.Select(time => (Time: time, RunId: (Guid?)null)).ToList();
-        var skippedRuns = waitingMissed.Where(run => plan.SkipRuns.Contains(run.Id)).ToList();
-        await FlowRunStore.LockInIdOrderAsync(scope, skippedRuns.Select(run => run.Id), cancellationToken);
-        foreach (var (runId, due) in skippedRuns)
+        // The deployment is shared above, and a claim that holds a waiting run skips it under the same policy, which writes
+        // the deployment's skip count: waiting here for a run a claim holds would deadlock with it. Such a run is left to
+        // the claim, or to the next sweep.
+        var toSkip = await FlowRunStore.LockFreeAsync(scope, [.. waitingMissed.Where(run => plan.SkipRuns.Contains(run.Id)).Select(run => run.Id)], cancellationToken);
+        foreach (var (runId, due) in waitingMissed.Where(run => toSkip.Contains(run.Id)))
         {
             if (await ScheduleStore.SkipWaitingRunAsync(scope, runId, deployment.CatchUpPolicy, now, cancellationToken))
             {
