@@ -7,7 +7,6 @@ using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Scheduling;
 using Bosun.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -51,7 +50,7 @@ public sealed class SweepLockOrderTests
         // A batch holds the lower run, as a batch of proposals does while it decides (it locks in id order: the higher next).
         await using var transaction = await batch.BeginTransactionAsync();
         await ExecuteAsync(batch, $"SELECT id FROM flow_runs WHERE id = '{lower}' FOR UPDATE", transaction);
-        var sweep = Task.Run(() => server.Server.Services.GetServices<IHostedService>().OfType<LateRunService>().Single().SweepAsync(CancellationToken.None));
+        var sweep = Task.Run(() => server.HostedService<LateRunService>().SweepAsync(CancellationToken.None));
         await Eventually.WaitUntilAsync(async () => await WaitingForALockAsync(batch) || sweep.IsCompleted, "the late sweep waits for the run the batch holds");
         Assert.False(sweep.IsCompleted, "the late sweep did not wait for the run the batch holds");
 
@@ -88,7 +87,7 @@ public sealed class SweepLockOrderTests
         await client.PoolAsync("p");
         var deploymentId = (await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "every-10s", "cmd", WorkPoolName: "p",
             Schedules: [new ScheduleSpec(IntervalSeconds: 10, Anchor: start)], CatchUp: CatchUpPolicy.Skip))).Id;
-        var scheduler = server.Server.Services.GetServices<IHostedService>().OfType<SchedulerService>().Single();
+        var scheduler = server.HostedService<SchedulerService>();
         await scheduler.SweepAsync(CancellationToken.None);
         // The runs due at +10 to +50 s are missed (more than the 10 s grace late) and waiting: the policy skips them.
         clock.Advance(TimeSpan.FromSeconds(65));
@@ -109,7 +108,8 @@ public sealed class SweepLockOrderTests
             await transaction.CommitAsync();
         }
 
-        Assert.Equal((StateType.Scheduled, StateNames.Scheduled), ((await client.GetFlowRunAsync(held.Id)).State.Type, (await client.GetFlowRunAsync(held.Id)).State.Name));
+        var left = (await client.GetFlowRunAsync(held.Id)).State;
+        Assert.Equal((StateType.Scheduled, StateNames.Scheduled), (left.Type, left.Name));
         foreach (var run in runs.Where(run => run.ExpectedStartTime > held.ExpectedStartTime && run.ExpectedStartTime <= start.AddSeconds(50)))
         {
             Assert.Equal(StateNames.Skipped, (await client.GetFlowRunAsync(run.Id)).State.Name);

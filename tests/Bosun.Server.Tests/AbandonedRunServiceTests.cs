@@ -22,7 +22,7 @@ public sealed class AbandonedRunServiceTests
 
     private static AbandonedRunService Sweeps(IServiceProvider services) => services.GetServices<IHostedService>().OfType<AbandonedRunService>().Single();
 
-    private static Task<int> SweepAsync(TestServer server) => Sweeps(server.Server.Services).SweepAsync(CancellationToken.None);
+    private static Task<int> SweepAsync(TestServer server) => server.HostedService<AbandonedRunService>().SweepAsync(CancellationToken.None);
 
     private static async Task<(TestServer Server, FakeTimeProvider Clock, Contracts.Deployments.Deployment Deployment)> StartAsync()
     {
@@ -265,7 +265,7 @@ public sealed class AbandonedRunServiceTests
     /// <summary>The server's abandoned-run loop, once it has started listening.</summary>
     private static async Task<AbandonedRunService> ListeningAsync(TestServer server)
     {
-        var service = Sweeps(server.Server.Services);
+        var service = server.HostedService<AbandonedRunService>();
         await Eventually.WaitUntilAsync(() => Task.FromResult(service.ListeningSince is not null), "the sweep's loop has started listening");
         return service;
     }

@@ -7,7 +7,6 @@ using Bosun.Server.Orchestration.Automations;
 using Bosun.Server.Storage;
 using Bosun.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using static Bosun.Server.Tests.AutomationTests;
 
@@ -119,7 +118,7 @@ public sealed class AutomationOperationsTests
         await Eventually.WaitUntilAsync(async () => (await client.AutomationHistoryAsync("on-failure")).Any(d => d.Id != old.Id && d.Status == DeliveryStatus.Delivered),
             "the second delivery is recorded");
 
-        var retention = server.Server.Services.GetServices<IHostedService>().OfType<AutomationRetentionService>().Single();
+        var retention = server.HostedService<AutomationRetentionService>();
         await retention.SweepAsync(CancellationToken.None);
 
         var left = Assert.Single(await client.AutomationHistoryAsync("on-failure"));

@@ -11,8 +11,6 @@ using Bosun.Server.Orchestration.Automations;
 using Bosun.Testing;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -29,8 +27,6 @@ public sealed class AutomationTests
         options.AutomationRetryDelay = TimeSpan.FromMilliseconds(200);
         options.ServiceInterval = TimeSpan.FromDays(1);
     };
-
-    private static T Service<T>(TestServer server) => server.Server.Services.GetServices<IHostedService>().OfType<T>().Single();
 
     internal static AutomationCreate OnFailed(string name, string url, string? deployment = "flow/dep") =>
         new(name, new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed], Deployment: deployment), [new AutomationAction(AutomationActionKind.Webhook, url)]);
@@ -252,8 +248,8 @@ public sealed class AutomationTests
         var late = await client.RunAsync(deployment, Start);
         var scheduled = await client.UpsertDeploymentAsync(new DeploymentUpsert("flow", "minutely", "cmd", WorkPoolName: "other",
             Schedules: [new ScheduleSpec(IntervalSeconds: 60, Anchor: Start)], CatchUp: CatchUpPolicy.Latest));
-        var scheduler = Service<Orchestration.Scheduling.SchedulerService>(server);
-        var conditions = Service<AutomationConditionService>(server);
+        var scheduler = server.HostedService<Orchestration.Scheduling.SchedulerService>();
+        var conditions = server.HostedService<AutomationConditionService>();
         await scheduler.SweepAsync(CancellationToken.None);
 
         // 11 minutes on: the run has waited past 10 minutes, the pool has had no worker past 5; the minutely schedule's
@@ -387,7 +383,7 @@ public sealed class AutomationTests
             Fast(options);
             options.NoAutomationDispatch = true;
         });
-        var dispatcher = Service<AutomationDispatcher>(server);
+        var dispatcher = server.HostedService<AutomationDispatcher>();
         var database = await TestDatabases.ForDirectoryAsync(server.Directory);
         await using System.Data.Common.DbConnection other = TestDatabases.UsePostgres ? new NpgsqlConnection(database) : new SqliteConnection($"Data Source={database}");
         await other.OpenAsync();

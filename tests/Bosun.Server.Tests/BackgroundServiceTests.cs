@@ -1,8 +1,6 @@
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration;
 using Bosun.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
@@ -14,8 +12,6 @@ public sealed class BackgroundServiceTests
     // advances it, so that the test's explicit SweepAsync is the one that acts.
     private static readonly Action<BosunServerOptions> NoBackgroundSweeps = options => options.ServiceInterval = TimeSpan.FromDays(1);
 
-    private static T Service<T>(TestServer server) => server.Server.Services.GetServices<IHostedService>().OfType<T>().Single();
-
     [Fact]
     public async Task LateRunService_After15Seconds_RenamesScheduledToLate()
     {
@@ -26,7 +22,7 @@ public sealed class BackgroundServiceTests
         var deployment = await client.DeploymentAsync("p");
         var run = await client.RunAsync(deployment);
         var later = await client.RunAsync(deployment, clock.GetUtcNow().AddSeconds(10));
-        var late = Service<LateRunService>(server);
+        var late = server.HostedService<LateRunService>();
 
         clock.Advance(TimeSpan.FromSeconds(14));
         Assert.Equal(0, await late.SweepAsync(CancellationToken.None));
@@ -54,7 +50,7 @@ public sealed class BackgroundServiceTests
         await client.SetFlowRunStateAsync(beating.Id, new StateProposal(StateType.Running));
         await client.SetFlowRunStateAsync(silent.Id, new StateProposal(StateType.Running));
         await client.SendFlowRunHeartbeatAsync(beating.Id);
-        var zombies = Service<AbandonedRunService>(server);
+        var zombies = server.HostedService<AbandonedRunService>();
 
         clock.Advance(TimeSpan.FromSeconds(60));
         Assert.Equal(0, await zombies.SweepAsync(CancellationToken.None));

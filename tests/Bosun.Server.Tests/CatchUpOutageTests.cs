@@ -5,8 +5,6 @@ using Bosun.Contracts.Schedules;
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration;
 using Bosun.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
@@ -24,8 +22,6 @@ public sealed class CatchUpOutageTests
 
     // The loops wait on the fake clock too: a one-day interval leaves the sweeps to the test.
     private static readonly Action<BosunServerOptions> Quiet = options => options.ServiceInterval = TimeSpan.FromDays(1);
-
-    private static T Service<T>(TestServer server) => server.Server.Services.GetServices<IHostedService>().OfType<T>().Single();
 
     [Theory]
     [InlineData(CatchUpPolicy.All, 5)]
@@ -48,7 +44,7 @@ public sealed class CatchUpOutageTests
             await server.Client.PoolAsync("p");
             deploymentId = (await server.Client.UpsertDeploymentAsync(new DeploymentUpsert("f", "every-10s", "cmd", WorkPoolName: "p",
                 Schedules: [new ScheduleSpec(IntervalSeconds: 10, Anchor: Start)], CatchUp: policy))).Id;
-            await Service<Orchestration.Scheduling.SchedulerService>(server).SweepAsync(CancellationToken.None);
+            await server.HostedService<Orchestration.Scheduling.SchedulerService>().SweepAsync(CancellationToken.None);
             for (var i = 0; i < 3; i++)
             {
                 clock.Advance(TimeSpan.FromSeconds(10));
@@ -64,12 +60,12 @@ public sealed class CatchUpOutageTests
         var restart = clock.GetUtcNow();
         await using (var server = await TestServer.StartAsync(clock, Quiet, directory))
         {
-            await Eventually.WaitUntilAsync(() => Task.FromResult(Service<AbandonedRunService>(server).ListeningSince is not null), "the restarted server listens");
+            await Eventually.WaitUntilAsync(() => Task.FromResult(server.HostedService<AbandonedRunService>().ListeningSince is not null), "the restarted server listens");
             await WorkAsync(server.Client);
             for (var i = 0; i < 11; i++)
             {
                 clock.Advance(TimeSpan.FromSeconds(10));
-                await Service<AbandonedRunService>(server).SweepAsync(CancellationToken.None);
+                await server.HostedService<AbandonedRunService>().SweepAsync(CancellationToken.None);
                 await WorkAsync(server.Client);
             }
 
@@ -115,7 +111,7 @@ public sealed class CatchUpOutageTests
             await server.Client.PoolAsync("p");
             var deployment = await server.Client.UpsertDeploymentAsync(new DeploymentUpsert("f", "minutely", "cmd", WorkPoolName: "p",
                 Schedules: [new ScheduleSpec(IntervalSeconds: 60, Anchor: Start)], CatchUp: policy));
-            var scheduler = Service<Orchestration.Scheduling.SchedulerService>(server);
+            var scheduler = server.HostedService<Orchestration.Scheduling.SchedulerService>();
             await scheduler.SweepAsync(CancellationToken.None);
 
             // An hour of runs is made ahead (60); five hours pass with no sweep: 240 slots were never made.

@@ -6,8 +6,6 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
@@ -97,7 +95,7 @@ public sealed class ClaimKeyTests
         Assert.Equal([first], await RunIdsAsync(http, "work_pools/p/claim", claim, "old-key"));
         clock.Advance(TimeSpan.FromMinutes(2));
         // The service's own loop may sweep first (the advanced clock fires its timer); either way the key goes.
-        await server.Server.Services.GetServices<IHostedService>().OfType<ClaimRetentionService>().Single().SweepAsync(default);
+        await server.HostedService<ClaimRetentionService>().SweepAsync(default);
         // Claimed afresh: the key no longer names the first run. On PostgreSQL a claim passes over a run another
         // transaction holds or changes meanwhile (the services the clock woke: the late-run rename), and answers nothing,
         // as in 2 of 5 runs here: a claim that took nothing records no key, so the same key claims again.

@@ -7,7 +7,6 @@ using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Bosun.Server.Tests;
 
@@ -467,7 +466,7 @@ public sealed class ClaimTests
         var inA = await client.DeploymentAsync("a", name: "in-a");
         var inB = await client.DeploymentAsync("b", name: "in-b");
         // With PostgreSQL, a replica wakes every claim once when it starts listening (for what it may have missed).
-        await server.Server.Services.GetServices<IHostedService>().OfType<ReplicaNotifications>().Single().Ready.WaitAsync(TimeSpan.FromSeconds(90));
+        await server.HostedService<ReplicaNotifications>().Ready.WaitAsync(TimeSpan.FromSeconds(90));
         var signal = server.Server.Services.GetRequiredService<ClaimSignal>();
 
         var waitingInB = signal.NextAsync(b.Id);

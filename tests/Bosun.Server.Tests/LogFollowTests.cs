@@ -7,7 +7,6 @@ using Bosun.Server.Orchestration.Logs;
 using Bosun.Testing;
 using Bosun.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Bosun.Server.Tests;
 
@@ -29,7 +28,7 @@ public sealed class LogFollowTests
         var watched = await client.RunAsync(deployment);
         var other = await client.RunAsync(deployment);
         // With PostgreSQL, a replica wakes every watcher once when it starts listening (for what it may have missed).
-        await server.Server.Services.GetServices<IHostedService>().OfType<ReplicaNotifications>().Single().Ready.WaitAsync(Deadline);
+        await server.HostedService<ReplicaNotifications>().Ready.WaitAsync(Deadline);
         using var watch = server.Server.Services.GetRequiredService<RunSignals>().Watch(watched.Id);
 
         await client.WriteLogsAsync([Line(other.Id, "someone else's line")]);

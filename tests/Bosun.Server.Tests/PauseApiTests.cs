@@ -5,8 +5,6 @@ using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
 using Bosun.Server.Orchestration;
 using Bosun.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
@@ -20,7 +18,7 @@ public sealed class PauseApiTests
     private static readonly Action<BosunServerOptions> NoBackgroundSweeps = options => options.ServiceInterval = TimeSpan.FromDays(1);
 
     private static Task<int> SweepAsync(TestServer server) =>
-        server.Server.Services.GetServices<IHostedService>().OfType<PausedRunService>().Single().SweepAsync(CancellationToken.None);
+        server.HostedService<PausedRunService>().SweepAsync(CancellationToken.None);
 
     private static readonly JsonObject ApprovalSchema = JsonNode.Parse("""
         {"type": "object", "properties": {"approved": {"type": "boolean"}, "reviewer": {"type": "string"}}, "required": ["approved", "reviewer"]}

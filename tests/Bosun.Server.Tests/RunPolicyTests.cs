@@ -4,8 +4,6 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration;
 using Bosun.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
@@ -20,7 +18,7 @@ public sealed class RunPolicyTests
     private static readonly Action<BosunServerOptions> NoBackgroundSweeps = options => options.ServiceInterval = TimeSpan.FromDays(1);
 
     private static Task<int> SweepAsync<TService>(TestServer server) where TService : PeriodicStoreService =>
-        server.Server.Services.GetServices<IHostedService>().OfType<TService>().Single().SweepAsync(CancellationToken.None);
+        server.HostedService<TService>().SweepAsync(CancellationToken.None);
 
     private static async Task<(TestServer Server, FakeTimeProvider Clock, Deployment Deployment)> StartAsync(
         int? timeoutSeconds = null, int crashRetries = 0, int retries = 0)

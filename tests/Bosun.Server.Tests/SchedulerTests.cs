@@ -7,7 +7,6 @@ using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Scheduling;
 using Bosun.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
@@ -21,7 +20,7 @@ public sealed class SchedulerTests
     private static readonly Action<BosunServerOptions> Quiet = options => options.ServiceInterval = TimeSpan.FromDays(1);
 
     private static Task<int> SweepAsync(TestServer server) =>
-        server.Server.Services.GetServices<IHostedService>().OfType<SchedulerService>().Single().SweepAsync(CancellationToken.None);
+        server.HostedService<SchedulerService>().SweepAsync(CancellationToken.None);
 
     private static async Task<IReadOnlyList<FlowRunSummary>> RunsAsync(TestServer server, params StateType[] states) =>
         (await server.Client.ListFlowRunsAsync(new FlowRunFilter(States: states.Length == 0 ? null : states, Limit: 500))).Items;
@@ -66,7 +65,7 @@ public sealed class SchedulerTests
         var p = await server.Client.PoolAsync("p");
         var other = await server.Client.PoolAsync("other");
         // With PostgreSQL, a replica wakes every claim once when it starts listening (for what it may have missed).
-        await server.Server.Services.GetServices<IHostedService>().OfType<ReplicaNotifications>().Single().Ready.WaitAsync(TimeSpan.FromSeconds(90));
+        await server.HostedService<ReplicaNotifications>().Ready.WaitAsync(TimeSpan.FromSeconds(90));
         var signal = server.Server.Services.GetRequiredService<ClaimSignal>();
         var waitingInP = signal.NextAsync(p.Id);
         var waitingInOther = signal.NextAsync(other.Id);

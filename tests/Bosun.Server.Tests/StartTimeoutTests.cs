@@ -4,8 +4,6 @@ using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration;
 using Bosun.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
@@ -32,7 +30,7 @@ public sealed class StartTimeoutTests
     }
 
     private static Task<int> SweepAsync(TestServer server) =>
-        server.Server.Services.GetServices<IHostedService>().OfType<StartTimeoutService>().Single().SweepAsync(CancellationToken.None);
+        server.HostedService<StartTimeoutService>().SweepAsync(CancellationToken.None);
 
     [Fact]
     public async Task Scheduled_PastDeploymentStartTimeout_FailedStartTimedOutWithWaitingReason()

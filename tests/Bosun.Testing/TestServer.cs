@@ -3,6 +3,7 @@ using Bosun.Server;
 using Bosun.Server.Orchestration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Bosun.Testing;
@@ -33,6 +34,9 @@ public sealed class TestServer : IAsyncDisposable
     public bool IsRunning { get; private set; } = true;
 
     public BosunClient Client { get; }
+
+    /// <summary>The running server's background service of type <typeparamref name="T"/> (a sweep a test runs itself, say).</summary>
+    public T HostedService<T>() => Server.Services.GetServices<IHostedService>().OfType<T>().Single();
 
     /// <summary>The folder holding the database; removed on dispose unless the caller passed it in.</summary>
     public string Directory { get; }
