@@ -67,6 +67,51 @@ public sealed class SweepLockOrderTests
     }
 
     /// <summary>
+    /// A batch of proposals locks its runs in id order too: each looked up by its key and locked as it is found, in a
+    /// lateral lookup over the sorted ids (a plan that stays a lookup however the table grew, <c>ClaimPlanTests</c>). The
+    /// order is the lookup's, not a lock over the sorted result, so it is pinned here.
+    /// </summary>
+    [Fact]
+    public async Task BatchOfStates_WaitingForARunAnotherHolds_HoldsNoRunOfAHigherId()
+    {
+        if (!PostgresRequired.Cluster())
+        {
+            return;
+        }
+
+        await using var server = await TestServer.StartAsync(postgres: true);
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        await client.RunAsync(deployment);
+        await client.RunAsync(deployment);
+        Assert.Equal(2, (await client.ClaimFlowRunsAsync("p", new ClaimRequest("w", 2, PrefetchSeconds: 3600))).Runs.Count);
+        await using var other = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
+        await other.OpenAsync();
+        var ids = await QueryIdsAsync(other, "SELECT id FROM flow_runs ORDER BY id");
+        var (lower, higher) = (ids[0], ids[1]);
+
+        await using var transaction = await other.BeginTransactionAsync();
+        await ExecuteAsync(other, $"SELECT id FROM flow_runs WHERE id = '{lower}' FOR UPDATE", transaction);
+        // Proposed higher first: the batch sorts them.
+        var batch = client.SetFlowRunStatesAsync(new FlowRunStateBatch(
+            [.. ids.AsEnumerable().Reverse().Select(id => new FlowRunStateProposal(Guid.Parse(id), new StateProposal(StateType.Running)))]));
+        await Eventually.WaitUntilAsync(async () => await WaitingForALockAsync(other) || batch.IsCompleted, "the batch waits for the run the other transaction holds");
+        Assert.False(batch.IsCompleted, "the batch did not wait for the run the other transaction holds");
+
+        var error = await Record.ExceptionAsync(() => ExecuteAsync(other, $"SELECT id FROM flow_runs WHERE id = '{higher}' FOR UPDATE NOWAIT", transaction));
+        Assert.True(error is null, $"the batch held the higher run while it waited for the lower: {error?.Message}");
+        await transaction.CommitAsync();
+
+        var results = (await batch.WaitAsync(TimeSpan.FromSeconds(60))).Results;
+        Assert.All(results, result => Assert.Equal(SetStateStatus.Accept, result.Result?.Status));
+        foreach (var id in ids)
+        {
+            Assert.Equal(StateType.Running, (await client.GetFlowRunAsync(Guid.Parse(id))).State.Type);
+        }
+    }
+
+    /// <summary>
     /// The scheduler shares a deployment's row while it catches the deployment's schedules up; a claim that holds a waiting
     /// run its policy skips writes that row (the skip count). The scheduler waited for such a run while sharing the row,
     /// and the claim for the row: a deadlock. It now leaves a run another transaction holds (the claim skips it itself),

@@ -223,9 +223,12 @@ internal static class ClaimStore
 
         await ServingProcessStore.PolledAsync(scope, request.ProcessName, request.DeploymentIds, now, cancellationToken);
         var claim = new CandidateClaim(scope, request.ProcessName, now, clock, now - missedRunGrace, cancellationToken) { StartOn = request.InProcessInfrastructureId };
+        // One deployment (a process serving one flow) is read in the order of its index, up to the page: among several, the
+        // due runs of them all are sorted first, which costs as much as the backlog is long.
+        var ofDeployments = ids.Length == 1 ? "r.deployment_id = @id" : In(scope.Connection, "r.deployment_id", "ids");
         await claim.TakeAsync(request.MaxRuns, null, (afterTime, afterId, batch) => scope.Connection.QueryAsync<FlowRunRow>(new CommandDefinition(
-            CandidatesSql(dialect, $"{In(scope.Connection, "r.deployment_id", "ids")} AND r.work_pool_id IS NULL", batch),
-            new { ids, cutoff = Ms(now + prefetch), afterTime, afterId }, scope.Transaction, cancellationToken: cancellationToken)));
+            CandidatesSql(dialect, $"{ofDeployments} AND r.work_pool_id IS NULL", batch),
+            new { ids, id = ids.Length == 1 ? ids[0] : null, cutoff = Ms(now + prefetch), afterTime, afterId }, scope.Transaction, cancellationToken: cancellationToken)));
         var deployments = await claim.FinishAsync();
         return new ClaimOutcome(null, claim.Claimed, deployments, claim.WakesClaims);
     }

@@ -733,6 +733,11 @@ internal static partial class FlowRunStore
     /// statement, in the order of their ids, each row as <see cref="SelectRunStateFor"/> reads it for its proposal; null
     /// where they are read one by one (SQLite, whose statements cost no round trip; a single proposal; a run proposed twice,
     /// whose second proposal must see the first's write).
+    /// Each run is looked up by its key, one after the other in id order, and locked as it is found (the lock applies inside
+    /// the lateral lookup, which OFFSET 0 keeps from being merged into a join). Joined to the ids as a table, the plan
+    /// depended on what PostgreSQL believed the table's size to be: a plan kept from when it was small (a fresh database
+    /// growing faster than autovacuum's ANALYZE follows) hashed the ids and read every run: 1.5 ms a claim in W1, growing
+    /// with the table. A lookup by key stays one even for a plan made when the table held a hundred runs.
     /// </summary>
     private static async Task<Dictionary<Guid, FlowRunRow>?> ReadAndLockAllAsync(WriteScope scope, IReadOnlyList<FlowRunStateProposal> proposals, CancellationToken cancellationToken)
     {
@@ -745,7 +750,8 @@ internal static partial class FlowRunStore
             RunStateColumns
             + ", (SELECT COUNT(*) FROM flow_run_states s WHERE s.id = t.transition_id AND s.flow_run_id = r.id) AS transition_seen, "
             + ResumeCountColumn + " AS resume_count"
-            + " FROM unnest(@runIds, @transitionIds) AS t(run_id, transition_id) JOIN flow_runs r ON r.id = t.run_id LEFT JOIN deployments d ON d.id = r.deployment_id"
+            + " FROM (SELECT u.run_id, u.transition_id FROM unnest(@runIds, @transitionIds) AS u(run_id, transition_id) ORDER BY u.run_id) t"
+            + " CROSS JOIN LATERAL (SELECT * FROM flow_runs WHERE id = t.run_id OFFSET 0) r LEFT JOIN deployments d ON d.id = r.deployment_id"
             + " ORDER BY r.id " + scope.Dialect.RowLockOf("r"),
             new
             {
