@@ -737,7 +737,8 @@ internal static partial class FlowRunStore
     /// the lateral lookup, which OFFSET 0 keeps from being merged into a join). Joined to the ids as a table, the plan
     /// depended on what PostgreSQL believed the table's size to be: a plan kept from when it was small (a fresh database
     /// growing faster than autovacuum's ANALYZE follows) hashed the ids and read every run: 1.5 ms a claim in W1, growing
-    /// with the table. A lookup by key stays one even for a plan made when the table held a hundred runs.
+    /// with the table. A lookup by key stays one for a plan made when the table held a few hundred runs (ClaimPlanTests);
+    /// below about 60 (a few pages) a kept plan may still scan the table, once per run, until the next ANALYZE.
     /// </summary>
     private static async Task<Dictionary<Guid, FlowRunRow>?> ReadAndLockAllAsync(WriteScope scope, IReadOnlyList<FlowRunStateProposal> proposals, CancellationToken cancellationToken)
     {
