@@ -219,6 +219,25 @@ internal static class AutomationStore
             """, new { id, automationId, eventKey, payload, fired = false, occurred = Ms(occurred) }, scope.Transaction, cancellationToken: cancellationToken)) > 0;
 
     /// <summary>
+    /// Locks the rules <paramref name="ids"/> until the transaction ends, in the order of their ids, before their events are
+    /// recorded (<see cref="ConsumeWindowAsync"/> locks each again, then without waiting). Recorded one by one, a transaction
+    /// locked them in the order its events matched them, and two dispatchers (replicas, or the outbox and the waiting-run
+    /// conditions) deadlocked on two rules taken in opposite orders. SQLite's one writer needs none.
+    /// </summary>
+    public static async Task LockInIdOrderAsync(WriteScope scope, IEnumerable<Guid> ids, CancellationToken cancellationToken)
+    {
+        var ruleIds = Ids(ids.Distinct());
+        if (scope.Dialect.RowLockClause.Length == 0 || ruleIds.Length == 0)
+        {
+            return;
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM automations WHERE {In(scope.Connection, "id", "ruleIds")} ORDER BY id {scope.Dialect.RowLockClause}",
+            new { ruleIds }, scope.Transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
     /// Consumes the rule's unconsumed events since <paramref name="since"/> when there are at least
     /// <paramref name="threshold"/>; returns how many it consumed (0: not enough yet). The rule's row is locked first, so
     /// that two replicas counting at once do not both fire.

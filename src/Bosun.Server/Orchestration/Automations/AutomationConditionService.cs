@@ -85,6 +85,7 @@ internal sealed class AutomationConditionService(
 
         var fired = await database.WriteAsync(async scope =>
         {
+            await AutomationStore.LockInIdOrderAsync(scope, found.Select(match => match.Row.Id), cancellationToken);
             var count = 0;
             foreach (var (row, definition, candidate) in found)
             {

@@ -136,17 +136,18 @@ internal sealed class AutomationDispatcher(
             var rules = (await AutomationStore.EnabledAsync(scope.Connection, scope.Transaction, OutboxKinds, cancellationToken))
                 .Select(row => (Row: row, Definition: AutomationStore.ReadDefinition(row.Definition))).ToList();
             var now = timeProvider.GetUtcNow();
-            var firings = 0;
             // A run deleted since its change left an outbox row with no state behind: nothing to match.
-            foreach (var candidate in rows.Where(row => row.Type is not null).Select(row => row.IsCreation ? AutomationEvents.RunCreated(row) : AutomationEvents.RunState(row)))
+            var matches = rows.Where(row => row.Type is not null).Select(row => row.IsCreation ? AutomationEvents.RunCreated(row) : AutomationEvents.RunState(row))
+                .SelectMany(candidate => rules.Where(rule => AutomationMatcher.Matches(rule.Definition.Trigger, candidate, Time(rule.Row.Created), now))
+                    .Select(rule => (rule.Row, rule.Definition, Candidate: candidate)))
+                .ToList();
+            await AutomationStore.LockInIdOrderAsync(scope, matches.Select(match => match.Row.Id), cancellationToken);
+            var firings = 0;
+            foreach (var (row, definition, candidate) in matches)
             {
-                foreach (var (row, definition) in rules)
+                if (await AutomationFiring.RecordAsync(scope, row, definition, candidate, now, cancellationToken))
                 {
-                    if (AutomationMatcher.Matches(definition.Trigger, candidate, Time(row.Created), now)
-                        && await AutomationFiring.RecordAsync(scope, row, definition, candidate, now, cancellationToken))
-                    {
-                        firings++;
-                    }
+                    firings++;
                 }
             }
 

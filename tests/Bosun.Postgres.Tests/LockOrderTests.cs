@@ -1,3 +1,4 @@
+using Bosun.Contracts.Automations;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Schedules;
@@ -14,12 +15,13 @@ using Npgsql;
 namespace Bosun.Postgres.Tests;
 
 /// <summary>
-/// A sweep that moves runs one by one (here the late sweep) locks them in the order of their ids, as a batch of
-/// proposals and a claim's final states do. It took them in the order it found them: holding a run of a higher id while
-/// it waited for one of a lower id that a batch held, and the batch then waited for it: a deadlock, which PostgreSQL
-/// found after a second (deadlock_timeout) and broke by failing one of the two. Seen under load in issue 23's probes.
+/// A transaction that locks several rows of one table on PostgreSQL locks them in the order of their ids, or with SKIP
+/// LOCKED, so that two of them never wait for each other (docs/ARCHITECTURE.md). Another transaction holds a row, and the
+/// one under test must either wait for it holding no row of a higher id (a sweep that moves runs one by one, which took
+/// them as it found them and deadlocked with batches under load in issue 23's probes; a batch of states; automations'
+/// rules) or pass it over without waiting (the scheduler's catch-up).
 /// </summary>
-public sealed class SweepLockOrderTests
+public sealed class LockOrderTests
 {
     [Fact]
     public async Task LateSweep_WaitingForARunABatchHolds_HoldsNoRunOfAHigherId()
@@ -108,6 +110,56 @@ public sealed class SweepLockOrderTests
         foreach (var id in ids)
         {
             Assert.Equal(StateType.Running, (await client.GetFlowRunAsync(Guid.Parse(id))).State.Type);
+        }
+    }
+
+    /// <summary>
+    /// Automations' rules are locked in id order too, before a transaction records their events: it locked each as its
+    /// event matched it, and two dispatchers (replicas, or the outbox and the waiting-run conditions) deadlocked on two rules
+    /// taken in opposite orders, once in a CI run (PostgreSQL's log, 2026-12-07).
+    /// </summary>
+    [Fact]
+    public async Task AutomationRules_WaitingForARuleAnotherHolds_HoldsNoRuleOfAHigherId()
+    {
+        if (!PostgresRequired.Cluster())
+        {
+            return;
+        }
+
+        using var receiver = new WebhookReceiver();
+        await using var server = await TestServer.StartAsync(postgres: true);
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        var rules = new List<Guid>();
+        foreach (var name in new[] { "one", "two" })
+        {
+            rules.Add((await client.CreateAutomationAsync(new AutomationCreate(name, new AutomationTrigger(AutomationTriggerKind.RunState, [StateType.Failed]),
+                [new AutomationAction(AutomationActionKind.Webhook, receiver.BaseUrl)]))).Id);
+        }
+
+        var (lower, higher) = (rules.Min(), rules.Max());
+        await using var other = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
+        await other.OpenAsync();
+        // The dispatcher matches an event against the rules oldest first: the higher is made the older, so that taking rules
+        // as they match takes the higher first.
+        await ExecuteAsync(other, $"UPDATE automations SET created = created - 1000 WHERE id = '{higher:D}'");
+        var run = await client.RunAsync(deployment);
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running));
+
+        await using var transaction = await other.BeginTransactionAsync();
+        await ExecuteAsync(other, $"SELECT id FROM automations WHERE id = '{lower:D}' FOR UPDATE", transaction);
+        // The run's failure matches both rules; the dispatcher records them at once, on its own.
+        await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Failed));
+        await Eventually.WaitUntilAsync(() => WaitingForALockAsync(other), "the dispatcher waits for the rule the other transaction holds");
+
+        var error = await Record.ExceptionAsync(() => ExecuteAsync(other, $"SELECT id FROM automations WHERE id = '{higher:D}' FOR UPDATE NOWAIT", transaction));
+        Assert.True(error is null, $"the dispatcher held the higher rule while it waited for the lower: {error?.Message}");
+        await transaction.CommitAsync();
+
+        foreach (var rule in rules)
+        {
+            await Eventually.WaitUntilAsync(async () => (await client.AutomationHistoryAsync(rule.ToString("D"))).Count == 1, $"rule {rule} fired once");
         }
     }
 
