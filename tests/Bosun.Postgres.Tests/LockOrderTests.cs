@@ -38,8 +38,7 @@ public sealed class LockOrderTests
         var deployment = await client.DeploymentAsync("p");
         await client.RunAsync(deployment);
         await client.RunAsync(deployment);
-        await using var batch = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
-        await batch.OpenAsync();
+        await using var batch = await ConnectAsync(server);
         var ids = await QueryIdsAsync(batch, "SELECT id FROM flow_runs ORDER BY id");
         var (lower, higher) = (ids[0], ids[1]);
         // A sweep taking its runs as it finds them would take the higher first, whether it reads the table in its order or
@@ -53,13 +52,8 @@ public sealed class LockOrderTests
         await using var transaction = await batch.BeginTransactionAsync();
         await ExecuteAsync(batch, $"SELECT id FROM flow_runs WHERE id = '{lower}' FOR UPDATE", transaction);
         var sweep = Task.Run(() => server.HostedService<LateRunService>().SweepAsync(CancellationToken.None));
-        await Eventually.WaitUntilAsync(async () => await WaitingForALockAsync(batch) || sweep.IsCompleted, "the late sweep waits for the run the batch holds");
-        Assert.False(sweep.IsCompleted, "the late sweep did not wait for the run the batch holds");
-
         // The batch's next lock, the higher run, is free: the sweep holds nothing while it waits.
-        var error = await Record.ExceptionAsync(() => ExecuteAsync(batch, $"SELECT id FROM flow_runs WHERE id = '{higher}' FOR UPDATE NOWAIT", transaction));
-        Assert.True(error is null, $"the late sweep held the higher run while it waited for the lower: {error?.Message}");
-        await transaction.CommitAsync();
+        await WaitsHoldingNoHigherAsync("the late sweep", sweep, batch, transaction, "flow_runs", higher);
 
         Assert.Equal(2, await sweep.WaitAsync(TimeSpan.FromSeconds(60)));
         foreach (var id in ids)
@@ -88,8 +82,7 @@ public sealed class LockOrderTests
         await client.RunAsync(deployment);
         await client.RunAsync(deployment);
         Assert.Equal(2, (await client.ClaimFlowRunsAsync("p", new ClaimRequest("w", 2, PrefetchSeconds: 3600))).Runs.Count);
-        await using var other = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
-        await other.OpenAsync();
+        await using var other = await ConnectAsync(server);
         var ids = await QueryIdsAsync(other, "SELECT id FROM flow_runs ORDER BY id");
         var (lower, higher) = (ids[0], ids[1]);
 
@@ -98,12 +91,7 @@ public sealed class LockOrderTests
         // Proposed higher first: the batch sorts them.
         var batch = client.SetFlowRunStatesAsync(new FlowRunStateBatch(
             [.. ids.AsEnumerable().Reverse().Select(id => new FlowRunStateProposal(Guid.Parse(id), new StateProposal(StateType.Running)))]));
-        await Eventually.WaitUntilAsync(async () => await WaitingForALockAsync(other) || batch.IsCompleted, "the batch waits for the run the other transaction holds");
-        Assert.False(batch.IsCompleted, "the batch did not wait for the run the other transaction holds");
-
-        var error = await Record.ExceptionAsync(() => ExecuteAsync(other, $"SELECT id FROM flow_runs WHERE id = '{higher}' FOR UPDATE NOWAIT", transaction));
-        Assert.True(error is null, $"the batch held the higher run while it waited for the lower: {error?.Message}");
-        await transaction.CommitAsync();
+        await WaitsHoldingNoHigherAsync("the batch", batch, other, transaction, "flow_runs", higher);
 
         var results = (await batch.WaitAsync(TimeSpan.FromSeconds(60))).Results;
         Assert.All(results, result => Assert.Equal(SetStateStatus.Accept, result.Result?.Status));
@@ -139,8 +127,7 @@ public sealed class LockOrderTests
         }
 
         var (lower, higher) = (rules.Min(), rules.Max());
-        await using var other = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
-        await other.OpenAsync();
+        await using var other = await ConnectAsync(server);
         // The dispatcher matches an event against the rules oldest first: the higher is made the older, so that taking rules
         // as they match takes the higher first.
         await ExecuteAsync(other, $"UPDATE automations SET created = created - 1000 WHERE id = '{higher:D}'");
@@ -151,11 +138,7 @@ public sealed class LockOrderTests
         await ExecuteAsync(other, $"SELECT id FROM automations WHERE id = '{lower:D}' FOR UPDATE", transaction);
         // The run's failure matches both rules; the dispatcher records them at once, on its own.
         await client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Failed));
-        await Eventually.WaitUntilAsync(() => WaitingForALockAsync(other), "the dispatcher waits for the rule the other transaction holds");
-
-        var error = await Record.ExceptionAsync(() => ExecuteAsync(other, $"SELECT id FROM automations WHERE id = '{higher:D}' FOR UPDATE NOWAIT", transaction));
-        Assert.True(error is null, $"the dispatcher held the higher rule while it waited for the lower: {error?.Message}");
-        await transaction.CommitAsync();
+        await WaitsHoldingNoHigherAsync("the dispatcher", null, other, transaction, "automations", higher.ToString("D"));
 
         foreach (var rule in rules)
         {
@@ -192,8 +175,7 @@ public sealed class LockOrderTests
         var held = runs[0];
         Assert.Equal(start.AddSeconds(10), held.ExpectedStartTime);
 
-        await using var claim = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
-        await claim.OpenAsync();
+        await using var claim = await ConnectAsync(server);
         await using (var transaction = await claim.BeginTransactionAsync())
         {
             // A claim holds the first of them, as it holds the candidates it took.
@@ -215,6 +197,27 @@ public sealed class LockOrderTests
         // The claim skips the run it held, under the same policy.
         Assert.DoesNotContain((await client.ClaimAsync("p", max: 10, prefetchSeconds: 0)).Runs, claimed => claimed.FlowRun.Id == held.Id);
         Assert.Equal(StateNames.Skipped, (await client.GetFlowRunAsync(held.Id)).State.Name);
+    }
+
+    private static async Task<NpgsqlConnection> ConnectAsync(TestServer server)
+    {
+        var connection = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="who"/> (the work <paramref name="work"/>, or something the server does on its own when
+    /// null) waits for the row <paramref name="transaction"/> holds; checks that, meanwhile, the row <paramref name="higher"/>
+    /// of <paramref name="table"/> is free; then commits, letting it go on.
+    /// </summary>
+    private static async Task WaitsHoldingNoHigherAsync(string who, Task? work, NpgsqlConnection holder, NpgsqlTransaction transaction, string table, string higher)
+    {
+        await Eventually.WaitUntilAsync(async () => await WaitingForALockAsync(holder) || work?.IsCompleted == true, $"{who} waits for the row the other transaction holds");
+        Assert.False(work?.IsCompleted == true, $"{who} did not wait for the row the other transaction holds");
+        var error = await Record.ExceptionAsync(() => ExecuteAsync(holder, $"SELECT id FROM {table} WHERE id = '{higher}' FOR UPDATE NOWAIT", transaction));
+        Assert.True(error is null, $"{who} held the higher row of {table} while it waited for the lower: {error?.Message}");
+        await transaction.CommitAsync();
     }
 
     private static async Task<bool> WaitingForALockAsync(NpgsqlConnection connection)
