@@ -224,18 +224,8 @@ internal static class AutomationStore
     /// locked them in the order its events matched them, and two dispatchers (replicas, or the outbox and the waiting-run
     /// conditions) deadlocked on two rules taken in opposite orders. SQLite's one writer needs none.
     /// </summary>
-    public static async Task LockInIdOrderAsync(WriteScope scope, IEnumerable<Guid> ids, CancellationToken cancellationToken)
-    {
-        var ruleIds = Ids(ids.Distinct());
-        if (scope.Dialect.RowLockClause.Length == 0 || ruleIds.Length == 0)
-        {
-            return;
-        }
-
-        await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"SELECT id FROM automations WHERE {In(scope.Connection, "id", "ruleIds")} ORDER BY id {scope.Dialect.RowLockClause}",
-            new { ruleIds }, scope.Transaction, cancellationToken: cancellationToken));
-    }
+    public static Task LockInIdOrderAsync(WriteScope scope, IEnumerable<Guid> ids, CancellationToken cancellationToken) =>
+        scope.LockInIdOrderAsync("automations", ids, cancellationToken);
 
     /// <summary>
     /// Consumes the rule's unconsumed events since <paramref name="since"/> when there are at least

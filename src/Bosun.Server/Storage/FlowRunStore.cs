@@ -111,18 +111,8 @@ internal static partial class FlowRunStore
     /// its runs in the order it found them, and a deadlock cost a second (PostgreSQL's deadlock_timeout) and the
     /// transaction that lost it. SQLite's one writer needs none.
     /// </summary>
-    public static async Task LockInIdOrderAsync(WriteScope scope, IEnumerable<Guid> ids, CancellationToken cancellationToken)
-    {
-        var runIds = Ids(ids);
-        if (scope.Dialect.RowLockClause.Length == 0 || runIds.Length == 0)
-        {
-            return;
-        }
-
-        await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"SELECT id FROM flow_runs WHERE {In(scope.Connection, "id", "runIds")} ORDER BY id {scope.Dialect.RowLockOf("flow_runs")}",
-            new { runIds }, scope.Transaction, cancellationToken: cancellationToken));
-    }
+    public static Task LockInIdOrderAsync(WriteScope scope, IEnumerable<Guid> ids, CancellationToken cancellationToken) =>
+        scope.LockInIdOrderAsync("flow_runs", ids, cancellationToken);
 
     /// <summary>
     /// Locks those of the runs <paramref name="ids"/> that no other transaction holds, and returns them (PostgreSQL; SQLite's

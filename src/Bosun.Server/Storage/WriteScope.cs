@@ -30,6 +30,24 @@ internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, Db
     private (string Sql, object Parameters, int Rows)? _deferred;
 
     /// <summary>
+    /// Locks the rows of <paramref name="table"/> whose ids are <paramref name="ids"/> until the transaction ends, in the
+    /// order of their ids, as every transaction that locks several rows of a table does (docs/ARCHITECTURE.md): one that
+    /// then works on them one by one waits, if it must, before it holds any of them. SQLite's one writer needs none.
+    /// </summary>
+    public async Task LockInIdOrderAsync(string table, IEnumerable<Guid> ids, CancellationToken cancellationToken)
+    {
+        var rowIds = StoredValues.Ids(ids.Distinct());
+        if (Dialect.RowLockClause.Length == 0 || rowIds.Length == 0)
+        {
+            return;
+        }
+
+        await Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM {table} WHERE {StoredValues.In(Connection, "id", "rowIds")} ORDER BY id {Dialect.RowLockClause}",
+            new { rowIds }, Transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
     /// A statement whose answer nobody reads (audit entries) that must run in this transaction before it commits: the
     /// first store statement that can carry it takes it along (<see cref="TakeDeferred"/>, <see cref="ExecuteWithDeferredAsync"/>),
     /// saving a round trip, and whatever is left runs alone before the commit (<see cref="RunDeferredAsync"/>). Its
