@@ -272,7 +272,7 @@ internal static class ClaimStore
         private readonly List<(FlowRunRow Row, FlowRunStore.TransitionWrite Write, TransitionOutcome Outcome, FlowRunStore.TransitionWrite? Undo)> _pending = [];
 
         /// <summary>Whether decided writes wait to be sent together (PostgreSQL, where each command is a round trip).</summary>
-        private readonly bool _batches = scope.Connection is Npgsql.NpgsqlConnection;
+        private readonly bool _batches = scope.Dialect is PostgresDialect;
 
         public List<FlowRunRow> Claimed { get; } = [];
 

@@ -121,7 +121,7 @@ internal static partial class FlowRunStore
     /// </summary>
     public static async Task<HashSet<Guid>> LockFreeAsync(WriteScope scope, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
     {
-        if (scope.Dialect.RowLockClause.Length == 0 || ids.Count == 0)
+        if (!scope.Dialect.LocksRows || ids.Count == 0)
         {
             return [.. ids];
         }
@@ -732,7 +732,7 @@ internal static partial class FlowRunStore
     /// </summary>
     private static async Task<Dictionary<Guid, FlowRunRow>?> ReadAndLockAllAsync(WriteScope scope, IReadOnlyList<FlowRunStateProposal> proposals, CancellationToken cancellationToken)
     {
-        if (scope.Connection is not Npgsql.NpgsqlConnection || proposals.Count < 2 || proposals.DistinctBy(p => p.FlowRunId).Count() < proposals.Count)
+        if (scope.Dialect is not PostgresDialect || proposals.Count < 2 || proposals.DistinctBy(p => p.FlowRunId).Count() < proposals.Count)
         {
             return null;
         }

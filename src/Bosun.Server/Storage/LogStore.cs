@@ -2,7 +2,6 @@ using System.Data.Common;
 using Bosun.Contracts.Logs;
 using Bosun.Server.Domain;
 using Dapper;
-using Npgsql;
 using static Bosun.Server.Storage.StoredValues;
 
 namespace Bosun.Server.Storage;
@@ -60,7 +59,7 @@ internal static class LogStore
     /// <summary>Inserts the lines; with <paramref name="returnIds"/>, the id each line got, in the lines' order.</summary>
     private static async Task<IReadOnlyList<long>> InsertLinesAsync(WriteScope scope, IReadOnlyList<LogCreate> lines, bool returnIds, CancellationToken cancellationToken)
     {
-        if (scope.Connection is NpgsqlConnection)
+        if (scope.Dialect is PostgresDialect)
         {
             // Ordered by the arrays' index, the rows are inserted (and given their ids) and returned in the lines' order.
             var command = new CommandDefinition("""

@@ -65,6 +65,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string RowShareClause => "FOR SHARE";
 
+    public override bool LocksRows => true;
+
     public override string RowLockClause => "FOR UPDATE";
 
     public override string RowLockOf(string alias) => $"FOR UPDATE OF {alias}";

@@ -48,6 +48,14 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Appended to a select that locks the rows of <paramref name="alias"/> it returns, passing over rows others hold (PostgreSQL: FOR UPDATE OF alias SKIP LOCKED).</summary>
     public virtual string SkipLockedOf(string alias) => string.Empty;
 
+    /// <summary>
+    /// Whether writers work at once, each locking the rows it changes (PostgreSQL). SQLite's one writer orders every write:
+    /// its lock clauses are empty, and whatever locks rows in a set order has nothing to do. Statement syntax that only
+    /// PostgreSQL has (arrays, <c>unnest</c>) is asked of the dialect's type instead (<c>is PostgresDialect</c>), or, where
+    /// a read has only its connection, of the connection's (<see cref="StoredValues.In"/>).
+    /// </summary>
+    public virtual bool LocksRows => false;
+
     /// <summary>Appended to a select that must lock its row until the transaction ends (PostgreSQL: FOR UPDATE). SQLite's one writer needs none.</summary>
     public virtual string RowLockClause => string.Empty;
 

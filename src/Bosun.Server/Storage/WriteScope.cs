@@ -37,7 +37,7 @@ internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, Db
     public async Task LockInIdOrderAsync(string table, IEnumerable<Guid> ids, CancellationToken cancellationToken)
     {
         var rowIds = StoredValues.Ids(ids.Distinct());
-        if (Dialect.RowLockClause.Length == 0 || rowIds.Length == 0)
+        if (!Dialect.LocksRows || rowIds.Length == 0)
         {
             return;
         }
