@@ -9,8 +9,12 @@ namespace Bosun.Sdk;
 
 public sealed partial class FlowDefinition
 {
-    /// <summary>How far ahead of its due time a flow served in-process takes a run.</summary>
-    internal static readonly TimeSpan InProcessPrefetch = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How far ahead of its due time a flow served in-process takes a run: half a second, so that the claims of runs due
+    /// at whole seconds (cron and interval schedules, and most times people type) land half-way between them, not on the
+    /// second where other runs start and the server is busiest deciding their RUNNING (bench/README.md, W3).
+    /// </summary>
+    internal static readonly TimeSpan InProcessPrefetch = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// Serves the flow: registers a deployment with no work pool, then polls for its runs and executes each (in a
@@ -64,7 +68,7 @@ public sealed partial class FlowDefinition
         {
             // In-process there is no infrastructure to start ahead: a run is taken at most InProcessPrefetch before its due
             // time (the server answers the waiting claim then), so a run not yet due holds a slot that a run due now needs
-            // for a second at most, not for a worker's ten. Taken that little ahead, it still starts on its time: its
+            // for half a second at most, not for a worker's ten. Taken that little ahead, it still starts on its time: its
             // RUNNING proposal is held by the server and answered at the due time. (A process per run is taken as far
             // ahead as by a worker, so that its process has started by then.)
             runtimeOptions.Prefetch = InProcessPrefetch;

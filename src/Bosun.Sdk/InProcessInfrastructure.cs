@@ -9,7 +9,7 @@ internal sealed class InProcessInfrastructure(FlowDefinition flow, BosunClient c
 {
     public override string Type => "in-process";
 
-    /// <summary>Nothing to create: a run is claimed at most a second ahead (its RUNNING is held by the server until its time) and starts at once.</summary>
+    /// <summary>Nothing to create: a run is claimed at most half a second ahead (its RUNNING is held by the server until its time) and starts at once.</summary>
     public override TimeSpan StartLead => TimeSpan.MaxValue;
 
     /// <summary>The run reports with this process's client: no token of its own to ask for.</summary>
