@@ -173,7 +173,7 @@ internal static class ClaimStore
     /// claimers. Unlocked (SQLite), a few more. The number goes into the text: PostgreSQL plans a LIMIT parameter as 10%
     /// of the rows, which makes its generic plan look costly and every execution plan afresh.
     /// </summary>
-    private static int PageSize(SqlDialect dialect, int wanted) => dialect.ClaimLockClause.Length > 0 ? wanted : Math.Max(wanted, CandidateBatch);
+    private static int PageSize(SqlDialect dialect, int wanted) => dialect.LocksRows ? wanted : Math.Max(wanted, CandidateBatch);
 
     /// <summary>
     /// The first page of candidates of the pool's first open queue (named, when the claim names queues), provided neither
