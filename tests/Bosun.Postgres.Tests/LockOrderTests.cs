@@ -12,6 +12,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
+using static Bosun.Postgres.Tests.PostgresProbe;
+
 namespace Bosun.Postgres.Tests;
 
 /// <summary>
@@ -199,13 +201,6 @@ public sealed class LockOrderTests
         Assert.Equal(StateNames.Skipped, (await client.GetFlowRunAsync(held.Id)).State.Name);
     }
 
-    private static async Task<NpgsqlConnection> ConnectAsync(TestServer server)
-    {
-        var connection = new NpgsqlConnection(server.Server.Services.GetRequiredService<IOptions<BosunServerOptions>>().Value.Database);
-        await connection.OpenAsync();
-        return connection;
-    }
-
     /// <summary>
     /// Waits until <paramref name="who"/> (the work <paramref name="work"/>, or something the server does on its own when
     /// null) waits for the row <paramref name="transaction"/> holds; checks that, meanwhile, the row <paramref name="higher"/>
@@ -218,31 +213,5 @@ public sealed class LockOrderTests
         var error = await Record.ExceptionAsync(() => ExecuteAsync(holder, $"SELECT id FROM {table} WHERE id = '{higher}' FOR UPDATE NOWAIT", transaction));
         Assert.True(error is null, $"{who} held the higher row of {table} while it waited for the lower: {error?.Message}");
         await transaction.CommitAsync();
-    }
-
-    private static async Task<bool> WaitingForALockAsync(NpgsqlConnection connection)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock')", connection);
-        return (bool)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<List<string>> QueryIdsAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var ids = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync();
     }
 }
