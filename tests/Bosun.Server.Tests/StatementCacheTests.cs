@@ -189,7 +189,7 @@ public sealed class StatementCacheTests : IDisposable
             Assert.Equal("blue", await scope.Connection.ExecuteScalarAsync<string>("SELECT color FROM items WHERE id = @id", new { id = 2 }, scope.Transaction));
         }
 
-        static async Task<int> FieldCountAsync(DbConnection connection, DbTransaction transaction)
+        static async Task<int> FieldCountAsync(DbConnection connection, DbTransaction? transaction)
         {
             using var reader = await connection.ExecuteReaderAsync(all, new { id = 1 }, transaction);
             Assert.True(await reader.ReadAsync());

@@ -28,6 +28,14 @@ internal abstract class SqlDialect : IAsyncDisposable
     public abstract Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Begins the scope of work that reads, then writes in one command (its statements, and the deferred one, sent
+    /// together): here a write transaction; PostgreSQL overrides it with no transaction at all, the command being atomic
+    /// in its batch's implicit transaction, which saves the round trip of a COMMIT. Its reads are not locked or
+    /// repeatable, as in any READ COMMITTED transaction.
+    /// </summary>
+    public virtual Task<WriteScope> BeginOneCommandWriteAsync(CancellationToken cancellationToken) => BeginWriteAsync(cancellationToken);
+
+    /// <summary>
     /// Runs <paramref name="batch"/> (statements separated by ';') as one atomic unit and returns the rows it affected:
     /// here in a write transaction; PostgreSQL overrides it with one round trip in a batch's implicit transaction.
     /// </summary>

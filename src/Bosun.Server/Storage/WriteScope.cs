@@ -5,9 +5,11 @@ namespace Bosun.Server.Storage;
 
 /// <summary>
 /// An open write transaction (on SQLite, a caller's part of one: see <see cref="SqliteDialect"/>'s group commit).
-/// <see cref="CommitAsync"/> returns once the work is durable; dispose without it rolls the work back.
+/// <see cref="CommitAsync"/> returns once the work is durable; dispose without it rolls the work back. A scope of work
+/// that writes in one command (<see cref="SqlDialect.BeginOneCommandWriteAsync"/>) may have no transaction: its
+/// command is atomic by itself.
 /// </summary>
-internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, DbTransaction transaction, WriteScope.IEnding ending) : IAsyncDisposable
+internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, DbTransaction? transaction, WriteScope.IEnding ending) : IAsyncDisposable
 {
     private bool _committed;
 
@@ -25,7 +27,8 @@ internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, Db
 
     public DbConnection Connection { get; } = connection;
 
-    public DbTransaction Transaction { get; } = transaction;
+    /// <summary>The scope's transaction; null in a scope of one write command on PostgreSQL (<see cref="NoTransaction"/>).</summary>
+    public DbTransaction? Transaction { get; } = transaction;
 
     private (string Sql, object Parameters, int Rows)? _deferred;
 
@@ -37,6 +40,11 @@ internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, Db
     public async Task LockInIdOrderAsync(string table, IEnumerable<Guid> ids, CancellationToken cancellationToken)
     {
         var rowIds = StoredValues.Ids(ids.Distinct());
+        if (Dialect.LocksRows && Transaction is null)
+        {
+            throw new InvalidOperationException("Rows are locked in a transaction: this scope writes one command and has none.");
+        }
+
         if (!Dialect.LocksRows || rowIds.Length == 0)
         {
             return;
@@ -125,5 +133,17 @@ internal sealed class WriteScope(SqlDialect dialect, DbConnection connection, Db
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// No transaction, for work that writes in one command (PostgreSQL: <see cref="SqlDialect.BeginOneCommandWriteAsync"/>):
+    /// the command runs in its batch's implicit transaction, so nothing is left to commit or roll back; the connection
+    /// is closed at the end.
+    /// </summary>
+    public sealed class NoTransaction(DbConnection connection) : IEnding
+    {
+        public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask EndAsync(bool committed) => connection.DisposeAsync();
     }
 }

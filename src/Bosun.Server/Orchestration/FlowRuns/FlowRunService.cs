@@ -24,7 +24,8 @@ internal sealed class FlowRunService(
         var now = timeProvider.GetUtcNow();
         // The run's trace starts here: the run stores this span as its traceparent (under the API request's span, when one is traced).
         using var activity = ServerTracing.Source.StartActivity("bosun.flow_run.create");
-        var (row, created, answer) = await database.WriteAsync(async scope =>
+        // Its one write is the run's insert (with its history, outbox and audit rows): on PostgreSQL no transaction around it.
+        var (row, created, answer) = await database.WriteOneCommandAsync(async scope =>
         {
             var target = await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken);
             var (made, inserted) = await InsertAsync(scope, target, request, now, cancellationToken);
@@ -42,9 +43,10 @@ internal sealed class FlowRunService(
     }
 
     /// <summary>
-    /// The answer for a run this transaction has just inserted, as <see cref="GetAsync"/> would read it once committed: the
-    /// names it refers to from the deployment (and the queue) the create read, its waiting reason read in the transaction,
-    /// its secret job variables masked with the pool's template the create read.
+    /// The answer for a run the create has just inserted, as <see cref="GetAsync"/> would read it once committed: the
+    /// names it refers to from the deployment (and the queue) the create read, its waiting reason read on its connection,
+    /// its secret job variables masked with the pool's template the create read. Without its waiting reason when the
+    /// database is lost after the run was written (on PostgreSQL, no transaction undoes it).
     /// </summary>
     private static async Task<FlowRun> AnswerAsync(
         WriteScope scope, CreateTarget target, FlowRunCreate request, FlowRunRow row, DateTimeOffset now, CancellationToken cancellationToken)
@@ -55,7 +57,19 @@ internal sealed class FlowRunService(
         row.WorkPoolName = deployment.WorkPoolName;
         // The queue the request named (InsertAsync found it by that name), or the deployment's.
         row.WorkQueueName = request.WorkQueueName ?? deployment.WorkQueueName;
-        var run = row.ToContract(await WaitingReasons.ExplainAsync(scope.Connection, scope.Transaction, row, deployment, now, cancellationToken));
+        string? waitingReason;
+        try
+        {
+            waitingReason = await WaitingReasons.ExplainAsync(scope.Connection, scope.Transaction, row, deployment, now, cancellationToken);
+        }
+        catch (Exception e) when (scope.Transaction is null && StoreFaults.IsUnavailable(e))
+        {
+            // Written with no transaction to roll back (WriteOneCommandAsync): answered without its waiting reason, not with
+            // a 503, which says that nothing was changed and would have the client create the run again.
+            waitingReason = null;
+        }
+
+        var run = row.ToContract(waitingReason);
         return target.Template is { } template ? run with { JobVariables = SecretMask.Apply(run.JobVariables, SecretMask.VariablesOf(template)) } : run;
     }
 

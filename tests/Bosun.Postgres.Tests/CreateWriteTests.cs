@@ -1,0 +1,97 @@
+using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.States;
+using Bosun.Testing;
+using Npgsql;
+using static Bosun.Postgres.Tests.PostgresProbe;
+
+namespace Bosun.Postgres.Tests;
+
+/// <summary>
+/// A run's create reads its deployment, then writes in one command: the run's insert, with its history, outbox and audit
+/// rows. On PostgreSQL it opens no transaction around them (issue 23): the command is atomic in its batch's implicit
+/// transaction, and no COMMIT costs a round trip of its own. A transaction holds the locks its reads took until it
+/// ends; so while the insert waits, the create must hold nothing its read of the deployment took. And what it wrote
+/// stands once written, so a database lost afterwards must not be answered as if nothing had changed. (That the
+/// command is atomic is <c>LeastPrivilegeTests.AuditWrite_StoreRefusesTheEntry_ChangeRolledBackAnswered500_RefusalStill403</c>'s:
+/// a refused audit entry leaves no run.)
+/// </summary>
+public sealed class CreateWriteTests
+{
+    [Fact]
+    public async Task CreateFlowRun_InsertWaitingForALock_HoldsNothingItsReadTook()
+    {
+        if (!PostgresRequired.Cluster())
+        {
+            return;
+        }
+
+        // The background sweeps, which take rows of flow_runs as well, wait a day.
+        await using var server = await TestServer.StartAsync(configure: options => options.ServiceInterval = TimeSpan.FromDays(1), postgres: true);
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        await using var holder = await ConnectAsync(server);
+        await using var transaction = await holder.BeginTransactionAsync();
+        // Reads go on (ACCESS SHARE), inserts wait (ROW EXCLUSIVE).
+        await ExecuteAsync(holder, "LOCK TABLE flow_runs IN EXCLUSIVE MODE", transaction);
+
+        var create = client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await Eventually.WaitUntilAsync(async () => await ReadWaitingAsync(holder, "INSERT INTO flow_runs") is not null || create.IsCompleted, "the create's insert waits for the lock on flow_runs");
+        Assert.False(create.IsCompleted, $"the create did not wait for the lock on flow_runs: {create.Exception?.GetBaseException().Message ?? "it was made"}");
+        var pid = (await ReadWaitingAsync(holder, "INSERT INTO flow_runs"))!.Value;
+        await using (var locks = new NpgsqlCommand(
+            "SELECT string_agg(mode, ', ') FROM pg_locks WHERE pid = @pid AND granted AND relation IN ('deployments'::regclass, 'work_pools'::regclass)", holder))
+        {
+            locks.Parameters.AddWithValue("pid", pid);
+            var held = await locks.ExecuteScalarAsync();
+            Assert.True(held is DBNull, $"the create's insert waits holding what its read of the deployment took: {held}");
+        }
+
+        await transaction.CommitAsync();
+        var run = await create.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(StateType.Scheduled, (await client.GetFlowRunAsync(run.Id)).State.Type);
+    }
+
+    /// <summary>
+    /// With no transaction to undo it, a run written before the database is lost is answered, not refused: a 503 says
+    /// that nothing was changed, and the client (which retries a 503) would create the run a second time. Here the
+    /// create's read of its waiting reason, after the insert, waits for a lock on workers the test holds, and the test
+    /// ends that backend.
+    /// </summary>
+    [Fact]
+    public async Task CreateFlowRun_DatabaseLostAfterTheInsert_AnsweredWithTheRunAndNoSecondRun()
+    {
+        if (!PostgresRequired.Cluster())
+        {
+            return;
+        }
+
+        await using var server = await TestServer.StartAsync(configure: options => options.ServiceInterval = TimeSpan.FromDays(1), postgres: true);
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        await using var holder = await ConnectAsync(server);
+        await using var transaction = await holder.BeginTransactionAsync();
+        // Read by the waiting reason of a run on a pool (its online workers), and by nothing the create does before.
+        await ExecuteAsync(holder, "LOCK TABLE workers IN ACCESS EXCLUSIVE MODE", transaction);
+
+        var create = client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
+        await Eventually.WaitUntilAsync(async () => await ReadWaitingAsync(holder, "FROM workers") is not null || create.IsCompleted, "the create's waiting reason waits for the lock on workers");
+        Assert.False(create.IsCompleted, $"the create did not wait for the lock on workers: {create.Exception?.GetBaseException().Message ?? "it was made"}");
+        await ExecuteAsync(holder, $"SELECT pg_terminate_backend({await ReadWaitingAsync(holder, "FROM workers")})", transaction);
+        var run = await create.WaitAsync(TimeSpan.FromSeconds(60));
+        await transaction.CommitAsync();
+
+        Assert.Null(run.WaitingReason);
+        var runs = await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deployment.Id));
+        Assert.Equal([run.Id], runs.Items.Select(r => r.Id));
+        Assert.False(string.IsNullOrEmpty((await client.GetFlowRunAsync(run.Id)).WaitingReason), "GET explains what the answer could not");
+    }
+
+    /// <summary>The backend whose statement containing <paramref name="text"/> waits for a lock; null when none does.</summary>
+    private static async Task<int?> ReadWaitingAsync(NpgsqlConnection connection, string text) =>
+        await ActivityAsync(connection, $"""
+            (SELECT pid FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%{text}%' LIMIT 1)
+            """) as int?;
+}
