@@ -104,13 +104,14 @@ internal sealed class PostgresDialect : SqlDialect
         }
     }
 
-    /// <summary>No BEGIN/COMMIT: PostgreSQL runs the statements of one batch (one Sync) in an implicit transaction of their own.</summary>
+    /// <summary>No transaction: the one write command is atomic by itself (see <see cref="ExecuteAtomicAsync"/>).</summary>
     public override async Task<WriteScope> BeginOneCommandWriteAsync(CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return new WriteScope(this, connection, null, new WriteScope.NoTransaction(connection));
     }
 
+    /// <summary>No BEGIN/COMMIT: PostgreSQL runs the statements of one batch (one Sync) in an implicit transaction of their own.</summary>
     public override async Task<int> ExecuteAtomicAsync(string batch, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
