@@ -1,3 +1,4 @@
+using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Testing;
@@ -33,12 +34,7 @@ public sealed class CreateWriteTests
         await using var holder = await ConnectAsync(server);
         await using var transaction = await holder.BeginTransactionAsync();
         // Reads go on (ACCESS SHARE), inserts wait (ROW EXCLUSIVE).
-        await ExecuteAsync(holder, "LOCK TABLE flow_runs IN EXCLUSIVE MODE", transaction);
-
-        var create = client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
-        await Eventually.WaitUntilAsync(async () => await ReadWaitingAsync(holder, "INSERT INTO flow_runs") is not null || create.IsCompleted, "the create's insert waits for the lock on flow_runs");
-        Assert.False(create.IsCompleted, $"the create did not wait for the lock on flow_runs: {create.Exception?.GetBaseException().Message ?? "it was made"}");
-        var pid = (await ReadWaitingAsync(holder, "INSERT INTO flow_runs"))!.Value;
+        var (create, pid) = await CreateWaitingAsync(client, deployment.Id, holder, transaction, "LOCK TABLE flow_runs IN EXCLUSIVE MODE", "INSERT INTO flow_runs", "the create's insert");
         await using (var locks = new NpgsqlCommand(
             "SELECT string_agg(mode, ', ') FROM pg_locks WHERE pid = @pid AND granted AND relation IN ('deployments'::regclass, 'work_pools'::regclass)", holder))
         {
@@ -66,6 +62,7 @@ public sealed class CreateWriteTests
             return;
         }
 
+        // The background sweeps, which take rows of flow_runs as well, wait a day.
         await using var server = await TestServer.StartAsync(configure: options => options.ServiceInterval = TimeSpan.FromDays(1), postgres: true);
         var client = server.Client;
         await client.PoolAsync("p");
@@ -73,12 +70,8 @@ public sealed class CreateWriteTests
         await using var holder = await ConnectAsync(server);
         await using var transaction = await holder.BeginTransactionAsync();
         // Read by the waiting reason of a run on a pool (its online workers), and by nothing the create does before.
-        await ExecuteAsync(holder, "LOCK TABLE workers IN ACCESS EXCLUSIVE MODE", transaction);
-
-        var create = client.CreateFlowRunAsync(deployment.Id, new FlowRunCreate());
-        await Eventually.WaitUntilAsync(async () => await ReadWaitingAsync(holder, "FROM workers") is not null || create.IsCompleted, "the create's waiting reason waits for the lock on workers");
-        Assert.False(create.IsCompleted, $"the create did not wait for the lock on workers: {create.Exception?.GetBaseException().Message ?? "it was made"}");
-        await ExecuteAsync(holder, $"SELECT pg_terminate_backend({await ReadWaitingAsync(holder, "FROM workers")})", transaction);
+        var (create, pid) = await CreateWaitingAsync(client, deployment.Id, holder, transaction, "LOCK TABLE workers IN ACCESS EXCLUSIVE MODE", "FROM workers", "the create's waiting reason");
+        await ExecuteAsync(holder, $"SELECT pg_terminate_backend({pid})", transaction);
         var run = await create.WaitAsync(TimeSpan.FromSeconds(60));
         await transaction.CommitAsync();
 
@@ -86,6 +79,21 @@ public sealed class CreateWriteTests
         var runs = await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deployment.Id));
         Assert.Equal([run.Id], runs.Items.Select(r => r.Id));
         Assert.False(string.IsNullOrEmpty((await client.GetFlowRunAsync(run.Id)).WaitingReason), "GET explains what the answer could not");
+    }
+
+    /// <summary>
+    /// Takes a lock in the test's own transaction (<paramref name="lockStatement"/>), starts a create of a run of the
+    /// deployment, and waits until its statement containing <paramref name="statementText"/> waits for that lock: the
+    /// create, not yet answered, and the backend that waits.
+    /// </summary>
+    private static async Task<(Task<FlowRun> Create, int Pid)> CreateWaitingAsync(
+        BosunClient client, Guid deploymentId, NpgsqlConnection holder, NpgsqlTransaction transaction, string lockStatement, string statementText, string what)
+    {
+        await ExecuteAsync(holder, lockStatement, transaction);
+        var create = client.CreateFlowRunAsync(deploymentId, new FlowRunCreate());
+        await Eventually.WaitUntilAsync(async () => await ReadWaitingAsync(holder, statementText) is not null || create.IsCompleted, $"{what} waits for the lock");
+        Assert.False(create.IsCompleted, $"{what} did not wait for the lock: {create.Exception?.GetBaseException().Message ?? "the run was made"}");
+        return (create, (await ReadWaitingAsync(holder, statementText))!.Value);
     }
 
     /// <summary>The backend whose statement containing <paramref name="text"/> waits for a lock; null when none does.</summary>
