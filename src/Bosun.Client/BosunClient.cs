@@ -281,17 +281,22 @@ public sealed class BosunClient : IDisposable
     public Task<IReadOnlyList<UpcomingRun>> PreviewScheduleAsync(SchedulePreviewRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{ApiRoutes.Schedules}/preview", Body(request, Json.SchedulePreviewRequest), Json.IReadOnlyListUpcomingRun, cancellationToken);
 
-    /// <summary>Creates a run of a deployment.</summary>
+    /// <summary>
+    /// Creates a run of a deployment. Each call sends a key of its own (Idempotency-Key): when an answer is lost and the
+    /// create is sent again, the server answers the run the first attempt made instead of making another.
+    /// </summary>
     public Task<FlowRun> CreateFlowRunAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/create_flow_run", Body(request, Json.FlowRunCreate), Json.FlowRun, cancellationToken);
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/create_flow_run", Body(request, Json.FlowRunCreate), Json.FlowRun,
+            TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>
     /// Creates 1 to 1,000 runs of a deployment in one request and one write transaction: all of them, or none when one is
-    /// refused (the error names its index). For producers with many runs: one round trip instead of one per run.
+    /// refused (the error names its index). For producers with many runs: one round trip instead of one per run. Keyed as
+    /// <see cref="CreateFlowRunAsync"/> is: a batch sent again after its answer was lost makes no run twice.
     /// </summary>
     public async Task<IReadOnlyList<CreatedFlowRun>> CreateFlowRunsAsync(Guid deploymentId, IReadOnlyList<FlowRunCreate> runs, CancellationToken cancellationToken = default) =>
         (await SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/create_flow_runs",
-            Body(new FlowRunBatchCreate(runs), Json.FlowRunBatchCreate), Json.FlowRunBatchCreated, cancellationToken).ConfigureAwait(false)).Runs;
+            Body(new FlowRunBatchCreate(runs), Json.FlowRunBatchCreate), Json.FlowRunBatchCreated, TimeSpan.Zero, NewKey(), cancellationToken).ConfigureAwait(false)).Runs;
 
     // Flow runs
 
@@ -299,16 +304,19 @@ public sealed class BosunClient : IDisposable
     public Task<FlowRun> GetFlowRunAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, Run(id), null, Json.FlowRun, cancellationToken);
 
-    /// <summary>Records a subflow of a running flow run: a child run, PENDING, that the caller runs and reports.</summary>
+    /// <summary>
+    /// Records a subflow of a running flow run: a child run, PENDING, that the caller runs and reports. Keyed as
+    /// <see cref="CreateFlowRunAsync"/> is.
+    /// </summary>
     public Task<FlowRun> CreateSubflowRunAsync(Guid parentFlowRunId, SubflowRunCreate request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"{Run(parentFlowRunId)}/subflow_runs", Body(request, Json.SubflowRunCreate), Json.FlowRun, cancellationToken);
+        SendAsync(HttpMethod.Post, $"{Run(parentFlowRunId)}/subflow_runs", Body(request, Json.SubflowRunCreate), Json.FlowRun, TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>
     /// Starts a run of the deployment <c>flow/deployment</c> as a child of a running flow run: linked to it, cancelled with
-    /// it. A run token may start children of the runs of its own tree only.
+    /// it. A run token may start children of the runs of its own tree only. Keyed as <see cref="CreateFlowRunAsync"/> is.
     /// </summary>
     public Task<FlowRun> CreateDeploymentChildRunAsync(Guid parentFlowRunId, DeploymentRunCreate request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"{Run(parentFlowRunId)}/deployment_runs", Body(request, Json.DeploymentRunCreate), Json.FlowRun, cancellationToken);
+        SendAsync(HttpMethod.Post, $"{Run(parentFlowRunId)}/deployment_runs", Body(request, Json.DeploymentRunCreate), Json.FlowRun, TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>Pauses a RUNNING run for its own flow (RUNNING → PAUSED), asking for input of a JSON Schema.</summary>
     public Task<SetStateResult> PauseFlowRunAsync(Guid id, FlowRunPause pause, CancellationToken cancellationToken = default) =>

@@ -91,15 +91,18 @@ internal static class DeploymentEndpoints
         deployments.MapGet("{id:guid}/upcoming", (Guid id, int? count, DeploymentService service, CancellationToken ct) =>
             service.UpcomingAsync(id, count ?? 10, ct))
             .WithTags("Schedules").WithName("UpcomingRuns").Requires(Permission.Read).WithSummary("Upcoming schedule times").WithDescription("The next times the deployment's schedules fire, marking those across a DST change.");
-        deployments.MapPost("{id:guid}/create_flow_run", async Task<Results<Created<FlowRun>, Ok<FlowRun>>> (Guid id, FlowRunCreate request, FlowRunService service, CancellationToken ct) =>
+        deployments.MapPost("{id:guid}/create_flow_run", async Task<Results<Created<FlowRun>, Ok<FlowRun>>> (Guid id, FlowRunCreate request,
+            [FromHeader(Name = "Idempotency-Key")] string? key, FlowRunService service, CancellationToken ct) =>
         {
-            var (run, created) = await service.CreateAsync(id, request, ct);
+            var (run, created) = await service.CreateAsync(id, request, key, ct);
             return created ? TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run) : TypedResults.Ok(run);
-        }).WithName("CreateFlowRun").WithSummary("Create a flow run").WithDescription("Create a run of the deployment; an existing idempotency key returns the existing run (200).");
-        deployments.MapPost("{id:guid}/create_flow_runs", (Guid id, FlowRunBatchCreate request, FlowRunService service, CancellationToken ct) =>
-            service.CreateManyAsync(id, request, ct))
-            .WithName("CreateFlowRuns").WithSummary("Create flow runs in a batch")
+        }).WithName("CreateFlowRun").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create a flow run")
+            .WithDescription("Create a run of the deployment; an existing idempotency key returns the existing run (200). " + FlowRunService.RequestKeyDescription);
+        deployments.MapPost("{id:guid}/create_flow_runs", (Guid id, FlowRunBatchCreate request, [FromHeader(Name = "Idempotency-Key")] string? key,
+            FlowRunService service, CancellationToken ct) => service.CreateManyAsync(id, request, key, ct))
+            .WithName("CreateFlowRuns").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create flow runs in a batch")
             .WithDescription("Create 1 to 1,000 runs of the deployment in one request and one write: all of them, or none when one is refused (422 naming `runs[i].field`). " +
-                "Each run is taken as create_flow_run takes it; an existing idempotency key returns that run with `created` false. The answer lists the runs in the order sent.");
+                "Each run is taken as create_flow_run takes it; an existing idempotency key returns that run with `created` false. The answer lists the runs in the order sent. " +
+                "A batch sent again with the same Idempotency-Key header (1 to 200 characters) is answered with the runs its first attempt made, each with `created` false, and makes no other. 409 for a key another request used.");
     }
 }

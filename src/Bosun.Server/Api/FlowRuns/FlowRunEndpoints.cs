@@ -76,21 +76,25 @@ internal static class FlowRunEndpoints
             return TypedResults.NoContent();
         }).WithName("SetFlowRunWaitingReason").ProducesProblem(StatusCodes.Status409Conflict).Requires(Permission.Work)
             .WithSummary("Record why a run's infrastructure waits (worker)").WithDescription("What keeps a PENDING run's infrastructure from starting (a pod's FailedScheduling), shown in its waiting reason, said by worker_name: the run's claimant, or a live worker of its pool that adopted it after the claimant missed two heartbeats. 409 once the run is no longer PENDING, or for any other worker.");
-        runs.MapPost("{id:guid}/subflow_runs", async Task<Created<FlowRun>> (Guid id, SubflowRunCreate request, FlowRunService service, CancellationToken ct) =>
+        runs.MapPost("{id:guid}/subflow_runs", async Task<Results<Created<FlowRun>, Ok<FlowRun>>> (Guid id, SubflowRunCreate request,
+            [FromHeader(Name = "Idempotency-Key")] string? key, FlowRunService service, CancellationToken ct) =>
         {
-            var run = await service.CreateSubflowAsync(id, request, ct);
-            return TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run);
+            var (run, created) = await service.CreateSubflowAsync(id, request, key, ct);
+            return created ? TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run) : TypedResults.Ok(run);
         }).WithName("CreateSubflowRun").Requires(Permission.RunReport, Permission.Deploy).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Record a subflow run")
-            .WithDescription("A flow method called by this running flow, run in its process as a child run (PENDING; it reports its own states). 409 when the parent has ended.");
-        runs.MapPost("{id:guid}/deployment_runs", async Task<Created<FlowRun>> (Guid id, DeploymentRunCreate request, FlowRunService service, CancellationToken ct) =>
+            .WithDescription("A flow method called by this running flow, run in its process as a child run (PENDING; it reports its own states). 409 when the parent has ended. " +
+                FlowRunService.RequestKeyDescription);
+        runs.MapPost("{id:guid}/deployment_runs", async Task<Results<Created<FlowRun>, Ok<FlowRun>>> (Guid id, DeploymentRunCreate request,
+            [FromHeader(Name = "Idempotency-Key")] string? key, FlowRunService service, CancellationToken ct) =>
         {
-            var run = await service.CreateDeploymentChildAsync(id, request, ct);
-            return TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run);
+            var (run, created) = await service.CreateDeploymentChildAsync(id, request, key, ct);
+            return created ? TypedResults.Created($"/api/{ApiRoutes.FlowRuns}/{run.Id}", run) : TypedResults.Ok(run);
         }).WithName("CreateDeploymentChildRun").Requires(Permission.RunReport, Permission.Deploy)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Start a deployment run from a flow")
-            .WithDescription("A running flow starts a run of another deployment (flow/deployment) as its child, on that deployment's infrastructure: linked to this run and cancelled with it. A flow run's token may do this for the runs of its own tree only. 404 for an unknown deployment, 409 when this run has ended.");
+            .WithDescription("A running flow starts a run of another deployment (flow/deployment) as its child, on that deployment's infrastructure: linked to this run and cancelled with it. A flow run's token may do this for the runs of its own tree only. 404 for an unknown deployment, 409 when this run has ended. " +
+                FlowRunService.RequestKeyDescription);
         runs.MapPost("{id:guid}/pause", (Guid id, FlowRunPause pause, FlowRunService service, CancellationToken ct) => service.PauseAsync(id, pause, ct))
             .WithName("PauseFlowRun").Requires(Permission.RunReport)
             .WithSummary("Pause a running flow")

@@ -18,9 +18,21 @@ internal sealed class FlowRunService(
     BosunDatabase database, ClaimSignal claimSignal, RunSignals runSignals, SecretRedactor redactor, ResultFolder results, HeldProposals heldProposals,
     IOptions<BosunServerOptions> options, ILogger<FlowRunService> logger, TimeProvider timeProvider)
 {
-    public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken)
+    /// <summary>What the create endpoints' descriptions say about their Idempotency-Key header.</summary>
+    public const string RequestKeyDescription =
+        "A create sent again with the same Idempotency-Key header (1 to 200 characters) is answered with the run its first attempt made (200), and makes no other: a client that lost an answer may send the request again. 409 for a key another request used.";
+
+    public Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, CancellationToken cancellationToken) =>
+        CreateAsync(deploymentId, request, null, cancellationToken);
+
+    /// <summary>
+    /// Creates a run of the deployment. With a <paramref name="requestKey"/> (the request's Idempotency-Key), a create sent
+    /// again after its answer was lost is answered with the run its first attempt made (not created), and makes no other.
+    /// </summary>
+    public async Task<(FlowRun Run, bool Created)> CreateAsync(Guid deploymentId, FlowRunCreate request, string? requestKey, CancellationToken cancellationToken)
     {
         Check(request);
+        IdempotencyKeys.Check(requestKey);
         var now = timeProvider.GetUtcNow();
         // The run's trace starts here: the run stores this span as its traceparent (under the API request's span, when one is traced).
         using var activity = ServerTracing.Source.StartActivity("bosun.flow_run.create");
@@ -28,7 +40,7 @@ internal sealed class FlowRunService(
         var (row, created, answer) = await database.WriteOneCommandAsync(async scope =>
         {
             var target = await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken);
-            var (made, inserted) = await InsertAsync(scope, target, request, now, cancellationToken);
+            var (made, inserted) = await InsertAsync(scope, target, request, requestKey, now, cancellationToken);
             // A new run is answered from what this transaction wrote and read (no second connection, no read-back); an
             // idempotent replay's run, made earlier and perhaps changed since, is read as GET reads it.
             return (made, inserted, inserted ? await AnswerAsync(scope, target, request, made, now, cancellationToken) : null);
@@ -77,8 +89,9 @@ internal sealed class FlowRunService(
     /// Creates many runs of one deployment in one write transaction: the deployment and its pool's template are read once,
     /// and one refused run refuses them all, its errors named by index (<c>runs[3].parameters</c>).
     /// </summary>
-    public async Task<FlowRunBatchCreated> CreateManyAsync(Guid deploymentId, FlowRunBatchCreate batch, CancellationToken cancellationToken)
+    public async Task<FlowRunBatchCreated> CreateManyAsync(Guid deploymentId, FlowRunBatchCreate batch, string? requestKey, CancellationToken cancellationToken)
     {
+        IdempotencyKeys.Check(requestKey);
         if (batch.Runs is not { Count: > 0 and <= MaxBatch })
         {
             throw new ValidationException("runs", [$"send 1 to {MaxBatch:N0} runs"]);
@@ -100,7 +113,9 @@ internal sealed class FlowRunService(
             for (var i = 0; i < batch.Runs.Count; i++)
             {
                 var index = i;
-                made.Add(await IndexedAsync(index, () => InsertAsync(scope, target, batch.Runs[index], now, cancellationToken)));
+                // Each run of a keyed batch has a key of its own: a batch sent again finds every run the first attempt made.
+                var runKey = requestKey is null ? null : $"{requestKey}#{index}";
+                made.Add(await IndexedAsync(index, () => InsertAsync(scope, target, batch.Runs[index], runKey, now, cancellationToken)));
             }
 
             return made;
@@ -186,9 +201,12 @@ internal sealed class FlowRunService(
         }
     }
 
-    /// <summary>Validates one run against its deployment and inserts it; an idempotency key already used returns that run instead.</summary>
+    /// <summary>
+    /// Validates one run against its deployment and inserts it; an idempotency key already used returns that run instead,
+    /// as does a request key already used (the same create sent again), which no read looks for before the insert.
+    /// </summary>
     private static async Task<(FlowRunRow Row, bool Created)> InsertAsync(
-        WriteScope scope, CreateTarget target, FlowRunCreate request, DateTimeOffset now, CancellationToken cancellationToken)
+        WriteScope scope, CreateTarget target, FlowRunCreate request, string? requestKey, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var deployment = target.Deployment;
         if (request.IdempotencyKey is { } key &&
@@ -228,6 +246,7 @@ internal sealed class FlowRunService(
         var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
             request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds,
             startTimeoutSeconds: request.StartTimeoutSeconds, startTimeoutAction: request.StartTimeoutAction);
+        row.RequestKey = requestKey;
         if (request.ParentFlowRunId is { } parentId)
         {
             row.ParentFlowRunId = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) is not null
@@ -237,19 +256,39 @@ internal sealed class FlowRunService(
 
         if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
         {
-            // The same idempotency key was used by a request that committed meanwhile (another replica).
-            var winner = await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, request.IdempotencyKey!, cancellationToken);
-            return (winner!, false);
+            // The same create sent again, or the same idempotency key used by a request that committed meanwhile (another replica).
+            var earlier = await ExistingAsync(scope, requestKey, run => run.DeploymentId == deployment.Id, cancellationToken);
+            if (earlier is null && request.IdempotencyKey is { } idempotencyKey)
+            {
+                earlier = await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, idempotencyKey, cancellationToken);
+            }
+
+            return (earlier ?? throw new ConflictException("The run's creation conflicted with a run written meanwhile: send the request again."), false);
         }
 
         return (row, true);
     }
 
     /// <summary>
+    /// The run an earlier attempt of this request made, found by its <paramref name="requestKey"/>; a 409 when that key made a
+    /// run of another request (<paramref name="sameRequest"/> false: another deployment or parent); null without a key.
+    /// </summary>
+    private static async Task<FlowRunRow?> ExistingAsync(WriteScope scope, string? requestKey, Func<FlowRunRow, bool> sameRequest, CancellationToken cancellationToken)
+    {
+        if (requestKey is null || await FlowRunStore.FindByRequestKeyAsync(scope, requestKey, cancellationToken) is not { } earlier)
+        {
+            return null;
+        }
+
+        return sameRequest(earlier) ? earlier
+            : throw new ConflictException($"Idempotency-Key '{requestKey}' was used by another request (it made flow run {earlier.Id}): send a new key with each create.");
+    }
+
+    /// <summary>
     /// A run of the deployment <c>flow/deployment</c> started by a running flow (RunDeploymentAsync): created as any run of
     /// it, linked to the parent. 404 for an unknown parent or deployment, 409 when the parent has ended.
     /// </summary>
-    public async Task<FlowRun> CreateDeploymentChildAsync(Guid parentId, DeploymentRunCreate request, CancellationToken cancellationToken)
+    public async Task<(FlowRun Run, bool Created)> CreateDeploymentChildAsync(Guid parentId, DeploymentRunCreate request, string? requestKey, CancellationToken cancellationToken)
     {
         var address = request.Deployment ?? "";
         var slash = address.IndexOf('/', StringComparison.Ordinal);
@@ -269,12 +308,16 @@ internal sealed class FlowRunService(
             return (await DeploymentStore.GetByNameAsync(connection, address[..slash], address[(slash + 1)..], cancellationToken: cancellationToken))?.Id
                 ?? throw new NotFoundException($"Deployment '{address}' does not exist. List deployments with `bosun deployment ls`.");
         }, cancellationToken);
-        return (await CreateAsync(deploymentId, new FlowRunCreate(request.Parameters, ParentFlowRunId: parentId), cancellationToken)).Run;
+        return await CreateAsync(deploymentId, new FlowRunCreate(request.Parameters, ParentFlowRunId: parentId), requestKey, cancellationToken);
     }
 
-    /// <summary>A subflow's run, linked to its running parent, PENDING for the parent's process to run.</summary>
-    public async Task<FlowRun> CreateSubflowAsync(Guid parentId, SubflowRunCreate request, CancellationToken cancellationToken)
+    /// <summary>
+    /// A subflow's run, linked to its running parent, PENDING for the parent's process to run. With a
+    /// <paramref name="requestKey"/>, the request sent again is answered with the run its first attempt made (not created).
+    /// </summary>
+    public async Task<(FlowRun Run, bool Created)> CreateSubflowAsync(Guid parentId, SubflowRunCreate request, string? requestKey, CancellationToken cancellationToken)
     {
+        IdempotencyKeys.Check(requestKey);
         if (NameRules.Check(request.FlowName, "Flow") is { } problem)
         {
             throw new ValidationException("flow_name", [problem]);
@@ -285,7 +328,7 @@ internal sealed class FlowRunService(
             throw new ValidationException("name", [$"must be at most {NameRules.MaxLength} characters"]);
         }
         var now = timeProvider.GetUtcNow();
-        var id = await database.WriteAsync(async scope =>
+        var (id, created) = await database.WriteAsync(async scope =>
         {
             var parent = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) ?? throw NotFound(parentId);
             if (parent.State.Type.IsTerminal())
@@ -297,11 +340,22 @@ internal sealed class FlowRunService(
             var row = FlowRunStore.NewSubflowRun(flowId, parentId, request.ParentTaskRunId, request.Parameters ?? [], request.Name, now);
             // A subflow runs in its parent's process: its spans belong to the parent's trace.
             row.Traceparent = parent.Traceparent ?? RunTrace.NewTraceparent();
-            await FlowRunStore.InsertAsync(scope, row, cancellationToken);
-            return row.Id;
+            row.RequestKey = requestKey;
+            if (await FlowRunStore.InsertAsync(scope, row, cancellationToken))
+            {
+                return (row.Id, true);
+            }
+
+            var earlier = await ExistingAsync(scope, requestKey, run => run.ParentFlowRunId == parentId, cancellationToken)
+                ?? throw new ConflictException("The subflow run's creation conflicted with a run written meanwhile: send the request again.");
+            return (earlier.Id, false);
         }, cancellationToken);
-        runSignals.Notify(parentId, RunChange.State);
-        return await GetAsync(id, cancellationToken);
+        if (created)
+        {
+            runSignals.Notify(parentId, RunChange.State);
+        }
+
+        return (await GetAsync(id, cancellationToken), created);
     }
 
     public async Task<FlowRun> GetAsync(Guid id, CancellationToken cancellationToken)

@@ -1,0 +1,75 @@
+using Bosun.Client;
+using Bosun.Contracts.FlowRuns;
+using Bosun.Testing;
+
+namespace Bosun.Faults.Tests;
+
+/// <summary>
+/// The server makes a run but its answer never reaches the client, whose connection breaks: the client sends the create
+/// again, with the Idempotency-Key it sent the first time, and gets the run the first attempt made. Without the key the
+/// second attempt made a second run.
+/// </summary>
+public sealed class LostCreateAnswerTests
+{
+    [Fact]
+    public Task CreateAnswerLost_TheClientSendsItAgain_OneRun() => Stores.EachAsync(async postgres =>
+    {
+        await using var lost = await LostAnswerAsync(postgres, "/create_flow_run HTTP");
+
+        var run = await lost.Client.CreateFlowRunAsync(lost.Deployment, new FlowRunCreate(Name: "once"));
+
+        Assert.Equal(1, lost.Proxy.Dropped);
+        Assert.Equal([run.Id], await lost.RunsAsync());
+    });
+
+    [Fact]
+    public Task BatchCreateAnswerLost_TheClientSendsItAgain_EachRunOnce() => Stores.EachAsync(async postgres =>
+    {
+        await using var lost = await LostAnswerAsync(postgres, "/create_flow_runs HTTP");
+
+        var runs = await lost.Client.CreateFlowRunsAsync(lost.Deployment, [new FlowRunCreate(Name: "a"), new FlowRunCreate(Name: "b")]);
+
+        Assert.Equal(1, lost.Proxy.Dropped);
+        // The answer the client got is the second attempt's: the runs the first one made, not created by it.
+        Assert.All(runs, run => Assert.False(run.Created));
+        Assert.Equal(runs.Select(run => run.Id).Order(), await lost.RunsAsync());
+    });
+
+    [Fact]
+    public Task SubflowAnswerLost_TheClientSendsItAgain_OneSubflowRun() => Stores.EachAsync(async postgres =>
+    {
+        await using var lost = await LostAnswerAsync(postgres, "/subflow_runs HTTP");
+        var parent = await lost.Server.Client.CreateFlowRunAsync(lost.Deployment, new FlowRunCreate());
+
+        var subflow = await lost.Client.CreateSubflowRunAsync(parent.Id, new SubflowRunCreate("sub"));
+
+        Assert.Equal(1, lost.Proxy.Dropped);
+        var children = await lost.Server.Client.ListFlowRunsAsync(new FlowRunFilter(ParentFlowRunId: parent.Id));
+        Assert.Equal(subflow.Id, Assert.Single(children.Items).Id);
+    });
+
+    private static async Task<LostAnswer> LostAnswerAsync(bool postgres, string marker)
+    {
+        var server = await TestServer.StartAsync(postgres: postgres);
+        await server.Client.PoolAsync("p");
+        var deployment = await server.Client.DeploymentAsync("p");
+        var proxy = new AnswerDroppingProxy(server.ApiUrl, [marker]);
+        var client = new BosunClient(new BosunClientOptions { ApiUrl = proxy.ApiUrl, RetryDelay = TimeSpan.FromMilliseconds(50) });
+        return new LostAnswer(server, proxy, client, deployment.Id);
+    }
+
+    /// <summary>A server, a proxy that loses the first answer to a request carrying a marker, and a client through it.</summary>
+    private sealed record LostAnswer(TestServer Server, AnswerDroppingProxy Proxy, BosunClient Client, Guid Deployment) : IAsyncDisposable
+    {
+        /// <summary>The ids of the deployment's runs, in order.</summary>
+        public async Task<IEnumerable<Guid>> RunsAsync() =>
+            (await Server.Client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: Deployment))).Items.Select(run => run.Id).Order();
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Proxy.DisposeAsync();
+            await Server.DisposeAsync();
+        }
+    }
+}
