@@ -222,14 +222,9 @@ internal static partial class FlowRunStore
             SelectRun + " WHERE r.flow_id = @flowId AND r.idempotency_key = @key", new { flowId, key }, scope.Transaction,
             cancellationToken: cancellationToken));
 
-    /// <summary>The run made by the create request whose Idempotency-Key header was <paramref name="key"/>.</summary>
-    public static async Task<FlowRunRow?> FindByRequestKeyAsync(WriteScope scope, string key, CancellationToken cancellationToken) =>
-        await scope.Connection.QuerySingleOrDefaultAsync<FlowRunRow>(new CommandDefinition(
-            SelectRun + " WHERE r.request_key = @key", new { key }, scope.Transaction, cancellationToken: cancellationToken));
-
     /// <summary>
     /// Inserts the run, with the scope's deferred statement (its audit entry) in the same command; with an idempotency key
-    /// or a request key already taken (an earlier or a concurrent insert), inserts nothing of the run and returns false.
+    /// already taken (a concurrent insert), or its id (a keyed create sent again), inserts nothing of the run and returns false.
     /// </summary>
     public static async Task<bool> InsertAsync(WriteScope scope, FlowRunRow row, CancellationToken cancellationToken)
     {
@@ -240,11 +235,11 @@ internal static partial class FlowRunStore
     private const string InsertRunSql = """
             INSERT INTO flow_runs (id, name, flow_id, deployment_id, work_pool_id, work_queue_id, parameters, job_variables, tags,
                 state_id, state_type, state_name, state_message, state_timestamp, state_scheduled_time, expected_start_time,
-                next_scheduled_start_time, idempotency_key, request_key, retries, retry_delay_seconds, schedule_id, timeout_seconds, created, updated,
+                next_scheduled_start_time, idempotency_key, retries, retry_delay_seconds, schedule_id, timeout_seconds, created, updated,
                 last_heartbeat, parent_flow_run_id, parent_task_run_id, start_timeout_seconds, start_timeout_action, traceparent)
             VALUES (@Id, @Name, @FlowId, @DeploymentId, @WorkPoolId, @WorkQueueId, @Parameters, @JobVariables, @Tags,
                 @StateId, @StateType, @StateName, @StateMessage, @StateTimestamp, @StateScheduledTime, @ExpectedStartTime,
-                @NextScheduledStartTime, @IdempotencyKey, @RequestKey, @Retries, @RetryDelaySeconds, @ScheduleId, @TimeoutSeconds, @Created, @Updated,
+                @NextScheduledStartTime, @IdempotencyKey, @Retries, @RetryDelaySeconds, @ScheduleId, @TimeoutSeconds, @Created, @Updated,
                 @LastHeartbeat, @ParentFlowRunId, @ParentTaskRunId, @StartTimeoutSeconds, @StartTimeoutAction, @Traceparent)
             ON CONFLICT DO NOTHING;
             INSERT INTO flow_run_states (id, flow_run_id, type, name, message, timestamp, scheduled_time)

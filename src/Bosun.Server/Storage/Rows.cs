@@ -165,8 +165,6 @@ internal sealed class FlowRunRow
     public string? InfrastructureWaitingReason { get; set; }
     public string? WorkerName { get; set; }
     public string? IdempotencyKey { get; set; }
-    /// <summary>The Idempotency-Key header of the create that made it, when it had one.</summary>
-    public string? RequestKey { get; set; }
     public int Retries { get; set; }
     public int RetryDelaySeconds { get; set; }
     public Guid? ScheduleId { get; set; }

@@ -203,7 +203,8 @@ internal sealed class FlowRunService(
 
     /// <summary>
     /// Validates one run against its deployment and inserts it; an idempotency key already used returns that run instead,
-    /// as does a request key already used (the same create sent again), which no read looks for before the insert.
+    /// as does a request key already used (the same create sent again): the run's id is made from it (RequestKeyIds), so
+    /// the insert meets the first attempt's run, and no read looks for it before.
     /// </summary>
     private static async Task<(FlowRunRow Row, bool Created)> InsertAsync(
         WriteScope scope, CreateTarget target, FlowRunCreate request, string? requestKey, DateTimeOffset now, CancellationToken cancellationToken)
@@ -246,7 +247,11 @@ internal sealed class FlowRunService(
         var row = FlowRunStore.NewScheduledRun(deployment, parameters, jobVariables, request.Tags ?? [], request.ScheduledStartTime ?? now, now,
             request.Name, request.IdempotencyKey, request.Retries, request.RetryDelaySeconds, queueId, timeoutSeconds: request.TimeoutSeconds,
             startTimeoutSeconds: request.StartTimeoutSeconds, startTimeoutAction: request.StartTimeoutAction);
-        row.RequestKey = requestKey;
+        if (requestKey is not null)
+        {
+            row.Id = RequestKeyIds.Of(requestKey);
+        }
+
         if (request.ParentFlowRunId is { } parentId)
         {
             row.ParentFlowRunId = await FlowRunStore.GetAsync(scope.Connection, parentId, scope.Transaction, cancellationToken) is not null
@@ -270,12 +275,13 @@ internal sealed class FlowRunService(
     }
 
     /// <summary>
-    /// The run an earlier attempt of this request made, found by its <paramref name="requestKey"/>; a 409 when that key made a
-    /// run of another request (<paramref name="sameRequest"/> false: another deployment or parent); null without a key.
+    /// The run an earlier attempt of this request made, found by the id its <paramref name="requestKey"/> gives; a 409 when
+    /// that key made a run of another request (<paramref name="sameRequest"/> false: another deployment or parent); null
+    /// without a key.
     /// </summary>
     private static async Task<FlowRunRow?> ExistingAsync(WriteScope scope, string? requestKey, Func<FlowRunRow, bool> sameRequest, CancellationToken cancellationToken)
     {
-        if (requestKey is null || await FlowRunStore.FindByRequestKeyAsync(scope, requestKey, cancellationToken) is not { } earlier)
+        if (requestKey is null || await FlowRunStore.GetAsync(scope.Connection, RequestKeyIds.Of(requestKey), scope.Transaction, cancellationToken) is not { } earlier)
         {
             return null;
         }
@@ -340,7 +346,11 @@ internal sealed class FlowRunService(
             var row = FlowRunStore.NewSubflowRun(flowId, parentId, request.ParentTaskRunId, request.Parameters ?? [], request.Name, now);
             // A subflow runs in its parent's process: its spans belong to the parent's trace.
             row.Traceparent = parent.Traceparent ?? RunTrace.NewTraceparent();
-            row.RequestKey = requestKey;
+            if (requestKey is not null)
+            {
+                row.Id = RequestKeyIds.Of(requestKey);
+            }
+
             if (await FlowRunStore.InsertAsync(scope, row, cancellationToken))
             {
                 return (row.Id, true);
