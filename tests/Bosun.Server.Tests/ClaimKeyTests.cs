@@ -1,11 +1,11 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using Bosun.Contracts.Deployments;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Testing;
+using static Bosun.Server.Tests.KeyedRequests;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bosun.Server.Tests;
@@ -41,7 +41,7 @@ public sealed class ClaimKeyTests
         // A run that moved on since is answered as it is now while still the claimant's; a finished one is left out.
         await client.SetFlowRunStateAsync(first[0], new StateProposal(StateType.Running));
         await client.CompleteAsync(first[1]);
-        var later = await PostAsync(http, "work_pools/p/claim", """{"worker_name": "w1", "max_runs": 2}""", "key-1");
+        var (_, later) = await PostAsync(http, "work_pools/p/claim", """{"worker_name": "w1", "max_runs": 2}""", "key-1");
         var still = Assert.Single(later["runs"]!.AsArray());
         Assert.Equal((first[0], "RUNNING"), (Guid.Parse(still!["flow_run"]!["id"]!.GetValue<string>()), still["flow_run"]!["state"]!["type"]!.GetValue<string>()));
         Assert.Equal(2, await ScheduledAsync(client));
@@ -64,8 +64,8 @@ public sealed class ClaimKeyTests
         using var http = new HttpClient { BaseAddress = server.ApiUrl };
         var body = $$"""{"process_name": "serve-1", "deployment_ids": ["{{deployment.Id}}"], "max_runs": 1, "in_process_infrastructure_id": "in-process:1"}""";
 
-        var first = await PostAsync(http, "deployments/claim", body, "served-1");
-        var again = await PostAsync(http, "deployments/claim", body, "served-1");
+        var (_, first) = await PostAsync(http, "deployments/claim", body, "served-1");
+        var (_, again) = await PostAsync(http, "deployments/claim", body, "served-1");
 
         var run = Assert.Single(first["runs"]!.AsArray())!["flow_run"]!;
         var resent = Assert.Single(again["runs"]!.AsArray())!["flow_run"]!;
@@ -126,20 +126,5 @@ public sealed class ClaimKeyTests
         (await client.ListFlowRunsAsync(new FlowRunFilter(States: [StateType.Scheduled]))).Total;
 
     private static async Task<List<Guid>> RunIdsAsync(HttpClient http, string path, string body, string key) =>
-        (await PostAsync(http, path, body, key))["runs"]!.AsArray().Select(run => Guid.Parse(run!["flow_run"]!["id"]!.GetValue<string>())).ToList();
-
-    private static async Task<JsonNode> PostAsync(HttpClient http, string path, string body, string key)
-    {
-        using var answer = await SendAsync(http, path, body, key);
-        var text = await answer.Content.ReadAsStringAsync();
-        Assert.True(answer.IsSuccessStatusCode, $"{path}: {(int)answer.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string path, string body, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-        return await http.SendAsync(request);
-    }
+        (await PostAsync(http, path, body, key)).Answer["runs"]!.AsArray().Select(run => Guid.Parse(run!["flow_run"]!["id"]!.GetValue<string>())).ToList();
 }

@@ -1,8 +1,8 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Testing;
+using static Bosun.Server.Tests.KeyedRequests;
 
 namespace Bosun.Server.Tests;
 
@@ -111,19 +111,4 @@ public sealed class CreateKeyTests
 
     private static async Task<int> RunsOfAsync(Client.BosunClient client, Guid deploymentId) =>
         (await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deploymentId))).Total;
-
-    private static async Task<(HttpStatusCode Status, JsonNode Answer)> PostAsync(HttpClient http, string path, string body, string key)
-    {
-        using var answer = await SendAsync(http, path, body, key);
-        var text = await answer.Content.ReadAsStringAsync();
-        Assert.True(answer.IsSuccessStatusCode, $"{path}: {(int)answer.StatusCode} {text}");
-        return (answer.StatusCode, JsonNode.Parse(text)!);
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string path, string body, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-        return await http.SendAsync(request);
-    }
 }
