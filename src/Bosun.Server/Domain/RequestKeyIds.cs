@@ -18,10 +18,9 @@ internal static class RequestKeyIds
     /// <summary>The version-5 UUID of <paramref name="name"/> (UTF-8) in <paramref name="space"/>, as RFC 9562 §5.5 makes it.</summary>
     public static Guid NameBased(Guid space, string name)
     {
-        var bytes = Encoding.UTF8.GetBytes(name);
-        var input = new byte[16 + bytes.Length];
+        var input = new byte[16 + Encoding.UTF8.GetByteCount(name)];
         space.TryWriteBytes(input, bigEndian: true, out _);
-        bytes.CopyTo(input, 16);
+        Encoding.UTF8.GetBytes(name, input.AsSpan(16));
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
 #pragma warning disable CA5350 // Version 5 is SHA-1 by definition; the id names a request, it protects nothing.
         SHA1.HashData(input, hash);
