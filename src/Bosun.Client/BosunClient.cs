@@ -81,9 +81,12 @@ public sealed class BosunClient : IDisposable
 
     // Work pools
 
-    /// <summary>Creates a work pool (with its default queue).</summary>
+    /// <summary>
+    /// Creates a work pool (with its default queue). Keyed as <see cref="CreateFlowRunAsync"/> is: sent again after its
+    /// answer was lost, it is answered with the pool the first attempt made, not a 409.
+    /// </summary>
     public Task<WorkPool> CreateWorkPoolAsync(WorkPoolCreate request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.WorkPools, Body(request, Json.WorkPoolCreate), Json.WorkPool, cancellationToken);
+        SendAsync(HttpMethod.Post, ApiRoutes.WorkPools, Body(request, Json.WorkPoolCreate), Json.WorkPool, TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>Reads a work pool.</summary>
     public Task<WorkPool> GetWorkPoolAsync(string name, CancellationToken cancellationToken = default) =>
@@ -123,9 +126,9 @@ public sealed class BosunClient : IDisposable
 
     // Work queues
 
-    /// <summary>Creates a queue in a pool.</summary>
+    /// <summary>Creates a queue in a pool. Keyed as <see cref="CreateWorkPoolAsync"/> is.</summary>
     public Task<WorkQueue> CreateWorkQueueAsync(string pool, WorkQueueCreate request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, Pool(pool) + "/queues", Body(request, Json.WorkQueueCreate), Json.WorkQueue, cancellationToken);
+        SendAsync(HttpMethod.Post, Pool(pool) + "/queues", Body(request, Json.WorkQueueCreate), Json.WorkQueue, TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>Reads a queue.</summary>
     public Task<WorkQueue> GetWorkQueueAsync(string pool, string queue, CancellationToken cancellationToken = default) =>
@@ -250,9 +253,10 @@ public sealed class BosunClient : IDisposable
     public Task<JobPreview> PreviewJobAsync(Guid deploymentId, JobPreviewRequest? request = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/preview_job", Body(request ?? new JobPreviewRequest(), Json.JobPreviewRequest), Json.JobPreview, cancellationToken);
 
-    /// <summary>Adds a schedule to a deployment.</summary>
+    /// <summary>Adds a schedule to a deployment. Keyed as <see cref="CreateWorkPoolAsync"/> is: sent again after its answer was lost, it adds no second schedule.</summary>
     public Task<DeploymentSchedule> AddScheduleAsync(Guid deploymentId, ScheduleSpec schedule, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/schedules", Body(schedule, Json.ScheduleSpec), Json.DeploymentSchedule, cancellationToken);
+        SendAsync(HttpMethod.Post, $"{ApiRoutes.Deployments}/{deploymentId}/schedules", Body(schedule, Json.ScheduleSpec), Json.DeploymentSchedule,
+            TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>Every schedule of a deployment, oldest first, read page by page.</summary>
     public Task<IReadOnlyList<DeploymentSchedule>> ListSchedulesAsync(Guid deploymentId, CancellationToken cancellationToken = default) =>
@@ -462,9 +466,9 @@ public sealed class BosunClient : IDisposable
 
     // Automations
 
-    /// <summary>Creates an automation (a trigger and its actions).</summary>
+    /// <summary>Creates an automation (a trigger and its actions). Keyed as <see cref="CreateWorkPoolAsync"/> is.</summary>
     public Task<Automation> CreateAutomationAsync(AutomationCreate request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Automations, Body(request, Json.AutomationCreate), Json.Automation, cancellationToken);
+        SendAsync(HttpMethod.Post, ApiRoutes.Automations, Body(request, Json.AutomationCreate), Json.Automation, TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>Every automation, by name, read page by page.</summary>
     public Task<IReadOnlyList<Automation>> ListAutomationsAsync(CancellationToken cancellationToken = default) =>

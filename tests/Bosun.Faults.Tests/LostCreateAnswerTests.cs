@@ -1,13 +1,15 @@
 using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
+using Bosun.Contracts.Schedules;
+using Bosun.Contracts.WorkPools;
 using Bosun.Testing;
 
 namespace Bosun.Faults.Tests;
 
 /// <summary>
-/// The server makes a run but its answer never reaches the client, whose connection breaks: the client sends the create
-/// again, with the Idempotency-Key it sent the first time, and gets the run the first attempt made. Without the key the
-/// second attempt made a second run.
+/// The server makes a run (a pool, a schedule) but its answer never reaches the client, whose connection breaks: the
+/// client sends the create again, with the Idempotency-Key it sent the first time, and gets what the first attempt made.
+/// Without the key the second attempt made a second run or schedule, or was refused as a pool that already exists.
 /// </summary>
 public sealed class LostCreateAnswerTests
 {
@@ -46,6 +48,28 @@ public sealed class LostCreateAnswerTests
         Assert.Equal(1, lost.Proxy.Dropped);
         var children = await lost.Server.Client.ListFlowRunsAsync(new FlowRunFilter(ParentFlowRunId: parent.Id));
         Assert.Equal(subflow.Id, Assert.Single(children.Items).Id);
+    });
+
+    [Fact]
+    public Task WorkPoolAnswerLost_TheClientSendsItAgain_ThePoolNotAConflict() => Stores.EachAsync(async postgres =>
+    {
+        await using var lost = await LostAnswerAsync(postgres, "/work_pools HTTP");
+
+        var pool = await lost.Client.CreateWorkPoolAsync(new WorkPoolCreate("q", "process"));
+
+        Assert.Equal(1, lost.Proxy.Dropped);
+        Assert.Equal(pool.Id, (await lost.Server.Client.GetWorkPoolAsync("q")).Id);
+    });
+
+    [Fact]
+    public Task ScheduleAnswerLost_TheClientSendsItAgain_OneSchedule() => Stores.EachAsync(async postgres =>
+    {
+        await using var lost = await LostAnswerAsync(postgres, "/schedules HTTP");
+
+        var schedule = await lost.Client.AddScheduleAsync(lost.Deployment, new ScheduleSpec(IntervalSeconds: 3600));
+
+        Assert.Equal(1, lost.Proxy.Dropped);
+        Assert.Equal([schedule.Id], (await lost.Server.Client.ListSchedulesAsync(lost.Deployment)).Select(s => s.Id));
     });
 
     private static async Task<LostAnswer> LostAnswerAsync(bool postgres, string marker)

@@ -4,9 +4,10 @@ using System.Text;
 namespace Bosun.Server.Domain;
 
 /// <summary>
-/// The id of the run that a create with an Idempotency-Key makes: a name-based UUID (RFC 9562, version 5, SHA-1) of the
-/// key. A create sent again with its key makes the same id, so its insert meets the first attempt's run on the primary
-/// key, with no column or index of its own. It never equals a random (version 4) id.
+/// The id of what a create with an Idempotency-Key makes (a run, a work pool or queue, a schedule, an automation): a
+/// name-based UUID (RFC 9562, version 5, SHA-1) of the key. A create sent again with its key makes the same id, so it
+/// meets the first attempt's row on the primary key (or finds it by that id), with no column or index of its own. It
+/// never equals a random (version 4) id.
 /// </summary>
 internal static class RequestKeyIds
 {
@@ -14,6 +15,10 @@ internal static class RequestKeyIds
     private static readonly Guid Namespace = new("5e3c1d2a-8f0b-4c7e-9a61-b05a2c7d4f18");
 
     public static Guid Of(string key) => NameBased(Namespace, key);
+
+    /// <summary>The 409 for a key whose first request made something else (<paramref name="made"/>, e.g. "work pool 'a'").</summary>
+    public static ConflictException UsedElsewhere(string key, string made) =>
+        new($"Idempotency-Key '{key}' was used by another request (it made {made}): send a new key with each create.");
 
     /// <summary>The version-5 UUID of <paramref name="name"/> (UTF-8) in <paramref name="space"/>, as RFC 9562 §5.5 makes it.</summary>
     public static Guid NameBased(Guid space, string name)

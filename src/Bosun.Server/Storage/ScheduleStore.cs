@@ -45,6 +45,10 @@ internal static class ScheduleStore
             "SELECT * FROM deployment_schedules WHERE id = @scheduleId AND deployment_id = @deploymentId",
             new { scheduleId, deploymentId }, transaction, cancellationToken: cancellationToken));
 
+    public static Task<ScheduleRow?> GetByIdAsync(DbConnection connection, Guid scheduleId, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
+        connection.QuerySingleOrDefaultAsync<ScheduleRow?>(new CommandDefinition(
+            "SELECT * FROM deployment_schedules WHERE id = @scheduleId", new { scheduleId }, transaction, cancellationToken: cancellationToken));
+
     private const string ActiveJoin = """
         FROM deployment_schedules s
         JOIN deployments d ON d.id = s.deployment_id

@@ -33,6 +33,10 @@ internal static class WorkPoolStore
         connection.QuerySingleOrDefaultAsync<WorkPoolRow?>(new CommandDefinition(
             SelectPool + " WHERE p.name = @name", new { name, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
 
+    public static Task<WorkPoolRow?> GetPoolByIdAsync(DbConnection connection, Guid id, DateTimeOffset now, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
+        connection.QuerySingleOrDefaultAsync<WorkPoolRow?>(new CommandDefinition(
+            SelectPool + " WHERE p.id = @id", new { id, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
+
     /// <summary>
     /// Pools by name, of the type <paramref name="type"/> and whose name contains <paramref name="nameContains"/> (any
     /// case, see <see cref="DeploymentStore.LikeContains"/>) when given, after the name <paramref name="after"/> when given
@@ -127,6 +131,10 @@ internal static class WorkPoolStore
     public static Task<WorkQueueRow?> GetQueueAsync(DbConnection connection, Guid poolId, string name, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         connection.QuerySingleOrDefaultAsync<WorkQueueRow?>(new CommandDefinition(
             SelectQueue + " WHERE q.work_pool_id = @poolId AND q.name = @name", new { poolId, name }, transaction, cancellationToken: cancellationToken));
+
+    public static Task<WorkQueueRow?> GetQueueByIdAsync(DbConnection connection, Guid id, DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
+        connection.QuerySingleOrDefaultAsync<WorkQueueRow?>(new CommandDefinition(
+            SelectQueue + " WHERE q.id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
     public static Task InsertQueueAsync(WriteScope scope, WorkQueueRow row, DateTimeOffset now, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition("""

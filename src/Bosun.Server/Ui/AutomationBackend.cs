@@ -12,10 +12,10 @@ internal sealed class AutomationBackend(AutomationService automations) : IAutoma
     public Task<Automation> GetAsync(string name, CancellationToken cancellationToken) => Call(() => automations.GetAsync(name, cancellationToken));
 
     public Task<Automation> CreateAsync(AutomationCreate request, CancellationToken cancellationToken) =>
-        Call(() =>
+        Call(async () =>
         {
             UiChangeLog.Describe("CreateAutomation", $"fields: name=\"{request.Name}\", trigger, actions[{request.Actions.Count}]");
-            return automations.CreateAsync(request, cancellationToken);
+            return (await automations.CreateAsync(request, null, cancellationToken)).Automation;
         });
 
     public Task<Automation> UpdateAsync(string name, AutomationUpdate update, CancellationToken cancellationToken) =>

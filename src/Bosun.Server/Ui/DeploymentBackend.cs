@@ -54,10 +54,10 @@ internal sealed class DeploymentBackend(DeploymentService deployments, FlowRunSu
         Call(() => deployments.PreviewScheduleAsync(id, spec, count, cancellationToken));
 
     public Task<DeploymentSchedule> AddScheduleAsync(Guid id, ScheduleSpec spec, CancellationToken cancellationToken) =>
-        Call(() =>
+        Call(async () =>
         {
             UiChangeLog.Describe("AddSchedule", UiChangeLog.Summary($"id={id}", spec));
-            return deployments.AddScheduleAsync(id, spec, cancellationToken);
+            return (await deployments.AddScheduleAsync(id, spec, null, cancellationToken)).Schedule;
         });
 
     public Task<DeploymentSchedule> SetScheduleActiveAsync(Guid id, Guid scheduleId, bool active, CancellationToken cancellationToken) =>

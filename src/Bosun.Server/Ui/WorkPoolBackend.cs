@@ -27,10 +27,10 @@ internal sealed class WorkPoolBackend(WorkPoolService pools, FlowRunSummaries su
         Call(() => pools.ListWorkersAsync(poolName, cancellationToken));
 
     public Task<WorkPool> CreatePoolAsync(WorkPoolCreate request, CancellationToken cancellationToken) =>
-        Call(() =>
+        Call(async () =>
         {
             UiChangeLog.Describe("CreateWorkPool", $"name={request.Name} type={request.Type}");
-            return pools.CreatePoolAsync(request, cancellationToken);
+            return (await pools.CreatePoolAsync(request, null, cancellationToken)).Pool;
         });
 
     public Task<WorkPool> SetPoolPausedAsync(string name, bool paused, CancellationToken cancellationToken) =>
@@ -48,10 +48,10 @@ internal sealed class WorkPoolBackend(WorkPoolService pools, FlowRunSummaries su
         });
 
     public Task<WorkQueue> CreateQueueAsync(string poolName, WorkQueueCreate request, CancellationToken cancellationToken) =>
-        Call(() =>
+        Call(async () =>
         {
             UiChangeLog.Describe("CreateWorkQueue", UiChangeLog.Summary($"pool={poolName}", request));
-            return pools.CreateQueueAsync(poolName, request, cancellationToken);
+            return (await pools.CreateQueueAsync(poolName, request, null, cancellationToken)).Queue;
         });
 
     public Task<WorkQueue> SetQueuePausedAsync(string poolName, string queueName, bool paused, CancellationToken cancellationToken) =>

@@ -3,7 +3,9 @@ using Bosun.Contracts.Automations;
 using Bosun.Server.Api.Security;
 using Bosun.Server.Orchestration.Automations;
 using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api.Automations;
 
@@ -13,12 +15,13 @@ internal static class AutomationEndpoints
     public static void MapAutomations(this IEndpointRouteBuilder api)
     {
         var automations = api.MapGroup(ApiRoutes.Automations).WithTags("Automations").Requires(Permission.Admin);
-        automations.MapPost("", async Task<Created<Automation>> (AutomationCreate request, AutomationService service, CancellationToken ct) =>
+        automations.MapPost("", async Task<Results<Created<Automation>, Ok<Automation>>> (AutomationCreate request, [FromHeader(Name = "Idempotency-Key")] string? key,
+            AutomationService service, CancellationToken ct) =>
         {
-            var automation = await service.CreateAsync(request, ct);
-            return TypedResults.Created($"/api/{ApiRoutes.Automations}/{automation.Id}", automation);
+            var (automation, created) = await service.CreateAsync(request, key, ct);
+            return created ? TypedResults.Created($"/api/{ApiRoutes.Automations}/{automation.Id}", automation) : TypedResults.Ok(automation);
         }).WithName("CreateAutomation").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create an automation")
-            .WithDescription("Create a rule: a trigger (run state, waiting run, pool without workers, worker offline, skipped slot; optionally N within a window) and its actions. 409 when the name is taken.");
+            .WithDescription("Create a rule: a trigger (run state, waiting run, pool without workers, worker offline, skipped slot; optionally N within a window) and its actions. 409 when the name is taken. " + IdempotencyKeys.CreateDescription);
         automations.MapGet("", (AutomationService service, CancellationToken ct) => service.ListAsync(ct)).WithName("ListAutomations").Requires(Permission.Read)
             .WithSummary("List automations").WithDescription("Every automation, by name, with its trigger, actions and whether it is paused.")
             .WithMetadata(Paging.BareArray("/api/automations/page"));

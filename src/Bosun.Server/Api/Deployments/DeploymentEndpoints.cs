@@ -6,6 +6,7 @@ using Bosun.Server.Api.Security;
 using Bosun.Server.Orchestration.Deployments;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -75,11 +76,13 @@ internal static class DeploymentEndpoints
             Paging.ByKey(await service.ListSchedulesAsync(id, ct), schedule => Paging.Key(Paging.Key(schedule.Created), schedule.Id.ToString("N")), cursor, limit))
             .WithName("PageSchedules").Requires(Permission.Read).WithSummary("Page through a deployment's schedules")
             .WithDescription("The deployment's schedules, oldest first, with their expression and whether they are active, a page at a time (pass next_cursor as cursor).");
-        schedules.MapPost("", async Task<Created<DeploymentSchedule>> (Guid id, ScheduleSpec spec, DeploymentService service, CancellationToken ct) =>
+        schedules.MapPost("", async Task<Results<Created<DeploymentSchedule>, Ok<DeploymentSchedule>>> (Guid id, ScheduleSpec spec,
+            [FromHeader(Name = "Idempotency-Key")] string? key, DeploymentService service, CancellationToken ct) =>
         {
-            var schedule = await service.AddScheduleAsync(id, spec, ct);
-            return TypedResults.Created($"/api/{ApiRoutes.Deployments}/{id}/schedules/{schedule.Id}", schedule);
-        }).WithName("AddSchedule").WithSummary("Add a schedule").WithDescription("Add a cron, interval or rrule schedule; 422 names a bad expression, interval or time zone.");
+            var (schedule, created) = await service.AddScheduleAsync(id, spec, key, ct);
+            return created ? TypedResults.Created($"/api/{ApiRoutes.Deployments}/{id}/schedules/{schedule.Id}", schedule) : TypedResults.Ok(schedule);
+        }).WithName("AddSchedule").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Add a schedule")
+            .WithDescription("Add a cron, interval or rrule schedule; 422 names a bad expression, interval or time zone. " + IdempotencyKeys.CreateDescription);
         schedules.MapPatch("{scheduleId:guid}", (Guid id, Guid scheduleId, ScheduleUpdate update, DeploymentService service, CancellationToken ct) =>
             service.SetScheduleActiveAsync(id, scheduleId, update.Active, ct)).WithName("UpdateSchedule").WithSummary("Pause or resume a schedule").WithDescription("Pause (active=false) or resume a schedule.");
         schedules.MapDelete("{scheduleId:guid}", async Task<NoContent> (Guid id, Guid scheduleId, DeploymentService service, CancellationToken ct) =>

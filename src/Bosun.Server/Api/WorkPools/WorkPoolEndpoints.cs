@@ -5,6 +5,7 @@ using Bosun.Contracts.WorkPools;
 using Bosun.Server.Api.Security;
 using Bosun.Server.Orchestration.FlowRuns;
 using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.Validation;
 using Bosun.Server.Orchestration.WorkPools;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -21,11 +22,13 @@ internal static class WorkPoolEndpoints
             .WithSummary("Default base job template of a pool type").WithDescription("The default base job template of a work pool type (process, docker, kubernetes).");
 
         var pools = api.MapGroup(ApiRoutes.WorkPools).WithTags("Work pools").Requires(Permission.Admin);
-        pools.MapPost("", async Task<Created<WorkPool>> (WorkPoolCreate request, WorkPoolService service, CancellationToken ct) =>
+        pools.MapPost("", async Task<Results<Created<WorkPool>, Ok<WorkPool>>> (WorkPoolCreate request, [FromHeader(Name = "Idempotency-Key")] string? key,
+            WorkPoolService service, CancellationToken ct) =>
         {
-            var pool = await service.CreatePoolAsync(request, ct);
-            return TypedResults.Created($"/api/{ApiRoutes.WorkPools}/{Uri.EscapeDataString(pool.Name)}", pool);
-        }).WithName("CreateWorkPool").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create a work pool").WithDescription("Create a work pool with its default queue.");
+            var (pool, created) = await service.CreatePoolAsync(request, key, ct);
+            return created ? TypedResults.Created($"/api/{ApiRoutes.WorkPools}/{Uri.EscapeDataString(pool.Name)}", pool) : TypedResults.Ok(pool);
+        }).WithName("CreateWorkPool").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create a work pool")
+            .WithDescription("Create a work pool with its default queue. 409 when a pool of that name exists. " + IdempotencyKeys.CreateDescription);
         pools.MapGet("", (WorkPoolService service, string? type, int? offset, int? limit, string? cursor, CancellationToken ct) =>
             service.ListPoolsAsync(type, Paging.Offset(offset), Paging.Limit(limit), Paging.Cursor(cursor, Paging.Offset(offset)), ct)).WithName("ListWorkPools")
             .WithSummary("List work pools")
@@ -58,12 +61,15 @@ internal static class WorkPoolEndpoints
             .WithSummary("Claim due runs (worker)").WithDescription("Atomically claim due runs (they come back PENDING and owned by the worker); optionally wait for one. " + ClaimService.KeyDescription);
 
         var queues = pools.MapGroup("{pool}/queues").WithTags("Work queues");
-        queues.MapPost("", async Task<Created<WorkQueue>> (string pool, WorkQueueCreate request, WorkPoolService service, CancellationToken ct) =>
+        queues.MapPost("", async Task<Results<Created<WorkQueue>, Ok<WorkQueue>>> (string pool, WorkQueueCreate request,
+            [FromHeader(Name = "Idempotency-Key")] string? key, WorkPoolService service, CancellationToken ct) =>
         {
-            var queue = await service.CreateQueueAsync(pool, request, ct);
-            return TypedResults.Created($"/api/{ApiRoutes.WorkPools}/{Uri.EscapeDataString(pool)}/queues/{Uri.EscapeDataString(queue.Name)}", queue);
-        }).WithName("CreateWorkQueue").ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Create a work queue").WithDescription("Adds a queue to the pool with a priority and an optional limit. 409 when the pool already has a queue of that name.");
+            var (queue, created) = await service.CreateQueueAsync(pool, request, key, ct);
+            return created
+                ? TypedResults.Created($"/api/{ApiRoutes.WorkPools}/{Uri.EscapeDataString(pool)}/queues/{Uri.EscapeDataString(queue.Name)}", queue)
+                : TypedResults.Ok(queue);
+        }).WithName("CreateWorkQueue").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create a work queue")
+            .WithDescription("Adds a queue to the pool with a priority and an optional limit. 409 when the pool already has a queue of that name. " + IdempotencyKeys.CreateDescription);
         queues.MapGet("", (string pool, WorkPoolService service, CancellationToken ct) => service.ListQueuesAsync(pool, ct)).WithName("ListWorkQueues")
             .WithSummary("List a pool's queues").WithDescription("Every queue of the pool, in priority order.").Requires(Permission.Read)
             .WithMetadata(Paging.BareArray("/api/work_pools/{pool}/queues/page"));

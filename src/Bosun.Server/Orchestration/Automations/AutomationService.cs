@@ -13,13 +13,18 @@ internal sealed class AutomationService(BosunDatabase database, TimeProvider tim
 {
     private const int MaxActions = 10;
 
-    public async Task<Automation> CreateAsync(AutomationCreate request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a rule. Sent again with the same <paramref name="requestKey"/> (a lost answer), it answers the rule the
+    /// first attempt made, <c>Created</c> false; 409 for a rule of that name made otherwise.
+    /// </summary>
+    public async Task<(Automation Automation, bool Created)> CreateAsync(AutomationCreate request, string? requestKey, CancellationToken cancellationToken)
     {
         Validate(request);
+        IdempotencyKeys.Check(requestKey);
         var now = timeProvider.GetUtcNow();
         var row = new AutomationRow
         {
-            Id = Guid.NewGuid(),
+            Id = requestKey is null ? Guid.NewGuid() : RequestKeyIds.Of(requestKey),
             Name = request.Name,
             Description = request.Description,
             Enabled = request.Enabled,
@@ -28,12 +33,19 @@ internal sealed class AutomationService(BosunDatabase database, TimeProvider tim
             Created = Ms(now),
             Updated = Ms(now),
         };
-        if (!await database.WriteAsync(scope => AutomationStore.InsertAsync(scope, row, cancellationToken), cancellationToken))
+        if (await database.WriteAsync(scope => AutomationStore.InsertAsync(scope, row, cancellationToken), cancellationToken))
         {
-            throw new ConflictException($"Automation '{request.Name}' already exists. Delete it first with `bosun automation delete {request.Name}`.");
+            return (row.ToContract(), true);
         }
 
-        return row.ToContract();
+        // A rule of that name, or one with this id: the first attempt of this request when its key made it.
+        if (requestKey is not null
+            && await database.ReadAsync(connection => AutomationStore.FindAsync(connection, row.Id.ToString(), cancellationToken), cancellationToken) is { } earlier)
+        {
+            return earlier.Name == request.Name ? (earlier.ToContract(), false) : throw RequestKeyIds.UsedElsewhere(requestKey, $"automation '{earlier.Name}'");
+        }
+
+        throw new ConflictException($"Automation '{request.Name}' already exists. Delete it first with `bosun automation delete {request.Name}`.");
     }
 
     /// <summary>

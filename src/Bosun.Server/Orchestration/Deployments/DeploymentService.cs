@@ -407,20 +407,40 @@ internal sealed class DeploymentService(
 
     private static string? NullIfEmpty(string text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
-    public async Task<DeploymentSchedule> AddScheduleAsync(Guid deploymentId, ScheduleSpec spec, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds a schedule to a deployment. Sent again with the same <paramref name="requestKey"/> (a lost answer), it answers
+    /// the schedule the first attempt added, <c>Created</c> false, rather than adding a second one that would fire too.
+    /// </summary>
+    public async Task<(DeploymentSchedule Schedule, bool Created)> AddScheduleAsync(Guid deploymentId, ScheduleSpec spec, string? requestKey, CancellationToken cancellationToken)
     {
+        IdempotencyKeys.Check(requestKey);
         var now = timeProvider.GetUtcNow();
-        var scheduleId = await database.WriteAsync(async scope =>
+        var (scheduleId, created) = await database.WriteAsync(async scope =>
         {
             await DeploymentStore.LockAsync(scope, deploymentId, cancellationToken);
             var deployment = await DeploymentStore.GetAsync(scope.Connection, deploymentId, scope.Transaction, cancellationToken)
                 ?? throw new NotFoundException($"Deployment {deploymentId} does not exist.");
             var definition = ValidateSchedule(spec, ObjectOrNull(deployment.ParameterSchema), Object(deployment.Parameters), "schedule", now);
+            if (requestKey is not null)
+            {
+                definition = definition with { Id = RequestKeyIds.Of(requestKey) };
+                if (await ScheduleStore.GetByIdAsync(scope.Connection, definition.Id, scope.Transaction, cancellationToken) is { } earlier)
+                {
+                    return earlier.DeploymentId == deploymentId
+                        ? (earlier.Id, false)
+                        : throw RequestKeyIds.UsedElsewhere(requestKey, $"schedule {earlier.Id} of deployment {earlier.DeploymentId}");
+                }
+            }
+
             await ScheduleStore.InsertAsync(scope, deploymentId, definition, spec, now, cancellationToken);
-            return definition.Id;
+            return (definition.Id, true);
         }, cancellationToken);
-        schedulerSignal.Notify();
-        return (await ListSchedulesAsync(deploymentId, cancellationToken)).Single(s => s.Id == scheduleId);
+        if (created)
+        {
+            schedulerSignal.Notify();
+        }
+
+        return ((await ListSchedulesAsync(deploymentId, cancellationToken)).Single(s => s.Id == scheduleId), created);
     }
 
     public async Task<IReadOnlyList<DeploymentSchedule>> ListSchedulesAsync(Guid deploymentId, CancellationToken cancellationToken) =>

@@ -287,7 +287,7 @@ internal sealed class FlowRunService(
         }
 
         return sameRequest(earlier) ? earlier
-            : throw new ConflictException($"Idempotency-Key '{requestKey}' was used by another request (it made flow run {earlier.Id}): send a new key with each create.");
+            : throw RequestKeyIds.UsedElsewhere(requestKey, $"flow run {earlier.Id}");
     }
 
     /// <summary>

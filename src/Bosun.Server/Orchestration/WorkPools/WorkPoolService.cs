@@ -14,9 +14,14 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
 {
     public const string DefaultQueueName = "default";
 
-    public async Task<WorkPool> CreatePoolAsync(WorkPoolCreate request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a pool with its default queue. Sent again with the same <paramref name="requestKey"/> (a lost answer), it
+    /// answers the pool the first attempt made, <c>Created</c> false; 409 for a pool of that name made otherwise.
+    /// </summary>
+    public async Task<(WorkPool Pool, bool Created)> CreatePoolAsync(WorkPoolCreate request, string? requestKey, CancellationToken cancellationToken)
     {
         Require(NameRules.Check(request.Name, "Work pool"), "name");
+        IdempotencyKeys.Check(requestKey);
         if (!WorkPoolTypes.IsKnown(request.Type))
         {
             throw new ValidationException("type", [$"unknown work pool type '{request.Type}'; use one of {string.Join(", ", WorkPoolTypes.All)}"]);
@@ -31,16 +36,24 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
             ?? JobVariablePolicy.Defaults(request.Type).Where(rule => declared?.ContainsKey(rule.Key) == true).ToDictionary(StringComparer.Ordinal);
         CheckPolicy(policy, template);
         var now = timeProvider.GetUtcNow();
-        await database.WriteAsync(async scope =>
+        var id = requestKey is null ? Guid.NewGuid() : RequestKeyIds.Of(requestKey);
+        var created = await database.WriteAsync(async scope =>
         {
-            if (await WorkPoolStore.GetPoolAsync(scope.Connection, request.Name, now, scope.Transaction, cancellationToken) is not null)
+            if (await WorkPoolStore.GetPoolAsync(scope.Connection, request.Name, now, scope.Transaction, cancellationToken) is { } existing)
             {
-                throw new ConflictException($"Work pool '{request.Name}' already exists. Update it with `bosun work-pool update`, or pass --overwrite.");
+                return existing.Id == id
+                    ? false
+                    : throw new ConflictException($"Work pool '{request.Name}' already exists. Update it with `bosun work-pool update`, or pass --overwrite.");
+            }
+
+            if (requestKey is not null && await WorkPoolStore.GetPoolByIdAsync(scope.Connection, id, now, scope.Transaction, cancellationToken) is { } other)
+            {
+                throw RequestKeyIds.UsedElsewhere(requestKey, $"work pool '{other.Name}'");
             }
 
             var pool = new WorkPoolRow
             {
-                Id = Guid.NewGuid(),
+                Id = id,
                 Name = request.Name,
                 Type = request.Type,
                 Description = request.Description,
@@ -60,9 +73,9 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
                 Description = "The pool's default queue.",
                 Priority = 1,
             }, now, cancellationToken);
-            return 0;
+            return true;
         }, cancellationToken);
-        return await GetPoolAsync(request.Name, cancellationToken);
+        return (await GetPoolAsync(request.Name, cancellationToken), created);
     }
 
     public async Task<WorkPool> GetPoolAsync(string name, CancellationToken cancellationToken)
@@ -187,18 +200,29 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         }, cancellationToken);
     }
 
-    public async Task<WorkQueue> CreateQueueAsync(string poolName, WorkQueueCreate request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds a queue to a pool. Sent again with the same <paramref name="requestKey"/> (a lost answer), it answers the queue
+    /// the first attempt made, <c>Created</c> false; 409 for a queue of that name made otherwise.
+    /// </summary>
+    public async Task<(WorkQueue Queue, bool Created)> CreateQueueAsync(string poolName, WorkQueueCreate request, string? requestKey, CancellationToken cancellationToken)
     {
         Require(NameRules.Check(request.Name, "Work queue"), "name");
         CheckLimit(request.ConcurrencyLimit);
         CheckPriority(request.Priority);
+        IdempotencyKeys.Check(requestKey);
         var now = timeProvider.GetUtcNow();
-        await database.WriteAsync(async scope =>
+        var id = requestKey is null ? Guid.NewGuid() : RequestKeyIds.Of(requestKey);
+        var created = await database.WriteAsync(async scope =>
         {
             var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(poolName);
-            if (await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, request.Name, scope.Transaction, cancellationToken) is not null)
+            if (await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, request.Name, scope.Transaction, cancellationToken) is { } existing)
             {
-                throw new ConflictException($"Work pool '{poolName}' already has a queue named '{request.Name}'.");
+                return existing.Id == id ? false : throw new ConflictException($"Work pool '{poolName}' already has a queue named '{request.Name}'.");
+            }
+
+            if (requestKey is not null && await WorkPoolStore.GetQueueByIdAsync(scope.Connection, id, scope.Transaction, cancellationToken) is { } other)
+            {
+                throw RequestKeyIds.UsedElsewhere(requestKey, $"work queue '{other.Name}' of pool '{other.WorkPoolName}'");
             }
 
             int priority;
@@ -214,7 +238,7 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
 
             await WorkPoolStore.InsertQueueAsync(scope, new WorkQueueRow
             {
-                Id = Guid.NewGuid(),
+                Id = id,
                 WorkPoolId = pool.Id,
                 Name = request.Name,
                 Description = request.Description,
@@ -222,9 +246,9 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
                 ConcurrencyLimit = request.ConcurrencyLimit,
                 Paused = request.Paused,
             }, now, cancellationToken);
-            return 0;
+            return true;
         }, cancellationToken);
-        return await GetQueueAsync(poolName, request.Name, cancellationToken);
+        return (await GetQueueAsync(poolName, request.Name, cancellationToken), created);
     }
 
     public async Task<WorkQueue> GetQueueAsync(string poolName, string queueName, CancellationToken cancellationToken)
