@@ -107,6 +107,24 @@ public sealed class CreateKeyTests
         Assert.Equal(0, await RunsOfAsync(server.Client, deployment.Id));
     }
 
+    [Theory]
+    [InlineData("subflow_runs", """{"flow_name": "sub"}""")]
+    [InlineData("deployment_runs", """{"deployment": "no/such"}""")]
+    public async Task ChildCreate_KeyLongerThan200Characters_422NamingTheHeader_BeforeAnyLookup(string route, string body)
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Client.PoolAsync("p");
+        var parent = await server.Client.RunAsync(await server.Client.DeploymentAsync("p"));
+        using var http = new HttpClient { BaseAddress = server.ApiUrl };
+
+        // The deployment run names a deployment that does not exist: the key is refused first, as on every create.
+        using var answer = await SendAsync(http, $"flow_runs/{parent.Id}/{route}", body, new string('k', 201));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["errors"]!["Idempotency-Key"]);
+        Assert.Empty((await server.Client.ListFlowRunsAsync(new FlowRunFilter(ParentFlowRunId: parent.Id))).Items);
+    }
+
     private static Guid Id(JsonNode run) => Guid.Parse(run["id"]!.GetValue<string>());
 
     private static async Task<int> RunsOfAsync(Client.BosunClient client, Guid deploymentId) =>

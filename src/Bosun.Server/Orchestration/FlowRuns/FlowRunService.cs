@@ -296,6 +296,7 @@ internal sealed class FlowRunService(
     /// </summary>
     public async Task<(FlowRun Run, bool Created)> CreateDeploymentChildAsync(Guid parentId, DeploymentRunCreate request, string? requestKey, CancellationToken cancellationToken)
     {
+        IdempotencyKeys.Check(requestKey);
         var address = request.Deployment ?? "";
         var slash = address.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == address.Length - 1)
