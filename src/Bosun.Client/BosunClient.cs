@@ -389,9 +389,12 @@ public sealed class BosunClient : IDisposable
 
     // Security
 
-    /// <summary>Creates an API key (admin); the key is in the answer only.</summary>
+    /// <summary>
+    /// Creates an API key (admin); its secret is in the answer only. Keyed as <see cref="CreateWorkPoolAsync"/> is: sent again
+    /// after its answer was lost, it is answered with the same key and secret, and makes no second key.
+    /// </summary>
     public Task<ApiKeyCreated> CreateApiKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "api_keys", Body(request, Json.ApiKeyCreate), Json.ApiKeyCreated, cancellationToken);
+        SendAsync(HttpMethod.Post, "api_keys", Body(request, Json.ApiKeyCreate), Json.ApiKeyCreated, TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>
     /// Exchanges the one-time bootstrap token a server without an admin key printed at start for the first admin key

@@ -1,15 +1,17 @@
 using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Schedules;
+using Bosun.Contracts.Security;
 using Bosun.Contracts.WorkPools;
 using Bosun.Testing;
 
 namespace Bosun.Faults.Tests;
 
 /// <summary>
-/// The server makes a run (a pool, a schedule) but its answer never reaches the client, whose connection breaks: the
+/// The server makes a run (a pool, a schedule, an API key) but its answer never reaches the client, whose connection breaks: the
 /// client sends the create again, with the Idempotency-Key it sent the first time, and gets what the first attempt made.
-/// Without the key the second attempt made a second run or schedule, or was refused as a pool that already exists.
+/// Without the key the second attempt made a second run, schedule or API key, or was refused as a pool that already
+/// exists.
 /// </summary>
 public sealed class LostCreateAnswerTests
 {
@@ -70,6 +72,25 @@ public sealed class LostCreateAnswerTests
 
         Assert.Equal(1, lost.Proxy.Dropped);
         Assert.Equal([schedule.Id], (await lost.Server.Client.ListSchedulesAsync(lost.Deployment)).Select(s => s.Id));
+    });
+
+    [Fact]
+    public Task ApiKeyAnswerLost_TheClientSendsItAgain_OneKeyWhoseSecretWorks() => Stores.EachAsync(async postgres =>
+    {
+        await using var lost = await LostAnswerAsync(postgres, "/api_keys HTTP");
+        // The first key is made straight at the server: from then on every request needs one.
+        var root = await lost.Server.Client.CreateApiKeyAsync(new ApiKeyCreate("root", ApiKeyRole.Admin));
+        using var client = new BosunClient(new BosunClientOptions { ApiUrl = lost.Proxy.ApiUrl, ApiKey = root.Key, RetryDelay = TimeSpan.FromMilliseconds(50) });
+
+        var created = await client.CreateApiKeyAsync(new ApiKeyCreate("ci", ApiKeyRole.Worker));
+
+        Assert.Equal(1, lost.Proxy.Dropped);
+        using var asRoot = lost.Server.NewClient(root.Key);
+        Assert.Equal([(created.ApiKey.Id, "ci"), (root.ApiKey.Id, "root")],
+            (await asRoot.ListApiKeysAsync()).Select(key => (key.Id, key.Name)).OrderBy(key => key.Name, StringComparer.Ordinal));
+        // The secret the client got is the key's: it was made from the request's key, so the second answer could give it.
+        using var asCi = lost.Server.NewClient(created.Key);
+        Assert.Contains((await asCi.ListWorkPoolsAsync()).Items, pool => pool.Name == "p");
     });
 
     private static async Task<LostAnswer> LostAnswerAsync(bool postgres, string marker)

@@ -1,14 +1,15 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Bosun.Contracts.Security;
 using Bosun.Testing;
 using static Bosun.Server.Tests.KeyedRequests;
 
 namespace Bosun.Server.Tests;
 
 /// <summary>
-/// A work pool, queue, schedule or automation whose create is sent again with its Idempotency-Key (its first answer was
+/// A work pool, queue, schedule, automation or API key whose create is sent again with its Idempotency-Key (its first answer was
 /// lost) is answered with what the first attempt made, 200 instead of 201, not a 409 "already exists" (nor, for a
-/// schedule, a second schedule that fires too); the same name made by another request is still a 409, and a key another
+/// schedule, a second schedule that fires too; for an API key, a second key); the same name made by another request is still a 409, and a key another
 /// request used is a 409 naming what it made.
 /// </summary>
 public sealed class NamedCreateKeyTests
@@ -109,6 +110,42 @@ public sealed class NamedCreateKeyTests
     }
 
     [Fact]
+    public async Task ApiKey_SentAgainWithItsKey_AnswersTheSameSecret_AnotherCallersKey_IsAnotherRequest()
+    {
+        await using var server = await TestServer.StartAsync();
+        var root = await server.Client.CreateApiKeyAsync(new ApiKeyCreate("root", ApiKeyRole.Admin));
+        using var rootClient = server.NewClient(root.Key);
+        var other = await rootClient.CreateApiKeyAsync(new ApiKeyCreate("other-admin", ApiKeyRole.Admin));
+        using var asRoot = Authorized(server, root.Key);
+        using var asOther = Authorized(server, other.Key);
+        const string Worker = """{"name": "ci", "role": "worker"}""";
+
+        var (firstStatus, first) = await PostAsync(asRoot, "api_keys", Worker, "api-key-1");
+        var (againStatus, again) = await PostAsync(asRoot, "api_keys", Worker, "api-key-1");
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (firstStatus, againStatus));
+        Assert.Equal((Id(first["api_key"]!), Secret(first)), (Id(again["api_key"]!), Secret(again)));
+        using (var asWorker = Authorized(server, Secret(first)))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await asWorker.GetAsync("work_pools")).StatusCode);
+        }
+
+        // The same key sent by another caller is that caller's request: a key of its own, with a secret of its own.
+        var (elsewhereStatus, elsewhere) = await PostAsync(asOther, "api_keys", Worker, "api-key-1");
+        Assert.Equal(HttpStatusCode.Created, elsewhereStatus);
+        Assert.NotEqual(Id(first["api_key"]!), Id(elsewhere["api_key"]!));
+        Assert.NotEqual(Secret(first), Secret(elsewhere));
+
+        // The first caller's key for another key's create is a 409 naming the key it made.
+        using var renamed = await SendAsync(asRoot, "api_keys", """{"name": "deploys", "role": "developer"}""", "api-key-1");
+        await AssertConflictAsync(renamed, "API key 'ci'");
+        var names = (await rootClient.ListApiKeysAsync()).Select(key => key.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(["ci", "ci", "other-admin", "root"], names);
+
+        static string Secret(JsonNode answer) => answer["key"]!.GetValue<string>();
+    }
+
+    [Fact]
     public async Task Creates_KeyTooLong_Refused422_MakeNothing()
     {
         await using var server = await TestServer.StartAsync();
@@ -128,13 +165,20 @@ public sealed class NamedCreateKeyTests
         {
             using var answer = await SendAsync(http, path, body, key);
             Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.StatusCode);
-            Assert.Contains("Idempotency-Key", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.NotNull(JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["errors"]!["Idempotency-Key"]);
         }
 
         Assert.Equal(["p"], (await client.ListWorkPoolsAsync()).Items.Select(pool => pool.Name));
         Assert.Single(await client.ListWorkQueuesAsync("p"));
         Assert.Empty(await client.ListSchedulesAsync(deployment.Id));
         Assert.Empty(await client.ListAutomationsAsync());
+    }
+
+    private static HttpClient Authorized(TestServer server, string apiKey)
+    {
+        var http = new HttpClient { BaseAddress = server.ApiUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
+        return http;
     }
 
     private static Guid Id(JsonNode answer) => Guid.Parse(answer["id"]!.GetValue<string>());

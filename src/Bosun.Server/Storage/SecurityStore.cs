@@ -21,8 +21,11 @@ internal static class SecurityStore
             "SELECT * FROM api_keys WHERE hash = @hash", new { hash }, cancellationToken: cancellationToken));
 
     public static Task<ApiKeyRow?> FindKeyByIdAsync(DbConnection connection, Guid id, CancellationToken cancellationToken) =>
+        FindKeyByIdAsync(connection, id, null, cancellationToken);
+
+    public static Task<ApiKeyRow?> FindKeyByIdAsync(DbConnection connection, Guid id, DbTransaction? transaction, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<ApiKeyRow?>(new CommandDefinition(
-            "SELECT * FROM api_keys WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+            "SELECT * FROM api_keys WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
 
     public static Task<int> RevokeKeyAsync(WriteScope scope, Guid id, CancellationToken cancellationToken) =>
         scope.Connection.ExecuteAsync(new CommandDefinition(

@@ -1,6 +1,8 @@
 using Bosun.Contracts.Security;
 using Bosun.Server.Orchestration.Security;
+using Bosun.Server.Orchestration.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Bosun.Server.Api.Security;
 
@@ -10,11 +12,13 @@ internal static class SecurityEndpoints
     public static void MapSecurity(this IEndpointRouteBuilder api)
     {
         var keys = api.MapGroup("api_keys").WithTags("Security").Requires(Permission.Admin);
-        keys.MapPost("", async Task<Created<ApiKeyCreated>> (ApiKeyCreate request, SecurityService service, CancellationToken ct) =>
+        keys.MapPost("", async Task<Results<Created<ApiKeyCreated>, Ok<ApiKeyCreated>>> (ApiKeyCreate request, [FromHeader(Name = "Idempotency-Key")] string? key,
+            SecurityService service, HttpContext http, CancellationToken ct) =>
         {
-            var created = await service.CreateKeyAsync(request, ct);
-            return TypedResults.Created($"/api/api_keys/{created.ApiKey.Id}", created);
-        }).WithName("CreateApiKey").WithSummary("Create an API key").WithDescription("Create an API key; the key is in this answer only.");
+            var (made, created) = await service.CreateKeyAsync(request, key, ApiAuthentication.CallerOf(http), ct);
+            return created ? TypedResults.Created($"/api/api_keys/{made.ApiKey.Id}", made) : TypedResults.Ok(made);
+        }).WithName("CreateApiKey").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Create an API key")
+            .WithDescription("Create an API key; its secret is in this answer only. With an Idempotency-Key header the key's id and secret are made from it and the caller (the secret with the server's key), so the same create sent again by the same caller answers the same secret. " + IdempotencyKeys.CreateDescription);
         keys.MapPost("bootstrap", async Task<Created<ApiKeyCreated>> (ApiKeyBootstrap request, SecurityService service, AuthFailureLimiter limiter, HttpContext http, CancellationToken ct) =>
         {
             var address = http.Connection.RemoteIpAddress;

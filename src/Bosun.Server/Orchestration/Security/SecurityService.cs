@@ -131,10 +131,33 @@ internal sealed partial class SecurityService(
         return new BosunCaller(row.Name, row.ParsedRole, KeyId: row.Id, Pools: row.PoolList);
     }
 
-    public Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken) => CreateKeyAsync(request, null, cancellationToken);
+    public async Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, CancellationToken cancellationToken) =>
+        (await MakeKeyAsync(request, null, null, cancellationToken)).Key;
 
-    /// <summary>Creates a key after <paramref name="precondition"/>, which may refuse, ran in the same write transaction.</summary>
-    private async Task<ApiKeyCreated> CreateKeyAsync(ApiKeyCreate request, Func<WriteScope, DateTimeOffset, Task>? precondition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a key. With a <paramref name="requestKey"/>, the key's id and secret are made from it and its
+    /// <paramref name="caller"/> (the secret by <see cref="ServerKey.ApiKeySecret"/>): the create sent again after a lost
+    /// answer answers the same key and secret, <c>Created</c> false, and makes no other. Another caller's key of the same
+    /// value is another request.
+    /// </summary>
+    public async Task<(ApiKeyCreated Key, bool Created)> CreateKeyAsync(ApiKeyCreate request, string? requestKey, BosunCaller caller, CancellationToken cancellationToken)
+    {
+        IdempotencyKeys.Check(requestKey);
+        if (requestKey is null)
+        {
+            return await MakeKeyAsync(request, null, null, cancellationToken);
+        }
+
+        var scoped = $"{caller.KeyId?.ToString() ?? caller.Name}\n{requestKey}";
+        return await MakeKeyAsync(request, null, (requestKey, RequestKeyIds.Of(scoped), key.ApiKeySecret(scoped)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a key after <paramref name="precondition"/>, which may refuse, ran in the same write transaction; with
+    /// <paramref name="keyed"/>, the key of that id and secret, or the one an earlier attempt made.
+    /// </summary>
+    private async Task<(ApiKeyCreated Key, bool Created)> MakeKeyAsync(ApiKeyCreate request, Func<WriteScope, DateTimeOffset, Task>? precondition,
+        (string RequestKey, Guid Id, string Secret)? keyed, CancellationToken cancellationToken)
     {
         var problem = NameRules.Check(request.Name, "API key");
         if (problem is not null)
@@ -161,17 +184,25 @@ internal sealed partial class SecurityService(
         }
 
         var now = timeProvider.GetUtcNow();
-        var (created, secret) = await database.WriteAsync(async scope =>
+        var (row, secret, created) = await database.WriteAsync(async scope =>
         {
+            if (keyed is { } made && await SecurityStore.FindKeyByIdAsync(scope.Connection, made.Id, scope.Transaction, cancellationToken) is { } earlier)
+            {
+                return earlier.Name == request.Name && earlier.ParsedRole == request.Role && earlier.Hash == ApiKeySecrets.Hash(made.Secret)
+                    ? (earlier, made.Secret, false)
+                    : throw RequestKeyIds.UsedElsewhere(made.RequestKey, $"API key '{earlier.Name}'");
+            }
+
             if (precondition is not null)
             {
                 await precondition(scope, now);
             }
 
-            return await InsertKeyAsync(scope, request, now, cancellationToken);
+            var (inserted, newSecret) = await InsertKeyAsync(scope, request, now, keyed is { } given ? (given.Id, given.Secret) : null, cancellationToken);
+            return (inserted, newSecret, true);
         }, cancellationToken);
         _authState = (true, now);
-        return new ApiKeyCreated(created.ToContract(), secret);
+        return (new ApiKeyCreated(row.ToContract(), secret), created);
     }
 
     /// <summary>How long a bootstrap token works, unless an admin key is created first.</summary>
@@ -203,7 +234,7 @@ internal sealed partial class SecurityService(
     /// </summary>
     public async Task<ApiKeyCreated> BootstrapAsync(ApiKeyBootstrap request, CancellationToken cancellationToken)
     {
-        var created = await CreateKeyAsync(new ApiKeyCreate(request.Name, ApiKeyRole.Admin, request.ExpiresInDays), async (scope, now) =>
+        var (created, _) = await MakeKeyAsync(new ApiKeyCreate(request.Name, ApiKeyRole.Admin, request.ExpiresInDays), async (scope, now) =>
         {
             if (await SecurityStore.AnyActiveAdminKeyAsync(scope, now, cancellationToken))
             {
@@ -215,16 +246,17 @@ internal sealed partial class SecurityService(
                 throw new ForbiddenException(
                     "The bootstrap token is not valid: it is wrong, used or expired. Restart the server to get a new one (it prints it, and writes it to the bootstrap-token file beside its key file).");
             }
-        }, cancellationToken);
+        }, null, cancellationToken);
         return created;
     }
 
-    private static async Task<(ApiKeyRow Row, string Key)> InsertKeyAsync(WriteScope scope, ApiKeyCreate request, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<(ApiKeyRow Row, string Key)> InsertKeyAsync(WriteScope scope, ApiKeyCreate request, DateTimeOffset now, (Guid Id, string Secret)? keyed,
+        CancellationToken cancellationToken)
     {
-        var secret = ApiKeySecrets.NewKey();
+        var secret = keyed?.Secret ?? ApiKeySecrets.NewKey();
         var row = new ApiKeyRow
         {
-            Id = Guid.NewGuid(),
+            Id = keyed?.Id ?? Guid.NewGuid(),
             Name = request.Name,
             Role = request.Role.ToString().ToLowerInvariant(),
             Prefix = secret[..14],

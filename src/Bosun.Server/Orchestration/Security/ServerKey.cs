@@ -5,13 +5,15 @@ namespace Bosun.Server.Orchestration.Security;
 
 /// <summary>
 /// The server's secret key (32 random bytes in a file created on first start, readable by its owner only): it encrypts
-/// secrets at rest (AES-GCM) and the web UI's data-protection keys, and signs run tokens (HMAC-SHA256, with a key derived for that use). Replicas share the file.
+/// secrets at rest (AES-GCM) and the web UI's data-protection keys, signs run tokens (HMAC-SHA256, with a key derived for that use), and makes the
+/// secrets of API keys created with an Idempotency-Key (HMAC-SHA256, with another derived key). Replicas share the file.
 /// </summary>
 internal sealed class ServerKey
 {
     private readonly byte[] _encryptionKey;
     private readonly byte[] _signingKey;
     private readonly byte[] _keyRingKey;
+    private readonly byte[] _apiKeyKey;
 
     public ServerKey(string path)
     {
@@ -20,6 +22,7 @@ internal sealed class ServerKey
         _encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: Encoding.UTF8.GetBytes("bosun secrets"));
         _signingKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: Encoding.UTF8.GetBytes("bosun run tokens"));
         _keyRingKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: Encoding.UTF8.GetBytes("bosun data protection"));
+        _apiKeyKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: Encoding.UTF8.GetBytes("bosun keyed api keys"));
     }
 
     public string Path { get; }
@@ -52,6 +55,14 @@ internal sealed class ServerKey
         aes.Decrypt(bytes.AsSpan(0, 12), bytes.AsSpan(28), bytes.AsSpan(12, 16), plain);
         return Encoding.UTF8.GetString(plain);
     }
+
+    /// <summary>
+    /// The secret of an API key whose create carried an Idempotency-Key (<paramref name="requestKey"/>, with its caller):
+    /// the same for the same key, so a create sent again after a lost answer can answer it, and unguessable without the
+    /// server's key and the request's key, which is not stored.
+    /// </summary>
+    public string ApiKeySecret(string requestKey) =>
+        ApiKeySecrets.Prefix + Convert.ToHexStringLower(HMACSHA256.HashData(_apiKeyKey, Encoding.UTF8.GetBytes(requestKey)));
 
     public string Sign(string payload) => Convert.ToHexStringLower(HMACSHA256.HashData(_signingKey, Encoding.UTF8.GetBytes(payload)));
 
