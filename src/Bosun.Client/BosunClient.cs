@@ -322,9 +322,13 @@ public sealed class BosunClient : IDisposable
     public Task<FlowRun> CreateDeploymentChildRunAsync(Guid parentFlowRunId, DeploymentRunCreate request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{Run(parentFlowRunId)}/deployment_runs", Body(request, Json.DeploymentRunCreate), Json.FlowRun, TimeSpan.Zero, NewKey(), cancellationToken);
 
-    /// <summary>Pauses a RUNNING run for its own flow (RUNNING → PAUSED), asking for input of a JSON Schema.</summary>
+    /// <summary>
+    /// Pauses a RUNNING run for its own flow (RUNNING → PAUSED), asking for input of a JSON Schema. Keyed as
+    /// <see cref="CreateFlowRunAsync"/> is: sent again after its answer was lost, it is answered ACCEPT, not ABORT for a
+    /// run that is PAUSED already.
+    /// </summary>
     public Task<SetStateResult> PauseFlowRunAsync(Guid id, FlowRunPause pause, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"{Run(id)}/pause", Body(pause, Json.FlowRunPause), Json.SetStateResult, cancellationToken);
+        SendAsync(HttpMethod.Post, $"{Run(id)}/pause", Body(pause, Json.FlowRunPause), Json.SetStateResult, TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>Resumes a PAUSED run with the input its pause asked for.</summary>
     public Task<FlowRun> ResumeFlowRunAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken = default) =>

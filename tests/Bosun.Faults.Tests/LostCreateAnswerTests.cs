@@ -2,16 +2,17 @@ using Bosun.Client;
 using Bosun.Contracts.FlowRuns;
 using Bosun.Contracts.Schedules;
 using Bosun.Contracts.Security;
+using Bosun.Contracts.States;
 using Bosun.Contracts.WorkPools;
 using Bosun.Testing;
 
 namespace Bosun.Faults.Tests;
 
 /// <summary>
-/// The server makes a run (a pool, a schedule, an API key) but its answer never reaches the client, whose connection breaks: the
+/// The server makes a run (a pool, a schedule, an API key; pauses a run) but its answer never reaches the client, whose connection breaks: the
 /// client sends the create again, with the Idempotency-Key it sent the first time, and gets what the first attempt made.
 /// Without the key the second attempt made a second run, schedule or API key, or was refused as a pool that already
-/// exists.
+/// exists, or a pause as a run already PAUSED.
 /// </summary>
 public sealed class LostCreateAnswerTests
 {
@@ -91,6 +92,22 @@ public sealed class LostCreateAnswerTests
         // The secret the client got is the key's: it was made from the request's key, so the second answer could give it.
         using var asCi = lost.Server.NewClient(created.Key);
         Assert.Contains((await asCi.ListWorkPoolsAsync()).Items, pool => pool.Name == "p");
+    });
+
+    [Fact]
+    public Task PauseAnswerLost_TheClientSendsItAgain_AcceptedNotAborted() => Stores.EachAsync(async postgres =>
+    {
+        await using var lost = await LostAnswerAsync(postgres, "/pause HTTP");
+        var run = await lost.Server.Client.CreateFlowRunAsync(lost.Deployment, new FlowRunCreate());
+        await lost.Server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running, Force: true));
+
+        // The flow's pause reached the server; its answer did not. Sent again, it must not tell the flow "could not pause".
+        var paused = await lost.Client.PauseFlowRunAsync(run.Id, new FlowRunPause(TimeoutSeconds: 3600));
+
+        Assert.Equal(1, lost.Proxy.Dropped);
+        Assert.Equal((SetStateStatus.Accept, StateType.Paused), (paused.Status, paused.State.Type));
+        var history = await lost.Server.Client.GetFlowRunStatesAsync(run.Id);
+        Assert.Single(history, state => state.Type == StateType.Paused);
     });
 
     private static async Task<LostAnswer> LostAnswerAsync(bool postgres, string marker)

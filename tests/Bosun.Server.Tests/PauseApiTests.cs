@@ -150,6 +150,31 @@ public sealed class PauseApiTests
         await ApiAssert.FailsAsync(HttpStatusCode.Conflict, () => client.ResumeFlowRunAsync(run.Id, new FlowRunResume()), "only a PAUSED run");
     }
 
+    [Fact]
+    public async Task PauseFlowRun_SentAgainWithItsKey_AcceptedAgain_AnotherKeyAborted()
+    {
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningAsync(server.Client);
+        using var http = new HttpClient { BaseAddress = server.ApiUrl };
+        var path = $"flow_runs/{run.Id}/pause";
+
+        var (_, first) = await KeyedRequests.PostAsync(http, path, """{"timeout_seconds": 3600}""", "pause-1");
+        var (_, again) = await KeyedRequests.PostAsync(http, path, """{"timeout_seconds": 3600}""", "pause-1");
+        var (_, other) = await KeyedRequests.PostAsync(http, path, """{"timeout_seconds": 3600}""", "pause-2");
+
+        Assert.Equal(("ACCEPT", "ACCEPT", "ABORT"), (Status(first), Status(again), Status(other)));
+        Assert.Equal(first["state"]!["id"]!.GetValue<string>(), again["state"]!["id"]!.GetValue<string>());
+        Assert.Single(await server.Client.GetFlowRunStatesAsync(run.Id), state => state.Type == StateType.Paused);
+
+        // Once the run has moved on (resumed), the same pause sent again is not accepted: it would not pause the run.
+        await server.Client.ResumeFlowRunAsync(run.Id, new FlowRunResume());
+        var (_, late) = await KeyedRequests.PostAsync(http, path, """{"timeout_seconds": 3600}""", "pause-1");
+        Assert.Equal("ABORT", Status(late));
+        Assert.Equal(StateType.Running, (await server.Client.GetFlowRunAsync(run.Id)).State.Type);
+
+        static string Status(JsonNode answer) => answer["status"]!.GetValue<string>();
+    }
+
     private static async Task<FlowRun> RunningAsync(Bosun.Client.BosunClient client)
     {
         await client.PoolAsync("p");

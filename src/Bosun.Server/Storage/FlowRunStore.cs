@@ -930,7 +930,8 @@ internal static partial class FlowRunStore
         FlowRunRow row, StateProposal proposal, RunSnapshot snapshot, DateTimeOffset now, string? claimingWorker, StateType? expectedType)
     {
         var current = row.State;
-        if (expectedType is { } expected && current.Type != expected)
+        // A proposal sent again whose state is the current one was made when the run was of the expected type.
+        if (expectedType is { } expected && current.Type != expected && proposal.TransitionId != current.Id)
         {
             return (new TransitionOutcome(row,
                 new SetStateResult(SetStateStatus.Abort, current, $"run is {current.Type.ToWireName()}, not {expected.ToWireName()}"),

@@ -95,10 +95,11 @@ internal static class FlowRunEndpoints
             .WithSummary("Start a deployment run from a flow")
             .WithDescription("A running flow starts a run of another deployment (flow/deployment) as its child, on that deployment's infrastructure: linked to this run and cancelled with it. A flow run's token may do this for the runs of its own tree only. 404 for an unknown deployment, 409 when this run has ended. " +
                 FlowRunService.RequestKeyDescription);
-        runs.MapPost("{id:guid}/pause", (Guid id, FlowRunPause pause, FlowRunService service, CancellationToken ct) => service.PauseAsync(id, pause, ct))
+        runs.MapPost("{id:guid}/pause", (Guid id, FlowRunPause pause, [FromHeader(Name = "Idempotency-Key")] string? key, FlowRunService service, CancellationToken ct) =>
+                service.PauseAsync(id, pause, key, ct))
             .WithName("PauseFlowRun").Requires(Permission.RunReport)
             .WithSummary("Pause a running flow")
-            .WithDescription("The run's flow pauses (RUNNING → PAUSED), asking for input of a JSON Schema; answered like a state proposal.");
+            .WithDescription("The run's flow pauses (RUNNING → PAUSED), asking for input of a JSON Schema; answered like a state proposal. A pause sent again with the same Idempotency-Key header (1 to 200 characters) while the run is still the PAUSED state it made is answered ACCEPT again, as a state proposal sent again with its transition id is: a flow whose answer was lost may send it again.");
         runs.MapPost("{id:guid}/resume", (Guid id, FlowRunResume resume, FlowRunService service, CancellationToken ct) => service.ResumeAsync(id, resume, ct))
             .WithName("ResumeFlowRun").Requires(Permission.Deploy).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Resume a paused run")

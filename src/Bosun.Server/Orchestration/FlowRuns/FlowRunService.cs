@@ -595,8 +595,9 @@ internal sealed class FlowRunService(
     /// RUNNING → PAUSED for the run's own flow, recording the input it asks for. Answered like any proposal: a run that is
     /// not RUNNING gets ABORT (and nothing is recorded).
     /// </summary>
-    public async Task<SetStateResult> PauseAsync(Guid id, FlowRunPause pause, CancellationToken cancellationToken)
+    public async Task<SetStateResult> PauseAsync(Guid id, FlowRunPause pause, string? requestKey, CancellationToken cancellationToken)
     {
+        IdempotencyKeys.Check(requestKey);
         ParameterValidator.ValidateSchema(pause.InputSchema, "input_schema");
         if (pause.TimeoutSeconds is <= 0 or > 31_536_000)
         {
@@ -620,8 +621,12 @@ internal sealed class FlowRunService(
         var name = pause.Suspend ? StateNames.Suspended : null;
         var result = await database.WriteAsync(async scope =>
         {
-            var outcome = await FlowRunStore.TryTransitionAsync(scope, id, new StateProposal(StateType.Paused, name, Message: timeout is null ? message : $"{message} until {timeout:O}"),
-                now, expectedType: StateType.Running, cancellationToken: cancellationToken) ?? throw NotFound(id);
+            // Keyed, the PAUSED state's id is made from the run and the key: the pause sent again is a proposal sent again
+            // with its transition id (ACCEPT while the run is still in that state).
+            var proposal = new StateProposal(StateType.Paused, name, Message: timeout is null ? message : $"{message} until {timeout:O}",
+                TransitionId: requestKey is null ? null : RequestKeyIds.Of($"{id:N} pause {requestKey}"));
+            var outcome = await FlowRunStore.TryTransitionAsync(scope, id, proposal, now, expectedType: StateType.Running, cancellationToken: cancellationToken)
+                ?? throw NotFound(id);
             if (outcome.Result.Status == SetStateStatus.Accept)
             {
                 await FlowRunStore.SetPauseAsync(scope, id, pause.InputSchema, timeout, pause.Suspend ? pause.Key ?? "suspend" : null, cancellationToken);
