@@ -37,6 +37,25 @@ public sealed class NamedCreateKeyTests
     }
 
     [Fact]
+    public async Task WorkPool_SentManyTimesAtOnceWithItsKey_OneMadeTheOthersAnswerIt()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = server.ApiUrl };
+
+        // A client's attempts overlapping (the first still being written when the next arrives): on PostgreSQL each waits
+        // for the first's insert, fails on its key, and runs again to find it.
+        var keyed = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var answer = await SendAsync(http, "work_pools", """{"name": "q", "type": "process"}""", "pool-at-once");
+            return (answer.StatusCode, Text: await answer.Content.ReadAsStringAsync());
+        }));
+
+        Assert.True(keyed.Count(answer => answer.StatusCode == HttpStatusCode.Created) == 1 && keyed.All(answer => answer.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK),
+            string.Join("\n", keyed.Select(answer => $"{(int)answer.StatusCode} {answer.Text}")));
+        Assert.Equal(["q"], (await server.Client.ListWorkPoolsAsync()).Items.Select(pool => pool.Name));
+    }
+
+    [Fact]
     public async Task WorkQueue_SentAgainWithItsKey_AnswersTheQueueItMade_TheKeyInAnotherPool_Conflicts()
     {
         await using var server = await TestServer.StartAsync();

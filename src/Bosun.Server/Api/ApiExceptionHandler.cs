@@ -38,6 +38,12 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problemDetails,
                 Title = "Server stopping",
                 Detail = stopping.Message,
             },
+            _ when Storage.StoreFaults.IsUniqueViolation(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "Conflict",
+                Detail = "The request clashed with a write made at the same time (a name or key taken meanwhile); nothing was changed by it. Read what is there now, and send it again if it still applies.",
+            },
             _ when Storage.StoreFaults.IsUnavailable(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,

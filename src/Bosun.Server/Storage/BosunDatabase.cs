@@ -39,7 +39,8 @@ internal sealed class BosunDatabase(SqlDialect dialect)
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a write transaction; a deadlock or serialization failure runs it again (3 tries).
+    /// Runs <paramref name="work"/> in a write transaction; a deadlock, serialization failure or unique violation runs it
+    /// again (3 tries).
     /// The entry of a pending <see cref="AuditedChange"/> is inserted in the same transaction (<see cref="WriteScope.Defer"/>).
     /// </summary>
     public Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken cancellationToken) =>
@@ -73,9 +74,11 @@ internal sealed class BosunDatabase(SqlDialect dialect)
                 change?.MarkRecorded();
                 return result;
             }
-            catch (Exception ex) when (attempt < 3 && StoreFaults.IsRetryableConflict(ex))
+            catch (Exception ex) when (attempt < 3 && (StoreFaults.IsRetryableConflict(ex) || StoreFaults.IsUniqueViolation(ex)))
             {
-                // Nothing was written: the transaction was rolled back as a whole.
+                // Nothing was written: the transaction was rolled back as a whole. After a unique violation (a name or id
+                // another writer took between this work's check and its insert, on PostgreSQL) the work runs again and its
+                // check sees that write: a 409 for a name taken, the first attempt's answer for a request sent again.
             }
         }
     }

@@ -39,16 +39,18 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var id = requestKey is null ? Guid.NewGuid() : RequestKeyIds.Of(requestKey);
         var created = await database.WriteAsync(async scope =>
         {
+            // The first attempt's pool, by the id its key gives; then by name (on PostgreSQL each read sees what committed
+            // before it, so an attempt committing between the two is found by the second).
+            if (requestKey is not null && await WorkPoolStore.GetPoolByIdAsync(scope.Connection, id, now, scope.Transaction, cancellationToken) is { } earlier)
+            {
+                return earlier.Name == request.Name ? false : throw RequestKeyIds.UsedElsewhere(requestKey, $"work pool '{earlier.Name}'");
+            }
+
             if (await WorkPoolStore.GetPoolAsync(scope.Connection, request.Name, now, scope.Transaction, cancellationToken) is { } existing)
             {
                 return existing.Id == id
                     ? false
                     : throw new ConflictException($"Work pool '{request.Name}' already exists. Update it with `bosun work-pool update`, or pass --overwrite.");
-            }
-
-            if (requestKey is not null && await WorkPoolStore.GetPoolByIdAsync(scope.Connection, id, now, scope.Transaction, cancellationToken) is { } other)
-            {
-                throw RequestKeyIds.UsedElsewhere(requestKey, $"work pool '{other.Name}'");
             }
 
             var pool = new WorkPoolRow
@@ -215,14 +217,17 @@ internal sealed class WorkPoolService(BosunDatabase database, ClaimSignal claimS
         var created = await database.WriteAsync(async scope =>
         {
             var pool = await WorkPoolStore.GetPoolAsync(scope.Connection, poolName, now, scope.Transaction, cancellationToken) ?? throw PoolNotFound(poolName);
+            // As for a pool: the first attempt's queue by its id, then by name.
+            if (requestKey is not null && await WorkPoolStore.GetQueueByIdAsync(scope.Connection, id, scope.Transaction, cancellationToken) is { } earlier)
+            {
+                return earlier.WorkPoolId == pool.Id && earlier.Name == request.Name
+                    ? false
+                    : throw RequestKeyIds.UsedElsewhere(requestKey, $"work queue '{earlier.Name}' of pool '{earlier.WorkPoolName}'");
+            }
+
             if (await WorkPoolStore.GetQueueAsync(scope.Connection, pool.Id, request.Name, scope.Transaction, cancellationToken) is { } existing)
             {
                 return existing.Id == id ? false : throw new ConflictException($"Work pool '{poolName}' already has a queue named '{request.Name}'.");
-            }
-
-            if (requestKey is not null && await WorkPoolStore.GetQueueByIdAsync(scope.Connection, id, scope.Transaction, cancellationToken) is { } other)
-            {
-                throw RequestKeyIds.UsedElsewhere(requestKey, $"work queue '{other.Name}' of pool '{other.WorkPoolName}'");
             }
 
             int priority;
