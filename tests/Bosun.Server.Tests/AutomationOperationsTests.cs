@@ -112,7 +112,10 @@ public sealed class AutomationOperationsTests
             deliveries => deliveries is [{ Status: DeliveryStatus.Delivered }], "the first delivery is recorded"));
 
         clock.Advance(TimeSpan.FromDays(8));
-        await FailedRunAsync(client, deployment);
+        // The advance wakes the server's sweeps; a RUNNING run that nothing claimed or heartbeats would be crashed by the
+        // abandoned-run sweep if it came between RUNNING and FAILED (seen on a loaded machine): this run fails before it starts.
+        var second = await client.RunAsync(deployment, clock.GetUtcNow().AddMinutes(-1));
+        Assert.Equal(SetStateStatus.Accept, (await client.SetFlowRunStateAsync(second.Id, new StateProposal(StateType.Failed, Message: "boom", Force: true))).Status);
         await receiver.WaitForAsync(2);
         // The service's own loop may sweep first (the advanced clock fires its timer); either way the old delivery goes.
         await Eventually.WaitUntilAsync(async () => (await client.AutomationHistoryAsync("on-failure")).Any(d => d.Id != old.Id && d.Status == DeliveryStatus.Delivered),
