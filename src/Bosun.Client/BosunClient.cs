@@ -330,9 +330,12 @@ public sealed class BosunClient : IDisposable
     public Task<SetStateResult> PauseFlowRunAsync(Guid id, FlowRunPause pause, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"{Run(id)}/pause", Body(pause, Json.FlowRunPause), Json.SetStateResult, TimeSpan.Zero, NewKey(), cancellationToken);
 
-    /// <summary>Resumes a PAUSED run with the input its pause asked for.</summary>
+    /// <summary>
+    /// Resumes a PAUSED run with the input its pause asked for. Keyed as <see cref="CreateFlowRunAsync"/> is: sent again
+    /// after its answer was lost, it is answered with the run as it is now, not a 409 for a run no longer PAUSED.
+    /// </summary>
     public Task<FlowRun> ResumeFlowRunAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"{Run(id)}/resume", Body(resume, Json.FlowRunResume), Json.FlowRun, cancellationToken);
+        SendAsync(HttpMethod.Post, $"{Run(id)}/resume", Body(resume, Json.FlowRunResume), Json.FlowRun, TimeSpan.Zero, NewKey(), cancellationToken);
 
     /// <summary>Lists runs matching a filter, newest first.</summary>
     public Task<Page<FlowRunSummary>> ListFlowRunsAsync(FlowRunFilter? filter = null, CancellationToken cancellationToken = default) =>

@@ -9,10 +9,10 @@ using Bosun.Testing;
 namespace Bosun.Faults.Tests;
 
 /// <summary>
-/// The server makes a run (a pool, a schedule, an API key; pauses a run) but its answer never reaches the client, whose connection breaks: the
+/// The server makes a run (a pool, a schedule, an API key; pauses or resumes a run) but its answer never reaches the client, whose connection breaks: the
 /// client sends the create again, with the Idempotency-Key it sent the first time, and gets what the first attempt made.
 /// Without the key the second attempt made a second run, schedule or API key, or was refused as a pool that already
-/// exists, or a pause as a run already PAUSED.
+/// exists, or a pause as a run already PAUSED, or a resume as a run no longer PAUSED.
 /// </summary>
 public sealed class LostCreateAnswerTests
 {
@@ -108,6 +108,22 @@ public sealed class LostCreateAnswerTests
         Assert.Equal((SetStateStatus.Accept, StateType.Paused), (paused.Status, paused.State.Type));
         var history = await lost.Server.Client.GetFlowRunStatesAsync(run.Id);
         Assert.Single(history, state => state.Type == StateType.Paused);
+    });
+
+    [Fact]
+    public Task ResumeAnswerLost_TheClientSendsItAgain_TheRunNotAConflict() => Stores.EachAsync(async postgres =>
+    {
+        await using var lost = await LostAnswerAsync(postgres, "/resume HTTP");
+        var run = await lost.Server.Client.CreateFlowRunAsync(lost.Deployment, new FlowRunCreate());
+        await lost.Server.Client.SetFlowRunStateAsync(run.Id, new StateProposal(StateType.Running, Force: true));
+        await lost.Server.Client.PauseFlowRunAsync(run.Id, new FlowRunPause(TimeoutSeconds: 3600));
+
+        // `bosun flow-run resume`: the resume reached the server, its answer did not; sent again, it must not say 409.
+        var resumed = await lost.Client.ResumeFlowRunAsync(run.Id, new FlowRunResume());
+
+        Assert.Equal(1, lost.Proxy.Dropped);
+        Assert.Equal(StateType.Running, resumed.State.Type);
+        Assert.Single(await lost.Server.Client.GetFlowRunStatesAsync(run.Id), state => state.Message == "resumed");
     });
 
     private static async Task<LostAnswer> LostAnswerAsync(bool postgres, string marker)

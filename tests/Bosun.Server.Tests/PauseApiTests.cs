@@ -175,6 +175,25 @@ public sealed class PauseApiTests
         static string Status(JsonNode answer) => answer["status"]!.GetValue<string>();
     }
 
+    [Fact]
+    public async Task ResumeFlowRun_SentAgainWithItsKey_AnswersTheRun_AnotherKey409()
+    {
+        await using var server = await TestServer.StartAsync();
+        var run = await RunningAsync(server.Client);
+        await server.Client.PauseFlowRunAsync(run.Id, new FlowRunPause(TimeoutSeconds: 3600));
+        using var http = new HttpClient { BaseAddress = server.ApiUrl };
+        var path = $"flow_runs/{run.Id}/resume";
+
+        var (_, first) = await KeyedRequests.PostAsync(http, path, "{}", "resume-1");
+        var (_, again) = await KeyedRequests.PostAsync(http, path, "{}", "resume-1");
+        using var other = await KeyedRequests.SendAsync(http, path, "{}", "resume-2");
+
+        Assert.Equal(("RUNNING", "RUNNING"), (first["state"]!["type"]!.GetValue<string>(), again["state"]!["type"]!.GetValue<string>()));
+        Assert.Equal(first["state"]!["id"]!.GetValue<string>(), again["state"]!["id"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+        Assert.Single(await server.Client.GetFlowRunStatesAsync(run.Id), state => state.Message == "resumed");
+    }
+
     private static async Task<FlowRun> RunningAsync(Bosun.Client.BosunClient client)
     {
         await client.PoolAsync("p");

@@ -25,12 +25,15 @@ internal sealed class PausedRunService(
     /// PAUSED "AwaitingConcurrencySlot" (its waiting reason names the full limit and who holds it) until this service
     /// finds one. A paused run held no slot, so a resume is a start as far as the limits go.
     /// </summary>
-    public static async Task<TransitionOutcome> TakeSlotAsync(WriteScope scope, FlowRunRow row, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<TransitionOutcome> TakeSlotAsync(WriteScope scope, FlowRunRow row, DateTimeOffset now, CancellationToken cancellationToken,
+        Guid? transitionId = null)
     {
         var full = await PausedRunStore.LockFullLimitAsync(scope, row, cancellationToken);
         var proposal = full is { } limit
-            ? new StateProposal(StateType.Paused, StateNames.AwaitingConcurrencySlot, $"resumed: waiting for a slot of its {Describe(limit)}, whose concurrency limit is reached")
-            : new StateProposal(StateType.Running, Message: row.State.Name == StateNames.AwaitingConcurrencySlot ? "resumed: a concurrency slot is free" : "resumed");
+            ? new StateProposal(StateType.Paused, StateNames.AwaitingConcurrencySlot, $"resumed: waiting for a slot of its {Describe(limit)}, whose concurrency limit is reached",
+                TransitionId: transitionId)
+            : new StateProposal(StateType.Running, Message: row.State.Name == StateNames.AwaitingConcurrencySlot ? "resumed: a concurrency slot is free" : "resumed",
+                TransitionId: transitionId);
         return await FlowRunStore.TransitionAsync(scope, row, proposal, now, expectedType: StateType.Paused, cancellationToken: cancellationToken);
     }
 

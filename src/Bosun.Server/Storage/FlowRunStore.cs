@@ -851,6 +851,12 @@ internal static partial class FlowRunStore
     /// followed by other states: answered ABORT with the current state, since applying it again would undo what came
     /// after (a FAILED retried after its AwaitingRetry would end a run that should run again). Null otherwise.
     /// </summary>
+    /// <summary>Whether the run has (or had) the state <paramref name="stateId"/>: a transition id's proposal was applied.</summary>
+    public static async Task<bool> HasStateAsync(WriteScope scope, Guid runId, Guid stateId, CancellationToken cancellationToken) =>
+        await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM flow_run_states WHERE id = @stateId AND flow_run_id = @runId",
+            new { stateId, runId }, scope.Transaction, cancellationToken: cancellationToken)) > 0;
+
     private static async Task<TransitionOutcome?> AlreadyAppliedAsync(
         IDbConnection connection, IDbTransaction? transaction, FlowRunRow row, StateProposal proposal, CancellationToken cancellationToken)
     {

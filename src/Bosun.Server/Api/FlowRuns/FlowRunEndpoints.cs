@@ -100,10 +100,11 @@ internal static class FlowRunEndpoints
             .WithName("PauseFlowRun").Requires(Permission.RunReport)
             .WithSummary("Pause a running flow")
             .WithDescription("The run's flow pauses (RUNNING → PAUSED), asking for input of a JSON Schema; answered like a state proposal. A pause sent again with the same Idempotency-Key header (1 to 200 characters) while the run is still the PAUSED state it made is answered ACCEPT again, as a state proposal sent again with its transition id is: a flow whose answer was lost may send it again.");
-        runs.MapPost("{id:guid}/resume", (Guid id, FlowRunResume resume, FlowRunService service, CancellationToken ct) => service.ResumeAsync(id, resume, ct))
+        runs.MapPost("{id:guid}/resume", (Guid id, FlowRunResume resume, [FromHeader(Name = "Idempotency-Key")] string? key, FlowRunService service, CancellationToken ct) =>
+                service.ResumeAsync(id, resume, key, ct))
             .WithName("ResumeFlowRun").Requires(Permission.Deploy).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Resume a paused run")
-            .WithDescription("Resume a PAUSED run (→ RUNNING) with the input its pause asked for: 422 when it does not match the schema, 409 when the run is not PAUSED.");
+            .WithDescription("Resume a PAUSED run (→ RUNNING) with the input its pause asked for: 422 when it does not match the schema, 409 when the run is not PAUSED. A resume sent again with the same Idempotency-Key header (1 to 200 characters) after it resumed the run answers the run as it is now, not a 409.");
         runs.MapPost("{id:guid}/heartbeat", async Task<NoContent> (Guid id, FlowRunService service, CancellationToken ct) =>
         {
             await service.HeartbeatAsync(id, ct);

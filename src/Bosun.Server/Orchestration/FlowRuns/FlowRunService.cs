@@ -646,12 +646,26 @@ internal sealed class FlowRunService(
     /// be started again by a worker, its input kept under the suspension's key, validated against its schema (422 otherwise); 409 unless PAUSED.
     /// With its limits full the run stays PAUSED, waiting for a slot with its input kept (<see cref="PausedRunService.TakeSlotAsync"/>).
     /// </summary>
-    public async Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken)
+    public async Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => await ResumeAsync(id, resume, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ResumeAsync(Guid, FlowRunResume, CancellationToken)"/>; with a <paramref name="requestKey"/>, the state
+    /// the resume writes has an id made from it, and the resume sent again (a lost answer) finds it in the run's history and
+    /// answers the run as it is now instead of a 409 for a run no longer PAUSED.
+    /// </summary>
+    public async Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, string? requestKey, CancellationToken cancellationToken)
     {
+        IdempotencyKeys.Check(requestKey);
+        var transitionId = requestKey is null ? (Guid?)null : RequestKeyIds.Of($"{id:N} resume {requestKey}");
         var now = timeProvider.GetUtcNow();
         var woken = await database.WriteAsync<FlowRunRow?>(async scope =>
         {
             var row = await FlowRunStore.GetAsync(scope.Connection, id, scope.Transaction, cancellationToken) ?? throw NotFound(id);
+            if (transitionId is { } resumed && await FlowRunStore.HasStateAsync(scope, id, resumed, cancellationToken))
+            {
+                return null;
+            }
+
             if (row.State.Type != StateType.Paused)
             {
                 throw new ConflictException($"Flow run {id} is {row.State.Type.ToWireName()}: only a PAUSED run can be resumed.");
@@ -673,8 +687,8 @@ internal sealed class FlowRunService(
                 // Its process is gone: the run is scheduled again, and a worker starts it on fresh infrastructure (under the
                 // limits a claim counts); the re-run flow finds this input under the suspension's key.
                 var rescheduled = await FlowRunStore.TransitionAsync(scope, row, new StateProposal(StateType.Scheduled, StateNames.Resuming,
-                    "resumed from its suspension: it runs again from the start, its completed task runs answered from their results", ScheduledTime: now),
-                    now, expectedType: StateType.Paused, cancellationToken: cancellationToken);
+                    "resumed from its suspension: it runs again from the start, its completed task runs answered from their results", ScheduledTime: now,
+                    TransitionId: transitionId), now, expectedType: StateType.Paused, cancellationToken: cancellationToken);
                 if (rescheduled.Result.Status != SetStateStatus.Accept)
                 {
                     throw new ConflictException($"Flow run {id} was not resumed: {rescheduled.Result.Reason}");
@@ -686,7 +700,7 @@ internal sealed class FlowRunService(
                 return rescheduled.Run;
             }
 
-            var outcome = await PausedRunService.TakeSlotAsync(scope, row, now, cancellationToken);
+            var outcome = await PausedRunService.TakeSlotAsync(scope, row, now, cancellationToken, transitionId);
             if (outcome.Result.Status != SetStateStatus.Accept)
             {
                 throw new ConflictException($"Flow run {id} was not resumed: {outcome.Result.Reason}");
