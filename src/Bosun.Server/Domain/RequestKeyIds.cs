@@ -5,7 +5,7 @@ namespace Bosun.Server.Domain;
 
 /// <summary>
 /// The id of what a request with an Idempotency-Key makes (a run, a work pool or queue, a schedule, an automation; an
-/// API key and a pause's PAUSED state from the key with its caller or run): a name-based UUID (RFC 9562, version 5,
+/// API key from the key with its caller; the state a pause or a resume writes from the key with its run): a name-based UUID (RFC 9562, version 5,
 /// SHA-1) of the key. A create sent again with its key makes the same id, so it
 /// meets the first attempt's row on the primary key (or finds it by that id), with no column or index of its own. It
 /// never equals a random (version 4) id.

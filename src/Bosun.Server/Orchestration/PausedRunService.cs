@@ -25,8 +25,7 @@ internal sealed class PausedRunService(
     /// PAUSED "AwaitingConcurrencySlot" (its waiting reason names the full limit and who holds it) until this service
     /// finds one. A paused run held no slot, so a resume is a start as far as the limits go.
     /// </summary>
-    public static async Task<TransitionOutcome> TakeSlotAsync(WriteScope scope, FlowRunRow row, DateTimeOffset now, CancellationToken cancellationToken,
-        Guid? transitionId = null)
+    public static async Task<TransitionOutcome> TakeSlotAsync(WriteScope scope, FlowRunRow row, DateTimeOffset now, Guid? transitionId, CancellationToken cancellationToken)
     {
         var full = await PausedRunStore.LockFullLimitAsync(scope, row, cancellationToken);
         var proposal = full is { } limit
@@ -67,7 +66,7 @@ internal sealed class PausedRunService(
             foreach (var id in awaitingSlot)
             {
                 if (await FlowRunStore.GetAsync(scope.Connection, id, scope.Transaction, cancellationToken) is { State.Type: StateType.Paused } row
-                    && (await TakeSlotAsync(scope, row, now, cancellationToken)).Result is { Status: SetStateStatus.Accept, State.Type: StateType.Running })
+                    && (await TakeSlotAsync(scope, row, now, null, cancellationToken)).Result is { Status: SetStateStatus.Accept, State.Type: StateType.Running })
                 {
                     moved.Add(id);
                 }

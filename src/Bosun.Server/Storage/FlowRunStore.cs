@@ -852,19 +852,20 @@ internal static partial class FlowRunStore
     /// after (a FAILED retried after its AwaitingRetry would end a run that should run again). Null otherwise.
     /// </summary>
     /// <summary>Whether the run has (or had) the state <paramref name="stateId"/>: a transition id's proposal was applied.</summary>
-    public static async Task<bool> HasStateAsync(WriteScope scope, Guid runId, Guid stateId, CancellationToken cancellationToken) =>
-        await scope.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+    public static Task<bool> HasStateAsync(WriteScope scope, Guid runId, Guid stateId, CancellationToken cancellationToken) =>
+        HasStateAsync(scope.Connection, scope.Transaction, runId, stateId, cancellationToken);
+
+    private static async Task<bool> HasStateAsync(IDbConnection connection, IDbTransaction? transaction, Guid runId, Guid stateId, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM flow_run_states WHERE id = @stateId AND flow_run_id = @runId",
-            new { stateId, runId }, scope.Transaction, cancellationToken: cancellationToken)) > 0;
+            new { stateId, runId }, transaction, cancellationToken: cancellationToken)) > 0;
 
     private static async Task<TransitionOutcome?> AlreadyAppliedAsync(
         IDbConnection connection, IDbTransaction? transaction, FlowRunRow row, StateProposal proposal, CancellationToken cancellationToken)
     {
         if (row.TransitionSeen is null && proposal.TransitionId is { } transitionId && transitionId != row.StateId)
         {
-            row.TransitionSeen = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT COUNT(*) FROM flow_run_states WHERE id = @transitionId AND flow_run_id = @runId",
-                new { transitionId, runId = row.Id }, transaction, cancellationToken: cancellationToken));
+            row.TransitionSeen = await HasStateAsync(connection, transaction, row.Id, transitionId, cancellationToken) ? 1 : 0;
         }
 
         return AlreadyApplied(row, proposal);

@@ -646,7 +646,7 @@ internal sealed class FlowRunService(
     /// be started again by a worker, its input kept under the suspension's key, validated against its schema (422 otherwise); 409 unless PAUSED.
     /// With its limits full the run stays PAUSED, waiting for a slot with its input kept (<see cref="PausedRunService.TakeSlotAsync"/>).
     /// </summary>
-    public async Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => await ResumeAsync(id, resume, null, cancellationToken);
+    public Task<FlowRun> ResumeAsync(Guid id, FlowRunResume resume, CancellationToken cancellationToken) => ResumeAsync(id, resume, null, cancellationToken);
 
     /// <summary>
     /// As <see cref="ResumeAsync(Guid, FlowRunResume, CancellationToken)"/>; with a <paramref name="requestKey"/>, the state
@@ -700,7 +700,7 @@ internal sealed class FlowRunService(
                 return rescheduled.Run;
             }
 
-            var outcome = await PausedRunService.TakeSlotAsync(scope, row, now, cancellationToken, transitionId);
+            var outcome = await PausedRunService.TakeSlotAsync(scope, row, now, transitionId, cancellationToken);
             if (outcome.Result.Status != SetStateStatus.Accept)
             {
                 throw new ConflictException($"Flow run {id} was not resumed: {outcome.Result.Reason}");
