@@ -125,8 +125,6 @@ public sealed class CreateKeyTests
         Assert.Empty((await server.Client.ListFlowRunsAsync(new FlowRunFilter(ParentFlowRunId: parent.Id))).Items);
     }
 
-    private static Guid Id(JsonNode run) => Guid.Parse(run["id"]!.GetValue<string>());
-
     private static async Task<int> RunsOfAsync(Client.BosunClient client, Guid deploymentId) =>
         (await client.ListFlowRunsAsync(new FlowRunFilter(DeploymentId: deploymentId))).Total;
 }
