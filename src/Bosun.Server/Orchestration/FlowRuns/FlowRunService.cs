@@ -109,13 +109,25 @@ internal sealed class FlowRunService(
         var rows = await database.WriteAsync(async scope =>
         {
             var target = await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken);
-            var made = new List<(FlowRunRow Row, bool Created)>(batch.Runs.Count);
+            // Each run of a keyed batch has a key of its own: a batch sent again finds every run the first attempt made.
+            string? RunKey(int index) => requestKey is null ? null : $"{requestKey}#{index}";
+            var prepared = new List<(FlowRunRow Row, bool New)>(batch.Runs.Count);
             for (var i = 0; i < batch.Runs.Count; i++)
             {
                 var index = i;
-                // Each run of a keyed batch has a key of its own: a batch sent again finds every run the first attempt made.
-                var runKey = requestKey is null ? null : $"{requestKey}#{index}";
-                made.Add(await IndexedAsync(index, () => InsertAsync(scope, target, batch.Runs[index], runKey, now, cancellationToken)));
+                prepared.Add(await IndexedAsync(index, () => PrepareAsync(scope, target, batch.Runs[index], RunKey(index), now, cancellationToken)));
+            }
+
+            // Every new run in one insert (one round trip on PostgreSQL); those it did not insert were made meanwhile.
+            var took = await FlowRunStore.InsertManyAsync(scope, prepared.Where(run => run.New).Select(run => run.Row).ToList(), cancellationToken);
+            var made = new List<(FlowRunRow Row, bool Created)>(batch.Runs.Count);
+            var next = 0;
+            for (var i = 0; i < prepared.Count; i++)
+            {
+                var (row, isNew) = prepared[i];
+                made.Add(!isNew ? (row, false)
+                    : took[next++] ? (row, true)
+                    : (await NotInsertedAsync(scope, target.Deployment, batch.Runs[i], RunKey(i), cancellationToken), false));
             }
 
             return made;
@@ -209,6 +221,18 @@ internal sealed class FlowRunService(
     private static async Task<(FlowRunRow Row, bool Created)> InsertAsync(
         WriteScope scope, CreateTarget target, FlowRunCreate request, string? requestKey, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var (row, isNew) = await PrepareAsync(scope, target, request, requestKey, now, cancellationToken);
+        return !isNew ? (row, false)
+            : await FlowRunStore.InsertAsync(scope, row, cancellationToken) ? (row, true)
+            : (await NotInsertedAsync(scope, target.Deployment, request, requestKey, cancellationToken), false);
+    }
+
+    /// <summary>
+    /// Validates one run against its deployment: the row to insert (<c>New</c>), or the run its idempotency key already made.
+    /// </summary>
+    private static async Task<(FlowRunRow Row, bool New)> PrepareAsync(
+        WriteScope scope, CreateTarget target, FlowRunCreate request, string? requestKey, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var deployment = target.Deployment;
         if (request.IdempotencyKey is { } key &&
             await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, key, cancellationToken) is { } existing)
@@ -259,19 +283,23 @@ internal sealed class FlowRunService(
                 : throw new ValidationException("parent_flow_run_id", [$"flow run {parentId} does not exist"]);
         }
 
-        if (!await FlowRunStore.InsertAsync(scope, row, cancellationToken))
-        {
-            // The same create sent again, or the same idempotency key used by a request that committed meanwhile (another replica).
-            var earlier = await ExistingAsync(scope, requestKey, run => run.DeploymentId == deployment.Id, cancellationToken);
-            if (earlier is null && request.IdempotencyKey is { } idempotencyKey)
-            {
-                earlier = await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, idempotencyKey, cancellationToken);
-            }
+        return (row, true);
+    }
 
-            return (earlier ?? throw new ConflictException("The run's creation conflicted with a run written meanwhile: send the request again."), false);
+    /// <summary>
+    /// The run that kept <paramref name="request"/>'s from being inserted: the same create sent again, or the same
+    /// idempotency key used by a request that committed meanwhile (another replica, or an earlier run of the same batch).
+    /// </summary>
+    private static async Task<FlowRunRow> NotInsertedAsync(
+        WriteScope scope, DeploymentRow deployment, FlowRunCreate request, string? requestKey, CancellationToken cancellationToken)
+    {
+        var earlier = await ExistingAsync(scope, requestKey, run => run.DeploymentId == deployment.Id, cancellationToken);
+        if (earlier is null && request.IdempotencyKey is { } idempotencyKey)
+        {
+            earlier = await FlowRunStore.FindByIdempotencyKeyAsync(scope, deployment.FlowId, idempotencyKey, cancellationToken);
         }
 
-        return (row, true);
+        return earlier ?? throw new ConflictException("The run's creation conflicted with a run written meanwhile: send the request again.");
     }
 
     /// <summary>
