@@ -31,6 +31,18 @@ internal abstract class PeriodicStoreService(
     /// </summary>
     public DateTimeOffset? ListeningSince { get; private set; }
 
+    /// <summary>The wait before the next pass, once the loop has made its first; null before that.</summary>
+    private Task? _waiting;
+
+    /// <summary>
+    /// True while the loop waits for its next pass and nothing has woken it yet: a sweep called directly (as tests do on a
+    /// clock of their own) then runs alone, not beside a pass of the loop that began late on a loaded machine.
+    /// </summary>
+    public bool Idle => Volatile.Read(ref _waiting) is { IsCompleted: false } && !WakeRequested;
+
+    /// <summary>True when something has asked the loop for a pass it has not begun yet (a subclass that wakes on a signal).</summary>
+    protected virtual bool WakeRequested => false;
+
     /// <summary>One pass; returns how many runs it changed.</summary>
     public abstract Task<int> SweepAsync(CancellationToken cancellationToken);
 
@@ -119,7 +131,9 @@ internal abstract class PeriodicStoreService(
 
             try
             {
-                await WaitAsync(delay, stoppingToken);
+                var waiting = WaitAsync(delay, stoppingToken);
+                Volatile.Write(ref _waiting, waiting);
+                await waiting;
             }
             catch (OperationCanceledException)
             {

@@ -22,8 +22,17 @@ internal sealed class SchedulerService(
     /// <summary>Most slots since the last sweep one schedule walks through in a sweep; the next sweep goes on from there.</summary>
     private const int MaxSlotsPerSweep = 100_000;
 
-    protected override Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-        Task.WhenAny(Task.Delay(delay, TimeProvider, cancellationToken), schedulerSignal.NextAsync().WaitAsync(cancellationToken));
+    /// <summary>The signal the loop's current wait ends on: complete as soon as it is raised, before the loop wakes.</summary>
+    private Task? _signal;
+
+    protected override bool WakeRequested => Volatile.Read(ref _signal) is { IsCompleted: true };
+
+    protected override Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var signal = schedulerSignal.NextAsync();
+        Volatile.Write(ref _signal, signal);
+        return Task.WhenAny(Task.Delay(delay, TimeProvider, cancellationToken), signal.WaitAsync(cancellationToken));
+    }
 
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
