@@ -52,7 +52,8 @@ public sealed class CreateWriteTests
     /// With no transaction to undo it, a run written before the database is lost is answered, not refused: a 503 says
     /// that nothing was changed, and the client (which retries a 503) would create the run a second time. Here the
     /// create's read of its waiting reason, after the insert, waits for a lock on workers the test holds, and the test
-    /// ends that backend.
+    /// ends that backend. The run is sent to another queue than its deployment's: for a run of the deployment's own queue,
+    /// the create reads what its waiting reason needs with the deployment, before the insert (one round trip fewer).
     /// </summary>
     [Fact]
     public async Task CreateFlowRun_DatabaseLostAfterTheInsert_AnsweredWithTheRunAndNoSecondRun()
@@ -67,10 +68,12 @@ public sealed class CreateWriteTests
         var client = server.Client;
         await client.PoolAsync("p");
         var deployment = await client.DeploymentAsync("p");
+        await client.CreateWorkQueueAsync("p", new Contracts.WorkPools.WorkQueueCreate("other"));
         await using var holder = await ConnectAsync(server);
         await using var transaction = await holder.BeginTransactionAsync();
-        // Read by the waiting reason of a run on a pool (its online workers), and by nothing the create does before.
-        var (create, pid) = await CreateWaitingAsync(client, deployment.Id, holder, transaction, "LOCK TABLE workers IN ACCESS EXCLUSIVE MODE", "FROM workers", "the create's waiting reason");
+        // Read by the waiting reason of a run on another queue (its pool's online workers), and by nothing the create does before.
+        var (create, pid) = await CreateWaitingAsync(client, deployment.Id, holder, transaction, "LOCK TABLE workers IN ACCESS EXCLUSIVE MODE", "FROM workers",
+            "the create's waiting reason", new FlowRunCreate(WorkQueueName: "other"));
         await ExecuteAsync(holder, $"SELECT pg_terminate_backend({pid})", transaction);
         var run = await create.WaitAsync(TimeSpan.FromSeconds(60));
         await transaction.CommitAsync();
@@ -87,10 +90,11 @@ public sealed class CreateWriteTests
     /// create, not yet answered, and the backend that waits.
     /// </summary>
     private static async Task<(Task<FlowRun> Create, int Pid)> CreateWaitingAsync(
-        BosunClient client, Guid deploymentId, NpgsqlConnection holder, NpgsqlTransaction transaction, string lockStatement, string statementText, string what)
+        BosunClient client, Guid deploymentId, NpgsqlConnection holder, NpgsqlTransaction transaction, string lockStatement, string statementText, string what,
+        FlowRunCreate? request = null)
     {
         await ExecuteAsync(holder, lockStatement, transaction);
-        var create = client.CreateFlowRunAsync(deploymentId, new FlowRunCreate());
+        var create = client.CreateFlowRunAsync(deploymentId, request ?? new FlowRunCreate());
         await Eventually.WaitUntilAsync(async () => await ReadWaitingAsync(holder, statementText) is not null || create.IsCompleted, $"{what} waits for the lock");
         Assert.False(create.IsCompleted, $"{what} did not wait for the lock: {create.Exception?.GetBaseException().Message ?? "the run was made"}");
         return (create, (await ReadWaitingAsync(holder, statementText))!.Value);

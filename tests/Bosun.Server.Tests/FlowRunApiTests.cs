@@ -435,6 +435,45 @@ public sealed class FlowRunApiTests
         Assert.StartsWith("scheduled for", (await client.GetFlowRunAsync(future.Id)).WaitingReason, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A create answers with the waiting reason a read of the run gives, for each obstacle of its pool and queue: the
+    /// create reads them with its deployment (one round trip fewer on PostgreSQL), and a run sent to another queue than its
+    /// deployment's is answered with that queue's reason, not the deployment's.
+    /// </summary>
+    [Fact]
+    public async Task Create_AnswersWithTheWaitingReasonAReadGives_ForEachObstacleOfItsPoolAndQueue()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.Client;
+        await client.PoolAsync("p");
+        var deployment = await client.DeploymentAsync("p");
+        await client.CreateWorkQueueAsync("p", new WorkQueueCreate("other", Paused: true));
+
+        async Task<FlowRun> CreatedAsync(string expected, string? queue = null)
+        {
+            var run = await client.RunAsync(deployment, queue: queue);
+            Assert.Contains(expected, run.WaitingReason, StringComparison.Ordinal);
+            Assert.Equal((await client.GetFlowRunAsync(run.Id)).WaitingReason, run.WaitingReason);
+            return run;
+        }
+
+        var first = await CreatedAsync("no worker online for pool 'p'");
+        await client.SendWorkerHeartbeatAsync("p", new WorkerHeartbeat("w1"));
+        await CreatedAsync("waiting for a worker of pool 'p' to claim it");
+        await CreatedAsync("queue 'other' of pool 'p' is paused", queue: "other");
+        await client.PauseWorkQueueAsync("p", "default");
+        await CreatedAsync("queue 'default' of pool 'p' is paused");
+        await CreatedAsync("queue 'default' of pool 'p' is paused", queue: "default");
+        await client.PauseWorkPoolAsync("p");
+        await CreatedAsync("pool 'p' is paused");
+        await client.ResumeWorkPoolAsync("p");
+        await client.ResumeWorkQueueAsync("p", "default");
+
+        Assert.Equal(first.Id, Assert.Single((await client.ClaimAsync("p", max: 1)).Runs).FlowRun.Id);
+        await client.SetWorkQueueConcurrencyLimitAsync("p", "default", 1);
+        await CreatedAsync($"queue 'default' at its limit 1 (held by runs {first.Name})");
+    }
+
     [Fact]
     public async Task DeleteFlowRun_RemovesRunAndLogs()
     {

@@ -13,34 +13,35 @@ namespace Bosun.Server.Orchestration;
 internal static class WaitingReasons
 {
     public static Task<string?> ExplainAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExplainAsync(connection, null, run, null, now, cancellationToken);
+        ExplainAsync(connection, null, run, null, null, now, cancellationToken);
 
     /// <summary>
     /// The reason read inside <paramref name="transaction"/> (a write transaction answering with what it wrote), where
-    /// <paramref name="deployment"/> is the run's deployment as that transaction read it (its last poll is not read again).
+    /// <paramref name="deployment"/> is the run's deployment as that transaction read it (its last poll is not read again),
+    /// and <paramref name="delivery"/>, when given, the run's pool and queue as it read them (not read again).
     /// </summary>
-    public static async Task<string?> ExplainAsync(
-        DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeploymentRow? deployment, DateTimeOffset now, CancellationToken cancellationToken) =>
-        (await DecideAsync(connection, transaction, run, deployment, now, cancellationToken))?.Message;
+    public static async Task<string?> ExplainAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeploymentRow? deployment,
+        DeliveryFacts? delivery, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await DecideAsync(connection, transaction, run, deployment, delivery, now, cancellationToken))?.Message;
 
     /// <summary>
     /// The reason with its kind (the label of <c>bosun_runs_waiting</c>), or null when the run is not waiting; a run its
     /// start timeout left waiting (LEAVE_LATE) says so.
     /// </summary>
     public static Task<WaitingReason?> DecideAsync(DbConnection connection, FlowRunRow run, DateTimeOffset now, CancellationToken cancellationToken) =>
-        DecideAsync(connection, null, run, null, now, cancellationToken);
+        DecideAsync(connection, null, run, null, null, now, cancellationToken);
 
-    private static async Task<WaitingReason?> DecideAsync(
-        DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeploymentRow? deployment, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<WaitingReason?> DecideAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeploymentRow? deployment,
+        DeliveryFacts? delivery, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reason = await ObstacleAsync(connection, transaction, run, deployment, now, cancellationToken);
+        var reason = await ObstacleAsync(connection, transaction, run, deployment, delivery, now, cancellationToken);
         return reason is not null && run.StartTimeoutFiredFor is { } firedFor && firedFor == run.DueMs
             ? reason with { Message = $"{reason.Message}; its start timeout of {run.StartTimeoutSeconds} s has passed, and it is left waiting (start_timeout_action LEAVE_LATE)" }
             : reason;
     }
 
-    private static async Task<WaitingReason?> ObstacleAsync(
-        DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeploymentRow? deployment, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<WaitingReason?> ObstacleAsync(DbConnection connection, DbTransaction? transaction, FlowRunRow run, DeploymentRow? deployment,
+        DeliveryFacts? known, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var state = run.State;
         if (state.Type == StateType.Pending)
@@ -92,7 +93,7 @@ internal static class WaitingReasons
                 : new(WaitingKind.NoWorker, $"deployment '{run.DeploymentName}' is served, and no serving process has polled for it in the last minute");
         }
 
-        var delivery = await WorkPoolStore.GetDeliveryFactsAsync(connection, transaction, poolId, run.WorkQueueId, run.DeploymentId, now, cancellationToken);
+        var delivery = known ?? await WorkPoolStore.GetDeliveryFactsAsync(connection, transaction, poolId, run.WorkQueueId, run.DeploymentId, now, cancellationToken);
         var poolName = delivery.PoolName;
         if (delivery.PoolPaused)
         {

@@ -68,17 +68,23 @@ internal static class DeploymentStore
 
     /// <summary>
     /// A deployment with its pool's base job template and job variable policy (nulls without a pool): what each run of it
-    /// is created against, read in one round trip.
+    /// is created against, read in one round trip. With <paramref name="deliveryAt"/>, also what decides whether a run of
+    /// the deployment's own pool and queue can be delivered at that time (a single create's answer says what its run waits
+    /// for, and needs no round trip of its own for it).
     /// </summary>
-    public static async Task<(DeploymentRow? Deployment, string? Template, string? Policy)> GetWithPoolTemplateAsync(WriteScope scope, Guid id, CancellationToken cancellationToken)
+    public static async Task<(DeploymentRow? Deployment, string? Template, string? Policy, DeliveryFacts? Delivery)> GetWithPoolTemplateAsync(
+        WriteScope scope, Guid id, DateTimeOffset? deliveryAt, CancellationToken cancellationToken)
     {
-        using var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition(
-            SelectDeployment + " WHERE d.id = @id;\n" +
-            "SELECT p.base_job_template, p.job_variable_policy FROM work_pools p JOIN deployments d ON d.work_pool_id = p.id WHERE d.id = @id",
-            new { id }, scope.Transaction, cancellationToken: cancellationToken));
+        var facts = deliveryAt is null ? "" : $", {WorkPoolStore.DeliveryFactColumns("d.work_pool_id")}, d.concurrency_limit AS deployment_limit";
+        using var batch = await scope.Connection.QueryMultipleAsync(new CommandDefinition($"""
+            {SelectDeployment} WHERE d.id = @id;
+            SELECT p.base_job_template, p.job_variable_policy{facts}
+            FROM deployments d JOIN work_pools p ON p.id = d.work_pool_id LEFT JOIN work_queues q ON q.id = d.work_queue_id
+            WHERE d.id = @id
+            """, new { id, now = deliveryAt is { } at ? Ms(at) : 0 }, scope.Transaction, cancellationToken: cancellationToken));
         var deployment = await batch.ReadSingleOrDefaultAsync<DeploymentRow>();
-        var (template, policy) = await batch.ReadFirstOrDefaultAsync<(string?, string?)>();
-        return (deployment, template, policy);
+        var pool = await batch.ReadFirstOrDefaultAsync<PoolTemplateRow>();
+        return (deployment, pool?.BaseJobTemplate, pool?.JobVariablePolicy, deliveryAt is null ? null : pool);
     }
 
     /// <summary>Writes the deployment's timeout and crash-retry policy (kept apart from the upsert's long statement).</summary>

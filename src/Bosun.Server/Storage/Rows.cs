@@ -331,7 +331,7 @@ internal sealed class SkippedRunRow
 /// What decides a run's delivery (<see cref="WorkPoolStore.GetDeliveryFactsAsync"/>): its pool's and queue's settings
 /// (null names, not paused and no limit where there is none), its deployment's limit, its pool's online workers.
 /// </summary>
-internal sealed class DeliveryFacts
+internal class DeliveryFacts
 {
     public string? PoolName { get; set; }
     public bool PoolPaused { get; set; }
@@ -341,4 +341,11 @@ internal sealed class DeliveryFacts
     public int? QueueLimit { get; set; }
     public int? DeploymentLimit { get; set; }
     public int OnlineWorkers { get; set; }
+}
+
+/// <summary>A deployment's pool template and policy, read with the delivery facts of the deployment's pool and queue.</summary>
+internal sealed class PoolTemplateRow : DeliveryFacts
+{
+    public string? BaseJobTemplate { get; set; }
+    public string? JobVariablePolicy { get; set; }
 }

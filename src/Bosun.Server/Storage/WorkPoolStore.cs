@@ -69,14 +69,22 @@ internal static class WorkPoolStore
     public static Task<DeliveryFacts> GetDeliveryFactsAsync(
         DbConnection connection, DbTransaction? transaction, Guid? poolId, Guid? queueId, Guid? deploymentId, DateTimeOffset now, CancellationToken cancellationToken) =>
         connection.QuerySingleAsync<DeliveryFacts>(new CommandDefinition($"""
-            SELECT p.name AS pool_name, p.paused AS pool_paused, p.concurrency_limit AS pool_limit,
-                q.name AS queue_name, q.paused AS queue_paused, q.concurrency_limit AS queue_limit,
-                (SELECT d.concurrency_limit FROM deployments d WHERE d.id = @deploymentId) AS deployment_limit,
-                (SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = @poolId AND {WorkerOnline}) AS online_workers
+            SELECT {DeliveryFactColumns("@poolId")},
+                (SELECT d.concurrency_limit FROM deployments d WHERE d.id = @deploymentId) AS deployment_limit
             FROM (SELECT 1 AS one) o
             LEFT JOIN work_pools p ON p.id = @poolId
             LEFT JOIN work_queues q ON q.id = @queueId
             """, new { poolId, queueId, deploymentId, now = Ms(now) }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// The columns of <see cref="DeliveryFacts"/> but the deployment's limit, from the pool <c>p</c> and queue <c>q</c>
+    /// joined, and the online workers of the pool <paramref name="poolId"/> (an expression) at <c>@now</c>.
+    /// </summary>
+    public static string DeliveryFactColumns(string poolId) => $"""
+        p.name AS pool_name, p.paused AS pool_paused, p.concurrency_limit AS pool_limit,
+            q.name AS queue_name, q.paused AS queue_paused, q.concurrency_limit AS queue_limit,
+            (SELECT COUNT(*) FROM workers w WHERE w.work_pool_id = {poolId} AND {WorkerOnline}) AS online_workers
+        """;
 
     public static Task<int> CountPoolsAsync(DbConnection connection, string? type, string? nameContains, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(

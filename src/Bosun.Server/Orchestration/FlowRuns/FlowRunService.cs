@@ -39,7 +39,8 @@ internal sealed class FlowRunService(
         // Its one write is the run's insert (with its history, outbox and audit rows): on PostgreSQL no transaction around it.
         var (row, created, answer) = await database.WriteOneCommandAsync(async scope =>
         {
-            var target = await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken);
+            // A run sent to another queue than its deployment's has that queue's facts read for its answer, after the insert.
+            var target = await CreateTarget.ReadAsync(scope, deploymentId, request.WorkQueueName is null ? now : null, cancellationToken);
             var (made, inserted) = await InsertAsync(scope, target, request, requestKey, now, cancellationToken);
             // A new run is answered from what this transaction wrote and read (no second connection, no read-back); an
             // idempotent replay's run, made earlier and perhaps changed since, is read as GET reads it.
@@ -56,7 +57,8 @@ internal sealed class FlowRunService(
 
     /// <summary>
     /// The answer for a run the create has just inserted, as <see cref="GetAsync"/> would read it once committed: the
-    /// names it refers to from the deployment (and the queue) the create read, its waiting reason read on its connection,
+    /// names it refers to from the deployment (and the queue) the create read, its waiting reason from what the create read
+    /// of the deployment's pool and queue (or read on its connection, for a run sent to another queue),
     /// its secret job variables masked with the pool's template the create read. Without its waiting reason when the
     /// database is lost after the run was written (on PostgreSQL, no transaction undoes it).
     /// </summary>
@@ -72,7 +74,7 @@ internal sealed class FlowRunService(
         string? waitingReason;
         try
         {
-            waitingReason = await WaitingReasons.ExplainAsync(scope.Connection, scope.Transaction, row, deployment, now, cancellationToken);
+            waitingReason = await WaitingReasons.ExplainAsync(scope.Connection, scope.Transaction, row, deployment, target.Delivery, now, cancellationToken);
         }
         catch (Exception e) when (scope.Transaction is null && StoreFaults.IsUnavailable(e))
         {
@@ -108,7 +110,8 @@ internal sealed class FlowRunService(
         using var activity = ServerTracing.Source.StartActivity("bosun.flow_run.create_batch");
         var rows = await database.WriteAsync(async scope =>
         {
-            var target = await CreateTarget.ReadAsync(scope, deploymentId, cancellationToken);
+            // A batch answers no waiting reasons: no delivery facts.
+            var target = await CreateTarget.ReadAsync(scope, deploymentId, null, cancellationToken);
             // Each run of a keyed batch has a key of its own: a batch sent again finds every run the first attempt made.
             string? RunKey(int index) => requestKey is null ? null : $"{requestKey}#{index}";
             var prepared = new List<(FlowRunRow Row, bool New)>(batch.Runs.Count);
@@ -201,15 +204,20 @@ internal sealed class FlowRunService(
         return new ValidationException(string.Join("; ", errors.Select(field => $"{field.Key}: {string.Join("; ", field.Value)}")), errors);
     }
 
-    /// <summary>What every run of a deployment is created against: the deployment, and its pool's template and policy.</summary>
-    private sealed record CreateTarget(DeploymentRow Deployment, JsonObject? Template, string? Policy)
+    /// <summary>
+    /// What every run of a deployment is created against: the deployment, and its pool's template and policy; and, as read
+    /// with them, what decides whether a run of the deployment's own pool and queue can be delivered (for the answer's
+    /// waiting reason).
+    /// </summary>
+    private sealed record CreateTarget(DeploymentRow Deployment, JsonObject? Template, string? Policy, DeliveryFacts? Delivery)
     {
-        public static async Task<CreateTarget> ReadAsync(WriteScope scope, Guid deploymentId, CancellationToken cancellationToken)
+        /// <summary>The deployment, its pool's template and policy, and, with <paramref name="deliveryAt"/>, the delivery facts at that time.</summary>
+        public static async Task<CreateTarget> ReadAsync(WriteScope scope, Guid deploymentId, DateTimeOffset? deliveryAt, CancellationToken cancellationToken)
         {
-            var (deployment, templateText, policy) = await DeploymentStore.GetWithPoolTemplateAsync(scope, deploymentId, cancellationToken);
+            var (deployment, templateText, policy, delivery) = await DeploymentStore.GetWithPoolTemplateAsync(scope, deploymentId, deliveryAt, cancellationToken);
             return deployment is null ? throw new NotFoundException($"Deployment {deploymentId} does not exist.")
-                : deployment.WorkPoolId is null ? new CreateTarget(deployment, null, null)
-                : new CreateTarget(deployment, Object(templateText!), policy);
+                : deployment.WorkPoolId is null ? new CreateTarget(deployment, null, null, null)
+                : new CreateTarget(deployment, Object(templateText!), policy, delivery);
         }
     }
 
