@@ -5,7 +5,9 @@ using Bosun.Contracts.Schedules;
 using Bosun.Contracts.States;
 using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Scheduling;
+using Bosun.Server.Storage;
 using Bosun.Testing;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -56,6 +58,48 @@ public sealed class SchedulerTests
         }
 
         await TestDatabases.DeleteDirectoryAsync(directory);
+    }
+
+    /// <summary>
+    /// A sweep catching a one-second schedule up after a 40-minute outage makes 2,300 missed runs and the window's 100,
+    /// looked up and inserted a thousand at a time (one statement each on PostgreSQL): each slot gets exactly one run, the
+    /// window made before the outage included, and a second sweep makes none of them again.
+    /// </summary>
+    [Fact]
+    public async Task Sweep_ThousandsOfSlotsAfterAnOutage_EachSlotMadeOnce_AcrossChunksAndSweeps()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(clock, options =>
+        {
+            Quiet(options);
+            options.MaxScheduledRunsPerSweep = 5_000;
+        });
+        await server.Client.PoolAsync("p");
+        await server.Client.UpsertDeploymentAsync(new DeploymentUpsert("f", "every-second", "cmd", WorkPoolName: "p",
+            Schedules: [new ScheduleSpec(IntervalSeconds: 1, Anchor: Start)], CatchUp: CatchUpPolicy.All));
+        await SweepAsync(server);
+        var database = server.Server.Services.GetRequiredService<BosunDatabase>();
+        async Task<(long Runs, long Slots, long First, long Last)> StoredAsync() =>
+            await database.ReadAsync(connection => connection.QuerySingleAsync<(long, long, long, long)>(
+                "SELECT COUNT(*), COUNT(DISTINCT expected_start_time), MIN(expected_start_time), MAX(expected_start_time) FROM flow_runs"), CancellationToken.None);
+        var window = await StoredAsync();
+        Assert.Equal(ScheduleCalculator.MaxRuns, window.Runs);
+
+        clock.Advance(TimeSpan.FromMinutes(40));
+        var made = await SweepAsync(server);
+        var (runs, slots, first, last) = await StoredAsync();
+
+        Assert.True(made > 2 * 1000, $"the catch-up made {made} runs: not enough to take three chunks");
+        Assert.Equal(window.Runs + made, runs);
+        Assert.Equal(runs, slots);
+        // Every second from the first slot to the window's end, none missing.
+        Assert.Equal(runs, ((last - first) / 1000) + 1);
+        // The window's hundred runs ahead of now.
+        Assert.InRange(last - clock.GetUtcNow().ToUnixTimeMilliseconds(), (ScheduleCalculator.MaxRuns - 1) * 1000, ScheduleCalculator.MaxRuns * 1000);
+
+        Assert.Equal(0, await SweepAsync(server));
+        var again = await StoredAsync();
+        Assert.Equal((runs, slots), (again.Runs, again.Slots));
     }
 
     [Fact]

@@ -222,6 +222,12 @@ internal static partial class FlowRunStore
             SelectRun + " WHERE r.flow_id = @flowId AND r.idempotency_key = @key", new { flowId, key }, scope.Transaction,
             cancellationToken: cancellationToken));
 
+    /// <summary>Those of <paramref name="keys"/> that runs of the flow <paramref name="flowId"/> already carry as their idempotency key.</summary>
+    public static async Task<HashSet<string>> IdempotencyKeysUsedAsync(WriteScope scope, Guid flowId, IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
+        keys.Count == 0 ? [] : (await scope.Connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT idempotency_key FROM flow_runs WHERE flow_id = @flowId AND {In(scope.Connection, "idempotency_key", "keys")}",
+            new { flowId, keys = keys.ToArray() }, scope.Transaction, cancellationToken: cancellationToken))).ToHashSet();
+
     /// <summary>
     /// Inserts the run, with the scope's deferred statement (its audit entry) in the same command; with an idempotency key
     /// already taken (a concurrent insert), or its id (a keyed create sent again), inserts nothing of the run and returns false.
