@@ -8,7 +8,6 @@ using Bosun.Server.Orchestration;
 using Bosun.Server.Orchestration.Scheduling;
 using Bosun.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -49,7 +48,6 @@ public sealed class LockOrderTests
         await ExecuteAsync(batch, $"UPDATE flow_runs SET next_scheduled_start_time = next_scheduled_start_time - 1000 WHERE id = '{higher}'");
         await ExecuteAsync(batch, $"UPDATE flow_runs SET updated = updated WHERE id = '{lower}'");
         Assert.Equal([higher, lower], await QueryIdsAsync(batch, "SELECT id FROM flow_runs"));
-        await SweepLoopsIdleAsync(server);
         clock.Advance(TimeSpan.FromSeconds(16));
 
         // A batch holds the lower run, as a batch of proposals does while it decides (it locks in id order: the higher next).
@@ -172,7 +170,8 @@ public sealed class LockOrderTests
         var deploymentId = (await client.UpsertDeploymentAsync(new DeploymentUpsert("f", "every-10s", "cmd", WorkPoolName: "p",
             Schedules: [new ScheduleSpec(IntervalSeconds: 10, Anchor: start)], CatchUp: CatchUpPolicy.Skip))).Id;
         var scheduler = server.HostedService<SchedulerService>();
-        await SweepLoopsIdleAsync(server);
+        // The upsert woke the scheduler's own loop: its pass done, the sweeps below are the test's alone.
+        await server.SweepLoopsIdleAsync();
         await scheduler.SweepAsync(CancellationToken.None);
         // The runs due at +10 to +50 s are missed (more than the 10 s grace late) and waiting: the policy skips them.
         clock.Advance(TimeSpan.FromSeconds(65));
@@ -203,17 +202,6 @@ public sealed class LockOrderTests
         Assert.DoesNotContain((await client.ClaimAsync("p", max: 10, prefetchSeconds: 0)).Runs, claimed => claimed.FlowRun.Id == held.Id);
         Assert.Equal(StateNames.Skipped, (await client.GetFlowRunAsync(held.Id)).State.Name);
     }
-
-    /// <summary>
-    /// Waits until the server's own sweep loops have made their first pass and wait for the next (a day away on these tests'
-    /// clock), the scheduler's woken by nothing: the sweeps the tests call then run alone. On a loaded machine a loop's first
-    /// pass began after the test moved its clock: a late sweep then waited for the run the test's transaction held, and the
-    /// scheduler's own pass for the deployment the test's sweep shared, and either was taken for the sweep under test.
-    /// </summary>
-    private static Task SweepLoopsIdleAsync(TestServer server) =>
-        Eventually.WaitUntilAsync(
-            () => Task.FromResult(server.Server.Services.GetServices<IHostedService>().OfType<PeriodicStoreService>().All(loop => loop.Idle)),
-            "the server's sweep loops wait for their next pass");
 
     /// <summary>
     /// Waits until <paramref name="who"/> (the work <paramref name="work"/>, or something the server does on its own when

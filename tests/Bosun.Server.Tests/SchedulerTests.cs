@@ -77,6 +77,8 @@ public sealed class SchedulerTests
         await server.Client.PoolAsync("p");
         await server.Client.UpsertDeploymentAsync(new DeploymentUpsert("f", "every-second", "cmd", WorkPoolName: "p",
             Schedules: [new ScheduleSpec(IntervalSeconds: 1, Anchor: Start)], CatchUp: CatchUpPolicy.All));
+        // The upsert woke the scheduler's own loop: its pass done, the sweeps below are the only ones.
+        await server.SweepLoopsIdleAsync();
         await SweepAsync(server);
         var database = server.Server.Services.GetRequiredService<BosunDatabase>();
         async Task<(long Runs, long Slots, long First, long Last)> StoredAsync() =>

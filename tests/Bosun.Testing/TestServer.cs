@@ -65,8 +65,28 @@ public sealed class TestServer : IAsyncDisposable
         await server.StartAsync();
         options.Port = server.ApiAddress.Port;
         var client = new BosunClient(new BosunClientOptions { ApiUrl = server.ApiAddress, MaxAttempts = 1 });
-        return new TestServer(server, client, directory, ownsDirectory, options, timeProvider, services);
+        var started = new TestServer(server, client, directory, ownsDirectory, options, timeProvider, services);
+        await started.FirstSweepsDoneAsync();
+        return started;
     }
+
+    /// <summary>
+    /// Waits until the server's own sweep loops have made a pass and wait for their next, the scheduler's woken by nothing
+    /// since: a sweep the test then calls itself runs alone. A test that moves a clock of its own after a change that wakes
+    /// the scheduler (a deployment's schedules) calls it before: on a loaded machine the loop's pass could otherwise begin
+    /// after the clock moved, beside the test's own sweep or before it.
+    /// </summary>
+    public Task SweepLoopsIdleAsync() =>
+        Eventually.WaitUntilAsync(
+            () => Task.FromResult(Server.Services.GetServices<IHostedService>().OfType<PeriodicStoreService>().All(loop => loop.Idle)),
+            "the server's sweep loops wait for their next pass");
+
+    /// <summary>
+    /// On a clock of the test's own, the loops' first passes done (<see cref="SweepLoopsIdleAsync"/>): each is made once the
+    /// host has started, which a loaded machine can delay past the test's first move of the clock, when a late first pass
+    /// judged the moved time (a run marked Late before the test's own sweep of it, which then found nothing to do).
+    /// </summary>
+    private Task FirstSweepsDoneAsync() => _timeProvider is null ? Task.CompletedTask : SweepLoopsIdleAsync();
 
     /// <summary>Stops the server as a shutdown would (the store and the port are kept for <see cref="RestartAsync"/>).</summary>
     public async Task StopAsync()
@@ -82,6 +102,7 @@ public sealed class TestServer : IAsyncDisposable
         Server = Create(_options, _timeProvider, _services);
         await Server.StartAsync();
         IsRunning = true;
+        await FirstSweepsDoneAsync();
     }
 
     private static BosunServer Create(BosunServerOptions options, TimeProvider? timeProvider, Action<IServiceCollection>? services) => BosunServer.Create(options, builder =>
