@@ -30,7 +30,7 @@ internal static class BenchRunner
                 return await ServerBenchmarks.CreateThroughputAsync(client, "SQLite", runs: 5000, batch: 100);
             },
             ["pg-create-throughput"] = () => PostgresBenchmarks.CreateThroughputAsync(runs: 5000, batch: 100),
-            ["pg-schedule-sweep"] = () => PostgresBenchmarks.ScheduleSweepAsync(schedules: 50),
+            ["pg-schedule-sweep"] = () => PostgresBenchmarks.ScheduleSweepAsync(schedules: 80),
             ["server-memory"] = () => MemoryBenchmarks.ServerMemoryAsync("sqlite", runs: 5000, clients: 8),
             ["claim-latency"] = () => ServerBenchmarks.ClaimLatencyAsync(stored: 100_000, samples: 2000),
             ["wake-latency"] = () => ServerBenchmarks.WakeUpLatencyAsync(samples: 200),
